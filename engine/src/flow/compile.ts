@@ -1,0 +1,507 @@
+import type { z } from 'zod';
+import { comparisonProblem, comparisonsOf } from './conditions';
+import { parseDuration } from './duration';
+import type { CompileError, CompileErrorCode } from './errors';
+import { PLAN_VERSION, type Plan, type PlanNode } from './plan';
+import { CONTACT_FIELDS, type Edge, FlowDocument, type FlowNode, type TriggerNode } from './schema';
+import { templateVariables } from './template';
+
+/** The channels every installation knows; connectors may register more. */
+export const BUILTIN_CHANNELS = ['wechat', 'wechat_group', 'email', 'sms'] as const;
+
+export interface CompileOptions {
+  /**
+   * The channels a send may use.
+   * @default BUILTIN_CHANNELS
+   */
+  channels?: readonly string[];
+  /**
+   * The version number the plan is compiled for (set by publish).
+   * @default 0
+   */
+  version?: number;
+}
+
+export type CompileResult = { ok: true; plan: Plan } | { ok: false; errors: CompileError[] };
+
+/** The exits a node has, by handle name. Every one must be connected. */
+export function nodeExits(node: FlowNode): string[] {
+  switch (node.type) {
+    case 'trigger':
+    case 'send':
+    case 'wait':
+      return ['next'];
+    case 'branch':
+      return [...node.branches.map((b) => b.id), 'else'];
+    case 'exit':
+      return [];
+  }
+}
+
+/** Nodes a contact may stay in for a while: a cycle must pass through one, or it would spin. */
+function isWaiting(node: FlowNode): boolean {
+  return node.type === 'wait';
+}
+
+function error(
+  code: CompileErrorCode,
+  message: string,
+  messageZh: string,
+  where: { nodeId?: string; edgeId?: string; path?: string } = {},
+): CompileError {
+  return { code, message, messageZh, ...where };
+}
+
+function pathText(path: readonly PropertyKey[]): string {
+  return path.reduce<string>(
+    (text, key) =>
+      typeof key === 'number' ? `${text}[${key}]` : text ? `${text}.${String(key)}` : String(key),
+    '',
+  );
+}
+
+/** Turns zod's issues into compile errors that name the node or edge they are in. */
+function schemaErrors(document: unknown, issues: z.core.$ZodIssue[]): CompileError[] {
+  const raw = (document ?? {}) as { nodes?: unknown[]; edges?: unknown[] };
+  const idAt = (list: unknown[] | undefined, index: unknown): string | undefined => {
+    if (!Array.isArray(list) || typeof index !== 'number') return undefined;
+    const id = (list[index] as { id?: unknown } | undefined)?.id;
+    return typeof id === 'string' ? id : undefined;
+  };
+  return issues.map((issue) => {
+    const path = pathText(issue.path);
+    const [section, index] = issue.path;
+    const nodeId = section === 'nodes' ? idAt(raw.nodes, index) : undefined;
+    const edgeId = section === 'edges' ? idAt(raw.edges, index) : undefined;
+    const isDuration = issue.path.at(-1) === 'duration';
+    const message = `${path ? `${path}: ` : ''}${issue.message}`;
+    return error(
+      isDuration ? 'invalid_duration' : path ? 'invalid_field' : 'invalid_document',
+      message,
+      isDuration
+        ? `等待时长不正确（${path}）：请写成 PT10M、PT2H、P1D 这样的格式。`
+        : `字段不正确（${path || '流程'}）：${issue.message}`,
+      { nodeId, edgeId, path },
+    );
+  });
+}
+
+/** Where a flow's templates and conditions may read from. */
+interface Scope {
+  /** Declared payload fields of the trigger; undefined means the payload is free-form. */
+  eventFields?: ReadonlySet<string>;
+}
+
+function variableProblem(path: string, scope: Scope): string | undefined {
+  const [root, first, ...rest] = path.split('.');
+  if (root === 'contact') {
+    if (first === undefined) return undefined;
+    if (first === 'attributes') return undefined;
+    if ((CONTACT_FIELDS as readonly string[]).includes(first)) return undefined;
+    return `"${path}" is not a contact field. Contact fields are ${CONTACT_FIELDS.join(', ')} and attributes.*.`;
+  }
+  if (root === 'event') {
+    if (first === undefined || !scope.eventFields || scope.eventFields.has(first)) return undefined;
+    return `"${path}" is not a field of the trigger's payload (${[...scope.eventFields].join(', ') || 'none declared'}).`;
+  }
+  if (root === 'flow') {
+    if (first === undefined || (['id', 'name', 'version'].includes(first) && rest.length === 0))
+      return undefined;
+    return `"${path}" is not a flow field. Flow fields are id, name and version.`;
+  }
+  return `"${path}" refers to nothing known. Use contact.*, event.* or flow.*.`;
+}
+
+/** Strongly connected components (Tarjan), iteratively so a large flow cannot overflow the stack. */
+function cyclesAmong(ids: string[], successors: (id: string) => string[]): string[][] {
+  const index = new Map<string, number>();
+  const low = new Map<string, number>();
+  const onStack = new Set<string>();
+  const stack: string[] = [];
+  const cycles: string[][] = [];
+  let counter = 0;
+  for (const root of ids) {
+    if (index.has(root)) continue;
+    const work: { id: string; next: number }[] = [{ id: root, next: 0 }];
+    index.set(root, counter);
+    low.set(root, counter++);
+    stack.push(root);
+    onStack.add(root);
+    while (work.length > 0) {
+      const frame = work[work.length - 1]!;
+      const succ = successors(frame.id);
+      if (frame.next < succ.length) {
+        const w = succ[frame.next++]!;
+        if (!index.has(w)) {
+          index.set(w, counter);
+          low.set(w, counter++);
+          stack.push(w);
+          onStack.add(w);
+          work.push({ id: w, next: 0 });
+        } else if (onStack.has(w)) {
+          low.set(frame.id, Math.min(low.get(frame.id)!, index.get(w)!));
+        }
+        continue;
+      }
+      work.pop();
+      const parent = work[work.length - 1];
+      if (parent) low.set(parent.id, Math.min(low.get(parent.id)!, low.get(frame.id)!));
+      if (low.get(frame.id) === index.get(frame.id)) {
+        const component: string[] = [];
+        let w: string;
+        do {
+          w = stack.pop()!;
+          onStack.delete(w);
+          component.push(w);
+        } while (w !== frame.id);
+        const selfLoop = component.length === 1 && successors(frame.id).includes(frame.id);
+        if (component.length > 1 || selfLoop) cycles.push(component.reverse());
+      }
+    }
+  }
+  return cycles;
+}
+
+/**
+ * Checks a flow document and turns it into a plan. Never throws: every problem comes back as
+ * an error naming the node or edge it is about.
+ */
+export function compile(document: unknown, options: CompileOptions = {}): CompileResult {
+  const parsed = FlowDocument.safeParse(document);
+  if (!parsed.success) return { ok: false, errors: schemaErrors(document, parsed.error.issues) };
+  const flow = parsed.data;
+  const channels = new Set(options.channels ?? BUILTIN_CHANNELS);
+  const errors: CompileError[] = [];
+
+  const nodes = new Map<string, FlowNode>();
+  for (const node of flow.nodes) {
+    if (nodes.has(node.id)) {
+      errors.push(
+        error(
+          'duplicate_node_id',
+          `Two nodes have the id "${node.id}".`,
+          `有两个节点的 id 都是"${node.id}"。`,
+          {
+            nodeId: node.id,
+          },
+        ),
+      );
+    }
+    nodes.set(node.id, node);
+  }
+
+  const triggers = flow.nodes.filter((n): n is TriggerNode => n.type === 'trigger');
+  if (triggers.length === 0) {
+    errors.push(
+      error(
+        'no_trigger',
+        'The flow has no trigger: add one so contacts can enter.',
+        '流程没有触发器：请添加一个，联系人才能进入流程。',
+      ),
+    );
+  }
+  for (const extra of triggers.slice(1)) {
+    errors.push(
+      error(
+        'several_triggers',
+        'A flow has exactly one trigger; remove this one or make it a separate flow.',
+        '一个流程只能有一个触发器；请删除这个，或另建一个流程。',
+        { nodeId: extra.id },
+      ),
+    );
+  }
+
+  // Resolve edges into exits: exitTargets[node][handle] = target.
+  const exitTargets = new Map<string, Map<string, string>>();
+  const seenEdges = new Set<string>();
+  for (const edge of flow.edges) {
+    if (seenEdges.has(edge.id)) {
+      errors.push(
+        error(
+          'duplicate_edge_id',
+          `Two connections have the id "${edge.id}".`,
+          `有两条连线的 id 都是"${edge.id}"。`,
+          {
+            edgeId: edge.id,
+          },
+        ),
+      );
+    }
+    seenEdges.add(edge.id);
+    errors.push(...edgeErrors(edge, nodes, exitTargets));
+  }
+
+  for (const node of nodes.values()) {
+    const targets = exitTargets.get(node.id);
+    for (const handle of nodeExits(node)) {
+      if (!targets?.has(handle)) {
+        const what = handle === 'next' ? 'its next step' : `its exit "${handle}"`;
+        errors.push(
+          error(
+            'missing_exit',
+            `This step is not connected to ${what}. Connect it, or to an Exit step to end the path.`,
+            `这个步骤的${handle === 'next' ? '下一步' : `出口"${handle}"`}没有连接。请连接下一步，或连接到"结束"来结束这条路径。`,
+            { nodeId: node.id },
+          ),
+        );
+      }
+    }
+  }
+
+  const successors = (id: string): string[] => [...(exitTargets.get(id)?.values() ?? [])];
+
+  const trigger = triggers[0];
+  if (trigger) {
+    const reached = new Set<string>([trigger.id]);
+    const queue = [trigger.id];
+    while (queue.length > 0) {
+      for (const next of successors(queue.pop()!)) {
+        if (!reached.has(next)) {
+          reached.add(next);
+          queue.push(next);
+        }
+      }
+    }
+    for (const node of nodes.values()) {
+      if (!reached.has(node.id)) {
+        errors.push(
+          error(
+            'unreachable_node',
+            'No path from the trigger reaches this step, so no contact ever will.',
+            '从触发器出发没有路径能到达这个步骤，因此不会有联系人经过它。',
+            { nodeId: node.id },
+          ),
+        );
+      }
+    }
+  }
+
+  const nonWaiting = [...nodes.values()].filter((n) => !isWaiting(n)).map((n) => n.id);
+  const nonWaitingSet = new Set(nonWaiting);
+  for (const cycle of cyclesAmong(nonWaiting, (id) => successors(id).filter((s) => nonWaitingSet.has(s)))) {
+    const list = cycle.join(' → ');
+    errors.push(
+      error(
+        'cycle_without_wait',
+        `These steps loop with no wait among them (${list}), so a contact would go round forever. Add a Wait to the loop.`,
+        `这些步骤构成一个没有等待的循环（${list}），联系人会无限循环。请在循环中加入"等待"。`,
+        { nodeId: cycle[0] },
+      ),
+    );
+  }
+
+  const scope: Scope = {
+    eventFields:
+      trigger?.trigger.kind === 'webhook' && trigger.trigger.payload
+        ? new Set(trigger.trigger.payload.map((f) => f.name))
+        : undefined,
+  };
+  flow.nodes.forEach((node, index) => {
+    errors.push(...nodeErrors(node, `nodes[${index}]`, scope, channels));
+  });
+
+  if (errors.length > 0 || !trigger) return { ok: false, errors };
+  return { ok: true, plan: toPlan(flow, trigger.id, exitTargets, options.version ?? 0) };
+}
+
+function edgeErrors(edge: Edge, nodes: Map<string, FlowNode>, exitTargets: Map<string, Map<string, string>>) {
+  const errors: CompileError[] = [];
+  const source = nodes.get(edge.source);
+  if (!source) {
+    errors.push(
+      error(
+        'edge_unknown_source',
+        `This connection starts at "${edge.source}", which is not a step of the flow.`,
+        `这条连线的起点"${edge.source}"不是流程中的步骤。`,
+        { edgeId: edge.id },
+      ),
+    );
+  }
+  if (!nodes.has(edge.target)) {
+    errors.push(
+      error(
+        'edge_unknown_target',
+        `This connection leads to "${edge.target}", which is not a step of the flow.`,
+        `这条连线的终点"${edge.target}"不是流程中的步骤。`,
+        { edgeId: edge.id },
+      ),
+    );
+  }
+  if (!source || errors.length > 0) return errors;
+  if (!nodeExits(source).includes(edge.sourceHandle)) {
+    const exits = nodeExits(source);
+    errors.push(
+      error(
+        'edge_unknown_exit',
+        `Step "${source.id}" has no exit "${edge.sourceHandle}"${exits.length ? ` (its exits: ${exits.join(', ')})` : ' (it ends the path)'}.`,
+        `步骤"${source.id}"没有名为"${edge.sourceHandle}"的出口。`,
+        { edgeId: edge.id, nodeId: source.id },
+      ),
+    );
+    return errors;
+  }
+  const targets = exitTargets.get(source.id) ?? new Map<string, string>();
+  exitTargets.set(source.id, targets);
+  if (targets.has(edge.sourceHandle)) {
+    errors.push(
+      error(
+        'exit_connected_twice',
+        `Exit "${edge.sourceHandle}" of step "${source.id}" is connected twice; a contact can take only one path.`,
+        `步骤"${source.id}"的出口"${edge.sourceHandle}"连接了两次；联系人只能走一条路径。`,
+        { edgeId: edge.id, nodeId: source.id },
+      ),
+    );
+  } else {
+    targets.set(edge.sourceHandle, edge.target);
+  }
+  return errors;
+}
+
+function templateErrors(text: string, nodeId: string, path: string, scope: Scope): CompileError[] {
+  const parsed = templateVariables(text);
+  if (!parsed.ok) {
+    return [
+      error('invalid_template', parsed.message, `消息模板格式不正确：${parsed.message}`, { nodeId, path }),
+    ];
+  }
+  return parsed.variables.flatMap((variable) => {
+    const problem = variableProblem(variable, scope);
+    return problem
+      ? [
+          error('unknown_variable', problem, `变量"${variable}"不存在。可用：contact.*、event.*、flow.*。`, {
+            nodeId,
+            path,
+          }),
+        ]
+      : [];
+  });
+}
+
+function nodeErrors(
+  node: FlowNode,
+  path: string,
+  scope: Scope,
+  channels: ReadonlySet<string>,
+): CompileError[] {
+  const nodeId = node.id;
+  switch (node.type) {
+    case 'send': {
+      const errors: CompileError[] = [];
+      if (!channels.has(node.channel)) {
+        errors.push(
+          error(
+            'unknown_channel',
+            `"${node.channel}" is not a channel sopflow can send on. Known channels: ${[...channels].join(', ')}.`,
+            `"${node.channel}"不是可用的发送渠道。可用渠道：${[...channels].join('、')}。`,
+            { nodeId, path: `${path}.channel` },
+          ),
+        );
+      }
+      errors.push(...templateErrors(node.message.text, nodeId, `${path}.message.text`, scope));
+      if (node.message.subject !== undefined) {
+        errors.push(...templateErrors(node.message.subject, nodeId, `${path}.message.subject`, scope));
+      }
+      return errors;
+    }
+    case 'branch': {
+      const errors: CompileError[] = [];
+      const seen = new Set<string>();
+      node.branches.forEach((branch, i) => {
+        if (seen.has(branch.id)) {
+          errors.push(
+            error(
+              'duplicate_branch_id',
+              `Two conditions are named "${branch.id}".`,
+              `有两个条件都叫"${branch.id}"。`,
+              {
+                nodeId,
+                path: `${path}.branches[${i}]`,
+              },
+            ),
+          );
+        }
+        seen.add(branch.id);
+        for (const comparison of comparisonsOf(branch.when)) {
+          const problem = variableProblem(comparison.field, scope) ?? comparisonProblem(comparison);
+          if (problem) {
+            errors.push(
+              error('invalid_condition', problem, `条件"${branch.id}"不正确：${problem}`, {
+                nodeId,
+                path: `${path}.branches[${i}].when`,
+              }),
+            );
+          }
+        }
+      });
+      return errors;
+    }
+    default:
+      return [];
+  }
+}
+
+function toPlan(
+  flow: FlowDocument,
+  entry: string,
+  exitTargets: Map<string, Map<string, string>>,
+  version: number,
+): Plan {
+  const nodes: Record<string, PlanNode> = {};
+  for (const node of flow.nodes) {
+    const exit = (handle: string) => exitTargets.get(node.id)!.get(handle)!;
+    const label = node.label === undefined ? {} : { label: node.label };
+    switch (node.type) {
+      case 'trigger':
+        nodes[node.id] = {
+          type: 'trigger',
+          id: node.id,
+          ...label,
+          trigger: node.trigger,
+          next: exit('next'),
+        };
+        break;
+      case 'send':
+        nodes[node.id] = {
+          type: 'send',
+          id: node.id,
+          ...label,
+          channel: node.channel,
+          message: node.message,
+          next: exit('next'),
+        };
+        break;
+      case 'wait': {
+        const parsed = parseDuration(node.duration);
+        nodes[node.id] = {
+          type: 'wait',
+          id: node.id,
+          ...label,
+          durationMs: parsed.ok ? parsed.ms : 0,
+          next: exit('next'),
+        };
+        break;
+      }
+      case 'branch':
+        nodes[node.id] = {
+          type: 'branch',
+          id: node.id,
+          ...label,
+          branches: node.branches.map((b) => ({ id: b.id, when: b.when, next: exit(b.id) })),
+          elseNext: exit('else'),
+        };
+        break;
+      case 'exit':
+        nodes[node.id] = { type: 'exit', id: node.id, ...label };
+        break;
+    }
+  }
+  return {
+    planVersion: PLAN_VERSION,
+    flowId: flow.id,
+    flowName: flow.name,
+    version,
+    timezone: flow.settings.timezone,
+    entry,
+    nodes,
+  };
+}
