@@ -1,0 +1,99 @@
+import { spawn } from 'node:child_process';
+import { chmod, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import type { Sql } from 'postgres';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { connectDatabase } from './database';
+import { migrate } from './migrate';
+import { findFreePort } from './ports';
+import { type PostgresHandle, startPostgres } from './postgres';
+
+describe('embedded postgres + migrations', () => {
+  let dir: string;
+  let pg: PostgresHandle | undefined;
+  let sql: Sql | undefined;
+
+  beforeAll(async () => {
+    dir = await mkdtemp(path.join(tmpdir(), 'sopflow-pg-'));
+    // mkdtemp creates 0700; as root the server runs as `postgres` and must be able to enter it.
+    await chmod(dir, 0o755);
+    pg = await startPostgres({
+      databaseUrl: '',
+      dataDir: dir,
+      port: await findFreePort(),
+      database: 'sopflow_test',
+    });
+    sql = connectDatabase(pg.url, { max: 4 });
+  }, 120_000);
+
+  afterAll(async () => {
+    await sql?.end();
+    await pg?.stop();
+    await rm(dir, { recursive: true, force: true });
+  }, 120_000);
+
+  it('starts a real server on the requested database', async () => {
+    expect(pg?.external).toBe(false);
+    const [row] = await sql!`select current_database() as db, current_user as who`;
+    expect(row).toEqual({ db: 'sopflow_test', who: 'sopflow' });
+  });
+
+  it('migrates once, even when callers race', async () => {
+    const [first, second] = await Promise.all([migrate(sql!), migrate(sql!)]);
+    expect([...first!, ...second!].sort()).toEqual(['001_init.sql']);
+    expect(await migrate(sql!)).toEqual([]);
+    const tables = await sql!`select tablename from pg_tables where schemaname = 'public' order by tablename`;
+    expect(tables.map((t) => t.tablename)).toEqual([
+      'contacts',
+      'enrollments',
+      'flow_versions',
+      'flows',
+      'outbox',
+      'schema_migrations',
+    ]);
+  });
+
+  it('rejects a duplicate outbox idempotency key', async () => {
+    const row = {
+      idempotency_key: 'wf-1/node-1/1',
+      workflow_id: 'wf-1',
+      flow_id: 'flow-1',
+      flow_version: 1,
+      node_id: 'node-1',
+      contact_id: 'contact-1',
+      channel: 'email',
+      body: 'hello',
+    };
+    await sql!`insert into outbox ${sql!(row)}`;
+    await expect(sql!`insert into outbox ${sql!(row)}`).rejects.toMatchObject({ code: '23505' });
+    const [count] = await sql!`select count(*)::int as n from outbox`;
+    expect(count?.n).toBe(1);
+  });
+
+  it('keeps data across a restart, past a stale postmaster.pid', async () => {
+    const port = await findFreePort();
+    await sql!.end();
+    await pg!.stop();
+    // Simulates a crash followed by pid reuse: the recorded pid is alive but is not a postgres.
+    // Postgres alone would refuse to start here.
+    const impostor = spawn('sleep', ['60'], { stdio: 'ignore' });
+    const pidFile = path.join(dir, 'postgres', 'postmaster.pid');
+    await writeFile(pidFile, `${impostor.pid}\n${path.join(dir, 'postgres')}\n0\n${port}\n\n`);
+    try {
+      pg = await startPostgres({ databaseUrl: '', dataDir: dir, port, database: 'sopflow_test' });
+    } finally {
+      impostor.kill();
+    }
+    sql = connectDatabase(pg.url, { max: 2 });
+    const [count] = await sql`select count(*)::int as n from outbox`;
+    expect(count?.n).toBe(1);
+    expect(await migrate(sql)).toEqual([]);
+  }, 120_000);
+
+  it('passes an external database URL through without starting anything', async () => {
+    const external = await startPostgres({ databaseUrl: 'postgres://elsewhere/db' });
+    expect(external).toMatchObject({ url: 'postgres://elsewhere/db', external: true });
+    await external.stop();
+  });
+});
