@@ -33,6 +33,7 @@ export {
 } from './flow/conditions';
 export { parseDuration } from './flow/duration';
 export { type CompileError, type CompileErrorCode, formatCompileError } from './flow/errors';
+export { payloadProblems } from './flow/payload';
 export { PLAN_VERSION, type Plan, type PlanNode } from './flow/plan';
 export {
   BranchNode,

@@ -1,0 +1,39 @@
+import type { Connector } from './connector';
+import { outboxConnector } from './outbox/outbox-connector';
+
+/**
+ * The connectors a runtime knows, by name. A third-party package adds its own with
+ * `register` at start-up; nothing else in sopflow needs to change.
+ */
+export class ConnectorRegistry {
+  private readonly byName = new Map<string, Connector<never>>();
+
+  constructor(connectors: readonly Connector<never>[] = []) {
+    for (const connector of connectors) this.register(connector);
+  }
+
+  register(connector: Connector<never>): this {
+    if (this.byName.has(connector.name))
+      throw new Error(`A connector named "${connector.name}" is already registered.`);
+    this.byName.set(connector.name, connector);
+    return this;
+  }
+
+  get(name: string): Connector<unknown> | undefined {
+    return this.byName.get(name) as Connector<unknown> | undefined;
+  }
+
+  list(): Connector<unknown>[] {
+    return [...this.byName.values()] as Connector<unknown>[];
+  }
+
+  /** Every channel some registered connector can deliver on. */
+  channels(): string[] {
+    return [...new Set(this.list().flatMap((c) => c.channels))].sort();
+  }
+}
+
+/** The registry with the connectors that ship with sopflow. */
+export function defaultRegistry(): ConnectorRegistry {
+  return new ConnectorRegistry([outboxConnector as Connector<never>]);
+}

@@ -1,0 +1,99 @@
+import type { Server } from 'node:http';
+import { serve } from '@hono/node-server';
+import { defaultRegistry } from '@sopflow/connectors';
+import { SEARCH_ATTRIBUTES } from '@sopflow/workflows';
+import { Client, Connection } from '@temporalio/client';
+import type { Sql } from 'postgres';
+import { createActivities } from './activities';
+import { createApi } from './api/app';
+import type { Config } from './config';
+import { Enroller } from './enroll';
+import { connectDatabase, ensureSearchAttributes, migrate } from './services';
+import { Store } from './store';
+import { type RunningWorker, startWorker } from './worker';
+
+export interface AppOptions {
+  config: Config;
+  databaseUrl: string;
+  temporalAddress: string;
+  temporalUiUrl: string;
+  /** Run the HTTP API. @default true */
+  api?: boolean;
+  /** Run a Temporal worker. @default true */
+  worker?: boolean;
+  /** Built builder files to serve at `/`. */
+  builderDir?: string;
+}
+
+export interface RunningApp {
+  /** The API's address, when it runs. */
+  url?: string;
+  store: Store;
+  client: Client;
+  sql: Sql;
+  worker?: RunningWorker;
+  stop(): Promise<void>;
+}
+
+/** Starts the parts of sopflow that are ours: migrations, then the worker and/or the API. */
+export async function startApp(options: AppOptions): Promise<RunningApp> {
+  const { config } = options;
+  const sql = connectDatabase(options.databaseUrl);
+  const cleanups: (() => Promise<unknown>)[] = [() => sql.end({ timeout: 5 })];
+  const stop = async () => {
+    for (const cleanup of cleanups.reverse()) await cleanup().catch((e) => console.error('stop:', e));
+  };
+  try {
+    await migrate(sql);
+    const connection = await Connection.connect({ address: options.temporalAddress });
+    cleanups.push(() => connection.close());
+    await ensureSearchAttributes(connection, config.TEMPORAL_NAMESPACE, SEARCH_ATTRIBUTES);
+    const client = new Client({ connection, namespace: config.TEMPORAL_NAMESPACE });
+    const store = new Store(sql);
+    const registry = defaultRegistry();
+
+    let worker: RunningWorker | undefined;
+    if (options.worker ?? true) {
+      const outbox = registry.get('outbox')!.create({}, { sql });
+      worker = await startWorker({
+        address: options.temporalAddress,
+        namespace: config.TEMPORAL_NAMESPACE,
+        taskQueue: config.TEMPORAL_TASK_QUEUE,
+        activities: createActivities({ routes: () => outbox }),
+        maxConcurrentActivities: config.SOPFLOW_WORKER_ACTIVITIES,
+      });
+      cleanups.push(() => worker!.stop());
+    }
+
+    let url: string | undefined;
+    if (options.api ?? true) {
+      url = `http://${config.SOPFLOW_HOST === '0.0.0.0' ? 'localhost' : config.SOPFLOW_HOST}:${config.SOPFLOW_PORT}`;
+      const api = createApi({
+        store,
+        enroller: new Enroller(store, client, config.TEMPORAL_TASK_QUEUE),
+        channels: registry.channels(),
+        publicUrl: config.SOPFLOW_PUBLIC_URL ?? url,
+        temporalUiUrl: options.temporalUiUrl,
+        namespace: config.TEMPORAL_NAMESPACE,
+        builderDir: options.builderDir,
+      });
+      const server = await listen(api.fetch, config.SOPFLOW_PORT, config.SOPFLOW_HOST);
+      cleanups.push(() => new Promise((resolve) => server.close(resolve)));
+    }
+    return { url, store, client, sql, worker, stop };
+  } catch (error) {
+    await stop();
+    throw error;
+  }
+}
+
+function listen(
+  fetch: Parameters<typeof serve>[0]['fetch'],
+  port: number,
+  hostname: string,
+): Promise<Server> {
+  return new Promise((resolve, reject) => {
+    const server = serve({ fetch, port, hostname }, () => resolve(server as Server)) as Server;
+    server.once('error', reject);
+  });
+}

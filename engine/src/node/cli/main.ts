@@ -1,0 +1,175 @@
+import { existsSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import { compile, formatCompileError } from '../../index';
+import { startApp } from '../app';
+import { ConfigError, loadConfig } from '../config';
+import { dataDir, repoRoot, startPostgres, startTemporalDevServer } from '../services';
+
+const USAGE = `sopflow: draw community SOPs once, run them durably for every contact.
+
+Usage:
+  sopflow validate FILE.json [--json]   check a flow document; exit 1 when it has errors, 2 when unreadable
+  sopflow dev                           the whole local stack: Temporal dev server + UI, Postgres, worker, API, builder
+  sopflow api                           the API server only (TEMPORAL_ADDRESS and DATABASE_URL required)
+  sopflow worker                        a Temporal worker only (TEMPORAL_ADDRESS and DATABASE_URL required)
+
+Settings come from environment variables; see the README.`;
+
+async function validate(args: string[]): Promise<number> {
+  const { values, positionals } = parseArgs({
+    args,
+    options: { json: { type: 'boolean' } },
+    allowPositionals: true,
+  });
+  const file = positionals[0];
+  if (!file) {
+    console.error('sopflow validate: name a flow file, e.g. sopflow validate flows/welcome.json');
+    return 2;
+  }
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (error) {
+    console.error(
+      `sopflow validate: cannot read ${file}: ${(error as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (error as Error).message}`,
+    );
+    return 2;
+  }
+  let document: unknown;
+  try {
+    document = JSON.parse(text);
+  } catch (error) {
+    console.error(`sopflow validate: ${file} is not valid JSON: ${(error as Error).message}`);
+    return 2;
+  }
+  const result = compile(document);
+  if (values.json) {
+    console.log(JSON.stringify(result.ok ? { ok: true, plan: result.plan } : result, null, 2));
+    return result.ok ? 0 : 1;
+  }
+  if (!result.ok) {
+    for (const error of result.errors) console.log(formatCompileError(error));
+    console.log(`${result.errors.length} error${result.errors.length === 1 ? '' : 's'} in ${file}`);
+    return 1;
+  }
+  const nodes = Object.values(result.plan.nodes);
+  const sends = nodes.filter((n) => n.type === 'send').length;
+  console.log(`ok: "${result.plan.flowName}" (${result.plan.flowId}): ${nodes.length} steps, ${sends} sends`);
+  return 0;
+}
+
+/** Resolves when the process is asked to stop (Ctrl-C or a service manager's SIGTERM). */
+function stopSignal(): Promise<string> {
+  return new Promise((resolve) => {
+    for (const signal of ['SIGINT', 'SIGTERM'] as const) process.once(signal, () => resolve(signal));
+  });
+}
+
+async function dev(): Promise<number> {
+  const config = loadConfig();
+  const stops: (() => Promise<void>)[] = [];
+  const stopAll = async () => {
+    for (const stop of stops.reverse()) await stop().catch((e) => console.error('stop:', e));
+  };
+  const stopping = stopSignal();
+  try {
+    let temporalAddress = config.TEMPORAL_ADDRESS;
+    let temporalUiUrl = config.TEMPORAL_UI_URL ?? `http://localhost:${config.TEMPORAL_UI_PORT}`;
+    if (!temporalAddress) {
+      console.log('Starting the Temporal dev server...');
+      const temporal = await startTemporalDevServer({
+        port: config.TEMPORAL_PORT,
+        uiPort: config.TEMPORAL_UI_PORT,
+        namespace: config.TEMPORAL_NAMESPACE,
+        dbFile: path.join(dataDir(), 'temporal.db'),
+        onProgress: (line) => console.log(`  ${line}`),
+      });
+      stops.push(() => temporal.stop());
+      temporalAddress = temporal.address;
+      temporalUiUrl = temporal.uiUrl ?? temporalUiUrl;
+    }
+    console.log(config.DATABASE_URL ? 'Connecting to Postgres...' : 'Starting the embedded Postgres...');
+    const postgres = await startPostgres({ databaseUrl: config.DATABASE_URL, port: config.SOPFLOW_PG_PORT });
+    stops.push(() => postgres.stop());
+    const builderDir = path.join(repoRoot(), 'builder-ui', 'dist');
+    const app = await startApp({
+      config,
+      databaseUrl: postgres.url,
+      temporalAddress,
+      temporalUiUrl,
+      builderDir: existsSync(builderDir) ? builderDir : undefined,
+    });
+    stops.push(() => app.stop());
+    console.log(`
+sopflow is running. Ctrl-C stops everything.
+  Builder and API  ${app.url}
+  Temporal UI      ${temporalUiUrl}
+  Temporal server  ${temporalAddress}
+  Postgres         ${postgres.external ? 'DATABASE_URL' : postgres.url.replace(/:[^:@/]+@/, ':***@')}
+  Data dir         ${dataDir()}
+`);
+    const signal = await stopping;
+    console.log(`\n${signal}: stopping...`);
+    await stopAll();
+    return 0;
+  } catch (error) {
+    await stopAll();
+    throw error;
+  }
+}
+
+async function serveOne(part: 'api' | 'worker'): Promise<number> {
+  const config = loadConfig();
+  if (!config.TEMPORAL_ADDRESS || !config.DATABASE_URL) {
+    throw new ConfigError(
+      `sopflow ${part} needs TEMPORAL_ADDRESS and DATABASE_URL (use "sopflow dev" for a local stack).`,
+    );
+  }
+  const app = await startApp({
+    config,
+    databaseUrl: config.DATABASE_URL,
+    temporalAddress: config.TEMPORAL_ADDRESS,
+    temporalUiUrl: config.TEMPORAL_UI_URL ?? `http://localhost:${config.TEMPORAL_UI_PORT}`,
+    api: part === 'api',
+    worker: part === 'worker',
+    builderDir: part === 'api' ? path.join(repoRoot(), 'builder-ui', 'dist') : undefined,
+  });
+  console.log(
+    part === 'api'
+      ? `sopflow api listening on ${app.url}`
+      : `sopflow worker polling ${config.TEMPORAL_TASK_QUEUE}`,
+  );
+  await (part === 'worker' ? Promise.race([stopSignal(), app.worker!.done]) : stopSignal());
+  await app.stop();
+  return 0;
+}
+
+async function main(argv: string[]): Promise<number> {
+  const [command, ...rest] = argv;
+  switch (command) {
+    case 'validate':
+      return validate(rest);
+    case 'dev':
+      return dev();
+    case 'api':
+    case 'worker':
+      return serveOne(command);
+    case undefined:
+    case 'help':
+    case '--help':
+    case '-h':
+      console.log(USAGE);
+      return command === undefined ? 2 : 0;
+    default:
+      console.error(`sopflow: unknown command "${command}".\n\n${USAGE}`);
+      return 2;
+  }
+}
+
+try {
+  process.exitCode = await main(process.argv.slice(2));
+} catch (error) {
+  console.error(error instanceof ConfigError ? error.message : error);
+  process.exitCode = 1;
+}

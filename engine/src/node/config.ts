@@ -1,0 +1,53 @@
+import { z } from 'zod';
+
+/**
+ * Every setting, read from the environment and checked at start: a missing or malformed one
+ * stops start-up with a message naming the variable.
+ */
+
+const port = z.coerce.number().int().min(1).max(65535);
+const optionalUrl = z.url().optional();
+
+export const ConfigSchema = z.object({
+  /** Where the API (and the builder it serves) listens. @default 3000 */
+  SOPFLOW_PORT: port.default(3000),
+  /** @default 127.0.0.1 */
+  SOPFLOW_HOST: z.string().default('127.0.0.1'),
+  /** The address people and providers reach the API at; webhook and unsubscribe URLs start with it. */
+  SOPFLOW_PUBLIC_URL: optionalUrl,
+  /** Postgres; when unset, `npm start` runs an embedded Postgres under the data dir. */
+  DATABASE_URL: optionalUrl,
+  /** The embedded Postgres's port. @default 5433 */
+  SOPFLOW_PG_PORT: port.default(5433),
+  /** host:port of a Temporal server; when unset, `npm start` runs the Temporal CLI dev server. */
+  TEMPORAL_ADDRESS: z.string().optional(),
+  /** @default default */
+  TEMPORAL_NAMESPACE: z.string().min(1).default('default'),
+  /** The dev server's gRPC port. @default 7233 */
+  TEMPORAL_PORT: port.default(7233),
+  /** The dev server's web UI port. @default 8233 */
+  TEMPORAL_UI_PORT: port.default(8233),
+  /** Where the Temporal UI is, for links from the API. @default http://localhost:<TEMPORAL_UI_PORT> */
+  TEMPORAL_UI_URL: optionalUrl,
+  /** @default sopflow */
+  TEMPORAL_TASK_QUEUE: z.string().min(1).default('sopflow'),
+  /** How many activities (sends) one worker runs at once. @default 100 */
+  SOPFLOW_WORKER_ACTIVITIES: z.coerce.number().int().min(1).default(100),
+});
+
+export type Config = z.infer<typeof ConfigSchema>;
+
+export class ConfigError extends Error {
+  override readonly name = 'ConfigError';
+}
+
+/** Reads the config from an environment; throws a ConfigError naming every bad variable. */
+export function loadConfig(env: Record<string, string | undefined> = process.env): Config {
+  const present = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ''));
+  const parsed = ConfigSchema.safeParse(present);
+  if (parsed.success) return parsed.data;
+  const lines = parsed.error.issues.map(
+    (i) => `  ${i.path.join('.')}: ${i.message} (got ${JSON.stringify(present[String(i.path[0])])})`,
+  );
+  throw new ConfigError(`Invalid settings in the environment:\n${lines.join('\n')}`);
+}

@@ -1,0 +1,92 @@
+import {
+  type ContactFlowInput,
+  ContactIdKey,
+  contactFlow,
+  contactFlowWorkflowId,
+  FlowIdKey,
+  FlowVersionKey,
+  NodeKey,
+} from '@sopflow/workflows';
+import { type Client, WorkflowExecutionAlreadyStartedError } from '@temporalio/client';
+import type { ContactInput } from '../index';
+import type { Store } from './store';
+
+export type EnrollResult =
+  | { status: 'enrolled'; workflowId: string; runId: string; version: number }
+  | { status: 'already-enrolled'; workflowId: string };
+
+export class EnrollError extends Error {
+  override readonly name = 'EnrollError';
+  constructor(
+    readonly code: 'flow_not_found' | 'flow_not_live',
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+/**
+ * Starts one contact's run of a flow's latest published version. The workflow id is derived
+ * from flow and contact, so a duplicate trigger while the contact is in the flow enrolls nobody.
+ * Resolves only once Temporal has durably recorded the start.
+ */
+export class Enroller {
+  constructor(
+    private readonly store: Store,
+    private readonly client: Client,
+    private readonly taskQueue: string,
+  ) {}
+
+  async enroll(
+    flowId: string,
+    contactInput: ContactInput,
+    event: Record<string, unknown>,
+  ): Promise<EnrollResult> {
+    const flow = await this.store.getFlow(flowId);
+    if (!flow || flow.status === 'archived')
+      throw new EnrollError('flow_not_found', `There is no flow "${flowId}".`);
+    if (flow.status !== 'live') {
+      throw new EnrollError(
+        'flow_not_live',
+        `Flow "${flowId}" is ${flow.status}: it enrolls nobody until it is published.`,
+      );
+    }
+    const published = await this.store.getVersion(flowId);
+    if (!published) throw new EnrollError('flow_not_live', `Flow "${flowId}" has no published version.`);
+    const contact = await this.store.upsertContact(contactInput);
+    const workflowId = contactFlowWorkflowId(flowId, contact.id);
+    const input: ContactFlowInput = { plan: published.plan, contact, event };
+    try {
+      const handle = await this.client.workflow.start(contactFlow, {
+        taskQueue: this.taskQueue,
+        workflowId,
+        args: [input],
+        typedSearchAttributes: [
+          { key: FlowIdKey, value: flowId },
+          { key: FlowVersionKey, value: published.version },
+          { key: ContactIdKey, value: contact.id },
+          { key: NodeKey, value: published.plan.entry },
+        ],
+        memo: { flowName: published.plan.flowName, flowVersion: published.version },
+        staticSummary: `${published.plan.flowName} v${published.version} for ${contact.name ?? contact.id}`,
+      });
+      await this.store.recordEnrollment({
+        workflowId,
+        runId: handle.firstExecutionRunId,
+        flowId,
+        version: published.version,
+        contactId: contact.id,
+      });
+      return {
+        status: 'enrolled',
+        workflowId,
+        runId: handle.firstExecutionRunId,
+        version: published.version,
+      };
+    } catch (error) {
+      if (error instanceof WorkflowExecutionAlreadyStartedError)
+        return { status: 'already-enrolled', workflowId };
+      throw error;
+    }
+  }
+}

@@ -1,0 +1,26 @@
+/**
+ * @sopflow/engine/node: the Node runtime around the isomorphic core: the API server, the
+ * Temporal worker, persistence, and the local services `npm start` runs.
+ *
+ * @example
+ * ```ts
+ * import { loadConfig, startApp } from '@sopflow/engine/node';
+ * const app = await startApp({ config: loadConfig(), databaseUrl, temporalAddress, temporalUiUrl });
+ * ```
+ */
+
+export { createActivities } from './activities';
+export { type ApiOptions, createApi } from './api/app';
+export { type AppOptions, type RunningApp, startApp } from './app';
+export { type Config, ConfigError, ConfigSchema, loadConfig } from './config';
+export { EnrollError, Enroller, type EnrollResult } from './enroll';
+export * as services from './services';
+export { type FlowRecord, type FlowStatus, type OutboxRecord, Store } from './store';
+export {
+  newWebhookSecret,
+  SIGNATURE_HEADER,
+  SIGNATURE_TOLERANCE_SECONDS,
+  signWebhook,
+  verifyWebhookSignature,
+} from './webhook-signature';
+export { type RunningWorker, startWorker, workflowBundle } from './worker';

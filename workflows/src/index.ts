@@ -1,0 +1,22 @@
+/**
+ * @sopflow/workflows: the Temporal workflow code. Deterministic only: the worker bundles this
+ * package into Temporal's workflow sandbox.
+ *
+ * @example
+ * ```ts
+ * import { contactFlow, contactFlowWorkflowId } from '@sopflow/workflows';
+ * await client.workflow.start(contactFlow, { taskQueue, workflowId: contactFlowWorkflowId(flowId, contactId), args: [input] });
+ * ```
+ */
+
+export type { DeliverInput, DeliverResult, SopflowActivities } from './activities';
+export { type ContactFlowInput, type ContactFlowResult, contactFlow, runStateQuery } from './contact-flow';
+export { ContactIdKey, FlowIdKey, FlowVersionKey, NodeKey, SEARCH_ATTRIBUTES } from './search-attributes';
+
+/** The file the worker bundles: it exports workflow functions and nothing else. */
+export const workflowsPath: string = new URL('./workflows.ts', import.meta.url).pathname;
+
+/** The workflow id of a contact's run of a flow: one run per (flow, contact) at a time. */
+export function contactFlowWorkflowId(flowId: string, contactId: string): string {
+  return `sopflow:${flowId}:${contactId}`;
+}

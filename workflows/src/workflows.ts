@@ -1,0 +1,2 @@
+// The module the worker bundles into the sandbox: every function exported here is a workflow type.
+export { contactFlow } from './contact-flow';
