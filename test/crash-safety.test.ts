@@ -1,0 +1,112 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { contactFlowWorkflowId } from '@sopflow/workflows';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { publishFlow, startTestApp, type TestApp, uniqueId } from './support/stack';
+
+/**
+ * A worker is a process that can die at any moment. Kill it (SIGKILL, no goodbye) while
+ * contacts wait in a flow, start another: every contact finishes and no message goes out twice.
+ */
+
+const sopflowBin = fileURLToPath(new URL('../engine/bin/sopflow.js', import.meta.url));
+
+let app: TestApp;
+const children: ChildProcess[] = [];
+
+beforeAll(async () => {
+  app = await startTestApp({ worker: false });
+});
+afterAll(async () => {
+  for (const child of children) child.kill('SIGKILL');
+  await app?.stop();
+});
+
+/** Starts `sopflow worker` as its own process; resolves once it polls. */
+function startWorkerProcess(): Promise<ChildProcess> {
+  const child = spawn(process.execPath, [sopflowBin, 'worker'], {
+    env: { ...process.env, ...app.env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  children.push(child);
+  let output = '';
+  return new Promise((resolve, reject) => {
+    const onData = (chunk: Buffer) => {
+      output += chunk;
+      if (output.includes('sopflow worker polling')) resolve(child);
+    };
+    child.stdout!.on('data', onData);
+    child.stderr!.on('data', onData);
+    child.once('exit', (code) => reject(new Error(`worker exited early (${code}):\n${output}`)));
+  });
+}
+
+function killed(child: ChildProcess): Promise<void> {
+  return new Promise((resolve) => {
+    child.once('exit', () => resolve());
+    child.kill('SIGKILL');
+  });
+}
+
+async function until<T>(probe: () => Promise<T | undefined>, what: string, timeoutMs = 60_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await probe();
+    if (value !== undefined) return value;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+describe('crash safety', () => {
+  it('finishes every contact after the worker is killed mid-flow, sending nothing twice', async () => {
+    const flowId = uniqueId('crash');
+    await publishFlow(app, {
+      schemaVersion: 1,
+      id: flowId,
+      name: 'Crash test',
+      nodes: [
+        { id: 'in', type: 'trigger', trigger: { kind: 'webhook' } },
+        { id: 'first', type: 'send', channel: 'sms', message: { text: 'first for {{ contact.id }}' } },
+        { id: 'pause', type: 'wait', duration: 'PT3S' },
+        { id: 'second', type: 'send', channel: 'sms', message: { text: 'second for {{ contact.id }}' } },
+        { id: 'out', type: 'exit' },
+      ],
+      edges: [
+        { id: 'a', source: 'in', target: 'first' },
+        { id: 'b', source: 'first', target: 'pause' },
+        { id: 'c', source: 'pause', target: 'second' },
+        { id: 'd', source: 'second', target: 'out' },
+      ],
+    });
+
+    const first = await startWorkerProcess();
+    const contacts = Array.from({ length: 20 }, () => ({ id: uniqueId('c') }));
+    for (const contact of contacts) {
+      expect((await app.webhook(flowId, { contact })).status).toBe(202);
+    }
+    // Kill as soon as the first messages are out: the rest are mid-send or waiting on the timer.
+    await until(
+      async () => ((await app.store.listOutbox({ flowId })).length > 0 ? true : undefined),
+      'the first messages',
+    );
+    await killed(first);
+    const beforeRestart = (await app.store.listOutbox({ flowId })).length;
+    expect(beforeRestart).toBeLessThan(contacts.length * 2);
+
+    // The timers come due while no worker runs; a new worker picks every contact up.
+    await new Promise((r) => setTimeout(r, 3500));
+    await startWorkerProcess();
+    const results = await Promise.all(
+      contacts.map((c) => app.client.workflow.getHandle(contactFlowWorkflowId(flowId, c.id)).result()),
+    );
+    expect(results.every((r) => r.outcome.kind === 'exited')).toBe(true);
+
+    const sent = await app.store.listOutbox({ flowId });
+    expect(sent).toHaveLength(contacts.length * 2);
+    for (const contact of contacts) {
+      const mine = sent.filter((m) => m.contactId === contact.id);
+      expect(mine.map((m) => m.body)).toEqual([`first for ${contact.id}`, `second for ${contact.id}`]);
+    }
+  });
+});

@@ -1,0 +1,177 @@
+import { readFileSync } from 'node:fs';
+import { contactFlowWorkflowId } from '@sopflow/workflows';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { publishFlow, startTestApp, type TestApp, uniqueId } from './support/stack';
+
+/**
+ * The walking skeleton end to end, on a real Temporal server and a real Postgres:
+ * publish trigger → send → wait 2s → branch on a contact field → send, enroll two contacts
+ * through the signed webhook, and check what the outbox received.
+ */
+
+const example = () =>
+  JSON.parse(readFileSync(new URL('../engine/examples/vip-welcome.json', import.meta.url), 'utf8'));
+
+let app: TestApp;
+beforeAll(async () => {
+  app = await startTestApp();
+});
+afterAll(async () => {
+  await app?.stop();
+});
+
+describe('a published flow runs on Temporal', () => {
+  it('takes each contact down its own branch, waits, and completes', async () => {
+    const flow = { ...example(), id: uniqueId('vip-welcome') };
+    expect(await publishFlow(app, flow)).toBe(1);
+    const vera = { id: uniqueId('vera'), name: 'Vera', attributes: { tier: 'vip' } };
+    const otto = { id: uniqueId('otto'), name: 'Otto', attributes: { tier: 'basic' } };
+
+    const answers = await Promise.all(
+      [vera, otto].map((contact) => app.webhook(flow.id, { contact, event: { group: '北京读书会' } })),
+    );
+    for (const answer of answers)
+      expect(answer).toMatchObject({ status: 202, body: { status: 'enrolled', version: 1 } });
+
+    // A duplicate trigger while the contact is in the flow enrolls nobody twice.
+    const again = await app.webhook(flow.id, { contact: vera, event: { group: '北京读书会' } });
+    expect(again).toMatchObject({ status: 202, body: { status: 'already-enrolled' } });
+
+    const results = await Promise.all(
+      [vera, otto].map((c) => app.client.workflow.getHandle(contactFlowWorkflowId(flow.id, c.id)).result()),
+    );
+    expect(results).toEqual([
+      { outcome: { kind: 'exited', nodeId: 'done' } },
+      { outcome: { kind: 'exited', nodeId: 'done' } },
+    ]);
+
+    const sent = await app.store.listOutbox({ flowId: flow.id });
+    const of = (id: string) => sent.filter((m) => m.contactId === id);
+    expect(of(vera.id).map((m) => [m.nodeId, m.body])).toEqual([
+      ['greet', '欢迎 Vera 加入 北京读书会！'],
+      ['vip-perk', 'Vera，作为 VIP，您的专属客服已就位。'],
+    ]);
+    expect(of(otto.id).map((m) => [m.nodeId, m.body])).toEqual([
+      ['greet', '欢迎 Otto 加入 北京读书会！'],
+      ['intro', 'Otto，来做个自我介绍吧！'],
+    ]);
+    for (const contact of [vera, otto]) {
+      const [greet, followUp] = of(contact.id);
+      // The 2-second wait sits between the two messages.
+      expect(followUp!.createdAt.getTime() - greet!.createdAt.getTime()).toBeGreaterThanOrEqual(1900);
+      expect(greet).toMatchObject({
+        channel: 'wechat',
+        flowVersion: 1,
+        workflowId: contactFlowWorkflowId(flow.id, contact.id),
+      });
+    }
+
+    const description = await app.client.workflow
+      .getHandle(contactFlowWorkflowId(flow.id, vera.id))
+      .describe();
+    expect(description.status.name).toBe('COMPLETED');
+    const attributes = description.searchAttributes as Record<string, unknown[]>;
+    expect(attributes.SopflowFlowId).toEqual([flow.id]);
+    expect(attributes.SopflowContactId).toEqual([vera.id]);
+    expect(attributes.SopflowFlowVersion).toEqual([1]);
+    expect(attributes.SopflowNode).toEqual(['vip-perk']);
+  });
+
+  it('can find the runs of a flow in Temporal by its search attributes', async () => {
+    const flow = { ...example(), id: uniqueId('findable') };
+    await publishFlow(app, flow);
+    const contact = { id: uniqueId('c'), name: 'Finn' };
+    await app.webhook(flow.id, { contact, event: { group: 'G' } });
+    // Visibility is eventually consistent: poll briefly.
+    let ids: string[] = [];
+    for (let i = 0; i < 50 && ids.length === 0; i++) {
+      ids = [];
+      for await (const run of app.client.workflow.list({ query: `SopflowFlowId = "${flow.id}"` }))
+        ids.push(run.workflowId);
+      if (ids.length === 0) await new Promise((r) => setTimeout(r, 200));
+    }
+    expect(ids).toEqual([contactFlowWorkflowId(flow.id, contact.id)]);
+  });
+
+  it('keeps running contacts on the version they started with', async () => {
+    const flow = { ...example(), id: uniqueId('versions') };
+    await publishFlow(app, flow);
+    const early = { id: uniqueId('early'), name: 'Early', attributes: { tier: 'basic' } };
+    await app.webhook(flow.id, { contact: early, event: { group: 'G' } });
+
+    const v2 = structuredClone(flow);
+    v2.nodes.find((n: { id: string }) => n.id === 'intro').message.text = 'v2: {{ contact.name }}';
+    expect(await publishFlow(app, v2)).toBe(2);
+    const late = { id: uniqueId('late'), name: 'Late', attributes: { tier: 'basic' } };
+    await app.webhook(flow.id, { contact: late, event: { group: 'G' } });
+
+    for (const c of [early, late])
+      await app.client.workflow.getHandle(contactFlowWorkflowId(flow.id, c.id)).result();
+    const intro = (id: string) =>
+      app.store
+        .listOutbox({ flowId: flow.id, contactId: id })
+        .then((rows) => rows.find((r) => r.nodeId === 'intro'));
+    expect(await intro(early.id)).toMatchObject({ body: 'Early，来做个自我介绍吧！', flowVersion: 1 });
+    expect(await intro(late.id)).toMatchObject({ body: 'v2: Late', flowVersion: 2 });
+  });
+});
+
+describe('the webhook refuses what it should', () => {
+  let flowId: string;
+  beforeAll(async () => {
+    flowId = uniqueId('guarded');
+    await publishFlow(app, { ...example(), id: flowId });
+  });
+
+  it('refuses a bad signature, naming the problem', async () => {
+    const answer = await app.webhook(
+      flowId,
+      { contact: { id: 'x' }, event: { group: 'G' } },
+      { secret: 'whsec_wrong' },
+    );
+    expect(answer).toMatchObject({ status: 401, body: { error: { code: 'bad_signature' } } });
+    const missing = await app.webhook(flowId, { contact: { id: 'x' } }, { signature: 't=1,v1=zz' });
+    expect(missing.status).toBe(401);
+  });
+
+  it('refuses a payload that lacks a declared field', async () => {
+    const answer = await app.webhook(flowId, { contact: { id: uniqueId('c') }, event: {} });
+    expect(answer).toMatchObject({ status: 422, body: { error: { code: 'invalid_payload' } } });
+    expect(answer.body.error.message).toContain('event.group');
+  });
+
+  it('refuses a body with no contact', async () => {
+    const answer = await app.webhook(flowId, { event: { group: 'G' } });
+    expect(answer).toMatchObject({ status: 422, body: { error: { code: 'invalid_payload' } } });
+  });
+
+  it('answers 404 for an unknown flow and 409 for one never published', async () => {
+    expect((await app.webhook('no-such-flow', {}, { secret: 's' })).status).toBe(404);
+    const draftOnly = { ...example(), id: uniqueId('draft') };
+    expect((await app.request('PUT', `/api/flows/${draftOnly.id}`, draftOnly)).status).toBe(200);
+    const answer = await app.webhook(draftOnly.id, { contact: { id: 'x' }, event: { group: 'G' } });
+    expect(answer).toMatchObject({ status: 409, body: { error: { code: 'flow_not_live' } } });
+  });
+});
+
+describe('publishing', () => {
+  it('refuses a flow with compile errors with 422, each error naming its node', async () => {
+    const broken = example();
+    broken.id = uniqueId('broken');
+    broken.edges = broken.edges.filter((e: { id: string }) => e.id !== 'e5');
+    const saved = await app.request('PUT', `/api/flows/${broken.id}`, broken);
+    expect(saved.status).toBe(200);
+    expect(saved.body.errors).toEqual([
+      expect.objectContaining({ code: 'missing_exit', nodeId: 'is-vip' }),
+      expect.objectContaining({ code: 'unreachable_node', nodeId: 'intro' }),
+    ]);
+    const published = await app.request('POST', `/api/flows/${broken.id}/publish`, {});
+    expect(published.status).toBe(422);
+    expect(published.body.error.details).toEqual(saved.body.errors);
+  });
+
+  it('refuses a document that is not a flow, and invalid JSON', async () => {
+    expect((await app.request('PUT', '/api/flows/x', { id: 'x' })).status).toBe(422);
+    expect((await app.request('PUT', '/api/flows/x', '{not json')).status).toBe(400);
+  });
+});
