@@ -6,7 +6,12 @@ export default defineConfig({
       {
         test: {
           name: 'unit',
-          include: ['engine/src/**/*.test.ts', 'workflows/src/**/*.test.ts', 'connectors/src/**/*.test.ts'],
+          include: [
+            'engine/src/**/*.test.ts',
+            'workflows/src/**/*.test.ts',
+            'connectors/src/**/*.test.ts',
+            'builder-ui/src/**/*.test.ts',
+          ],
         },
       },
       {

@@ -1,0 +1,97 @@
+import { type CompileError, type FlowDocument, type FlowNode, nodeExits } from '@sopflow/engine';
+import type { Edge, Node } from '@xyflow/react';
+
+/**
+ * The flow document and the React Flow canvas describe the same graph; these functions turn
+ * one into the other. They are pure so the round trip can be tested without a browser.
+ *
+ * The canvas owns what the operator changes by hand (which nodes and edges exist, where nodes
+ * sit); everything else about a node rides along untouched in `data.node`.
+ */
+
+/** The one custom node type: every flow node is drawn by the same component. */
+export const STEP_NODE_TYPE = 'step';
+
+export interface StepData extends Record<string, unknown> {
+  node: FlowNode;
+  /** The source handles to draw, one per exit; derived, never saved (see `handlesOf`). */
+  exits: string[];
+  /** How many compile errors concern this node; set by `markProblems`, never saved. */
+  errorCount?: number;
+}
+
+export type StepNode = Node<StepData, typeof STEP_NODE_TYPE>;
+
+export interface Canvas {
+  nodes: StepNode[];
+  edges: Edge[];
+}
+
+/** The exit of single-exit nodes; an edge drawn with no handle leaves by it. */
+const DEFAULT_EXIT = 'next';
+
+/**
+ * The node's exits, then any other exit an edge leaves it by. React Flow silently drops an edge
+ * whose handle is missing, and such an edge is exactly what the compiler's `edge_unknown_exit`
+ * points at, so it gets a handle and stays visible.
+ */
+export function handlesOf(
+  node: FlowNode,
+  edges: readonly { source: string; sourceHandle: string }[],
+): string[] {
+  const exits = nodeExits(node);
+  const stray = edges.filter((e) => e.source === node.id && !exits.includes(e.sourceHandle));
+  return [...new Set([...exits, ...stray.map((e) => e.sourceHandle)])];
+}
+
+export function toCanvas(doc: FlowDocument): Canvas {
+  return {
+    nodes: doc.nodes.map((node) => ({
+      id: node.id,
+      type: STEP_NODE_TYPE,
+      position: { x: node.position.x, y: node.position.y },
+      data: { node, exits: handlesOf(node, doc.edges) },
+    })),
+    edges: doc.edges.map((edge) => ({
+      id: edge.id,
+      source: edge.source,
+      sourceHandle: edge.sourceHandle,
+      target: edge.target,
+    })),
+  };
+}
+
+/** The document the canvas shows: `base` supplies the flow's own fields (id, name, settings). */
+export function toDocument(
+  base: FlowDocument,
+  nodes: readonly StepNode[],
+  edges: readonly Edge[],
+): FlowDocument {
+  return {
+    ...base,
+    nodes: nodes.map((n) => ({ ...n.data.node, id: n.id, position: { x: n.position.x, y: n.position.y } })),
+    edges: edges.map((e) => ({
+      id: e.id,
+      source: e.source,
+      sourceHandle: e.sourceHandle ?? DEFAULT_EXIT,
+      target: e.target,
+    })),
+  };
+}
+
+/** Flags the nodes and edges that compile errors name, so the canvas can outline them. */
+export function markProblems(canvas: Canvas, errors: readonly CompileError[]): Canvas {
+  const perNode = new Map<string, number>();
+  const badEdges = new Set<string>();
+  for (const error of errors) {
+    if (error.nodeId !== undefined) perNode.set(error.nodeId, (perNode.get(error.nodeId) ?? 0) + 1);
+    if (error.edgeId !== undefined) badEdges.add(error.edgeId);
+  }
+  return {
+    nodes: canvas.nodes.map((n) => {
+      const errorCount = perNode.get(n.id);
+      return errorCount ? { ...n, data: { ...n.data, errorCount } } : n;
+    }),
+    edges: canvas.edges.map((e) => (badEdges.has(e.id) ? { ...e, className: 'edge--error' } : e)),
+  };
+}

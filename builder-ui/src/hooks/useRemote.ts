@@ -1,0 +1,35 @@
+import { useCallback, useEffect, useState } from 'react';
+
+export type Remote<T> =
+  | { status: 'loading' }
+  | { status: 'ready'; value: T }
+  | { status: 'failed'; error: Error };
+
+/**
+ * Loads `load()` whenever `key` changes, or on `reload()`. A superseded request is aborted so a
+ * slow answer for the previous flow can never overwrite the current one.
+ */
+export function useRemote<T>(
+  key: string,
+  load: (signal: AbortSignal) => Promise<T>,
+): [Remote<T>, () => void] {
+  const [state, setState] = useState<Remote<T>>({ status: 'loading' });
+  const [attempt, setAttempt] = useState(0);
+
+  // biome-ignore lint/correctness/useExhaustiveDependencies: `key` names what `load` fetches, so a new `load` identity alone must not refetch; `attempt` is the reload trigger.
+  useEffect(() => {
+    const controller = new AbortController();
+    setState({ status: 'loading' });
+    load(controller.signal).then(
+      (value) => setState({ status: 'ready', value }),
+      (error: unknown) => {
+        if (controller.signal.aborted) return;
+        setState({ status: 'failed', error: error instanceof Error ? error : new Error(String(error)) });
+      },
+    );
+    return () => controller.abort();
+  }, [key, attempt]);
+
+  const reload = useCallback(() => setAttempt((n) => n + 1), []);
+  return [state, reload];
+}
