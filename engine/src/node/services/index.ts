@@ -20,3 +20,14 @@ export {
   ensureSearchAttributes,
   type SearchAttributeKind,
 } from './temporal-search-attributes';
+export {
+  type EnsureTemporalTestServerOptions,
+  ensureTemporalTestServer,
+  type StartTemporalTestServerOptions,
+  startTemporalTestServer,
+  TEMPORAL_TEST_SERVER_MAIN_CLASS,
+  type TemporalTestServer,
+  temporalTestServerLauncher,
+  temporalTestServerPom,
+  temporalTestServerVersion,
+} from './temporal-test-server';

@@ -1,0 +1,54 @@
+import { services } from '@sopflow/engine/node';
+import { SEARCH_ATTRIBUTES } from '@sopflow/workflows';
+import { type ClientOptionsForTestEnv, TestWorkflowEnvironment } from '@temporalio/testing';
+import { DefaultLogger, Runtime } from '@temporalio/worker';
+
+/** The workflows of `fixtures/sleepy-workflow.ts`, for a Worker's `workflowsPath`. */
+export const sleepyWorkflowsPath: string = new URL('./fixtures/sleepy-workflow.ts', import.meta.url).pathname;
+
+export interface CreateTimeSkippingEnvOptions {
+  /**
+   * Custom search attributes to register (the test server refuses unregistered ones); false for none.
+   * @default sopflow's own (`SEARCH_ATTRIBUTES` from @sopflow/workflows)
+   */
+  searchAttributes?: Record<string, services.SearchAttributeKind> | false;
+  client?: ClientOptionsForTestEnv;
+  /** Progress lines while the server's jars are fetched on first use. */
+  onProgress?: (line: string) => void;
+}
+
+/**
+ * A `TestWorkflowEnvironment` on Temporal's Java time-skipping test server, fetched from Maven Central
+ * instead of the GitHub download @temporalio/testing would attempt. `env.sleep()` skips server time, and
+ * `env.client.workflow.execute()` / `handle.result()` skip time while the workflow waits on timers.
+ * Create Workers with `connection: env.nativeConnection`; call `env.teardown()` when done.
+ *
+ * Time is global to one environment: run the tests that share it one at a time.
+ */
+export async function createTimeSkippingEnv(
+  opts: CreateTimeSkippingEnvOptions = {},
+): Promise<TestWorkflowEnvironment> {
+  // The jars must exist before the SDK runs the launcher: it allows the server only 5 s to answer.
+  await services.ensureTemporalTestServer({ onProgress: opts.onProgress });
+  try {
+    // The SDK's default runtime logs every worker state change; keep warnings only (as worker.ts does).
+    Runtime.install({ logger: new DefaultLogger('WARN') });
+  } catch {
+    // Already installed.
+  }
+  const env = await TestWorkflowEnvironment.createTimeSkipping({
+    // sdk-core runs `<path> <port>` and kills that pid on teardown; the launcher execs java.
+    server: { executable: { type: 'existing-path', path: services.temporalTestServerLauncher() } },
+    client: opts.client,
+  });
+  const attrs = opts.searchAttributes ?? SEARCH_ATTRIBUTES;
+  if (attrs) {
+    try {
+      await services.ensureSearchAttributes(env.connection, 'default', attrs);
+    } catch (error) {
+      await env.teardown();
+      throw error;
+    }
+  }
+  return env;
+}
