@@ -81,7 +81,10 @@ describe('crash safety', () => {
     });
 
     const first = await startWorkerProcess();
-    const contacts = Array.from({ length: 20 }, () => ({ id: uniqueId('c') }));
+    const contacts = Array.from({ length: 20 }, (_, i) => ({
+      id: uniqueId('c'),
+      phone: `1380000${String(i).padStart(4, '0')}`,
+    }));
     for (const contact of contacts) {
       expect((await app.webhook(flowId, { contact })).status).toBe(202);
     }

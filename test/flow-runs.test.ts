@@ -24,8 +24,13 @@ describe('a published flow runs on Temporal', () => {
   it('takes each contact down its own branch, waits, and completes', async () => {
     const flow = { ...example(), id: uniqueId('vip-welcome') };
     expect(await publishFlow(app, flow)).toBe(1);
-    const vera = { id: uniqueId('vera'), name: 'Vera', attributes: { tier: 'vip' } };
-    const otto = { id: uniqueId('otto'), name: 'Otto', attributes: { tier: 'basic' } };
+    const vera = { id: uniqueId('vera'), name: 'Vera', wecomUserId: 'wx-vera', attributes: { tier: 'vip' } };
+    const otto = {
+      id: uniqueId('otto'),
+      name: 'Otto',
+      wecomUserId: 'wx-otto',
+      attributes: { tier: 'basic' },
+    };
 
     const answers = await Promise.all(
       [vera, otto].map((contact) => app.webhook(flow.id, { contact, event: { group: '北京读书会' } })),
@@ -96,13 +101,23 @@ describe('a published flow runs on Temporal', () => {
   it('keeps running contacts on the version they started with', async () => {
     const flow = { ...example(), id: uniqueId('versions') };
     await publishFlow(app, flow);
-    const early = { id: uniqueId('early'), name: 'Early', attributes: { tier: 'basic' } };
+    const early = {
+      id: uniqueId('early'),
+      name: 'Early',
+      wecomUserId: 'wx-early',
+      attributes: { tier: 'basic' },
+    };
     await app.webhook(flow.id, { contact: early, event: { group: 'G' } });
 
     const v2 = structuredClone(flow);
     v2.nodes.find((n: { id: string }) => n.id === 'intro').message.text = 'v2: {{ contact.name }}';
     expect(await publishFlow(app, v2)).toBe(2);
-    const late = { id: uniqueId('late'), name: 'Late', attributes: { tier: 'basic' } };
+    const late = {
+      id: uniqueId('late'),
+      name: 'Late',
+      wecomUserId: 'wx-late',
+      attributes: { tier: 'basic' },
+    };
     await app.webhook(flow.id, { contact: late, event: { group: 'G' } });
 
     for (const c of [early, late])

@@ -31,17 +31,28 @@ export {
   evaluateCondition,
   readPath,
 } from './flow/conditions';
+export {
+  applyContactUpdate,
+  type ContactUpdateResult,
+  type PointsEntry,
+  tierFor,
+} from './flow/contact-update';
 export { parseDuration } from './flow/duration';
 export { type CompileError, type CompileErrorCode, formatCompileError } from './flow/errors';
+export { daysBetween, isTimeZone, localDate, nextLocalTime, quietHoursEnd, zoneFor } from './flow/local-time';
 export { payloadProblems } from './flow/payload';
-export { PLAN_VERSION, type Plan, type PlanNode } from './flow/plan';
+export { PLAN_VERSION, type Plan, type PlanNode, type PlanNodeOf } from './flow/plan';
 export {
+  AudienceTrigger,
   BranchNode,
   ChannelName,
   CONTACT_FIELDS,
   Contact,
   type ContactInput,
+  ContactUpdate,
   Edge,
+  EventName,
+  EventTrigger,
   ExitNode,
   FLOW_SCHEMA_VERSION,
   FlowDocument,
@@ -50,13 +61,24 @@ export {
   FlowNode,
   FlowSettings,
   flowDocumentJsonSchema,
+  HttpRequestNode,
+  LocalTime,
+  ManualTrigger,
   MessageContent,
   type NodeType,
   PayloadField,
+  ScheduleTrigger,
   SendNode,
+  SplitNode,
+  StaffMember,
+  StaffTaskNode,
+  TimeZone,
   Trigger,
   TriggerNode,
+  UpdateContactNode,
+  WaitForEventNode,
   WaitNode,
+  WaitUntilNode,
   WebhookTrigger,
 } from './flow/schema';
 export { renderTemplate, type TemplateContext, templateVariables } from './flow/template';
@@ -64,10 +86,31 @@ export {
   type Awaiting,
   advance,
   type Command,
+  contactZone,
+  type HttpAnswer,
   type Input,
+  type NodePhase,
+  type ReceivedEvent,
+  type Recipient,
+  type RenderData,
   type RunOutcome,
   type RunState,
+  renderData,
   type StartInput,
   type Step,
   start,
+  type TaskFailure,
+  type TaskKind,
+  type TaskResult,
+  type TimerReason,
 } from './interpreter/interpreter';
+export { CHANNEL_ADDRESS, unreachableReason } from './interpreter/reach';
+export { stableFraction } from './interpreter/stable-hash';
+export { describeOutcome, formatTimeline } from './simulate/format';
+export {
+  type ScriptedEvent,
+  type SimulationOptions,
+  type SimulationResult,
+  simulate,
+  type TimelineEntry,
+} from './simulate/simulate';

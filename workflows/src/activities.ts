@@ -1,30 +1,60 @@
-import type { Contact, MessageContent } from '@sopflow/engine';
+import type {
+  Contact,
+  ContactUpdate,
+  HttpAnswer,
+  MessageContent,
+  Recipient,
+  RenderData,
+  TaskFailure,
+} from '@sopflow/engine';
 
-/** What the `deliver` activity needs to render and send one message. */
-export interface DeliverInput {
-  /** Stable across retries, replays and worker crashes: the same key is never sent twice. */
+/** Where an activity call comes from: for records, ledgers and idempotency. */
+export interface TaskOrigin {
+  /** Stable across retries, replays and worker crashes: the same key never takes effect twice. */
   idempotencyKey: string;
   workflowId: string;
   flowId: string;
   flowName: string;
   flowVersion: number;
   nodeId: string;
-  channel: string;
-  message: MessageContent;
-  contact: Contact;
-  event: Record<string, unknown>;
 }
 
-export interface DeliverResult {
-  /** `duplicate` when the key had been delivered before (a retry after a crash). */
-  status: 'sent' | 'duplicate';
-  providerMessageId?: string;
+export interface DeliverInput extends TaskOrigin {
+  channel: string;
+  /** The message template; the activity renders it with `data`. */
+  message: MessageContent;
+  recipient: Recipient;
+  data: RenderData;
+  cap?: { max: number; perMs: number };
+}
+
+/** A send went out, was a duplicate of one that had, or was held back for a reason the flow handles. */
+export type DeliverResult =
+  | { ok: true; status: 'sent' | 'duplicate'; providerMessageId?: string }
+  | ({ ok: false } & TaskFailure);
+
+export interface UpdateContactInput extends TaskOrigin {
+  contactId: string;
+  update: ContactUpdate;
+  /** The contact's time zone, for check-in dates. */
+  zone: string;
+  data: RenderData;
+}
+
+export interface HttpRequestInput extends TaskOrigin {
+  method: string;
+  url: string;
+  headers?: Record<string, string>;
+  body?: string;
+  data: RenderData;
 }
 
 /**
- * The activities the contact flow workflow calls; the worker implements them.
- * A permanent failure is thrown as a non-retryable ApplicationFailure.
+ * The activities the contact flow workflow calls; the worker implements them. A failure that
+ * retrying cannot mend is thrown as a non-retryable ApplicationFailure.
  */
 export interface SopflowActivities {
   deliver(input: DeliverInput): Promise<DeliverResult>;
+  updateContact(input: UpdateContactInput): Promise<Contact>;
+  httpRequest(input: HttpRequestInput): Promise<HttpAnswer>;
 }

@@ -2,24 +2,29 @@ import {
   advance,
   type Command,
   type Contact,
+  contactZone,
   type Input,
   type Plan,
   type RunOutcome,
   type RunState,
+  renderData,
+  type Step,
   start,
+  type TaskResult,
 } from '@sopflow/engine';
 import {
   ActivityFailure,
-  ApplicationFailure,
+  condition,
+  continueAsNew,
   defineQuery,
+  defineSignal,
   proxyActivities,
   setCurrentDetails,
   setHandler,
-  sleep,
   upsertSearchAttributes,
   workflowInfo,
 } from '@temporalio/workflow';
-import type { SopflowActivities } from './activities';
+import type { SopflowActivities, TaskOrigin } from './activities';
 import { NodeKey } from './search-attributes';
 
 export interface ContactFlowInput {
@@ -28,97 +33,176 @@ export interface ContactFlowInput {
   contact: Contact;
   /** The payload of the event that enrolled the contact. */
   event: Record<string, unknown>;
+  /** Set when a long run continues as new: where it was, and events not yet handled. */
+  resume?: { state: RunState; inbox: Input[] };
 }
 
 export interface ContactFlowResult {
   outcome: RunOutcome;
 }
 
+export interface FlowEvent {
+  name: string;
+  payload?: Record<string, unknown>;
+}
+
 /** Where a contact is now: for the canvas and for operators' scripts. */
 export const runStateQuery = defineQuery<RunState>('sopflow.state');
+/** An event for this contact (reply, click, order paid, task done). */
+export const eventSignal = defineSignal<[FlowEvent]>('sopflow.event');
+/** Ends the run cleanly (the flow was stopped). */
+export const cancelSignal = defineSignal<[string]>('sopflow.cancel');
 
-const { deliver } = proxyActivities<SopflowActivities>({
+/** Histories past this many events continue as new, so a months-long cadence stays cheap to replay. */
+const HISTORY_LIMIT = 2000;
+
+const activities = proxyActivities<SopflowActivities>({
   startToCloseTimeout: '30 seconds',
   // A message that cannot go out within a day is stale: give up and let the flow carry on.
   scheduleToCloseTimeout: '1 day',
   retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '10 minutes' },
 });
 
+type TaskCommand = Extract<Command, { commandId: string }>;
+
 /**
- * One contact's journey through one published flow version. The interpreter decides; this
- * shell turns its commands into Temporal primitives: sends into activities, waits into timers.
+ * One contact's journey through one published flow version. The interpreter decides; this shell
+ * turns its commands into Temporal primitives: tasks into activities, waits into timers, and
+ * signals into the events it waits for.
  */
 export async function contactFlow(input: ContactFlowInput): Promise<ContactFlowResult> {
   const { plan } = input;
   const info = workflowInfo();
-  let step = start(plan, { contact: input.contact, event: input.event, at: Date.now() });
+  const inbox: Input[] = [...(input.resume?.inbox ?? [])];
+  setHandler(eventSignal, (event) => {
+    inbox.push({ type: 'event', name: event.name, payload: event.payload ?? {}, at: Date.now() });
+  });
+  setHandler(cancelSignal, (reason) => {
+    inbox.push({ type: 'cancel', reason, at: Date.now() });
+  });
+  let step: Step = input.resume
+    ? { state: input.resume.state, commands: [] }
+    : start(plan, { contact: input.contact, event: input.event, at: Date.now() });
   setHandler(runStateQuery, () => step.state);
+  const tasks = new Map<string, TaskCommand>();
   let shownNode = '';
 
   for (;;) {
-    const outcome = finished(step.commands);
-    if (outcome) return { outcome };
-    const { awaiting } = step.state;
-    if (!awaiting) throw ApplicationFailure.nonRetryable('The interpreter neither finished nor waits.');
-
-    // Search attributes only where a contact sits, so passing through a step costs no event.
+    for (const command of step.commands) if ('commandId' in command) tasks.set(command.commandId, command);
+    const { state } = step;
+    if (state.status === 'done') return { outcome: state.outcome! };
+    const awaiting = state.awaiting!;
     if (awaiting.nodeId !== shownNode) {
+      // Only where a contact sits: passing through a step costs no history event.
       shownNode = awaiting.nodeId;
       upsertSearchAttributes([{ key: NodeKey, value: shownNode }]);
       setCurrentDetails(`At step **${plan.nodes[shownNode]?.label ?? shownNode}**`);
     }
 
     let next: Input;
-    if (awaiting.kind === 'timer') {
-      await sleep(Math.max(0, awaiting.until - Date.now()));
-      next = { type: 'timer-fired', timerId: awaiting.timerId, at: Date.now() };
+    if (awaiting.task) {
+      const command = tasks.get(awaiting.task.commandId)!;
+      tasks.clear();
+      next = {
+        type: 'task-result',
+        commandId: command.commandId,
+        result: await runTask(command, state),
+        at: Date.now(),
+      };
     } else {
-      const send = step.commands.find(
-        (c): c is Extract<Command, { type: 'send' }> =>
-          c.type === 'send' && c.commandId === awaiting.commandId,
-      )!;
-      next = await runSend(send);
+      if (workflowInfo().continueAsNewSuggested || workflowInfo().historyLength > HISTORY_LIMIT) {
+        await continueAsNew<typeof contactFlow>({ ...input, resume: { state, inbox } });
+      }
+      const timeout = awaiting.timer ? awaiting.timer.until - Date.now() : undefined;
+      const arrived =
+        inbox.length > 0 ||
+        (timeout === undefined
+          ? await condition(() => inbox.length > 0).then(() => true)
+          : timeout > 0 && (await condition(() => inbox.length > 0, timeout)));
+      next = arrived
+        ? inbox.shift()!
+        : { type: 'timer-fired', timerId: awaiting.timer!.timerId, at: Date.now() };
     }
     step = advance(plan, step.state, next);
   }
 
-  async function runSend(send: Extract<Command, { type: 'send' }>): Promise<Input> {
-    const node = plan.nodes[send.nodeId];
+  async function runTask(command: TaskCommand, state: RunState): Promise<TaskResult> {
+    const node = plan.nodes[command.nodeId];
+    const label = node?.label ?? command.nodeId;
+    const origin: TaskOrigin = {
+      idempotencyKey: `${info.workflowId}/${info.firstExecutionRunId}/${command.commandId}`,
+      workflowId: info.workflowId,
+      flowId: plan.flowId,
+      flowName: plan.flowName,
+      flowVersion: plan.version,
+      nodeId: command.nodeId,
+    };
+    const data = renderData(plan, state);
     try {
-      await deliver.executeWithOptions(
-        { summary: `send via ${send.channel}: ${node?.label ?? send.nodeId}` },
-        [
-          {
-            idempotencyKey: `${info.workflowId}/${info.firstExecutionRunId}/${send.commandId}`,
-            workflowId: info.workflowId,
-            flowId: plan.flowId,
-            flowName: plan.flowName,
-            flowVersion: plan.version,
-            nodeId: send.nodeId,
-            channel: send.channel,
-            message: send.message,
-            contact: step.state.contact,
-            event: step.state.event,
-          },
-        ],
-      );
-      return { type: 'send-result', commandId: send.commandId, ok: true, at: Date.now() };
+      switch (command.type) {
+        case 'send': {
+          const to =
+            command.recipient.kind === 'staff' ? `staff task to ${command.recipient.staff.id}` : 'send';
+          const result = await activities.deliver.executeWithOptions(
+            { summary: `${to} via ${command.channel}: ${label}` },
+            [
+              {
+                ...origin,
+                channel: command.channel,
+                message: command.message,
+                recipient: command.recipient,
+                data,
+                cap: command.cap,
+              },
+            ],
+          );
+          return result.ok ? { ok: true, duplicate: result.status === 'duplicate' } : result;
+        }
+        case 'update-contact': {
+          const contact = await activities.updateContact.executeWithOptions(
+            { summary: `update contact: ${label}` },
+            [
+              {
+                ...origin,
+                contactId: state.contact.id,
+                update: command.update,
+                zone: contactZone(plan, state.contact),
+                data,
+              },
+            ],
+          );
+          return { ok: true, contact };
+        }
+        case 'http': {
+          const { request } = command;
+          const response = await activities.httpRequest.executeWithOptions(
+            {
+              summary: `${request.method} request: ${label}`,
+              startToCloseTimeout: request.timeoutMs,
+              scheduleToCloseTimeout: '1 hour',
+              retry: {
+                initialInterval: '1 second',
+                backoffCoefficient: 2,
+                maximumAttempts: request.retries + 1,
+              },
+            },
+            [
+              {
+                ...origin,
+                method: request.method,
+                url: request.url,
+                headers: request.headers,
+                body: request.body,
+                data,
+              },
+            ],
+          );
+          return { ok: true, response };
+        }
+      }
     } catch (error) {
       if (!(error instanceof ActivityFailure)) throw error;
-      const cause = error.cause;
-      const kind = cause instanceof ApplicationFailure ? (cause.type ?? 'permanent') : 'timeout';
-      return {
-        type: 'send-result',
-        commandId: send.commandId,
-        ok: false,
-        error: { kind, message: cause?.message ?? error.message },
-        at: Date.now(),
-      };
+      return { ok: false, reason: 'failed', message: error.cause?.message ?? error.message };
     }
   }
-}
-
-function finished(commands: Command[]): RunOutcome | undefined {
-  for (const command of commands) if (command.type === 'finish') return command.outcome;
-  return undefined;
 }

@@ -9,8 +9,23 @@
  * ```
  */
 
-export type { DeliverInput, DeliverResult, SopflowActivities } from './activities';
-export { type ContactFlowInput, type ContactFlowResult, contactFlow, runStateQuery } from './contact-flow';
+export type {
+  DeliverInput,
+  DeliverResult,
+  HttpRequestInput,
+  SopflowActivities,
+  TaskOrigin,
+  UpdateContactInput,
+} from './activities';
+export {
+  type ContactFlowInput,
+  type ContactFlowResult,
+  cancelSignal,
+  contactFlow,
+  eventSignal,
+  type FlowEvent,
+  runStateQuery,
+} from './contact-flow';
 export { ContactIdKey, FlowIdKey, FlowVersionKey, NodeKey, SEARCH_ATTRIBUTES } from './search-attributes';
 
 /** The file the worker bundles: it exports workflow functions and nothing else. */

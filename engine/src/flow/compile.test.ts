@@ -40,12 +40,15 @@ describe('compile', () => {
     const { plan } = result;
     expect(plan.entry).toBe('joined');
     expect(plan.version).toBe(3);
-    expect(plan.nodes.pause).toMatchObject({ type: 'wait', durationMs: 2000, next: 'is-vip' });
-    expect(plan.nodes['is-vip']).toMatchObject({
-      type: 'branch',
-      branches: [{ id: 'vip', next: 'vip-perk' }],
-      elseNext: 'intro',
+    expect(plan.nodes.pause).toEqual({
+      id: 'pause',
+      type: 'wait',
+      label: 'Wait 2 seconds',
+      duration: 'PT2S',
+      exits: { next: 'is-vip' },
     });
+    expect(plan.nodes['is-vip']).toMatchObject({ type: 'branch', exits: { vip: 'vip-perk', else: 'intro' } });
+    expect(plan.nodes.joined).not.toHaveProperty('position');
     // The plan is workflow input: it must survive JSON unchanged.
     expect(JSON.parse(JSON.stringify(plan))).toEqual(plan);
   });

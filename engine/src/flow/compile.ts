@@ -1,9 +1,18 @@
 import type { z } from 'zod';
+import type { Condition } from './conditions';
 import { comparisonProblem, comparisonsOf } from './conditions';
-import { parseDuration } from './duration';
 import type { CompileError, CompileErrorCode } from './errors';
 import { PLAN_VERSION, type Plan, type PlanNode } from './plan';
-import { CONTACT_FIELDS, type Edge, FlowDocument, type FlowNode, type TriggerNode } from './schema';
+import {
+  type BranchNode,
+  CONTACT_FIELDS,
+  type Edge,
+  FlowDocument,
+  type FlowNode,
+  type MessageContent,
+  type SplitNode,
+  type TriggerNode,
+} from './schema';
 import { templateVariables } from './template';
 
 /** The channels every installation knows; connectors may register more. */
@@ -24,23 +33,37 @@ export interface CompileOptions {
 
 export type CompileResult = { ok: true; plan: Plan } | { ok: false; errors: CompileError[] };
 
-/** The exits a node has, by handle name. Every one must be connected. */
-export function nodeExits(node: FlowNode): string[] {
+/** The exits a node must have connected, by handle name. */
+export function nodeExits(node: Pick<FlowNode, 'type'> & Partial<FlowNode>): string[] {
   switch (node.type) {
-    case 'trigger':
-    case 'send':
-    case 'wait':
-      return ['next'];
     case 'branch':
-      return [...node.branches.map((b) => b.id), 'else'];
+      return [...((node as BranchNode).branches ?? []).map((b) => b.id), 'else'];
+    case 'split':
+      return ((node as SplitNode).arms ?? []).map((a) => a.id);
+    case 'wait_for_event':
+      return ['event', 'timeout'];
+    case 'staff_task':
+      return ['done', 'expired'];
     case 'exit':
       return [];
+    default:
+      return ['next'];
   }
+}
+
+/** Exits a node may leave unconnected; unconnected, a failure goes on by `next`. */
+export function optionalExits(node: Pick<FlowNode, 'type'>): string[] {
+  return node.type === 'send' || node.type === 'http_request' ? ['failed'] : [];
 }
 
 /** Nodes a contact may stay in for a while: a cycle must pass through one, or it would spin. */
 function isWaiting(node: FlowNode): boolean {
-  return node.type === 'wait';
+  return (
+    node.type === 'wait' ||
+    node.type === 'wait_for_event' ||
+    node.type === 'staff_task' ||
+    (node.type === 'wait_until' && node.date === undefined)
+  );
 }
 
 function error(
@@ -90,6 +113,10 @@ function schemaErrors(document: unknown, issues: z.core.$ZodIssue[]): CompileErr
 interface Scope {
   /** Declared payload fields of the trigger; undefined means the payload is free-form. */
   eventFields?: ReadonlySet<string>;
+  /** Ids of the flow's http_request steps, whose answers later steps may read. */
+  httpNodes: ReadonlySet<string>;
+  /** Event filters read the incoming event as `payload.*`. */
+  payload?: boolean;
 }
 
 function variableProblem(path: string, scope: Scope): string | undefined {
@@ -100,16 +127,31 @@ function variableProblem(path: string, scope: Scope): string | undefined {
     if ((CONTACT_FIELDS as readonly string[]).includes(first)) return undefined;
     return `"${path}" is not a contact field. Contact fields are ${CONTACT_FIELDS.join(', ')} and attributes.*.`;
   }
-  if (root === 'event') {
+  if (root === 'payload' && scope.payload) return undefined;
+  if (root === 'event' && !scope.payload) {
     if (first === undefined || !scope.eventFields || scope.eventFields.has(first)) return undefined;
     return `"${path}" is not a field of the trigger's payload (${[...scope.eventFields].join(', ') || 'none declared'}).`;
   }
-  if (root === 'flow') {
+  if (root === 'lastEvent' && !scope.payload) {
+    if (first === undefined || first === 'name' || first === 'at' || first === 'payload') return undefined;
+    return `"${path}" is not known: the last event has name, at and payload.*.`;
+  }
+  if (root === 'http' && !scope.payload) {
+    if (first !== undefined && scope.httpNodes.has(first)) {
+      const [part] = rest;
+      if (part === undefined || part === 'status' || part === 'body') return undefined;
+      return `"${path}": an HTTP answer has status and body.*.`;
+    }
+    return `"${path}" names no HTTP request step of this flow.`;
+  }
+  if (root === 'flow' && !scope.payload) {
     if (first === undefined || (['id', 'name', 'version'].includes(first) && rest.length === 0))
       return undefined;
     return `"${path}" is not a flow field. Flow fields are id, name and version.`;
   }
-  return `"${path}" refers to nothing known. Use contact.*, event.* or flow.*.`;
+  return scope.payload
+    ? `"${path}" refers to nothing known. An event filter reads payload.* and contact.*.`
+    : `"${path}" refers to nothing known. Use contact.*, event.*, lastEvent.*, http.<step>.* or flow.*.`;
 }
 
 /** Strongly connected components (Tarjan), iteratively so a large flow cannot overflow the stack. */
@@ -290,15 +332,23 @@ export function compile(document: unknown, options: CompileOptions = {}): Compil
     );
   }
 
+  const declared = trigger && 'payload' in trigger.trigger ? trigger.trigger.payload : undefined;
   const scope: Scope = {
-    eventFields:
-      trigger?.trigger.kind === 'webhook' && trigger.trigger.payload
-        ? new Set(trigger.trigger.payload.map((f) => f.name))
-        : undefined,
+    eventFields: declared ? new Set(declared.map((f) => f.name)) : undefined,
+    httpNodes: new Set(flow.nodes.filter((n) => n.type === 'http_request').map((n) => n.id)),
   };
   flow.nodes.forEach((node, index) => {
     errors.push(...nodeErrors(node, `nodes[${index}]`, scope, channels));
   });
+  if (flow.settings.goal?.filter) {
+    errors.push(
+      ...conditionErrors(
+        flow.settings.goal.filter,
+        { ...scope, payload: true },
+        { path: 'settings.goal.filter' },
+      ),
+    );
+  }
 
   if (errors.length > 0 || !trigger) return { ok: false, errors };
   return { ok: true, plan: toPlan(flow, trigger.id, exitTargets, options.version ?? 0) };
@@ -328,8 +378,8 @@ function edgeErrors(edge: Edge, nodes: Map<string, FlowNode>, exitTargets: Map<s
     );
   }
   if (!source || errors.length > 0) return errors;
-  if (!nodeExits(source).includes(edge.sourceHandle)) {
-    const exits = nodeExits(source);
+  const exits = [...nodeExits(source), ...optionalExits(source)];
+  if (!exits.includes(edge.sourceHandle)) {
     errors.push(
       error(
         'edge_unknown_exit',
@@ -368,9 +418,66 @@ function templateErrors(text: string, nodeId: string, path: string, scope: Scope
     const problem = variableProblem(variable, scope);
     return problem
       ? [
-          error('unknown_variable', problem, `变量"${variable}"不存在。可用：contact.*、event.*、flow.*。`, {
+          error(
+            'unknown_variable',
+            problem,
+            `变量"${variable}"不存在。可用：contact.*、event.*、lastEvent.*、http.<步骤>.*、flow.*。`,
+            { nodeId, path },
+          ),
+        ]
+      : [];
+  });
+}
+
+function messageErrors(message: MessageContent, nodeId: string, path: string, scope: Scope): CompileError[] {
+  return [
+    ...templateErrors(message.text, nodeId, `${path}.text`, scope),
+    ...(message.subject === undefined
+      ? []
+      : templateErrors(message.subject, nodeId, `${path}.subject`, scope)),
+  ];
+}
+
+function channelErrors(
+  channel: string,
+  channels: ReadonlySet<string>,
+  nodeId: string,
+  path: string,
+): CompileError[] {
+  if (channels.has(channel)) return [];
+  return [
+    error(
+      'unknown_channel',
+      `"${channel}" is not a channel sopflow can send on. Known channels: ${[...channels].join(', ')}.`,
+      `"${channel}"不是可用的发送渠道。可用渠道：${[...channels].join('、')}。`,
+      { nodeId, path },
+    ),
+  ];
+}
+
+function conditionErrors(
+  condition: Condition,
+  scope: Scope,
+  where: { nodeId?: string; path: string; name?: string },
+): CompileError[] {
+  return comparisonsOf(condition).flatMap((comparison) => {
+    const problem = variableProblem(comparison.field, scope) ?? comparisonProblem(comparison);
+    if (!problem) return [];
+    const zh = where.name ? `条件"${where.name}"不正确：${problem}` : `条件不正确：${problem}`;
+    return [error('invalid_condition', problem, zh, { nodeId: where.nodeId, path: where.path })];
+  });
+}
+
+function duplicateIds(ids: string[], nodeId: string, path: string, what: string): CompileError[] {
+  const seen = new Set<string>();
+  return ids.flatMap((id, i) => {
+    const twice = seen.has(id);
+    seen.add(id);
+    return twice
+      ? [
+          error('duplicate_branch_id', `Two ${what} are named "${id}".`, `有两个出口都叫"${id}"。`, {
             nodeId,
-            path,
+            path: `${path}[${i}]`,
           }),
         ]
       : [];
@@ -384,57 +491,89 @@ function nodeErrors(
   channels: ReadonlySet<string>,
 ): CompileError[] {
   const nodeId = node.id;
+  const filterScope = { ...scope, payload: true };
   switch (node.type) {
-    case 'send': {
-      const errors: CompileError[] = [];
-      if (!channels.has(node.channel)) {
-        errors.push(
-          error(
-            'unknown_channel',
-            `"${node.channel}" is not a channel sopflow can send on. Known channels: ${[...channels].join(', ')}.`,
-            `"${node.channel}"不是可用的发送渠道。可用渠道：${[...channels].join('、')}。`,
-            { nodeId, path: `${path}.channel` },
-          ),
-        );
+    case 'trigger': {
+      const trigger = node.trigger;
+      if (trigger.kind === 'event' && trigger.filter) {
+        return conditionErrors(trigger.filter, filterScope, { nodeId, path: `${path}.trigger.filter` });
       }
-      errors.push(...templateErrors(node.message.text, nodeId, `${path}.message.text`, scope));
-      if (node.message.subject !== undefined) {
-        errors.push(...templateErrors(node.message.subject, nodeId, `${path}.message.subject`, scope));
+      if ((trigger.kind === 'audience' || trigger.kind === 'schedule') && trigger.where) {
+        return conditionErrors(trigger.where, scope, { nodeId, path: `${path}.trigger.where` });
       }
-      return errors;
+      return [];
     }
-    case 'branch': {
-      const errors: CompileError[] = [];
-      const seen = new Set<string>();
-      node.branches.forEach((branch, i) => {
-        if (seen.has(branch.id)) {
-          errors.push(
-            error(
-              'duplicate_branch_id',
-              `Two conditions are named "${branch.id}".`,
-              `有两个条件都叫"${branch.id}"。`,
-              {
-                nodeId,
-                path: `${path}.branches[${i}]`,
-              },
-            ),
-          );
-        }
-        seen.add(branch.id);
-        for (const comparison of comparisonsOf(branch.when)) {
-          const problem = variableProblem(comparison.field, scope) ?? comparisonProblem(comparison);
-          if (problem) {
-            errors.push(
-              error('invalid_condition', problem, `条件"${branch.id}"不正确：${problem}`, {
-                nodeId,
-                path: `${path}.branches[${i}].when`,
-              }),
-            );
-          }
-        }
-      });
-      return errors;
+    case 'send':
+      return [
+        ...channelErrors(node.channel, channels, nodeId, `${path}.channel`),
+        ...messageErrors(node.message, nodeId, `${path}.message`, scope),
+        ...(node.fallback
+          ? [
+              ...channelErrors(node.fallback.channel, channels, nodeId, `${path}.fallback.channel`),
+              ...(node.fallback.message
+                ? messageErrors(node.fallback.message, nodeId, `${path}.fallback.message`, scope)
+                : []),
+            ]
+          : []),
+      ];
+    case 'staff_task':
+      return [
+        ...channelErrors(node.assignee.channel, channels, nodeId, `${path}.assignee.channel`),
+        ...(node.escalation
+          ? channelErrors(
+              node.escalation.assignee.channel,
+              channels,
+              nodeId,
+              `${path}.escalation.assignee.channel`,
+            )
+          : []),
+        ...messageErrors(node.message, nodeId, `${path}.message`, scope),
+      ];
+    case 'http_request':
+      return [
+        ...templateErrors(node.url, nodeId, `${path}.url`, scope),
+        ...Object.entries(node.headers ?? {}).flatMap(([name, value]) =>
+          templateErrors(value, nodeId, `${path}.headers.${name}`, scope),
+        ),
+        ...(node.body === undefined ? [] : templateErrors(node.body, nodeId, `${path}.body`, scope)),
+      ];
+    case 'wait_for_event':
+      return node.filter ? conditionErrors(node.filter, filterScope, { nodeId, path: `${path}.filter` }) : [];
+    case 'update_contact': {
+      const field = node.update.creditReferrer?.field;
+      const problem = field === undefined ? undefined : variableProblem(field, scope);
+      return problem
+        ? [
+            error('invalid_field', problem, `推荐人字段不正确：${problem}`, {
+              nodeId,
+              path: `${path}.update.creditReferrer.field`,
+            }),
+          ]
+        : [];
     }
+    case 'branch':
+      return [
+        ...duplicateIds(
+          node.branches.map((b) => b.id),
+          nodeId,
+          `${path}.branches`,
+          'conditions',
+        ),
+        ...node.branches.flatMap((branch, i) =>
+          conditionErrors(branch.when, scope, {
+            nodeId,
+            path: `${path}.branches[${i}].when`,
+            name: branch.id,
+          }),
+        ),
+      ];
+    case 'split':
+      return duplicateIds(
+        node.arms.map((a) => a.id),
+        nodeId,
+        `${path}.arms`,
+        'arms',
+      );
     default:
       return [];
   }
@@ -447,60 +586,15 @@ function toPlan(
   version: number,
 ): Plan {
   const nodes: Record<string, PlanNode> = {};
-  for (const node of flow.nodes) {
-    const exit = (handle: string) => exitTargets.get(node.id)!.get(handle)!;
-    const label = node.label === undefined ? {} : { label: node.label };
-    switch (node.type) {
-      case 'trigger':
-        nodes[node.id] = {
-          type: 'trigger',
-          id: node.id,
-          ...label,
-          trigger: node.trigger,
-          next: exit('next'),
-        };
-        break;
-      case 'send':
-        nodes[node.id] = {
-          type: 'send',
-          id: node.id,
-          ...label,
-          channel: node.channel,
-          message: node.message,
-          next: exit('next'),
-        };
-        break;
-      case 'wait': {
-        const parsed = parseDuration(node.duration);
-        nodes[node.id] = {
-          type: 'wait',
-          id: node.id,
-          ...label,
-          durationMs: parsed.ok ? parsed.ms : 0,
-          next: exit('next'),
-        };
-        break;
-      }
-      case 'branch':
-        nodes[node.id] = {
-          type: 'branch',
-          id: node.id,
-          ...label,
-          branches: node.branches.map((b) => ({ id: b.id, when: b.when, next: exit(b.id) })),
-          elseNext: exit('else'),
-        };
-        break;
-      case 'exit':
-        nodes[node.id] = { type: 'exit', id: node.id, ...label };
-        break;
-    }
+  for (const { position: _position, ...node } of flow.nodes) {
+    nodes[node.id] = { ...node, exits: Object.fromEntries(exitTargets.get(node.id) ?? []) } as PlanNode;
   }
   return {
     planVersion: PLAN_VERSION,
     flowId: flow.id,
     flowName: flow.name,
     version,
-    timezone: flow.settings.timezone,
+    settings: flow.settings,
     entry,
     nodes,
   };

@@ -1,25 +1,21 @@
-import type { Condition } from './conditions';
-import type { MessageContent, Trigger } from './schema';
+import type { FlowNode, FlowSettings } from './schema';
 
 /**
- * The compiled plan: a plain, serialisable object that is the workflow's input. Exits are
- * resolved to node ids and durations to milliseconds, so the interpreter needs nothing else.
+ * The compiled plan: a plain, serialisable object that is the workflow's input. Each node is the
+ * flow node (less its canvas position) with its exits resolved to the ids of the nodes they lead to.
  */
 
-export const PLAN_VERSION = 1;
+export const PLAN_VERSION = 2;
 
-export type PlanNode =
-  | { type: 'trigger'; id: string; label?: string; trigger: Trigger; next: string }
-  | { type: 'send'; id: string; label?: string; channel: string; message: MessageContent; next: string }
-  | { type: 'wait'; id: string; label?: string; durationMs: number; next: string }
-  | {
-      type: 'branch';
-      id: string;
-      label?: string;
-      branches: { id: string; when: Condition; next: string }[];
-      elseNext: string;
-    }
-  | { type: 'exit'; id: string; label?: string };
+type WithoutPosition<T> = T extends unknown ? Omit<T, 'position'> : never;
+
+export type PlanNode = WithoutPosition<FlowNode> & {
+  /** Exit handle → target node id; optional exits left unconnected are absent. */
+  exits: Record<string, string>;
+};
+
+/** A plan node of one type. */
+export type PlanNodeOf<T extends PlanNode['type']> = Extract<PlanNode, { type: T }>;
 
 export interface Plan {
   planVersion: typeof PLAN_VERSION;
@@ -27,7 +23,7 @@ export interface Plan {
   flowName: string;
   /** The published version this plan was compiled for; 0 for an unpublished draft. */
   version: number;
-  timezone: string;
+  settings: FlowSettings;
   /** The trigger node: where every contact enters. */
   entry: string;
   nodes: Record<string, PlanNode>;

@@ -52,12 +52,8 @@ export function templateVariables(text: string): TemplateVariables {
   }
 }
 
-/** The data a template is rendered with. */
-export interface TemplateContext {
-  contact: unknown;
-  event: unknown;
-  flow: { id: string; name: string; version: number };
-}
+/** The data a template is rendered with: `{ contact, event, lastEvent, http, flow }` (see `renderData`). */
+export type TemplateContext = object;
 
 /**
  * Renders a template for one contact. `escapeHtml` escapes every output for HTML bodies.

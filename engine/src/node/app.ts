@@ -54,12 +54,16 @@ export async function startApp(options: AppOptions): Promise<RunningApp> {
 
     let worker: RunningWorker | undefined;
     if (options.worker ?? true) {
-      const outbox = registry.get('outbox')!.create({}, { sql });
+      const outbox = { connector: 'outbox', instance: registry.get('outbox')!.create({}, { sql }) };
       worker = await startWorker({
         address: options.temporalAddress,
         namespace: config.TEMPORAL_NAMESPACE,
         taskQueue: config.TEMPORAL_TASK_QUEUE,
-        activities: createActivities({ routes: () => outbox }),
+        activities: createActivities({
+          sql,
+          routes: () => outbox,
+          http: { allowedHosts: config.SOPFLOW_HTTP_ALLOWED_HOSTS },
+        }),
         maxConcurrentActivities: config.SOPFLOW_WORKER_ACTIVITIES,
       });
       cleanups.push(() => worker!.stop());

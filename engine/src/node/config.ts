@@ -31,6 +31,16 @@ export const ConfigSchema = z.object({
   TEMPORAL_UI_URL: optionalUrl,
   /** @default sopflow */
   TEMPORAL_TASK_QUEUE: z.string().min(1).default('sopflow'),
+  /** Hosts http_request steps may call even though they resolve to internal addresses (comma-separated). */
+  SOPFLOW_HTTP_ALLOWED_HOSTS: z
+    .string()
+    .default('')
+    .transform((list) =>
+      list
+        .split(',')
+        .map((h) => h.trim())
+        .filter(Boolean),
+    ),
   /** How many activities (sends) one worker runs at once. @default 100 */
   SOPFLOW_WORKER_ACTIVITIES: z.coerce.number().int().min(1).default(100),
 });

@@ -61,6 +61,34 @@ const toFlow = (row: FlowRow): FlowRecord => ({
   updatedAt: row.updated_at,
 });
 
+export interface ContactRow {
+  id: string;
+  name: string | null;
+  email: string | null;
+  phone: string | null;
+  wecom_user_id: string | null;
+  timezone: string | null;
+  attributes: Record<string, unknown>;
+  tags: string[];
+  points: number;
+  unsubscribed: string[];
+}
+
+export function contactFromRow(r: ContactRow): Contact {
+  return Contact.parse({
+    id: r.id,
+    name: r.name ?? undefined,
+    email: r.email ?? undefined,
+    phone: r.phone ?? undefined,
+    wecomUserId: r.wecom_user_id ?? undefined,
+    timezone: r.timezone ?? undefined,
+    attributes: r.attributes,
+    tags: r.tags,
+    points: r.points,
+    unsubscribed: r.unsubscribed,
+  });
+}
+
 export class Store {
   constructor(readonly sql: Sql) {}
 
@@ -144,22 +172,10 @@ export class Store {
   async upsertContact(input: ContactInput): Promise<Contact> {
     const c = Contact.parse(input);
     const { sql } = this;
-    const [row] = await sql<
-      {
-        id: string;
-        name: string | null;
-        email: string | null;
-        phone: string | null;
-        wecom_user_id: string | null;
-        timezone: string | null;
-        attributes: Record<string, unknown>;
-        tags: string[];
-        points: number;
-      }[]
-    >`
-      insert into contacts (id, name, email, phone, wecom_user_id, timezone, attributes, tags, points)
+    const [row] = await sql<ContactRow[]>`
+      insert into contacts (id, name, email, phone, wecom_user_id, timezone, attributes, tags, points, unsubscribed)
       values (${c.id}, ${c.name ?? null}, ${c.email ?? null}, ${c.phone ?? null}, ${c.wecomUserId ?? null},
-              ${c.timezone ?? null}, ${sql.json(c.attributes as never)}, ${c.tags}, ${c.points})
+              ${c.timezone ?? null}, ${sql.json(c.attributes as never)}, ${c.tags}, ${c.points}, ${c.unsubscribed})
       on conflict (id) do update set
         name = coalesce(excluded.name, contacts.name),
         email = coalesce(excluded.email, contacts.email),
@@ -168,20 +184,15 @@ export class Store {
         timezone = coalesce(excluded.timezone, contacts.timezone),
         attributes = contacts.attributes || excluded.attributes,
         tags = (select coalesce(array_agg(distinct t), '{}') from unnest(contacts.tags || excluded.tags) t),
+        unsubscribed = (select coalesce(array_agg(distinct u), '{}') from unnest(contacts.unsubscribed || excluded.unsubscribed) u),
         updated_at = now()
       returning *`;
-    const r = row!;
-    return Contact.parse({
-      id: r.id,
-      name: r.name ?? undefined,
-      email: r.email ?? undefined,
-      phone: r.phone ?? undefined,
-      wecomUserId: r.wecom_user_id ?? undefined,
-      timezone: r.timezone ?? undefined,
-      attributes: r.attributes,
-      tags: r.tags,
-      points: r.points,
-    });
+    return contactFromRow(row!);
+  }
+
+  async getContact(id: string): Promise<Contact | undefined> {
+    const [row] = await this.sql<ContactRow[]>`select * from contacts where id = ${id}`;
+    return row ? contactFromRow(row) : undefined;
   }
 
   async recordEnrollment(e: {

@@ -198,8 +198,13 @@ export function createApi(options: ApiOptions): Hono {
       return apiError(c, 422, 'invalid_payload', 'The webhook body is not valid.', issuesOf(body.error));
     const published = await store.getVersion(flowId);
     const trigger = published && Object.values(published.plan.nodes).find((n) => n.type === 'trigger');
+    if (published && (trigger?.type !== 'trigger' || trigger.trigger.kind !== 'webhook')) {
+      return apiError(c, 409, 'not_a_webhook_flow', `Flow "${flowId}" is not started by a webhook.`);
+    }
     const problems =
-      trigger?.type === 'trigger' ? payloadProblems(trigger.trigger.payload, body.data.event) : [];
+      trigger?.type === 'trigger' && trigger.trigger.kind === 'webhook'
+        ? payloadProblems(trigger.trigger.payload, body.data.event)
+        : [];
     if (problems.length > 0) return apiError(c, 422, 'invalid_payload', problems.join(' '), problems);
     try {
       const result = await enroller.enroll(flowId, body.data.contact, body.data.event ?? {});

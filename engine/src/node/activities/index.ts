@@ -1,0 +1,23 @@
+import type { SopflowActivities } from '@sopflow/workflows';
+import type { Sql } from 'postgres';
+import { deliver, type Route } from './deliver';
+import { type HttpPolicy, httpRequest } from './http-request';
+import { updateContact } from './update-contact';
+
+export interface ActivityDeps {
+  sql: Sql;
+  /** The connector that delivers each channel. */
+  routes: (channel: string) => Route | undefined;
+  http: HttpPolicy;
+}
+
+export type { HttpPolicy, Route };
+
+/** The worker's activities: the only place a flow touches the database and the outside world. */
+export function createActivities(deps: ActivityDeps): SopflowActivities {
+  return {
+    deliver: (input) => deliver(deps.sql, deps.routes(input.channel), input),
+    updateContact: (input) => updateContact(deps.sql, input),
+    httpRequest: (input) => httpRequest(deps.http, input),
+  };
+}

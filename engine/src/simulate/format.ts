@@ -1,0 +1,61 @@
+import { DateTime } from 'luxon';
+import type { RunOutcome } from '../interpreter/interpreter';
+import type { SimulationResult, TimelineEntry } from './simulate';
+
+function offset(ms: number): string {
+  const totalMinutes = Math.floor(ms / 60_000);
+  const days = Math.floor(totalMinutes / 1440);
+  const hours = Math.floor((totalMinutes % 1440) / 60);
+  const minutes = totalMinutes % 60;
+  const seconds = Math.floor((ms % 60_000) / 1000);
+  return `+${days}d ${String(hours).padStart(2, '0')}:${String(minutes).padStart(2, '0')}:${String(seconds).padStart(2, '0')}`;
+}
+
+export function describeOutcome(outcome: RunOutcome | null): string {
+  if (!outcome) return 'still in the flow at the end of the simulation';
+  switch (outcome.kind) {
+    case 'exited':
+      return `left the flow at "${outcome.nodeId}"`;
+    case 'converted':
+      return `converted (${outcome.event})`;
+    case 'failed':
+      return `failed at "${outcome.nodeId}": ${outcome.reason}`;
+    case 'cancelled':
+      return `cancelled: ${outcome.reason}`;
+  }
+}
+
+function describe(entry: TimelineEntry, zone: string): string | undefined {
+  switch (entry.kind) {
+    case 'enter':
+      return `→ ${entry.nodeId} (${entry.nodeType})`;
+    case 'send': {
+      const status = entry.status === 'sent' ? '' : ` [${entry.status}]`;
+      return `  ✉ ${entry.channel} to ${entry.to}${status}: ${entry.subject ? `${entry.subject} / ` : ''}${entry.text.replace(/\n/g, ' ⏎ ')}`;
+    }
+    case 'wait':
+      return `  ⏸ waits until ${DateTime.fromMillis(entry.until, { zone }).toFormat('yyyy-MM-dd HH:mm')} (${entry.reason})`;
+    case 'event':
+      return `  ⚡ event ${entry.name}${entry.taken ? '' : ' (nothing waited for it)'}`;
+    case 'update':
+      return `  ✎ contact updated: points ${entry.points >= 0 ? '+' : ''}${entry.points}, tags [${entry.tags.join(', ')}]`;
+    case 'http':
+      return `  ⇄ ${entry.method} ${entry.url} → ${entry.status || 'failed'}`;
+    case 'finish':
+      return `■ ${describeOutcome(entry.outcome)}`;
+    case 'leave':
+      return entry.exit === 'next' ? undefined : `  ↳ by "${entry.exit}"`;
+  }
+}
+
+/** The timeline as lines: offset, local time, what happened. */
+export function formatTimeline(result: SimulationResult, zone: string): string[] {
+  const lines: string[] = [];
+  for (const entry of result.timeline) {
+    const text = describe(entry, zone);
+    if (text === undefined) continue;
+    const local = DateTime.fromMillis(entry.at, { zone }).toFormat('MM-dd HH:mm');
+    lines.push(`${offset(entry.at - result.startAt).padEnd(13)} ${local}  ${text}`);
+  }
+  return lines;
+}

@@ -1,0 +1,235 @@
+import { applyContactUpdate } from '../flow/contact-update';
+import { parseDuration } from '../flow/duration';
+import type { Plan } from '../flow/plan';
+import { Contact, type ContactInput } from '../flow/schema';
+import { renderTemplate } from '../flow/template';
+import {
+  advance,
+  type Command,
+  contactZone,
+  type HttpAnswer,
+  type Input,
+  type RunOutcome,
+  type RunState,
+  renderData,
+  type Step,
+  start,
+  type TaskResult,
+} from '../interpreter/interpreter';
+
+/**
+ * The dry-run: the production interpreter on a virtual clock. Tasks complete at once (sends are
+ * rendered, not sent), timers jump the clock, scripted events arrive at their offsets. What it
+ * prints is what production would do, because it is the same code deciding.
+ */
+
+export interface ScriptedEvent {
+  /** When, after enrollment: milliseconds or an ISO-8601 duration such as `PT2H`. */
+  at: number | string;
+  name: string;
+  payload?: Record<string, unknown>;
+}
+
+export interface SimulationOptions {
+  contact: ContactInput;
+  /** The payload of the enrolling event. */
+  event?: Record<string, unknown>;
+  events?: ScriptedEvent[];
+  /** The virtual time of enrollment (epoch ms). */
+  startAt: number;
+  /**
+   * How steps' tasks turn out, by node id: sends succeed and HTTP answers 200 `{}` unless told
+   * otherwise. `failChannels` fails the step's sends on those channels only (to exercise fallbacks).
+   */
+  responses?: Record<
+    string,
+    { send?: 'ok' | 'failed'; failChannels?: string[]; http?: HttpAnswer | 'failed' }
+  >;
+  /** Times (epoch ms) of messages this contact got from other flows, for the frequency cap. */
+  priorSends?: number[];
+  /** Stop a flow still running this long after enrollment. @default 400 days */
+  horizonMs?: number;
+}
+
+export type TimelineEntry =
+  | { at: number; kind: 'enter'; nodeId: string; nodeType: string }
+  | { at: number; kind: 'leave'; nodeId: string; exit: string }
+  | {
+      at: number;
+      kind: 'send';
+      nodeId: string;
+      channel: string;
+      to: string;
+      text: string;
+      subject?: string;
+      status: 'sent' | 'failed' | 'capped';
+    }
+  | { at: number; kind: 'wait'; nodeId: string; until: number; reason: string }
+  | { at: number; kind: 'event'; name: string; taken: boolean }
+  | { at: number; kind: 'update'; nodeId: string; points: number; tags: string[] }
+  | { at: number; kind: 'http'; nodeId: string; method: string; url: string; status: number }
+  | { at: number; kind: 'finish'; outcome: RunOutcome };
+
+export interface SimulationResult {
+  timeline: TimelineEntry[];
+  /** How the contact left, or null when the flow was still running at the horizon. */
+  outcome: RunOutcome | null;
+  /** The contact as the flow left it (tags, points, attributes). */
+  contact: Contact;
+  startAt: number;
+  endAt: number;
+}
+
+const DEFAULT_HORIZON = 400 * 24 * 3600 * 1000;
+
+function offsetMs(at: number | string): number {
+  if (typeof at === 'number') return at;
+  const parsed = parseDuration(at);
+  if (!parsed.ok) throw new Error(`Scripted event time ${parsed.message}`);
+  return parsed.ms;
+}
+
+export function simulate(plan: Plan, options: SimulationOptions): SimulationResult {
+  const timeline: TimelineEntry[] = [];
+  const t0 = options.startAt;
+  const horizon = t0 + (options.horizonMs ?? DEFAULT_HORIZON);
+  const sends = [...(options.priorSends ?? [])];
+  const queue = (options.events ?? [])
+    .map((e, i) => ({ at: t0 + offsetMs(e.at), name: e.name, payload: e.payload ?? {}, i }))
+    .sort((a, b) => a.at - b.at || a.i - b.i);
+  const tasks = new Map<string, Extract<Command, { commandId: string }>>();
+  let now = t0;
+
+  const record = (step: Step) => {
+    for (const command of step.commands) {
+      switch (command.type) {
+        case 'enter':
+          timeline.push({
+            at: command.at,
+            kind: 'enter',
+            nodeId: command.nodeId,
+            nodeType: command.nodeType,
+          });
+          break;
+        case 'leave':
+          timeline.push({ at: command.at, kind: 'leave', nodeId: command.nodeId, exit: command.exit });
+          break;
+        case 'start-timer':
+          timeline.push({
+            at: now,
+            kind: 'wait',
+            nodeId: command.nodeId,
+            until: command.until,
+            reason: command.reason,
+          });
+          break;
+        case 'finish':
+          timeline.push({ at: command.at, kind: 'finish', outcome: command.outcome });
+          break;
+        default:
+          tasks.set(command.commandId, command);
+      }
+    }
+    return step;
+  };
+
+  const runTask = (command: Extract<Command, { commandId: string }>, state: RunState): TaskResult => {
+    const scripted = options.responses?.[command.nodeId];
+    const data = renderData(plan, state);
+    switch (command.type) {
+      case 'send': {
+        const to =
+          command.recipient.kind === 'staff' ? `staff:${command.recipient.staff.id}` : state.contact.id;
+        const text = renderTemplate(command.message.text, data);
+        const subject =
+          command.message.subject === undefined ? undefined : renderTemplate(command.message.subject, data);
+        const base = {
+          at: now,
+          kind: 'send' as const,
+          nodeId: command.nodeId,
+          channel: command.channel,
+          to,
+          text,
+          ...(subject === undefined ? {} : { subject }),
+        };
+        if (command.cap && command.recipient.kind === 'contact') {
+          const recent = sends.filter((t) => t > now - command.cap!.perMs).sort((a, b) => a - b);
+          if (recent.length >= command.cap.max) {
+            timeline.push({ ...base, status: 'capped' });
+            const retryAt = recent[recent.length - command.cap.max]! + command.cap.perMs;
+            return { ok: false, reason: 'capped', message: 'frequency cap', retryAt };
+          }
+        }
+        if (scripted?.send === 'failed' || scripted?.failChannels?.includes(command.channel)) {
+          timeline.push({ ...base, status: 'failed' });
+          return { ok: false, reason: 'failed', message: 'scripted failure' };
+        }
+        if (command.recipient.kind === 'contact') sends.push(now);
+        timeline.push({ ...base, status: 'sent' });
+        return { ok: true };
+      }
+      case 'update-contact': {
+        const result = applyContactUpdate(state.contact, command.update, {
+          at: now,
+          zone: contactZone(plan, state.contact),
+          data,
+        });
+        const points = result.ledger.reduce((sum, l) => sum + l.points, 0);
+        timeline.push({ at: now, kind: 'update', nodeId: command.nodeId, points, tags: result.contact.tags });
+        return { ok: true, contact: result.contact };
+      }
+      case 'http': {
+        const answer = scripted?.http ?? { status: 200, body: {} };
+        const url = renderTemplate(command.request.url, data);
+        timeline.push({
+          at: now,
+          kind: 'http',
+          nodeId: command.nodeId,
+          method: command.request.method,
+          url,
+          status: answer === 'failed' ? 0 : answer.status,
+        });
+        return answer === 'failed'
+          ? { ok: false, reason: 'failed', message: 'scripted failure' }
+          : { ok: true, response: answer };
+      }
+    }
+  };
+
+  let step = record(
+    start(plan, { contact: Contact.parse(options.contact), event: options.event ?? {}, at: t0 }),
+  );
+  while (step.state.status !== 'done') {
+    const awaiting = step.state.awaiting!;
+    let input: Input;
+    if (awaiting.task) {
+      const command = tasks.get(awaiting.task.commandId)!;
+      tasks.delete(command.commandId);
+      input = {
+        type: 'task-result',
+        commandId: command.commandId,
+        result: runTask(command, step.state),
+        at: now,
+      };
+    } else {
+      const nextEvent = queue[0];
+      const timerAt = awaiting.timer?.until ?? Number.POSITIVE_INFINITY;
+      if (nextEvent && nextEvent.at <= timerAt && nextEvent.at <= horizon) {
+        queue.shift();
+        now = Math.max(now, nextEvent.at);
+        input = { type: 'event', name: nextEvent.name, payload: nextEvent.payload, at: now };
+      } else if (timerAt <= horizon) {
+        now = Math.max(now, timerAt);
+        input = { type: 'timer-fired', timerId: awaiting.timer!.timerId, at: now };
+      } else {
+        break;
+      }
+    }
+    const before = step.state;
+    step = advance(plan, step.state, input);
+    if (input.type === 'event')
+      timeline.push({ at: now, kind: 'event', name: input.name, taken: step.state !== before });
+    record(step);
+  }
+  return { timeline, outcome: step.state.outcome, contact: step.state.contact, startAt: t0, endAt: now };
+}
