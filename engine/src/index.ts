@@ -108,6 +108,7 @@ export { CHANNEL_ADDRESS, unreachableReason } from './interpreter/reach';
 export { stableFraction } from './interpreter/stable-hash';
 export { describeOutcome, formatTimeline } from './simulate/format';
 export {
+  offsetMs,
   type ScriptedEvent,
   type SimulationOptions,
   type SimulationResult,

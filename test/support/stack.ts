@@ -23,14 +23,22 @@ export interface TestApp extends RunningApp {
 }
 
 /** Starts the API (and a worker, unless told not to) against the e2e run's Temporal and Postgres. */
-export async function startTestApp(options: { worker?: boolean; taskQueue?: string } = {}): Promise<TestApp> {
+export async function startTestApp(
+  options: {
+    worker?: boolean;
+    taskQueue?: string;
+    temporalAddress?: string;
+    env?: Record<string, string>;
+  } = {},
+): Promise<TestApp> {
   const taskQueue = options.taskQueue ?? uniqueId('e2e');
   const env = {
     SOPFLOW_PORT: String(await services.findFreePort()),
-    TEMPORAL_ADDRESS: inject('temporalAddress'),
+    TEMPORAL_ADDRESS: options.temporalAddress ?? inject('temporalAddress'),
     TEMPORAL_UI_URL: inject('temporalUiUrl'),
     DATABASE_URL: inject('databaseUrl'),
     TEMPORAL_TASK_QUEUE: taskQueue,
+    ...options.env,
   };
   const config = loadConfig(env);
   const app = await startApp({

@@ -17,6 +17,8 @@ export interface TaskOrigin {
   flowName: string;
   flowVersion: number;
   nodeId: string;
+  /** The workflow's time when the step ran (epoch ms). */
+  at: number;
 }
 
 export interface DeliverInput extends TaskOrigin {

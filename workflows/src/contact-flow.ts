@@ -136,6 +136,7 @@ export async function contactFlow(input: ContactFlowInput): Promise<ContactFlowR
       flowName: plan.flowName,
       flowVersion: plan.version,
       nodeId: command.nodeId,
+      at: command.at,
     };
     const data = renderData(plan, state);
     try {

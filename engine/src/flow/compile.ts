@@ -139,8 +139,8 @@ function variableProblem(path: string, scope: Scope): string | undefined {
   if (root === 'http' && !scope.payload) {
     if (first !== undefined && scope.httpNodes.has(first)) {
       const [part] = rest;
-      if (part === undefined || part === 'status' || part === 'body') return undefined;
-      return `"${path}": an HTTP answer has status and body.*.`;
+      if (part === undefined || part === 'status' || part === 'body' || part === 'error') return undefined;
+      return `"${path}": an HTTP answer has status, body.* and (when the call failed) error.`;
     }
     return `"${path}" names no HTTP request step of this flow.`;
   }

@@ -8,6 +8,7 @@ import { createActivities } from './activities';
 import { createApi } from './api/app';
 import type { Config } from './config';
 import { Enroller } from './enroll';
+import { EventRouter } from './events';
 import { connectDatabase, ensureSearchAttributes, migrate } from './services';
 import { Store } from './store';
 import { type RunningWorker, startWorker } from './worker';
@@ -72,9 +73,11 @@ export async function startApp(options: AppOptions): Promise<RunningApp> {
     let url: string | undefined;
     if (options.api ?? true) {
       url = `http://${config.SOPFLOW_HOST === '0.0.0.0' ? 'localhost' : config.SOPFLOW_HOST}:${config.SOPFLOW_PORT}`;
+      const enroller = new Enroller(store, client, config.TEMPORAL_TASK_QUEUE);
       const api = createApi({
         store,
-        enroller: new Enroller(store, client, config.TEMPORAL_TASK_QUEUE),
+        enroller,
+        events: new EventRouter(store, client, enroller),
         channels: registry.channels(),
         publicUrl: config.SOPFLOW_PUBLIC_URL ?? url,
         temporalUiUrl: options.temporalUiUrl,

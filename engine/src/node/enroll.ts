@@ -8,12 +8,13 @@ import {
   NodeKey,
 } from '@sopflow/workflows';
 import { type Client, WorkflowExecutionAlreadyStartedError } from '@temporalio/client';
-import type { ContactInput } from '../index';
+import { type ContactInput, parseDuration } from '../index';
 import type { Store } from './store';
 
 export type EnrollResult =
   | { status: 'enrolled'; workflowId: string; runId: string; version: number }
-  | { status: 'already-enrolled'; workflowId: string };
+  | { status: 'already-enrolled'; workflowId: string }
+  | { status: 'not-eligible'; workflowId: string; reason: string };
 
 export class EnrollError extends Error {
   override readonly name = 'EnrollError';
@@ -27,7 +28,8 @@ export class EnrollError extends Error {
 
 /**
  * Starts one contact's run of a flow's latest published version. The workflow id is derived
- * from flow and contact, so a duplicate trigger while the contact is in the flow enrolls nobody.
+ * from flow and contact, so a duplicate trigger while the contact is in the flow enrolls nobody;
+ * the flow's re-entry rule decides whether a contact who finished may come in again.
  * Resolves only once Temporal has durably recorded the start.
  */
 export class Enroller {
@@ -46,15 +48,27 @@ export class Enroller {
     if (!flow || flow.status === 'archived')
       throw new EnrollError('flow_not_found', `There is no flow "${flowId}".`);
     if (flow.status !== 'live') {
-      throw new EnrollError(
-        'flow_not_live',
-        `Flow "${flowId}" is ${flow.status}: it enrolls nobody until it is published.`,
-      );
+      throw new EnrollError('flow_not_live', `Flow "${flowId}" is ${flow.status}: it enrolls nobody now.`);
     }
     const published = await this.store.getVersion(flowId);
     if (!published) throw new EnrollError('flow_not_live', `Flow "${flowId}" has no published version.`);
     const contact = await this.store.upsertContact(contactInput);
     const workflowId = contactFlowWorkflowId(flowId, contact.id);
+
+    const reentry = published.plan.settings.reentry;
+    if (reentry.mode !== 'always') {
+      const last = await this.store.lastEnrollment(flowId, contact.id);
+      const cooldown = reentry.mode === 'after' && reentry.after ? parseDuration(reentry.after) : undefined;
+      const waitMs = cooldown?.ok ? cooldown.ms : Number.POSITIVE_INFINITY;
+      if (last && Date.now() - last.getTime() < waitMs) {
+        const reason =
+          reentry.mode === 'never'
+            ? 'The contact has been in this flow before, and it allows no re-entry.'
+            : `The contact entered this flow less than ${reentry.after} ago.`;
+        return { status: 'not-eligible', workflowId, reason };
+      }
+    }
+
     const input: ContactFlowInput = { plan: published.plan, contact, event };
     try {
       const handle = await this.client.workflow.start(contactFlow, {

@@ -208,6 +208,50 @@ export class Store {
       on conflict do nothing`;
   }
 
+  /**
+   * Records an event. A client-given id seen before makes it a duplicate, unless that earlier
+   * delivery never finished processing: then it is processed again.
+   */
+  async recordEvent(e: {
+    eventId?: string;
+    contactId: string;
+    name: string;
+    payload: Record<string, unknown>;
+  }) {
+    const [row] = await this.sql<{ id: string; processed: boolean }[]>`
+      insert into events (event_id, contact_id, name, payload)
+      values (${e.eventId ?? null}, ${e.contactId}, ${e.name}, ${this.sql.json(e.payload as never)})
+      on conflict (event_id) do update set event_id = excluded.event_id
+      returning id, processed_at is not null as processed`;
+    return { id: row!.id, duplicate: row!.processed };
+  }
+
+  async markEventProcessed(id: string) {
+    await this.sql`update events set processed_at = now() where id = ${id}`;
+  }
+
+  /** Every workflow a contact was ever enrolled in; signals to finished ones are refused by Temporal. */
+  async workflowsOfContact(contactId: string): Promise<string[]> {
+    const rows = await this.sql<{ workflow_id: string }[]>`
+      select distinct workflow_id from enrollments where contact_id = ${contactId}`;
+    return rows.map((r) => r.workflow_id);
+  }
+
+  /** When the contact last entered the flow, if ever. */
+  async lastEnrollment(flowId: string, contactId: string): Promise<Date | undefined> {
+    const [row] = await this.sql<{ at: Date | null }[]>`
+      select max(started_at) as at from enrollments where flow_id = ${flowId} and contact_id = ${contactId}`;
+    return row?.at ?? undefined;
+  }
+
+  /** The latest published plans of live flows, for routing events to the flows they start. */
+  async livePlans(): Promise<Plan[]> {
+    const rows = await this.sql<{ plan: Plan }[]>`
+      select distinct on (v.flow_id) v.plan from flow_versions v join flows f on f.id = v.flow_id
+      where f.status = 'live' order by v.flow_id, v.version desc`;
+    return rows.map((r) => r.plan);
+  }
+
   async listOutbox(
     filter: { flowId?: string; contactId?: string; limit?: number } = {},
   ): Promise<OutboxRecord[]> {

@@ -24,7 +24,7 @@ import {
  */
 
 export interface ScriptedEvent {
-  /** When, after enrollment: milliseconds or an ISO-8601 duration such as `PT2H`. */
+  /** When, after enrollment: milliseconds, `+2h` / `1d6h` shorthand, or ISO-8601 such as `PT2H`. */
   at: number | string;
   name: string;
   payload?: Record<string, unknown>;
@@ -82,10 +82,19 @@ export interface SimulationResult {
 
 const DEFAULT_HORIZON = 400 * 24 * 3600 * 1000;
 
-function offsetMs(at: number | string): number {
+const SHORTHAND = /^\+?(?:(\d+)d)?\s*(?:(\d+)h)?\s*(?:(\d+)m)?\s*(?:(\d+)s)?$/;
+
+/** An offset after enrollment: milliseconds, `+2h` / `1d6h30m` shorthand, or ISO-8601 (`PT2H`). */
+export function offsetMs(at: number | string): number {
   if (typeof at === 'number') return at;
+  const short = SHORTHAND.exec(at.trim());
+  if (short && short.slice(1).some(Boolean)) {
+    const [d, h, m, sec] = short.slice(1).map((x) => Number(x ?? 0));
+    return ((d! * 24 + h!) * 60 + m!) * 60_000 + sec! * 1000;
+  }
   const parsed = parseDuration(at);
-  if (!parsed.ok) throw new Error(`Scripted event time ${parsed.message}`);
+  if (!parsed.ok)
+    throw new Error(`Scripted event time "${at}" is neither +2h-style shorthand nor ISO-8601 (PT2H).`);
   return parsed.ms;
 }
 

@@ -47,11 +47,13 @@ export async function deliver(
       >`select unsubscribed from contacts where id = ${contactId}`;
       if (contact?.unsubscribed.includes(input.channel)) return { kind: 'opted-out' };
       if (!existing && input.cap) {
+        // Counted on the workflows' clock, which is the wall clock in production and the skipped
+        // clock in time-skipping tests, so both agree with the dry-run.
         const recent = await tx<{ at: Date }[]>`
-          select created_at as at from deliveries
+          select coalesce(workflow_time, created_at) as at from deliveries
           where contact_id = ${contactId} and status <> 'failed'
-            and created_at > now() - ${input.cap.perMs} * interval '1 millisecond'
-          order by created_at`;
+            and coalesce(workflow_time, created_at) > ${new Date(input.at - input.cap.perMs)}
+          order by 1`;
         if (recent.length >= input.cap.max) {
           // The cap allows another send once enough of the window's sends have aged out of it.
           return {
@@ -64,9 +66,10 @@ export async function deliver(
     if (!existing) {
       await tx`
         insert into deliveries (idempotency_key, contact_id, recipient, channel, connector, workflow_id, flow_id,
-                                flow_version, node_id, status)
+                                flow_version, node_id, status, workflow_time)
         values (${key}, ${contactId}, ${contactId ?? `staff:${to.id}`}, ${input.channel}, ${route.connector},
-                ${input.workflowId}, ${input.flowId}, ${input.flowVersion}, ${input.nodeId}, 'pending')`;
+                ${input.workflowId}, ${input.flowId}, ${input.flowVersion}, ${input.nodeId}, 'pending',
+                ${new Date(input.at)})`;
     }
     return { kind: 'send' };
   });

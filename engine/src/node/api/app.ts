@@ -3,14 +3,25 @@ import { type Context, Hono } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import { z } from 'zod';
-import { Contact, compile, FlowDocument, flowDocumentJsonSchema, payloadProblems } from '../../index';
-import { EnrollError, type Enroller } from '../enroll';
+import {
+  Contact,
+  compile,
+  FlowDocument,
+  flowDocumentJsonSchema,
+  formatTimeline,
+  type Plan,
+  payloadProblems,
+  simulate,
+} from '../../index';
+import { EnrollError, type Enroller, type EnrollResult } from '../enroll';
+import { type EventRouter, PostedEvent } from '../events';
 import type { Store } from '../store';
 import { SIGNATURE_HEADER, verifyWebhookSignature } from '../webhook-signature';
 
 export interface ApiOptions {
   store: Store;
   enroller: Enroller;
+  events: EventRouter;
   /** The channels sends may use (the registered connectors'). */
   channels: readonly string[];
   /** The URL the API is reached at, for webhook URLs. */
@@ -41,6 +52,35 @@ const WebhookBody = z.object({
 });
 
 const PublishBody = z.object({ note: z.string().max(2000).optional() }).default({});
+
+const EnrollBody = z.object({ contact: Contact, event: z.record(z.string(), z.unknown()).optional() });
+
+const EventsBody = z.union([PostedEvent, z.object({ events: z.array(PostedEvent).min(1).max(500) })]);
+
+const SimulateBody = z.object({
+  contact: Contact,
+  event: z.record(z.string(), z.unknown()).optional(),
+  events: z
+    .array(
+      z.object({
+        at: z.union([z.number().min(0), z.string()]),
+        name: z.string().min(1),
+        payload: z.record(z.string(), z.unknown()).optional(),
+      }),
+    )
+    .max(1000)
+    .optional(),
+  /** When the contact enters, ISO-8601; now by default. */
+  startAt: z.iso.datetime({ offset: true }).optional(),
+  /** A published version to simulate; the draft by default. */
+  version: z.number().int().positive().optional(),
+});
+
+/** How an enrollment answers over HTTP. */
+function enrollStatus(result: EnrollResult): 202 | 200 | 409 {
+  if (result.status === 'enrolled') return 202;
+  return result.status === 'already-enrolled' ? 200 : 409;
+}
 
 async function readJson(
   c: Context,
@@ -206,20 +246,75 @@ export function createApi(options: ApiOptions): Hono {
         ? payloadProblems(trigger.trigger.payload, body.data.event)
         : [];
     if (problems.length > 0) return apiError(c, 422, 'invalid_payload', problems.join(' '), problems);
+    return enrollOrExplain(c, flowId, body.data.contact, body.data.event ?? {});
+  });
+
+  app.post('/api/flows/:id/enroll', async (c) => {
+    const body = await readJson(c);
+    if (!body.ok) return body.response;
+    const parsed = EnrollBody.safeParse(body.value);
+    if (!parsed.success)
+      return apiError(c, 422, 'invalid_body', 'The enrollment is not valid.', issuesOf(parsed.error));
+    return enrollOrExplain(c, c.req.param('id'), parsed.data.contact, parsed.data.event ?? {});
+  });
+
+  app.post('/api/events', async (c) => {
+    const body = await readJson(c);
+    if (!body.ok) return body.response;
+    const parsed = EventsBody.safeParse(body.value);
+    if (!parsed.success)
+      return apiError(c, 422, 'invalid_event', 'The event is not valid.', issuesOf(parsed.error));
+    const list = 'events' in parsed.data ? parsed.data.events : [parsed.data];
     try {
-      const result = await enroller.enroll(flowId, body.data.contact, body.data.event ?? {});
-      return c.json({ ...result, temporalUrl: runUrl(result.workflowId) }, 202);
+      const results = [];
+      for (const event of list) results.push(await options.events.post(event));
+      return c.json('events' in parsed.data ? { results } : results[0], 202);
     } catch (error) {
-      if (error instanceof EnrollError) return apiError(c, 409, error.code, error.message);
       if (isUnavailable(error)) {
         return apiError(
           c,
           503,
           'temporal_unavailable',
-          'The workflow server is unreachable; retry the delivery.',
+          'The workflow server is unreachable; post the events again.',
         );
       }
       throw error;
+    }
+  });
+
+  app.post('/api/flows/:id/simulate', async (c) => {
+    const flow = await store.getFlow(c.req.param('id'));
+    if (!flow) return apiError(c, 404, 'flow_not_found', `There is no flow "${c.req.param('id')}".`);
+    const body = await readJson(c);
+    if (!body.ok) return body.response;
+    const parsed = SimulateBody.safeParse(body.value);
+    if (!parsed.success) {
+      return apiError(c, 422, 'invalid_body', 'The dry-run request is not valid.', issuesOf(parsed.error));
+    }
+    const { version, startAt, ...run } = parsed.data;
+    let plan: Plan;
+    if (version !== undefined) {
+      const record = await store.getVersion(flow.id, version);
+      if (!record) return apiError(c, 404, 'version_not_found', 'There is no such published version.');
+      plan = record.plan;
+    } else {
+      const result = compile(flow.draft, { channels: options.channels });
+      if (!result.ok) {
+        return apiError(
+          c,
+          422,
+          'compile_failed',
+          'The flow has errors; fix them to preview it.',
+          result.errors,
+        );
+      }
+      plan = result.plan;
+    }
+    try {
+      const result = simulate(plan, { ...run, startAt: startAt ? Date.parse(startAt) : Date.now() });
+      return c.json({ ...result, lines: formatTimeline(result, plan.settings.timezone) });
+    } catch (error) {
+      return apiError(c, 422, 'invalid_simulation', (error as Error).message);
     }
   });
 
@@ -238,6 +333,30 @@ export function createApi(options: ApiOptions): Hono {
     app.use('/*', serveStatic({ root: options.builderDir }));
     // The builder is a single-page app: unknown paths get its index.
     app.get('/*', serveStatic({ root: options.builderDir, path: 'index.html' }));
+  }
+
+  async function enrollOrExplain(
+    c: Context,
+    flowId: string,
+    contact: Contact,
+    event: Record<string, unknown>,
+  ) {
+    try {
+      const result = await enroller.enroll(flowId, contact, event);
+      return c.json({ ...result, temporalUrl: runUrl(result.workflowId) }, enrollStatus(result));
+    } catch (error) {
+      if (error instanceof EnrollError)
+        return apiError(c, error.code === 'flow_not_found' ? 404 : 409, error.code, error.message);
+      if (isUnavailable(error)) {
+        return apiError(
+          c,
+          503,
+          'temporal_unavailable',
+          'The workflow server is unreachable; retry the delivery.',
+        );
+      }
+      throw error;
+    }
   }
 
   function webhookUrl(flowId: string) {

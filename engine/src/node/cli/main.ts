@@ -1,7 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { compile, formatCompileError } from '../../index';
+import { compile, describeOutcome, formatCompileError, formatTimeline, simulate } from '../../index';
 import { startApp } from '../app';
 import { ConfigError, loadConfig } from '../config';
 import { dataDir, repoRoot, startPostgres, startTemporalDevServer } from '../services';
@@ -10,11 +10,86 @@ const USAGE = `sopflow: draw community SOPs once, run them durably for every con
 
 Usage:
   sopflow validate FILE.json [--json]   check a flow document; exit 1 when it has errors, 2 when unreadable
+  sopflow simulate FILE.json --contact CONTACT.json [--events EVENTS.json] [--start ISO-TIME] [--json]
+                                        dry-run: the timeline one contact would live, on a virtual clock
   sopflow dev                           the whole local stack: Temporal dev server + UI, Postgres, worker, API, builder
   sopflow api                           the API server only (TEMPORAL_ADDRESS and DATABASE_URL required)
   sopflow worker                        a Temporal worker only (TEMPORAL_ADDRESS and DATABASE_URL required)
 
 Settings come from environment variables; see the README.`;
+
+/** Reads and parses a JSON file, or explains why it cannot (exit code 2). */
+function readJsonFile(file: string, what: string): { ok: true; value: unknown } | { ok: false } {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (error) {
+    const why =
+      (error as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (error as Error).message;
+    console.error(`sopflow: cannot read the ${what} ${file}: ${why}`);
+    return { ok: false };
+  }
+  try {
+    return { ok: true, value: JSON.parse(text) };
+  } catch (error) {
+    console.error(`sopflow: the ${what} ${file} is not valid JSON: ${(error as Error).message}`);
+    return { ok: false };
+  }
+}
+
+async function simulateCommand(args: string[]): Promise<number> {
+  const { values, positionals } = parseArgs({
+    args,
+    options: {
+      contact: { type: 'string' },
+      events: { type: 'string' },
+      start: { type: 'string' },
+      json: { type: 'boolean' },
+    },
+    allowPositionals: true,
+  });
+  const file = positionals[0];
+  if (!file || !values.contact) {
+    console.error('sopflow simulate: name a flow file and --contact CONTACT.json');
+    return 2;
+  }
+  const flow = readJsonFile(file, 'flow');
+  const contact = flow.ok ? readJsonFile(values.contact, 'contact') : flow;
+  const events =
+    values.events && contact.ok ? readJsonFile(values.events, 'events') : { ok: true as const, value: [] };
+  if (!flow.ok || !contact.ok || !events.ok) return 2;
+  const startAt = values.start ? Date.parse(values.start) : Date.now();
+  if (Number.isNaN(startAt)) {
+    console.error(
+      `sopflow simulate: --start ${values.start} is not a time; write it like 2026-03-02T10:00:00+08:00`,
+    );
+    return 2;
+  }
+  const compiled = compile(flow.value);
+  if (!compiled.ok) {
+    for (const error of compiled.errors) console.log(formatCompileError(error));
+    return 1;
+  }
+  const contactDoc = contact.value as { contact?: unknown };
+  try {
+    const result = simulate(compiled.plan, {
+      contact: (contactDoc.contact ?? contactDoc) as never,
+      event: (contactDoc as { event?: Record<string, unknown> }).event,
+      events: events.value as never,
+      startAt,
+    });
+    if (values.json) {
+      console.log(JSON.stringify(result, null, 2));
+    } else {
+      for (const line of formatTimeline(result, compiled.plan.settings.timezone)) console.log(line);
+      console.log(`\n${describeOutcome(result.outcome)}`);
+    }
+    return 0;
+  } catch (error) {
+    console.error(`sopflow simulate: ${(error as Error).message}`);
+    return 2;
+  }
+}
 
 async function validate(args: string[]): Promise<number> {
   const { values, positionals } = parseArgs({
@@ -27,22 +102,9 @@ async function validate(args: string[]): Promise<number> {
     console.error('sopflow validate: name a flow file, e.g. sopflow validate flows/welcome.json');
     return 2;
   }
-  let text: string;
-  try {
-    text = readFileSync(file, 'utf8');
-  } catch (error) {
-    console.error(
-      `sopflow validate: cannot read ${file}: ${(error as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (error as Error).message}`,
-    );
-    return 2;
-  }
-  let document: unknown;
-  try {
-    document = JSON.parse(text);
-  } catch (error) {
-    console.error(`sopflow validate: ${file} is not valid JSON: ${(error as Error).message}`);
-    return 2;
-  }
+  const read = readJsonFile(file, 'flow');
+  if (!read.ok) return 2;
+  const document = read.value;
   const result = compile(document);
   if (values.json) {
     console.log(JSON.stringify(result.ok ? { ok: true, plan: result.plan } : result, null, 2));
@@ -150,6 +212,8 @@ async function main(argv: string[]): Promise<number> {
   switch (command) {
     case 'validate':
       return validate(rest);
+    case 'simulate':
+      return simulateCommand(rest);
     case 'dev':
       return dev();
     case 'api':

@@ -1,0 +1,382 @@
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { FlowDocumentInput } from '@sopflow/engine';
+import { contactFlowWorkflowId } from '@sopflow/workflows';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { publishFlow, startTestApp, type TestApp, uniqueId } from './support/stack';
+
+/**
+ * The node library on the real stack (Temporal dev server, Postgres), with short real waits:
+ * events reach running flows as signals, start flows, convert goals; re-entry rules, the
+ * cross-flow frequency cap, the points ledger, HTTP calls and staff tasks behave as documented.
+ */
+
+type Nodes = FlowDocumentInput['nodes'];
+
+/** A flow whose nodes are chained by `next` in order, plus extra edges `[source, handle, target]`. */
+function flow(id: string, nodes: Nodes, extra: [string, string, string][] = [], settings: object = {}) {
+  const enders = new Set(['exit', 'branch', 'split', 'wait_for_event', 'staff_task']);
+  const edges = nodes
+    .slice(0, -1)
+    .flatMap((n, i) =>
+      enders.has(n.type) ? [] : [{ id: `${n.id}-next`, source: n.id, target: nodes[i + 1]!.id }],
+    );
+  for (const [source, sourceHandle, target] of extra)
+    edges.push({ id: `${source}-${sourceHandle}`, source, sourceHandle, target } as never);
+  return { schemaVersion: 1, id, name: id, nodes, edges, settings };
+}
+
+const manual = { id: 'in', type: 'trigger', trigger: { kind: 'manual' } } as const;
+
+let app: TestApp;
+let crm: Server;
+let crmUrl: string;
+const crmCalls: { url: string; body: string }[] = [];
+
+beforeAll(async () => {
+  crm = createServer((req, res) => {
+    let body = '';
+    req.on('data', (c) => (body += c));
+    req.on('end', () => {
+      crmCalls.push({ url: req.url ?? '', body });
+      res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ level: 'gold' }));
+    });
+  });
+  await new Promise<void>((resolve) => crm.listen(0, '127.0.0.1', resolve));
+  crmUrl = `http://127.0.0.1:${(crm.address() as AddressInfo).port}`;
+  app = await startTestApp({ env: { SOPFLOW_HTTP_ALLOWED_HOSTS: '127.0.0.1' } });
+});
+afterAll(async () => {
+  await app?.stop();
+  crm?.close();
+});
+
+const result = (flowId: string, contactId: string) =>
+  app.client.workflow.getHandle(contactFlowWorkflowId(flowId, contactId)).result();
+const sentBodies = async (flowId: string, contactId: string) =>
+  (await app.store.listOutbox({ flowId, contactId })).map((m) => m.body);
+
+/** Waits until the contact's run of the flow sits at a node (it is a query, so it is exact). */
+async function atNode(flowId: string, contactId: string, nodeId: string) {
+  const handle = app.client.workflow.getHandle(contactFlowWorkflowId(flowId, contactId));
+  for (let i = 0; i < 100; i++) {
+    const state = (await handle.query('sopflow.state')) as {
+      awaiting: { nodeId: string; task?: unknown } | null;
+    };
+    if (state.awaiting?.nodeId === nodeId && !state.awaiting.task) return;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error(`the run never reached ${nodeId}`);
+}
+
+describe('events', () => {
+  it('reach a waiting flow as signals, and a repeated event id counts once', async () => {
+    const id = uniqueId('reply');
+    await publishFlow(
+      app,
+      flow(
+        id,
+        [
+          manual,
+          { id: 'wait-reply', type: 'wait_for_event', event: 'message.received', timeout: 'PT1M' },
+          {
+            id: 'thanks',
+            type: 'send',
+            channel: 'wechat',
+            message: { text: 'thanks for "{{ lastEvent.payload.text }}"' },
+          },
+          { id: 'out', type: 'exit' },
+          { id: 'nudge', type: 'send', channel: 'wechat', message: { text: 'nudge' } },
+          { id: 'out2', type: 'exit' },
+        ],
+        [
+          ['wait-reply', 'event', 'thanks'],
+          ['wait-reply', 'timeout', 'nudge'],
+        ],
+      ),
+    );
+    const contact = { id: uniqueId('c'), wecomUserId: 'wx' };
+    expect((await app.request('POST', `/api/flows/${id}/enroll`, { contact })).status).toBe(202);
+    await atNode(id, contact.id, 'wait-reply');
+    const event = {
+      id: uniqueId('evt'),
+      contactId: contact.id,
+      name: 'message.received',
+      payload: { text: '你好' },
+    };
+    const first = await app.request('POST', '/api/events', event);
+    expect(first).toMatchObject({ status: 202, body: { status: 'recorded', delivered: 1 } });
+    const again = await app.request('POST', '/api/events', event);
+    expect(again).toMatchObject({ status: 202, body: { status: 'duplicate', delivered: 0 } });
+    expect(await result(id, contact.id)).toEqual({ outcome: { kind: 'exited', nodeId: 'out' } });
+    expect(await sentBodies(id, contact.id)).toEqual(['thanks for "你好"']);
+  });
+
+  it('start flows whose trigger they are, when the filter matches', async () => {
+    const id = uniqueId('on-paid');
+    await publishFlow(
+      app,
+      flow(id, [
+        {
+          id: 'paid',
+          type: 'trigger',
+          trigger: {
+            kind: 'event',
+            event: 'order.paid',
+            filter: { field: 'payload.amount', op: 'gte', value: 100 },
+          },
+        },
+        { id: 'thanks', type: 'send', channel: 'sms', message: { text: 'Thanks for {{ event.amount }}' } },
+        { id: 'out', type: 'exit' },
+      ]),
+    );
+    const big = uniqueId('big');
+    const small = uniqueId('small');
+    for (const contactId of [big, small]) {
+      await app.store.upsertContact({ id: contactId, phone: '13800000000' });
+    }
+    const answer = await app.request('POST', '/api/events', {
+      events: [
+        { contactId: big, name: 'order.paid', payload: { amount: 199 } },
+        { contactId: small, name: 'order.paid', payload: { amount: 9 } },
+      ],
+    });
+    expect(answer.status).toBe(202);
+    const started = answer.body.results.map((r: { started: { status: string; workflowId: string }[] }) =>
+      r.started.filter((s) => s.workflowId.includes(id)).map((s) => s.status),
+    );
+    expect(started).toEqual([['enrolled'], []]);
+    await result(id, big);
+    expect(await sentBodies(id, big)).toEqual(['Thanks for 199']);
+  });
+
+  it('convert a goal at any step', async () => {
+    const id = uniqueId('goal');
+    await publishFlow(
+      app,
+      flow(
+        id,
+        [
+          manual,
+          { id: 'long', type: 'wait', duration: 'P1D' },
+          { id: 'late', type: 'send', channel: 'wechat', message: { text: 'too late' } },
+          { id: 'out', type: 'exit' },
+        ],
+        [],
+        { goal: { event: 'order.paid' } },
+      ),
+    );
+    const contact = { id: uniqueId('c'), wecomUserId: 'wx' };
+    await app.request('POST', `/api/flows/${id}/enroll`, { contact });
+    await atNode(id, contact.id, 'long');
+    await app.request('POST', '/api/events', { contactId: contact.id, name: 'order.paid' });
+    expect(await result(id, contact.id)).toEqual({ outcome: { kind: 'converted', event: 'order.paid' } });
+  });
+});
+
+describe('audience protection', () => {
+  it('refuses re-entry when the flow allows none', async () => {
+    const id = uniqueId('once');
+    await publishFlow(
+      app,
+      flow(id, [manual, { id: 'out', type: 'exit' }], [], { reentry: { mode: 'never' } }),
+    );
+    const contact = { id: uniqueId('c') };
+    expect((await app.request('POST', `/api/flows/${id}/enroll`, { contact })).status).toBe(202);
+    await result(id, contact.id);
+    const again = await app.request('POST', `/api/flows/${id}/enroll`, { contact });
+    expect(again).toMatchObject({ status: 409, body: { status: 'not-eligible' } });
+  });
+
+  it('caps messages per contact across flows', async () => {
+    const first = uniqueId('cap-a');
+    const second = uniqueId('cap-b');
+    const oneSend = (id: string, text: string) =>
+      flow(
+        id,
+        [
+          manual,
+          { id: 'say', type: 'send', channel: 'wechat', message: { text } },
+          { id: 'out', type: 'exit' },
+        ],
+        [],
+        {
+          frequencyCap: { max: 1, per: 'P1D', onCap: 'skip' },
+        },
+      );
+    await publishFlow(app, oneSend(first, 'first'));
+    await publishFlow(app, oneSend(second, 'second'));
+    const contact = { id: uniqueId('c'), wecomUserId: 'wx' };
+    await app.request('POST', `/api/flows/${first}/enroll`, { contact });
+    await result(first, contact.id);
+    await app.request('POST', `/api/flows/${second}/enroll`, { contact });
+    await result(second, contact.id);
+    expect(await sentBodies(first, contact.id)).toEqual(['first']);
+    expect(await sentBodies(second, contact.id)).toEqual([]);
+  });
+
+  it('never sends on a channel the contact unsubscribed from, even if they did so mid-flow', async () => {
+    const id = uniqueId('optout');
+    await publishFlow(
+      app,
+      flow(id, [
+        manual,
+        { id: 'pause', type: 'wait', duration: 'PT1S' },
+        {
+          id: 'say',
+          type: 'send',
+          channel: 'sms',
+          message: { text: 'promo' },
+          fallback: { channel: 'email' },
+        },
+        { id: 'out', type: 'exit' },
+      ]),
+    );
+    const contact = { id: uniqueId('c'), phone: '138', email: 'c@example.com' };
+    await app.request('POST', `/api/flows/${id}/enroll`, { contact });
+    await app.store.upsertContact({ id: contact.id, unsubscribed: ['sms'] });
+    await result(id, contact.id);
+    const sent = await app.store.listOutbox({ flowId: id, contactId: contact.id });
+    expect(sent.map((m) => m.channel)).toEqual(['email']);
+  });
+});
+
+describe('steps that touch the outside', () => {
+  it('keeps points in a ledger, applies tiers, and credits the referrer once', async () => {
+    const id = uniqueId('points');
+    await publishFlow(
+      app,
+      flow(id, [
+        { id: 'in', type: 'trigger', trigger: { kind: 'manual' } },
+        {
+          id: 'reward',
+          type: 'update_contact',
+          update: {
+            addTags: ['joined-promo'],
+            points: { add: 120, reason: 'joined the promo' },
+            tiers: [
+              { name: 'silver', minPoints: 100 },
+              { name: 'gold', minPoints: 1000 },
+            ],
+            creditReferrer: { field: 'event.referrerId', points: 50, reason: 'referral' },
+          },
+        },
+        { id: 'out', type: 'exit' },
+      ]),
+    );
+    const referrer = uniqueId('ref');
+    await app.store.upsertContact({ id: referrer });
+    const contact = { id: uniqueId('c') };
+    await app.request('POST', `/api/flows/${id}/enroll`, { contact, event: { referrerId: referrer } });
+    await result(id, contact.id);
+    expect(await app.store.getContact(contact.id)).toMatchObject({
+      points: 120,
+      tags: ['joined-promo'],
+      attributes: { tier: 'silver' },
+    });
+    expect((await app.store.getContact(referrer))?.points).toBe(50);
+    const ledger =
+      await app.sql`select contact_id, points, reason from points_ledger where flow_id = ${id} order by id`;
+    expect(ledger.map((l) => [l.contact_id, l.points, l.reason])).toEqual([
+      [contact.id, 120, 'joined the promo'],
+      [referrer, 50, 'referral'],
+    ]);
+  });
+
+  it('calls another system and lets later steps read the answer', async () => {
+    const id = uniqueId('http');
+    await publishFlow(
+      app,
+      flow(id, [
+        manual,
+        {
+          id: 'crm',
+          type: 'http_request',
+          method: 'POST',
+          url: `${crmUrl}/members/{{ contact.id }}`,
+          body: '{"name": {{ contact.name | json }}}',
+        },
+        { id: 'tell', type: 'send', channel: 'wechat', message: { text: 'level {{ http.crm.body.level }}' } },
+        { id: 'out', type: 'exit' },
+      ]),
+    );
+    const contact = { id: uniqueId('c'), name: 'Ann "A" Lee', wecomUserId: 'wx' };
+    await app.request('POST', `/api/flows/${id}/enroll`, { contact });
+    await result(id, contact.id);
+    expect(crmCalls.at(-1)).toEqual({ url: `/members/${contact.id}`, body: '{"name": "Ann \\"A\\" Lee"}' });
+    expect(await sentBodies(id, contact.id)).toEqual(['level gold']);
+  });
+
+  it('refuses to call internal addresses an admin has not allowed', async () => {
+    const id = uniqueId('ssrf');
+    await publishFlow(
+      app,
+      flow(
+        id,
+        [
+          manual,
+          {
+            id: 'meta',
+            type: 'http_request',
+            method: 'GET',
+            url: 'http://169.254.169.254/latest/meta-data/',
+            retries: 0,
+          },
+          { id: 'out', type: 'exit' },
+          {
+            id: 'blocked',
+            type: 'send',
+            channel: 'wechat',
+            message: { text: 'blocked: {{ http.meta.error }}' },
+          },
+          { id: 'out2', type: 'exit' },
+        ],
+        [['meta', 'failed', 'blocked']],
+      ),
+    );
+    const contact = { id: uniqueId('c'), wecomUserId: 'wx' };
+    await app.request('POST', `/api/flows/${id}/enroll`, { contact });
+    await result(id, contact.id);
+    const [body] = await sentBodies(id, contact.id);
+    expect(body).toMatch(/^blocked: .*169\.254\.169\.254 resolves to an internal address/);
+  });
+
+  it('sends a staff task and moves on when the staff member marks it done', async () => {
+    const id = uniqueId('staff');
+    await publishFlow(
+      app,
+      flow(
+        id,
+        [
+          manual,
+          {
+            id: 'call',
+            type: 'staff_task',
+            assignee: { channel: 'email', id: 'amy', email: 'amy@example.com' },
+            message: { text: 'Please call {{ contact.name }}', subject: 'Task' },
+            deadline: 'PT1M',
+          },
+          { id: 'out', type: 'exit' },
+          { id: 'out2', type: 'exit' },
+        ],
+        [
+          ['call', 'done', 'out'],
+          ['call', 'expired', 'out2'],
+        ],
+      ),
+    );
+    const contact = { id: uniqueId('c'), name: 'Bo' };
+    await app.request('POST', `/api/flows/${id}/enroll`, { contact });
+    await atNode(id, contact.id, 'call');
+    const sent = await app.store.listOutbox({ flowId: id });
+    expect(sent.map((m) => [m.channel, m.contactId, m.body])).toEqual([
+      ['email', 'amy', 'Task\n\nPlease call Bo'],
+    ]);
+    await app.request('POST', '/api/events', {
+      contactId: contact.id,
+      name: 'task.done',
+      payload: { nodeId: 'call' },
+    });
+    expect(await result(id, contact.id)).toEqual({ outcome: { kind: 'exited', nodeId: 'out' } });
+  });
+});
