@@ -18,8 +18,9 @@ export async function updateContact(sql: Sql, input: UpdateContactInput): Promis
       on conflict do nothing returning 1`;
     if (fresh.length === 0) return contact;
 
+    // The workflow's clock, not this machine's: check-in dates must match what a dry-run computes.
     const result = applyContactUpdate(contact, input.update, {
-      at: Date.now(),
+      at: input.at,
       zone: input.zone,
       data: input.data,
     });

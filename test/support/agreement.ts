@@ -1,0 +1,101 @@
+import {
+  type ContactInput,
+  compile,
+  type FlowDocumentInput,
+  offsetMs,
+  type ScriptedEvent,
+  simulate,
+} from '@sopflow/engine';
+import { contactFlowWorkflowId } from '@sopflow/workflows';
+import type { TestWorkflowEnvironment } from '@temporalio/testing';
+import type { TestApp } from './stack';
+
+/** One message as both runs report it: where it came from, what it said, how long after enrollment. */
+export interface SentMessage {
+  nodeId: string;
+  channel: string;
+  to: string;
+  text: string;
+  /** Seconds after enrollment, on the workflow's (virtual) clock. */
+  afterSeconds: number;
+}
+
+/**
+ * Runs a flow for one contact twice: for real on a time-skipping Temporal server through the API
+ * and worker, with events posted at their virtual offsets, and as a dry-run started at the same
+ * virtual instant. Returns what each sent, to be compared.
+ */
+export async function runBothWays(
+  app: TestApp,
+  env: TestWorkflowEnvironment,
+  document: FlowDocumentInput,
+  contact: ContactInput,
+  options: { event?: Record<string, unknown>; events?: ScriptedEvent[] } = {},
+) {
+  const published = await app.request('PUT', `/api/flows/${document.id}`, document);
+  if (published.status !== 200) throw new Error(JSON.stringify(published.body));
+  const version = await app.request('POST', `/api/flows/${document.id}/publish`, {});
+  if (version.status !== 201) throw new Error(JSON.stringify(version.body));
+
+  const enrolled = await app.request('POST', `/api/flows/${document.id}/enroll`, {
+    contact,
+    event: options.event,
+  });
+  if (enrolled.status !== 202) throw new Error(JSON.stringify(enrolled.body));
+  const workflowId = contactFlowWorkflowId(document.id, contact.id);
+  const startedAt = (await env.client.workflow.getHandle(workflowId).describe()).startTime.getTime();
+
+  // Time moves only when we say so: advance to each event's offset, then post it.
+  const events = [...(options.events ?? [])].sort((a, b) => offsetMs(a.at) - offsetMs(b.at));
+  for (const event of events) {
+    const due = startedAt + offsetMs(event.at);
+    const now = await env.currentTimeMs();
+    if (due > now) await env.sleep(due - now);
+    const posted = await app.request('POST', '/api/events', {
+      contactId: contact.id,
+      name: event.name,
+      payload: event.payload ?? {},
+    });
+    if (posted.status !== 202) throw new Error(JSON.stringify(posted.body));
+  }
+  const result = await env.client.workflow.getHandle(workflowId).result();
+
+  const rows = await app.sql<
+    { node_id: string; channel: string; recipient: string; workflow_time: Date; key: string }[]
+  >`
+    select node_id, channel, recipient, workflow_time, idempotency_key as key from deliveries
+    where workflow_id = ${workflowId} and status = 'sent' order by workflow_time, created_at`;
+  const bodies = new Map(
+    (await app.store.listOutbox({ flowId: document.id })).map((m) => [m.idempotencyKey, m.body] as const),
+  );
+  const real: SentMessage[] = rows.map((r) => ({
+    nodeId: r.node_id,
+    channel: r.channel,
+    to: r.recipient,
+    text: bodies.get(r.key) ?? '',
+    afterSeconds: Math.round((r.workflow_time.getTime() - startedAt) / 1000),
+  }));
+
+  const compiled = compile(document);
+  if (!compiled.ok) throw new Error(JSON.stringify(compiled.errors));
+  const dry = simulate(compiled.plan, {
+    contact,
+    event: options.event,
+    events: options.events,
+    startAt: startedAt,
+  });
+  const dryRun: SentMessage[] = dry.timeline.flatMap((e) =>
+    e.kind === 'send' && e.status === 'sent'
+      ? [
+          {
+            nodeId: e.nodeId,
+            channel: e.channel,
+            to: e.to,
+            text: e.subject ? `${e.subject}\n\n${e.text}` : e.text,
+            afterSeconds: Math.round((e.at - startedAt) / 1000),
+          },
+        ]
+      : [],
+  );
+  return { real, dryRun, realOutcome: result.outcome, dryOutcome: dry.outcome, startedAt };
+}
