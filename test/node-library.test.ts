@@ -380,3 +380,105 @@ describe('steps that touch the outside', () => {
     expect(await result(id, contact.id)).toEqual({ outcome: { kind: 'exited', nodeId: 'out' } });
   });
 });
+
+describe('editing a live flow', () => {
+  it('keeps running contacts on their version unless migrated, and migrates them at their wait', async () => {
+    const id = uniqueId('live-edit');
+    const v1 = flow(id, [
+      manual,
+      { id: 'pause', type: 'wait', duration: 'PT6S' },
+      { id: 'bye', type: 'send', channel: 'wechat', message: { text: 'v1 bye' } },
+      { id: 'out', type: 'exit' },
+    ]);
+    await publishFlow(app, v1);
+    const movers = [uniqueId('m'), uniqueId('m')];
+    const stayer = uniqueId('s');
+    for (const contactId of [...movers, stayer]) {
+      await app.request('POST', `/api/flows/${id}/enroll`, { contact: { id: contactId, wecomUserId: 'wx' } });
+    }
+    await Promise.all([...movers, stayer].map((c) => atNode(id, c, 'pause')));
+
+    const v2 = flow(id, [
+      manual,
+      { id: 'rest', type: 'wait', duration: 'PT6S' },
+      { id: 'extra', type: 'send', channel: 'wechat', message: { text: 'v2 extra' } },
+      { id: 'bye', type: 'send', channel: 'wechat', message: { text: 'v2 bye' } },
+      { id: 'out', type: 'exit' },
+    ]);
+    expect(await publishFlow(app, v2)).toBe(2);
+
+    // The preview counts who waits where (visibility catches up within moments).
+    let preview: { nodes: { waiting: number }[] } = { nodes: [] };
+    for (let i = 0; i < 50 && preview.nodes[0]?.waiting !== 3; i++) {
+      preview = (
+        await app.request('POST', `/api/flows/${id}/migrate`, {
+          from: 1,
+          mapping: { pause: 'rest' },
+          preview: true,
+        })
+      ).body;
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    expect(preview).toMatchObject({
+      from: 1,
+      to: 2,
+      nodes: [{ from: 'pause', to: 'rest', waiting: 3, signalled: 0 }],
+    });
+
+    const bad = await app.request('POST', `/api/flows/${id}/migrate`, {
+      from: 1,
+      mapping: { pause: 'nowhere' },
+    });
+    expect(bad).toMatchObject({ status: 422, body: { error: { code: 'invalid_mapping' } } });
+
+    // Move two of the three: signal those runs only.
+    for (const contactId of movers) {
+      await app.client.workflow
+        .getHandle(contactFlowWorkflowId(id, contactId))
+        .signal('sopflow.migrate', {
+          plan: (await app.store.getVersion(id, 2))!.plan,
+          mapping: { pause: 'rest' },
+        });
+    }
+    for (const c of [...movers, stayer]) await result(id, c);
+    for (const c of movers) expect(await sentBodies(id, c)).toEqual(['v2 extra', 'v2 bye']);
+    expect(await sentBodies(id, stayer)).toEqual(['v1 bye']);
+    const moved = await app.client.workflow.getHandle(contactFlowWorkflowId(id, movers[0]!)).describe();
+    expect((moved.searchAttributes as Record<string, unknown[]>).SopflowFlowVersion).toEqual([2]);
+  });
+
+  it('migrates every waiting contact through the API', async () => {
+    const id = uniqueId('live-all');
+    await publishFlow(
+      app,
+      flow(id, [
+        manual,
+        { id: 'pause', type: 'wait', duration: 'PT5S' },
+        { id: 'bye', type: 'send', channel: 'wechat', message: { text: 'v1' } },
+        { id: 'out', type: 'exit' },
+      ]),
+    );
+    const contactId = uniqueId('c');
+    await app.request('POST', `/api/flows/${id}/enroll`, { contact: { id: contactId, wecomUserId: 'wx' } });
+    await atNode(id, contactId, 'pause');
+    await publishFlow(
+      app,
+      flow(id, [
+        manual,
+        { id: 'pause', type: 'wait', duration: 'PT5S' },
+        { id: 'bye', type: 'send', channel: 'wechat', message: { text: 'v2' } },
+        { id: 'out', type: 'exit' },
+      ]),
+    );
+    let applied: { nodes: { signalled: number }[] } = { nodes: [] };
+    for (let i = 0; i < 50 && applied.nodes[0]?.signalled !== 1; i++) {
+      applied = (
+        await app.request('POST', `/api/flows/${id}/migrate`, { from: 1, mapping: { pause: 'pause' } })
+      ).body;
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    expect(applied.nodes[0]?.signalled).toBe(1);
+    await result(id, contactId);
+    expect(await sentBodies(id, contactId)).toEqual(['v2']);
+  });
+});

@@ -89,6 +89,8 @@ export {
   contactZone,
   type HttpAnswer,
   type Input,
+  migrate,
+  type NodeMapping,
   type NodePhase,
   type ReceivedEvent,
   type Recipient,

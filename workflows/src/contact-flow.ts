@@ -4,6 +4,8 @@ import {
   type Contact,
   contactZone,
   type Input,
+  migrate,
+  type NodeMapping,
   type Plan,
   type RunOutcome,
   type RunState,
@@ -25,7 +27,7 @@ import {
   workflowInfo,
 } from '@temporalio/workflow';
 import type { SopflowActivities, TaskOrigin } from './activities';
-import { NodeKey } from './search-attributes';
+import { FlowVersionKey, NodeKey } from './search-attributes';
 
 export interface ContactFlowInput {
   /** The compiled plan of the published version: workflow input, so a new version never changes this run. */
@@ -52,6 +54,8 @@ export const runStateQuery = defineQuery<RunState>('sopflow.state');
 export const eventSignal = defineSignal<[FlowEvent]>('sopflow.event');
 /** Ends the run cleanly (the flow was stopped). */
 export const cancelSignal = defineSignal<[string]>('sopflow.cancel');
+/** Moves the run to a newer version of its flow, at the node the mapping names for where it waits. */
+export const migrateSignal = defineSignal<[{ plan: Plan; mapping: NodeMapping }]>('sopflow.migrate');
 
 /** Histories past this many events continue as new, so a months-long cadence stays cheap to replay. */
 const HISTORY_LIMIT = 2000;
@@ -71,8 +75,12 @@ type TaskCommand = Extract<Command, { commandId: string }>;
  * signals into the events it waits for.
  */
 export async function contactFlow(input: ContactFlowInput): Promise<ContactFlowResult> {
-  const { plan } = input;
+  let { plan } = input;
   const info = workflowInfo();
+  let migration: { plan: Plan; mapping: NodeMapping } | null = null;
+  setHandler(migrateSignal, (request) => {
+    migration = request;
+  });
   const inbox: Input[] = [...(input.resume?.inbox ?? [])];
   setHandler(eventSignal, (event) => {
     inbox.push({ type: 'event', name: event.name, payload: event.payload ?? {}, at: Date.now() });
@@ -85,6 +93,7 @@ export async function contactFlow(input: ContactFlowInput): Promise<ContactFlowR
     : start(plan, { contact: input.contact, event: input.event, at: Date.now() });
   setHandler(runStateQuery, () => step.state);
   const tasks = new Map<string, TaskCommand>();
+  const wakeUp = () => inbox.length > 0 || migration !== null;
   let shownNode = '';
 
   for (;;) {
@@ -110,16 +119,29 @@ export async function contactFlow(input: ContactFlowInput): Promise<ContactFlowR
         at: Date.now(),
       };
     } else {
+      const requested = migration as { plan: Plan; mapping: NodeMapping } | null;
+      if (requested) {
+        migration = null;
+        const moved = migrate(requested.plan, state, requested.mapping, Date.now());
+        if (moved) {
+          plan = requested.plan;
+          upsertSearchAttributes([{ key: FlowVersionKey, value: plan.version }]);
+          step = moved;
+          continue;
+        }
+      }
       if (workflowInfo().continueAsNewSuggested || workflowInfo().historyLength > HISTORY_LIMIT) {
-        await continueAsNew<typeof contactFlow>({ ...input, resume: { state, inbox } });
+        await continueAsNew<typeof contactFlow>({ ...input, plan, resume: { state, inbox } });
       }
       const timeout = awaiting.timer ? awaiting.timer.until - Date.now() : undefined;
-      const arrived =
-        inbox.length > 0 ||
+      const woke =
+        wakeUp() ||
         (timeout === undefined
-          ? await condition(() => inbox.length > 0).then(() => true)
-          : timeout > 0 && (await condition(() => inbox.length > 0, timeout)));
-      next = arrived
+          ? await condition(wakeUp).then(() => true)
+          : timeout > 0 && (await condition(wakeUp, timeout)));
+      // Woken by a migration request alone: it is taken at the top of the loop.
+      if (woke && inbox.length === 0) continue;
+      next = woke
         ? inbox.shift()!
         : { type: 'timer-fired', timerId: awaiting.timer!.timerId, at: Date.now() };
     }

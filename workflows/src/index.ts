@@ -24,6 +24,7 @@ export {
   contactFlow,
   eventSignal,
   type FlowEvent,
+  migrateSignal,
   runStateQuery,
 } from './contact-flow';
 export { ContactIdKey, FlowIdKey, FlowVersionKey, NodeKey, SEARCH_ATTRIBUTES } from './search-attributes';

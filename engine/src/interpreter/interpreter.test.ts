@@ -5,7 +5,7 @@ import { compile } from '../flow/compile';
 import type { Plan } from '../flow/plan';
 import { Contact, type ContactInput } from '../flow/schema';
 import { type SimulationOptions, simulate, type TimelineEntry } from '../simulate/simulate';
-import { advance, type RunState, start } from './interpreter';
+import { advance, migrate, type RunState, start } from './interpreter';
 import { exit, send, testPlan, trigger } from './test-flows';
 
 const HOUR = 3600_000;
@@ -443,5 +443,64 @@ describe('staff task', () => {
       ['staff:lead', 4 * HOUR],
       ['c1', DAY],
     ]);
+  });
+});
+
+describe('migrating a running contact to a new version', () => {
+  const v1 = () =>
+    testPlan([
+      trigger(),
+      send('hi', 'v1 hi'),
+      { id: 'pause', type: 'wait', duration: 'P3D' },
+      send('bye', 'v1 bye'),
+      exit(),
+    ]);
+  const v2 = () =>
+    testPlan([
+      trigger(),
+      send('hi', 'v2 hi'),
+      { id: 'rest', type: 'wait', duration: 'P3D' },
+      send('extra', 'v2 extra'),
+      send('bye', 'v2 bye'),
+      exit(),
+    ]);
+
+  function waitingAtPause() {
+    const plan = v1();
+    let step = start(plan, { contact: contact(), at: 0 });
+    step = advance(plan, step.state, {
+      type: 'task-result',
+      commandId: 'hi#1',
+      result: { ok: true },
+      at: 10,
+    });
+    expect(step.state.awaiting).toMatchObject({ nodeId: 'pause', timer: { until: 10 + 3 * DAY } });
+    return step.state;
+  }
+
+  it('keeps the due time when the mapped node waits the same way', () => {
+    const moved = migrate(v2(), waitingAtPause(), { pause: 'rest' }, DAY)!;
+    expect(moved.state.awaiting).toMatchObject({ nodeId: 'rest', timer: { until: 10 + 3 * DAY } });
+    const next = advance(v2(), moved.state, {
+      type: 'timer-fired',
+      timerId: moved.state.awaiting!.timer!.timerId,
+      at: 10 + 3 * DAY,
+    });
+    expect(next.commands.find((c) => c.type === 'send')).toMatchObject({
+      nodeId: 'extra',
+      message: { text: 'v2 extra' },
+    });
+  });
+
+  it('enters the mapped node afresh when it is of another kind', () => {
+    const moved = migrate(v2(), waitingAtPause(), { pause: 'extra' }, DAY)!;
+    expect(moved.commands.find((c) => c.type === 'send')).toMatchObject({ nodeId: 'extra', at: DAY });
+  });
+
+  it('leaves contacts at unmapped nodes, mid-task or finished where they are', () => {
+    expect(migrate(v2(), waitingAtPause(), { hi: 'hi' }, DAY)).toBeUndefined();
+    const midSend = start(v1(), { contact: contact(), at: 0 }).state;
+    expect(migrate(v2(), midSend, { hi: 'hi' }, 1)).toBeUndefined();
+    expect(migrate(v2(), waitingAtPause(), { pause: 'no-such-node' }, DAY)).toBeUndefined();
   });
 });

@@ -342,43 +342,62 @@ class Run {
     const { state, plan, at } = this;
     switch (node.type) {
       case 'trigger':
-        return this.leave(node, 'next');
+        this.leave(node, 'next');
+        return;
       case 'exit':
-        return this.finish({ kind: 'exited', nodeId: node.id });
+        this.finish({ kind: 'exited', nodeId: node.id });
+        return;
       case 'branch': {
         const data = renderData(plan, state);
         const taken = node.branches.find((b) => evaluateCondition(b.when, data));
-        return this.leave(node, taken ? taken.id : 'else');
+        this.leave(node, taken ? taken.id : 'else');
+        return;
       }
       case 'split': {
         const total = node.arms.reduce((sum, a) => sum + a.weight, 0);
         let point = stableFraction(`${plan.flowId}:${node.id}:${state.contact.id}`) * total;
-        const arm = node.arms.find((a) => (point -= a.weight) < 0) ?? node.arms[node.arms.length - 1]!;
-        return this.leave(node, arm.id);
+        let arm = node.arms[node.arms.length - 1]!;
+        for (const candidate of node.arms) {
+          point -= candidate.weight;
+          if (point < 0) {
+            arm = candidate;
+            break;
+          }
+        }
+        this.leave(node, arm.id);
+        return;
       }
       case 'wait':
-        return this.wait({ timer: this.timer(node, 'wait', at + ms(node.duration)) }, node);
+        this.wait({ timer: this.timer(node, 'wait', at + ms(node.duration)) }, node);
+        return;
       case 'wait_until': {
         const zone = node.timezone ?? contactZone(plan, state.contact);
         const until = nextLocalTime(at, node, zone);
-        if (until <= at) return this.leave(node, 'next');
-        return this.wait({ timer: this.timer(node, 'wait', until) }, node);
+        if (until <= at) {
+          this.leave(node, 'next');
+          return;
+        }
+        this.wait({ timer: this.timer(node, 'wait', until) }, node);
+        return;
       }
       case 'wait_for_event':
-        return this.wait(
+        this.wait(
           {
             event: { name: node.event, filter: node.filter },
             timer: this.timer(node, 'timeout', at + ms(node.timeout)),
           },
           node,
         );
+        return;
       case 'send':
         state.phase ??= { kind: 'send', attempt: 'primary' };
-        return this.send(node);
+        this.send(node);
+        return;
       case 'update_contact': {
         const commandId = this.ids(node);
         this.commands.push({ type: 'update-contact', commandId, nodeId: node.id, update: node.update, at });
-        return this.wait({ task: { commandId, kind: 'update-contact' } }, node);
+        this.wait({ task: { commandId, kind: 'update-contact' } }, node);
+        return;
       }
       case 'http_request': {
         const commandId = this.ids(node);
@@ -390,11 +409,13 @@ class Run {
           request: { method, url, headers, body, retries, timeoutMs: ms(node.timeout) },
           at,
         });
-        return this.wait({ task: { commandId, kind: 'http' } }, node);
+        this.wait({ task: { commandId, kind: 'http' } }, node);
+        return;
       }
       case 'staff_task':
         state.phase = { kind: 'staff', startedAt: at, escalated: false };
-        return this.notifyStaff(node, node.assignee, undefined);
+        this.notifyStaff(node, node.assignee, undefined);
+        return;
     }
   }
 
@@ -405,13 +426,15 @@ class Run {
     const message = (fallback ? node.fallback!.message : undefined) ?? node.message;
     const quiet = plan.settings.quietHours;
     const quietEnd = quiet ? quietHoursEnd(at, quiet, contactZone(plan, state.contact)) : undefined;
-    if (quietEnd !== undefined) return this.wait({ timer: this.timer(node, 'quiet-hours', quietEnd) }, node);
+    if (quietEnd !== undefined) {
+      this.wait({ timer: this.timer(node, 'quiet-hours', quietEnd) }, node);
+      return;
+    }
     const unreachable = unreachableReason(state.contact, channel);
-    if (unreachable)
-      return this.onSendFailed(node, {
-        reason: unreachable,
-        message: `cannot reach the contact on ${channel}`,
-      });
+    if (unreachable) {
+      this.onSendFailed(node, { reason: unreachable, message: `cannot reach the contact on ${channel}` });
+      return;
+    }
     const cap = plan.settings.frequencyCap;
     const commandId = this.ids(node, fallback ? 'fallback' : undefined);
     this.commands.push({
@@ -430,16 +453,18 @@ class Run {
   private onSendFailed(node: PlanNodeOf<'send'>, failure: TaskFailure): void {
     const cap = this.plan.settings.frequencyCap;
     if (failure.reason === 'capped') {
-      if (cap?.onCap === 'skip' || failure.retryAt === undefined) return this.leave(node, 'next');
-      return this.wait(
-        { timer: this.timer(node, 'frequency-cap', Math.max(failure.retryAt, this.at)) },
-        node,
-      );
+      if (cap?.onCap === 'skip' || failure.retryAt === undefined) {
+        this.leave(node, 'next');
+        return;
+      }
+      this.wait({ timer: this.timer(node, 'frequency-cap', Math.max(failure.retryAt, this.at)) }, node);
+      return;
     }
     const phase = this.state.phase;
     if (node.fallback && phase?.kind === 'send' && phase.attempt === 'primary') {
       this.state.phase = { kind: 'send', attempt: 'fallback' };
-      return this.send(node);
+      this.send(node);
+      return;
     }
     this.leave(node, node.exits.failed ? 'failed' : 'next');
   }
@@ -477,36 +502,76 @@ class Run {
   private onTaskResult(node: PlanNode, result: TaskResult): void {
     switch (node.type) {
       case 'send':
-        return result.ok ? this.leave(node, 'next') : this.onSendFailed(node, result);
+        if (result.ok) this.leave(node, 'next');
+        else this.onSendFailed(node, result);
+        return;
       case 'staff_task':
         // The task stands whether or not the notice went out; staff also see it in sopflow.
-        return this.awaitStaff(node);
+        this.awaitStaff(node);
+        return;
       case 'update_contact':
         if (result.ok && result.contact) this.state.contact = result.contact;
-        return this.leave(node, 'next');
+        this.leave(node, 'next');
+        return;
       case 'http_request':
         this.state.http[node.id] = result.ok
           ? (result.response ?? { status: 0, body: null })
           : { status: 0, body: null, error: result.message };
-        return this.leave(node, result.ok || !node.exits.failed ? 'next' : 'failed');
+        this.leave(node, result.ok || !node.exits.failed ? 'next' : 'failed');
+        return;
       default:
-        return this.finish({ kind: 'failed', nodeId: node.id, reason: `a ${node.type} step has no task` });
+        this.finish({ kind: 'failed', nodeId: node.id, reason: `a ${node.type} step has no task` });
+        return;
     }
   }
 
   private onTimer(node: PlanNode, reason: TimerReason): void {
-    if (node.type === 'send' && (reason === 'quiet-hours' || reason === 'frequency-cap'))
-      return this.send(node);
+    if (node.type === 'send' && (reason === 'quiet-hours' || reason === 'frequency-cap')) {
+      this.send(node);
+      return;
+    }
     if (node.type === 'staff_task') {
       if (reason === 'escalation' && node.escalation) {
         this.state.phase = {
           ...(this.state.phase as Extract<NodePhase, { kind: 'staff' }>),
           escalated: true,
         };
-        return this.notifyStaff(node, node.escalation.assignee, 'escalation');
+        this.notifyStaff(node, node.escalation.assignee, 'escalation');
+        return;
       }
-      return this.leave(node, 'expired');
+      this.leave(node, 'expired');
+      return;
     }
     this.leave(node, reason === 'timeout' ? 'timeout' : 'next');
   }
+}
+
+/** Old node id → new node id. Contacts at nodes left out stay on their version. */
+export type NodeMapping = Record<string, string>;
+
+const TIMED_WAITS: ReadonlySet<PlanNode['type']> = new Set(['wait', 'wait_until', 'wait_for_event']);
+
+/**
+ * Moves a run from its plan to a newer one, at the node the mapping names for where it waits.
+ * A contact waiting on a timer keeps its due time when the new node waits the same way, so a
+ * three-day wait is not restarted; otherwise the contact enters the new node afresh. Returns
+ * undefined when the run cannot move now (done, mid-task, or at an unmapped node).
+ */
+export function migrate(to: Plan, state: RunState, mapping: NodeMapping, at: number): Step | undefined {
+  const awaiting = state.awaiting;
+  if (state.status === 'done' || !awaiting || awaiting.task) return undefined;
+  const targetId = mapping[awaiting.nodeId];
+  const target = targetId === undefined ? undefined : to.nodes[targetId];
+  if (!target) return undefined;
+  const run = new Run(to, { ...state, phase: null, awaiting: null }, at);
+  run.goTo(target.id);
+  const step = run.result();
+  const before = awaiting.timer;
+  const after = step.state.awaiting?.timer;
+  if (!before || !after || before.reason !== after.reason || !TIMED_WAITS.has(target.type)) return step;
+  // The same kind of wait: keep the contact's original due time.
+  return {
+    state: { ...step.state, awaiting: { ...step.state.awaiting!, timer: { ...after, until: before.until } } },
+    commands: step.commands.map((c) => (c.type === 'start-timer' ? { ...c, until: before.until } : c)),
+  };
 }

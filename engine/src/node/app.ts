@@ -11,6 +11,7 @@ import { Enroller } from './enroll';
 import { EventRouter } from './events';
 import { connectDatabase, ensureSearchAttributes, migrate } from './services';
 import { Store } from './store';
+import { VersionMigrator } from './version-migration';
 import { type RunningWorker, startWorker } from './worker';
 
 export interface AppOptions {
@@ -78,6 +79,7 @@ export async function startApp(options: AppOptions): Promise<RunningApp> {
         store,
         enroller,
         events: new EventRouter(store, client, enroller),
+        migrator: new VersionMigrator(store, client),
         channels: registry.channels(),
         publicUrl: config.SOPFLOW_PUBLIC_URL ?? url,
         temporalUiUrl: options.temporalUiUrl,

@@ -17,6 +17,12 @@ export { EnrollError, Enroller, type EnrollResult } from './enroll';
 export * as services from './services';
 export { type FlowRecord, type FlowStatus, type OutboxRecord, Store } from './store';
 export {
+  MigrationError,
+  type MigrationReport,
+  MigrationRequest,
+  VersionMigrator,
+} from './version-migration';
+export {
   newWebhookSecret,
   SIGNATURE_HEADER,
   SIGNATURE_TOLERANCE_SECONDS,

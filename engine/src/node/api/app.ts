@@ -16,12 +16,14 @@ import {
 import { EnrollError, type Enroller, type EnrollResult } from '../enroll';
 import { type EventRouter, PostedEvent } from '../events';
 import type { Store } from '../store';
+import { MigrationError, MigrationRequest, type VersionMigrator } from '../version-migration';
 import { SIGNATURE_HEADER, verifyWebhookSignature } from '../webhook-signature';
 
 export interface ApiOptions {
   store: Store;
   enroller: Enroller;
   events: EventRouter;
+  migrator: VersionMigrator;
   /** The channels sends may use (the registered connectors'). */
   channels: readonly string[];
   /** The URL the API is reached at, for webhook URLs. */
@@ -276,6 +278,31 @@ export function createApi(options: ApiOptions): Hono {
           503,
           'temporal_unavailable',
           'The workflow server is unreachable; post the events again.',
+        );
+      }
+      throw error;
+    }
+  });
+
+  app.post('/api/flows/:id/migrate', async (c) => {
+    const body = await readJson(c);
+    if (!body.ok) return body.response;
+    const parsed = MigrationRequest.safeParse(body.value);
+    if (!parsed.success)
+      return apiError(c, 422, 'invalid_body', 'The migration is not valid.', issuesOf(parsed.error));
+    try {
+      return c.json(
+        await options.migrator.migrate(c.req.param('id'), parsed.data),
+        parsed.data.preview ? 200 : 202,
+      );
+    } catch (error) {
+      if (error instanceof MigrationError) {
+        return apiError(
+          c,
+          error.code === 'version_not_found' ? 404 : 422,
+          error.code,
+          error.message,
+          error.details,
         );
       }
       throw error;
