@@ -40,7 +40,7 @@ export function nextLocalTime(at: number, spec: LocalTimeSpec, zone: string): nu
     day.set({ hour: Math.floor(minutes / 60), minute: minutes % 60, second: 0, millisecond: 0 });
   if (spec.date) {
     const target = on(DateTime.fromISO(spec.date, { zone }));
-    return target.toMillis() > at ? target.toMillis() : at;
+    return Math.max(target.toMillis(), at);
   }
   for (let offset = 0; offset <= 8; offset++) {
     const candidate = on(now.startOf('day').plus({ days: offset }));

@@ -88,7 +88,7 @@ const SHORTHAND = /^\+?(?:(\d+)d)?\s*(?:(\d+)h)?\s*(?:(\d+)m)?\s*(?:(\d+)s)?$/;
 export function offsetMs(at: number | string): number {
   if (typeof at === 'number') return at;
   const short = SHORTHAND.exec(at.trim());
-  if (short && short.slice(1).some(Boolean)) {
+  if (short?.slice(1).some(Boolean)) {
     const [d, h, m, sec] = short.slice(1).map((x) => Number(x ?? 0));
     return ((d! * 24 + h!) * 60 + m!) * 60_000 + sec! * 1000;
   }

@@ -10,7 +10,6 @@ import { Connection } from '@temporalio/client';
 import { createLogSink } from './log-sink';
 import { cacheDir, repoRoot } from './paths';
 import { findFreePort, isPortFree } from './ports';
-import type { SearchAttributeKind } from './temporal-search-attributes';
 
 /** The server's entry point in `io.temporal:temporal-test-server` (its jar manifest's Main-Class). */
 export const TEMPORAL_TEST_SERVER_MAIN_CLASS = 'io.temporal.testserver.TestServer';
@@ -336,17 +335,3 @@ async function terminate(
     await exited;
   }
 }
-
-type AddSearchAttributesRequest = Parameters<Connection['operatorService']['addSearchAttributes']>[0];
-type IndexedValueType = NonNullable<AddSearchAttributesRequest['searchAttributes']>[string];
-
-// temporal.api.enums.v1.IndexedValueType wire values (frozen by the API), as in temporal-search-attributes.ts.
-const indexedValueTypes: Record<SearchAttributeKind, IndexedValueType> = {
-  Text: 1,
-  Keyword: 2,
-  Int: 3,
-  Double: 4,
-  Bool: 5,
-  Datetime: 6,
-  KeywordList: 7,
-};
