@@ -12,9 +12,20 @@ export interface Recipient {
   id: string;
   name?: string;
   email?: string;
+  /** E.164 or national mobile number. */
   phone?: string;
+  /** A WeCom member (staff) user id, for application messages. */
   wecomUserId?: string;
+  /** A WeCom external contact (customer) id, for mass messages to customers. */
+  wecomExternalUserId?: string;
+  /** A WeChat Official Account follower's OpenID. */
+  openId?: string;
+  /** A WeCom customer group (chat id), or the key of a configured group robot. */
+  groupId?: string;
 }
+
+/** What a connector can carry besides plain text. */
+export type Capability = 'markdown' | 'html' | 'articles' | 'template' | 'mentions';
 
 export interface OutboundMessage {
   /** Stable across retries and crashes; a connector must not send the same key twice. */
@@ -22,9 +33,21 @@ export interface OutboundMessage {
   /** The sopflow channel the flow chose (`wechat`, `email`, `sms`, ...). */
   channel: string;
   to: Recipient;
-  /** The rendered text. */
+  /** The rendered text (the plain-text part for email). */
   text: string;
   subject?: string;
+  /** How `text` is written. @default 'text' */
+  format?: 'text' | 'markdown' | 'html';
+  /** Rendered HTML body for email. */
+  html?: string;
+  /** Who to @mention in a group: WeCom user ids or mobile numbers, or '@all'. */
+  mentions?: string[];
+  /** A provider-side template (SMS, Official Account template message) and its rendered parameters. */
+  template?: { id: string; params: Record<string, string> };
+  /** Link cards (WeCom news). */
+  articles?: { title: string; description?: string; url: string; picUrl?: string }[];
+  /** A working unsubscribe link for this recipient and channel (email List-Unsubscribe, SMS opt-out text). */
+  unsubscribeUrl?: string;
   /** Where the message comes from, for records and provider-side tags. */
   origin: { workflowId: string; flowId: string; flowVersion: number; nodeId: string };
 }
@@ -56,10 +79,16 @@ export class SendError extends Error {
 /** What the runtime hands a connector when it creates one. */
 export interface ConnectorContext {
   sql: Sql;
+  /** HTTP client; tests point connectors at local fake providers through their config's base URL. */
+  fetch?: typeof fetch;
+  /** Structured log lines. Never pass secrets. */
+  log?: (message: string, fields?: Record<string, unknown>) => void;
 }
 
 export interface ConnectorInstance {
   send(message: OutboundMessage): Promise<SendResult>;
+  /** Sends a harmless message to check the configuration (the builder's test-send button). */
+  test?(to: Recipient): Promise<SendResult>;
   close?(): Promise<void>;
 }
 
@@ -69,6 +98,8 @@ export interface Connector<Config = unknown> {
   description: string;
   /** The sopflow channels this connector can deliver on. */
   channels: readonly string[];
+  /** What it can carry besides plain text. */
+  capabilities?: readonly Capability[];
   configSchema: z.ZodType<Config>;
   create(config: Config, context: ConnectorContext): ConnectorInstance;
 }

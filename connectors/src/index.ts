@@ -10,6 +10,7 @@
  */
 
 export {
+  type Capability,
   type Connector,
   type ConnectorContext,
   type ConnectorInstance,
