@@ -83,6 +83,12 @@ export {
 } from './flow/schema';
 export { renderTemplate, type TemplateContext, templateVariables } from './flow/template';
 export {
+  type CompileWarning,
+  type CompileWarningCode,
+  describeDuration,
+  limitWarnings,
+} from './flow/warnings';
+export {
   type Awaiting,
   advance,
   type Command,
@@ -108,6 +114,19 @@ export {
 } from './interpreter/interpreter';
 export { CHANNEL_ADDRESS, unreachableReason } from './interpreter/reach';
 export { stableFraction } from './interpreter/stable-hash';
+export {
+  buildCohort,
+  type CohortEvent,
+  type CohortOptions,
+  type CohortReport,
+  type CohortWarning,
+  type CohortWarningCode,
+  type Distribution,
+  type DurationInput,
+  type FunnelStep,
+  type SyntheticContact,
+  simulateCohort,
+} from './simulate/cohort';
 export { describeOutcome, formatTimeline } from './simulate/format';
 export {
   offsetMs,

@@ -14,6 +14,7 @@ import {
   type TriggerNode,
 } from './schema';
 import { templateVariables } from './template';
+import { type CompileWarning, limitWarnings } from './warnings';
 
 /** The channels every installation knows; connectors may register more. */
 export const BUILTIN_CHANNELS = ['wechat', 'wechat_group', 'email', 'sms'] as const;
@@ -31,7 +32,9 @@ export interface CompileOptions {
   version?: number;
 }
 
-export type CompileResult = { ok: true; plan: Plan } | { ok: false; errors: CompileError[] };
+export type CompileResult =
+  | { ok: true; plan: Plan; warnings: CompileWarning[] }
+  | { ok: false; errors: CompileError[] };
 
 /** The exits a node must have connected, by handle name. */
 export function nodeExits(node: Pick<FlowNode, 'type'> & Partial<FlowNode>): string[] {
@@ -351,7 +354,8 @@ export function compile(document: unknown, options: CompileOptions = {}): Compil
   }
 
   if (errors.length > 0 || !trigger) return { ok: false, errors };
-  return { ok: true, plan: toPlan(flow, trigger.id, exitTargets, options.version ?? 0) };
+  const plan = toPlan(flow, trigger.id, exitTargets, options.version ?? 0);
+  return { ok: true, plan, warnings: limitWarnings(plan) };
 }
 
 function edgeErrors(edge: Edge, nodes: Map<string, FlowNode>, exitTargets: Map<string, Map<string, string>>) {

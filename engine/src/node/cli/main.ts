@@ -1,7 +1,14 @@
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { compile, describeOutcome, formatCompileError, formatTimeline, simulate } from '../../index';
+import {
+  compile,
+  describeOutcome,
+  formatCompileError,
+  formatTimeline,
+  simulate,
+  simulateCohort,
+} from '../../index';
 import { startApp } from '../app';
 import { ConfigError, loadConfig } from '../config';
 import { dataDir, repoRoot, startPostgres, startTemporalDevServer } from '../services';
@@ -12,6 +19,8 @@ Usage:
   sopflow validate FILE.json [--json]   check a flow document; exit 1 when it has errors, 2 when unreadable
   sopflow simulate FILE.json --contact CONTACT.json [--events EVENTS.json] [--start ISO-TIME] [--json]
                                         dry-run: the timeline one contact would live, on a virtual clock
+  sopflow simulate FILE.json --cohort N [--spec COHORT.json] [--seed S] [--json]
+                                        N synthetic contacts: the funnel per step, outcomes, limit warnings
   sopflow dev                           the whole local stack: Temporal dev server + UI, Postgres, worker, API, builder
   sopflow api                           the API server only (TEMPORAL_ADDRESS and DATABASE_URL required)
   sopflow worker                        a Temporal worker only (TEMPORAL_ADDRESS and DATABASE_URL required)
@@ -37,20 +46,72 @@ function readJsonFile(file: string, what: string): { ok: true; value: unknown } 
   }
 }
 
+function cohortCommand(
+  file: string,
+  values: { cohort?: string; spec?: string; seed?: string; start?: string; json?: boolean },
+): number {
+  const size = Number(values.cohort);
+  if (!Number.isInteger(size) || size < 1 || size > 100_000) {
+    console.error('sopflow simulate: --cohort takes a number of contacts from 1 to 100000');
+    return 2;
+  }
+  const flow = readJsonFile(file, 'flow');
+  const spec = values.spec ? readJsonFile(values.spec, 'cohort spec') : { ok: true as const, value: {} };
+  if (!flow.ok || !spec.ok) return 2;
+  const compiled = compile(flow.value);
+  if (!compiled.ok) {
+    for (const error of compiled.errors) console.log(formatCompileError(error));
+    return 1;
+  }
+  const startAt = values.start ? Date.parse(values.start) : Date.now();
+  const report = simulateCohort(compiled.plan, {
+    ...(spec.value as object),
+    size,
+    startAt,
+    seed: values.seed ? Number(values.seed) : 1,
+  });
+  if (values.json) {
+    console.log(JSON.stringify(report, null, 2));
+    return 0;
+  }
+  console.log(
+    `${size} contacts through "${compiled.plan.flowName}"\n\nstep                     entered   still there   left by`,
+  );
+  for (const step of report.funnel) {
+    const exits = Object.entries(step.left)
+      .map(([exit, n]) => `${exit} ${n}`)
+      .join(', ');
+    console.log(
+      `${step.nodeId.padEnd(24)} ${String(step.entered).padStart(7)}   ${String(step.stillThere).padStart(11)}   ${exits}`,
+    );
+  }
+  console.log(
+    `\noutcomes: ${Object.entries(report.outcomes)
+      .map(([k, n]) => `${k} ${n}`)
+      .join(', ')}`,
+  );
+  for (const warning of report.warnings) console.log(`warning: ${warning.message}`);
+  return 0;
+}
+
 async function simulateCommand(args: string[]): Promise<number> {
   const { values, positionals } = parseArgs({
     args,
     options: {
       contact: { type: 'string' },
       events: { type: 'string' },
+      cohort: { type: 'string' },
+      spec: { type: 'string' },
+      seed: { type: 'string' },
       start: { type: 'string' },
       json: { type: 'boolean' },
     },
     allowPositionals: true,
   });
   const file = positionals[0];
+  if (file && values.cohort !== undefined) return cohortCommand(file, values);
   if (!file || !values.contact) {
-    console.error('sopflow simulate: name a flow file and --contact CONTACT.json');
+    console.error('sopflow simulate: name a flow file and --contact CONTACT.json (or --cohort N)');
     return 2;
   }
   const flow = readJsonFile(file, 'flow');
@@ -107,7 +168,13 @@ async function validate(args: string[]): Promise<number> {
   const document = read.value;
   const result = compile(document);
   if (values.json) {
-    console.log(JSON.stringify(result.ok ? { ok: true, plan: result.plan } : result, null, 2));
+    console.log(
+      JSON.stringify(
+        result.ok ? { ok: true, plan: result.plan, warnings: result.warnings } : result,
+        null,
+        2,
+      ),
+    );
     return result.ok ? 0 : 1;
   }
   if (!result.ok) {
@@ -118,6 +185,8 @@ async function validate(args: string[]): Promise<number> {
   const nodes = Object.values(result.plan.nodes);
   const sends = nodes.filter((n) => n.type === 'send').length;
   console.log(`ok: "${result.plan.flowName}" (${result.plan.flowId}): ${nodes.length} steps, ${sends} sends`);
+  for (const warning of result.warnings)
+    console.log(`warning: ${warning.nodeId ? `node ${warning.nodeId}: ` : ''}${warning.message}`);
   return 0;
 }
 

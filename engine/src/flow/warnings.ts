@@ -1,0 +1,435 @@
+import { parseDuration } from './duration';
+import type { Plan, PlanNode } from './plan';
+
+/**
+ * Limit warnings: what the compiler can tell without running the flow about the limits it will
+ * run into (the frequency cap, quiet hours, WeCom's mass-send quota). A warning does not stop a
+ * flow from being published.
+ *
+ * They are meant to be sound: each one is a claim that holds whatever the contacts do (given
+ * they take the paths named), never a guess. Times are therefore bounded from above: a wait
+ * lasts its duration, a wait for an event its timeout, a wait-until up to a day (or a week on
+ * given weekdays), a send up to the length of the quiet hours; a warning is given only when
+ * even those longest times leave too little room. Tasks (sends, contact updates) are taken to
+ * finish at once.
+ */
+
+export type CompileWarningCode =
+  | 'loop_exceeds_cap'
+  | 'path_exceeds_cap'
+  | 'send_in_quiet_hours'
+  | 'wecom_quota_risk';
+
+export interface CompileWarning {
+  code: CompileWarningCode;
+  /** The node the warning is about. */
+  nodeId?: string;
+  message: string;
+  messageZh: string;
+}
+
+const MINUTE = 60_000;
+const HOUR = 60 * MINUTE;
+const DAY = 24 * HOUR;
+/** The most a day's length or a local clock moves across a daylight-saving change. */
+const DST_SLACK = HOUR;
+/** A request step may take this long in all (the workflow's schedule-to-close timeout). */
+const HTTP_MAX = HOUR;
+const WECOM_CHANNELS: ReadonlySet<string> = new Set(['wechat', 'wechat_group']);
+/** Bounds on the work one check may do; past them the check gives no warning rather than hang. */
+const MAX_STATES = 2_000_000;
+
+const ms = (iso: string): number => {
+  const parsed = parseDuration(iso);
+  return parsed.ok ? parsed.ms : Number.POSITIVE_INFINITY;
+};
+
+const minutesOf = (hhmm: string): number => {
+  const [h, m] = hhmm.split(':').map(Number);
+  return h! * 60 + m!;
+};
+
+/** Whether a local minute of the day is inside the quiet window, as the interpreter decides it. */
+function inQuiet(minute: number, start: number, end: number): boolean {
+  return start < end ? minute >= start && minute < end : minute >= start || minute < end;
+}
+
+/** The distance in minutes from `minute` to the nearer edge of the quiet window. */
+function edgeDistance(minute: number, start: number, end: number): number {
+  const d = (a: number, b: number) => Math.min((a - b + 1440) % 1440, (b - a + 1440) % 1440);
+  return Math.min(d(minute, start), d(minute, end));
+}
+
+/** A duration as operators read it: `1 day 6 hours`, `1 天 6 小时`. */
+export function describeDuration(text: string, locale: 'en' | 'zh' = 'en'): string {
+  const parsed = parseDuration(text);
+  if (!parsed.ok) return text;
+  const units: [number, string, string][] = [
+    [DAY, 'day', '天'],
+    [HOUR, 'hour', '小时'],
+    [MINUTE, 'minute', '分钟'],
+    [1000, 'second', '秒'],
+  ];
+  let rest = parsed.ms;
+  const parts: string[] = [];
+  for (const [size, en, zh] of units) {
+    const n = Math.floor(rest / size);
+    rest -= n * size;
+    if (n > 0) parts.push(locale === 'zh' ? `${n} ${zh}` : `${n} ${en}${n === 1 ? '' : 's'}`);
+  }
+  return parts.join(' ') || text;
+}
+
+interface Analysis {
+  plan: Plan;
+  order: string[];
+  /** The longest a contact may stay in each node, in ms; for sends, the quiet-hours hold. */
+  longest: Map<string, number>;
+  /** The same, leaving out quiet-hours holds. */
+  longestAwake: Map<string, number>;
+  successors: Map<string, string[]>;
+  quietMs: number;
+}
+
+function longestStay(node: PlanNode, quietMs: number): number {
+  switch (node.type) {
+    case 'wait':
+      return ms(node.duration);
+    case 'wait_until': {
+      if (node.date !== undefined) return Number.POSITIVE_INFINITY;
+      const days = [...new Set(node.weekdays ?? [1, 2, 3, 4, 5, 6, 7])].sort((a, b) => a - b);
+      const gaps = days.map((d, i) => (i + 1 < days.length ? days[i + 1]! - d : days[0]! + 7 - d));
+      return Math.max(...gaps) * DAY + DST_SLACK;
+    }
+    case 'wait_for_event':
+      return ms(node.timeout);
+    case 'staff_task':
+      return ms(node.deadline);
+    case 'http_request':
+      return HTTP_MAX;
+    case 'send':
+      return quietMs;
+    default:
+      return 0;
+  }
+}
+
+function analyse(plan: Plan): Analysis {
+  const quiet = plan.settings.quietHours;
+  const quietMinutes = quiet ? (minutesOf(quiet.end) - minutesOf(quiet.start) + 1440) % 1440 : 0;
+  const quietMs = quietMinutes > 0 ? quietMinutes * MINUTE + DST_SLACK : 0;
+  const order = Object.keys(plan.nodes);
+  const longest = new Map<string, number>();
+  const longestAwake = new Map<string, number>();
+  const successors = new Map<string, string[]>();
+  for (const id of order) {
+    const node = plan.nodes[id]!;
+    longest.set(id, longestStay(node, quietMs));
+    longestAwake.set(id, node.type === 'send' ? 0 : longestStay(node, quietMs));
+    successors.set(
+      id,
+      [...new Set(Object.values(node.exits))].filter((t) => t in plan.nodes),
+    );
+  }
+  return { plan, order, longest, longestAwake, successors, quietMs };
+}
+
+/** A tiny binary heap of [priority, value]. */
+class Heap<T> {
+  private items: [number, T][] = [];
+  get size(): number {
+    return this.items.length;
+  }
+  push(priority: number, value: T): void {
+    const items = this.items;
+    items.push([priority, value]);
+    let i = items.length - 1;
+    while (i > 0) {
+      const parent = (i - 1) >> 1;
+      if (items[parent]![0] <= items[i]![0]) break;
+      [items[parent], items[i]] = [items[i]!, items[parent]!];
+      i = parent;
+    }
+  }
+  pop(): [number, T] | undefined {
+    const items = this.items;
+    const top = items[0];
+    const last = items.pop();
+    if (items.length > 0 && last) {
+      items[0] = last;
+      let i = 0;
+      for (;;) {
+        const l = 2 * i + 1;
+        const r = l + 1;
+        let m = i;
+        if (l < items.length && items[l]![0] < items[m]![0]) m = l;
+        if (r < items.length && items[r]![0] < items[m]![0]) m = r;
+        if (m === i) break;
+        [items[m], items[i]] = [items[i]!, items[m]!];
+        i = m;
+      }
+    }
+    return top;
+  }
+}
+
+/**
+ * The quickest way round from `start` back to itself, with each node weighing `weight`: the
+ * nodes of the cycle (from `start`) and its total weight, or undefined when there is none.
+ */
+function quickestCycle(
+  a: Analysis,
+  start: string,
+  weight: Map<string, number>,
+): { nodes: string[]; total: number } | undefined {
+  const dist = new Map<string, number>();
+  const prev = new Map<string, string>();
+  const heap = new Heap<string>();
+  for (const next of a.successors.get(start) ?? []) {
+    const w = weight.get(next)!;
+    if (w < (dist.get(next) ?? Number.POSITIVE_INFINITY)) {
+      dist.set(next, w);
+      prev.set(next, start);
+      heap.push(w, next);
+    }
+  }
+  const done = new Set<string>();
+  while (heap.size > 0) {
+    const [d, id] = heap.pop()!;
+    if (done.has(id)) continue;
+    done.add(id);
+    if (id === start) break;
+    for (const next of a.successors.get(id) ?? []) {
+      const nd = d + weight.get(next)!;
+      if (nd < (dist.get(next) ?? Number.POSITIVE_INFINITY)) {
+        dist.set(next, nd);
+        prev.set(next, id);
+        heap.push(nd, next);
+      }
+    }
+  }
+  const total = dist.get(start);
+  if (total === undefined || !Number.isFinite(total)) return undefined;
+  const nodes: string[] = [];
+  let at = prev.get(start)!;
+  while (at !== start) {
+    nodes.unshift(at);
+    at = prev.get(at)!;
+  }
+  return { nodes: [start, ...nodes], total };
+}
+
+/**
+ * At least how many sends a contact going round a loop gets in some window of `windowMs`. The
+ * loop has `k` sends and takes at most `round` (quiet-hours holds included), or at most `awake`
+ * while the contact's day is outside quiet hours (`awakeSpan` long). Each send recurs at most a
+ * round apart: a window opening at one of them holds ceil(W / round) of it and at least
+ * ceil(W / round) - 1 of each other send. Outside quiet hours no send is held, so from the end of
+ * the quiet hours each send recurs at most `awake` apart: ceil(L / awake) - 1 of each in the
+ * first L = min(W, awakeSpan).
+ */
+function sendsInWindow(k: number, round: number, awake: number, awakeSpan: number, windowMs: number): number {
+  if (k === 0) return 0;
+  const whole = round > 0 ? k * Math.ceil(windowMs / round) - (k - 1) : 0;
+  const span = Math.min(windowMs, awakeSpan);
+  const awakeCount = awake > 0 && span > 0 ? k * (Math.ceil(span / awake) - 1) : 0;
+  return Math.max(whole, awakeCount);
+}
+
+interface LoopFinding {
+  send: string;
+  cycle: string[];
+  count: number;
+}
+
+/** For each send on a loop, the densest sending the loop forces (by `counts` sends). */
+function loopFindings(
+  a: Analysis,
+  sends: string[],
+  counts: (node: PlanNode) => boolean,
+  windowMs: number,
+): LoopFinding[] {
+  const awakeSpan = a.quietMs > 0 ? DAY - a.quietMs : Number.POSITIVE_INFINITY;
+  const findings: LoopFinding[] = [];
+  for (const send of sends) {
+    let best: LoopFinding | undefined;
+    for (const weight of [a.longest, a.longestAwake]) {
+      const cycle = quickestCycle(a, send, weight);
+      if (!cycle) continue;
+      const k = cycle.nodes.filter((id) => counts(a.plan.nodes[id]!)).length;
+      const round = cycle.nodes.reduce((sum, id) => sum + a.longest.get(id)!, 0);
+      const awake = cycle.nodes.reduce((sum, id) => sum + a.longestAwake.get(id)!, 0);
+      const count = sendsInWindow(k, round, awake, awakeSpan, windowMs);
+      if (!best || count > best.count) best = { send, cycle: cycle.nodes, count };
+    }
+    if (best) findings.push(best);
+  }
+  return findings;
+}
+
+/** One finding per loop (the same set of nodes), the first send in plan order speaking for it. */
+function perLoop(findings: LoopFinding[]): LoopFinding[] {
+  const seen = new Set<string>();
+  return findings.filter((f) => {
+    const key = [...f.cycle].sort().join('\u0000');
+    if (seen.has(key)) return false;
+    seen.add(key);
+    return true;
+  });
+}
+
+function capWarnings(a: Analysis): CompileWarning[] {
+  const cap = a.plan.settings.frequencyCap;
+  if (!cap) return [];
+  const windowMs = ms(cap.per);
+  if (!Number.isFinite(windowMs)) return [];
+  const window = describeDuration(cap.per);
+  const windowZh = describeDuration(cap.per, 'zh');
+  const sends = a.order.filter((id) => a.plan.nodes[id]!.type === 'send');
+  const isSend = (node: PlanNode) => node.type === 'send';
+  const warnings: CompileWarning[] = [];
+
+  const loops = perLoop(loopFindings(a, sends, isSend, windowMs).filter((f) => f.count > cap.max));
+  const looped = new Set(loops.flatMap((f) => f.cycle));
+  for (const loop of loops) {
+    const path = [...loop.cycle, loop.cycle[0]].join(' → ');
+    warnings.push({
+      code: 'loop_exceeds_cap',
+      nodeId: loop.send,
+      message: `This loop (${path}) sends at least ${loop.count} messages within ${window} to a contact going round it, more than the frequency cap allows (${cap.max} in ${window}); the rest will be ${cap.onCap === 'skip' ? 'skipped' : 'held back'}. Wait longer in the loop or raise the cap.`,
+      messageZh: `这个循环（${path}）会让循环中的联系人在 ${windowZh} 内收到至少 ${loop.count} 条消息，超过频次上限（每 ${windowZh} 最多 ${cap.max} 条），超出的消息会被${cap.onCap === 'skip' ? '跳过' : '推迟'}。请在循环中等待更久，或提高上限。`,
+    });
+  }
+
+  // Paths: max + 1 sends in a row with too little waiting between them.
+  const need = cap.max + 1;
+  if (need > sends.length || a.order.length * need > MAX_STATES) return warnings;
+  const key = (id: string, c: number) => `${c}\u0000${id}`;
+  const dist = new Map<string, number>();
+  const prev = new Map<string, string | null>();
+  const heap = new Heap<[string, number]>();
+  for (const s of sends) {
+    dist.set(key(s, 1), 0);
+    prev.set(key(s, 1), null);
+    heap.push(0, [s, 1]);
+  }
+  const done = new Set<string>();
+  const reported = new Set<string>();
+  while (heap.size > 0) {
+    const [d, [id, c]] = heap.pop()!;
+    const k = key(id, c);
+    if (done.has(k) || d >= windowMs) continue;
+    done.add(k);
+    if (c === need) {
+      // Only a path that visits no step twice: a loop has its own warning.
+      const path: string[] = [];
+      for (let at: string | null = k; at !== null; at = prev.get(at) ?? null)
+        path.unshift(at.split('\u0000')[1]!);
+      if (new Set(path).size === path.length && !reported.has(id) && !path.every((p) => looped.has(p))) {
+        reported.add(id);
+        const first = path[0]!;
+        const steps = path.filter((p) => a.plan.nodes[p]!.type === 'send').join(', ');
+        warnings.push({
+          code: 'path_exceeds_cap',
+          nodeId: id,
+          message: `A contact on the path from "${first}" gets ${need} messages (${steps}) within ${window}, more than the frequency cap allows (${cap.max} in ${window}); this one will be ${cap.onCap === 'skip' ? 'skipped' : 'held back'}. Add a wait before it or raise the cap.`,
+          messageZh: `联系人沿"${first}"开始的路径会在 ${windowZh} 内收到 ${need} 条消息（${steps}），超过频次上限（每 ${windowZh} 最多 ${cap.max} 条），这一条会被${cap.onCap === 'skip' ? '跳过' : '推迟'}。请在它之前加入等待，或提高上限。`,
+        });
+      }
+      continue;
+    }
+    for (const next of a.successors.get(id) ?? []) {
+      const node = a.plan.nodes[next]!;
+      const nc = node.type === 'send' ? c + 1 : c;
+      const nd = d + a.longest.get(next)!;
+      const nk = key(next, nc);
+      if (nd < windowMs && nd < (dist.get(nk) ?? Number.POSITIVE_INFINITY)) {
+        dist.set(nk, nd);
+        prev.set(nk, k);
+        heap.push(nd, [next, nc]);
+      }
+    }
+  }
+  return warnings;
+}
+
+/** Sends reached from a wait-until whose time falls inside quiet hours, with no waiting between. */
+function quietWarnings(a: Analysis): CompileWarning[] {
+  const quiet = a.plan.settings.quietHours;
+  if (!quiet) return [];
+  const start = minutesOf(quiet.start);
+  const end = minutesOf(quiet.end);
+  if (start === end) return [];
+  const warnings: CompileWarning[] = [];
+  const reported = new Set<string>();
+  for (const id of a.order) {
+    const waitUntil = a.plan.nodes[id]!;
+    // A wait-until on a named time zone runs on another clock than the contact's quiet hours.
+    if (waitUntil.type !== 'wait_until' || waitUntil.date !== undefined || waitUntil.timezone) continue;
+    const time = minutesOf(waitUntil.time);
+    // Walk on through steps that take no time (or a fixed time) to the sends they lead to.
+    const seen = new Set<string>();
+    const queue: [string, number][] = (a.successors.get(id) ?? []).map((next) => [next, 0]);
+    while (queue.length > 0) {
+      const [at, offset] = queue.shift()!;
+      const seenKey = `${at}\u0000${offset}`;
+      if (seen.has(seenKey) || seen.size > 10_000) continue;
+      seen.add(seenKey);
+      const node = a.plan.nodes[at]!;
+      if (node.type === 'send') {
+        const minute = Math.floor(time + offset / MINUTE) % 1440;
+        const sure = offset === 0 || edgeDistance(minute, start, end) >= DST_SLACK / MINUTE;
+        if (inQuiet(minute, start, end) && sure && !reported.has(at)) {
+          reported.add(at);
+          const local = `${String(Math.floor(minute / 60)).padStart(2, '0')}:${String(minute % 60).padStart(2, '0')}`;
+          const when = offset === 0 ? waitUntil.time : `${waitUntil.time} (+ waits, so about ${local})`;
+          warnings.push({
+            code: 'send_in_quiet_hours',
+            nodeId: at,
+            message: `Step "${id}" waits until ${when}, inside the quiet hours (${quiet.start}–${quiet.end}), so this send is always held until ${quiet.end}. Pick a time outside the quiet hours.`,
+            messageZh: `步骤"${id}"等待到 ${offset === 0 ? waitUntil.time : `约 ${local}`}，处于免打扰时段（${quiet.start}–${quiet.end}）内，因此这条消息总会被推迟到 ${quiet.end} 才发出。请选择免打扰时段以外的时间。`,
+          });
+        }
+        continue;
+      }
+      let added: number;
+      if (node.type === 'branch' || node.type === 'split' || node.type === 'update_contact') added = 0;
+      else if (node.type === 'wait') added = ms(node.duration);
+      else continue;
+      if (!Number.isFinite(added)) continue;
+      for (const next of a.successors.get(at) ?? []) queue.push([next, (offset + added) % (7 * DAY)]);
+    }
+  }
+  return warnings;
+}
+
+/** Loops that send on WeCom more than once a day. */
+function wecomWarnings(a: Analysis): CompileWarning[] {
+  const warnings: CompileWarning[] = [];
+  for (const channel of WECOM_CHANNELS) {
+    const sends = a.order.filter((id) => {
+      const node = a.plan.nodes[id]!;
+      return node.type === 'send' && node.channel === channel;
+    });
+    const counts = (node: PlanNode) => node.type === 'send' && node.channel === channel;
+    for (const loop of perLoop(loopFindings(a, sends, counts, DAY).filter((f) => f.count > 1))) {
+      const path = [...loop.cycle, loop.cycle[0]].join(' → ');
+      warnings.push({
+        code: 'wecom_quota_risk',
+        nodeId: loop.send,
+        message: `This loop (${path}) sends ${channel} mass messages more than once a day (at least ${loop.count} a day) to a contact going round it. WeCom lets a customer${channel === 'wechat_group' ? ' group' : ''} receive only so many a month (the days in the month, or 1 a day or 7 a week as admins set it) and refuses the rest. Wait at least a day in the loop.`,
+        messageZh: `这个循环（${path}）会让循环中的联系人每天收到不止一条企业微信群发（${channel}，每天至少 ${loop.count} 条）。企业微信限制每个${channel === 'wechat_group' ? '客户群' : '客户'}每月接收的群发条数（默认为当月天数，管理员可设为每天 1 条或每周 7 条），超出的会被拒绝。请在循环中至少等待一天。`,
+      });
+    }
+  }
+  return warnings;
+}
+
+/**
+ * The limit warnings of a compiled plan: loops and paths that send more than the frequency cap
+ * allows, sends scheduled into quiet hours, loops that break WeCom's mass-send quota.
+ */
+export function limitWarnings(plan: Plan): CompileWarning[] {
+  const a = analyse(plan);
+  return [...capWarnings(a), ...quietWarnings(a), ...wecomWarnings(a)];
+}
