@@ -40,7 +40,7 @@ describe('a published flow runs on Temporal', () => {
 
     // A duplicate trigger while the contact is in the flow enrolls nobody twice.
     const again = await app.webhook(flow.id, { contact: vera, event: { group: '北京读书会' } });
-    expect(again).toMatchObject({ status: 202, body: { status: 'already-enrolled' } });
+    expect(again).toMatchObject({ status: 200, body: { status: 'already-enrolled' } });
 
     const results = await Promise.all(
       [vera, otto].map((c) => app.client.workflow.getHandle(contactFlowWorkflowId(flow.id, c.id)).result()),
@@ -188,5 +188,36 @@ describe('publishing', () => {
   it('refuses a document that is not a flow, and invalid JSON', async () => {
     expect((await app.request('PUT', '/api/flows/x', { id: 'x' })).status).toBe(422);
     expect((await app.request('PUT', '/api/flows/x', '{not json')).status).toBe(400);
+  });
+});
+
+describe('templates', () => {
+  it('lists the five SOP templates and creates a flow from one that compiles cleanly', async () => {
+    const list = await app.request('GET', '/api/templates');
+    expect(list.body.templates.map((t: { id: string }) => t.id)).toEqual([
+      'welcome',
+      'icebreaker',
+      'nurture',
+      'promo',
+      'reactivation',
+    ]);
+    const id = uniqueId('my-welcome');
+    const created = await app.request('POST', '/api/flows/from-template', {
+      template: 'welcome',
+      locale: 'zh',
+      id,
+    });
+    expect(created).toMatchObject({ status: 201, body: { flow: { id, status: 'draft' } } });
+    expect((await app.request('POST', `/api/flows/${id}/validate`)).body).toEqual({ ok: true, errors: [] });
+    const again = await app.request('POST', '/api/flows/from-template', {
+      template: 'welcome',
+      locale: 'zh',
+      id,
+    });
+    expect(again.status).toBe(409);
+    expect(
+      (await app.request('POST', '/api/flows/from-template', { template: 'nope', locale: 'zh', id: 'x' }))
+        .status,
+    ).toBe(404);
   });
 });

@@ -136,3 +136,17 @@ export {
   simulate,
   type TimelineEntry,
 } from './simulate/simulate';
+export {
+  type FlowTemplate,
+  findTemplate,
+  icebreakerFlow,
+  nurtureFlow,
+  promoFlow,
+  reactivationFlow,
+  TEMPLATE_LOCALES,
+  TEMPLATES,
+  type TemplateId,
+  type TemplateLocale,
+  templateFlow,
+  welcomeFlow,
+} from './templates';

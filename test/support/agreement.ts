@@ -4,6 +4,7 @@ import {
   type FlowDocumentInput,
   offsetMs,
   type ScriptedEvent,
+  type SimulationOptions,
   simulate,
 } from '@sopflow/engine';
 import { contactFlowWorkflowId } from '@sopflow/workflows';
@@ -30,7 +31,12 @@ export async function runBothWays(
   env: TestWorkflowEnvironment,
   document: FlowDocumentInput,
   contact: ContactInput,
-  options: { event?: Record<string, unknown>; events?: ScriptedEvent[] } = {},
+  options: {
+    event?: Record<string, unknown>;
+    events?: ScriptedEvent[];
+    /** What the dry-run assumes HTTP steps answer (production calls the real system). */
+    responses?: SimulationOptions['responses'];
+  } = {},
 ) {
   const published = await app.request('PUT', `/api/flows/${document.id}`, document);
   if (published.status !== 200) throw new Error(JSON.stringify(published.body));
@@ -82,6 +88,7 @@ export async function runBothWays(
     contact,
     event: options.event,
     events: options.events,
+    responses: options.responses,
     startAt: startedAt,
   });
   const dryRun: SentMessage[] = dry.timeline.flatMap((e) =>

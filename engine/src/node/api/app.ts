@@ -7,11 +7,15 @@ import {
   Contact,
   compile,
   FlowDocument,
+  FlowId,
+  findTemplate,
   flowDocumentJsonSchema,
   formatTimeline,
   type Plan,
   payloadProblems,
   simulate,
+  TEMPLATE_LOCALES,
+  TEMPLATES,
 } from '../../index';
 import { EnrollError, type Enroller, type EnrollResult } from '../enroll';
 import { type EventRouter, PostedEvent } from '../events';
@@ -54,6 +58,12 @@ const WebhookBody = z.object({
 });
 
 const PublishBody = z.object({ note: z.string().max(2000).optional() }).default({});
+
+const FromTemplateBody = z.object({
+  template: z.string().min(1),
+  locale: z.enum(['zh', 'en']),
+  id: FlowId,
+});
 
 const EnrollBody = z.object({ contact: Contact, event: z.record(z.string(), z.unknown()).optional() });
 
@@ -132,6 +142,40 @@ export function createApi(options: ApiOptions): Hono {
         updatedAt: f.updatedAt,
       })),
     });
+  });
+
+  app.get('/api/templates', (c) =>
+    c.json({
+      templates: TEMPLATES.map((t) => ({
+        id: t.id,
+        name: t.name,
+        description: t.description,
+        locales: TEMPLATE_LOCALES,
+      })),
+    }),
+  );
+
+  app.post('/api/flows/from-template', async (c) => {
+    const body = await readJson(c);
+    if (!body.ok) return body.response;
+    const parsed = FromTemplateBody.safeParse(body.value);
+    if (!parsed.success)
+      return apiError(
+        c,
+        422,
+        'invalid_body',
+        'Name a template, a language and a flow id.',
+        issuesOf(parsed.error),
+      );
+    const template = findTemplate(parsed.data.template);
+    if (!template)
+      return apiError(c, 404, 'template_not_found', `There is no template "${parsed.data.template}".`);
+    if (await store.getFlow(parsed.data.id)) {
+      return apiError(c, 409, 'flow_exists', `A flow "${parsed.data.id}" exists already; choose another id.`);
+    }
+    const document = FlowDocument.parse({ ...template.build(parsed.data.locale), id: parsed.data.id });
+    const flow = await store.saveDraft(document);
+    return c.json({ flow: flowView(flow), draft: flow.draft }, 201);
   });
 
   app.put('/api/flows/:id', async (c) => {
