@@ -1,4 +1,5 @@
 import type {
+  Condition,
   Contact,
   ContactUpdate,
   HttpAnswer,
@@ -51,6 +52,23 @@ export interface HttpRequestInput extends TaskOrigin {
   data: RenderData;
 }
 
+export interface EnrollPageInput {
+  flowId: string;
+  audience: { where?: Condition; contactIds?: string[] };
+  /** Contacts with ids after this one (id order). */
+  after: string | null;
+  limit: number;
+}
+
+export interface EnrollPageResult {
+  /** The last contact id looked at; null when the audience is exhausted. */
+  last: string | null;
+  scanned: number;
+  enrolled: number;
+  /** Not matching, already in the flow, or not eligible to re-enter. */
+  skipped: number;
+}
+
 /**
  * The activities the contact flow workflow calls; the worker implements them. A failure that
  * retrying cannot mend is thrown as a non-retryable ApplicationFailure.
@@ -59,4 +77,6 @@ export interface SopflowActivities {
   deliver(input: DeliverInput): Promise<DeliverResult>;
   updateContact(input: UpdateContactInput): Promise<Contact>;
   httpRequest(input: HttpRequestInput): Promise<HttpAnswer>;
+  /** Enrolls one page of a campaign's audience. */
+  enrollPage(input: EnrollPageInput): Promise<EnrollPageResult>;
 }

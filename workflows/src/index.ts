@@ -12,11 +12,20 @@
 export type {
   DeliverInput,
   DeliverResult,
+  EnrollPageInput,
+  EnrollPageResult,
   HttpRequestInput,
   SopflowActivities,
   TaskOrigin,
   UpdateContactInput,
 } from './activities';
+export {
+  type CampaignInput,
+  type CampaignProgress,
+  campaign,
+  campaignProgressQuery,
+  cancelCampaignSignal,
+} from './campaign';
 export {
   type ContactFlowInput,
   type ContactFlowResult,

@@ -6,6 +6,7 @@ import { Client, Connection } from '@temporalio/client';
 import type { Sql } from 'postgres';
 import { createActivities } from './activities';
 import { createApi } from './api/app';
+import { Campaigns } from './campaigns';
 import type { Config } from './config';
 import { Enroller } from './enroll';
 import { EventRouter } from './events';
@@ -54,6 +55,7 @@ export async function startApp(options: AppOptions): Promise<RunningApp> {
     const store = new Store(sql);
     const registry = defaultRegistry();
 
+    const enroller = new Enroller(store, client, config.TEMPORAL_TASK_QUEUE);
     let worker: RunningWorker | undefined;
     if (options.worker ?? true) {
       const outbox = { connector: 'outbox', instance: registry.get('outbox')!.create({}, { sql }) };
@@ -65,6 +67,8 @@ export async function startApp(options: AppOptions): Promise<RunningApp> {
           sql,
           routes: () => outbox,
           http: { allowedHosts: config.SOPFLOW_HTTP_ALLOWED_HOSTS },
+          store,
+          enroller,
         }),
         maxConcurrentActivities: config.SOPFLOW_WORKER_ACTIVITIES,
       });
@@ -74,12 +78,12 @@ export async function startApp(options: AppOptions): Promise<RunningApp> {
     let url: string | undefined;
     if (options.api ?? true) {
       url = `http://${config.SOPFLOW_HOST === '0.0.0.0' ? 'localhost' : config.SOPFLOW_HOST}:${config.SOPFLOW_PORT}`;
-      const enroller = new Enroller(store, client, config.TEMPORAL_TASK_QUEUE);
       const api = createApi({
         store,
         enroller,
         events: new EventRouter(store, client, enroller),
         migrator: new VersionMigrator(store, client),
+        campaigns: new Campaigns(client, config.TEMPORAL_TASK_QUEUE),
         channels: registry.channels(),
         publicUrl: config.SOPFLOW_PUBLIC_URL ?? url,
         temporalUiUrl: options.temporalUiUrl,

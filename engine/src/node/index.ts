@@ -12,6 +12,7 @@
 export { createActivities } from './activities';
 export { type ApiOptions, createApi } from './api/app';
 export { type AppOptions, type RunningApp, startApp } from './app';
+export { CampaignRequest, type CampaignStatus, Campaigns, scheduleIdOf } from './campaigns';
 export { type Config, ConfigError, ConfigSchema, loadConfig } from './config';
 export { EnrollError, Enroller, type EnrollResult } from './enroll';
 export * as services from './services';

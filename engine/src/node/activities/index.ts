@@ -1,6 +1,9 @@
 import type { SopflowActivities } from '@sopflow/workflows';
 import type { Sql } from 'postgres';
+import type { Enroller } from '../enroll';
+import type { Store } from '../store';
 import { deliver, type Route } from './deliver';
+import { enrollPage } from './enroll-page';
 import { type HttpPolicy, httpRequest } from './http-request';
 import { updateContact } from './update-contact';
 
@@ -9,6 +12,8 @@ export interface ActivityDeps {
   /** The connector that delivers each channel. */
   routes: (channel: string) => Route | undefined;
   http: HttpPolicy;
+  store: Store;
+  enroller: Enroller;
 }
 
 export type { HttpPolicy, Route };
@@ -19,5 +24,6 @@ export function createActivities(deps: ActivityDeps): SopflowActivities {
     deliver: (input) => deliver(deps.sql, deps.routes(input.channel), input),
     updateContact: (input) => updateContact(deps.sql, input),
     httpRequest: (input) => httpRequest(deps.http, input),
+    enrollPage: (input) => enrollPage(deps.store, deps.enroller, input),
   };
 }

@@ -17,6 +17,7 @@ import {
   TEMPLATE_LOCALES,
   TEMPLATES,
 } from '../../index';
+import { CampaignRequest, type Campaigns } from '../campaigns';
 import { EnrollError, type Enroller, type EnrollResult } from '../enroll';
 import { type EventRouter, PostedEvent } from '../events';
 import type { Store } from '../store';
@@ -28,6 +29,7 @@ export interface ApiOptions {
   enroller: Enroller;
   events: EventRouter;
   migrator: VersionMigrator;
+  campaigns: Campaigns;
   /** The channels sends may use (the registered connectors'). */
   channels: readonly string[];
   /** The URL the API is reached at, for webhook URLs. */
@@ -245,7 +247,12 @@ export function createApi(options: ApiOptions): Hono {
       },
       parsedBody.data.note,
     );
-    return c.json({ flowId: flow.id, version: published.version }, 201);
+    // The version is stored either way; a schedule that could not be synced is said, not hidden.
+    const schedule = await options.campaigns.syncSchedule(published.plan).then(
+      () => 'synced',
+      (error: Error) => `not synced: ${error.message}`,
+    );
+    return c.json({ flowId: flow.id, version: published.version, schedule }, 201);
   });
 
   app.get('/api/flows/:id/versions/:version', async (c) => {
@@ -351,6 +358,41 @@ export function createApi(options: ApiOptions): Hono {
       }
       throw error;
     }
+  });
+
+  app.post('/api/campaigns', async (c) => {
+    const body = await readJson(c);
+    if (!body.ok) return body.response;
+    const parsed = CampaignRequest.safeParse(body.value);
+    if (!parsed.success)
+      return apiError(c, 422, 'invalid_campaign', 'The campaign is not valid.', issuesOf(parsed.error));
+    const flow = await store.getFlow(parsed.data.flowId);
+    const published = flow && (await store.getVersion(flow.id));
+    if (!flow || !published)
+      return apiError(c, 404, 'flow_not_found', `There is no published flow "${parsed.data.flowId}".`);
+    if (flow.status !== 'live')
+      return apiError(c, 409, 'flow_not_live', `Flow "${flow.id}" is ${flow.status}.`);
+    try {
+      return c.json(await options.campaigns.start(parsed.data, published.plan), 202);
+    } catch (error) {
+      if (isUnavailable(error))
+        return apiError(c, 503, 'temporal_unavailable', 'The workflow server is unreachable; retry.');
+      throw error;
+    }
+  });
+
+  app.get('/api/campaigns/:id', async (c) => {
+    const status = await options.campaigns.status(c.req.param('id'));
+    if (!status)
+      return apiError(c, 404, 'campaign_not_found', `There is no campaign "${c.req.param('id')}".`);
+    return c.json({ ...status, temporalUrl: runUrl(status.campaignId) });
+  });
+
+  app.post('/api/campaigns/:id/cancel', async (c) => {
+    const cancelled = await options.campaigns.cancel(c.req.param('id'));
+    if (!cancelled)
+      return apiError(c, 404, 'campaign_not_found', `There is no running campaign "${c.req.param('id')}".`);
+    return c.json({ campaignId: c.req.param('id'), cancelling: true }, 202);
   });
 
   app.post('/api/flows/:id/simulate', async (c) => {
