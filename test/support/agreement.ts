@@ -9,6 +9,7 @@ import {
 } from '@sopflow/engine';
 import { contactFlowWorkflowId } from '@sopflow/workflows';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
+import { expect } from 'vitest';
 import type { TestApp } from './stack';
 
 /** One message as both runs report it: where it came from, what it said, how long after enrollment. */
@@ -17,8 +18,23 @@ export interface SentMessage {
   channel: string;
   to: string;
   text: string;
-  /** Seconds after enrollment, on the workflow's (virtual) clock. */
-  afterSeconds: number;
+  /** Milliseconds after enrollment, on the workflow's (virtual) clock. */
+  afterMs: number;
+}
+
+/**
+ * What a real run sent equals what its dry-run said: the same messages, in the same order, at the
+ * same virtual times. A real step runs a few milliseconds of virtual time after the instant it was
+ * due (tasks take a moment); more than a second apart is a disagreement.
+ */
+export function expectSameMessages(real: SentMessage[], dryRun: SentMessage[]): void {
+  const withoutTime = (m: SentMessage) => ({ ...m, afterMs: undefined });
+  expect(real.map(withoutTime)).toEqual(dryRun.map(withoutTime));
+  real.forEach((m, i) => {
+    const drift = m.afterMs - dryRun[i]!.afterMs;
+    expect(drift, `${m.nodeId} sent ${drift} ms after its dry-run time`).toBeGreaterThanOrEqual(0);
+    expect(drift, `${m.nodeId} sent ${drift} ms after its dry-run time`).toBeLessThan(1000);
+  });
 }
 
 /**
@@ -79,7 +95,7 @@ export async function runBothWays(
     channel: r.channel,
     to: r.recipient,
     text: bodies.get(r.key) ?? '',
-    afterSeconds: Math.round((r.workflow_time.getTime() - startedAt) / 1000),
+    afterMs: r.workflow_time.getTime() - startedAt,
   }));
 
   const compiled = compile(document);
@@ -99,7 +115,7 @@ export async function runBothWays(
             channel: e.channel,
             to: e.to,
             text: e.subject ? `${e.subject}\n\n${e.text}` : e.text,
-            afterSeconds: Math.round((e.at - startedAt) / 1000),
+            afterMs: e.at - startedAt,
           },
         ]
       : [],
