@@ -101,6 +101,8 @@ export interface Connector<Config = unknown> {
   /** What it can carry besides plain text. */
   capabilities?: readonly Capability[];
   configSchema: z.ZodType<Config>;
+  /** Dotted paths of the config's secrets: encrypted at rest, never logged, masked in answers. */
+  secretFields?: readonly string[];
   create(config: Config, context: ConnectorContext): ConnectorInstance;
 }
 

@@ -21,5 +21,18 @@ export {
   type SendErrorKind,
   type SendResult,
 } from './connector';
+export {
+  classifySmtpError,
+  createUnsubscribeToken,
+  SmtpConfig,
+  smtpConnector,
+  smtpMessageId,
+  type UnsubscribeClaims,
+  type UnsubscribeTokenCheck,
+  verifyUnsubscribeToken,
+} from './email';
+export * from './official-account';
 export { outboxConnector } from './outbox/outbox-connector';
 export { ConnectorRegistry, defaultRegistry } from './registry';
+export * from './sms';
+export * from './wecom';

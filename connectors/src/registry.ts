@@ -1,5 +1,9 @@
 import type { Connector } from './connector';
+import { smtpConnector } from './email';
+import { officialAccountConnector } from './official-account';
 import { outboxConnector } from './outbox/outbox-connector';
+import { aliyunSmsConnector, tencentSmsConnector, twilioSmsConnector } from './sms';
+import { weComAppConnector, weComGroupRobotConnector, weComMassSendConnector } from './wecom';
 
 /**
  * The connectors a runtime knows, by name. A third-party package adds its own with
@@ -35,5 +39,17 @@ export class ConnectorRegistry {
 
 /** The registry with the connectors that ship with sopflow. */
 export function defaultRegistry(): ConnectorRegistry {
-  return new ConnectorRegistry([outboxConnector as Connector<never>]);
+  return new ConnectorRegistry(
+    [
+      outboxConnector,
+      smtpConnector,
+      aliyunSmsConnector,
+      tencentSmsConnector,
+      twilioSmsConnector,
+      officialAccountConnector,
+      weComAppConnector,
+      weComGroupRobotConnector,
+      weComMassSendConnector,
+    ].map((c) => c as unknown as Connector<never>),
+  );
 }

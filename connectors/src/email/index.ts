@@ -1,0 +1,8 @@
+export { SmtpConfig, smtpConnector, smtpMessageId } from './smtp-connector';
+export { classifySmtpError } from './smtp-errors';
+export {
+  createUnsubscribeToken,
+  type UnsubscribeClaims,
+  type UnsubscribeTokenCheck,
+  verifyUnsubscribeToken,
+} from './unsubscribe-token';

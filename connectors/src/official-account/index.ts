@@ -1,0 +1,7 @@
+export {
+  classifyOfficialAccountError,
+  type OfficialAccountConfig,
+  officialAccountConfigSchema,
+  officialAccountConnector,
+  officialAccountSecretFields,
+} from './official-account-connector';

@@ -1,0 +1,203 @@
+import { randomBytes } from 'node:crypto';
+import { type FakeRequest, type FakeResponse, startFakeServer } from '../sms/fakes/server';
+
+/**
+ * A fake WeChat Official Account API: `/cgi-bin/token` (every fetch invalidates the previous token),
+ * `/cgi-bin/stable_token` (normal mode returns the current token), `/cgi-bin/message/custom/send`
+ * (followers who interacted within 48 hours; one news article) and `/cgi-bin/message/template/send`
+ * (followers only; `client_msg_id` dedup for 10 minutes). Errors are HTTP 200 with `errcode`.
+ */
+
+export interface FakeOfficialAccountOptions {
+  appId: string;
+  appSecret: string;
+  /** Known template ids (default: any). */
+  templates?: string[];
+}
+
+export interface FakeOfficialAccountUser {
+  following: boolean;
+  /** When the user last messaged the account / clicked a menu (opens the 48-hour window). */
+  lastInteractionAt?: number;
+}
+
+export interface FakeDelivered {
+  kind: 'custom' | 'template';
+  openId: string;
+  body: Record<string, unknown>;
+  msgid?: number;
+}
+
+export interface FakeOfficialAccount {
+  url: string;
+  delivered: FakeDelivered[];
+  tokenRequests: { mode: 'classic' | 'stable'; forceRefresh?: boolean }[];
+  /** Known users: unknown openids answer 40003, known but not following answer 43004. */
+  user(openId: string, user: FakeOfficialAccountUser): void;
+  /** Answer sends to this openid with an errcode or a raw reply (once, or always). */
+  script(openId: string, reply: number | FakeResponse, options?: { once?: boolean }): void;
+  /** Make every issued token expired (42001). */
+  expireTokens(): void;
+  /** Make every issued token invalid (40001, as after someone else refreshed it). */
+  revokeTokens(): void;
+  close(): Promise<void>;
+}
+
+const TEN_MINUTES = 10 * 60_000;
+const FORTY_EIGHT_HOURS = 48 * 60 * 60_000;
+
+export async function startFakeOfficialAccount(
+  options: FakeOfficialAccountOptions,
+): Promise<FakeOfficialAccount> {
+  const delivered: FakeDelivered[] = [];
+  const tokenRequests: FakeOfficialAccount['tokenRequests'] = [];
+  const users = new Map<string, FakeOfficialAccountUser>();
+  const scripts = new Map<string, { reply: number | FakeResponse; once: boolean }>();
+  /** token -> state */
+  const tokens = new Map<string, 'valid' | 'expired'>();
+  let stableToken: string | undefined;
+  const clientMsgIds = new Map<string, { at: number; msgid: number }>();
+  let nextMsgId = 1_000_000;
+
+  const err = (errcode: number, errmsg: string): FakeResponse => ({
+    body: { errcode, errmsg: `${errmsg} rid: ${randomBytes(4).toString('hex')}` },
+  });
+  const issue = (): string => {
+    const token = `tok_${randomBytes(12).toString('hex')}`;
+    tokens.set(token, 'valid');
+    return token;
+  };
+
+  function credentialsError(appid: unknown, secret: unknown): FakeResponse | undefined {
+    if (appid !== options.appId) return err(40013, 'invalid appid');
+    if (secret !== options.appSecret) return err(40125, 'invalid appsecret');
+    return undefined;
+  }
+
+  function checkToken(req: FakeRequest): FakeResponse | undefined {
+    const token = req.url.searchParams.get('access_token');
+    if (!token) return err(41001, 'access_token missing');
+    const state = tokens.get(token);
+    if (state === 'expired') return err(42001, 'access_token expired');
+    if (state !== 'valid') return err(40001, 'invalid credential, access_token is invalid or not latest');
+    return undefined;
+  }
+
+  function recipientError(openId: unknown): FakeResponse | undefined {
+    if (typeof openId !== 'string' || !openId) return err(47003, 'argument invalid! data.touser is empty');
+    const user = users.get(openId);
+    if (!user) return err(40003, 'invalid openid');
+    if (!user.following) return err(43004, 'require subscribe');
+    return undefined;
+  }
+
+  function scripted(openId: string): FakeResponse | undefined {
+    const script = scripts.get(openId);
+    if (!script) return undefined;
+    if (script.once) scripts.delete(openId);
+    return typeof script.reply === 'number' ? err(script.reply, `scripted ${script.reply}`) : script.reply;
+  }
+
+  function handle(req: FakeRequest): FakeResponse {
+    const path = req.url.pathname;
+    if (path === '/cgi-bin/token' && req.method === 'GET') {
+      const q = req.url.searchParams;
+      tokenRequests.push({ mode: 'classic' });
+      if (q.get('grant_type') !== 'client_credential') return err(40002, 'invalid grant_type');
+      const bad = credentialsError(q.get('appid'), q.get('secret'));
+      if (bad) return bad;
+      // Fetching a new token invalidates the old ones (they answer 40001 "not latest").
+      tokens.clear();
+      return { body: { access_token: issue(), expires_in: 7200 } };
+    }
+    let body: Record<string, unknown>;
+    try {
+      body = JSON.parse(req.body || '{}') as Record<string, unknown>;
+    } catch {
+      return err(47001, 'data format error');
+    }
+    if (path === '/cgi-bin/stable_token' && req.method === 'POST') {
+      tokenRequests.push({ mode: 'stable', forceRefresh: body.force_refresh === true });
+      if (body.grant_type !== 'client_credential') return err(40002, 'invalid grant_type');
+      const bad = credentialsError(body.appid, body.secret);
+      if (bad) return bad;
+      if (body.force_refresh === true || !stableToken || tokens.get(stableToken) !== 'valid') {
+        if (stableToken) tokens.delete(stableToken);
+        stableToken = issue();
+      }
+      return { body: { access_token: stableToken, expires_in: 7200 } };
+    }
+    if (req.method !== 'POST') return { status: 404, body: 'not found' };
+    const tokenError = checkToken(req);
+
+    if (path === '/cgi-bin/message/custom/send') {
+      if (tokenError) return tokenError;
+      const openId = body.touser as string;
+      const bad = recipientError(openId);
+      if (bad) return bad;
+      const script = scripted(openId);
+      if (script) return script;
+      const last = users.get(openId)?.lastInteractionAt;
+      if (last === undefined || Date.now() - last > FORTY_EIGHT_HOURS)
+        return err(45015, 'response out of time limit or subscription is canceled');
+      if (body.msgtype === 'text') {
+        const content = (body.text as { content?: unknown } | undefined)?.content;
+        if (typeof content !== 'string' || !content) return err(44003, 'empty content');
+      } else if (body.msgtype === 'news') {
+        const articles = (body.news as { articles?: unknown } | undefined)?.articles;
+        if (!Array.isArray(articles) || articles.length === 0)
+          return err(47003, 'argument invalid! news.articles');
+        if (articles.length > 1) return err(45008, 'article size out of limit');
+      } else return err(40008, 'invalid message type');
+      delivered.push({ kind: 'custom', openId, body });
+      return { body: { errcode: 0, errmsg: 'ok' } };
+    }
+
+    if (path === '/cgi-bin/message/template/send') {
+      if (tokenError) return tokenError;
+      const openId = body.touser as string;
+      const bad = recipientError(openId);
+      if (bad) return bad;
+      const script = scripted(openId);
+      if (script) return script;
+      const templateId = body.template_id;
+      if (typeof templateId !== 'string' || (options.templates && !options.templates.includes(templateId)))
+        return err(40037, 'invalid template_id');
+      const data = body.data;
+      if (
+        !data ||
+        typeof data !== 'object' ||
+        Object.values(data).some((v) => !v || typeof (v as { value?: unknown }).value !== 'string')
+      )
+        return err(47003, 'argument invalid! data.value invalid');
+      const clientMsgId = typeof body.client_msg_id === 'string' ? body.client_msg_id : undefined;
+      if (clientMsgId) {
+        const seen = clientMsgIds.get(`${openId}/${clientMsgId}`);
+        // One message per openid + client_msg_id within 10 minutes.
+        if (seen && Date.now() - seen.at < TEN_MINUTES)
+          return { body: { errcode: 0, errmsg: 'ok', msgid: seen.msgid } };
+      }
+      const msgid = nextMsgId++;
+      if (clientMsgId) clientMsgIds.set(`${openId}/${clientMsgId}`, { at: Date.now(), msgid });
+      delivered.push({ kind: 'template', openId, body, msgid });
+      return { body: { errcode: 0, errmsg: 'ok', msgid } };
+    }
+    return { status: 404, body: 'not found' };
+  }
+
+  const server = await startFakeServer(handle);
+  return {
+    url: server.url,
+    delivered,
+    tokenRequests,
+    user: (openId, user) => users.set(openId, user),
+    script: (openId, reply, opts) => scripts.set(openId, { reply, once: opts?.once ?? false }),
+    expireTokens: () => {
+      for (const token of tokens.keys()) tokens.set(token, 'expired');
+    },
+    revokeTokens: () => {
+      tokens.clear();
+    },
+    close: server.close,
+  };
+}

@@ -1,0 +1,267 @@
+import { createHmac, randomUUID } from 'node:crypto';
+import { z } from 'zod';
+import { defineConnector, type OutboundMessage, type SendResult } from '../connector';
+import { enforceSendWindow, msUntilLocalTime, sendWindowSchema } from './compliance';
+import { OptedOutError, ProviderSendError } from './errors';
+import { correlationId, normalizePhone, parseJson, request } from './http';
+import { templateFor } from './templates';
+
+/**
+ * Aliyun (Alibaba Cloud) SMS, Dysmsapi `SendSms` (API version 2017-05-25), signed with the RPC
+ * signature v1 (HMAC-SHA1 over the canonicalized parameters).
+ *
+ * Docs: help.aliyun.com/document_detail/55284 (SendSms), /28839 (signature), /101346 (error codes).
+ * Aliyun sends approved templates only: the flow's `message.template` (TemplateCode + rendered
+ * params); the marketing opt-out line ("拒收请回复R") belongs in the approved template itself.
+ *
+ * Aliyun has no idempotency for SendSms. The runtime calls `send` once per attempt; after a timeout
+ * the retry may deliver a second copy. `OutId` carries a hash of the idempotency key so receipts and
+ * the console can be matched to the delivery.
+ */
+
+const API_VERSION = '2017-05-25';
+
+/** Fields of the config that are credentials: encrypt them at rest, never log them. */
+export const aliyunSmsSecretFields = ['accessKeySecret'] as const;
+
+export const aliyunSmsConfigSchema = z
+  .object({
+    accessKeyId: z.string().min(1),
+    /** SECRET: the AccessKey secret of a RAM user with AliyunDysmsFullAccess (or SendSms only). */
+    accessKeySecret: z.string().min(1),
+    /** The approved signature, shown as 【SignName】 in front of every message. */
+    signName: z.string().min(1),
+    endpoint: z.url().default('https://dysmsapi.aliyuncs.com'),
+    regionId: z.string().min(1).default('cn-hangzhou'),
+    /** Aliyun advises at least 1 s; a timed-out send is retried (and may then arrive twice). */
+    timeoutMs: z.number().int().min(1000).default(10_000),
+    /** Marketing send-time window; leave unset on a connector that sends notifications. */
+    sendWindow: sendWindowSchema.optional(),
+    /** Used when a message has no provider template: its text goes into this template's one parameter. */
+    fallbackTemplate: z
+      .object({ id: z.string().min(1), param: z.string().min(1) })
+      .strict()
+      .optional(),
+    /** What the builder's test-send button sends. */
+    testTemplate: z
+      .object({ id: z.string().min(1), params: z.record(z.string(), z.string()).default({}) })
+      .strict()
+      .optional(),
+    /** Extra response codes that mean "the recipient unsubscribed" (isv.CUSTOMER_REFUSED is built in). */
+    optOutCodes: z.array(z.string().min(1)).default([]),
+    /** How long to wait after isv.BUSINESS_LIMIT_CONTROL (per-number flow control: minute/hour/day). */
+    flowControlRetryMs: z
+      .number()
+      .int()
+      .positive()
+      .default(10 * 60_000),
+    /** The time zone Aliyun's daily quotas reset in. */
+    quotaTimeZone: z.string().default('Asia/Shanghai'),
+  })
+  .strict();
+export type AliyunSmsConfig = z.infer<typeof aliyunSmsConfigSchema>;
+
+// ---------------------------------------------------------------------------------------------
+// RPC signature v1
+
+/**
+ * Aliyun's percent-encoding: UTF-8, every byte except A–Z a–z 0–9 `-` `_` `.` `~` becomes %XY
+ * (upper-case hex); so a space is %20 (not +), `*` is %2A and `~` stays as it is.
+ */
+export function aliyunPercentEncode(value: string): string {
+  let out = '';
+  for (const byte of Buffer.from(value, 'utf8')) {
+    const unreserved =
+      (byte >= 0x41 && byte <= 0x5a) ||
+      (byte >= 0x61 && byte <= 0x7a) ||
+      (byte >= 0x30 && byte <= 0x39) ||
+      byte === 0x2d ||
+      byte === 0x5f ||
+      byte === 0x2e ||
+      byte === 0x7e;
+    out += unreserved ? String.fromCharCode(byte) : `%${byte.toString(16).toUpperCase().padStart(2, '0')}`;
+  }
+  return out;
+}
+
+/** The parameters sorted by name (without `Signature`), encoded and joined as `k=v&k=v`. */
+export function aliyunCanonicalizedQuery(params: Record<string, string>): string {
+  return Object.keys(params)
+    .filter((key) => key !== 'Signature')
+    .sort()
+    .map((key) => `${aliyunPercentEncode(key)}=${aliyunPercentEncode(params[key] ?? '')}`)
+    .join('&');
+}
+
+/** `METHOD&%2F&percentEncode(canonicalizedQuery)`. */
+export function aliyunStringToSign(method: string, params: Record<string, string>): string {
+  return `${method.toUpperCase()}&${aliyunPercentEncode('/')}&${aliyunPercentEncode(aliyunCanonicalizedQuery(params))}`;
+}
+
+/** `Base64(HMAC-SHA1(secret + "&", stringToSign))`. */
+export function aliyunRpcSignature(
+  method: string,
+  params: Record<string, string>,
+  accessKeySecret: string,
+): string {
+  return createHmac('sha1', `${accessKeySecret}&`)
+    .update(aliyunStringToSign(method, params), 'utf8')
+    .digest('base64');
+}
+
+/** ISO 8601 UTC without milliseconds, as Aliyun wants it: 2024-01-02T03:04:05Z. */
+export function aliyunTimestamp(at: Date): string {
+  return at.toISOString().replace(/\.\d{3}Z$/, 'Z');
+}
+
+/** The signed form body of a SendSms call. */
+export function buildAliyunSendSmsForm(
+  config: Pick<AliyunSmsConfig, 'accessKeyId' | 'accessKeySecret' | 'regionId' | 'signName'>,
+  input: { phone: string; templateCode: string; templateParams: Record<string, string>; outId?: string },
+  now: Date = new Date(),
+  nonce: string = randomUUID(),
+): string {
+  const params: Record<string, string> = {
+    AccessKeyId: config.accessKeyId,
+    Action: 'SendSms',
+    Format: 'JSON',
+    PhoneNumbers: input.phone,
+    RegionId: config.regionId,
+    SignName: config.signName,
+    SignatureMethod: 'HMAC-SHA1',
+    SignatureNonce: nonce,
+    SignatureVersion: '1.0',
+    TemplateCode: input.templateCode,
+    Timestamp: aliyunTimestamp(now),
+    Version: API_VERSION,
+  };
+  if (Object.keys(input.templateParams).length > 0)
+    params.TemplateParam = JSON.stringify(input.templateParams);
+  if (input.outId) params.OutId = input.outId;
+  const signature = aliyunRpcSignature('POST', params, config.accessKeySecret);
+  return `${aliyunCanonicalizedQuery(params)}&Signature=${aliyunPercentEncode(signature)}`;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Answers
+
+interface AliyunAnswer {
+  Code?: string;
+  Message?: string;
+  BizId?: string;
+  RequestId?: string;
+}
+
+/** Built-in "recipient unsubscribed" codes: isv.CUSTOMER_REFUSED = 该手机用户已退订推广短信. */
+export const ALIYUN_OPT_OUT_CODES: readonly string[] = ['isv.CUSTOMER_REFUSED'];
+
+/**
+ * Maps a non-OK answer to a `SendError`.
+ * - rate-limited: isv.BUSINESS_LIMIT_CONTROL (per-number flow control), isv.DAY_LIMIT_CONTROL (until
+ *   the daily quota resets at local midnight).
+ * - retryable: HTTP 5xx, Throttling*, ServiceUnavailable, InternalError, isp.* (system errors).
+ * - permanent: everything else: bad number, template/signature/params, balance
+ *   (isv.AMOUNT_NOT_ENOUGH, isv.OUT_OF_SERVICE), keyword blacklist (isv.BLACK_KEY_CONTROL_LIMIT),
+ *   the monthly quota, credentials and signature errors (SignatureDoesNotMatch, InvalidAccessKeyId.*).
+ * - permanent + optedOut: isv.CUSTOMER_REFUSED and any configured `optOutCodes`.
+ */
+export function classifyAliyunError(
+  status: number,
+  answer: AliyunAnswer,
+  config: Pick<AliyunSmsConfig, 'optOutCodes' | 'flowControlRetryMs' | 'quotaTimeZone'>,
+  now: Date = new Date(),
+): ProviderSendError {
+  const code = answer.Code ?? `HTTP ${status}`;
+  const text = `Aliyun SMS: ${code}${answer.Message ? ` (${answer.Message})` : ''}.`;
+  const details = { providerCode: code };
+  if (ALIYUN_OPT_OUT_CODES.includes(code) || config.optOutCodes.includes(code))
+    return new OptedOutError(text, details);
+  if (code === 'isv.BUSINESS_LIMIT_CONTROL')
+    return new ProviderSendError('rate-limited', text, {
+      ...details,
+      retryAfterMs: config.flowControlRetryMs,
+    });
+  if (code === 'isv.DAY_LIMIT_CONTROL')
+    return new ProviderSendError('rate-limited', text, {
+      ...details,
+      retryAfterMs: msUntilLocalTime(now, config.quotaTimeZone, '00:00') + 60_000,
+    });
+  if (
+    status >= 500 ||
+    code.startsWith('Throttling') ||
+    code.startsWith('ServiceUnavailable') ||
+    code.startsWith('InternalError') ||
+    code.startsWith('isp.')
+  )
+    return new ProviderSendError('retryable', text, details);
+  return new ProviderSendError('permanent', text, details);
+}
+
+// ---------------------------------------------------------------------------------------------
+
+export const aliyunSmsConnector = defineConnector({
+  name: 'aliyun-sms',
+  description: 'Aliyun SMS (Dysmsapi SendSms): approved templates with rendered parameters.',
+  channels: ['sms'],
+  capabilities: ['template'],
+  configSchema: aliyunSmsConfigSchema,
+  secretFields: aliyunSmsSecretFields,
+  create: (config, context) => {
+    const fetchImpl = context.fetch ?? fetch;
+    const url = new URL('/', config.endpoint).toString();
+
+    async function sendTemplate(
+      phone: string,
+      template: { id: string; params: Record<string, string> },
+      idempotencyKey: string,
+    ): Promise<SendResult> {
+      const body = buildAliyunSendSmsForm(config, {
+        phone,
+        templateCode: template.id,
+        templateParams: template.params,
+        outId: correlationId(idempotencyKey),
+      });
+      const answer = await request(
+        fetchImpl,
+        url,
+        { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body },
+        config.timeoutMs,
+        'Aliyun SMS',
+      );
+      if (answer.status >= 500 && !answer.text.trim().startsWith('{'))
+        throw new ProviderSendError('retryable', `Aliyun SMS: HTTP ${answer.status}.`, {
+          providerCode: answer.status,
+        });
+      const parsed = parseJson<AliyunAnswer>(answer, 'Aliyun SMS');
+      if (answer.status === 200 && parsed.Code === 'OK')
+        return { status: 'sent', providerMessageId: parsed.BizId };
+      const error = classifyAliyunError(answer.status, parsed, config);
+      context.log?.('aliyun-sms send failed', {
+        code: error.details.providerCode,
+        kind: error.kind,
+        requestId: parsed.RequestId,
+      });
+      throw error;
+    }
+
+    return {
+      async send(message: OutboundMessage) {
+        const phone = message.to.phone ? normalizePhone(message.to.phone) : '';
+        if (!phone) throw new ProviderSendError('permanent', 'Aliyun SMS: the contact has no phone number.');
+        enforceSendWindow(config.sendWindow);
+        return sendTemplate(
+          phone,
+          templateFor(message, config.fallbackTemplate, 'Aliyun SMS'),
+          message.idempotencyKey,
+        );
+      },
+      async test(to) {
+        if (!config.testTemplate)
+          throw new ProviderSendError('permanent', 'Aliyun SMS: set testTemplate to send a test message.');
+        if (!to.phone)
+          throw new ProviderSendError('permanent', 'Aliyun SMS: the test recipient has no phone number.');
+        return sendTemplate(normalizePhone(to.phone), config.testTemplate, `test:${randomUUID()}`);
+      },
+    };
+  },
+});

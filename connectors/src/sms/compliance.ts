@@ -1,0 +1,192 @@
+import { z } from 'zod';
+import { ProviderSendError } from './errors';
+
+/**
+ * SMS compliance helpers.
+ *
+ * - China (MIIT Order No. 31, 2015): commercial SMS needs consent, must carry a convenient opt-out,
+ *   and sending must stop once the user refuses. The wording providers accept has changed over time
+ *   (Aliyun and Tencent now ask for "拒收请回复R"; older templates used "回T退订" / "回复TD退订"), so
+ *   the line is configurable.
+ * - Template-based providers (Aliyun, Tencent): the opt-out line is part of the approved template;
+ *   the connector must not append anything (the provider would reject a body that does not match the
+ *   template). Only free-text providers (Twilio) append it.
+ * - US carriers and Twilio: "Reply STOP to opt out"; Twilio itself handles STOP/START on long codes.
+ */
+
+export type Locale = 'zh' | 'en';
+
+export const DEFAULT_OPT_OUT_LINES: Readonly<Record<Locale, string>> = {
+  zh: '拒收请回复R',
+  en: 'Reply STOP to opt out',
+};
+
+export const optOutLineSchema = z
+  .object({
+    /** Append the line to marketing SMS bodies. */
+    enabled: z.boolean().default(true),
+    locale: z.enum(['zh', 'en']).default('en'),
+    /** Overrides the locale's default wording. */
+    text: z.string().min(1).optional(),
+  })
+  .strict();
+export type OptOutLineConfig = z.infer<typeof optOutLineSchema>;
+
+/** The opt-out line for a locale, or the configured wording. */
+export function optOutLine(config: Pick<OptOutLineConfig, 'locale' | 'text'>): string {
+  return config.text ?? DEFAULT_OPT_OUT_LINES[config.locale];
+}
+
+/** Appends the opt-out line on its own line unless the body already carries it (case-insensitive). */
+export function appendOptOutLine(text: string, line: string): string {
+  const body = text.trimEnd();
+  if (normalizeReply(body).includes(normalizeReply(line))) return body;
+  return body ? `${body}\n${line}` : line;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Inbound replies
+
+/**
+ * Replies that mean "stop sending me SMS": the Chinese conventions (R, T, TD, 退订) and the US
+ * keywords Twilio itself honours (STOP, STOPALL, UNSUBSCRIBE, CANCEL, END, QUIT), so our record agrees
+ * with what the carrier will block anyway.
+ */
+export const DEFAULT_OPT_OUT_KEYWORDS: readonly string[] = [
+  'R',
+  'T',
+  'TD',
+  '退订',
+  'STOP',
+  'STOPALL',
+  'UNSUBSCRIBE',
+  'CANCEL',
+  'END',
+  'QUIT',
+];
+
+/** NFKC folds full-width letters and spaces (ＳＴＯＰ, Ｔ, U+3000) to their ASCII forms. */
+function normalizeReply(text: string): string {
+  return text.normalize('NFKC').toUpperCase().replace(/\s+/g, ' ').trim();
+}
+
+/**
+ * Whether an inbound SMS reply is an opt-out: the whole reply, trimmed, case- and width-insensitive,
+ * ignoring surrounding punctuation ("TD。", "stop!"). "Please stop calling me" is not an opt-out
+ * keyword and is left for a person to read.
+ */
+export function isOptOutReply(text: string, keywords: readonly string[] = DEFAULT_OPT_OUT_KEYWORDS): boolean {
+  const reply = normalizeReply(text).replace(/^[\p{P}\p{S}\s]+|[\p{P}\p{S}\s]+$/gu, '');
+  if (!reply) return false;
+  return keywords.some((keyword) => normalizeReply(keyword) === reply);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Send-time windows
+
+/**
+ * When marketing SMS may go out, in the recipients' local time. Tencent enforces 08:00–22:00 for
+ * marketing SMS (FailedOperation.MarketingSendTimeConstraint); many operators choose a stricter
+ * 08:00–21:00.
+ *
+ * Outside the window the default is `defer`: a `rate-limited` error whose `retryAfterMs` is the time
+ * until the window opens. The message the flow decided to send then goes out the next morning, the
+ * runtime needs no new concept (Temporal waits exactly that long), and the activity's one-day
+ * schedule-to-close bounds how stale it can get. `fail` instead makes it a `permanent` error
+ * ("outside the allowed window") so the flow takes the step's failure path, for messages that are
+ * worthless the next day (e.g. "the event starts in an hour").
+ */
+export const sendWindowSchema = z
+  .object({
+    /** Local time the window opens, HH:MM (24 h). */
+    start: z
+      .string()
+      .regex(/^([01]\d|2[0-3]):[0-5]\d$/)
+      .default('08:00'),
+    /** Local time the window closes (exclusive), HH:MM. May be before `start` for an overnight window. */
+    end: z
+      .string()
+      .regex(/^([01]\d|2[0-3]):[0-5]\d$/)
+      .default('21:00'),
+    /** IANA time zone of the recipients. */
+    timeZone: z
+      .string()
+      .refine(isValidTimeZone, { message: 'Unknown IANA time zone.' })
+      .default('Asia/Shanghai'),
+    outside: z.enum(['defer', 'fail']).default('defer'),
+  })
+  .strict();
+export type SendWindow = z.infer<typeof sendWindowSchema>;
+
+function isValidTimeZone(timeZone: string): boolean {
+  try {
+    new Intl.DateTimeFormat('en-US', { timeZone });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+const DAY_SECONDS = 24 * 60 * 60;
+
+function clockSeconds(hhmm: string): number {
+  const [h, m] = hhmm.split(':').map(Number);
+  return (h ?? 0) * 3600 + (m ?? 0) * 60;
+}
+
+/** Seconds since local midnight of `at` in `timeZone`. */
+export function localSecondsOfDay(at: Date, timeZone: string): number {
+  const parts = new Intl.DateTimeFormat('en-US', {
+    timeZone,
+    hourCycle: 'h23',
+    hour: '2-digit',
+    minute: '2-digit',
+    second: '2-digit',
+  }).formatToParts(at);
+  const get = (type: string) => Number(parts.find((p) => p.type === type)?.value ?? 0);
+  return get('hour') * 3600 + get('minute') * 60 + get('second');
+}
+
+/**
+ * Milliseconds from `now` until the local wall clock in `timeZone` next reads `hhmm` (0 if it does
+ * now). One correction step absorbs a daylight-saving shift in between.
+ */
+export function msUntilLocalTime(now: Date, timeZone: string, hhmm: string): number {
+  const target = clockSeconds(hhmm);
+  const delta = (target - localSecondsOfDay(now, timeZone) + DAY_SECONDS) % DAY_SECONDS;
+  let at = now.getTime() - now.getMilliseconds() + delta * 1000;
+  const drift = target - localSecondsOfDay(new Date(at), timeZone);
+  const correction = ((drift + DAY_SECONDS / 2 + DAY_SECONDS) % DAY_SECONDS) - DAY_SECONDS / 2;
+  at += correction * 1000;
+  return Math.max(0, at - now.getTime());
+}
+
+export function isWithinSendWindow(
+  now: Date,
+  window: Pick<SendWindow, 'start' | 'end' | 'timeZone'>,
+): boolean {
+  const t = localSecondsOfDay(now, window.timeZone);
+  const start = clockSeconds(window.start);
+  const end = clockSeconds(window.end);
+  if (start === end) return true; // a 24-hour window
+  return start < end ? t >= start && t < end : t >= start || t < end;
+}
+
+/**
+ * Throws when `now` is outside the window: `rate-limited` until it opens (`defer`) or `permanent`
+ * (`fail`). Does nothing when no window is configured.
+ */
+export function enforceSendWindow(window: SendWindow | undefined, now: Date = new Date()): void {
+  if (!window || isWithinSendWindow(now, window)) return;
+  const label = `${window.start}–${window.end} ${window.timeZone}`;
+  if (window.outside === 'fail') {
+    throw new ProviderSendError('permanent', `Outside the allowed window for marketing SMS (${label}).`, {
+      providerCode: 'outside-window',
+    });
+  }
+  throw new ProviderSendError(
+    'rate-limited',
+    `Outside the allowed window for marketing SMS (${label}); deferred until it opens.`,
+    { providerCode: 'outside-window', retryAfterMs: msUntilLocalTime(now, window.timeZone, window.start) },
+  );
+}

@@ -1,0 +1,47 @@
+export {
+  ALIYUN_OPT_OUT_CODES,
+  type AliyunSmsConfig,
+  aliyunCanonicalizedQuery,
+  aliyunPercentEncode,
+  aliyunRpcSignature,
+  aliyunSmsConfigSchema,
+  aliyunSmsConnector,
+  aliyunSmsSecretFields,
+  aliyunStringToSign,
+  classifyAliyunError,
+} from './aliyun-sms-connector';
+export {
+  appendOptOutLine,
+  DEFAULT_OPT_OUT_KEYWORDS,
+  DEFAULT_OPT_OUT_LINES,
+  enforceSendWindow,
+  isOptOutReply,
+  isWithinSendWindow,
+  type Locale,
+  msUntilLocalTime,
+  type OptOutLineConfig,
+  optOutLine,
+  optOutLineSchema,
+  type SendWindow,
+  sendWindowSchema,
+} from './compliance';
+export { isOptedOut, OptedOutError, type ProviderErrorDetails, ProviderSendError } from './errors';
+export {
+  classifyTencentCode,
+  type TencentSmsConfig,
+  tc3Sign,
+  tencentSmsConfigSchema,
+  tencentSmsConnector,
+  tencentSmsSecretFields,
+} from './tencent-sms-connector';
+export {
+  classifyTwilioError,
+  computeTwilioSignature,
+  parseTwilioForm,
+  type TwilioParams,
+  type TwilioSmsConfig,
+  twilioSmsConfigSchema,
+  twilioSmsConnector,
+  twilioSmsSecretFields,
+  verifyTwilioSignature,
+} from './twilio-sms-connector';

@@ -1,0 +1,280 @@
+import { createHash, createHmac, randomUUID } from 'node:crypto';
+import { z } from 'zod';
+import { defineConnector, type OutboundMessage, type SendResult } from '../connector';
+import { enforceSendWindow, msUntilLocalTime, sendWindowSchema } from './compliance';
+import { OptedOutError, ProviderSendError } from './errors';
+import { correlationId, normalizePhone, parseJson, request } from './http';
+import { orderedTemplateParams, templateFor } from './templates';
+
+/**
+ * Tencent Cloud SMS, `SendSms` API 2021-01-11, signed with TC3-HMAC-SHA256.
+ *
+ * Docs: cloud.tencent.com/document/api/382/55981 (SendSms), /382/52072 (signature v3),
+ * /382/59177 and /382/38780 (error codes). Results are per number (`SendStatusSet[].Code`); this
+ * connector sends one number per call, so the one status is the result. Request-level failures come
+ * back as HTTP 200 with `Response.Error`.
+ *
+ * Like Aliyun, Tencent has no idempotency key: a retry after a timeout may deliver twice.
+ * `SessionContext` carries a hash of the idempotency key (echoed in receipts).
+ */
+
+const ACTION = 'SendSms';
+const API_VERSION = '2021-01-11';
+const CONTENT_TYPE = 'application/json; charset=utf-8';
+
+/** Fields of the config that are credentials: encrypt them at rest, never log them. */
+export const tencentSmsSecretFields = ['secretKey'] as const;
+
+export const tencentSmsConfigSchema = z
+  .object({
+    secretId: z.string().min(1),
+    /** SECRET: the API key's SecretKey. */
+    secretKey: z.string().min(1),
+    /** The SMS application's SdkAppId, e.g. 1400006666. */
+    smsSdkAppId: z.string().min(1),
+    /** The approved signature (domestic SMS), without 【】. */
+    signName: z.string().min(1),
+    region: z.string().min(1).default('ap-guangzhou'),
+    endpoint: z.url().default('https://sms.tencentcloudapi.com'),
+    timeoutMs: z.number().int().min(1000).default(10_000),
+    /** Marketing send-time window (Tencent itself enforces 08:00–22:00 for marketing SMS). */
+    sendWindow: sendWindowSchema.optional(),
+    /**
+     * Per template id, which `template.params` keys fill {1}, {2}, ... Without an entry, numeric keys
+     * are used in numeric order and other keys in their own order.
+     */
+    templateParamOrder: z.record(z.string(), z.array(z.string().min(1))).default({}),
+    fallbackTemplate: z
+      .object({ id: z.string().min(1), param: z.string().min(1) })
+      .strict()
+      .optional(),
+    testTemplate: z
+      .object({ id: z.string().min(1), params: z.record(z.string(), z.string()).default({}) })
+      .strict()
+      .optional(),
+    /** How long to wait after a frequency-policy hit whose window is not known. */
+    flowControlRetryMs: z
+      .number()
+      .int()
+      .positive()
+      .default(10 * 60_000),
+    /** The time zone Tencent's daily limits and marketing hours are counted in. */
+    quotaTimeZone: z.string().default('Asia/Shanghai'),
+  })
+  .strict();
+export type TencentSmsConfig = z.infer<typeof tencentSmsConfigSchema>;
+
+// ---------------------------------------------------------------------------------------------
+// TC3-HMAC-SHA256
+
+const sha256Hex = (data: string) => createHash('sha256').update(data, 'utf8').digest('hex');
+const hmac = (key: string | Buffer, data: string) => createHmac('sha256', key).update(data, 'utf8').digest();
+
+export interface Tc3Input {
+  secretId: string;
+  secretKey: string;
+  /** The product in the credential scope (`sms`, `cvm`). */
+  service: string;
+  /** The Host header exactly as sent. */
+  host: string;
+  /** X-TC-Timestamp, seconds. */
+  timestamp: number;
+  /** The exact request body. */
+  payload: string;
+  contentType?: string;
+}
+
+export interface Tc3Signature {
+  canonicalRequest: string;
+  stringToSign: string;
+  signature: string;
+  authorization: string;
+}
+
+/** Signs a POST to `/` with the headers content-type and host, as in Tencent's signature v3 doc. */
+export function tc3Sign(input: Tc3Input): Tc3Signature {
+  const contentType = input.contentType ?? CONTENT_TYPE;
+  const date = new Date(input.timestamp * 1000).toISOString().slice(0, 10);
+  const signedHeaders = 'content-type;host';
+  const canonicalRequest = [
+    'POST',
+    '/',
+    '',
+    `content-type:${contentType.toLowerCase()}\nhost:${input.host.toLowerCase()}\n`,
+    signedHeaders,
+    sha256Hex(input.payload),
+  ].join('\n');
+  const credentialScope = `${date}/${input.service}/tc3_request`;
+  const stringToSign = [
+    'TC3-HMAC-SHA256',
+    String(input.timestamp),
+    credentialScope,
+    sha256Hex(canonicalRequest),
+  ].join('\n');
+  const secretDate = hmac(`TC3${input.secretKey}`, date);
+  const secretService = hmac(secretDate, input.service);
+  const secretSigning = hmac(secretService, 'tc3_request');
+  const signature = createHmac('sha256', secretSigning).update(stringToSign, 'utf8').digest('hex');
+  const authorization = `TC3-HMAC-SHA256 Credential=${input.secretId}/${credentialScope}, SignedHeaders=${signedHeaders}, Signature=${signature}`;
+  return { canonicalRequest, stringToSign, signature, authorization };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Answers
+
+interface TencentSendStatus {
+  SerialNo?: string;
+  PhoneNumber?: string;
+  Code?: string;
+  Message?: string;
+}
+
+interface TencentAnswer {
+  Response?: {
+    Error?: { Code?: string; Message?: string };
+    SendStatusSet?: TencentSendStatus[];
+    RequestId?: string;
+  };
+}
+
+/**
+ * Maps a Tencent error code (per-number `Code` or request-level `Error.Code`) to a `SendError`.
+ * - rate-limited: LimitExceeded.PhoneNumberThirtySecondLimit (30 s), ...OneHourLimit (1 h),
+ *   ...DailyLimit / ...SameContentDailyLimit / AppDailyLimit (until local midnight), other
+ *   LimitExceeded.* (flowControlRetryMs), RequestLimitExceeded* (1 s),
+ *   FailedOperation.MarketingSendTimeConstraint (until 08:00, Tencent's marketing hours).
+ * - retryable: InternalError* (incl. InternalError.Timeout, "rare, retry") and HTTP 5xx.
+ * - permanent + optedOut: FailedOperation.PhoneNumberInBlacklist (do-not-disturb list: usually the
+ *   user unsubscribed).
+ * - permanent: everything else (InvalidParameterValue.IncorrectPhoneNumber, template/signature not
+ *   approved, balance, AuthFailure.*, UnauthorizedOperation.*, unknown codes).
+ */
+export function classifyTencentCode(
+  code: string,
+  message: string | undefined,
+  config: Pick<TencentSmsConfig, 'flowControlRetryMs' | 'quotaTimeZone'>,
+  now: Date = new Date(),
+): ProviderSendError {
+  const text = `Tencent SMS: ${code}${message ? ` (${message})` : ''}.`;
+  const details = { providerCode: code };
+  const rateLimited = (retryAfterMs: number) =>
+    new ProviderSendError('rate-limited', text, { ...details, retryAfterMs });
+  const untilLocal = (hhmm: string) => msUntilLocalTime(now, config.quotaTimeZone, hhmm) + 60_000;
+
+  if (code === 'FailedOperation.PhoneNumberInBlacklist') return new OptedOutError(text, details);
+  if (code === 'FailedOperation.MarketingSendTimeConstraint') return rateLimited(untilLocal('08:00'));
+  if (code === 'LimitExceeded.PhoneNumberThirtySecondLimit') return rateLimited(30_000);
+  if (code === 'LimitExceeded.PhoneNumberOneHourLimit') return rateLimited(60 * 60_000);
+  if (code.startsWith('LimitExceeded.') && code.endsWith('DailyLimit'))
+    return rateLimited(untilLocal('00:00'));
+  if (code.startsWith('LimitExceeded')) return rateLimited(config.flowControlRetryMs);
+  if (code.startsWith('RequestLimitExceeded')) return rateLimited(1000);
+  if (code.startsWith('InternalError')) return new ProviderSendError('retryable', text, details);
+  return new ProviderSendError('permanent', text, details);
+}
+
+// ---------------------------------------------------------------------------------------------
+
+export const tencentSmsConnector = defineConnector({
+  name: 'tencent-sms',
+  description: 'Tencent Cloud SMS (SendSms 2021-01-11): approved templates with positional parameters.',
+  channels: ['sms'],
+  capabilities: ['template'],
+  configSchema: tencentSmsConfigSchema,
+  secretFields: tencentSmsSecretFields,
+  create: (config, context) => {
+    const fetchImpl = context.fetch ?? fetch;
+    const endpoint = new URL('/', config.endpoint);
+    const url = endpoint.toString();
+
+    async function sendTemplate(
+      phone: string,
+      template: { id: string; params: Record<string, string> },
+      idempotencyKey: string,
+    ): Promise<SendResult> {
+      const payload = JSON.stringify({
+        PhoneNumberSet: [phone],
+        SmsSdkAppId: config.smsSdkAppId,
+        SignName: config.signName,
+        TemplateId: template.id,
+        TemplateParamSet: orderedTemplateParams(
+          template.params,
+          config.templateParamOrder[template.id],
+          'Tencent SMS',
+        ),
+        SessionContext: correlationId(idempotencyKey),
+      });
+      const timestamp = Math.floor(Date.now() / 1000);
+      const { authorization } = tc3Sign({
+        secretId: config.secretId,
+        secretKey: config.secretKey,
+        service: 'sms',
+        host: endpoint.host,
+        timestamp,
+        payload,
+      });
+      const answer = await request(
+        fetchImpl,
+        url,
+        {
+          method: 'POST',
+          headers: {
+            authorization,
+            'content-type': CONTENT_TYPE,
+            'x-tc-action': ACTION,
+            'x-tc-version': API_VERSION,
+            'x-tc-timestamp': String(timestamp),
+            'x-tc-region': config.region,
+          },
+          body: payload,
+        },
+        config.timeoutMs,
+        'Tencent SMS',
+      );
+      if (answer.status >= 500)
+        throw new ProviderSendError('retryable', `Tencent SMS: HTTP ${answer.status}.`, {
+          providerCode: answer.status,
+        });
+      const response = parseJson<TencentAnswer>(answer, 'Tencent SMS').Response;
+      const error = response?.Error;
+      const result = response?.SendStatusSet?.[0];
+      let failure: ProviderSendError | undefined;
+      if (error?.Code) failure = classifyTencentCode(error.Code, error.Message, config);
+      else if (!result?.Code)
+        failure = new ProviderSendError(
+          'retryable',
+          `Tencent SMS: HTTP ${answer.status} without a send status.`,
+        );
+      else if (result.Code !== 'Ok') failure = classifyTencentCode(result.Code, result.Message, config);
+      if (failure) {
+        context.log?.('tencent-sms send failed', {
+          code: failure.details.providerCode,
+          kind: failure.kind,
+          requestId: response?.RequestId,
+        });
+        throw failure;
+      }
+      return { status: 'sent', providerMessageId: result?.SerialNo };
+    }
+
+    return {
+      async send(message: OutboundMessage) {
+        const phone = message.to.phone ? normalizePhone(message.to.phone) : '';
+        if (!phone) throw new ProviderSendError('permanent', 'Tencent SMS: the contact has no phone number.');
+        enforceSendWindow(config.sendWindow);
+        return sendTemplate(
+          phone,
+          templateFor(message, config.fallbackTemplate, 'Tencent SMS'),
+          message.idempotencyKey,
+        );
+      },
+      async test(to) {
+        if (!config.testTemplate)
+          throw new ProviderSendError('permanent', 'Tencent SMS: set testTemplate to send a test message.');
+        if (!to.phone)
+          throw new ProviderSendError('permanent', 'Tencent SMS: the test recipient has no phone number.');
+        return sendTemplate(normalizePhone(to.phone), config.testTemplate, `test:${randomUUID()}`);
+      },
+    };
+  },
+});

@@ -1,0 +1,123 @@
+import { z } from 'zod';
+import { DEFAULT_RATE_LIMITED_RETRY_MS, DEFAULT_TIMEOUT_MS, DEFAULT_WECOM_BASE_URL } from './wecom-client';
+
+/**
+ * The WeCom connectors' settings. Credentials carry `.meta({ secret: true })` (also in the JSON
+ * schema as `"secret": true`): the app stores them encrypted and shows them masked.
+ */
+
+/** A credential: stored encrypted, shown masked. */
+const secret = (description: string) => z.string().min(1).meta({ secret: true, description });
+
+const corpId = z
+  .string()
+  .min(1)
+  .meta({ description: 'The corp id (企业ID), from My Company in the admin console.' });
+const baseUrl = z
+  .url()
+  .default(DEFAULT_WECOM_BASE_URL)
+  .meta({ description: 'The WeCom API base URL; change it only for a proxy or tests.' });
+const timeoutMs = z
+  .number()
+  .int()
+  .min(100)
+  .max(120_000)
+  .default(DEFAULT_TIMEOUT_MS)
+  .meta({ description: 'How long one call to WeCom may take, in milliseconds.' });
+const rateLimitedRetryMs = z
+  .number()
+  .int()
+  .min(1_000)
+  .default(DEFAULT_RATE_LIMITED_RETRY_MS)
+  .meta({ description: 'How long to wait after WeCom says a call limit is reached (45009).' });
+
+export const AppMessageConfig = z
+  .object({
+    corpId,
+    secret: secret("The app's secret (Secret of the self-built app)."),
+    agentId: z.number().int().positive().meta({ description: "The app's AgentId." }),
+    baseUrl,
+    timeoutMs,
+    duplicateCheckIntervalSec: z
+      .number()
+      .int()
+      .min(1)
+      .max(4 * 3600)
+      .default(1800)
+      .meta({ description: 'WeCom drops an identical request sent again within this many seconds.' }),
+    limits: z
+      .object({
+        // WeCom silently drops what a member receives from one app above 30/min or 1000/hour.
+        perMemberPerMinute: z.number().int().positive().default(30),
+        perMemberPerHour: z.number().int().positive().default(1000),
+        /** A send waits this long at most for the member's limit to free, else it is retried later. */
+        maxPacingDelayMs: z.number().int().min(0).max(60_000).default(5_000),
+        rateLimitedRetryMs,
+      })
+      .strict()
+      .prefault({}),
+  })
+  .strict();
+export type AppMessageConfig = z.infer<typeof AppMessageConfig>;
+
+export const GroupRobotConfig = z
+  .object({
+    robots: z
+      .record(z.string().min(1), secret('The webhook key of the group robot (the key= in its webhook URL).'))
+      .meta({ description: 'The robot key of each group, by group id (the recipient’s groupId).' }),
+    baseUrl,
+    timeoutMs,
+    limits: z
+      .object({
+        /** WeCom allows 20 messages a minute for each robot. */
+        perRobotPerMinute: z.number().int().positive().default(20),
+        rateLimitedRetryMs,
+      })
+      .strict()
+      .prefault({}),
+  })
+  .strict();
+export type GroupRobotConfig = z.infer<typeof GroupRobotConfig>;
+
+export const MassSendConfig = z
+  .object({
+    corpId,
+    secret: secret(
+      'The customer-contact secret, or a self-built app secret allowed to call customer contact.',
+    ),
+    sender: z
+      .string()
+      .min(1)
+      .meta({ description: 'The staff user id who is asked to confirm and send each task.' }),
+    baseUrl,
+    timeoutMs,
+    rateLimitedRetryMs,
+    lookup: z
+      .object({
+        /**
+         * After an attempt with no answer, wait this long before searching WeCom's task list for it,
+         * in case a just-created task is not listed at once.
+         */
+        settleMs: z.number().int().min(0).max(600_000).default(10_000),
+        /** Clock difference allowed between this server and WeCom when searching by creation time. */
+        skewMs: z.number().int().min(0).max(3_600_000).default(300_000),
+      })
+      .strict()
+      .prefault({}),
+  })
+  .strict();
+export type MassSendConfig = z.infer<typeof MassSendConfig>;
+
+/** The settings of the inbound callback (接收事件服务器) of a self-built app or customer contact. */
+export const CallbackConfig = z
+  .object({
+    token: secret('The callback Token set with the callback URL.'),
+    encodingAESKey: z
+      .string()
+      .regex(/^[A-Za-z0-9]{43}$/, { error: 'The EncodingAESKey is 43 letters and digits.' })
+      .meta({ secret: true, description: 'The callback EncodingAESKey.' }),
+    /** The corp id for a self-built app (a third-party suite would use its SuiteID). */
+    receiveId: z.string().min(1),
+  })
+  .strict();
+export type CallbackConfig = z.infer<typeof CallbackConfig>;

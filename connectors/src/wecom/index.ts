@@ -1,0 +1,62 @@
+/**
+ * WeCom (企业微信): application messages, group robots, customer mass messages, the inbound
+ * callback and group reconciliation. The fake server for tests is in ./fake-wecom-server.
+ */
+
+export {
+  appMessageBody,
+  createAppMessageSender,
+  type WeComDeps,
+  weComAppConnector,
+} from './app-message-connector';
+export {
+  type CallbackErrorCode,
+  type CallbackOutcome,
+  type CallbackQuery,
+  callbackSignature,
+  decryptMessage,
+  deliveryKeyOf,
+  type EventFields,
+  echoForTest,
+  encryptForTest,
+  encryptMessage,
+  type GroupMemberChange,
+  type GroupMemberEvent,
+  handleWeComCallback,
+  type JoinMethod,
+  openCallbackEvent,
+  parseEventXml,
+  readGroupMemberChange,
+  verifyCallbackUrl,
+  WeComCallbackError,
+} from './callback';
+export { AppMessageConfig, CallbackConfig, GroupRobotConfig, MassSendConfig } from './config';
+export {
+  createGroupRobotSender,
+  robotMessageBody,
+  splitMentions,
+  weComGroupRobotConnector,
+} from './group-robot-connector';
+export {
+  createMassSender,
+  idempotencyMarker,
+  type MassSendDeps,
+  type MassSendInstance,
+  type MassSendOutcome,
+  weComMassSendConnector,
+} from './mass-send-connector';
+export {
+  type MassSendRecord,
+  type MassSendStore,
+  memoryMassSendStore,
+  postgresMassSendStore,
+  WECOM_MASS_SEND_ATTEMPTS_DDL,
+} from './mass-send-store';
+export { type GroupMember, type KnownGroup, type ReconcileResult, reconcileGroup } from './reconcile';
+export {
+  DEFAULT_WECOM_BASE_URL,
+  errcodeToSendError,
+  resetWeComTokenCache,
+  WeComClient,
+  type WeComClientOptions,
+} from './wecom-client';
