@@ -433,12 +433,10 @@ describe('editing a live flow', () => {
 
     // Move two of the three: signal those runs only.
     for (const contactId of movers) {
-      await app.client.workflow
-        .getHandle(contactFlowWorkflowId(id, contactId))
-        .signal('sopflow.migrate', {
-          plan: (await app.store.getVersion(id, 2))!.plan,
-          mapping: { pause: 'rest' },
-        });
+      await app.client.workflow.getHandle(contactFlowWorkflowId(id, contactId)).signal('sopflow.migrate', {
+        plan: (await app.store.getVersion(id, 2))!.plan,
+        mapping: { pause: 'rest' },
+      });
     }
     for (const c of [...movers, stayer]) await result(id, c);
     for (const c of movers) expect(await sentBodies(id, c)).toEqual(['v2 extra', 'v2 bye']);

@@ -38,6 +38,7 @@ export async function startTestApp(
     TEMPORAL_UI_URL: inject('temporalUiUrl'),
     DATABASE_URL: inject('databaseUrl'),
     TEMPORAL_TASK_QUEUE: taskQueue,
+    SOPFLOW_SECRET_KEY: 'e2e-secret-key-not-for-production',
     ...options.env,
   };
   const config = loadConfig(env);

@@ -17,7 +17,7 @@ import { templateVariables } from './template';
 import { type CompileWarning, limitWarnings } from './warnings';
 
 /** The channels every installation knows; connectors may register more. */
-export const BUILTIN_CHANNELS = ['wechat', 'wechat_group', 'email', 'sms'] as const;
+export const BUILTIN_CHANNELS = ['wechat', 'wechat_group', 'wechat_oa', 'email', 'sms'] as const;
 
 export interface CompileOptions {
   /**
@@ -434,12 +434,22 @@ function templateErrors(text: string, nodeId: string, path: string, scope: Scope
 }
 
 function messageErrors(message: MessageContent, nodeId: string, path: string, scope: Scope): CompileError[] {
-  return [
-    ...templateErrors(message.text, nodeId, `${path}.text`, scope),
-    ...(message.subject === undefined
-      ? []
-      : templateErrors(message.subject, nodeId, `${path}.subject`, scope)),
+  const templates: [string, string][] = [
+    [message.text, `${path}.text`],
+    ...(message.subject === undefined ? [] : [[message.subject, `${path}.subject`] as [string, string]]),
+    ...(message.group === undefined ? [] : [[message.group, `${path}.group`] as [string, string]]),
+    ...(message.mentions ?? []).map((m, i): [string, string] => [m, `${path}.mentions[${i}]`]),
+    ...Object.entries(message.template?.params ?? {}).map(([k, v]): [string, string] => [
+      v,
+      `${path}.template.params.${k}`,
+    ]),
+    ...(message.articles ?? []).flatMap((a, i): [string, string][] =>
+      [a.title, a.description, a.url, a.picUrl].flatMap((t) =>
+        t === undefined ? [] : [[t, `${path}.articles[${i}]`]],
+      ),
+    ),
   ];
+  return templates.flatMap(([text, where]) => templateErrors(text, nodeId, where, scope));
 }
 
 function channelErrors(

@@ -130,6 +130,31 @@ export const MessageContent = z.object({
   text: z.string().min(1, { error: 'The message is empty.' }).max(20_000),
   /** The subject line, for channels that have one (email). */
   subject: z.string().max(500).optional(),
+  /** How `text` is written; `html` bodies are rendered with every value escaped. @default text */
+  format: z.enum(['text', 'markdown', 'html']).optional(),
+  /** Who to @mention in a group (templates, e.g. `{{ contact.wecomUserId }}`), or `@all`. */
+  mentions: z.array(z.string().min(1).max(200)).max(50).optional(),
+  /** A provider-approved template (SMS, Official Account) and its parameters (templates). */
+  template: z
+    .object({
+      id: z.string().min(1).max(200),
+      params: z.record(z.string().regex(/^[A-Za-z0-9_]{1,64}$/), z.string().max(1000)).default({}),
+    })
+    .optional(),
+  /** Link cards (WeCom news): title, description, url and picture, each a template. */
+  articles: z
+    .array(
+      z.object({
+        title: z.string().min(1).max(200),
+        description: z.string().max(500).optional(),
+        url: z.string().min(1).max(2000),
+        picUrl: z.string().max(2000).optional(),
+      }),
+    )
+    .max(8)
+    .optional(),
+  /** For group channels: which group, e.g. `{{ event.chatId }}`. */
+  group: z.string().max(200).optional(),
 });
 export type MessageContent = z.infer<typeof MessageContent>;
 
@@ -357,6 +382,10 @@ export const Contact = z.object({
   email: z.string().max(320).optional(),
   phone: z.string().max(40).optional(),
   wecomUserId: z.string().max(200).optional(),
+  /** A WeCom external contact (customer) id. */
+  wecomExternalUserId: z.string().max(200).optional(),
+  /** A WeChat Official Account follower's OpenID. */
+  openId: z.string().max(200).optional(),
   timezone: z.string().max(64).optional(),
   attributes: z.record(z.string(), z.unknown()).default({}),
   tags: z.array(z.string().max(100)).default([]),
@@ -374,6 +403,8 @@ export const CONTACT_FIELDS = [
   'email',
   'phone',
   'wecomUserId',
+  'wecomExternalUserId',
+  'openId',
   'timezone',
   'tags',
   'points',

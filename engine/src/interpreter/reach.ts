@@ -1,16 +1,19 @@
 import type { Contact } from '../flow/schema';
 
-/** The contact field each built-in channel delivers to. Group robots post to a group, not a person. */
-export const CHANNEL_ADDRESS: Readonly<Record<string, 'wecomUserId' | 'email' | 'phone' | undefined>> = {
-  wechat: 'wecomUserId',
-  email: 'email',
-  sms: 'phone',
+type Address = 'wecomUserId' | 'wecomExternalUserId' | 'openId' | 'email' | 'phone';
+
+/** The contact fields each built-in channel can deliver to (any one will do). Group robots post to a group. */
+export const CHANNEL_ADDRESS: Readonly<Record<string, readonly Address[] | undefined>> = {
+  wechat: ['wecomUserId', 'wecomExternalUserId'],
+  wechat_oa: ['openId'],
+  email: ['email'],
+  sms: ['phone'],
 };
 
 /** Why a contact cannot get a message on a channel, or undefined when they can. */
 export function unreachableReason(contact: Contact, channel: string): 'opted-out' | 'no-address' | undefined {
   if (contact.unsubscribed.includes(channel)) return 'opted-out';
-  const field = CHANNEL_ADDRESS[channel];
-  if (field && !contact[field]) return 'no-address';
+  const fields = CHANNEL_ADDRESS[channel];
+  if (fields && !fields.some((field) => contact[field])) return 'no-address';
   return undefined;
 }

@@ -7,9 +7,11 @@ import type { Sql } from 'postgres';
 import { createActivities } from './activities';
 import { createApi } from './api/app';
 import { Campaigns } from './campaigns';
+import { ChannelRoutes } from './channel-routes';
 import type { Config } from './config';
 import { Enroller } from './enroll';
 import { EventRouter } from './events';
+import { SecretBox } from './secrets';
 import { connectDatabase, ensureSearchAttributes, migrate } from './services';
 import { Store } from './store';
 import { VersionMigrator } from './version-migration';
@@ -54,18 +56,27 @@ export async function startApp(options: AppOptions): Promise<RunningApp> {
     const client = new Client({ connection, namespace: config.TEMPORAL_NAMESPACE });
     const store = new Store(sql);
     const registry = defaultRegistry();
+    const box = config.SOPFLOW_SECRET_KEY ? new SecretBox(config.SOPFLOW_SECRET_KEY) : undefined;
+    const channelRoutes = new ChannelRoutes(sql, registry, box, { sql });
+    cleanups.push(() => channelRoutes.close());
+    const publicUrl =
+      config.SOPFLOW_PUBLIC_URL ??
+      `http://${config.SOPFLOW_HOST === '0.0.0.0' ? 'localhost' : config.SOPFLOW_HOST}:${config.SOPFLOW_PORT}`;
+    const unsubscribe = config.SOPFLOW_SECRET_KEY
+      ? { publicUrl, secret: config.SOPFLOW_SECRET_KEY }
+      : undefined;
 
     const enroller = new Enroller(store, client, config.TEMPORAL_TASK_QUEUE);
     let worker: RunningWorker | undefined;
     if (options.worker ?? true) {
-      const outbox = { connector: 'outbox', instance: registry.get('outbox')!.create({}, { sql }) };
       worker = await startWorker({
         address: options.temporalAddress,
         namespace: config.TEMPORAL_NAMESPACE,
         taskQueue: config.TEMPORAL_TASK_QUEUE,
         activities: createActivities({
           sql,
-          routes: () => outbox,
+          routes: (channel) => channelRoutes.route(channel),
+          unsubscribe,
           http: { allowedHosts: config.SOPFLOW_HTTP_ALLOWED_HOSTS },
           store,
           enroller,
@@ -84,8 +95,11 @@ export async function startApp(options: AppOptions): Promise<RunningApp> {
         events: new EventRouter(store, client, enroller),
         migrator: new VersionMigrator(store, client),
         campaigns: new Campaigns(client, config.TEMPORAL_TASK_QUEUE),
+        registry,
+        channelRoutes,
+        secretKey: config.SOPFLOW_SECRET_KEY,
         channels: registry.channels(),
-        publicUrl: config.SOPFLOW_PUBLIC_URL ?? url,
+        publicUrl,
         temporalUiUrl: options.temporalUiUrl,
         namespace: config.TEMPORAL_NAMESPACE,
         builderDir: options.builderDir,

@@ -41,6 +41,11 @@ export const ConfigSchema = z.object({
         .map((h) => h.trim())
         .filter(Boolean),
     ),
+  /**
+   * Encrypts connector secrets at rest and signs unsubscribe links (at least 16 characters; keep
+   * it stable). `sopflow dev` makes one under the data dir when unset.
+   */
+  SOPFLOW_SECRET_KEY: z.string().min(16).optional(),
   /** How many activities (sends) one worker runs at once. @default 100 */
   SOPFLOW_WORKER_ACTIVITIES: z.coerce.number().int().min(1).default(100),
 });

@@ -67,6 +67,8 @@ export interface ContactRow {
   email: string | null;
   phone: string | null;
   wecom_user_id: string | null;
+  wecom_external_user_id: string | null;
+  open_id: string | null;
   timezone: string | null;
   attributes: Record<string, unknown>;
   tags: string[];
@@ -81,6 +83,8 @@ export function contactFromRow(r: ContactRow): Contact {
     email: r.email ?? undefined,
     phone: r.phone ?? undefined,
     wecomUserId: r.wecom_user_id ?? undefined,
+    wecomExternalUserId: r.wecom_external_user_id ?? undefined,
+    openId: r.open_id ?? undefined,
     timezone: r.timezone ?? undefined,
     attributes: r.attributes,
     tags: r.tags,
@@ -173,14 +177,18 @@ export class Store {
     const c = Contact.parse(input);
     const { sql } = this;
     const [row] = await sql<ContactRow[]>`
-      insert into contacts (id, name, email, phone, wecom_user_id, timezone, attributes, tags, points, unsubscribed)
+      insert into contacts (id, name, email, phone, wecom_user_id, wecom_external_user_id, open_id, timezone,
+                            attributes, tags, points, unsubscribed)
       values (${c.id}, ${c.name ?? null}, ${c.email ?? null}, ${c.phone ?? null}, ${c.wecomUserId ?? null},
-              ${c.timezone ?? null}, ${sql.json(c.attributes as never)}, ${c.tags}, ${c.points}, ${c.unsubscribed})
+              ${c.wecomExternalUserId ?? null}, ${c.openId ?? null}, ${c.timezone ?? null},
+              ${sql.json(c.attributes as never)}, ${c.tags}, ${c.points}, ${c.unsubscribed})
       on conflict (id) do update set
         name = coalesce(excluded.name, contacts.name),
         email = coalesce(excluded.email, contacts.email),
         phone = coalesce(excluded.phone, contacts.phone),
         wecom_user_id = coalesce(excluded.wecom_user_id, contacts.wecom_user_id),
+        wecom_external_user_id = coalesce(excluded.wecom_external_user_id, contacts.wecom_external_user_id),
+        open_id = coalesce(excluded.open_id, contacts.open_id),
         timezone = coalesce(excluded.timezone, contacts.timezone),
         attributes = contacts.attributes || excluded.attributes,
         tags = (select coalesce(array_agg(distinct t), '{}') from unnest(contacts.tags || excluded.tags) t),
@@ -188,6 +196,14 @@ export class Store {
         updated_at = now()
       returning *`;
     return contactFromRow(row!);
+  }
+
+  /** The contact with this WeCom external user id, created (as `wecom:<id>`) when there is none. */
+  async upsertContactByWeComId(externalUserId: string): Promise<Contact> {
+    const [row] = await this.sql<ContactRow[]>`
+      select * from contacts where wecom_external_user_id = ${externalUserId} order by created_at limit 1`;
+    if (row) return contactFromRow(row);
+    return this.upsertContact({ id: `wecom:${externalUserId}`, wecomExternalUserId: externalUserId });
   }
 
   async getContact(id: string): Promise<Contact | undefined> {

@@ -166,8 +166,10 @@ export interface CohortReport {
 /** WeCom counts its quotas on Beijing time. */
 const WECOM_ZONE = 'Asia/Shanghai';
 const WECOM_CHANNELS = ['wechat', 'wechat_group'];
-const CHANNEL_FIELD: Record<string, 'wecomUserId' | 'email' | 'phone'> = Object.fromEntries(
-  Object.entries(CHANNEL_ADDRESS).filter((e): e is [string, 'wecomUserId' | 'email' | 'phone'] => !!e[1]),
+type AddressField = NonNullable<(typeof CHANNEL_ADDRESS)[string]>[number];
+/** The address a synthetic contact gets for each channel: the channel's first address field. */
+const CHANNEL_FIELD: Record<string, AddressField> = Object.fromEntries(
+  Object.entries(CHANNEL_ADDRESS).flatMap(([channel, fields]) => (fields?.[0] ? [[channel, fields[0]]] : [])),
 );
 
 /** mulberry32: a tiny, well-mixed 32-bit PRNG. */

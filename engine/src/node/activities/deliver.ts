@@ -1,4 +1,10 @@
-import type { ConnectorInstance, Recipient as ConnectorRecipient } from '@sopflow/connectors';
+import {
+  type ConnectorInstance,
+  type Recipient as ConnectorRecipient,
+  createUnsubscribeToken,
+  isOptedOut,
+  type OutboundMessage,
+} from '@sopflow/connectors';
 import type { DeliverInput, DeliverResult } from '@sopflow/workflows';
 import type { Sql } from 'postgres';
 import { renderTemplate } from '../../index';
@@ -17,6 +23,56 @@ type Gate =
   | { kind: 'opted-out' }
   | { kind: 'capped'; retryAt: number };
 
+/** Where unsubscribe links point and what signs them. */
+export interface UnsubscribeLinks {
+  publicUrl: string;
+  secret: string;
+}
+
+/** Renders every templated part of a message for one recipient. */
+function renderMessage(input: DeliverInput, links: UnsubscribeLinks | undefined) {
+  const { message, data } = input;
+  const render = (text: string) => renderTemplate(text, data);
+  const html = message.format === 'html';
+  const contactId = input.recipient.kind === 'contact' ? data.contact.id : undefined;
+  const out: Omit<OutboundMessage, 'idempotencyKey' | 'channel' | 'to' | 'origin'> = {
+    // HTML bodies escape every value, so contact data cannot inject markup.
+    text: renderTemplate(message.text, data, { escapeHtml: html }),
+    ...(message.format ? { format: message.format } : {}),
+    ...(message.subject === undefined ? {} : { subject: render(message.subject) }),
+    ...(message.mentions ? { mentions: message.mentions.map(render).filter(Boolean) } : {}),
+    ...(message.template
+      ? {
+          template: {
+            id: message.template.id,
+            params: Object.fromEntries(
+              Object.entries(message.template.params).map(([k, v]) => [k, render(v)]),
+            ),
+          },
+        }
+      : {}),
+    ...(message.articles
+      ? {
+          articles: message.articles.map((a) => ({
+            title: render(a.title),
+            url: render(a.url),
+            ...(a.description === undefined ? {} : { description: render(a.description) }),
+            ...(a.picUrl === undefined ? {} : { picUrl: render(a.picUrl) }),
+          })),
+        }
+      : {}),
+    ...(links && contactId
+      ? {
+          unsubscribeUrl: `${links.publicUrl.replace(/\/$/, '')}/u/${createUnsubscribeToken(links.secret, {
+            contactId,
+            channel: input.channel,
+          })}`,
+        }
+      : {}),
+  };
+  return { out, groupId: message.group === undefined ? undefined : render(message.group) };
+}
+
 /**
  * Records the delivery, then sends it once. The record and the frequency-cap count happen under
  * a per-contact lock, so concurrent flows and workers cannot together exceed a contact's cap.
@@ -25,11 +81,14 @@ export async function deliver(
   sql: Sql,
   route: Route | undefined,
   input: DeliverInput,
+  links?: UnsubscribeLinks,
 ): Promise<DeliverResult> {
   if (!route) throw permanentFailure(`No connector is configured for the channel "${input.channel}".`);
   const contactId = input.recipient.kind === 'contact' ? input.data.contact.id : null;
-  const to: ConnectorRecipient =
+  const { out, groupId } = renderMessage(input, links);
+  const person: ConnectorRecipient =
     input.recipient.kind === 'contact' ? input.data.contact : input.recipient.staff;
+  const to: ConnectorRecipient = groupId === undefined ? person : { ...person, groupId };
   const key = input.idempotencyKey;
 
   const gate = await sql.begin(async (tx): Promise<Gate> => {
@@ -87,16 +146,12 @@ export async function deliver(
       break;
   }
 
-  const text = renderTemplate(input.message.text, input.data);
-  const subject =
-    input.message.subject === undefined ? undefined : renderTemplate(input.message.subject, input.data);
   try {
     const result = await route.instance.send({
       idempotencyKey: key,
       channel: input.channel,
       to,
-      text,
-      ...(subject === undefined ? {} : { subject }),
+      ...out,
       origin: {
         workflowId: input.workflowId,
         flowId: input.flowId,
@@ -109,6 +164,16 @@ export async function deliver(
       where idempotency_key = ${key}`;
     return { ok: true, status: result.status, providerMessageId: result.providerMessageId };
   } catch (error) {
+    if (contactId && isOptedOut(error)) {
+      // The provider says this person refuses the channel: never try it again, in any flow.
+      await sql.begin(async (tx) => {
+        await tx`
+          update contacts set unsubscribed = array_append(unsubscribed, ${input.channel}), updated_at = now()
+          where id = ${contactId} and not (${input.channel} = any(unsubscribed))`;
+        await tx`update deliveries set status = 'failed', error = 'opted out' where idempotency_key = ${key}`;
+      });
+      return { ok: false, reason: 'opted-out', message: (error as Error).message };
+    }
     const failure = toActivityFailure(error);
     if (failure instanceof Error && 'nonRetryable' in failure && failure.nonRetryable) {
       await sql`update deliveries set status = 'failed', error = ${failure.message} where idempotency_key = ${key}`;

@@ -2,7 +2,7 @@ import type { SopflowActivities } from '@sopflow/workflows';
 import type { Sql } from 'postgres';
 import type { Enroller } from '../enroll';
 import type { Store } from '../store';
-import { deliver, type Route } from './deliver';
+import { deliver, type Route, type UnsubscribeLinks } from './deliver';
 import { enrollPage } from './enroll-page';
 import { type HttpPolicy, httpRequest } from './http-request';
 import { updateContact } from './update-contact';
@@ -10,18 +10,20 @@ import { updateContact } from './update-contact';
 export interface ActivityDeps {
   sql: Sql;
   /** The connector that delivers each channel. */
-  routes: (channel: string) => Route | undefined;
+  routes: (channel: string) => Promise<Route | undefined>;
+  /** Unsubscribe links in messages; none when no public URL and secret are configured. */
+  unsubscribe?: UnsubscribeLinks;
   http: HttpPolicy;
   store: Store;
   enroller: Enroller;
 }
 
-export type { HttpPolicy, Route };
+export type { HttpPolicy, Route, UnsubscribeLinks };
 
 /** The worker's activities: the only place a flow touches the database and the outside world. */
 export function createActivities(deps: ActivityDeps): SopflowActivities {
   return {
-    deliver: (input) => deliver(deps.sql, deps.routes(input.channel), input),
+    deliver: async (input) => deliver(deps.sql, await deps.routes(input.channel), input, deps.unsubscribe),
     updateContact: (input) => updateContact(deps.sql, input),
     httpRequest: (input) => httpRequest(deps.http, input),
     enrollPage: (input) => enrollPage(deps.store, deps.enroller, input),

@@ -1,4 +1,5 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import {
@@ -197,8 +198,21 @@ function stopSignal(): Promise<string> {
   });
 }
 
+/** A secret key for local use, made once and kept in the data dir, so secrets survive restarts. */
+function localSecretKey(): string {
+  const file = path.join(dataDir(), 'secret.key');
+  if (existsSync(file)) return readFileSync(file, 'utf8').trim();
+  mkdirSync(dataDir(), { recursive: true });
+  const key = randomBytes(32).toString('base64url');
+  writeFileSync(file, `${key}\n`, { mode: 0o600 });
+  return key;
+}
+
 async function dev(): Promise<number> {
-  const config = loadConfig();
+  const config = loadConfig({
+    SOPFLOW_SECRET_KEY: process.env.SOPFLOW_SECRET_KEY ?? localSecretKey(),
+    ...process.env,
+  });
   const stops: (() => Promise<void>)[] = [];
   const stopAll = async () => {
     for (const stop of stops.reverse()) await stop().catch((e) => console.error('stop:', e));

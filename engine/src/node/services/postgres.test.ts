@@ -52,6 +52,7 @@ describe('embedded postgres + migrations', () => {
     expect(await migrate(sql!)).toEqual([]);
     const tables = await sql!`select tablename from pg_tables where schemaname = 'public' order by tablename`;
     expect(tables.map((t) => t.tablename)).toEqual([
+      'channel_routes',
       'contact_updates',
       'contacts',
       'deliveries',

@@ -1,0 +1,99 @@
+import { SendError } from '@sopflow/connectors';
+import type { Hono } from 'hono';
+import { z } from 'zod';
+import { RouteError } from '../../channel-routes';
+import { type ApiContext, apiError, issuesOf, readJson } from '../http';
+
+const RouteBody = z.object({ connector: z.string().min(1), config: z.unknown().default({}) });
+const TestBody = z.object({
+  to: z.object({
+    id: z.string().min(1).default('test'),
+    name: z.string().optional(),
+    email: z.string().optional(),
+    phone: z.string().optional(),
+    wecomUserId: z.string().optional(),
+    wecomExternalUserId: z.string().optional(),
+    openId: z.string().optional(),
+    groupId: z.string().optional(),
+  }),
+});
+
+const routeStatus = {
+  unknown_connector: 404,
+  wrong_channel: 422,
+  invalid_config: 422,
+  no_secret_key: 409,
+} as const;
+
+/** Connectors and which one delivers each channel: configured at run time, secrets masked. */
+export function registerChannelRoutes(app: Hono, ctx: ApiContext): void {
+  const { registry, channelRoutes } = ctx.options;
+
+  app.get('/api/connectors', (c) =>
+    c.json({
+      connectors: registry.list().map((connector) => ({
+        name: connector.name,
+        description: connector.description,
+        channels: connector.channels,
+        capabilities: connector.capabilities ?? [],
+        secretFields: connector.secretFields ?? [],
+        configSchema: z.toJSONSchema(connector.configSchema, { io: 'input', unrepresentable: 'any' }),
+      })),
+    }),
+  );
+
+  app.get('/api/channels', async (c) =>
+    c.json({ channels: ctx.options.channels, routes: await channelRoutes.list() }),
+  );
+
+  app.put('/api/channels/:channel', async (c) => {
+    const body = await readJson(c);
+    if (!body.ok) return body.response;
+    const parsed = RouteBody.safeParse(body.value);
+    if (!parsed.success)
+      return apiError(c, 422, 'invalid_body', 'Name a connector and its config.', issuesOf(parsed.error));
+    try {
+      return c.json(
+        await channelRoutes.set(c.req.param('channel'), parsed.data.connector, parsed.data.config),
+      );
+    } catch (error) {
+      if (error instanceof RouteError)
+        return apiError(c, routeStatus[error.code], error.code, error.message, error.details);
+      throw error;
+    }
+  });
+
+  app.delete('/api/channels/:channel', async (c) =>
+    c.json({ channel: c.req.param('channel'), removed: await channelRoutes.remove(c.req.param('channel')) }),
+  );
+
+  app.post('/api/channels/:channel/test', async (c) => {
+    const body = await readJson(c);
+    if (!body.ok) return body.response;
+    const parsed = TestBody.safeParse(body.value);
+    if (!parsed.success)
+      return apiError(c, 422, 'invalid_body', 'Say whom to send the test to.', issuesOf(parsed.error));
+    const channel = c.req.param('channel');
+    const route = await channelRoutes.route(channel);
+    if (!route) return apiError(c, 404, 'no_connector', `No connector delivers ${channel}.`);
+    try {
+      const to = parsed.data.to;
+      const result = route.instance.test
+        ? await route.instance.test(to)
+        : await route.instance.send({
+            idempotencyKey: `test:${channel}:${Date.now()}`,
+            channel,
+            to,
+            text: 'sopflow test message / sopflow 测试消息',
+            subject: 'sopflow test',
+            origin: { workflowId: 'test', flowId: 'test', flowVersion: 0, nodeId: 'test' },
+          });
+      return c.json({ connector: route.connector, ...result });
+    } catch (error) {
+      if (error instanceof SendError) {
+        return apiError(c, 502, `send_${error.kind}`, error.message, { kind: error.kind, ...error.details });
+      }
+      throw error;
+    }
+  });
+}

@@ -1,0 +1,150 @@
+import type { ConnectorContext, ConnectorInstance, ConnectorRegistry } from '@sopflow/connectors';
+import type { Sql } from 'postgres';
+import type { Route } from './activities/deliver';
+import { keepUnchangedSecrets, maskSecrets, openSecrets, type SecretBox, sealSecrets } from './secrets';
+
+export class RouteError extends Error {
+  override readonly name = 'RouteError';
+  constructor(
+    readonly code: 'unknown_connector' | 'wrong_channel' | 'invalid_config' | 'no_secret_key',
+    message: string,
+    readonly details?: unknown,
+  ) {
+    super(message);
+  }
+}
+
+export interface ChannelRouteView {
+  channel: string;
+  connector: string;
+  /** Secrets masked. */
+  config: unknown;
+  updatedAt: Date;
+}
+
+interface Row {
+  channel: string;
+  connector: string;
+  config: unknown;
+  updated_at: Date;
+}
+
+/** How long a worker trusts its copy of the routes; an edit reaches every worker within this. */
+const CACHE_MS = 5_000;
+
+/**
+ * Which connector delivers each channel, configured at run time. A channel with no route goes to
+ * the outbox, so flows run with no credentials at all.
+ */
+export class ChannelRoutes {
+  private cache: { at: number; rows: Map<string, Row> } | undefined;
+  private readonly instances = new Map<string, { stamp: number; route: Route }>();
+
+  constructor(
+    private readonly sql: Sql,
+    private readonly registry: ConnectorRegistry,
+    private readonly box: SecretBox | undefined,
+    private readonly context: ConnectorContext,
+  ) {}
+
+  private secretsOf(connector: string) {
+    return this.registry.get(connector)?.secretFields ?? [];
+  }
+
+  async list(): Promise<ChannelRouteView[]> {
+    const rows = await this.sql<Row[]>`select * from channel_routes order by channel`;
+    return rows.map((r) => ({
+      channel: r.channel,
+      connector: r.connector,
+      config: maskSecrets(r.config, this.secretsOf(r.connector)),
+      updatedAt: r.updated_at,
+    }));
+  }
+
+  /** Validates the config with the connector's schema and stores it, secrets sealed. */
+  async set(channel: string, connectorName: string, config: unknown): Promise<ChannelRouteView> {
+    const connector = this.registry.get(connectorName);
+    if (!connector) throw new RouteError('unknown_connector', `There is no connector "${connectorName}".`);
+    if (!connector.channels.includes(channel)) {
+      throw new RouteError(
+        'wrong_channel',
+        `Connector "${connectorName}" delivers ${connector.channels.join(', ')}, not ${channel}.`,
+      );
+    }
+    const secrets = connector.secretFields ?? [];
+    const [stored] = await this.sql<Row[]>`select * from channel_routes where channel = ${channel}`;
+    const previous =
+      stored?.connector === connectorName && this.box ? openSecrets(this.box, stored.config, secrets) : {};
+    const merged = keepUnchangedSecrets(config, previous, secrets);
+    const parsed = connector.configSchema.safeParse(merged);
+    if (!parsed.success) {
+      const issues = parsed.error.issues.map((i) => ({ path: i.path.join('.'), message: i.message }));
+      throw new RouteError('invalid_config', `The ${connectorName} configuration is not valid.`, issues);
+    }
+    if (secrets.length > 0 && !this.box) {
+      throw new RouteError(
+        'no_secret_key',
+        'Set SOPFLOW_SECRET_KEY so connector secrets can be stored encrypted.',
+      );
+    }
+    const sealed = this.box ? sealSecrets(this.box, parsed.data, secrets) : parsed.data;
+    const [row] = await this.sql<Row[]>`
+      insert into channel_routes (channel, connector, config) values (${channel}, ${connectorName}, ${this.sql.json(sealed as never)})
+      on conflict (channel) do update set connector = excluded.connector, config = excluded.config, updated_at = now()
+      returning *`;
+    this.cache = undefined;
+    return {
+      channel,
+      connector: connectorName,
+      config: maskSecrets(row!.config, secrets),
+      updatedAt: row!.updated_at,
+    };
+  }
+
+  /** One decrypted secret of a channel's route (e.g. a webhook signing token), if set. */
+  async secret(channel: string, path: string): Promise<string | undefined> {
+    const [row] = await this.sql<Row[]>`select * from channel_routes where channel = ${channel}`;
+    if (!row) return undefined;
+    const open = this.box ? openSecrets(this.box, row.config, this.secretsOf(row.connector)) : row.config;
+    const value = path
+      .split('.')
+      .reduce<unknown>((n, k) => (n as Record<string, unknown> | undefined)?.[k], open);
+    return typeof value === 'string' ? value : undefined;
+  }
+
+  async remove(channel: string): Promise<boolean> {
+    const rows = await this.sql`delete from channel_routes where channel = ${channel} returning channel`;
+    this.cache = undefined;
+    return rows.length > 0;
+  }
+
+  /** The connector instance for a channel, the outbox when none is configured. */
+  async route(channel: string): Promise<Route | undefined> {
+    if (!this.cache || Date.now() - this.cache.at > CACHE_MS) {
+      const rows = await this.sql<Row[]>`select * from channel_routes`;
+      this.cache = { at: Date.now(), rows: new Map(rows.map((r) => [r.channel, r])) };
+    }
+    const row = this.cache.rows.get(channel);
+    const name = row?.connector ?? 'outbox';
+    const stamp = row?.updated_at.getTime() ?? 0;
+    const known = this.instances.get(channel);
+    if (known && known.stamp === stamp && known.route.connector === name) return known.route;
+    const connector = this.registry.get(name);
+    if (!connector) return undefined;
+    const config = row
+      ? this.box
+        ? openSecrets(this.box, row.config, this.secretsOf(name))
+        : row.config
+      : {};
+    const instance: ConnectorInstance = connector.create(connector.configSchema.parse(config), this.context);
+    await known?.route.instance.close?.();
+    const route = { connector: name, instance };
+    this.instances.set(channel, { stamp, route });
+    return route;
+  }
+
+  async close(): Promise<void> {
+    for (const { route } of this.instances.values()) await route.instance.close?.();
+    this.instances.clear();
+  }
+}
