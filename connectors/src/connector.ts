@@ -24,8 +24,11 @@ export interface Recipient {
   groupId?: string;
 }
 
-/** What a connector can carry besides plain text. */
-export type Capability = 'markdown' | 'html' | 'articles' | 'template' | 'mentions';
+/**
+ * What a connector can carry besides plain text; `dedup`: the provider itself drops a repeated
+ * send of the same message, so re-sending after a crash mid-call cannot reach the person twice.
+ */
+export type Capability = 'markdown' | 'html' | 'articles' | 'template' | 'mentions' | 'dedup';
 
 export interface OutboundMessage {
   /** Stable across retries and crashes; a connector must not send the same key twice. */

@@ -32,8 +32,9 @@ export interface DeliverInput extends TaskOrigin {
 }
 
 /** A send went out, was a duplicate of one that had, or was held back for a reason the flow handles. */
+/** `unconfirmed`: an earlier attempt was cut off mid-call by a crash; it was not sent again. */
 export type DeliverResult =
-  | { ok: true; status: 'sent' | 'duplicate'; providerMessageId?: string }
+  | { ok: true; status: 'sent' | 'duplicate' | 'unconfirmed'; providerMessageId?: string }
   | ({ ok: false } & TaskFailure);
 
 export interface UpdateContactInput extends TaskOrigin {

@@ -9,7 +9,9 @@ import { defineConnector } from '../connector';
 export const outboxConnector = defineConnector({
   name: 'outbox',
   description: 'Records messages in Postgres instead of sending them.',
-  channels: ['wechat', 'wechat_group', 'email', 'sms'],
+  channels: ['wechat', 'wechat_group', 'wechat_oa', 'email', 'sms'],
+  // The outbox's unique key is its own deduplication.
+  capabilities: ['dedup'],
   configSchema: z.object({}).strict(),
   create: (_config, { sql }) => ({
     async send(message) {

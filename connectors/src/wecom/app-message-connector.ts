@@ -147,7 +147,7 @@ export const weComAppConnector = defineConnector({
   name: 'wecom-app',
   description: 'WeCom application messages (应用消息) from a self-built app to members.',
   channels: ['wechat'],
-  capabilities: ['markdown', 'articles'],
+  capabilities: ['markdown', 'articles', 'dedup'],
   configSchema: AppMessageConfig,
   secretFields: ['secret'],
   create: (config, context) => createAppMessageSender(config, { fetch: context.fetch, log: context.log }),

@@ -290,7 +290,7 @@ export const weComMassSendConnector = defineConnector({
   description:
     'WeCom customer mass messages (企业群发): creates a task that the staff member confirms in WeCom.',
   channels: ['wechat'],
-  capabilities: ['articles'],
+  capabilities: ['articles', 'dedup'],
   configSchema: MassSendConfig,
   secretFields: ['secret'],
   create: (config, context): MassSendInstance =>

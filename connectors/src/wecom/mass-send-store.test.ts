@@ -1,39 +1,4 @@
-import postgres from 'postgres';
-import { afterAll, describe, expect, it } from 'vitest';
-import { type MassSendStore, memoryMassSendStore, postgresMassSendStore } from './mass-send-store';
-
-const databaseUrl = process.env.DATABASE_URL;
-
-function contract(name: string, make: () => MassSendStore) {
-  describe(name, () => {
-    it('records attempts with compare-and-set, then the msgid', async () => {
-      const store = make();
-      const key = `key-${Math.random()}`;
-      expect(await store.get(key)).toBeUndefined();
-      expect(await store.recordAttempt(key, 1_000, undefined)).toBe(true);
-      // A second attempt that read "no record" lost the race.
-      expect(await store.recordAttempt(key, 1_001, undefined)).toBe(false);
-      expect(await store.get(key)).toEqual({ firstAttemptAt: 1_000, lastAttemptAt: 1_000 });
-      expect(await store.recordAttempt(key, 5_000, 1_000)).toBe(true);
-      expect(await store.recordAttempt(key, 6_000, 1_000)).toBe(false);
-      expect(await store.get(key)).toEqual({ firstAttemptAt: 1_000, lastAttemptAt: 5_000 });
-      await store.complete(key, 'msg-1');
-      expect(await store.get(key)).toEqual({ firstAttemptAt: 1_000, lastAttemptAt: 5_000, msgid: 'msg-1' });
-      // Done is done.
-      expect(await store.recordAttempt(key, 7_000, 5_000)).toBe(false);
-    });
-  });
-}
+import { memoryMassSendStore } from './mass-send-store';
+import { contract } from './mass-send-store-contract';
 
 contract('memoryMassSendStore', memoryMassSendStore);
-
-describe.skipIf(!databaseUrl)('postgresMassSendStore (DATABASE_URL)', () => {
-  const sql = postgres(databaseUrl ?? 'postgres://unused', { max: 4, onnotice: () => {} });
-  afterAll(() => sql.end());
-
-  it('creates its table once even when several workers start together', async () => {
-    await Promise.all([1, 2, 3].map(() => postgresMassSendStore(sql).get('warm-up')));
-  });
-
-  contract('contract', () => postgresMassSendStore(sql));
-});

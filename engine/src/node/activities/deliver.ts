@@ -14,10 +14,13 @@ export interface Route {
   /** The connector's name, recorded with each delivery. */
   connector: string;
   instance: ConnectorInstance;
+  /** The provider drops a repeated send itself, so a send interrupted by a crash may be retried. */
+  dedup: boolean;
 }
 
 type Gate =
   | { kind: 'send' }
+  | { kind: 'unconfirmed' }
   | { kind: 'duplicate'; providerMessageId?: string }
   | { kind: 'failed'; error: string }
   | { kind: 'opted-out' }
@@ -100,6 +103,13 @@ export async function deliver(
     if (existing?.status === 'sent')
       return { kind: 'duplicate', providerMessageId: existing.provider_message_id ?? undefined };
     if (existing?.status === 'failed') return { kind: 'failed', error: existing.error ?? 'failed before' };
+    if (existing?.status === 'unconfirmed') return { kind: 'unconfirmed' };
+    if (existing?.status === 'sending' && !route.dedup) {
+      // A worker died during the provider call: the message may have gone out, and this provider
+      // cannot tell. Sending again could reach the person twice, so record the doubt instead.
+      await tx`update deliveries set status = 'unconfirmed', error = 'interrupted mid-call' where idempotency_key = ${key}`;
+      return { kind: 'unconfirmed' };
+    }
     if (contactId) {
       const [contact] = await tx<
         { unsubscribed: string[] }[]
@@ -127,15 +137,17 @@ export async function deliver(
         insert into deliveries (idempotency_key, contact_id, recipient, channel, connector, workflow_id, flow_id,
                                 flow_version, node_id, status, workflow_time)
         values (${key}, ${contactId}, ${contactId ?? `staff:${to.id}`}, ${input.channel}, ${route.connector},
-                ${input.workflowId}, ${input.flowId}, ${input.flowVersion}, ${input.nodeId}, 'pending',
+                ${input.workflowId}, ${input.flowId}, ${input.flowVersion}, ${input.nodeId}, 'sending',
                 ${new Date(input.at)})`;
-    }
+    } else await tx`update deliveries set status = 'sending' where idempotency_key = ${key}`;
     return { kind: 'send' };
   });
 
   switch (gate.kind) {
     case 'duplicate':
       return { ok: true, status: 'duplicate', providerMessageId: gate.providerMessageId };
+    case 'unconfirmed':
+      return { ok: true, status: 'unconfirmed' };
     case 'failed':
       throw permanentFailure(gate.error);
     case 'opted-out':
@@ -175,9 +187,11 @@ export async function deliver(
       return { ok: false, reason: 'opted-out', message: (error as Error).message };
     }
     const failure = toActivityFailure(error);
-    if (failure instanceof Error && 'nonRetryable' in failure && failure.nonRetryable) {
-      await sql`update deliveries set status = 'failed', error = ${failure.message} where idempotency_key = ${key}`;
-    }
+    const final = 'nonRetryable' in failure && failure.nonRetryable;
+    // The provider answered, so we know where we stand: failed for good, or not sent and free to retry.
+    await sql`
+      update deliveries set status = ${final ? 'failed' : 'pending'}, error = ${failure.message}
+      where idempotency_key = ${key}`;
     throw failure;
   }
 }

@@ -63,6 +63,7 @@ describe('embedded postgres + migrations', () => {
       'outbox',
       'points_ledger',
       'schema_migrations',
+      'wecom_mass_send_attempts',
     ]);
   });
 
