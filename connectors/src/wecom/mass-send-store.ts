@@ -58,20 +58,23 @@ export const WECOM_MASS_SEND_ATTEMPTS_DDL = `create table if not exists wecom_ma
 
 /**
  * The store in Postgres, shared by all workers. It creates its table on first use when no migration
- * did (ignoring the race of two workers doing so at once).
+ * did, under an advisory lock so workers starting together do not race on the catalog.
  */
 export function postgresMassSendStore(sql: Sql): MassSendStore {
   let ready: Promise<void> | undefined;
   const ensure = () => {
     ready ??= sql
-      .unsafe(WECOM_MASS_SEND_ATTEMPTS_DDL)
-      .then(() => undefined)
-      .catch((error: { code?: string }) => {
-        // 42P07 duplicate table, 23505 the catalog's unique index: another worker created it.
-        if (error.code === '42P07' || error.code === '23505') return;
-        ready = undefined;
-        throw error;
-      });
+      .begin(async (tx) => {
+        await tx`select pg_advisory_xact_lock(hashtext('wecom_mass_send_attempts'))`;
+        await tx.unsafe(WECOM_MASS_SEND_ATTEMPTS_DDL);
+      })
+      .then(
+        () => undefined,
+        (error: unknown) => {
+          ready = undefined;
+          throw error;
+        },
+      );
     return ready;
   };
   return {
