@@ -7,6 +7,12 @@ import { createCipheriv, createDecipheriv, createHash, randomBytes } from 'node:
 
 export const MASK = '••••••••';
 
+/** An encrypted value; `json` when the plain value was not a string (a map of robot keys, say). */
+export interface Sealed {
+  $enc: string;
+  json?: true;
+}
+
 export class SecretBox {
   private readonly key: Buffer;
 
@@ -15,7 +21,7 @@ export class SecretBox {
     this.key = createHash('sha256').update(`sopflow-secrets:${secretKey}`).digest();
   }
 
-  encrypt(plain: string): { $enc: string } {
+  encrypt(plain: string): Sealed {
     const iv = randomBytes(12);
     const cipher = createCipheriv('aes-256-gcm', this.key, iv);
     const data = Buffer.concat([cipher.update(plain, 'utf8'), cipher.final()]);
@@ -23,7 +29,7 @@ export class SecretBox {
     return { $enc: `v1:${parts.join(':')}` };
   }
 
-  decrypt(sealed: { $enc: string }): string {
+  decrypt(sealed: Sealed): string {
     const [version, iv, tag, data] = sealed.$enc.split(':');
     if (version !== 'v1' || !iv || !tag || data === undefined)
       throw new Error('Not an encrypted sopflow secret.');
@@ -35,7 +41,7 @@ export class SecretBox {
   }
 }
 
-const isSealed = (value: unknown): value is { $enc: string } =>
+const isSealed = (value: unknown): value is Sealed =>
   typeof value === 'object' && value !== null && typeof (value as { $enc?: unknown }).$enc === 'string';
 
 /** Applies `change` to the value at each dotted path that exists in a copy of `config`. */
@@ -55,10 +61,19 @@ function mapPaths(config: unknown, paths: readonly string[], change: (value: unk
 }
 
 export const sealSecrets = (box: SecretBox, config: unknown, paths: readonly string[]) =>
-  mapPaths(config, paths, (v) => (isSealed(v) ? v : box.encrypt(String(v))));
+  mapPaths(config, paths, (v) => {
+    if (isSealed(v)) return v;
+    return typeof v === 'string'
+      ? box.encrypt(v)
+      : { ...box.encrypt(JSON.stringify(v)), json: true as const };
+  });
 
 export const openSecrets = (box: SecretBox, config: unknown, paths: readonly string[]) =>
-  mapPaths(config, paths, (v) => (isSealed(v) ? box.decrypt(v) : v));
+  mapPaths(config, paths, (v) => {
+    if (!isSealed(v)) return v;
+    const plain = box.decrypt(v);
+    return v.json ? JSON.parse(plain) : plain;
+  });
 
 export const maskSecrets = (config: unknown, paths: readonly string[]) => mapPaths(config, paths, () => MASK);
 
