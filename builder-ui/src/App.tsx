@@ -1,17 +1,28 @@
-import { useEffect } from 'react';
+import { LogOut } from 'lucide-react';
+import { useEffect, useState } from 'react';
+import { currentSession, logOut, onUnauthorized, type Session } from './api/flows';
 import { FlowList } from './components/FlowList/FlowList';
 import { FlowView } from './components/FlowView/FlowView';
+import { Gallery } from './components/Gallery/Gallery';
 import { LanguageSwitch } from './components/LanguageSwitch/LanguageSwitch';
-import { NoFlows } from './components/NoFlows/NoFlows';
+import { Login } from './components/Login/Login';
 import { useFlows } from './hooks/useFlows';
 import { LocaleContext, useLocaleState } from './hooks/useLocale';
-import { useSelectedFlow } from './hooks/useSelectedFlow';
+import { useRemote } from './hooks/useRemote';
+import { useRoute } from './hooks/useSelectedFlow';
 
 export function App() {
   const localeState = useLocaleState();
   const [flows, reloadFlows] = useFlows();
-  const [selectedId, select] = useSelectedFlow();
+  const [route, { openFlow, openGallery }] = useRoute();
   const { t, locale } = localeState;
+  // Who the builder acts as, when the API has accounts; a 401 at any time asks to log in again.
+  const [loaded] = useRemote('session', currentSession);
+  const [session, setSession] = useState<Session>();
+  useEffect(() => onUnauthorized(() => setSession({ kind: 'login' })), []);
+  const who =
+    session ??
+    (loaded.status === 'ready' ? loaded.value : loaded.status === 'failed' ? { kind: 'open' } : undefined);
 
   // Screen readers and CJK font selection both read the document language.
   useEffect(() => {
@@ -19,23 +30,70 @@ export function App() {
     document.title = t.appTitle;
   }, [locale, t]);
 
+  const selectedId = route.kind === 'flow' ? route.id : undefined;
+  const summary = flows.status === 'ready' ? flows.value.find((f) => f.id === selectedId) : undefined;
+  const noFlows = flows.status === 'ready' && flows.value.length === 0;
+
   return (
     <LocaleContext value={localeState}>
       <div className="app">
         <header className="app__header">
           <h1>{t.appTitle}</h1>
-          <LanguageSwitch />
+          <div className="app__header-end">
+            {who?.kind === 'user' && (
+              <>
+                <span className="muted" data-testid="user">
+                  {who.email}
+                </span>
+                <button
+                  type="button"
+                  onClick={() => void logOut().finally(() => setSession({ kind: 'login' }))}
+                  data-testid="logout"
+                >
+                  <LogOut size={14} /> {t.logOut}
+                </button>
+              </>
+            )}
+            <LanguageSwitch />
+          </div>
         </header>
-        <FlowList flows={flows} selectedId={selectedId} onSelect={select} onRetry={reloadFlows} />
-        <main className="app__main">
-          {selectedId ? (
-            <FlowView key={selectedId} id={selectedId} />
-          ) : flows.status === 'ready' && flows.value.length === 0 ? (
-            <NoFlows />
-          ) : flows.status === 'ready' ? (
-            <p className="pane-message muted">{t.pickFlow}</p>
-          ) : null}
-        </main>
+        {who?.kind === 'login' ? (
+          <main className="app__login">
+            <Login
+              onLoggedIn={(next) => {
+                setSession(next);
+                reloadFlows();
+              }}
+            />
+          </main>
+        ) : who === undefined ? (
+          <p className="pane-message muted">{t.loading}</p>
+        ) : (
+          <>
+            <FlowList
+              flows={flows}
+              selectedId={selectedId}
+              onSelect={openFlow}
+              onRetry={reloadFlows}
+              onNew={openGallery}
+              creating={route.kind === 'new'}
+            />
+            <main className="app__main">
+              {route.kind === 'flow' ? (
+                <FlowView key={route.id} id={route.id} summary={summary} onChanged={reloadFlows} />
+              ) : route.kind === 'new' || noFlows ? (
+                <Gallery
+                  onCreated={(id) => {
+                    reloadFlows();
+                    openFlow(id);
+                  }}
+                />
+              ) : flows.status === 'ready' ? (
+                <p className="pane-message muted">{t.pickFlow}</p>
+              ) : null}
+            </main>
+          </>
+        )}
       </div>
     </LocaleContext>
   );

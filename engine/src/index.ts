@@ -23,6 +23,7 @@ export {
   type CompileResult,
   compile,
   nodeExits,
+  optionalExits,
 } from './flow/compile';
 export {
   type Comparison,

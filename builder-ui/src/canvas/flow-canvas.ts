@@ -1,4 +1,10 @@
-import { type CompileError, type FlowDocument, type FlowNode, nodeExits } from '@sopflow/engine';
+import {
+  type CompileError,
+  type FlowDocument,
+  type FlowNode,
+  nodeExits,
+  optionalExits,
+} from '@sopflow/engine';
 import type { Edge, Node } from '@xyflow/react';
 
 /**
@@ -12,12 +18,28 @@ import type { Edge, Node } from '@xyflow/react';
 /** The one custom node type: every flow node is drawn by the same component. */
 export const STEP_NODE_TYPE = 'step';
 
+/** Where a dry-run took a node: the visit numbers, when, and what was sent there. */
+export interface StepTrace {
+  /** 1-based positions in the run's path (a node visited twice has two). */
+  visits: number[];
+  /** The virtual time of the last visit shown, already formatted. */
+  at: string;
+  /** Messages the step sent, as rendered for the sample contact. */
+  messages: string[];
+  /** This is the step the playback stands on. */
+  current: boolean;
+}
+
 export interface StepData extends Record<string, unknown> {
   node: FlowNode;
   /** The source handles to draw, one per exit; derived, never saved (see `handlesOf`). */
   exits: string[];
   /** How many compile errors concern this node; set by `markProblems`, never saved. */
   errorCount?: number;
+  /** The compile errors that name this node, to show beside it; never saved. */
+  problems?: CompileError[];
+  /** The dry-run's passage through this node; never saved. */
+  trace?: StepTrace;
 }
 
 export type StepNode = Node<StepData, typeof STEP_NODE_TYPE>;
@@ -30,16 +52,19 @@ export interface Canvas {
 /** The exit of single-exit nodes; an edge drawn with no handle leaves by it. */
 const DEFAULT_EXIT = 'next';
 
+// Re-exported so components keep one import for everything about exits.
+export { optionalExits };
+
 /**
- * The node's exits, then any other exit an edge leaves it by. React Flow silently drops an edge
- * whose handle is missing, and such an edge is exactly what the compiler's `edge_unknown_exit`
- * points at, so it gets a handle and stays visible.
+ * The node's exits, its optional exits, then any other exit an edge leaves it by. React Flow
+ * silently drops an edge whose handle is missing, and such an edge is exactly what the
+ * compiler's `edge_unknown_exit` points at, so it gets a handle and stays visible.
  */
 export function handlesOf(
   node: FlowNode,
   edges: readonly { source: string; sourceHandle: string }[],
 ): string[] {
-  const exits = nodeExits(node);
+  const exits = [...nodeExits(node), ...optionalExits(node)];
   const stray = edges.filter((e) => e.source === node.id && !exits.includes(e.sourceHandle));
   return [...new Set([...exits, ...stray.map((e) => e.sourceHandle)])];
 }
@@ -81,17 +106,37 @@ export function toDocument(
 
 /** Flags the nodes and edges that compile errors name, so the canvas can outline them. */
 export function markProblems(canvas: Canvas, errors: readonly CompileError[]): Canvas {
-  const perNode = new Map<string, number>();
+  const perNode = new Map<string, CompileError[]>();
   const badEdges = new Set<string>();
   for (const error of errors) {
-    if (error.nodeId !== undefined) perNode.set(error.nodeId, (perNode.get(error.nodeId) ?? 0) + 1);
+    if (error.nodeId !== undefined) perNode.set(error.nodeId, [...(perNode.get(error.nodeId) ?? []), error]);
     if (error.edgeId !== undefined) badEdges.add(error.edgeId);
   }
   return {
     nodes: canvas.nodes.map((n) => {
-      const errorCount = perNode.get(n.id);
-      return errorCount ? { ...n, data: { ...n.data, errorCount } } : n;
+      const problems = perNode.get(n.id);
+      return problems ? { ...n, data: { ...n.data, errorCount: problems.length, problems } } : n;
     }),
     edges: canvas.edges.map((e) => (badEdges.has(e.id) ? { ...e, className: 'edge--error' } : e)),
+  };
+}
+
+/** Lights up a dry-run's path: the nodes it entered and the edges it took. */
+export function markTrace(
+  canvas: Canvas,
+  steps: ReadonlyMap<string, StepTrace>,
+  takenEdges: ReadonlySet<string>,
+): Canvas {
+  if (steps.size === 0 && takenEdges.size === 0) return canvas;
+  return {
+    nodes: canvas.nodes.map((n) => {
+      const trace = steps.get(n.id);
+      return trace ? { ...n, data: { ...n.data, trace } } : n;
+    }),
+    edges: canvas.edges.map((e) =>
+      takenEdges.has(e.id)
+        ? { ...e, className: [e.className, 'edge--taken'].filter(Boolean).join(' '), animated: true }
+        : e,
+    ),
   };
 }

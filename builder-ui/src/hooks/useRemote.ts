@@ -1,4 +1,4 @@
-import { useCallback, useEffect, useState } from 'react';
+import { useCallback, useEffect, useRef, useState } from 'react';
 
 export type Remote<T> =
   | { status: 'loading' }
@@ -7,7 +7,8 @@ export type Remote<T> =
 
 /**
  * Loads `load()` whenever `key` changes, or on `reload()`. A superseded request is aborted so a
- * slow answer for the previous flow can never overwrite the current one.
+ * slow answer for the previous key can never overwrite the current one. A reload keeps showing
+ * what was loaded until the new answer comes, so lists do not flicker.
  */
 export function useRemote<T>(
   key: string,
@@ -15,15 +16,20 @@ export function useRemote<T>(
 ): [Remote<T>, () => void] {
   const [state, setState] = useState<Remote<T>>({ status: 'loading' });
   const [attempt, setAttempt] = useState(0);
+  const loadedKey = useRef<string | undefined>(undefined);
 
   // biome-ignore lint/correctness/useExhaustiveDependencies: `key` names what `load` fetches, so a new `load` identity alone must not refetch; `attempt` is the reload trigger.
   useEffect(() => {
     const controller = new AbortController();
-    setState({ status: 'loading' });
+    if (loadedKey.current !== key) setState({ status: 'loading' });
     load(controller.signal).then(
-      (value) => setState({ status: 'ready', value }),
+      (value) => {
+        loadedKey.current = key;
+        setState({ status: 'ready', value });
+      },
       (error: unknown) => {
         if (controller.signal.aborted) return;
+        loadedKey.current = key;
         setState({ status: 'failed', error: error instanceof Error ? error : new Error(String(error)) });
       },
     );

@@ -1,58 +1,263 @@
-import type { CompileError, FlowDocument } from '@sopflow/engine';
+import type { CompileError, FlowDocument, NodeType } from '@sopflow/engine';
 import {
+  applyEdgeChanges,
+  applyNodeChanges,
   Background,
+  type Connection,
+  ConnectionLineType,
   Controls,
+  type DefaultEdgeOptions,
   type Edge,
+  type EdgeChange,
+  MarkerType,
   MiniMap,
+  type NodeChange,
   type NodeTypes,
+  type OnSelectionChangeParams,
   ReactFlow,
-  useEdgesState,
-  useNodesState,
+  useReactFlow,
 } from '@xyflow/react';
-import { useEffect, useMemo } from 'react';
+import { type DragEvent, useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import {
   markProblems,
+  markTrace,
   STEP_NODE_TYPE,
   type StepNode as StepNodeType,
+  type StepTrace,
   toCanvas,
 } from '../../canvas/flow-canvas';
+import {
+  connect,
+  DEFAULT_NODE_SIZE,
+  moveNodes,
+  type Position,
+  reconnect,
+  removeElements,
+} from '../../editor/document';
+import { useLocale } from '../../hooks/useLocale';
+import { PALETTE_MIME } from '../Palette/Palette';
 import { StepNode } from './StepNode';
 
 // Defined once: React Flow re-mounts every node when this object's identity changes.
 const nodeTypes: NodeTypes = { [STEP_NODE_TYPE]: StepNode };
 
+const defaultEdgeOptions: DefaultEdgeOptions = {
+  type: 'smoothstep',
+  markerEnd: { type: MarkerType.ArrowClosed, width: 16, height: 16 },
+};
+
 const minimapClass = (n: StepNodeType) => (n.data.errorCount ? 'minimap-node--error' : '');
 
-/** Read-only for now: the editor (moving, connecting, saving) comes in a later issue. */
-export function FlowCanvas({ doc, errors }: { doc: FlowDocument; errors: readonly CompileError[] }) {
-  const canvas = useMemo(() => markProblems(toCanvas(doc), errors), [doc, errors]);
-  // Held in state even though nothing is edited: React Flow reports measured sizes and
-  // selection as changes, and the minimap draws only nodes whose size came back this way.
-  const [nodes, setNodes, onNodesChange] = useNodesState<StepNodeType>(canvas.nodes);
-  const [edges, setEdges, onEdgesChange] = useEdgesState<Edge>(canvas.edges);
+/** The minimap draws each step in its type's colour (the same as on the cards). */
+const NODE_COLORS: Record<string, string> = {
+  trigger: '#7c5cd6',
+  send: '#2f6fde',
+  wait: '#d99a1e',
+  wait_until: '#c77c0a',
+  wait_for_event: '#c2410c',
+  branch: '#1f9e89',
+  split: '#0e7490',
+  update_contact: '#5b9a0b',
+  http_request: '#475569',
+  staff_task: '#db2777',
+  exit: '#52606d',
+};
+const minimapColor = (n: StepNodeType) => NODE_COLORS[n.data.node.type] ?? '#9aa5b1';
+
+const EMPTY_TRACE = new Map<string, StepTrace>();
+const NO_EDGES = new Set<string>();
+
+/** Asks the canvas to select these nodes (and maybe zoom to them); `seq` tells requests apart. */
+export interface SelectRequest {
+  ids: string[];
+  fit: boolean;
+  seq: number;
+}
+
+interface Props {
+  doc: FlowDocument;
+  errors: readonly CompileError[];
+  trace?: ReadonlyMap<string, StepTrace>;
+  takenEdges?: ReadonlySet<string>;
+  /** Changes the document (one undo step); `fn` gets the latest document. */
+  update: (fn: (doc: FlowDocument) => FlowDocument, key?: string) => void;
+  addStep: (type: NodeType, position: Position) => void;
+  onSelectionChange: (nodeIds: string[], edgeIds: string[]) => void;
+  selectRequest?: SelectRequest;
+}
+
+/**
+ * Nodes fresh from the document, keeping what only the canvas knows: the measured size (React
+ * Flow draws edges and the minimap from it), selection, and the position of a node being dragged.
+ */
+function mergeNodes(
+  previous: readonly StepNodeType[],
+  next: readonly StepNodeType[],
+  select: ReadonlySet<string> | null,
+): StepNodeType[] {
+  const byId = new Map(previous.map((n) => [n.id, n]));
+  return next.map((n) => {
+    const old = byId.get(n.id);
+    const selected = select ? select.has(n.id) : (old?.selected ?? false);
+    if (!old) return { ...n, selected };
+    return {
+      ...n,
+      selected,
+      position: old.dragging ? old.position : n.position,
+      ...(old.measured ? { measured: old.measured } : {}),
+      ...(old.dragging ? { dragging: true } : {}),
+    };
+  });
+}
+
+function mergeEdges(previous: readonly Edge[], next: readonly Edge[], clear: boolean): Edge[] {
+  const selected = new Set(clear ? [] : previous.filter((e) => e.selected).map((e) => e.id));
+  return next.map((e) => (selected.has(e.id) ? { ...e, selected: true } : e));
+}
+
+export function FlowCanvas({
+  doc,
+  errors,
+  trace = EMPTY_TRACE,
+  takenEdges = NO_EDGES,
+  update,
+  addStep,
+  onSelectionChange,
+  selectRequest,
+}: Props) {
+  const { t } = useLocale();
+  const { screenToFlowPosition, fitView } = useReactFlow();
+  const canvas = useMemo(
+    () => markTrace(markProblems(toCanvas(doc), errors), trace, takenEdges),
+    [doc, errors, trace, takenEdges],
+  );
+  const [nodes, setNodes] = useState<StepNodeType[]>(canvas.nodes);
+  const [edges, setEdges] = useState<Edge[]>(canvas.edges);
+  const handledRequest = useRef<number | undefined>(undefined);
+
   useEffect(() => {
-    setNodes(canvas.nodes);
-    setEdges(canvas.edges);
-  }, [canvas, setNodes, setEdges]);
+    const request = selectRequest && selectRequest.seq !== handledRequest.current ? selectRequest : undefined;
+    if (selectRequest) handledRequest.current = selectRequest.seq;
+    const select = request ? new Set(request.ids) : null;
+    setNodes((previous) => mergeNodes(previous, canvas.nodes, select));
+    setEdges((previous) => mergeEdges(previous, canvas.edges, select !== null));
+    if (request?.fit && request.ids.length > 0) {
+      // After React Flow has the nodes, so fitView knows where they are.
+      requestAnimationFrame(() =>
+        fitView({ nodes: request.ids.map((id) => ({ id })), duration: 300, maxZoom: 1.2, padding: 0.4 }),
+      );
+    }
+  }, [canvas, selectRequest, fitView]);
+
+  // Removals come through onDelete as one change of the document; here only what the canvas
+  // keeps for itself (sizes, selection, drag positions) is applied.
+  const onNodesChange = useCallback(
+    (changes: NodeChange<StepNodeType>[]) =>
+      setNodes((ns) =>
+        applyNodeChanges(
+          changes.filter((c) => c.type !== 'remove' && c.type !== 'add'),
+          ns,
+        ),
+      ),
+    [],
+  );
+  const onEdgesChange = useCallback(
+    (changes: EdgeChange[]) =>
+      setEdges((es) =>
+        applyEdgeChanges(
+          changes.filter((c) => c.type === 'select'),
+          es,
+        ),
+      ),
+    [],
+  );
+  const onNodeDragStop = useCallback(
+    (_: unknown, __: unknown, dragged: StepNodeType[]) =>
+      update((d) => moveNodes(d, new Map(dragged.map((n) => [n.id, n.position])))),
+    [update],
+  );
+  const onSelectionDragStop = useCallback(
+    (_: unknown, dragged: StepNodeType[]) =>
+      update((d) => moveNodes(d, new Map(dragged.map((n) => [n.id, n.position])))),
+    [update],
+  );
+  const onDelete = useCallback(
+    ({ nodes: gone, edges: cut }: { nodes: StepNodeType[]; edges: Edge[] }) =>
+      update((d) =>
+        removeElements(
+          d,
+          gone.map((n) => n.id),
+          cut.map((e) => e.id),
+        ),
+      ),
+    [update],
+  );
+  const onConnect = useCallback((c: Connection) => update((d) => connect(d, c)), [update]);
+  const onReconnect = useCallback(
+    (old: Edge, c: Connection) => update((d) => reconnect(d, old.id, c)),
+    [update],
+  );
+  const handleSelection = useCallback(
+    ({ nodes: ns, edges: es }: OnSelectionChangeParams) =>
+      onSelectionChange(
+        ns.map((n) => n.id),
+        es.map((e) => e.id),
+      ),
+    [onSelectionChange],
+  );
+
+  const onDragOver = useCallback((event: DragEvent) => {
+    if (!event.dataTransfer.types.includes(PALETTE_MIME)) return;
+    event.preventDefault();
+    event.dataTransfer.dropEffect = 'copy';
+  }, []);
+  const onDrop = useCallback(
+    (event: DragEvent) => {
+      const type = event.dataTransfer.getData(PALETTE_MIME) as NodeType;
+      if (!type) return;
+      event.preventDefault();
+      const at = screenToFlowPosition({ x: event.clientX, y: event.clientY });
+      // The pointer holds the card by its middle, as it was dragged.
+      addStep(type, { x: at.x - DEFAULT_NODE_SIZE.width / 2, y: at.y - 24 });
+    },
+    [screenToFlowPosition, addStep],
+  );
 
   return (
-    <div className="canvas">
-      <ReactFlow
+    <section
+      className="canvas"
+      aria-label={t.palette}
+      data-testid="canvas"
+      onDragOver={onDragOver}
+      onDrop={onDrop}
+    >
+      <ReactFlow<StepNodeType, Edge>
         nodes={nodes}
         edges={edges}
         onNodesChange={onNodesChange}
         onEdgesChange={onEdgesChange}
+        onNodeDragStop={onNodeDragStop}
+        onSelectionDragStop={onSelectionDragStop}
+        onDelete={onDelete}
+        onConnect={onConnect}
+        onReconnect={onReconnect}
+        onSelectionChange={handleSelection}
         nodeTypes={nodeTypes}
+        defaultEdgeOptions={defaultEdgeOptions}
+        connectionLineType={ConnectionLineType.SmoothStep}
         fitView
-        nodesDraggable={false}
-        nodesConnectable={false}
-        deleteKeyCode={null}
+        fitViewOptions={{ maxZoom: 1, padding: 0.25 }}
+        deleteKeyCode={['Delete', 'Backspace']}
+        snapToGrid
+        snapGrid={[8, 8]}
         minZoom={0.2}
+        maxZoom={2}
       >
-        <Background />
+        <Background gap={16} />
         <Controls showInteractive={false} />
-        <MiniMap<StepNodeType> nodeClassName={minimapClass} pannable zoomable />
+        <MiniMap<StepNodeType> nodeClassName={minimapClass} nodeColor={minimapColor} pannable zoomable />
       </ReactFlow>
-    </div>
+      {doc.nodes.length === 0 && <p className="canvas__empty">{t.paletteHint}</p>}
+    </section>
   );
 }

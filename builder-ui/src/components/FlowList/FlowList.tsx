@@ -1,3 +1,4 @@
+import { Plus } from 'lucide-react';
 import type { FlowSummary } from '../../api/flows';
 import { useLocale } from '../../hooks/useLocale';
 import type { Remote } from '../../hooks/useRemote';
@@ -7,12 +8,24 @@ interface Props {
   selectedId: string | undefined;
   onSelect: (id: string) => void;
   onRetry: () => void;
+  onNew: () => void;
+  /** The gallery is open. */
+  creating: boolean;
 }
 
-export function FlowList({ flows, selectedId, onSelect, onRetry }: Props) {
+export function FlowList({ flows, selectedId, onSelect, onRetry, onNew, creating }: Props) {
   const { t } = useLocale();
   return (
     <nav className="flow-list" aria-label={t.flows}>
+      <button
+        type="button"
+        className="primary flow-list__new"
+        onClick={onNew}
+        aria-current={creating ? 'page' : undefined}
+        data-testid="new-flow"
+      >
+        <Plus size={16} /> {t.newFlow}
+      </button>
       <h2>{t.flows}</h2>
       {flows.status === 'loading' && <p className="muted">{t.loading}</p>}
       {flows.status === 'failed' && (
@@ -35,6 +48,7 @@ export function FlowList({ flows, selectedId, onSelect, onRetry }: Props) {
                 type="button"
                 aria-current={flow.id === selectedId ? 'page' : undefined}
                 onClick={() => onSelect(flow.id)}
+                data-testid={`flow-${flow.id}`}
               >
                 <span className="flow-list__name">{flow.name}</span>
                 <span className="flow-list__meta">

@@ -1,13 +1,21 @@
 import { compile } from '@sopflow/engine';
 import { ReactFlowProvider } from '@xyflow/react';
 import { useMemo } from 'react';
-import type { FlowDraft } from '../../api/flows';
+import type { FlowSummary } from '../../api/flows';
 import { useFlowDraft } from '../../hooks/useFlowDraft';
 import { useLocale } from '../../hooks/useLocale';
-import { FlowCanvas } from '../FlowCanvas/FlowCanvas';
+import { Editor } from '../Editor/Editor';
 import { ProblemList } from '../ProblemList/ProblemList';
 
-export function FlowView({ id }: { id: string }) {
+export function FlowView({
+  id,
+  summary,
+  onChanged,
+}: {
+  id: string;
+  summary?: FlowSummary;
+  onChanged: () => void;
+}) {
   const { t } = useLocale();
   const [draft, reload] = useFlowDraft(id);
 
@@ -24,24 +32,25 @@ export function FlowView({ id }: { id: string }) {
       </div>
     );
   }
-  return <DraftView draft={draft.value} />;
-}
-
-function DraftView({ draft }: { draft: FlowDraft }) {
-  // Compiled here rather than asked of the API so the later editor can check every change
-  // as it is drawn. The server may know more channels (registered connectors) than the
-  // built-in ones assumed here.
-  const errors = useMemo(() => {
-    const result = compile(draft.raw);
-    return result.ok ? [] : result.errors;
-  }, [draft]);
-
+  if (!draft.value.ok) return <Unparsable raw={draft.value.raw} />;
   return (
     <ReactFlowProvider>
-      <div className="flow-view">
-        {draft.ok ? <FlowCanvas doc={draft.doc} errors={errors} /> : <div className="canvas" />}
-        <ProblemList errors={errors} />
-      </div>
+      <Editor initial={draft.value.doc} summary={summary} onChanged={onChanged} />
     </ReactFlowProvider>
+  );
+}
+
+/** A stored draft the schema refuses cannot be drawn; its problems still can be listed. */
+function Unparsable({ raw }: { raw: unknown }) {
+  const { t } = useLocale();
+  const errors = useMemo(() => {
+    const result = compile(raw);
+    return result.ok ? [] : result.errors;
+  }, [raw]);
+  return (
+    <div className="unparsable">
+      <p className="notice notice--error pane-message">{t.unparsable}</p>
+      <ProblemList errors={errors} />
+    </div>
   );
 }

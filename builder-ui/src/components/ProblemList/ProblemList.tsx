@@ -1,19 +1,35 @@
 import type { CompileError } from '@sopflow/engine';
-import { useReactFlow } from '@xyflow/react';
+import { CircleAlert, CircleCheck } from 'lucide-react';
 import { useLocale } from '../../hooks/useLocale';
 import { errorMessage } from '../../i18n';
 
-export function ProblemList({ errors }: { errors: readonly CompileError[] }) {
+/**
+ * Every compile error of the draft as it is drawn (and those the server answered, which may
+ * know more), each naming the step or connection it is about; a step's name selects it.
+ */
+export function ProblemList({
+  errors,
+  server = false,
+  onFocusNode,
+}: {
+  errors: readonly CompileError[];
+  /** The list is the server's answer (a refused publish or preview). */
+  server?: boolean;
+  onFocusNode?: (id: string) => void;
+}) {
   const { t, locale } = useLocale();
-  const { fitView } = useReactFlow();
 
   return (
-    <aside className="problems" aria-label={t.problems}>
+    <aside className="problems" aria-label={t.problems} data-testid="problems" data-count={errors.length}>
       <h2>
-        {t.problems} {errors.length > 0 && <span className="badge">{errors.length}</span>}
+        {errors.length === 0 ? <CircleCheck size={14} /> : <CircleAlert size={14} />} {t.problems}{' '}
+        {errors.length > 0 && <span className="badge">{errors.length}</span>}
+        {server && <span className="muted problems__server"> {t.serverProblems}</span>}
       </h2>
       {errors.length === 0 ? (
-        <p className="notice notice--ok">{t.noProblems}</p>
+        <p className="notice notice--ok" data-testid="no-problems">
+          {t.noProblems}
+        </p>
       ) : (
         <ol>
           {errors.map((error, i) => {
@@ -23,16 +39,13 @@ export function ProblemList({ errors }: { errors: readonly CompileError[] }) {
                 ? `${t.whereEdge} ${error.edgeId}`
                 : t.whereFlow;
             const text = errorMessage(error, locale);
+            const nodeId = error.nodeId;
             return (
               // Errors have no id of their own and the list is rebuilt whole on each compile.
               // biome-ignore lint/suspicious/noArrayIndexKey: see above
-              <li key={i}>
-                {error.nodeId ? (
-                  <button
-                    type="button"
-                    className="problems__where"
-                    onClick={() => fitView({ nodes: [{ id: error.nodeId! }], duration: 300, maxZoom: 1.5 })}
-                  >
+              <li key={i} data-testid="problem" data-node-id={nodeId} data-code={error.code}>
+                {nodeId && onFocusNode ? (
+                  <button type="button" className="problems__where" onClick={() => onFocusNode(nodeId)}>
                     {where}
                   </button>
                 ) : (

@@ -1,0 +1,483 @@
+import { type CompileError, Contact, compile, type FlowDocument, type NodeType } from '@sopflow/engine';
+import { useReactFlow } from '@xyflow/react';
+import { LayoutDashboard, Maximize, Play, Redo2, Rocket, Save, Settings, Undo2 } from 'lucide-react';
+import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
+import type { FlowSummary } from '../../api/flows';
+import {
+  addNode,
+  type Clipboard,
+  copyNodes,
+  DEFAULT_NODE_SIZE,
+  defaultNode,
+  freeSpot,
+  newNodeId,
+  type Position,
+  pasteNodes,
+  removeElements,
+} from '../../editor/document';
+import { takenEdges, traceMarks } from '../../editor/trace';
+import { useDebounced } from '../../hooks/useDebounced';
+import { type SaveState, useFlowEditor } from '../../hooks/useFlowEditor';
+import { useLocale } from '../../hooks/useLocale';
+import type { Messages } from '../../i18n';
+import { FlowCanvas, type SelectRequest } from '../FlowCanvas/FlowCanvas';
+import { Inspector } from '../Inspector/Inspector';
+import { Palette } from '../Palette/Palette';
+import {
+  defaultSample,
+  PreviewPanel,
+  type PreviewRun,
+  parseObject,
+  type Sample,
+  sampleContact,
+} from '../Preview/PreviewPanel';
+import { ProblemList } from '../ProblemList/ProblemList';
+import { PublishDialog } from '../Publish/PublishDialog';
+import { SettingsDrawer } from '../Settings/SettingsDrawer';
+
+/** The compiler runs this long after the last change (it is fast; this only spares typing). */
+export const COMPILE_MS = 200;
+/** How long the preview stands on each step while it plays. */
+export const PREVIEW_STEP_MS = 600;
+
+const NO_ERRORS: CompileError[] = [];
+
+/** What a dry-run depends on: everything but where steps sit and what they are called. */
+function structureOf(doc: FlowDocument): string {
+  return JSON.stringify({ ...doc, name: '', nodes: doc.nodes.map(({ position: _, label: __, ...n }) => n) });
+}
+
+function isEditable(target: EventTarget | null): boolean {
+  const el = target as HTMLElement | null;
+  return !!el && (el.isContentEditable || ['INPUT', 'TEXTAREA', 'SELECT'].includes(el.tagName));
+}
+
+function saveText(save: SaveState, t: Messages): string {
+  switch (save.status) {
+    case 'saved':
+      return t.saved;
+    case 'dirty':
+      return t.unsaved;
+    case 'saving':
+      return t.saving;
+    case 'invalid':
+      return t.saveInvalid;
+    case 'failed':
+      return `${t.saveFailed} ${save.message}`;
+  }
+}
+
+interface Props {
+  initial: FlowDocument;
+  summary?: FlowSummary;
+  /** The flow was saved or published: the flow list should refresh. */
+  onChanged: () => void;
+}
+
+/** The flow editor: palette, canvas, problems, the side panel (step form, preview), settings, publish. */
+export function Editor({ initial, summary, onChanged }: Props) {
+  const { t, locale } = useLocale();
+  const editor = useFlowEditor(initial, onChanged);
+  const { doc, docRef, update, undo, redo, flush, save } = editor;
+  const { screenToFlowPosition, getNodes, fitView } = useReactFlow();
+
+  // Compile errors as the flow is drawn, and those the server answered for this very document.
+  const compiledDoc = useDebounced(doc, COMPILE_MS);
+  const compiled = useMemo(() => compile(compiledDoc), [compiledDoc]);
+  const pending = compiledDoc !== doc;
+  const [server, setServer] = useState<{ doc: FlowDocument; errors: CompileError[] }>();
+  const serverErrors = server && server.doc === doc ? server.errors : undefined;
+  const errors = useMemo(() => {
+    const local = compiled.ok ? NO_ERRORS : compiled.errors;
+    if (!serverErrors) return local;
+    const seen = new Set(local.map((e) => `${e.code}|${e.nodeId}|${e.edgeId}|${e.message}`));
+    return [
+      ...local,
+      ...serverErrors.filter((e) => !seen.has(`${e.code}|${e.nodeId}|${e.edgeId}|${e.message}`)),
+    ];
+  }, [compiled, serverErrors]);
+  const onServerErrors = useCallback(
+    (list: CompileError[]) => setServer({ doc: docRef.current, errors: list }),
+    [docRef],
+  );
+
+  const [selection, setSelection] = useState<{ nodes: string[]; edges: string[] }>({ nodes: [], edges: [] });
+  const selectionRef = useRef(selection);
+  selectionRef.current = selection;
+  const [selectRequest, setSelectRequest] = useState<SelectRequest>();
+  const select = useCallback(
+    (ids: string[], fit = false) => setSelectRequest((r) => ({ ids, fit, seq: (r?.seq ?? 0) + 1 })),
+    [],
+  );
+  const [tab, setTab] = useState<'step' | 'preview'>('step');
+  const [sample, setSample] = useState<Sample>(() => defaultSample(locale));
+  const [run, setRun] = useState<PreviewRun>();
+  const [drawer, setDrawer] = useState(false);
+  const [publishing, setPublishing] = useState(false);
+  const [published, setPublished] = useState<number>();
+  const clipboard = useRef<Clipboard | undefined>(undefined);
+  const pastes = useRef(0);
+  const canvasWrap = useRef<HTMLDivElement>(null);
+
+  // The preview's path on the canvas, while the flow is still the one that ran.
+  const structure = useMemo(() => structureOf(doc), [doc]);
+  const stale = run !== undefined && run.structure !== structure;
+  const zone = doc.settings.timezone;
+  const marks = useMemo(
+    () => (run && !stale ? traceMarks(run.trace, run.shown, zone) : undefined),
+    [run, stale, zone],
+  );
+  const taken = useMemo(
+    () => (run && !stale ? takenEdges(doc, run.trace.steps, run.shown) : undefined),
+    [run, stale, doc],
+  );
+  useEffect(() => {
+    if (!run?.playing) return;
+    if (run.shown >= run.trace.steps.length) {
+      setRun((r) => r && { ...r, playing: false });
+      return;
+    }
+    const timer = setTimeout(() => setRun((r) => r && { ...r, shown: r.shown + 1 }), PREVIEW_STEP_MS);
+    return () => clearTimeout(timer);
+  }, [run]);
+
+  /** Where a step added by click goes: under the selected step, else in view; never on another. */
+  const placeForNew = useCallback((): Position => {
+    const sizes = new Map(
+      getNodes().map((n) => [
+        n.id,
+        {
+          width: n.measured?.width ?? DEFAULT_NODE_SIZE.width,
+          height: n.measured?.height ?? DEFAULT_NODE_SIZE.height,
+        },
+      ]),
+    );
+    const nodes = docRef.current.nodes;
+    const anchor = nodes.find((n) => n.id === selectionRef.current.nodes[0]);
+    let preferred: Position;
+    if (anchor) {
+      const height = sizes.get(anchor.id)?.height ?? DEFAULT_NODE_SIZE.height;
+      preferred = { x: anchor.position.x, y: anchor.position.y + height + 72 };
+    } else {
+      const rect = canvasWrap.current?.getBoundingClientRect();
+      const at = rect
+        ? screenToFlowPosition({ x: rect.left + rect.width / 2, y: rect.top + rect.height / 3 })
+        : { x: 0, y: 0 };
+      preferred = { x: at.x - DEFAULT_NODE_SIZE.width / 2, y: at.y };
+    }
+    return freeSpot(nodes, preferred, sizes);
+  }, [screenToFlowPosition, docRef, getNodes]);
+
+  const addStep = useCallback(
+    (type: NodeType, position?: Position) => {
+      const id = newNodeId(
+        docRef.current.nodes.map((n) => n.id),
+        type,
+      );
+      const node = defaultNode(type, id, position ?? placeForNew(), locale);
+      update((d) => addNode(d, node));
+      select([id]);
+      setTab('step');
+    },
+    [docRef, update, select, placeForNew, locale],
+  );
+
+  const copy = useCallback(() => {
+    if (selectionRef.current.nodes.length === 0) return;
+    clipboard.current = copyNodes(docRef.current, selectionRef.current.nodes);
+    pastes.current = 0;
+  }, [docRef]);
+  const paste = useCallback(
+    (clip: Clipboard | undefined = clipboard.current) => {
+      if (!clip || clip.nodes.length === 0) return;
+      pastes.current += 1;
+      const offset = { x: 40 * pastes.current, y: 40 * pastes.current };
+      const { ids } = pasteNodes(docRef.current, clip, offset);
+      update((d) => pasteNodes(d, clip, offset).doc);
+      select(ids);
+    },
+    [docRef, update, select],
+  );
+  const duplicate = useCallback(() => {
+    const clip = copyNodes(docRef.current, selectionRef.current.nodes);
+    const offset = { x: 40, y: 40 };
+    const { ids } = pasteNodes(docRef.current, clip, offset);
+    update((d) => pasteNodes(d, clip, offset).doc);
+    select(ids);
+  }, [docRef, update, select]);
+  const deleteSelection = useCallback(() => {
+    const { nodes, edges } = selectionRef.current;
+    update((d) => removeElements(d, nodes, edges));
+  }, [update]);
+
+  const tidy = useCallback(async () => {
+    // The layout library loads on first use, so it does not weigh on opening the builder.
+    const { layoutFlow } = await import('../../editor/layout');
+    const sizes = new Map(
+      getNodes().map((n) => [
+        n.id,
+        {
+          width: n.measured?.width ?? DEFAULT_NODE_SIZE.width,
+          height: n.measured?.height ?? DEFAULT_NODE_SIZE.height,
+        },
+      ]),
+    );
+    update((d) => layoutFlow(d, sizes));
+    // Once the canvas has the new positions.
+    setTimeout(() => void fitView({ duration: 300, maxZoom: 1, padding: 0.15 }), 50);
+  }, [getNodes, update, fitView]);
+
+  const focusNode = useCallback(
+    (id: string) => {
+      select([id], true);
+      setTab('step');
+    },
+    [select],
+  );
+
+  const playingRef = useRef(false);
+  playingRef.current = tab === 'preview' && run !== undefined;
+  const onSelectionChange = useCallback((nodes: string[], edges: string[]) => {
+    setSelection((s) =>
+      s.nodes.join() === nodes.join() && s.edges.join() === edges.join() ? s : { nodes, edges },
+    );
+    if (nodes.length === 1 && !playingRef.current) setTab('step');
+  }, []);
+
+  // Keyboard: undo/redo, copy/paste/duplicate, save. Text fields keep their own undo and copy.
+  useEffect(() => {
+    const onKey = (e: KeyboardEvent) => {
+      const mod = e.ctrlKey || e.metaKey;
+      if (!mod) return;
+      const key = e.key.toLowerCase();
+      if (key === 's') {
+        e.preventDefault();
+        void flush();
+        return;
+      }
+      if (isEditable(e.target) || document.querySelector('dialog[open]')) return;
+      if (key === 'z' && !e.shiftKey) {
+        e.preventDefault();
+        undo();
+      } else if ((key === 'z' && e.shiftKey) || key === 'y') {
+        e.preventDefault();
+        redo();
+      } else if (key === 'c') copy();
+      else if (key === 'v') paste();
+      else if (key === 'd') {
+        e.preventDefault();
+        duplicate();
+      }
+    };
+    window.addEventListener('keydown', onKey);
+    return () => window.removeEventListener('keydown', onKey);
+  }, [undo, redo, copy, paste, duplicate, flush]);
+
+  useEffect(() => {
+    if (published === undefined) return;
+    const timer = setTimeout(() => setPublished(undefined), 8000);
+    return () => clearTimeout(timer);
+  }, [published]);
+
+  const renderContext = useMemo(() => {
+    const contact = Contact.safeParse(sampleContact(sample));
+    return {
+      contact: contact.success
+        ? contact.data
+        : { id: 'preview-contact', attributes: {}, tags: [], points: 0 },
+      event: parseObject(sample.event) ?? {},
+      lastEvent: null,
+      http: {},
+      flow: { id: doc.id, name: doc.name, version: summary?.latestVersion ?? 0 },
+    };
+  }, [sample, doc.id, doc.name, summary?.latestVersion]);
+
+  const blocked = errors.length > 0 || pending;
+
+  return (
+    <div className="editor" data-testid="editor" data-flow-id={doc.id}>
+      <header className="toolbar" data-testid="toolbar">
+        <div className="toolbar__flow">
+          <button
+            type="button"
+            className="toolbar__name"
+            onClick={() => setDrawer(true)}
+            title={t.settings}
+            data-testid="flow-name"
+          >
+            {doc.name}
+          </button>
+          <code className="muted">{doc.id}</code>
+          {summary && (
+            <span className={`status status--${summary.status}`} data-testid="flow-status">
+              {t.statuses[summary.status]}
+              {summary.latestVersion !== null && ` · ${t.version(summary.latestVersion)}`}
+            </span>
+          )}
+        </div>
+        <div className="toolbar__group" role="toolbar" aria-label={t.flows}>
+          <button
+            type="button"
+            className="icon-button"
+            onClick={undo}
+            disabled={!editor.canUndo}
+            title={`${t.undo} (Ctrl+Z)`}
+            aria-label={t.undo}
+            data-testid="undo"
+          >
+            <Undo2 size={16} />
+          </button>
+          <button
+            type="button"
+            className="icon-button"
+            onClick={redo}
+            disabled={!editor.canRedo}
+            title={`${t.redo} (Ctrl+Shift+Z)`}
+            aria-label={t.redo}
+            data-testid="redo"
+          >
+            <Redo2 size={16} />
+          </button>
+          <button type="button" onClick={() => void tidy()} title={t.autoLayout} data-testid="auto-layout">
+            <LayoutDashboard size={16} /> {t.autoLayout}
+          </button>
+          <button
+            type="button"
+            className="icon-button"
+            onClick={() => void fitView({ duration: 300, maxZoom: 1, padding: 0.15 })}
+            title={t.fitView}
+            aria-label={t.fitView}
+            data-testid="fit-view"
+          >
+            <Maximize size={16} />
+          </button>
+        </div>
+        <div className="toolbar__group toolbar__end">
+          <span
+            className={`save-state save-state--${save.status}`}
+            data-testid="save-status"
+            data-status={save.status}
+          >
+            {saveText(save, t)}
+          </span>
+          <button
+            type="button"
+            onClick={() => void flush()}
+            disabled={save.status === 'saved' || save.status === 'saving'}
+            title={`${t.save} (Ctrl+S)`}
+            data-testid="save"
+          >
+            <Save size={16} /> {t.save}
+          </button>
+          <button type="button" onClick={() => setDrawer(true)} data-testid="open-settings">
+            <Settings size={16} /> {t.settings}
+          </button>
+          <button
+            type="button"
+            onClick={() => setTab('preview')}
+            aria-pressed={tab === 'preview'}
+            data-testid="open-preview"
+          >
+            <Play size={16} /> {t.preview}
+          </button>
+          <button
+            type="button"
+            className="primary"
+            onClick={() => setPublishing(true)}
+            disabled={blocked}
+            title={blocked ? t.publishBlocked : t.publish}
+            data-testid="publish"
+          >
+            <Rocket size={16} /> {t.publish}
+          </button>
+        </div>
+      </header>
+      <Palette onAdd={(type) => addStep(type)} />
+      <div className="editor__center" ref={canvasWrap}>
+        <FlowCanvas
+          doc={doc}
+          errors={errors}
+          trace={marks}
+          takenEdges={taken}
+          update={update}
+          addStep={addStep}
+          onSelectionChange={onSelectionChange}
+          selectRequest={selectRequest}
+        />
+        <p className="shortcuts muted">{t.shortcuts}</p>
+        <ProblemList errors={errors} server={serverErrors !== undefined} onFocusNode={focusNode} />
+      </div>
+      <aside className="side" data-testid="side-panel">
+        <div className="tabs" role="tablist">
+          <button
+            type="button"
+            role="tab"
+            aria-selected={tab === 'step'}
+            onClick={() => setTab('step')}
+            data-testid="tab-step"
+          >
+            {t.tabStep}
+          </button>
+          <button
+            type="button"
+            role="tab"
+            aria-selected={tab === 'preview'}
+            onClick={() => setTab('preview')}
+            data-testid="tab-preview"
+          >
+            {t.tabPreview}
+          </button>
+        </div>
+        <div className="side__body" role="tabpanel">
+          {tab === 'step' ? (
+            <Inspector
+              doc={doc}
+              selected={selection.nodes}
+              errors={errors}
+              update={update}
+              renderContext={renderContext}
+              onDelete={deleteSelection}
+              onDuplicate={duplicate}
+              onRenamed={(id) => select([id])}
+            />
+          ) : (
+            <PreviewPanel
+              doc={doc}
+              stale={stale}
+              blocked={blocked}
+              sample={sample}
+              setSample={setSample}
+              run={run}
+              setRun={setRun}
+              flush={flush}
+              structure={structure}
+              onServerErrors={onServerErrors}
+              onFocusNode={(id) => select([id], true)}
+            />
+          )}
+        </div>
+      </aside>
+      {drawer && (
+        <SettingsDrawer doc={doc} errors={errors} update={update} onClose={() => setDrawer(false)} />
+      )}
+      {publishing && (
+        <PublishDialog
+          flowId={doc.id}
+          flush={flush}
+          onServerErrors={onServerErrors}
+          onClose={() => setPublishing(false)}
+          onPublished={(version) => {
+            setPublishing(false);
+            setPublished(version);
+            onChanged();
+          }}
+        />
+      )}
+      {published !== undefined && (
+        <div className="toast" role="status" data-testid="toast">
+          {t.published(published)}
+        </div>
+      )}
+    </div>
+  );
+}

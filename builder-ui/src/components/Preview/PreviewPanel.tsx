@@ -1,0 +1,435 @@
+import type { CompileError, ContactInput, FlowDocument } from '@sopflow/engine';
+import {
+  CornerDownRight,
+  Hourglass,
+  Pause,
+  Play,
+  SkipForward,
+  StepBack,
+  StepForward,
+  Zap,
+} from 'lucide-react';
+import { useState } from 'react';
+import { ApiError, simulateFlow } from '../../api/flows';
+import { formatClock, formatOffset, type Trace, traceOf } from '../../editor/trace';
+import { useLocale } from '../../hooks/useLocale';
+import { NodeIcon } from '../node-style';
+
+/** The sample contact and scripted events the operator previews with (kept while editing). */
+export interface Sample {
+  name: string;
+  tier: string;
+  wecomUserId: string;
+  phone: string;
+  email: string;
+  /** The trigger's payload, as JSON text. */
+  event: string;
+  /** `YYYY-MM-DDTHH:mm` in the browser's clock, or empty for now. */
+  startAt: string;
+  events: { at: string; name: string; payload: string }[];
+}
+
+export function defaultSample(locale: 'en' | 'zh'): Sample {
+  return {
+    name: locale === 'zh' ? '小美' : 'Vera',
+    tier: 'vip',
+    wecomUserId: 'wx-preview',
+    phone: '+8613800000000',
+    email: 'vera@example.com',
+    event: '{}',
+    startAt: '',
+    events: [],
+  };
+}
+
+export function sampleContact(sample: Sample): ContactInput {
+  const some = (v: string) => (v.trim() ? v.trim() : undefined);
+  const contact: ContactInput = {
+    id: 'preview-contact',
+    attributes: sample.tier.trim() ? { tier: sample.tier.trim() } : {},
+  };
+  for (const [key, value] of [
+    ['name', sample.name],
+    ['wecomUserId', sample.wecomUserId],
+    ['phone', sample.phone],
+    ['email', sample.email],
+  ] as const) {
+    const v = some(value);
+    if (v !== undefined) contact[key] = v;
+  }
+  return contact;
+}
+
+export function parseObject(text: string): Record<string, unknown> | undefined {
+  if (!text.trim()) return {};
+  try {
+    const value: unknown = JSON.parse(text);
+    return value && typeof value === 'object' && !Array.isArray(value)
+      ? (value as Record<string, unknown>)
+      : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** A dry-run on show: where the playback stands and whether it moves by itself. */
+export interface PreviewRun {
+  /** The document it ran (positions aside), to tell when the flow has changed since. */
+  structure: string;
+  trace: Trace;
+  lines: string[];
+  shown: number;
+  playing: boolean;
+}
+
+interface Props {
+  doc: FlowDocument;
+  stale: boolean;
+  blocked: boolean;
+  sample: Sample;
+  setSample: (fn: (s: Sample) => Sample) => void;
+  run: PreviewRun | undefined;
+  setRun: (fn: (r: PreviewRun | undefined) => PreviewRun | undefined) => void;
+  /** Saves the draft (the dry-run reads the stored one); false when it could not. */
+  flush: () => Promise<boolean>;
+  structure: string;
+  onServerErrors: (errors: CompileError[]) => void;
+  onFocusNode: (id: string) => void;
+}
+
+export function PreviewPanel({
+  doc,
+  stale,
+  blocked,
+  sample,
+  setSample,
+  run,
+  setRun,
+  flush,
+  structure,
+  onServerErrors,
+  onFocusNode,
+}: Props) {
+  const { t } = useLocale();
+  const [busy, setBusy] = useState(false);
+  const [failure, setFailure] = useState<string>();
+  const zone = doc.settings.timezone;
+  const set = <K extends keyof Sample>(key: K, value: Sample[K]) =>
+    setSample((s) => ({ ...s, [key]: value }));
+  const eventPayload = parseObject(sample.event);
+  const badEvents = sample.events.some((e) => parseObject(e.payload) === undefined || !e.name.trim());
+
+  const start = async () => {
+    setBusy(true);
+    setFailure(undefined);
+    try {
+      if (!(await flush())) {
+        setFailure(t.saveInvalid);
+        return;
+      }
+      const answer = await simulateFlow(doc.id, {
+        contact: sampleContact(sample),
+        event: eventPayload ?? {},
+        events: sample.events.map((e) => ({
+          at: e.at.trim() || '+1h',
+          name: e.name.trim(),
+          payload: parseObject(e.payload) ?? {},
+        })),
+        ...(sample.startAt ? { startAt: new Date(sample.startAt).toISOString() } : {}),
+      });
+      setRun(() => ({
+        structure,
+        trace: traceOf(answer.timeline, answer.startAt, answer.outcome),
+        lines: answer.lines,
+        shown: 1,
+        playing: true,
+      }));
+    } catch (error) {
+      if (error instanceof ApiError && error.compileErrors.length) onServerErrors(error.compileErrors);
+      setFailure(`${(error as Error).message}`);
+    } finally {
+      setBusy(false);
+    }
+  };
+
+  const steps = run?.trace.steps ?? [];
+  const total = steps.length;
+  const shown = run?.shown ?? 0;
+  const label = (id: string) => doc.nodes.find((n) => n.id === id)?.label ?? id;
+  const typeOf = (id: string) => doc.nodes.find((n) => n.id === id)?.type;
+  const exitName = (id: string, exit: string) => {
+    const node = doc.nodes.find((n) => n.id === id);
+    const named =
+      node?.type === 'branch'
+        ? node.branches.find((b) => b.id === exit)
+        : node?.type === 'split'
+          ? node.arms.find((a) => a.id === exit)
+          : undefined;
+    return named?.label ?? t.exits[exit] ?? exit;
+  };
+
+  return (
+    <div className="preview" data-testid="preview-panel">
+      <p className="muted">{t.previewIntro}</p>
+      <fieldset className="preview__contact">
+        <legend>{t.sampleContact}</legend>
+        {(
+          [
+            ['name', t.contactName],
+            ['tier', t.tier],
+            ['wecomUserId', t.wecomId],
+            ['phone', t.phone],
+            ['email', t.email],
+          ] as const
+        ).map(([key, text]) => (
+          <label key={key}>
+            <span>{text}</span>
+            <input
+              value={sample[key]}
+              onChange={(e) => set(key, e.target.value)}
+              data-testid={`preview-${key}`}
+            />
+          </label>
+        ))}
+        <label>
+          <span>{t.startAt}</span>
+          <input
+            type="datetime-local"
+            value={sample.startAt}
+            onChange={(e) => set('startAt', e.target.value)}
+            title={t.startNow}
+            data-testid="preview-startAt"
+          />
+        </label>
+      </fieldset>
+      <label className="field">
+        <span className="field__label">{t.triggerEvent}</span>
+        <textarea
+          className="code"
+          rows={2}
+          value={sample.event}
+          aria-invalid={eventPayload === undefined}
+          onChange={(e) => set('event', e.target.value)}
+          data-testid="preview-event"
+        />
+      </label>
+      <div className="field">
+        <span className="field__label">{t.scriptedEvents}</span>
+        {sample.events.map((e, i) => (
+          // biome-ignore lint/suspicious/noArrayIndexKey: rows have no identity but their place
+          <div className="row preview__event" key={i}>
+            <input
+              aria-label={t.eventAt}
+              className="weight"
+              placeholder="+2h"
+              value={e.at}
+              onChange={(x) =>
+                set(
+                  'events',
+                  sample.events.map((y, j) => (j === i ? { ...y, at: x.target.value } : y)),
+                )
+              }
+            />
+            <input
+              aria-label={t.eventName}
+              placeholder="message.received"
+              list="preview-event-names"
+              value={e.name}
+              onChange={(x) =>
+                set(
+                  'events',
+                  sample.events.map((y, j) => (j === i ? { ...y, name: x.target.value } : y)),
+                )
+              }
+            />
+            <input
+              aria-label={t.eventPayload}
+              className="code"
+              placeholder="{}"
+              value={e.payload}
+              onChange={(x) =>
+                set(
+                  'events',
+                  sample.events.map((y, j) => (j === i ? { ...y, payload: x.target.value } : y)),
+                )
+              }
+            />
+            <button
+              type="button"
+              className="icon-button"
+              aria-label={t.remove}
+              onClick={() =>
+                set(
+                  'events',
+                  sample.events.filter((_, j) => j !== i),
+                )
+              }
+            >
+              ×
+            </button>
+          </div>
+        ))}
+        <datalist id="preview-event-names">
+          {[
+            ...new Set(
+              doc.nodes.flatMap((n) =>
+                n.type === 'wait_for_event' ? [n.event] : n.type === 'staff_task' ? ['task.done'] : [],
+              ),
+            ),
+            ...(doc.settings.goal ? [doc.settings.goal.event] : []),
+          ].map((name) => (
+            <option key={name} value={name} />
+          ))}
+        </datalist>
+        <button
+          type="button"
+          className="link-button"
+          onClick={() => set('events', [...sample.events, { at: '+1h', name: '', payload: '{}' }])}
+        >
+          + {t.addEvent}
+        </button>
+      </div>
+      <button
+        type="button"
+        className="primary"
+        disabled={busy || blocked || eventPayload === undefined || badEvents}
+        onClick={() => void start()}
+        title={blocked ? t.previewBlocked : undefined}
+        data-testid="preview-run"
+      >
+        <Play size={14} /> {busy ? t.running : t.run}
+      </button>
+      {blocked && <p className="muted">{t.previewBlocked}</p>}
+      {failure && (
+        <p className="notice notice--error" role="alert">
+          {t.previewFailed} {failure}
+        </p>
+      )}
+      {run && (
+        <section
+          className="preview__result"
+          data-testid="preview-result"
+          data-state={run.playing ? 'playing' : shown >= total ? 'done' : 'paused'}
+        >
+          {stale && <p className="notice">{t.stale}</p>}
+          <div className="preview__controls">
+            <button
+              type="button"
+              className="icon-button"
+              title={t.stepBack}
+              aria-label={t.stepBack}
+              disabled={shown <= 1}
+              onClick={() => setRun((r) => r && { ...r, playing: false, shown: Math.max(1, r.shown - 1) })}
+            >
+              <StepBack size={16} />
+            </button>
+            <button
+              type="button"
+              className="icon-button"
+              title={run.playing ? t.pause : t.play}
+              aria-label={run.playing ? t.pause : t.play}
+              onClick={() =>
+                setRun(
+                  (r) =>
+                    r && { ...r, playing: !r.playing, shown: !r.playing && r.shown >= total ? 1 : r.shown },
+                )
+              }
+              data-testid="preview-play"
+            >
+              {run.playing ? <Pause size={16} /> : <Play size={16} />}
+            </button>
+            <button
+              type="button"
+              className="icon-button"
+              title={t.stepForward}
+              aria-label={t.stepForward}
+              disabled={shown >= total}
+              onClick={() =>
+                setRun((r) => r && { ...r, playing: false, shown: Math.min(total, r.shown + 1) })
+              }
+            >
+              <StepForward size={16} />
+            </button>
+            <button
+              type="button"
+              className="icon-button"
+              title={t.showAll}
+              aria-label={t.showAll}
+              onClick={() => setRun((r) => r && { ...r, playing: false, shown: total })}
+              data-testid="preview-show-all"
+            >
+              <SkipForward size={16} />
+            </button>
+            <span className="muted" data-testid="preview-progress">
+              {t.stepOf(shown, total)}
+            </span>
+          </div>
+          <ol className="preview__steps">
+            {steps.slice(0, shown).map((step, i) => {
+              const type = typeOf(step.nodeId);
+              return (
+                <li
+                  // biome-ignore lint/suspicious/noArrayIndexKey: the path is fixed for this run
+                  key={i}
+                  className={i === shown - 1 ? 'current' : undefined}
+                  data-testid={`preview-step-${i + 1}`}
+                  data-node-id={step.nodeId}
+                >
+                  <button
+                    type="button"
+                    className="preview__step-head"
+                    onClick={() => onFocusNode(step.nodeId)}
+                  >
+                    <span className="step__visit">{i + 1}</span>
+                    {type && <NodeIcon type={type} size={14} />}
+                    <span className="preview__step-label">{label(step.nodeId)}</span>
+                    <span className="muted preview__time">
+                      {formatOffset(step.at - run.trace.startAt)} · {formatClock(step.at, zone)}
+                    </span>
+                  </button>
+                  {step.messages.map((m, j) => (
+                    // biome-ignore lint/suspicious/noArrayIndexKey: messages of one visit, in order
+                    <div key={j} className={`bubble bubble--${m.status}`} data-testid="preview-message">
+                      <span className="bubble__meta">
+                        {t.sentTo(t.channels[m.channel] ?? m.channel, m.to)}
+                        {m.status !== 'sent' ? ` · ${m.status}` : ''}
+                      </span>
+                      {m.subject && <strong>{m.subject}</strong>}
+                      <span className="bubble__text">{m.text}</span>
+                    </div>
+                  ))}
+                  {step.waitUntil !== undefined && (
+                    <div className="muted preview__note">
+                      <Hourglass size={12} aria-hidden="true" /> {t.waitsUntil}{' '}
+                      {formatClock(step.waitUntil, zone)}
+                    </div>
+                  )}
+                  {step.events.map((e, j) => (
+                    // biome-ignore lint/suspicious/noArrayIndexKey: events of one visit, in order
+                    <div key={j} className="muted preview__note">
+                      <Zap size={12} aria-hidden="true" /> {e.name}
+                    </div>
+                  ))}
+                  {step.exit && step.exit !== 'next' && (
+                    <div className="muted preview__note">
+                      <CornerDownRight size={12} aria-hidden="true" /> {exitName(step.nodeId, step.exit)}
+                    </div>
+                  )}
+                </li>
+              );
+            })}
+          </ol>
+          {shown >= total && (
+            <p className="preview__outcome" data-testid="preview-outcome">
+              {t.outcome(run.trace.outcome)}
+            </p>
+          )}
+          <details className="preview__lines" open>
+            <summary>{t.timeline}</summary>
+            <pre data-testid="preview-lines">{run.lines.join('\n')}</pre>
+          </details>
+        </section>
+      )}
+    </div>
+  );
+}

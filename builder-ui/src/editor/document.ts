@@ -1,0 +1,388 @@
+import {
+  type Edge,
+  FLOW_SCHEMA_VERSION,
+  type FlowDocument,
+  type FlowNode,
+  type NodeType,
+} from '@sopflow/engine';
+import { handlesOf } from '../canvas/flow-canvas';
+import type { Locale } from '../i18n';
+
+/**
+ * Edits of a flow document as pure functions: every action of the editor (add a step, connect,
+ * delete, paste, rename) is one of these, so undo is simply the previous document and each can
+ * be tested without a browser.
+ */
+
+export type Position = { x: number; y: number };
+
+export interface Size {
+  width: number;
+  height: number;
+}
+
+/** What a step measures before the browser has drawn it. */
+export const DEFAULT_NODE_SIZE: Size = { width: 220, height: 96 };
+
+/** Every node type, in the order the palette offers them. */
+export const NODE_TYPES: readonly NodeType[] = [
+  'trigger',
+  'send',
+  'wait',
+  'wait_until',
+  'wait_for_event',
+  'branch',
+  'split',
+  'update_contact',
+  'http_request',
+  'staff_task',
+  'exit',
+];
+
+/** Short id prefixes; http steps use `_` so `{{ http.http_1.body }}` reads as one name. */
+const ID_PREFIX: Record<NodeType, string> = {
+  trigger: 'trigger',
+  send: 'send',
+  wait: 'wait',
+  wait_until: 'wait-until',
+  wait_for_event: 'wait-event',
+  branch: 'branch',
+  split: 'split',
+  update_contact: 'update',
+  http_request: 'http_',
+  staff_task: 'task',
+  exit: 'exit',
+};
+
+export const NODE_ID_PATTERN = /^[A-Za-z0-9_-]{1,64}$/;
+
+/** A fresh id for a node of this type: `send-3`, the lowest number not taken. */
+export function newNodeId(taken: Iterable<string>, type: NodeType): string {
+  const used = new Set(taken);
+  const prefix = ID_PREFIX[type];
+  const sep = prefix.endsWith('_') ? '' : '-';
+  for (let n = 1; ; n++) {
+    const id = `${prefix}${sep}${n}`;
+    if (!used.has(id)) return id;
+  }
+}
+
+function newEdgeId(taken: Iterable<string>, source: string, handle: string, target: string): string {
+  const used = new Set(taken);
+  const base = `e-${source}-${handle === 'next' ? '' : `${handle}-`}${target}`.slice(0, 180);
+  if (!used.has(base)) return base;
+  for (let n = 2; ; n++) if (!used.has(`${base}-${n}`)) return `${base}-${n}`;
+}
+
+const COPY = {
+  en: {
+    greeting: 'Hi {{ contact.name | default: "there" }}, welcome!',
+    branchLabel: 'VIP',
+    tag: 'engaged',
+    reason: 'Reward',
+    staff: 'Community lead',
+    task: 'Please follow up with {{ contact.name | default: "this member" }} personally.',
+    armA: 'A',
+    armB: 'B',
+  },
+  zh: {
+    greeting: '{{ contact.name | default: "你好" }}，欢迎加入！',
+    branchLabel: 'VIP 会员',
+    tag: '活跃',
+    reason: '奖励',
+    staff: '社群负责人',
+    task: '请私聊跟进一下 {{ contact.name | default: "这位成员" }}。',
+    armA: 'A 组',
+    armB: 'B 组',
+  },
+} satisfies Record<Locale, Record<string, string>>;
+
+/** A new step of a type with content that already compiles, so a dropped step is usable at once. */
+export function defaultNode(type: NodeType, id: string, position: Position, locale: Locale): FlowNode {
+  const t = COPY[locale];
+  const base = { id, position: { x: Math.round(position.x), y: Math.round(position.y) } };
+  switch (type) {
+    case 'trigger':
+      return { ...base, type, trigger: { kind: 'webhook', event: 'webhook' } };
+    case 'send':
+      return { ...base, type, channel: 'wechat', message: { text: t.greeting } };
+    case 'wait':
+      return { ...base, type, duration: 'P1D' };
+    case 'wait_until':
+      return { ...base, type, time: '20:00' };
+    case 'wait_for_event':
+      return { ...base, type, event: 'message.received', timeout: 'P1D' };
+    case 'branch':
+      return {
+        ...base,
+        type,
+        branches: [
+          {
+            id: 'c1',
+            label: t.branchLabel,
+            when: { field: 'contact.attributes.tier', op: 'eq', value: 'vip' },
+          },
+        ],
+      };
+    case 'split':
+      return {
+        ...base,
+        type,
+        arms: [
+          { id: 'a', label: t.armA, weight: 50 },
+          { id: 'b', label: t.armB, weight: 50 },
+        ],
+      };
+    case 'update_contact':
+      return { ...base, type, update: { addTags: [t.tag] } };
+    case 'http_request':
+      return {
+        ...base,
+        type,
+        method: 'GET',
+        url: 'https://crm.example.com/members/{{ contact.id }}',
+        timeout: 'PT10S',
+        retries: 3,
+      };
+    case 'staff_task':
+      return {
+        ...base,
+        type,
+        assignee: { channel: 'wechat', id: 'staff-1', name: t.staff },
+        message: { text: t.task },
+        deadline: 'P1D',
+      };
+    case 'exit':
+      return { ...base, type };
+  }
+}
+
+/**
+ * Where a new step can go near `preferred` without covering another: the first free place on
+ * a widening ring of slots around it (steps added by click would otherwise pile up).
+ */
+export function freeSpot(
+  nodes: readonly { id: string; position: Position }[],
+  preferred: Position,
+  sizes: ReadonlyMap<string, Size> = new Map(),
+  size: Size = DEFAULT_NODE_SIZE,
+): Position {
+  const gap = 24;
+  const rects = nodes.map((n) => {
+    const s = sizes.get(n.id) ?? DEFAULT_NODE_SIZE;
+    return { x: n.position.x, y: n.position.y, w: s.width, h: s.height };
+  });
+  const free = (p: Position) =>
+    rects.every(
+      (r) =>
+        p.x + size.width + gap <= r.x ||
+        r.x + r.w + gap <= p.x ||
+        p.y + size.height + gap <= r.y ||
+        r.y + r.h + gap <= p.y,
+    );
+  const stepX = size.width + gap * 2;
+  const stepY = size.height + gap * 2;
+  for (let ring = 0; ring <= 12; ring++) {
+    const candidates: Position[] = [];
+    for (let dy = -ring; dy <= ring; dy++) {
+      for (let dx = -ring; dx <= ring; dx++) {
+        if (Math.max(Math.abs(dx), Math.abs(dy)) !== ring) continue;
+        candidates.push({ x: preferred.x + dx * stepX, y: preferred.y + dy * stepY });
+      }
+    }
+    // Nearest first, and below before above (flows read top to bottom).
+    candidates.sort(
+      (a, b) =>
+        Math.hypot(a.x - preferred.x, a.y - preferred.y) - Math.hypot(b.x - preferred.x, b.y - preferred.y) ||
+        b.y - a.y,
+    );
+    const found = candidates.find(free);
+    if (found) return found;
+  }
+  return preferred;
+}
+
+/** A new flow that compiles: a webhook trigger leading to an exit. */
+export function blankFlow(id: string, name: string): FlowDocument {
+  return {
+    schemaVersion: FLOW_SCHEMA_VERSION,
+    id,
+    name,
+    nodes: [
+      {
+        id: 'start',
+        type: 'trigger',
+        position: { x: 0, y: 0 },
+        trigger: { kind: 'webhook', event: 'webhook' },
+      },
+      { id: 'end', type: 'exit', position: { x: 0, y: 240 } },
+    ],
+    edges: [{ id: 'e-start-end', source: 'start', sourceHandle: 'next', target: 'end' }],
+    settings: { timezone: 'Asia/Shanghai', reentry: { mode: 'always' } },
+  };
+}
+
+export function addNode(doc: FlowDocument, node: FlowNode): FlowDocument {
+  return { ...doc, nodes: [...doc.nodes, node] };
+}
+
+/** Removes nodes (with every edge touching them) and edges. */
+export function removeElements(
+  doc: FlowDocument,
+  nodeIds: Iterable<string>,
+  edgeIds: Iterable<string> = [],
+): FlowDocument {
+  const nodes = new Set(nodeIds);
+  const edges = new Set(edgeIds);
+  if (nodes.size === 0 && edges.size === 0) return doc;
+  return {
+    ...doc,
+    nodes: doc.nodes.filter((n) => !nodes.has(n.id)),
+    edges: doc.edges.filter((e) => !edges.has(e.id) && !nodes.has(e.source) && !nodes.has(e.target)),
+  };
+}
+
+export interface Connection {
+  source: string;
+  sourceHandle?: string | null;
+  target: string;
+}
+
+/**
+ * Connects an exit to a step. An exit leads to one step only, so connecting an exit that is
+ * already connected moves its connection (as in Braze and Customer.io) instead of doubling it.
+ */
+export function connect(doc: FlowDocument, connection: Connection): FlowDocument {
+  const handle = connection.sourceHandle ?? 'next';
+  const existing = doc.edges.filter((e) => e.source === connection.source && e.sourceHandle === handle);
+  if (existing.length === 1 && existing[0]!.target === connection.target) return doc;
+  const kept = doc.edges.filter((e) => !existing.includes(e));
+  const edge: Edge = {
+    id: newEdgeId(
+      kept.map((e) => e.id),
+      connection.source,
+      handle,
+      connection.target,
+    ),
+    source: connection.source,
+    sourceHandle: handle,
+    target: connection.target,
+  };
+  return { ...doc, edges: [...kept, edge] };
+}
+
+/** Moves one end of an existing edge (dragged to another step or exit). */
+export function reconnect(doc: FlowDocument, edgeId: string, connection: Connection): FlowDocument {
+  const without = { ...doc, edges: doc.edges.filter((e) => e.id !== edgeId) };
+  return connect(without, connection);
+}
+
+export function moveNodes(doc: FlowDocument, positions: ReadonlyMap<string, Position>): FlowDocument {
+  let changed = false;
+  const nodes = doc.nodes.map((n) => {
+    const p = positions.get(n.id);
+    if (!p || (p.x === n.position.x && p.y === n.position.y)) return n;
+    changed = true;
+    return { ...n, position: { x: Math.round(p.x), y: Math.round(p.y) } };
+  });
+  return changed ? { ...doc, nodes } : doc;
+}
+
+/**
+ * Replaces a node with an edited version. A new id renames it (edges follow); an exit the
+ * edit took away (a deleted branch condition, a removed split arm) takes its edge with it.
+ */
+export function replaceNode(doc: FlowDocument, id: string, next: FlowNode): FlowDocument {
+  const old = doc.nodes.find((n) => n.id === id);
+  if (!old) return doc;
+  const oldExits = new Set(handlesOf(old, []));
+  const newExits = new Set(handlesOf(next, []));
+  const gone = new Set([...oldExits].filter((h) => !newExits.has(h)));
+  return {
+    ...doc,
+    nodes: doc.nodes.map((n) => (n.id === id ? next : n)),
+    edges: doc.edges
+      .filter((e) => !(e.source === id && gone.has(e.sourceHandle)))
+      .map((e) =>
+        e.source === id || e.target === id
+          ? {
+              ...e,
+              source: e.source === id ? next.id : e.source,
+              target: e.target === id ? next.id : e.target,
+            }
+          : e,
+      ),
+  };
+}
+
+/** Renames an exit of a branch or split node and the edge that leaves by it. */
+export function renameExit(doc: FlowDocument, nodeId: string, from: string, to: string): FlowDocument {
+  return {
+    ...doc,
+    edges: doc.edges.map((e) =>
+      e.source === nodeId && e.sourceHandle === from ? { ...e, sourceHandle: to } : e,
+    ),
+  };
+}
+
+/** Why a new id for a node cannot be used, or undefined when it can. */
+export function nodeIdProblem(doc: FlowDocument, id: string, newId: string): 'invalid' | 'taken' | undefined {
+  if (!NODE_ID_PATTERN.test(newId)) return 'invalid';
+  if (newId !== id && doc.nodes.some((n) => n.id === newId)) return 'taken';
+  return undefined;
+}
+
+export interface Clipboard {
+  nodes: FlowNode[];
+  edges: Edge[];
+}
+
+/** The selected nodes and the edges among them. */
+export function copyNodes(doc: FlowDocument, ids: Iterable<string>): Clipboard {
+  const set = new Set(ids);
+  return {
+    nodes: doc.nodes.filter((n) => set.has(n.id)),
+    edges: doc.edges.filter((e) => set.has(e.source) && set.has(e.target)),
+  };
+}
+
+/** Pastes copied nodes under fresh ids, shifted by `offset`; answers the new ids too. */
+export function pasteNodes(
+  doc: FlowDocument,
+  clip: Clipboard,
+  offset: Position,
+): { doc: FlowDocument; ids: string[] } {
+  const taken = new Set(doc.nodes.map((n) => n.id));
+  const renamed = new Map<string, string>();
+  const nodes = clip.nodes.map((n) => {
+    const id = newNodeId(taken, n.type);
+    taken.add(id);
+    renamed.set(n.id, id);
+    return { ...n, id, position: { x: n.position.x + offset.x, y: n.position.y + offset.y } } as FlowNode;
+  });
+  const edgeIds = new Set(doc.edges.map((e) => e.id));
+  const edges = clip.edges.map((e) => {
+    const source = renamed.get(e.source)!;
+    const target = renamed.get(e.target)!;
+    const id = newEdgeId(edgeIds, source, e.sourceHandle, target);
+    edgeIds.add(id);
+    return { ...e, id, source, target };
+  });
+  return {
+    doc: { ...doc, nodes: [...doc.nodes, ...nodes], edges: [...doc.edges, ...edges] },
+    ids: nodes.map((n) => n.id),
+  };
+}
+
+/** A flow id from a name: lower-case letters, digits and "-", or undefined when none are left. */
+export function slugify(name: string): string | undefined {
+  const slug = name
+    .toLowerCase()
+    .normalize('NFKD')
+    .replace(/[^a-z0-9]+/g, '-')
+    .replace(/^-+|-+$/g, '')
+    .slice(0, 48);
+  return slug || undefined;
+}
+
+export const FLOW_ID_PATTERN = /^[a-z0-9][a-z0-9_-]{0,63}$/;

@@ -1,0 +1,298 @@
+import { compile, FlowDocument, nodeExits, simulate } from '@sopflow/engine';
+import { describe, expect, it } from 'vitest';
+import {
+  addNode,
+  blankFlow,
+  connect,
+  copyNodes,
+  defaultNode,
+  moveNodes,
+  NODE_TYPES,
+  newNodeId,
+  nodeIdProblem,
+  pasteNodes,
+  reconnect,
+  removeElements,
+  renameExit,
+  replaceNode,
+  slugify,
+} from './document';
+import { asSimple, fromSimple, joinDuration, parseValue, splitDuration } from './fields';
+import { COALESCE_MS, historyReducer, initialHistory } from './history';
+import { layoutFlow } from './layout';
+import { formatClock, formatOffset, takenEdges, traceMarks, traceOf } from './trace';
+
+const chain = (types: readonly (typeof NODE_TYPES)[number][]) => {
+  let doc = blankFlow('chain', 'Chain');
+  doc = removeElements(doc, [], ['e-start-end']);
+  let previous = 'start';
+  for (const type of types) {
+    const id = newNodeId(
+      doc.nodes.map((n) => n.id),
+      type,
+    );
+    doc = addNode(doc, defaultNode(type, id, { x: 0, y: 0 }, 'zh'));
+    for (const exit of nodeExits(doc.nodes.at(-1)!))
+      doc = connect(doc, { source: id, sourceHandle: exit, target: 'end' });
+    doc = connect(doc, {
+      source: previous,
+      sourceHandle: nodeExits(doc.nodes.find((n) => n.id === previous)!)[0],
+      target: id,
+    });
+    previous = id;
+  }
+  return doc;
+};
+
+describe('new flows and new steps', () => {
+  it('starts a blank flow that compiles and passes the schema', () => {
+    const doc = blankFlow('my-flow', 'My flow');
+    expect(FlowDocument.parse(doc)).toStrictEqual(doc);
+    expect(compile(doc)).toMatchObject({ ok: true });
+  });
+
+  it.each(['en', 'zh'] as const)('drops a step of every type that compiles at once (%s)', (locale) => {
+    for (const type of NODE_TYPES) {
+      const node = defaultNode(type, `${type}-1`, { x: 10.4, y: 20.6 }, locale);
+      expect(FlowDocument.shape.nodes.element.parse(node)).toStrictEqual(node);
+      expect(node.position).toEqual({ x: 10, y: 21 });
+    }
+    const doc = chain(NODE_TYPES.filter((t) => t !== 'trigger' && t !== 'exit'));
+    expect(compile(doc)).toMatchObject({ ok: true });
+  });
+
+  it('names new steps after their type with the lowest free number', () => {
+    expect(newNodeId([], 'send')).toBe('send-1');
+    expect(newNodeId(['send-1', 'send-3'], 'send')).toBe('send-2');
+    expect(newNodeId([], 'http_request')).toBe('http_1');
+    expect(newNodeId([], 'wait_for_event')).toBe('wait-event-1');
+  });
+
+  it('makes flow ids from names, or none from names without Latin letters', () => {
+    expect(slugify('VIP Welcome 2026!')).toBe('vip-welcome-2026');
+    expect(slugify('入群欢迎')).toBeUndefined();
+  });
+});
+
+describe('editing the graph', () => {
+  const base = blankFlow('f', 'F');
+  const withSend = addNode(base, defaultNode('send', 'send-1', { x: 0, y: 120 }, 'en'));
+
+  it('moves an exit when it is connected again instead of doubling it', () => {
+    const moved = connect(withSend, { source: 'start', sourceHandle: 'next', target: 'send-1' });
+    expect(moved.edges.filter((e) => e.source === 'start')).toEqual([
+      { id: 'e-start-send-1', source: 'start', sourceHandle: 'next', target: 'send-1' },
+    ]);
+    const done = connect(moved, { source: 'send-1', sourceHandle: null, target: 'end' });
+    expect(compile(done)).toMatchObject({ ok: true });
+    // Connecting what is already connected changes nothing (not even identity, so no undo step).
+    expect(connect(done, { source: 'send-1', sourceHandle: 'next', target: 'end' })).toBe(done);
+  });
+
+  it('keeps the optional failed exit apart from next', () => {
+    const doc = connect(
+      connect(connect(withSend, { source: 'start', target: 'send-1' }), { source: 'send-1', target: 'end' }),
+      { source: 'send-1', sourceHandle: 'failed', target: 'end' },
+    );
+    expect(doc.edges.filter((e) => e.source === 'send-1').map((e) => e.sourceHandle)).toEqual([
+      'next',
+      'failed',
+    ]);
+    expect(compile(doc)).toMatchObject({ ok: true });
+  });
+
+  it('reconnects an edge to another step', () => {
+    const doc = reconnect(withSend, 'e-start-end', {
+      source: 'start',
+      sourceHandle: 'next',
+      target: 'send-1',
+    });
+    expect(doc.edges.map((e) => [e.source, e.target])).toEqual([['start', 'send-1']]);
+  });
+
+  it('deletes steps with their edges, and edges alone', () => {
+    const doc = connect(connect(withSend, { source: 'start', target: 'send-1' }), {
+      source: 'send-1',
+      target: 'end',
+    });
+    expect(removeElements(doc, ['send-1']).edges).toEqual([]);
+    expect(removeElements(doc, [], ['e-send-1-end']).edges.map((e) => e.id)).toEqual(['e-start-send-1']);
+    expect(removeElements(doc, [])).toBe(doc);
+  });
+
+  it('moves steps, rounding to whole pixels, and only when they moved', () => {
+    const doc = moveNodes(base, new Map([['end', { x: 10.2, y: 300.7 }]]));
+    expect(doc.nodes.find((n) => n.id === 'end')?.position).toEqual({ x: 10, y: 301 });
+    expect(moveNodes(doc, new Map([['end', { x: 10, y: 301 }]]))).toBe(doc);
+  });
+
+  it('renames a step and its edges follow', () => {
+    const node = base.nodes.find((n) => n.id === 'end')!;
+    const doc = replaceNode(base, 'end', { ...node, id: 'finish', label: 'Finish' });
+    expect(doc.edges).toEqual([
+      { id: 'e-start-end', source: 'start', sourceHandle: 'next', target: 'finish' },
+    ]);
+    expect(nodeIdProblem(doc, 'start', 'finish')).toBe('taken');
+    expect(nodeIdProblem(doc, 'start', 'bad id')).toBe('invalid');
+    expect(nodeIdProblem(doc, 'start', 'start')).toBeUndefined();
+  });
+
+  it('drops the edge of a branch condition that was removed, and renames exits with their edge', () => {
+    let doc = addNode(base, defaultNode('branch', 'branch-1', { x: 0, y: 0 }, 'en'));
+    doc = connect(doc, { source: 'branch-1', sourceHandle: 'c1', target: 'end' });
+    doc = connect(doc, { source: 'branch-1', sourceHandle: 'else', target: 'end' });
+    const branch = doc.nodes.find((n) => n.id === 'branch-1')!;
+    if (branch.type !== 'branch') throw new Error('not a branch');
+    const two = replaceNode(doc, 'branch-1', {
+      ...branch,
+      branches: [...branch.branches, { id: 'c2', when: { field: 'contact.points', op: 'gt', value: 1 } }],
+    });
+    expect(two.edges).toEqual(doc.edges);
+    const renamed = renameExit(two, 'branch-1', 'c1', 'gold');
+    expect(renamed.edges.find((e) => e.source === 'branch-1' && e.sourceHandle === 'gold')).toBeDefined();
+    const one = replaceNode(doc, 'branch-1', { ...branch, branches: [{ ...branch.branches[0]!, id: 'c9' }] });
+    expect(one.edges.filter((e) => e.source === 'branch-1').map((e) => e.sourceHandle)).toEqual(['else']);
+  });
+
+  it('copies and pastes steps under new ids with the edges among them', () => {
+    const doc = connect(connect(withSend, { source: 'start', target: 'send-1' }), {
+      source: 'send-1',
+      target: 'end',
+    });
+    const clip = copyNodes(doc, ['send-1', 'end']);
+    expect(clip.edges.map((e) => e.id)).toEqual(['e-send-1-end']);
+    const { doc: pasted, ids } = pasteNodes(doc, clip, { x: 40, y: 40 });
+    expect(ids).toEqual(['exit-1', 'send-2']);
+    expect(pasted.nodes.find((n) => n.id === 'send-2')?.position).toEqual({ x: 40, y: 160 });
+    expect(pasted.edges.at(-1)).toMatchObject({ source: 'send-2', target: 'exit-1', sourceHandle: 'next' });
+    expect(FlowDocument.safeParse(pasted).success).toBe(true);
+  });
+});
+
+describe('undo history', () => {
+  const commit = <T>(value: T, key?: string, at = 0) => ({ type: 'commit' as const, value, key, at });
+
+  it('undoes and redoes whole documents', () => {
+    let h = initialHistory(0);
+    h = historyReducer(h, commit(1));
+    h = historyReducer(h, commit(2));
+    h = historyReducer(h, { type: 'undo' });
+    expect(h.present).toBe(1);
+    h = historyReducer(h, { type: 'undo' });
+    h = historyReducer(h, { type: 'undo' });
+    expect(h.present).toBe(0);
+    h = historyReducer(h, { type: 'redo' });
+    expect(h.present).toBe(1);
+    h = historyReducer(h, commit(5));
+    expect(h.future).toEqual([]);
+    expect(historyReducer(h, { type: 'redo' })).toBe(h);
+  });
+
+  it('folds a burst of changes to one field into one step', () => {
+    let h = initialHistory('');
+    h = historyReducer(h, commit('H', 'text', 0));
+    h = historyReducer(h, commit('Hi', 'text', 300));
+    h = historyReducer(h, commit('Hi!', 'text', 600));
+    expect(h.past).toEqual(['']);
+    h = historyReducer(h, commit('Hi!?', 'text', 600 + COALESCE_MS + 1));
+    h = historyReducer(h, commit('Hi!?x', 'label', 600 + COALESCE_MS + 2));
+    expect(h.past).toEqual(['', 'Hi!', 'Hi!?']);
+  });
+
+  it('ignores a change that changes nothing', () => {
+    const h = initialHistory(1);
+    expect(historyReducer(h, commit(1))).toBe(h);
+  });
+});
+
+describe('auto-layout', () => {
+  it('puts each step below the steps that lead to it, the arms of a branch side by side', () => {
+    let doc = blankFlow('f', 'F');
+    doc = addNode(doc, defaultNode('branch', 'b', { x: 500, y: 500 }, 'en'));
+    doc = addNode(doc, defaultNode('send', 's1', { x: 0, y: 0 }, 'en'));
+    doc = addNode(doc, defaultNode('send', 's2', { x: 0, y: 0 }, 'en'));
+    doc = connect(doc, { source: 'start', target: 'b' });
+    doc = connect(doc, { source: 'b', sourceHandle: 'c1', target: 's1' });
+    doc = connect(doc, { source: 'b', sourceHandle: 'else', target: 's2' });
+    doc = connect(doc, { source: 's1', target: 'end' });
+    doc = connect(doc, { source: 's2', target: 'end' });
+    const laid = layoutFlow(doc);
+    const at = (id: string) => laid.nodes.find((n) => n.id === id)!.position;
+    expect(at('start').y).toBeLessThan(at('b').y);
+    expect(at('b').y).toBeLessThan(at('s1').y);
+    expect(at('s1').y).toBe(at('s2').y);
+    expect(at('s1').x).toBeLessThan(at('s2').x);
+    expect(at('s1').y).toBeLessThan(at('end').y);
+    expect(laid.edges).toBe(doc.edges);
+  });
+});
+
+describe('side panel inputs', () => {
+  it('reads and writes durations as an amount and a unit', () => {
+    expect(splitDuration('PT10M')).toEqual({ amount: 10, unit: 'M' });
+    expect(splitDuration('P2D')).toEqual({ amount: 2, unit: 'D' });
+    expect(splitDuration('P1DT2H')).toBeUndefined();
+    expect(joinDuration(10, 'M')).toBe('PT10M');
+    expect(joinDuration(1, 'W')).toBe('P1W');
+  });
+
+  it('types condition values by the operator and the kind chosen', () => {
+    expect(parseValue('100', 'text', 'gte')).toBe(100);
+    expect(parseValue('vip, svip，gold', 'text', 'in')).toEqual(['vip', 'svip', 'gold']);
+    expect(parseValue('1,2', 'number', 'not_in')).toEqual([1, 2]);
+    expect(parseValue('false', 'boolean', 'eq')).toBe(false);
+    expect(parseValue('anything', 'text', 'exists')).toBeUndefined();
+  });
+
+  it('edits flat all/any conditions as rows, and leaves nested ones to JSON', () => {
+    const one = { field: 'contact.points', op: 'gt' as const, value: 1 };
+    expect(asSimple(one)).toEqual({ join: 'all', items: [one] });
+    expect(asSimple({ any: [one, one] })).toEqual({ join: 'any', items: [one, one] });
+    expect(asSimple({ not: one })).toBeUndefined();
+    expect(fromSimple('all', [one])).toBe(one);
+    expect(fromSimple('any', [one, one])).toEqual({ any: [one, one] });
+  });
+});
+
+describe('preview trace', () => {
+  const doc = connect(
+    connect(
+      addNode(
+        removeElements(blankFlow('f', 'F'), [], ['e-start-end']),
+        defaultNode('send', 'hi', { x: 0, y: 0 }, 'en'),
+      ),
+      {
+        source: 'start',
+        target: 'hi',
+      },
+    ),
+    { source: 'hi', target: 'end' },
+  );
+
+  it('turns a dry-run into the path with times and messages, and lights its edges', () => {
+    const result = compile(doc);
+    if (!result.ok) throw new Error('does not compile');
+    const startAt = Date.parse('2026-03-02T10:00:00+08:00');
+    const run = simulate(result.plan, { contact: { id: 'c1', name: 'Vera', wecomUserId: 'wx' }, startAt });
+    const trace = traceOf(run.timeline, run.startAt, run.outcome);
+    expect(trace.steps.map((s) => s.nodeId)).toEqual(['start', 'hi', 'end']);
+    expect(trace.steps[1]?.messages[0]?.text).toBe('Hi Vera, welcome!');
+    expect(trace.outcome).toEqual({ kind: 'exited', nodeId: 'end' });
+    expect([...takenEdges(doc, trace.steps, 2)]).toEqual(['e-start-hi']);
+    expect([...takenEdges(doc, trace.steps, 3)]).toEqual(['e-start-hi', 'e-hi-end']);
+    const marks = traceMarks(trace, 2, 'Asia/Shanghai');
+    expect(marks.get('hi')).toEqual({
+      visits: [2],
+      at: '+0d 00:00 · 03-02 10:00',
+      messages: ['Hi Vera, welcome!'],
+      current: true,
+    });
+    expect(marks.get('start')?.current).toBe(false);
+    expect(marks.has('end')).toBe(false);
+  });
+
+  it('formats virtual times', () => {
+    expect(formatOffset(((26 * 60 + 5) * 60 + 30) * 1000)).toBe('+1d 02:05');
+    expect(formatClock(Date.parse('2026-03-02T02:00:00Z'), 'Asia/Shanghai')).toBe('03-02 10:00');
+  });
+});
