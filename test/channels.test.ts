@@ -174,7 +174,7 @@ describe('channels through real connectors', () => {
     );
     expect(byName['wecom-app']).toMatchObject({
       channels: ['wechat'],
-      capabilities: expect.arrayContaining(['dedup']),
+      capabilities: ['markdown', 'articles'],
       secretFields: ['secret'],
     });
     expect(byName['wecom-group-robot']).toMatchObject({
@@ -183,7 +183,7 @@ describe('channels through real connectors', () => {
     });
     expect(byName.smtp).toMatchObject({ channels: ['email'], secretFields: ['auth.pass'] });
     expect(byName['aliyun-sms']).toMatchObject({ channels: ['sms'], secretFields: ['accessKeySecret'] });
-    expect(byName['aliyun-sms']?.capabilities).not.toContain('dedup');
+    expect(byName['aliyun-sms']?.capabilities).toEqual(['template']);
     expect(byName['wechat-oa']).toMatchObject({ channels: ['wechat_oa'], secretFields: ['appSecret'] });
   });
 

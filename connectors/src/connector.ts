@@ -24,11 +24,8 @@ export interface Recipient {
   groupId?: string;
 }
 
-/**
- * What a connector can carry besides plain text; `dedup`: the provider itself drops a repeated
- * send of the same message, so re-sending after a crash mid-call cannot reach the person twice.
- */
-export type Capability = 'markdown' | 'html' | 'articles' | 'template' | 'mentions' | 'dedup';
+/** What a connector can carry besides plain text. */
+export type Capability = 'markdown' | 'html' | 'articles' | 'template' | 'mentions';
 
 export interface OutboundMessage {
   /** Stable across retries and crashes; a connector must not send the same key twice. */
@@ -90,6 +87,11 @@ export interface ConnectorContext {
 
 export interface ConnectorInstance {
   send(message: OutboundMessage): Promise<SendResult>;
+  /**
+   * How long the provider itself drops a repeat of the same send. Within it, a send cut off by a
+   * crash may be sent again safely; outside it (or with none), the runtime does not risk a second.
+   */
+  dedupWindowMs?: number;
   /** Sends a harmless message to check the configuration (the builder's test-send button). */
   test?(to: Recipient): Promise<SendResult>;
   close?(): Promise<void>;

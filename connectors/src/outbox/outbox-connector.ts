@@ -10,10 +10,10 @@ export const outboxConnector = defineConnector({
   name: 'outbox',
   description: 'Records messages in Postgres instead of sending them.',
   channels: ['wechat', 'wechat_group', 'wechat_oa', 'email', 'sms'],
-  // The outbox's unique key is its own deduplication.
-  capabilities: ['dedup'],
   configSchema: z.object({}).strict(),
   create: (_config, { sql }) => ({
+    // The unique idempotency key drops every repeat, however late.
+    dedupWindowMs: Number.POSITIVE_INFINITY,
     async send(message) {
       const rows = await sql<{ id: string }[]>`
         insert into outbox (idempotency_key, workflow_id, flow_id, flow_version, node_id, contact_id, channel, body)

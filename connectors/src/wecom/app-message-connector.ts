@@ -147,8 +147,12 @@ export const weComAppConnector = defineConnector({
   name: 'wecom-app',
   description: 'WeCom application messages (应用消息) from a self-built app to members.',
   channels: ['wechat'],
-  capabilities: ['markdown', 'articles', 'dedup'],
+  capabilities: ['markdown', 'articles'],
   configSchema: AppMessageConfig,
   secretFields: ['secret'],
-  create: (config, context) => createAppMessageSender(config, { fetch: context.fetch, log: context.log }),
+  create: (config, context) =>
+    Object.assign(createAppMessageSender(config, { fetch: context.fetch, log: context.log }), {
+      // WeCom drops an identical message within this interval (enable_duplicate_check).
+      dedupWindowMs: config.duplicateCheckIntervalSec * 1000,
+    }),
 });

@@ -290,13 +290,17 @@ export const weComMassSendConnector = defineConnector({
   description:
     'WeCom customer mass messages (企业群发): creates a task that the staff member confirms in WeCom.',
   channels: ['wechat'],
-  capabilities: ['articles', 'dedup'],
+  capabilities: ['articles'],
   configSchema: MassSendConfig,
   secretFields: ['secret'],
   create: (config, context): MassSendInstance =>
-    createMassSender(config, {
-      fetch: context.fetch,
-      log: context.log,
-      store: postgresMassSendStore(context.sql),
-    }),
+    Object.assign(
+      createMassSender(config, {
+        fetch: context.fetch,
+        log: context.log,
+        store: postgresMassSendStore(context.sql),
+      }),
+      // A retry looks up the task an interrupted attempt may have created, so it never makes two.
+      { dedupWindowMs: Number.POSITIVE_INFINITY },
+    ),
 });

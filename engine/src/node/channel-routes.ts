@@ -138,7 +138,7 @@ export class ChannelRoutes {
       : {};
     const instance: ConnectorInstance = connector.create(connector.configSchema.parse(config), this.context);
     await known?.route.instance.close?.();
-    const route = { connector: name, instance, dedup: connector.capabilities?.includes('dedup') ?? false };
+    const route = { connector: name, instance };
     this.instances.set(channel, { stamp, route });
     return route;
   }

@@ -14,9 +14,10 @@ export interface Route {
   /** The connector's name, recorded with each delivery. */
   connector: string;
   instance: ConnectorInstance;
-  /** The provider drops a repeated send itself, so a send interrupted by a crash may be retried. */
-  dedup: boolean;
 }
+
+/** Margin kept inside a provider's dedup window: clocks and the call itself take time. */
+const DEDUP_MARGIN_MS = 60_000;
 
 type Gate =
   | { kind: 'send' }
@@ -97,16 +98,28 @@ export async function deliver(
   const gate = await sql.begin(async (tx): Promise<Gate> => {
     if (contactId) await tx`select pg_advisory_xact_lock(hashtext(${contactId}))`;
     const [existing] = await tx<
-      { status: string; provider_message_id: string | null; error: string | null }[]
+      {
+        status: string;
+        provider_message_id: string | null;
+        error: string | null;
+        connector: string;
+        sending_since: Date | null;
+      }[]
     >`
-      select status, provider_message_id, error from deliveries where idempotency_key = ${key}`;
+      select status, provider_message_id, error, connector, sending_since from deliveries
+      where idempotency_key = ${key}`;
     if (existing?.status === 'sent')
       return { kind: 'duplicate', providerMessageId: existing.provider_message_id ?? undefined };
     if (existing?.status === 'failed') return { kind: 'failed', error: existing.error ?? 'failed before' };
     if (existing?.status === 'unconfirmed') return { kind: 'unconfirmed' };
-    if (existing?.status === 'sending' && !route.dedup) {
-      // A worker died during the provider call: the message may have gone out, and this provider
-      // cannot tell. Sending again could reach the person twice, so record the doubt instead.
+    if (existing?.status === 'sending') {
+      // A worker died during the provider call: the message may have gone out. Send again only
+      // through the same connector and while its provider still drops a repeat; otherwise a
+      // second message could reach the person, so record the doubt instead.
+      const age = Date.now() - (existing.sending_since?.getTime() ?? 0);
+      const window = route.instance.dedupWindowMs ?? 0;
+      const safe = existing.connector === route.connector && age < window - DEDUP_MARGIN_MS;
+      if (safe) return { kind: 'send' };
       await tx`update deliveries set status = 'unconfirmed', error = 'interrupted mid-call' where idempotency_key = ${key}`;
       return { kind: 'unconfirmed' };
     }
@@ -135,11 +148,15 @@ export async function deliver(
     if (!existing) {
       await tx`
         insert into deliveries (idempotency_key, contact_id, recipient, channel, connector, workflow_id, flow_id,
-                                flow_version, node_id, status, workflow_time)
+                                flow_version, node_id, status, workflow_time, sending_since)
         values (${key}, ${contactId}, ${contactId ?? `staff:${to.id}`}, ${input.channel}, ${route.connector},
                 ${input.workflowId}, ${input.flowId}, ${input.flowVersion}, ${input.nodeId}, 'sending',
-                ${new Date(input.at)})`;
-    } else await tx`update deliveries set status = 'sending' where idempotency_key = ${key}`;
+                ${new Date(input.at)}, now())`;
+    } else if (existing.status !== 'sending') {
+      await tx`
+        update deliveries set status = 'sending', sending_since = now(), connector = ${route.connector}
+        where idempotency_key = ${key}`;
+    }
     return { kind: 'send' };
   });
 

@@ -1,6 +1,7 @@
 import type { EnrollPageInput, EnrollPageResult } from '@sopflow/workflows';
+import { ApplicationFailure } from '@temporalio/common';
 import { evaluateCondition } from '../../index';
-import type { Enroller } from '../enroll';
+import { EnrollError, type Enroller } from '../enroll';
 import { type ContactRow, contactFromRow, type Store } from '../store';
 
 /**
@@ -28,7 +29,12 @@ export async function enrollPage(
       skipped++;
       continue;
     }
-    const result = await enroller.enroll(input.flowId, { id: contact.id }, {});
+    const result = await enroller.enroll(input.flowId, { id: contact.id }, {}).catch((error) => {
+      // A paused, stopped or archived flow enrolls nobody: the campaign ends here, visibly.
+      if (error instanceof EnrollError)
+        throw ApplicationFailure.nonRetryable(error.message, error.code, { after: input.after });
+      throw error;
+    });
     if (result.status === 'enrolled') enrolled++;
     else skipped++;
   }

@@ -5,6 +5,7 @@ import type { Store } from '../store';
 import { deliver, type Route, type UnsubscribeLinks } from './deliver';
 import { enrollPage } from './enroll-page';
 import { type HttpPolicy, httpRequest } from './http-request';
+import { recordJourney } from './journey';
 import { updateContact } from './update-contact';
 
 export interface ActivityDeps {
@@ -27,5 +28,6 @@ export function createActivities(deps: ActivityDeps): SopflowActivities {
     updateContact: (input) => updateContact(deps.sql, input),
     httpRequest: (input) => httpRequest(deps.http, input),
     enrollPage: (input) => enrollPage(deps.store, deps.enroller, input),
+    recordJourney: (input) => recordJourney(deps.sql, input),
   };
 }
