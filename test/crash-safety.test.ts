@@ -1,62 +1,23 @@
-import { type ChildProcess, spawn } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
 import { contactFlowWorkflowId } from '@sopflow/workflows';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { publishFlow, startTestApp, type TestApp, uniqueId } from './support/stack';
+import { until, WorkerProcesses } from './support/worker-process';
 
 /**
  * A worker is a process that can die at any moment. Kill it (SIGKILL, no goodbye) while
  * contacts wait in a flow, start another: every contact finishes and no message goes out twice.
  */
 
-const sopflowBin = fileURLToPath(new URL('../engine/bin/sopflow.js', import.meta.url));
-
+const workers = new WorkerProcesses();
 let app: TestApp;
-const children: ChildProcess[] = [];
 
 beforeAll(async () => {
   app = await startTestApp({ worker: false });
 });
 afterAll(async () => {
-  for (const child of children) child.kill('SIGKILL');
+  await workers.killAll();
   await app?.stop();
 });
-
-/** Starts `sopflow worker` as its own process; resolves once it polls. */
-function startWorkerProcess(): Promise<ChildProcess> {
-  const child = spawn(process.execPath, [sopflowBin, 'worker'], {
-    env: { ...process.env, ...app.env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  children.push(child);
-  let output = '';
-  return new Promise((resolve, reject) => {
-    const onData = (chunk: Buffer) => {
-      output += chunk;
-      if (output.includes('sopflow worker polling')) resolve(child);
-    };
-    child.stdout!.on('data', onData);
-    child.stderr!.on('data', onData);
-    child.once('exit', (code) => reject(new Error(`worker exited early (${code}):\n${output}`)));
-  });
-}
-
-function killed(child: ChildProcess): Promise<void> {
-  return new Promise((resolve) => {
-    child.once('exit', () => resolve());
-    child.kill('SIGKILL');
-  });
-}
-
-async function until<T>(probe: () => Promise<T | undefined>, what: string, timeoutMs = 60_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
 
 describe('crash safety', () => {
   it('finishes every contact after the worker is killed mid-flow, sending nothing twice', async () => {
@@ -80,7 +41,7 @@ describe('crash safety', () => {
       ],
     });
 
-    const first = await startWorkerProcess();
+    const first = await workers.start(app.env);
     const contacts = Array.from({ length: 20 }, (_, i) => ({
       id: uniqueId('c'),
       phone: `1380000${String(i).padStart(4, '0')}`,
@@ -93,13 +54,13 @@ describe('crash safety', () => {
       async () => ((await app.store.listOutbox({ flowId })).length > 0 ? true : undefined),
       'the first messages',
     );
-    await killed(first);
+    await workers.kill(first);
     const beforeRestart = (await app.store.listOutbox({ flowId })).length;
     expect(beforeRestart).toBeLessThan(contacts.length * 2);
 
     // The timers come due while no worker runs; a new worker picks every contact up.
     await new Promise((r) => setTimeout(r, 3500));
-    await startWorkerProcess();
+    await workers.start(app.env);
     const results = await Promise.all(
       contacts.map((c) => app.client.workflow.getHandle(contactFlowWorkflowId(flowId, c.id)).result()),
     );

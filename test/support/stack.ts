@@ -1,5 +1,13 @@
 import { randomUUID } from 'node:crypto';
-import { loadConfig, type RunningApp, services, signWebhook, startApp } from '@sopflow/engine/node';
+import {
+  AccountError,
+  type Accounts,
+  loadConfig,
+  type RunningApp,
+  services,
+  signWebhook,
+  startApp,
+} from '@sopflow/engine/node';
 import { inject } from 'vitest';
 
 // biome-ignore lint/suspicious/noExplicitAny: tests read API answers field by field and assert on them.
@@ -8,12 +16,30 @@ type JsonBody = any;
 /** A unique suffix so test files and tests never share flows, contacts or task queues. */
 export const uniqueId = (prefix: string) => `${prefix}-${randomUUID().slice(0, 8)}`;
 
+/** The first admin every test app's database gets (created at the first start). */
+export const TEST_ADMIN = { email: 'admin@e2e.test', password: 'e2e-admin-password' } as const;
+
 export interface TestApp extends RunningApp {
   url: string;
   taskQueue: string;
   env: Record<string, string>;
-  /** JSON request to the API; answers status and parsed body. */
+  /** An admin API token, created at start; `request` sends it. */
+  token: string;
+  /** JSON request to the API as an admin (with `token`); answers status and parsed body. */
   request(method: string, path: string, body?: unknown): Promise<{ status: number; body: JsonBody }>;
+  /**
+   * A request with the given credentials: a bearer token, a session cookie (with the CSRF token
+   * header when given), or none. Answers status, parsed body (when JSON) and headers.
+   */
+  requestWith(
+    auth: { token?: string; cookie?: string; csrfToken?: string },
+    method: string,
+    path: string,
+    body?: unknown,
+    headers?: Record<string, string>,
+  ): Promise<{ status: number; body: JsonBody; headers: Headers }>;
+  /** Logs in (the test admin by default): the session cookie and CSRF token, for a browser or requestWith. */
+  login(email?: string, password?: string): Promise<{ cookie: string; csrfToken: string }>;
   /** Posts a signed delivery to a flow's webhook. */
   webhook(
     flowId: string,
@@ -29,6 +55,8 @@ export async function startTestApp(
     taskQueue?: string;
     temporalAddress?: string;
     env?: Record<string, string>;
+    /** Built builder files for the API to serve at `/` (builder-ui/dist). */
+    builderDir?: string;
   } = {},
 ): Promise<TestApp> {
   const taskQueue = options.taskQueue ?? uniqueId('e2e');
@@ -39,6 +67,8 @@ export async function startTestApp(
     DATABASE_URL: inject('databaseUrl'),
     TEMPORAL_TASK_QUEUE: taskQueue,
     SOPFLOW_SECRET_KEY: 'e2e-secret-key-not-for-production',
+    SOPFLOW_ADMIN_EMAIL: TEST_ADMIN.email,
+    SOPFLOW_ADMIN_PASSWORD: TEST_ADMIN.password,
     ...options.env,
   };
   const config = loadConfig(env);
@@ -48,16 +78,43 @@ export async function startTestApp(
     temporalAddress: env.TEMPORAL_ADDRESS,
     temporalUiUrl: env.TEMPORAL_UI_URL,
     worker: options.worker ?? true,
+    builderDir: options.builderDir,
   });
   const url = app.url!;
-  const request: TestApp['request'] = async (method, path, body) => {
+  // The run's database is shared, so its first admin came from whichever file started first: make
+  // sure the admin this app was configured with can log in too.
+  await ensureAdmin(app.accounts, env.SOPFLOW_ADMIN_EMAIL, env.SOPFLOW_ADMIN_PASSWORD);
+  const { token } = await app.accounts.createToken({ name: `e2e ${taskQueue}`, role: 'admin' });
+  const requestWith: TestApp['requestWith'] = async (auth, method, path, body, headers = {}) => {
     const response = await fetch(`${url}${path}`, {
       method,
-      headers: body === undefined ? {} : { 'content-type': 'application/json' },
+      headers: {
+        ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+        ...(auth.token ? { authorization: `Bearer ${auth.token}` } : {}),
+        ...(auth.cookie ? { cookie: auth.cookie } : {}),
+        ...(auth.csrfToken ? { 'x-csrf-token': auth.csrfToken } : {}),
+        ...headers,
+      },
       body: body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body),
     });
     const text = await response.text();
-    return { status: response.status, body: text ? JSON.parse(text) : undefined };
+    let parsed: JsonBody = text || undefined;
+    try {
+      parsed = text ? JSON.parse(text) : undefined;
+    } catch {
+      // Not JSON (an HTML page, TwiML): the text itself.
+    }
+    return { status: response.status, body: parsed, headers: response.headers };
+  };
+  const request: TestApp['request'] = async (method, path, body) => {
+    const { status, body: answer } = await requestWith({ token }, method, path, body);
+    return { status, body: answer };
+  };
+  const login: TestApp['login'] = async (email = TEST_ADMIN.email, password = TEST_ADMIN.password) => {
+    const response = await requestWith({}, 'POST', '/api/auth/login', { email, password });
+    if (response.status !== 200) throw new Error(`login as ${email}: ${JSON.stringify(response.body)}`);
+    const cookie = (response.headers.get('set-cookie') ?? '').split(';')[0]!;
+    return { cookie, csrfToken: response.body.csrfToken as string };
   };
   const secrets = new Map<string, string>();
   const webhook: TestApp['webhook'] = async (flowId, payload, opts = {}) => {
@@ -77,7 +134,19 @@ export async function startTestApp(
     });
     return { status: response.status, body: await response.json() };
   };
-  return { ...app, url, taskQueue, env, request, webhook };
+  return { ...app, url, taskQueue, env, token, request, requestWith, login, webhook };
+}
+
+/** An admin account with this email and password: created, or made so. */
+async function ensureAdmin(accounts: Accounts, email: string, password: string): Promise<void> {
+  try {
+    await accounts.createUser({ email, password, role: 'admin' });
+  } catch (error) {
+    if (!(error instanceof AccountError) || error.code !== 'email_taken') throw error;
+    const user = (await accounts.listUsers()).find((u) => u.email.toLowerCase() === email.toLowerCase())!;
+    if (user.role === 'admin' && (await accounts.checkPassword(email, password))) return;
+    await accounts.updateUser(user.id, { password, role: 'admin', disabled: false });
+  }
 }
 
 /** Saves a flow document as a draft and publishes it; fails the test on any error. */

@@ -6,6 +6,7 @@ import type {
   MessageContent,
   Recipient,
   RenderData,
+  RunOutcome,
   TaskFailure,
 } from '@sopflow/engine';
 
@@ -70,6 +71,29 @@ export interface EnrollPageResult {
   skipped: number;
 }
 
+/** One step of a journey: entering a node (no exit) or leaving it by an exit. */
+export interface JourneyStep {
+  nodeId: string;
+  exit?: string;
+  /** The workflow's time (epoch ms). */
+  at: number;
+  /** The flow version the run was on (it changes when the run is migrated). */
+  version: number;
+}
+
+export interface RecordJourneyInput {
+  workflowId: string;
+  /** The first run id of the journey: the enrollment's key, kept across continue-as-new. */
+  runId: string;
+  flowId: string;
+  contactId: string;
+  /** Numbered per journey: a batch recorded twice (a retried activity) counts once. */
+  batch: number;
+  steps: JourneyStep[];
+  /** Set by the last batch of a journey: how and where it ended. */
+  finished?: { outcome: RunOutcome; nodeId: string; version: number; at: number };
+}
+
 /**
  * The activities the contact flow workflow calls; the worker implements them. A failure that
  * retrying cannot mend is thrown as a non-retryable ApplicationFailure.
@@ -80,4 +104,6 @@ export interface SopflowActivities {
   httpRequest(input: HttpRequestInput): Promise<HttpAnswer>;
   /** Enrolls one page of a campaign's audience. */
   enrollPage(input: EnrollPageInput): Promise<EnrollPageResult>;
+  /** Records steps of a journey (and how it ended) for statistics and contact histories. */
+  recordJourney(input: RecordJourneyInput): Promise<void>;
 }

@@ -20,13 +20,14 @@ import {
   continueAsNew,
   defineQuery,
   defineSignal,
+  patched,
   proxyActivities,
   setCurrentDetails,
   setHandler,
   upsertSearchAttributes,
   workflowInfo,
 } from '@temporalio/workflow';
-import type { SopflowActivities, TaskOrigin } from './activities';
+import type { JourneyStep, RecordJourneyInput, SopflowActivities, TaskOrigin } from './activities';
 import { FlowVersionKey, NodeKey } from './search-attributes';
 
 export interface ContactFlowInput {
@@ -36,7 +37,7 @@ export interface ContactFlowInput {
   /** The payload of the event that enrolled the contact. */
   event: Record<string, unknown>;
   /** Set when a long run continues as new: where it was, and events not yet handled. */
-  resume?: { state: RunState; inbox: Input[] };
+  resume?: { state: RunState; inbox: Input[]; journeyBatch?: number };
 }
 
 export interface ContactFlowResult {
@@ -67,6 +68,20 @@ const activities = proxyActivities<SopflowActivities>({
   retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '10 minutes' },
 });
 
+/**
+ * The journey (each step entered and left) is handed to the `recordJourney` activity: at the end
+ * of the run, before it continues as new, and whenever this many steps have piled up, so the
+ * activity's input stays small. Steps cost no history events until then; statistics count
+ * finished journeys from these records, and who waits where now from Temporal's visibility.
+ */
+const JOURNEY_BATCH_STEPS = 500;
+
+const journal = proxyActivities<SopflowActivities>({
+  startToCloseTimeout: '30 seconds',
+  scheduleToCloseTimeout: '1 hour',
+  retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '1 minute' },
+});
+
 type TaskCommand = Extract<Command, { commandId: string }>;
 
 /**
@@ -95,11 +110,54 @@ export async function contactFlow(input: ContactFlowInput): Promise<ContactFlowR
   const tasks = new Map<string, TaskCommand>();
   const wakeUp = () => inbox.length > 0 || migration !== null;
   let shownNode = '';
+  const trail: JourneyStep[] = [];
+  let journeyBatch = input.resume?.journeyBatch ?? 0;
+
+  /** Hands the steps so far (and, at the end, the outcome) to the journey record. */
+  async function recordJourney(finished?: RecordJourneyInput['finished']): Promise<void> {
+    if (trail.length === 0 && !finished) return;
+    // Runs started before journeys were recorded replay as they ran: without this activity.
+    if (!patched('sopflow-journey')) return;
+    const steps = trail.splice(0);
+    try {
+      await journal.recordJourney.executeWithOptions(
+        { summary: finished ? 'record journey: ended' : 'record journey' },
+        [
+          {
+            workflowId: info.workflowId,
+            runId: info.firstExecutionRunId,
+            flowId: plan.flowId,
+            contactId: step.state.contact.id,
+            batch: journeyBatch++,
+            steps,
+            ...(finished ? { finished } : {}),
+          },
+        ],
+      );
+    } catch (error) {
+      // Statistics are not worth failing a contact's journey for.
+      if (!(error instanceof ActivityFailure)) throw error;
+    }
+  }
 
   for (;;) {
-    for (const command of step.commands) if ('commandId' in command) tasks.set(command.commandId, command);
+    for (const command of step.commands) {
+      if ('commandId' in command) tasks.set(command.commandId, command);
+      else if (command.type === 'enter')
+        trail.push({ nodeId: command.nodeId, at: command.at, version: plan.version });
+      else if (command.type === 'leave')
+        trail.push({ nodeId: command.nodeId, exit: command.exit, at: command.at, version: plan.version });
+    }
     const { state } = step;
-    if (state.status === 'done') return { outcome: state.outcome! };
+    if (state.status === 'done') {
+      await recordJourney({
+        outcome: state.outcome!,
+        nodeId: state.nodeId,
+        version: plan.version,
+        at: Date.now(),
+      });
+      return { outcome: state.outcome! };
+    }
     const awaiting = state.awaiting!;
     if (awaiting.nodeId !== shownNode) {
       // Only where a contact sits: passing through a step costs no history event.
@@ -131,8 +189,12 @@ export async function contactFlow(input: ContactFlowInput): Promise<ContactFlowR
         }
       }
       if (workflowInfo().continueAsNewSuggested || workflowInfo().historyLength > HISTORY_LIMIT) {
-        await continueAsNew<typeof contactFlow>({ ...input, plan, resume: { state, inbox } });
+        await recordJourney();
+        // A migration asked for while the journey was recorded is taken first.
+        if (migration !== null) continue;
+        await continueAsNew<typeof contactFlow>({ ...input, plan, resume: { state, inbox, journeyBatch } });
       }
+      if (trail.length >= JOURNEY_BATCH_STEPS) await recordJourney();
       const timeout = awaiting.timer ? awaiting.timer.until - Date.now() : undefined;
       const woke =
         wakeUp() ||

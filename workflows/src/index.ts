@@ -15,6 +15,8 @@ export type {
   EnrollPageInput,
   EnrollPageResult,
   HttpRequestInput,
+  JourneyStep,
+  RecordJourneyInput,
   SopflowActivities,
   TaskOrigin,
   UpdateContactInput,

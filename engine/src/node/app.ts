@@ -3,17 +3,23 @@ import { serve } from '@hono/node-server';
 import { defaultRegistry } from '@sopflow/connectors';
 import { SEARCH_ATTRIBUTES } from '@sopflow/workflows';
 import { Client, Connection } from '@temporalio/client';
+import type { Hono } from 'hono';
 import type { Sql } from 'postgres';
+import { Accounts } from './accounts';
 import { createActivities } from './activities';
 import { createApi } from './api/app';
 import { Campaigns } from './campaigns';
 import { ChannelRoutes } from './channel-routes';
 import type { Config } from './config';
+import { Contacts } from './contacts';
 import { Enroller } from './enroll';
 import { EventRouter } from './events';
+import { FlowControl } from './flow-control';
 import { SecretBox } from './secrets';
 import { connectDatabase, ensureSearchAttributes, migrate } from './services';
+import { Stats } from './stats';
 import { Store } from './store';
+import { temporalLinks } from './temporal-links';
 import { VersionMigrator } from './version-migration';
 import { type RunningWorker, startWorker } from './worker';
 
@@ -34,8 +40,12 @@ export interface RunningApp {
   /** The API's address, when it runs. */
   url?: string;
   store: Store;
+  /** Users, API tokens, sessions and the audit log. */
+  accounts: Accounts;
   client: Client;
   sql: Sql;
+  /** The HTTP API, when it runs. */
+  api?: Hono;
   worker?: RunningWorker;
   stop(): Promise<void>;
 }
@@ -86,15 +96,29 @@ export async function startApp(options: AppOptions): Promise<RunningApp> {
       cleanups.push(() => worker!.stop());
     }
 
+    const accounts = new Accounts(sql);
     let url: string | undefined;
+    let api: Hono | undefined;
     if (options.api ?? true) {
+      await bootstrapAdmin(accounts, config);
       url = `http://${config.SOPFLOW_HOST === '0.0.0.0' ? 'localhost' : config.SOPFLOW_HOST}:${config.SOPFLOW_PORT}`;
-      const api = createApi({
+      const campaigns = new Campaigns(client, config.TEMPORAL_TASK_QUEUE);
+      const links = temporalLinks(options.temporalUiUrl, config.TEMPORAL_NAMESPACE);
+      api = createApi({
         store,
         enroller,
         events: new EventRouter(store, client, enroller),
         migrator: new VersionMigrator(store, client),
-        campaigns: new Campaigns(client, config.TEMPORAL_TASK_QUEUE),
+        campaigns,
+        accounts,
+        contacts: new Contacts(sql, links.run, client),
+        flowControl: new FlowControl(store, client, campaigns, registry.channels()),
+        stats: new Stats(sql, store, client, links.list),
+        rateLimit: {
+          perMinute: config.SOPFLOW_RATE_LIMIT_PER_MINUTE,
+          burst: config.SOPFLOW_RATE_LIMIT_BURST,
+        },
+        sessionTtlMs: config.SOPFLOW_SESSION_HOURS * 3_600_000,
         registry,
         channelRoutes,
         secretKey: config.SOPFLOW_SECRET_KEY,
@@ -107,11 +131,30 @@ export async function startApp(options: AppOptions): Promise<RunningApp> {
       const server = await listen(api.fetch, config.SOPFLOW_PORT, config.SOPFLOW_HOST);
       cleanups.push(() => new Promise((resolve) => server.close(resolve)));
     }
-    return { url, store, client, sql, worker, stop };
+    return { url, store, accounts, client, sql, api, worker, stop };
   } catch (error) {
     await stop();
     throw error;
   }
+}
+
+/** On first start (no user at all), creates the admin from the settings, or with a password shown once. */
+async function bootstrapAdmin(accounts: Accounts, config: Config): Promise<void> {
+  const created = await accounts.bootstrapAdmin({
+    email: config.SOPFLOW_ADMIN_EMAIL,
+    password: config.SOPFLOW_ADMIN_PASSWORD,
+  });
+  if (!created) return;
+  if (!created.generated) {
+    console.log(`Created the admin account ${created.email} (password from SOPFLOW_ADMIN_PASSWORD).`);
+    return;
+  }
+  console.log(`
+  First start: created the admin account. This password is shown once; change it after logging in.
+    email     ${created.email}
+    password  ${created.password}
+  (Set SOPFLOW_ADMIN_EMAIL and SOPFLOW_ADMIN_PASSWORD before the first start to choose them.)
+`);
 }
 
 function listen(

@@ -46,6 +46,20 @@ export const ConfigSchema = z.object({
    * it stable). `sopflow dev` makes one under the data dir when unset.
    */
   SOPFLOW_SECRET_KEY: z.string().min(16).optional(),
+  /** The first admin's login, created at start when there is no user at all. */
+  SOPFLOW_ADMIN_EMAIL: z.email().optional(),
+  /** Its password (at least 10 characters); when unset, one is generated and printed once. */
+  SOPFLOW_ADMIN_PASSWORD: z.string().min(10).optional(),
+  /** Requests per API token or user per minute, sustained. @default 1200 */
+  SOPFLOW_RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(1).default(1200),
+  /** Requests per API token or user at once (the bucket's size). @default 300 */
+  SOPFLOW_RATE_LIMIT_BURST: z.coerce.number().int().min(1).default(300),
+  /** How long a builder login lasts, in hours. @default 12 */
+  SOPFLOW_SESSION_HOURS: z.coerce
+    .number()
+    .min(0.01)
+    .max(24 * 30)
+    .default(12),
   /** How many activities (sends) one worker runs at once. @default 100 */
   SOPFLOW_WORKER_ACTIVITIES: z.coerce.number().int().min(1).default(100),
 });

@@ -9,13 +9,29 @@
  * ```
  */
 
+export {
+  AccountError,
+  Accounts,
+  type ApiToken,
+  type AuditEntry,
+  type Principal,
+  ROLES,
+  Role,
+  roleAllows,
+  TOKEN_PREFIX,
+  type User,
+} from './accounts';
 export { createActivities } from './activities';
-export { type ApiOptions, createApi } from './api/app';
+export { type ApiOptions, createApi, openApiDocument } from './api/app';
+export { CSRF_HEADER, SESSION_COOKIE } from './api/auth';
 export { type AppOptions, type RunningApp, startApp } from './app';
 export { CampaignRequest, type CampaignStatus, Campaigns, scheduleIdOf } from './campaigns';
 export { type Config, ConfigError, ConfigSchema, loadConfig } from './config';
+export { ContactPatch, Contacts } from './contacts';
 export { EnrollError, Enroller, type EnrollResult } from './enroll';
+export { FlowControl, FlowControlError } from './flow-control';
 export * as services from './services';
+export { Stats, StatsQuery } from './stats';
 export { type FlowRecord, type FlowStatus, type OutboxRecord, Store } from './store';
 export {
   MigrationError,

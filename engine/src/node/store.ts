@@ -4,7 +4,7 @@ import { newWebhookSecret } from './webhook-signature';
 
 /** Reads and writes sopflow's own records in Postgres. */
 
-export type FlowStatus = 'draft' | 'live' | 'paused' | 'archived';
+export type FlowStatus = 'draft' | 'live' | 'paused' | 'stopped' | 'archived';
 
 export interface FlowRecord {
   id: string;
@@ -114,15 +114,28 @@ export class Store {
     return row ? toFlow(row) : undefined;
   }
 
-  async listFlows(): Promise<FlowRecord[]> {
+  async listFlows(options: { archived?: boolean } = {}): Promise<FlowRecord[]> {
     const rows = await this.sql<FlowRow[]>`
       select f.*, (select max(version) from flow_versions v where v.flow_id = f.id) as latest_version
-      from flows f where f.status <> 'archived' order by f.updated_at desc`;
+      from flows f where ${options.archived ? this.sql`f.status = 'archived'` : this.sql`f.status <> 'archived'`}
+      order by f.updated_at desc`;
     return rows.map(toFlow);
   }
 
+  async setFlowStatus(id: string, status: FlowStatus): Promise<void> {
+    await this.sql`update flows set status = ${status}, updated_at = now() where id = ${id}`;
+  }
+
+  /** Workflow ids of the flow's journeys that have not recorded an end. */
+  async unfinishedWorkflows(flowId: string): Promise<string[]> {
+    const rows = await this.sql<{ workflow_id: string }[]>`
+      select distinct workflow_id from enrollments where flow_id = ${flowId} and finished_at is null`;
+    return rows.map((r) => r.workflow_id);
+  }
+
   /**
-   * Stores a compiled version as the next version number and makes the flow live. The row lock
+   * Stores a compiled version as the next version number and makes a draft flow live (a paused
+   * or stopped flow stays so until it is resumed). The row lock
    * on the flow serialises concurrent publishes so version numbers never collide.
    */
   async publish(
@@ -141,7 +154,10 @@ export class Store {
       await tx`
         insert into flow_versions (flow_id, version, document, plan, note)
         values (${flowId}, ${next}, ${tx.json(document as never)}, ${tx.json(plan as never)}, ${note ?? null})`;
-      await tx`update flows set status = 'live', updated_at = now() where id = ${flowId}`;
+      await tx`
+        update flows set status = case when status in ('paused', 'stopped') then status else 'live' end,
+          updated_at = now()
+        where id = ${flowId}`;
       return { version: next, plan };
     });
   }

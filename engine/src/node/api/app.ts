@@ -1,12 +1,21 @@
 import { serveStatic } from '@hono/node-server/serve-static';
 import { type Context, Hono } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
+import { generateSpecs } from 'hono-openapi';
+import { z } from 'zod';
 import type { Contact } from '../../index';
 import { EnrollError, type EnrollResult } from '../enroll';
+import { visibilityString } from '../flow-control';
 import type { FlowRecord } from '../store';
+import { temporalLinks } from '../temporal-links';
+import { authMiddleware, CSRF_HEADER, SESSION_COOKIE } from './auth';
+import { doc, ErrorBody } from './docs';
 import { type ApiContext, type ApiOptions, apiError, isUnavailable } from './http';
+import { RateLimiter } from './rate-limit';
+import { registerAuthRoutes } from './routes/auth';
 import { registerCampaignRoutes } from './routes/campaigns';
 import { registerChannelRoutes } from './routes/channels';
+import { registerContactRoutes } from './routes/contacts';
 import { registerEventRoutes } from './routes/events';
 import { registerFlowRoutes } from './routes/flows';
 import { registerWebhookRoutes } from './routes/hooks';
@@ -34,22 +43,32 @@ export function createApi(options: ApiOptions): Hono {
     return apiError(c, 500, 'internal', 'Something went wrong on the server; the request was not completed.');
   });
 
+  const tooLarge = (c: Context) => apiError(c, 413, 'body_too_large', 'The request body is too large.');
+  const limits = {
+    default: bodyLimit({ maxSize: options.maxBodyBytes ?? 1024 * 1024, onError: tooLarge }),
+    // Bulk imports are streamed in batches, so they may be much larger.
+    import: bodyLimit({ maxSize: options.importMaxBytes ?? 50 * 1024 * 1024, onError: tooLarge }),
+  };
+  app.use('/api/*', (c, next) =>
+    (c.req.path === '/api/contacts/import' ? limits.import : limits.default)(c, next),
+  );
   app.use(
     '/api/*',
-    bodyLimit({
-      maxSize: options.maxBodyBytes ?? 1024 * 1024,
-      onError: (c) => apiError(c, 413, 'body_too_large', 'The request body is too large.'),
+    authMiddleware({
+      accounts: options.accounts,
+      limiter: new RateLimiter(options.rateLimit ?? { perMinute: 1200, burst: 300 }),
     }),
   );
 
-  const runUrl = (workflowId: string) =>
-    `${options.temporalUiUrl.replace(/\/$/, '')}/namespaces/${encodeURIComponent(options.namespace)}/workflows/${encodeURIComponent(workflowId)}`;
+  const links = temporalLinks(options.temporalUiUrl, options.namespace);
+  const runUrl = links.run;
   const webhookUrl = (flowId: string) =>
     `${options.publicUrl.replace(/\/$/, '')}/api/hooks/${encodeURIComponent(flowId)}`;
 
   const ctx: ApiContext = {
     options,
     runUrl,
+    listUrl: links.list,
     webhookUrl,
     flowView: (flow: FlowRecord) => ({
       id: flow.id,
@@ -57,6 +76,7 @@ export function createApi(options: ApiOptions): Hono {
       status: flow.status,
       latestVersion: flow.latestVersion,
       webhookUrl: webhookUrl(flow.id),
+      temporalUrl: links.list(`SopflowFlowId = ${visibilityString(flow.id)}`),
       createdAt: flow.createdAt,
       updatedAt: flow.updatedAt,
     }),
@@ -81,8 +101,14 @@ export function createApi(options: ApiOptions): Hono {
     },
   };
 
-  app.get('/api/health', (c) => c.json({ ok: true }));
+  app.get(
+    '/api/health',
+    doc({ summary: 'Liveness', tags: ['meta'], access: 'public', responses: { 200: '{ ok: true }' } }),
+    (c) => c.json({ ok: true }),
+  );
+  registerAuthRoutes(app, ctx);
   registerFlowRoutes(app, ctx);
+  registerContactRoutes(app, ctx);
   registerWebhookRoutes(app, ctx);
   registerEventRoutes(app, ctx);
   registerCampaignRoutes(app, ctx);
@@ -90,6 +116,21 @@ export function createApi(options: ApiOptions): Hono {
   registerInboundRoutes(app, ctx);
   registerOutboxRoutes(app, ctx);
   registerUnsubscribeRoutes(app, ctx);
+
+  let openapi: Promise<unknown> | undefined;
+  app.get(
+    '/api/openapi.json',
+    doc({
+      summary: 'This API as an OpenAPI 3.1 document',
+      tags: ['meta'],
+      access: 'viewer',
+      responses: { 200: 'The OpenAPI document.' },
+    }),
+    async (c) => {
+      openapi ??= openApiDocument(app, options.publicUrl);
+      return c.json(await openapi);
+    },
+  );
 
   app.all('/api/*', (c) => apiError(c, 404, 'not_found', `No API route ${c.req.method} ${c.req.path}.`));
 
@@ -99,4 +140,36 @@ export function createApi(options: ApiOptions): Hono {
     app.get('/*', serveStatic({ root: options.builderDir, path: 'index.html' }));
   }
   return app;
+}
+
+/** The OpenAPI document of every route, from the `doc` each route is registered with. */
+export async function openApiDocument(app: Hono, publicUrl: string): Promise<Record<string, unknown>> {
+  const spec = (await generateSpecs(app, {
+    documentation: {
+      info: {
+        title: 'sopflow API',
+        version: '1',
+        description:
+          'Draw a community-operations SOP once; run it durably for every contact on Temporal. Send an API token ' +
+          `as "Authorization: Bearer <token>", or log in (POST /api/auth/login) for the ${SESSION_COOKIE} cookie and ` +
+          `send the CSRF token it answers as ${CSRF_HEADER} on writes. Errors are { error: { code, message, details? } }.`,
+      },
+      servers: [{ url: publicUrl }],
+      components: {
+        securitySchemes: {
+          bearerAuth: { type: 'http', scheme: 'bearer', description: 'An API token (sft_...).' },
+          sessionCookie: { type: 'apiKey', in: 'cookie', name: SESSION_COOKIE },
+        },
+      },
+    },
+    // Every path is an API route: `/api/openapi.json` is not a static file.
+    excludeStaticFile: false,
+    exclude: [/^\/api\/\*$/, /^\/\*$/],
+  })) as Record<string, unknown> & { components?: { schemas?: Record<string, unknown> } };
+  spec.components ??= {};
+  spec.components.schemas = {
+    ...spec.components.schemas,
+    Error: (({ $schema: _, ...schema }) => schema)(z.toJSONSchema(ErrorBody, { unrepresentable: 'any' })),
+  };
+  return spec;
 }

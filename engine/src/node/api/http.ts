@@ -3,12 +3,23 @@ import type { Context } from 'hono';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import type { z } from 'zod';
 import type { Contact } from '../../index';
+import type { Accounts, Principal } from '../accounts';
 import type { Campaigns } from '../campaigns';
 import type { ChannelRoutes } from '../channel-routes';
+import type { Contacts } from '../contacts';
 import type { Enroller } from '../enroll';
 import type { EventRouter } from '../events';
+import type { FlowControl } from '../flow-control';
+import type { Stats } from '../stats';
 import type { FlowRecord, Store } from '../store';
 import type { VersionMigrator } from '../version-migration';
+
+declare module 'hono' {
+  interface ContextVariableMap {
+    /** Who is calling; unset on public routes. */
+    principal: Principal | undefined;
+  }
+}
 
 /** What the API is built from. */
 export interface ApiOptions {
@@ -17,6 +28,10 @@ export interface ApiOptions {
   events: EventRouter;
   migrator: VersionMigrator;
   campaigns: Campaigns;
+  accounts: Accounts;
+  contacts: Contacts;
+  flowControl: FlowControl;
+  stats: Stats;
   registry: ConnectorRegistry;
   channelRoutes: ChannelRoutes;
   /** Signs unsubscribe links; unsubscribe routes answer 404 without it. */
@@ -32,6 +47,12 @@ export interface ApiOptions {
   builderDir?: string;
   /** @default 1 MiB */
   maxBodyBytes?: number;
+  /** The limit for bulk contact imports, which are streamed. @default 50 MiB */
+  importMaxBytes?: number;
+  /** Requests per token or user: sustained per minute, and at once. @default 1200 a minute, 300 at once */
+  rateLimit?: { perMinute: number; burst: number };
+  /** How long a login lasts. @default 12 hours */
+  sessionTtlMs?: number;
 }
 
 /** What every route module gets: the options and the links and views routes share. */
@@ -44,7 +65,9 @@ export interface ApiContext {
     event: Record<string, unknown>,
   ): Promise<Response>;
   webhookUrl(flowId: string): string;
-  runUrl(workflowId: string): string;
+  runUrl(workflowId: string, runId?: string): string;
+  /** The Temporal UI's list of runs matching a visibility query. */
+  listUrl(query: string): string;
   flowView(flow: FlowRecord): Record<string, unknown>;
 }
 

@@ -10,9 +10,18 @@ import {
   simulate,
   simulateCohort,
 } from '../../index';
+import { Accounts, Role } from '../accounts';
 import { startApp } from '../app';
 import { ConfigError, loadConfig } from '../config';
-import { dataDir, repoRoot, startPostgres, startTemporalDevServer } from '../services';
+import {
+  connectDatabase,
+  dataDir,
+  isPortFree,
+  migrate,
+  repoRoot,
+  startPostgres,
+  startTemporalDevServer,
+} from '../services';
 
 const USAGE = `sopflow: draw community SOPs once, run them durably for every contact.
 
@@ -25,6 +34,9 @@ Usage:
   sopflow dev                           the whole local stack: Temporal dev server + UI, Postgres, worker, API, builder
   sopflow api                           the API server only (TEMPORAL_ADDRESS and DATABASE_URL required)
   sopflow worker                        a Temporal worker only (TEMPORAL_ADDRESS and DATABASE_URL required)
+  sopflow token create --role ROLE --name NAME [--expires-days N]
+                                        an API token for scripts (viewer, operator or admin), printed once;
+                                        uses DATABASE_URL, else the local stack's Postgres
 
 Settings come from environment variables; see the README.`;
 
@@ -290,6 +302,70 @@ async function serveOne(part: 'api' | 'worker'): Promise<number> {
   return 0;
 }
 
+/**
+ * Runs `work` on sopflow's database: DATABASE_URL, else the embedded Postgres of `sopflow dev`
+ * (reached while the stack runs, started for the command when it does not).
+ */
+async function withDatabase<T>(work: (accounts: Accounts) => Promise<T>): Promise<T> {
+  const config = loadConfig();
+  let url = config.DATABASE_URL;
+  let stopPostgres = async () => {};
+  if (!url) {
+    if (await isPortFree(config.SOPFLOW_PG_PORT)) {
+      const postgres = await startPostgres({ port: config.SOPFLOW_PG_PORT });
+      url = postgres.url;
+      stopPostgres = () => postgres.stop();
+    } else {
+      url = `postgres://sopflow:sopflow@127.0.0.1:${config.SOPFLOW_PG_PORT}/sopflow`;
+    }
+  }
+  const sql = connectDatabase(url, { max: 2 });
+  try {
+    await migrate(sql);
+    return await work(new Accounts(sql));
+  } finally {
+    await sql.end({ timeout: 5 });
+    await stopPostgres();
+  }
+}
+
+async function tokenCommand(args: string[]): Promise<number> {
+  const { values, positionals } = parseArgs({
+    args,
+    options: { role: { type: 'string' }, name: { type: 'string' }, 'expires-days': { type: 'string' } },
+    allowPositionals: true,
+  });
+  if (positionals[0] !== 'create') {
+    console.error('sopflow token: use "sopflow token create --role operator --name ci"');
+    return 2;
+  }
+  const role = Role.safeParse(values.role);
+  if (!role.success || !values.name) {
+    console.error('sopflow token create: give --role viewer|operator|admin and --name NAME');
+    return 2;
+  }
+  const days = values['expires-days'] === undefined ? undefined : Number(values['expires-days']);
+  if (days !== undefined && !(Number.isInteger(days) && days > 0)) {
+    console.error('sopflow token create: --expires-days takes a whole number of days');
+    return 2;
+  }
+  const { token, record } = await withDatabase((accounts) =>
+    accounts.createToken({
+      name: values.name!,
+      role: role.data,
+      createdBy: 'sopflow token create',
+      ...(days ? { expiresAt: new Date(Date.now() + days * 86_400_000) } : {}),
+    }),
+  );
+  // The token alone on stdout, so scripts can capture it; the rest on stderr.
+  console.error(
+    `API token "${record.name}" (${record.role}${record.expiresAt ? `, expires ${record.expiresAt.toISOString()}` : ''}), shown once:`,
+  );
+  console.log(token);
+  console.error('Send it as: Authorization: Bearer <token>');
+  return 0;
+}
+
 async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;
   switch (command) {
@@ -302,6 +378,8 @@ async function main(argv: string[]): Promise<number> {
     case 'api':
     case 'worker':
       return serveOne(command);
+    case 'token':
+      return tokenCommand(rest);
     case undefined:
     case 'help':
     case '--help':

@@ -52,6 +52,8 @@ describe('embedded postgres + migrations', () => {
     expect(await migrate(sql!)).toEqual([]);
     const tables = await sql!`select tablename from pg_tables where schemaname = 'public' order by tablename`;
     expect(tables.map((t) => t.tablename)).toEqual([
+      'api_tokens',
+      'audit_log',
       'channel_routes',
       'contact_updates',
       'contacts',
@@ -60,9 +62,13 @@ describe('embedded postgres + migrations', () => {
       'events',
       'flow_versions',
       'flows',
+      'journey_batches',
+      'journey_steps',
       'outbox',
       'points_ledger',
       'schema_migrations',
+      'sessions',
+      'users',
       'wecom_mass_send_attempts',
     ]);
   });

@@ -1,41 +1,76 @@
 import type { Hono } from 'hono';
 import { CampaignRequest } from '../../campaigns';
+import { doc } from '../docs';
 import { type ApiContext, apiError, issuesOf, isUnavailable, readJson } from '../http';
 
 /** Campaigns: audiences enrolled page by page, now, later or on a schedule. */
 export function registerCampaignRoutes(app: Hono, ctx: ApiContext): void {
-  app.post('/api/campaigns', async (c) => {
-    const body = await readJson(c);
-    if (!body.ok) return body.response;
-    const parsed = CampaignRequest.safeParse(body.value);
-    if (!parsed.success)
-      return apiError(c, 422, 'invalid_campaign', 'The campaign is not valid.', issuesOf(parsed.error));
-    const flow = await ctx.options.store.getFlow(parsed.data.flowId);
-    const published = flow && (await ctx.options.store.getVersion(flow.id));
-    if (!flow || !published)
-      return apiError(c, 404, 'flow_not_found', `There is no published flow "${parsed.data.flowId}".`);
-    if (flow.status !== 'live')
-      return apiError(c, 409, 'flow_not_live', `Flow "${flow.id}" is ${flow.status}.`);
-    try {
-      return c.json(await ctx.options.campaigns.start(parsed.data, published.plan), 202);
-    } catch (error) {
-      if (isUnavailable(error))
-        return apiError(c, 503, 'temporal_unavailable', 'The workflow server is unreachable; retry.');
-      throw error;
-    }
-  });
+  app.post(
+    '/api/campaigns',
+    doc({
+      summary: 'Start a campaign: enroll an audience now or later',
+      tags: ['campaigns'],
+      access: 'operator',
+      body: CampaignRequest,
+      responses: {
+        202: 'Started.',
+        404: 'No published flow.',
+        409: 'The flow is not live.',
+        422: 'Invalid.',
+        503: 'Temporal unreachable.',
+      },
+    }),
+    async (c) => {
+      const body = await readJson(c);
+      if (!body.ok) return body.response;
+      const parsed = CampaignRequest.safeParse(body.value);
+      if (!parsed.success)
+        return apiError(c, 422, 'invalid_campaign', 'The campaign is not valid.', issuesOf(parsed.error));
+      const flow = await ctx.options.store.getFlow(parsed.data.flowId);
+      const published = flow && (await ctx.options.store.getVersion(flow.id));
+      if (!flow || !published)
+        return apiError(c, 404, 'flow_not_found', `There is no published flow "${parsed.data.flowId}".`);
+      if (flow.status !== 'live')
+        return apiError(c, 409, 'flow_not_live', `Flow "${flow.id}" is ${flow.status}.`);
+      try {
+        return c.json(await ctx.options.campaigns.start(parsed.data, published.plan), 202);
+      } catch (error) {
+        if (isUnavailable(error))
+          return apiError(c, 503, 'temporal_unavailable', 'The workflow server is unreachable; retry.');
+        throw error;
+      }
+    },
+  );
 
-  app.get('/api/campaigns/:id', async (c) => {
-    const status = await ctx.options.campaigns.status(c.req.param('id'));
-    if (!status)
-      return apiError(c, 404, 'campaign_not_found', `There is no campaign "${c.req.param('id')}".`);
-    return c.json({ ...status, temporalUrl: ctx.runUrl(status.campaignId) });
-  });
+  app.get(
+    '/api/campaigns/:id',
+    doc({
+      summary: "A campaign's progress",
+      tags: ['campaigns'],
+      access: 'viewer',
+      responses: { 200: 'Status and progress.', 404: 'No such campaign.' },
+    }),
+    async (c) => {
+      const status = await ctx.options.campaigns.status(c.req.param('id'));
+      if (!status)
+        return apiError(c, 404, 'campaign_not_found', `There is no campaign "${c.req.param('id')}".`);
+      return c.json({ ...status, temporalUrl: ctx.runUrl(status.campaignId) });
+    },
+  );
 
-  app.post('/api/campaigns/:id/cancel', async (c) => {
-    const cancelled = await ctx.options.campaigns.cancel(c.req.param('id'));
-    if (!cancelled)
-      return apiError(c, 404, 'campaign_not_found', `There is no running campaign "${c.req.param('id')}".`);
-    return c.json({ campaignId: c.req.param('id'), cancelling: true }, 202);
-  });
+  app.post(
+    '/api/campaigns/:id/cancel',
+    doc({
+      summary: 'Cancel a campaign',
+      tags: ['campaigns'],
+      access: 'operator',
+      responses: { 202: 'Cancelling.', 404: 'No such running campaign.' },
+    }),
+    async (c) => {
+      const cancelled = await ctx.options.campaigns.cancel(c.req.param('id'));
+      if (!cancelled)
+        return apiError(c, 404, 'campaign_not_found', `There is no running campaign "${c.req.param('id')}".`);
+      return c.json({ campaignId: c.req.param('id'), cancelling: true }, 202);
+    },
+  );
 }

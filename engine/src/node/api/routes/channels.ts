@@ -2,6 +2,7 @@ import { SendError } from '@sopflow/connectors';
 import type { Hono } from 'hono';
 import { z } from 'zod';
 import { RouteError } from '../../channel-routes';
+import { doc } from '../docs';
 import { type ApiContext, apiError, issuesOf, readJson } from '../http';
 
 const RouteBody = z.object({ connector: z.string().min(1), config: z.unknown().default({}) });
@@ -29,71 +30,125 @@ const routeStatus = {
 export function registerChannelRoutes(app: Hono, ctx: ApiContext): void {
   const { registry, channelRoutes } = ctx.options;
 
-  app.get('/api/connectors', (c) =>
-    c.json({
-      connectors: registry.list().map((connector) => ({
-        name: connector.name,
-        description: connector.description,
-        channels: connector.channels,
-        capabilities: connector.capabilities ?? [],
-        secretFields: connector.secretFields ?? [],
-        configSchema: z.toJSONSchema(connector.configSchema, { io: 'input', unrepresentable: 'any' }),
-      })),
+  app.get(
+    '/api/connectors',
+    doc({
+      summary: 'Connectors and their config schemas',
+      tags: ['channels'],
+      access: 'viewer',
+      responses: { 200: 'The connectors.' },
     }),
+    (c) =>
+      c.json({
+        connectors: registry.list().map((connector) => ({
+          name: connector.name,
+          description: connector.description,
+          channels: connector.channels,
+          capabilities: connector.capabilities ?? [],
+          secretFields: connector.secretFields ?? [],
+          configSchema: z.toJSONSchema(connector.configSchema, { io: 'input', unrepresentable: 'any' }),
+        })),
+      }),
   );
 
-  app.get('/api/channels', async (c) =>
-    c.json({ channels: ctx.options.channels, routes: await channelRoutes.list() }),
+  app.get(
+    '/api/channels',
+    doc({
+      summary: 'Channels and the connector routed to each (secrets masked)',
+      tags: ['channels'],
+      access: 'viewer',
+      responses: { 200: 'Channels and routes.' },
+    }),
+    async (c) => c.json({ channels: ctx.options.channels, routes: await channelRoutes.list() }),
   );
 
-  app.put('/api/channels/:channel', async (c) => {
-    const body = await readJson(c);
-    if (!body.ok) return body.response;
-    const parsed = RouteBody.safeParse(body.value);
-    if (!parsed.success)
-      return apiError(c, 422, 'invalid_body', 'Name a connector and its config.', issuesOf(parsed.error));
-    try {
-      return c.json(
-        await channelRoutes.set(c.req.param('channel'), parsed.data.connector, parsed.data.config),
-      );
-    } catch (error) {
-      if (error instanceof RouteError)
-        return apiError(c, routeStatus[error.code], error.code, error.message, error.details);
-      throw error;
-    }
-  });
-
-  app.delete('/api/channels/:channel', async (c) =>
-    c.json({ channel: c.req.param('channel'), removed: await channelRoutes.remove(c.req.param('channel')) }),
-  );
-
-  app.post('/api/channels/:channel/test', async (c) => {
-    const body = await readJson(c);
-    if (!body.ok) return body.response;
-    const parsed = TestBody.safeParse(body.value);
-    if (!parsed.success)
-      return apiError(c, 422, 'invalid_body', 'Say whom to send the test to.', issuesOf(parsed.error));
-    const channel = c.req.param('channel');
-    const route = await channelRoutes.route(channel);
-    if (!route) return apiError(c, 404, 'no_connector', `No connector delivers ${channel}.`);
-    try {
-      const to = parsed.data.to;
-      const result = route.instance.test
-        ? await route.instance.test(to)
-        : await route.instance.send({
-            idempotencyKey: `test:${channel}:${Date.now()}`,
-            channel,
-            to,
-            text: 'sopflow test message / sopflow 测试消息',
-            subject: 'sopflow test',
-            origin: { workflowId: 'test', flowId: 'test', flowVersion: 0, nodeId: 'test' },
-          });
-      return c.json({ connector: route.connector, ...result });
-    } catch (error) {
-      if (error instanceof SendError) {
-        return apiError(c, 502, `send_${error.kind}`, error.message, { kind: error.kind, ...error.details });
+  app.put(
+    '/api/channels/:channel',
+    doc({
+      summary: 'Route a channel to a connector with its config (secrets stored encrypted)',
+      tags: ['channels'],
+      access: 'admin',
+      body: RouteBody,
+      responses: {
+        200: 'Routed.',
+        404: 'Unknown connector.',
+        409: 'No secret key configured.',
+        422: 'Invalid config.',
+      },
+    }),
+    async (c) => {
+      const body = await readJson(c);
+      if (!body.ok) return body.response;
+      const parsed = RouteBody.safeParse(body.value);
+      if (!parsed.success)
+        return apiError(c, 422, 'invalid_body', 'Name a connector and its config.', issuesOf(parsed.error));
+      try {
+        return c.json(
+          await channelRoutes.set(c.req.param('channel'), parsed.data.connector, parsed.data.config),
+        );
+      } catch (error) {
+        if (error instanceof RouteError)
+          return apiError(c, routeStatus[error.code], error.code, error.message, error.details);
+        throw error;
       }
-      throw error;
-    }
-  });
+    },
+  );
+
+  app.delete(
+    '/api/channels/:channel',
+    doc({
+      summary: "Remove a channel's route (it goes to the outbox)",
+      tags: ['channels'],
+      access: 'admin',
+      responses: { 200: 'Removed.' },
+    }),
+    async (c) =>
+      c.json({
+        channel: c.req.param('channel'),
+        removed: await channelRoutes.remove(c.req.param('channel')),
+      }),
+  );
+
+  app.post(
+    '/api/channels/:channel/test',
+    doc({
+      summary: 'Send a test message through the channel',
+      tags: ['channels'],
+      access: 'admin',
+      body: TestBody,
+      responses: { 200: 'Sent.', 404: 'No connector for the channel.', 502: 'The provider refused.' },
+    }),
+    async (c) => {
+      const body = await readJson(c);
+      if (!body.ok) return body.response;
+      const parsed = TestBody.safeParse(body.value);
+      if (!parsed.success)
+        return apiError(c, 422, 'invalid_body', 'Say whom to send the test to.', issuesOf(parsed.error));
+      const channel = c.req.param('channel');
+      const route = await channelRoutes.route(channel);
+      if (!route) return apiError(c, 404, 'no_connector', `No connector delivers ${channel}.`);
+      try {
+        const to = parsed.data.to;
+        const result = route.instance.test
+          ? await route.instance.test(to)
+          : await route.instance.send({
+              idempotencyKey: `test:${channel}:${Date.now()}`,
+              channel,
+              to,
+              text: 'sopflow test message / sopflow 测试消息',
+              subject: 'sopflow test',
+              origin: { workflowId: 'test', flowId: 'test', flowVersion: 0, nodeId: 'test' },
+            });
+        return c.json({ connector: route.connector, ...result });
+      } catch (error) {
+        if (error instanceof SendError) {
+          return apiError(c, 502, `send_${error.kind}`, error.message, {
+            kind: error.kind,
+            ...error.details,
+          });
+        }
+        throw error;
+      }
+    },
+  );
 }

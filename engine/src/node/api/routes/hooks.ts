@@ -2,6 +2,7 @@ import type { Hono } from 'hono';
 import { z } from 'zod';
 import { Contact, payloadProblems } from '../../../index';
 import { SIGNATURE_HEADER, verifyWebhookSignature } from '../../webhook-signature';
+import { doc } from '../docs';
 import { type ApiContext, apiError, issuesOf } from '../http';
 
 const WebhookBody = z.object({
@@ -11,33 +12,52 @@ const WebhookBody = z.object({
 
 /** The signed webhook that enrolls contacts: the one flow route that needs no login. */
 export function registerWebhookRoutes(app: Hono, ctx: ApiContext): void {
-  app.post('/api/hooks/:flowId', async (c) => {
-    const flowId = c.req.param('flowId');
-    const flow = await ctx.options.store.getFlow(flowId);
-    if (!flow || flow.status === 'archived')
-      return apiError(c, 404, 'flow_not_found', `There is no flow "${flowId}".`);
-    const raw = await c.req.text();
-    const signature = verifyWebhookSignature(flow.webhookSecret, raw, c.req.header(SIGNATURE_HEADER));
-    if (!signature.ok) return apiError(c, 401, 'bad_signature', signature.reason);
-    let json: unknown;
-    try {
-      json = JSON.parse(raw);
-    } catch {
-      return apiError(c, 400, 'invalid_json', 'The request body is not valid JSON.');
-    }
-    const body = WebhookBody.safeParse(json);
-    if (!body.success)
-      return apiError(c, 422, 'invalid_payload', 'The webhook body is not valid.', issuesOf(body.error));
-    const published = await ctx.options.store.getVersion(flowId);
-    const trigger = published && Object.values(published.plan.nodes).find((n) => n.type === 'trigger');
-    if (published && (trigger?.type !== 'trigger' || trigger.trigger.kind !== 'webhook')) {
-      return apiError(c, 409, 'not_a_webhook_flow', `Flow "${flowId}" is not started by a webhook.`);
-    }
-    const problems =
-      trigger?.type === 'trigger' && trigger.trigger.kind === 'webhook'
-        ? payloadProblems(trigger.trigger.payload, body.data.event)
-        : [];
-    if (problems.length > 0) return apiError(c, 422, 'invalid_payload', problems.join(' '), problems);
-    return ctx.enrollOrExplain(c, flowId, body.data.contact, body.data.event ?? {});
-  });
+  app.post(
+    '/api/hooks/:flowId',
+    doc({
+      summary: 'Signed webhook: enroll a contact',
+      description: 'x-sopflow-signature: t=<unix seconds>,v1=<hex HMAC-SHA256(secret, "<t>.<raw body>")>.',
+      tags: ['webhooks'],
+      access: 'public',
+      body: WebhookBody,
+      responses: {
+        202: 'Enrolled.',
+        200: 'Already in the flow.',
+        401: 'Bad or stale signature.',
+        404: 'No such flow.',
+        409: 'Not a webhook flow, not live, or not eligible.',
+        422: 'Invalid payload.',
+        503: 'Temporal unreachable.',
+      },
+    }),
+    async (c) => {
+      const flowId = c.req.param('flowId');
+      const flow = await ctx.options.store.getFlow(flowId);
+      if (!flow || flow.status === 'archived')
+        return apiError(c, 404, 'flow_not_found', `There is no flow "${flowId}".`);
+      const raw = await c.req.text();
+      const signature = verifyWebhookSignature(flow.webhookSecret, raw, c.req.header(SIGNATURE_HEADER));
+      if (!signature.ok) return apiError(c, 401, 'bad_signature', signature.reason);
+      let json: unknown;
+      try {
+        json = JSON.parse(raw);
+      } catch {
+        return apiError(c, 400, 'invalid_json', 'The request body is not valid JSON.');
+      }
+      const body = WebhookBody.safeParse(json);
+      if (!body.success)
+        return apiError(c, 422, 'invalid_payload', 'The webhook body is not valid.', issuesOf(body.error));
+      const published = await ctx.options.store.getVersion(flowId);
+      const trigger = published && Object.values(published.plan.nodes).find((n) => n.type === 'trigger');
+      if (published && (trigger?.type !== 'trigger' || trigger.trigger.kind !== 'webhook')) {
+        return apiError(c, 409, 'not_a_webhook_flow', `Flow "${flowId}" is not started by a webhook.`);
+      }
+      const problems =
+        trigger?.type === 'trigger' && trigger.trigger.kind === 'webhook'
+          ? payloadProblems(trigger.trigger.payload, body.data.event)
+          : [];
+      if (problems.length > 0) return apiError(c, 422, 'invalid_payload', problems.join(' '), problems);
+      return ctx.enrollOrExplain(c, flowId, body.data.contact, body.data.event ?? {});
+    },
+  );
 }

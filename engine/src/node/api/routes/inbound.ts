@@ -7,6 +7,7 @@ import {
   WeComCallbackError,
 } from '@sopflow/connectors';
 import type { Hono } from 'hono';
+import { doc } from '../docs';
 import { type ApiContext, apiError } from '../http';
 
 const weComErrorStatus = {
@@ -24,65 +25,94 @@ const weComErrorStatus = {
 export function registerInboundRoutes(app: Hono, ctx: ApiContext): void {
   const { store, events, channelRoutes, publicUrl } = ctx.options;
 
-  app.post('/api/inbound/twilio', async (c) => {
-    const routes = await channelRoutes.list();
-    const route = routes.find((r) => r.channel === 'sms' && r.connector === 'twilio-sms');
-    const authToken = route ? await channelRoutes.secret('sms', 'authToken') : undefined;
-    if (!authToken) return apiError(c, 404, 'not_configured', 'No Twilio SMS route is configured.');
-    const raw = await c.req.text();
-    const params = parseTwilioForm(raw);
-    // Twilio signs the URL it was given, which is the public one, not what a proxy forwards to us.
-    const url = `${publicUrl.replace(/\/$/, '')}/api/inbound/twilio`;
-    if (!verifyTwilioSignature(authToken, url, params, c.req.header('x-twilio-signature') ?? '')) {
-      return apiError(c, 401, 'bad_signature', 'The Twilio signature does not match.');
-    }
-    const from = String(params.From ?? '');
-    const body = String(params.Body ?? '');
-    const [contact] = await store.sql<
-      { id: string }[]
-    >`select id from contacts where phone = ${from} limit 1`;
-    if (contact) {
-      if (isOptOutReply(body)) {
-        await store.sql`
+  app.post(
+    '/api/inbound/twilio',
+    doc({
+      summary: 'Twilio inbound SMS (signed by Twilio)',
+      tags: ['inbound'],
+      access: 'public',
+      bodyMedia: { 'application/x-www-form-urlencoded': { type: 'object' } },
+      responses: {
+        200: { description: 'TwiML.', media: 'text/xml' },
+        401: 'Bad signature.',
+        404: 'Not configured.',
+      },
+    }),
+    async (c) => {
+      const routes = await channelRoutes.list();
+      const route = routes.find((r) => r.channel === 'sms' && r.connector === 'twilio-sms');
+      const authToken = route ? await channelRoutes.secret('sms', 'authToken') : undefined;
+      if (!authToken) return apiError(c, 404, 'not_configured', 'No Twilio SMS route is configured.');
+      const raw = await c.req.text();
+      const params = parseTwilioForm(raw);
+      // Twilio signs the URL it was given, which is the public one, not what a proxy forwards to us.
+      const url = `${publicUrl.replace(/\/$/, '')}/api/inbound/twilio`;
+      if (!verifyTwilioSignature(authToken, url, params, c.req.header('x-twilio-signature') ?? '')) {
+        return apiError(c, 401, 'bad_signature', 'The Twilio signature does not match.');
+      }
+      const from = String(params.From ?? '');
+      const body = String(params.Body ?? '');
+      const [contact] = await store.sql<
+        { id: string }[]
+      >`select id from contacts where phone = ${from} limit 1`;
+      if (contact) {
+        if (isOptOutReply(body)) {
+          await store.sql`
           update contacts set unsubscribed = array_append(unsubscribed, 'sms'), updated_at = now()
           where id = ${contact.id} and not ('sms' = any(unsubscribed))`;
-      } else {
-        await events.post({
-          id: `twilio:${String(params.MessageSid ?? '')}`,
-          contactId: contact.id,
-          name: 'message.received',
-          payload: { channel: 'sms', text: body },
-        });
+        } else {
+          await events.post({
+            id: `twilio:${String(params.MessageSid ?? '')}`,
+            contactId: contact.id,
+            name: 'message.received',
+            payload: { channel: 'sms', text: body },
+          });
+        }
       }
-    }
-    return c.body('<Response/>', 200, { 'content-type': 'text/xml' });
-  });
+      return c.body('<Response/>', 200, { 'content-type': 'text/xml' });
+    },
+  );
 
-  app.on(['GET', 'POST'], '/api/inbound/wecom', async (c) => {
-    const config = CallbackConfig.safeParse({
-      token: process.env.SOPFLOW_WECOM_CALLBACK_TOKEN,
-      encodingAESKey: process.env.SOPFLOW_WECOM_CALLBACK_AES_KEY,
-      receiveId: process.env.SOPFLOW_WECOM_CORP_ID,
-    });
-    if (!config.success) return apiError(c, 404, 'not_configured', 'The WeCom callback is not configured.');
-    try {
-      const outcome = handleWeComCallback(config.data, {
-        method: c.req.method,
-        query: c.req.query(),
-        body: c.req.method === 'POST' ? await c.req.text() : undefined,
+  app.on(
+    ['GET', 'POST'],
+    '/api/inbound/wecom',
+    doc({
+      summary: 'WeCom encrypted callbacks (URL verification and customer-group events)',
+      tags: ['inbound'],
+      access: 'public',
+      responses: { 200: 'Accepted.', 401: 'Bad signature.', 404: 'Not configured.' },
+    }),
+    async (c) => {
+      const config = CallbackConfig.safeParse({
+        token: process.env.SOPFLOW_WECOM_CALLBACK_TOKEN,
+        encodingAESKey: process.env.SOPFLOW_WECOM_CALLBACK_AES_KEY,
+        receiveId: process.env.SOPFLOW_WECOM_CORP_ID,
       });
-      if (outcome.kind === 'verified') return c.text(outcome.reply);
-      for (const event of outcome.memberChange?.events ?? []) {
-        if (event.payload.memberType === 'staff') continue;
-        // A member we have not seen becomes a contact: joining is how most members arrive.
-        const contact = await store.upsertContactByWeComId(event.memberId);
-        await events.post({ id: event.id, contactId: contact.id, name: event.name, payload: event.payload });
+      if (!config.success) return apiError(c, 404, 'not_configured', 'The WeCom callback is not configured.');
+      try {
+        const outcome = handleWeComCallback(config.data, {
+          method: c.req.method,
+          query: c.req.query(),
+          body: c.req.method === 'POST' ? await c.req.text() : undefined,
+        });
+        if (outcome.kind === 'verified') return c.text(outcome.reply);
+        for (const event of outcome.memberChange?.events ?? []) {
+          if (event.payload.memberType === 'staff') continue;
+          // A member we have not seen becomes a contact: joining is how most members arrive.
+          const contact = await store.upsertContactByWeComId(event.memberId);
+          await events.post({
+            id: event.id,
+            contactId: contact.id,
+            name: event.name,
+            payload: event.payload,
+          });
+        }
+        return c.text('');
+      } catch (error) {
+        if (error instanceof WeComCallbackError)
+          return apiError(c, weComErrorStatus[error.code], error.code, error.message);
+        throw error;
       }
-      return c.text('');
-    } catch (error) {
-      if (error instanceof WeComCallbackError)
-        return apiError(c, weComErrorStatus[error.code], error.code, error.message);
-      throw error;
-    }
-  });
+    },
+  );
 }

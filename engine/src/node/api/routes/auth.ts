@@ -1,0 +1,361 @@
+import { getConnInfo } from '@hono/node-server/conninfo';
+import type { Context, Hono } from 'hono';
+import { z } from 'zod';
+import { AccountError, Email, Password, Role } from '../../accounts';
+import { CSRF_HEADER, clearSessionCookie, setSessionCookie } from '../auth';
+import { doc } from '../docs';
+import { type ApiContext, apiError, issuesOf, readJson } from '../http';
+import { RateLimiter } from '../rate-limit';
+
+const LoginBody = z.object({ email: z.string().min(1).max(320), password: z.string().min(1).max(200) });
+const PasswordBody = z.object({ current: z.string().min(1).max(200), password: Password });
+const NewUser = z.object({ email: Email, password: Password, role: Role });
+const UserChange = z
+  .object({ role: Role.optional(), password: Password.optional(), disabled: z.boolean().optional() })
+  .refine((c) => Object.keys(c).length > 0, { error: 'Change the role, the password or disabled.' });
+const NewToken = z.object({
+  name: z.string().min(1).max(100),
+  role: Role,
+  expiresInDays: z.number().int().min(1).max(3650).optional(),
+});
+const AuditQuery = z.object({
+  limit: z.coerce.number().int().min(1).max(1000).optional(),
+  before: z.string().regex(/^\d+$/).optional().meta({ description: 'Entries older than this id.' }),
+  actor: z.string().optional().meta({ description: 'A user email, token name or id.' }),
+  action: z.string().optional().meta({ description: 'Part of the action, e.g. "/publish".' }),
+  target: z.string().optional().meta({ description: 'Part of the path acted on.' }),
+});
+
+const UserView = z.object({
+  id: z.string(),
+  email: z.string(),
+  role: Role,
+  disabled: z.boolean(),
+  createdAt: z.string(),
+  updatedAt: z.string(),
+});
+const LoginAnswer = z.object({
+  user: z.object({ id: z.string(), email: z.string(), role: Role }),
+  csrfToken: z.string().meta({ description: `Send it as ${CSRF_HEADER} on every write.` }),
+  expiresAt: z.string(),
+});
+
+const accountStatus = {
+  email_taken: 409,
+  user_not_found: 404,
+  last_admin: 409,
+  token_not_found: 404,
+} as const;
+
+/** Logging in, the caller's own account, and (for admins) users, API tokens and the audit log. */
+export function registerAuthRoutes(app: Hono, ctx: ApiContext): void {
+  const { accounts } = ctx.options;
+  const ttl = ctx.options.sessionTtlMs ?? 12 * 60 * 60 * 1000;
+  const secure = ctx.options.publicUrl.startsWith('https:');
+  // Password guessing: ten tries a minute per address and account.
+  const logins = new RateLimiter({ perMinute: 10, burst: 10 });
+  const remote = (c: Context) => {
+    try {
+      return getConnInfo(c).remote.address ?? 'unknown';
+    } catch {
+      return 'unknown';
+    }
+  };
+  const accountError = (c: Context, error: unknown) => {
+    if (error instanceof AccountError)
+      return apiError(c, accountStatus[error.code], error.code, error.message);
+    throw error;
+  };
+
+  app.post(
+    '/api/auth/login',
+    doc({
+      summary: 'Log in with email and password',
+      description: `Sets the httpOnly session cookie and answers the CSRF token to send as ${CSRF_HEADER} on writes.`,
+      tags: ['auth'],
+      access: 'public',
+      body: LoginBody,
+      responses: {
+        200: { description: 'Logged in.', schema: LoginAnswer },
+        401: 'Wrong email or password.',
+        429: 'Too many attempts.',
+      },
+    }),
+    async (c) => {
+      const body = await readJson(c);
+      if (!body.ok) return body.response;
+      const parsed = LoginBody.safeParse(body.value);
+      if (!parsed.success)
+        return apiError(c, 422, 'invalid_body', 'Send an email and a password.', issuesOf(parsed.error));
+      const { email, password } = parsed.data;
+      const wait = logins.take(`${remote(c)}:${email.toLowerCase()}`);
+      if (wait > 0) {
+        c.header('retry-after', String(wait));
+        return apiError(c, 429, 'rate_limited', `Too many login attempts; retry in ${wait} s.`);
+      }
+      const session = await accounts.login(email, password, ttl);
+      if (!session) {
+        await accounts.audit({
+          actorName: email,
+          action: 'POST /api/auth/login',
+          target: '/api/auth/login',
+          status: 401,
+        });
+        return apiError(c, 401, 'invalid_credentials', 'The email or the password is wrong.');
+      }
+      const { user } = session;
+      await accounts.audit({
+        principal: {
+          kind: 'user',
+          id: user.id,
+          name: user.email,
+          role: user.role,
+          sessionId: '',
+          csrfToken: '',
+        },
+        action: 'POST /api/auth/login',
+        target: '/api/auth/login',
+        status: 200,
+      });
+      setSessionCookie(c, session.cookie, session.expiresAt, secure);
+      return c.json({
+        user: { id: user.id, email: user.email, role: user.role },
+        csrfToken: session.csrfToken,
+        expiresAt: session.expiresAt.toISOString(),
+      });
+    },
+  );
+
+  app.get(
+    '/api/auth/me',
+    doc({
+      summary: 'Who is calling',
+      description: 'For a session, also its CSRF token (the builder reads it after a reload).',
+      tags: ['auth'],
+      access: 'viewer',
+      responses: { 200: 'The user or token, its role, and the CSRF token of a session.' },
+    }),
+    (c) => {
+      const p = c.get('principal')!;
+      return c.json({
+        kind: p.kind,
+        id: p.id,
+        name: p.name,
+        role: p.role,
+        ...(p.kind === 'user' ? { email: p.name, csrfToken: p.csrfToken } : {}),
+      });
+    },
+  );
+
+  app.post(
+    '/api/auth/logout',
+    doc({
+      summary: 'Log out (ends the session)',
+      tags: ['auth'],
+      access: 'viewer',
+      responses: { 200: 'Logged out.' },
+    }),
+    async (c) => {
+      const p = c.get('principal')!;
+      if (p.kind === 'user') await accounts.logout(p.sessionId);
+      clearSessionCookie(c);
+      return c.json({ loggedOut: true });
+    },
+  );
+
+  app.post(
+    '/api/auth/password',
+    doc({
+      summary: 'Change your own password',
+      tags: ['auth'],
+      access: 'viewer',
+      body: PasswordBody,
+      responses: { 200: 'Changed.', 401: 'The current password is wrong.', 409: 'Not a user session.' },
+    }),
+    async (c) => {
+      const p = c.get('principal')!;
+      if (p.kind !== 'user') return apiError(c, 409, 'not_a_user', 'API tokens have no password.');
+      const body = await readJson(c);
+      if (!body.ok) return body.response;
+      const parsed = PasswordBody.safeParse(body.value);
+      if (!parsed.success)
+        return apiError(
+          c,
+          422,
+          'invalid_body',
+          'Send the current and the new password.',
+          issuesOf(parsed.error),
+        );
+      if (!(await accounts.changePassword(p.id, parsed.data.current, parsed.data.password)))
+        return apiError(c, 401, 'invalid_credentials', 'The current password is wrong.');
+      return c.json({ changed: true });
+    },
+  );
+
+  // --- users (admin) --------------------------------------------------------------------------
+
+  app.get(
+    '/api/users',
+    doc({
+      summary: 'List operator accounts',
+      tags: ['users'],
+      access: 'admin',
+      responses: { 200: { description: 'The users.', schema: z.object({ users: z.array(UserView) }) } },
+    }),
+    async (c) => c.json({ users: await accounts.listUsers() }),
+  );
+
+  app.post(
+    '/api/users',
+    doc({
+      summary: 'Create an operator account',
+      tags: ['users'],
+      access: 'admin',
+      body: NewUser,
+      responses: {
+        201: { description: 'Created.', schema: UserView },
+        409: 'The email is taken.',
+        422: 'Invalid.',
+      },
+    }),
+    async (c) => {
+      const body = await readJson(c);
+      if (!body.ok) return body.response;
+      const parsed = NewUser.safeParse(body.value);
+      if (!parsed.success)
+        return apiError(c, 422, 'invalid_user', 'The user is not valid.', issuesOf(parsed.error));
+      try {
+        return c.json(await accounts.createUser(parsed.data), 201);
+      } catch (error) {
+        return accountError(c, error);
+      }
+    },
+  );
+
+  app.patch(
+    '/api/users/:id',
+    doc({
+      summary: "Change a user's role or password, or disable the account",
+      description: 'A new password or disabling ends the sessions of the user.',
+      tags: ['users'],
+      access: 'admin',
+      body: UserChange,
+      responses: {
+        200: { description: 'Changed.', schema: UserView },
+        404: 'No such user.',
+        409: 'The last admin.',
+      },
+    }),
+    async (c) => {
+      const body = await readJson(c);
+      if (!body.ok) return body.response;
+      const parsed = UserChange.safeParse(body.value);
+      if (!parsed.success)
+        return apiError(c, 422, 'invalid_body', 'The change is not valid.', issuesOf(parsed.error));
+      try {
+        return c.json(await accounts.updateUser(c.req.param('id'), parsed.data));
+      } catch (error) {
+        return accountError(c, error);
+      }
+    },
+  );
+
+  app.delete(
+    '/api/users/:id',
+    doc({
+      summary: 'Delete a user',
+      tags: ['users'],
+      access: 'admin',
+      responses: { 200: 'Deleted.', 404: 'No such user.', 409: 'The last admin.' },
+    }),
+    async (c) => {
+      try {
+        await accounts.deleteUser(c.req.param('id'));
+        return c.json({ id: c.req.param('id'), deleted: true });
+      } catch (error) {
+        return accountError(c, error);
+      }
+    },
+  );
+
+  // --- API tokens (admin) ---------------------------------------------------------------------
+
+  app.get(
+    '/api/tokens',
+    doc({
+      summary: 'List API tokens (never their values)',
+      tags: ['tokens'],
+      access: 'admin',
+      responses: { 200: 'The tokens.' },
+    }),
+    async (c) => c.json({ tokens: await accounts.listTokens() }),
+  );
+
+  app.post(
+    '/api/tokens',
+    doc({
+      summary: 'Create an API token',
+      description: 'The token value is in this answer only: store it now.',
+      tags: ['tokens'],
+      access: 'admin',
+      body: NewToken,
+      responses: { 201: 'The token and its record.', 422: 'Invalid.' },
+    }),
+    async (c) => {
+      const body = await readJson(c);
+      if (!body.ok) return body.response;
+      const parsed = NewToken.safeParse(body.value);
+      if (!parsed.success)
+        return apiError(
+          c,
+          422,
+          'invalid_token_request',
+          'The token request is not valid.',
+          issuesOf(parsed.error),
+        );
+      const { name, role, expiresInDays } = parsed.data;
+      const created = await accounts.createToken({
+        name,
+        role,
+        createdBy: c.get('principal')?.name,
+        ...(expiresInDays ? { expiresAt: new Date(Date.now() + expiresInDays * 86_400_000) } : {}),
+      });
+      return c.json({ token: created.token, ...created.record }, 201);
+    },
+  );
+
+  app.delete(
+    '/api/tokens/:id',
+    doc({
+      summary: 'Revoke an API token',
+      tags: ['tokens'],
+      access: 'admin',
+      responses: { 200: 'Revoked.', 404: 'No such token.' },
+    }),
+    async (c) => {
+      try {
+        return c.json(await accounts.revokeToken(c.req.param('id')));
+      } catch (error) {
+        return accountError(c, error);
+      }
+    },
+  );
+
+  app.get(
+    '/api/audit',
+    doc({
+      summary: 'The audit log: every write, newest first',
+      tags: ['audit'],
+      access: 'admin',
+      query: AuditQuery,
+      responses: { 200: 'Entries: who, what, when, on what, and the answer status.', 422: 'Bad query.' },
+    }),
+    async (c) => {
+      const parsed = AuditQuery.safeParse(c.req.query());
+      if (!parsed.success)
+        return apiError(c, 422, 'invalid_query', 'The query is not valid.', issuesOf(parsed.error));
+      const entries = await accounts.listAudit(parsed.data);
+      return c.json({ entries, next: entries.length > 0 ? entries[entries.length - 1]!.id : null });
+    },
+  );
+}

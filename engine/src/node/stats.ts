@@ -1,0 +1,143 @@
+import type { Client } from '@temporalio/client';
+import type { Sql } from 'postgres';
+import { z } from 'zod';
+import { runningRunsQuery, visibilityString } from './flow-control';
+import type { Store } from './store';
+
+export const StatsQuery = z.object({
+  version: z.coerce
+    .number()
+    .int()
+    .positive()
+    .optional()
+    .meta({ description: 'A published version; the latest by default.' }),
+  from: z.iso.datetime({ offset: true }).optional().meta({ description: 'Start of the range (ISO-8601).' }),
+  to: z.iso.datetime({ offset: true }).optional().meta({ description: 'End of the range, exclusive.' }),
+});
+export type StatsQuery = z.infer<typeof StatsQuery>;
+
+export interface NodeStats {
+  nodeId: string;
+  type: string;
+  label?: string;
+  /** Entries into the step (a contact going round a loop counts each time). */
+  entered: number;
+  /** Distinct contacts who entered. */
+  contacts: number;
+  /** Departures by exit. */
+  left: Record<string, number>;
+  /** Journeys that ended in the step: at an exit, converted, failed or cancelled while there. */
+  ended: number;
+  /** Journeys whose goal converted them while they were in this step. */
+  converted: number;
+  /** Running journeys waiting in this step now (Temporal visibility); null when unreachable. */
+  waitingNow: number | null;
+  /** The Temporal UI's list of the runs waiting here. */
+  temporalUrl: string;
+}
+
+/**
+ * Statistics of a flow version, derived rather than counted by the workflow (which would cost
+ * history events): entries, exits and ends come from the journey records each run hands over
+ * (at its end, before continuing as new, and every few hundred steps), so they are exact for
+ * finished journeys and for the recorded part of long ones; who waits where *now* comes from
+ * Temporal's visibility (`SopflowNode` of running runs, counted per node); enrollments and
+ * messages from their own tables. Ranges apply to when a step happened, a journey started or
+ * ended, or a message was recorded.
+ */
+export class Stats {
+  constructor(
+    private readonly sql: Sql,
+    private readonly store: Store,
+    private readonly client: Client,
+    private readonly listUrl: (query: string) => string,
+  ) {}
+
+  async flow(flowId: string, query: StatsQuery) {
+    const record = await this.store.getVersion(flowId, query.version);
+    if (!record) return undefined;
+    const v = record.version;
+    const { sql } = this;
+    const from = query.from ? new Date(query.from) : new Date(0);
+    const to = query.to ? new Date(query.to) : new Date('9999-01-01T00:00:00Z');
+    const versionQuery = `SopflowFlowId = ${visibilityString(flowId)} AND SopflowFlowVersion = ${v}`;
+    const nodeQuery = (nodeId: string) =>
+      `${versionQuery} AND SopflowNode = ${visibilityString(nodeId)} AND ExecutionStatus = "Running"`;
+
+    const [steps, ends, [enrolled], messages] = await Promise.all([
+      sql<{ node_id: string; kind: string; exit: string | null; n: number; contacts: number }[]>`
+        select node_id, kind, exit, count(*)::int as n, count(distinct contact_id)::int as contacts
+        from journey_steps
+        where flow_id = ${flowId} and flow_version = ${v} and at >= ${from} and at < ${to}
+        group by node_id, kind, exit`,
+      sql<{ outcome_node: string; outcome: string; n: number }[]>`
+        select outcome_node, outcome, count(*)::int as n from enrollments
+        where flow_id = ${flowId} and coalesce(final_version, flow_version) = ${v}
+          and finished_at >= ${from} and finished_at < ${to}
+        group by outcome_node, outcome`,
+      sql<{ n: number }[]>`
+        select count(*)::int as n from enrollments
+        where flow_id = ${flowId} and flow_version = ${v} and started_at >= ${from} and started_at < ${to}`,
+      sql<{ channel: string; status: string; n: number }[]>`
+        select channel, status, count(*)::int as n from deliveries
+        where flow_id = ${flowId} and flow_version = ${v} and created_at >= ${from} and created_at < ${to}
+        group by channel, status order by channel`,
+    ]);
+
+    const nodeIds = Object.keys(record.plan.nodes);
+    let waiting: (number | null)[];
+    let running: number | null;
+    try {
+      [running, ...waiting] = await Promise.all([
+        this.client.workflow.count(`${versionQuery} AND ExecutionStatus = "Running"`).then((r) => r.count),
+        ...nodeIds.map((id) => this.client.workflow.count(nodeQuery(id)).then((r) => r.count)),
+      ]);
+    } catch {
+      running = null;
+      waiting = nodeIds.map(() => null);
+    }
+
+    const nodes: NodeStats[] = nodeIds.map((nodeId, i) => {
+      const node = record.plan.nodes[nodeId]!;
+      const mine = steps.filter((s) => s.node_id === nodeId);
+      const entered = mine.find((s) => s.kind === 'enter');
+      const endedHere = ends.filter((e) => e.outcome_node === nodeId);
+      return {
+        nodeId,
+        type: node.type,
+        ...(node.label ? { label: node.label } : {}),
+        entered: entered?.n ?? 0,
+        contacts: entered?.contacts ?? 0,
+        left: Object.fromEntries(mine.filter((s) => s.kind === 'leave').map((s) => [s.exit ?? '', s.n])),
+        ended: endedHere.reduce((sum, e) => sum + e.n, 0),
+        converted: endedHere.filter((e) => e.outcome === 'converted').reduce((sum, e) => sum + e.n, 0),
+        waitingNow: waiting[i] ?? null,
+        temporalUrl: this.listUrl(nodeQuery(nodeId)),
+      };
+    });
+
+    const finished: Record<string, number> = { exited: 0, converted: 0, failed: 0, cancelled: 0 };
+    for (const e of ends) finished[e.outcome] = (finished[e.outcome] ?? 0) + e.n;
+    const channels = new Map<string, Record<string, number>>();
+    for (const m of messages) {
+      const counts = channels.get(m.channel) ?? { sent: 0, failed: 0, unconfirmed: 0, pending: 0 };
+      const key = m.status === 'sending' ? 'pending' : m.status;
+      counts[key] = (counts[key] ?? 0) + m.n;
+      channels.set(m.channel, counts);
+    }
+    return {
+      flowId,
+      version: v,
+      from: query.from ?? null,
+      to: query.to ?? null,
+      enrolled: enrolled?.n ?? 0,
+      running,
+      finished,
+      converted: finished.converted ?? 0,
+      nodes,
+      messages: [...channels].map(([channel, counts]) => ({ channel, ...counts })),
+      temporalUrl: this.listUrl(versionQuery),
+      runningUrl: this.listUrl(runningRunsQuery(flowId)),
+    };
+  }
+}
