@@ -10,7 +10,7 @@ import { createActivities } from './activities';
 import { createApi } from './api/app';
 import { Campaigns } from './campaigns';
 import { ChannelRoutes } from './channel-routes';
-import type { Config } from './config';
+import { type Config, temporalConnection } from './config';
 import { Contacts } from './contacts';
 import { Enroller } from './enroll';
 import { EventRouter } from './events';
@@ -60,7 +60,8 @@ export async function startApp(options: AppOptions): Promise<RunningApp> {
   };
   try {
     await migrate(sql);
-    const connection = await Connection.connect({ address: options.temporalAddress });
+    const temporal = temporalConnection(config, options.temporalAddress);
+    const connection = await Connection.connect(temporal);
     cleanups.push(() => connection.close());
     await ensureSearchAttributes(connection, config.TEMPORAL_NAMESPACE, SEARCH_ATTRIBUTES);
     const client = new Client({ connection, namespace: config.TEMPORAL_NAMESPACE });
@@ -80,7 +81,7 @@ export async function startApp(options: AppOptions): Promise<RunningApp> {
     let worker: RunningWorker | undefined;
     if (options.worker ?? true) {
       worker = await startWorker({
-        address: options.temporalAddress,
+        connection: temporal,
         namespace: config.TEMPORAL_NAMESPACE,
         taskQueue: config.TEMPORAL_TASK_QUEUE,
         activities: createActivities({

@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { z } from 'zod';
 
 /**
@@ -31,6 +32,14 @@ export const ConfigSchema = z.object({
   TEMPORAL_UI_URL: optionalUrl,
   /** @default sopflow */
   TEMPORAL_TASK_QUEUE: z.string().min(1).default('sopflow'),
+  /** Connect to Temporal over TLS (on by itself with a client certificate or an API key). @default false */
+  TEMPORAL_TLS: z.stringbool().optional(),
+  /** PEM file of the client certificate for mTLS (Temporal Cloud, or a self-hosted server requiring it). */
+  TEMPORAL_TLS_CERT: z.string().optional(),
+  /** PEM file of the client certificate's private key. */
+  TEMPORAL_TLS_KEY: z.string().optional(),
+  /** A Temporal Cloud API key, sent instead of a client certificate. */
+  TEMPORAL_API_KEY: z.string().optional(),
   /** Hosts http_request steps may call even though they resolve to internal addresses (comma-separated). */
   SOPFLOW_HTTP_ALLOWED_HOSTS: z
     .string()
@@ -65,6 +74,42 @@ export const ConfigSchema = z.object({
 });
 
 export type Config = z.infer<typeof ConfigSchema>;
+
+/** How to reach Temporal: address plus TLS and an API key when configured (Temporal Cloud). */
+export interface TemporalConnectionOptions {
+  address: string;
+  tls?: true | { clientCertPair: { crt: Buffer; key: Buffer } };
+  apiKey?: string;
+}
+
+export function temporalConnection(config: Config, address: string): TemporalConnectionOptions {
+  if ((config.TEMPORAL_TLS_CERT === undefined) !== (config.TEMPORAL_TLS_KEY === undefined)) {
+    throw new ConfigError('Set both TEMPORAL_TLS_CERT and TEMPORAL_TLS_KEY, or neither.');
+  }
+  const read = (file: string, name: string) => {
+    try {
+      return readFileSync(file);
+    } catch (error) {
+      throw new ConfigError(
+        `${name}: cannot read ${file} (${(error as NodeJS.ErrnoException).code ?? error}).`,
+      );
+    }
+  };
+  const pair = config.TEMPORAL_TLS_CERT
+    ? {
+        clientCertPair: {
+          crt: read(config.TEMPORAL_TLS_CERT, 'TEMPORAL_TLS_CERT'),
+          key: read(config.TEMPORAL_TLS_KEY!, 'TEMPORAL_TLS_KEY'),
+        },
+      }
+    : undefined;
+  const tls = pair ?? (config.TEMPORAL_TLS || config.TEMPORAL_API_KEY ? true : undefined);
+  return {
+    address,
+    ...(tls ? { tls } : {}),
+    ...(config.TEMPORAL_API_KEY ? { apiKey: config.TEMPORAL_API_KEY } : {}),
+  };
+}
 
 export class ConfigError extends Error {
   override readonly name = 'ConfigError';

@@ -8,9 +8,11 @@ import {
   Worker,
   type WorkflowBundle,
 } from '@temporalio/worker';
+import type { TemporalConnectionOptions } from './config';
 
 export interface WorkerOptions {
-  address: string;
+  /** Where Temporal is, with TLS and an API key when configured. */
+  connection: TemporalConnectionOptions;
   namespace: string;
   taskQueue: string;
   activities: SopflowActivities;
@@ -47,7 +49,7 @@ export async function startWorker(options: WorkerOptions): Promise<RunningWorker
       // Already installed by the host process.
     }
   }
-  const connection = await NativeConnection.connect({ address: options.address });
+  const connection = await NativeConnection.connect(options.connection);
   const worker = await Worker.create({
     connection,
     namespace: options.namespace,

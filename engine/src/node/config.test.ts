@@ -1,0 +1,59 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { ConfigError, loadConfig, temporalConnection } from './config';
+
+describe('config', () => {
+  it('applies defaults and reads numbers from strings', () => {
+    const config = loadConfig({ SOPFLOW_PORT: '4000' });
+    expect(config).toMatchObject({
+      SOPFLOW_PORT: 4000,
+      TEMPORAL_NAMESPACE: 'default',
+      TEMPORAL_TASK_QUEUE: 'sopflow',
+    });
+  });
+
+  it('names every malformed variable', () => {
+    expect(() => loadConfig({ SOPFLOW_PORT: 'eighty', DATABASE_URL: 'not a url' })).toThrow(ConfigError);
+    try {
+      loadConfig({ SOPFLOW_PORT: 'eighty', DATABASE_URL: 'not a url' });
+    } catch (error) {
+      expect((error as Error).message).toMatch(/SOPFLOW_PORT/);
+      expect((error as Error).message).toMatch(/DATABASE_URL/);
+    }
+  });
+
+  it('connects plainly by default, with TLS and an API key for Temporal Cloud', () => {
+    expect(temporalConnection(loadConfig({}), 'localhost:7233')).toEqual({ address: 'localhost:7233' });
+    expect(temporalConnection(loadConfig({ TEMPORAL_API_KEY: 'k' }), 'ns.tmprl.cloud:7233')).toEqual({
+      address: 'ns.tmprl.cloud:7233',
+      tls: true,
+      apiKey: 'k',
+    });
+    expect(temporalConnection(loadConfig({ TEMPORAL_TLS: 'true' }), 'a:1')).toEqual({
+      address: 'a:1',
+      tls: true,
+    });
+  });
+
+  it('reads a client certificate pair, and refuses half of one', () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'sopflow-tls-'));
+    writeFileSync(path.join(dir, 'c.pem'), 'CERT');
+    writeFileSync(path.join(dir, 'k.pem'), 'KEY');
+    const config = loadConfig({
+      TEMPORAL_TLS_CERT: path.join(dir, 'c.pem'),
+      TEMPORAL_TLS_KEY: path.join(dir, 'k.pem'),
+    });
+    const tls = temporalConnection(config, 'a:1').tls as { clientCertPair: { crt: Buffer; key: Buffer } };
+    expect(tls.clientCertPair.crt.toString()).toBe('CERT');
+    expect(tls.clientCertPair.key.toString()).toBe('KEY');
+    expect(() => temporalConnection(loadConfig({ TEMPORAL_TLS_CERT: 'x.pem' }), 'a:1')).toThrow(/both/);
+    expect(() =>
+      temporalConnection(
+        loadConfig({ TEMPORAL_TLS_CERT: '/nope/c.pem', TEMPORAL_TLS_KEY: '/nope/k.pem' }),
+        'a:1',
+      ),
+    ).toThrow(/TEMPORAL_TLS_CERT: cannot read/);
+  });
+});
