@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import { signWebhook } from '@sopflow/engine/node';
 import { contactFlowWorkflowId } from '@sopflow/workflows';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { publishFlow, startTestApp, type TestApp, uniqueId } from './support/stack';
@@ -219,5 +220,41 @@ describe('templates', () => {
       (await app.request('POST', '/api/flows/from-template', { template: 'nope', locale: 'zh', id: 'x' }))
         .status,
     ).toBe(404);
+  });
+});
+
+describe('webhook retries', () => {
+  it('answer a repeated Idempotency-Key with the first answer, enrolling nobody twice, even after the run ended', async () => {
+    const flow = { ...example(), id: uniqueId('idem') };
+    await publishFlow(app, flow);
+    const { secret } = (await app.request('GET', `/api/flows/${flow.id}/webhook`)).body;
+    const contact = { id: uniqueId('c'), name: 'Ida', wecomUserId: 'wx' };
+    const raw = JSON.stringify({ contact, event: { group: 'G' } });
+    const deliver = (key: string) =>
+      fetch(`${app.url}/api/hooks/${flow.id}`, {
+        method: 'POST',
+        headers: {
+          'content-type': 'application/json',
+          'x-sopflow-signature': signWebhook(secret, raw),
+          'idempotency-key': key,
+        },
+        body: raw,
+      });
+    const first = await deliver('delivery-1');
+    expect(first.status).toBe(202);
+    const firstBody = await first.json();
+    await app.client.workflow.getHandle(contactFlowWorkflowId(flow.id, contact.id)).result();
+
+    const again = await deliver('delivery-1');
+    expect(again.status).toBe(202);
+    expect(again.headers.get('idempotent-replayed')).toBe('true');
+    expect(await again.json()).toEqual(firstBody);
+    const enrollments =
+      await app.sql`select run_id from enrollments where workflow_id = ${firstBody.workflowId}`;
+    expect(enrollments).toHaveLength(1);
+
+    // A new key is a new delivery: the contact, done with the flow, may enter again.
+    expect((await deliver('delivery-2')).status).toBe(202);
+    expect((await deliver('')).status).toBe(400);
   });
 });

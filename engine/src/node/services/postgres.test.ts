@@ -69,6 +69,7 @@ describe('embedded postgres + migrations', () => {
       'schema_migrations',
       'sessions',
       'users',
+      'webhook_deliveries',
       'wecom_mass_send_attempts',
     ]);
   });

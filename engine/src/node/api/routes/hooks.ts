@@ -21,7 +21,7 @@ export function registerWebhookRoutes(app: Hono, ctx: ApiContext): void {
       access: 'public',
       body: WebhookBody,
       responses: {
-        202: 'Enrolled.',
+        202: 'Enrolled. With an Idempotency-Key header, a repeat gets the first answer again.',
         200: 'Already in the flow.',
         401: 'Bad or stale signature.',
         404: 'No such flow.',
@@ -57,7 +57,28 @@ export function registerWebhookRoutes(app: Hono, ctx: ApiContext): void {
           ? payloadProblems(trigger.trigger.payload, body.data.event)
           : [];
       if (problems.length > 0) return apiError(c, 422, 'invalid_payload', problems.join(' '), problems);
-      return ctx.enrollOrExplain(c, flowId, body.data.contact, body.data.event ?? {});
+      const key = c.req.header('idempotency-key')?.trim();
+      if (key !== undefined && (key.length === 0 || key.length > 200)) {
+        return apiError(c, 400, 'invalid_idempotency_key', 'An Idempotency-Key is 1 to 200 characters.');
+      }
+      const { sql } = ctx.options.store;
+      if (key) {
+        const [seen] = await sql<{ status: number; response: unknown }[]>`
+          select status, response from webhook_deliveries where flow_id = ${flowId} and idempotency_key = ${key}`;
+        if (seen) {
+          c.header('idempotent-replayed', 'true');
+          return c.json(seen.response as object, seen.status as 200);
+        }
+      }
+      const answer = await ctx.enrollOrExplain(c, flowId, body.data.contact, body.data.event ?? {});
+      // Final answers are kept; a 503 is not, so the sender's retry tries again.
+      if (key && answer.status < 500) {
+        await sql`
+          insert into webhook_deliveries (flow_id, idempotency_key, status, response)
+          values (${flowId}, ${key}, ${answer.status}, ${sql.json((await answer.clone().json()) as never)})
+          on conflict do nothing`;
+      }
+      return answer;
     },
   );
 }
