@@ -242,7 +242,7 @@ describe('webhook retries', () => {
       });
     const first = await deliver('delivery-1');
     expect(first.status).toBe(202);
-    const firstBody = await first.json();
+    const firstBody = (await first.json()) as { workflowId: string };
     await app.client.workflow.getHandle(contactFlowWorkflowId(flow.id, contact.id)).result();
 
     const again = await deliver('delivery-1');
