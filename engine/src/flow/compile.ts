@@ -599,10 +599,14 @@ function toPlan(
   exitTargets: Map<string, Map<string, string>>,
   version: number,
 ): Plan {
-  const nodes: Record<string, PlanNode> = {};
-  for (const { position: _position, ...node } of flow.nodes) {
-    nodes[node.id] = { ...node, exits: Object.fromEntries(exitTargets.get(node.id) ?? []) } as PlanNode;
-  }
+  // Built with fromEntries, not `nodes[id] = …`: a node may be called `__proto__`, and assigning
+  // that key would set the object's prototype instead of adding the node (which JSON then drops).
+  const nodes: Record<string, PlanNode> = Object.fromEntries(
+    flow.nodes.map(({ position: _position, ...node }) => [
+      node.id,
+      { ...node, exits: Object.fromEntries(exitTargets.get(node.id) ?? []) } as PlanNode,
+    ]),
+  );
   return {
     planVersion: PLAN_VERSION,
     flowId: flow.id,

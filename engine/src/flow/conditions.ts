@@ -35,14 +35,54 @@ export type Comparison = z.infer<typeof Comparison>;
 
 export type Condition = Comparison | { all: Condition[] } | { any: Condition[] } | { not: Condition };
 
-export const Condition: z.ZodType<Condition> = z.lazy(() =>
+/**
+ * How deep conditions may nest inside `all`, `any` and `not`. Far beyond anything drawn by hand;
+ * the bound keeps a hostile document (`{"not":{"not":…}}` ten thousand deep fits in a small
+ * request) from overflowing the stack of the parser, the compiler and the evaluator.
+ */
+export const MAX_CONDITION_DEPTH = 32;
+
+/** Whether a condition-shaped value nests deeper than the bound; iterative, so it cannot overflow. */
+function nestsTooDeep(value: unknown): boolean {
+  const pending: [unknown, number][] = [[value, 1]];
+  while (pending.length > 0) {
+    const [current, depth] = pending.pop()!;
+    if (current === null || typeof current !== 'object' || Array.isArray(current)) continue;
+    if (depth > MAX_CONDITION_DEPTH) return true;
+    const record = current as Record<string, unknown>;
+    for (const key of ['all', 'any']) {
+      const list = Object.hasOwn(record, key) ? record[key] : undefined;
+      if (Array.isArray(list)) for (const item of list) pending.push([item, depth + 1]);
+    }
+    if (Object.hasOwn(record, 'not')) pending.push([record.not, depth + 1]);
+  }
+  return false;
+}
+
+const ConditionShape: z.ZodType<Condition> = z.lazy(() =>
   z.union([
     Comparison,
-    z.object({ all: z.array(Condition).min(1).max(100) }),
-    z.object({ any: z.array(Condition).min(1).max(100) }),
-    z.object({ not: Condition }),
+    z.object({ all: z.array(ConditionShape).min(1).max(100) }),
+    z.object({ any: z.array(ConditionShape).min(1).max(100) }),
+    z.object({ not: ConditionShape }),
   ]),
 );
+
+/**
+ * A condition. The depth is checked before the recursive schema runs (a preprocess step, which the
+ * JSON Schema leaves out, so editors still see the recursive shape).
+ */
+export const Condition: z.ZodType<Condition> = z.preprocess((value, ctx) => {
+  if (nestsTooDeep(value)) {
+    ctx.addIssue({
+      code: 'custom',
+      message: `Conditions may nest at most ${MAX_CONDITION_DEPTH} deep (all / any / not inside each other).`,
+      input: value,
+      continue: false,
+    });
+  }
+  return value;
+}, ConditionShape);
 
 const needsNoValue: ReadonlySet<ComparisonOperator> = new Set(['exists', 'not_exists']);
 const needsList: ReadonlySet<ComparisonOperator> = new Set(['in', 'not_in']);

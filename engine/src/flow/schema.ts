@@ -412,5 +412,15 @@ export const CONTACT_FIELDS = [
 
 /** The JSON Schema of the flow document, generated from the zod schema (for editors and OpenAPI). */
 export function flowDocumentJsonSchema(): Record<string, unknown> {
-  return z.toJSONSchema(FlowDocument, { io: 'input', unrepresentable: 'any' }) as Record<string, unknown>;
+  return z.toJSONSchema(FlowDocument, {
+    io: 'input',
+    unrepresentable: 'any',
+    // zod leaves out the defaults of objects that hold a preprocess step (the depth check of
+    // conditions), as defaults of transformed values; ours are plain data, so they go back in.
+    override: (ctx) => {
+      const def = ctx.zodSchema._zod.def as { type: string; defaultValue?: unknown };
+      if (def.type === 'default' && ctx.jsonSchema.default === undefined)
+        ctx.jsonSchema.default = JSON.parse(JSON.stringify(def.defaultValue));
+    },
+  }) as Record<string, unknown>;
 }

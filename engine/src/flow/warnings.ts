@@ -38,6 +38,25 @@ const HTTP_MAX = HOUR;
 const WECOM_CHANNELS: ReadonlySet<string> = new Set(['wechat', 'wechat_group']);
 /** Bounds on the work one check may do; past them the check gives no warning rather than hang. */
 const MAX_STATES = 2_000_000;
+/**
+ * Steps (nodes settled or visited) one check may take over the whole plan. A check runs a search
+ * per send or per wait-until, so a plan of thousands of steps (the schema allows 5,000) would
+ * take minutes; a real flow takes a few thousand steps. Past the budget a check stops, keeping
+ * the warnings it found: each still holds, some go unsaid.
+ */
+const MAX_WORK = 100_000;
+
+/** What one check may still spend. */
+class Budget {
+  private left = MAX_WORK;
+  spend(n = 1): boolean {
+    this.left -= n;
+    return this.left >= 0;
+  }
+  get spent(): boolean {
+    return this.left < 0;
+  }
+}
 
 const ms = (iso: string): number => {
   const parsed = parseDuration(iso);
@@ -128,7 +147,7 @@ function analyse(plan: Plan): Analysis {
     longestAwake.set(id, node.type === 'send' ? 0 : longestStay(node, quietMs));
     successors.set(
       id,
-      [...new Set(Object.values(node.exits))].filter((t) => t in plan.nodes),
+      [...new Set(Object.values(node.exits))].filter((t) => Object.hasOwn(plan.nodes, t)),
     );
   }
   return { plan, order, longest, longestAwake, successors, quietMs };
@@ -181,6 +200,7 @@ function quickestCycle(
   a: Analysis,
   start: string,
   weight: Map<string, number>,
+  budget: Budget,
 ): { nodes: string[]; total: number } | undefined {
   const dist = new Map<string, number>();
   const prev = new Map<string, string>();
@@ -197,6 +217,7 @@ function quickestCycle(
   while (heap.size > 0) {
     const [d, id] = heap.pop()!;
     if (done.has(id)) continue;
+    if (!budget.spend()) return undefined;
     done.add(id);
     if (id === start) break;
     for (const next of a.successors.get(id) ?? []) {
@@ -251,10 +272,12 @@ function loopFindings(
 ): LoopFinding[] {
   const awakeSpan = a.quietMs > 0 ? DAY - a.quietMs : Number.POSITIVE_INFINITY;
   const findings: LoopFinding[] = [];
+  const budget = new Budget();
   for (const send of sends) {
+    if (budget.spent) break;
     let best: LoopFinding | undefined;
     for (const weight of [a.longest, a.longestAwake]) {
-      const cycle = quickestCycle(a, send, weight);
+      const cycle = quickestCycle(a, send, weight, budget);
       if (!cycle) continue;
       const k = cycle.nodes.filter((id) => counts(a.plan.nodes[id]!)).length;
       const round = cycle.nodes.reduce((sum, id) => sum + a.longest.get(id)!, 0);
@@ -315,16 +338,20 @@ function capWarnings(a: Analysis): CompileWarning[] {
   }
   const done = new Set<string>();
   const reported = new Set<string>();
+  const budget = new Budget();
   while (heap.size > 0) {
     const [d, [id, c]] = heap.pop()!;
     const k = key(id, c);
     if (done.has(k) || d >= windowMs) continue;
+    if (!budget.spend()) break;
     done.add(k);
     if (c === need) {
       // Only a path that visits no step twice: a loop has its own warning.
       const path: string[] = [];
       for (let at: string | null = k; at !== null; at = prev.get(at) ?? null)
-        path.unshift(at.split('\u0000')[1]!);
+        path.push(at.split('\u0000')[1]!);
+      path.reverse();
+      if (!budget.spend(path.length)) break;
       if (new Set(path).size === path.length && !reported.has(id) && !path.every((p) => looped.has(p))) {
         reported.add(id);
         const first = path[0]!;
@@ -362,7 +389,9 @@ function quietWarnings(a: Analysis): CompileWarning[] {
   if (start === end) return [];
   const warnings: CompileWarning[] = [];
   const reported = new Set<string>();
+  const budget = new Budget();
   for (const id of a.order) {
+    if (budget.spent) break;
     const waitUntil = a.plan.nodes[id]!;
     // A wait-until on a named time zone runs on another clock than the contact's quiet hours.
     if (waitUntil.type !== 'wait_until' || waitUntil.date !== undefined || waitUntil.timezone) continue;
@@ -370,10 +399,10 @@ function quietWarnings(a: Analysis): CompileWarning[] {
     // Walk on through steps that take no time (or a fixed time) to the sends they lead to.
     const seen = new Set<string>();
     const queue: [string, number][] = (a.successors.get(id) ?? []).map((next) => [next, 0]);
-    while (queue.length > 0) {
-      const [at, offset] = queue.shift()!;
+    for (let head = 0; head < queue.length; head++) {
+      const [at, offset] = queue[head]!;
       const seenKey = `${at}\u0000${offset}`;
-      if (seen.has(seenKey) || seen.size > 10_000) continue;
+      if (seen.has(seenKey) || seen.size > 10_000 || !budget.spend()) continue;
       seen.add(seenKey);
       const node = a.plan.nodes[at]!;
       if (node.type === 'send') {

@@ -179,6 +179,20 @@ export function advance(plan: Plan, state: RunState, input: Input): Step {
   return { state, commands: [] };
 }
 
+/**
+ * Records keyed by node ids (the plan's nodes, exits, visit counts, HTTP answers) are read and
+ * written as own properties only. Node ids are the operator's words: `constructor` or `toString`
+ * would otherwise read the object's prototype, and writing `__proto__` would set the prototype
+ * instead of a key, so a loop through such a step would reuse its command ids.
+ */
+function own<T>(record: Readonly<Record<string, T>>, key: string): T | undefined {
+  return Object.hasOwn(record, key) ? record[key] : undefined;
+}
+
+function setOwn<T>(record: Record<string, T>, key: string, value: T): void {
+  Object.defineProperty(record, key, { value, enumerable: true, writable: true, configurable: true });
+}
+
 const ms = (iso: string): number => {
   const parsed = parseDuration(iso);
   return parsed.ok ? parsed.ms : 0;
@@ -228,7 +242,7 @@ class Run {
     }
     if (input.type === 'event') return this.acceptEvent(input, awaiting);
     if (!awaiting) return false;
-    const node = this.plan.nodes[awaiting.nodeId];
+    const node = own(this.plan.nodes, awaiting.nodeId);
     if (!node) {
       this.finish({
         kind: 'failed',
@@ -264,7 +278,15 @@ class Run {
     ) {
       return false;
     }
-    const node = this.plan.nodes[awaiting.nodeId]!;
+    const node = own(this.plan.nodes, awaiting.nodeId);
+    if (!node) {
+      this.finish({
+        kind: 'failed',
+        nodeId: awaiting.nodeId,
+        reason: `node "${awaiting.nodeId}" is not in the plan`,
+      });
+      return true;
+    }
     this.state.awaiting = null;
     this.state.lastEvent = { name: input.name, payload: input.payload, at: input.at };
     this.leave(node, node.type === 'staff_task' ? 'done' : 'event');
@@ -281,7 +303,7 @@ class Run {
   }
 
   private ids(node: PlanNode, suffix?: string): string {
-    return `${node.id}#${this.state.visits[node.id] ?? 1}${suffix ? `/${suffix}` : ''}`;
+    return `${node.id}#${own(this.state.visits, node.id) ?? 1}${suffix ? `/${suffix}` : ''}`;
   }
 
   private finish(outcome: RunOutcome): void {
@@ -308,7 +330,7 @@ class Run {
   leave(node: PlanNode, exit: string): void {
     this.commands.push({ type: 'leave', nodeId: node.id, exit, at: this.at });
     this.state.phase = null;
-    const target = node.exits[exit];
+    const target = own(node.exits, exit);
     if (target === undefined) {
       this.finish({ kind: 'failed', nodeId: node.id, reason: `exit "${exit}" leads nowhere` });
       return;
@@ -325,12 +347,12 @@ class Run {
       });
       return;
     }
-    const node = this.plan.nodes[nodeId];
+    const node = own(this.plan.nodes, nodeId);
     if (!node) {
       this.finish({ kind: 'failed', nodeId, reason: `node "${nodeId}" is not in the plan` });
       return;
     }
-    this.state.visits[nodeId] = (this.state.visits[nodeId] ?? 0) + 1;
+    setOwn(this.state.visits, nodeId, (own(this.state.visits, nodeId) ?? 0) + 1);
     this.state.nodeId = nodeId;
     this.state.phase = null;
     this.commands.push({ type: 'enter', nodeId, nodeType: node.type, at: this.at });
@@ -514,9 +536,13 @@ class Run {
         this.leave(node, 'next');
         return;
       case 'http_request':
-        this.state.http[node.id] = result.ok
-          ? (result.response ?? { status: 0, body: null })
-          : { status: 0, body: null, error: result.message };
+        setOwn(
+          this.state.http,
+          node.id,
+          result.ok
+            ? (result.response ?? { status: 0, body: null })
+            : { status: 0, body: null, error: result.message },
+        );
         this.leave(node, result.ok || !node.exits.failed ? 'next' : 'failed');
         return;
       default:
@@ -560,8 +586,8 @@ const TIMED_WAITS: ReadonlySet<PlanNode['type']> = new Set(['wait', 'wait_until'
 export function migrate(to: Plan, state: RunState, mapping: NodeMapping, at: number): Step | undefined {
   const awaiting = state.awaiting;
   if (state.status === 'done' || !awaiting || awaiting.task) return undefined;
-  const targetId = mapping[awaiting.nodeId];
-  const target = targetId === undefined ? undefined : to.nodes[targetId];
+  const targetId = own(mapping, awaiting.nodeId);
+  const target = typeof targetId === 'string' ? own(to.nodes, targetId) : undefined;
   if (!target) return undefined;
   const run = new Run(to, { ...state, phase: null, awaiting: null }, at);
   run.goTo(target.id);

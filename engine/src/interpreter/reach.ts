@@ -13,7 +13,8 @@ export const CHANNEL_ADDRESS: Readonly<Record<string, readonly Address[] | undef
 /** Why a contact cannot get a message on a channel, or undefined when they can. */
 export function unreachableReason(contact: Contact, channel: string): 'opted-out' | 'no-address' | undefined {
   if (contact.unsubscribed.includes(channel)) return 'opted-out';
-  const fields = CHANNEL_ADDRESS[channel];
+  // Own properties only: a connector's channel may be called `constructor`.
+  const fields = Object.hasOwn(CHANNEL_ADDRESS, channel) ? CHANNEL_ADDRESS[channel] : undefined;
   if (fields && !fields.some((field) => contact[field])) return 'no-address';
   return undefined;
 }

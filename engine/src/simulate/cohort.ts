@@ -265,7 +265,7 @@ export function buildCohort(options: CohortOptions): SyntheticContact[] {
     const contact: ContactInput = { id, attributes: {}, tags: [], unsubscribed: [] };
     for (const [name, entries] of attributes) {
       const value = pick(entries, uniform(`${key}attr:${name}`));
-      if (value !== undefined) contact.attributes![name] = value;
+      if (value !== undefined) setOwn(contact.attributes!, name, value);
     }
     const zone = pick(zones, uniform(`${key}tz`));
     if (zone !== undefined) contact.timezone = String(zone);
@@ -293,8 +293,20 @@ export function buildCohort(options: CohortOptions): SyntheticContact[] {
   return cohort;
 }
 
+/**
+ * Counts are kept in records keyed by names from the flow and the spec (exits, channels,
+ * attributes, time zones): read and written as own properties, so a name such as `constructor` or
+ * `__proto__` counts like any other instead of reaching the prototype (or the global `Object`).
+ */
+function setOwn<T>(record: Record<string, T>, key: string, value: T): T {
+  Object.defineProperty(record, key, { value, enumerable: true, writable: true, configurable: true });
+  return value;
+}
+function slot<T>(record: Record<string, T>, key: string, make: () => T): T {
+  return Object.hasOwn(record, key) ? record[key]! : setOwn(record, key, make());
+}
 const bump = <K extends string>(record: Record<K, number>, key: K, by = 1) => {
-  record[key] = (record[key] ?? 0) + by;
+  setOwn(record, key, (Object.hasOwn(record, key) ? record[key] : 0) + by);
 };
 
 function localParts(at: number, zone: string): { date: string; minute: number } {
@@ -390,8 +402,10 @@ export function simulateCohort(plan: Plan, options: CohortOptions): CohortReport
     const contact = Contact.parse(member.contact);
     const zone = contactZone(plan, contact);
     for (const [name, value] of Object.entries(contact.attributes)) {
-      population.attributes[name] ??= {};
-      bump(population.attributes[name], String(value));
+      bump(
+        slot(population.attributes, name, () => ({})),
+        String(value),
+      );
     }
     bump(population.timezones, contact.timezone ?? `${plan.settings.timezone} (flow)`);
     for (const e of member.events) bump(population.events, e.name);
@@ -429,8 +443,7 @@ export function simulateCohort(plan: Plan, options: CohortOptions): CohortReport
           break;
         case 'send': {
           if (entry.to !== contact.id) break;
-          sends[entry.channel] ??= { sent: 0, failed: 0, capped: 0 };
-          sends[entry.channel]![entry.status]++;
+          slot(sends, entry.channel, () => ({ sent: 0, failed: 0, capped: 0 }))[entry.status]++;
           const released = heldByQuiet === entry.nodeId;
           heldByQuiet = null;
           if (entry.status === 'capped') {

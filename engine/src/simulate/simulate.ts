@@ -49,6 +49,19 @@ export interface SimulationOptions {
   priorSends?: number[];
   /** Stop a flow still running this long after enrollment. @default 400 days */
   horizonMs?: number;
+  /**
+   * Stop after this many inputs (task results, timers, events) even before the horizon: a loop
+   * with a one-second wait would otherwise go round 35 million times in 400 days.
+   * @default 20,000
+   */
+  maxInputs?: number;
+  /**
+   * Stop once rendering messages has taken this long in all (milliseconds): one render may take
+   * up to a second before it fails, and a loop of such sends would otherwise hold the caller for
+   * hours. The only limit that reads a clock; a flow whose messages render normally never nears it.
+   * @default 5,000
+   */
+  renderBudgetMs?: number;
 }
 
 export type TimelineEntry =
@@ -63,6 +76,8 @@ export type TimelineEntry =
       text: string;
       subject?: string;
       status: 'sent' | 'failed' | 'capped';
+      /** Why a message could not be rendered (a template error or a render limit). */
+      error?: string;
     }
   | { at: number; kind: 'wait'; nodeId: string; until: number; reason: string }
   | { at: number; kind: 'event'; name: string; taken: boolean }
@@ -78,9 +93,13 @@ export interface SimulationResult {
   contact: Contact;
   startAt: number;
   endAt: number;
+  /** Set when the simulation stopped at `maxInputs` or `renderBudgetMs`, with the flow still running. */
+  truncated?: true;
 }
 
 const DEFAULT_HORIZON = 400 * 24 * 3600 * 1000;
+const DEFAULT_MAX_INPUTS = 20_000;
+const DEFAULT_RENDER_BUDGET_MS = 5_000;
 
 const SHORTHAND = /^\+?(?:(\d+)d)?\s*(?:(\d+)h)?\s*(?:(\d+)m)?\s*(?:(\d+)s)?$/;
 
@@ -108,6 +127,23 @@ export function simulate(plan: Plan, options: SimulationOptions): SimulationResu
     .sort((a, b) => a.at - b.at || a.i - b.i);
   const tasks = new Map<string, Extract<Command, { commandId: string }>>();
   let now = t0;
+  let renderMsLeft = options.renderBudgetMs ?? DEFAULT_RENDER_BUDGET_MS;
+
+  /** A template rendered, or why it could not be (a render limit, a filter failing on the data). */
+  const tryRender = (
+    text: string,
+    data: object,
+    escapeHtml = false,
+  ): { ok: true; text: string } | { ok: false; error: string } => {
+    const began = Date.now();
+    try {
+      return { ok: true, text: renderTemplate(text, data, { escapeHtml, limitMs: renderMsLeft }) };
+    } catch (error) {
+      return { ok: false, error: error instanceof Error ? error.message : String(error) };
+    } finally {
+      renderMsLeft -= Date.now() - began;
+    }
+  };
 
   const record = (step: Step) => {
     for (const command of step.commands) {
@@ -143,24 +179,34 @@ export function simulate(plan: Plan, options: SimulationOptions): SimulationResu
   };
 
   const runTask = (command: Extract<Command, { commandId: string }>, state: RunState): TaskResult => {
-    const scripted = options.responses?.[command.nodeId];
+    const scripted =
+      options.responses && Object.hasOwn(options.responses, command.nodeId)
+        ? options.responses[command.nodeId]
+        : undefined;
     const data = renderData(plan, state);
     switch (command.type) {
       case 'send': {
         const to =
           command.recipient.kind === 'staff' ? `staff:${command.recipient.staff.id}` : state.contact.id;
-        const text = renderTemplate(command.message.text, data);
+        // HTML bodies are escaped, as the worker renders them.
+        const text = tryRender(command.message.text, data, command.message.format === 'html');
         const subject =
-          command.message.subject === undefined ? undefined : renderTemplate(command.message.subject, data);
+          command.message.subject === undefined ? undefined : tryRender(command.message.subject, data);
         const base = {
           at: now,
           kind: 'send' as const,
           nodeId: command.nodeId,
           channel: command.channel,
           to,
-          text,
-          ...(subject === undefined ? {} : { subject }),
+          text: text.ok ? text.text : '',
+          ...(subject?.ok ? { subject: subject.text } : {}),
         };
+        // A message that cannot be rendered cannot go out: the send fails for good.
+        const renderError = !text.ok ? text.error : subject && !subject.ok ? subject.error : undefined;
+        if (renderError !== undefined) {
+          timeline.push({ ...base, status: 'failed', error: renderError });
+          return { ok: false, reason: 'failed', message: `the message cannot be rendered: ${renderError}` };
+        }
         if (command.cap && command.recipient.kind === 'contact') {
           const recent = sends.filter((t) => t > now - command.cap!.perMs).sort((a, b) => a - b);
           if (recent.length >= command.cap.max) {
@@ -188,16 +234,18 @@ export function simulate(plan: Plan, options: SimulationOptions): SimulationResu
         return { ok: true, contact: result.contact };
       }
       case 'http': {
-        const answer = scripted?.http ?? { status: 200, body: {} };
-        const url = renderTemplate(command.request.url, data);
+        const url = tryRender(command.request.url, data);
+        const answer = url.ok ? (scripted?.http ?? { status: 200, body: {} }) : 'failed';
         timeline.push({
           at: now,
           kind: 'http',
           nodeId: command.nodeId,
           method: command.request.method,
-          url,
+          url: url.ok ? url.text : '',
           status: answer === 'failed' ? 0 : answer.status,
         });
+        if (!url.ok)
+          return { ok: false, reason: 'failed', message: `the URL cannot be rendered: ${url.error}` };
         return answer === 'failed'
           ? { ok: false, reason: 'failed', message: 'scripted failure' }
           : { ok: true, response: answer };
@@ -208,7 +256,14 @@ export function simulate(plan: Plan, options: SimulationOptions): SimulationResu
   let step = record(
     start(plan, { contact: Contact.parse(options.contact), event: options.event ?? {}, at: t0 }),
   );
+  const maxInputs = options.maxInputs ?? DEFAULT_MAX_INPUTS;
+  let inputs = 0;
+  let truncated = false;
   while (step.state.status !== 'done') {
+    if (inputs++ >= maxInputs || renderMsLeft <= 0) {
+      truncated = true;
+      break;
+    }
     const awaiting = step.state.awaiting!;
     let input: Input;
     if (awaiting.task) {
@@ -240,5 +295,12 @@ export function simulate(plan: Plan, options: SimulationOptions): SimulationResu
       timeline.push({ at: now, kind: 'event', name: input.name, taken: step.state !== before });
     record(step);
   }
-  return { timeline, outcome: step.state.outcome, contact: step.state.contact, startAt: t0, endAt: now };
+  return {
+    timeline,
+    outcome: step.state.outcome,
+    contact: step.state.contact,
+    startAt: t0,
+    endAt: now,
+    ...(truncated ? { truncated: true as const } : {}),
+  };
 }
