@@ -234,10 +234,8 @@ describe('templates cannot make a worker spin', () => {
   it.each(heavy)('%s stops at a render limit, in bounded time', (_what, text) => {
     expect(templateVariables(text).ok).toBe(true);
     for (const html of [false, true]) {
-      const began = performance.now();
+      // renderLimit is one second of render time; without it this would hang past the test's timeout.
       const rendered = outcome(text, data(), html);
-      // renderLimit is one second of render time; anything past a few seconds would be a hang.
-      expect(performance.now() - began).toBeLessThan(5_000);
       expect(rendered.length).toBeLessThan(10_000_000);
     }
   });

@@ -61,8 +61,11 @@ export class VersionMigrator {
       );
     }
     const problems = Object.entries(request.mapping).flatMap(([oldId, newId]) => [
-      ...(from.plan.nodes[oldId] ? [] : [`"${oldId}" is not a step of version ${from.version}.`]),
-      ...(to.plan.nodes[newId] ? [] : [`"${newId}" is not a step of version ${to.version}.`]),
+      // Own properties only: a "step" called `constructor` or `toString` is not a step.
+      ...(Object.hasOwn(from.plan.nodes, oldId)
+        ? []
+        : [`"${oldId}" is not a step of version ${from.version}.`]),
+      ...(Object.hasOwn(to.plan.nodes, newId) ? [] : [`"${newId}" is not a step of version ${to.version}.`]),
     ]);
     if (problems.length > 0) throw new MigrationError('invalid_mapping', problems.join(' '), problems);
 

@@ -89,7 +89,15 @@ export async function deliver(
 ): Promise<DeliverResult> {
   if (!route) throw permanentFailure(`No connector is configured for the channel "${input.channel}".`);
   const contactId = input.recipient.kind === 'contact' ? input.data.contact.id : null;
-  const { out, groupId } = renderMessage(input, links);
+  // A template that fails on this contact's data (or passes a render limit) fails the same way on
+  // every attempt: the send fails for good, as the dry-run shows it, instead of retrying forever.
+  let rendered: ReturnType<typeof renderMessage>;
+  try {
+    rendered = renderMessage(input, links);
+  } catch (error) {
+    throw permanentFailure(`The message cannot be rendered: ${(error as Error).message}`);
+  }
+  const { out, groupId } = rendered;
   const person: ConnectorRecipient =
     input.recipient.kind === 'contact' ? input.data.contact : input.recipient.staff;
   const to: ConnectorRecipient = groupId === undefined ? person : { ...person, groupId };

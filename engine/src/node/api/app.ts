@@ -10,7 +10,7 @@ import type { FlowRecord } from '../store';
 import { temporalLinks } from '../temporal-links';
 import { authMiddleware, CSRF_HEADER, SESSION_COOKIE } from './auth';
 import { doc, ErrorBody } from './docs';
-import { type ApiContext, type ApiOptions, apiError, isUnavailable } from './http';
+import { type ApiContext, type ApiOptions, apiError, databaseFailure, isUnavailable } from './http';
 import { RateLimiter } from './rate-limit';
 import { registerAuthRoutes } from './routes/auth';
 import { registerCampaignRoutes } from './routes/campaigns';
@@ -39,6 +39,14 @@ export function createApi(options: ApiOptions): Hono {
   const app = new Hono();
 
   app.onError((error, c) => {
+    const database = databaseFailure(error);
+    if (database) {
+      if (database.status === 503)
+        console.error('API: the database is unreachable:', (error as Error).message);
+      return apiError(c, database.status, database.code, database.message);
+    }
+    if (isUnavailable(error))
+      return apiError(c, 503, 'temporal_unavailable', 'The workflow server is unreachable; retry.');
     console.error('API error:', error);
     return apiError(c, 500, 'internal', 'Something went wrong on the server; the request was not completed.');
   });

@@ -82,17 +82,77 @@ export function apiError(
   return c.json({ error: { code, message, ...(details === undefined ? {} : { details }) } }, status);
 }
 
-/** The request body as JSON (undefined when empty), or the 400 answer to give. */
+/**
+ * How deep a request's JSON may nest. Far beyond any real body (a flow document with conditions
+ * nested the most they may be is about 70 deep); the bound keeps a small hostile body from
+ * overflowing the stack of whatever walks it next (zod, postgres.js, Postgres itself).
+ */
+export const MAX_JSON_DEPTH = 128;
+
+/** An unpaired UTF-16 surrogate: in `u` mode a well-formed pair is one code point and never matches. */
+const LONE_SURROGATE = /\p{Cs}/u;
+
+/**
+ * Why a parsed JSON value cannot be taken, or undefined when it can: nested past `MAX_JSON_DEPTH`,
+ * or holding text Postgres refuses (NUL, lone surrogates) in a string or a key. Walked without
+ * recursion, so the check itself cannot overflow.
+ */
+export function jsonValueProblem(
+  value: unknown,
+): { code: string; status: 400 | 422; message: string } | undefined {
+  const textProblem = (text: string) =>
+    text.includes('\u0000')
+      ? 'contains a NUL character (\\u0000)'
+      : LONE_SURROGATE.test(text)
+        ? 'contains an unpaired UTF-16 surrogate'
+        : undefined;
+  const pending: [unknown, number][] = [[value, 0]];
+  while (pending.length > 0) {
+    const [current, depth] = pending.pop()!;
+    if (typeof current === 'string') {
+      const problem = textProblem(current);
+      if (problem) return { code: 'invalid_text', status: 422, message: `A string in the body ${problem}.` };
+      continue;
+    }
+    if (current === null || typeof current !== 'object') continue;
+    if (depth >= MAX_JSON_DEPTH)
+      return {
+        code: 'json_too_deep',
+        status: 400,
+        message: `The JSON body nests more than ${MAX_JSON_DEPTH} levels deep.`,
+      };
+    for (const [key, item] of Object.entries(current)) {
+      const problem = textProblem(key);
+      if (problem) return { code: 'invalid_text', status: 422, message: `A key in the body ${problem}.` };
+      pending.push([item, depth + 1]);
+    }
+  }
+  return undefined;
+}
+
+/** Text parsed as a JSON body, or the 400/422 answer to give. */
+export function parseJsonBody(
+  c: Context,
+  text: string,
+): { ok: true; value: unknown } | { ok: false; response: Response } {
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch {
+    return { ok: false, response: apiError(c, 400, 'invalid_json', 'The request body is not valid JSON.') };
+  }
+  const problem = jsonValueProblem(value);
+  if (problem) return { ok: false, response: apiError(c, problem.status, problem.code, problem.message) };
+  return { ok: true, value };
+}
+
+/** The request body as JSON (undefined when empty), or the 400/422 answer to give. */
 export async function readJson(
   c: Context,
 ): Promise<{ ok: true; value: unknown } | { ok: false; response: Response }> {
   const text = await c.req.text();
   if (text.trim() === '') return { ok: true, value: undefined };
-  try {
-    return { ok: true, value: JSON.parse(text) };
-  } catch {
-    return { ok: false, response: apiError(c, 400, 'invalid_json', 'The request body is not valid JSON.') };
-  }
+  return parseJsonBody(c, text);
 }
 
 export function issuesOf(error: z.ZodError) {
@@ -106,4 +166,42 @@ export function isUnavailable(error: unknown): boolean {
     if (/UNAVAILABLE|ECONNREFUSED|Connection refused/i.test(String((e as Error).message))) return true;
   }
   return false;
+}
+
+/**
+ * Postgres cannot be reached: the server refused or dropped the connection (postgres.js codes),
+ * or is shutting down or starting up (SQLSTATE class 57P, 53300 too many connections).
+ */
+const DATABASE_DOWN = new Set([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'ENOTFOUND',
+  'ETIMEDOUT',
+  'EPIPE',
+  'CONNECTION_CLOSED',
+  'CONNECTION_ENDED',
+  'CONNECTION_DESTROYED',
+  'CONNECT_TIMEOUT',
+  '57P01',
+  '57P02',
+  '57P03',
+  '53300',
+]);
+
+/** Text Postgres refuses to store (NUL, bad Unicode escapes in jsonb) or nests too deep to hold. */
+const DATABASE_REFUSED_TEXT = new Set(['22P05', '22021', '22P02', '54001']);
+
+/** How a database failure answers: 503 while Postgres is away (retry), 422 for text it refuses. */
+export function databaseFailure(
+  error: unknown,
+): { status: 503 | 422; code: string; message: string } | undefined {
+  for (let e: unknown = error; e; e = (e as { cause?: unknown }).cause) {
+    const code = (e as { code?: unknown }).code;
+    if (typeof code !== 'string') continue;
+    if (DATABASE_DOWN.has(code))
+      return { status: 503, code: 'database_unavailable', message: 'The database is unreachable; retry.' };
+    if (DATABASE_REFUSED_TEXT.has(code))
+      return { status: 422, code: 'invalid_text', message: 'The body holds text that cannot be stored.' };
+  }
+  return undefined;
 }

@@ -7,7 +7,7 @@ import { z } from 'zod';
 import { Contact } from '../../../index';
 import { ContactPatch } from '../../contacts';
 import { doc } from '../docs';
-import { type ApiContext, apiError, issuesOf, readJson } from '../http';
+import { type ApiContext, apiError, issuesOf, jsonValueProblem, readJson } from '../http';
 
 const ListQuery = z.object({
   q: z
@@ -285,8 +285,13 @@ async function importContacts(
   };
   const take = async (row: number, value: unknown) => {
     report.received++;
-    const parsed = ContactPatch.safeParse(value);
     const id = (value as { id?: unknown } | null)?.id;
+    const unfit = jsonValueProblem(value);
+    if (unfit) {
+      fail({ row, ...(typeof id === 'string' ? { id } : {}), message: unfit.message });
+      return;
+    }
+    const parsed = ContactPatch.safeParse(value);
     if (!parsed.success) {
       fail({
         row,

@@ -3,7 +3,7 @@ import { z } from 'zod';
 import { Contact, payloadProblems } from '../../../index';
 import { SIGNATURE_HEADER, verifyWebhookSignature } from '../../webhook-signature';
 import { doc } from '../docs';
-import { type ApiContext, apiError, issuesOf } from '../http';
+import { type ApiContext, apiError, issuesOf, parseJsonBody } from '../http';
 
 const WebhookBody = z.object({
   contact: Contact,
@@ -38,13 +38,9 @@ export function registerWebhookRoutes(app: Hono, ctx: ApiContext): void {
       const raw = await c.req.text();
       const signature = verifyWebhookSignature(flow.webhookSecret, raw, c.req.header(SIGNATURE_HEADER));
       if (!signature.ok) return apiError(c, 401, 'bad_signature', signature.reason);
-      let json: unknown;
-      try {
-        json = JSON.parse(raw);
-      } catch {
-        return apiError(c, 400, 'invalid_json', 'The request body is not valid JSON.');
-      }
-      const body = WebhookBody.safeParse(json);
+      const json = parseJsonBody(c, raw);
+      if (!json.ok) return json.response;
+      const body = WebhookBody.safeParse(json.value);
       if (!body.success)
         return apiError(c, 422, 'invalid_payload', 'The webhook body is not valid.', issuesOf(body.error));
       const published = await ctx.options.store.getVersion(flowId);
