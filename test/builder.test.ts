@@ -296,7 +296,8 @@ it('draws, checks, previews and publishes the welcome SOP, then runs it from its
       { timeout: 30_000 },
     )
     .toContain(greeting);
-  // Live counts per step on the canvas need a stats API that is not built yet.
+  // The canvas counts them live: Vera now waits ten minutes at wait-1.
+  await expect.poll(() => text(byId('watch-here-wait-1')), WAIT).toBe('1');
 
   // 11. The same editor in Chinese.
   await page.locator('.language-switch button[lang="zh"]').click();

@@ -1,12 +1,13 @@
 import type { CompileError, ContactInput, RunOutcome, TimelineEntry } from '@sopflow/engine';
 import { FlowDocument } from '@sopflow/engine';
+import type { FlowStatsAnswer } from '../editor/watch';
 
 /**
  * The slice of the sopflow HTTP API the builder uses (engine/src/node/api/app.ts). Paths are
  * relative so the same build works behind the API server and behind Vite's dev proxy.
  */
 
-export type FlowStatus = 'draft' | 'live' | 'paused' | 'archived';
+export type FlowStatus = 'draft' | 'live' | 'paused' | 'stopped' | 'archived';
 
 export interface FlowSummary {
   id: string;
@@ -48,14 +49,21 @@ export function onUnauthorized(listener: () => void): () => void {
   return () => unauthorizedListeners.delete(listener);
 }
 
-async function call(method: string, path: string, body?: unknown, signal?: AbortSignal): Promise<unknown> {
+/** One API request with the session's CSRF token; other API modules (channels) share it. */
+export async function call(
+  method: string,
+  path: string,
+  body?: unknown,
+  signal?: AbortSignal,
+): Promise<unknown> {
   const headers: Record<string, string> = { accept: 'application/json' };
-  if (body !== undefined) headers['content-type'] = 'application/json';
+  // A Blob (a file to import) goes as it is, under its own type; anything else as JSON.
+  if (body !== undefined) headers['content-type'] = body instanceof Blob ? body.type : 'application/json';
   if (method !== 'GET' && csrfToken) headers['x-csrf-token'] = csrfToken;
   const response = await fetch(path, {
     method,
     headers,
-    body: body === undefined ? undefined : JSON.stringify(body),
+    body: body === undefined ? undefined : body instanceof Blob ? body : JSON.stringify(body),
     signal,
     credentials: 'same-origin',
   });
@@ -102,6 +110,80 @@ export async function saveDraft(doc: FlowDocument): Promise<{ errors: CompileErr
 
 export async function publishFlow(id: string, note: string): Promise<{ version: number }> {
   const body = (await call('POST', `${flowPath(id)}/publish`, note ? { note } : {})) as { version: number };
+  return { version: body.version };
+}
+
+/** A published version's statistics: live counts per step from Temporal, recorded ones from journeys. */
+export async function getStats(id: string, version: number, signal?: AbortSignal): Promise<FlowStatsAnswer> {
+  return (await call(
+    'GET',
+    `${flowPath(id)}/stats?version=${version}`,
+    undefined,
+    signal,
+  )) as FlowStatsAnswer;
+}
+
+export interface ContactAtNode {
+  contactId: string;
+  name: string | null;
+  workflowId: string;
+  runId: string;
+  startedAt: string;
+  /** This run in the Temporal UI. */
+  temporalUrl: string;
+}
+
+export interface NodeContacts {
+  version: number;
+  nodeId: string;
+  total: number;
+  contacts: ContactAtNode[];
+  temporalUrl: string;
+}
+
+/** Who stands in a step of a published version now. */
+export async function getNodeContacts(
+  id: string,
+  nodeId: string,
+  version: number,
+  signal?: AbortSignal,
+): Promise<NodeContacts> {
+  return (await call(
+    'GET',
+    `${flowPath(id)}/nodes/${encodeURIComponent(nodeId)}/contacts?version=${version}`,
+    undefined,
+    signal,
+  )) as NodeContacts;
+}
+
+export interface VersionSummary {
+  version: number;
+  note: string | null;
+  publishedAt: string;
+}
+
+export async function listVersions(id: string, signal?: AbortSignal): Promise<VersionSummary[]> {
+  const body = (await call('GET', `${flowPath(id)}/versions`, undefined, signal)) as {
+    versions: VersionSummary[];
+  };
+  return body.versions;
+}
+
+/** A published version's document, parsed with the engine's schema like the draft. */
+export async function getVersionDocument(
+  id: string,
+  version: number,
+  signal?: AbortSignal,
+): Promise<FlowDocument> {
+  const body = (await call('GET', `${flowPath(id)}/versions/${version}`, undefined, signal)) as {
+    document: unknown;
+  };
+  return FlowDocument.parse(body.document);
+}
+
+/** Publishes an older version's document again, as the next version. */
+export async function rollbackFlow(id: string, version: number): Promise<{ version: number }> {
+  const body = (await call('POST', `${flowPath(id)}/rollback`, { version })) as { version: number };
   return { version: body.version };
 }
 

@@ -1,7 +1,15 @@
 import { compile, FlowDocument, type FlowDocumentInput, nodeExits } from '@sopflow/engine';
 import { describe, expect, it } from 'vitest';
 import example from '../../../engine/examples/vip-welcome.json';
-import { markProblems, markTrace, optionalExits, toCanvas, toDocument } from './flow-canvas';
+import {
+  markDiff,
+  markProblems,
+  markTrace,
+  markWatch,
+  optionalExits,
+  toCanvas,
+  toDocument,
+} from './flow-canvas';
 
 const vipWelcome = FlowDocument.parse(example);
 
@@ -303,5 +311,21 @@ describe('document ↔ canvas', () => {
     expect(canvas.nodes.find((n) => n.id === 'thanks')?.data.trace?.current).toBe(true);
     expect(canvas.edges.find((e) => e.id === 'e1')?.className).toContain('edge--taken');
     expect(toDocument(everyType, canvas.nodes, canvas.edges)).toStrictEqual(everyType);
+  });
+
+  it('does not let live counts or version-diff marks leak into the document', () => {
+    const watched = markWatch(
+      toCanvas(everyType),
+      new Map([['reply', { here: 3, passed: 7, exits: { event: { count: 2, share: 50 } } }]]),
+    );
+    expect(watched.nodes.find((n) => n.id === 'reply')?.data.watch?.here).toBe(3);
+    expect(watched.nodes.find((n) => n.id === 'pause')?.data.watch).toBeUndefined();
+    const diffed = markDiff(watched, {
+      nodes: new Map([['pause', 'changed' as const]]),
+      edges: new Map([['e1', 'added' as const]]),
+    });
+    expect(diffed.nodes.find((n) => n.id === 'pause')?.data.diff).toBe('changed');
+    expect(diffed.edges.find((e) => e.id === 'e1')?.className).toBe('edge--diff-added');
+    expect(toDocument(everyType, diffed.nodes, diffed.edges)).toStrictEqual(everyType);
   });
 });

@@ -6,6 +6,8 @@ import {
   optionalExits,
 } from '@sopflow/engine';
 import type { Edge, Node } from '@xyflow/react';
+import type { DiffMark } from '../editor/version-diff';
+import type { NodeWatch } from '../editor/watch';
 
 /**
  * The flow document and the React Flow canvas describe the same graph; these functions turn
@@ -40,6 +42,10 @@ export interface StepData extends Record<string, unknown> {
   problems?: CompileError[];
   /** The dry-run's passage through this node; never saved. */
   trace?: StepTrace;
+  /** Live counts of the published flow at this node; never saved. */
+  watch?: NodeWatch;
+  /** How the compared versions differ at this node; never saved. */
+  diff?: DiffMark;
 }
 
 export type StepNode = Node<StepData, typeof STEP_NODE_TYPE>;
@@ -138,5 +144,35 @@ export function markTrace(
         ? { ...e, className: [e.className, 'edge--taken'].filter(Boolean).join(' '), animated: true }
         : e,
     ),
+  };
+}
+
+/** Puts the live counts of a watched flow on the steps that have them. */
+export function markWatch(canvas: Canvas, watch: ReadonlyMap<string, NodeWatch> | undefined): Canvas {
+  if (!watch || watch.size === 0) return canvas;
+  return {
+    nodes: canvas.nodes.map((n) => {
+      const counts = watch.get(n.id);
+      return counts ? { ...n, data: { ...n.data, watch: counts } } : n;
+    }),
+    edges: canvas.edges,
+  };
+}
+
+/** Outlines what a version diff added or changed (or removed, where the canvas still has it). */
+export function markDiff(
+  canvas: Canvas,
+  marks: { nodes: ReadonlyMap<string, DiffMark>; edges: ReadonlyMap<string, DiffMark> } | undefined,
+): Canvas {
+  if (!marks) return canvas;
+  return {
+    nodes: canvas.nodes.map((n) => {
+      const diff = marks.nodes.get(n.id);
+      return diff ? { ...n, data: { ...n.data, diff } } : n;
+    }),
+    edges: canvas.edges.map((e) => {
+      const diff = marks.edges.get(e.id);
+      return diff ? { ...e, className: [e.className, `edge--diff-${diff}`].filter(Boolean).join(' ') } : e;
+    }),
   };
 }

@@ -1,8 +1,12 @@
+import { ContactIdKey, NodeKey } from '@sopflow/workflows';
 import type { Client } from '@temporalio/client';
 import type { Sql } from 'postgres';
 import { z } from 'zod';
 import { runningRunsQuery, visibilityString } from './flow-control';
 import type { Store } from './store';
+
+/** Up to this many running journeys, who waits where is tallied from one listing (see `waitingPerNode`). */
+const TALLY_LIMIT = 1000;
 
 export const StatsQuery = z.object({
   version: z.coerce
@@ -15,6 +19,40 @@ export const StatsQuery = z.object({
   to: z.iso.datetime({ offset: true }).optional().meta({ description: 'End of the range, exclusive.' }),
 });
 export type StatsQuery = z.infer<typeof StatsQuery>;
+
+export const NodeContactsQuery = z.object({
+  version: z.coerce
+    .number()
+    .int()
+    .positive()
+    .optional()
+    .meta({ description: 'A published version; the latest by default.' }),
+  limit: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .max(500)
+    .default(100)
+    .meta({ description: 'At most this many contacts (1-500, 100 by default); `total` counts them all.' }),
+});
+export type NodeContactsQuery = z.infer<typeof NodeContactsQuery>;
+
+/** A running journey standing in a step now, as Temporal's visibility sees it. */
+export interface ContactAtNode {
+  contactId: string;
+  name: string | null;
+  workflowId: string;
+  runId: string;
+  /** When the run (this continue-as-new link of it) started, ISO-8601. */
+  startedAt: string;
+}
+
+/** A published version as the history lists it: no document, no plan. */
+export interface VersionSummary {
+  version: number;
+  note: string | null;
+  publishedAt: string;
+}
 
 export interface NodeStats {
   nodeId: string;
@@ -53,6 +91,88 @@ export class Stats {
     private readonly listUrl: (query: string) => string,
   ) {}
 
+  /** The published versions of a flow, newest first. */
+  async versions(flowId: string): Promise<VersionSummary[]> {
+    const rows = await this.sql<{ version: number; note: string | null; published_at: Date }[]>`
+      select version, note, published_at from flow_versions where flow_id = ${flowId} order by version desc`;
+    return rows.map((r) => ({ version: r.version, note: r.note, publishedAt: r.published_at.toISOString() }));
+  }
+
+  /**
+   * The contacts whose running journey of a version stands in `nodeId` now, from the same
+   * visibility query that counts them (`waitingNow`), so the list and the count agree. Undefined
+   * when the version does not exist; `node_not_found` when the version has no such step.
+   */
+  async contactsAt(
+    flowId: string,
+    nodeId: string,
+    query: NodeContactsQuery,
+  ): Promise<
+    | { found: false; reason: 'version_not_found' | 'node_not_found' }
+    | { found: true; version: number; total: number; contacts: ContactAtNode[]; temporalUrl: string }
+  > {
+    const record = await this.store.getVersion(flowId, query.version);
+    if (!record) return { found: false, reason: 'version_not_found' };
+    if (!Object.hasOwn(record.plan.nodes, nodeId)) return { found: false, reason: 'node_not_found' };
+    const visibility =
+      `SopflowFlowId = ${visibilityString(flowId)} AND SopflowFlowVersion = ${record.version} AND ` +
+      `SopflowNode = ${visibilityString(nodeId)} AND ExecutionStatus = "Running"`;
+    const { count: total } = await this.client.workflow.count(visibility);
+    const runs: Omit<ContactAtNode, 'name'>[] = [];
+    for await (const run of this.client.workflow.list({ query: visibility, pageSize: query.limit })) {
+      runs.push({
+        contactId: run.typedSearchAttributes.get(ContactIdKey) ?? '',
+        workflowId: run.workflowId,
+        runId: run.runId,
+        startedAt: run.startTime.toISOString(),
+      });
+      if (runs.length >= query.limit) break;
+    }
+    const ids = runs.map((r) => r.contactId).filter(Boolean);
+    const names = new Map(
+      ids.length === 0
+        ? []
+        : (
+            await this.sql<{ id: string; name: string | null }[]>`
+              select id, name from contacts where id = any(${ids})`
+          ).map((r) => [r.id, r.name]),
+    );
+    return {
+      found: true,
+      version: record.version,
+      total,
+      contacts: runs.map((r) => ({ ...r, name: names.get(r.contactId) ?? null })),
+      temporalUrl: this.listUrl(visibility),
+    };
+  }
+
+  /**
+   * How many running journeys of a version stand in each step. The builder asks every few
+   * seconds, and a count per step would be hundreds of visibility requests for a large flow: while
+   * few enough run, one listing tallied by `SopflowNode` answers them all; past that, a count per
+   * step costs less than listing every run.
+   */
+  private async waitingPerNode(
+    versionQuery: string,
+    nodeIds: string[],
+    nodeQuery: (nodeId: string) => string,
+  ): Promise<{ running: number; waiting: number[] }> {
+    const runningQuery = `${versionQuery} AND ExecutionStatus = "Running"`;
+    const { count: running } = await this.client.workflow.count(runningQuery);
+    if (running > TALLY_LIMIT) {
+      const waiting = await Promise.all(
+        nodeIds.map((id) => this.client.workflow.count(nodeQuery(id)).then((r) => r.count)),
+      );
+      return { running, waiting };
+    }
+    const tally = new Map<string, number>();
+    for await (const run of this.client.workflow.list({ query: runningQuery, pageSize: TALLY_LIMIT })) {
+      const node = run.typedSearchAttributes.get(NodeKey);
+      if (node !== undefined) tally.set(node, (tally.get(node) ?? 0) + 1);
+    }
+    return { running, waiting: nodeIds.map((id) => tally.get(id) ?? 0) };
+  }
+
   async flow(flowId: string, query: StatsQuery) {
     const record = await this.store.getVersion(flowId, query.version);
     if (!record) return undefined;
@@ -88,10 +208,7 @@ export class Stats {
     let waiting: (number | null)[];
     let running: number | null;
     try {
-      [running, ...waiting] = await Promise.all([
-        this.client.workflow.count(`${versionQuery} AND ExecutionStatus = "Running"`).then((r) => r.count),
-        ...nodeIds.map((id) => this.client.workflow.count(nodeQuery(id)).then((r) => r.count)),
-      ]);
+      ({ running, waiting } = await this.waitingPerNode(versionQuery, nodeIds, nodeQuery));
     } catch {
       running = null;
       waiting = nodeIds.map(() => null);

@@ -1,8 +1,18 @@
 import { type CompileError, Contact, compile, type FlowDocument, type NodeType } from '@sopflow/engine';
 import { useReactFlow } from '@xyflow/react';
-import { LayoutDashboard, Maximize, Play, Redo2, Rocket, Save, Settings, Undo2 } from 'lucide-react';
+import {
+  Activity,
+  LayoutDashboard,
+  Maximize,
+  Play,
+  Redo2,
+  Rocket,
+  Save,
+  Settings,
+  Undo2,
+} from 'lucide-react';
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
-import type { FlowSummary } from '../../api/flows';
+import { type FlowSummary, getStats } from '../../api/flows';
 import {
   addNode,
   type Clipboard,
@@ -16,11 +26,15 @@ import {
   removeElements,
 } from '../../editor/document';
 import { takenEdges, traceMarks } from '../../editor/trace';
+import { diffMarks, type VersionDiff } from '../../editor/version-diff';
+import { watchMarks } from '../../editor/watch';
 import { useDebounced } from '../../hooks/useDebounced';
 import { type SaveState, useFlowEditor } from '../../hooks/useFlowEditor';
 import { useLocale } from '../../hooks/useLocale';
+import { usePolled } from '../../hooks/usePolled';
 import type { Messages } from '../../i18n';
 import { FlowCanvas, type SelectRequest } from '../FlowCanvas/FlowCanvas';
+import { HistoryPanel } from '../History/HistoryPanel';
 import { Inspector } from '../Inspector/Inspector';
 import { Palette } from '../Palette/Palette';
 import {
@@ -34,6 +48,7 @@ import {
 import { ProblemList } from '../ProblemList/ProblemList';
 import { PublishDialog } from '../Publish/PublishDialog';
 import { SettingsDrawer } from '../Settings/SettingsDrawer';
+import { WatchPanel } from '../Watch/WatchPanel';
 
 /** The compiler runs this long after the last change (it is fast; this only spares typing). */
 export const COMPILE_MS = 200;
@@ -66,6 +81,11 @@ function saveText(save: SaveState, t: Messages): string {
       return `${t.saveFailed} ${save.message}`;
   }
 }
+
+type SideTab = 'step' | 'preview' | 'watch' | 'history';
+
+/** A passing note in the corner, in whichever language is on when it shows. */
+type Toast = { kind: 'published'; version: number } | { kind: 'rolledBack'; from: number; to: number };
 
 interface Props {
   initial: FlowDocument;
@@ -109,12 +129,32 @@ export function Editor({ initial, summary, onChanged }: Props) {
     (ids: string[], fit = false) => setSelectRequest((r) => ({ ids, fit, seq: (r?.seq ?? 0) + 1 })),
     [],
   );
-  const [tab, setTab] = useState<'step' | 'preview'>('step');
+  const [tab, setTab] = useState<SideTab>('step');
   const [sample, setSample] = useState<Sample>(() => defaultSample(locale));
   const [run, setRun] = useState<PreviewRun>();
   const [drawer, setDrawer] = useState(false);
   const [publishing, setPublishing] = useState(false);
-  const [published, setPublished] = useState<number>();
+  const [toast, setToast] = useState<Toast>();
+  const [diff, setDiff] = useState<VersionDiff>();
+  const diffOnCanvas = useMemo(() => (diff ? diffMarks(diff) : undefined), [diff]);
+
+  // Watch: a flow with a published version shows its live numbers on the canvas, refreshed by
+  // polling; the latest version unless the operator picks an older one (its contacts stay on it).
+  const latestWatchable =
+    summary && summary.latestVersion !== null && summary.status !== 'draft' && summary.status !== 'archived'
+      ? summary.latestVersion
+      : null;
+  const [pickedVersion, setPickedVersion] = useState<number>();
+  const watchedVersion =
+    latestWatchable === null
+      ? null
+      : pickedVersion !== undefined && pickedVersion <= latestWatchable
+        ? pickedVersion
+        : latestWatchable;
+  const [stats] = usePolled(watchedVersion === null ? undefined : `${doc.id}@${watchedVersion}`, (signal) =>
+    getStats(doc.id, watchedVersion!, signal),
+  );
+  const watch = useMemo(() => (stats.value ? watchMarks(stats.value) : undefined), [stats.value]);
   const clipboard = useRef<Clipboard | undefined>(undefined);
   const pastes = useRef(0);
   const canvasWrap = useRef<HTMLDivElement>(null);
@@ -235,13 +275,14 @@ export function Editor({ initial, summary, onChanged }: Props) {
     [select],
   );
 
-  const playingRef = useRef(false);
-  playingRef.current = tab === 'preview' && run !== undefined;
+  // Selecting a step opens its form, unless the panel is showing that step in another light.
+  const keepTabRef = useRef(false);
+  keepTabRef.current = (tab === 'preview' && run !== undefined) || tab === 'watch' || tab === 'history';
   const onSelectionChange = useCallback((nodes: string[], edges: string[]) => {
     setSelection((s) =>
       s.nodes.join() === nodes.join() && s.edges.join() === edges.join() ? s : { nodes, edges },
     );
-    if (nodes.length === 1 && !playingRef.current) setTab('step');
+    if (nodes.length === 1 && !keepTabRef.current) setTab('step');
   }, []);
 
   // Keyboard: undo/redo, copy/paste/duplicate, save. Text fields keep their own undo and copy.
@@ -274,10 +315,10 @@ export function Editor({ initial, summary, onChanged }: Props) {
   }, [undo, redo, copy, paste, duplicate, flush]);
 
   useEffect(() => {
-    if (published === undefined) return;
-    const timer = setTimeout(() => setPublished(undefined), 8000);
+    if (toast === undefined) return;
+    const timer = setTimeout(() => setToast(undefined), 8000);
     return () => clearTimeout(timer);
-  }, [published]);
+  }, [toast]);
 
   const renderContext = useMemo(() => {
     const contact = Contact.safeParse(sampleContact(sample));
@@ -399,6 +440,8 @@ export function Editor({ initial, summary, onChanged }: Props) {
           errors={errors}
           trace={marks}
           takenEdges={taken}
+          watch={watch}
+          diff={tab === 'history' ? diffOnCanvas : undefined}
           update={update}
           addStep={addStep}
           onSelectionChange={onSelectionChange}
@@ -427,6 +470,24 @@ export function Editor({ initial, summary, onChanged }: Props) {
           >
             {t.tabPreview}
           </button>
+          <button
+            type="button"
+            role="tab"
+            aria-selected={tab === 'watch'}
+            onClick={() => setTab('watch')}
+            data-testid="tab-watch"
+          >
+            <Activity size={14} aria-hidden="true" /> {t.tabWatch}
+          </button>
+          <button
+            type="button"
+            role="tab"
+            aria-selected={tab === 'history'}
+            onClick={() => setTab('history')}
+            data-testid="tab-history"
+          >
+            {t.tabHistory}
+          </button>
         </div>
         <div className="side__body" role="tabpanel">
           {tab === 'step' ? (
@@ -439,6 +500,25 @@ export function Editor({ initial, summary, onChanged }: Props) {
               onDelete={deleteSelection}
               onDuplicate={duplicate}
               onRenamed={(id) => select([id])}
+            />
+          ) : tab === 'watch' ? (
+            <WatchPanel
+              doc={doc}
+              version={watchedVersion}
+              latestVersion={latestWatchable}
+              onPickVersion={(v) => setPickedVersion(v === latestWatchable ? undefined : v)}
+              stats={stats}
+              selectedNode={selection.nodes.length === 1 ? selection.nodes[0] : undefined}
+            />
+          ) : tab === 'history' ? (
+            <HistoryPanel
+              flowId={doc.id}
+              latestVersion={summary?.latestVersion ?? null}
+              onDiff={setDiff}
+              onRolledBack={(from, to) => {
+                setToast({ kind: 'rolledBack', from, to });
+                onChanged();
+              }}
             />
           ) : (
             <PreviewPanel
@@ -468,14 +548,14 @@ export function Editor({ initial, summary, onChanged }: Props) {
           onClose={() => setPublishing(false)}
           onPublished={(version) => {
             setPublishing(false);
-            setPublished(version);
+            setToast({ kind: 'published', version });
             onChanged();
           }}
         />
       )}
-      {published !== undefined && (
+      {toast !== undefined && (
         <div className="toast" role="status" data-testid="toast">
-          {t.published(published)}
+          {toast.kind === 'published' ? t.published(toast.version) : t.rolledBack(toast.from, toast.to)}
         </div>
       )}
     </div>

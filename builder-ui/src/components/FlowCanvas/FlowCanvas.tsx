@@ -19,8 +19,10 @@ import {
 } from '@xyflow/react';
 import { type DragEvent, useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import {
+  markDiff,
   markProblems,
   markTrace,
+  markWatch,
   STEP_NODE_TYPE,
   type StepNode as StepNodeType,
   type StepTrace,
@@ -34,6 +36,8 @@ import {
   reconnect,
   removeElements,
 } from '../../editor/document';
+import type { DiffMark } from '../../editor/version-diff';
+import type { NodeWatch } from '../../editor/watch';
 import { useLocale } from '../../hooks/useLocale';
 import { PALETTE_MIME } from '../Palette/Palette';
 import { StepNode } from './StepNode';
@@ -79,6 +83,10 @@ interface Props {
   errors: readonly CompileError[];
   trace?: ReadonlyMap<string, StepTrace>;
   takenEdges?: ReadonlySet<string>;
+  /** Live counts per step of the published flow. */
+  watch?: ReadonlyMap<string, NodeWatch>;
+  /** A version diff to outline. */
+  diff?: { nodes: ReadonlyMap<string, DiffMark>; edges: ReadonlyMap<string, DiffMark> };
   /** Changes the document (one undo step); `fn` gets the latest document. */
   update: (fn: (doc: FlowDocument) => FlowDocument, key?: string) => void;
   addStep: (type: NodeType, position: Position) => void;
@@ -120,6 +128,8 @@ export function FlowCanvas({
   errors,
   trace = EMPTY_TRACE,
   takenEdges = NO_EDGES,
+  watch,
+  diff,
   update,
   addStep,
   onSelectionChange,
@@ -128,8 +138,8 @@ export function FlowCanvas({
   const { t } = useLocale();
   const { screenToFlowPosition, fitView } = useReactFlow();
   const canvas = useMemo(
-    () => markTrace(markProblems(toCanvas(doc), errors), trace, takenEdges),
-    [doc, errors, trace, takenEdges],
+    () => markDiff(markWatch(markTrace(markProblems(toCanvas(doc), errors), trace, takenEdges), watch), diff),
+    [doc, errors, trace, takenEdges, watch, diff],
   );
   const [nodes, setNodes] = useState<StepNodeType[]>(canvas.nodes);
   const [edges, setEdges] = useState<Edge[]>(canvas.edges);

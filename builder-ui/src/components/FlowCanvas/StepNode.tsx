@@ -1,5 +1,6 @@
 import { describeDuration, type FlowNode } from '@sopflow/engine';
 import { Handle, type NodeProps, Position } from '@xyflow/react';
+import { Users } from 'lucide-react';
 import { memo } from 'react';
 import { optionalExits, type StepNode as StepNodeType } from '../../canvas/flow-canvas';
 import { useLocale } from '../../hooks/useLocale';
@@ -80,7 +81,7 @@ function exitLabel(node: FlowNode, exit: string, t: Messages): string {
 
 export const StepNode = memo(function StepNode({ id, data, selected }: NodeProps<StepNodeType>) {
   const { t, locale } = useLocale();
-  const { node, exits, problems, trace } = data;
+  const { node, exits, problems, trace, watch, diff } = data;
   const summary = detail(node, t, locale);
   const message = messageOf(node);
   const optional = new Set(optionalExits(node));
@@ -93,6 +94,7 @@ export const StepNode = memo(function StepNode({ id, data, selected }: NodeProps
     trace ? 'step--traced' : '',
     trace?.current ? 'step--current' : '',
     selected ? 'step--selected' : '',
+    diff ? `step--diff-${diff}` : '',
   ].filter(Boolean);
 
   return (
@@ -103,6 +105,7 @@ export const StepNode = memo(function StepNode({ id, data, selected }: NodeProps
       data-errors={problems?.length ?? 0}
       data-trace={trace ? trace.visits.join(',') : undefined}
       data-trace-current={trace?.current ? 'true' : undefined}
+      data-diff={diff}
     >
       {node.type !== 'trigger' && (
         <Handle type="target" position={Position.Top} className="step__in" data-testid={`handle-in-${id}`} />
@@ -123,6 +126,25 @@ export const StepNode = memo(function StepNode({ id, data, selected }: NodeProps
       </div>
       <div className="step__label">{node.label ?? id}</div>
       {summary && <div className="step__detail">{summary}</div>}
+      {watch && (
+        <div
+          className="step__watch"
+          data-testid={`watch-${id}`}
+          data-here={watch.here ?? undefined}
+          data-passed={watch.passed}
+        >
+          <span
+            className={`step__here${watch.here ? ' step__here--some' : ''}`}
+            title={watch.here === null ? t.temporalUnreachable : t.watchHereTitle}
+          >
+            <Users size={12} aria-hidden="true" />
+            <strong data-testid={`watch-here-${id}`}>{watch.here ?? '–'}</strong> {t.watchHere}
+          </span>
+          <span className="step__passed" title={t.watchPassedTitle}>
+            <strong data-testid={`watch-passed-${id}`}>{watch.passed}</strong> {t.watchPassed}
+          </span>
+        </div>
+      )}
       {message && !trace?.messages.length && <div className="step__message">{clip(message, 80)}</div>}
       {trace && (
         <div className="step__trace" data-testid={`trace-${id}`}>
@@ -146,6 +168,15 @@ export const StepNode = memo(function StepNode({ id, data, selected }: NodeProps
           {exits.map((exit) => (
             <div key={exit} className={`step__exit${optional.has(exit) ? ' step__exit--optional' : ''}`}>
               {labelled && <span>{exitLabel(node, exit, t)}</span>}
+              {labelled && watch?.exits[exit] && (
+                <span
+                  className="step__share"
+                  title={String(watch.exits[exit].count)}
+                  data-testid={`share-${id}-${exit}`}
+                >
+                  {watch.exits[exit].share}%
+                </span>
+              )}
               <Handle
                 type="source"
                 position={Position.Bottom}

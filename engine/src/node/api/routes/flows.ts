@@ -14,11 +14,11 @@ import {
   TEMPLATES,
 } from '../../../index';
 import { FlowControlError } from '../../flow-control';
-import { StatsQuery } from '../../stats';
+import { NodeContactsQuery, StatsQuery } from '../../stats';
 import { MigrationError, MigrationRequest } from '../../version-migration';
 import { SIGNATURE_HEADER } from '../../webhook-signature';
 import { doc } from '../docs';
-import { type ApiContext, apiError, issuesOf, readJson } from '../http';
+import { type ApiContext, apiError, issuesOf, isUnavailable, readJson } from '../http';
 
 const PublishBody = z.object({ note: z.string().max(2000).optional() }).default({});
 
@@ -578,6 +578,99 @@ export function registerFlowRoutes(app: Hono, ctx: ApiContext): void {
       const stats = await ctx.options.stats.flow(c.req.param('id'), parsed.data);
       if (!stats) return apiError(c, 404, 'version_not_found', 'There is no such published version.');
       return c.json(stats);
+    },
+  );
+
+  app.get(
+    '/api/flows/:id/nodes/:nodeId/contacts',
+    doc({
+      summary: 'The contacts standing in a step now, with links to their runs in the Temporal UI',
+      description:
+        "Running journeys of one version (the latest by default) whose SopflowNode is the step, from Temporal's " +
+        'visibility: the same query that counts waitingNow in the statistics.',
+      tags: ['flows'],
+      access: 'viewer',
+      query: NodeContactsQuery,
+      responses: {
+        200: {
+          description: 'The contacts there (at most `limit`), how many there are, and links.',
+          schema: z.object({
+            flowId: z.string(),
+            version: z.number(),
+            nodeId: z.string(),
+            total: z.number(),
+            contacts: z.array(
+              z.object({
+                contactId: z.string(),
+                name: z.string().nullable(),
+                workflowId: z.string(),
+                runId: z.string(),
+                startedAt: z.string(),
+                temporalUrl: z.string(),
+              }),
+            ),
+            temporalUrl: z.string().meta({ description: "The Temporal UI's list of these runs." }),
+          }),
+        },
+        404: 'No such flow, version or step.',
+        422: 'Bad query.',
+        503: 'Temporal is unreachable.',
+      },
+    }),
+    async (c) => {
+      const parsed = NodeContactsQuery.safeParse(c.req.query());
+      if (!parsed.success)
+        return apiError(c, 422, 'invalid_query', 'The query is not valid.', issuesOf(parsed.error));
+      const flowId = c.req.param('id');
+      const nodeId = c.req.param('nodeId');
+      if (!(await store.getFlow(flowId))) return flowNotFound(c);
+      try {
+        const answer = await ctx.options.stats.contactsAt(flowId, nodeId, parsed.data);
+        if (!answer.found)
+          return answer.reason === 'version_not_found'
+            ? apiError(c, 404, 'version_not_found', 'There is no such published version.')
+            : apiError(c, 404, 'node_not_found', `The version has no step "${nodeId}".`);
+        return c.json({
+          flowId,
+          version: answer.version,
+          nodeId,
+          total: answer.total,
+          contacts: answer.contacts.map((contact) => ({
+            ...contact,
+            temporalUrl: ctx.runUrl(contact.workflowId, contact.runId),
+          })),
+          temporalUrl: answer.temporalUrl,
+        });
+      } catch (error) {
+        if (isUnavailable(error))
+          return apiError(c, 503, 'temporal_unavailable', 'Temporal cannot be reached; try again shortly.');
+        throw error;
+      }
+    },
+  );
+
+  app.get(
+    '/api/flows/:id/versions',
+    doc({
+      summary: 'The published versions of a flow, newest first, with their notes and dates',
+      tags: ['flows'],
+      access: 'viewer',
+      responses: {
+        200: {
+          description: 'The versions (no documents: GET a version for its document and plan).',
+          schema: z.object({
+            versions: z.array(
+              z.object({ version: z.number(), note: z.string().nullable(), publishedAt: z.string() }),
+            ),
+          }),
+        },
+        404: 'No such flow.',
+      },
+    }),
+    async (c) => {
+      const flow = await store.getFlow(c.req.param('id'));
+      if (!flow) return flowNotFound(c);
+      return c.json({ versions: await ctx.options.stats.versions(flow.id) });
     },
   );
 

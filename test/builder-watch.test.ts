@@ -1,0 +1,287 @@
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdirSync, readdirSync, statSync } from 'node:fs';
+import path from 'node:path';
+import { contactFlowWorkflowId } from '@sopflow/workflows';
+import type { Browser, Locator, Page } from 'playwright-core';
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import { launchBrowser } from './support/browser';
+import { publishFlow, startTestApp, type TestApp, uniqueId } from './support/stack';
+
+/**
+ * Watching a live flow and going through its versions in the builder, end to end: a real API
+ * and worker on the run's Temporal and Postgres serve the built builder, contacts are enrolled
+ * into a flow where they wait, and a real Chromium shows how many stand in each step (the same
+ * number Temporal counts), lists them with links to their runs, then compares two published
+ * versions and rolls back to the first.
+ */
+
+const root = path.resolve(import.meta.dirname, '..');
+const builderDir = path.join(root, 'builder-ui', 'dist');
+const artifacts = path.join(root, 'test', 'artifacts');
+const artifact = (name: string) => path.join(artifacts, name);
+/** How long a condition may take to hold (a poll of the numbers, a save, a publish). */
+const WAIT = { timeout: 20_000 };
+
+/** The newest modification time under the paths the builder bundle is made from. */
+function newest(paths: string[]): number {
+  let latest = 0;
+  for (const p of paths) {
+    if (!existsSync(p)) continue;
+    const stat = statSync(p);
+    if (stat.isDirectory()) {
+      const children = readdirSync(p)
+        .filter((name) => name !== 'node_modules' && name !== 'dist')
+        .map((name) => path.join(p, name));
+      latest = Math.max(latest, newest(children));
+    } else latest = Math.max(latest, stat.mtimeMs);
+  }
+  return latest;
+}
+
+function buildBuilderIfStale() {
+  const index = path.join(builderDir, 'index.html');
+  const sources = [
+    'builder-ui/src',
+    'builder-ui/index.html',
+    'builder-ui/vite.config.ts',
+    'builder-ui/package.json',
+    'engine/src',
+  ];
+  if (existsSync(index) && statSync(index).mtimeMs >= newest(sources.map((s) => path.join(root, s)))) return;
+  execFileSync('npm', ['run', 'build', '-w', '@sopflow/builder-ui'], { cwd: root, stdio: 'pipe' });
+}
+
+const ADMIN = { email: 'ops@example.com', password: 'builder-e2e-password' };
+
+let app: TestApp;
+let browser: Browser;
+let page: Page;
+
+beforeAll(async () => {
+  buildBuilderIfStale();
+  mkdirSync(artifacts, { recursive: true });
+  app = await startTestApp({
+    builderDir,
+    env: { SOPFLOW_ADMIN_EMAIL: ADMIN.email, SOPFLOW_ADMIN_PASSWORD: ADMIN.password },
+  });
+  browser = await launchBrowser();
+  page = await browser.newPage({ viewport: { width: 1600, height: 1000 }, locale: 'en-US' });
+  page.setDefaultTimeout(20_000);
+});
+
+afterAll(async () => {
+  await browser?.close();
+  await app?.stop();
+});
+
+const byId = (id: string) => page.getByTestId(id);
+const text = async (locator: Locator) => (await locator.textContent()) ?? '';
+
+async function open(hash: string) {
+  await page.goto(`${app.url}/${hash}`);
+  await page.locator('[data-testid="login"], [data-testid="new-flow"]').first().waitFor();
+  if (await byId('login').isVisible()) {
+    await byId('login-email').fill(ADMIN.email);
+    await byId('login-password').fill(ADMIN.password);
+    await byId('login-submit').click();
+    await byId('new-flow').waitFor();
+  }
+}
+
+/** Contacts wait in `hold` for `go` (a day at most), then leave. */
+const holdingFlow = (id: string) => ({
+  schemaVersion: 1,
+  id,
+  name: 'Hold until go',
+  nodes: [
+    { id: 'in', type: 'trigger', trigger: { kind: 'manual' }, position: { x: 0, y: 0 } },
+    {
+      id: 'hold',
+      type: 'wait_for_event',
+      label: 'Hold',
+      event: 'go',
+      timeout: 'P1D',
+      position: { x: 0, y: 160 },
+    },
+    { id: 'out', type: 'exit', position: { x: 0, y: 340 } },
+  ],
+  edges: [
+    { id: 'a', source: 'in', target: 'hold' },
+    { id: 'b', source: 'hold', sourceHandle: 'event', target: 'out' },
+    { id: 'c', source: 'hold', sourceHandle: 'timeout', target: 'out' },
+  ],
+});
+
+it('shows live counts per step, lists who waits there, and diffs and rolls back versions', async () => {
+  const flowId = uniqueId('watched');
+  expect(await publishFlow(app, holdingFlow(flowId))).toBe(1);
+  const contacts = ['ana', 'bo', 'cy', 'di'].map((name) => ({ id: uniqueId(name), name }));
+  for (const contact of contacts) {
+    const enrolled = await app.request('POST', `/api/flows/${flowId}/enroll`, { contact });
+    expect(enrolled.status).toBe(202);
+  }
+  // One of them gets `go` and leaves by the event exit; the others keep waiting.
+  const leaver = contacts[0]!;
+  await app.request('POST', '/api/events', { contactId: leaver.id, name: 'go' });
+  await app.client.workflow.getHandle(contactFlowWorkflowId(flowId, leaver.id)).result();
+
+  /** What Temporal itself counts in `hold` now, asked directly, not through sopflow's API. */
+  const holdQuery = `SopflowFlowId = "${flowId}" AND SopflowNode = "hold" AND ExecutionStatus = "Running"`;
+  const realCount = async () => (await app.client.workflow.count(holdQuery)).count;
+  await expect.poll(realCount, WAIT).toBe(3);
+
+  // 1. The canvas of a live flow: each step shows who is there now and who passed.
+  await open(`#/flows/${flowId}`);
+  await page.locator(`[data-testid="editor"][data-flow-id="${flowId}"]`).waitFor();
+  await expect.poll(() => text(byId('watch-here-hold')), WAIT).toBe(String(await realCount()));
+  expect(await text(byId('watch-here-in'))).toBe('0');
+  expect(await text(byId('watch-here-out'))).toBe('0');
+  // The leaver's journey is recorded: it passed every step, and took the event exit.
+  await expect.poll(() => text(byId('watch-passed-hold')), WAIT).toBe('1');
+  expect(await text(byId('share-hold-event'))).toBe('100%');
+  expect(await byId('share-hold-timeout').count()).toBe(0);
+
+  // 2. The numbers refresh by themselves: a fifth contact shows up without a reload.
+  const late = { id: uniqueId('eve'), name: 'eve' };
+  expect((await app.request('POST', `/api/flows/${flowId}/enroll`, { contact: late })).status).toBe(202);
+  await expect.poll(realCount, WAIT).toBe(4);
+  await expect.poll(() => text(byId('watch-here-hold')), WAIT).toBe('4');
+
+  // 3. The contacts in a step, each with a link to its run in the Temporal UI.
+  await byId('tab-watch').click();
+  await expect.poll(() => text(byId('watch-running')), WAIT).toBe('4');
+  expect(await text(byId('watch-enrolled'))).toBe('5');
+  await byId('node-hold').click();
+  const list = page.locator('[data-testid="watch-contacts"][data-node-id="hold"]');
+  await expect.poll(() => list.getAttribute('data-total'), WAIT).toBe('4');
+  expect(await text(byId('watch-contacts-title'))).toContain('4 in "Hold" now');
+  const listed = await page
+    .locator('[data-testid="watch-contact"]')
+    .evaluateAll((els) => els.map((el) => el.getAttribute('data-contact-id')));
+  expect(listed.sort()).toEqual([...contacts.slice(1), late].map((c) => c.id).sort());
+  const link = page.locator(`[data-testid="watch-contact"][data-contact-id="${late.id}"] a`);
+  const href = (await link.getAttribute('href')) ?? '';
+  expect(href.startsWith(app.env.TEMPORAL_UI_URL!.replace(/\/$/, ''))).toBe(true);
+  expect(href).toContain(encodeURIComponent(contactFlowWorkflowId(flowId, late.id)));
+  expect(await link.getAttribute('target')).toBe('_blank');
+  await page.screenshot({ path: artifact('builder-watch-en.png') });
+
+  // 4. The same panel in Chinese.
+  await page.locator('.language-switch button[lang="zh"]').click();
+  await expect.poll(() => text(byId('tab-watch')), WAIT).toContain('监控');
+  expect(await text(byId('watch-contacts-title'))).toContain('此刻有 4 人在“Hold”');
+  expect(await text(byId('watch-hold'))).toContain('当前');
+  await page.screenshot({ path: artifact('builder-watch-zh.png') });
+  await page.locator('.language-switch button[lang="en"]').click();
+  await expect.poll(() => text(byId('tab-watch')), WAIT).toContain('Watch');
+
+  // 5. A second version from the builder: the wait gets two days.
+  await byId('tab-step').click();
+  await byId('node-hold').click();
+  await page.locator('[data-testid="inspector"][data-node-id="hold"]').waitFor();
+  await byId('field-timeout-amount').fill('2');
+  await expect.poll(() => text(byId('node-hold')), WAIT).toContain('2 days');
+  await expect.poll(() => byId('publish').isEnabled(), WAIT).toBe(true);
+  await byId('publish').click();
+  await byId('publish-note').fill('Wait two days');
+  await byId('publish-confirm').click();
+  await expect.poll(() => text(byId('toast')), WAIT).toContain('Published version 2');
+  await expect.poll(() => text(byId('flow-status')), WAIT).toContain('v2');
+  // The new version has nobody yet: the four stay on version 1, where the watch can still look.
+  await expect.poll(() => text(byId('watch-here-hold')), WAIT).toBe('0');
+  await byId('tab-watch').click();
+  await byId('watch-version').selectOption('1');
+  await expect.poll(() => text(byId('watch-here-hold')), WAIT).toBe(String(await realCount()));
+  await byId('watch-version').selectOption('2');
+  await expect.poll(() => text(byId('watch-here-hold')), WAIT).toBe('0');
+
+  // 6. History: both versions with their notes; compare them, see the changed step outlined.
+  await byId('tab-history').click();
+  await byId('history-version-2').waitFor();
+  expect(await text(byId('history-note-2'))).toBe('Wait two days');
+  expect(await text(byId('history-note-1'))).toBe('test');
+  expect(await byId('diff-from-1').isChecked()).toBe(true);
+  expect(await byId('diff-to-2').isChecked()).toBe(true);
+  await byId('diff-show').click();
+  await page.locator('[data-testid="diff-result"][data-from="1"][data-to="2"]').waitFor();
+  expect(await text(byId('diff-changed-hold'))).toContain('timeout');
+  expect(await byId('diff-added').count()).toBe(0);
+  expect(await byId('diff-removed').count()).toBe(0);
+  expect(await byId('node-hold').getAttribute('data-diff')).toBe('changed');
+  expect(await byId('node-in').getAttribute('data-diff')).toBeNull();
+  await byId('canvas').screenshot({ path: artifact('builder-diff-canvas-en.png') });
+  await page.screenshot({ path: artifact('builder-history-en.png') });
+
+  // 7. Roll back to version 1: it is published again, as version 3.
+  await byId('rollback-1').click();
+  await byId('rollback-confirm').click();
+  await expect.poll(() => text(byId('toast')), WAIT).toContain('Version 1 is live again as version 3');
+  await expect.poll(() => text(byId('flow-status')), WAIT).toContain('v3');
+  await byId('history-version-3').waitFor();
+  expect(await text(byId('history-note-3'))).toBe('Rolled back to version 1');
+  const [v1, v3] = await Promise.all([
+    app.request('GET', `/api/flows/${flowId}/versions/1`),
+    app.request('GET', `/api/flows/${flowId}/versions/3`),
+  ]);
+  expect(v3.body.document).toEqual(v1.body.document);
+  await page.screenshot({ path: artifact('builder-rollback-en.png') });
+});
+
+it('lists the contacts in a step and the published versions through the API, and refuses what does not exist', async () => {
+  const flowId = uniqueId('listed');
+  await publishFlow(app, holdingFlow(flowId));
+  const contacts = [
+    { id: uniqueId('fay'), name: 'Fay' },
+    { id: uniqueId('gus'), name: 'Gus' },
+  ];
+  for (const contact of contacts)
+    expect((await app.request('POST', `/api/flows/${flowId}/enroll`, { contact })).status).toBe(202);
+  const at = (query = '') => app.request('GET', `/api/flows/${flowId}/nodes/hold/contacts${query}`);
+  await expect.poll(async () => (await at()).body.total, WAIT).toBe(2);
+
+  const all = (await at()).body;
+  expect(all).toMatchObject({ flowId, version: 1, nodeId: 'hold', total: 2 });
+  expect(all.temporalUrl).toContain(encodeURIComponent('SopflowNode = "hold"'));
+  const byContact = Object.fromEntries(
+    all.contacts.map((c: { contactId: string; name: string; temporalUrl: string; workflowId: string }) => [
+      c.contactId,
+      c,
+    ]),
+  );
+  for (const contact of contacts) {
+    const listed = byContact[contact.id];
+    expect(listed).toMatchObject({
+      name: contact.name,
+      workflowId: contactFlowWorkflowId(flowId, contact.id),
+    });
+    expect(listed.temporalUrl).toContain(encodeURIComponent(listed.workflowId));
+    expect(listed.temporalUrl).toContain(`/${encodeURIComponent(listed.runId)}/history`);
+  }
+  const one = (await at('?limit=1')).body;
+  expect([one.contacts.length, one.total]).toEqual([1, 2]);
+  expect((await app.request('GET', `/api/flows/${flowId}/nodes/in/contacts`)).body.total).toBe(0);
+
+  expect((await at('?limit=0')).body.error.code).toBe('invalid_query');
+  expect((await at('?version=9')).body.error.code).toBe('version_not_found');
+  const nowhere = await app.request('GET', `/api/flows/${flowId}/nodes/nowhere/contacts`);
+  expect([nowhere.status, nowhere.body.error.code]).toEqual([404, 'node_not_found']);
+  const noFlow = await app.request('GET', `/api/flows/${uniqueId('none')}/nodes/hold/contacts`);
+  expect([noFlow.status, noFlow.body.error.code]).toEqual([404, 'flow_not_found']);
+
+  const versions = await app.request('GET', `/api/flows/${flowId}/versions`);
+  expect(versions.status).toBe(200);
+  expect(versions.body.versions).toEqual([{ version: 1, note: 'test', publishedAt: expect.any(String) }]);
+  expect((await app.request('GET', `/api/flows/${uniqueId('none')}/versions`)).status).toBe(404);
+
+  // Viewers may look; nobody unauthenticated may.
+  const viewer = (await app.request('POST', '/api/tokens', { name: uniqueId('viewer'), role: 'viewer' })).body
+    .token as string;
+  for (const route of [`/api/flows/${flowId}/versions`, `/api/flows/${flowId}/nodes/hold/contacts`]) {
+    expect((await app.requestWith({ token: viewer }, 'GET', route)).status).toBe(200);
+    expect((await app.requestWith({}, 'GET', route)).status).toBe(401);
+  }
+  // Both are in the OpenAPI document, with the role they need.
+  const spec = (await app.request('GET', '/api/openapi.json')).body;
+  expect(spec.paths['/api/flows/{id}/versions'].get['x-sopflow-role']).toBe('viewer');
+  expect(spec.paths['/api/flows/{id}/nodes/{nodeId}/contacts'].get['x-sopflow-role']).toBe('viewer');
+});
