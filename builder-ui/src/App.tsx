@@ -1,11 +1,17 @@
 import { LogOut } from 'lucide-react';
 import { useEffect, useState } from 'react';
 import { currentSession, logOut, onUnauthorized, type Session } from './api/flows';
+import { CampaignsPage } from './components/Campaigns/CampaignsPage';
+import { ChannelsPage } from './components/Channels/ChannelsPage';
+import { channelsHash, parseChannelsRoute } from './components/Channels/channels-route';
+import { channelsMessages } from './components/Channels/messages';
+import { ContactsPage } from './components/Contacts/ContactsPage';
 import { FlowList } from './components/FlowList/FlowList';
 import { FlowView } from './components/FlowView/FlowView';
 import { Gallery } from './components/Gallery/Gallery';
 import { LanguageSwitch } from './components/LanguageSwitch/LanguageSwitch';
 import { Login } from './components/Login/Login';
+import { CAMPAIGNS_HASH, contactsHash, peopleRouteOf } from './editor/people';
 import { useFlows } from './hooks/useFlows';
 import { LocaleContext, useLocaleState } from './hooks/useLocale';
 import { useRemote } from './hooks/useRemote';
@@ -33,12 +39,43 @@ export function App() {
   const selectedId = route.kind === 'flow' ? route.id : undefined;
   const summary = flows.status === 'ready' ? flows.value.find((f) => f.id === selectedId) : undefined;
   const noFlows = flows.status === 'ready' && flows.value.length === 0;
+  // Contacts and campaigns are whole pages beside the flows; useRoute re-renders on every hash change.
+  const page = peopleRouteOf(window.location.hash);
+  const channels = parseChannelsRoute(window.location.hash);
 
   return (
     <LocaleContext value={localeState}>
       <div className="app">
         <header className="app__header">
-          <h1>{t.appTitle}</h1>
+          <div className="app__header-start">
+            <h1>{t.appTitle}</h1>
+            <nav className="app__nav" aria-label={t.flows}>
+              <a href="#/" aria-current={page || channels.open ? undefined : 'page'} data-testid="nav-flows">
+                {t.flows}
+              </a>
+              <a
+                href={contactsHash()}
+                aria-current={page?.kind === 'contacts' ? 'page' : undefined}
+                data-testid="nav-contacts"
+              >
+                {t.contacts.nav}
+              </a>
+              <a
+                href={CAMPAIGNS_HASH}
+                aria-current={page?.kind === 'campaigns' ? 'page' : undefined}
+                data-testid="nav-campaigns"
+              >
+                {t.campaigns.nav}
+              </a>
+              <a
+                href={channelsHash()}
+                aria-current={channels.open ? 'page' : undefined}
+                data-testid="nav-channels"
+              >
+                {channelsMessages[locale].nav}
+              </a>
+            </nav>
+          </div>
           <div className="app__header-end">
             {who?.kind === 'user' && (
               <>
@@ -68,6 +105,19 @@ export function App() {
           </main>
         ) : who === undefined ? (
           <p className="pane-message muted">{t.loading}</p>
+        ) : channels.open ? (
+          <main className="app__page channels-main">
+            <ChannelsPage
+              channel={channels.channel}
+              onOpen={(channel) => {
+                window.location.hash = channelsHash(channel);
+              }}
+            />
+          </main>
+        ) : page ? (
+          <main className="app__page">
+            {page.kind === 'contacts' ? <ContactsPage contactId={page.id} /> : <CampaignsPage />}
+          </main>
         ) : (
           <>
             <FlowList

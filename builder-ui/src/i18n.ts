@@ -1,4 +1,6 @@
 import type { CompileError, NodeType, RunOutcome } from '@sopflow/engine';
+import { campaignsMessages } from './components/Campaigns/messages';
+import { contactsMessages } from './components/Contacts/messages';
 
 /**
  * The builder's own words in both languages operators use. Compile errors are not here: the
@@ -20,7 +22,7 @@ const en = {
   retry: 'Retry',
   noFlows: 'No flows yet.',
   pickFlow: 'Pick a flow on the left, or start a new one.',
-  statuses: { draft: 'draft', live: 'live', paused: 'paused', archived: 'archived' },
+  statuses: { draft: 'draft', live: 'live', paused: 'paused', stopped: 'stopped', archived: 'archived' },
   problems: 'Problems',
   noProblems: 'The draft compiles: it can be published.',
   serverProblems: 'The server refused it:',
@@ -327,6 +329,66 @@ const en = {
   publishing: 'Publishing…',
   published: (n: number) => `Published version ${n}.`,
   publishFailed: 'Publishing failed:',
+
+  // Watch: the live flow's numbers.
+  tabWatch: 'Watch',
+  watchNotPublished: 'Publish the flow to watch contacts move through it.',
+  watchVersion: 'Numbers of',
+  watchRefresh: 'Refreshes every 5 seconds while the page is visible.',
+  watchFailed: 'Could not load the numbers:',
+  watchEnrolled: 'Enrolled',
+  watchRunning: 'In the flow now',
+  watchFinished: 'Finished',
+  watchConverted: 'Converted',
+  watchHere: 'here now',
+  watchPassed: 'passed',
+  watchHereTitle: 'Contacts standing in this step now (live, from Temporal)',
+  watchPassedTitle:
+    'Contacts who passed through this step, counted from journeys as they hand their records over (when they end, and every 500 steps)',
+  watchExplain:
+    '"Here now" is live, from Temporal. "Passed" counts journeys that handed their steps over: a contact still on its way is counted once it finishes.',
+  watchDraftDiffers: 'The numbers are for the chosen published version; steps only in the draft have none.',
+  watchPickNode: 'Select a step on the canvas to list the contacts there now.',
+  watchContactsAt: (node: string, n: number) => `${n} in "${node}" now`,
+  watchNoContacts: 'Nobody is in this step now.',
+  watchMoreContacts: (shown: number, total: number) => `Showing ${shown} of ${total}.`,
+  openInTemporal: 'Open in Temporal',
+  openAllInTemporal: 'All of them in Temporal',
+  since: 'since',
+  temporalUnreachable: 'Temporal did not answer',
+
+  // Version history.
+  tabHistory: 'History',
+  historyEmpty: 'No published versions yet.',
+  historyFailed: 'Could not load the versions:',
+  historyNoNote: '(no note)',
+  historyLatest: 'live',
+  diffFrom: 'From',
+  diffTo: 'To',
+  diffShow: 'Compare',
+  diffLoading: 'Comparing…',
+  diffSame: 'These versions run contacts the same way.',
+  diffAdded: 'Steps added',
+  diffRemoved: 'Steps removed',
+  diffChanged: 'Steps changed',
+  diffMoved: 'Steps moved',
+  diffEdgesAdded: 'Connections added',
+  diffEdgesRemoved: 'Connections removed',
+  diffEdgesChanged: 'Connections changed',
+  diffFlow: 'Flow settings changed',
+  diffClear: 'Clear highlights',
+  diffOnCanvas:
+    'Added and changed steps are outlined on the canvas (green: added, orange: changed, red: removed).',
+  rollback: 'Roll back',
+  rollbackTitle: (v: number) => `Publish version ${v} again, as the next version`,
+  rollbackConfirm: (v: number) =>
+    `Roll back to version ${v}? Its document is published as a new version; running contacts stay on theirs and the draft is kept.`,
+  rolledBack: (from: number, to: number) => `Version ${from} is live again as version ${to}.`,
+  rollbackFailed: 'Rollback failed:',
+
+  // The Contacts and Campaigns pages (their words live beside them).
+  contacts: contactsMessages.en,
+  campaigns: campaignsMessages.en,
 };
 
 export type Messages = typeof en;
@@ -342,7 +404,7 @@ const zh: Messages = {
   retry: '重试',
   noFlows: '还没有流程。',
   pickFlow: '在左侧选择一个流程，或新建一个。',
-  statuses: { draft: '草稿', live: '已上线', paused: '已暂停', archived: '已归档' },
+  statuses: { draft: '草稿', live: '已上线', paused: '已暂停', stopped: '已停止', archived: '已归档' },
   problems: '问题',
   noProblems: '草稿编译通过，可以发布。',
   serverProblems: '服务器拒绝了：',
@@ -640,9 +702,72 @@ const zh: Messages = {
   publishing: '发布中…',
   published: (n) => `已发布版本 ${n}。`,
   publishFailed: '发布失败：',
+
+  tabWatch: '监控',
+  watchNotPublished: '发布流程后，可在这里看到联系人的流转。',
+  watchVersion: '查看版本',
+  watchRefresh: '页面可见时每 5 秒自动刷新。',
+  watchFailed: '无法加载数据：',
+  watchEnrolled: '已进入',
+  watchRunning: '当前在流程中',
+  watchFinished: '已结束',
+  watchConverted: '已转化',
+  watchHere: '当前',
+  watchPassed: '经过',
+  watchHereTitle: '此刻停留在这一步的联系人（实时，来自 Temporal）',
+  watchPassedTitle: '经过这一步的联系人，按交回记录的旅程统计（旅程结束时，以及每 500 步）',
+  watchExplain:
+    '“当前”为实时数据，来自 Temporal。“经过”按已交回步骤记录的旅程统计：仍在途中的联系人在其旅程结束后计入。',
+  watchDraftDiffers: '数据属于所选的已发布版本；只在草稿中的步骤没有数据。',
+  watchPickNode: '在画布上选择一个步骤，查看此刻停留在那里的联系人。',
+  watchContactsAt: (node, n) => `此刻有 ${n} 人在“${node}”`,
+  watchNoContacts: '此刻没有人在这一步。',
+  watchMoreContacts: (shown, total) => `显示 ${total} 人中的 ${shown} 人。`,
+  openInTemporal: '在 Temporal 中打开',
+  openAllInTemporal: '在 Temporal 中查看全部',
+  since: '开始于',
+  temporalUnreachable: 'Temporal 未响应',
+
+  tabHistory: '版本',
+  historyEmpty: '还没有发布过的版本。',
+  historyFailed: '无法加载版本：',
+  historyNoNote: '（无说明）',
+  historyLatest: '当前上线',
+  diffFrom: '从',
+  diffTo: '到',
+  diffShow: '对比',
+  diffLoading: '对比中…',
+  diffSame: '这两个版本运行联系人的方式相同。',
+  diffAdded: '新增步骤',
+  diffRemoved: '删除步骤',
+  diffChanged: '修改步骤',
+  diffMoved: '移动位置的步骤',
+  diffEdgesAdded: '新增连线',
+  diffEdgesRemoved: '删除连线',
+  diffEdgesChanged: '修改连线',
+  diffFlow: '修改的流程设置',
+  diffClear: '清除标记',
+  diffOnCanvas: '新增和修改的步骤在画布上以边框标出（绿色：新增，橙色：修改，红色：删除）。',
+  rollback: '回滚',
+  rollbackTitle: (v) => `将版本 ${v} 重新发布为下一个版本`,
+  rollbackConfirm: (v) =>
+    `回滚到版本 ${v}？它的内容将作为新版本发布；已在流程中的联系人继续按原版本运行，草稿保持不变。`,
+  rolledBack: (from, to) => `版本 ${from} 已作为版本 ${to} 重新上线。`,
+  rollbackFailed: '回滚失败：',
+
+  contacts: contactsMessages.zh,
+  campaigns: campaignsMessages.zh,
 };
 
 export const messages: Record<Locale, Messages> = { en, zh };
+
+/** A moment as people of the language write it, e.g. 2026/12/7 04:10 or 12/7/2026, 4:10 AM. */
+export function formatTime(iso: string, locale: Locale): string {
+  return new Date(iso).toLocaleString(locale === 'zh' ? 'zh-CN' : 'en-US', {
+    dateStyle: 'short',
+    timeStyle: 'short',
+  });
+}
 
 export function errorMessage(error: CompileError, locale: Locale): string {
   return locale === 'zh' ? error.messageZh : error.message;

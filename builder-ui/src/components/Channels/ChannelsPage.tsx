@@ -1,0 +1,113 @@
+import { ChevronRight } from 'lucide-react';
+import { type ChannelsAnswer, type ConnectorInfo, listChannels, listConnectors } from '../../api/channels';
+import { useLocale } from '../../hooks/useLocale';
+import { useRemote } from '../../hooks/useRemote';
+import { ChannelEditor } from './ChannelEditor';
+import { useChannelsText } from './messages';
+import { orderChannels } from './recipients';
+import './channels.css';
+
+const loadConnectors = (signal: AbortSignal) => listConnectors(signal);
+const loadChannels = (signal: AbortSignal) => listChannels(signal);
+
+/**
+ * Channels and the connector delivering each: the list on the left, the open channel's
+ * connector, config form and test send on the right.
+ */
+export function ChannelsPage({
+  channel,
+  onOpen,
+}: {
+  channel: string | undefined;
+  onOpen: (channel: string) => void;
+}) {
+  const { t } = useLocale();
+  const text = useChannelsText();
+  const [connectors, reloadConnectors] = useRemote<ConnectorInfo[]>('connectors', loadConnectors);
+  const [answer, reloadChannels] = useRemote<ChannelsAnswer>('channels', loadChannels);
+
+  const failed =
+    connectors.status === 'failed' ? connectors : answer.status === 'failed' ? answer : undefined;
+  if (failed) {
+    return (
+      <div className="notice notice--error channels-page__notice" role="alert">
+        <p>
+          {t.loadFailed} {failed.error.message}
+        </p>
+        <button
+          type="button"
+          onClick={() => {
+            reloadConnectors();
+            reloadChannels();
+          }}
+        >
+          {t.retry}
+        </button>
+      </div>
+    );
+  }
+  if (connectors.status !== 'ready' || answer.status !== 'ready')
+    return <p className="pane-message muted">{t.loading}</p>;
+
+  const routes = new Map(answer.value.routes.map((r) => [r.channel, r]));
+  const channels = orderChannels([
+    ...answer.value.channels,
+    ...connectors.value.flatMap((c) => c.channels),
+    ...routes.keys(),
+  ]);
+  const nameOf = (c: string) => text.channelNames[c] ?? t.channels[c] ?? c;
+
+  return (
+    <div className="channels-page" data-testid="channels-page">
+      <section className="channels-page__list">
+        <h2>{text.title}</h2>
+        <p className="field__hint">{text.intro}</p>
+        <table className="channels-table">
+          <thead>
+            <tr>
+              <th scope="col">{text.channel}</th>
+              <th scope="col">{text.connector}</th>
+              <th scope="col">
+                <span className="visually-hidden">{text.configure}</span>
+              </th>
+            </tr>
+          </thead>
+          <tbody>
+            {channels.map((c) => {
+              const route = routes.get(c);
+              return (
+                <tr
+                  key={c}
+                  aria-current={c === channel ? 'true' : undefined}
+                  data-testid={`channel-row-${c}`}
+                >
+                  <th scope="row">
+                    <span>{nameOf(c)}</span> <code className="muted">{c}</code>
+                  </th>
+                  <td data-testid={`channel-connector-${c}`}>
+                    {route ? <code>{route.connector}</code> : <span className="muted">{text.outbox}</span>}
+                  </td>
+                  <td>
+                    <button type="button" onClick={() => onOpen(c)} data-testid={`channel-open-${c}`}>
+                      {text.configure} <ChevronRight size={14} />
+                    </button>
+                  </td>
+                </tr>
+              );
+            })}
+          </tbody>
+        </table>
+      </section>
+      {channel && (
+        <ChannelEditor
+          key={channel}
+          channel={channel}
+          channelName={nameOf(channel)}
+          route={routes.get(channel)}
+          connectors={connectors.value}
+          onChanged={reloadChannels}
+        />
+      )}
+    </div>
+  );
+}

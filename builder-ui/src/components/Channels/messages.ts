@@ -1,0 +1,166 @@
+import { useLocale } from '../../hooks/useLocale';
+import type { Locale } from '../../i18n';
+import type { RecipientKind } from './recipients';
+
+/**
+ * The Channels page's words in both languages. Kept beside the page rather than in i18n.ts so
+ * the page can change without touching the builder's shared dictionary; it follows the same
+ * language switch (`useLocale`).
+ */
+
+const en = {
+  nav: 'Channels',
+  title: 'Channels',
+  intro:
+    'Which connector delivers each channel. A channel with no connector goes to the outbox: its messages are recorded, not delivered.',
+  channel: 'Channel',
+  connector: 'Connector',
+  outbox: 'outbox — not delivered',
+  configure: 'Configure',
+  chooseConnector: 'Choose a connector…',
+  noConnector: 'No connector can deliver this channel.',
+  canSend: 'Can send',
+  settings: 'Settings',
+  required: 'required',
+  optional: 'optional',
+  secretStored: 'stored, hidden',
+  secretKeepHint: 'Leave empty to keep the stored value.',
+  secretNewHint: 'A credential: stored encrypted, never shown again.',
+  listHint: 'Separate items with commas.',
+  jsonHint: 'JSON.',
+  enumDefault: (value: string) => `default (${value})`,
+  enumUnset: '—',
+  mapKey: 'Key',
+  mapValue: 'Value',
+  addEntry: 'Add',
+  removeEntry: 'Remove',
+  mapMasked: 'Stored, hidden. Entries you add here replace them all.',
+  mapEmpty: 'None yet.',
+  formErrors: 'The connector refused this configuration: see the fields marked.',
+  switchHint: 'A different connector starts from an empty configuration; the stored one is replaced on save.',
+  save: 'Save',
+  saving: 'Saving…',
+  saved: 'Saved. Secrets are stored encrypted and shown masked.',
+  saveFailed: 'Could not save:',
+  removeRoute: 'Remove route',
+  removeConfirm: (channel: string) =>
+    `Remove the route of ${channel}? Its messages will go to the outbox, and the stored configuration is deleted.`,
+  removeYes: 'Remove',
+  cancel: 'Cancel',
+  removed: 'Route removed: messages go to the outbox.',
+  removeFailed: 'Could not remove:',
+  testTitle: 'Send a test message',
+  testHint: 'Goes out through the saved configuration, to the recipient below.',
+  testSaveFirst: 'Save the route to send a test message through it.',
+  testUnsaved: 'You have unsaved changes: the test uses what was saved.',
+  recipient: 'Recipient',
+  recipientKinds: {
+    phone: 'Phone number',
+    email: 'Email address',
+    wecomUserId: 'WeCom member (userid)',
+    wecomExternalUserId: 'WeCom customer (external_userid)',
+    openId: 'Official Account follower (OpenID)',
+    groupId: 'Group id',
+  } satisfies Record<RecipientKind, string>,
+  sendTest: 'Send test',
+  sending: 'Sending…',
+  testSent: 'Sent.',
+  testDuplicate: 'Already sent: the provider dropped it as a duplicate.',
+  providerMessageId: 'Provider message id',
+  testFailed: 'Not sent:',
+  failureKinds: {
+    retryable: 'a passing fault; retrying may work',
+    'rate-limited': 'rate-limited; try again later',
+    permanent: 'refused; retrying will not help',
+  } as Record<string, string | undefined>,
+  providerCode: 'provider code',
+  channelNames: {
+    wechat: 'WeChat (1:1 via WeCom)',
+    wechat_group: 'WeChat group',
+    wechat_oa: 'WeChat Official Account',
+    email: 'Email',
+    sms: 'SMS',
+  } as Record<string, string | undefined>,
+};
+
+export type ChannelsMessages = typeof en;
+
+const zh: ChannelsMessages = {
+  nav: '渠道',
+  title: '渠道',
+  intro: '每个渠道由哪个连接器发送。没有连接器的渠道进入发件箱：消息只记录，不实际发送。',
+  channel: '渠道',
+  connector: '连接器',
+  outbox: '发件箱 — 不实际发送',
+  configure: '配置',
+  chooseConnector: '选择连接器…',
+  noConnector: '没有可发送此渠道的连接器。',
+  canSend: '可发送',
+  settings: '配置项',
+  required: '必填',
+  optional: '可选',
+  secretStored: '已保存，已隐藏',
+  secretKeepHint: '留空则保留已保存的值。',
+  secretNewHint: '凭据：加密保存，之后不再显示。',
+  listHint: '多项用逗号分隔。',
+  jsonHint: 'JSON 格式。',
+  enumDefault: (value: string) => `默认（${value}）`,
+  enumUnset: '—',
+  mapKey: '键',
+  mapValue: '值',
+  addEntry: '添加',
+  removeEntry: '删除',
+  mapMasked: '已保存，已隐藏。在此添加的条目会全部替换它们。',
+  mapEmpty: '暂无。',
+  formErrors: '连接器不接受此配置：请查看标出的字段。',
+  switchHint: '换用其他连接器会从空配置开始；保存后替换已保存的配置。',
+  save: '保存',
+  saving: '保存中…',
+  saved: '已保存。凭据加密保存，并以掩码显示。',
+  saveFailed: '保存失败：',
+  removeRoute: '移除路由',
+  removeConfirm: (channel: string) => `移除「${channel}」的路由？其消息将进入发件箱，已保存的配置会被删除。`,
+  removeYes: '移除',
+  cancel: '取消',
+  removed: '路由已移除：消息将进入发件箱。',
+  removeFailed: '移除失败：',
+  testTitle: '发送测试消息',
+  testHint: '使用已保存的配置，发给下面的接收人。',
+  testSaveFirst: '保存路由后才能通过它发送测试消息。',
+  testUnsaved: '有未保存的修改：测试使用的是已保存的配置。',
+  recipient: '接收人',
+  recipientKinds: {
+    phone: '手机号',
+    email: '邮箱地址',
+    wecomUserId: '企业微信成员（userid）',
+    wecomExternalUserId: '企业微信客户（external_userid）',
+    openId: '公众号粉丝（OpenID）',
+    groupId: '群 ID',
+  },
+  sendTest: '发送测试',
+  sending: '发送中…',
+  testSent: '已发送。',
+  testDuplicate: '已发送过：服务商按重复消息丢弃。',
+  providerMessageId: '服务商消息 ID',
+  testFailed: '未发送：',
+  failureKinds: {
+    retryable: '临时故障，重试可能成功',
+    'rate-limited': '触发限流，请稍后再试',
+    permanent: '被拒绝，重试无效',
+  },
+  providerCode: '服务商错误码',
+  channelNames: {
+    wechat: '微信（企业微信一对一）',
+    wechat_group: '微信群',
+    wechat_oa: '微信公众号',
+    email: '邮件',
+    sms: '短信',
+  },
+};
+
+export const channelsMessages: Record<Locale, ChannelsMessages> = { en, zh };
+
+/** The page's words in the language the builder's switch chose. */
+export function useChannelsText(): ChannelsMessages {
+  return channelsMessages[useLocale().locale];
+}

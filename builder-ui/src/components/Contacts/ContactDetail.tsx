@@ -1,0 +1,267 @@
+import { ArrowLeft, ExternalLink } from 'lucide-react';
+import { getContact } from '../../api/contacts';
+import { ApiError } from '../../api/flows';
+import { contactsHash, type Journey, journeysOf } from '../../editor/people';
+import { useLocale } from '../../hooks/useLocale';
+import { useRemote } from '../../hooks/useRemote';
+import { formatTime } from '../../i18n';
+
+const ADDRESS_FIELDS = ['phone', 'email', 'wecomUserId', 'wecomExternalUserId', 'openId'] as const;
+
+/** One contact: who they are, how to reach them, and every journey they took with what was sent. */
+export function ContactDetail({ id }: { id: string }) {
+  const { t, locale } = useLocale();
+  const [history, reload] = useRemote(`contact:${id}`, (signal) => getContact(id, signal));
+  const back = (
+    <a href={contactsHash()} className="people-back" data-testid="contacts-back">
+      <ArrowLeft size={14} /> {t.contacts.back}
+    </a>
+  );
+  if (history.status === 'loading')
+    return (
+      <div className="people-page">
+        {back}
+        <p className="muted">{t.loading}</p>
+      </div>
+    );
+  if (history.status === 'failed') {
+    const missing = history.error instanceof ApiError && history.error.status === 404;
+    return (
+      <div className="people-page">
+        {back}
+        <div className="notice notice--error" role="alert">
+          <p>{missing ? t.contacts.notFound(id) : `${t.contacts.detailFailed} ${history.error.message}`}</p>
+          {!missing && (
+            <button type="button" onClick={reload}>
+              {t.retry}
+            </button>
+          )}
+        </div>
+      </div>
+    );
+  }
+  const { contact, events, points } = history.value;
+  const attributes = Object.entries(contact.attributes);
+  const addresses = ADDRESS_FIELDS.filter((field) => contact[field]);
+  const journeys = journeysOf(history.value);
+  return (
+    <div className="people-page" data-testid="contact-detail">
+      {back}
+      <div className="people-page__head">
+        <h2 data-testid="contact-title">
+          {contact.name ?? contact.id} <code className="muted">{contact.id}</code>
+        </h2>
+        <button type="button" onClick={reload} data-testid="contact-refresh">
+          {t.contacts.refresh}
+        </button>
+      </div>
+      <div className="people-grid">
+        <section className="people-card">
+          <h3>{t.contacts.attributes}</h3>
+          {attributes.length === 0 ? (
+            <p className="muted">{t.contacts.noAttributes}</p>
+          ) : (
+            <dl className="people-pairs" data-testid="contact-attributes">
+              {attributes.map(([key, value]) => (
+                <div key={key}>
+                  <dt>{key}</dt>
+                  <dd>{typeof value === 'string' ? value : JSON.stringify(value)}</dd>
+                </div>
+              ))}
+            </dl>
+          )}
+          <dl className="people-pairs">
+            <div>
+              <dt>{t.contacts.points}</dt>
+              <dd data-testid="contact-points">{contact.points}</dd>
+            </div>
+            {contact.timezone && (
+              <div>
+                <dt>{t.contacts.timezone}</dt>
+                <dd>{contact.timezone}</dd>
+              </div>
+            )}
+            <div>
+              <dt>{t.contacts.created}</dt>
+              <dd>{formatTime(contact.createdAt, locale)}</dd>
+            </div>
+            <div>
+              <dt>{t.contacts.updated}</dt>
+              <dd>{formatTime(contact.updatedAt, locale)}</dd>
+            </div>
+          </dl>
+        </section>
+        <section className="people-card">
+          <h3>{t.contacts.tags}</h3>
+          {contact.tags.length === 0 ? (
+            <p className="muted">{t.contacts.noTags}</p>
+          ) : (
+            <p data-testid="contact-tags">
+              {contact.tags.map((tagName) => (
+                <span key={tagName} className="people-tag">
+                  {tagName}
+                </span>
+              ))}
+            </p>
+          )}
+          <h3>{t.contacts.addresses}</h3>
+          {addresses.length === 0 ? (
+            <p className="muted">{t.contacts.noAddresses}</p>
+          ) : (
+            <dl className="people-pairs" data-testid="contact-addresses">
+              {addresses.map((field) => (
+                <div key={field}>
+                  <dt>{field}</dt>
+                  <dd>{contact[field]}</dd>
+                </div>
+              ))}
+            </dl>
+          )}
+          <h3>{t.contacts.optOuts}</h3>
+          {contact.unsubscribed.length === 0 ? (
+            <p className="muted">{t.contacts.noOptOuts}</p>
+          ) : (
+            <p data-testid="contact-optouts">
+              {contact.unsubscribed.map((channel) => (
+                <span key={channel} className="people-tag people-tag--off">
+                  {channel}
+                </span>
+              ))}
+            </p>
+          )}
+        </section>
+      </div>
+      <section className="people-card" data-testid="contact-journeys">
+        <h3>{t.contacts.journeys}</h3>
+        {journeys.length === 0 ? (
+          <p className="muted">{t.contacts.noJourneys}</p>
+        ) : (
+          journeys.map((journey) => (
+            <JourneyView
+              key={`${journey.enrollment.workflowId}:${journey.enrollment.runId}`}
+              journey={journey}
+            />
+          ))
+        )}
+      </section>
+      <div className="people-grid">
+        <section className="people-card">
+          <h3>{t.contacts.events}</h3>
+          {events.length === 0 ? (
+            <p className="muted">{t.contacts.noEvents}</p>
+          ) : (
+            <ul className="people-lines">
+              {events.map((event, i) => (
+                <li key={event.id ?? i}>
+                  <span className="muted">{formatTime(event.receivedAt, locale)}</span>{' '}
+                  <code>{event.name}</code> <span className="muted">{JSON.stringify(event.payload)}</span>
+                </li>
+              ))}
+            </ul>
+          )}
+        </section>
+        <section className="people-card">
+          <h3>{t.contacts.pointsLedger}</h3>
+          {points.length === 0 ? (
+            <p className="muted">{t.contacts.noPoints}</p>
+          ) : (
+            <ul className="people-lines">
+              {points.map((entry, i) => (
+                // biome-ignore lint/suspicious/noArrayIndexKey: ledger lines have no id in the answer
+                <li key={i}>
+                  <span className="muted">{formatTime(entry.at, locale)}</span>{' '}
+                  <strong>{entry.points > 0 ? `+${entry.points}` : entry.points}</strong> {entry.reason}
+                  {entry.flowId && (
+                    <span className="muted">
+                      {' '}
+                      ({entry.flowId}
+                      {entry.nodeId ? ` / ${entry.nodeId}` : ''})
+                    </span>
+                  )}
+                </li>
+              ))}
+            </ul>
+          )}
+        </section>
+      </div>
+    </div>
+  );
+}
+
+function JourneyView({ journey }: { journey: Journey }) {
+  const { t, locale } = useLocale();
+  const { enrollment, steps, deliveries } = journey;
+  const outcome = enrollment.outcome;
+  return (
+    <article className="people-journey" data-testid={`journey-${enrollment.flowId}`}>
+      <header className="people-journey__head">
+        <a href={`#/flows/${encodeURIComponent(enrollment.flowId)}`}>
+          <strong>{enrollment.flowId}</strong>
+        </a>
+        <span className="muted">
+          {t.contacts.version} {enrollment.finalVersion ?? enrollment.version}
+        </span>
+        <span className={`status status--${enrollment.status === 'running' ? 'live' : 'draft'}`}>
+          {enrollment.status === 'running' ? t.contacts.running : t.contacts.finished}
+        </span>
+        {enrollment.status === 'running' && enrollment.waitingAt && (
+          <span>
+            {t.contacts.waitingAt} <code>{enrollment.waitingAt}</code>
+          </span>
+        )}
+        {outcome && (
+          <span data-testid="journey-outcome">
+            {t.contacts.outcome}: {t.contacts.outcomes[outcome.kind] ?? outcome.kind}
+            {outcome.nodeId && <code> {outcome.nodeId}</code>}
+          </span>
+        )}
+        <span className="muted">
+          {t.contacts.started} {formatTime(enrollment.startedAt, locale)}
+        </span>
+        {enrollment.temporalUrl && (
+          <a href={enrollment.temporalUrl} target="_blank" rel="noreferrer" data-testid="journey-temporal">
+            <ExternalLink size={12} /> {t.contacts.openRun}
+          </a>
+        )}
+      </header>
+      <div className="people-grid">
+        <div>
+          <h4>{t.contacts.steps}</h4>
+          {steps.length === 0 ? (
+            <p className="muted">{t.contacts.noSteps}</p>
+          ) : (
+            <ol className="people-lines" data-testid="journey-steps">
+              {steps.map((step, i) => (
+                // biome-ignore lint/suspicious/noArrayIndexKey: a step may repeat in a loop; its place is its identity
+                <li key={i}>
+                  <span className="muted">{formatTime(step.at, locale)}</span>{' '}
+                  {t.contacts.stepKinds[step.kind] ?? step.kind} <code>{step.nodeId}</code>
+                  {step.exit && <span className="muted"> → {step.exit}</span>}
+                </li>
+              ))}
+            </ol>
+          )}
+        </div>
+        <div>
+          <h4>{t.contacts.sent}</h4>
+          {deliveries.length === 0 ? (
+            <p className="muted">{t.contacts.nothingSent}</p>
+          ) : (
+            <ul className="people-lines" data-testid="journey-deliveries">
+              {deliveries.map((delivery) => (
+                <li key={delivery.idempotencyKey}>
+                  <span className="muted">{formatTime(delivery.sentAt ?? delivery.createdAt, locale)}</span>{' '}
+                  <code>{delivery.nodeId}</code> {t.contacts.via} {delivery.channel} ({delivery.connector}):{' '}
+                  <span className={delivery.status === 'failed' ? 'people-bad' : undefined}>
+                    {t.contacts.deliveryStatuses[delivery.status] ?? delivery.status}
+                  </span>
+                  {delivery.error && <span className="people-bad"> {delivery.error}</span>}
+                </li>
+              ))}
+            </ul>
+          )}
+        </div>
+      </div>
+    </article>
+  );
+}

@@ -1,0 +1,165 @@
+import type { Contact } from '@sopflow/engine';
+import { Search, Upload } from 'lucide-react';
+import { useState } from 'react';
+import { listContacts } from '../../api/contacts';
+import { contactsHash } from '../../editor/people';
+import { useDebounced } from '../../hooks/useDebounced';
+import { useLocale } from '../../hooks/useLocale';
+import { useRemote } from '../../hooks/useRemote';
+import { ContactDetail } from './ContactDetail';
+import { ImportPanel } from './ImportPanel';
+import './people.css';
+
+const PAGE_SIZE = 25;
+
+/** The addresses a contact can be reached at. */
+function addressesOf(contact: Contact): string[] {
+  return [
+    contact.phone,
+    contact.email,
+    contact.wecomUserId,
+    contact.wecomExternalUserId,
+    contact.openId,
+  ].filter((a): a is string => Boolean(a));
+}
+
+/** Contacts: search and page through them, import a file, open one with its journey history. */
+export function ContactsPage({ contactId }: { contactId?: string }) {
+  return contactId === undefined ? <ContactList /> : <ContactDetail id={contactId} />;
+}
+
+function ContactList() {
+  const { t } = useLocale();
+  const [q, setQ] = useState('');
+  const [tag, setTag] = useState('');
+  const [importing, setImporting] = useState(false);
+  // The `after` of each page shown so far: the API pages by cursor, so going back means remembering.
+  const [cursors, setCursors] = useState<(string | undefined)[]>([undefined]);
+  const [reloads, setReloads] = useState(0);
+  const query = useDebounced(JSON.stringify({ q: q.trim(), tag: tag.trim() }), 300);
+  const after = cursors[cursors.length - 1];
+  const [page] = useRemote(`${query}|${after ?? ''}|${reloads}`, (signal) =>
+    listContacts({ ...(JSON.parse(query) as { q: string; tag: string }), after, limit: PAGE_SIZE }, signal),
+  );
+  const restart = () => setCursors([undefined]);
+
+  return (
+    <div className="people-page" data-testid="contacts-page">
+      <div className="people-page__head">
+        <h2>{t.contacts.title}</h2>
+        <button
+          type="button"
+          aria-pressed={importing}
+          onClick={() => setImporting((on) => !on)}
+          data-testid="contacts-import-toggle"
+        >
+          <Upload size={14} /> {t.contacts.import}
+        </button>
+      </div>
+      {importing && (
+        <ImportPanel
+          onImported={() => {
+            restart();
+            setReloads((n) => n + 1);
+          }}
+        />
+      )}
+      <form className="people-search" onSubmit={(e) => e.preventDefault()}>
+        <label className="field">
+          <span className="field__label">
+            <Search size={12} /> {t.contacts.search}
+          </span>
+          <input
+            type="search"
+            value={q}
+            placeholder={t.contacts.searchPlaceholder}
+            onChange={(e) => {
+              setQ(e.target.value);
+              restart();
+            }}
+            data-testid="contacts-search"
+          />
+        </label>
+        <label className="field">
+          <span className="field__label">{t.contacts.tag}</span>
+          <input
+            value={tag}
+            placeholder={t.contacts.tagPlaceholder}
+            onChange={(e) => {
+              setTag(e.target.value);
+              restart();
+            }}
+            data-testid="contacts-tag"
+          />
+        </label>
+      </form>
+      <p className="field__hint">{t.contacts.searchHint}</p>
+      {page.status === 'loading' && <p className="muted">{t.loading}</p>}
+      {page.status === 'failed' && (
+        <p className="notice notice--error" role="alert">
+          {t.contacts.loadFailed} {page.error.message}
+        </p>
+      )}
+      {page.status === 'ready' && page.value.contacts.length === 0 && (
+        <p className="muted" data-testid="contacts-none">
+          {t.contacts.none}
+        </p>
+      )}
+      {page.status === 'ready' && page.value.contacts.length > 0 && (
+        <table className="people-table" data-testid="contacts-list">
+          <thead>
+            <tr>
+              <th>{t.contacts.id}</th>
+              <th>{t.contacts.name}</th>
+              <th>{t.contacts.tags}</th>
+              <th>{t.contacts.points}</th>
+              <th>{t.contacts.channels}</th>
+            </tr>
+          </thead>
+          <tbody>
+            {page.value.contacts.map((contact) => (
+              <tr key={contact.id}>
+                <td>
+                  <a href={contactsHash(contact.id)} data-testid={`contact-${contact.id}`}>
+                    <code>{contact.id}</code>
+                  </a>
+                </td>
+                <td>{contact.name}</td>
+                <td>
+                  {contact.tags.map((tagName) => (
+                    <span key={tagName} className="people-tag">
+                      {tagName}
+                    </span>
+                  ))}
+                </td>
+                <td>{contact.points}</td>
+                <td className="muted">{addressesOf(contact).join(' · ')}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      )}
+      {page.status === 'ready' && (cursors.length > 1 || page.value.next !== null) && (
+        <div className="people-pager">
+          <button type="button" disabled={cursors.length === 1} onClick={restart}>
+            {t.contacts.first}
+          </button>
+          <span className="muted" data-testid="contacts-page-number">
+            {t.contacts.page(cursors.length)}
+          </span>
+          <button
+            type="button"
+            disabled={page.value.next === null}
+            onClick={() => {
+              const next = page.value.next;
+              if (next !== null) setCursors((list) => [...list, next]);
+            }}
+            data-testid="contacts-next"
+          >
+            {t.contacts.next}
+          </button>
+        </div>
+      )}
+    </div>
+  );
+}

@@ -1,0 +1,225 @@
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdirSync, readdirSync, statSync } from 'node:fs';
+import path from 'node:path';
+import type { Browser, Page } from 'playwright-core';
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import { launchBrowser } from './support/browser';
+import { publishFlow, startTestApp, type TestApp, uniqueId } from './support/stack';
+
+/**
+ * Contacts and campaigns in the builder, end to end: a real API and worker on the run's Temporal
+ * and Postgres serve the built builder, and a real Chromium imports a CSV (and sees the row it
+ * refused, with why), finds a contact, starts a campaign of the imported contacts into a live
+ * flow, watches it finish, and finds the journey in the contact's history, in both languages.
+ */
+
+const root = path.resolve(import.meta.dirname, '..');
+const builderDir = path.join(root, 'builder-ui', 'dist');
+const artifacts = path.join(root, 'test', 'artifacts');
+const artifact = (name: string) => path.join(artifacts, name);
+/** How long a condition may take to hold (an import, a campaign's pages, a run's end). */
+const WAIT = { timeout: 30_000 };
+
+/** The newest modification time under the paths the builder bundle is made from. */
+function newest(paths: string[]): number {
+  let latest = 0;
+  for (const p of paths) {
+    if (!existsSync(p)) continue;
+    const stat = statSync(p);
+    if (stat.isDirectory()) {
+      const children = readdirSync(p)
+        .filter((name) => name !== 'node_modules' && name !== 'dist')
+        .map((name) => path.join(p, name));
+      latest = Math.max(latest, newest(children));
+    } else latest = Math.max(latest, stat.mtimeMs);
+  }
+  return latest;
+}
+
+function buildBuilderIfStale() {
+  const index = path.join(builderDir, 'index.html');
+  const sources = [
+    'builder-ui/src',
+    'builder-ui/index.html',
+    'builder-ui/vite.config.ts',
+    'builder-ui/package.json',
+    'engine/src',
+  ];
+  if (existsSync(index) && statSync(index).mtimeMs >= newest(sources.map((s) => path.join(root, s)))) return;
+  execFileSync('npm', ['run', 'build', '-w', '@sopflow/builder-ui'], { cwd: root, stdio: 'pipe' });
+}
+
+const ADMIN = { email: 'ops@example.com', password: 'builder-e2e-password' };
+
+let app: TestApp;
+let browser: Browser;
+let page: Page;
+
+beforeAll(async () => {
+  buildBuilderIfStale();
+  mkdirSync(artifacts, { recursive: true });
+  app = await startTestApp({
+    builderDir,
+    env: { SOPFLOW_ADMIN_EMAIL: ADMIN.email, SOPFLOW_ADMIN_PASSWORD: ADMIN.password },
+  });
+  browser = await launchBrowser();
+  page = await browser.newPage({ viewport: { width: 1400, height: 1000 }, locale: 'en-US' });
+  page.setDefaultTimeout(20_000);
+});
+
+afterAll(async () => {
+  await browser?.close();
+  await app?.stop();
+});
+
+const byId = (id: string) => page.getByTestId(id);
+
+/** Opens the builder at `hash`, logging in first when the API asks for it. */
+async function open(hash: string, ready: string) {
+  await page.goto(`${app.url}/${hash}`);
+  await page.locator(`[data-testid="login"], [data-testid="${ready}"]`).first().waitFor();
+  if (await byId('login').isVisible()) {
+    await byId('login-email').fill(ADMIN.email);
+    await byId('login-password').fill(ADMIN.password);
+    await byId('login-submit').click();
+  }
+  await byId(ready).waitFor();
+}
+
+/** Polls the API until `check` holds for the answer, and answers it. */
+async function until<T>(read: () => Promise<T>, check: (value: T) => boolean): Promise<T> {
+  for (let i = 0; i < 300; i++) {
+    const value = await read();
+    if (check(value)) return value;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error('the condition never held');
+}
+
+it('imports contacts, finds one, runs a campaign into a flow and shows the journey, in en and zh', async () => {
+  // Contact ids sort together and apart from every other test's contacts in the shared database.
+  const prefix = uniqueId('people');
+  const ada = `${prefix}-1`;
+  const bo = `${prefix}-2`;
+  const csv = [
+    'id,name,phone,tags,city,age:number',
+    `${ada},Ada Lovelace,+8613800000001,vip;reader,Shanghai,36`,
+    `${bo},Bo Yang,+8613800000002,reader,Beijing,27`,
+    `${prefix}-3,Cy,not a phone,,,`,
+    `${prefix}-4,Di,+8613800000004,,Shenzhen,forty`,
+  ].join('\n');
+
+  // Import: two rows saved, two refused, each with its line and why.
+  await open('#/contacts', 'contacts-page');
+  await byId('contacts-import-toggle').click();
+  await byId('contacts-import-file').setInputFiles({
+    name: 'people.csv',
+    mimeType: 'text/csv',
+    buffer: Buffer.from(csv),
+  });
+  await byId('import-report').waitFor(WAIT);
+  const counts = Object.fromEntries(
+    await Promise.all(
+      ['received', 'imported', 'created', 'updated', 'failed'].map(
+        async (key) => [key, await byId(`import-${key}`).textContent()] as const,
+      ),
+    ),
+  );
+  expect(counts).toEqual({ received: '4', imported: '2', created: '2', updated: '0', failed: '2' });
+  await expect.poll(() => byId('import-error-4').textContent()).toContain('phone');
+  await expect.poll(() => byId('import-error-5').textContent()).toContain('"forty" is not a number.');
+  await page.screenshot({ path: artifact('builder-contacts-import-en.png') });
+
+  // Search: the id prefix finds both imported contacts, a tag narrows it to one.
+  await byId('contacts-search').fill(prefix);
+  await byId(`contact-${bo}`).waitFor(WAIT);
+  await expect.poll(() => byId('contacts-list').locator('tbody tr').count()).toBe(2);
+  await byId('contacts-tag').fill('vip');
+  await byId(`contact-${bo}`).waitFor({ state: 'detached', ...WAIT });
+  await expect.poll(() => byId('contacts-list').locator('tbody tr').count()).toBe(1);
+  await byId(`contact-${ada}`).click();
+  await byId('contact-detail').waitFor();
+  expect(await byId('contact-title').textContent()).toContain('Ada Lovelace');
+  expect(await byId('contact-attributes').textContent()).toContain('Shanghai');
+  expect(await byId('contact-attributes').textContent()).toContain('36');
+  expect(await byId('contact-tags').textContent()).toContain('vip');
+  expect(await byId('contact-addresses').textContent()).toContain('+8613800000001');
+  expect(await byId('contact-journeys').textContent()).toContain('Not in any flow yet.');
+
+  // A live flow to run the campaign into: it sends one SMS and ends.
+  const flowId = uniqueId('people-flow');
+  await publishFlow(app, {
+    schemaVersion: 1,
+    id: flowId,
+    name: `People ${flowId}`,
+    nodes: [
+      { id: 'in', type: 'trigger', trigger: { kind: 'audience' } },
+      { id: 'say', type: 'send', channel: 'sms', message: { text: 'Hello {{ contact.name }}' } },
+      { id: 'out', type: 'exit' },
+    ],
+    edges: [
+      { id: 'a', source: 'in', target: 'say' },
+      { id: 'b', source: 'say', target: 'out' },
+    ],
+  });
+
+  // Campaign: the imported contacts (and one that was refused, which nobody can enroll).
+  await byId('nav-campaigns').click();
+  await byId('campaigns-page').waitFor();
+  await byId('campaign-flow').locator(`option[value="${flowId}"]`).waitFor({ state: 'attached' });
+  await byId('campaign-flow').selectOption(flowId);
+  await byId('campaign-ids').fill(`${ada}\n${bo}, ${prefix}-3`);
+  expect(await byId('campaign-ids-count').textContent()).toBe('3 contacts');
+  await byId('campaign-start').click();
+  const card = page.locator(`[data-testid^="campaign-campaign:${flowId}:"]`);
+  await card.waitFor(WAIT);
+  await expect.poll(() => card.getAttribute('data-phase'), WAIT).toBe('done');
+  expect(await card.getByTestId('campaign-enrolled').textContent()).toBe('2');
+  expect(await card.getByTestId('campaign-scanned').textContent()).toBe('2');
+  expect(await card.getByTestId('campaign-skipped').textContent()).toBe('0');
+  expect(await card.getByTestId('campaign-missing').textContent()).toBe('1');
+  await page.screenshot({ path: artifact('builder-campaigns-en.png') });
+
+  // The API and the database agree with the page.
+  const campaignId = (await card.getAttribute('data-testid'))!.slice('campaign-'.length);
+  const status = await app.request('GET', `/api/campaigns/${encodeURIComponent(campaignId)}`);
+  expect(status.body).toMatchObject({
+    status: 'COMPLETED',
+    progress: { done: true, enrolled: 2, skipped: 0 },
+  });
+  const enrolled = await app.sql<{ contact_id: string }[]>`
+    select contact_id from enrollments where flow_id = ${flowId} order by contact_id`;
+  expect(enrolled.map((r) => r.contact_id)).toEqual([ada, bo]);
+
+  // The journey in Ada's history: the flow, its steps and the SMS, once the run has handed them over.
+  await until(
+    async () => (await app.request('GET', `/api/contacts/${ada}`)).body,
+    (history) =>
+      history.journey.some((s: { nodeId: string }) => s.nodeId === 'say') &&
+      history.deliveries.some((d: { status: string }) => d.status === 'sent'),
+  );
+  await byId('nav-contacts').click();
+  await byId('contacts-search').fill(ada);
+  await byId(`contact-${ada}`).click();
+  const journey = byId(`journey-${flowId}`);
+  await journey.waitFor();
+  expect(await journey.getByTestId('journey-steps').textContent()).toContain('say');
+  expect(await journey.getByTestId('journey-deliveries').textContent()).toMatch(/say via sms \(\w+\): sent/);
+  expect(await journey.getByTestId('journey-outcome').textContent()).toContain('exited');
+  expect(await journey.getByTestId('journey-temporal').getAttribute('href')).toContain(
+    encodeURIComponent(`sopflow:${flowId}:${ada}`),
+  );
+  await page.screenshot({ path: artifact('builder-contact-en.png') });
+
+  // 中文: the navigation, the history and the campaign follow the language switch.
+  await page.locator('.language-switch button[lang="zh"]').click();
+  await expect.poll(() => byId('nav-contacts').textContent()).toBe('联系人');
+  expect(await byId('nav-campaigns').textContent()).toBe('活动');
+  expect(await byId('contact-journeys').textContent()).toContain('旅程记录');
+  expect(await journey.getByTestId('journey-outcome').textContent()).toContain('已退出');
+  await page.screenshot({ path: artifact('builder-contact-zh.png') });
+  await byId('nav-campaigns').click();
+  await expect.poll(() => card.getByTestId('campaign-phase').textContent()).toBe('已完成');
+  expect(await byId('campaign-start').textContent()).toContain('开始活动');
+  await page.screenshot({ path: artifact('builder-campaigns-zh.png') });
+});
