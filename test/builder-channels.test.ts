@@ -1,11 +1,8 @@
-import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, readdirSync, statSync } from 'node:fs';
-import path from 'node:path';
-import type { Browser, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { type FakeAliyun, startFakeAliyun } from '../connectors/src/sms/fakes/aliyun-fake';
-import { launchBrowser } from './support/browser';
-import { startTestApp, type TestApp } from './support/stack';
+import { artifact, type BuilderSession, startBuilder } from './support/builder';
+import type { TestApp } from './support/stack';
 
 /**
  * Routing a channel from the builder, end to end: a real API serves the built builder, and a
@@ -15,86 +12,36 @@ import { startTestApp, type TestApp } from './support/stack';
  * removes the route again.
  */
 
-const root = path.resolve(import.meta.dirname, '..');
-const builderDir = path.join(root, 'builder-ui', 'dist');
-const artifacts = path.join(root, 'test', 'artifacts');
-const artifact = (name: string) => path.join(artifacts, name);
 /** How long a condition may take to hold (a save, a test send through the fake). */
 const WAIT = { timeout: 15_000 };
 
-/** The newest modification time under the paths the builder bundle is made from. */
-function newest(paths: string[]): number {
-  let latest = 0;
-  for (const p of paths) {
-    if (!existsSync(p)) continue;
-    const stat = statSync(p);
-    if (stat.isDirectory()) {
-      const children = readdirSync(p)
-        .filter((name) => name !== 'node_modules' && name !== 'dist')
-        .map((name) => path.join(p, name));
-      latest = Math.max(latest, newest(children));
-    } else latest = Math.max(latest, stat.mtimeMs);
-  }
-  return latest;
-}
-
-function buildBuilderIfStale() {
-  const index = path.join(builderDir, 'index.html');
-  const sources = [
-    'builder-ui/src',
-    'builder-ui/index.html',
-    'builder-ui/vite.config.ts',
-    'builder-ui/package.json',
-    'engine/src',
-  ];
-  if (existsSync(index) && statSync(index).mtimeMs >= newest(sources.map((s) => path.join(root, s)))) return;
-  execFileSync('npm', ['run', 'build', '-w', '@sopflow/builder-ui'], { cwd: root, stdio: 'pipe' });
-}
-
-const ADMIN = { email: 'ops@example.com', password: 'builder-e2e-password' };
 const ALIYUN = { accessKeyId: 'LTAI5tBuilderKeyId', accessKeySecret: 'aliyun-builder-secret-0042' };
 const MASK = '••••••••';
 
+let builder: BuilderSession;
 let app: TestApp;
 let aliyun: FakeAliyun;
-let browser: Browser;
 let page: Page;
 
 beforeAll(async () => {
-  buildBuilderIfStale();
-  mkdirSync(artifacts, { recursive: true });
   aliyun = await startFakeAliyun(ALIYUN);
   // Routing and test sends run in the API; no flow runs here, so no worker.
-  app = await startTestApp({
-    builderDir,
-    worker: false,
-    env: { SOPFLOW_ADMIN_EMAIL: ADMIN.email, SOPFLOW_ADMIN_PASSWORD: ADMIN.password },
-  });
+  builder = await startBuilder({ viewport: { width: 1400, height: 1500 }, worker: false });
+  ({ app, page } = builder);
   // The run's database is shared: start from no route for sms whatever ran before.
   await app.request('DELETE', '/api/channels/sms');
-  browser = await launchBrowser();
-  page = await browser.newPage({ viewport: { width: 1400, height: 1500 }, locale: 'en-US' });
-  page.setDefaultTimeout(20_000);
 });
 
 afterAll(async () => {
   await app?.request('DELETE', '/api/channels/sms');
-  await browser?.close();
-  await app?.stop();
+  await builder?.close();
   await aliyun?.close();
 });
 
 const byId = (id: string) => page.getByTestId(id);
 
 it('routes sms to Aliyun from the Channels page, tests it, and removes it', async () => {
-  await page.goto(`${app.url}/#/`);
-  await page.locator('[data-testid="login"], [data-testid="new-flow"]').first().waitFor();
-  if (await byId('login').isVisible()) {
-    await byId('login-email').fill(ADMIN.email);
-    await byId('login-password').fill(ADMIN.password);
-    await byId('login-submit').click();
-    await byId('new-flow').waitFor();
-  }
+  await builder.open('#/');
 
   // From the navigation to the list: every channel, sms going to the outbox.
   await byId('nav-channels').click();

@@ -1,10 +1,7 @@
-import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, readdirSync, statSync } from 'node:fs';
-import path from 'node:path';
-import type { Browser, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { launchBrowser } from './support/browser';
-import { publishFlow, startTestApp, type TestApp, uniqueId } from './support/stack';
+import { artifact, type BuilderSession, startBuilder } from './support/builder';
+import { publishFlow, type TestApp, uniqueId } from './support/stack';
 
 /**
  * Contacts and campaigns in the builder, end to end: a real API and worker on the run's Temporal
@@ -13,78 +10,24 @@ import { publishFlow, startTestApp, type TestApp, uniqueId } from './support/sta
  * flow, watches it finish, and finds the journey in the contact's history, in both languages.
  */
 
-const root = path.resolve(import.meta.dirname, '..');
-const builderDir = path.join(root, 'builder-ui', 'dist');
-const artifacts = path.join(root, 'test', 'artifacts');
-const artifact = (name: string) => path.join(artifacts, name);
 /** How long a condition may take to hold (an import, a campaign's pages, a run's end). */
 const WAIT = { timeout: 30_000 };
 
-/** The newest modification time under the paths the builder bundle is made from. */
-function newest(paths: string[]): number {
-  let latest = 0;
-  for (const p of paths) {
-    if (!existsSync(p)) continue;
-    const stat = statSync(p);
-    if (stat.isDirectory()) {
-      const children = readdirSync(p)
-        .filter((name) => name !== 'node_modules' && name !== 'dist')
-        .map((name) => path.join(p, name));
-      latest = Math.max(latest, newest(children));
-    } else latest = Math.max(latest, stat.mtimeMs);
-  }
-  return latest;
-}
-
-function buildBuilderIfStale() {
-  const index = path.join(builderDir, 'index.html');
-  const sources = [
-    'builder-ui/src',
-    'builder-ui/index.html',
-    'builder-ui/vite.config.ts',
-    'builder-ui/package.json',
-    'engine/src',
-  ];
-  if (existsSync(index) && statSync(index).mtimeMs >= newest(sources.map((s) => path.join(root, s)))) return;
-  execFileSync('npm', ['run', 'build', '-w', '@sopflow/builder-ui'], { cwd: root, stdio: 'pipe' });
-}
-
-const ADMIN = { email: 'ops@example.com', password: 'builder-e2e-password' };
-
+let builder: BuilderSession;
 let app: TestApp;
-let browser: Browser;
 let page: Page;
 
 beforeAll(async () => {
-  buildBuilderIfStale();
-  mkdirSync(artifacts, { recursive: true });
-  app = await startTestApp({
-    builderDir,
-    env: { SOPFLOW_ADMIN_EMAIL: ADMIN.email, SOPFLOW_ADMIN_PASSWORD: ADMIN.password },
-  });
-  browser = await launchBrowser();
-  page = await browser.newPage({ viewport: { width: 1400, height: 1000 }, locale: 'en-US' });
-  page.setDefaultTimeout(20_000);
+  builder = await startBuilder({ viewport: { width: 1400, height: 1000 } });
+  ({ app, page } = builder);
 });
 
 afterAll(async () => {
-  await browser?.close();
-  await app?.stop();
+  await builder?.close();
 });
 
 const byId = (id: string) => page.getByTestId(id);
-
-/** Opens the builder at `hash`, logging in first when the API asks for it. */
-async function open(hash: string, ready: string) {
-  await page.goto(`${app.url}/${hash}`);
-  await page.locator(`[data-testid="login"], [data-testid="${ready}"]`).first().waitFor();
-  if (await byId('login').isVisible()) {
-    await byId('login-email').fill(ADMIN.email);
-    await byId('login-password').fill(ADMIN.password);
-    await byId('login-submit').click();
-  }
-  await byId(ready).waitFor();
-}
+const open = (hash: string, ready: string) => builder.open(hash, ready);
 
 /** Polls the API until `check` holds for the answer, and answers it. */
 async function until<T>(read: () => Promise<T>, check: (value: T) => boolean): Promise<T> {

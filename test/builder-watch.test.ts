@@ -1,11 +1,8 @@
-import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, readdirSync, statSync } from 'node:fs';
-import path from 'node:path';
 import { contactFlowWorkflowId } from '@sopflow/workflows';
-import type { Browser, Locator, Page } from 'playwright-core';
+import type { Locator, Page } from 'playwright-core';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { launchBrowser } from './support/browser';
-import { publishFlow, startTestApp, type TestApp, uniqueId } from './support/stack';
+import { artifact, type BuilderSession, startBuilder } from './support/builder';
+import { publishFlow, type TestApp, uniqueId } from './support/stack';
 
 /**
  * Watching a live flow and going through its versions in the builder, end to end: a real API
@@ -15,78 +12,25 @@ import { publishFlow, startTestApp, type TestApp, uniqueId } from './support/sta
  * versions and rolls back to the first.
  */
 
-const root = path.resolve(import.meta.dirname, '..');
-const builderDir = path.join(root, 'builder-ui', 'dist');
-const artifacts = path.join(root, 'test', 'artifacts');
-const artifact = (name: string) => path.join(artifacts, name);
 /** How long a condition may take to hold (a poll of the numbers, a save, a publish). */
 const WAIT = { timeout: 20_000 };
 
-/** The newest modification time under the paths the builder bundle is made from. */
-function newest(paths: string[]): number {
-  let latest = 0;
-  for (const p of paths) {
-    if (!existsSync(p)) continue;
-    const stat = statSync(p);
-    if (stat.isDirectory()) {
-      const children = readdirSync(p)
-        .filter((name) => name !== 'node_modules' && name !== 'dist')
-        .map((name) => path.join(p, name));
-      latest = Math.max(latest, newest(children));
-    } else latest = Math.max(latest, stat.mtimeMs);
-  }
-  return latest;
-}
-
-function buildBuilderIfStale() {
-  const index = path.join(builderDir, 'index.html');
-  const sources = [
-    'builder-ui/src',
-    'builder-ui/index.html',
-    'builder-ui/vite.config.ts',
-    'builder-ui/package.json',
-    'engine/src',
-  ];
-  if (existsSync(index) && statSync(index).mtimeMs >= newest(sources.map((s) => path.join(root, s)))) return;
-  execFileSync('npm', ['run', 'build', '-w', '@sopflow/builder-ui'], { cwd: root, stdio: 'pipe' });
-}
-
-const ADMIN = { email: 'ops@example.com', password: 'builder-e2e-password' };
-
+let builder: BuilderSession;
 let app: TestApp;
-let browser: Browser;
 let page: Page;
 
 beforeAll(async () => {
-  buildBuilderIfStale();
-  mkdirSync(artifacts, { recursive: true });
-  app = await startTestApp({
-    builderDir,
-    env: { SOPFLOW_ADMIN_EMAIL: ADMIN.email, SOPFLOW_ADMIN_PASSWORD: ADMIN.password },
-  });
-  browser = await launchBrowser();
-  page = await browser.newPage({ viewport: { width: 1600, height: 1000 }, locale: 'en-US' });
-  page.setDefaultTimeout(20_000);
+  builder = await startBuilder({ viewport: { width: 1600, height: 1000 } });
+  ({ app, page } = builder);
 });
 
 afterAll(async () => {
-  await browser?.close();
-  await app?.stop();
+  await builder?.close();
 });
 
 const byId = (id: string) => page.getByTestId(id);
 const text = async (locator: Locator) => (await locator.textContent()) ?? '';
-
-async function open(hash: string) {
-  await page.goto(`${app.url}/${hash}`);
-  await page.locator('[data-testid="login"], [data-testid="new-flow"]').first().waitFor();
-  if (await byId('login').isVisible()) {
-    await byId('login-email').fill(ADMIN.email);
-    await byId('login-password').fill(ADMIN.password);
-    await byId('login-submit').click();
-    await byId('new-flow').waitFor();
-  }
-}
+const open = (hash: string) => builder.open(hash);
 
 /** Contacts wait in `hold` for `go` (a day at most), then leave. */
 const holdingFlow = (id: string) => ({

@@ -1,11 +1,8 @@
-import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, readdirSync, statSync } from 'node:fs';
-import path from 'node:path';
 import { signWebhook } from '@sopflow/engine/node';
-import type { Browser, Locator, Page } from 'playwright-core';
+import type { Locator, Page } from 'playwright-core';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { launchBrowser } from './support/browser';
-import { startTestApp, type TestApp, uniqueId } from './support/stack';
+import { artifact, type BuilderSession, startBuilder } from './support/builder';
+import { type TestApp, uniqueId } from './support/stack';
 
 /**
  * The operator's editor, end to end: a real API and worker on the run's Temporal and Postgres
@@ -14,86 +11,31 @@ import { startTestApp, type TestApp, uniqueId } from './support/stack';
  * contact into what was drawn.
  */
 
-const root = path.resolve(import.meta.dirname, '..');
-const builderDir = path.join(root, 'builder-ui', 'dist');
-const artifacts = path.join(root, 'test', 'artifacts');
-const artifact = (name: string) => path.join(artifacts, name);
 /** How long a condition may take to hold (a compile after typing, a save, a publish). */
 const WAIT = { timeout: 15_000 };
 
-/** The newest modification time under the paths the builder bundle is made from. */
-function newest(paths: string[]): number {
-  let latest = 0;
-  for (const p of paths) {
-    if (!existsSync(p)) continue;
-    const stat = statSync(p);
-    if (stat.isDirectory()) {
-      const children = readdirSync(p)
-        .filter((name) => name !== 'node_modules' && name !== 'dist')
-        .map((name) => path.join(p, name));
-      latest = Math.max(latest, newest(children));
-    } else latest = Math.max(latest, stat.mtimeMs);
-  }
-  return latest;
-}
-
-function buildBuilderIfStale() {
-  const index = path.join(builderDir, 'index.html');
-  const sources = [
-    'builder-ui/src',
-    'builder-ui/index.html',
-    'builder-ui/vite.config.ts',
-    'builder-ui/package.json',
-    'engine/src',
-  ];
-  if (existsSync(index) && statSync(index).mtimeMs >= newest(sources.map((s) => path.join(root, s)))) return;
-  execFileSync('npm', ['run', 'build', '-w', '@sopflow/builder-ui'], { cwd: root, stdio: 'pipe' });
-}
-
-/** The first account, for an API that has accounts (an API without them ignores these settings). */
-const ADMIN = { email: 'ops@example.com', password: 'builder-e2e-password' };
-
+let builder: BuilderSession;
 let app: TestApp;
-let browser: Browser;
 let page: Page;
 
 beforeAll(async () => {
-  buildBuilderIfStale();
-  mkdirSync(artifacts, { recursive: true });
-  app = await startTestApp({
-    builderDir,
-    env: { SOPFLOW_ADMIN_EMAIL: ADMIN.email, SOPFLOW_ADMIN_PASSWORD: ADMIN.password },
-  });
-  browser = await launchBrowser();
-  page = await browser.newPage({ viewport: { width: 1600, height: 1000 }, locale: 'en-US' });
-  page.setDefaultTimeout(20_000);
+  builder = await startBuilder({ viewport: { width: 1600, height: 1000 } });
+  ({ app, page } = builder);
 });
 
 afterAll(async () => {
-  await browser?.close();
-  await app?.stop();
+  await builder?.close();
 });
 
 const byId = (id: string) => page.getByTestId(id);
 const text = async (locator: Locator) => (await locator.textContent()) ?? '';
+const open = (hash: string) => builder.open(hash);
 
 async function center(locator: Locator) {
   await locator.waitFor();
   const box = await locator.boundingBox();
   if (!box) throw new Error('element has no box');
   return { x: box.x + box.width / 2, y: box.y + box.height / 2 };
-}
-
-/** Opens the builder at `hash`, logging in first when the API asks for it. */
-async function open(hash: string) {
-  await page.goto(`${app.url}/${hash}`);
-  await page.locator('[data-testid="login"], [data-testid="new-flow"]').first().waitFor();
-  if (await byId('login').isVisible()) {
-    await byId('login-email').fill(ADMIN.email);
-    await byId('login-password').fill(ADMIN.password);
-    await byId('login-submit').click();
-    await byId('new-flow').waitFor();
-  }
 }
 
 /** Drags a palette item onto the canvas at a point given as fractions of the canvas. */
