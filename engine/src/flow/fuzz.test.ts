@@ -14,6 +14,7 @@ import { simulateCohort } from '../simulate/cohort';
 import { simulate } from '../simulate/simulate';
 import { TEMPLATES } from '../templates';
 import { BUILTIN_CHANNELS, type CompileResult, compile, nodeExits } from './compile';
+import { ComparisonOperator } from './conditions';
 import type { CompileErrorCode } from './errors';
 import type { Plan } from './plan';
 import { Contact } from './schema';
@@ -213,21 +214,7 @@ const scalar = fc.oneof(
   fc.double({ noNaN: true, noDefaultInfinity: true }),
   fc.boolean(),
 );
-const OPS = [
-  'eq',
-  'ne',
-  'gt',
-  'gte',
-  'lt',
-  'lte',
-  'contains',
-  'not_contains',
-  'starts_with',
-  'in',
-  'not_in',
-  'exists',
-  'not_exists',
-] as const;
+const OPS = ComparisonOperator.options;
 /** A comparison whose value fits its operator (what the compiler accepts). */
 const goodComparison = (field: fc.Arbitrary<string>) =>
   fc
