@@ -89,30 +89,8 @@ export {
   describeDuration,
   limitWarnings,
 } from './flow/warnings';
-export {
-  type Awaiting,
-  advance,
-  type Command,
-  contactZone,
-  type HttpAnswer,
-  type Input,
-  migrate,
-  type NodeMapping,
-  type NodePhase,
-  type ReceivedEvent,
-  type Recipient,
-  type RenderData,
-  type RunOutcome,
-  type RunState,
-  renderData,
-  type StartInput,
-  type Step,
-  start,
-  type TaskFailure,
-  type TaskKind,
-  type TaskResult,
-  type TimerReason,
-} from './interpreter/interpreter';
+// The interpreter's face, also the workflows' narrow entry (`@sopflow/engine/interpreter`).
+export * from './interpreter/index';
 export { CHANNEL_ADDRESS, unreachableReason } from './interpreter/reach';
 export { stableFraction } from './interpreter/stable-hash';
 export {

@@ -1,4 +1,4 @@
-import type { Condition } from '@sopflow/engine';
+import type { Condition } from '@sopflow/engine/interpreter';
 import {
   continueAsNew,
   defineQuery,

@@ -1,8 +1,17 @@
 import { z } from 'zod';
+import type {
+  Comparison as ComparisonShape,
+  Condition as ConditionType,
+  ComparisonOperator as OperatorName,
+  Scalar as ScalarValue,
+} from './evaluate-condition';
+
+export { evaluateCondition, readPath } from './evaluate-condition';
 
 /**
  * The condition language of branches: a field, an operator and a value, combined with
- * all / any / not. It is data, checked at compile time and evaluated here; never JavaScript.
+ * all / any / not. It is data, never JavaScript: its schema is here, its evaluation in
+ * `evaluate-condition.ts` (free of zod, for the workflow sandbox).
  */
 
 export const ComparisonOperator = z.enum([
@@ -19,21 +28,24 @@ export const ComparisonOperator = z.enum([
   'not_in',
   'exists',
   'not_exists',
-]);
-export type ComparisonOperator = z.infer<typeof ComparisonOperator>;
+]) satisfies z.ZodType<OperatorName>;
+export type ComparisonOperator = OperatorName;
 
-const Scalar = z.union([z.string().max(1000), z.number().finite(), z.boolean()]);
-export type Scalar = z.infer<typeof Scalar>;
+const Scalar = z.union([
+  z.string().max(1000),
+  z.number().finite(),
+  z.boolean(),
+]) satisfies z.ZodType<ScalarValue>;
+export type Scalar = ScalarValue;
 
 export const Comparison = z.object({
   /** A path such as `contact.attributes.city`, `contact.tags` or `event.amount`. */
   field: z.string().min(1).max(200),
   op: ComparisonOperator,
   value: z.union([Scalar, z.array(Scalar).max(1000)]).optional(),
-});
-export type Comparison = z.infer<typeof Comparison>;
-
-export type Condition = Comparison | { all: Condition[] } | { any: Condition[] } | { not: Condition };
+}) satisfies z.ZodType<ComparisonShape>;
+export type Comparison = ComparisonShape;
+export type Condition = ConditionType;
 
 /**
  * How deep conditions may nest inside `all`, `any` and `not`. Far beyond anything drawn by hand;
@@ -105,66 +117,4 @@ export function comparisonProblem(c: Comparison): string | undefined {
   if (needsNumber.has(c.op) && typeof c.value !== 'number')
     return `"${c.op}" compares numbers; give a number.`;
   return undefined;
-}
-
-/** Reads a dotted path (`contact.attributes.city`) out of a plain data object. */
-export function readPath(data: unknown, path: string): unknown {
-  let current: unknown = data;
-  for (const key of path.split('.')) {
-    if (current === null || typeof current !== 'object') return undefined;
-    // Own properties only: a path must never reach an object's prototype.
-    if (!Object.hasOwn(current, key)) return undefined;
-    current = (current as Record<string, unknown>)[key];
-  }
-  return current;
-}
-
-function isPresent(value: unknown): boolean {
-  return value !== undefined && value !== null && value !== '';
-}
-
-function compare(actual: unknown, c: Comparison): boolean {
-  const expected = c.value;
-  switch (c.op) {
-    case 'exists':
-      return isPresent(actual);
-    case 'not_exists':
-      return !isPresent(actual);
-    case 'eq':
-      return actual === expected;
-    case 'ne':
-      return actual !== expected;
-    case 'gt':
-    case 'gte':
-    case 'lt':
-    case 'lte': {
-      if (typeof actual !== 'number' || typeof expected !== 'number') return false;
-      if (c.op === 'gt') return actual > expected;
-      if (c.op === 'gte') return actual >= expected;
-      if (c.op === 'lt') return actual < expected;
-      return actual <= expected;
-    }
-    case 'contains':
-    case 'not_contains': {
-      const found = Array.isArray(actual)
-        ? actual.includes(expected)
-        : typeof actual === 'string' && typeof expected === 'string' && actual.includes(expected);
-      return c.op === 'contains' ? found : !found;
-    }
-    case 'starts_with':
-      return typeof actual === 'string' && typeof expected === 'string' && actual.startsWith(expected);
-    case 'in':
-    case 'not_in': {
-      const found = Array.isArray(expected) && expected.includes(actual as Scalar);
-      return c.op === 'in' ? found : !found;
-    }
-  }
-}
-
-/** Evaluates a condition against `{ contact, event, ... }`. Pure and total: never throws. */
-export function evaluateCondition(condition: Condition, data: unknown): boolean {
-  if ('all' in condition) return condition.all.every((c) => evaluateCondition(c, data));
-  if ('any' in condition) return condition.any.some((c) => evaluateCondition(c, data));
-  if ('not' in condition) return !evaluateCondition(condition.not, data);
-  return compare(readPath(data, condition.field), condition);
 }

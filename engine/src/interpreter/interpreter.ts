@@ -1,5 +1,5 @@
-import { type Condition, evaluateCondition } from '../flow/conditions';
 import { parseDuration } from '../flow/duration';
+import { type Condition, evaluateCondition } from '../flow/evaluate-condition';
 import { nextLocalTime, quietHoursEnd, zoneFor } from '../flow/local-time';
 import type { Plan, PlanNode, PlanNodeOf } from '../flow/plan';
 import type { Contact, ContactUpdate, MessageContent, StaffMember } from '../flow/schema';

@@ -18,6 +18,11 @@ export interface WorkerOptions {
   activities: SopflowActivities;
   /** @default 100 */
   maxConcurrentActivities?: number;
+  /**
+   * Runs kept in memory between their steps (`maxCachedWorkflows`); 0 keeps none.
+   * @default the SDK's, from the heap limit
+   */
+  maxCachedRuns?: number;
   /** A bundle built before; saves a few seconds per worker start. */
   bundle?: WorkflowBundle;
 }
@@ -31,7 +36,12 @@ export interface RunningWorker {
 
 let cachedBundle: Promise<WorkflowBundle> | undefined;
 
-/** The workflow code bundled once per process. */
+/**
+ * The workflow code bundled once per process. The SDK's reusable V8 context (on by default) shares
+ * the compiled code, but evaluates the workflow's modules once per run it caches: the workflow code
+ * imports `@sopflow/engine/interpreter` rather than the whole engine to keep that cost small
+ * (worker.test.ts checks the bundle).
+ */
 export function workflowBundle(): Promise<WorkflowBundle> {
   cachedBundle ??= bundleWorkflowCode({ workflowsPath, logger: new DefaultLogger('WARN') });
   return cachedBundle;
@@ -57,6 +67,7 @@ export async function startWorker(options: WorkerOptions): Promise<RunningWorker
     workflowBundle: options.bundle ?? (await workflowBundle()),
     activities: options.activities,
     maxConcurrentActivityTaskExecutions: options.maxConcurrentActivities ?? 100,
+    ...(options.maxCachedRuns === undefined ? {} : { maxCachedWorkflows: options.maxCachedRuns }),
   });
   const done = worker.run().finally(() => connection.close());
   return {
