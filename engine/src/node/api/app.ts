@@ -1,6 +1,7 @@
 import { serveStatic } from '@hono/node-server/serve-static';
 import { type Context, Hono } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
+import { secureHeaders } from 'hono/secure-headers';
 import { generateSpecs } from 'hono-openapi';
 import { z } from 'zod';
 import type { Contact } from '../../index';
@@ -37,6 +38,27 @@ function enrollStatus(result: EnrollResult): 202 | 200 | 409 {
  */
 export function createApi(options: ApiOptions): Hono {
   const app = new Hono();
+
+  // Every answer, the builder's files included: the builder loads only its own scripts and talks
+  // only to this API, so a script injected into a page has nowhere to load from or send to.
+  // Inline styles stay allowed: React Flow positions nodes with style attributes.
+  app.use(
+    '*',
+    secureHeaders({
+      contentSecurityPolicy: {
+        defaultSrc: ["'self'"],
+        scriptSrc: ["'self'"],
+        styleSrc: ["'self'", "'unsafe-inline'"],
+        imgSrc: ["'self'", 'data:', 'https:'],
+        connectSrc: ["'self'"],
+        objectSrc: ["'none'"],
+        baseUri: ["'self'"],
+        formAction: ["'self'"],
+        frameAncestors: ["'none'"],
+      },
+      xFrameOptions: 'DENY',
+    }),
+  );
 
   app.onError((error, c) => {
     const database = databaseFailure(error);

@@ -1,5 +1,7 @@
+import postgres from 'postgres';
 import { describe, expect, it } from 'vitest';
-import { databaseFailure, jsonValueProblem, MAX_JSON_DEPTH } from './http';
+import { findFreePort } from '../services';
+import { databaseFailure, isUnavailable, jsonValueProblem, MAX_JSON_DEPTH } from './http';
 
 const nested = (depth: number): unknown => JSON.parse(`${'['.repeat(depth)}1${']'.repeat(depth)}`);
 
@@ -40,5 +42,28 @@ describe('databaseFailure', () => {
     expect(databaseFailure(Object.assign(new Error('nul'), { code: '22P05' }))?.status).toBe(422);
     expect(databaseFailure(Object.assign(new Error('unique'), { code: '23505' }))).toBeUndefined();
     expect(databaseFailure(new Error('plain'))).toBeUndefined();
+  });
+});
+
+describe('isUnavailable', () => {
+  it('takes a refused Postgres connection for the database, not for Temporal', async () => {
+    // Nothing listens on a free port: the real error postgres.js raises when the database is down.
+    const sql = postgres({ host: '127.0.0.1', port: await findFreePort(), max: 1, connect_timeout: 5 });
+    const error = await sql`select 1`.then(
+      () => undefined,
+      (e: unknown) => e,
+    );
+    await sql.end({ timeout: 1 });
+    expect((error as Error).message).toMatch(/ECONNREFUSED/);
+    expect(databaseFailure(error)).toMatchObject({ status: 503, code: 'database_unavailable' });
+    expect(isUnavailable(error)).toBe(false);
+  });
+
+  it('still takes gRPC UNAVAILABLE for Temporal', () => {
+    const error = Object.assign(new Error('14 UNAVAILABLE: connect ECONNREFUSED 127.0.0.1:7233'), {
+      code: 14,
+    });
+    expect(databaseFailure(error)).toBeUndefined();
+    expect(isUnavailable(error)).toBe(true);
   });
 });

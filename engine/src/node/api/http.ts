@@ -13,6 +13,7 @@ import type { FlowControl } from '../flow-control';
 import type { Stats } from '../stats';
 import type { FlowRecord, Store } from '../store';
 import type { VersionMigrator } from '../version-migration';
+import type { WeComGroups } from '../wecom-groups';
 
 declare module 'hono' {
   interface ContextVariableMap {
@@ -36,6 +37,10 @@ export interface ApiOptions {
   channelRoutes: ChannelRoutes;
   /** Signs unsubscribe links; unsubscribe routes answer 404 without it. */
   secretKey?: string;
+  /** Customer groups: member changes from callbacks, and reconciling with WeCom. */
+  wecomGroups: WeComGroups;
+  /** WeCom's encrypted callback settings; `/api/inbound/wecom` answers 404 without them. */
+  wecomCallback?: { token: string; encodingAESKey: string; receiveId: string };
   /** The channels sends may use (the registered connectors'). */
   channels: readonly string[];
   /** The URL the API is reached at, for webhook URLs. */
@@ -161,6 +166,8 @@ export function issuesOf(error: z.ZodError) {
 
 /** Temporal's client reports an unreachable server as gRPC UNAVAILABLE (code 14). */
 export function isUnavailable(error: unknown): boolean {
+  // postgres.js reports a refused connection as ECONNREFUSED too: that is the database, not Temporal.
+  if (databaseFailure(error)) return false;
   for (let e: unknown = error; e; e = (e as { cause?: unknown }).cause) {
     if ((e as { code?: unknown }).code === 14) return true;
     if (/UNAVAILABLE|ECONNREFUSED|Connection refused/i.test(String((e as Error).message))) return true;

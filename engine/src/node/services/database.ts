@@ -19,6 +19,12 @@ export function connectDatabase(url: string, opts: ConnectDatabaseOptions = {}):
   return postgres(url, {
     max: opts.max ?? 10,
     idle_timeout: opts.idleTimeoutSeconds ?? 30,
+    // While Postgres is down, postgres.js waits longer and longer (up to 20 s, shared by the pool)
+    // before each reconnect, and queries queue behind that: API requests hung instead of answering
+    // 503, and sends ran past their activity timeout. Retrying at most a second apart keeps
+    // failures fast during an outage and picks the database up within a second once it is back.
+    backoff: (retries: number) => Math.min(0.05 * 2 ** retries, 1),
+    connect_timeout: 10,
     // Notices such as "relation already exists, skipping" are expected noise from idempotent DDL.
     onnotice: () => {},
     // An optional field left undefined should be stored as NULL rather than throwing.
