@@ -114,7 +114,6 @@ describe('channels through real connectors', () => {
   let oa: FakeOfficialAccount;
   let twilio: FakeTwilio;
   const chatId = uniqueId('wrOgQhDgAA');
-  const savedEnv: Record<string, string | undefined> = {};
 
   const routeAll = async () => {
     await route(app, 'wechat', 'wecom-app', { ...WECOM, baseUrl: wecom.url });
@@ -143,12 +142,6 @@ describe('channels through real connectors', () => {
     aliyun = await startFakeAliyun(ALIYUN);
     oa = await startFakeOfficialAccount(OA);
     twilio = await startFakeTwilio(TWILIO);
-    // The WeCom callback route reads these from the API process's environment (see the report:
-    // startTestApp's env alone does not reach it), so set both.
-    for (const [key, value] of Object.entries(CALLBACK_ENV)) {
-      savedEnv[key] = process.env[key];
-      process.env[key] = value;
-    }
     app = await startTestApp({ env: { SOPFLOW_PUBLIC_URL: PUBLIC_URL, ...CALLBACK_ENV } });
     await routeAll();
   });
@@ -156,10 +149,6 @@ describe('channels through real connectors', () => {
   afterAll(async () => {
     if (app) await removeRoutes(app);
     await app?.stop();
-    for (const [key, value] of Object.entries(savedEnv)) {
-      if (value === undefined) delete process.env[key];
-      else process.env[key] = value;
-    }
     await Promise.all([wecom?.close(), smtp?.close(), aliyun?.close(), oa?.close(), twilio?.close()]);
   });
 
@@ -664,6 +653,20 @@ describe('channels through real connectors', () => {
         });
         expect(toPhone(contact.phone)).toEqual([]);
       }
+    });
+
+    it('finds a contact saved with a formatted number, and subscribes them again on START', async () => {
+      const id = uniqueId('c');
+      const e164 = usMobile();
+      // Saved as an operator typed it; Twilio reports senders in E.164.
+      const typed = `+1 (${e164.slice(2, 5)}) ${e164.slice(5, 8)}-${e164.slice(8)}`;
+      await app.store.upsertContact({ id, name: 'Gus', phone: typed });
+      expect(await inbound(reply(e164, 'stop'))).toEqual({ status: 200, body: '<Response/>' });
+      expect(await unsubscribedOf(app, id)).toEqual(['sms']);
+      expect(await inbound(reply(e164, 'Start'))).toEqual({ status: 200, body: '<Response/>' });
+      expect(await unsubscribedOf(app, id)).toEqual([]);
+      // Any other reply from someone we do not know changes nothing.
+      expect(await inbound(reply(usMobile(), 'START'))).toEqual({ status: 200, body: '<Response/>' });
     });
 
     it('marks the contact unsubscribed when Twilio answers 21610', async () => {

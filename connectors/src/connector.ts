@@ -85,8 +85,28 @@ export interface ConnectorContext {
   log?: (message: string, fields?: Record<string, unknown>) => void;
 }
 
+/** What became of a message the provider took but has still to hand over (a task staff confirm). */
+export type FollowUpOutcome =
+  | { state: 'pending' }
+  | { state: 'delivered'; at?: number }
+  /** It will not reach the person: the flow takes the send's failure exit. */
+  | { state: 'failed'; message: string };
+
+/**
+ * For providers that accept a send before it reaches anyone (WeCom mass messages wait for a staff
+ * member to confirm them in the app): the runtime asks `check` every `everyMs` until the message
+ * is delivered or failed, and counts it failed once `giveUpAfterMs` has passed since it was sent.
+ */
+export interface FollowUp {
+  everyMs: number;
+  giveUpAfterMs: number;
+  check(providerMessageId: string, to: Recipient): Promise<FollowUpOutcome>;
+}
+
 export interface ConnectorInstance {
   send(message: OutboundMessage): Promise<SendResult>;
+  /** Set by connectors whose `sent` means "accepted, not yet delivered". */
+  followUp?: FollowUp;
   /**
    * How long the provider itself drops a repeat of the same send. Within it, a send cut off by a
    * crash may be sent again safely; outside it (or with none), the runtime does not risk a second.

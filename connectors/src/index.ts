@@ -15,6 +15,8 @@ export {
   type ConnectorContext,
   type ConnectorInstance,
   defineConnector,
+  type FollowUp,
+  type FollowUpOutcome,
   type OutboundMessage,
   type Recipient,
   SendError,

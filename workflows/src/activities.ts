@@ -35,8 +35,20 @@ export interface DeliverInput extends TaskOrigin {
 /** A send went out, was a duplicate of one that had, or was held back for a reason the flow handles. */
 /** `unconfirmed`: an earlier attempt was cut off mid-call by a crash; it was not sent again. */
 export type DeliverResult =
-  | { ok: true; status: 'sent' | 'duplicate' | 'unconfirmed'; providerMessageId?: string }
+  | {
+      ok: true;
+      status: 'sent' | 'duplicate' | 'unconfirmed';
+      providerMessageId?: string;
+      /**
+       * Set when the provider took the message but has still to hand it over (a WeCom mass-send
+       * task waits for staff): the workflow follows it with `followDelivery` this often, this long.
+       */
+      followUp?: { everyMs: number; giveUpAfterMs: number };
+    }
   | ({ ok: false } & TaskFailure);
+
+/** What became of a followed delivery: delivered, or why it will not be. */
+export type FollowDeliveryResult = { delivered: true } | { delivered: false; message: string };
 
 export interface UpdateContactInput extends TaskOrigin {
   contactId: string;
@@ -98,12 +110,33 @@ export interface RecordJourneyInput {
  * The activities the contact flow workflow calls; the worker implements them. A failure that
  * retrying cannot mend is thrown as a non-retryable ApplicationFailure.
  */
+/** What one pass of reconciling WeCom customer groups did. */
+export interface WeComReconcileReport {
+  groups: number;
+  /** Groups whose member version had not moved: nothing to compare. */
+  unchanged: number;
+  /** Customers' joins and leaves posted as events (staff changes are only noted). */
+  joins: number;
+  leaves: number;
+  /** Groups WeCom would not read, with why; the next pass tries them again. */
+  failed: { chatId: string; message: string }[];
+  /** Set when no channel goes through a connector that can read customer groups. */
+  skipped?: string;
+}
+
 export interface SopflowActivities {
   deliver(input: DeliverInput): Promise<DeliverResult>;
+  /**
+   * Asks the provider what became of a delivery `deliver` left to follow. Fails (retryably) while
+   * it is still pending, so Temporal's retries do the polling without a history event each.
+   */
+  followDelivery(input: DeliverInput): Promise<FollowDeliveryResult>;
   updateContact(input: UpdateContactInput): Promise<Contact>;
   httpRequest(input: HttpRequestInput): Promise<HttpAnswer>;
   /** Enrolls one page of a campaign's audience. */
   enrollPage(input: EnrollPageInput): Promise<EnrollPageResult>;
   /** Records steps of a journey (and how it ended) for statistics and contact histories. */
   recordJourney(input: RecordJourneyInput): Promise<void>;
+  /** Compares the watched WeCom customer groups with WeCom and posts the member changes missed. */
+  reconcileWeComGroups(): Promise<WeComReconcileReport>;
 }

@@ -6,14 +6,16 @@ import {
   type Input,
   migrate,
   type NodeMapping,
+  nextLocalTime,
   type Plan,
+  quietHoursEnd,
   type RunOutcome,
   type RunState,
   renderData,
   type Step,
   start,
   type TaskResult,
-} from '@sopflow/engine';
+} from '@sopflow/engine/interpreter';
 import {
   ActivityFailure,
   condition,
@@ -24,10 +26,18 @@ import {
   proxyActivities,
   setCurrentDetails,
   setHandler,
+  sleep,
   upsertSearchAttributes,
   workflowInfo,
 } from '@temporalio/workflow';
-import type { JourneyStep, RecordJourneyInput, SopflowActivities, TaskOrigin } from './activities';
+import type {
+  DeliverInput,
+  DeliverResult,
+  JourneyStep,
+  RecordJourneyInput,
+  SopflowActivities,
+  TaskOrigin,
+} from './activities';
 import { FlowVersionKey, NodeKey } from './search-attributes';
 
 export interface ContactFlowInput {
@@ -67,6 +77,42 @@ const activities = proxyActivities<SopflowActivities>({
   scheduleToCloseTimeout: '1 day',
   retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '10 minutes' },
 });
+
+/** How long a send is tried before it is stale and the flow carries on (as `activities` gives up). */
+const SEND_GIVE_UP_MS = 24 * 3_600_000;
+
+/**
+ * Delivers a contact's message without letting a retry go out inside quiet hours. The interpreter
+ * sends only outside them, but a provider that is down or rate-limiting can push the retries past
+ * their start: so the retries stop there (the activity's schedule-to-close), the run sleeps until
+ * the quiet hours end, and the same delivery (same idempotency key) is tried again, all within the
+ * one-day budget a send has.
+ */
+async function deliverOutsideQuietHours(
+  delivery: DeliverInput,
+  summary: string,
+  quiet: { start: string; end: string },
+  zone: string,
+): Promise<DeliverResult> {
+  const giveUpAt = Date.now() + SEND_GIVE_UP_MS;
+  for (;;) {
+    const now = Date.now();
+    const quietStart = nextLocalTime(now, { time: quiet.start }, zone);
+    const deadline = Math.min(giveUpAt, quietStart);
+    try {
+      return await activities.deliver.executeWithOptions(
+        { summary, scheduleToCloseTimeout: Math.max(1000, deadline - now) },
+        [delivery],
+      );
+    } catch (error) {
+      // A failure for good, or the day's budget spent, is the flow's to handle as before.
+      if (!(error instanceof ActivityFailure) || error.retryState !== 'TIMEOUT' || deadline >= giveUpAt)
+        throw error;
+      const quietEnd = quietHoursEnd(quietStart, quiet, zone) ?? quietStart;
+      await sleep(Math.max(1, quietEnd - Date.now()));
+    }
+  }
+}
 
 /**
  * The journey (each step entered and left) is handed to the `recordJourney` activity: at the end
@@ -228,20 +274,39 @@ export async function contactFlow(input: ContactFlowInput): Promise<ContactFlowR
         case 'send': {
           const to =
             command.recipient.kind === 'staff' ? `staff task to ${command.recipient.staff.id}` : 'send';
-          const result = await activities.deliver.executeWithOptions(
-            { summary: `${to} via ${command.channel}: ${label}` },
-            [
+          const delivery: DeliverInput = {
+            ...origin,
+            channel: command.channel,
+            message: command.message,
+            recipient: command.recipient,
+            data,
+            cap: command.cap,
+          };
+          const summary = `${to} via ${command.channel}: ${label}`;
+          // Quiet hours hold contacts' messages only: staff notices go out at once, as in the interpreter.
+          const quiet = command.recipient.kind === 'contact' ? plan.settings.quietHours : undefined;
+          // Runs started before retries were held out of quiet hours replay as they ran.
+          const result =
+            quiet && patched('sopflow-quiet-retries')
+              ? await deliverOutsideQuietHours(delivery, summary, quiet, contactZone(plan, state.contact))
+              : await activities.deliver.executeWithOptions({ summary }, [delivery]);
+          if (!result.ok) return result;
+          if (result.followUp) {
+            // One activity whose retries are the polling: a pending answer costs no history event,
+            // and giving up is its schedule-to-close timeout (the outer catch makes that a failure).
+            const { everyMs, giveUpAfterMs } = result.followUp;
+            const followed = await activities.followDelivery.executeWithOptions(
               {
-                ...origin,
-                channel: command.channel,
-                message: command.message,
-                recipient: command.recipient,
-                data,
-                cap: command.cap,
+                summary: `confirm ${to} via ${command.channel}: ${label}`,
+                startToCloseTimeout: '1 minute',
+                scheduleToCloseTimeout: giveUpAfterMs,
+                retry: { initialInterval: everyMs, backoffCoefficient: 1, maximumInterval: everyMs },
               },
-            ],
-          );
-          return result.ok ? { ok: true, duplicate: result.status === 'duplicate' } : result;
+              [delivery],
+            );
+            if (!followed.delivered) return { ok: false, reason: 'failed', message: followed.message };
+          }
+          return { ok: true, duplicate: result.status === 'duplicate' };
         }
         case 'update-contact': {
           const contact = await activities.updateContact.executeWithOptions(

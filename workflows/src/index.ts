@@ -14,12 +14,14 @@ export type {
   DeliverResult,
   EnrollPageInput,
   EnrollPageResult,
+  FollowDeliveryResult,
   HttpRequestInput,
   JourneyStep,
   RecordJourneyInput,
   SopflowActivities,
   TaskOrigin,
   UpdateContactInput,
+  WeComReconcileReport,
 } from './activities';
 export {
   type CampaignInput,
@@ -39,6 +41,7 @@ export {
   runStateQuery,
 } from './contact-flow';
 export { ContactIdKey, FlowIdKey, FlowVersionKey, NodeKey, SEARCH_ATTRIBUTES } from './search-attributes';
+export { wecomReconcile } from './wecom-reconcile';
 
 /** The file the worker bundles: it exports workflow functions and nothing else. */
 export const workflowsPath: string = new URL('./workflows.ts', import.meta.url).pathname;

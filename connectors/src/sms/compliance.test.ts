@@ -4,6 +4,7 @@ import {
   appendOptOutLine,
   DEFAULT_OPT_OUT_LINES,
   enforceSendWindow,
+  isOptInReply,
   isOptOutReply,
   isWithinSendWindow,
   msUntilLocalTime,
@@ -136,5 +137,14 @@ describe('send windows', () => {
   it('rejects unknown time zones and malformed times', () => {
     expect(sendWindowSchema.safeParse({ timeZone: 'Mars/Olympus' }).success).toBe(false);
     expect(sendWindowSchema.safeParse({ start: '8:00' }).success).toBe(false);
+  });
+});
+
+describe('isOptInReply', () => {
+  it('takes the keywords Twilio lifts its block on, read like opt-outs', () => {
+    for (const reply of ['START', ' start ', 'Unstop', 'ＹＥＳ', 'yes!'])
+      expect(isOptInReply(reply), reply).toBe(true);
+    for (const reply of ['STOP', 'R', 'start again please', 'yes please', ''])
+      expect(isOptInReply(reply), reply).toBe(false);
   });
 });

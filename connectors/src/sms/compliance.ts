@@ -81,6 +81,17 @@ export function isOptOutReply(text: string, keywords: readonly string[] = DEFAUL
   return keywords.some((keyword) => normalizeReply(keyword) === reply);
 }
 
+/**
+ * Replies with which a person who opted out asks for SMS again. Twilio lifts its own block on
+ * START, UNSTOP and YES (its default opt-in keywords), so our record follows it there.
+ */
+export const TWILIO_OPT_IN_KEYWORDS: readonly string[] = ['START', 'UNSTOP', 'YES'];
+
+/** Whether an inbound SMS reply is an opt-in keyword, read the way `isOptOutReply` reads replies. */
+export function isOptInReply(text: string, keywords: readonly string[] = TWILIO_OPT_IN_KEYWORDS): boolean {
+  return isOptOutReply(text, keywords);
+}
+
 // ---------------------------------------------------------------------------------------------
 // Send-time windows
 

@@ -15,6 +15,7 @@ export {
   DEFAULT_OPT_OUT_KEYWORDS,
   DEFAULT_OPT_OUT_LINES,
   enforceSendWindow,
+  isOptInReply,
   isOptOutReply,
   isWithinSendWindow,
   type Locale,

@@ -104,6 +104,23 @@ export const MassSendConfig = z
       })
       .strict()
       .prefault({}),
+    followUp: z
+      .object({
+        /** How often to ask WeCom whether the staff member has sent the task. */
+        everyMs: z.number().int().min(1_000).max(86_400_000).default(600_000),
+        /**
+         * Past this, a task nobody sent counts as failed and the flow takes the send's failure exit
+         * (e.g. a fallback channel). WeCom keeps unsent tasks in the staff member's list for days.
+         */
+        giveUpAfterMs: z
+          .number()
+          .int()
+          .min(1_000)
+          .max(30 * 86_400_000)
+          .default(3 * 86_400_000),
+      })
+      .strict()
+      .prefault({}),
   })
   .strict();
 export type MassSendConfig = z.infer<typeof MassSendConfig>;

@@ -43,6 +43,7 @@ export {
   type MassSendDeps,
   type MassSendInstance,
   type MassSendOutcome,
+  readsCustomerGroups,
   weComMassSendConnector,
 } from './mass-send-connector';
 export {

@@ -250,4 +250,29 @@ describe('wecom-mass connector', () => {
     const call = fake.calls.filter((c) => c.api === 'externalcontact/get_groupmsg_send_result').at(-1)!;
     expect(call.body).toEqual({ msgid, userid: 'zhangsan', limit: 1000 });
   });
+
+  it('followUp tells the runtime pending, delivered or failed, at the configured pace', async () => {
+    const s = sender({ followUp: { everyMs: 5_000, giveUpAfterMs: 60_000 } });
+    expect(s.followUp).toMatchObject({ everyMs: 5_000, giveUpAfterMs: 60_000 });
+    expect(sender().followUp).toMatchObject({ everyMs: 600_000, giveUpAfterMs: 3 * 86_400_000 });
+    const { providerMessageId } = await s.send(outbound({ to: customer('wm-a') }));
+    const msgid = providerMessageId!;
+    const check = (id: string) => s.followUp!.check(msgid, customer(id));
+    expect(await check('wm-a')).toEqual({ state: 'pending' });
+    // WeCom may list the task's customers late: not listed yet is still pending.
+    expect(await check('wm-b')).toEqual({ state: 'pending' });
+    fake.setSendStatus(msgid, 'wm-a', 1);
+    expect(await check('wm-a')).toEqual({ state: 'delivered', at: (fake.tasks[0]!.create_time + 60) * 1000 });
+    fake.setSendStatus(msgid, 'wm-a', 2);
+    expect(await check('wm-a')).toMatchObject({
+      state: 'failed',
+      message: expect.stringContaining('no longer a contact'),
+    });
+    fake.setSendStatus(msgid, 'wm-a', 3);
+    expect(await check('wm-a')).toMatchObject({
+      state: 'failed',
+      message: expect.stringContaining('another mass message'),
+    });
+    expect(await s.followUp!.check(msgid, { id: 'no-address' })).toMatchObject({ state: 'failed' });
+  });
 });

@@ -9,6 +9,7 @@ import {
 import type { WeComDeps } from './app-message-connector';
 import { MassSendConfig } from './config';
 import { type MassSendStore, postgresMassSendStore } from './mass-send-store';
+import { type KnownGroup, type ReconcileResult, reconcileGroup } from './reconcile';
 import { WeComClient } from './wecom-client';
 
 /**
@@ -143,6 +144,18 @@ const OUTCOMES = ['unsent', 'sent', 'not-a-friend', 'received-other'] as const;
 
 export interface MassSendInstance extends ConnectorInstance {
   followResult(msgid: string, externalUserId: string): Promise<MassSendOutcome>;
+  /**
+   * Reads a customer group as it is now and says which joins and leaves the known members miss
+   * (the customer-contact secret that creates mass sends may also read groups).
+   */
+  reconcileGroup(chatId: string, known: KnownGroup): Promise<ReconcileResult>;
+}
+
+/** Whether a connector instance can read customer groups (the WeCom mass-send connector can). */
+export function readsCustomerGroups(
+  instance: ConnectorInstance,
+): instance is ConnectorInstance & Pick<MassSendInstance, 'reconcileGroup'> {
+  return typeof (instance as Partial<MassSendInstance>).reconcileGroup === 'function';
 }
 
 export interface MassSendDeps extends WeComDeps {
@@ -282,7 +295,38 @@ export function createMassSender(config: MassSendConfig, deps: MassSendDeps): Ma
     return { status: 'not-found' };
   }
 
-  return { send, followResult };
+  return {
+    send,
+    followResult,
+    reconcileGroup: (chatId, known) => reconcileGroup(client, chatId, known),
+    followUp: {
+      everyMs: config.followUp.everyMs,
+      giveUpAfterMs: config.followUp.giveUpAfterMs,
+      async check(msgid, to) {
+        if (!to.wecomExternalUserId)
+          return { state: 'failed', message: 'The contact has no WeCom external user id.' };
+        const outcome = await followResult(msgid, to.wecomExternalUserId);
+        switch (outcome.status) {
+          case 'sent':
+            return { state: 'delivered', ...(outcome.sentAt ? { at: outcome.sentAt } : {}) };
+          case 'not-a-friend':
+            return {
+              state: 'failed',
+              message: `The customer is no longer a contact of ${config.sender}; WeCom did not send the task.`,
+            };
+          case 'received-other':
+            return {
+              state: 'failed',
+              message:
+                "The customer already received another mass message and is at WeCom's receive limit; not sent.",
+            };
+          // Not confirmed yet, or the task does not list the customer yet (WeCom fills it in late).
+          default:
+            return { state: 'pending' };
+        }
+      },
+    },
+  };
 }
 
 export const weComMassSendConnector = defineConnector({

@@ -10,7 +10,7 @@ import { createActivities } from './activities';
 import { createApi } from './api/app';
 import { Campaigns } from './campaigns';
 import { ChannelRoutes } from './channel-routes';
-import { type Config, temporalConnection } from './config';
+import { type Config, temporalConnection, weComCallbackSettings } from './config';
 import { Contacts } from './contacts';
 import { Enroller } from './enroll';
 import { EventRouter } from './events';
@@ -21,6 +21,7 @@ import { Stats } from './stats';
 import { Store } from './store';
 import { temporalLinks } from './temporal-links';
 import { VersionMigrator } from './version-migration';
+import { syncWeComReconcileSchedule, WeComGroups } from './wecom-groups';
 import { type RunningWorker, startWorker } from './worker';
 
 export interface AppOptions {
@@ -78,6 +79,8 @@ export async function startApp(options: AppOptions): Promise<RunningApp> {
       : undefined;
 
     const enroller = new Enroller(store, client, config.TEMPORAL_TASK_QUEUE);
+    const events = new EventRouter(store, client, enroller);
+    const wecomGroups = new WeComGroups(sql, store, events, channelRoutes);
     let worker: RunningWorker | undefined;
     if (options.worker ?? true) {
       worker = await startWorker({
@@ -91,8 +94,10 @@ export async function startApp(options: AppOptions): Promise<RunningApp> {
           http: { allowedHosts: config.SOPFLOW_HTTP_ALLOWED_HOSTS },
           store,
           enroller,
+          wecomGroups,
         }),
         maxConcurrentActivities: config.SOPFLOW_WORKER_ACTIVITIES,
+        maxCachedRuns: config.SOPFLOW_WORKER_CACHED_RUNS,
       });
       cleanups.push(() => worker!.stop());
     }
@@ -108,7 +113,8 @@ export async function startApp(options: AppOptions): Promise<RunningApp> {
       api = createApi({
         store,
         enroller,
-        events: new EventRouter(store, client, enroller),
+        events,
+        wecomGroups,
         migrator: new VersionMigrator(store, client),
         campaigns,
         accounts,
@@ -123,12 +129,18 @@ export async function startApp(options: AppOptions): Promise<RunningApp> {
         registry,
         channelRoutes,
         secretKey: config.SOPFLOW_SECRET_KEY,
+        wecomCallback: weComCallbackSettings(config),
         channels: registry.channels(),
         publicUrl,
         temporalUiUrl: options.temporalUiUrl,
         namespace: config.TEMPORAL_NAMESPACE,
         builderDir: options.builderDir,
       });
+      await syncWeComReconcileSchedule(
+        client,
+        config.TEMPORAL_TASK_QUEUE,
+        config.SOPFLOW_WECOM_RECONCILE_MINUTES,
+      );
       const server = await listen(api.fetch, config.SOPFLOW_PORT, config.SOPFLOW_HOST);
       cleanups.push(() => new Promise((resolve) => server.close(resolve)));
     }

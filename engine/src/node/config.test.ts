@@ -2,7 +2,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { ConfigError, loadConfig, temporalConnection } from './config';
+import { ConfigError, loadConfig, temporalConnection, weComCallbackSettings } from './config';
 
 describe('config', () => {
   it('applies defaults and reads numbers from strings', () => {
@@ -55,5 +55,25 @@ describe('config', () => {
         'a:1',
       ),
     ).toThrow(/TEMPORAL_TLS_CERT: cannot read/);
+  });
+
+  it('takes the WeCom callback settings all together or not at all', () => {
+    const aesKey = 'abcdefghijklmnopqrstuvwxyz0123456789ABCDEFG';
+    expect(weComCallbackSettings(loadConfig({}))).toBeUndefined();
+    expect(
+      weComCallbackSettings(
+        loadConfig({
+          SOPFLOW_WECOM_CALLBACK_TOKEN: 't0ken',
+          SOPFLOW_WECOM_CALLBACK_AES_KEY: aesKey,
+          SOPFLOW_WECOM_CORP_ID: 'ww-corp',
+        }),
+      ),
+    ).toEqual({ token: 't0ken', encodingAESKey: aesKey, receiveId: 'ww-corp' });
+    expect(() => weComCallbackSettings(loadConfig({ SOPFLOW_WECOM_CALLBACK_TOKEN: 't0ken' }))).toThrow(
+      /missing: SOPFLOW_WECOM_CALLBACK_AES_KEY, SOPFLOW_WECOM_CORP_ID/,
+    );
+    expect(() => loadConfig({ SOPFLOW_WECOM_CALLBACK_AES_KEY: 'short' })).toThrow(
+      /SOPFLOW_WECOM_CALLBACK_AES_KEY/,
+    );
   });
 });

@@ -63,6 +63,25 @@ export const ConfigSchema = z.object({
   SOPFLOW_RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(1).default(1200),
   /** Requests per API token or user at once (the bucket's size). @default 300 */
   SOPFLOW_RATE_LIMIT_BURST: z.coerce.number().int().min(1).default(300),
+  /** WeCom's callback (接收事件服务器) Token, set with the callback URL `/api/inbound/wecom`. */
+  SOPFLOW_WECOM_CALLBACK_TOKEN: z.string().min(1).max(32).optional(),
+  /** The callback's EncodingAESKey: 43 letters and digits. */
+  SOPFLOW_WECOM_CALLBACK_AES_KEY: z
+    .string()
+    .regex(/^[A-Za-z0-9]{43}$/, { error: 'The EncodingAESKey is 43 letters and digits.' })
+    .optional(),
+  /** The corp id (企业ID) the callback's messages are for (their receive id). */
+  SOPFLOW_WECOM_CORP_ID: z.string().min(1).optional(),
+  /**
+   * How often (minutes) the watched WeCom customer groups are compared with WeCom, to post joins
+   * and leaves its callbacks lost; 0 turns it off. @default 30
+   */
+  SOPFLOW_WECOM_RECONCILE_MINUTES: z.coerce
+    .number()
+    .int()
+    .min(0)
+    .max(24 * 60)
+    .default(30),
   /** How long a builder login lasts, in hours. @default 12 */
   SOPFLOW_SESSION_HOURS: z.coerce
     .number()
@@ -71,6 +90,18 @@ export const ConfigSchema = z.object({
     .default(12),
   /** How many activities (sends) one worker runs at once. @default 100 */
   SOPFLOW_WORKER_ACTIVITIES: z.coerce.number().int().min(1).default(100),
+  /**
+   * How many runs one worker keeps in memory between their steps (Temporal's sticky cache,
+   * `maxCachedWorkflows`); a run not kept is replayed from its history when it next wakes. Each
+   * kept run costs the worker a few hundred KiB. 0 keeps none. @default the SDK's: about 600 per
+   * GiB of the worker's heap limit
+   */
+  SOPFLOW_WORKER_CACHED_RUNS: z.coerce
+    .number()
+    .int()
+    .min(0)
+    .refine((n) => n !== 1, 'Temporal needs 0 (no cache) or at least 2.')
+    .optional(),
 });
 
 export type Config = z.infer<typeof ConfigSchema>;
@@ -113,6 +144,29 @@ export function temporalConnection(config: Config, address: string): TemporalCon
 
 export class ConfigError extends Error {
   override readonly name = 'ConfigError';
+}
+
+const WECOM_CALLBACK_SETTINGS = [
+  'SOPFLOW_WECOM_CALLBACK_TOKEN',
+  'SOPFLOW_WECOM_CALLBACK_AES_KEY',
+  'SOPFLOW_WECOM_CORP_ID',
+] as const;
+
+/** The WeCom callback's settings: all three, or none (the callback route then answers 404). */
+export function weComCallbackSettings(
+  config: Config,
+): { token: string; encodingAESKey: string; receiveId: string } | undefined {
+  const missing = WECOM_CALLBACK_SETTINGS.filter((name) => config[name] === undefined);
+  if (missing.length === WECOM_CALLBACK_SETTINGS.length) return undefined;
+  if (missing.length > 0)
+    throw new ConfigError(
+      `The WeCom callback needs ${WECOM_CALLBACK_SETTINGS.join(', ')}; missing: ${missing.join(', ')}.`,
+    );
+  return {
+    token: config.SOPFLOW_WECOM_CALLBACK_TOKEN!,
+    encodingAESKey: config.SOPFLOW_WECOM_CALLBACK_AES_KEY!,
+    receiveId: config.SOPFLOW_WECOM_CORP_ID!,
+  };
 }
 
 /** Reads the config from an environment; throws a ConfigError naming every bad variable. */

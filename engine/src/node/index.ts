@@ -26,9 +26,11 @@ export { type ApiOptions, createApi, openApiDocument } from './api/app';
 export { CSRF_HEADER, SESSION_COOKIE } from './api/auth';
 export { type AppOptions, type RunningApp, startApp } from './app';
 export { CampaignRequest, type CampaignStatus, Campaigns, scheduleIdOf } from './campaigns';
+export { ChannelRoutes } from './channel-routes';
 export { type Config, ConfigError, ConfigSchema, loadConfig } from './config';
 export { ContactPatch, Contacts } from './contacts';
 export { EnrollError, Enroller, type EnrollResult } from './enroll';
+export { EventRouter } from './events';
 export { FlowControl, FlowControlError } from './flow-control';
 export * as services from './services';
 export { Stats, StatsQuery } from './stats';
@@ -46,4 +48,5 @@ export {
   signWebhook,
   verifyWebhookSignature,
 } from './webhook-signature';
+export { syncWeComReconcileSchedule, WECOM_RECONCILE_SCHEDULE, WeComGroups } from './wecom-groups';
 export { type RunningWorker, startWorker, workflowBundle } from './worker';

@@ -2,10 +2,12 @@ import {
   type ConnectorInstance,
   type Recipient as ConnectorRecipient,
   createUnsubscribeToken,
+  type FollowUpOutcome,
   isOptedOut,
   type OutboundMessage,
 } from '@sopflow/connectors';
-import type { DeliverInput, DeliverResult } from '@sopflow/workflows';
+import type { DeliverInput, DeliverResult, FollowDeliveryResult } from '@sopflow/workflows';
+import { ApplicationFailure, ApplicationFailureCategory } from '@temporalio/common';
 import type { Sql } from 'postgres';
 import { renderTemplate } from '../../index';
 import { permanentFailure, toActivityFailure } from './failures';
@@ -77,6 +79,13 @@ function renderMessage(input: DeliverInput, links: UnsubscribeLinks | undefined)
   return { out, groupId: message.group === undefined ? undefined : render(message.group) };
 }
 
+/** Who a message goes to: the contact or the staff member, in a group when the message names one. */
+function recipientOf(input: DeliverInput, groupId: string | undefined): ConnectorRecipient {
+  const person: ConnectorRecipient =
+    input.recipient.kind === 'contact' ? input.data.contact : input.recipient.staff;
+  return groupId === undefined ? person : { ...person, groupId };
+}
+
 /**
  * Records the delivery, then sends it once. The record and the frequency-cap count happen under
  * a per-contact lock, so concurrent flows and workers cannot together exceed a contact's cap.
@@ -98,10 +107,12 @@ export async function deliver(
     throw permanentFailure(`The message cannot be rendered: ${(error as Error).message}`);
   }
   const { out, groupId } = rendered;
-  const person: ConnectorRecipient =
-    input.recipient.kind === 'contact' ? input.data.contact : input.recipient.staff;
-  const to: ConnectorRecipient = groupId === undefined ? person : { ...person, groupId };
+  const to = recipientOf(input, groupId);
   const key = input.idempotencyKey;
+  const followUp = route.instance.followUp && {
+    everyMs: route.instance.followUp.everyMs,
+    giveUpAfterMs: route.instance.followUp.giveUpAfterMs,
+  };
 
   const gate = await sql.begin(async (tx): Promise<Gate> => {
     if (contactId) await tx`select pg_advisory_xact_lock(hashtext(${contactId}))`;
@@ -170,7 +181,12 @@ export async function deliver(
 
   switch (gate.kind) {
     case 'duplicate':
-      return { ok: true, status: 'duplicate', providerMessageId: gate.providerMessageId };
+      return {
+        ok: true,
+        status: 'duplicate',
+        providerMessageId: gate.providerMessageId,
+        ...(followUp && gate.providerMessageId ? { followUp } : {}),
+      };
     case 'unconfirmed':
       return { ok: true, status: 'unconfirmed' };
     case 'failed':
@@ -199,7 +215,12 @@ export async function deliver(
     await sql`
       update deliveries set status = 'sent', sent_at = now(), provider_message_id = ${result.providerMessageId ?? null}
       where idempotency_key = ${key}`;
-    return { ok: true, status: result.status, providerMessageId: result.providerMessageId };
+    return {
+      ok: true,
+      status: result.status,
+      providerMessageId: result.providerMessageId,
+      ...(followUp && result.providerMessageId ? { followUp } : {}),
+    };
   } catch (error) {
     if (contactId && isOptedOut(error)) {
       // The provider says this person refuses the channel: never try it again, in any flow.
@@ -218,5 +239,67 @@ export async function deliver(
       update deliveries set status = ${final ? 'failed' : 'pending'}, error = ${failure.message}
       where idempotency_key = ${key}`;
     throw failure;
+  }
+}
+
+/**
+ * What became of a delivery its provider took but has still to hand over. Throws a retryable
+ * failure while it is pending: the workflow's retry policy is the polling schedule.
+ */
+export async function followDelivery(
+  sql: Sql,
+  route: Route | undefined,
+  input: DeliverInput,
+): Promise<FollowDeliveryResult> {
+  const [row] = await sql<
+    {
+      status: string;
+      connector: string;
+      provider_message_id: string | null;
+      error: string | null;
+      confirmed_at: Date | null;
+    }[]
+  >`
+    select status, connector, provider_message_id, error, confirmed_at from deliveries
+    where idempotency_key = ${input.idempotencyKey}`;
+  if (!row?.provider_message_id)
+    throw permanentFailure('There is no delivery with a provider message to follow.');
+  if (row.confirmed_at) return { delivered: true };
+  if (row.status === 'failed') return { delivered: false, message: row.error ?? 'failed' };
+  const followUp = route?.connector === row.connector ? route.instance.followUp : undefined;
+  if (!followUp)
+    throw permanentFailure(
+      `The channel "${input.channel}" no longer goes through ${row.connector}; cannot follow the message.`,
+    );
+  let groupId: string | undefined;
+  try {
+    groupId = renderMessage(input, undefined).groupId;
+  } catch (error) {
+    throw permanentFailure(`The message cannot be rendered: ${(error as Error).message}`);
+  }
+  let outcome: FollowUpOutcome;
+  try {
+    outcome = await followUp.check(row.provider_message_id, recipientOf(input, groupId));
+  } catch (error) {
+    throw toActivityFailure(error);
+  }
+  switch (outcome.state) {
+    case 'pending':
+      // Benign: the expected answer while staff have not acted; logged at debug, not as a failure.
+      throw ApplicationFailure.create({
+        message: 'The provider has not delivered the message yet.',
+        type: 'pending',
+        category: ApplicationFailureCategory.BENIGN,
+      });
+    case 'delivered':
+      await sql`
+        update deliveries set confirmed_at = ${new Date(outcome.at ?? Date.now())}
+        where idempotency_key = ${input.idempotencyKey}`;
+      return { delivered: true };
+    case 'failed':
+      await sql`
+        update deliveries set status = 'failed', error = ${outcome.message}
+        where idempotency_key = ${input.idempotencyKey}`;
+      return { delivered: false, message: outcome.message };
   }
 }

@@ -2,7 +2,8 @@ import type { SopflowActivities } from '@sopflow/workflows';
 import type { Sql } from 'postgres';
 import type { Enroller } from '../enroll';
 import type { Store } from '../store';
-import { deliver, type Route, type UnsubscribeLinks } from './deliver';
+import type { WeComGroups } from '../wecom-groups';
+import { deliver, followDelivery, type Route, type UnsubscribeLinks } from './deliver';
 import { enrollPage } from './enroll-page';
 import { type HttpPolicy, httpRequest } from './http-request';
 import { recordJourney } from './journey';
@@ -17,6 +18,7 @@ export interface ActivityDeps {
   http: HttpPolicy;
   store: Store;
   enroller: Enroller;
+  wecomGroups: WeComGroups;
 }
 
 export type { HttpPolicy, Route, UnsubscribeLinks };
@@ -25,9 +27,11 @@ export type { HttpPolicy, Route, UnsubscribeLinks };
 export function createActivities(deps: ActivityDeps): SopflowActivities {
   return {
     deliver: async (input) => deliver(deps.sql, await deps.routes(input.channel), input, deps.unsubscribe),
+    followDelivery: async (input) => followDelivery(deps.sql, await deps.routes(input.channel), input),
     updateContact: (input) => updateContact(deps.sql, input),
     httpRequest: (input) => httpRequest(deps.http, input),
     enrollPage: (input) => enrollPage(deps.store, deps.enroller, input),
     recordJourney: (input) => recordJourney(deps.sql, input),
+    reconcileWeComGroups: () => deps.wecomGroups.reconcile(),
   };
 }

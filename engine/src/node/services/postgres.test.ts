@@ -70,6 +70,7 @@ describe('embedded postgres + migrations', () => {
       'sessions',
       'users',
       'webhook_deliveries',
+      'wecom_groups',
       'wecom_mass_send_attempts',
     ]);
   });

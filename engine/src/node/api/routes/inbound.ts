@@ -1,6 +1,6 @@
 import {
-  CallbackConfig,
   handleWeComCallback,
+  isOptInReply,
   isOptOutReply,
   parseTwilioForm,
   verifyTwilioSignature,
@@ -52,15 +52,26 @@ export function registerInboundRoutes(app: Hono, ctx: ApiContext): void {
       }
       const from = String(params.From ?? '');
       const body = String(params.Body ?? '');
-      const [contact] = await store.sql<
-        { id: string }[]
-      >`select id from contacts where phone = ${from} limit 1`;
+      // Compared as digits and plus sign, as the index holds them; a number saved without its
+      // plus ("15551234567") matches Twilio's "+15551234567" too.
+      const digits = from.replace(/[^0-9+]/g, '');
+      const [contact] = digits
+        ? await store.sql<{ id: string }[]>`
+            select id from contacts
+            where regexp_replace(phone, '[^0-9+]', '', 'g') in (${digits}, ${digits.replace(/^\+/, '')})
+            order by updated_at desc limit 1`
+        : [];
       if (contact) {
         if (isOptOutReply(body)) {
           await store.sql`
           update contacts set unsubscribed = array_append(unsubscribed, 'sms'), updated_at = now()
           where id = ${contact.id} and not ('sms' = any(unsubscribed))`;
         } else {
+          // Twilio lifts its block on these replies; so do we, and the reply still reaches the flows.
+          if (isOptInReply(body))
+            await store.sql`
+              update contacts set unsubscribed = array_remove(unsubscribed, 'sms'), updated_at = now()
+              where id = ${contact.id} and 'sms' = any(unsubscribed)`;
           await events.post({
             id: `twilio:${String(params.MessageSid ?? '')}`,
             contactId: contact.id,
@@ -83,29 +94,24 @@ export function registerInboundRoutes(app: Hono, ctx: ApiContext): void {
       responses: { 200: 'Accepted.', 401: 'Bad signature.', 404: 'Not configured.' },
     }),
     async (c) => {
-      const config = CallbackConfig.safeParse({
-        token: process.env.SOPFLOW_WECOM_CALLBACK_TOKEN,
-        encodingAESKey: process.env.SOPFLOW_WECOM_CALLBACK_AES_KEY,
-        receiveId: process.env.SOPFLOW_WECOM_CORP_ID,
-      });
-      if (!config.success) return apiError(c, 404, 'not_configured', 'The WeCom callback is not configured.');
+      const config = ctx.options.wecomCallback;
+      if (!config) return apiError(c, 404, 'not_configured', 'The WeCom callback is not configured.');
       try {
-        const outcome = handleWeComCallback(config.data, {
+        const outcome = handleWeComCallback(config, {
           method: c.req.method,
           query: c.req.query(),
           body: c.req.method === 'POST' ? await c.req.text() : undefined,
         });
         if (outcome.kind === 'verified') return c.text(outcome.reply);
-        for (const event of outcome.memberChange?.events ?? []) {
-          if (event.payload.memberType === 'staff') continue;
-          // A member we have not seen becomes a contact: joining is how most members arrive.
-          const contact = await store.upsertContactByWeComId(event.memberId);
-          await events.post({
-            id: event.id,
-            contactId: contact.id,
-            name: event.name,
-            payload: event.payload,
-          });
+        const change = outcome.memberChange;
+        if (change) {
+          await ctx.options.wecomGroups.accept(change.chatId, change.events);
+          // WeCom said the group changed but not who: read the group now rather than at the next pass.
+          if (change.needsReconcile) {
+            const report = await ctx.options.wecomGroups.reconcile(change.chatId);
+            for (const failure of report.failed)
+              console.error(`WeCom group ${failure.chatId} could not be reconciled: ${failure.message}`);
+          }
         }
         return c.text('');
       } catch (error) {

@@ -1,0 +1,172 @@
+import { type GroupMemberEvent, readsCustomerGroups } from '@sopflow/connectors';
+import { type WeComReconcileReport, wecomReconcile } from '@sopflow/workflows';
+import { type Client, ScheduleNotFoundError } from '@temporalio/client';
+import type { Sql } from 'postgres';
+import type { ChannelRoutes } from './channel-routes';
+import type { EventRouter } from './events';
+import type { Store } from './store';
+
+/**
+ * The customer groups sopflow watches. Callbacks post member changes as they come and note them
+ * here; `reconcile` reads each group from WeCom and posts the changes the callbacks missed, once
+ * (event ids are stable, and the events API drops a repeat).
+ */
+export class WeComGroups {
+  constructor(
+    private readonly sql: Sql,
+    private readonly store: Store,
+    private readonly events: EventRouter,
+    private readonly channelRoutes: ChannelRoutes,
+  ) {}
+
+  /**
+   * Posts member changes as events for their contacts, and notes them in the group's members.
+   * Returns how many joins and leaves of customers were posted anew (staff changes are only noted).
+   */
+  async accept(
+    chatId: string,
+    events: readonly GroupMemberEvent[],
+  ): Promise<{ joins: number; leaves: number }> {
+    const posted = { joins: 0, leaves: 0 };
+    await this.sql`insert into wecom_groups (chat_id) values (${chatId}) on conflict (chat_id) do nothing`;
+    for (const event of events) {
+      // Staff are members of every group they run; they are not the audience.
+      if (event.payload.memberType !== 'staff') {
+        // A member we have not seen becomes a contact: joining is how most members arrive.
+        const contact = await this.store.upsertContactByWeComId(event.memberId);
+        const outcome = await this.events.post({
+          id: event.id,
+          contactId: contact.id,
+          name: event.name,
+          payload: event.payload,
+        });
+        if (outcome.status !== 'duplicate') posted[event.name === 'member.joined' ? 'joins' : 'leaves']++;
+      }
+      // Noted once posted: a failure in between posts again next time, and the repeat is dropped.
+      const joined = event.name === 'member.joined';
+      await this.sql`
+        update wecom_groups set updated_at = now(),
+          members = ${
+            joined
+              ? this.sql`array_append(array_remove(members, ${event.memberId}), ${event.memberId})`
+              : this.sql`array_remove(members, ${event.memberId})`
+          }
+        where chat_id = ${chatId}`;
+    }
+    return posted;
+  }
+
+  /** Compares every watched group (or the one named) with WeCom and posts what was missed. */
+  async reconcile(only?: string): Promise<WeComReconcileReport> {
+    const groups = await this.sql<{ chat_id: string; members: string[]; member_version: string | null }[]>`
+      select chat_id, members, member_version from wecom_groups
+      ${only === undefined ? this.sql`` : this.sql`where chat_id = ${only}`}
+      order by chat_id`;
+    const report: WeComReconcileReport = {
+      groups: groups.length,
+      unchanged: 0,
+      joins: 0,
+      leaves: 0,
+      failed: [],
+    };
+    if (groups.length === 0) return report;
+    const reader = await this.groupReader();
+    if (!reader)
+      return {
+        ...report,
+        skipped: 'No channel goes through the WeCom mass-send (customer contact) connector.',
+      };
+    for (const group of groups) {
+      try {
+        const result = await reader.reconcileGroup(group.chat_id, {
+          members: group.members,
+          ...(group.member_version ? { memberVersion: group.member_version } : {}),
+        });
+        if (result.unchanged) {
+          report.unchanged++;
+          await this.sql`update wecom_groups set reconciled_at = now() where chat_id = ${group.chat_id}`;
+          continue;
+        }
+        const posted = await this.accept(group.chat_id, result.events);
+        report.joins += posted.joins;
+        report.leaves += posted.leaves;
+        // WeCom's list is the truth now, callbacks that raced this read included.
+        await this.sql`
+          update wecom_groups set members = ${result.members.map((m) => m.userid)},
+            member_version = ${result.memberVersion ?? null}, reconciled_at = now(), updated_at = now()
+          where chat_id = ${group.chat_id}`;
+      } catch (error) {
+        report.failed.push({ chatId: group.chat_id, message: (error as Error).message });
+      }
+    }
+    return report;
+  }
+
+  private async groupReader() {
+    for (const route of await this.channelRoutes.list()) {
+      const found = await this.channelRoutes.route(route.channel);
+      if (found && readsCustomerGroups(found.instance)) return found.instance;
+    }
+    return undefined;
+  }
+}
+
+/** The Temporal Schedule that reconciles the watched groups. */
+export const WECOM_RECONCILE_SCHEDULE = 'sopflow-wecom-reconcile';
+
+/**
+ * Keeps the reconcile schedule in step with the setting: every `minutes`, or none at 0. Each API
+ * start calls it; an existing schedule is updated in place, so replicas agree on one.
+ */
+export async function syncWeComReconcileSchedule(
+  client: Client,
+  taskQueue: string,
+  minutes: number,
+): Promise<void> {
+  try {
+    await applyReconcileSchedule(client, taskQueue, minutes);
+  } catch (error) {
+    // Temporal's Java time-skipping test server has no schedules. Callbacks still work there, and a
+    // callback that names no member still reconciles its group at once.
+    if (!isUnimplemented(error)) throw error;
+    console.warn('This Temporal server has no schedules: WeCom groups are not reconciled on a timer.');
+  }
+}
+
+/** gRPC UNIMPLEMENTED (12), as Temporal's client reports it. */
+function isUnimplemented(error: unknown): boolean {
+  for (let e: unknown = error; e; e = (e as { cause?: unknown }).cause)
+    if ((e as { code?: unknown }).code === 12) return true;
+  return false;
+}
+
+async function applyReconcileSchedule(client: Client, taskQueue: string, minutes: number): Promise<void> {
+  const handle = client.schedule.getHandle(WECOM_RECONCILE_SCHEDULE);
+  if (minutes <= 0) {
+    await handle.delete().catch((error) => {
+      if (!(error instanceof ScheduleNotFoundError)) throw error;
+    });
+    return;
+  }
+  const spec = { intervals: [{ every: minutes * 60_000 }] };
+  const action = {
+    type: 'startWorkflow' as const,
+    workflowType: wecomReconcile,
+    args: [] as [],
+    taskQueue,
+    workflowId: 'sopflow-wecom-reconcile',
+  };
+  try {
+    await handle.update((previous) => ({ ...previous, spec, action }));
+  } catch (error) {
+    if (!(error instanceof ScheduleNotFoundError)) throw error;
+    await client.schedule.create({
+      scheduleId: WECOM_RECONCILE_SCHEDULE,
+      spec,
+      action,
+      // A pass still running when the next is due: the next is skipped, not queued.
+      policies: { overlap: 'SKIP' },
+      memo: { purpose: 'Reconcile WeCom customer-group members with what sopflow saw' },
+    });
+  }
+}
