@@ -117,4 +117,23 @@ describe('embedded postgres + migrations', () => {
     expect(external).toMatchObject({ url: 'postgres://elsewhere/db', external: true });
     await external.stop();
   });
+
+  it('keeps a failing exit code: the package exit hook would end the process with 0', async () => {
+    // A process that used the embedded server and recorded a failure (as a test run does) must
+    // still exit with it; async-exit-hook, loaded with the package, calls process.exit(0).
+    const childDir = await mkdtemp(path.join(tmpdir(), 'sopflow-pg-exit-'));
+    await chmod(childDir, 0o755);
+    const script = `
+      import { startPostgres } from ${JSON.stringify(path.join(import.meta.dirname, 'postgres.ts'))};
+      const pg = await startPostgres({ databaseUrl: '', dataDir: ${JSON.stringify(childDir)}, port: ${await findFreePort()}, database: 'exit_code' });
+      await pg.stop();
+      process.exitCode = 3;`;
+    const child = spawn(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], {
+      cwd: repoRoot(),
+      stdio: 'ignore',
+    });
+    const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
+    await rm(childDir, { recursive: true, force: true });
+    expect(code).toBe(3);
+  }, 120_000);
 });

