@@ -250,10 +250,19 @@ describe('who may call the API', () => {
     });
     expect(relogin.status).toBe(401);
 
-    const users = await app.request('GET', '/api/users');
-    const admin = users.body.users.find((u: { email: string }) => u.email === TEST_ADMIN.email);
-    const demote = await app.request('PATCH', `/api/users/${admin.id}`, { role: 'viewer' });
-    expect(demote).toMatchObject({ status: 409, body: { error: { code: 'last_admin' } } });
+    // The run's database is shared: other files' admins step down for the check, then come back.
+    type Listed = { id: string; email: string; role: string; disabled: boolean };
+    const users = (await app.request('GET', '/api/users')).body.users as Listed[];
+    const admin = users.find((u) => u.email === TEST_ADMIN.email)!;
+    const others = users.filter((u) => u.role === 'admin' && !u.disabled && u.id !== admin.id);
+    try {
+      for (const other of others)
+        expect((await app.request('PATCH', `/api/users/${other.id}`, { role: 'operator' })).status).toBe(200);
+      const demote = await app.request('PATCH', `/api/users/${admin.id}`, { role: 'viewer' });
+      expect(demote).toMatchObject({ status: 409, body: { error: { code: 'last_admin' } } });
+    } finally {
+      for (const other of others) await app.request('PATCH', `/api/users/${other.id}`, { role: 'admin' });
+    }
     expect((await app.request('PATCH', `/api/users/${admin.id}`, {})).status).toBe(422);
     expect((await app.request('DELETE', `/api/users/${created.body.id}`)).status).toBe(200);
     expect((await app.request('DELETE', `/api/users/${created.body.id}`)).body.error.code).toBe(
