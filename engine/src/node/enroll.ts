@@ -8,7 +8,7 @@ import {
   NodeKey,
 } from '@sopflow/workflows';
 import { type Client, WorkflowExecutionAlreadyStartedError } from '@temporalio/client';
-import { type ContactInput, parseDuration } from '../index';
+import { type Contact, type ContactInput, type Plan, parseDuration } from '../index';
 import type { Store } from './store';
 
 export type EnrollResult =
@@ -44,6 +44,45 @@ export class Enroller {
     contactInput: ContactInput,
     event: Record<string, unknown>,
   ): Promise<EnrollResult> {
+    const published = await this.liveVersion(flowId);
+    const contact = await this.store.upsertContact(contactInput);
+    return this.start(flowId, published, contact, event);
+  }
+
+  /**
+   * Enrolls contacts already stored (a campaign's page) with the flow read once, `concurrency`
+   * starts in flight at a time; a flow paused meanwhile stops enrolling at the next page. Results
+   * come in the contacts' order.
+   */
+  async enrollStored(
+    flowId: string,
+    contacts: readonly Contact[],
+    options: { concurrency: number },
+  ): Promise<EnrollResult[]> {
+    const published = await this.liveVersion(flowId);
+    const results: EnrollResult[] = new Array(contacts.length);
+    let next = 0;
+    let failed = false;
+    const lane = async () => {
+      // After one start fails the page fails (and is retried whole): the other lanes stop too.
+      while (next < contacts.length && !failed) {
+        const i = next++;
+        try {
+          results[i] = await this.start(flowId, published, contacts[i]!, {});
+        } catch (error) {
+          failed = true;
+          throw error;
+        }
+      }
+    };
+    await Promise.all(
+      Array.from({ length: Math.max(1, Math.min(options.concurrency, contacts.length)) }, lane),
+    );
+    return results;
+  }
+
+  /** The published version a flow enrolls into now, or why it enrolls nobody. */
+  private async liveVersion(flowId: string) {
     const flow = await this.store.getFlow(flowId);
     if (!flow || flow.status === 'archived')
       throw new EnrollError('flow_not_found', `There is no flow "${flowId}".`);
@@ -52,9 +91,16 @@ export class Enroller {
     }
     const published = await this.store.getVersion(flowId);
     if (!published) throw new EnrollError('flow_not_live', `Flow "${flowId}" has no published version.`);
-    const contact = await this.store.upsertContact(contactInput);
-    const workflowId = contactFlowWorkflowId(flowId, contact.id);
+    return published;
+  }
 
+  private async start(
+    flowId: string,
+    published: { version: number; plan: Plan },
+    contact: Contact,
+    event: Record<string, unknown>,
+  ): Promise<EnrollResult> {
+    const workflowId = contactFlowWorkflowId(flowId, contact.id);
     const reentry = published.plan.settings.reentry;
     if (reentry.mode !== 'always') {
       const last = await this.store.lastEnrollment(flowId, contact.id);

@@ -4,6 +4,9 @@ import { evaluateCondition } from '../../index';
 import { EnrollError, type Enroller } from '../enroll';
 import { type ContactRow, contactFromRow, type Store } from '../store';
 
+/** Enrollments of one page in flight at once: enough to hide round trips, few enough not to crowd the server. */
+const ENROLL_CONCURRENCY = 16;
+
 /**
  * One page of a campaign: the next contacts in id order (or of the given list), each enrolled
  * when it matches the audience. Enrolling is idempotent per contact, so a retried page is safe.
@@ -21,23 +24,21 @@ export async function enrollPage(
     ${input.after === null ? sql`` : sql`and id > ${input.after}`}
     ${ids ? sql`and id = any(${ids})` : sql``}
     order by id limit ${input.limit}`;
-  let enrolled = 0;
-  let skipped = 0;
-  for (const row of rows) {
-    const contact = contactFromRow(row);
-    if (input.audience.where && !evaluateCondition(input.audience.where, { contact })) {
-      skipped++;
-      continue;
-    }
-    const result = await enroller.enroll(input.flowId, { id: contact.id }, {}).catch((error) => {
+  const contacts = rows.map(contactFromRow);
+  const matching = input.audience.where
+    ? contacts.filter((contact) => evaluateCondition(input.audience.where!, { contact }))
+    : contacts;
+  // Starts overlap: one after another, a page waits on Temporal's round trip once per contact.
+  const results = await enroller
+    .enrollStored(input.flowId, matching, { concurrency: ENROLL_CONCURRENCY })
+    .catch((error) => {
       // A paused, stopped or archived flow enrolls nobody: the campaign ends here, visibly.
       if (error instanceof EnrollError)
         throw ApplicationFailure.nonRetryable(error.message, error.code, { after: input.after });
       throw error;
     });
-    if (result.status === 'enrolled') enrolled++;
-    else skipped++;
-  }
+  const enrolled = results.filter((r) => r.status === 'enrolled').length;
+  const skipped = contacts.length - enrolled;
   return {
     last: rows.length < input.limit ? null : rows[rows.length - 1]!.id,
     scanned: rows.length,
