@@ -675,20 +675,22 @@ describe('statistics, journeys and links', () => {
     expect(await result(id, buys!)).toEqual({ outcome: { kind: 'converted', event: 'bought' } });
 
     const stats = async () => (await app.request('GET', `/api/flows/${id}/stats`)).body;
+    // Visibility's count and its listing catch up separately: wait until both see the end state.
+    let s = await stats();
     await expect
       .poll(
         async () => {
-          const s = await stats();
+          s = await stats();
           return [
             s.finished.exited,
             s.finished.converted,
             s.nodes.find((n: { nodeId: string }) => n.nodeId === 'ask').waitingNow,
+            s.running,
           ];
         },
         { timeout: 20_000 },
       )
-      .toEqual([3, 1, 1]);
-    const s = await stats();
+      .toEqual([3, 1, 1, 1]);
     expect(s).toMatchObject({ flowId: id, version: 1, enrolled: 5, running: 1, converted: 1 });
     const node = (nodeId: string) => {
       const { temporalUrl, ...rest } = s.nodes.find((n: { nodeId: string }) => n.nodeId === nodeId);

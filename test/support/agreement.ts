@@ -9,6 +9,7 @@ import {
 } from '@sopflow/engine';
 import { contactFlowWorkflowId } from '@sopflow/workflows';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
+import { DateTime } from 'luxon';
 import { expect } from 'vitest';
 import type { TestApp } from './stack';
 
@@ -58,6 +59,14 @@ export async function runBothWays(
   if (published.status !== 200) throw new Error(JSON.stringify(published.body));
   const version = await app.request('POST', `/api/flows/${document.id}/publish`, {});
   if (version.status !== 201) throw new Error(JSON.stringify(version.body));
+
+  // Flows treat night and day differently (quiet hours, a template's "joined at night" path), and
+  // the virtual clock stands wherever earlier tests left it: every run starts at 10:00 local time.
+  const zone = contact.timezone ?? document.settings?.timezone ?? 'Asia/Shanghai';
+  const clock = await env.currentTimeMs();
+  let tenAm = DateTime.fromMillis(clock, { zone }).set({ hour: 10, minute: 0, second: 0, millisecond: 0 });
+  if (tenAm.toMillis() <= clock) tenAm = tenAm.plus({ days: 1 });
+  await env.sleep(tenAm.toMillis() - clock);
 
   const enrolled = await app.request('POST', `/api/flows/${document.id}/enroll`, {
     contact,
