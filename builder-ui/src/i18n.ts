@@ -21,6 +21,8 @@ const en = {
   apiHint: 'Is the API running? Start everything with `npm start` or `sopflow dev`.',
   retry: 'Retry',
   noFlows: 'No flows yet.',
+  flowRunningNow: (n: number) => `${n} in it now`,
+  flowRunningNowTitle: 'Contacts in this flow now (live, from Temporal; refreshes every 10 seconds)',
   pickFlow: 'Pick a flow on the left, or start a new one.',
   statuses: { draft: 'draft', live: 'live', paused: 'paused', stopped: 'stopped', archived: 'archived' },
   problems: 'Problems',
@@ -119,6 +121,7 @@ const en = {
   // Palette.
   palette: 'Steps',
   paletteHint: 'Drag onto the canvas, or click to add',
+  insertStep: 'Insert a step here',
 
   // Side panel.
   tabStep: 'Step',
@@ -403,6 +406,8 @@ const zh: Messages = {
   apiHint: 'API 是否在运行？可用 `npm start` 或 `sopflow dev` 启动全部服务。',
   retry: '重试',
   noFlows: '还没有流程。',
+  flowRunningNow: (n) => `当前 ${n} 人`,
+  flowRunningNowTitle: '此刻在这个流程中的联系人（实时，来自 Temporal；每 10 秒刷新）',
   pickFlow: '在左侧选择一个流程，或新建一个。',
   statuses: { draft: '草稿', live: '已上线', paused: '已暂停', stopped: '已停止', archived: '已归档' },
   problems: '问题',
@@ -496,6 +501,7 @@ const zh: Messages = {
 
   palette: '步骤',
   paletteHint: '拖到画布上，或点击添加',
+  insertStep: '在这里插入步骤',
 
   tabStep: '步骤设置',
   tabPreview: '预演',

@@ -90,6 +90,17 @@ export async function listFlows(signal?: AbortSignal): Promise<FlowSummary[]> {
   return body.flows;
 }
 
+/**
+ * How many contacts each flow has in it now, from Temporal's visibility; null for a flow whose
+ * count Temporal did not answer.
+ */
+export async function listRunningNow(signal?: AbortSignal): Promise<Map<string, number | null>> {
+  const body = (await call('GET', '/api/flows?counts=true', undefined, signal)) as {
+    flows: { id: string; runningNow?: number | null }[];
+  };
+  return new Map(body.flows.map((f) => [f.id, f.runningNow ?? null]));
+}
+
 export type FlowDraft = { ok: true; doc: FlowDocument; raw: unknown } | { ok: false; raw: unknown };
 
 /**

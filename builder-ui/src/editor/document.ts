@@ -4,6 +4,7 @@ import {
   type FlowDocument,
   type FlowNode,
   type NodeType,
+  nodeExits,
 } from '@sopflow/engine';
 import { handlesOf } from '../canvas/flow-canvas';
 import type { Locale } from '../i18n';
@@ -330,6 +331,99 @@ export function nodeIdProblem(doc: FlowDocument, id: string, newId: string): 'in
   if (!NODE_ID_PATTERN.test(newId)) return 'invalid';
   if (newId !== id && doc.nodes.some((n) => n.id === newId)) return 'taken';
   return undefined;
+}
+
+/**
+ * The types a step put on an edge may have: a way in and a way out. A trigger has no way in,
+ * and an exit would leave the step the edge led to cut off.
+ */
+export const INSERTABLE_TYPES: readonly NodeType[] = NODE_TYPES.filter(
+  (t) => t !== 'trigger' && t !== 'exit',
+);
+
+/** Room kept above and below a step put on an edge. */
+const INSERT_GAP = 48;
+/** The canvas snaps to this grid; steps moved to make room stay on it. */
+const GRID = 8;
+
+/**
+ * Splices a new step of `type` into an edge: the edge's source (by the same exit) leads to the
+ * new step, and the step's default exit (`next`, or its first exit) leads on to the old target;
+ * its other exits are left for the operator to connect. The step goes between the two; when
+ * they are too close for it, the target and every step level with or below it move down to make
+ * room, as inserting a row would, so nothing ends up covered. Undefined when the edge is gone or
+ * the type cannot stand mid-path.
+ */
+export function insertOnEdge(
+  doc: FlowDocument,
+  edgeId: string,
+  type: NodeType,
+  locale: Locale,
+  sizes: ReadonlyMap<string, Size> = new Map(),
+): { doc: FlowDocument; id: string } | undefined {
+  const edge = doc.edges.find((e) => e.id === edgeId);
+  if (!edge || !INSERTABLE_TYPES.includes(type)) return undefined;
+  const source = doc.nodes.find((n) => n.id === edge.source);
+  const target = doc.nodes.find((n) => n.id === edge.target);
+  if (!source || !target) return undefined;
+  const sizeOf = (id: string) => sizes.get(id) ?? DEFAULT_NODE_SIZE;
+  const from = sizeOf(source.id);
+  const to = sizeOf(target.id);
+  const size = DEFAULT_NODE_SIZE;
+  const centreX = (source.position.x + from.width / 2 + target.position.x + to.width / 2) / 2;
+  const x = centreX - size.width / 2;
+
+  let nodes = doc.nodes;
+  let position: Position;
+  const top = source.position.y + from.height + INSERT_GAP;
+  if (target.position.y > source.position.y) {
+    const room = target.position.y - (top + size.height + INSERT_GAP);
+    if (room >= 0) position = { x, y: top + room / 2 };
+    else {
+      const shift = Math.ceil(-room / GRID) * GRID;
+      const below = target.position.y;
+      nodes = nodes.map((n) =>
+        n.position.y >= below ? { ...n, position: { x: n.position.x, y: n.position.y + shift } } : n,
+      );
+      position = { x, y: top };
+    }
+  } else {
+    // An edge going back up (a loop) or sideways: beside the path, wherever is free.
+    const preferred = {
+      x,
+      y: (source.position.y + from.height / 2 + target.position.y + to.height / 2) / 2 - size.height / 2,
+    };
+    position = freeSpot(nodes, preferred, sizes, size);
+  }
+
+  const id = newNodeId(
+    nodes.map((n) => n.id),
+    type,
+  );
+  const node = defaultNode(type, id, position, locale);
+  const exit = nodeExits(node)[0]!;
+  const edgeIds = doc.edges.filter((e) => e.id !== edgeId).map((e) => e.id);
+  const into: Edge = {
+    id: newEdgeId(edgeIds, source.id, edge.sourceHandle, id),
+    source: source.id,
+    sourceHandle: edge.sourceHandle,
+    target: id,
+  };
+  const onward: Edge = {
+    id: newEdgeId([...edgeIds, into.id], id, exit, target.id),
+    source: id,
+    sourceHandle: exit,
+    target: target.id,
+  };
+  return {
+    doc: {
+      ...doc,
+      nodes: [...nodes, node],
+      // In the old edge's place, so the document's order (and a version diff) moves least.
+      edges: doc.edges.flatMap((e) => (e.id === edgeId ? [into, onward] : [e])),
+    },
+    id,
+  };
 }
 
 export interface Clipboard {

@@ -5,7 +5,10 @@ import {
   blankFlow,
   connect,
   copyNodes,
+  DEFAULT_NODE_SIZE,
   defaultNode,
+  INSERTABLE_TYPES,
+  insertOnEdge,
   moveNodes,
   NODE_TYPES,
   newNodeId,
@@ -166,6 +169,131 @@ describe('editing the graph', () => {
     expect(pasted.nodes.find((n) => n.id === 'send-2')?.position).toEqual({ x: 40, y: 160 });
     expect(pasted.edges.at(-1)).toMatchObject({ source: 'send-2', target: 'exit-1', sourceHandle: 'next' });
     expect(FlowDocument.safeParse(pasted).success).toBe(true);
+  });
+});
+
+describe('inserting a step on an edge', () => {
+  const blank = blankFlow('f', 'F');
+  const at = (doc: FlowDocument, id: string) => doc.nodes.find((n) => n.id === id)!.position;
+  const overlaps = (doc: FlowDocument) =>
+    doc.nodes.some((a, i) =>
+      doc.nodes.some(
+        (b, j) =>
+          j > i &&
+          a.position.x < b.position.x + DEFAULT_NODE_SIZE.width &&
+          b.position.x < a.position.x + DEFAULT_NODE_SIZE.width &&
+          a.position.y < b.position.y + DEFAULT_NODE_SIZE.height &&
+          b.position.y < a.position.y + DEFAULT_NODE_SIZE.height,
+      ),
+    );
+
+  it('splices a step between the two ends of an edge, and the flow still compiles', () => {
+    expect(compile(blank)).toMatchObject({ ok: true });
+    const inserted = insertOnEdge(blank, 'e-start-end', 'send', 'en')!;
+    expect(inserted.id).toBe('send-1');
+    expect(inserted.doc.edges).toEqual([
+      { id: 'e-start-send-1', source: 'start', sourceHandle: 'next', target: 'send-1' },
+      { id: 'e-send-1-end', source: 'send-1', sourceHandle: 'next', target: 'end' },
+    ]);
+    expect(compile(inserted.doc)).toMatchObject({ ok: true });
+    expect(FlowDocument.safeParse(inserted.doc).success).toBe(true);
+    // Between the two, covering neither: the end moved down to make room.
+    expect(at(inserted.doc, 'send-1').x).toBe(at(blank, 'start').x);
+    expect(at(inserted.doc, 'send-1').y).toBeGreaterThan(at(blank, 'start').y);
+    expect(at(inserted.doc, 'end').y).toBeGreaterThan(at(inserted.doc, 'send-1').y);
+    expect(overlaps(inserted.doc)).toBe(false);
+    // The edit is one document like any other: undo gives the flow back as it was.
+    const history = historyReducer(initialHistory(blank), { type: 'commit', value: inserted.doc, at: 0 });
+    expect(historyReducer(history, { type: 'undo' }).present).toBe(blank);
+  });
+
+  it('keeps the ends where they are when there is room between them', () => {
+    const spaced = moveNodes(blank, new Map([['end', { x: 0, y: 600 }]]));
+    const { doc } = insertOnEdge(spaced, 'e-start-end', 'wait', 'zh')!;
+    expect(at(doc, 'end')).toEqual({ x: 0, y: 600 });
+    expect(at(doc, 'wait-1').y).toBeGreaterThan(DEFAULT_NODE_SIZE.height);
+    expect(at(doc, 'wait-1').y + DEFAULT_NODE_SIZE.height).toBeLessThan(600);
+  });
+
+  it('compiles after inserting any single-exit step, and asks only for the new exits of a multi-exit one', () => {
+    for (const type of INSERTABLE_TYPES) {
+      const { doc, id } = insertOnEdge(blank, 'e-start-end', type, 'en')!;
+      const node = doc.nodes.find((n) => n.id === id)!;
+      const exits = nodeExits(node);
+      // The default exit (`next`, or the first one) leads on to the old target.
+      expect(doc.edges.filter((e) => e.source === id)).toEqual([
+        expect.objectContaining({ sourceHandle: exits[0], target: 'end' }),
+      ]);
+      const result = compile(doc);
+      if (exits.length === 1) expect(result).toMatchObject({ ok: true });
+      else {
+        expect(result.ok).toBe(false);
+        if (result.ok) continue;
+        expect(result.errors.map((e) => [e.code, e.nodeId])).toEqual(
+          exits.slice(1).map(() => ['missing_exit', id]),
+        );
+      }
+    }
+  });
+
+  it("splices into a branch's else and a wait_for_event's timeout by the same exit", () => {
+    let doc = removeElements(blank, [], ['e-start-end']);
+    doc = addNode(doc, defaultNode('branch', 'tier', { x: 0, y: 160 }, 'en'));
+    doc = addNode(doc, defaultNode('wait_for_event', 'reply', { x: 300, y: 320 }, 'en'));
+    doc = connect(doc, { source: 'start', target: 'tier' });
+    doc = connect(doc, { source: 'tier', sourceHandle: 'c1', target: 'reply' });
+    doc = connect(doc, { source: 'tier', sourceHandle: 'else', target: 'end' });
+    doc = connect(doc, { source: 'reply', sourceHandle: 'event', target: 'end' });
+    doc = connect(doc, { source: 'reply', sourceHandle: 'timeout', target: 'end' });
+    expect(compile(doc)).toMatchObject({ ok: true });
+
+    const elseEdge = doc.edges.find((e) => e.source === 'tier' && e.sourceHandle === 'else')!;
+    const first = insertOnEdge(doc, elseEdge.id, 'update_contact', 'en')!;
+    expect(first.doc.edges.filter((e) => e.source === 'tier').map((e) => [e.sourceHandle, e.target])).toEqual(
+      [
+        ['c1', 'reply'],
+        ['else', 'update-1'],
+      ],
+    );
+    expect(first.doc.edges.find((e) => e.source === 'update-1')).toMatchObject({
+      sourceHandle: 'next',
+      target: 'end',
+    });
+    expect(compile(first.doc)).toMatchObject({ ok: true });
+
+    const timeoutEdge = first.doc.edges.find((e) => e.source === 'reply' && e.sourceHandle === 'timeout')!;
+    const second = insertOnEdge(first.doc, timeoutEdge.id, 'send', 'en')!;
+    expect(
+      second.doc.edges.filter((e) => e.source === 'reply').map((e) => [e.sourceHandle, e.target]),
+    ).toEqual([
+      ['event', 'end'],
+      ['timeout', 'send-1'],
+    ]);
+    expect(second.doc.edges.find((e) => e.source === 'send-1')).toMatchObject({
+      sourceHandle: 'next',
+      target: 'end',
+    });
+    expect(new Set(second.doc.edges.map((e) => e.id)).size).toBe(second.doc.edges.length);
+    expect(compile(second.doc)).toMatchObject({ ok: true });
+    expect(overlaps(second.doc)).toBe(false);
+  });
+
+  it('puts a step on an edge that loops back up beside the path, on a free spot', () => {
+    let doc = addNode(blank, defaultNode('wait', 'pause', { x: 0, y: 400 }, 'en'));
+    doc = connect(doc, { source: 'start', target: 'pause' });
+    doc = connect(doc, { source: 'pause', target: 'start' });
+    const back = doc.edges.find((e) => e.source === 'pause')!;
+    const { doc: looped } = insertOnEdge(doc, back.id, 'send', 'en')!;
+    expect(looped.edges.filter((e) => e.target === 'start').map((e) => e.source)).toEqual(['send-1']);
+    expect(overlaps(looped)).toBe(false);
+    expect(at(looped, 'pause')).toEqual({ x: 0, y: 400 });
+  });
+
+  it('refuses an edge that is gone and types that cannot stand mid-path', () => {
+    expect(insertOnEdge(blank, 'nope', 'send', 'en')).toBeUndefined();
+    expect(insertOnEdge(blank, 'e-start-end', 'trigger', 'en')).toBeUndefined();
+    expect(insertOnEdge(blank, 'e-start-end', 'exit', 'en')).toBeUndefined();
+    expect(INSERTABLE_TYPES).not.toContain('trigger');
   });
 });
 

@@ -28,6 +28,11 @@ export const visibilityString = (value: string) => `"${value.replace(/["\\]/g, '
 export const runningRunsQuery = (flowId: string) =>
   `SopflowFlowId = ${visibilityString(flowId)} AND ExecutionStatus = "Running"`;
 
+/** How long the flow list waits for Temporal's counts before answering without them. */
+export const RUNNING_COUNT_DEADLINE_MS = 3_000;
+/** Visibility counts asked at once for one flow list, so a long list does not flood Temporal. */
+const RUNNING_COUNT_CONCURRENCY = 8;
+
 /**
  * A flow's life after publishing: pause (no new enrollments; running contacts go on), resume,
  * stop (no new enrollments, and every running contact is cancelled cleanly through the
@@ -102,6 +107,37 @@ export class FlowControl {
       }
     }
     return cancelled;
+  }
+
+  /**
+   * How many contacts are in each flow now: one visibility count of its running runs per flow
+   * that was ever published (a flow never published has had no runs). Null for a flow whose count
+   * Temporal did not answer within `RUNNING_COUNT_DEADLINE_MS`, so an unreachable Temporal empties
+   * the numbers rather than failing the list they sit in.
+   */
+  async runningNow(
+    flows: readonly Pick<FlowRecord, 'id' | 'latestVersion'>[],
+  ): Promise<Map<string, number | null>> {
+    const counts = new Map<string, number | null>();
+    const asked = flows.filter((f) => f.latestVersion !== null);
+    for (const f of flows) if (f.latestVersion === null) counts.set(f.id, 0);
+    const deadline = Date.now() + RUNNING_COUNT_DEADLINE_MS;
+    let next = 0;
+    const worker = async () => {
+      while (next < asked.length) {
+        const flow = asked[next++]!;
+        try {
+          const { count } = await this.client.withDeadline(deadline, () =>
+            this.client.workflow.count(runningRunsQuery(flow.id)),
+          );
+          counts.set(flow.id, count);
+        } catch {
+          counts.set(flow.id, null);
+        }
+      }
+    };
+    await Promise.all(Array.from({ length: Math.min(RUNNING_COUNT_CONCURRENCY, asked.length) }, worker));
+    return counts;
   }
 
   /** Archives the flow: it leaves lists and enrolls nobody; contacts in it finish their journey. */

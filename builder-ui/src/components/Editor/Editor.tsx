@@ -20,6 +20,7 @@ import {
   DEFAULT_NODE_SIZE,
   defaultNode,
   freeSpot,
+  insertOnEdge,
   newNodeId,
   type Position,
   pasteNodes,
@@ -181,17 +182,24 @@ export function Editor({ initial, summary, onChanged }: Props) {
     return () => clearTimeout(timer);
   }, [run]);
 
+  /** The size each step is drawn at (or will be, before the browser has drawn it). */
+  const measuredSizes = useCallback(
+    () =>
+      new Map(
+        getNodes().map((n) => [
+          n.id,
+          {
+            width: n.measured?.width ?? DEFAULT_NODE_SIZE.width,
+            height: n.measured?.height ?? DEFAULT_NODE_SIZE.height,
+          },
+        ]),
+      ),
+    [getNodes],
+  );
+
   /** Where a step added by click goes: under the selected step, else in view; never on another. */
   const placeForNew = useCallback((): Position => {
-    const sizes = new Map(
-      getNodes().map((n) => [
-        n.id,
-        {
-          width: n.measured?.width ?? DEFAULT_NODE_SIZE.width,
-          height: n.measured?.height ?? DEFAULT_NODE_SIZE.height,
-        },
-      ]),
-    );
+    const sizes = measuredSizes();
     const nodes = docRef.current.nodes;
     const anchor = nodes.find((n) => n.id === selectionRef.current.nodes[0]);
     let preferred: Position;
@@ -206,7 +214,7 @@ export function Editor({ initial, summary, onChanged }: Props) {
       preferred = { x: at.x - DEFAULT_NODE_SIZE.width / 2, y: at.y };
     }
     return freeSpot(nodes, preferred, sizes);
-  }, [screenToFlowPosition, docRef, getNodes]);
+  }, [screenToFlowPosition, docRef, measuredSizes]);
 
   const addStep = useCallback(
     (type: NodeType, position?: Position) => {
@@ -220,6 +228,18 @@ export function Editor({ initial, summary, onChanged }: Props) {
       setTab('step');
     },
     [docRef, update, select, placeForNew, locale],
+  );
+
+  const insertStep = useCallback(
+    (edgeId: string, type: NodeType) => {
+      const sizes = measuredSizes();
+      const inserted = insertOnEdge(docRef.current, edgeId, type, locale, sizes);
+      if (!inserted) return;
+      update((d) => insertOnEdge(d, edgeId, type, locale, sizes)?.doc ?? d);
+      select([inserted.id]);
+      setTab('step');
+    },
+    [docRef, update, select, measuredSizes, locale],
   );
 
   const copy = useCallback(() => {
@@ -253,19 +273,11 @@ export function Editor({ initial, summary, onChanged }: Props) {
   const tidy = useCallback(async () => {
     // The layout library loads on first use, so it does not weigh on opening the builder.
     const { layoutFlow } = await import('../../editor/layout');
-    const sizes = new Map(
-      getNodes().map((n) => [
-        n.id,
-        {
-          width: n.measured?.width ?? DEFAULT_NODE_SIZE.width,
-          height: n.measured?.height ?? DEFAULT_NODE_SIZE.height,
-        },
-      ]),
-    );
+    const sizes = measuredSizes();
     update((d) => layoutFlow(d, sizes));
     // Once the canvas has the new positions.
     setTimeout(() => void fitView({ duration: 300, maxZoom: 1, padding: 0.15 }), 50);
-  }, [getNodes, update, fitView]);
+  }, [measuredSizes, update, fitView]);
 
   const focusNode = useCallback(
     (id: string) => {
@@ -444,6 +456,7 @@ export function Editor({ initial, summary, onChanged }: Props) {
           diff={tab === 'history' ? diffOnCanvas : undefined}
           update={update}
           addStep={addStep}
+          insertStep={insertStep}
           onSelectionChange={onSelectionChange}
           selectRequest={selectRequest}
         />

@@ -9,6 +9,7 @@ import {
   type DefaultEdgeOptions,
   type Edge,
   type EdgeChange,
+  type EdgeTypes,
   MarkerType,
   MiniMap,
   type NodeChange,
@@ -40,13 +41,15 @@ import type { DiffMark } from '../../editor/version-diff';
 import type { NodeWatch } from '../../editor/watch';
 import { useLocale } from '../../hooks/useLocale';
 import { PALETTE_MIME } from '../Palette/Palette';
+import { type EdgeInsert, EdgeInsertContext, INSERTABLE_EDGE_TYPE, InsertableEdge } from './InsertableEdge';
 import { StepNode } from './StepNode';
 
-// Defined once: React Flow re-mounts every node when this object's identity changes.
+// Defined once: React Flow re-mounts every node (and edge) when these objects' identity changes.
 const nodeTypes: NodeTypes = { [STEP_NODE_TYPE]: StepNode };
+const edgeTypes: EdgeTypes = { [INSERTABLE_EDGE_TYPE]: InsertableEdge };
 
 const defaultEdgeOptions: DefaultEdgeOptions = {
-  type: 'smoothstep',
+  type: INSERTABLE_EDGE_TYPE,
   markerEnd: { type: MarkerType.ArrowClosed, width: 16, height: 16 },
 };
 
@@ -90,6 +93,8 @@ interface Props {
   /** Changes the document (one undo step); `fn` gets the latest document. */
   update: (fn: (doc: FlowDocument) => FlowDocument, key?: string) => void;
   addStep: (type: NodeType, position: Position) => void;
+  /** Puts a new step of `type` on an edge, between its two ends. */
+  insertStep: (edgeId: string, type: NodeType) => void;
   onSelectionChange: (nodeIds: string[], edgeIds: string[]) => void;
   selectRequest?: SelectRequest;
 }
@@ -132,6 +137,7 @@ export function FlowCanvas({
   diff,
   update,
   addStep,
+  insertStep,
   onSelectionChange,
   selectRequest,
 }: Props) {
@@ -144,6 +150,28 @@ export function FlowCanvas({
   const [nodes, setNodes] = useState<StepNodeType[]>(canvas.nodes);
   const [edges, setEdges] = useState<Edge[]>(canvas.edges);
   const handledRequest = useRef<number | undefined>(undefined);
+  const [insertMenuEdge, setInsertMenuEdge] = useState<string>();
+  const edgeInsert = useMemo<EdgeInsert>(
+    () => ({
+      openEdgeId: insertMenuEdge,
+      setOpenEdgeId: setInsertMenuEdge,
+      insert: (edgeId, type) => {
+        setInsertMenuEdge(undefined);
+        insertStep(edgeId, type);
+      },
+    }),
+    [insertMenuEdge, insertStep],
+  );
+  // The menu stands where the "+" was on the page; once the canvas moves, it would point elsewhere.
+  const closeInsertMenu = useCallback(() => setInsertMenuEdge(undefined), []);
+  useEffect(() => {
+    if (insertMenuEdge === undefined) return;
+    const onKey = (e: KeyboardEvent) => {
+      if (e.key === 'Escape') setInsertMenuEdge(undefined);
+    };
+    window.addEventListener('keydown', onKey);
+    return () => window.removeEventListener('keydown', onKey);
+  }, [insertMenuEdge]);
 
   useEffect(() => {
     const request = selectRequest && selectRequest.seq !== handledRequest.current ? selectRequest : undefined;
@@ -241,32 +269,36 @@ export function FlowCanvas({
       onDragOver={onDragOver}
       onDrop={onDrop}
     >
-      <ReactFlow<StepNodeType, Edge>
-        nodes={nodes}
-        edges={edges}
-        onNodesChange={onNodesChange}
-        onEdgesChange={onEdgesChange}
-        onNodeDragStop={onNodeDragStop}
-        onSelectionDragStop={onSelectionDragStop}
-        onDelete={onDelete}
-        onConnect={onConnect}
-        onReconnect={onReconnect}
-        onSelectionChange={handleSelection}
-        nodeTypes={nodeTypes}
-        defaultEdgeOptions={defaultEdgeOptions}
-        connectionLineType={ConnectionLineType.SmoothStep}
-        fitView
-        fitViewOptions={{ maxZoom: 1, padding: 0.25 }}
-        deleteKeyCode={['Delete', 'Backspace']}
-        snapToGrid
-        snapGrid={[8, 8]}
-        minZoom={0.2}
-        maxZoom={2}
-      >
-        <Background gap={16} />
-        <Controls showInteractive={false} />
-        <MiniMap<StepNodeType> nodeClassName={minimapClass} nodeColor={minimapColor} pannable zoomable />
-      </ReactFlow>
+      <EdgeInsertContext.Provider value={edgeInsert}>
+        <ReactFlow<StepNodeType, Edge>
+          nodes={nodes}
+          edges={edges}
+          onNodesChange={onNodesChange}
+          onEdgesChange={onEdgesChange}
+          onNodeDragStop={onNodeDragStop}
+          onSelectionDragStop={onSelectionDragStop}
+          onDelete={onDelete}
+          onConnect={onConnect}
+          onReconnect={onReconnect}
+          onSelectionChange={handleSelection}
+          onMoveStart={closeInsertMenu}
+          nodeTypes={nodeTypes}
+          edgeTypes={edgeTypes}
+          defaultEdgeOptions={defaultEdgeOptions}
+          connectionLineType={ConnectionLineType.SmoothStep}
+          fitView
+          fitViewOptions={{ maxZoom: 1, padding: 0.25 }}
+          deleteKeyCode={['Delete', 'Backspace']}
+          snapToGrid
+          snapGrid={[8, 8]}
+          minZoom={0.2}
+          maxZoom={2}
+        >
+          <Background gap={16} />
+          <Controls showInteractive={false} />
+          <MiniMap<StepNodeType> nodeClassName={minimapClass} nodeColor={minimapColor} pannable zoomable />
+        </ReactFlow>
+      </EdgeInsertContext.Provider>
       {doc.nodes.length === 0 && <p className="canvas__empty">{t.paletteHint}</p>}
     </section>
   );

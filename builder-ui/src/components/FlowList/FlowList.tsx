@@ -1,6 +1,8 @@
-import { Plus } from 'lucide-react';
-import type { FlowSummary } from '../../api/flows';
+import { Plus, Users } from 'lucide-react';
+import { type FlowSummary, listRunningNow } from '../../api/flows';
+import { RUNNING_NOW_POLL_MS, runningNowKey, showsRunningNow } from '../../editor/running-now';
 import { useLocale } from '../../hooks/useLocale';
+import { usePolled } from '../../hooks/usePolled';
 import type { Remote } from '../../hooks/useRemote';
 
 interface Props {
@@ -15,6 +17,12 @@ interface Props {
 
 export function FlowList({ flows, selectedId, onSelect, onRetry, onNew, creating }: Props) {
   const { t } = useLocale();
+  // The counts refresh on their own clock; the list itself reloads only when flows change.
+  const [running] = usePolled(
+    flows.status === 'ready' ? runningNowKey(flows.value) : undefined,
+    listRunningNow,
+    RUNNING_NOW_POLL_MS,
+  );
   return (
     <nav className="flow-list" aria-label={t.flows}>
       <button
@@ -55,6 +63,9 @@ export function FlowList({ flows, selectedId, onSelect, onRetry, onNew, creating
                   <code>{flow.id}</code>
                   <span className={`status status--${flow.status}`}>{t.statuses[flow.status]}</span>
                   {flow.latestVersion !== null && <span>v{flow.latestVersion}</span>}
+                  {showsRunningNow(flow) && (
+                    <RunningNow count={running.value?.get(flow.id)} flowId={flow.id} />
+                  )}
                 </span>
               </button>
             </li>
@@ -62,5 +73,21 @@ export function FlowList({ flows, selectedId, onSelect, onRetry, onNew, creating
         </ul>
       )}
     </nav>
+  );
+}
+
+/** How many contacts are in a flow now: `–` when Temporal did not answer, blank until the first answer. */
+function RunningNow({ count, flowId }: { count: number | null | undefined; flowId: string }) {
+  const { t } = useLocale();
+  return (
+    <span
+      className={`flow-list__running${count ? ' flow-list__running--some' : ''}`}
+      title={count === null ? t.temporalUnreachable : t.flowRunningNowTitle}
+      data-testid={`flow-running-${flowId}`}
+      data-count={count ?? undefined}
+    >
+      <Users size={11} aria-hidden="true" />
+      {count === undefined ? '…' : count === null ? '–' : t.flowRunningNow(count)}
+    </span>
   );
 }

@@ -62,6 +62,32 @@ const StopBody = z.object({ reason: z.string().max(500).optional() }).default({}
 
 const ListQuery = z.object({
   archived: z.enum(['true', 'false']).optional().meta({ description: 'List the archived flows instead.' }),
+  counts: z.enum(['true', 'false']).optional().meta({
+    description:
+      'Add `runningNow` to each flow: how many contacts are in it now, counted by Temporal visibility.',
+  }),
+});
+
+const FlowListAnswer = z.object({
+  flows: z.array(
+    z.object({
+      id: z.string(),
+      name: z.string(),
+      status: z.enum(['draft', 'live', 'paused', 'stopped', 'archived']),
+      latestVersion: z.number().nullable(),
+      updatedAt: z.string(),
+      runningNow: z
+        .number()
+        .int()
+        .nullable()
+        .optional()
+        .meta({
+          description:
+            'With `counts=true`: running journeys of the flow now (`SopflowFlowId = "<id>" AND ExecutionStatus = ' +
+            '"Running"`); 0 for a flow never published; null when Temporal did not answer in time.',
+        }),
+    }),
+  ),
 });
 
 /** What `GET /api/flows/{id}/export` answers and `POST /api/flows/import` takes. */
@@ -146,10 +172,17 @@ export function registerFlowRoutes(app: Hono, ctx: ApiContext): void {
       tags: ['flows'],
       access: 'viewer',
       query: ListQuery,
-      responses: { 200: 'The flows, most recently changed first.' },
+      responses: {
+        200: { description: 'The flows, most recently changed first.', schema: FlowListAnswer },
+        422: 'Bad query.',
+      },
     }),
     async (c) => {
-      const flows = await store.listFlows({ archived: c.req.query('archived') === 'true' });
+      const parsed = ListQuery.safeParse(c.req.query());
+      if (!parsed.success)
+        return apiError(c, 422, 'invalid_query', 'The query is not valid.', issuesOf(parsed.error));
+      const flows = await store.listFlows({ archived: parsed.data.archived === 'true' });
+      const running = parsed.data.counts === 'true' ? await flowControl.runningNow(flows) : undefined;
       return c.json({
         flows: flows.map((f) => ({
           id: f.id,
@@ -157,6 +190,7 @@ export function registerFlowRoutes(app: Hono, ctx: ApiContext): void {
           status: f.status,
           latestVersion: f.latestVersion,
           updatedAt: f.updatedAt,
+          ...(running ? { runningNow: running.get(f.id) ?? null } : {}),
         })),
       });
     },
