@@ -69,7 +69,7 @@ describe('faults', () => {
     cleanups.push(() => app.stop());
     const flowId = uniqueId('kills');
     await publishFlow(app, journey(flowId));
-    const contacts = Array.from({ length: 150 }, (_, i) => `${flowId}-${String(i).padStart(3, '0')}`);
+    const contacts = Array.from({ length: 500 }, (_, i) => `${flowId}-${String(i).padStart(3, '0')}`);
     const replied = new Set(contacts.filter((_, i) => i % 2 === 0));
 
     let worker = await workers.start(app.env);
@@ -79,8 +79,12 @@ describe('faults', () => {
       });
       expect(answer.status).toBe(202);
     }
-    // Kill the worker three times at moments spread over the run, replying for half the contacts meanwhile.
-    const killsAt = [300, 1500, 2800];
+    // Kill the worker three times at random moments of the run (logged, to replay a failure),
+    // replying for half the contacts after the second.
+    const killsAt = Array.from({ length: 3 }, () => 200 + Math.floor(Math.random() * 4800)).sort(
+      (a, b) => a - b,
+    );
+    console.log(`faults: SIGKILL at ${killsAt.join(', ')} ms after ${contacts.length} enrollments`);
     let elapsed = 0;
     let kills = 0;
     for (const at of killsAt) {
