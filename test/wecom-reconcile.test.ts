@@ -160,5 +160,13 @@ describe('WeCom customer groups are reconciled with WeCom on a schedule', () => 
       ['member.joined', 'callback'],
       ['member.left', 'reconcile'],
     ]);
+
+    // The group is dissolved: WeCom answers 40050 for it, and it is watched no more.
+    wecom.dissolveGroupChat(chatId);
+    const dissolved = await reconcile();
+    expect(dissolved.forgotten).toContain(chatId);
+    expect(ours(dissolved)).toEqual([]);
+    expect(await app.sql`select 1 from wecom_groups where chat_id = ${chatId}`).toHaveLength(0);
+    expect((await reconcile()).forgotten).not.toContain(chatId);
   });
 });

@@ -120,6 +120,8 @@ export interface WeComReconcileReport {
   leaves: number;
   /** Groups WeCom would not read, with why; the next pass tries them again. */
   failed: { chatId: string; message: string }[];
+  /** Groups WeCom no longer has (dissolved): no longer watched. */
+  forgotten: string[];
   /** Set when no channel goes through a connector that can read customer groups. */
   skipped?: string;
 }

@@ -162,6 +162,11 @@ export class FakeWeComServer {
     this.chats.set(chat.chat_id, chat);
   }
 
+  /** The group is dissolved: `groupchat/get` answers 40050 for it from now on. */
+  dissolveGroupChat(chatId: string): void {
+    this.chats.delete(chatId);
+  }
+
   async close(): Promise<void> {
     for (const timer of this.timers) clearTimeout(timer);
     this.server.closeAllConnections();

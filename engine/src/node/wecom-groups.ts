@@ -6,6 +6,9 @@ import type { ChannelRoutes } from './channel-routes';
 import type { EventRouter } from './events';
 import type { Store } from './store';
 
+/** WeCom's errcode for a chat id it does not know (the group was dissolved). */
+const CHAT_NOT_FOUND = 40050;
+
 /**
  * The customer groups sopflow watches. Callbacks post member changes as they come and note them
  * here; `reconcile` reads each group from WeCom and posts the changes the callbacks missed, once
@@ -68,6 +71,7 @@ export class WeComGroups {
       joins: 0,
       leaves: 0,
       failed: [],
+      forgotten: [],
     };
     if (groups.length === 0) return report;
     const reader = await this.groupReader();
@@ -96,6 +100,12 @@ export class WeComGroups {
             member_version = ${result.memberVersion ?? null}, reconciled_at = now(), updated_at = now()
           where chat_id = ${group.chat_id}`;
       } catch (error) {
+        // WeCom no longer has the group (dissolved): stop watching it instead of failing every pass.
+        if ((error as { details?: { providerCode?: unknown } }).details?.providerCode === CHAT_NOT_FOUND) {
+          await this.sql`delete from wecom_groups where chat_id = ${group.chat_id}`;
+          report.forgotten.push(group.chat_id);
+          continue;
+        }
         report.failed.push({ chatId: group.chat_id, message: (error as Error).message });
       }
     }
