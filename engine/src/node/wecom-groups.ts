@@ -3,6 +3,7 @@ import { type WeComReconcileReport, wecomReconcile } from '@sopflow/workflows';
 import { type Client, ScheduleNotFoundError } from '@temporalio/client';
 import type { Sql } from 'postgres';
 import type { ChannelRoutes } from './channel-routes';
+import { errorCauses } from './error-causes';
 import type { EventRouter } from './events';
 import type { Store } from './store';
 
@@ -145,8 +146,7 @@ export async function syncWeComReconcileSchedule(
 
 /** gRPC UNIMPLEMENTED (12), as Temporal's client reports it. */
 function isUnimplemented(error: unknown): boolean {
-  for (let e: unknown = error; e; e = (e as { cause?: unknown }).cause)
-    if ((e as { code?: unknown }).code === 12) return true;
+  for (const e of errorCauses(error)) if (e.code === 12) return true;
   return false;
 }
 

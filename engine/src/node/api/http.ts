@@ -8,6 +8,7 @@ import type { Campaigns } from '../campaigns';
 import type { ChannelRoutes } from '../channel-routes';
 import type { Contacts } from '../contacts';
 import type { Enroller } from '../enroll';
+import { errorCauses } from '../error-causes';
 import type { EventRouter } from '../events';
 import type { FlowControl } from '../flow-control';
 import type { Stats } from '../stats';
@@ -168,9 +169,9 @@ export function issuesOf(error: z.ZodError) {
 export function isUnavailable(error: unknown): boolean {
   // postgres.js reports a refused connection as ECONNREFUSED too: that is the database, not Temporal.
   if (databaseFailure(error)) return false;
-  for (let e: unknown = error; e; e = (e as { cause?: unknown }).cause) {
-    if ((e as { code?: unknown }).code === 14) return true;
-    if (/UNAVAILABLE|ECONNREFUSED|Connection refused/i.test(String((e as Error).message))) return true;
+  for (const e of errorCauses(error)) {
+    if (e.code === 14) return true;
+    if (/UNAVAILABLE|ECONNREFUSED|Connection refused/i.test(String(e.message))) return true;
   }
   return false;
 }
@@ -202,8 +203,7 @@ const DATABASE_REFUSED_TEXT = new Set(['22P05', '22021', '22P02', '54001']);
 export function databaseFailure(
   error: unknown,
 ): { status: 503 | 422; code: string; message: string } | undefined {
-  for (let e: unknown = error; e; e = (e as { cause?: unknown }).cause) {
-    const code = (e as { code?: unknown }).code;
+  for (const { code } of errorCauses(error)) {
     if (typeof code !== 'string') continue;
     if (DATABASE_DOWN.has(code))
       return { status: 503, code: 'database_unavailable', message: 'The database is unreachable; retry.' };
