@@ -76,7 +76,12 @@ function renderMessage(input: DeliverInput, links: UnsubscribeLinks | undefined)
         }
       : {}),
   };
-  return { out, groupId: message.group === undefined ? undefined : render(message.group) };
+  return { out, groupId: renderGroup(input) };
+}
+
+/** The group a message names (e.g. `{{ event.chatId }}`), rendered; none for a message to a person. */
+function renderGroup(input: DeliverInput): string | undefined {
+  return input.message.group === undefined ? undefined : renderTemplate(input.message.group, input.data);
 }
 
 /** Who a message goes to: the contact or the staff member, in a group when the message names one. */
@@ -273,7 +278,7 @@ export async function followDelivery(
     );
   let groupId: string | undefined;
   try {
-    groupId = renderMessage(input, undefined).groupId;
+    groupId = renderGroup(input);
   } catch (error) {
     throw permanentFailure(`The message cannot be rendered: ${(error as Error).message}`);
   }
