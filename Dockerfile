@@ -1,7 +1,7 @@
 # The sopflow image: the API (default command) and the Temporal worker, run from TypeScript sources by tsx.
 #   docker build -t sopflow .
-#   docker run sopflow                                      # node engine/bin/sopflow.js api
-#   docker run sopflow node engine/bin/sopflow.js worker
+#   docker run sopflow                                      # node engine/server/bin/sopflow.js api
+#   docker run sopflow node engine/server/bin/sopflow.js worker
 # Both need DATABASE_URL and TEMPORAL_ADDRESS; docker-compose.yml wires them up.
 
 ARG NODE_VERSION=20.20.2
@@ -18,17 +18,18 @@ RUN if [ -n "${NPM_VERSION}" ]; then npm install --global --no-audit --no-fund "
 WORKDIR /app
 # Every workspace's manifest, so `npm ci` sees the same tree as package-lock.json.
 COPY package.json package-lock.json .npmrc ./
-COPY engine/package.json engine/
+COPY engine/core/package.json engine/core/
+COPY engine/server/package.json engine/server/
 COPY workflows/package.json workflows/
 COPY connectors/package.json connectors/
 COPY builder-ui/package.json builder-ui/
 COPY test/package.json test/
 
-# Production dependencies of the three runtime workspaces only (not builder-ui's React, not test's). tsx is
+# Production dependencies of the four runtime workspaces only (not builder-ui's React, not test's). tsx is
 # one (engine runs from its sources); so are @temporalio/worker's webpack and @swc/core, which bundle the
 # workflow code each time a worker starts.
 FROM base AS deps
-RUN npm ci --omit=dev --workspace=@sopflow/engine --workspace=@sopflow/workflows --workspace=@sopflow/connectors
+RUN npm ci --omit=dev --workspace=@sopflow/core --workspace=@sopflow/server --workspace=@sopflow/workflows --workspace=@sopflow/connectors
 
 # Everything, dev dependencies included, to build the builder UI (vite is a dev dependency).
 FROM base AS build
@@ -41,11 +42,11 @@ ENV NODE_ENV=production
 WORKDIR /app
 COPY --from=deps /app/node_modules ./node_modules
 COPY package.json tsconfig.json ./
-COPY engine/package.json engine/
-COPY engine/bin engine/bin
-COPY engine/src engine/src
-COPY engine/migrations engine/migrations
-COPY engine/examples engine/examples
+COPY engine/core/package.json engine/core/
+COPY engine/core/src engine/core/src
+COPY engine/server/package.json engine/server/
+COPY engine/server/bin engine/server/bin
+COPY engine/server/src engine/server/src
 COPY workflows/package.json workflows/
 COPY workflows/src workflows/src
 COPY connectors/package.json connectors/
@@ -56,4 +57,4 @@ COPY --from=build /app/builder-ui/dist builder-ui/dist
 USER node
 EXPOSE 3000
 # The compose file has the healthcheck (GET /api/health) for the api only: a worker serves no HTTP.
-CMD ["node", "engine/bin/sopflow.js", "api"]
+CMD ["node", "engine/server/bin/sopflow.js", "api"]

@@ -7,7 +7,8 @@ export default defineConfig({
         test: {
           name: 'unit',
           include: [
-            'engine/src/**/*.test.ts',
+            'engine/core/src/**/*.test.ts',
+            'engine/server/src/**/*.test.ts',
             'workflows/src/**/*.test.ts',
             'connectors/src/**/*.test.ts',
             'builder-ui/src/**/*.test.ts',

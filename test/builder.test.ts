@@ -1,4 +1,4 @@
-import { signWebhook } from '@sopflow/engine/node';
+import { signWebhook } from '@sopflow/server';
 import type { Locator, Page } from 'playwright-core';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { artifact, type BuilderSession, startBuilder } from './support/builder';

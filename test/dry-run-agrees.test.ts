@@ -1,4 +1,4 @@
-import type { FlowDocumentInput } from '@sopflow/engine';
+import type { FlowDocumentInput } from '@sopflow/core';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { DateTime } from 'luxon';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';

@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { signWebhook } from '@sopflow/engine/node';
+import { signWebhook } from '@sopflow/server';
 import { contactFlowWorkflowId } from '@sopflow/workflows';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { publishFlow, startTestApp, type TestApp, uniqueId } from './support/stack';
@@ -11,7 +11,7 @@ import { publishFlow, startTestApp, type TestApp, uniqueId } from './support/sta
  */
 
 const example = () =>
-  JSON.parse(readFileSync(new URL('../engine/examples/vip-welcome.json', import.meta.url), 'utf8'));
+  JSON.parse(readFileSync(new URL('../engine/core/examples/vip-welcome.json', import.meta.url), 'utf8'));
 
 let app: TestApp;
 beforeAll(async () => {

@@ -1,6 +1,6 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import type { FlowDocumentInput } from '@sopflow/engine';
+import type { FlowDocumentInput } from '@sopflow/core';
 import { contactFlowWorkflowId } from '@sopflow/workflows';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { publishFlow, startTestApp, type TestApp, uniqueId } from './support/stack';

@@ -1,6 +1,6 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { type ScriptedEvent, type TemplateId, templateFlow } from '@sopflow/engine';
+import { type ScriptedEvent, type TemplateId, templateFlow } from '@sopflow/core';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { expectSameMessages, runBothWays } from './support/agreement';

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { type CallbackConfig, encryptForTest } from '@sopflow/connectors';
-import { WECOM_RECONCILE_SCHEDULE } from '@sopflow/engine/node';
+import { WECOM_RECONCILE_SCHEDULE } from '@sopflow/server';
 import { contactFlowWorkflowId, type WeComReconcileReport, wecomReconcile } from '@sopflow/workflows';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type FakeGroupMember, FakeWeComServer } from '../connectors/src/wecom/fake-wecom-server';

@@ -1,4 +1,4 @@
-import type { CompileError, NodeType, RunOutcome } from '@sopflow/engine';
+import type { CompileError, NodeType, RunOutcome } from '@sopflow/core';
 import { campaignsMessages } from './components/Campaigns/messages';
 import { contactsMessages } from './components/Contacts/messages';
 

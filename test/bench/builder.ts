@@ -1,8 +1,8 @@
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, statSync } from 'node:fs';
 import path from 'node:path';
-import { FlowDocument } from '@sopflow/engine';
-import { services } from '@sopflow/engine/node';
+import { FlowDocument } from '@sopflow/core';
+import { services } from '@sopflow/server';
 import type { Page } from 'playwright-core';
 import { launchBrowser } from '../support/browser';
 import { generatedFlow } from './engine-core';

@@ -1,5 +1,5 @@
-import { Contact } from '@sopflow/engine';
-import { Campaigns, type Store } from '@sopflow/engine/node';
+import { Contact } from '@sopflow/core';
+import { Campaigns, type Store } from '@sopflow/server';
 import {
   type CampaignProgress,
   type ContactFlowInput,

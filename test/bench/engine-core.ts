@@ -5,7 +5,7 @@ import {
   simulate,
   TEMPLATES,
   templateFlow,
-} from '@sopflow/engine';
+} from '@sopflow/core';
 import { type BenchContext, type BenchResult, type Row, ratioRow, round } from './support/report';
 import { median } from './support/stack';
 

@@ -1,4 +1,4 @@
-import { services, signWebhook } from '@sopflow/engine/node';
+import { services, signWebhook } from '@sopflow/server';
 import { type BenchContext, type BenchResult, ratioRow, round, roundAll } from './support/report';
 import { chainFlow, pool, publish, since, spawnChild, stamp, summarize } from './support/stack';
 

@@ -1,4 +1,4 @@
-import type { Contact, FlowDocumentInput, MessageContent, Plan } from '@sopflow/engine';
+import type { Contact, FlowDocumentInput, MessageContent, Plan } from '@sopflow/core';
 import {
   type ContactFlowInput,
   ContactIdKey,
@@ -8,7 +8,6 @@ import {
   FlowVersionKey,
   NodeKey,
 } from '@sopflow/workflows';
-import type { BenchBaselineInput } from '../../workflows/src/bench-baseline';
 import { type BenchContext, type BenchResult, ratioRow, round } from './support/report';
 import {
   type BenchChild,
@@ -23,6 +22,7 @@ import {
   type WorkerSettings,
   waitForCount,
 } from './support/stack';
+import type { BenchBaselineInput } from './workflows/bench-baseline';
 
 /**
  * 2. Execution: send → wait 1 s → branch → send, for N contacts to completion, as a published
@@ -338,14 +338,14 @@ export async function execution(ctx: BenchContext): Promise<BenchResult> {
     ],
     details: { n, concurrency: ctx.args.execConcurrency, flow, baseline, rounds, workerOptions, alone },
     notes: [
-      `Production worker (startApp, default settings) in its own process; every message checked in the outbox (${4 * n}). Times include the 1 s wait; N is run in halves, baseline-flow-flow-baseline. "Bundled alone": the hand-written workflow on a worker whose bundle holds only it (no @sopflow/engine modules), ${round(alone.ms / 1000, 1)} s for N.`,
+      `Production worker (startApp, default settings) in its own process; every message checked in the outbox (${4 * n}). Times include the 1 s wait; N is run in halves, baseline-flow-flow-baseline. "Bundled alone": the hand-written workflow on a worker whose bundle holds only it (no @sopflow/core modules), ${round(alone.ms / 1000, 1)} s for N.`,
     ],
   };
 }
 
 /**
  * The hand-written workflow on a worker built like startWorker's but bundling only
- * workflows/src/bench-baseline.ts: what the product bundle's modules (evaluated for every new
+ * test/bench/workflows/bench-baseline.ts: what the product bundle's modules (evaluated for every new
  * run) cost each contact.
  */
 async function bundledAlone({ stack, args, log }: BenchContext): Promise<RunFigures> {
@@ -357,7 +357,7 @@ async function bundledAlone({ stack, args, log }: BenchContext): Promise<RunFigu
   const worker = await spawnChild(
     'custom-worker',
     { DATABASE_URL: db.url, TEMPORAL_ADDRESS: stack.temporalAddress, TEMPORAL_TASK_QUEUE: taskQueue },
-    { workflowsPath: new URL('../../workflows/src/bench-baseline.ts', import.meta.url).pathname },
+    { workflowsPath: new URL('./workflows/bench-baseline.ts', import.meta.url).pathname },
   );
   try {
     await insertContacts(db.sql, 'warm-b', 100);

@@ -1,6 +1,6 @@
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import type { FlowDocumentInput, Plan } from '@sopflow/engine';
+import type { FlowDocumentInput, Plan } from '@sopflow/core';
 import { contactFlowWorkflowId } from '@sopflow/workflows';
 import proto from '@temporalio/proto';
 

@@ -2,7 +2,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { services } from '@sopflow/engine/node';
+import { services } from '@sopflow/server';
 import { builder } from './builder';
 import { campaignFanOut } from './campaign';
 import { engineCore } from './engine-core';

@@ -137,7 +137,7 @@ export async function workerMemory({ stack, args, log }: BenchContext): Promise<
     ? await measure(
         'baseline',
         overrides ?? {},
-        new URL('../../workflows/src/bench-baseline.ts', import.meta.url).pathname,
+        new URL('./workflows/bench-baseline.ts', import.meta.url).pathname,
       )
     : undefined;
   // Compared with the flow in the product bundle on a worker with the same options.

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { ConfigSchema } from '@sopflow/engine/node';
+import { ConfigSchema } from '@sopflow/server';
 import { SEARCH_ATTRIBUTES } from '@sopflow/workflows';
 import { beforeAll, describe, expect, it } from 'vitest';
 import {
@@ -131,7 +131,7 @@ describe('docker-compose.yml', () => {
   it('runs the api from the built image, reachable and health-checked', () => {
     const api = service('api');
     expect(api.build).toBeDefined();
-    expect(api.command).toEqual(['node', 'engine/bin/sopflow.js', 'api']);
+    expect(api.command).toEqual(['node', 'engine/server/bin/sopflow.js', 'api']);
     expect(api.environment).toMatchObject({
       SOPFLOW_HOST: '0.0.0.0',
       SOPFLOW_PORT: '3000',
@@ -147,7 +147,7 @@ describe('docker-compose.yml', () => {
     const worker = service('worker');
     const api = service('api');
     expect(worker.image).toBe(api.image);
-    expect(worker.command).toEqual(['node', 'engine/bin/sopflow.js', 'worker']);
+    expect(worker.command).toEqual(['node', 'engine/server/bin/sopflow.js', 'worker']);
     expect(worker.containerName).toBeUndefined();
     expect(worker.ports).toEqual([]);
     expect(worker.volumes).toEqual([]);
@@ -205,7 +205,7 @@ describe('Dockerfile', () => {
     expect(dockerfile).toMatch(/^USER node$/m);
     expect(dockerfile).toMatch(/^ENV NODE_ENV=production$/m);
     expect(dockerfile).toMatch(/^EXPOSE 3000$/m);
-    expect(dockerfile).toMatch(/^CMD \["node", "engine\/bin\/sopflow.js", "api"\]$/m);
+    expect(dockerfile).toMatch(/^CMD \["node", "engine\/server\/bin\/sopflow.js", "api"\]$/m);
     expect(dockerfile).toContain('COPY --from=build /app/builder-ui/dist builder-ui/dist');
   });
 

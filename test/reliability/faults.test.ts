@@ -1,7 +1,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { services } from '@sopflow/engine/node';
+import { services } from '@sopflow/server';
 import { contactFlowWorkflowId } from '@sopflow/workflows';
 import { afterAll, describe, expect, it } from 'vitest';
 import { publishFlow, startTestApp, type TestApp, uniqueId } from '../support/stack';

@@ -1,5 +1,5 @@
 import { request as httpRequest } from 'node:http';
-import { signWebhook } from '@sopflow/engine/node';
+import { signWebhook } from '@sopflow/server';
 import fc from 'fast-check';
 import { expect } from 'vitest';
 import type { TestApp } from '../support/stack';

@@ -1,5 +1,5 @@
 import { randomInt } from 'node:crypto';
-import { nextLocalTime } from '@sopflow/engine';
+import { nextLocalTime } from '@sopflow/core';
 import { contactFlowWorkflowId } from '@sopflow/workflows';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';

@@ -6,7 +6,7 @@ import {
   type ScriptedEvent,
   type SimulationOptions,
   simulate,
-} from '@sopflow/engine';
+} from '@sopflow/core';
 import { contactFlowWorkflowId } from '@sopflow/workflows';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { DateTime } from 'luxon';

@@ -41,7 +41,7 @@ export function buildBuilderIfStale(): void {
     'builder-ui/index.html',
     'builder-ui/vite.config.ts',
     'builder-ui/package.json',
-    'engine/src',
+    'engine/core/src',
   ];
   if (existsSync(index) && statSync(index).mtimeMs >= newest(sources.map((s) => path.join(root, s)))) return;
   execFileSync('npm', ['run', 'build', '-w', '@sopflow/builder-ui'], { cwd: root, stdio: 'pipe' });

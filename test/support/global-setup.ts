@@ -1,7 +1,7 @@
 import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { services } from '@sopflow/engine/node';
+import { services } from '@sopflow/server';
 import type { TestProject } from 'vitest/node';
 
 declare module 'vitest' {

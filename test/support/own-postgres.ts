@@ -1,7 +1,7 @@
 import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { services } from '@sopflow/engine/node';
+import { services } from '@sopflow/server';
 
 /**
  * An embedded Postgres of a test file's own, so the file can stop and start it without disturbing

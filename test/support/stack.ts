@@ -7,7 +7,7 @@ import {
   services,
   signWebhook,
   startApp,
-} from '@sopflow/engine/node';
+} from '@sopflow/server';
 import { inject } from 'vitest';
 
 // biome-ignore lint/suspicious/noExplicitAny: tests read API answers field by field and assert on them.

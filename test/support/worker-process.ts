@@ -6,7 +6,7 @@ import { fileURLToPath } from 'node:url';
  * start another, as a crash would.
  */
 
-const sopflowBin = fileURLToPath(new URL('../../engine/bin/sopflow.js', import.meta.url));
+const sopflowBin = fileURLToPath(new URL('../../engine/server/bin/sopflow.js', import.meta.url));
 
 /** Worker processes started by a test file, to kill in afterAll. */
 export class WorkerProcesses {

@@ -8,7 +8,7 @@ import type {
   RenderData,
   RunOutcome,
   TaskFailure,
-} from '@sopflow/engine';
+} from '@sopflow/core/interpreter';
 
 /** Where an activity call comes from: for records, ledgers and idempotency. */
 export interface TaskOrigin {

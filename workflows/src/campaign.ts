@@ -1,4 +1,4 @@
-import type { Condition } from '@sopflow/engine/interpreter';
+import type { Condition } from '@sopflow/core/interpreter';
 import {
   continueAsNew,
   defineQuery,

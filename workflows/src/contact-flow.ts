@@ -15,7 +15,7 @@ import {
   type Step,
   start,
   type TaskResult,
-} from '@sopflow/engine/interpreter';
+} from '@sopflow/core/interpreter';
 import {
   ActivityFailure,
   condition,
@@ -66,7 +66,12 @@ export const eventSignal = defineSignal<[FlowEvent]>('sopflow.event');
 /** Ends the run cleanly (the flow was stopped). */
 export const cancelSignal = defineSignal<[string]>('sopflow.cancel');
 /** Moves the run to a newer version of its flow, at the node the mapping names for where it waits. */
-export const migrateSignal = defineSignal<[{ plan: Plan; mapping: NodeMapping }]>('sopflow.migrate');
+/** Moves a waiting run to another version's plan, its steps mapped old id → new id. */
+export interface MigrateRequest {
+  plan: Plan;
+  mapping: NodeMapping;
+}
+export const migrateSignal = defineSignal<[MigrateRequest]>('sopflow.migrate');
 
 /** Histories past this many events continue as new, so a months-long cadence stays cheap to replay. */
 const HISTORY_LIMIT = 2000;

@@ -37,6 +37,7 @@ export {
   contactFlow,
   eventSignal,
   type FlowEvent,
+  type MigrateRequest,
   migrateSignal,
   runStateQuery,
 } from './contact-flow';

@@ -1,7 +1,7 @@
-import type { Condition } from '@sopflow/engine';
+import type { Condition } from '@sopflow/core';
 import { call } from './flows';
 
-/** Campaigns: an audience enrolled into a flow page by page (engine/src/node/api/routes/campaigns.ts). */
+/** Campaigns: an audience enrolled into a flow page by page (engine/server/src/api/routes/campaigns.ts). */
 
 export interface CampaignRequest {
   flowId: string;

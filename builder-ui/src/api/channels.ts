@@ -1,7 +1,7 @@
 import type { JsonSchema } from '../editor/schema-form';
 import { call } from './flows';
 
-/** Connectors and channel routes (engine/src/node/api/routes/channels.ts). */
+/** Connectors and channel routes (engine/server/src/api/routes/channels.ts). */
 
 export interface ConnectorInfo {
   name: string;

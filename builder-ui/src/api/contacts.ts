@@ -1,7 +1,7 @@
-import type { Contact } from '@sopflow/engine';
+import type { Contact } from '@sopflow/core';
 import { call } from './flows';
 
-/** Contacts: search, a contact's journey history, bulk import (engine/src/node/api/routes/contacts.ts). */
+/** Contacts: search, a contact's journey history, bulk import (engine/server/src/api/routes/contacts.ts). */
 
 export interface ContactQuery {
   /** The start of the id, email or phone, or part of the name. */

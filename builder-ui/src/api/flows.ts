@@ -1,9 +1,9 @@
-import type { CompileError, ContactInput, RunOutcome, TimelineEntry } from '@sopflow/engine';
-import { FlowDocument } from '@sopflow/engine';
+import type { CompileError, ContactInput, RunOutcome, TimelineEntry } from '@sopflow/core';
+import { FlowDocument } from '@sopflow/core';
 import type { FlowStatsAnswer } from '../editor/watch';
 
 /**
- * The slice of the sopflow HTTP API the builder uses (engine/src/node/api/app.ts). Paths are
+ * The slice of the sopflow HTTP API the builder uses (engine/server/src/api/app.ts). Paths are
  * relative so the same build works behind the API server and behind Vite's dev proxy.
  */
 

@@ -1,6 +1,6 @@
-import { compile, FlowDocument, type FlowDocumentInput, nodeExits } from '@sopflow/engine';
+import { compile, FlowDocument, type FlowDocumentInput, nodeExits } from '@sopflow/core';
 import { describe, expect, it } from 'vitest';
-import example from '../../../engine/examples/vip-welcome.json';
+import example from '../../../engine/core/examples/vip-welcome.json';
 import {
   markDiff,
   markProblems,

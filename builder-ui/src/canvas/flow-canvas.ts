@@ -1,10 +1,4 @@
-import {
-  type CompileError,
-  type FlowDocument,
-  type FlowNode,
-  nodeExits,
-  optionalExits,
-} from '@sopflow/engine';
+import { type CompileError, type FlowDocument, type FlowNode, nodeExits, optionalExits } from '@sopflow/core';
 import type { Edge, Node } from '@xyflow/react';
 import type { DiffMark } from '../editor/version-diff';
 import type { NodeWatch } from '../editor/watch';

@@ -1,4 +1,4 @@
-import type { NodeType } from '@sopflow/engine';
+import type { NodeType } from '@sopflow/core';
 import {
   AlarmClock,
   BellRing,

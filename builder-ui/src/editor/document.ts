@@ -5,7 +5,7 @@ import {
   type FlowNode,
   type NodeType,
   nodeExits,
-} from '@sopflow/engine';
+} from '@sopflow/core';
 import { handlesOf } from '../canvas/flow-canvas';
 import type { Locale } from '../i18n';
 

@@ -1,4 +1,4 @@
-import { compile, FlowDocument, nodeExits, simulate } from '@sopflow/engine';
+import { compile, FlowDocument, nodeExits, simulate } from '@sopflow/core';
 import { describe, expect, it } from 'vitest';
 import {
   addNode,

@@ -1,4 +1,4 @@
-import type { Comparison, Condition } from '@sopflow/engine';
+import type { Comparison, Condition } from '@sopflow/core';
 
 /** Helpers behind the side panel's friendlier inputs: durations by amount and unit, condition values. */
 

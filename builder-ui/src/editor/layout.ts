@@ -1,5 +1,5 @@
 import dagre from '@dagrejs/dagre';
-import type { FlowDocument } from '@sopflow/engine';
+import type { FlowDocument } from '@sopflow/core';
 import { handlesOf } from '../canvas/flow-canvas';
 import { DEFAULT_NODE_SIZE, moveNodes, type Position, type Size } from './document';
 

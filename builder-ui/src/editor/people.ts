@@ -1,4 +1,4 @@
-import type { Condition } from '@sopflow/engine';
+import type { Condition } from '@sopflow/core';
 import type { CampaignRequest, CampaignStatus } from '../api/campaigns';
 import type { ContactHistory, Delivery, Enrollment, ImportFormat, JourneyStep } from '../api/contacts';
 

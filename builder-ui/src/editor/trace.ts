@@ -1,4 +1,4 @@
-import type { FlowDocument, RunOutcome, TimelineEntry } from '@sopflow/engine';
+import type { FlowDocument, RunOutcome, TimelineEntry } from '@sopflow/core';
 import type { StepTrace } from '../canvas/flow-canvas';
 
 /**

@@ -1,4 +1,4 @@
-import { FlowDocument, findTemplate } from '@sopflow/engine';
+import { FlowDocument, findTemplate } from '@sopflow/core';
 import { describe, expect, it } from 'vitest';
 import { addNode, blankFlow, connect, defaultNode, removeElements, replaceNode } from './document';
 import { diffMarks, diffVersions, isUnchanged } from './version-diff';

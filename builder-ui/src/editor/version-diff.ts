@@ -1,4 +1,4 @@
-import type { FlowDocument, FlowNode } from '@sopflow/engine';
+import type { FlowDocument, FlowNode } from '@sopflow/core';
 
 type FlowEdge = FlowDocument['edges'][number];
 

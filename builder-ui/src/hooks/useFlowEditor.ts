@@ -1,4 +1,4 @@
-import { FlowDocument } from '@sopflow/engine';
+import { FlowDocument } from '@sopflow/core';
 import { useCallback, useEffect, useReducer, useRef, useState } from 'react';
 import { saveDraft } from '../api/flows';
 import { type HistoryAction, historyReducer, initialHistory } from '../editor/history';

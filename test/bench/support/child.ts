@@ -10,16 +10,24 @@ import {
   services,
   WeComGroups,
   workflowBundle,
-} from '@sopflow/engine/node';
+} from '@sopflow/server';
 import { Client, Connection } from '@temporalio/client';
-import { bundleWorkflowCode, DefaultLogger, NativeConnection, Runtime, Worker } from '@temporalio/worker';
+import {
+  bundleWorkflowCode,
+  DefaultLogger,
+  NativeConnection,
+  Runtime,
+  Worker,
+  type WorkflowBundle,
+} from '@temporalio/worker';
 import type { ChildReady } from './stack';
 
 /**
  * A benchmark child process (forked by stack.ts with `--import tsx`), configured by the same
  * environment variables as `sopflow api` / `sopflow worker`:
  * - `api`: `startApp` with the API only (BENCH_BUILDER_DIR serves the builder);
- * - `worker`: `startApp` with the worker only: the production worker with its default settings;
+ * - `worker`: `startApp` with the worker only: the production worker with its default settings,
+ *   bundling the product's workflows plus the benchmarks' baseline;
  * - `custom-worker`: the same worker built by hand (same bundle, activities and
  *   maxConcurrentActivityTaskExecutions as startWorker) plus BENCH_WORKER_OVERRIDES (JSON Worker
  *   options), for the tuning experiments, and BENCH_WORKFLOWS_PATH to bundle another workflows
@@ -27,6 +35,12 @@ import type { ChildReady } from './stack';
  */
 
 const kind = process.argv[2];
+
+/** The product's workflows plus the benchmarks' hand-written baseline, which the product bundle leaves out. */
+function benchBundle(): Promise<WorkflowBundle> {
+  const workflowsPath = new URL('../workflows/bundle.ts', import.meta.url).pathname;
+  return bundleWorkflowCode({ workflowsPath, logger: new DefaultLogger('WARN') });
+}
 const send = (message: ChildReady | { type: 'error'; message: string }) => process.send?.(message);
 
 async function main() {
@@ -37,7 +51,7 @@ async function main() {
   let ready: ChildReady = { type: 'ready', pid: process.pid };
 
   if (kind === 'api' || kind === 'worker') {
-    const { startApp } = await import('@sopflow/engine/node');
+    const { startApp } = await import('@sopflow/server');
     const app: RunningApp = await startApp({
       config,
       databaseUrl,
@@ -46,6 +60,7 @@ async function main() {
       api: kind === 'api',
       worker: kind === 'worker',
       builderDir: process.env.BENCH_BUILDER_DIR || undefined,
+      workflowBundle: kind === 'worker' ? await benchBundle() : undefined,
     });
     stop = () => app.stop();
     const options = app.worker?.worker.options;
@@ -79,7 +94,7 @@ async function main() {
           workflowsPath: process.env.BENCH_WORKFLOWS_PATH,
           logger: new DefaultLogger('WARN'),
         })
-      : await workflowBundle();
+      : await benchBundle();
     const worker = await Worker.create({
       connection: native,
       namespace: config.TEMPORAL_NAMESPACE,

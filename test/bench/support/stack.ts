@@ -3,8 +3,8 @@ import { chmodSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { defaultRegistry } from '@sopflow/connectors';
-import { compile, FlowDocument, type FlowDocumentInput, type Plan } from '@sopflow/engine';
-import { Store, services } from '@sopflow/engine/node';
+import { compile, FlowDocument, type FlowDocumentInput, type Plan } from '@sopflow/core';
+import { Store, services } from '@sopflow/server';
 import { SEARCH_ATTRIBUTES } from '@sopflow/workflows';
 import { Client, Connection } from '@temporalio/client';
 import type { Sql } from 'postgres';

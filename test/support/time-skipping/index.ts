@@ -1,4 +1,4 @@
-import { services } from '@sopflow/engine/node';
+import { services } from '@sopflow/server';
 import { SEARCH_ATTRIBUTES } from '@sopflow/workflows';
 import { type ClientOptionsForTestEnv, TestWorkflowEnvironment } from '@temporalio/testing';
 import { DefaultLogger, Runtime } from '@temporalio/worker';

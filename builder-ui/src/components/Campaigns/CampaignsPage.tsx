@@ -1,4 +1,4 @@
-import type { Condition } from '@sopflow/engine';
+import type { Condition } from '@sopflow/core';
 import { ExternalLink, Play, X } from 'lucide-react';
 import { useEffect, useId, useState } from 'react';
 import { type CampaignStatus, cancelCampaign, getCampaign, startCampaign } from '../../api/campaigns';

@@ -1,4 +1,4 @@
-import type { Contact } from '@sopflow/engine';
+import type { Contact } from '@sopflow/core';
 import { Search, Upload } from 'lucide-react';
 import { useState } from 'react';
 import { listContacts } from '../../api/contacts';

@@ -1,4 +1,4 @@
-import { type CompileError, Contact, compile, type FlowDocument, type NodeType } from '@sopflow/engine';
+import { type CompileError, Contact, compile, type FlowDocument, type NodeType } from '@sopflow/core';
 import { useReactFlow } from '@xyflow/react';
 import {
   Activity,

@@ -1,4 +1,4 @@
-import type { CompileError, FlowDocument, NodeType } from '@sopflow/engine';
+import type { CompileError, FlowDocument, NodeType } from '@sopflow/core';
 import {
   applyEdgeChanges,
   applyNodeChanges,

@@ -1,4 +1,4 @@
-import type { NodeType } from '@sopflow/engine';
+import type { NodeType } from '@sopflow/core';
 import { BaseEdge, EdgeLabelRenderer, type EdgeProps, getSmoothStepPath } from '@xyflow/react';
 import { Plus } from 'lucide-react';
 import {

@@ -1,4 +1,4 @@
-import { describeDuration, type FlowNode } from '@sopflow/engine';
+import { describeDuration, type FlowNode } from '@sopflow/core';
 import { Handle, type NodeProps, Position } from '@xyflow/react';
 import { Users } from 'lucide-react';
 import { memo } from 'react';

@@ -1,4 +1,4 @@
-import { compile } from '@sopflow/engine';
+import { compile } from '@sopflow/core';
 import { ReactFlowProvider } from '@xyflow/react';
 import { useMemo } from 'react';
 import type { FlowSummary } from '../../api/flows';

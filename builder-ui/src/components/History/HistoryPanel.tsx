@@ -1,4 +1,4 @@
-import type { FlowDocument } from '@sopflow/engine';
+import type { FlowDocument } from '@sopflow/core';
 import { GitCompare, History, X } from 'lucide-react';
 import { useEffect, useState } from 'react';
 import { getVersionDocument, listVersions, rollbackFlow, type VersionSummary } from '../../api/flows';

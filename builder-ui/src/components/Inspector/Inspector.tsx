@@ -1,4 +1,4 @@
-import { type CompileError, type FlowDocument, FlowNode } from '@sopflow/engine';
+import { type CompileError, type FlowDocument, FlowNode } from '@sopflow/core';
 import { Copy, Trash2 } from 'lucide-react';
 import { useEffect, useState } from 'react';
 import { nodeIdProblem, replaceNode } from '../../editor/document';

@@ -1,4 +1,4 @@
-import { type CompileError, renderTemplate } from '@sopflow/engine';
+import { type CompileError, renderTemplate } from '@sopflow/core';
 import { useId, useMemo, useRef } from 'react';
 import { useLocale } from '../../hooks/useLocale';
 import { errorsAt, FieldErrors } from './fields';

@@ -1,4 +1,4 @@
-import { type Comparison, ComparisonOperator, type CompileError, type Condition } from '@sopflow/engine';
+import { type Comparison, ComparisonOperator, type CompileError, type Condition } from '@sopflow/core';
 import { type ReactNode, useEffect, useId, useRef, useState } from 'react';
 import {
   asSimple,

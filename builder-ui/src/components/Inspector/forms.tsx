@@ -16,7 +16,7 @@ import {
   type WaitForEventNode,
   type WaitNode,
   type WaitUntilNode,
-} from '@sopflow/engine';
+} from '@sopflow/core';
 import { ArrowDown, ArrowUp, Trash2 } from 'lucide-react';
 import { useEffect, useRef, useState } from 'react';
 import { renameExit } from '../../editor/document';

@@ -1,4 +1,4 @@
-import type { NodeType } from '@sopflow/engine';
+import type { NodeType } from '@sopflow/core';
 import type { DragEvent } from 'react';
 import { NODE_TYPES } from '../../editor/document';
 import { useLocale } from '../../hooks/useLocale';

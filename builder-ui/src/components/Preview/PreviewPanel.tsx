@@ -1,4 +1,4 @@
-import type { CompileError, ContactInput, FlowDocument } from '@sopflow/engine';
+import type { CompileError, ContactInput, FlowDocument } from '@sopflow/core';
 import {
   CornerDownRight,
   Hourglass,

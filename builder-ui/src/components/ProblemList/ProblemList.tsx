@@ -1,4 +1,4 @@
-import type { CompileError } from '@sopflow/engine';
+import type { CompileError } from '@sopflow/core';
 import { CircleAlert, CircleCheck } from 'lucide-react';
 import { useLocale } from '../../hooks/useLocale';
 import { errorMessage } from '../../i18n';

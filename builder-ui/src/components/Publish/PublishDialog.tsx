@@ -1,4 +1,4 @@
-import type { CompileError } from '@sopflow/engine';
+import type { CompileError } from '@sopflow/core';
 import { Rocket } from 'lucide-react';
 import { useEffect, useRef, useState } from 'react';
 import { ApiError, publishFlow } from '../../api/flows';

@@ -1,4 +1,4 @@
-import type { CompileError, FlowDocument, FlowSettings } from '@sopflow/engine';
+import type { CompileError, FlowDocument, FlowSettings } from '@sopflow/core';
 import { Check, Copy, X } from 'lucide-react';
 import { useEffect, useState } from 'react';
 import { getWebhook, type WebhookInfo } from '../../api/flows';

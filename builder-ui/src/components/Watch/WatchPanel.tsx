@@ -1,4 +1,4 @@
-import type { FlowDocument } from '@sopflow/engine';
+import type { FlowDocument } from '@sopflow/core';
 import { ExternalLink } from 'lucide-react';
 import { getNodeContacts } from '../../api/flows';
 import type { FlowStatsAnswer } from '../../editor/watch';

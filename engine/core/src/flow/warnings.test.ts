@@ -1,0 +1,200 @@
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { exit, send, testPlan, trigger } from '../test-support';
+import { compile } from './compile';
+import type { Plan } from './plan';
+import type { FlowDocumentInput } from './schema';
+import { describeDuration, limitWarnings } from './warnings';
+
+type Settings = FlowDocumentInput['settings'];
+
+const QUIET = { start: '22:00', end: '08:00' };
+
+function examplePlan(settings: object = {}): Plan {
+  const doc = JSON.parse(readFileSync(new URL('../../examples/vip-welcome.json', import.meta.url), 'utf8'));
+  const result = compile({ ...doc, settings: { ...doc.settings, ...settings } });
+  if (!result.ok) throw new Error(JSON.stringify(result.errors));
+  return result.plan;
+}
+
+const codes = (plan: Plan) => limitWarnings(plan).map((w) => [w.code, w.nodeId]);
+
+/** A reminder loop: send, wait for a reply up to `timeout`, send again. */
+const reminderLoop = (timeout: string, settings: Settings, channel = 'wechat') =>
+  testPlan(
+    [
+      trigger(),
+      send('tip', 'Tip', channel),
+      { id: 'reply', type: 'wait_for_event', event: 'reply', timeout },
+      exit(),
+    ],
+    [
+      ['reply', 'event', 'out'],
+      ['reply', 'timeout', 'tip'],
+    ],
+    settings,
+  );
+
+/** Every evening at 20:00: a tip, then wait for a reply for an hour; round again. */
+const dailyNurture = (settings: Settings, channel = 'wechat') =>
+  testPlan(
+    [
+      trigger(),
+      { id: 'evening', type: 'wait_until', time: '20:00' },
+      send('tip', 'Tip', channel),
+      { id: 'reply', type: 'wait_for_event', event: 'reply', timeout: 'PT1H' },
+      exit(),
+    ],
+    [
+      ['reply', 'event', 'out'],
+      ['reply', 'timeout', 'evening'],
+    ],
+    settings,
+  );
+
+describe('limit warnings: normal flows', () => {
+  it('gives none for the example flow, with or without caps and quiet hours', () => {
+    expect(limitWarnings(examplePlan())).toEqual([]);
+    expect(limitWarnings(examplePlan({ quietHours: QUIET, frequencyCap: { max: 3, per: 'P1D' } }))).toEqual(
+      [],
+    );
+  });
+
+  it('gives none for a daily nurture loop under a one-a-day cap and quiet hours', () => {
+    expect(limitWarnings(dailyNurture({ quietHours: QUIET, frequencyCap: { max: 1, per: 'P1D' } }))).toEqual(
+      [],
+    );
+    expect(limitWarnings(dailyNurture({ frequencyCap: { max: 1, per: 'P1D' } }))).toEqual([]);
+  });
+
+  it('gives none for a daily reminder loop under a one-a-day cap', () => {
+    expect(limitWarnings(reminderLoop('P1D', { frequencyCap: { max: 1, per: 'P1D' } }))).toEqual([]);
+    expect(limitWarnings(reminderLoop('P1D', { quietHours: QUIET }))).toEqual([]);
+  });
+
+  it('gives none for sends spread out by waits as long as the cap window', () => {
+    const plan = testPlan(
+      [
+        trigger(),
+        send('a', 'A'),
+        send('b', 'B'),
+        { id: 'w', type: 'wait', duration: 'P1D' },
+        send('c', 'C'),
+        send('d', 'D'),
+        exit(),
+      ],
+      [],
+      { frequencyCap: { max: 2, per: 'P1D' }, quietHours: QUIET },
+    );
+    expect(limitWarnings(plan)).toEqual([]);
+  });
+});
+
+describe('limit warnings: the frequency cap', () => {
+  it('warns about a loop that goes round faster than the cap allows', () => {
+    const warnings = limitWarnings(reminderLoop('PT6H', { frequencyCap: { max: 2, per: 'P1D' } }, 'sms'));
+    expect(warnings.map((w) => [w.code, w.nodeId])).toEqual([['loop_exceeds_cap', 'tip']]);
+    expect(warnings[0]!.message).toContain('tip → reply → tip');
+    expect(warnings[0]!.messageZh).toContain('频次上限');
+    expect(warnings[0]!.message).toContain('(2 in 1 day)');
+  });
+
+  it('writes cap windows as operators read them', () => {
+    expect(describeDuration('P1DT6H')).toBe('1 day 6 hours');
+    expect(describeDuration('PT30M', 'zh')).toBe('30 分钟');
+  });
+
+  it('counts only the waking hours when quiet hours hold the night sends', () => {
+    // Hourly: the night's sends go together at 08:00, but the day still has 13 of them.
+    const plan = reminderLoop('PT1H', { frequencyCap: { max: 3, per: 'P1D' }, quietHours: QUIET });
+    expect(codes(plan)).toContainEqual(['loop_exceeds_cap', 'tip']);
+  });
+
+  it('warns about more sends in a row than the cap allows within its window', () => {
+    const plan = testPlan(
+      [
+        trigger(),
+        send('a', 'A'),
+        { id: 'w', type: 'wait', duration: 'PT2H' },
+        send('b', 'B'),
+        send('c', 'C'),
+        exit(),
+      ],
+      [],
+      { frequencyCap: { max: 2, per: 'P1D' } },
+    );
+    const warnings = limitWarnings(plan);
+    expect(warnings.map((w) => [w.code, w.nodeId])).toEqual([['path_exceeds_cap', 'c']]);
+    expect(warnings[0]!.message).toContain('a, b, c');
+  });
+
+  it('counts the quiet-hours hold as time that may pass between sends', () => {
+    const plan = (per: string) =>
+      testPlan([trigger(), send('a', 'A'), send('b', 'B'), exit()], [], {
+        frequencyCap: { max: 1, per },
+        quietHours: QUIET,
+      });
+    // b may wait up to 10 hours for the morning, still within a day of a...
+    expect(codes(plan('P1D'))).toEqual([['path_exceeds_cap', 'b']]);
+    // ...but not surely within 8 hours.
+    expect(codes(plan('PT8H'))).toEqual([]);
+  });
+});
+
+describe('limit warnings: quiet hours', () => {
+  const at = (time: string, extra: FlowDocumentInput['nodes'] = []) =>
+    testPlan(
+      [trigger(), { id: 'until', type: 'wait_until', time }, ...extra, send('tip', 'Tip'), exit()],
+      [],
+      {
+        quietHours: QUIET,
+      },
+    );
+
+  it('warns about a send scheduled inside quiet hours', () => {
+    const warnings = limitWarnings(at('23:00'));
+    expect(warnings.map((w) => [w.code, w.nodeId])).toEqual([['send_in_quiet_hours', 'tip']]);
+    expect(warnings[0]!.message).toContain('held until 08:00');
+    expect(codes(at('22:00'))).toEqual([['send_in_quiet_hours', 'tip']]);
+    expect(codes(at('07:00'))).toEqual([['send_in_quiet_hours', 'tip']]);
+  });
+
+  it('follows fixed waits after the wait-until', () => {
+    expect(codes(at('21:00', [{ id: 'w', type: 'wait', duration: 'PT2H' }]))).toEqual([
+      ['send_in_quiet_hours', 'tip'],
+    ]);
+    // 21:30 + 1 h is 22:30: too near the edge to be sure across a daylight-saving change.
+    expect(codes(at('21:30', [{ id: 'w', type: 'wait', duration: 'PT1H' }]))).toEqual([]);
+  });
+
+  it('gives none for a time outside quiet hours, or a wait-until on another clock', () => {
+    expect(codes(at('08:00'))).toEqual([]);
+    expect(codes(at('21:59'))).toEqual([]);
+    const otherClock = testPlan(
+      [
+        trigger(),
+        { id: 'until', type: 'wait_until', time: '23:00', timezone: 'Europe/Berlin' },
+        send('tip', 'T'),
+        exit(),
+      ],
+      [],
+      { quietHours: QUIET },
+    );
+    expect(codes(otherClock)).toEqual([]);
+  });
+});
+
+describe("limit warnings: WeCom's mass-send quota", () => {
+  it('warns about a loop sending on WeCom more than once a day', () => {
+    const warnings = limitWarnings(reminderLoop('PT12H', undefined));
+    expect(warnings.map((w) => [w.code, w.nodeId])).toEqual([['wecom_quota_risk', 'tip']]);
+    expect(warnings[0]!.messageZh).toContain('企业微信');
+    expect(codes(reminderLoop('PT12H', undefined, 'wechat_group'))).toEqual([['wecom_quota_risk', 'tip']]);
+  });
+
+  it('gives none for a daily loop, or a loop on another channel', () => {
+    expect(codes(reminderLoop('P1D', undefined))).toEqual([]);
+    expect(codes(dailyNurture(undefined))).toEqual([]);
+    expect(codes(reminderLoop('PT12H', undefined, 'sms'))).toEqual([]);
+  });
+});

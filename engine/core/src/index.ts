@@ -1,0 +1,131 @@
+/**
+ * @sopflow/core: the flow document schema, the compiler and the interpreter.
+ *
+ * This entry is isomorphic: the builder (browser), the Temporal workflow sandbox and the
+ * server all import it, so nothing here touches Node APIs, a clock or the network. The Node
+ * runtime (API server, worker, persistence) is `@sopflow/server`.
+ *
+ * @example
+ * ```ts
+ * import { compile, start, advance } from '@sopflow/core';
+ * const result = compile(document);
+ * if (!result.ok) console.log(result.errors);
+ * else {
+ *   let step = start(result.plan, { contact: { id: 'c1', attributes: {}, tags: [], points: 0 }, at: Date.now() });
+ *   // carry out step.commands, then feed their results back with advance(plan, step.state, input)
+ * }
+ * ```
+ */
+
+export {
+  BUILTIN_CHANNELS,
+  type CompileOptions,
+  type CompileResult,
+  compile,
+  nodeExits,
+  optionalExits,
+} from './flow/compile';
+export {
+  type Comparison,
+  ComparisonOperator,
+  Condition,
+  evaluateCondition,
+  readPath,
+} from './flow/conditions';
+export {
+  applyContactUpdate,
+  type ContactUpdateResult,
+  type PointsEntry,
+  tierFor,
+} from './flow/contact-update';
+export { parseDuration } from './flow/duration';
+export { type CompileError, type CompileErrorCode, formatCompileError } from './flow/errors';
+export { daysBetween, isTimeZone, localDate, nextLocalTime, quietHoursEnd, zoneFor } from './flow/local-time';
+export { payloadProblems } from './flow/payload';
+export { PLAN_VERSION, type Plan, type PlanNode, type PlanNodeOf } from './flow/plan';
+export {
+  AudienceTrigger,
+  BranchNode,
+  ChannelName,
+  CONTACT_FIELDS,
+  Contact,
+  type ContactInput,
+  ContactUpdate,
+  Edge,
+  EventName,
+  EventTrigger,
+  ExitNode,
+  FLOW_SCHEMA_VERSION,
+  FlowDocument,
+  type FlowDocumentInput,
+  FlowId,
+  FlowNode,
+  FlowSettings,
+  flowDocumentJsonSchema,
+  HttpRequestNode,
+  LocalTime,
+  ManualTrigger,
+  MessageContent,
+  type NodeType,
+  PayloadField,
+  ScheduleTrigger,
+  SendNode,
+  SplitNode,
+  StaffMember,
+  StaffTaskNode,
+  TimeZone,
+  Trigger,
+  TriggerNode,
+  UpdateContactNode,
+  WaitForEventNode,
+  WaitNode,
+  WaitUntilNode,
+  WebhookTrigger,
+} from './flow/schema';
+export { renderTemplate, type TemplateContext, templateVariables } from './flow/template';
+export {
+  type CompileWarning,
+  type CompileWarningCode,
+  describeDuration,
+  limitWarnings,
+} from './flow/warnings';
+// The interpreter's face, also the workflows' narrow entry (`@sopflow/core/interpreter`).
+export * from './interpreter/index';
+export { CHANNEL_ADDRESS, unreachableReason } from './interpreter/reach';
+export { stableFraction } from './interpreter/stable-hash';
+export {
+  buildCohort,
+  type CohortEvent,
+  type CohortOptions,
+  type CohortReport,
+  type CohortWarning,
+  type CohortWarningCode,
+  type Distribution,
+  type DurationInput,
+  type FunnelStep,
+  type SyntheticContact,
+  simulateCohort,
+} from './simulate/cohort';
+export { describeOutcome, formatTimeline } from './simulate/format';
+export {
+  offsetMs,
+  type ScriptedEvent,
+  type SimulationOptions,
+  type SimulationResult,
+  simulate,
+  type TimelineEntry,
+} from './simulate/simulate';
+export {
+  type FlowTemplate,
+  findTemplate,
+  icebreakerFlow,
+  nurtureFlow,
+  promoFlow,
+  reactivationFlow,
+  TEMPLATE_LOCALES,
+  TEMPLATES,
+  type TemplateId,
+  type TemplateLocale,
+  templateFlow,
+  welcomeFlow,
+} from './templates';

@@ -1,0 +1,205 @@
+import { serveStatic } from '@hono/node-server/serve-static';
+import type { Contact } from '@sopflow/core';
+import { type Context, Hono } from 'hono';
+import { bodyLimit } from 'hono/body-limit';
+import { secureHeaders } from 'hono/secure-headers';
+import { generateSpecs } from 'hono-openapi';
+import { z } from 'zod';
+import { EnrollError, type EnrollResult } from '../enroll';
+import { visibilityString } from '../flow-control';
+import type { FlowRecord } from '../store';
+import { temporalLinks } from '../temporal/links';
+import { authMiddleware, CSRF_HEADER, SESSION_COOKIE } from './auth';
+import { doc, ErrorBody } from './docs';
+import { type ApiContext, type ApiOptions, apiError, databaseFailure, isUnavailable } from './http';
+import { RateLimiter } from './rate-limit';
+import { registerAuthRoutes } from './routes/auth';
+import { registerCampaignRoutes } from './routes/campaigns';
+import { registerChannelRoutes } from './routes/channels';
+import { registerContactRoutes } from './routes/contacts';
+import { registerEventRoutes } from './routes/events';
+import { registerFlowRoutes } from './routes/flows';
+import { registerWebhookRoutes } from './routes/hooks';
+import { registerInboundRoutes } from './routes/inbound';
+import { registerOutboxRoutes } from './routes/outbox';
+import { registerUnsubscribeRoutes } from './routes/unsubscribe';
+
+export { type ApiOptions, apiError } from './http';
+
+/** How an enrollment answers over HTTP: 202 started, 200 nothing new, 409 refused. */
+function enrollStatus(result: EnrollResult): 202 | 200 | 409 {
+  if (result.status === 'enrolled') return 202;
+  return result.status === 'already-enrolled' ? 200 : 409;
+}
+
+/**
+ * The HTTP API (hono): the builder, other systems and operators' scripts drive sopflow through
+ * it. Each resource is a route module; this file holds what they share.
+ */
+export function createApi(options: ApiOptions): Hono {
+  const app = new Hono();
+
+  // Every answer, the builder's files included: the builder loads only its own scripts and talks
+  // only to this API, so a script injected into a page has nowhere to load from or send to.
+  // Inline styles stay allowed: React Flow positions nodes with style attributes.
+  app.use(
+    '*',
+    secureHeaders({
+      contentSecurityPolicy: {
+        defaultSrc: ["'self'"],
+        scriptSrc: ["'self'"],
+        styleSrc: ["'self'", "'unsafe-inline'"],
+        imgSrc: ["'self'", 'data:', 'https:'],
+        connectSrc: ["'self'"],
+        objectSrc: ["'none'"],
+        baseUri: ["'self'"],
+        formAction: ["'self'"],
+        frameAncestors: ["'none'"],
+      },
+      xFrameOptions: 'DENY',
+    }),
+  );
+
+  app.onError((error, c) => {
+    const database = databaseFailure(error);
+    if (database) {
+      if (database.status === 503)
+        console.error('API: the database is unreachable:', (error as Error).message);
+      return apiError(c, database.status, database.code, database.message);
+    }
+    if (isUnavailable(error))
+      return apiError(c, 503, 'temporal_unavailable', 'The workflow server is unreachable; retry.');
+    console.error('API error:', error);
+    return apiError(c, 500, 'internal', 'Something went wrong on the server; the request was not completed.');
+  });
+
+  const tooLarge = (c: Context) => apiError(c, 413, 'body_too_large', 'The request body is too large.');
+  const limits = {
+    default: bodyLimit({ maxSize: options.maxBodyBytes ?? 1024 * 1024, onError: tooLarge }),
+    // Bulk imports are streamed in batches, so they may be much larger.
+    import: bodyLimit({ maxSize: options.importMaxBytes ?? 50 * 1024 * 1024, onError: tooLarge }),
+  };
+  app.use('/api/*', (c, next) =>
+    (c.req.path === '/api/contacts/import' ? limits.import : limits.default)(c, next),
+  );
+  app.use(
+    '/api/*',
+    authMiddleware({
+      accounts: options.accounts,
+      limiter: new RateLimiter(options.rateLimit ?? { perMinute: 1200, burst: 300 }),
+    }),
+  );
+
+  const links = temporalLinks(options.temporalUiUrl, options.namespace);
+  const runUrl = links.run;
+  const webhookUrl = (flowId: string) =>
+    `${options.publicUrl.replace(/\/$/, '')}/api/hooks/${encodeURIComponent(flowId)}`;
+
+  const ctx: ApiContext = {
+    options,
+    runUrl,
+    listUrl: links.list,
+    webhookUrl,
+    flowView: (flow: FlowRecord) => ({
+      id: flow.id,
+      name: flow.name,
+      status: flow.status,
+      latestVersion: flow.latestVersion,
+      webhookUrl: webhookUrl(flow.id),
+      temporalUrl: links.list(`SopflowFlowId = ${visibilityString(flow.id)}`),
+      createdAt: flow.createdAt,
+      updatedAt: flow.updatedAt,
+    }),
+    async enrollOrExplain(c: Context, flowId: string, contact: Contact, event: Record<string, unknown>) {
+      try {
+        const result = await options.enroller.enroll(flowId, contact, event);
+        return c.json({ ...result, temporalUrl: runUrl(result.workflowId) }, enrollStatus(result));
+      } catch (error) {
+        if (error instanceof EnrollError) {
+          return apiError(c, error.code === 'flow_not_found' ? 404 : 409, error.code, error.message);
+        }
+        if (isUnavailable(error)) {
+          return apiError(
+            c,
+            503,
+            'temporal_unavailable',
+            'The workflow server is unreachable; retry the delivery.',
+          );
+        }
+        throw error;
+      }
+    },
+  };
+
+  app.get(
+    '/api/health',
+    doc({ summary: 'Liveness', tags: ['meta'], access: 'public', responses: { 200: '{ ok: true }' } }),
+    (c) => c.json({ ok: true }),
+  );
+  registerAuthRoutes(app, ctx);
+  registerFlowRoutes(app, ctx);
+  registerContactRoutes(app, ctx);
+  registerWebhookRoutes(app, ctx);
+  registerEventRoutes(app, ctx);
+  registerCampaignRoutes(app, ctx);
+  registerChannelRoutes(app, ctx);
+  registerInboundRoutes(app, ctx);
+  registerOutboxRoutes(app, ctx);
+  registerUnsubscribeRoutes(app, ctx);
+
+  let openapi: Promise<unknown> | undefined;
+  app.get(
+    '/api/openapi.json',
+    doc({
+      summary: 'This API as an OpenAPI 3.1 document',
+      tags: ['meta'],
+      access: 'viewer',
+      responses: { 200: 'The OpenAPI document.' },
+    }),
+    async (c) => {
+      openapi ??= openApiDocument(app, options.publicUrl);
+      return c.json(await openapi);
+    },
+  );
+
+  app.all('/api/*', (c) => apiError(c, 404, 'not_found', `No API route ${c.req.method} ${c.req.path}.`));
+
+  if (options.builderDir) {
+    app.use('/*', serveStatic({ root: options.builderDir }));
+    // The builder is a single-page app: unknown paths get its index.
+    app.get('/*', serveStatic({ root: options.builderDir, path: 'index.html' }));
+  }
+  return app;
+}
+
+/** The OpenAPI document of every route, from the `doc` each route is registered with. */
+export async function openApiDocument(app: Hono, publicUrl: string): Promise<Record<string, unknown>> {
+  const spec = (await generateSpecs(app, {
+    documentation: {
+      info: {
+        title: 'sopflow API',
+        version: '1',
+        description:
+          'Draw a community-operations SOP once; run it durably for every contact on Temporal. Send an API token ' +
+          `as "Authorization: Bearer <token>", or log in (POST /api/auth/login) for the ${SESSION_COOKIE} cookie and ` +
+          `send the CSRF token it answers as ${CSRF_HEADER} on writes. Errors are { error: { code, message, details? } }.`,
+      },
+      servers: [{ url: publicUrl }],
+      components: {
+        securitySchemes: {
+          bearerAuth: { type: 'http', scheme: 'bearer', description: 'An API token (sft_...).' },
+          sessionCookie: { type: 'apiKey', in: 'cookie', name: SESSION_COOKIE },
+        },
+      },
+    },
+    // Every path is an API route: `/api/openapi.json` is not a static file.
+    excludeStaticFile: false,
+    exclude: [/^\/api\/\*$/, /^\/\*$/],
+  })) as Record<string, unknown> & { components?: { schemas?: Record<string, unknown> } };
+  spec.components ??= {};
+  spec.components.schemas = {
+    ...spec.components.schemas,
+    Error: (({ $schema: _, ...schema }) => schema)(z.toJSONSchema(ErrorBody, { unrepresentable: 'any' })),
+  };
+  return spec;
+}

@@ -1,0 +1,214 @@
+import type { ConnectorRegistry } from '@sopflow/connectors';
+import type { Contact } from '@sopflow/core';
+import type { Context } from 'hono';
+import type { ContentfulStatusCode } from 'hono/utils/http-status';
+import type { z } from 'zod';
+import type { Accounts, Principal } from '../accounts';
+import type { Campaigns } from '../campaigns';
+import type { ChannelRoutes } from '../channel-routes';
+import type { Contacts } from '../contacts';
+import type { Enroller } from '../enroll';
+import { errorCauses } from '../error-causes';
+import type { EventRouter } from '../events';
+import type { FlowControl } from '../flow-control';
+import type { Stats } from '../stats';
+import type { FlowRecord, Store } from '../store';
+import type { VersionMigrator } from '../version-migration';
+import type { WeComGroups } from '../wecom-groups';
+
+declare module 'hono' {
+  interface ContextVariableMap {
+    /** Who is calling; unset on public routes. */
+    principal: Principal | undefined;
+  }
+}
+
+/** What the API is built from. */
+export interface ApiOptions {
+  store: Store;
+  enroller: Enroller;
+  events: EventRouter;
+  migrator: VersionMigrator;
+  campaigns: Campaigns;
+  accounts: Accounts;
+  contacts: Contacts;
+  flowControl: FlowControl;
+  stats: Stats;
+  registry: ConnectorRegistry;
+  channelRoutes: ChannelRoutes;
+  /** Signs unsubscribe links; unsubscribe routes answer 404 without it. */
+  secretKey?: string;
+  /** Customer groups: member changes from callbacks, and reconciling with WeCom. */
+  wecomGroups: WeComGroups;
+  /** WeCom's encrypted callback settings; `/api/inbound/wecom` answers 404 without them. */
+  wecomCallback?: { token: string; encodingAESKey: string; receiveId: string };
+  /** The channels sends may use (the registered connectors'). */
+  channels: readonly string[];
+  /** The URL the API is reached at, for webhook URLs. */
+  publicUrl: string;
+  /** The Temporal UI, for links to runs. */
+  temporalUiUrl: string;
+  namespace: string;
+  /** A folder of built builder files to serve at `/`; none when undefined. */
+  builderDir?: string;
+  /** @default 1 MiB */
+  maxBodyBytes?: number;
+  /** The limit for bulk contact imports, which are streamed. @default 50 MiB */
+  importMaxBytes?: number;
+  /** Requests per token or user: sustained per minute, and at once. @default 1200 a minute, 300 at once */
+  rateLimit?: { perMinute: number; burst: number };
+  /** How long a login lasts. @default 12 hours */
+  sessionTtlMs?: number;
+}
+
+/** What every route module gets: the options and the links and views routes share. */
+export interface ApiContext {
+  options: ApiOptions;
+  enrollOrExplain(
+    c: Context,
+    flowId: string,
+    contact: Contact,
+    event: Record<string, unknown>,
+  ): Promise<Response>;
+  webhookUrl(flowId: string): string;
+  runUrl(workflowId: string, runId?: string): string;
+  /** The Temporal UI's list of runs matching a visibility query. */
+  listUrl(query: string): string;
+  flowView(flow: FlowRecord): Record<string, unknown>;
+}
+
+/** The JSON every error answers with: a stable code and a message a person can act on. */
+export function apiError(
+  c: Context,
+  status: ContentfulStatusCode,
+  code: string,
+  message: string,
+  details?: unknown,
+) {
+  return c.json({ error: { code, message, ...(details === undefined ? {} : { details }) } }, status);
+}
+
+/**
+ * How deep a request's JSON may nest. Far beyond any real body (a flow document with conditions
+ * nested the most they may be is about 70 deep); the bound keeps a small hostile body from
+ * overflowing the stack of whatever walks it next (zod, postgres.js, Postgres itself).
+ */
+export const MAX_JSON_DEPTH = 128;
+
+/** An unpaired UTF-16 surrogate: in `u` mode a well-formed pair is one code point and never matches. */
+const LONE_SURROGATE = /\p{Cs}/u;
+
+/**
+ * Why a parsed JSON value cannot be taken, or undefined when it can: nested past `MAX_JSON_DEPTH`,
+ * or holding text Postgres refuses (NUL, lone surrogates) in a string or a key. Walked without
+ * recursion, so the check itself cannot overflow.
+ */
+export function jsonValueProblem(
+  value: unknown,
+): { code: string; status: 400 | 422; message: string } | undefined {
+  const textProblem = (text: string) =>
+    text.includes('\u0000')
+      ? 'contains a NUL character (\\u0000)'
+      : LONE_SURROGATE.test(text)
+        ? 'contains an unpaired UTF-16 surrogate'
+        : undefined;
+  const pending: [unknown, number][] = [[value, 0]];
+  while (pending.length > 0) {
+    const [current, depth] = pending.pop()!;
+    if (typeof current === 'string') {
+      const problem = textProblem(current);
+      if (problem) return { code: 'invalid_text', status: 422, message: `A string in the body ${problem}.` };
+      continue;
+    }
+    if (current === null || typeof current !== 'object') continue;
+    if (depth >= MAX_JSON_DEPTH)
+      return {
+        code: 'json_too_deep',
+        status: 400,
+        message: `The JSON body nests more than ${MAX_JSON_DEPTH} levels deep.`,
+      };
+    for (const [key, item] of Object.entries(current)) {
+      const problem = textProblem(key);
+      if (problem) return { code: 'invalid_text', status: 422, message: `A key in the body ${problem}.` };
+      pending.push([item, depth + 1]);
+    }
+  }
+  return undefined;
+}
+
+/** Text parsed as a JSON body, or the 400/422 answer to give. */
+export function parseJsonBody(
+  c: Context,
+  text: string,
+): { ok: true; value: unknown } | { ok: false; response: Response } {
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch {
+    return { ok: false, response: apiError(c, 400, 'invalid_json', 'The request body is not valid JSON.') };
+  }
+  const problem = jsonValueProblem(value);
+  if (problem) return { ok: false, response: apiError(c, problem.status, problem.code, problem.message) };
+  return { ok: true, value };
+}
+
+/** The request body as JSON (undefined when empty), or the 400/422 answer to give. */
+export async function readJson(
+  c: Context,
+): Promise<{ ok: true; value: unknown } | { ok: false; response: Response }> {
+  const text = await c.req.text();
+  if (text.trim() === '') return { ok: true, value: undefined };
+  return parseJsonBody(c, text);
+}
+
+export function issuesOf(error: z.ZodError) {
+  return error.issues.map((i) => ({ path: i.path.join('.'), message: i.message }));
+}
+
+/** Temporal's client reports an unreachable server as gRPC UNAVAILABLE (code 14). */
+export function isUnavailable(error: unknown): boolean {
+  // postgres.js reports a refused connection as ECONNREFUSED too: that is the database, not Temporal.
+  if (databaseFailure(error)) return false;
+  for (const e of errorCauses(error)) {
+    if (e.code === 14) return true;
+    if (/UNAVAILABLE|ECONNREFUSED|Connection refused/i.test(String(e.message))) return true;
+  }
+  return false;
+}
+
+/**
+ * Postgres cannot be reached: the server refused or dropped the connection (postgres.js codes),
+ * or is shutting down or starting up (SQLSTATE class 57P, 53300 too many connections).
+ */
+const DATABASE_DOWN = new Set([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'ENOTFOUND',
+  'ETIMEDOUT',
+  'EPIPE',
+  'CONNECTION_CLOSED',
+  'CONNECTION_ENDED',
+  'CONNECTION_DESTROYED',
+  'CONNECT_TIMEOUT',
+  '57P01',
+  '57P02',
+  '57P03',
+  '53300',
+]);
+
+/** Text Postgres refuses to store (NUL, bad Unicode escapes in jsonb) or nests too deep to hold. */
+const DATABASE_REFUSED_TEXT = new Set(['22P05', '22021', '22P02', '54001']);
+
+/** How a database failure answers: 503 while Postgres is away (retry), 422 for text it refuses. */
+export function databaseFailure(
+  error: unknown,
+): { status: 503 | 422; code: string; message: string } | undefined {
+  for (const { code } of errorCauses(error)) {
+    if (typeof code !== 'string') continue;
+    if (DATABASE_DOWN.has(code))
+      return { status: 503, code: 'database_unavailable', message: 'The database is unreachable; retry.' };
+    if (DATABASE_REFUSED_TEXT.has(code))
+      return { status: 422, code: 'invalid_text', message: 'The body holds text that cannot be stored.' };
+  }
+  return undefined;
+}

@@ -1,0 +1,385 @@
+import { createInterface } from 'node:readline';
+import { Readable } from 'node:stream';
+import type { ReadableStream as NodeReadableStream } from 'node:stream/web';
+import { Contact } from '@sopflow/core';
+import { CsvError, parse } from 'csv-parse';
+import type { Context, Hono } from 'hono';
+import { z } from 'zod';
+import { ContactPatch } from '../../contacts';
+import { doc } from '../docs';
+import { type ApiContext, apiError, issuesOf, jsonValueProblem, readJson } from '../http';
+
+const ListQuery = z.object({
+  q: z
+    .string()
+    .max(200)
+    .optional()
+    .meta({ description: 'Start of the id, email or phone, or part of the name.' }),
+  tag: z.string().max(100).optional(),
+  unsubscribed: z
+    .string()
+    .max(32)
+    .optional()
+    .meta({ description: 'Only contacts unsubscribed from this channel.' }),
+  after: z.string().max(200).optional().meta({ description: 'The `next` of the previous page.' }),
+  limit: z.coerce.number().int().min(1).max(500).optional(),
+});
+
+const PutBody = ContactPatch.omit({ id: true }).extend({ id: z.string().min(1).max(200).optional() });
+
+const ImportQuery = z.object({
+  format: z.enum(['csv', 'json', 'ndjson']).optional().meta({
+    description: 'By default from the content type: text/csv, application/json, application/x-ndjson.',
+  }),
+});
+
+/** Rows are written this many at a time, each batch in one transaction. */
+const BATCH = 500;
+/** The report names at most this many bad rows. */
+const MAX_ERRORS = 1000;
+
+interface RowError {
+  /** The CSV line or NDJSON line, or the JSON array position (1-based). */
+  row: number;
+  id?: string;
+  message: string;
+  issues?: { path: string; message: string }[];
+}
+
+const FIELDS: Record<string, keyof ContactPatch> = Object.fromEntries(
+  (['id', 'name', 'email', 'phone', 'wecomUserId', 'wecomExternalUserId', 'openId', 'timezone'] as const).map(
+    (f) => [f.toLowerCase(), f],
+  ),
+);
+
+const splitList = (cell: string) =>
+  cell
+    .split(/[;|]/)
+    .map((s) => s.trim())
+    .filter(Boolean);
+
+/**
+ * A CSV row as a contact patch. Columns: id (required), name, email, phone, wecomUserId,
+ * wecomExternalUserId, openId, timezone, tags and unsubscribed (lists separated by ; or |),
+ * points, attributes (a JSON object), and any other column as an attribute: `city`, or
+ * `attributes.city`; `age:number`, `vip:boolean` or `prefs:json` convert the value. Empty cells
+ * leave the field as it is.
+ */
+function csvRowToPatch(record: Record<string, string>): unknown {
+  const patch: Record<string, unknown> = {};
+  const attributes: Record<string, unknown> = {};
+  for (const [column, raw] of Object.entries(record)) {
+    const cell = raw.trim();
+    if (cell === '') continue;
+    const key = column.trim();
+    const field = FIELDS[key.toLowerCase()];
+    if (field) patch[field] = cell;
+    else if (key.toLowerCase() === 'tags') patch.tags = splitList(cell);
+    else if (key.toLowerCase() === 'unsubscribed') patch.unsubscribed = splitList(cell);
+    else if (key.toLowerCase() === 'points') patch.points = /^-?\d+$/.test(cell) ? Number(cell) : cell;
+    else if (key.toLowerCase() === 'attributes') {
+      try {
+        Object.assign(attributes, JSON.parse(cell));
+      } catch {
+        patch.attributes = cell; // refused by the schema, with the row named
+      }
+    } else {
+      const [name, type] = key.replace(/^attributes\./, '').split(':') as [string, string | undefined];
+      attributes[name] = convert(cell, type);
+    }
+  }
+  if (Object.keys(attributes).length > 0 && patch.attributes === undefined) patch.attributes = attributes;
+  return patch;
+}
+
+function convert(cell: string, type: string | undefined): unknown {
+  switch (type) {
+    case 'number': {
+      const n = Number(cell);
+      if (Number.isNaN(n)) throw new Error(`"${cell}" is not a number.`);
+      return n;
+    }
+    case 'boolean':
+      if (/^(true|yes|1|是)$/i.test(cell)) return true;
+      if (/^(false|no|0|否)$/i.test(cell)) return false;
+      throw new Error(`"${cell}" is not true or false.`);
+    case 'json':
+      return JSON.parse(cell);
+    default:
+      return cell;
+  }
+}
+
+/** Contacts: upsert by external id, list and search, the journey history, bulk import. */
+export function registerContactRoutes(app: Hono, ctx: ApiContext): void {
+  const { contacts } = ctx.options;
+
+  app.get(
+    '/api/contacts',
+    doc({
+      summary: 'List and search contacts',
+      tags: ['contacts'],
+      access: 'viewer',
+      query: ListQuery,
+      responses: {
+        200: {
+          description: 'A page of contacts in id order, and the `after` of the next page (null at the end).',
+          schema: z.object({ contacts: z.array(Contact), next: z.string().nullable() }),
+        },
+        422: 'Bad query.',
+      },
+    }),
+    async (c) => {
+      const parsed = ListQuery.safeParse(c.req.query());
+      if (!parsed.success)
+        return apiError(c, 422, 'invalid_query', 'The query is not valid.', issuesOf(parsed.error));
+      return c.json(await contacts.list(parsed.data));
+    },
+  );
+
+  app.put(
+    '/api/contacts/:id',
+    doc({
+      summary: 'Create or update a contact by its external id',
+      description:
+        'Fields left out stay; null clears an address; attributes merge (null removes a key); tags and an ' +
+        'unsubscribed list replace; unsubscribed as { channel: true|false } opts in or out per channel; ' +
+        'points sets the balance (the difference goes to the ledger).',
+      tags: ['contacts'],
+      access: 'operator',
+      body: PutBody,
+      responses: {
+        200: { description: 'Updated.', schema: z.object({ contact: Contact, created: z.boolean() }) },
+        201: { description: 'Created.', schema: z.object({ contact: Contact, created: z.boolean() }) },
+        422: 'Invalid fields, or an id in the body that is not the one in the path.',
+      },
+    }),
+    async (c) => {
+      const body = await readJson(c);
+      if (!body.ok) return body.response;
+      const id = c.req.param('id');
+      const parsed = PutBody.safeParse(body.value ?? {});
+      if (!parsed.success)
+        return apiError(c, 422, 'invalid_contact', 'The contact is not valid.', issuesOf(parsed.error));
+      if (parsed.data.id !== undefined && parsed.data.id !== id)
+        return apiError(c, 422, 'id_mismatch', `The body's id "${parsed.data.id}" is not the id in the URL.`);
+      const checked = ContactPatch.safeParse({ ...parsed.data, id });
+      if (!checked.success)
+        return apiError(c, 422, 'invalid_contact', 'The contact is not valid.', issuesOf(checked.error));
+      const saved = await contacts.save([checked.data]);
+      const created = saved.created.length > 0;
+      return c.json({ contact: saved.contacts[0], created }, created ? 201 : 200);
+    },
+  );
+
+  app.get(
+    '/api/contacts/:id',
+    doc({
+      summary: 'A contact with its journey history',
+      description:
+        'Enrollments (running ones with the step they wait at, each with its Temporal UI link), the steps ' +
+        'of finished journeys, deliveries, events and the points ledger; newest first.',
+      tags: ['contacts'],
+      access: 'viewer',
+      responses: { 200: 'The contact and its history.', 404: 'No such contact.' },
+    }),
+    async (c) => {
+      const history = await contacts.history(c.req.param('id'));
+      if (!history)
+        return apiError(c, 404, 'contact_not_found', `There is no contact "${c.req.param('id')}".`);
+      return c.json(history);
+    },
+  );
+
+  app.post(
+    '/api/contacts/import',
+    doc({
+      summary: 'Import contacts in bulk: CSV, a JSON array, or NDJSON',
+      description:
+        `Streamed and written ${BATCH} rows per transaction. CSV columns: id (required), name, email, phone, ` +
+        'wecomUserId, wecomExternalUserId, openId, timezone, tags and unsubscribed (separated by ; or |), ' +
+        'points, attributes (JSON), and any other column as an attribute (`city`, `attributes.city`, ' +
+        '`age:number`, `vip:boolean`, `prefs:json`). Each JSON item is a contact as in PUT /api/contacts/{id}. ' +
+        'Bad rows are reported by row and skipped; the others are saved.',
+      tags: ['contacts'],
+      access: 'operator',
+      query: ImportQuery,
+      bodyMedia: {
+        'text/csv': { type: 'string' },
+        'application/json': { type: 'array', items: { type: 'object' } },
+        'application/x-ndjson': { type: 'string' },
+      },
+      responses: {
+        200: {
+          description: 'How many rows were saved (created or updated) and which failed, with why.',
+          schema: z.object({
+            received: z.number(),
+            imported: z.number(),
+            created: z.number(),
+            updated: z.number(),
+            failed: z.number(),
+            errors: z.array(
+              z.object({
+                row: z.number(),
+                id: z.string().optional(),
+                message: z.string(),
+                issues: z.unknown(),
+              }),
+            ),
+            errorsTruncated: z.boolean(),
+          }),
+        },
+        400: 'No body, or a file that cannot be read at all.',
+        413: 'Too large.',
+        415: 'Not CSV, JSON or NDJSON.',
+      },
+    }),
+    async (c) => {
+      const query = ImportQuery.safeParse(c.req.query());
+      if (!query.success)
+        return apiError(c, 422, 'invalid_query', 'The query is not valid.', issuesOf(query.error));
+      const type = c.req.header('content-type')?.split(';')[0]?.trim().toLowerCase() ?? '';
+      const format =
+        query.data.format ??
+        (type === 'text/csv'
+          ? 'csv'
+          : type === 'application/json'
+            ? 'json'
+            : type === 'application/x-ndjson' || type === 'application/jsonl'
+              ? 'ndjson'
+              : undefined);
+      if (!format)
+        return apiError(
+          c,
+          415,
+          'unsupported_media_type',
+          'Send text/csv, application/json or application/x-ndjson.',
+        );
+      const body = c.req.raw.body;
+      if (!body) return apiError(c, 400, 'empty_body', 'Send the contacts in the body.');
+      return importContacts(c, ctx, format, Readable.fromWeb(body as unknown as NodeReadableStream));
+    },
+  );
+}
+
+async function importContacts(
+  c: Context,
+  ctx: ApiContext,
+  format: 'csv' | 'json' | 'ndjson',
+  input: Readable,
+): Promise<Response> {
+  const report = { received: 0, imported: 0, created: 0, updated: 0, failed: 0 };
+  const errors: RowError[] = [];
+  const fail = (error: RowError) => {
+    report.failed++;
+    if (errors.length < MAX_ERRORS) errors.push(error);
+  };
+  let batch: ContactPatch[] = [];
+  const flush = async () => {
+    if (batch.length === 0) return;
+    const saved = await ctx.options.contacts.save(batch, 'import');
+    report.imported += batch.length;
+    report.created += saved.created.length;
+    report.updated += batch.length - saved.created.length;
+    batch = [];
+  };
+  const take = async (row: number, value: unknown) => {
+    report.received++;
+    const id = (value as { id?: unknown } | null)?.id;
+    const unfit = jsonValueProblem(value);
+    if (unfit) {
+      fail({ row, ...(typeof id === 'string' ? { id } : {}), message: unfit.message });
+      return;
+    }
+    const parsed = ContactPatch.safeParse(value);
+    if (!parsed.success) {
+      fail({
+        row,
+        ...(typeof id === 'string' ? { id } : {}),
+        message: 'The row is not a valid contact.',
+        issues: issuesOf(parsed.error),
+      });
+      return;
+    }
+    // The same contact twice in one batch: the first is written before the second applies.
+    if (batch.some((p) => p.id === parsed.data.id)) await flush();
+    batch.push(parsed.data);
+    if (batch.length >= BATCH) await flush();
+  };
+
+  try {
+    if (format === 'csv') {
+      const parser = input.pipe(
+        parse({
+          columns: (header: string[]) => {
+            const names = header.map((h) => h.trim());
+            if (!names.some((n) => n.toLowerCase() === 'id'))
+              throw new Error('The CSV has no "id" column (the contact\'s external id).');
+            return names;
+          },
+          bom: true,
+          skip_empty_lines: true,
+          skip_records_with_error: true,
+          info: true,
+        }),
+      );
+      parser.on('skip', (error: CsvError & { lines?: number }) => {
+        report.received++;
+        fail({ row: error.lines ?? 0, message: error.message });
+      });
+      for await (const { record, info } of parser as AsyncIterable<{
+        record: Record<string, string>;
+        info: { lines: number };
+      }>) {
+        let patch: unknown;
+        try {
+          patch = csvRowToPatch(record);
+        } catch (error) {
+          report.received++;
+          fail({
+            row: info.lines,
+            ...(record.id ? { id: record.id } : {}),
+            message: (error as Error).message,
+          });
+          continue;
+        }
+        await take(info.lines, patch);
+      }
+    } else if (format === 'ndjson') {
+      let line = 0;
+      for await (const text of createInterface({ input, crlfDelay: Number.POSITIVE_INFINITY })) {
+        line++;
+        if (text.trim() === '') continue;
+        let value: unknown;
+        try {
+          value = JSON.parse(text);
+        } catch {
+          report.received++;
+          fail({ row: line, message: 'The line is not valid JSON.' });
+          continue;
+        }
+        await take(line, value);
+      }
+    } else {
+      const chunks: Buffer[] = [];
+      for await (const chunk of input) chunks.push(chunk as Buffer);
+      let value: unknown;
+      try {
+        value = JSON.parse(Buffer.concat(chunks).toString('utf8'));
+      } catch {
+        return apiError(c, 400, 'invalid_json', 'The request body is not valid JSON.');
+      }
+      const list = Array.isArray(value) ? value : (value as { contacts?: unknown } | null)?.contacts;
+      if (!Array.isArray(list))
+        return apiError(c, 400, 'invalid_import', 'Send an array of contacts, or { "contacts": [...] }.');
+      for (const [i, item] of list.entries()) await take(i + 1, item);
+    }
+    await flush();
+  } catch (error) {
+    if (error instanceof CsvError || (error as Error).message?.includes('"id" column')) {
+      return apiError(c, 400, 'invalid_csv', (error as Error).message, { ...report, errors });
+    }
+    throw error;
+  }
+  return c.json({ ...report, errors, errorsTruncated: report.failed > errors.length });
+}

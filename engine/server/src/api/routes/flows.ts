@@ -1,0 +1,858 @@
+import {
+  Contact,
+  compile,
+  FlowDocument,
+  FlowId,
+  findTemplate,
+  flowDocumentJsonSchema,
+  formatTimeline,
+  type Plan,
+  simulate,
+  TEMPLATE_LOCALES,
+  TEMPLATES,
+} from '@sopflow/core';
+import type { Context, Hono } from 'hono';
+import { z } from 'zod';
+import { FlowControlError } from '../../flow-control';
+import { NodeContactsQuery, StatsQuery } from '../../stats';
+import { MigrationError, MigrationRequest } from '../../version-migration';
+import { SIGNATURE_HEADER } from '../../webhook-signature';
+import { doc } from '../docs';
+import { type ApiContext, apiError, issuesOf, isUnavailable, readJson } from '../http';
+
+const PublishBody = z.object({ note: z.string().max(2000).optional() }).default({});
+
+const FromTemplateBody = z.object({
+  template: z.string().min(1),
+  locale: z.enum(['zh', 'en']),
+  id: FlowId,
+});
+
+const EnrollBody = z.object({ contact: Contact, event: z.record(z.string(), z.unknown()).optional() });
+
+const SimulateBody = z.object({
+  contact: Contact,
+  event: z.record(z.string(), z.unknown()).optional(),
+  events: z
+    .array(
+      z.object({
+        at: z.union([z.number().min(0), z.string()]),
+        name: z.string().min(1),
+        payload: z.record(z.string(), z.unknown()).optional(),
+      }),
+    )
+    .max(1000)
+    .optional(),
+  /** When the contact enters, ISO-8601; now by default. */
+  startAt: z.iso.datetime({ offset: true }).optional(),
+  /** A published version to simulate; the draft by default. */
+  version: z.number().int().positive().optional(),
+});
+
+const RollbackBody = z.object({
+  version: z
+    .number()
+    .int()
+    .positive()
+    .meta({ description: 'The version whose document is published again.' }),
+  note: z.string().max(2000).optional(),
+});
+
+const StopBody = z.object({ reason: z.string().max(500).optional() }).default({});
+
+const ListQuery = z.object({
+  archived: z.enum(['true', 'false']).optional().meta({ description: 'List the archived flows instead.' }),
+  counts: z.enum(['true', 'false']).optional().meta({
+    description:
+      'Add `runningNow` to each flow: how many contacts are in it now, counted by Temporal visibility.',
+  }),
+});
+
+const FlowListAnswer = z.object({
+  flows: z.array(
+    z.object({
+      id: z.string(),
+      name: z.string(),
+      status: z.enum(['draft', 'live', 'paused', 'stopped', 'archived']),
+      latestVersion: z.number().nullable(),
+      updatedAt: z.string(),
+      runningNow: z
+        .number()
+        .int()
+        .nullable()
+        .optional()
+        .meta({
+          description:
+            'With `counts=true`: running journeys of the flow now (`SopflowFlowId = "<id>" AND ExecutionStatus = ' +
+            '"Running"`); 0 for a flow never published; null when Temporal did not answer in time.',
+        }),
+    }),
+  ),
+});
+
+/** What `GET /api/flows/{id}/export` answers and `POST /api/flows/import` takes. */
+const FlowExport = z.object({
+  sopflowExport: z.literal(1),
+  exportedAt: z.string(),
+  flow: z.object({
+    id: z.string(),
+    name: z.string(),
+    status: z.string(),
+    latestVersion: z.number().nullable(),
+  }),
+  draft: FlowDocument,
+  published: z
+    .object({
+      version: z.number(),
+      note: z.string().nullable(),
+      publishedAt: z.string(),
+      document: FlowDocument,
+    })
+    .nullable(),
+});
+
+const ImportQuery = z.object({
+  id: FlowId.optional().meta({ description: "Import under this id instead of the document's." }),
+  overwrite: z.enum(['true', 'false']).optional().meta({ description: "Replace an existing flow's draft." }),
+  publish: z.enum(['true', 'false']).optional().meta({ description: 'Publish it as well.' }),
+});
+
+const FlowView = z.object({
+  id: z.string(),
+  name: z.string(),
+  status: z.enum(['draft', 'live', 'paused', 'stopped', 'archived']),
+  latestVersion: z.number().nullable(),
+  webhookUrl: z.string(),
+  temporalUrl: z.string().meta({ description: "The Temporal UI's list of this flow's runs." }),
+  createdAt: z.string(),
+  updatedAt: z.string(),
+});
+
+const controlStatus = {
+  flow_not_found: 404,
+  version_not_found: 404,
+  flow_archived: 409,
+  not_published: 409,
+  invalid_state: 409,
+  compile_failed: 422,
+} as const;
+
+const flowNotFound = (c: Context) =>
+  apiError(c, 404, 'flow_not_found', `There is no flow "${c.req.param('id')}".`);
+const flowArchived = (c: Context, id: string) =>
+  apiError(c, 409, 'flow_archived', `Flow "${id}" is archived; restore it first.`);
+
+/**
+ * Flows: drafts, templates, publishing, versions, rollback, dry-runs, enrollment, live migration,
+ * pause / resume / stop, archive / restore, export / import and statistics.
+ */
+export function registerFlowRoutes(app: Hono, ctx: ApiContext): void {
+  const { store, flowControl } = ctx.options;
+  const controlError = (c: Context, error: unknown) => {
+    if (error instanceof FlowControlError)
+      return apiError(c, controlStatus[error.code], error.code, error.message, error.details);
+    throw error;
+  };
+
+  app.get(
+    '/api/flow-schema',
+    doc({
+      summary: "The flow document's JSON Schema",
+      tags: ['flows'],
+      access: 'viewer',
+      responses: { 200: 'A JSON Schema (draft 2020-12).' },
+    }),
+    (c) => c.json(flowDocumentJsonSchema()),
+  );
+
+  app.get(
+    '/api/flows',
+    doc({
+      summary: 'List flows',
+      tags: ['flows'],
+      access: 'viewer',
+      query: ListQuery,
+      responses: {
+        200: { description: 'The flows, most recently changed first.', schema: FlowListAnswer },
+        422: 'Bad query.',
+      },
+    }),
+    async (c) => {
+      const parsed = ListQuery.safeParse(c.req.query());
+      if (!parsed.success)
+        return apiError(c, 422, 'invalid_query', 'The query is not valid.', issuesOf(parsed.error));
+      const flows = await store.listFlows({ archived: parsed.data.archived === 'true' });
+      const running = parsed.data.counts === 'true' ? await flowControl.runningNow(flows) : undefined;
+      return c.json({
+        flows: flows.map((f) => ({
+          id: f.id,
+          name: f.name,
+          status: f.status,
+          latestVersion: f.latestVersion,
+          updatedAt: f.updatedAt,
+          ...(running ? { runningNow: running.get(f.id) ?? null } : {}),
+        })),
+      });
+    },
+  );
+
+  app.get(
+    '/api/templates',
+    doc({
+      summary: 'The five SOP templates',
+      tags: ['flows'],
+      access: 'viewer',
+      responses: { 200: 'The templates.' },
+    }),
+    (c) =>
+      c.json({
+        templates: TEMPLATES.map((t) => ({
+          id: t.id,
+          name: t.name,
+          description: t.description,
+          locales: TEMPLATE_LOCALES,
+        })),
+      }),
+  );
+
+  app.post(
+    '/api/flows/from-template',
+    doc({
+      summary: 'Create a flow from a template',
+      tags: ['flows'],
+      access: 'operator',
+      body: FromTemplateBody,
+      responses: {
+        201: 'Created as a draft.',
+        404: 'No such template.',
+        409: 'The id is taken.',
+        422: 'Invalid.',
+      },
+    }),
+    async (c) => {
+      const body = await readJson(c);
+      if (!body.ok) return body.response;
+      const parsed = FromTemplateBody.safeParse(body.value);
+      if (!parsed.success)
+        return apiError(
+          c,
+          422,
+          'invalid_body',
+          'Name a template, a language and a flow id.',
+          issuesOf(parsed.error),
+        );
+      const template = findTemplate(parsed.data.template);
+      if (!template)
+        return apiError(c, 404, 'template_not_found', `There is no template "${parsed.data.template}".`);
+      if (await store.getFlow(parsed.data.id)) {
+        return apiError(
+          c,
+          409,
+          'flow_exists',
+          `A flow "${parsed.data.id}" exists already; choose another id.`,
+        );
+      }
+      const document = FlowDocument.parse({ ...template.build(parsed.data.locale), id: parsed.data.id });
+      const flow = await store.saveDraft(document);
+      return c.json({ flow: ctx.flowView(flow), draft: flow.draft }, 201);
+    },
+  );
+
+  app.post(
+    '/api/flows/import',
+    doc({
+      summary: 'Import a flow: an export file or a bare flow document',
+      description: 'Saved as the draft (and published with publish=true).',
+      tags: ['flows'],
+      access: 'operator',
+      query: ImportQuery,
+      body: z.union([FlowExport, FlowDocument]),
+      responses: {
+        201: 'Imported.',
+        409: 'A flow with this id exists (use overwrite=true), or it is archived.',
+        422: 'Not a flow document, or (with publish) it does not compile.',
+      },
+    }),
+    async (c) => {
+      const query = ImportQuery.safeParse(c.req.query());
+      if (!query.success)
+        return apiError(c, 422, 'invalid_query', 'The query is not valid.', issuesOf(query.error));
+      const body = await readJson(c);
+      if (!body.ok) return body.response;
+      const value = body.value as { sopflowExport?: unknown; draft?: unknown } | undefined;
+      const raw = value && typeof value === 'object' && 'sopflowExport' in value ? value.draft : value;
+      const renamed = query.data.id && raw && typeof raw === 'object' ? { ...raw, id: query.data.id } : raw;
+      const parsed = FlowDocument.safeParse(renamed);
+      if (!parsed.success)
+        return apiError(
+          c,
+          422,
+          'invalid_flow',
+          'The flow document does not match the schema.',
+          issuesOf(parsed.error),
+        );
+      const existing = await store.getFlow(parsed.data.id);
+      if (existing?.status === 'archived') return flowArchived(c, existing.id);
+      if (existing && query.data.overwrite !== 'true')
+        return apiError(
+          c,
+          409,
+          'flow_exists',
+          `A flow "${parsed.data.id}" exists; import with overwrite=true or another id.`,
+        );
+      const flow = await store.saveDraft(parsed.data);
+      const check = compile(flow.draft, { channels: ctx.options.channels });
+      let published: unknown;
+      if (query.data.publish === 'true') {
+        try {
+          published = await flowControl.publishDocument(flow, flow.draft, 'Imported');
+        } catch (error) {
+          return controlError(c, error);
+        }
+      }
+      const current = (await store.getFlow(flow.id)) ?? flow;
+      return c.json(
+        {
+          flow: ctx.flowView(current),
+          errors: check.ok ? [] : check.errors,
+          ...(published ? { published } : {}),
+        },
+        201,
+      );
+    },
+  );
+
+  app.put(
+    '/api/flows/:id',
+    doc({
+      summary: "Save a flow's draft (creates the flow)",
+      description: 'Answers the compile errors of the draft too; a draft with errors is saved.',
+      tags: ['flows'],
+      access: 'operator',
+      body: FlowDocument,
+      responses: {
+        200: 'Saved, with its compile errors.',
+        409: 'The flow is archived.',
+        422: 'Not a flow document, or the id differs from the path.',
+      },
+    }),
+    async (c) => {
+      const body = await readJson(c);
+      if (!body.ok) return body.response;
+      const parsed = FlowDocument.safeParse(body.value);
+      if (!parsed.success) {
+        return apiError(
+          c,
+          422,
+          'invalid_flow',
+          'The flow document does not match the schema.',
+          issuesOf(parsed.error),
+        );
+      }
+      if (parsed.data.id !== c.req.param('id')) {
+        return apiError(
+          c,
+          422,
+          'id_mismatch',
+          `The document's id "${parsed.data.id}" is not the id in the URL.`,
+        );
+      }
+      const existing = await store.getFlow(parsed.data.id);
+      if (existing?.status === 'archived') return flowArchived(c, existing.id);
+      const flow = await store.saveDraft(parsed.data);
+      const check = compile(flow.draft, { channels: ctx.options.channels });
+      return c.json({ flow: ctx.flowView(flow), errors: check.ok ? [] : check.errors });
+    },
+  );
+
+  app.get(
+    '/api/flows/:id',
+    doc({
+      summary: 'A flow and its draft',
+      tags: ['flows'],
+      access: 'viewer',
+      responses: {
+        200: {
+          description: 'The flow and its draft.',
+          schema: z.object({ flow: FlowView, draft: FlowDocument }),
+        },
+        404: 'No such flow.',
+      },
+    }),
+    async (c) => {
+      const flow = await store.getFlow(c.req.param('id'));
+      if (!flow) return flowNotFound(c);
+      return c.json({ flow: ctx.flowView(flow), draft: flow.draft });
+    },
+  );
+
+  app.delete(
+    '/api/flows/:id',
+    doc({
+      summary: 'Archive (delete) a flow',
+      description:
+        'It leaves the list, enrolls nobody and its schedule is paused; contacts in it finish their journey ' +
+        '(stop the flow first to cancel them). POST /api/flows/{id}/restore brings it back.',
+      tags: ['flows'],
+      access: 'operator',
+      responses: { 200: 'Archived.', 404: 'No such flow.' },
+    }),
+    async (c) => {
+      try {
+        return c.json(await flowControl.archive(c.req.param('id')));
+      } catch (error) {
+        return controlError(c, error);
+      }
+    },
+  );
+
+  app.post(
+    '/api/flows/:id/restore',
+    doc({
+      summary: 'Restore an archived flow (paused when it has versions)',
+      tags: ['flows'],
+      access: 'operator',
+      responses: { 200: 'Restored.', 404: 'No such flow.', 409: 'Not archived.' },
+    }),
+    async (c) => {
+      try {
+        return c.json(await flowControl.restore(c.req.param('id')));
+      } catch (error) {
+        return controlError(c, error);
+      }
+    },
+  );
+
+  app.post(
+    '/api/flows/:id/validate',
+    doc({
+      summary: 'Compile the draft',
+      tags: ['flows'],
+      access: 'viewer',
+      audit: false,
+      responses: { 200: 'ok, and the compile errors.', 404: 'No such flow.' },
+    }),
+    async (c) => {
+      const flow = await store.getFlow(c.req.param('id'));
+      if (!flow) return flowNotFound(c);
+      const result = compile(flow.draft, { channels: ctx.options.channels });
+      return c.json(result.ok ? { ok: true, errors: [] } : { ok: false, errors: result.errors });
+    },
+  );
+
+  app.post(
+    '/api/flows/:id/publish',
+    doc({
+      summary: 'Publish the draft as the next version',
+      description: 'A draft flow becomes live; a paused or stopped one stays so until resumed.',
+      tags: ['flows'],
+      access: 'operator',
+      body: PublishBody,
+      responses: {
+        201: 'Published.',
+        404: 'No such flow.',
+        409: 'The flow is archived.',
+        422: 'The draft has compile errors (in details).',
+      },
+    }),
+    async (c) => {
+      const flow = await store.getFlow(c.req.param('id'));
+      if (!flow) return flowNotFound(c);
+      if (flow.status === 'archived') return flowArchived(c, flow.id);
+      const body = await readJson(c);
+      if (!body.ok) return body.response;
+      const parsedBody = PublishBody.safeParse(body.value);
+      if (!parsedBody.success)
+        return apiError(c, 422, 'invalid_body', 'Bad publish request.', issuesOf(parsedBody.error));
+      try {
+        return c.json(await flowControl.publishDocument(flow, flow.draft, parsedBody.data.note), 201);
+      } catch (error) {
+        return controlError(c, error);
+      }
+    },
+  );
+
+  app.post(
+    '/api/flows/:id/rollback',
+    doc({
+      summary: "Roll back: publish an older version's document again as the next version",
+      description: 'Running contacts stay on their versions; the draft is left as it is.',
+      tags: ['flows'],
+      access: 'operator',
+      body: RollbackBody,
+      responses: {
+        201: 'Published as the next version.',
+        404: 'No such flow or version.',
+        409: 'The flow is archived.',
+        422: 'The old document no longer compiles (e.g. its channel is gone).',
+      },
+    }),
+    async (c) => {
+      const body = await readJson(c);
+      if (!body.ok) return body.response;
+      const parsed = RollbackBody.safeParse(body.value);
+      if (!parsed.success)
+        return apiError(c, 422, 'invalid_body', 'Name the version to roll back to.', issuesOf(parsed.error));
+      try {
+        return c.json(
+          await flowControl.rollback(c.req.param('id'), parsed.data.version, parsed.data.note),
+          201,
+        );
+      } catch (error) {
+        return controlError(c, error);
+      }
+    },
+  );
+
+  app.post(
+    '/api/flows/:id/pause',
+    doc({
+      summary: 'Pause: no new enrollments (and its schedule pauses); running contacts go on',
+      tags: ['flows'],
+      access: 'operator',
+      responses: { 200: 'Paused.', 404: 'No such flow.', 409: 'Not live.' },
+    }),
+    async (c) => {
+      try {
+        return c.json(await flowControl.pause(c.req.param('id')));
+      } catch (error) {
+        return controlError(c, error);
+      }
+    },
+  );
+
+  app.post(
+    '/api/flows/:id/resume',
+    doc({
+      summary: 'Resume a paused or stopped flow: it enrolls again',
+      tags: ['flows'],
+      access: 'operator',
+      responses: { 200: 'Live.', 404: 'No such flow.', 409: 'Archived or never published.' },
+    }),
+    async (c) => {
+      try {
+        return c.json(await flowControl.resume(c.req.param('id')));
+      } catch (error) {
+        return controlError(c, error);
+      }
+    },
+  );
+
+  app.post(
+    '/api/flows/:id/stop',
+    doc({
+      summary: 'Stop: no new enrollments, and every running contact is cancelled cleanly',
+      description: 'Each running run gets the sopflow.cancel signal and ends as cancelled.',
+      tags: ['flows'],
+      access: 'operator',
+      body: StopBody,
+      responses: { 200: 'Stopped: how many runs were told.', 404: 'No such flow.', 409: 'Archived.' },
+    }),
+    async (c) => {
+      const body = await readJson(c);
+      if (!body.ok) return body.response;
+      const parsed = StopBody.safeParse(body.value);
+      if (!parsed.success)
+        return apiError(c, 422, 'invalid_body', 'Bad stop request.', issuesOf(parsed.error));
+      try {
+        return c.json(await flowControl.stop(c.req.param('id'), parsed.data.reason));
+      } catch (error) {
+        return controlError(c, error);
+      }
+    },
+  );
+
+  app.get(
+    '/api/flows/:id/export',
+    doc({
+      summary: 'Export a flow as JSON (its draft and latest published document)',
+      tags: ['flows'],
+      access: 'viewer',
+      responses: { 200: { description: 'The export file.', schema: FlowExport }, 404: 'No such flow.' },
+    }),
+    async (c) => {
+      const flow = await store.getFlow(c.req.param('id'));
+      if (!flow) return flowNotFound(c);
+      const published = await store.getVersion(flow.id);
+      c.header('content-disposition', `attachment; filename="${flow.id}.sopflow.json"`);
+      return c.json({
+        sopflowExport: 1,
+        exportedAt: new Date().toISOString(),
+        flow: { id: flow.id, name: flow.name, status: flow.status, latestVersion: flow.latestVersion },
+        draft: flow.draft,
+        published: published
+          ? {
+              version: published.version,
+              note: published.note,
+              publishedAt: published.publishedAt,
+              document: published.document,
+            }
+          : null,
+      });
+    },
+  );
+
+  app.get(
+    '/api/flows/:id/stats',
+    doc({
+      summary:
+        'Statistics of a version: per step entered, left by exit, ended, converted, waiting now; messages per channel',
+      description:
+        'Steps and ends count journeys as they hand their records over (at the end, before continuing as ' +
+        'new, and every 500 steps); waitingNow is live, from Temporal visibility.',
+      tags: ['flows'],
+      access: 'viewer',
+      query: StatsQuery,
+      responses: { 200: 'The statistics.', 404: 'No such flow or version.', 422: 'Bad query.' },
+    }),
+    async (c) => {
+      const parsed = StatsQuery.safeParse(c.req.query());
+      if (!parsed.success)
+        return apiError(c, 422, 'invalid_query', 'The query is not valid.', issuesOf(parsed.error));
+      const stats = await ctx.options.stats.flow(c.req.param('id'), parsed.data);
+      if (!stats) return apiError(c, 404, 'version_not_found', 'There is no such published version.');
+      return c.json(stats);
+    },
+  );
+
+  app.get(
+    '/api/flows/:id/nodes/:nodeId/contacts',
+    doc({
+      summary: 'The contacts standing in a step now, with links to their runs in the Temporal UI',
+      description:
+        "Running journeys of one version (the latest by default) whose SopflowNode is the step, from Temporal's " +
+        'visibility: the same query that counts waitingNow in the statistics.',
+      tags: ['flows'],
+      access: 'viewer',
+      query: NodeContactsQuery,
+      responses: {
+        200: {
+          description: 'The contacts there (at most `limit`), how many there are, and links.',
+          schema: z.object({
+            flowId: z.string(),
+            version: z.number(),
+            nodeId: z.string(),
+            total: z.number(),
+            contacts: z.array(
+              z.object({
+                contactId: z.string(),
+                name: z.string().nullable(),
+                workflowId: z.string(),
+                runId: z.string(),
+                startedAt: z.string(),
+                temporalUrl: z.string(),
+              }),
+            ),
+            temporalUrl: z.string().meta({ description: "The Temporal UI's list of these runs." }),
+          }),
+        },
+        404: 'No such flow, version or step.',
+        422: 'Bad query.',
+        503: 'Temporal is unreachable.',
+      },
+    }),
+    async (c) => {
+      const parsed = NodeContactsQuery.safeParse(c.req.query());
+      if (!parsed.success)
+        return apiError(c, 422, 'invalid_query', 'The query is not valid.', issuesOf(parsed.error));
+      const flowId = c.req.param('id');
+      const nodeId = c.req.param('nodeId');
+      if (!(await store.getFlow(flowId))) return flowNotFound(c);
+      try {
+        const answer = await ctx.options.stats.contactsAt(flowId, nodeId, parsed.data);
+        if (!answer.found)
+          return answer.reason === 'version_not_found'
+            ? apiError(c, 404, 'version_not_found', 'There is no such published version.')
+            : apiError(c, 404, 'node_not_found', `The version has no step "${nodeId}".`);
+        return c.json({
+          flowId,
+          version: answer.version,
+          nodeId,
+          total: answer.total,
+          contacts: answer.contacts.map((contact) => ({
+            ...contact,
+            temporalUrl: ctx.runUrl(contact.workflowId, contact.runId),
+          })),
+          temporalUrl: answer.temporalUrl,
+        });
+      } catch (error) {
+        if (isUnavailable(error))
+          return apiError(c, 503, 'temporal_unavailable', 'Temporal cannot be reached; try again shortly.');
+        throw error;
+      }
+    },
+  );
+
+  app.get(
+    '/api/flows/:id/versions',
+    doc({
+      summary: 'The published versions of a flow, newest first, with their notes and dates',
+      tags: ['flows'],
+      access: 'viewer',
+      responses: {
+        200: {
+          description: 'The versions (no documents: GET a version for its document and plan).',
+          schema: z.object({
+            versions: z.array(
+              z.object({ version: z.number(), note: z.string().nullable(), publishedAt: z.string() }),
+            ),
+          }),
+        },
+        404: 'No such flow.',
+      },
+    }),
+    async (c) => {
+      const flow = await store.getFlow(c.req.param('id'));
+      if (!flow) return flowNotFound(c);
+      return c.json({ versions: await ctx.options.stats.versions(flow.id) });
+    },
+  );
+
+  app.get(
+    '/api/flows/:id/versions/:version',
+    doc({
+      summary: 'A published version and its plan',
+      tags: ['flows'],
+      access: 'viewer',
+      responses: { 200: 'The version.', 404: 'No such version.' },
+    }),
+    async (c) => {
+      const version = Number(c.req.param('version'));
+      const record = Number.isInteger(version)
+        ? await store.getVersion(c.req.param('id'), version)
+        : undefined;
+      if (!record) return apiError(c, 404, 'version_not_found', 'There is no such published version.');
+      return c.json(record);
+    },
+  );
+
+  app.get(
+    '/api/flows/:id/webhook',
+    doc({
+      summary: "The flow's webhook URL and signing secret",
+      tags: ['flows'],
+      access: 'operator',
+      responses: { 200: 'URL, secret and signature header.', 404: 'No such flow.' },
+    }),
+    async (c) => {
+      const flow = await store.getFlow(c.req.param('id'));
+      if (!flow) return flowNotFound(c);
+      return c.json({
+        url: ctx.webhookUrl(flow.id),
+        secret: flow.webhookSecret,
+        signatureHeader: SIGNATURE_HEADER,
+      });
+    },
+  );
+
+  app.post(
+    '/api/flows/:id/enroll',
+    doc({
+      summary: 'Enroll one contact',
+      tags: ['flows'],
+      access: 'operator',
+      body: EnrollBody,
+      responses: {
+        202: 'Enrolled (Temporal recorded the start).',
+        200: 'Already in the flow.',
+        404: 'No such flow.',
+        409: 'The flow is not live (paused, stopped, draft), or the contact may not re-enter.',
+        503: 'Temporal is unreachable.',
+      },
+    }),
+    async (c) => {
+      const body = await readJson(c);
+      if (!body.ok) return body.response;
+      const parsed = EnrollBody.safeParse(body.value);
+      if (!parsed.success)
+        return apiError(c, 422, 'invalid_body', 'The enrollment is not valid.', issuesOf(parsed.error));
+      return ctx.enrollOrExplain(c, c.req.param('id'), parsed.data.contact, parsed.data.event ?? {});
+    },
+  );
+
+  app.post(
+    '/api/flows/:id/migrate',
+    doc({
+      summary: 'Move waiting contacts of one version to another (or preview how many)',
+      tags: ['flows'],
+      access: 'operator',
+      body: MigrationRequest,
+      responses: { 200: 'Preview.', 202: 'Signalled.', 404: 'No such version.', 422: 'Invalid mapping.' },
+    }),
+    async (c) => {
+      const body = await readJson(c);
+      if (!body.ok) return body.response;
+      const parsed = MigrationRequest.safeParse(body.value);
+      if (!parsed.success)
+        return apiError(c, 422, 'invalid_body', 'The migration is not valid.', issuesOf(parsed.error));
+      try {
+        return c.json(
+          await ctx.options.migrator.migrate(c.req.param('id'), parsed.data),
+          parsed.data.preview ? 200 : 202,
+        );
+      } catch (error) {
+        if (error instanceof MigrationError) {
+          return apiError(
+            c,
+            error.code === 'version_not_found' ? 404 : 422,
+            error.code,
+            error.message,
+            error.details,
+          );
+        }
+        throw error;
+      }
+    },
+  );
+
+  app.post(
+    '/api/flows/:id/simulate',
+    doc({
+      summary: 'Dry-run: the timeline one contact would live, on a virtual clock',
+      tags: ['flows'],
+      access: 'viewer',
+      audit: false,
+      body: SimulateBody,
+      responses: {
+        200: 'The timeline and outcome.',
+        404: 'No such flow or version.',
+        422: 'Invalid or does not compile.',
+      },
+    }),
+    async (c) => {
+      const flow = await store.getFlow(c.req.param('id'));
+      if (!flow) return flowNotFound(c);
+      const body = await readJson(c);
+      if (!body.ok) return body.response;
+      const parsed = SimulateBody.safeParse(body.value);
+      if (!parsed.success) {
+        return apiError(c, 422, 'invalid_body', 'The dry-run request is not valid.', issuesOf(parsed.error));
+      }
+      const { version, startAt, ...run } = parsed.data;
+      let plan: Plan;
+      if (version !== undefined) {
+        const record = await store.getVersion(flow.id, version);
+        if (!record) return apiError(c, 404, 'version_not_found', 'There is no such published version.');
+        plan = record.plan;
+      } else {
+        const result = compile(flow.draft, { channels: ctx.options.channels });
+        if (!result.ok) {
+          return apiError(
+            c,
+            422,
+            'compile_failed',
+            'The flow has errors; fix them to preview it.',
+            result.errors,
+          );
+        }
+        plan = result.plan;
+      }
+      try {
+        const result = simulate(plan, { ...run, startAt: startAt ? Date.parse(startAt) : Date.now() });
+        return c.json({ ...result, lines: formatTimeline(result, plan.settings.timezone) });
+      } catch (error) {
+        return apiError(c, 422, 'invalid_simulation', (error as Error).message);
+      }
+    },
+  );
+}

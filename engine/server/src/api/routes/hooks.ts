@@ -1,0 +1,80 @@
+import { Contact, payloadProblems } from '@sopflow/core';
+import type { Hono } from 'hono';
+import { z } from 'zod';
+import { SIGNATURE_HEADER, verifyWebhookSignature } from '../../webhook-signature';
+import { doc } from '../docs';
+import { type ApiContext, apiError, issuesOf, parseJsonBody } from '../http';
+
+const WebhookBody = z.object({
+  contact: Contact,
+  event: z.record(z.string(), z.unknown()).optional(),
+});
+
+/** The signed webhook that enrolls contacts: the one flow route that needs no login. */
+export function registerWebhookRoutes(app: Hono, ctx: ApiContext): void {
+  app.post(
+    '/api/hooks/:flowId',
+    doc({
+      summary: 'Signed webhook: enroll a contact',
+      description: 'x-sopflow-signature: t=<unix seconds>,v1=<hex HMAC-SHA256(secret, "<t>.<raw body>")>.',
+      tags: ['webhooks'],
+      access: 'public',
+      body: WebhookBody,
+      responses: {
+        202: 'Enrolled. With an Idempotency-Key header, a repeat gets the first answer again.',
+        200: 'Already in the flow.',
+        401: 'Bad or stale signature.',
+        404: 'No such flow.',
+        409: 'Not a webhook flow, not live, or not eligible.',
+        422: 'Invalid payload.',
+        503: 'Temporal unreachable.',
+      },
+    }),
+    async (c) => {
+      const flowId = c.req.param('flowId');
+      const flow = await ctx.options.store.getFlow(flowId);
+      if (!flow || flow.status === 'archived')
+        return apiError(c, 404, 'flow_not_found', `There is no flow "${flowId}".`);
+      const raw = await c.req.text();
+      const signature = verifyWebhookSignature(flow.webhookSecret, raw, c.req.header(SIGNATURE_HEADER));
+      if (!signature.ok) return apiError(c, 401, 'bad_signature', signature.reason);
+      const json = parseJsonBody(c, raw);
+      if (!json.ok) return json.response;
+      const body = WebhookBody.safeParse(json.value);
+      if (!body.success)
+        return apiError(c, 422, 'invalid_payload', 'The webhook body is not valid.', issuesOf(body.error));
+      const published = await ctx.options.store.getVersion(flowId);
+      const trigger = published && Object.values(published.plan.nodes).find((n) => n.type === 'trigger');
+      if (published && (trigger?.type !== 'trigger' || trigger.trigger.kind !== 'webhook')) {
+        return apiError(c, 409, 'not_a_webhook_flow', `Flow "${flowId}" is not started by a webhook.`);
+      }
+      const problems =
+        trigger?.type === 'trigger' && trigger.trigger.kind === 'webhook'
+          ? payloadProblems(trigger.trigger.payload, body.data.event)
+          : [];
+      if (problems.length > 0) return apiError(c, 422, 'invalid_payload', problems.join(' '), problems);
+      const key = c.req.header('idempotency-key')?.trim();
+      if (key !== undefined && (key.length === 0 || key.length > 200)) {
+        return apiError(c, 400, 'invalid_idempotency_key', 'An Idempotency-Key is 1 to 200 characters.');
+      }
+      const { sql } = ctx.options.store;
+      if (key) {
+        const [seen] = await sql<{ status: number; response: unknown }[]>`
+          select status, response from webhook_deliveries where flow_id = ${flowId} and idempotency_key = ${key}`;
+        if (seen) {
+          c.header('idempotent-replayed', 'true');
+          return c.json(seen.response as object, seen.status as 200);
+        }
+      }
+      const answer = await ctx.enrollOrExplain(c, flowId, body.data.contact, body.data.event ?? {});
+      // Final answers are kept; a 503 is not, so the sender's retry tries again.
+      if (key && answer.status < 500) {
+        await sql`
+          insert into webhook_deliveries (flow_id, idempotency_key, status, response)
+          values (${flowId}, ${key}, ${answer.status}, ${sql.json((await answer.clone().json()) as never)})
+          on conflict do nothing`;
+      }
+      return answer;
+    },
+  );
+}

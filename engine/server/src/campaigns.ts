@@ -1,0 +1,123 @@
+import { randomUUID } from 'node:crypto';
+import { Condition, type Plan } from '@sopflow/core';
+import {
+  type CampaignInput,
+  type CampaignProgress,
+  campaign,
+  campaignProgressQuery,
+  cancelCampaignSignal,
+} from '@sopflow/workflows';
+import { type Client, ScheduleNotFoundError, WorkflowNotFoundError } from '@temporalio/client';
+import { z } from 'zod';
+
+export const CampaignRequest = z.object({
+  flowId: z.string().min(1),
+  /** Who: a list of contact ids, or everyone matching a condition; the flow's own audience by default. */
+  audience: z
+    .object({ contactIds: z.array(z.string().min(1)).max(100_000).optional(), where: Condition.optional() })
+    .optional(),
+  /** When to start, ISO-8601; now by default. */
+  at: z.iso.datetime({ offset: true }).optional(),
+  pageSize: z.number().int().min(1).max(1000).optional(),
+});
+export type CampaignRequest = z.infer<typeof CampaignRequest>;
+
+export interface CampaignStatus {
+  campaignId: string;
+  status: string;
+  progress?: CampaignProgress;
+}
+
+/** The id of the Temporal Schedule that runs a schedule-triggered flow. */
+export const scheduleIdOf = (flowId: string) => `sopflow-schedule:${flowId}`;
+
+/**
+ * Campaigns enroll an audience into a flow now, at a time, or on a schedule: each is a
+ * `campaign` workflow that pages through the audience, so 100,000 contacts never make one
+ * giant history. Recurring ones are Temporal Schedules.
+ */
+export class Campaigns {
+  constructor(
+    private readonly client: Client,
+    private readonly taskQueue: string,
+  ) {}
+
+  async start(request: CampaignRequest, plan: Plan): Promise<{ campaignId: string; startsAt: string }> {
+    const audience = request.audience ?? { where: audienceOf(plan) };
+    const campaignId = `campaign:${request.flowId}:${randomUUID().slice(0, 8)}`;
+    const startsAt = request.at ? Date.parse(request.at) : Date.now();
+    const input: CampaignInput = { flowId: request.flowId, audience, pageSize: request.pageSize };
+    await this.client.workflow.start(campaign, {
+      taskQueue: this.taskQueue,
+      workflowId: campaignId,
+      args: [input],
+      ...(startsAt > Date.now() ? { startDelay: startsAt - Date.now() } : {}),
+      staticSummary: `Campaign for ${plan.flowName}`,
+    });
+    return { campaignId, startsAt: new Date(startsAt).toISOString() };
+  }
+
+  async status(campaignId: string): Promise<CampaignStatus | undefined> {
+    const handle = this.client.workflow.getHandle(campaignId);
+    try {
+      const description = await handle.describe();
+      const status = description.status.name;
+      const progress =
+        status === 'COMPLETED'
+          ? ((await handle.result()) as CampaignProgress)
+          : await handle.query(campaignProgressQuery).catch(() => undefined);
+      return { campaignId, status, ...(progress ? { progress } : {}) };
+    } catch (error) {
+      if (error instanceof WorkflowNotFoundError) return undefined;
+      throw error;
+    }
+  }
+
+  async cancel(campaignId: string): Promise<boolean> {
+    try {
+      await this.client.workflow.getHandle(campaignId).signal(cancelCampaignSignal);
+      return true;
+    } catch (error) {
+      if (error instanceof WorkflowNotFoundError) return false;
+      throw error;
+    }
+  }
+
+  /** Creates, updates or removes the flow's Temporal Schedule to match its published trigger. */
+  async syncSchedule(plan: Plan): Promise<void> {
+    const trigger = plan.nodes[plan.entry];
+    const scheduleId = scheduleIdOf(plan.flowId);
+    const handle = this.client.schedule.getHandle(scheduleId);
+    if (trigger?.type !== 'trigger' || trigger.trigger.kind !== 'schedule') {
+      await handle.delete().catch((error) => {
+        if (!(error instanceof ScheduleNotFoundError)) throw error;
+      });
+      return;
+    }
+    const spec = {
+      cronExpressions: [trigger.trigger.cron],
+      timezone: trigger.trigger.timezone ?? plan.settings.timezone,
+    };
+    const action = {
+      type: 'startWorkflow' as const,
+      workflowType: campaign,
+      args: [{ flowId: plan.flowId, audience: { where: trigger.trigger.where } }] as [CampaignInput],
+      taskQueue: this.taskQueue,
+      workflowId: `campaign:${plan.flowId}:scheduled`,
+    };
+    try {
+      await handle.update((previous) => ({ ...previous, spec, action }));
+    } catch (error) {
+      if (!(error instanceof ScheduleNotFoundError)) throw error;
+      await this.client.schedule.create({ scheduleId, spec, action, memo: { flowName: plan.flowName } });
+    }
+  }
+}
+
+function audienceOf(plan: Plan): Condition | undefined {
+  const trigger = plan.nodes[plan.entry];
+  if (trigger?.type !== 'trigger') return undefined;
+  return trigger.trigger.kind === 'audience' || trigger.trigger.kind === 'schedule'
+    ? trigger.trigger.where
+    : undefined;
+}

@@ -1,0 +1,152 @@
+import { type Contact, type ContactInput, type Plan, parseDuration } from '@sopflow/core';
+import {
+  type ContactFlowInput,
+  ContactIdKey,
+  contactFlow,
+  contactFlowWorkflowId,
+  FlowIdKey,
+  FlowVersionKey,
+  NodeKey,
+} from '@sopflow/workflows';
+import { type Client, WorkflowExecutionAlreadyStartedError } from '@temporalio/client';
+import type { Store } from './store';
+
+export type EnrollResult =
+  | { status: 'enrolled'; workflowId: string; runId: string; version: number }
+  | { status: 'already-enrolled'; workflowId: string }
+  | { status: 'not-eligible'; workflowId: string; reason: string };
+
+export class EnrollError extends Error {
+  override readonly name = 'EnrollError';
+  constructor(
+    readonly code: 'flow_not_found' | 'flow_not_live',
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+/**
+ * Starts one contact's run of a flow's latest published version. The workflow id is derived
+ * from flow and contact, so a duplicate trigger while the contact is in the flow enrolls nobody;
+ * the flow's re-entry rule decides whether a contact who finished may come in again.
+ * Resolves only once Temporal has durably recorded the start.
+ */
+export class Enroller {
+  constructor(
+    private readonly store: Store,
+    private readonly client: Client,
+    private readonly taskQueue: string,
+  ) {}
+
+  async enroll(
+    flowId: string,
+    contactInput: ContactInput,
+    event: Record<string, unknown>,
+  ): Promise<EnrollResult> {
+    const published = await this.liveVersion(flowId);
+    const contact = await this.store.upsertContact(contactInput);
+    return this.start(flowId, published, contact, event);
+  }
+
+  /**
+   * Enrolls contacts already stored (a campaign's page) with the flow read once, `concurrency`
+   * starts in flight at a time; a flow paused meanwhile stops enrolling at the next page. Results
+   * come in the contacts' order.
+   */
+  async enrollStored(
+    flowId: string,
+    contacts: readonly Contact[],
+    options: { concurrency: number },
+  ): Promise<EnrollResult[]> {
+    const published = await this.liveVersion(flowId);
+    const results: EnrollResult[] = new Array(contacts.length);
+    let next = 0;
+    let failed = false;
+    const lane = async () => {
+      // After one start fails the page fails (and is retried whole): the other lanes stop too.
+      while (next < contacts.length && !failed) {
+        const i = next++;
+        try {
+          results[i] = await this.start(flowId, published, contacts[i]!, {});
+        } catch (error) {
+          failed = true;
+          throw error;
+        }
+      }
+    };
+    await Promise.all(
+      Array.from({ length: Math.max(1, Math.min(options.concurrency, contacts.length)) }, lane),
+    );
+    return results;
+  }
+
+  /** The published version a flow enrolls into now, or why it enrolls nobody. */
+  private async liveVersion(flowId: string) {
+    const flow = await this.store.getFlow(flowId);
+    if (!flow || flow.status === 'archived')
+      throw new EnrollError('flow_not_found', `There is no flow "${flowId}".`);
+    if (flow.status !== 'live') {
+      throw new EnrollError('flow_not_live', `Flow "${flowId}" is ${flow.status}: it enrolls nobody now.`);
+    }
+    const published = await this.store.getVersion(flowId);
+    if (!published) throw new EnrollError('flow_not_live', `Flow "${flowId}" has no published version.`);
+    return published;
+  }
+
+  private async start(
+    flowId: string,
+    published: { version: number; plan: Plan },
+    contact: Contact,
+    event: Record<string, unknown>,
+  ): Promise<EnrollResult> {
+    const workflowId = contactFlowWorkflowId(flowId, contact.id);
+    const reentry = published.plan.settings.reentry;
+    if (reentry.mode !== 'always') {
+      const last = await this.store.lastEnrollment(flowId, contact.id);
+      const cooldown = reentry.mode === 'after' && reentry.after ? parseDuration(reentry.after) : undefined;
+      const waitMs = cooldown?.ok ? cooldown.ms : Number.POSITIVE_INFINITY;
+      if (last && Date.now() - last.getTime() < waitMs) {
+        const reason =
+          reentry.mode === 'never'
+            ? 'The contact has been in this flow before, and it allows no re-entry.'
+            : `The contact entered this flow less than ${reentry.after} ago.`;
+        return { status: 'not-eligible', workflowId, reason };
+      }
+    }
+
+    const input: ContactFlowInput = { plan: published.plan, contact, event };
+    try {
+      const handle = await this.client.workflow.start(contactFlow, {
+        taskQueue: this.taskQueue,
+        workflowId,
+        args: [input],
+        typedSearchAttributes: [
+          { key: FlowIdKey, value: flowId },
+          { key: FlowVersionKey, value: published.version },
+          { key: ContactIdKey, value: contact.id },
+          { key: NodeKey, value: published.plan.entry },
+        ],
+        memo: { flowName: published.plan.flowName, flowVersion: published.version },
+        staticSummary: `${published.plan.flowName} v${published.version} for ${contact.name ?? contact.id}`,
+      });
+      await this.store.recordEnrollment({
+        workflowId,
+        runId: handle.firstExecutionRunId,
+        flowId,
+        version: published.version,
+        contactId: contact.id,
+      });
+      return {
+        status: 'enrolled',
+        workflowId,
+        runId: handle.firstExecutionRunId,
+        version: published.version,
+      };
+    } catch (error) {
+      if (error instanceof WorkflowExecutionAlreadyStartedError)
+        return { status: 'already-enrolled', workflowId };
+      throw error;
+    }
+  }
+}

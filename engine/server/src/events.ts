@@ -1,0 +1,79 @@
+import { EventName, evaluateCondition } from '@sopflow/core';
+import { eventSignal } from '@sopflow/workflows';
+import { type Client, WorkflowNotFoundError } from '@temporalio/client';
+import { z } from 'zod';
+import type { Enroller, EnrollResult } from './enroll';
+import type { Store } from './store';
+
+export const PostedEvent = z.object({
+  /** A client-given id: the same id posted again counts once. */
+  id: z.string().min(1).max(200).optional(),
+  contactId: z.string().min(1).max(200),
+  name: EventName,
+  payload: z.record(z.string(), z.unknown()).default({}),
+});
+export type PostedEvent = z.infer<typeof PostedEvent>;
+
+export interface EventOutcome {
+  status: 'recorded' | 'duplicate';
+  /** Running flows of the contact the event was delivered to. */
+  delivered: number;
+  /** Flows the event started for the contact. */
+  started: EnrollResult[];
+}
+
+/**
+ * Takes an event for a contact: records it, delivers it as a signal to every flow the contact
+ * is in (a flow waiting for it moves on; a goal converts), and starts flows whose trigger it is.
+ */
+export class EventRouter {
+  constructor(
+    private readonly store: Store,
+    private readonly client: Client,
+    private readonly enroller: Enroller,
+  ) {}
+
+  async post(event: PostedEvent): Promise<EventOutcome> {
+    const { id, duplicate } = await this.store.recordEvent({
+      eventId: event.id,
+      contactId: event.contactId,
+      name: event.name,
+      payload: event.payload,
+    });
+    if (duplicate) return { status: 'duplicate', delivered: 0, started: [] };
+    const contact = await this.store.upsertContact({ id: event.contactId });
+
+    let delivered = 0;
+    for (const workflowId of await this.store.workflowsOfContact(event.contactId)) {
+      try {
+        await this.client.workflow
+          .getHandle(workflowId)
+          .signal(eventSignal, { name: event.name, payload: event.payload });
+        delivered++;
+      } catch (error) {
+        // A finished run takes no signals; that is the usual case, not an error.
+        if (!(error instanceof WorkflowNotFoundError)) throw error;
+      }
+    }
+
+    const started: EnrollResult[] = [];
+    for (const plan of await this.store.livePlans()) {
+      const trigger = plan.nodes[plan.entry];
+      if (
+        trigger?.type !== 'trigger' ||
+        trigger.trigger.kind !== 'event' ||
+        trigger.trigger.event !== event.name
+      )
+        continue;
+      if (
+        trigger.trigger.filter &&
+        !evaluateCondition(trigger.trigger.filter, { payload: event.payload, contact })
+      ) {
+        continue;
+      }
+      started.push(await this.enroller.enroll(plan.flowId, { id: event.contactId }, event.payload));
+    }
+    await this.store.markEventProcessed(id);
+    return { status: 'recorded', delivered, started };
+  }
+}

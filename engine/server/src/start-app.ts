@@ -1,0 +1,189 @@
+import type { Server } from 'node:http';
+import { serve } from '@hono/node-server';
+import { defaultRegistry } from '@sopflow/connectors';
+import { SEARCH_ATTRIBUTES } from '@sopflow/workflows';
+import { Client, Connection } from '@temporalio/client';
+import type { WorkflowBundle } from '@temporalio/worker';
+import type { Hono } from 'hono';
+import type { Sql } from 'postgres';
+import { Accounts } from './accounts';
+import { createActivities } from './activities';
+import { createApi } from './api/app';
+import { Campaigns } from './campaigns';
+import { ChannelRoutes } from './channel-routes';
+import { type Config, temporalConnection, weComCallbackSettings } from './config';
+import { Contacts } from './contacts';
+import { Enroller } from './enroll';
+import { EventRouter } from './events';
+import { FlowControl } from './flow-control';
+import { connectDatabase, ensureSearchAttributes, migrate } from './processes';
+import { SecretBox } from './secrets';
+import { Stats } from './stats';
+import { Store } from './store';
+import { temporalLinks } from './temporal/links';
+import { VersionMigrator } from './version-migration';
+import { syncWeComReconcileSchedule, WeComGroups } from './wecom-groups';
+import { type RunningWorker, startWorker } from './worker';
+
+export interface AppOptions {
+  config: Config;
+  databaseUrl: string;
+  temporalAddress: string;
+  temporalUiUrl: string;
+  /** Run the HTTP API. @default true */
+  api?: boolean;
+  /** Run a Temporal worker. @default true */
+  worker?: boolean;
+  /** Built builder files to serve at `/`. */
+  builderDir?: string;
+  /**
+   * The worker's workflow code, when not the product's (the benchmarks add their hand-written baseline).
+   * @default the bundle of `@sopflow/workflows`
+   */
+  workflowBundle?: WorkflowBundle;
+}
+
+export interface RunningApp {
+  /** The API's address, when it runs. */
+  url?: string;
+  store: Store;
+  /** Users, API tokens, sessions and the audit log. */
+  accounts: Accounts;
+  client: Client;
+  sql: Sql;
+  /** The HTTP API, when it runs. */
+  api?: Hono;
+  worker?: RunningWorker;
+  stop(): Promise<void>;
+}
+
+/** Starts the parts of sopflow that are ours: migrations, then the worker and/or the API. */
+export async function startApp(options: AppOptions): Promise<RunningApp> {
+  const { config } = options;
+  const sql = connectDatabase(options.databaseUrl);
+  const cleanups: (() => Promise<unknown>)[] = [() => sql.end({ timeout: 5 })];
+  const stop = async () => {
+    for (const cleanup of cleanups.reverse()) await cleanup().catch((e) => console.error('stop:', e));
+  };
+  try {
+    await migrate(sql);
+    const temporal = temporalConnection(config, options.temporalAddress);
+    const connection = await Connection.connect(temporal);
+    cleanups.push(() => connection.close());
+    await ensureSearchAttributes(connection, config.TEMPORAL_NAMESPACE, SEARCH_ATTRIBUTES);
+    const client = new Client({ connection, namespace: config.TEMPORAL_NAMESPACE });
+    const store = new Store(sql);
+    const registry = defaultRegistry();
+    const box = config.SOPFLOW_SECRET_KEY ? new SecretBox(config.SOPFLOW_SECRET_KEY) : undefined;
+    const channelRoutes = new ChannelRoutes(sql, registry, box, { sql });
+    cleanups.push(() => channelRoutes.close());
+    const publicUrl =
+      config.SOPFLOW_PUBLIC_URL ??
+      `http://${config.SOPFLOW_HOST === '0.0.0.0' ? 'localhost' : config.SOPFLOW_HOST}:${config.SOPFLOW_PORT}`;
+    const unsubscribe = config.SOPFLOW_SECRET_KEY
+      ? { publicUrl, secret: config.SOPFLOW_SECRET_KEY }
+      : undefined;
+
+    const enroller = new Enroller(store, client, config.TEMPORAL_TASK_QUEUE);
+    const events = new EventRouter(store, client, enroller);
+    const wecomGroups = new WeComGroups(sql, store, events, channelRoutes);
+    let worker: RunningWorker | undefined;
+    if (options.worker ?? true) {
+      worker = await startWorker({
+        connection: temporal,
+        namespace: config.TEMPORAL_NAMESPACE,
+        taskQueue: config.TEMPORAL_TASK_QUEUE,
+        activities: createActivities({
+          sql,
+          routes: (channel) => channelRoutes.route(channel),
+          unsubscribe,
+          http: { allowedHosts: config.SOPFLOW_HTTP_ALLOWED_HOSTS },
+          store,
+          enroller,
+          wecomGroups,
+        }),
+        maxConcurrentActivities: config.SOPFLOW_WORKER_ACTIVITIES,
+        maxCachedRuns: config.SOPFLOW_WORKER_CACHED_RUNS,
+        bundle: options.workflowBundle,
+      });
+      cleanups.push(() => worker!.stop());
+    }
+
+    const accounts = new Accounts(sql);
+    let url: string | undefined;
+    let api: Hono | undefined;
+    if (options.api ?? true) {
+      await bootstrapAdmin(accounts, config);
+      url = `http://${config.SOPFLOW_HOST === '0.0.0.0' ? 'localhost' : config.SOPFLOW_HOST}:${config.SOPFLOW_PORT}`;
+      const campaigns = new Campaigns(client, config.TEMPORAL_TASK_QUEUE);
+      const links = temporalLinks(options.temporalUiUrl, config.TEMPORAL_NAMESPACE);
+      api = createApi({
+        store,
+        enroller,
+        events,
+        wecomGroups,
+        migrator: new VersionMigrator(store, client),
+        campaigns,
+        accounts,
+        contacts: new Contacts(sql, links.run, client),
+        flowControl: new FlowControl(store, client, campaigns, registry.channels()),
+        stats: new Stats(sql, store, client, links.list),
+        rateLimit: {
+          perMinute: config.SOPFLOW_RATE_LIMIT_PER_MINUTE,
+          burst: config.SOPFLOW_RATE_LIMIT_BURST,
+        },
+        sessionTtlMs: config.SOPFLOW_SESSION_HOURS * 3_600_000,
+        registry,
+        channelRoutes,
+        secretKey: config.SOPFLOW_SECRET_KEY,
+        wecomCallback: weComCallbackSettings(config),
+        channels: registry.channels(),
+        publicUrl,
+        temporalUiUrl: options.temporalUiUrl,
+        namespace: config.TEMPORAL_NAMESPACE,
+        builderDir: options.builderDir,
+      });
+      await syncWeComReconcileSchedule(
+        client,
+        config.TEMPORAL_TASK_QUEUE,
+        config.SOPFLOW_WECOM_RECONCILE_MINUTES,
+      );
+      const server = await listen(api.fetch, config.SOPFLOW_PORT, config.SOPFLOW_HOST);
+      cleanups.push(() => new Promise((resolve) => server.close(resolve)));
+    }
+    return { url, store, accounts, client, sql, api, worker, stop };
+  } catch (error) {
+    await stop();
+    throw error;
+  }
+}
+
+/** On first start (no user at all), creates the admin from the settings, or with a password shown once. */
+async function bootstrapAdmin(accounts: Accounts, config: Config): Promise<void> {
+  const created = await accounts.bootstrapAdmin({
+    email: config.SOPFLOW_ADMIN_EMAIL,
+    password: config.SOPFLOW_ADMIN_PASSWORD,
+  });
+  if (!created) return;
+  if (!created.generated) {
+    console.log(`Created the admin account ${created.email} (password from SOPFLOW_ADMIN_PASSWORD).`);
+    return;
+  }
+  console.log(`
+  First start: created the admin account. This password is shown once; change it after logging in.
+    email     ${created.email}
+    password  ${created.password}
+  (Set SOPFLOW_ADMIN_EMAIL and SOPFLOW_ADMIN_PASSWORD before the first start to choose them.)
+`);
+}
+
+function listen(
+  fetch: Parameters<typeof serve>[0]['fetch'],
+  port: number,
+  hostname: string,
+): Promise<Server> {
+  return new Promise((resolve, reject) => {
+    const server = serve({ fetch, port, hostname }, () => resolve(server as Server)) as Server;
+    server.once('error', reject);
+  });
+}
