@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs';
 import { chmod, mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { services } from '@sopflow/server';
+import { localStack } from '@sopflow/server';
 import { Client, Connection } from '@temporalio/client';
 import { defineSearchAttributeKey, SearchAttributeType } from '@temporalio/common';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
@@ -24,7 +24,7 @@ const {
   isPortFree,
   startTemporalTestServer,
   temporalTestServerVersion,
-} = services;
+} = localStack;
 type TemporalTestServer = Awaited<ReturnType<typeof startTemporalTestServer>>;
 
 const THREE_DAYS_MS = 3 * 24 * 60 * 60 * 1000;

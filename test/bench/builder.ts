@@ -2,7 +2,7 @@ import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { FlowDocument } from '@sopflow/core';
-import { services } from '@sopflow/server';
+import { localStack } from '@sopflow/server';
 import type { Page } from 'playwright-core';
 import { launchBrowser } from '../support/browser';
 import { generatedFlow } from './engine-core';
@@ -16,11 +16,11 @@ import { spawnChild, stamp, summarize } from './support/stack';
  * browser and server. The API serves builder-ui/dist (built first when missing).
  */
 export async function builder({ stack, args, log }: BenchContext): Promise<BenchResult> {
-  const builderDir = path.join(services.repoRoot(), 'builder-ui', 'dist');
+  const builderDir = path.join(localStack.repoRoot(), 'builder-ui', 'dist');
   if (!existsSync(path.join(builderDir, 'index.html')) || builtBefore(builderDir)) {
     log('  building the builder (npm run build -w @sopflow/builder-ui): dist is missing or older than src');
     execFileSync('npm', ['run', 'build', '-w', '@sopflow/builder-ui'], {
-      cwd: services.repoRoot(),
+      cwd: localStack.repoRoot(),
       stdio: 'inherit',
     });
   }
@@ -37,7 +37,7 @@ export async function builder({ stack, args, log }: BenchContext): Promise<Bench
     DATABASE_URL: db.url,
     TEMPORAL_ADDRESS: stack.temporalAddress,
     TEMPORAL_TASK_QUEUE: `bench-builder-${stamp()}`,
-    SOPFLOW_PORT: String(await services.findFreePort()),
+    SOPFLOW_PORT: String(await localStack.findFreePort()),
     BENCH_BUILDER_DIR: builderDir,
     // An API with accounts asks the builder to log in: the bench logs in as this admin.
     SOPFLOW_ADMIN_EMAIL: ADMIN.email,
@@ -64,7 +64,7 @@ export async function builder({ stack, args, log }: BenchContext): Promise<Bench
         const pan = await panFrames(page);
         return { ...render, ...pan };
       } catch (error) {
-        const shot = path.join(services.repoRoot(), 'bench', 'results', 'builder-failure.png');
+        const shot = path.join(localStack.repoRoot(), 'bench', 'results', 'builder-failure.png');
         mkdirSync(path.dirname(shot), { recursive: true });
         await page.screenshot({ path: shot }).catch(() => {});
         throw new Error(`${(error as Error).message} (screenshot: ${path.relative(process.cwd(), shot)})`);

@@ -1,5 +1,5 @@
 import { Contact } from '@sopflow/core';
-import { Campaigns, type Store } from '@sopflow/server';
+import { Campaigns, type Store, TemporalGateway } from '@sopflow/server';
 import {
   type CampaignProgress,
   type ContactFlowInput,
@@ -86,7 +86,7 @@ export async function campaignFanOut({ stack, args, log }: BenchContext): Promis
     let cpu0 = cpu();
     log(`  campaign: ${n} contacts, pages of ${args.campaignPageSize}`);
     t = performance.now();
-    const { campaignId } = await new Campaigns(stack.client, taskQueue).start(
+    const { campaignId } = await new Campaigns(new TemporalGateway(stack.client, taskQueue)).start(
       { flowId, pageSize: args.campaignPageSize },
       plan,
     );

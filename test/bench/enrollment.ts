@@ -1,4 +1,4 @@
-import { services, signWebhook } from '@sopflow/server';
+import { localStack, signWebhook } from '@sopflow/server';
 import { type BenchContext, type BenchResult, ratioRow, round, roundAll } from './support/report';
 import { chainFlow, pool, publish, since, spawnChild, stamp, summarize } from './support/stack';
 
@@ -36,7 +36,7 @@ export async function enrollment({ stack, args, log }: BenchContext): Promise<Be
     DATABASE_URL: db.url,
     TEMPORAL_ADDRESS: stack.temporalAddress,
     TEMPORAL_TASK_QUEUE: taskQueue,
-    SOPFLOW_PORT: String(await services.findFreePort()),
+    SOPFLOW_PORT: String(await localStack.findFreePort()),
   });
   try {
     const url = `${api.ready.url}/api/hooks/${flowId}`;

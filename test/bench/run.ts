@@ -2,7 +2,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { services } from '@sopflow/server';
+import { localStack } from '@sopflow/server';
 import { builder } from './builder';
 import { campaignFanOut } from './campaign';
 import { engineCore } from './engine-core';
@@ -173,7 +173,7 @@ async function main() {
     results,
     failures,
   };
-  const dir = path.join(services.repoRoot(), 'bench', 'results');
+  const dir = path.join(localStack.repoRoot(), 'bench', 'results');
   mkdirSync(dir, { recursive: true });
   const file = path.join(dir, `${started.toISOString().replace(/[:.]/g, '-')}.json`);
   const json = `${JSON.stringify(report, null, 2)}\n`;

@@ -1,4 +1,4 @@
-import { services, signWebhook } from '@sopflow/server';
+import { localStack, signWebhook } from '@sopflow/server';
 import { type BenchContext, type BenchResult, ratioRow, round, roundAll } from './support/report';
 import { chainFlow, delay, pool, publish, spawnChild, stamp, summarize } from './support/stack';
 
@@ -28,7 +28,7 @@ export async function webhookLatency({ stack, args, log }: BenchContext): Promis
     DATABASE_URL: db.url,
     TEMPORAL_ADDRESS: stack.temporalAddress,
     TEMPORAL_TASK_QUEUE: taskQueue,
-    SOPFLOW_PORT: String(await services.findFreePort()),
+    SOPFLOW_PORT: String(await localStack.findFreePort()),
   });
   try {
     const acceptedIds = new Set<string>();

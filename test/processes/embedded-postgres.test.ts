@@ -3,12 +3,12 @@ import { readdirSync } from 'node:fs';
 import { chmod, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { services } from '@sopflow/server';
+import { localStack } from '@sopflow/server';
 import type { Sql } from 'postgres';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
-const { connectDatabase, findFreePort, migrate, repoRoot, startPostgres } = services;
-type PostgresHandle = services.PostgresHandle;
+const { connectDatabase, findFreePort, migrate, repoRoot, startPostgres } = localStack;
+type PostgresHandle = localStack.PostgresHandle;
 
 describe('embedded postgres + migrations', () => {
   let dir: string;
@@ -123,7 +123,7 @@ describe('embedded postgres + migrations', () => {
     const childDir = await mkdtemp(path.join(tmpdir(), 'sopflow-pg-exit-'));
     await chmod(childDir, 0o755);
     const script = `
-      import { startPostgres } from ${JSON.stringify(path.join(repoRoot(), 'engine/server/src/processes/postgres.ts'))};
+      import { startPostgres } from ${JSON.stringify(path.join(repoRoot(), 'engine/server/src/persistence/embedded-postgres.ts'))};
       const pg = await startPostgres({ databaseUrl: '', dataDir: ${JSON.stringify(childDir)}, port: ${await findFreePort()}, database: 'exit_code' });
       await pg.stop();
       process.exitCode = 3;`;

@@ -1,12 +1,12 @@
 import { chmod, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { services } from '@sopflow/server';
+import { localStack } from '@sopflow/server';
 import { Connection } from '@temporalio/client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
-const { ensureSearchAttributes, findFreePort, isPortFree, startTemporalDevServer } = services;
-type TemporalDevServer = services.TemporalDevServer;
+const { ensureSearchAttributes, findFreePort, isPortFree, startTemporalDevServer } = localStack;
+type TemporalDevServer = localStack.TemporalDevServer;
 
 describe('temporal dev server', () => {
   let dir: string;

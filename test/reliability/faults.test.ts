@@ -1,7 +1,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { services } from '@sopflow/server';
+import { localStack } from '@sopflow/server';
 import { contactFlowWorkflowId } from '@sopflow/workflows';
 import { afterAll, describe, expect, it } from 'vitest';
 import { publishFlow, startTestApp, type TestApp, uniqueId } from '../support/stack';
@@ -117,9 +117,9 @@ describe('faults', () => {
   it('survives the Temporal server stopping and starting again on its database', async () => {
     const dir = mkdtempSync(path.join(tmpdir(), 'sopflow-restart-'));
     cleanups.push(() => rmSync(dir, { recursive: true, force: true }));
-    const port = await services.findFreePort();
+    const port = await localStack.findFreePort();
     const dbFile = path.join(dir, 'temporal.db');
-    let temporal = await services.startTemporalDevServer({
+    let temporal = await localStack.startTemporalDevServer({
       port,
       dbFile,
       ui: false,
@@ -140,7 +140,7 @@ describe('faults', () => {
       contact: { id: `${flowId}-late` },
     });
     expect(refused.status).toBe(503);
-    temporal = await services.startTemporalDevServer({
+    temporal = await localStack.startTemporalDevServer({
       port,
       dbFile,
       ui: false,

@@ -1,7 +1,7 @@
 import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { services } from '@sopflow/server';
+import { localStack } from '@sopflow/server';
 import type { TestProject } from 'vitest/node';
 
 declare module 'vitest' {
@@ -19,11 +19,11 @@ declare module 'vitest' {
  */
 export default async function setup(project: TestProject) {
   const [temporalPort, uiPort, pgPort] = [
-    await services.findFreePort(),
-    await services.findFreePort(),
-    await services.findFreePort(),
+    await localStack.findFreePort(),
+    await localStack.findFreePort(),
+    await localStack.findFreePort(),
   ];
-  const temporal = await services.startTemporalDevServer({
+  const temporal = await localStack.startTemporalDevServer({
     port: temporalPort,
     uiPort,
     ui: true,
@@ -33,9 +33,9 @@ export default async function setup(project: TestProject) {
   const pgDir = mkdtempSync(path.join(tmpdir(), 'sopflow-e2e-pg-'));
   // The embedded server runs as the postgres user when we are root: it must reach its data dir.
   chmodSync(pgDir, 0o755);
-  let postgres: Awaited<ReturnType<typeof services.startPostgres>>;
+  let postgres: Awaited<ReturnType<typeof localStack.startPostgres>>;
   try {
-    postgres = await services.startPostgres({
+    postgres = await localStack.startPostgres({
       dataDir: pgDir,
       port: pgPort,
       database: `sopflow_e2e_${Date.now()}`,

@@ -1,7 +1,7 @@
 import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { services } from '@sopflow/server';
+import { localStack } from '@sopflow/server';
 
 /**
  * An embedded Postgres of a test file's own, so the file can stop and start it without disturbing
@@ -21,16 +21,16 @@ export async function startOwnPostgres(name: string): Promise<OwnPostgres> {
   const dataDir = mkdtempSync(path.join(tmpdir(), `sopflow-${name}-pg-`));
   // The embedded server runs as the postgres user when we are root: it must reach its data dir.
   chmodSync(dataDir, 0o755);
-  const port = await services.findFreePort();
+  const port = await localStack.findFreePort();
   const open = () =>
-    services.startPostgres({
+    localStack.startPostgres({
       databaseUrl: '',
       dataDir,
       port,
       database: name.replace(/\W/g, '_'),
       logFile: path.join(dataDir, 'postgres.log'),
     });
-  let handle: services.PostgresHandle | undefined = await open();
+  let handle: localStack.PostgresHandle | undefined = await open();
   const url = handle.url;
   return {
     url,

@@ -3,8 +3,8 @@ import {
   AccountError,
   type Accounts,
   loadConfig,
+  localStack,
   type RunningApp,
-  services,
   signWebhook,
   startApp,
 } from '@sopflow/server';
@@ -61,7 +61,7 @@ export async function startTestApp(
 ): Promise<TestApp> {
   const taskQueue = options.taskQueue ?? uniqueId('e2e');
   const env = {
-    SOPFLOW_PORT: String(await services.findFreePort()),
+    SOPFLOW_PORT: String(await localStack.findFreePort()),
     TEMPORAL_ADDRESS: options.temporalAddress ?? inject('temporalAddress'),
     TEMPORAL_UI_URL: inject('temporalUiUrl'),
     DATABASE_URL: inject('databaseUrl'),

@@ -1,14 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { Condition, type Plan } from '@sopflow/core';
-import {
-  type CampaignInput,
-  type CampaignProgress,
-  campaign,
-  campaignProgressQuery,
-  cancelCampaignSignal,
-} from '@sopflow/workflows';
-import { type Client, ScheduleNotFoundError, WorkflowNotFoundError } from '@temporalio/client';
+import { type CampaignInput, type CampaignProgress, campaign } from '@sopflow/workflows';
 import { z } from 'zod';
+import type { TemporalGateway } from './temporal/gateway';
 
 export const CampaignRequest = z.object({
   flowId: z.string().min(1),
@@ -37,80 +31,49 @@ export const scheduleIdOf = (flowId: string) => `sopflow-schedule:${flowId}`;
  * giant history. Recurring ones are Temporal Schedules.
  */
 export class Campaigns {
-  constructor(
-    private readonly client: Client,
-    private readonly taskQueue: string,
-  ) {}
+  constructor(private readonly temporal: TemporalGateway) {}
 
   async start(request: CampaignRequest, plan: Plan): Promise<{ campaignId: string; startsAt: string }> {
     const audience = request.audience ?? { where: audienceOf(plan) };
     const campaignId = `campaign:${request.flowId}:${randomUUID().slice(0, 8)}`;
     const startsAt = request.at ? Date.parse(request.at) : Date.now();
     const input: CampaignInput = { flowId: request.flowId, audience, pageSize: request.pageSize };
-    await this.client.workflow.start(campaign, {
-      taskQueue: this.taskQueue,
-      workflowId: campaignId,
-      args: [input],
-      ...(startsAt > Date.now() ? { startDelay: startsAt - Date.now() } : {}),
-      staticSummary: `Campaign for ${plan.flowName}`,
+    await this.temporal.startCampaign(campaignId, input, {
+      delayMs: startsAt - Date.now(),
+      summary: `Campaign for ${plan.flowName}`,
     });
     return { campaignId, startsAt: new Date(startsAt).toISOString() };
   }
 
   async status(campaignId: string): Promise<CampaignStatus | undefined> {
-    const handle = this.client.workflow.getHandle(campaignId);
-    try {
-      const description = await handle.describe();
-      const status = description.status.name;
-      const progress =
-        status === 'COMPLETED'
-          ? ((await handle.result()) as CampaignProgress)
-          : await handle.query(campaignProgressQuery).catch(() => undefined);
-      return { campaignId, status, ...(progress ? { progress } : {}) };
-    } catch (error) {
-      if (error instanceof WorkflowNotFoundError) return undefined;
-      throw error;
-    }
+    const state = await this.temporal.campaignState(campaignId);
+    return state && { campaignId, ...state };
   }
 
-  async cancel(campaignId: string): Promise<boolean> {
-    try {
-      await this.client.workflow.getHandle(campaignId).signal(cancelCampaignSignal);
-      return true;
-    } catch (error) {
-      if (error instanceof WorkflowNotFoundError) return false;
-      throw error;
-    }
+  cancel(campaignId: string): Promise<boolean> {
+    return this.temporal.cancelCampaign(campaignId);
   }
 
   /** Creates, updates or removes the flow's Temporal Schedule to match its published trigger. */
   async syncSchedule(plan: Plan): Promise<void> {
     const trigger = plan.nodes[plan.entry];
     const scheduleId = scheduleIdOf(plan.flowId);
-    const handle = this.client.schedule.getHandle(scheduleId);
     if (trigger?.type !== 'trigger' || trigger.trigger.kind !== 'schedule') {
-      await handle.delete().catch((error) => {
-        if (!(error instanceof ScheduleNotFoundError)) throw error;
-      });
+      await this.temporal.deleteSchedule(scheduleId);
       return;
     }
-    const spec = {
-      cronExpressions: [trigger.trigger.cron],
-      timezone: trigger.trigger.timezone ?? plan.settings.timezone,
-    };
-    const action = {
-      type: 'startWorkflow' as const,
-      workflowType: campaign,
-      args: [{ flowId: plan.flowId, audience: { where: trigger.trigger.where } }] as [CampaignInput],
-      taskQueue: this.taskQueue,
-      workflowId: `campaign:${plan.flowId}:scheduled`,
-    };
-    try {
-      await handle.update((previous) => ({ ...previous, spec, action }));
-    } catch (error) {
-      if (!(error instanceof ScheduleNotFoundError)) throw error;
-      await this.client.schedule.create({ scheduleId, spec, action, memo: { flowName: plan.flowName } });
-    }
+    await this.temporal.putSchedule(scheduleId, {
+      spec: {
+        cronExpressions: [trigger.trigger.cron],
+        timezone: trigger.trigger.timezone ?? plan.settings.timezone,
+      },
+      start: {
+        workflow: campaign,
+        args: [{ flowId: plan.flowId, audience: { where: trigger.trigger.where } }],
+        workflowId: `campaign:${plan.flowId}:scheduled`,
+      },
+      memo: { flowName: plan.flowName },
+    });
   }
 }
 

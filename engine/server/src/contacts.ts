@@ -1,11 +1,9 @@
 import type { Contact } from '@sopflow/core';
-import { NodeKey } from '@sopflow/workflows';
-import type { Client } from '@temporalio/client';
 import { IANAZone } from 'luxon';
 import type { Sql } from 'postgres';
 import { z } from 'zod';
-import { visibilityString } from './flow-control';
 import { type ContactRow, contactFromRow } from './store';
+import type { TemporalGateway } from './temporal/gateway';
 
 /**
  * Contacts as other systems and operators manage them: upserted by their external id (the
@@ -85,18 +83,16 @@ export class Contacts {
     /** Where a run is seen in the Temporal UI. */
     private readonly runUrl: (workflowId: string, runId?: string) => string = () => '',
     /** For where running journeys wait now (Temporal visibility). */
-    private readonly client?: Client,
+    private readonly temporal?: TemporalGateway,
   ) {}
 
   /** Workflow id → the step each running journey of the contact waits at; empty when unknown. */
   private async waitingAt(contactId: string): Promise<Map<string, string>> {
     const at = new Map<string, string>();
-    if (!this.client) return at;
+    if (!this.temporal) return at;
     try {
-      const query = `SopflowContactId = ${visibilityString(contactId)} AND ExecutionStatus = "Running"`;
-      for await (const run of this.client.workflow.list({ query, pageSize: 100 })) {
-        const node = run.typedSearchAttributes.get(NodeKey);
-        if (node) at.set(run.workflowId, node);
+      for await (const run of this.temporal.runs({ contactId, running: true }, 100)) {
+        if (run.node) at.set(run.workflowId, run.node);
       }
     } catch {
       // Temporal unreachable: the history is still worth answering.

@@ -1,15 +1,7 @@
 import { type Contact, type ContactInput, type Plan, parseDuration } from '@sopflow/core';
-import {
-  type ContactFlowInput,
-  ContactIdKey,
-  contactFlow,
-  contactFlowWorkflowId,
-  FlowIdKey,
-  FlowVersionKey,
-  NodeKey,
-} from '@sopflow/workflows';
-import { type Client, WorkflowExecutionAlreadyStartedError } from '@temporalio/client';
+import { type ContactFlowInput, contactFlowWorkflowId } from '@sopflow/workflows';
 import type { Store } from './store';
+import type { TemporalGateway } from './temporal/gateway';
 
 export type EnrollResult =
   | { status: 'enrolled'; workflowId: string; runId: string; version: number }
@@ -35,8 +27,7 @@ export class EnrollError extends Error {
 export class Enroller {
   constructor(
     private readonly store: Store,
-    private readonly client: Client,
-    private readonly taskQueue: string,
+    private readonly temporal: TemporalGateway,
   ) {}
 
   async enroll(
@@ -116,37 +107,18 @@ export class Enroller {
     }
 
     const input: ContactFlowInput = { plan: published.plan, contact, event };
-    try {
-      const handle = await this.client.workflow.start(contactFlow, {
-        taskQueue: this.taskQueue,
-        workflowId,
-        args: [input],
-        typedSearchAttributes: [
-          { key: FlowIdKey, value: flowId },
-          { key: FlowVersionKey, value: published.version },
-          { key: ContactIdKey, value: contact.id },
-          { key: NodeKey, value: published.plan.entry },
-        ],
-        memo: { flowName: published.plan.flowName, flowVersion: published.version },
-        staticSummary: `${published.plan.flowName} v${published.version} for ${contact.name ?? contact.id}`,
-      });
-      await this.store.recordEnrollment({
-        workflowId,
-        runId: handle.firstExecutionRunId,
-        flowId,
-        version: published.version,
-        contactId: contact.id,
-      });
-      return {
-        status: 'enrolled',
-        workflowId,
-        runId: handle.firstExecutionRunId,
-        version: published.version,
-      };
-    } catch (error) {
-      if (error instanceof WorkflowExecutionAlreadyStartedError)
-        return { status: 'already-enrolled', workflowId };
-      throw error;
-    }
+    const run = await this.temporal.startContactFlow(workflowId, input, {
+      version: published.version,
+      summary: `${published.plan.flowName} v${published.version} for ${contact.name ?? contact.id}`,
+    });
+    if (!run.started) return { status: 'already-enrolled', workflowId };
+    await this.store.recordEnrollment({
+      workflowId,
+      runId: run.runId,
+      flowId,
+      version: published.version,
+      contactId: contact.id,
+    });
+    return { status: 'enrolled', workflowId, runId: run.runId, version: published.version };
   }
 }

@@ -1,9 +1,8 @@
 import { EventName, evaluateCondition } from '@sopflow/core';
-import { eventSignal } from '@sopflow/workflows';
-import { type Client, WorkflowNotFoundError } from '@temporalio/client';
 import { z } from 'zod';
 import type { Enroller, EnrollResult } from './enroll';
 import type { Store } from './store';
+import type { TemporalGateway } from './temporal/gateway';
 
 export const PostedEvent = z.object({
   /** A client-given id: the same id posted again counts once. */
@@ -29,7 +28,7 @@ export interface EventOutcome {
 export class EventRouter {
   constructor(
     private readonly store: Store,
-    private readonly client: Client,
+    private readonly temporal: TemporalGateway,
     private readonly enroller: Enroller,
   ) {}
 
@@ -45,15 +44,9 @@ export class EventRouter {
 
     let delivered = 0;
     for (const workflowId of await this.store.workflowsOfContact(event.contactId)) {
-      try {
-        await this.client.workflow
-          .getHandle(workflowId)
-          .signal(eventSignal, { name: event.name, payload: event.payload });
+      // A finished run takes no events; that is the usual case, not an error.
+      if (await this.temporal.sendEvent(workflowId, { name: event.name, payload: event.payload }))
         delivered++;
-      } catch (error) {
-        // A finished run takes no signals; that is the usual case, not an error.
-        if (!(error instanceof WorkflowNotFoundError)) throw error;
-      }
     }
 
     const started: EnrollResult[] = [];

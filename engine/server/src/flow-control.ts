@@ -1,8 +1,7 @@
 import { compile, type FlowDocument } from '@sopflow/core';
-import { cancelSignal } from '@sopflow/workflows';
-import { type Client, ScheduleNotFoundError, WorkflowNotFoundError } from '@temporalio/client';
 import { type Campaigns, scheduleIdOf } from './campaigns';
 import type { FlowRecord, FlowStatus, Store } from './store';
+import type { TemporalGateway } from './temporal/gateway';
 
 export class FlowControlError extends Error {
   override readonly name = 'FlowControlError';
@@ -21,13 +20,6 @@ export class FlowControlError extends Error {
   }
 }
 
-/** Quotes a value for a Temporal visibility query. */
-export const visibilityString = (value: string) => `"${value.replace(/["\\]/g, '\\$&')}"`;
-
-/** The visibility query for a flow's runs that are still going. */
-export const runningRunsQuery = (flowId: string) =>
-  `SopflowFlowId = ${visibilityString(flowId)} AND ExecutionStatus = "Running"`;
-
 /** How long the flow list waits for Temporal's counts before answering without them. */
 export const RUNNING_COUNT_DEADLINE_MS = 3_000;
 /** Visibility counts asked at once for one flow list, so a long list does not flood Temporal. */
@@ -42,7 +34,7 @@ const RUNNING_COUNT_CONCURRENCY = 8;
 export class FlowControl {
   constructor(
     private readonly store: Store,
-    private readonly client: Client,
+    private readonly temporal: TemporalGateway,
     private readonly campaigns: Campaigns,
     private readonly channels: readonly string[],
   ) {}
@@ -92,19 +84,13 @@ export class FlowControl {
   /** Signals every running run of the flow to end; answers how many took the signal. */
   async cancelRunning(id: string, reason: string): Promise<number> {
     const workflowIds = new Set<string>();
-    for await (const run of this.client.workflow.list({ query: runningRunsQuery(id) })) {
+    for await (const run of this.temporal.runs({ flowId: id, running: true }))
       workflowIds.add(run.workflowId);
-    }
     for (const workflowId of await this.store.unfinishedWorkflows(id)) workflowIds.add(workflowId);
     let cancelled = 0;
     for (const workflowId of workflowIds) {
-      try {
-        await this.client.workflow.getHandle(workflowId).signal(cancelSignal, reason);
-        cancelled++;
-      } catch (error) {
-        // Finished already: nothing to cancel.
-        if (!(error instanceof WorkflowNotFoundError)) throw error;
-      }
+      // Finished already: nothing to cancel.
+      if (await this.temporal.cancelContactFlow(workflowId, reason)) cancelled++;
     }
     return cancelled;
   }
@@ -127,10 +113,7 @@ export class FlowControl {
       while (next < asked.length) {
         const flow = asked[next++]!;
         try {
-          const { count } = await this.client.withDeadline(deadline, () =>
-            this.client.workflow.count(runningRunsQuery(flow.id)),
-          );
-          counts.set(flow.id, count);
+          counts.set(flow.id, await this.temporal.countRuns({ flowId: flow.id, running: true }, deadline));
         } catch {
           counts.set(flow.id, null);
         }
@@ -203,20 +186,16 @@ export class FlowControl {
 
   private async pauseSchedule(flowId: string, note: string): Promise<string> {
     try {
-      await this.client.schedule.getHandle(scheduleIdOf(flowId)).pause(note);
-      return 'paused';
+      return (await this.temporal.pauseSchedule(scheduleIdOf(flowId), note)) ? 'paused' : 'none';
     } catch (error) {
-      if (error instanceof ScheduleNotFoundError) return 'none';
       return `not paused: ${(error as Error).message}`;
     }
   }
 
   private async unpauseSchedule(flowId: string): Promise<string> {
     try {
-      await this.client.schedule.getHandle(scheduleIdOf(flowId)).unpause('flow resumed');
-      return 'running';
+      return (await this.temporal.unpauseSchedule(scheduleIdOf(flowId), 'flow resumed')) ? 'running' : 'none';
     } catch (error) {
-      if (error instanceof ScheduleNotFoundError) return 'none';
       return `not resumed: ${(error as Error).message}`;
     }
   }

@@ -1,6 +1,6 @@
 /**
  * @sopflow/server: the Node runtime around the isomorphic core: the API server, the
- * Temporal worker, persistence, and the local services `npm start` runs.
+ * Temporal worker, persistence, and the local stack `npm start` runs (`localStack`).
  *
  * @example
  * ```ts
@@ -31,10 +31,16 @@ export { ContactPatch, Contacts } from './contacts';
 export { EnrollError, Enroller, type EnrollResult } from './enroll';
 export { EventRouter } from './events';
 export { FlowControl, FlowControlError } from './flow-control';
-export * as services from './processes';
+export * as localStack from './local-stack';
 export { type AppOptions, type RunningApp, startApp } from './start-app';
 export { Stats, StatsQuery } from './stats';
 export { type FlowRecord, type FlowStatus, type OutboxRecord, Store } from './store';
+export {
+  type RunFilter,
+  type RunSummary,
+  runsQuery,
+  TemporalGateway,
+} from './temporal/gateway';
 export {
   MigrationError,
   type MigrationReport,

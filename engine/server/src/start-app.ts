@@ -2,7 +2,6 @@ import type { Server } from 'node:http';
 import { serve } from '@hono/node-server';
 import { defaultRegistry } from '@sopflow/connectors';
 import { SEARCH_ATTRIBUTES } from '@sopflow/workflows';
-import { Client, Connection } from '@temporalio/client';
 import type { WorkflowBundle } from '@temporalio/worker';
 import type { Hono } from 'hono';
 import type { Sql } from 'postgres';
@@ -16,10 +15,12 @@ import { Contacts } from './contacts';
 import { Enroller } from './enroll';
 import { EventRouter } from './events';
 import { FlowControl } from './flow-control';
-import { connectDatabase, ensureSearchAttributes, migrate } from './processes';
+import { connectDatabase } from './persistence/database';
+import { migrate } from './persistence/migrate';
 import { SecretBox } from './secrets';
 import { Stats } from './stats';
 import { Store } from './store';
+import { TemporalGateway } from './temporal/gateway';
 import { temporalLinks } from './temporal/links';
 import { VersionMigrator } from './version-migration';
 import { syncWeComReconcileSchedule, WeComGroups } from './wecom-groups';
@@ -49,7 +50,10 @@ export interface RunningApp {
   store: Store;
   /** Users, API tokens, sessions and the audit log. */
   accounts: Accounts;
-  client: Client;
+  /** The server's door to Temporal. */
+  temporal: TemporalGateway;
+  /** The SDK client inside it, for tests that read histories. */
+  client: TemporalGateway['client'];
   sql: Sql;
   /** The HTTP API, when it runs. */
   api?: Hono;
@@ -68,10 +72,13 @@ export async function startApp(options: AppOptions): Promise<RunningApp> {
   try {
     await migrate(sql);
     const temporal = temporalConnection(config, options.temporalAddress);
-    const connection = await Connection.connect(temporal);
-    cleanups.push(() => connection.close());
-    await ensureSearchAttributes(connection, config.TEMPORAL_NAMESPACE, SEARCH_ATTRIBUTES);
-    const client = new Client({ connection, namespace: config.TEMPORAL_NAMESPACE });
+    const gateway = await TemporalGateway.connect(
+      temporal,
+      config.TEMPORAL_NAMESPACE,
+      config.TEMPORAL_TASK_QUEUE,
+      SEARCH_ATTRIBUTES,
+    );
+    cleanups.push(() => gateway.close());
     const store = new Store(sql);
     const registry = defaultRegistry();
     const box = config.SOPFLOW_SECRET_KEY ? new SecretBox(config.SOPFLOW_SECRET_KEY) : undefined;
@@ -84,8 +91,8 @@ export async function startApp(options: AppOptions): Promise<RunningApp> {
       ? { publicUrl, secret: config.SOPFLOW_SECRET_KEY }
       : undefined;
 
-    const enroller = new Enroller(store, client, config.TEMPORAL_TASK_QUEUE);
-    const events = new EventRouter(store, client, enroller);
+    const enroller = new Enroller(store, gateway);
+    const events = new EventRouter(store, gateway, enroller);
     const wecomGroups = new WeComGroups(sql, store, events, channelRoutes);
     let worker: RunningWorker | undefined;
     if (options.worker ?? true) {
@@ -115,19 +122,19 @@ export async function startApp(options: AppOptions): Promise<RunningApp> {
     if (options.api ?? true) {
       await bootstrapAdmin(accounts, config);
       url = `http://${config.SOPFLOW_HOST === '0.0.0.0' ? 'localhost' : config.SOPFLOW_HOST}:${config.SOPFLOW_PORT}`;
-      const campaigns = new Campaigns(client, config.TEMPORAL_TASK_QUEUE);
+      const campaigns = new Campaigns(gateway);
       const links = temporalLinks(options.temporalUiUrl, config.TEMPORAL_NAMESPACE);
       api = createApi({
         store,
         enroller,
         events,
         wecomGroups,
-        migrator: new VersionMigrator(store, client),
+        migrator: new VersionMigrator(store, gateway),
         campaigns,
         accounts,
-        contacts: new Contacts(sql, links.run, client),
-        flowControl: new FlowControl(store, client, campaigns, registry.channels()),
-        stats: new Stats(sql, store, client, links.list),
+        contacts: new Contacts(sql, links.run, gateway),
+        flowControl: new FlowControl(store, gateway, campaigns, registry.channels()),
+        stats: new Stats(sql, store, gateway, links.list),
         rateLimit: {
           perMinute: config.SOPFLOW_RATE_LIMIT_PER_MINUTE,
           burst: config.SOPFLOW_RATE_LIMIT_BURST,
@@ -143,15 +150,11 @@ export async function startApp(options: AppOptions): Promise<RunningApp> {
         namespace: config.TEMPORAL_NAMESPACE,
         builderDir: options.builderDir,
       });
-      await syncWeComReconcileSchedule(
-        client,
-        config.TEMPORAL_TASK_QUEUE,
-        config.SOPFLOW_WECOM_RECONCILE_MINUTES,
-      );
+      await syncWeComReconcileSchedule(gateway, config.SOPFLOW_WECOM_RECONCILE_MINUTES);
       const server = await listen(api.fetch, config.SOPFLOW_PORT, config.SOPFLOW_HOST);
       cleanups.push(() => new Promise((resolve) => server.close(resolve)));
     }
-    return { url, store, accounts, client, sql, api, worker, stop };
+    return { url, store, accounts, temporal: gateway, client: gateway.client, sql, api, worker, stop };
   } catch (error) {
     await stop();
     throw error;

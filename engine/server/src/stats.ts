@@ -1,9 +1,7 @@
-import { ContactIdKey, NodeKey } from '@sopflow/workflows';
-import type { Client } from '@temporalio/client';
 import type { Sql } from 'postgres';
 import { z } from 'zod';
-import { runningRunsQuery, visibilityString } from './flow-control';
 import type { Store } from './store';
+import { type RunFilter, runsQuery, type TemporalGateway } from './temporal/gateway';
 
 /** Up to this many running journeys, who waits where is tallied from one listing (see `waitingPerNode`). */
 const TALLY_LIMIT = 1000;
@@ -87,7 +85,7 @@ export class Stats {
   constructor(
     private readonly sql: Sql,
     private readonly store: Store,
-    private readonly client: Client,
+    private readonly temporal: TemporalGateway,
     private readonly listUrl: (query: string) => string,
   ) {}
 
@@ -114,17 +112,15 @@ export class Stats {
     const record = await this.store.getVersion(flowId, query.version);
     if (!record) return { found: false, reason: 'version_not_found' };
     if (!Object.hasOwn(record.plan.nodes, nodeId)) return { found: false, reason: 'node_not_found' };
-    const visibility =
-      `SopflowFlowId = ${visibilityString(flowId)} AND SopflowFlowVersion = ${record.version} AND ` +
-      `SopflowNode = ${visibilityString(nodeId)} AND ExecutionStatus = "Running"`;
-    const { count: total } = await this.client.workflow.count(visibility);
+    const waitingThere: RunFilter = { flowId, version: record.version, node: nodeId, running: true };
+    const total = await this.temporal.countRuns(waitingThere);
     const runs: Omit<ContactAtNode, 'name'>[] = [];
-    for await (const run of this.client.workflow.list({ query: visibility, pageSize: query.limit })) {
+    for await (const run of this.temporal.runs(waitingThere, query.limit)) {
       runs.push({
-        contactId: run.typedSearchAttributes.get(ContactIdKey) ?? '',
+        contactId: run.contactId ?? '',
         workflowId: run.workflowId,
         runId: run.runId,
-        startedAt: run.startTime.toISOString(),
+        startedAt: run.startedAt.toISOString(),
       });
       if (runs.length >= query.limit) break;
     }
@@ -142,7 +138,7 @@ export class Stats {
       version: record.version,
       total,
       contacts: runs.map((r) => ({ ...r, name: names.get(r.contactId) ?? null })),
-      temporalUrl: this.listUrl(visibility),
+      temporalUrl: this.listUrl(runsQuery(waitingThere)),
     };
   }
 
@@ -153,22 +149,19 @@ export class Stats {
    * step costs less than listing every run.
    */
   private async waitingPerNode(
-    versionQuery: string,
+    version: RunFilter,
     nodeIds: string[],
-    nodeQuery: (nodeId: string) => string,
   ): Promise<{ running: number; waiting: number[] }> {
-    const runningQuery = `${versionQuery} AND ExecutionStatus = "Running"`;
-    const { count: running } = await this.client.workflow.count(runningQuery);
+    const running = await this.temporal.countRuns({ ...version, running: true });
     if (running > TALLY_LIMIT) {
       const waiting = await Promise.all(
-        nodeIds.map((id) => this.client.workflow.count(nodeQuery(id)).then((r) => r.count)),
+        nodeIds.map((node) => this.temporal.countRuns({ ...version, node, running: true })),
       );
       return { running, waiting };
     }
     const tally = new Map<string, number>();
-    for await (const run of this.client.workflow.list({ query: runningQuery, pageSize: TALLY_LIMIT })) {
-      const node = run.typedSearchAttributes.get(NodeKey);
-      if (node !== undefined) tally.set(node, (tally.get(node) ?? 0) + 1);
+    for await (const run of this.temporal.runs({ ...version, running: true }, TALLY_LIMIT)) {
+      if (run.node !== undefined) tally.set(run.node, (tally.get(run.node) ?? 0) + 1);
     }
     return { running, waiting: nodeIds.map((id) => tally.get(id) ?? 0) };
   }
@@ -180,9 +173,7 @@ export class Stats {
     const { sql } = this;
     const from = query.from ? new Date(query.from) : new Date(0);
     const to = query.to ? new Date(query.to) : new Date('9999-01-01T00:00:00Z');
-    const versionQuery = `SopflowFlowId = ${visibilityString(flowId)} AND SopflowFlowVersion = ${v}`;
-    const nodeQuery = (nodeId: string) =>
-      `${versionQuery} AND SopflowNode = ${visibilityString(nodeId)} AND ExecutionStatus = "Running"`;
+    const version: RunFilter = { flowId, version: v };
 
     const [steps, ends, [enrolled], messages] = await Promise.all([
       sql<{ node_id: string; kind: string; exit: string | null; n: number; contacts: number }[]>`
@@ -208,7 +199,7 @@ export class Stats {
     let waiting: (number | null)[];
     let running: number | null;
     try {
-      ({ running, waiting } = await this.waitingPerNode(versionQuery, nodeIds, nodeQuery));
+      ({ running, waiting } = await this.waitingPerNode(version, nodeIds));
     } catch {
       running = null;
       waiting = nodeIds.map(() => null);
@@ -229,7 +220,7 @@ export class Stats {
         ended: endedHere.reduce((sum, e) => sum + e.n, 0),
         converted: endedHere.filter((e) => e.outcome === 'converted').reduce((sum, e) => sum + e.n, 0),
         waitingNow: waiting[i] ?? null,
-        temporalUrl: this.listUrl(nodeQuery(nodeId)),
+        temporalUrl: this.listUrl(runsQuery({ ...version, node: nodeId, running: true })),
       };
     });
 
@@ -253,8 +244,8 @@ export class Stats {
       converted: finished.converted ?? 0,
       nodes,
       messages: [...channels].map(([channel, counts]) => ({ channel, ...counts })),
-      temporalUrl: this.listUrl(versionQuery),
-      runningUrl: this.listUrl(runningRunsQuery(flowId)),
+      temporalUrl: this.listUrl(runsQuery(version)),
+      runningUrl: this.listUrl(runsQuery({ flowId, running: true })),
     };
   }
 }

@@ -1,7 +1,6 @@
-import { migrateSignal } from '@sopflow/workflows';
-import { type Client, WorkflowNotFoundError } from '@temporalio/client';
 import { z } from 'zod';
 import type { Store } from './store';
+import type { TemporalGateway } from './temporal/gateway';
 
 export const MigrationRequest = z.object({
   /** The published version whose running contacts move. */
@@ -35,8 +34,6 @@ export interface MigrationReport {
   nodes: { from: string; to: string; waiting: number; signalled: number }[];
 }
 
-const quote = (value: string) => `"${value.replace(/["\\]/g, '\\$&')}"`;
-
 /**
  * Moves the running contacts of one flow version to another: counted first (a preview), then
  * each run is told by a signal, and moves at its next wait; never a reset.
@@ -44,7 +41,7 @@ const quote = (value: string) => `"${value.replace(/["\\]/g, '\\$&')}"`;
 export class VersionMigrator {
   constructor(
     private readonly store: Store,
-    private readonly client: Client,
+    private readonly temporal: TemporalGateway,
   ) {}
 
   async migrate(flowId: string, request: MigrationRequest): Promise<MigrationReport> {
@@ -71,24 +68,13 @@ export class VersionMigrator {
 
     const nodes: MigrationReport['nodes'] = [];
     for (const [oldId, newId] of Object.entries(request.mapping)) {
-      const query = [
-        `SopflowFlowId = ${quote(flowId)}`,
-        `SopflowFlowVersion = ${from.version}`,
-        `SopflowNode = ${quote(oldId)}`,
-        `ExecutionStatus = "Running"`,
-      ].join(' AND ');
-      const { count } = await this.client.workflow.count(query);
+      const waitingThere = { flowId, version: from.version, node: oldId, running: true };
+      const count = await this.temporal.countRuns(waitingThere);
       let signalled = 0;
       if (!request.preview) {
-        for await (const run of this.client.workflow.list({ query })) {
-          try {
-            await this.client.workflow
-              .getHandle(run.workflowId, run.runId)
-              .signal(migrateSignal, { plan: to.plan, mapping: request.mapping });
-            signalled++;
-          } catch (error) {
-            if (!(error instanceof WorkflowNotFoundError)) throw error;
-          }
+        for await (const run of this.temporal.runs(waitingThere)) {
+          const moved = { plan: to.plan, mapping: request.mapping };
+          if (await this.temporal.migrateContactFlow(run.workflowId, run.runId, moved)) signalled++;
         }
       }
       nodes.push({ from: oldId, to: newId, waiting: count, signalled });

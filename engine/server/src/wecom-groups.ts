@@ -1,11 +1,11 @@
 import { type GroupMemberEvent, readsCustomerGroups } from '@sopflow/connectors';
 import { type WeComReconcileReport, wecomReconcile } from '@sopflow/workflows';
-import { type Client, ScheduleNotFoundError } from '@temporalio/client';
 import type { Sql } from 'postgres';
 import type { ChannelRoutes } from './channel-routes';
 import { errorCauses } from './error-causes';
 import type { EventRouter } from './events';
 import type { Store } from './store';
+import type { TemporalGateway } from './temporal/gateway';
 
 /** WeCom's errcode for a chat id it does not know (the group was dissolved). */
 const CHAT_NOT_FOUND = 40050;
@@ -129,13 +129,9 @@ export const WECOM_RECONCILE_SCHEDULE = 'sopflow-wecom-reconcile';
  * Keeps the reconcile schedule in step with the setting: every `minutes`, or none at 0. Each API
  * start calls it; an existing schedule is updated in place, so replicas agree on one.
  */
-export async function syncWeComReconcileSchedule(
-  client: Client,
-  taskQueue: string,
-  minutes: number,
-): Promise<void> {
+export async function syncWeComReconcileSchedule(temporal: TemporalGateway, minutes: number): Promise<void> {
   try {
-    await applyReconcileSchedule(client, taskQueue, minutes);
+    await applyReconcileSchedule(temporal, minutes);
   } catch (error) {
     // Temporal's Java time-skipping test server has no schedules. Callbacks still work there, and a
     // callback that names no member still reconciles its group at once.
@@ -150,33 +146,16 @@ function isUnimplemented(error: unknown): boolean {
   return false;
 }
 
-async function applyReconcileSchedule(client: Client, taskQueue: string, minutes: number): Promise<void> {
-  const handle = client.schedule.getHandle(WECOM_RECONCILE_SCHEDULE);
+async function applyReconcileSchedule(temporal: TemporalGateway, minutes: number): Promise<void> {
   if (minutes <= 0) {
-    await handle.delete().catch((error) => {
-      if (!(error instanceof ScheduleNotFoundError)) throw error;
-    });
+    await temporal.deleteSchedule(WECOM_RECONCILE_SCHEDULE);
     return;
   }
-  const spec = { intervals: [{ every: minutes * 60_000 }] };
-  const action = {
-    type: 'startWorkflow' as const,
-    workflowType: wecomReconcile,
-    args: [] as [],
-    taskQueue,
-    workflowId: 'sopflow-wecom-reconcile',
-  };
-  try {
-    await handle.update((previous) => ({ ...previous, spec, action }));
-  } catch (error) {
-    if (!(error instanceof ScheduleNotFoundError)) throw error;
-    await client.schedule.create({
-      scheduleId: WECOM_RECONCILE_SCHEDULE,
-      spec,
-      action,
-      // A pass still running when the next is due: the next is skipped, not queued.
-      policies: { overlap: 'SKIP' },
-      memo: { purpose: 'Reconcile WeCom customer-group members with what sopflow saw' },
-    });
-  }
+  await temporal.putSchedule(WECOM_RECONCILE_SCHEDULE, {
+    spec: { intervals: [{ every: minutes * 60_000 }] },
+    start: { workflow: wecomReconcile, args: [], workflowId: 'sopflow-wecom-reconcile' },
+    // A pass still running when the next is due: the next is skipped, not queued.
+    overlap: 'SKIP',
+    memo: { purpose: 'Reconcile WeCom customer-group members with what sopflow saw' },
+  });
 }

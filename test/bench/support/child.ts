@@ -5,9 +5,10 @@ import {
   Enroller,
   EventRouter,
   loadConfig,
+  localStack,
   type RunningApp,
   Store,
-  services,
+  TemporalGateway,
   WeComGroups,
   workflowBundle,
 } from '@sopflow/server';
@@ -78,11 +79,12 @@ async function main() {
     } catch {
       // Installed already.
     }
-    const sql = services.connectDatabase(databaseUrl);
+    const sql = localStack.connectDatabase(databaseUrl);
     const store = new Store(sql);
     const connection = await Connection.connect({ address: temporalAddress });
     const client = new Client({ connection, namespace: config.TEMPORAL_NAMESPACE });
-    const enroller = new Enroller(store, client, config.TEMPORAL_TASK_QUEUE);
+    const temporal = new TemporalGateway(client, config.TEMPORAL_TASK_QUEUE);
+    const enroller = new Enroller(store, temporal);
     const outbox = {
       connector: 'outbox',
       instance: outboxConnector.create({}, { sql }),
@@ -109,7 +111,7 @@ async function main() {
         wecomGroups: new WeComGroups(
           sql,
           store,
-          new EventRouter(store, client, enroller),
+          new EventRouter(store, temporal, enroller),
           new ChannelRoutes(sql, defaultRegistry(), undefined, { sql }),
         ),
       }),

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { defaultRegistry } from '@sopflow/connectors';
 import { compile, FlowDocument, type FlowDocumentInput, type Plan } from '@sopflow/core';
-import { Store, services } from '@sopflow/server';
+import { localStack, Store } from '@sopflow/server';
 import { SEARCH_ATTRIBUTES } from '@sopflow/workflows';
 import { Client, Connection } from '@temporalio/client';
 import type { Sql } from 'postgres';
@@ -39,9 +39,9 @@ export interface BenchDatabase {
 export const NAMESPACE = 'default';
 
 export async function startStack(log: (line: string) => void = console.log): Promise<BenchStack> {
-  const [temporalPort, pgPort] = [await services.findFreePort(), await services.findFreePort()];
+  const [temporalPort, pgPort] = [await localStack.findFreePort(), await localStack.findFreePort()];
   log(`starting Temporal dev server on 127.0.0.1:${temporalPort} (in memory)…`);
-  const temporal = await services.startTemporalDevServer({
+  const temporal = await localStack.startTemporalDevServer({
     port: temporalPort,
     ui: false,
     logFile: path.join(tmpdir(), `sopflow-bench-temporal-${temporalPort}.log`),
@@ -49,10 +49,10 @@ export async function startStack(log: (line: string) => void = console.log): Pro
   });
   const pgDir = mkdtempSync(path.join(tmpdir(), 'sopflow-bench-pg-'));
   chmodSync(pgDir, 0o755);
-  let postgres: Awaited<ReturnType<typeof services.startPostgres>>;
+  let postgres: Awaited<ReturnType<typeof localStack.startPostgres>>;
   try {
     log(`starting embedded Postgres on 127.0.0.1:${pgPort} in ${pgDir}…`);
-    postgres = await services.startPostgres({
+    postgres = await localStack.startPostgres({
       databaseUrl: '',
       dataDir: pgDir,
       port: pgPort,
@@ -63,9 +63,9 @@ export async function startStack(log: (line: string) => void = console.log): Pro
     throw error;
   }
   const connection = await Connection.connect({ address: temporal.address });
-  await services.ensureSearchAttributes(connection, NAMESPACE, SEARCH_ATTRIBUTES);
+  await localStack.ensureSearchAttributes(connection, NAMESPACE, SEARCH_ATTRIBUTES);
   const client = new Client({ connection, namespace: NAMESPACE });
-  const admin = services.connectDatabase(postgres.url, { max: 2 });
+  const admin = localStack.connectDatabase(postgres.url, { max: 2 });
   const open: BenchDatabase[] = [];
   const temporalPid = findPids(
     (cmd) => cmd.includes('start-dev') && cmd.includes(`--port\0${temporalPort}\0`),
@@ -83,8 +83,8 @@ export async function startStack(log: (line: string) => void = console.log): Pro
     async database(name) {
       await admin.unsafe(`create database "${name}"`);
       const url = withDatabase(postgres.url, name);
-      const sql = services.connectDatabase(url, { max: 10 });
-      await services.migrate(sql);
+      const sql = localStack.connectDatabase(url, { max: 10 });
+      await localStack.migrate(sql);
       const db: BenchDatabase = {
         url,
         sql,

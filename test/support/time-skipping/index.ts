@@ -1,4 +1,4 @@
-import { services } from '@sopflow/server';
+import { localStack } from '@sopflow/server';
 import { SEARCH_ATTRIBUTES } from '@sopflow/workflows';
 import { type ClientOptionsForTestEnv, TestWorkflowEnvironment } from '@temporalio/testing';
 import { DefaultLogger, Runtime } from '@temporalio/worker';
@@ -11,7 +11,7 @@ export interface CreateTimeSkippingEnvOptions {
    * Custom search attributes to register (the test server refuses unregistered ones); false for none.
    * @default sopflow's own (`SEARCH_ATTRIBUTES` from @sopflow/workflows)
    */
-  searchAttributes?: Record<string, services.SearchAttributeKind> | false;
+  searchAttributes?: Record<string, localStack.SearchAttributeKind> | false;
   client?: ClientOptionsForTestEnv;
   /** Progress lines while the server's jars are fetched on first use. */
   onProgress?: (line: string) => void;
@@ -29,7 +29,7 @@ export async function createTimeSkippingEnv(
   opts: CreateTimeSkippingEnvOptions = {},
 ): Promise<TestWorkflowEnvironment> {
   // The jars must exist before the SDK runs the launcher: it allows the server only 5 s to answer.
-  await services.ensureTemporalTestServer({ onProgress: opts.onProgress });
+  await localStack.ensureTemporalTestServer({ onProgress: opts.onProgress });
   try {
     // The SDK's default runtime logs every worker state change; keep warnings only (as worker.ts does).
     Runtime.install({ logger: new DefaultLogger('WARN') });
@@ -38,13 +38,13 @@ export async function createTimeSkippingEnv(
   }
   const env = await TestWorkflowEnvironment.createTimeSkipping({
     // sdk-core runs `<path> <port>` and kills that pid on teardown; the launcher execs java.
-    server: { executable: { type: 'existing-path', path: services.temporalTestServerLauncher() } },
+    server: { executable: { type: 'existing-path', path: localStack.temporalTestServerLauncher() } },
     client: opts.client,
   });
   const attrs = opts.searchAttributes ?? SEARCH_ATTRIBUTES;
   if (attrs) {
     try {
-      await services.ensureSearchAttributes(env.connection, 'default', attrs);
+      await localStack.ensureSearchAttributes(env.connection, 'default', attrs);
     } catch (error) {
       await env.teardown();
       throw error;

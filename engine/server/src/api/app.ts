@@ -6,8 +6,8 @@ import { secureHeaders } from 'hono/secure-headers';
 import { generateSpecs } from 'hono-openapi';
 import { z } from 'zod';
 import { EnrollError, type EnrollResult } from '../enroll';
-import { visibilityString } from '../flow-control';
 import type { FlowRecord } from '../store';
+import { runsQuery } from '../temporal/gateway';
 import { temporalLinks } from '../temporal/links';
 import { authMiddleware, CSRF_HEADER, SESSION_COOKIE } from './auth';
 import { doc, ErrorBody } from './docs';
@@ -106,7 +106,7 @@ export function createApi(options: ApiOptions): Hono {
       status: flow.status,
       latestVersion: flow.latestVersion,
       webhookUrl: webhookUrl(flow.id),
-      temporalUrl: links.list(`SopflowFlowId = ${visibilityString(flow.id)}`),
+      temporalUrl: links.list(runsQuery({ flowId: flow.id })),
       createdAt: flow.createdAt,
       updatedAt: flow.updatedAt,
     }),

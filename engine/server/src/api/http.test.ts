@@ -1,6 +1,6 @@
 import postgres from 'postgres';
 import { describe, expect, it } from 'vitest';
-import { findFreePort } from '../processes';
+import { findFreePort } from '../processes/ports';
 import { databaseFailure, isUnavailable, jsonValueProblem, MAX_JSON_DEPTH } from './http';
 
 const nested = (depth: number): unknown => JSON.parse(`${'['.repeat(depth)}1${']'.repeat(depth)}`);

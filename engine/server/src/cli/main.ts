@@ -20,7 +20,7 @@ import {
   repoRoot,
   startPostgres,
   startTemporalDevServer,
-} from '../processes';
+} from '../local-stack';
 import { startApp } from '../start-app';
 
 const USAGE = `sopflow: draw community SOPs once, run them durably for every contact.

@@ -1,6 +1,6 @@
 // Ensures the Temporal CLI exists (building it on first use) and prints its path on stdout,
 // so `.ci/run` can pre-build it outside of test timeouts and scripts can capture the path.
-import { ensureTemporalCli } from '../processes/temporal-cli';
+import { ensureTemporalCli } from '../temporal/cli-binary';
 
 try {
   // Progress goes to stderr to keep stdout to exactly the path.

@@ -1,6 +1,6 @@
 // Ensures Temporal's time-skipping test server jars are fetched (with Maven, on first use) and prints
 // their directory on stdout, so `.ci/run` can fetch them outside of test timeouts.
-import { ensureTemporalTestServer } from '../processes/temporal-test-server';
+import { ensureTemporalTestServer } from '../temporal/test-server';
 
 try {
   // Progress goes to stderr to keep stdout to exactly the path.

@@ -3,7 +3,7 @@ import { constants } from 'node:fs';
 import { access, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { createInterface } from 'node:readline';
-import { cacheDir } from './paths';
+import { cacheDir } from '../processes/paths';
 
 /** Pinned so every developer and CI run gets the same dev server behaviour. */
 export const TEMPORAL_CLI_MODULE = 'github.com/temporalio/cli/cmd/temporal@v1.5.1';

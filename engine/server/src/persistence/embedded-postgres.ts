@@ -3,9 +3,9 @@ import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import postgres from 'postgres';
-import { createLogSink } from './log-sink';
-import { dataDir as defaultDataDir } from './paths';
-import { isPortFree } from './ports';
+import { createLogSink } from '../processes/log-sink';
+import { dataDir as defaultDataDir } from '../processes/paths';
+import { isPortFree } from '../processes/ports';
 
 export interface StartPostgresOptions {
   /**

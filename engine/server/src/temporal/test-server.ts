@@ -7,9 +7,9 @@ import path from 'node:path';
 import { createInterface } from 'node:readline';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Connection } from '@temporalio/client';
-import { createLogSink } from './log-sink';
-import { cacheDir, repoRoot } from './paths';
-import { findFreePort, isPortFree } from './ports';
+import { createLogSink } from '../processes/log-sink';
+import { cacheDir, repoRoot } from '../processes/paths';
+import { findFreePort, isPortFree } from '../processes/ports';
 
 /** The server's entry point in `io.temporal:temporal-test-server` (its jar manifest's Main-Class). */
 export const TEMPORAL_TEST_SERVER_MAIN_CLASS = 'io.temporal.testserver.TestServer';

@@ -3,10 +3,10 @@ import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Connection } from '@temporalio/client';
-import { createLogSink } from './log-sink';
-import { dataDir } from './paths';
-import { isPortFree } from './ports';
-import { ensureTemporalCli } from './temporal-cli';
+import { createLogSink } from '../processes/log-sink';
+import { dataDir } from '../processes/paths';
+import { isPortFree } from '../processes/ports';
+import { ensureTemporalCli } from './cli-binary';
 
 export interface StartTemporalDevServerOptions {
   /**

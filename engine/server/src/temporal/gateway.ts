@@ -1,0 +1,298 @@
+import {
+  type CampaignInput,
+  type CampaignProgress,
+  type ContactFlowInput,
+  ContactIdKey,
+  campaign,
+  campaignProgressQuery,
+  cancelCampaignSignal,
+  cancelSignal,
+  contactFlow,
+  eventSignal,
+  type FlowEvent,
+  FlowIdKey,
+  FlowVersionKey,
+  type MigrateRequest,
+  migrateSignal,
+  NodeKey,
+} from '@sopflow/workflows';
+import {
+  Client,
+  Connection,
+  type ConnectionOptions,
+  ScheduleNotFoundError,
+  type ScheduleOptions,
+  type ScheduleOverlapPolicy,
+  type ScheduleSpec,
+  type Workflow,
+  WorkflowExecutionAlreadyStartedError,
+  WorkflowNotFoundError,
+} from '@temporalio/client';
+import { ensureSearchAttributes, type SearchAttributeKind } from './search-attributes';
+
+/**
+ * The server's one door to Temporal: every start, signal, query, visibility count and schedule
+ * goes through here, in sopflow's words (a contact's run, a campaign, a flow's schedule), so the
+ * rest of the server never handles a workflow handle or a Temporal error class.
+ */
+
+/** Which runs: each field narrows the visibility query; none at all is every run. */
+export interface RunFilter {
+  flowId?: string;
+  version?: number;
+  /** The step the run stands at now. */
+  node?: string;
+  contactId?: string;
+  /** Only runs still going. */
+  running?: boolean;
+}
+
+/** One run as visibility lists it. */
+export interface RunSummary {
+  workflowId: string;
+  runId: string;
+  contactId: string | undefined;
+  node: string | undefined;
+  startedAt: Date;
+}
+
+/** A string in a visibility query, quoted and escaped. */
+const visibilityString = (value: string) => `"${value.replace(/["\\]/g, '\\$&')}"`;
+
+/** The visibility query for a filter (also what the Temporal UI's run list is linked with). */
+export function runsQuery(filter: RunFilter): string {
+  const parts: string[] = [];
+  if (filter.flowId !== undefined) parts.push(`SopflowFlowId = ${visibilityString(filter.flowId)}`);
+  if (filter.version !== undefined) parts.push(`SopflowFlowVersion = ${Math.trunc(filter.version)}`);
+  if (filter.node !== undefined) parts.push(`SopflowNode = ${visibilityString(filter.node)}`);
+  if (filter.contactId !== undefined) parts.push(`SopflowContactId = ${visibilityString(filter.contactId)}`);
+  if (filter.running) parts.push(`ExecutionStatus = "Running"`);
+  return parts.join(' AND ');
+}
+
+/** What a flow's schedule starts: one of our workflows with its arguments. */
+export interface ScheduledStart<W extends Workflow> {
+  workflow: W;
+  args: Parameters<W>;
+  workflowId: string;
+}
+
+export interface ScheduleDefinition<W extends Workflow> {
+  spec: ScheduleSpec;
+  start: ScheduledStart<W>;
+  /** What happens when a start is due while the last one still runs. @default Temporal's (skip) */
+  overlap?: ScheduleOverlapPolicy;
+  memo?: Record<string, unknown>;
+}
+
+export interface CampaignState {
+  status: string;
+  progress?: CampaignProgress;
+}
+
+export class TemporalGateway {
+  constructor(
+    /** The SDK client, for tests and tools that read histories; the server itself uses the methods below. */
+    readonly client: Client,
+    readonly taskQueue: string,
+  ) {}
+
+  /**
+   * Connects to a Temporal frontend and registers sopflow's search attributes in the namespace
+   * (each only if missing); `close()` ends the connection.
+   */
+  static async connect(
+    options: ConnectionOptions,
+    namespace: string,
+    taskQueue: string,
+    searchAttributes: Record<string, SearchAttributeKind>,
+  ): Promise<TemporalGateway> {
+    const connection = await Connection.connect(options);
+    try {
+      await ensureSearchAttributes(connection, namespace, searchAttributes);
+    } catch (error) {
+      await connection.close();
+      throw error;
+    }
+    return new TemporalGateway(new Client({ connection, namespace }), taskQueue);
+  }
+
+  close(): Promise<void> {
+    return this.client.connection.close();
+  }
+
+  // -- A contact's run of a flow ----------------------------------------------------------------
+
+  /**
+   * Starts a contact's run; `started: false` when a run of that workflow id is still going
+   * (the id is the (flow, contact) pair, so a contact never runs a flow twice at once).
+   */
+  async startContactFlow(
+    workflowId: string,
+    input: ContactFlowInput,
+    about: { version: number; summary: string },
+  ): Promise<{ started: true; runId: string } | { started: false }> {
+    try {
+      const handle = await this.client.workflow.start(contactFlow, {
+        taskQueue: this.taskQueue,
+        workflowId,
+        args: [input],
+        typedSearchAttributes: [
+          { key: FlowIdKey, value: input.plan.flowId },
+          { key: FlowVersionKey, value: about.version },
+          { key: ContactIdKey, value: input.contact.id },
+          { key: NodeKey, value: input.plan.entry },
+        ],
+        memo: { flowName: input.plan.flowName, flowVersion: about.version },
+        staticSummary: about.summary,
+      });
+      return { started: true, runId: handle.firstExecutionRunId };
+    } catch (error) {
+      if (error instanceof WorkflowExecutionAlreadyStartedError) return { started: false };
+      throw error;
+    }
+  }
+
+  /** Hands an event to a run; false when the run has ended (the usual case, not an error). */
+  sendEvent(workflowId: string, event: FlowEvent): Promise<boolean> {
+    return this.signal(() => this.client.workflow.getHandle(workflowId).signal(eventSignal, event));
+  }
+
+  /** Asks a run to end at once; false when it had ended already. */
+  cancelContactFlow(workflowId: string, reason: string): Promise<boolean> {
+    return this.signal(() => this.client.workflow.getHandle(workflowId).signal(cancelSignal, reason));
+  }
+
+  /** Moves a run to another version of its flow; false when it had ended already. */
+  migrateContactFlow(workflowId: string, runId: string, request: MigrateRequest): Promise<boolean> {
+    return this.signal(() =>
+      this.client.workflow.getHandle(workflowId, runId).signal(migrateSignal, request),
+    );
+  }
+
+  /** How many runs match, from visibility; `deadline` (epoch ms) bounds the wait for an answer. */
+  async countRuns(filter: RunFilter, deadline?: number): Promise<number> {
+    const count = () => this.client.workflow.count(runsQuery(filter));
+    const { count: n } =
+      deadline === undefined ? await count() : await this.client.withDeadline(deadline, count);
+    return n;
+  }
+
+  /** The runs that match, page by page from visibility. */
+  async *runs(filter: RunFilter, pageSize?: number): AsyncGenerator<RunSummary> {
+    const query = runsQuery(filter);
+    for await (const run of this.client.workflow.list(pageSize ? { query, pageSize } : { query })) {
+      yield {
+        workflowId: run.workflowId,
+        runId: run.runId,
+        contactId: run.typedSearchAttributes.get(ContactIdKey),
+        node: run.typedSearchAttributes.get(NodeKey),
+        startedAt: run.startTime,
+      };
+    }
+  }
+
+  // -- Campaigns --------------------------------------------------------------------------------
+
+  async startCampaign(
+    campaignId: string,
+    input: CampaignInput,
+    about: { delayMs: number; summary: string },
+  ): Promise<void> {
+    await this.client.workflow.start(campaign, {
+      taskQueue: this.taskQueue,
+      workflowId: campaignId,
+      args: [input],
+      ...(about.delayMs > 0 ? { startDelay: about.delayMs } : {}),
+      staticSummary: about.summary,
+    });
+  }
+
+  /** Where a campaign stands: its result once done, its live progress before; undefined if unknown. */
+  async campaignState(campaignId: string): Promise<CampaignState | undefined> {
+    const handle = this.client.workflow.getHandle(campaignId);
+    try {
+      const status = (await handle.describe()).status.name;
+      const progress =
+        status === 'COMPLETED'
+          ? ((await handle.result()) as CampaignProgress)
+          : await handle.query(campaignProgressQuery).catch(() => undefined);
+      return { status, ...(progress ? { progress } : {}) };
+    } catch (error) {
+      if (error instanceof WorkflowNotFoundError) return undefined;
+      throw error;
+    }
+  }
+
+  /** Stops a campaign's paging; false when there is no such campaign. */
+  cancelCampaign(campaignId: string): Promise<boolean> {
+    return this.signal(() => this.client.workflow.getHandle(campaignId).signal(cancelCampaignSignal));
+  }
+
+  // -- Schedules --------------------------------------------------------------------------------
+
+  /** Creates the schedule, or updates its timing and what it starts when it exists. */
+  async putSchedule<W extends Workflow>(
+    scheduleId: string,
+    definition: ScheduleDefinition<W>,
+  ): Promise<void> {
+    // The SDK's action type is generic over the workflow's arguments in a way an object built
+    // here cannot name; ScheduledStart already ties `args` to the workflow.
+    const action = {
+      type: 'startWorkflow' as const,
+      workflowType: definition.start.workflow,
+      args: definition.start.args,
+      taskQueue: this.taskQueue,
+      workflowId: definition.start.workflowId,
+    } as unknown as ScheduleOptions['action'];
+    const { spec } = definition;
+    try {
+      await this.client.schedule.getHandle(scheduleId).update((previous) => ({ ...previous, spec, action }));
+    } catch (error) {
+      if (!(error instanceof ScheduleNotFoundError)) throw error;
+      const options: ScheduleOptions = {
+        scheduleId,
+        spec,
+        action,
+        ...(definition.overlap ? { policies: { overlap: definition.overlap } } : {}),
+        ...(definition.memo ? { memo: definition.memo } : {}),
+      };
+      await this.client.schedule.create(options);
+    }
+  }
+
+  /** Removes a schedule; false when there was none. */
+  async deleteSchedule(scheduleId: string): Promise<boolean> {
+    return this.onSchedule(() => this.client.schedule.getHandle(scheduleId).delete());
+  }
+
+  /** Pauses a schedule; false when there is none. */
+  pauseSchedule(scheduleId: string, note: string): Promise<boolean> {
+    return this.onSchedule(() => this.client.schedule.getHandle(scheduleId).pause(note));
+  }
+
+  /** Resumes a schedule; false when there is none. */
+  unpauseSchedule(scheduleId: string, note: string): Promise<boolean> {
+    return this.onSchedule(() => this.client.schedule.getHandle(scheduleId).unpause(note));
+  }
+
+  private async signal(send: () => Promise<void>): Promise<boolean> {
+    try {
+      await send();
+      return true;
+    } catch (error) {
+      if (error instanceof WorkflowNotFoundError) return false;
+      throw error;
+    }
+  }
+
+  private async onSchedule(act: () => Promise<void>): Promise<boolean> {
+    try {
+      await act();
+      return true;
+    } catch (error) {
+      if (error instanceof ScheduleNotFoundError) return false;
+      throw error;
+    }
+  }
+}
