@@ -1,6 +1,6 @@
 import type { Sql } from 'postgres';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { isOptedOut } from '../sms/errors';
+import { isOptedOut } from '../shared/provider-errors';
 import { outbound, sendFailure } from '../sms/fakes/messages';
 import {
   classifyOfficialAccountError,

@@ -1,8 +1,8 @@
 import { z } from 'zod';
 import { defineConnector, type OutboundMessage, type Recipient, type SendResult } from '../connector';
-import { msUntilLocalTime } from '../sms/compliance';
-import { OptedOutError, ProviderSendError } from '../sms/errors';
-import { correlationId, parseJson, request } from '../sms/http';
+import { msUntilLocalTime } from '../shared/local-time';
+import { OptedOutError, ProviderSendError } from '../shared/provider-errors';
+import { correlationId, parseJson, request } from '../shared/provider-http';
 
 /**
  * WeChat Official Account (公众号), to a follower's OpenID.

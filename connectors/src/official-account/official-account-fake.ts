@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { type FakeRequest, type FakeResponse, startFakeServer } from '../sms/fakes/server';
+import { type FakeRequest, type FakeResponse, startFakeServer } from '../shared/fake-http-server';
 
 /**
  * A fake WeChat Official Account API: `/cgi-bin/token` (every fetch invalidates the previous token),

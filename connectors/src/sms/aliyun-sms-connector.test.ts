@@ -1,5 +1,6 @@
 import type { Sql } from 'postgres';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
+import { isOptedOut } from '../shared/provider-errors';
 import {
   aliyunPercentEncode,
   aliyunRpcSignature,
@@ -9,7 +10,6 @@ import {
   buildAliyunSendSmsForm,
   classifyAliyunError,
 } from './aliyun-sms-connector';
-import { isOptedOut } from './errors';
 import { type FakeAliyun, startFakeAliyun } from './fakes/aliyun-fake';
 import { outbound, sendFailure } from './fakes/messages';
 

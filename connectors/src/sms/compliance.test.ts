@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { SendError } from '../connector';
+import { msUntilLocalTime } from '../shared/local-time';
+import { isOptedOut } from '../shared/provider-errors';
 import {
   appendOptOutLine,
   DEFAULT_OPT_OUT_LINES,
@@ -7,11 +9,9 @@ import {
   isOptInReply,
   isOptOutReply,
   isWithinSendWindow,
-  msUntilLocalTime,
   optOutLine,
   sendWindowSchema,
 } from './compliance';
-import { isOptedOut } from './errors';
 
 const HOUR = 60 * 60_000;
 

@@ -1,3 +1,10 @@
+export { msUntilLocalTime } from '../shared/local-time';
+export {
+  isOptedOut,
+  OptedOutError,
+  type ProviderErrorDetails,
+  ProviderSendError,
+} from '../shared/provider-errors';
 export {
   ALIYUN_OPT_OUT_CODES,
   type AliyunSmsConfig,
@@ -19,14 +26,12 @@ export {
   isOptOutReply,
   isWithinSendWindow,
   type Locale,
-  msUntilLocalTime,
   type OptOutLineConfig,
   optOutLine,
   optOutLineSchema,
   type SendWindow,
   sendWindowSchema,
 } from './compliance';
-export { isOptedOut, OptedOutError, type ProviderErrorDetails, ProviderSendError } from './errors';
 export {
   classifyTencentCode,
   type TencentSmsConfig,

@@ -1,5 +1,5 @@
 import type { OutboundMessage } from '../connector';
-import { ProviderSendError } from './errors';
+import { ProviderSendError } from '../shared/provider-errors';
 
 export interface ProviderTemplate {
   id: string;

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { Sql } from 'postgres';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { isOptedOut } from './errors';
+import { isOptedOut } from '../shared/provider-errors';
 import { outbound, sendFailure } from './fakes/messages';
 import { type FakeTencent, startFakeTencent } from './fakes/tencent-fake';
 import {

@@ -1,9 +1,10 @@
 import { createHash, createHmac, randomUUID } from 'node:crypto';
 import { z } from 'zod';
 import { defineConnector, type OutboundMessage, type SendResult } from '../connector';
-import { enforceSendWindow, msUntilLocalTime, sendWindowSchema } from './compliance';
-import { OptedOutError, ProviderSendError } from './errors';
-import { correlationId, normalizePhone, parseJson, request } from './http';
+import { msUntilLocalTime } from '../shared/local-time';
+import { OptedOutError, ProviderSendError } from '../shared/provider-errors';
+import { correlationId, normalizePhone, parseJson, request } from '../shared/provider-http';
+import { enforceSendWindow, sendWindowSchema } from './compliance';
 import { orderedTemplateParams, templateFor } from './templates';
 
 /**

@@ -1,8 +1,8 @@
 import type { Sql } from 'postgres';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { isOptedOut } from './errors';
+import { type FakeServer, startFakeServer } from '../shared/fake-http-server';
+import { isOptedOut } from '../shared/provider-errors';
 import { outbound, sendFailure } from './fakes/messages';
-import { type FakeServer, startFakeServer } from './fakes/server';
 import { type FakeTwilio, startFakeTwilio } from './fakes/twilio-fake';
 import {
   computeTwilioSignature,

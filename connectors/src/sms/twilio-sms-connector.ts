@@ -1,6 +1,8 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import { z } from 'zod';
 import { defineConnector, type OutboundMessage, type SendResult } from '../connector';
+import { OptedOutError, ProviderSendError } from '../shared/provider-errors';
+import { normalizePhone, parseJson, request, retryAfterMs } from '../shared/provider-http';
 import {
   appendOptOutLine,
   enforceSendWindow,
@@ -8,8 +10,6 @@ import {
   optOutLineSchema,
   sendWindowSchema,
 } from './compliance';
-import { OptedOutError, ProviderSendError } from './errors';
-import { normalizePhone, parseJson, request, retryAfterMs } from './http';
 
 /**
  * Twilio Programmable Messaging: `POST /2010-04-01/Accounts/{AccountSid}/Messages.json`,

@@ -1,5 +1,5 @@
 import { createHmac, randomBytes, randomUUID, timingSafeEqual } from 'node:crypto';
-import { type FakeRequest, type FakeResponse, startFakeServer } from './server';
+import { type FakeRequest, type FakeResponse, startFakeServer } from '../../shared/fake-http-server';
 
 /**
  * A fake Dysmsapi endpoint implementing SendSms's documented contract, including its own,

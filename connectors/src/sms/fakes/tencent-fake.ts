@@ -1,5 +1,5 @@
 import { createHash, createHmac, randomUUID, timingSafeEqual } from 'node:crypto';
-import { type FakeRequest, type FakeResponse, startFakeServer } from './server';
+import { type FakeRequest, type FakeResponse, startFakeServer } from '../../shared/fake-http-server';
 
 /**
  * A fake Tencent Cloud SMS endpoint (SendSms 2021-01-11). It verifies TC3-HMAC-SHA256 itself from

@@ -1,5 +1,5 @@
 import { createHmac, randomBytes } from 'node:crypto';
-import { type FakeRequest, type FakeResponse, startFakeServer } from './server';
+import { type FakeRequest, type FakeResponse, startFakeServer } from '../../shared/fake-http-server';
 
 /**
  * A fake Twilio Messages API: `POST /2010-04-01/Accounts/{Sid}/Messages.json`, HTTP Basic auth

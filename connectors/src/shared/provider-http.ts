@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { ProviderSendError } from './errors';
+import { ProviderSendError } from './provider-errors';
 
 export interface HttpAnswer {
   status: number;
