@@ -54,7 +54,7 @@ describe('campaigns', () => {
     );
     const members = Array.from({ length: 120 }, (_, i) => `${segment}-${String(i).padStart(3, '0')}`);
     for (const [i, contactId] of members.entries()) {
-      await app.store.upsertContact({
+      await app.store.contacts.upsert({
         id: contactId,
         phone: '138',
         attributes: { segment: i % 3 === 0 ? 'other' : segment },
@@ -69,10 +69,11 @@ describe('campaigns', () => {
 
     // The contacts' runs finish; each matching contact got the message exactly once.
     for (let i = 0; i < 100; i++) {
-      if ((await app.store.listOutbox({ flowId: id, limit: 1000 })).length >= expected.length) break;
+      if ((await app.store.deliveries.listOutbox({ flowId: id, limit: 1000 })).length >= expected.length)
+        break;
       await new Promise((r) => setTimeout(r, 100));
     }
-    const sent = await app.store.listOutbox({ flowId: id, limit: 1000 });
+    const sent = await app.store.deliveries.listOutbox({ flowId: id, limit: 1000 });
     expect(sent.map((m) => m.contactId).sort()).toEqual(expected);
 
     // An explicit list scans exactly those contacts, each enrolled or skipped once.
@@ -112,12 +113,14 @@ describe('schedule triggers', () => {
     expect(description.spec.timezone).toBe('Asia/Shanghai');
     expect(JSON.stringify(description.spec)).toContain('20');
 
-    await app.store.upsertContact({ id: `${segment}-a`, phone: '138', attributes: { segment } });
+    await app.store.contacts.upsert({ id: `${segment}-a`, phone: '138', attributes: { segment } });
     await handle.trigger();
-    for (let i = 0; i < 100 && (await app.store.listOutbox({ flowId: id })).length === 0; i++) {
+    for (let i = 0; i < 100 && (await app.store.deliveries.listOutbox({ flowId: id })).length === 0; i++) {
       await new Promise((r) => setTimeout(r, 100));
     }
-    expect((await app.store.listOutbox({ flowId: id })).map((m) => m.contactId)).toEqual([`${segment}-a`]);
+    expect((await app.store.deliveries.listOutbox({ flowId: id })).map((m) => m.contactId)).toEqual([
+      `${segment}-a`,
+    ]);
 
     await publishFlow(app, broadcast(id, { kind: 'manual' }));
     await expect(handle.describe()).rejects.toBeInstanceOf(ScheduleNotFoundError);

@@ -104,7 +104,7 @@ const deliveriesOf = (app: TestApp, workflowId: string) =>
     from deliveries where workflow_id = ${workflowId} order by created_at, node_id`;
 
 const unsubscribedOf = async (app: TestApp, contactId: string) =>
-  (await app.store.getContact(contactId))?.unsubscribed ?? [];
+  (await app.store.contacts.get(contactId))?.unsubscribed ?? [];
 
 describe('channels through real connectors', () => {
   let app: TestApp;
@@ -641,7 +641,7 @@ describe('channels through real connectors', () => {
       for (const word of ['STOP', 'TD']) {
         const id = uniqueId('c');
         const contact = { id, name: 'Eli', phone: usMobile() };
-        await app.store.upsertContact(contact);
+        await app.store.contacts.upsert(contact);
         expect(await inbound(reply(contact.phone, word))).toEqual({ status: 200, body: '<Response/>' });
         expect(await unsubscribedOf(app, id)).toEqual(['sms']);
 
@@ -660,7 +660,7 @@ describe('channels through real connectors', () => {
       const e164 = usMobile();
       // Saved as an operator typed it; Twilio reports senders in E.164.
       const typed = `+1 (${e164.slice(2, 5)}) ${e164.slice(5, 8)}-${e164.slice(8)}`;
-      await app.store.upsertContact({ id, name: 'Gus', phone: typed });
+      await app.store.contacts.upsert({ id, name: 'Gus', phone: typed });
       expect(await inbound(reply(e164, 'stop'))).toEqual({ status: 200, body: '<Response/>' });
       expect(await unsubscribedOf(app, id)).toEqual(['sms']);
       expect(await inbound(reply(e164, 'Start'))).toEqual({ status: 200, body: '<Response/>' });
@@ -741,7 +741,7 @@ describe('channels through real connectors', () => {
       const delivery = encryptForTest(CALLBACK, xml);
       expect(await callback(delivery.query, delivery.body)).toEqual({ status: 200, body: '' });
 
-      expect(await app.store.getContact(contactId)).toMatchObject({
+      expect(await app.store.contacts.get(contactId)).toMatchObject({
         id: contactId,
         wecomExternalUserId: external,
       });
@@ -789,7 +789,7 @@ describe('channels through real connectors', () => {
       // Signed with another token: refused too.
       const other = encryptForTest({ ...CALLBACK, token: 'not-the-token' }, joinXml(external, 1));
       expect((await callback(other.query, other.body)).status).toBe(401);
-      expect(await app.store.getContact(`wecom:${external}`)).toBeUndefined();
+      expect(await app.store.contacts.get(`wecom:${external}`)).toBeUndefined();
     });
   });
 });

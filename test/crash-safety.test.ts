@@ -51,11 +51,11 @@ describe('crash safety', () => {
     }
     // Kill as soon as the first messages are out: the rest are mid-send or waiting on the timer.
     await until(
-      async () => ((await app.store.listOutbox({ flowId })).length > 0 ? true : undefined),
+      async () => ((await app.store.deliveries.listOutbox({ flowId })).length > 0 ? true : undefined),
       'the first messages',
     );
     await workers.kill(first);
-    const beforeRestart = (await app.store.listOutbox({ flowId })).length;
+    const beforeRestart = (await app.store.deliveries.listOutbox({ flowId })).length;
     expect(beforeRestart).toBeLessThan(contacts.length * 2);
 
     // The timers come due while no worker runs; a new worker picks every contact up.
@@ -66,7 +66,7 @@ describe('crash safety', () => {
     );
     expect(results.every((r) => r.outcome.kind === 'exited')).toBe(true);
 
-    const sent = await app.store.listOutbox({ flowId });
+    const sent = await app.store.deliveries.listOutbox({ flowId });
     expect(sent).toHaveLength(contacts.length * 2);
     for (const contact of contacts) {
       const mine = sent.filter((m) => m.contactId === contact.id);

@@ -51,7 +51,7 @@ describe('a published flow runs on Temporal', () => {
       { outcome: { kind: 'exited', nodeId: 'done' } },
     ]);
 
-    const sent = await app.store.listOutbox({ flowId: flow.id });
+    const sent = await app.store.deliveries.listOutbox({ flowId: flow.id });
     const of = (id: string) => sent.filter((m) => m.contactId === id);
     expect(of(vera.id).map((m) => [m.nodeId, m.body])).toEqual([
       ['greet', '欢迎 Vera 加入 北京读书会！'],
@@ -124,7 +124,7 @@ describe('a published flow runs on Temporal', () => {
     for (const c of [early, late])
       await app.client.workflow.getHandle(contactFlowWorkflowId(flow.id, c.id)).result();
     const intro = (id: string) =>
-      app.store
+      app.store.deliveries
         .listOutbox({ flowId: flow.id, contactId: id })
         .then((rows) => rows.find((r) => r.nodeId === 'intro'));
     expect(await intro(early.id)).toMatchObject({ body: 'Early，来做个自我介绍吧！', flowVersion: 1 });

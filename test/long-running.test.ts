@@ -56,7 +56,7 @@ describe('long-running loops', () => {
     const latest = await env.client.workflow.getHandle(workflowId).describe();
     const lengths = await env.client.workflow.getHandle(workflowId).fetchHistory();
 
-    const sent = await app.store.listOutbox({ flowId: id, limit: 5000 });
+    const sent = await app.store.deliveries.listOutbox({ flowId: id, limit: 5000 });
     expect(sent).toHaveLength(days + 1);
     expect(new Set(sent.map((m) => m.idempotencyKey)).size).toBe(days + 1);
     // The run that finished is not the one enrollment started: the workflow continued as new,

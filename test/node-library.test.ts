@@ -54,7 +54,7 @@ afterAll(async () => {
 const result = (flowId: string, contactId: string) =>
   app.client.workflow.getHandle(contactFlowWorkflowId(flowId, contactId)).result();
 const sentBodies = async (flowId: string, contactId: string) =>
-  (await app.store.listOutbox({ flowId, contactId })).map((m) => m.body);
+  (await app.store.deliveries.listOutbox({ flowId, contactId })).map((m) => m.body);
 
 /** Waits until the contact's run of the flow sits at a node (it is a query, so it is exact). */
 async function atNode(flowId: string, contactId: string, nodeId: string) {
@@ -133,7 +133,7 @@ describe('events', () => {
     const big = uniqueId('big');
     const small = uniqueId('small');
     for (const contactId of [big, small]) {
-      await app.store.upsertContact({ id: contactId, phone: '13800000000' });
+      await app.store.contacts.upsert({ id: contactId, phone: '13800000000' });
     }
     const answer = await app.request('POST', '/api/events', {
       events: [
@@ -234,9 +234,9 @@ describe('audience protection', () => {
     );
     const contact = { id: uniqueId('c'), phone: '138', email: 'c@example.com' };
     await app.request('POST', `/api/flows/${id}/enroll`, { contact });
-    await app.store.upsertContact({ id: contact.id, unsubscribed: ['sms'] });
+    await app.store.contacts.upsert({ id: contact.id, unsubscribed: ['sms'] });
     await result(id, contact.id);
-    const sent = await app.store.listOutbox({ flowId: id, contactId: contact.id });
+    const sent = await app.store.deliveries.listOutbox({ flowId: id, contactId: contact.id });
     expect(sent.map((m) => m.channel)).toEqual(['email']);
   });
 });
@@ -265,16 +265,16 @@ describe('steps that touch the outside', () => {
       ]),
     );
     const referrer = uniqueId('ref');
-    await app.store.upsertContact({ id: referrer });
+    await app.store.contacts.upsert({ id: referrer });
     const contact = { id: uniqueId('c') };
     await app.request('POST', `/api/flows/${id}/enroll`, { contact, event: { referrerId: referrer } });
     await result(id, contact.id);
-    expect(await app.store.getContact(contact.id)).toMatchObject({
+    expect(await app.store.contacts.get(contact.id)).toMatchObject({
       points: 120,
       tags: ['joined-promo'],
       attributes: { tier: 'silver' },
     });
-    expect((await app.store.getContact(referrer))?.points).toBe(50);
+    expect((await app.store.contacts.get(referrer))?.points).toBe(50);
     const ledger =
       await app.sql`select contact_id, points, reason from points_ledger where flow_id = ${id} order by id`;
     expect(ledger.map((l) => [l.contact_id, l.points, l.reason])).toEqual([
@@ -368,7 +368,7 @@ describe('steps that touch the outside', () => {
     const contact = { id: uniqueId('c'), name: 'Bo' };
     await app.request('POST', `/api/flows/${id}/enroll`, { contact });
     await atNode(id, contact.id, 'call');
-    const sent = await app.store.listOutbox({ flowId: id });
+    const sent = await app.store.deliveries.listOutbox({ flowId: id });
     expect(sent.map((m) => [m.channel, m.contactId, m.body])).toEqual([
       ['email', 'amy', 'Task\n\nPlease call Bo'],
     ]);
@@ -434,7 +434,7 @@ describe('editing a live flow', () => {
     // Move two of the three: signal those runs only.
     for (const contactId of movers) {
       await app.client.workflow.getHandle(contactFlowWorkflowId(id, contactId)).signal('sopflow.migrate', {
-        plan: (await app.store.getVersion(id, 2))!.plan,
+        plan: (await app.store.flows.getVersion(id, 2))!.plan,
         mapping: { pause: 'rest' },
       });
     }

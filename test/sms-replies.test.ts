@@ -24,7 +24,7 @@ describe('SMS replies from Aliyun and Tencent', () => {
     });
     return { status: response.status, body: await response.json() };
   };
-  const unsubscribedOf = async (id: string) => (await app.store.getContact(id))?.unsubscribed;
+  const unsubscribedOf = async (id: string) => (await app.store.contacts.get(id))?.unsubscribed;
   const repliesOf = (id: string) =>
     app.sql<{ payload: { text: string } }[]>`
       select payload from events where contact_id = ${id} and name = 'message.received' order by id`;
@@ -56,8 +56,8 @@ describe('SMS replies from Aliyun and Tencent', () => {
     const [quitter, talker] = [mainland(), mainland()];
     const quitterId = uniqueId('aliyun-quit');
     const talkerId = uniqueId('aliyun-talk');
-    await app.store.upsertContact({ id: quitterId, phone: `+86${quitter}` });
-    await app.store.upsertContact({
+    await app.store.contacts.upsert({ id: quitterId, phone: `+86${quitter}` });
+    await app.store.contacts.upsert({
       id: talkerId,
       phone: `${talker.slice(0, 3)} ${talker.slice(3, 7)} ${talker.slice(7)}`,
     });
@@ -97,7 +97,7 @@ describe('SMS replies from Aliyun and Tencent', () => {
   it('takes a Tencent reply: 退订 unsubscribes the contact saved in E.164 with spaces', async () => {
     const mobile = mainland();
     const id = uniqueId('tencent-quit');
-    await app.store.upsertContact({ id, phone: `+86 ${mobile}` });
+    await app.store.contacts.upsert({ id, phone: `+86 ${mobile}` });
     const reply = {
       extend: '',
       mobile,

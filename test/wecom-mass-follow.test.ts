@@ -83,7 +83,7 @@ describe('WeCom mass messages are followed until staff send them', () => {
     return { contact, workflowId: contactFlowWorkflowId(flowId, contact.id), task };
   }
 
-  const tagsOf = async (contactId: string) => (await app.store.getContact(contactId))?.tags ?? [];
+  const tagsOf = async (contactId: string) => (await app.store.contacts.get(contactId))?.tags ?? [];
   const followPolls = (msgid: string) =>
     wecom.calls.filter(
       (c) =>

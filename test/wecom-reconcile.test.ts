@@ -139,12 +139,12 @@ describe('WeCom customer groups are reconciled with WeCom on a schedule', () => 
     expect(ours(first)).toEqual([]);
     expect(first.groups).toBeGreaterThanOrEqual(1);
     await app.client.workflow.getHandle(contactFlowWorkflowId(flowId, `wecom:${lost}`)).result();
-    expect((await app.store.getContact(`wecom:${lost}`))?.tags).toEqual(['welcomed']);
+    expect((await app.store.contacts.get(`wecom:${lost}`))?.tags).toEqual(['welcomed']);
     expect((await eventsOf(`wecom:${lost}`)).map((e) => [e.name, e.payload.source])).toEqual([
       ['member.joined', 'reconcile'],
     ]);
     // The staff member, a member from the start, was never taken for a customer.
-    expect(await app.store.getContact(`wecom:${STAFF}`)).toBeUndefined();
+    expect(await app.store.contacts.get(`wecom:${STAFF}`)).toBeUndefined();
 
     // Nothing changed: nothing posted again.
     expect(await reconcile()).toMatchObject({ joins: 0, leaves: 0 });

@@ -31,7 +31,7 @@ export async function builder({ stack, args, log }: BenchContext): Promise<Bench
     id: 'bench-small',
     name: `${args.builderBaselineNodes} steps`,
   };
-  for (const flow of [big, small]) await db.store.saveDraft(FlowDocument.parse(flow));
+  for (const flow of [big, small]) await db.store.flows.saveDraft(FlowDocument.parse(flow));
 
   const api = await spawnChild('api', {
     DATABASE_URL: db.url,

@@ -1,5 +1,5 @@
 import { Contact } from '@sopflow/core';
-import { Campaigns, type Store, TemporalGateway } from '@sopflow/server';
+import { Campaigns, type Database, TemporalGateway } from '@sopflow/server';
 import {
   type CampaignProgress,
   type ContactFlowInput,
@@ -184,13 +184,13 @@ const PROTOTYPE_CONCURRENCY = 32;
 /** Enrolls contacts `proto-…` page by page: one flow read, concurrent starts, one insert a page. */
 async function batchedEnrollment(
   stack: BenchStack,
-  store: Store,
+  store: Database,
   flowId: string,
   taskQueue: string,
   pageSize: number,
 ) {
   const { sql } = store;
-  const published = (await store.getVersion(flowId))!;
+  const published = (await store.flows.getVersion(flowId))!;
   const { plan, version } = published;
   let after = '';
   for (;;) {

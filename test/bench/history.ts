@@ -110,7 +110,7 @@ export async function historyCost({ stack, log }: BenchContext): Promise<BenchRe
   ) => {
     const plan = await publish(db.store, chainFlow(flowId, nodes, extra));
     const prefix = `h${seq++}`;
-    await db.store.upsertContact(benchContact(contactId(prefix, 0), 0));
+    await db.store.contacts.upsert(benchContact(contactId(prefix, 0), 0));
     await startContacts(stack.client, {
       variant: 'flow',
       plan,

@@ -23,7 +23,7 @@ export async function webhookLatency({ stack, args, log }: BenchContext): Promis
       { id: 'out', type: 'exit' },
     ]),
   );
-  const secret = (await db.store.getFlow(flowId))!.webhookSecret;
+  const secret = (await db.store.flows.get(flowId))!.webhookSecret;
   const api = await spawnChild('api', {
     DATABASE_URL: db.url,
     TEMPORAL_ADDRESS: stack.temporalAddress,

@@ -50,7 +50,7 @@ function journey(id: string) {
 
 /** Every contact's messages, as recorded where they land; each must appear exactly once. */
 async function messagesOf(app: TestApp, flowId: string) {
-  const rows = await app.store.listOutbox({ flowId, limit: 5000 });
+  const rows = await app.store.deliveries.listOutbox({ flowId, limit: 5000 });
   const byContact = new Map<string, string[]>();
   for (const row of rows) byContact.set(row.contactId, [...(byContact.get(row.contactId) ?? []), row.body]);
   return { rows, byContact };
@@ -167,7 +167,7 @@ describe('faults', () => {
     expect(statuses.filter((s) => s === 'enrolled')).toHaveLength(1);
     expect(statuses.filter((s) => s === 'already-enrolled')).toHaveLength(9);
     await app.client.workflow.getHandle(contactFlowWorkflowId(flowId, payload.contact.id)).result();
-    expect((await app.store.listOutbox({ flowId })).map((m) => m.body)).toEqual([
+    expect((await app.store.deliveries.listOutbox({ flowId })).map((m) => m.body)).toEqual([
       `hello ${payload.contact.id}`,
       `bye ${payload.contact.id}`,
     ]);

@@ -69,7 +69,8 @@ describe('postgres restart', () => {
     // Stop once every early contact has had its first message, so the database goes away while
     // they wait and their second sends meet it down.
     await until(
-      async () => ((await app.store.listOutbox({ flowId })).length >= early.length ? true : undefined),
+      async () =>
+        (await app.store.deliveries.listOutbox({ flowId })).length >= early.length ? true : undefined,
       'the first messages',
     );
     await pg.stop();
@@ -122,7 +123,7 @@ describe('postgres restart', () => {
       const result = await app.client.workflow.getHandle(contactFlowWorkflowId(flowId, contactId)).result();
       expect(result.outcome).toEqual({ kind: 'exited', nodeId: 'out' });
     }
-    const rows = await app.store.listOutbox({ flowId, limit: 5000 });
+    const rows = await app.store.deliveries.listOutbox({ flowId, limit: 5000 });
     const byContact = new Map<string, string[]>();
     for (const row of rows) byContact.set(row.contactId, [...(byContact.get(row.contactId) ?? []), row.body]);
     for (const contactId of contacts)

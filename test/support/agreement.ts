@@ -97,7 +97,9 @@ export async function runBothWays(
     select node_id, channel, recipient, workflow_time, idempotency_key as key from deliveries
     where workflow_id = ${workflowId} and status = 'sent' order by workflow_time, created_at`;
   const bodies = new Map(
-    (await app.store.listOutbox({ flowId: document.id })).map((m) => [m.idempotencyKey, m.body] as const),
+    (await app.store.deliveries.listOutbox({ flowId: document.id })).map(
+      (m) => [m.idempotencyKey, m.body] as const,
+    ),
   );
   const real: SentMessage[] = rows.map((r) => ({
     nodeId: r.node_id,

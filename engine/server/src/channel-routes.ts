@@ -1,6 +1,6 @@
 import type { ConnectorContext, ConnectorInstance, ConnectorRegistry } from '@sopflow/connectors';
-import type { Sql } from 'postgres';
 import type { Route } from './activities/deliver';
+import type { ChannelRouteRecord, ChannelRouteRepository } from './persistence/channel-routes';
 import { keepUnchangedSecrets, maskSecrets, openSecrets, type SecretBox, sealSecrets } from './secrets';
 
 export class RouteError extends Error {
@@ -22,13 +22,6 @@ export interface ChannelRouteView {
   updatedAt: Date;
 }
 
-interface Row {
-  channel: string;
-  connector: string;
-  config: unknown;
-  updated_at: Date;
-}
-
 /** How long a worker trusts its copy of the routes; an edit reaches every worker within this. */
 const CACHE_MS = 5_000;
 
@@ -37,11 +30,11 @@ const CACHE_MS = 5_000;
  * the outbox, so flows run with no credentials at all.
  */
 export class ChannelRoutes {
-  private cache: { at: number; rows: Map<string, Row> } | undefined;
+  private cache: { at: number; rows: Map<string, ChannelRouteRecord> } | undefined;
   private readonly instances = new Map<string, { stamp: number; route: Route }>();
 
   constructor(
-    private readonly sql: Sql,
+    private readonly routes: ChannelRouteRepository,
     private readonly registry: ConnectorRegistry,
     private readonly box: SecretBox | undefined,
     private readonly context: ConnectorContext,
@@ -52,13 +45,8 @@ export class ChannelRoutes {
   }
 
   async list(): Promise<ChannelRouteView[]> {
-    const rows = await this.sql<Row[]>`select * from channel_routes order by channel`;
-    return rows.map((r) => ({
-      channel: r.channel,
-      connector: r.connector,
-      config: maskSecrets(r.config, this.secretsOf(r.connector)),
-      updatedAt: r.updated_at,
-    }));
+    const rows = await this.routes.list();
+    return rows.map((r) => ({ ...r, config: maskSecrets(r.config, this.secretsOf(r.connector)) }));
   }
 
   /** Validates the config with the connector's schema and stores it, secrets sealed. */
@@ -72,7 +60,7 @@ export class ChannelRoutes {
       );
     }
     const secrets = connector.secretFields ?? [];
-    const [stored] = await this.sql<Row[]>`select * from channel_routes where channel = ${channel}`;
+    const stored = await this.routes.get(channel);
     const previous =
       stored?.connector === connectorName && this.box ? openSecrets(this.box, stored.config, secrets) : {};
     const merged = keepUnchangedSecrets(config, previous, secrets);
@@ -88,22 +76,19 @@ export class ChannelRoutes {
       );
     }
     const sealed = this.box ? sealSecrets(this.box, parsed.data, secrets) : parsed.data;
-    const [row] = await this.sql<Row[]>`
-      insert into channel_routes (channel, connector, config) values (${channel}, ${connectorName}, ${this.sql.json(sealed as never)})
-      on conflict (channel) do update set connector = excluded.connector, config = excluded.config, updated_at = now()
-      returning *`;
+    const row = await this.routes.put(channel, connectorName, sealed);
     this.cache = undefined;
     return {
       channel,
       connector: connectorName,
-      config: maskSecrets(row!.config, secrets),
-      updatedAt: row!.updated_at,
+      config: maskSecrets(row.config, secrets),
+      updatedAt: row.updatedAt,
     };
   }
 
   /** One decrypted secret of a channel's route (e.g. a webhook signing token), if set. */
   async secret(channel: string, path: string): Promise<string | undefined> {
-    const [row] = await this.sql<Row[]>`select * from channel_routes where channel = ${channel}`;
+    const row = await this.routes.get(channel);
     if (!row) return undefined;
     const open = this.box ? openSecrets(this.box, row.config, this.secretsOf(row.connector)) : row.config;
     const value = path
@@ -113,20 +98,20 @@ export class ChannelRoutes {
   }
 
   async remove(channel: string): Promise<boolean> {
-    const rows = await this.sql`delete from channel_routes where channel = ${channel} returning channel`;
+    const removed = await this.routes.remove(channel);
     this.cache = undefined;
-    return rows.length > 0;
+    return removed;
   }
 
   /** The connector instance for a channel, the outbox when none is configured. */
   async route(channel: string): Promise<Route | undefined> {
     if (!this.cache || Date.now() - this.cache.at > CACHE_MS) {
-      const rows = await this.sql<Row[]>`select * from channel_routes`;
+      const rows = await this.routes.list();
       this.cache = { at: Date.now(), rows: new Map(rows.map((r) => [r.channel, r])) };
     }
     const row = this.cache.rows.get(channel);
     const name = row?.connector ?? 'outbox';
-    const stamp = row?.updated_at.getTime() ?? 0;
+    const stamp = row?.updatedAt.getTime() ?? 0;
     const known = this.instances.get(channel);
     if (known && known.stamp === stamp && known.route.connector === name) return known.route;
     const connector = this.registry.get(name);

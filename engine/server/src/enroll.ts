@@ -1,6 +1,6 @@
 import { type Contact, type ContactInput, type Plan, parseDuration } from '@sopflow/core';
 import { type ContactFlowInput, contactFlowWorkflowId } from '@sopflow/workflows';
-import type { Store } from './store';
+import type { Database } from './persistence';
 import type { TemporalGateway } from './temporal/gateway';
 
 export type EnrollResult =
@@ -26,7 +26,7 @@ export class EnrollError extends Error {
  */
 export class Enroller {
   constructor(
-    private readonly store: Store,
+    private readonly store: Database,
     private readonly temporal: TemporalGateway,
   ) {}
 
@@ -36,7 +36,7 @@ export class Enroller {
     event: Record<string, unknown>,
   ): Promise<EnrollResult> {
     const published = await this.liveVersion(flowId);
-    const contact = await this.store.upsertContact(contactInput);
+    const contact = await this.store.contacts.upsert(contactInput);
     return this.start(flowId, published, contact, event);
   }
 
@@ -74,13 +74,13 @@ export class Enroller {
 
   /** The published version a flow enrolls into now, or why it enrolls nobody. */
   private async liveVersion(flowId: string) {
-    const flow = await this.store.getFlow(flowId);
+    const flow = await this.store.flows.get(flowId);
     if (!flow || flow.status === 'archived')
       throw new EnrollError('flow_not_found', `There is no flow "${flowId}".`);
     if (flow.status !== 'live') {
       throw new EnrollError('flow_not_live', `Flow "${flowId}" is ${flow.status}: it enrolls nobody now.`);
     }
-    const published = await this.store.getVersion(flowId);
+    const published = await this.store.flows.getVersion(flowId);
     if (!published) throw new EnrollError('flow_not_live', `Flow "${flowId}" has no published version.`);
     return published;
   }
@@ -94,7 +94,7 @@ export class Enroller {
     const workflowId = contactFlowWorkflowId(flowId, contact.id);
     const reentry = published.plan.settings.reentry;
     if (reentry.mode !== 'always') {
-      const last = await this.store.lastEnrollment(flowId, contact.id);
+      const last = await this.store.enrollments.last(flowId, contact.id);
       const cooldown = reentry.mode === 'after' && reentry.after ? parseDuration(reentry.after) : undefined;
       const waitMs = cooldown?.ok ? cooldown.ms : Number.POSITIVE_INFINITY;
       if (last && Date.now() - last.getTime() < waitMs) {
@@ -112,7 +112,7 @@ export class Enroller {
       summary: `${published.plan.flowName} v${published.version} for ${contact.name ?? contact.id}`,
     });
     if (!run.started) return { status: 'already-enrolled', workflowId };
-    await this.store.recordEnrollment({
+    await this.store.enrollments.record({
       workflowId,
       runId: run.runId,
       flowId,

@@ -1,7 +1,7 @@
 import { EventName, evaluateCondition } from '@sopflow/core';
 import { z } from 'zod';
 import type { Enroller, EnrollResult } from './enroll';
-import type { Store } from './store';
+import type { Database } from './persistence';
 import type { TemporalGateway } from './temporal/gateway';
 
 export const PostedEvent = z.object({
@@ -27,30 +27,30 @@ export interface EventOutcome {
  */
 export class EventRouter {
   constructor(
-    private readonly store: Store,
+    private readonly store: Database,
     private readonly temporal: TemporalGateway,
     private readonly enroller: Enroller,
   ) {}
 
   async post(event: PostedEvent): Promise<EventOutcome> {
-    const { id, duplicate } = await this.store.recordEvent({
+    const { id, duplicate } = await this.store.events.record({
       eventId: event.id,
       contactId: event.contactId,
       name: event.name,
       payload: event.payload,
     });
     if (duplicate) return { status: 'duplicate', delivered: 0, started: [] };
-    const contact = await this.store.upsertContact({ id: event.contactId });
+    const contact = await this.store.contacts.upsert({ id: event.contactId });
 
     let delivered = 0;
-    for (const workflowId of await this.store.workflowsOfContact(event.contactId)) {
+    for (const workflowId of await this.store.enrollments.workflowsOfContact(event.contactId)) {
       // A finished run takes no events; that is the usual case, not an error.
       if (await this.temporal.sendEvent(workflowId, { name: event.name, payload: event.payload }))
         delivered++;
     }
 
     const started: EnrollResult[] = [];
-    for (const plan of await this.store.livePlans()) {
+    for (const plan of await this.store.flows.livePlans()) {
       const trigger = plan.nodes[plan.entry];
       if (
         trigger?.type !== 'trigger' ||
@@ -66,7 +66,7 @@ export class EventRouter {
       }
       started.push(await this.enroller.enroll(plan.flowId, { id: event.contactId }, event.payload));
     }
-    await this.store.markEventProcessed(id);
+    await this.store.events.markProcessed(id);
     return { status: 'recorded', delivered, started };
   }
 }

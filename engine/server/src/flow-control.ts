@@ -1,6 +1,6 @@
 import { compile, type FlowDocument } from '@sopflow/core';
 import { type Campaigns, scheduleIdOf } from './campaigns';
-import type { FlowRecord, FlowStatus, Store } from './store';
+import type { Database, FlowRecord, FlowStatus } from './persistence';
 import type { TemporalGateway } from './temporal/gateway';
 
 export class FlowControlError extends Error {
@@ -33,14 +33,14 @@ const RUNNING_COUNT_CONCURRENCY = 8;
  */
 export class FlowControl {
   constructor(
-    private readonly store: Store,
+    private readonly store: Database,
     private readonly temporal: TemporalGateway,
     private readonly campaigns: Campaigns,
     private readonly channels: readonly string[],
   ) {}
 
   private async flow(id: string): Promise<FlowRecord> {
-    const flow = await this.store.getFlow(id);
+    const flow = await this.store.flows.get(id);
     if (!flow) throw new FlowControlError('flow_not_found', `There is no flow "${id}".`);
     return flow;
   }
@@ -51,7 +51,7 @@ export class FlowControl {
     if (flow.status !== 'live' && flow.status !== 'paused') {
       throw new FlowControlError('invalid_state', `Flow "${id}" is ${flow.status}; only a live flow pauses.`);
     }
-    await this.store.setFlowStatus(id, 'paused');
+    await this.store.flows.setStatus(id, 'paused');
     return { flowId: id, status: 'paused', schedule: await this.pauseSchedule(id, 'flow paused') };
   }
 
@@ -60,7 +60,7 @@ export class FlowControl {
     if (flow.status === 'archived') throw new FlowControlError('flow_archived', `Flow "${id}" is archived.`);
     if (flow.latestVersion === null)
       throw new FlowControlError('not_published', `Flow "${id}" has no published version to run.`);
-    await this.store.setFlowStatus(id, 'live');
+    await this.store.flows.setStatus(id, 'live');
     return { flowId: id, status: 'live', schedule: await this.unpauseSchedule(id) };
   }
 
@@ -75,7 +75,7 @@ export class FlowControl {
   ): Promise<{ flowId: string; status: FlowStatus; cancelled: number; schedule: string }> {
     const flow = await this.flow(id);
     if (flow.status === 'archived') throw new FlowControlError('flow_archived', `Flow "${id}" is archived.`);
-    await this.store.setFlowStatus(id, flow.latestVersion === null ? flow.status : 'stopped');
+    await this.store.flows.setStatus(id, flow.latestVersion === null ? flow.status : 'stopped');
     const schedule = await this.pauseSchedule(id, 'flow stopped');
     const cancelled = await this.cancelRunning(id, reason);
     return { flowId: id, status: flow.latestVersion === null ? flow.status : 'stopped', cancelled, schedule };
@@ -86,7 +86,8 @@ export class FlowControl {
     const workflowIds = new Set<string>();
     for await (const run of this.temporal.runs({ flowId: id, running: true }))
       workflowIds.add(run.workflowId);
-    for (const workflowId of await this.store.unfinishedWorkflows(id)) workflowIds.add(workflowId);
+    for (const workflowId of await this.store.enrollments.unfinishedWorkflows(id))
+      workflowIds.add(workflowId);
     let cancelled = 0;
     for (const workflowId of workflowIds) {
       // Finished already: nothing to cancel.
@@ -126,7 +127,7 @@ export class FlowControl {
   /** Archives the flow: it leaves lists and enrolls nobody; contacts in it finish their journey. */
   async archive(id: string): Promise<{ flowId: string; status: FlowStatus; schedule: string }> {
     await this.flow(id);
-    await this.store.setFlowStatus(id, 'archived');
+    await this.store.flows.setStatus(id, 'archived');
     return { flowId: id, status: 'archived', schedule: await this.pauseSchedule(id, 'flow archived') };
   }
 
@@ -136,7 +137,7 @@ export class FlowControl {
     if (flow.status !== 'archived')
       throw new FlowControlError('invalid_state', `Flow "${id}" is ${flow.status}, not archived.`);
     const status: FlowStatus = flow.latestVersion === null ? 'draft' : 'paused';
-    await this.store.setFlowStatus(id, status);
+    await this.store.flows.setStatus(id, status);
     return { flowId: id, status };
   }
 
@@ -144,7 +145,7 @@ export class FlowControl {
   async rollback(id: string, version: number, note?: string) {
     const flow = await this.flow(id);
     if (flow.status === 'archived') throw new FlowControlError('flow_archived', `Flow "${id}" is archived.`);
-    const old = await this.store.getVersion(id, version);
+    const old = await this.store.flows.getVersion(id, version);
     if (!old) throw new FlowControlError('version_not_found', `Flow "${id}" has no version ${version}.`);
     const published = await this.publishDocument(
       flow,
@@ -163,7 +164,7 @@ export class FlowControl {
         'The flow has errors; fix them before publishing.',
         check.errors,
       );
-    const published = await this.store.publish(
+    const published = await this.store.flows.publish(
       flow.id,
       document,
       (version) => {
@@ -178,7 +179,7 @@ export class FlowControl {
       () => 'synced',
       (error: Error) => `not synced: ${error.message}`,
     );
-    const status = (await this.store.getFlow(flow.id))?.status ?? 'live';
+    const status = (await this.store.flows.get(flow.id))?.status ?? 'live';
     if (status !== 'live' && schedule === 'synced')
       schedule = await this.pauseSchedule(flow.id, `flow ${status}`);
     return { flowId: flow.id, version: published.version, status, schedule };

@@ -9,18 +9,6 @@
  * ```
  */
 
-export {
-  AccountError,
-  Accounts,
-  type ApiToken,
-  type AuditEntry,
-  type Principal,
-  ROLES,
-  Role,
-  roleAllows,
-  TOKEN_PREFIX,
-  type User,
-} from './accounts';
 export { createActivities } from './activities';
 export { type ApiOptions, createApi, openApiDocument } from './api/app';
 export { CSRF_HEADER, SESSION_COOKIE } from './api/auth';
@@ -32,9 +20,32 @@ export { EnrollError, Enroller, type EnrollResult } from './enroll';
 export { EventRouter } from './events';
 export { FlowControl, FlowControlError } from './flow-control';
 export * as localStack from './local-stack';
+export {
+  ContactRepository,
+  Database,
+  DeliveryRepository,
+  EnrollmentRepository,
+  EventRepository,
+  type FlowRecord,
+  FlowRepository,
+  type FlowStatus,
+  type FlowVersionRecord,
+  type OutboxRecord,
+} from './persistence';
+export {
+  AccountError,
+  Accounts,
+  type ApiToken,
+  type AuditEntry,
+  type Principal,
+  ROLES,
+  Role,
+  roleAllows,
+  TOKEN_PREFIX,
+  type User,
+} from './persistence/accounts';
 export { type AppOptions, type RunningApp, startApp } from './start-app';
 export { Stats, StatsQuery } from './stats';
-export { type FlowRecord, type FlowStatus, type OutboxRecord, Store } from './store';
 export {
   type RunFilter,
   type RunSummary,

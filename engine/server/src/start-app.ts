@@ -4,8 +4,6 @@ import { defaultRegistry } from '@sopflow/connectors';
 import { SEARCH_ATTRIBUTES } from '@sopflow/workflows';
 import type { WorkflowBundle } from '@temporalio/worker';
 import type { Hono } from 'hono';
-import type { Sql } from 'postgres';
-import { Accounts } from './accounts';
 import { createActivities } from './activities';
 import { createApi } from './api/app';
 import { Campaigns } from './campaigns';
@@ -15,11 +13,10 @@ import { Contacts } from './contacts';
 import { Enroller } from './enroll';
 import { EventRouter } from './events';
 import { FlowControl } from './flow-control';
-import { connectDatabase } from './persistence/database';
-import { migrate } from './persistence/migrate';
+import { Database } from './persistence';
+import type { Accounts } from './persistence/accounts';
 import { SecretBox } from './secrets';
 import { Stats } from './stats';
-import { Store } from './store';
 import { TemporalGateway } from './temporal/gateway';
 import { temporalLinks } from './temporal/links';
 import { VersionMigrator } from './version-migration';
@@ -47,14 +44,15 @@ export interface AppOptions {
 export interface RunningApp {
   /** The API's address, when it runs. */
   url?: string;
-  store: Store;
+  store: Database;
   /** Users, API tokens, sessions and the audit log. */
   accounts: Accounts;
   /** The server's door to Temporal. */
   temporal: TemporalGateway;
   /** The SDK client inside it, for tests that read histories. */
   client: TemporalGateway['client'];
-  sql: Sql;
+  /** The connection pool, for tests that read tables directly. */
+  sql: Database['sql'];
   /** The HTTP API, when it runs. */
   api?: Hono;
   worker?: RunningWorker;
@@ -64,13 +62,14 @@ export interface RunningApp {
 /** Starts the parts of sopflow that are ours: migrations, then the worker and/or the API. */
 export async function startApp(options: AppOptions): Promise<RunningApp> {
   const { config } = options;
-  const sql = connectDatabase(options.databaseUrl);
-  const cleanups: (() => Promise<unknown>)[] = [() => sql.end({ timeout: 5 })];
+  const store = Database.open(options.databaseUrl);
+  const { sql } = store;
+  const cleanups: (() => Promise<unknown>)[] = [() => store.end()];
   const stop = async () => {
     for (const cleanup of cleanups.reverse()) await cleanup().catch((e) => console.error('stop:', e));
   };
   try {
-    await migrate(sql);
+    await store.migrate();
     const temporal = temporalConnection(config, options.temporalAddress);
     const gateway = await TemporalGateway.connect(
       temporal,
@@ -79,10 +78,9 @@ export async function startApp(options: AppOptions): Promise<RunningApp> {
       SEARCH_ATTRIBUTES,
     );
     cleanups.push(() => gateway.close());
-    const store = new Store(sql);
     const registry = defaultRegistry();
     const box = config.SOPFLOW_SECRET_KEY ? new SecretBox(config.SOPFLOW_SECRET_KEY) : undefined;
-    const channelRoutes = new ChannelRoutes(sql, registry, box, { sql });
+    const channelRoutes = new ChannelRoutes(store.channelRoutes, registry, box, { sql });
     cleanups.push(() => channelRoutes.close());
     const publicUrl =
       config.SOPFLOW_PUBLIC_URL ??
@@ -93,7 +91,7 @@ export async function startApp(options: AppOptions): Promise<RunningApp> {
 
     const enroller = new Enroller(store, gateway);
     const events = new EventRouter(store, gateway, enroller);
-    const wecomGroups = new WeComGroups(sql, store, events, channelRoutes);
+    const wecomGroups = new WeComGroups(store.wecomGroups, store, events, channelRoutes);
     let worker: RunningWorker | undefined;
     if (options.worker ?? true) {
       worker = await startWorker({
@@ -101,7 +99,6 @@ export async function startApp(options: AppOptions): Promise<RunningApp> {
         namespace: config.TEMPORAL_NAMESPACE,
         taskQueue: config.TEMPORAL_TASK_QUEUE,
         activities: createActivities({
-          sql,
           routes: (channel) => channelRoutes.route(channel),
           unsubscribe,
           http: { allowedHosts: config.SOPFLOW_HTTP_ALLOWED_HOSTS },
@@ -116,7 +113,7 @@ export async function startApp(options: AppOptions): Promise<RunningApp> {
       cleanups.push(() => worker!.stop());
     }
 
-    const accounts = new Accounts(sql);
+    const { accounts } = store;
     let url: string | undefined;
     let api: Hono | undefined;
     if (options.api ?? true) {
@@ -132,9 +129,9 @@ export async function startApp(options: AppOptions): Promise<RunningApp> {
         migrator: new VersionMigrator(store, gateway),
         campaigns,
         accounts,
-        contacts: new Contacts(sql, links.run, gateway),
+        contacts: new Contacts(store.contacts, links.run, gateway),
         flowControl: new FlowControl(store, gateway, campaigns, registry.channels()),
-        stats: new Stats(sql, store, gateway, links.list),
+        stats: new Stats(store, gateway, links.list),
         rateLimit: {
           perMinute: config.SOPFLOW_RATE_LIMIT_PER_MINUTE,
           burst: config.SOPFLOW_RATE_LIMIT_BURST,

@@ -1,6 +1,5 @@
-import type { Sql } from 'postgres';
 import { z } from 'zod';
-import type { Store } from './store';
+import type { Database } from './persistence';
 import { type RunFilter, runsQuery, type TemporalGateway } from './temporal/gateway';
 
 /** Up to this many running journeys, who waits where is tallied from one listing (see `waitingPerNode`). */
@@ -83,17 +82,19 @@ export interface NodeStats {
  */
 export class Stats {
   constructor(
-    private readonly sql: Sql,
-    private readonly store: Store,
+    private readonly store: Database,
     private readonly temporal: TemporalGateway,
     private readonly listUrl: (query: string) => string,
   ) {}
 
   /** The published versions of a flow, newest first. */
   async versions(flowId: string): Promise<VersionSummary[]> {
-    const rows = await this.sql<{ version: number; note: string | null; published_at: Date }[]>`
-      select version, note, published_at from flow_versions where flow_id = ${flowId} order by version desc`;
-    return rows.map((r) => ({ version: r.version, note: r.note, publishedAt: r.published_at.toISOString() }));
+    const versions = await this.store.flows.versions(flowId);
+    return versions.map((r) => ({
+      version: r.version,
+      note: r.note,
+      publishedAt: r.publishedAt.toISOString(),
+    }));
   }
 
   /**
@@ -109,7 +110,7 @@ export class Stats {
     | { found: false; reason: 'version_not_found' | 'node_not_found' }
     | { found: true; version: number; total: number; contacts: ContactAtNode[]; temporalUrl: string }
   > {
-    const record = await this.store.getVersion(flowId, query.version);
+    const record = await this.store.flows.getVersion(flowId, query.version);
     if (!record) return { found: false, reason: 'version_not_found' };
     if (!Object.hasOwn(record.plan.nodes, nodeId)) return { found: false, reason: 'node_not_found' };
     const waitingThere: RunFilter = { flowId, version: record.version, node: nodeId, running: true };
@@ -125,14 +126,7 @@ export class Stats {
       if (runs.length >= query.limit) break;
     }
     const ids = runs.map((r) => r.contactId).filter(Boolean);
-    const names = new Map(
-      ids.length === 0
-        ? []
-        : (
-            await this.sql<{ id: string; name: string | null }[]>`
-              select id, name from contacts where id = any(${ids})`
-          ).map((r) => [r.id, r.name]),
-    );
+    const names = await this.store.contacts.names(ids);
     return {
       found: true,
       version: record.version,
@@ -167,33 +161,14 @@ export class Stats {
   }
 
   async flow(flowId: string, query: StatsQuery) {
-    const record = await this.store.getVersion(flowId, query.version);
+    const record = await this.store.flows.getVersion(flowId, query.version);
     if (!record) return undefined;
     const v = record.version;
-    const { sql } = this;
     const from = query.from ? new Date(query.from) : new Date(0);
     const to = query.to ? new Date(query.to) : new Date('9999-01-01T00:00:00Z');
     const version: RunFilter = { flowId, version: v };
 
-    const [steps, ends, [enrolled], messages] = await Promise.all([
-      sql<{ node_id: string; kind: string; exit: string | null; n: number; contacts: number }[]>`
-        select node_id, kind, exit, count(*)::int as n, count(distinct contact_id)::int as contacts
-        from journey_steps
-        where flow_id = ${flowId} and flow_version = ${v} and at >= ${from} and at < ${to}
-        group by node_id, kind, exit`,
-      sql<{ outcome_node: string; outcome: string; n: number }[]>`
-        select outcome_node, outcome, count(*)::int as n from enrollments
-        where flow_id = ${flowId} and coalesce(final_version, flow_version) = ${v}
-          and finished_at >= ${from} and finished_at < ${to}
-        group by outcome_node, outcome`,
-      sql<{ n: number }[]>`
-        select count(*)::int as n from enrollments
-        where flow_id = ${flowId} and flow_version = ${v} and started_at >= ${from} and started_at < ${to}`,
-      sql<{ channel: string; status: string; n: number }[]>`
-        select channel, status, count(*)::int as n from deliveries
-        where flow_id = ${flowId} and flow_version = ${v} and created_at >= ${from} and created_at < ${to}
-        group by channel, status order by channel`,
-    ]);
+    const { steps, ends, enrolled, messages } = await this.store.stats.versionTotals(flowId, v, { from, to });
 
     const nodeIds = Object.keys(record.plan.nodes);
     let waiting: (number | null)[];
@@ -238,7 +213,7 @@ export class Stats {
       version: v,
       from: query.from ?? null,
       to: query.to ?? null,
-      enrolled: enrolled?.n ?? 0,
+      enrolled,
       running,
       finished,
       converted: finished.converted ?? 0,

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { Store } from './store';
+import type { Database } from './persistence';
 import type { TemporalGateway } from './temporal/gateway';
 
 export const MigrationRequest = z.object({
@@ -40,16 +40,16 @@ export interface MigrationReport {
  */
 export class VersionMigrator {
   constructor(
-    private readonly store: Store,
+    private readonly store: Database,
     private readonly temporal: TemporalGateway,
   ) {}
 
   async migrate(flowId: string, request: MigrationRequest): Promise<MigrationReport> {
-    const from = await this.store.getVersion(flowId, request.from);
+    const from = await this.store.flows.getVersion(flowId, request.from);
     const to =
       request.to === undefined
-        ? await this.store.getVersion(flowId)
-        : await this.store.getVersion(flowId, request.to);
+        ? await this.store.flows.getVersion(flowId)
+        : await this.store.flows.getVersion(flowId, request.to);
     if (!from || !to) throw new MigrationError('version_not_found', 'There is no such published version.');
     if (to.version <= from.version) {
       throw new MigrationError(

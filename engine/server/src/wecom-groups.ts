@@ -1,10 +1,10 @@
 import { type GroupMemberEvent, readsCustomerGroups } from '@sopflow/connectors';
 import { type WeComReconcileReport, wecomReconcile } from '@sopflow/workflows';
-import type { Sql } from 'postgres';
 import type { ChannelRoutes } from './channel-routes';
 import { errorCauses } from './error-causes';
 import type { EventRouter } from './events';
-import type { Store } from './store';
+import type { Database } from './persistence';
+import type { WeComGroupRepository } from './persistence/wecom-groups';
 import type { TemporalGateway } from './temporal/gateway';
 
 /** WeCom's errcode for a chat id it does not know (the group was dissolved). */
@@ -17,8 +17,8 @@ const CHAT_NOT_FOUND = 40050;
  */
 export class WeComGroups {
   constructor(
-    private readonly sql: Sql,
-    private readonly store: Store,
+    private readonly groups: WeComGroupRepository,
+    private readonly store: Database,
     private readonly events: EventRouter,
     private readonly channelRoutes: ChannelRoutes,
   ) {}
@@ -32,12 +32,12 @@ export class WeComGroups {
     events: readonly GroupMemberEvent[],
   ): Promise<{ joins: number; leaves: number }> {
     const posted = { joins: 0, leaves: 0 };
-    await this.sql`insert into wecom_groups (chat_id) values (${chatId}) on conflict (chat_id) do nothing`;
+    await this.groups.watch(chatId);
     for (const event of events) {
       // Staff are members of every group they run; they are not the audience.
       if (event.payload.memberType !== 'staff') {
         // A member we have not seen becomes a contact: joining is how most members arrive.
-        const contact = await this.store.upsertContactByWeComId(event.memberId);
+        const contact = await this.store.contacts.upsertByWeComId(event.memberId);
         const outcome = await this.events.post({
           id: event.id,
           contactId: contact.id,
@@ -47,25 +47,14 @@ export class WeComGroups {
         if (outcome.status !== 'duplicate') posted[event.name === 'member.joined' ? 'joins' : 'leaves']++;
       }
       // Noted once posted: a failure in between posts again next time, and the repeat is dropped.
-      const joined = event.name === 'member.joined';
-      await this.sql`
-        update wecom_groups set updated_at = now(),
-          members = ${
-            joined
-              ? this.sql`array_append(array_remove(members, ${event.memberId}), ${event.memberId})`
-              : this.sql`array_remove(members, ${event.memberId})`
-          }
-        where chat_id = ${chatId}`;
+      await this.groups.noteMember(chatId, event.memberId, event.name === 'member.joined');
     }
     return posted;
   }
 
   /** Compares every watched group (or the one named) with WeCom and posts what was missed. */
   async reconcile(only?: string): Promise<WeComReconcileReport> {
-    const groups = await this.sql<{ chat_id: string; members: string[]; member_version: string | null }[]>`
-      select chat_id, members, member_version from wecom_groups
-      ${only === undefined ? this.sql`` : this.sql`where chat_id = ${only}`}
-      order by chat_id`;
+    const groups = await this.groups.list(only);
     const report: WeComReconcileReport = {
       groups: groups.length,
       unchanged: 0,
@@ -83,31 +72,28 @@ export class WeComGroups {
       };
     for (const group of groups) {
       try {
-        const result = await reader.reconcileGroup(group.chat_id, {
+        const result = await reader.reconcileGroup(group.chatId, {
           members: group.members,
-          ...(group.member_version ? { memberVersion: group.member_version } : {}),
+          ...(group.memberVersion ? { memberVersion: group.memberVersion } : {}),
         });
         if (result.unchanged) {
           report.unchanged++;
-          await this.sql`update wecom_groups set reconciled_at = now() where chat_id = ${group.chat_id}`;
+          await this.groups.markReconciled(group.chatId);
           continue;
         }
-        const posted = await this.accept(group.chat_id, result.events);
+        const posted = await this.accept(group.chatId, result.events);
         report.joins += posted.joins;
         report.leaves += posted.leaves;
-        // WeCom's list is the truth now, callbacks that raced this read included.
-        await this.sql`
-          update wecom_groups set members = ${result.members.map((m) => m.userid)},
-            member_version = ${result.memberVersion ?? null}, reconciled_at = now(), updated_at = now()
-          where chat_id = ${group.chat_id}`;
+        const members = result.members.map((m) => m.userid);
+        await this.groups.replaceMembers(group.chatId, members, result.memberVersion ?? null);
       } catch (error) {
         // WeCom no longer has the group (dissolved): stop watching it instead of failing every pass.
         if ((error as { details?: { providerCode?: unknown } }).details?.providerCode === CHAT_NOT_FOUND) {
-          await this.sql`delete from wecom_groups where chat_id = ${group.chat_id}`;
-          report.forgotten.push(group.chat_id);
+          await this.groups.forget(group.chatId);
+          report.forgotten.push(group.chatId);
           continue;
         }
-        report.failed.push({ chatId: group.chat_id, message: (error as Error).message });
+        report.failed.push({ chatId: group.chatId, message: (error as Error).message });
       }
     }
     return report;

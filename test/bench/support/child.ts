@@ -2,12 +2,12 @@ import { defaultRegistry, outboxConnector } from '@sopflow/connectors';
 import {
   ChannelRoutes,
   createActivities,
+  Database,
   Enroller,
   EventRouter,
   loadConfig,
   localStack,
   type RunningApp,
-  Store,
   TemporalGateway,
   WeComGroups,
   workflowBundle,
@@ -80,7 +80,7 @@ async function main() {
       // Installed already.
     }
     const sql = localStack.connectDatabase(databaseUrl);
-    const store = new Store(sql);
+    const store = new Database(sql);
     const connection = await Connection.connect({ address: temporalAddress });
     const client = new Client({ connection, namespace: config.TEMPORAL_NAMESPACE });
     const temporal = new TemporalGateway(client, config.TEMPORAL_TASK_QUEUE);
@@ -103,16 +103,15 @@ async function main() {
       taskQueue: config.TEMPORAL_TASK_QUEUE,
       workflowBundle: bundle,
       activities: createActivities({
-        sql,
         routes: async () => outbox,
         http: { allowedHosts: config.SOPFLOW_HTTP_ALLOWED_HOSTS },
         store,
         enroller,
         wecomGroups: new WeComGroups(
-          sql,
+          store.wecomGroups,
           store,
           new EventRouter(store, temporal, enroller),
-          new ChannelRoutes(sql, defaultRegistry(), undefined, { sql }),
+          new ChannelRoutes(store.channelRoutes, defaultRegistry(), undefined, { sql }),
         ),
       }),
       maxConcurrentActivityTaskExecutions: config.SOPFLOW_WORKER_ACTIVITIES,

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { defaultRegistry } from '@sopflow/connectors';
 import { compile, FlowDocument, type FlowDocumentInput, type Plan } from '@sopflow/core';
-import { localStack, Store } from '@sopflow/server';
+import { Database, localStack } from '@sopflow/server';
 import { SEARCH_ATTRIBUTES } from '@sopflow/workflows';
 import { Client, Connection } from '@temporalio/client';
 import type { Sql } from 'postgres';
@@ -24,7 +24,7 @@ export interface BenchStack {
   client: Client;
   /** CPU time (ms) used so far by the Temporal server and by all Postgres processes. */
   serverCpuMs(): { temporal: number; postgres: number };
-  /** A fresh migrated database for one benchmark: its URL, a pool and a Store on it. */
+  /** A fresh migrated database for one benchmark: its URL, a pool and the repositories on it. */
   database(name: string): Promise<BenchDatabase>;
   stop(): Promise<void>;
 }
@@ -32,7 +32,7 @@ export interface BenchStack {
 export interface BenchDatabase {
   url: string;
   sql: Sql;
-  store: Store;
+  store: Database;
   close(): Promise<void>;
 }
 
@@ -88,7 +88,7 @@ export async function startStack(log: (line: string) => void = console.log): Pro
       const db: BenchDatabase = {
         url,
         sql,
-        store: new Store(sql),
+        store: new Database(sql),
         close: () => sql.end({ timeout: 5 }),
       };
       open.push(db);
@@ -114,13 +114,13 @@ function withDatabase(url: string, name: string): string {
 /** The channels a published flow may use: the default registry's, as the API compiles with. */
 export const CHANNELS = defaultRegistry().channels();
 
-/** Saves a flow document as a draft and publishes it through the Store (no API, so no auth). */
-export async function publish(store: Store, input: FlowDocumentInput): Promise<Plan> {
+/** Saves a flow document as a draft and publishes it through the repositories (no API, so no auth). */
+export async function publish(store: Database, input: FlowDocumentInput): Promise<Plan> {
   const document = FlowDocument.parse(input);
   const check = compile(document, { channels: CHANNELS });
   if (!check.ok) throw new Error(`flow ${document.id} does not compile: ${JSON.stringify(check.errors)}`);
-  await store.saveDraft(document);
-  const { plan } = await store.publish(document.id, document, (version) => {
+  await store.flows.saveDraft(document);
+  const { plan } = await store.flows.publish(document.id, document, (version) => {
     const result = compile(document, { channels: CHANNELS, version });
     if (!result.ok) throw new Error('compile failed');
     return result.plan;

@@ -9,7 +9,7 @@ import {
 import { renderTemplate } from '@sopflow/core';
 import type { DeliverInput, DeliverResult, FollowDeliveryResult } from '@sopflow/workflows';
 import { ApplicationFailure, ApplicationFailureCategory } from '@temporalio/common';
-import type { Sql } from 'postgres';
+import type { DeliveryRepository } from '../persistence';
 import { permanentFailure, toActivityFailure } from './failures';
 
 export interface Route {
@@ -20,14 +20,6 @@ export interface Route {
 
 /** Margin kept inside a provider's dedup window: clocks and the call itself take time. */
 const DEDUP_MARGIN_MS = 60_000;
-
-type Gate =
-  | { kind: 'send' }
-  | { kind: 'unconfirmed' }
-  | { kind: 'duplicate'; providerMessageId?: string }
-  | { kind: 'failed'; error: string }
-  | { kind: 'opted-out' }
-  | { kind: 'capped'; retryAt: number };
 
 /** Where unsubscribe links point and what signs them. */
 export interface UnsubscribeLinks {
@@ -96,7 +88,7 @@ function recipientOf(input: DeliverInput, groupId: string | undefined): Connecto
  * a per-contact lock, so concurrent flows and workers cannot together exceed a contact's cap.
  */
 export async function deliver(
-  sql: Sql,
+  deliveries: DeliveryRepository,
   route: Route | undefined,
   input: DeliverInput,
   links?: UnsubscribeLinks,
@@ -119,69 +111,21 @@ export async function deliver(
     giveUpAfterMs: route.instance.followUp.giveUpAfterMs,
   };
 
-  const gate = await sql.begin(async (tx): Promise<Gate> => {
-    if (contactId) await tx`select pg_advisory_xact_lock(hashtext(${contactId}))`;
-    const [existing] = await tx<
-      {
-        status: string;
-        provider_message_id: string | null;
-        error: string | null;
-        connector: string;
-        sending_since: Date | null;
-      }[]
-    >`
-      select status, provider_message_id, error, connector, sending_since from deliveries
-      where idempotency_key = ${key}`;
-    if (existing?.status === 'sent')
-      return { kind: 'duplicate', providerMessageId: existing.provider_message_id ?? undefined };
-    if (existing?.status === 'failed') return { kind: 'failed', error: existing.error ?? 'failed before' };
-    if (existing?.status === 'unconfirmed') return { kind: 'unconfirmed' };
-    if (existing?.status === 'sending') {
-      // A worker died during the provider call: the message may have gone out. Send again only
-      // through the same connector and while its provider still drops a repeat; otherwise a
-      // second message could reach the person, so record the doubt instead.
-      const age = Date.now() - (existing.sending_since?.getTime() ?? 0);
-      const window = route.instance.dedupWindowMs ?? 0;
-      const safe = existing.connector === route.connector && age < window - DEDUP_MARGIN_MS;
-      if (safe) return { kind: 'send' };
-      await tx`update deliveries set status = 'unconfirmed', error = 'interrupted mid-call' where idempotency_key = ${key}`;
-      return { kind: 'unconfirmed' };
-    }
-    if (contactId) {
-      const [contact] = await tx<
-        { unsubscribed: string[] }[]
-      >`select unsubscribed from contacts where id = ${contactId}`;
-      if (contact?.unsubscribed.includes(input.channel)) return { kind: 'opted-out' };
-      if (!existing && input.cap) {
-        // Counted on the workflows' clock, which is the wall clock in production and the skipped
-        // clock in time-skipping tests, so both agree with the dry-run.
-        const recent = await tx<{ at: Date }[]>`
-          select coalesce(workflow_time, created_at) as at from deliveries
-          where contact_id = ${contactId} and status <> 'failed'
-            and coalesce(workflow_time, created_at) > ${new Date(input.at - input.cap.perMs)}
-          order by 1`;
-        if (recent.length >= input.cap.max) {
-          // The cap allows another send once enough of the window's sends have aged out of it.
-          return {
-            kind: 'capped',
-            retryAt: recent[recent.length - input.cap.max]!.at.getTime() + input.cap.perMs,
-          };
-        }
-      }
-    }
-    if (!existing) {
-      await tx`
-        insert into deliveries (idempotency_key, contact_id, recipient, channel, connector, workflow_id, flow_id,
-                                flow_version, node_id, status, workflow_time, sending_since)
-        values (${key}, ${contactId}, ${contactId ?? `staff:${to.id}`}, ${input.channel}, ${route.connector},
-                ${input.workflowId}, ${input.flowId}, ${input.flowVersion}, ${input.nodeId}, 'sending',
-                ${new Date(input.at)}, now())`;
-    } else if (existing.status !== 'sending') {
-      await tx`
-        update deliveries set status = 'sending', sending_since = now(), connector = ${route.connector}
-        where idempotency_key = ${key}`;
-    }
-    return { kind: 'send' };
+  const gate = await deliveries.claim({
+    key,
+    contactId,
+    recipient: contactId ?? `staff:${to.id}`,
+    channel: input.channel,
+    connector: route.connector,
+    origin: input,
+    at: input.at,
+    cap: input.cap,
+    // A worker died during the provider call: the message may have gone out. Send again only
+    // through the same connector and while its provider still drops a repeat; otherwise a
+    // second message could reach the person, so record the doubt instead.
+    mayResend: (connector, sendingSince) =>
+      connector === route.connector &&
+      Date.now() - (sendingSince?.getTime() ?? 0) < (route.instance.dedupWindowMs ?? 0) - DEDUP_MARGIN_MS,
   });
 
   switch (gate.kind) {
@@ -217,9 +161,7 @@ export async function deliver(
         nodeId: input.nodeId,
       },
     });
-    await sql`
-      update deliveries set status = 'sent', sent_at = now(), provider_message_id = ${result.providerMessageId ?? null}
-      where idempotency_key = ${key}`;
+    await deliveries.markSent(key, result.providerMessageId);
     return {
       ok: true,
       status: result.status,
@@ -229,20 +171,13 @@ export async function deliver(
   } catch (error) {
     if (contactId && isOptedOut(error)) {
       // The provider says this person refuses the channel: never try it again, in any flow.
-      await sql.begin(async (tx) => {
-        await tx`
-          update contacts set unsubscribed = array_append(unsubscribed, ${input.channel}), updated_at = now()
-          where id = ${contactId} and not (${input.channel} = any(unsubscribed))`;
-        await tx`update deliveries set status = 'failed', error = 'opted out' where idempotency_key = ${key}`;
-      });
+      await deliveries.markOptedOut(key, contactId, input.channel);
       return { ok: false, reason: 'opted-out', message: (error as Error).message };
     }
     const failure = toActivityFailure(error);
     const final = 'nonRetryable' in failure && failure.nonRetryable;
     // The provider answered, so we know where we stand: failed for good, or not sent and free to retry.
-    await sql`
-      update deliveries set status = ${final ? 'failed' : 'pending'}, error = ${failure.message}
-      where idempotency_key = ${key}`;
+    await deliveries.markAttemptFailed(key, final ? 'failed' : 'pending', failure.message);
     throw failure;
   }
 }
@@ -252,21 +187,11 @@ export async function deliver(
  * failure while it is pending: the workflow's retry policy is the polling schedule.
  */
 export async function followDelivery(
-  sql: Sql,
+  deliveries: DeliveryRepository,
   route: Route | undefined,
   input: DeliverInput,
 ): Promise<FollowDeliveryResult> {
-  const [row] = await sql<
-    {
-      status: string;
-      connector: string;
-      provider_message_id: string | null;
-      error: string | null;
-      confirmed_at: Date | null;
-    }[]
-  >`
-    select status, connector, provider_message_id, error, confirmed_at from deliveries
-    where idempotency_key = ${input.idempotencyKey}`;
+  const row = await deliveries.followState(input.idempotencyKey);
   if (!row?.provider_message_id)
     throw permanentFailure('There is no delivery with a provider message to follow.');
   if (row.confirmed_at) return { delivered: true };
@@ -297,14 +222,10 @@ export async function followDelivery(
         category: ApplicationFailureCategory.BENIGN,
       });
     case 'delivered':
-      await sql`
-        update deliveries set confirmed_at = ${new Date(outcome.at ?? Date.now())}
-        where idempotency_key = ${input.idempotencyKey}`;
+      await deliveries.confirm(input.idempotencyKey, new Date(outcome.at ?? Date.now()));
       return { delivered: true };
     case 'failed':
-      await sql`
-        update deliveries set status = 'failed', error = ${outcome.message}
-        where idempotency_key = ${input.idempotencyKey}`;
+      await deliveries.markFailed(input.idempotencyKey, outcome.message);
       return { delivered: false, message: outcome.message };
   }
 }

@@ -2,7 +2,7 @@ import { evaluateCondition } from '@sopflow/core';
 import type { EnrollPageInput, EnrollPageResult } from '@sopflow/workflows';
 import { ApplicationFailure } from '@temporalio/common';
 import { EnrollError, type Enroller } from '../enroll';
-import { type ContactRow, contactFromRow, type Store } from '../store';
+import type { Database } from '../persistence';
 
 /** Enrollments of one page in flight at once: enough to hide round trips, few enough not to crowd the server. */
 const ENROLL_CONCURRENCY = 16;
@@ -12,19 +12,15 @@ const ENROLL_CONCURRENCY = 16;
  * when it matches the audience. Enrolling is idempotent per contact, so a retried page is safe.
  */
 export async function enrollPage(
-  store: Store,
+  store: Database,
   enroller: Enroller,
   input: EnrollPageInput,
 ): Promise<EnrollPageResult> {
-  const { sql } = store;
-  const ids = input.audience.contactIds;
-  const rows = await sql<ContactRow[]>`
-    select * from contacts
-    where true
-    ${input.after === null ? sql`` : sql`and id > ${input.after}`}
-    ${ids ? sql`and id = any(${ids})` : sql``}
-    order by id limit ${input.limit}`;
-  const contacts = rows.map(contactFromRow);
+  const contacts = await store.contacts.page({
+    after: input.after,
+    ids: input.audience.contactIds,
+    limit: input.limit,
+  });
   const matching = input.audience.where
     ? contacts.filter((contact) => evaluateCondition(input.audience.where!, { contact }))
     : contacts;
@@ -40,8 +36,8 @@ export async function enrollPage(
   const enrolled = results.filter((r) => r.status === 'enrolled').length;
   const skipped = contacts.length - enrolled;
   return {
-    last: rows.length < input.limit ? null : rows[rows.length - 1]!.id,
-    scanned: rows.length,
+    last: contacts.length < input.limit ? null : contacts[contacts.length - 1]!.id,
+    scanned: contacts.length,
     enrolled,
     skipped,
   };

@@ -6,7 +6,7 @@ import { secureHeaders } from 'hono/secure-headers';
 import { generateSpecs } from 'hono-openapi';
 import { z } from 'zod';
 import { EnrollError, type EnrollResult } from '../enroll';
-import type { FlowRecord } from '../store';
+import type { FlowRecord } from '../persistence';
 import { runsQuery } from '../temporal/gateway';
 import { temporalLinks } from '../temporal/links';
 import { authMiddleware, CSRF_HEADER, SESSION_COOKIE } from './auth';

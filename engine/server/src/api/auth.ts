@@ -1,6 +1,6 @@
 import type { Context, MiddlewareHandler } from 'hono';
 import { deleteCookie, getCookie, setCookie } from 'hono/cookie';
-import { type Accounts, type Principal, type Role, roleAllows, sameSecret } from '../accounts';
+import { type Accounts, type Principal, type Role, roleAllows, sameSecret } from '../persistence/accounts';
 import { routeOf } from './docs';
 import { apiError } from './http';
 import type { RateLimiter } from './rate-limit';

@@ -3,7 +3,7 @@ import { matchedRoutes } from 'hono/route';
 import { findTargetHandler } from 'hono/utils/handler';
 import { describeRoute, resolver } from 'hono-openapi';
 import { z } from 'zod';
-import type { Role } from '../accounts';
+import type { Role } from '../persistence/accounts';
 
 /**
  * Every route is registered with `doc(...)`: one declaration gives its OpenAPI operation (from

@@ -3,7 +3,6 @@ import type { Contact } from '@sopflow/core';
 import type { Context } from 'hono';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import type { z } from 'zod';
-import type { Accounts, Principal } from '../accounts';
 import type { Campaigns } from '../campaigns';
 import type { ChannelRoutes } from '../channel-routes';
 import type { Contacts } from '../contacts';
@@ -11,8 +10,9 @@ import type { Enroller } from '../enroll';
 import { errorCauses } from '../error-causes';
 import type { EventRouter } from '../events';
 import type { FlowControl } from '../flow-control';
+import type { Database, FlowRecord } from '../persistence';
+import type { Accounts, Principal } from '../persistence/accounts';
 import type { Stats } from '../stats';
-import type { FlowRecord, Store } from '../store';
 import type { VersionMigrator } from '../version-migration';
 import type { WeComGroups } from '../wecom-groups';
 
@@ -25,7 +25,7 @@ declare module 'hono' {
 
 /** What the API is built from. */
 export interface ApiOptions {
-  store: Store;
+  store: Database;
   enroller: Enroller;
   events: EventRouter;
   migrator: VersionMigrator;

@@ -10,7 +10,6 @@ import {
   simulate,
   simulateCohort,
 } from '@sopflow/core';
-import { Accounts, Role } from '../accounts';
 import { ConfigError, loadConfig } from '../config';
 import {
   connectDatabase,
@@ -21,6 +20,7 @@ import {
   startPostgres,
   startTemporalDevServer,
 } from '../local-stack';
+import { Accounts, Role } from '../persistence/accounts';
 import { startApp } from '../start-app';
 
 const USAGE = `sopflow: draw community SOPs once, run them durably for every contact.

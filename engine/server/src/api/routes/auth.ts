@@ -1,7 +1,7 @@
 import { getConnInfo } from '@hono/node-server/conninfo';
 import type { Context, Hono } from 'hono';
 import { z } from 'zod';
-import { AccountError, Email, Password, Role } from '../../accounts';
+import { AccountError, Email, Password, Role } from '../../persistence/accounts';
 import { CSRF_HEADER, clearSessionCookie, setSessionCookie } from '../auth';
 import { doc } from '../docs';
 import { type ApiContext, apiError, issuesOf, readJson } from '../http';

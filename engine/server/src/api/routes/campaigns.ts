@@ -26,8 +26,8 @@ export function registerCampaignRoutes(app: Hono, ctx: ApiContext): void {
       const parsed = CampaignRequest.safeParse(body.value);
       if (!parsed.success)
         return apiError(c, 422, 'invalid_campaign', 'The campaign is not valid.', issuesOf(parsed.error));
-      const flow = await ctx.options.store.getFlow(parsed.data.flowId);
-      const published = flow && (await ctx.options.store.getVersion(flow.id));
+      const flow = await ctx.options.store.flows.get(parsed.data.flowId);
+      const published = flow && (await ctx.options.store.flows.getVersion(flow.id));
       if (!flow || !published)
         return apiError(c, 404, 'flow_not_found', `There is no published flow "${parsed.data.flowId}".`);
       if (flow.status !== 'live')

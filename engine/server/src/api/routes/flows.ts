@@ -181,7 +181,7 @@ export function registerFlowRoutes(app: Hono, ctx: ApiContext): void {
       const parsed = ListQuery.safeParse(c.req.query());
       if (!parsed.success)
         return apiError(c, 422, 'invalid_query', 'The query is not valid.', issuesOf(parsed.error));
-      const flows = await store.listFlows({ archived: parsed.data.archived === 'true' });
+      const flows = await store.flows.list({ archived: parsed.data.archived === 'true' });
       const running = parsed.data.counts === 'true' ? await flowControl.runningNow(flows) : undefined;
       return c.json({
         flows: flows.map((f) => ({
@@ -244,7 +244,7 @@ export function registerFlowRoutes(app: Hono, ctx: ApiContext): void {
       const template = findTemplate(parsed.data.template);
       if (!template)
         return apiError(c, 404, 'template_not_found', `There is no template "${parsed.data.template}".`);
-      if (await store.getFlow(parsed.data.id)) {
+      if (await store.flows.get(parsed.data.id)) {
         return apiError(
           c,
           409,
@@ -253,7 +253,7 @@ export function registerFlowRoutes(app: Hono, ctx: ApiContext): void {
         );
       }
       const document = FlowDocument.parse({ ...template.build(parsed.data.locale), id: parsed.data.id });
-      const flow = await store.saveDraft(document);
+      const flow = await store.flows.saveDraft(document);
       return c.json({ flow: ctx.flowView(flow), draft: flow.draft }, 201);
     },
   );
@@ -291,7 +291,7 @@ export function registerFlowRoutes(app: Hono, ctx: ApiContext): void {
           'The flow document does not match the schema.',
           issuesOf(parsed.error),
         );
-      const existing = await store.getFlow(parsed.data.id);
+      const existing = await store.flows.get(parsed.data.id);
       if (existing?.status === 'archived') return flowArchived(c, existing.id);
       if (existing && query.data.overwrite !== 'true')
         return apiError(
@@ -300,7 +300,7 @@ export function registerFlowRoutes(app: Hono, ctx: ApiContext): void {
           'flow_exists',
           `A flow "${parsed.data.id}" exists; import with overwrite=true or another id.`,
         );
-      const flow = await store.saveDraft(parsed.data);
+      const flow = await store.flows.saveDraft(parsed.data);
       const check = compile(flow.draft, { channels: ctx.options.channels });
       let published: unknown;
       if (query.data.publish === 'true') {
@@ -310,7 +310,7 @@ export function registerFlowRoutes(app: Hono, ctx: ApiContext): void {
           return controlError(c, error);
         }
       }
-      const current = (await store.getFlow(flow.id)) ?? flow;
+      const current = (await store.flows.get(flow.id)) ?? flow;
       return c.json(
         {
           flow: ctx.flowView(current),
@@ -357,9 +357,9 @@ export function registerFlowRoutes(app: Hono, ctx: ApiContext): void {
           `The document's id "${parsed.data.id}" is not the id in the URL.`,
         );
       }
-      const existing = await store.getFlow(parsed.data.id);
+      const existing = await store.flows.get(parsed.data.id);
       if (existing?.status === 'archived') return flowArchived(c, existing.id);
-      const flow = await store.saveDraft(parsed.data);
+      const flow = await store.flows.saveDraft(parsed.data);
       const check = compile(flow.draft, { channels: ctx.options.channels });
       return c.json({ flow: ctx.flowView(flow), errors: check.ok ? [] : check.errors });
     },
@@ -380,7 +380,7 @@ export function registerFlowRoutes(app: Hono, ctx: ApiContext): void {
       },
     }),
     async (c) => {
-      const flow = await store.getFlow(c.req.param('id'));
+      const flow = await store.flows.get(c.req.param('id'));
       if (!flow) return flowNotFound(c);
       return c.json({ flow: ctx.flowView(flow), draft: flow.draft });
     },
@@ -433,7 +433,7 @@ export function registerFlowRoutes(app: Hono, ctx: ApiContext): void {
       responses: { 200: 'ok, and the compile errors.', 404: 'No such flow.' },
     }),
     async (c) => {
-      const flow = await store.getFlow(c.req.param('id'));
+      const flow = await store.flows.get(c.req.param('id'));
       if (!flow) return flowNotFound(c);
       const result = compile(flow.draft, { channels: ctx.options.channels });
       return c.json(result.ok ? { ok: true, errors: [] } : { ok: false, errors: result.errors });
@@ -456,7 +456,7 @@ export function registerFlowRoutes(app: Hono, ctx: ApiContext): void {
       },
     }),
     async (c) => {
-      const flow = await store.getFlow(c.req.param('id'));
+      const flow = await store.flows.get(c.req.param('id'));
       if (!flow) return flowNotFound(c);
       if (flow.status === 'archived') return flowArchived(c, flow.id);
       const body = await readJson(c);
@@ -571,9 +571,9 @@ export function registerFlowRoutes(app: Hono, ctx: ApiContext): void {
       responses: { 200: { description: 'The export file.', schema: FlowExport }, 404: 'No such flow.' },
     }),
     async (c) => {
-      const flow = await store.getFlow(c.req.param('id'));
+      const flow = await store.flows.get(c.req.param('id'));
       if (!flow) return flowNotFound(c);
-      const published = await store.getVersion(flow.id);
+      const published = await store.flows.getVersion(flow.id);
       c.header('content-disposition', `attachment; filename="${flow.id}.sopflow.json"`);
       return c.json({
         sopflowExport: 1,
@@ -657,7 +657,7 @@ export function registerFlowRoutes(app: Hono, ctx: ApiContext): void {
         return apiError(c, 422, 'invalid_query', 'The query is not valid.', issuesOf(parsed.error));
       const flowId = c.req.param('id');
       const nodeId = c.req.param('nodeId');
-      if (!(await store.getFlow(flowId))) return flowNotFound(c);
+      if (!(await store.flows.get(flowId))) return flowNotFound(c);
       try {
         const answer = await ctx.options.stats.contactsAt(flowId, nodeId, parsed.data);
         if (!answer.found)
@@ -702,7 +702,7 @@ export function registerFlowRoutes(app: Hono, ctx: ApiContext): void {
       },
     }),
     async (c) => {
-      const flow = await store.getFlow(c.req.param('id'));
+      const flow = await store.flows.get(c.req.param('id'));
       if (!flow) return flowNotFound(c);
       return c.json({ versions: await ctx.options.stats.versions(flow.id) });
     },
@@ -719,7 +719,7 @@ export function registerFlowRoutes(app: Hono, ctx: ApiContext): void {
     async (c) => {
       const version = Number(c.req.param('version'));
       const record = Number.isInteger(version)
-        ? await store.getVersion(c.req.param('id'), version)
+        ? await store.flows.getVersion(c.req.param('id'), version)
         : undefined;
       if (!record) return apiError(c, 404, 'version_not_found', 'There is no such published version.');
       return c.json(record);
@@ -735,7 +735,7 @@ export function registerFlowRoutes(app: Hono, ctx: ApiContext): void {
       responses: { 200: 'URL, secret and signature header.', 404: 'No such flow.' },
     }),
     async (c) => {
-      const flow = await store.getFlow(c.req.param('id'));
+      const flow = await store.flows.get(c.req.param('id'));
       if (!flow) return flowNotFound(c);
       return c.json({
         url: ctx.webhookUrl(flow.id),
@@ -820,7 +820,7 @@ export function registerFlowRoutes(app: Hono, ctx: ApiContext): void {
       },
     }),
     async (c) => {
-      const flow = await store.getFlow(c.req.param('id'));
+      const flow = await store.flows.get(c.req.param('id'));
       if (!flow) return flowNotFound(c);
       const body = await readJson(c);
       if (!body.ok) return body.response;
@@ -831,7 +831,7 @@ export function registerFlowRoutes(app: Hono, ctx: ApiContext): void {
       const { version, startAt, ...run } = parsed.data;
       let plan: Plan;
       if (version !== undefined) {
-        const record = await store.getVersion(flow.id, version);
+        const record = await store.flows.getVersion(flow.id, version);
         if (!record) return apiError(c, 404, 'version_not_found', 'There is no such published version.');
         plan = record.plan;
       } else {

@@ -32,7 +32,7 @@ export function registerWebhookRoutes(app: Hono, ctx: ApiContext): void {
     }),
     async (c) => {
       const flowId = c.req.param('flowId');
-      const flow = await ctx.options.store.getFlow(flowId);
+      const flow = await ctx.options.store.flows.get(flowId);
       if (!flow || flow.status === 'archived')
         return apiError(c, 404, 'flow_not_found', `There is no flow "${flowId}".`);
       const raw = await c.req.text();
@@ -43,7 +43,7 @@ export function registerWebhookRoutes(app: Hono, ctx: ApiContext): void {
       const body = WebhookBody.safeParse(json.value);
       if (!body.success)
         return apiError(c, 422, 'invalid_payload', 'The webhook body is not valid.', issuesOf(body.error));
-      const published = await ctx.options.store.getVersion(flowId);
+      const published = await ctx.options.store.flows.getVersion(flowId);
       const trigger = published && Object.values(published.plan.nodes).find((n) => n.type === 'trigger');
       if (published && (trigger?.type !== 'trigger' || trigger.trigger.kind !== 'webhook')) {
         return apiError(c, 409, 'not_a_webhook_flow', `Flow "${flowId}" is not started by a webhook.`);
@@ -57,10 +57,9 @@ export function registerWebhookRoutes(app: Hono, ctx: ApiContext): void {
       if (key !== undefined && (key.length === 0 || key.length > 200)) {
         return apiError(c, 400, 'invalid_idempotency_key', 'An Idempotency-Key is 1 to 200 characters.');
       }
-      const { sql } = ctx.options.store;
+      const { webhookAnswers } = ctx.options.store;
       if (key) {
-        const [seen] = await sql<{ status: number; response: unknown }[]>`
-          select status, response from webhook_deliveries where flow_id = ${flowId} and idempotency_key = ${key}`;
+        const seen = await webhookAnswers.find(flowId, key);
         if (seen) {
           c.header('idempotent-replayed', 'true');
           return c.json(seen.response as object, seen.status as 200);
@@ -69,10 +68,7 @@ export function registerWebhookRoutes(app: Hono, ctx: ApiContext): void {
       const answer = await ctx.enrollOrExplain(c, flowId, body.data.contact, body.data.event ?? {});
       // Final answers are kept; a 503 is not, so the sender's retry tries again.
       if (key && answer.status < 500) {
-        await sql`
-          insert into webhook_deliveries (flow_id, idempotency_key, status, response)
-          values (${flowId}, ${key}, ${answer.status}, ${sql.json((await answer.clone().json()) as never)})
-          on conflict do nothing`;
+        await webhookAnswers.keep(flowId, key, answer.status, await answer.clone().json());
       }
       return answer;
     },

@@ -69,23 +69,16 @@ export function registerInboundRoutes(app: Hono, ctx: ApiContext): void {
       ),
     ];
     if (forms.length === 0) return;
-    const [contact] = await store.sql<{ id: string }[]>`
-      select id from contacts where regexp_replace(phone, '[^0-9+]', '', 'g') in ${store.sql(forms)}
-      order by updated_at desc limit 1`;
-    if (!contact) return;
+    const contactId = await store.contacts.idByPhone(forms);
+    if (!contactId) return;
     if (isOptOutReply(reply.text)) {
-      await store.sql`
-        update contacts set unsubscribed = array_append(unsubscribed, 'sms'), updated_at = now()
-        where id = ${contact.id} and not ('sms' = any(unsubscribed))`;
+      await store.contacts.unsubscribe(contactId, 'sms');
       return;
     }
-    if (reply.optIn && isOptInReply(reply.text))
-      await store.sql`
-        update contacts set unsubscribed = array_remove(unsubscribed, 'sms'), updated_at = now()
-        where id = ${contact.id} and 'sms' = any(unsubscribed)`;
+    if (reply.optIn && isOptInReply(reply.text)) await store.contacts.resubscribe(contactId, 'sms');
     await events.post({
       id: reply.id,
-      contactId: contact.id,
+      contactId,
       name: 'message.received',
       payload: { channel: 'sms', text: reply.text },
     });

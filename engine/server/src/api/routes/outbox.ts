@@ -21,7 +21,7 @@ export function registerOutboxRoutes(app: Hono, ctx: ApiContext): void {
       responses: { 200: 'The messages.' },
     }),
     async (c) => {
-      const rows = await ctx.options.store.listOutbox({
+      const rows = await ctx.options.store.deliveries.listOutbox({
         flowId: c.req.query('flowId'),
         contactId: c.req.query('contactId'),
         limit: Number(c.req.query('limit') ?? 500) || 500,

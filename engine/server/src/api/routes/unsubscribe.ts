@@ -51,9 +51,7 @@ export function registerUnsubscribeRoutes(app: Hono, ctx: ApiContext): void {
       if (!claims.ok)
         return apiError(c, 404, 'invalid_link', 'This unsubscribe link is not valid or has expired.');
       const { contactId, channel } = claims;
-      await ctx.options.store.sql`
-      update contacts set unsubscribed = array_append(unsubscribed, ${channel}), updated_at = now()
-      where id = ${contactId} and not (${channel} = any(unsubscribed))`;
+      await ctx.options.store.contacts.unsubscribe(contactId, channel);
       return c.html(html`<!doctype html><html><body style="font-family: system-ui, sans-serif; margin: 4rem auto; max-width: 30rem">
       <p>已退订。You are unsubscribed from ${channel}.</p></body></html>`);
     },

@@ -1,0 +1,404 @@
+import { type applyContactUpdate, Contact, type ContactInput } from '@sopflow/core';
+
+type ContactUpdateResult = ReturnType<typeof applyContactUpdate>;
+
+import type { Sql } from 'postgres';
+
+export interface ContactRow {
+  id: string;
+  name: string | null;
+  email: string | null;
+  phone: string | null;
+  wecom_user_id: string | null;
+  wecom_external_user_id: string | null;
+  open_id: string | null;
+  timezone: string | null;
+  attributes: Record<string, unknown>;
+  tags: string[];
+  points: number;
+  unsubscribed: string[];
+}
+
+export function contactFromRow(r: ContactRow): Contact {
+  return Contact.parse({
+    id: r.id,
+    name: r.name ?? undefined,
+    email: r.email ?? undefined,
+    phone: r.phone ?? undefined,
+    wecomUserId: r.wecom_user_id ?? undefined,
+    wecomExternalUserId: r.wecom_external_user_id ?? undefined,
+    openId: r.open_id ?? undefined,
+    timezone: r.timezone ?? undefined,
+    attributes: r.attributes,
+    tags: r.tags,
+    points: r.points,
+    unsubscribed: r.unsubscribed,
+  });
+}
+
+/**
+ * A change to a contact as the API validated it (ContactPatch): fields left out stay as they are,
+ * `null` clears an address, attributes merge, `unsubscribed` replaces (a list) or opts in and out
+ * per channel (a record).
+ */
+export type ContactPatchRecord = { id: string; unsubscribed?: string[] | Record<string, boolean> } & Record<
+  string,
+  unknown
+>;
+
+export interface SaveResult {
+  contacts: Contact[];
+  created: string[];
+}
+
+export interface ContactQuery {
+  /** Matches the start of the id, email or phone, or any part of the name. */
+  q?: string;
+  tag?: string;
+  /** Only contacts unsubscribed from this channel. */
+  unsubscribed?: string;
+  /** Contacts with ids after this one (for the next page). */
+  after?: string;
+  limit?: number;
+}
+
+const COLUMNS = {
+  name: 'name',
+  email: 'email',
+  phone: 'phone',
+  wecomUserId: 'wecom_user_id',
+  wecomExternalUserId: 'wecom_external_user_id',
+  openId: 'open_id',
+  timezone: 'timezone',
+} as const;
+
+const escapeLike = (s: string) => s.replace(/[\\%_]/g, '\\$&');
+
+/** Contacts: their addresses, attributes, tags, points and opt-outs. */
+export class ContactRepository {
+  constructor(private readonly sql: Sql) {}
+
+  /** Opts the contact out of a channel (kept once however often it is asked). */
+  async unsubscribe(contactId: string, channel: string): Promise<void> {
+    await this.sql`
+      update contacts set unsubscribed = array_append(unsubscribed, ${channel}), updated_at = now()
+      where id = ${contactId} and not (${channel} = any(unsubscribed))`;
+  }
+
+  /** Opts the contact back in to a channel. */
+  async resubscribe(contactId: string, channel: string): Promise<void> {
+    await this.sql`
+      update contacts set unsubscribed = array_remove(unsubscribed, ${channel}), updated_at = now()
+      where id = ${contactId} and ${channel} = any(unsubscribed)`;
+  }
+
+  /**
+   * The most recently updated contact whose phone, as digits and plus sign, is one of `forms`
+   * (what the phone-digits index holds).
+   */
+  async idByPhone(forms: string[]): Promise<string | undefined> {
+    const [contact] = await this.sql<{ id: string }[]>`
+      select id from contacts where regexp_replace(phone, '[^0-9+]', '', 'g') in ${this.sql(forms)}
+      order by updated_at desc limit 1`;
+    return contact?.id;
+  }
+
+  /** Contact id → name (null when unnamed) for the given ids that exist. */
+  async names(ids: string[]): Promise<Map<string, string | null>> {
+    if (ids.length === 0) return new Map();
+    const rows = await this.sql<{ id: string; name: string | null }[]>`
+      select id, name from contacts where id = any(${ids})`;
+    return new Map(rows.map((r) => [r.id, r.name]));
+  }
+
+  /** Contacts in id order after `after` (or of the given ids), `limit` at most: a campaign's page. */
+  async page(options: { after: string | null; ids?: string[]; limit: number }): Promise<Contact[]> {
+    const { sql } = this;
+    const rows = await sql<ContactRow[]>`
+      select * from contacts
+      where true
+      ${options.after === null ? sql`` : sql`and id > ${options.after}`}
+      ${options.ids ? sql`and id = any(${options.ids})` : sql``}
+      order by id limit ${options.limit}`;
+    return rows.map(contactFromRow);
+  }
+
+  /**
+   * Applies a flow's update to a contact in one transaction: locks the contact, runs `update` (the
+   * core's pure update) on it, stores the result with its points ledger lines and credits a
+   * referrer. The idempotency key makes a retried call a no-op; undefined when there is no such
+   * contact.
+   */
+  async applyUpdate(
+    contactId: string,
+    idempotencyKey: string,
+    origin: { flowId: string; nodeId: string; workflowId: string },
+    update: (contact: Contact) => ContactUpdateResult,
+  ): Promise<Contact | undefined> {
+    return this.sql.begin(async (tx) => {
+      const [row] = await tx<ContactRow[]>`select * from contacts where id = ${contactId} for update`;
+      if (!row) return undefined;
+      const contact = contactFromRow(row);
+      const fresh = await tx`
+        insert into contact_updates (idempotency_key, contact_id) values (${idempotencyKey}, ${contactId})
+        on conflict do nothing returning 1`;
+      if (fresh.length === 0) return contact;
+
+      const result = update(contact);
+      const c = result.contact;
+      await tx`
+        update contacts set attributes = ${tx.json(c.attributes as never)}, tags = ${c.tags}, points = ${c.points},
+          updated_at = now()
+        where id = ${c.id}`;
+      const from = { flow_id: origin.flowId, node_id: origin.nodeId, workflow_id: origin.workflowId };
+      const lines = result.ledger.map((l) => ({
+        contact_id: c.id,
+        points: l.points,
+        reason: l.reason,
+        ...from,
+      }));
+      if (result.referral) {
+        const credited = await tx`
+          update contacts set points = points + ${result.referral.points}, updated_at = now()
+          where id = ${result.referral.contactId} returning id`;
+        // A referrer sopflow has never seen earns nothing: there is nobody to credit yet.
+        if (credited.length > 0 && result.referral.points !== 0) {
+          lines.push({
+            contact_id: result.referral.contactId,
+            points: result.referral.points,
+            reason: result.referral.reason,
+            ...from,
+          });
+        }
+      }
+      if (lines.length > 0) await tx`insert into points_ledger ${tx(lines)}`;
+      return c;
+    });
+  }
+
+  /** Inserts or updates a contact; given attributes are merged into the stored ones. */
+  async upsert(input: ContactInput): Promise<Contact> {
+    const c = Contact.parse(input);
+    const { sql } = this;
+    const [row] = await sql<ContactRow[]>`
+      insert into contacts (id, name, email, phone, wecom_user_id, wecom_external_user_id, open_id, timezone,
+                            attributes, tags, points, unsubscribed)
+      values (${c.id}, ${c.name ?? null}, ${c.email ?? null}, ${c.phone ?? null}, ${c.wecomUserId ?? null},
+              ${c.wecomExternalUserId ?? null}, ${c.openId ?? null}, ${c.timezone ?? null},
+              ${sql.json(c.attributes as never)}, ${c.tags}, ${c.points}, ${c.unsubscribed})
+      on conflict (id) do update set
+        name = coalesce(excluded.name, contacts.name),
+        email = coalesce(excluded.email, contacts.email),
+        phone = coalesce(excluded.phone, contacts.phone),
+        wecom_user_id = coalesce(excluded.wecom_user_id, contacts.wecom_user_id),
+        wecom_external_user_id = coalesce(excluded.wecom_external_user_id, contacts.wecom_external_user_id),
+        open_id = coalesce(excluded.open_id, contacts.open_id),
+        timezone = coalesce(excluded.timezone, contacts.timezone),
+        attributes = contacts.attributes || excluded.attributes,
+        tags = (select coalesce(array_agg(distinct t), '{}') from unnest(contacts.tags || excluded.tags) t),
+        unsubscribed = (select coalesce(array_agg(distinct u), '{}') from unnest(contacts.unsubscribed || excluded.unsubscribed) u),
+        updated_at = now()
+      returning *`;
+    return contactFromRow(row!);
+  }
+
+  /** The contact with this WeCom external user id, created (as `wecom:<id>`) when there is none. */
+  async upsertByWeComId(externalUserId: string): Promise<Contact> {
+    const [row] = await this.sql<ContactRow[]>`
+      select * from contacts where wecom_external_user_id = ${externalUserId} order by created_at limit 1`;
+    if (row) return contactFromRow(row);
+    return this.upsert({ id: `wecom:${externalUserId}`, wecomExternalUserId: externalUserId });
+  }
+
+  async get(id: string): Promise<Contact | undefined> {
+    const [row] = await this.sql<ContactRow[]>`select * from contacts where id = ${id}`;
+    return row ? contactFromRow(row) : undefined;
+  }
+
+  /**
+   * Applies patches in one transaction: contacts that do not exist are created. Patches must
+   * have distinct ids. Point changes are written to the ledger with `reason`.
+   */
+  async save(patches: ContactPatchRecord[], reason = 'set by the API'): Promise<SaveResult> {
+    if (patches.length === 0) return { contacts: [], created: [] };
+    const docs = patches.map((p) => {
+      const { unsubscribed, ...rest } = p;
+      if (unsubscribed === undefined) return rest;
+      if (Array.isArray(unsubscribed)) return { ...rest, unsubscribed };
+      const entries = Object.entries(unsubscribed);
+      return {
+        ...rest,
+        unsubscribedAdd: entries.filter(([, on]) => on).map(([channel]) => channel),
+        unsubscribedRemove: entries.filter(([, on]) => !on).map(([channel]) => channel),
+      };
+    });
+    return this.sql.begin(async (tx) => {
+      const input = tx.json(docs as never);
+      const created = await tx<{ id: string }[]>`
+        insert into contacts (id) select e->>'id' from jsonb_array_elements(${input}::jsonb) e
+        on conflict (id) do nothing returning id`;
+      const set = Object.entries(COLUMNS).map(
+        ([field, column]) =>
+          tx`${tx(column)} = case when p ? ${field} then p->>${field} else c.${tx(column)} end`,
+      );
+      const rows = await tx<(ContactRow & { old_points: number })[]>`
+        update contacts c set
+          ${set.reduce((all, one) => tx`${all}, ${one}`)},
+          attributes = case when p ? 'attributes'
+            then (c.attributes || (p->'attributes'))
+                 - array(select key from jsonb_each(p->'attributes') where value = 'null'::jsonb)
+            else c.attributes end,
+          tags = case when p ? 'tags'
+            then array(select distinct jsonb_array_elements_text(p->'tags')) else c.tags end,
+          points = case when p ? 'points' then (p->>'points')::int else c.points end,
+          unsubscribed = case when p ? 'unsubscribed'
+            then array(select distinct jsonb_array_elements_text(p->'unsubscribed'))
+            else array(
+              select u from unnest(c.unsubscribed) u where not (coalesce(p->'unsubscribedRemove', '[]') ? u)
+              union select jsonb_array_elements_text(coalesce(p->'unsubscribedAdd', '[]'))) end,
+          updated_at = now()
+        from jsonb_array_elements(${input}::jsonb) p, contacts old
+        where c.id = p->>'id' and old.id = c.id
+        returning c.*, old.points as old_points`;
+      const ledger = rows
+        .filter((r) => r.points !== r.old_points)
+        .map((r) => ({ contact_id: r.id, points: r.points - r.old_points, reason }));
+      if (ledger.length > 0) await tx`insert into points_ledger ${tx(ledger)}`;
+      const byId = new Map(rows.map((r) => [r.id, contactFromRow(r)]));
+      return {
+        contacts: patches.map((p) => byId.get(p.id)!),
+        created: created.map((r) => r.id),
+      };
+    });
+  }
+
+  async list(query: ContactQuery): Promise<{ contacts: Contact[]; next: string | null }> {
+    const { sql } = this;
+    const limit = Math.min(Math.max(query.limit ?? 50, 1), 500);
+    const q = query.q?.trim();
+    const prefix = q ? `${escapeLike(q)}%` : '';
+    const rows = await sql<ContactRow[]>`
+      select * from contacts where true
+      ${
+        q
+          ? sql`and (id like ${prefix} or lower(email) like lower(${prefix}) or phone like ${prefix}
+                 or name ilike ${`%${escapeLike(q)}%`})`
+          : sql``
+      }
+      ${query.tag ? sql`and ${query.tag} = any(tags)` : sql``}
+      ${query.unsubscribed ? sql`and ${query.unsubscribed} = any(unsubscribed)` : sql``}
+      ${query.after ? sql`and id > ${query.after}` : sql``}
+      order by id limit ${limit + 1}`;
+    const page = rows.slice(0, limit);
+    return {
+      contacts: page.map(contactFromRow),
+      next: rows.length > limit ? page[page.length - 1]!.id : null,
+    };
+  }
+
+  /** The contact and its records: enrollments, steps, deliveries, events and points. */
+  async history(id: string, limit = 200) {
+    const { sql } = this;
+    const [row] = await sql<(ContactRow & { created_at: Date; updated_at: Date })[]>`
+      select * from contacts where id = ${id}`;
+    if (!row) return undefined;
+    const [enrollments, steps, deliveries, events, points] = await Promise.all([
+      sql<
+        {
+          workflow_id: string;
+          run_id: string;
+          flow_id: string;
+          flow_version: number;
+          started_at: Date;
+          finished_at: Date | null;
+          outcome: string | null;
+          outcome_node: string | null;
+          outcome_detail: Record<string, unknown> | null;
+          final_version: number | null;
+        }[]
+      >`select * from enrollments where contact_id = ${id} order by started_at desc limit ${limit}`,
+      sql<
+        {
+          workflow_id: string;
+          flow_id: string;
+          flow_version: number;
+          node_id: string;
+          kind: string;
+          exit: string | null;
+          at: Date;
+        }[]
+      >`select workflow_id, flow_id, flow_version, node_id, kind, exit, at from journey_steps
+        where contact_id = ${id} order by at desc, id desc limit ${limit * 5}`,
+      sql<
+        {
+          idempotency_key: string;
+          flow_id: string;
+          flow_version: number;
+          node_id: string;
+          channel: string;
+          connector: string;
+          status: string;
+          error: string | null;
+          created_at: Date;
+          sent_at: Date | null;
+        }[]
+      >`select idempotency_key, flow_id, flow_version, node_id, channel, connector, status, error, created_at, sent_at
+        from deliveries where contact_id = ${id} order by created_at desc limit ${limit}`,
+      sql<{ event_id: string | null; name: string; payload: unknown; received_at: Date }[]>`
+        select event_id, name, payload, received_at from events where contact_id = ${id}
+        order by received_at desc limit ${limit}`,
+      sql<
+        { points: number; reason: string; flow_id: string | null; node_id: string | null; created_at: Date }[]
+      >`
+        select points, reason, flow_id, node_id, created_at from points_ledger where contact_id = ${id}
+        order by created_at desc, id desc limit ${limit}`,
+    ]);
+    return {
+      contact: { ...contactFromRow(row), createdAt: row.created_at, updatedAt: row.updated_at },
+      enrollments: enrollments.map((e) => ({
+        workflowId: e.workflow_id,
+        runId: e.run_id,
+        flowId: e.flow_id,
+        version: e.flow_version,
+        startedAt: e.started_at,
+        finishedAt: e.finished_at,
+        outcome: e.outcome ? { kind: e.outcome, nodeId: e.outcome_node, ...e.outcome_detail } : null,
+        finalVersion: e.final_version,
+      })),
+      journey: steps.map((s) => ({
+        workflowId: s.workflow_id,
+        flowId: s.flow_id,
+        version: s.flow_version,
+        nodeId: s.node_id,
+        kind: s.kind,
+        ...(s.exit ? { exit: s.exit } : {}),
+        at: s.at,
+      })),
+      deliveries: deliveries.map((d) => ({
+        idempotencyKey: d.idempotency_key,
+        flowId: d.flow_id,
+        version: d.flow_version,
+        nodeId: d.node_id,
+        channel: d.channel,
+        connector: d.connector,
+        status: d.status,
+        error: d.error,
+        createdAt: d.created_at,
+        sentAt: d.sent_at,
+      })),
+      events: events.map((e) => ({
+        id: e.event_id,
+        name: e.name,
+        payload: e.payload,
+        receivedAt: e.received_at,
+      })),
+      points: points.map((p) => ({
+        points: p.points,
+        reason: p.reason,
+        flowId: p.flow_id,
+        nodeId: p.node_id,
+        at: p.created_at,
+      })),
+    };
+  }
+}

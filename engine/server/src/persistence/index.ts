@@ -1,0 +1,80 @@
+import type { Sql } from 'postgres';
+import { Accounts } from './accounts';
+import { ChannelRouteRepository } from './channel-routes';
+import { ContactRepository } from './contacts';
+import { connectDatabase } from './database';
+import { DeliveryRepository } from './deliveries';
+import { EnrollmentRepository } from './enrollments';
+import { EventRepository } from './events';
+import { FlowRepository } from './flows';
+import { JourneyRepository } from './journeys';
+import { migrate } from './migrate';
+import { StatsRepository } from './stats';
+import { WebhookAnswerRepository } from './webhook-answers';
+import { WeComGroupRepository } from './wecom-groups';
+
+/**
+ * The persistence layer: every SQL statement of the server is in a repository here, one per
+ * table family; services and routes call their methods and never see SQL.
+ */
+export class Database {
+  /** Users, API tokens, sessions and the audit log. */
+  readonly accounts: Accounts;
+  readonly channelRoutes: ChannelRouteRepository;
+  readonly flows: FlowRepository;
+  readonly contacts: ContactRepository;
+  readonly enrollments: EnrollmentRepository;
+  readonly events: EventRepository;
+  readonly deliveries: DeliveryRepository;
+  readonly journeys: JourneyRepository;
+  readonly stats: StatsRepository;
+  readonly wecomGroups: WeComGroupRepository;
+  readonly webhookAnswers: WebhookAnswerRepository;
+
+  constructor(
+    /** The connection pool, for what still writes its own SQL and for tests. */
+    readonly sql: Sql,
+  ) {
+    this.accounts = new Accounts(sql);
+    this.channelRoutes = new ChannelRouteRepository(sql);
+    this.flows = new FlowRepository(sql);
+    this.contacts = new ContactRepository(sql);
+    this.enrollments = new EnrollmentRepository(sql);
+    this.events = new EventRepository(sql);
+    this.deliveries = new DeliveryRepository(sql);
+    this.journeys = new JourneyRepository(sql);
+    this.stats = new StatsRepository(sql);
+    this.wecomGroups = new WeComGroupRepository(sql);
+    this.webhookAnswers = new WebhookAnswerRepository(sql);
+  }
+
+  /** Opens a pool on a Postgres URL (see connectDatabase for its settings). */
+  static open(url: string): Database {
+    return new Database(connectDatabase(url));
+  }
+
+  /** Applies the migrations not applied yet; answers their names. */
+  migrate(): Promise<string[]> {
+    return migrate(this.sql);
+  }
+
+  end(): Promise<void> {
+    return this.sql.end({ timeout: 5 });
+  }
+}
+
+export { ContactRepository, type ContactRow, contactFromRow } from './contacts';
+export {
+  DeliveryRepository,
+  type FollowState,
+  type OutboxRecord,
+  type SendClaim,
+  type SendGate,
+} from './deliveries';
+export { EnrollmentRepository } from './enrollments';
+export { EventRepository } from './events';
+export { type FlowRecord, FlowRepository, type FlowStatus, type FlowVersionRecord } from './flows';
+export { JourneyRepository } from './journeys';
+export { StatsRepository } from './stats';
+export { WebhookAnswerRepository } from './webhook-answers';
+export { type WeComGroupRecord, WeComGroupRepository } from './wecom-groups';
