@@ -1,16 +1,12 @@
-import { postgresMassSendStore } from '@sopflow/connectors';
-import postgres from 'postgres';
-import { afterAll, describe, inject, it } from 'vitest';
+import { recordsMassSendStore } from '@sopflow/connectors';
+import { Database } from '@sopflow/server';
+import { afterAll, describe, inject } from 'vitest';
 import { contract } from '../connectors/src/wecom/mass-send-store-contract';
 
-/** The WeCom mass-send attempt store against the e2e run's real Postgres. */
-describe('postgresMassSendStore', () => {
-  const sql = postgres(inject('databaseUrl'), { max: 4, onnotice: () => {} });
-  afterAll(() => sql.end());
+/** The WeCom mass-send attempt store on the connector records port, against the e2e run's real Postgres. */
+describe('the mass-send store on Postgres connector records', () => {
+  const db = Database.open(inject('databaseUrl'));
+  afterAll(() => db.end());
 
-  it('creates its table once even when several workers start together', async () => {
-    await Promise.all([1, 2, 3].map(() => postgresMassSendStore(sql).get('warm-up')));
-  });
-
-  contract('contract', () => postgresMassSendStore(sql));
+  contract('contract', () => recordsMassSendStore(db.connectorRecords.of('wecom-mass-test')));
 });

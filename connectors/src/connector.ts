@@ -1,4 +1,3 @@
-import type { Sql } from 'postgres';
 import type { z } from 'zod';
 
 /**
@@ -76,9 +75,29 @@ export class SendError extends Error {
   }
 }
 
+/**
+ * A connector's own small durable records, by key (e.g. an attempt to create a provider-side task),
+ * each with a version for compare-and-set. Kept apart per connector; shared by every worker.
+ */
+export interface ConnectorRecords {
+  get<T = unknown>(key: string): Promise<{ value: T; version: number } | undefined>;
+  /**
+   * Writes `value` if the record is still at `expectedVersion` (undefined: there is none yet);
+   * false when another writer got there first, and nothing is written.
+   */
+  put(key: string, value: unknown, expectedVersion: number | undefined): Promise<boolean>;
+}
+
+/** The narrow storage a connector may use: its own records, and the outbox. */
+export interface ConnectorStorage {
+  records: ConnectorRecords;
+  /** Records a message instead of sending it; undefined when its idempotency key was recorded before. */
+  recordOutbox(message: OutboundMessage): Promise<{ id: string } | undefined>;
+}
+
 /** What the runtime hands a connector when it creates one. */
 export interface ConnectorContext {
-  sql: Sql;
+  storage: ConnectorStorage;
   /** HTTP client; tests point connectors at local fake providers through their config's base URL. */
   fetch?: typeof fetch;
   /** Structured log lines. Never pass secrets. */

@@ -4,7 +4,7 @@
  * @example
  * ```ts
  * import { defaultRegistry, SendError } from '@sopflow/connectors';
- * const outbox = defaultRegistry().get('outbox')!.create({}, { sql });
+ * const outbox = defaultRegistry().get('outbox')!.create({}, { storage: memoryStorage() });
  * await outbox.send({ idempotencyKey, channel: 'wechat', to: { id: 'c1' }, text: 'Hi', origin });
  * ```
  */
@@ -14,6 +14,8 @@ export {
   type Connector,
   type ConnectorContext,
   type ConnectorInstance,
+  type ConnectorRecords,
+  type ConnectorStorage,
   defineConnector,
   type FollowUp,
   type FollowUpOutcome,
@@ -36,5 +38,6 @@ export {
 export * from './official-account';
 export { outboxConnector } from './outbox/outbox-connector';
 export { ConnectorRegistry, defaultRegistry } from './registry';
+export { memoryStorage } from './shared/memory-storage';
 export * from './sms';
 export * from './wecom';

@@ -1,6 +1,6 @@
-import type { Sql } from 'postgres';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { type ConnectorInstance, type OutboundMessage, SendError } from '../connector';
+import { memoryStorage } from '../shared/memory-storage';
 import { type SmtpConfig, smtpConnector, smtpMessageId, subjectFor } from './smtp-connector';
 import {
   closedPort,
@@ -10,7 +10,7 @@ import {
   type TestSmtpServerOptions,
 } from './smtp-test-server';
 
-const context = { sql: {} as Sql };
+const context = { storage: memoryStorage() };
 const cleanups: (() => Promise<void>)[] = [];
 
 afterEach(async () => {

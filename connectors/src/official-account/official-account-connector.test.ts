@@ -1,5 +1,5 @@
-import type { Sql } from 'postgres';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { memoryStorage } from '../shared/memory-storage';
 import { isOptedOut } from '../shared/provider-errors';
 import { outbound, sendFailure } from '../sms/fakes/messages';
 import {
@@ -10,7 +10,7 @@ import {
 import { type FakeOfficialAccount, startFakeOfficialAccount } from './official-account-fake';
 
 const app = { appId: 'wx1234567890abcdef', appSecret: 'app-secret' };
-const context = { sql: undefined as unknown as Sql };
+const context = { storage: memoryStorage() };
 const HOUR = 3_600_000;
 
 describe('wechat-oa against the fake Official Account API', () => {

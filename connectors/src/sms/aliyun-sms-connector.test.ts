@@ -1,5 +1,5 @@
-import type { Sql } from 'postgres';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
+import { memoryStorage } from '../shared/memory-storage';
 import { isOptedOut } from '../shared/provider-errors';
 import {
   aliyunPercentEncode,
@@ -14,7 +14,7 @@ import { type FakeAliyun, startFakeAliyun } from './fakes/aliyun-fake';
 import { outbound, sendFailure } from './fakes/messages';
 
 const credentials = { accessKeyId: 'LTAI-test-id', accessKeySecret: 'test-secret/with+chars=' };
-const context = { sql: undefined as unknown as Sql };
+const context = { storage: memoryStorage() };
 
 describe('Aliyun RPC signature v1', () => {
   it('matches the documented example (DescribeRegions, testid / testsecret)', () => {

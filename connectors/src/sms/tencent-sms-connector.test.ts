@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
-import type { Sql } from 'postgres';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { memoryStorage } from '../shared/memory-storage';
 import { isOptedOut } from '../shared/provider-errors';
 import { outbound, sendFailure } from './fakes/messages';
 import { type FakeTencent, startFakeTencent } from './fakes/tencent-fake';
@@ -12,7 +12,7 @@ import {
 } from './tencent-sms-connector';
 
 const credentials = { secretId: 'AKIDtestsecretid', secretKey: 'test-secret-key' };
-const context = { sql: undefined as unknown as Sql };
+const context = { storage: memoryStorage() };
 const sha256 = (s: string) => createHash('sha256').update(s).digest('hex');
 
 describe('TC3-HMAC-SHA256', () => {

@@ -1,6 +1,6 @@
-import type { Sql } from 'postgres';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type FakeServer, startFakeServer } from '../shared/fake-http-server';
+import { memoryStorage } from '../shared/memory-storage';
 import { isOptedOut } from '../shared/provider-errors';
 import { outbound, sendFailure } from './fakes/messages';
 import { type FakeTwilio, startFakeTwilio } from './fakes/twilio-fake';
@@ -14,7 +14,7 @@ import {
 
 const accountSid = `AC${'a1'.repeat(16)}`;
 const authToken = 'fake-auth-token';
-const context = { sql: undefined as unknown as Sql };
+const context = { storage: memoryStorage() };
 
 describe('Twilio webhook signatures', () => {
   // Twilio's documented example (security/signature_validation, helper library 3.x+).

@@ -50,8 +50,7 @@ export {
   type MassSendRecord,
   type MassSendStore,
   memoryMassSendStore,
-  postgresMassSendStore,
-  WECOM_MASS_SEND_ATTEMPTS_DDL,
+  recordsMassSendStore,
 } from './mass-send-store';
 export { type GroupMember, type KnownGroup, type ReconcileResult, reconcileGroup } from './reconcile';
 export {

@@ -8,7 +8,7 @@ import {
 } from '../connector';
 import type { WeComDeps } from './app-message-connector';
 import { MassSendConfig } from './config';
-import { type MassSendStore, postgresMassSendStore } from './mass-send-store';
+import { type MassSendStore, recordsMassSendStore } from './mass-send-store';
 import { type KnownGroup, type ReconcileResult, reconcileGroup } from './reconcile';
 import { WeComClient } from './wecom-client';
 
@@ -24,7 +24,7 @@ import { WeComClient } from './wecom-client';
  * the runtime retries with the same idempotency key. The design:
  * 1. Each task's text ends with an invisible marker derived from the idempotency key (zero-width
  *    characters encoding 64 bits of its SHA-256), so a task can be told as ours from its content.
- * 2. A small record per key (MassSendStore, in Postgres) notes when an attempt to create began
+ * 2. A small record per key (MassSendStore, on the connector's records) notes when an attempt to create began
  *    (written before the call) and the msgid once known. Most sends find no record and create at
  *    once: no listing. A key with a finished record is answered from it.
  * 3. A key with an attempt but no msgid is ambiguous: before creating again we search WeCom's task
@@ -159,7 +159,7 @@ export function readsCustomerGroups(
 }
 
 export interface MassSendDeps extends WeComDeps {
-  /** Where attempts are recorded; the connector uses Postgres (`context.sql`). */
+  /** Where attempts are recorded: the connector's own records (`context.storage.records`). */
   store: MassSendStore;
 }
 
@@ -342,7 +342,7 @@ export const weComMassSendConnector = defineConnector({
       createMassSender(config, {
         fetch: context.fetch,
         log: context.log,
-        store: postgresMassSendStore(context.sql),
+        store: recordsMassSendStore(context.storage.records),
       }),
       // A retry looks up the task an interrupted attempt may have created, so it never makes two.
       { dedupWindowMs: Number.POSITIVE_INFINITY },

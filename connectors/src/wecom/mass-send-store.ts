@@ -1,4 +1,4 @@
-import type { Sql } from 'postgres';
+import type { ConnectorRecords } from '../connector';
 
 /**
  * What the mass-send connector remembers about each idempotency key: that an attempt to create a
@@ -47,73 +47,33 @@ export function memoryMassSendStore(): MassSendStore & { records: Map<string, Ma
   };
 }
 
-/** The table behind the Postgres store; belongs in the engine's migrations. */
-export const WECOM_MASS_SEND_ATTEMPTS_DDL = `create table if not exists wecom_mass_send_attempts (
-  idempotency_key text primary key,
-  first_attempt_at timestamptz not null,
-  last_attempt_at timestamptz not null,
-  attempts integer not null default 1,
-  msgid text
-)`;
-
 /**
- * The store in Postgres, shared by all workers. It creates its table on first use when no migration
- * did, under an advisory lock so workers starting together do not race on the catalog.
+ * The store on the connector's own records (in Postgres when the server runs it, shared by all
+ * workers): one record per key, every change a compare-and-set on its version.
  */
-export function postgresMassSendStore(sql: Sql): MassSendStore {
-  let ready: Promise<void> | undefined;
-  const ensure = () => {
-    ready ??= sql
-      .begin(async (tx) => {
-        await tx`select pg_advisory_xact_lock(hashtext('wecom_mass_send_attempts'))`;
-        await tx.unsafe(WECOM_MASS_SEND_ATTEMPTS_DDL);
-      })
-      .then(
-        () => undefined,
-        (error: unknown) => {
-          ready = undefined;
-          throw error;
-        },
-      );
-    return ready;
-  };
+export function recordsMassSendStore(records: ConnectorRecords): MassSendStore {
   return {
     async get(key) {
-      await ensure();
-      const [row] = await sql<{ first_attempt_at: Date; last_attempt_at: Date; msgid: string | null }[]>`
-        select first_attempt_at, last_attempt_at, msgid from wecom_mass_send_attempts
-        where idempotency_key = ${key}`;
-      if (!row) return undefined;
-      return {
-        firstAttemptAt: row.first_attempt_at.getTime(),
-        lastAttemptAt: row.last_attempt_at.getTime(),
-        msgid: row.msgid ?? undefined,
-      };
+      return (await records.get<MassSendRecord>(key))?.value;
     },
     async recordAttempt(key, at, previousAttemptAt) {
-      await ensure();
-      const when = new Date(at);
-      const rows =
-        previousAttemptAt === undefined
-          ? await sql`
-              insert into wecom_mass_send_attempts (idempotency_key, first_attempt_at, last_attempt_at)
-              values (${key}, ${when}, ${when})
-              on conflict (idempotency_key) do nothing
-              returning 1`
-          : await sql`
-              update wecom_mass_send_attempts
-              set last_attempt_at = ${when}, attempts = attempts + 1
-              where idempotency_key = ${key} and msgid is null
-                and last_attempt_at = ${new Date(previousAttemptAt)}
-              returning 1`;
-      return rows.length === 1;
+      const current = await records.get<MassSendRecord>(key);
+      if (current?.value.lastAttemptAt !== previousAttemptAt || current?.value.msgid) return false;
+      const next: MassSendRecord = { firstAttemptAt: current?.value.firstAttemptAt ?? at, lastAttemptAt: at };
+      return records.put(key, next, current?.version);
     },
     async complete(key, msgid) {
-      await ensure();
-      await sql`
-        insert into wecom_mass_send_attempts (idempotency_key, first_attempt_at, last_attempt_at, msgid)
-        values (${key}, now(), now(), ${msgid})
-        on conflict (idempotency_key) do update set msgid = excluded.msgid`;
+      // Only attempts race here, and an attempt never overwrites a msgid: a lost race is re-read and retried.
+      for (;;) {
+        const current = await records.get<MassSendRecord>(key);
+        const now = Date.now();
+        const done: MassSendRecord = {
+          firstAttemptAt: current?.value.firstAttemptAt ?? now,
+          lastAttemptAt: current?.value.lastAttemptAt ?? now,
+          msgid,
+        };
+        if (await records.put(key, done, current?.version)) return;
+      }
     },
   };
 }

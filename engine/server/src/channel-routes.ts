@@ -37,7 +37,8 @@ export class ChannelRoutes {
     private readonly routes: ChannelRouteRepository,
     private readonly registry: ConnectorRegistry,
     private readonly box: SecretBox | undefined,
-    private readonly context: ConnectorContext,
+    /** What each connector is created with (its storage port, fetch, log). */
+    private readonly contextOf: (connector: string) => ConnectorContext,
   ) {}
 
   private secretsOf(connector: string) {
@@ -121,7 +122,10 @@ export class ChannelRoutes {
         ? openSecrets(this.box, row.config, this.secretsOf(name))
         : row.config
       : {};
-    const instance: ConnectorInstance = connector.create(connector.configSchema.parse(config), this.context);
+    const instance: ConnectorInstance = connector.create(
+      connector.configSchema.parse(config),
+      this.contextOf(name),
+    );
     await known?.route.instance.close?.();
     const route = { connector: name, instance };
     this.instances.set(channel, { stamp, route });

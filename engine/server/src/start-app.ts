@@ -80,7 +80,9 @@ export async function startApp(options: AppOptions): Promise<RunningApp> {
     cleanups.push(() => gateway.close());
     const registry = defaultRegistry();
     const box = config.SOPFLOW_SECRET_KEY ? new SecretBox(config.SOPFLOW_SECRET_KEY) : undefined;
-    const channelRoutes = new ChannelRoutes(store.channelRoutes, registry, box, { sql });
+    const channelRoutes = new ChannelRoutes(store.channelRoutes, registry, box, (connector) => ({
+      storage: store.connectorStorage(connector),
+    }));
     cleanups.push(() => channelRoutes.close());
     const publicUrl =
       config.SOPFLOW_PUBLIC_URL ??

@@ -87,7 +87,7 @@ async function main() {
     const enroller = new Enroller(store, temporal);
     const outbox = {
       connector: 'outbox',
-      instance: outboxConnector.create({}, { sql }),
+      instance: outboxConnector.create({}, { storage: store.connectorStorage('outbox') }),
       dedup: true,
     };
     const native = await NativeConnection.connect({ address: temporalAddress });
@@ -111,7 +111,9 @@ async function main() {
           store.wecomGroups,
           store,
           new EventRouter(store, temporal, enroller),
-          new ChannelRoutes(store.channelRoutes, defaultRegistry(), undefined, { sql }),
+          new ChannelRoutes(store.channelRoutes, defaultRegistry(), undefined, (connector) => ({
+            storage: store.connectorStorage(connector),
+          })),
         ),
       }),
       maxConcurrentActivityTaskExecutions: config.SOPFLOW_WORKER_ACTIVITIES,

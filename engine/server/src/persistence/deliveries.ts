@@ -1,3 +1,4 @@
+import type { OutboundMessage } from '@sopflow/connectors';
 import type { Sql } from 'postgres';
 
 export interface OutboxRecord {
@@ -115,6 +116,19 @@ export class DeliveryRepository {
       }
       return { kind: 'send' };
     });
+  }
+
+  /** The outbox connector's send: the message recorded instead of sent, once per idempotency key. */
+  async recordOutbox(message: OutboundMessage): Promise<{ id: string } | undefined> {
+    const rows = await this.sql<{ id: string }[]>`
+      insert into outbox (idempotency_key, workflow_id, flow_id, flow_version, node_id, contact_id, channel, body)
+      values (${message.idempotencyKey}, ${message.origin.workflowId}, ${message.origin.flowId},
+              ${message.origin.flowVersion}, ${message.origin.nodeId}, ${message.to.id}, ${message.channel},
+              ${message.subject ? `${message.subject}\n\n${message.text}` : message.text})
+      on conflict (idempotency_key) do nothing
+      returning id`;
+    const row = rows[0];
+    return row && { id: String(row.id) };
   }
 
   async markSent(key: string, providerMessageId: string | undefined): Promise<void> {

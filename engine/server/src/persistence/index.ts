@@ -1,6 +1,8 @@
+import type { ConnectorStorage } from '@sopflow/connectors';
 import type { Sql } from 'postgres';
 import { Accounts } from './accounts';
 import { ChannelRouteRepository } from './channel-routes';
+import { ConnectorRecordRepository } from './connector-records';
 import { ContactRepository } from './contacts';
 import { connectDatabase } from './database';
 import { DeliveryRepository } from './deliveries';
@@ -21,6 +23,7 @@ export class Database {
   /** Users, API tokens, sessions and the audit log. */
   readonly accounts: Accounts;
   readonly channelRoutes: ChannelRouteRepository;
+  readonly connectorRecords: ConnectorRecordRepository;
   readonly flows: FlowRepository;
   readonly contacts: ContactRepository;
   readonly enrollments: EnrollmentRepository;
@@ -37,6 +40,7 @@ export class Database {
   ) {
     this.accounts = new Accounts(sql);
     this.channelRoutes = new ChannelRouteRepository(sql);
+    this.connectorRecords = new ConnectorRecordRepository(sql);
     this.flows = new FlowRepository(sql);
     this.contacts = new ContactRepository(sql);
     this.enrollments = new EnrollmentRepository(sql);
@@ -51,6 +55,14 @@ export class Database {
   /** Opens a pool on a Postgres URL (see connectDatabase for its settings). */
   static open(url: string): Database {
     return new Database(connectDatabase(url));
+  }
+
+  /** The storage port a connector is created with: its own records, and the outbox. */
+  connectorStorage(connector: string): ConnectorStorage {
+    return {
+      records: this.connectorRecords.of(connector),
+      recordOutbox: (message) => this.deliveries.recordOutbox(message),
+    };
   }
 
   /** Applies the migrations not applied yet; answers their names. */
