@@ -1,4 +1,5 @@
 import type { z } from 'zod';
+import type { InboundHandler } from './inbound';
 
 /**
  * One interface for every channel provider. A connector describes its configuration with a
@@ -148,6 +149,8 @@ export interface Connector<Config = unknown> {
   /** Dotted paths of the config's secrets: encrypted at rest, never logged, masked in answers. */
   secretFields?: readonly string[];
   create(config: Config, context: ConnectorContext): ConnectorInstance;
+  /** What the provider sends back (replies, callbacks): mounted by the server under `/api/inbound/`. */
+  inbound?: readonly InboundHandler[];
 }
 
 /** Declares a connector with its config type inferred from its schema. */

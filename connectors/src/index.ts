@@ -35,6 +35,14 @@ export {
   type UnsubscribeTokenCheck,
   verifyUnsubscribeToken,
 } from './email';
+export {
+  type InboundAnswer,
+  type InboundContext,
+  type InboundFact,
+  type InboundHandler,
+  InboundRefusal,
+  type InboundRequest,
+} from './inbound';
 export * from './official-account';
 export { outboxConnector } from './outbox/outbox-connector';
 export { ConnectorRegistry, defaultRegistry } from './registry';

@@ -5,6 +5,7 @@ import { msUntilLocalTime } from '../shared/local-time';
 import { OptedOutError, ProviderSendError } from '../shared/provider-errors';
 import { correlationId, normalizePhone, parseJson, request } from '../shared/provider-http';
 import { enforceSendWindow, sendWindowSchema } from './compliance';
+import { aliyunRepliesHandler } from './inbound';
 import { templateFor } from './templates';
 
 /**
@@ -207,6 +208,7 @@ export const aliyunSmsConnector = defineConnector({
   capabilities: ['template'],
   configSchema: aliyunSmsConfigSchema,
   secretFields: aliyunSmsSecretFields,
+  inbound: [aliyunRepliesHandler],
   create: (config, context) => {
     const fetchImpl = context.fetch ?? fetch;
     const url = new URL('/', config.endpoint).toString();

@@ -32,6 +32,7 @@ export {
   type SendWindow,
   sendWindowSchema,
 } from './compliance';
+export { aliyunRepliesHandler, tencentRepliesHandler, twilioInboundHandler } from './inbound';
 export {
   classifyTencentCode,
   type TencentSmsConfig,
@@ -41,13 +42,15 @@ export {
   tencentSmsSecretFields,
 } from './tencent-sms-connector';
 export {
-  classifyTwilioError,
   computeTwilioSignature,
   parseTwilioForm,
   type TwilioParams,
+  verifyTwilioSignature,
+} from './twilio-signature';
+export {
+  classifyTwilioError,
   type TwilioSmsConfig,
   twilioSmsConfigSchema,
   twilioSmsConnector,
   twilioSmsSecretFields,
-  verifyTwilioSignature,
 } from './twilio-sms-connector';

@@ -5,6 +5,7 @@ import { msUntilLocalTime } from '../shared/local-time';
 import { OptedOutError, ProviderSendError } from '../shared/provider-errors';
 import { correlationId, normalizePhone, parseJson, request } from '../shared/provider-http';
 import { enforceSendWindow, sendWindowSchema } from './compliance';
+import { tencentRepliesHandler } from './inbound';
 import { orderedTemplateParams, templateFor } from './templates';
 
 /**
@@ -183,6 +184,7 @@ export const tencentSmsConnector = defineConnector({
   capabilities: ['template'],
   configSchema: tencentSmsConfigSchema,
   secretFields: tencentSmsSecretFields,
+  inbound: [tencentRepliesHandler],
   create: (config, context) => {
     const fetchImpl = context.fetch ?? fetch;
     const endpoint = new URL('/', config.endpoint);

@@ -4,13 +4,8 @@ import { memoryStorage } from '../shared/memory-storage';
 import { isOptedOut } from '../shared/provider-errors';
 import { outbound, sendFailure } from './fakes/messages';
 import { type FakeTwilio, startFakeTwilio } from './fakes/twilio-fake';
-import {
-  computeTwilioSignature,
-  parseTwilioForm,
-  twilioSmsConfigSchema,
-  twilioSmsConnector,
-  verifyTwilioSignature,
-} from './twilio-sms-connector';
+import { computeTwilioSignature, parseTwilioForm, verifyTwilioSignature } from './twilio-signature';
+import { twilioSmsConfigSchema, twilioSmsConnector } from './twilio-sms-connector';
 
 const accountSid = `AC${'a1'.repeat(16)}`;
 const authToken = 'fake-auth-token';

@@ -37,6 +37,7 @@ export {
   splitMentions,
   weComGroupRobotConnector,
 } from './group-robot-connector';
+export { weComCallbackHandler } from './inbound';
 export {
   createMassSender,
   idempotencyMarker,

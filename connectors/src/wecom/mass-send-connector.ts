@@ -8,6 +8,7 @@ import {
 } from '../connector';
 import type { WeComDeps } from './app-message-connector';
 import { MassSendConfig } from './config';
+import { weComCallbackHandler } from './inbound';
 import { type MassSendStore, recordsMassSendStore } from './mass-send-store';
 import { type KnownGroup, type ReconcileResult, reconcileGroup } from './reconcile';
 import { WeComClient } from './wecom-client';
@@ -337,6 +338,8 @@ export const weComMassSendConnector = defineConnector({
   capabilities: ['articles'],
   configSchema: MassSendConfig,
   secretFields: ['secret'],
+  // The corp's callback (customer groups) arrives here: this is the connector that reads the groups.
+  inbound: [weComCallbackHandler],
   create: (config, context): MassSendInstance =>
     Object.assign(
       createMassSender(config, {

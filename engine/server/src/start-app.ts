@@ -142,7 +142,7 @@ export async function startApp(options: AppOptions): Promise<RunningApp> {
         registry,
         channelRoutes,
         secretKey: config.SOPFLOW_SECRET_KEY,
-        wecomCallback: weComCallbackSettings(config),
+        inboundSettings: { 'wecom-mass': weComCallbackSettings(config) },
         channels: registry.channels(),
         publicUrl,
         temporalUiUrl: options.temporalUiUrl,

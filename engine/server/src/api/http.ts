@@ -40,8 +40,11 @@ export interface ApiOptions {
   secretKey?: string;
   /** Customer groups: member changes from callbacks, and reconciling with WeCom. */
   wecomGroups: WeComGroups;
-  /** WeCom's encrypted callback settings; `/api/inbound/wecom` answers 404 without them. */
-  wecomCallback?: { token: string; encodingAESKey: string; receiveId: string };
+  /**
+   * The server's settings for connectors' inbound handlers, by connector name (WeCom's callback
+   * token and AES key); a handler whose settings are missing answers 404.
+   */
+  inboundSettings: Readonly<Record<string, Readonly<Record<string, string>> | undefined>>;
   /** The channels sends may use (the registered connectors'). */
   channels: readonly string[];
   /** The URL the API is reached at, for webhook URLs. */

@@ -1,0 +1,104 @@
+import type { z } from 'zod';
+import type { GroupMemberEvent } from './wecom/callback';
+
+/**
+ * What providers send sopflow (replies, callbacks), as a connector declares it: a handler per
+ * URL under `/api/inbound/`, which checks that the call comes from the provider, reads it, and
+ * says what it means as facts; the server mounts every registered handler and acts on the facts
+ * (opt-outs, contact events, group members). A new provider's callback is one handler in its
+ * connector's folder, and no server code.
+ */
+
+/** A provider's call, as a handler sees it. */
+export interface InboundRequest {
+  method: string;
+  /** The URL the provider was given and signs (the public one, not what a proxy forwards to). */
+  publicUrl: string;
+  /** The path's parameters (`:key` and the like). */
+  params: Record<string, string>;
+  query: Record<string, string>;
+  header(name: string): string | undefined;
+  /** The raw body ('' for none). */
+  text(): Promise<string>;
+  /**
+   * The body as JSON, with the server's limits on depth and text (a refusal names what is wrong);
+   * undefined for an empty body.
+   */
+  json(): Promise<unknown>;
+}
+
+/** What a provider told us. */
+export type InboundFact =
+  /**
+   * A person replied to a message from one of the phone numbers in `from` (the forms the number
+   * may be saved in). An opt-out word unsubscribes them from the channel; anything else is a
+   * `message.received` event, and where the provider honours opt-in words (`honoursOptIn`) one
+   * subscribes them again first. `id` is stable across the provider's redeliveries.
+   */
+  | { kind: 'reply'; id: string; channel: string; from: string[]; text: string; honoursOptIn: boolean }
+  /**
+   * Members joined or left a WeCom customer group; `needsReconcile` when the provider said the
+   * group changed but not who.
+   */
+  | {
+      kind: 'group-members';
+      chatId: string;
+      events: readonly GroupMemberEvent[];
+      needsReconcile: boolean;
+    };
+
+/** The answer the provider expects, and what its call meant. */
+export interface InboundAnswer {
+  status: 200;
+  body: string;
+  /** @default 'text/plain; charset=UTF-8' */
+  contentType?: string;
+  facts: InboundFact[];
+}
+
+/** A call to refuse: its status and a stable code, with a message for whoever configures it. */
+export class InboundRefusal extends Error {
+  override readonly name = 'InboundRefusal';
+  constructor(
+    readonly status: 400 | 401 | 403 | 404 | 409 | 413 | 422 | 500,
+    readonly code: string,
+    message: string,
+    readonly details?: unknown,
+  ) {
+    super(message);
+  }
+
+  /** A refusal for a body that is not what the provider sends, naming each field that is off. */
+  static invalidPayload(message: string, error: z.ZodError): InboundRefusal {
+    const issues = error.issues.map((i) => ({ path: i.path.join('.'), message: i.message }));
+    return new InboundRefusal(400, 'invalid_payload', message, issues);
+  }
+}
+
+/** What the server hands a handler besides the request. */
+export interface InboundContext {
+  /** A secret of the channel route that goes through this connector (e.g. Twilio's auth token), if set. */
+  routeSecret(path: string): Promise<string | undefined>;
+  /** The server's settings for this connector's callbacks (e.g. WeCom's token and AES key), if set. */
+  settings?: Readonly<Record<string, string>>;
+}
+
+export interface InboundHandler {
+  /** Under `/api/inbound/`, with hono-style parameters: `twilio`, `aliyun-sms/:key`. */
+  path: string;
+  methods: readonly ('GET' | 'POST')[];
+  /** One line for the API reference. */
+  summary: string;
+  /**
+   * How a call is known to come from the provider:
+   * - `url-key`: providers that do not sign; the path carries `:key`, a secret the server derives
+   *   per handler and hands the operator as the URL to configure (listed under `label`);
+   * - `signed`: `handle` checks the provider's own signature.
+   */
+  auth: { kind: 'url-key'; label: string } | { kind: 'signed' };
+  /** The answers the provider expects, for the API reference. */
+  responses: Record<number, string>;
+  /** The body's media type when it is not JSON (e.g. Twilio's form encoding), for the API reference. */
+  bodyMedia?: string;
+  handle(request: InboundRequest, context: InboundContext): Promise<InboundAnswer>;
+}

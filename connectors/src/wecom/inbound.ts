@@ -1,0 +1,59 @@
+import { type InboundHandler, InboundRefusal } from '../inbound';
+import { handleWeComCallback, WeComCallbackError } from './callback';
+
+const refusalStatus = {
+  'bad-signature': 401,
+  'receive-id-mismatch': 403,
+  malformed: 400,
+  'bad-config': 500,
+} as const;
+
+/**
+ * WeCom's encrypted callbacks: the URL check (GET) and events (POST); a member joining or leaving
+ * a customer group becomes group-member facts. Its token, AES key and receive id are the server's
+ * settings (SOPFLOW_WECOM_CALLBACK_TOKEN, SOPFLOW_WECOM_CALLBACK_AES_KEY, SOPFLOW_WECOM_CORP_ID).
+ */
+export const weComCallbackHandler: InboundHandler = {
+  path: 'wecom',
+  methods: ['GET', 'POST'],
+  summary: 'WeCom encrypted callbacks (URL verification and customer-group events)',
+  auth: { kind: 'signed' },
+  responses: { 200: 'Accepted.', 401: 'Bad signature.', 404: 'Not configured.' },
+  async handle(request, context) {
+    const settings = context.settings;
+    if (!settings?.token || !settings.encodingAESKey || !settings.receiveId)
+      throw new InboundRefusal(404, 'not_configured', 'The WeCom callback is not configured.');
+    const config = {
+      token: settings.token,
+      encodingAESKey: settings.encodingAESKey,
+      receiveId: settings.receiveId,
+    };
+    try {
+      const outcome = handleWeComCallback(config, {
+        method: request.method,
+        query: request.query,
+        body: request.method === 'POST' ? await request.text() : undefined,
+      });
+      if (outcome.kind === 'verified') return { status: 200, body: outcome.reply, facts: [] };
+      const change = outcome.memberChange;
+      return {
+        status: 200,
+        body: '',
+        facts: change
+          ? [
+              {
+                kind: 'group-members',
+                chatId: change.chatId,
+                events: change.events,
+                needsReconcile: change.needsReconcile,
+              },
+            ]
+          : [],
+      };
+    } catch (error) {
+      if (error instanceof WeComCallbackError)
+        throw new InboundRefusal(refusalStatus[error.code], error.code, error.message);
+      throw error;
+    }
+  },
+};
