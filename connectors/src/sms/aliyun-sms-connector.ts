@@ -1,12 +1,12 @@
 import { createHmac, randomUUID } from 'node:crypto';
 import { z } from 'zod';
-import { defineConnector, type OutboundMessage, type SendResult } from '../connector';
+import { defineConnector, type SendResult } from '../connector';
 import { msUntilLocalTime } from '../shared/local-time';
 import { OptedOutError, ProviderSendError } from '../shared/provider-errors';
-import { correlationId, normalizePhone, parseJson, request } from '../shared/provider-http';
-import { enforceSendWindow, sendWindowSchema } from './compliance';
+import { correlationId, parseJson, request } from '../shared/provider-http';
+import { sendWindowSchema } from './compliance';
 import { aliyunRepliesHandler } from './inbound';
-import { templateFor } from './templates';
+import { templateSms } from './templates';
 
 /**
  * Aliyun (Alibaba Cloud) SMS, Dysmsapi `SendSms` (API version 2017-05-25), signed with the RPC
@@ -247,24 +247,6 @@ export const aliyunSmsConnector = defineConnector({
       throw error;
     }
 
-    return {
-      async send(message: OutboundMessage) {
-        const phone = message.to.phone ? normalizePhone(message.to.phone) : '';
-        if (!phone) throw new ProviderSendError('permanent', 'Aliyun SMS: the contact has no phone number.');
-        enforceSendWindow(config.sendWindow);
-        return sendTemplate(
-          phone,
-          templateFor(message, config.fallbackTemplate, 'Aliyun SMS'),
-          message.idempotencyKey,
-        );
-      },
-      async test(to) {
-        if (!config.testTemplate)
-          throw new ProviderSendError('permanent', 'Aliyun SMS: set testTemplate to send a test message.');
-        if (!to.phone)
-          throw new ProviderSendError('permanent', 'Aliyun SMS: the test recipient has no phone number.');
-        return sendTemplate(normalizePhone(to.phone), config.testTemplate, `test:${randomUUID()}`);
-      },
-    };
+    return templateSms('Aliyun SMS', config, sendTemplate);
   },
 });

@@ -1,5 +1,8 @@
-import type { OutboundMessage } from '../connector';
+import { randomUUID } from 'node:crypto';
+import type { ConnectorInstance, OutboundMessage, SendResult } from '../connector';
 import { ProviderSendError } from '../shared/provider-errors';
+import { normalizePhone } from '../shared/provider-http';
+import { enforceSendWindow, type SendWindow } from './compliance';
 
 export interface ProviderTemplate {
   id: string;
@@ -49,4 +52,38 @@ export function orderedTemplateParams(
   const keys = Object.keys(params);
   if (keys.length > 0 && keys.every((key) => /^\d+$/.test(key))) keys.sort((a, b) => Number(a) - Number(b));
   return keys.map((key) => params[key] ?? '');
+}
+
+/**
+ * A template-only provider's send and test-send (Aliyun, Tencent) around its one API call: the
+ * phone number, the marketing send window and the template come first, the same for both.
+ */
+export function templateSms(
+  provider: string,
+  config: {
+    sendWindow?: SendWindow;
+    fallbackTemplate?: { id: string; param: string };
+    testTemplate?: ProviderTemplate;
+  },
+  sendTemplate: (phone: string, template: ProviderTemplate, idempotencyKey: string) => Promise<SendResult>,
+): Required<Pick<ConnectorInstance, 'send' | 'test'>> {
+  return {
+    async send(message) {
+      const phone = message.to.phone ? normalizePhone(message.to.phone) : '';
+      if (!phone) throw new ProviderSendError('permanent', `${provider}: the contact has no phone number.`);
+      enforceSendWindow(config.sendWindow);
+      return sendTemplate(
+        phone,
+        templateFor(message, config.fallbackTemplate, provider),
+        message.idempotencyKey,
+      );
+    },
+    async test(to) {
+      if (!config.testTemplate)
+        throw new ProviderSendError('permanent', `${provider}: set testTemplate to send a test message.`);
+      if (!to.phone)
+        throw new ProviderSendError('permanent', `${provider}: the test recipient has no phone number.`);
+      return sendTemplate(normalizePhone(to.phone), config.testTemplate, `test:${randomUUID()}`);
+    },
+  };
 }

@@ -1,12 +1,12 @@
-import { createHash, createHmac, randomUUID } from 'node:crypto';
+import { createHash, createHmac } from 'node:crypto';
 import { z } from 'zod';
-import { defineConnector, type OutboundMessage, type SendResult } from '../connector';
+import { defineConnector, type SendResult } from '../connector';
 import { msUntilLocalTime } from '../shared/local-time';
 import { OptedOutError, ProviderSendError } from '../shared/provider-errors';
-import { correlationId, normalizePhone, parseJson, request } from '../shared/provider-http';
-import { enforceSendWindow, sendWindowSchema } from './compliance';
+import { correlationId, parseJson, request } from '../shared/provider-http';
+import { sendWindowSchema } from './compliance';
 import { tencentRepliesHandler } from './inbound';
-import { orderedTemplateParams, templateFor } from './templates';
+import { orderedTemplateParams, templateSms } from './templates';
 
 /**
  * Tencent Cloud SMS, `SendSms` API 2021-01-11, signed with TC3-HMAC-SHA256.
@@ -260,24 +260,6 @@ export const tencentSmsConnector = defineConnector({
       return { status: 'sent', providerMessageId: result?.SerialNo };
     }
 
-    return {
-      async send(message: OutboundMessage) {
-        const phone = message.to.phone ? normalizePhone(message.to.phone) : '';
-        if (!phone) throw new ProviderSendError('permanent', 'Tencent SMS: the contact has no phone number.');
-        enforceSendWindow(config.sendWindow);
-        return sendTemplate(
-          phone,
-          templateFor(message, config.fallbackTemplate, 'Tencent SMS'),
-          message.idempotencyKey,
-        );
-      },
-      async test(to) {
-        if (!config.testTemplate)
-          throw new ProviderSendError('permanent', 'Tencent SMS: set testTemplate to send a test message.');
-        if (!to.phone)
-          throw new ProviderSendError('permanent', 'Tencent SMS: the test recipient has no phone number.');
-        return sendTemplate(normalizePhone(to.phone), config.testTemplate, `test:${randomUUID()}`);
-      },
-    };
+    return templateSms('Tencent SMS', config, sendTemplate);
   },
 });

@@ -1,12 +1,10 @@
-import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
-import { setTimeout as sleep } from 'node:timers/promises';
-import { Connection } from '@temporalio/client';
-import { createLogSink } from '../processes/log-sink';
 import { dataDir } from '../processes/paths';
 import { isPortFree } from '../processes/ports';
+import { superviseUntilReady } from '../processes/supervised-process';
 import { ensureTemporalCli } from './cli-binary';
+import { temporalAnswers } from './probe';
 
 export interface StartTemporalDevServerOptions {
   /**
@@ -106,87 +104,18 @@ export async function startTemporalDevServer(
     args.push('--db-filename', path.resolve(opts.dbFile));
   }
 
-  const log = createLogSink(logFile);
-  log.write(`\n--- ${new Date().toISOString()} ${cli} ${args.join(' ')}\n`);
-  const child = spawn(cli, args, { stdio: ['ignore', 'pipe', 'pipe'] });
-  child.stdout?.on('data', (chunk: Buffer) => log.write(chunk));
-  child.stderr?.on('data', (chunk: Buffer) => log.write(chunk));
-
-  const exited = new Promise<string>((resolve) => {
-    child.once('error', (error) => resolve(`failed to spawn ${cli}: ${error.message}`));
-    // 'close' rather than 'exit': it fires after stdout/stderr are drained, so the log tail is complete.
-    child.once('close', (code, signal) =>
-      resolve(signal ? `killed by ${signal}` : `exited with code ${code}`),
-    );
+  const { stop } = await superviseUntilReady({
+    name: 'Temporal dev server',
+    address,
+    command: cli,
+    args,
+    logFile,
+    // Ready means the frontend answers and our namespace is registered.
+    isReady: () => temporalAnswers(address, (c) => c.workflowService.describeNamespace({ namespace })),
+    readyTimeoutMs,
+    stopTimeoutMs,
+    pollMs: 250,
   });
-  let exitReason: string | undefined;
-  void exited.then((reason) => {
-    exitReason = reason;
-  });
-
-  // Last-resort cleanup: without it, a parent that exits without calling stop() leaves an orphaned server
-  // holding the port (and the SQLite file) until someone kills it by hand.
-  const killOnExit = () => child.kill('SIGKILL');
-  process.once('exit', killOnExit);
-
-  let stopping: Promise<void> | undefined;
-  const stop = () => {
-    stopping ??= (async () => {
-      process.off('exit', killOnExit);
-      await terminate(child, exited, () => exitReason !== undefined, stopTimeoutMs);
-      await log.close();
-    })();
-    return stopping;
-  };
-
-  const failure = (why: string) =>
-    new Error(`Temporal dev server at ${address} ${why}. Log: ${logFile}\n${log.tail().join('\n')}`);
-
-  const deadline = Date.now() + readyTimeoutMs;
-  for (;;) {
-    if (exitReason) {
-      await stop();
-      throw failure(`${exitReason} before it was ready`);
-    }
-    if (Date.now() > deadline) {
-      await stop();
-      throw failure(`did not become ready within ${readyTimeoutMs} ms`);
-    }
-    // Raced with exit so a server that dies at once fails fast instead of after a probe timeout.
-    if (await Promise.race([probe(address, namespace), exited.then(() => false)])) break;
-    await Promise.race([sleep(250), exited]);
-  }
 
   return { address, uiUrl: ui ? `http://${host}:${uiPort}` : undefined, namespace, logFile, stop };
-}
-
-/** Ready means the frontend answers and our namespace is registered, not just that the port is open. */
-async function probe(address: string, namespace: string): Promise<boolean> {
-  // A lazy connection that we always close: failed `Connection.connect` calls would leak gRPC channels.
-  const connection = Connection.lazy({ address, connectTimeout: '2s' });
-  try {
-    await connection.ensureConnected();
-    await connection.workflowService.describeNamespace({ namespace });
-    return true;
-  } catch {
-    return false;
-  } finally {
-    await connection.close().catch(() => {});
-  }
-}
-
-async function terminate(
-  child: ChildProcess,
-  exited: Promise<unknown>,
-  hasExited: () => boolean,
-  timeoutMs: number,
-): Promise<void> {
-  if (hasExited()) return;
-  child.kill('SIGTERM');
-  // Unref'd so a fast exit does not keep the parent alive for the rest of the timeout.
-  const timer = sleep(timeoutMs, 'timeout' as const, { ref: false });
-  if ((await Promise.race([exited, timer])) === 'timeout' && !hasExited()) {
-    child.kill('SIGKILL');
-    await exited;
-  }
 }

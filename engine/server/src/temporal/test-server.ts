@@ -1,15 +1,14 @@
-import { type ChildProcess, spawn } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { mkdir, rename, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { createInterface } from 'node:readline';
-import { setTimeout as sleep } from 'node:timers/promises';
-import { Connection } from '@temporalio/client';
-import { createLogSink } from '../processes/log-sink';
 import { cacheDir, repoRoot } from '../processes/paths';
 import { findFreePort, isPortFree } from '../processes/ports';
+import { superviseUntilReady } from '../processes/supervised-process';
+import { temporalAnswers } from './probe';
 
 /** The server's entry point in `io.temporal:temporal-test-server` (its jar manifest's Main-Class). */
 export const TEMPORAL_TEST_SERVER_MAIN_CLASS = 'io.temporal.testserver.TestServer';
@@ -249,89 +248,22 @@ export async function startTemporalTestServer(
   const args = [...JVM_OPTIONS, '-cp', path.join(libDir, '*'), TEMPORAL_TEST_SERVER_MAIN_CLASS, String(port)];
   if (opts.autoSkip ?? true) args.push('--enable-time-skipping');
 
-  const log = createLogSink(logFile);
-  log.write(`\n--- ${new Date().toISOString()} ${java} ${args.join(' ')}\n`);
-  const child = spawn(java, args, { stdio: ['ignore', 'pipe', 'pipe'] });
-  child.stdout?.on('data', (chunk: Buffer) => log.write(chunk));
-  child.stderr?.on('data', (chunk: Buffer) => log.write(chunk));
-
-  const exited = new Promise<string>((resolve) => {
-    child.once('error', (error: NodeJS.ErrnoException) =>
-      resolve(
-        error.code === 'ENOENT'
-          ? `could not start: \`${java}\` was not found (install a Java 8+ runtime, or set JAVA_HOME)`
-          : `failed to spawn ${java}: ${error.message}`,
-      ),
-    );
-    child.once('close', (code, signal) =>
-      resolve(signal ? `killed by ${signal}` : `exited with code ${code}`),
-    );
+  const { stop } = await superviseUntilReady({
+    name: 'Temporal test server',
+    address,
+    command: java,
+    args,
+    logFile,
+    spawnFailure: (error) =>
+      error.code === 'ENOENT'
+        ? `could not start: \`${java}\` was not found (install a Java 8+ runtime, or set JAVA_HOME)`
+        : `failed to spawn ${java}: ${error.message}`,
+    // Ready means the workflow service answers.
+    isReady: () => temporalAnswers(address, (c) => c.workflowService.getSystemInfo({})),
+    readyTimeoutMs,
+    stopTimeoutMs,
+    pollMs: 100,
   });
-  let exitReason: string | undefined;
-  void exited.then((reason) => {
-    exitReason = reason;
-  });
-
-  const killOnExit = () => child.kill('SIGKILL');
-  process.once('exit', killOnExit);
-
-  let stopping: Promise<void> | undefined;
-  const stop = () => {
-    stopping ??= (async () => {
-      process.off('exit', killOnExit);
-      await terminate(child, exited, () => exitReason !== undefined, stopTimeoutMs);
-      await log.close();
-    })();
-    return stopping;
-  };
-
-  const failure = (why: string) =>
-    new Error(`Temporal test server at ${address} ${why}. Log: ${logFile}\n${log.tail().join('\n')}`);
-
-  const deadline = Date.now() + readyTimeoutMs;
-  for (;;) {
-    if (exitReason) {
-      await stop();
-      throw failure(
-        exitReason.startsWith('could not start') ? exitReason : `${exitReason} before it was ready`,
-      );
-    }
-    if (Date.now() > deadline) {
-      await stop();
-      throw failure(`did not become ready within ${readyTimeoutMs} ms`);
-    }
-    if (await Promise.race([probe(address), exited.then(() => false)])) break;
-    await Promise.race([sleep(100), exited]);
-  }
 
   return { address, port, namespace: 'default', logFile, stop };
-}
-
-/** Ready means the workflow service answers, not just that the port is open. */
-async function probe(address: string): Promise<boolean> {
-  const connection = Connection.lazy({ address, connectTimeout: '2s' });
-  try {
-    await connection.ensureConnected();
-    await connection.workflowService.getSystemInfo({});
-    return true;
-  } catch {
-    return false;
-  } finally {
-    await connection.close().catch(() => {});
-  }
-}
-
-async function terminate(
-  child: ChildProcess,
-  exited: Promise<unknown>,
-  hasExited: () => boolean,
-  timeoutMs: number,
-): Promise<void> {
-  if (hasExited()) return;
-  child.kill('SIGTERM');
-  const timer = sleep(timeoutMs, 'timeout' as const, { ref: false });
-  if ((await Promise.race([exited, timer])) === 'timeout' && !hasExited()) {
-    child.kill('SIGKILL');
-    await exited;
-  }
 }
