@@ -7,8 +7,22 @@ import type { InboundHandler } from './inbound';
  * failure whether a retry can help.
  */
 
+/**
+ * The kinds of address a message can go to: a contact's addresses, or a group. Each connector
+ * declares the one it reads (`Connector.address`).
+ */
+export const ADDRESS_KINDS = [
+  'phone',
+  'email',
+  'wecomUserId',
+  'wecomExternalUserId',
+  'openId',
+  'groupId',
+] as const;
+export type AddressKind = (typeof ADDRESS_KINDS)[number];
+
 /** Whom a message goes to: the contact's addresses, each connector reads the one it needs. */
-export interface Recipient {
+export interface Recipient extends Partial<Record<AddressKind, string>> {
   id: string;
   name?: string;
   email?: string;
@@ -145,6 +159,8 @@ export interface Connector<Config = unknown> {
   channels: readonly string[];
   /** What it can carry besides plain text. */
   capabilities?: readonly Capability[];
+  /** The address it sends to (a recipient without one cannot be reached); none for the outbox, which takes anyone. */
+  address?: AddressKind;
   configSchema: z.ZodType<Config>;
   /** Dotted paths of the config's secrets: encrypted at rest, never logged, masked in answers. */
   secretFields?: readonly string[];

@@ -10,6 +10,8 @@
  */
 
 export {
+  ADDRESS_KINDS,
+  type AddressKind,
   type Capability,
   type Connector,
   type ConnectorContext,

@@ -151,6 +151,7 @@ export const smtpConnector = defineConnector({
   description:
     'Sends email through an SMTP server, with pooled connections and one-click unsubscribe headers.',
   channels: ['email'],
+  address: 'email',
   capabilities: ['html'],
   configSchema: SmtpConfig,
   secretFields: ['auth.pass'],

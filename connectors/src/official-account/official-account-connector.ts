@@ -154,6 +154,7 @@ export const officialAccountConnector = defineConnector({
   name: 'wechat-oa',
   description: 'WeChat Official Account: template messages, or customer-service text/news within 48 h.',
   channels: ['wechat_oa'],
+  address: 'openId',
   capabilities: ['template', 'articles'],
   configSchema: officialAccountConfigSchema,
   secretFields: officialAccountSecretFields,

@@ -205,6 +205,7 @@ export const aliyunSmsConnector = defineConnector({
   name: 'aliyun-sms',
   description: 'Aliyun SMS (Dysmsapi SendSms): approved templates with rendered parameters.',
   channels: ['sms'],
+  address: 'phone',
   capabilities: ['template'],
   configSchema: aliyunSmsConfigSchema,
   secretFields: aliyunSmsSecretFields,

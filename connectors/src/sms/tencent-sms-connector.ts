@@ -181,6 +181,7 @@ export const tencentSmsConnector = defineConnector({
   name: 'tencent-sms',
   description: 'Tencent Cloud SMS (SendSms 2021-01-11): approved templates with positional parameters.',
   channels: ['sms'],
+  address: 'phone',
   capabilities: ['template'],
   configSchema: tencentSmsConfigSchema,
   secretFields: tencentSmsSecretFields,

@@ -104,6 +104,7 @@ export const twilioSmsConnector = defineConnector({
   name: 'twilio-sms',
   description: 'Twilio Programmable Messaging: free-text SMS with the opt-out line appended.',
   channels: ['sms'],
+  address: 'phone',
   configSchema: twilioSmsConfigSchema,
   secretFields: twilioSmsSecretFields,
   inbound: [twilioInboundHandler],

@@ -147,6 +147,7 @@ export const weComAppConnector = defineConnector({
   name: 'wecom-app',
   description: 'WeCom application messages (应用消息) from a self-built app to members.',
   channels: ['wechat'],
+  address: 'wecomUserId',
   capabilities: ['markdown', 'articles'],
   configSchema: AppMessageConfig,
   secretFields: ['secret'],

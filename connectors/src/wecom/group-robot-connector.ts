@@ -159,6 +159,7 @@ export const weComGroupRobotConnector = defineConnector({
   name: 'wecom-group-robot',
   description: 'Messages into WeCom groups through their group robots (群机器人 webhooks).',
   channels: ['wechat_group'],
+  address: 'groupId',
   capabilities: ['markdown', 'articles', 'mentions'],
   configSchema: GroupRobotConfig,
   // Every value of the map is a webhook key.

@@ -335,6 +335,7 @@ export const weComMassSendConnector = defineConnector({
   description:
     'WeCom customer mass messages (企业群发): creates a task that the staff member confirms in WeCom.',
   channels: ['wechat'],
+  address: 'wecomExternalUserId',
   capabilities: ['articles'],
   configSchema: MassSendConfig,
   secretFields: ['secret'],

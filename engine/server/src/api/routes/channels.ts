@@ -1,4 +1,4 @@
-import { SendError } from '@sopflow/connectors';
+import { ADDRESS_KINDS, SendError } from '@sopflow/connectors';
 import type { Hono } from 'hono';
 import { z } from 'zod';
 import { RouteError } from '../../channel-routes';
@@ -10,12 +10,7 @@ const TestBody = z.object({
   to: z.object({
     id: z.string().min(1).default('test'),
     name: z.string().optional(),
-    email: z.string().optional(),
-    phone: z.string().optional(),
-    wecomUserId: z.string().optional(),
-    wecomExternalUserId: z.string().optional(),
-    openId: z.string().optional(),
-    groupId: z.string().optional(),
+    ...Object.fromEntries(ADDRESS_KINDS.map((kind) => [kind, z.string().optional()])),
   }),
 });
 
@@ -45,6 +40,7 @@ export function registerChannelRoutes(app: Hono, ctx: ApiContext): void {
           description: connector.description,
           channels: connector.channels,
           capabilities: connector.capabilities ?? [],
+          ...(connector.address ? { address: connector.address } : {}),
           secretFields: connector.secretFields ?? [],
           configSchema: z.toJSONSchema(connector.configSchema, { io: 'input', unrepresentable: 'any' }),
         })),
