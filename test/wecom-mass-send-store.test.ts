@@ -1,12 +1,57 @@
+import { randomUUID } from 'node:crypto';
+import { copyFileSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { recordsMassSendStore } from '@sopflow/connectors';
-import { Database } from '@sopflow/server';
-import { afterAll, describe, inject } from 'vitest';
+import { Database, localStack } from '@sopflow/server';
+import postgres from 'postgres';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { contract } from '../connectors/src/wecom/mass-send-store-contract';
 
 /** The WeCom mass-send attempt store on the connector records port, against the e2e run's real Postgres. */
 describe('the mass-send store on Postgres connector records', () => {
   const db = Database.open(inject('databaseUrl'));
+  beforeAll(() => db.migrate());
   afterAll(() => db.end());
 
   contract('contract', () => recordsMassSendStore(db.connectorRecords.of('wecom-mass-test')));
+
+  it('keeps the attempts recorded before connectors had records (migration 015 moves them)', async () => {
+    const admin = postgres(inject('databaseUrl'), { max: 1, onnotice: () => {} });
+    const name = `migrate_${randomUUID().slice(0, 8)}`;
+    await admin.unsafe(`create database ${name}`);
+    const url = new URL(inject('databaseUrl'));
+    url.pathname = `/${name}`;
+    const fresh = Database.open(url.toString());
+    const migrations = path.join(localStack.repoRoot(), 'engine/server/src/persistence/migrations');
+    const before = mkdtempSync(path.join(tmpdir(), 'sopflow-migrations-'));
+    try {
+      for (const file of readdirSync(migrations).filter((f) => f < '015'))
+        copyFileSync(path.join(migrations, file), path.join(before, file));
+      await localStack.migrate(fresh.sql, { dir: before });
+      await fresh.sql`
+        insert into wecom_mass_send_attempts (idempotency_key, first_attempt_at, last_attempt_at, attempts, msgid)
+        values ('done', to_timestamp(1000), to_timestamp(5000), 2, 'msg-1'),
+               ('open', to_timestamp(7000), to_timestamp(7000), 1, null)`;
+      await fresh.migrate();
+
+      const store = recordsMassSendStore(fresh.connectorRecords.of('wecom-mass'));
+      expect(await store.get('done')).toEqual({
+        firstAttemptAt: 1_000_000,
+        lastAttemptAt: 5_000_000,
+        msgid: 'msg-1',
+      });
+      expect(await store.get('open')).toEqual({ firstAttemptAt: 7_000_000, lastAttemptAt: 7_000_000 });
+      // A retry of the open attempt goes on from where the old table left it.
+      expect(await store.recordAttempt('open', 8_000_000, 6_000_000)).toBe(false);
+      expect(await store.recordAttempt('open', 8_000_000, 7_000_000)).toBe(true);
+      const [left] = await fresh.sql`select to_regclass('wecom_mass_send_attempts') as t`;
+      expect(left?.t).toBeNull();
+    } finally {
+      await fresh.end();
+      rmSync(before, { recursive: true, force: true });
+      await admin.unsafe(`drop database ${name}`);
+      await admin.end();
+    }
+  });
 });

@@ -54,6 +54,7 @@ describe('embedded postgres + migrations', () => {
       'api_tokens',
       'audit_log',
       'channel_routes',
+      'connector_records',
       'contact_updates',
       'contacts',
       'deliveries',
@@ -70,7 +71,6 @@ describe('embedded postgres + migrations', () => {
       'users',
       'webhook_deliveries',
       'wecom_groups',
-      'wecom_mass_send_attempts',
     ]);
   });
 

@@ -25,8 +25,10 @@ export interface SentMessage {
 
 /**
  * What a real run sent equals what its dry-run said: the same messages, in the same order, at the
- * same virtual times. A real step runs a few milliseconds of virtual time after the instant it was
- * due (tasks take a moment); more than a second apart is a disagreement.
+ * same virtual times. A real step runs a little virtual time after the instant it was due: the
+ * time-skipping server lets virtual time pass with real time while a task runs, a few milliseconds
+ * on an idle machine and over a second on a loaded one (seen: 1.15 s with two test runs at once).
+ * The templates' steps are minutes to days apart, so more than five seconds is a disagreement.
  */
 export function expectSameMessages(real: SentMessage[], dryRun: SentMessage[]): void {
   const withoutTime = (m: SentMessage) => ({ ...m, afterMs: undefined });
@@ -34,7 +36,7 @@ export function expectSameMessages(real: SentMessage[], dryRun: SentMessage[]): 
   real.forEach((m, i) => {
     const drift = m.afterMs - dryRun[i]!.afterMs;
     expect(drift, `${m.nodeId} sent ${drift} ms after its dry-run time`).toBeGreaterThanOrEqual(0);
-    expect(drift, `${m.nodeId} sent ${drift} ms after its dry-run time`).toBeLessThan(1000);
+    expect(drift, `${m.nodeId} sent ${drift} ms after its dry-run time`).toBeLessThan(5000);
   });
 }
 
