@@ -1,4 +1,4 @@
-import type { CompileError, NodeType, RunOutcome } from '@sopflow/core';
+import type { CompileError, RunOutcome } from '@sopflow/core';
 import { campaignsMessages } from './components/Campaigns/messages';
 import { contactsMessages } from './components/Contacts/messages';
 
@@ -40,33 +40,7 @@ const en = {
   loginFailed: 'Could not log in:',
   logOut: 'Log out',
 
-  // Node types, their palette hints and exits.
-  nodeTypes: {
-    trigger: 'Trigger',
-    send: 'Send message',
-    wait: 'Wait',
-    wait_until: 'Wait until',
-    wait_for_event: 'Wait for event',
-    branch: 'Branch',
-    split: 'A/B split',
-    update_contact: 'Update contact',
-    http_request: 'HTTP request',
-    staff_task: 'Staff task',
-    exit: 'Exit',
-  } satisfies Record<NodeType, string>,
-  nodeHints: {
-    trigger: 'What enrolls a contact',
-    send: 'WeChat, group, email or SMS',
-    wait: 'Pause for a while',
-    wait_until: 'Until a local time of day',
-    wait_for_event: 'A reply, a click, an order',
-    branch: 'Different paths by condition',
-    split: 'Random arms by weight',
-    update_contact: 'Tags, points, attributes',
-    http_request: 'Call another system',
-    staff_task: 'Work for a person',
-    exit: 'End the path',
-  } satisfies Record<NodeType, string>,
+  // Exits (node type names and hints are the core definitions' words).
   /** Captions of the exits node types name themselves; branch and split exits carry their own. */
   exits: {
     next: 'next',
@@ -425,32 +399,6 @@ const zh: Messages = {
   loginFailed: '无法登录：',
   logOut: '退出登录',
 
-  nodeTypes: {
-    trigger: '触发器',
-    send: '发送消息',
-    wait: '等待',
-    wait_until: '等到时间',
-    wait_for_event: '等待事件',
-    branch: '条件分支',
-    split: '随机分流',
-    update_contact: '更新联系人',
-    http_request: 'HTTP 请求',
-    staff_task: '员工任务',
-    exit: '结束',
-  },
-  nodeHints: {
-    trigger: '联系人从这里进入流程',
-    send: '微信、微信群、邮件或短信',
-    wait: '等待一段时间',
-    wait_until: '等到当地的某个时刻',
-    wait_for_event: '回复、点击、下单……',
-    branch: '按条件走不同路径',
-    split: '按权重随机分组',
-    update_contact: '标签、积分、属性',
-    http_request: '调用其他系统',
-    staff_task: '交给员工处理',
-    exit: '结束这条路径',
-  },
   exits: {
     next: '下一步',
     else: '否则',

@@ -4,7 +4,8 @@ import { useEffect, useState } from 'react';
 import { nodeIdProblem, replaceNode } from '../../editor/document';
 import { useLocale } from '../../hooks/useLocale';
 import { errorMessage } from '../../i18n';
-import { NodeIcon } from '../node-style';
+import { nodeHint, nodeLabel } from '../../nodes';
+import { NodeIcon } from '../../nodes/NodeIcon';
 import { Field, localPath } from './fields';
 import {
   BranchForm,
@@ -220,8 +221,8 @@ export function Inspector({
       <div className="inspector__head">
         <NodeIcon type={node.type} size={18} />
         <div>
-          <div className="inspector__type">{t.nodeTypes[node.type]}</div>
-          <div className="muted inspector__hint">{t.nodeHints[node.type]}</div>
+          <div className="inspector__type">{nodeLabel(node.type, locale)}</div>
+          <div className="muted inspector__hint">{nodeHint(node.type, locale)}</div>
         </div>
         <button
           type="button"
