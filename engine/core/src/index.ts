@@ -106,6 +106,7 @@ export {
   NODE_TYPES,
   type NodeDefinition,
   nodeDefinition,
+  nodeJsonSchema,
   type Widget,
   type Words,
 } from './nodes/index';

@@ -7,19 +7,7 @@ import { errorMessage } from '../../i18n';
 import { nodeHint, nodeLabel } from '../../nodes';
 import { NodeIcon } from '../../nodes/NodeIcon';
 import { Field, localPath } from './fields';
-import {
-  BranchForm,
-  type FormProps,
-  HttpRequestForm,
-  SendForm,
-  SplitForm,
-  StaffTaskForm,
-  TriggerForm,
-  UpdateContactForm,
-  WaitForEventForm,
-  WaitForm,
-  WaitUntilForm,
-} from './forms';
+import { NodeForm } from './NodeForm';
 
 interface Props {
   doc: FlowDocument;
@@ -31,38 +19,6 @@ interface Props {
   onDuplicate: () => void;
   /** Tells the editor a node was renamed, so the selection follows it. */
   onRenamed: (id: string) => void;
-}
-
-/** The form of one node type. */
-function TypeForm(props: FormProps<FlowNode>) {
-  const { node } = props;
-  // Each form is typed for its own node; the switch has narrowed `node`, so the props fit.
-  // biome-ignore lint/suspicious/noExplicitAny: the narrowing above is what makes this sound
-  const p = props as FormProps<any>;
-  switch (node.type) {
-    case 'trigger':
-      return <TriggerForm {...p} />;
-    case 'send':
-      return <SendForm {...p} />;
-    case 'wait':
-      return <WaitForm {...p} />;
-    case 'wait_until':
-      return <WaitUntilForm {...p} />;
-    case 'wait_for_event':
-      return <WaitForEventForm {...p} />;
-    case 'branch':
-      return <BranchForm {...p} />;
-    case 'split':
-      return <SplitForm {...p} />;
-    case 'update_contact':
-      return <UpdateContactForm {...p} />;
-    case 'http_request':
-      return <HttpRequestForm {...p} />;
-    case 'staff_task':
-      return <StaffTaskForm {...p} />;
-    case 'exit':
-      return null;
-  }
 }
 
 const withoutPosition = (node: FlowNode) => {
@@ -264,7 +220,7 @@ export function Inspector({
         )}
       </Field>
       <StepIdField id={id} doc={doc} onRename={(newId) => rename({ ...node, id: newId })} />
-      <TypeForm
+      <NodeForm
         node={node}
         edit={edit}
         updateDoc={(fn) => update(fn)}

@@ -67,6 +67,17 @@ export function optionalExits(node: Pick<FlowNode, 'type'>): string[] {
   return [...(nodeDefinition(node.type).optionalExits ?? [])];
 }
 
+/**
+ * A node type's JSON Schema (as input: fields with defaults are optional), with the form hints of
+ * its fields (`label`, `help`, `widget`, `showWhen`): what the builder draws its form from.
+ */
+export function nodeJsonSchema(type: NodeType): Record<string, unknown> {
+  return z.toJSONSchema(nodeDefinition(type).schema, { io: 'input', unrepresentable: 'any' }) as Record<
+    string,
+    unknown
+  >;
+}
+
 /** A new step of a type with content that already compiles, so a dropped step is usable at once. */
 export function defaultNode(
   type: NodeType,
