@@ -16,19 +16,9 @@ function formFields(schema: z.ZodType): [string, z.ZodType][] {
 
 describe('the node registry', () => {
   it('has one definition per node type of the flow document, in the palette order', () => {
-    expect(NODE_TYPES).toEqual([
-      'trigger',
-      'send',
-      'wait',
-      'wait_until',
-      'wait_for_event',
-      'branch',
-      'split',
-      'update_contact',
-      'http_request',
-      'staff_task',
-      'exit',
-    ]);
+    expect(NODE_TYPES.join(' ')).toBe(
+      'trigger send wait wait_until wait_for_event branch split update_contact http_request staff_task exit',
+    );
     expect(FlowNode.options.map((o) => o.shape.type.value)).toEqual(NODE_TYPES);
     expect(new Set(NODE_DEFINITIONS.map((d) => d.idPrefix)).size).toBe(NODE_TYPES.length);
   });
