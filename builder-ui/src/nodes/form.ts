@@ -46,7 +46,8 @@ export function withValue<T>(value: T, path: string, next: unknown): T {
   const object: Record<string, unknown> = isObject(value) ? value : {};
   const inner = rest.length ? withValue(object[key!], rest.join('.'), next) : next;
   const { [key!]: _, ...others } = object;
-  return (inner === undefined ? others : { ...others, [key!]: inner }) as T;
+  // In place when the key is there, so the document's key order (and a version diff) moves least.
+  return (inner === undefined ? others : { ...object, [key!]: inner }) as T;
 }
 
 /** Whether a field is shown, given the object it is in (its `showWhen`). */

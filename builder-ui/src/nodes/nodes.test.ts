@@ -119,6 +119,7 @@ describe('node form values', () => {
     expect(withFallback).toMatchObject({ channel: 'wechat', fallback: { channel: 'sms' } });
     expect(node).not.toHaveProperty('fallback');
     expect(withValue(withFallback, 'fallback', undefined)).toEqual(node);
+    expect(Object.keys(withValue(node, 'channel', 'sms'))).toEqual(Object.keys(node));
   });
 
   it('keep what a trigger shape shares when its kind changes, and start what it needs', () => {
