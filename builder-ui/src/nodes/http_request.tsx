@@ -13,4 +13,6 @@ export const httpRequest = defineNodeModule('http_request', {
     }
     return `${node.method} ${host}`;
   },
+  variables: (node) => [`http.${node.id}.body`],
+  conditionFields: (node) => [`http.${node.id}.status`],
 });

@@ -31,6 +31,10 @@ export interface NodeModule<T extends NodeType = NodeType> {
   exitLabel?(node: NodeOf<T>, exit: string, card: boolean): string | undefined;
   /** Events the step waits for, offered when scripting a preview. @default none */
   events?(node: NodeOf<T>): string[];
+  /** Variables the step gives later messages (`http.<id>.body`), offered in the message editor. */
+  variables?(node: NodeOf<T>): string[];
+  /** Fields the step gives later conditions (`http.<id>.status`), suggested in the condition builder. */
+  conditionFields?(node: NodeOf<T>): string[];
 }
 
 export function defineNodeModule<T extends NodeType>(_type: T, module: NodeModule<T>): NodeModule<T> {

@@ -2,6 +2,7 @@ import { defaultNode, type FlowNode, NODE_TYPES, nodeDefinition } from '@sopflow
 import { createElement } from 'react';
 import { renderToStaticMarkup } from 'react-dom/server';
 import { describe, expect, it } from 'vitest';
+import { conditionFields, messageVariables } from '../components/Inspector/forms';
 import { NodeForm } from '../components/Inspector/NodeForm';
 import { blankFlow } from '../editor/document';
 import type { FormField } from '../editor/schema-form';
@@ -64,6 +65,28 @@ describe('the node modules', () => {
     expect(exitCaption(split, 'a', false, {})).toBe('A');
     const branch = defaultNode('branch', 'b', { x: 0, y: 0 }, 'en');
     expect(exitCaption(branch, 'else', true, { else: 'otherwise' })).toBe('otherwise');
+  });
+});
+
+describe('what steps give later steps', () => {
+  it('offers HTTP answers and the last event to messages and conditions, once each', () => {
+    const doc = {
+      ...blankFlow('f', 'f'),
+      nodes: [
+        defaultNode('http_request', 'http_1', { x: 0, y: 0 }, 'en'),
+        defaultNode('wait_for_event', 'w1', { x: 0, y: 0 }, 'en'),
+        defaultNode('wait_for_event', 'w2', { x: 0, y: 0 }, 'en'),
+      ],
+    };
+    expect(messageVariables(doc)).toEqual([
+      'contact.name',
+      'contact.attributes.tier',
+      'contact.points',
+      'http.http_1.body',
+      'lastEvent.payload.text',
+      'flow.name',
+    ]);
+    expect(conditionFields(doc, false)).toEqual(['http.http_1.status']);
   });
 });
 

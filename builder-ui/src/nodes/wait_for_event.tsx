@@ -7,4 +7,5 @@ export const waitForEvent = defineNodeModule('wait_for_event', {
   color: '#c2410c',
   summary: (node, { locale }) => `${node.event} · ≤ ${describeDuration(node.timeout, locale)}`,
   events: (node) => [node.event],
+  variables: () => ['lastEvent.payload.text'],
 });

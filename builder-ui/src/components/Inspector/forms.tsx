@@ -13,6 +13,7 @@ import { ArrowDown, ArrowUp, Trash2 } from 'lucide-react';
 import { type ReactNode, useEffect, useRef, useState } from 'react';
 import { renameExit } from '../../editor/document';
 import { useLocale } from '../../hooks/useLocale';
+import { nodeModule } from '../../nodes';
 import { ConditionEditor, errorsAt, Field, FieldErrors, NumberInput, ParsedInput } from './fields';
 import { MessageEditor } from './MessageEditor';
 
@@ -72,15 +73,13 @@ function declaredPayload(doc: FlowDocument): string[] | undefined {
 /** Variables a message may insert, from what this flow knows. */
 export function messageVariables(doc: FlowDocument): string[] {
   const event = declaredPayload(doc)?.map((f) => `event.${f}`) ?? [];
-  const http = doc.nodes.filter((n) => n.type === 'http_request').map((n) => `http.${n.id}.body`);
-  const waits = doc.nodes.some((n) => n.type === 'wait_for_event') ? ['lastEvent.payload.text'] : [];
+  const given = doc.nodes.flatMap((n) => nodeModule(n.type).variables?.(n) ?? []);
   return [
     'contact.name',
     'contact.attributes.tier',
     'contact.points',
     ...event,
-    ...http,
-    ...waits,
+    ...new Set(given),
     'flow.name',
   ];
 }
@@ -89,8 +88,7 @@ export function messageVariables(doc: FlowDocument): string[] {
 export function conditionFields(doc: FlowDocument, payload: boolean): string[] {
   if (payload) return ['payload.amount', 'payload.text', 'payload.url'];
   const event = (declaredPayload(doc) ?? []).map((f) => `event.${f}`);
-  const http = doc.nodes.filter((n) => n.type === 'http_request').map((n) => `http.${n.id}.status`);
-  return [...event, ...http];
+  return [...event, ...doc.nodes.flatMap((n) => nodeModule(n.type).conditionFields?.(n) ?? [])];
 }
 
 const DEFAULT_COMPARISON: Condition = { field: 'contact.attributes.tier', op: 'eq', value: 'vip' };
