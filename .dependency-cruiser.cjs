@@ -29,10 +29,13 @@ module.exports = {
       name: 'interpreter-is-pure',
       severity: 'error',
       comment:
-        'The interpreter is what the workflow sandbox evaluates per cached run: no schema (zod), templates, compiler or simulator at run time.',
-      from: { path: '^engine/core/src/interpreter/', pathNot: PRODUCTION },
+        "The interpreter and each node type's run semantics (nodes/<type>/run.ts, nodes/semantics.ts) are what the workflow sandbox evaluates per cached run: no schema (zod), node definitions, templates, compiler or simulator at run time.",
+      from: {
+        path: '^engine/core/src/(interpreter/|nodes/[^/]+/run\\.ts$|nodes/semantics\\.ts$)',
+        pathNot: PRODUCTION,
+      },
       to: {
-        path: 'node_modules/(zod|liquidjs)/|^engine/core/src/(simulate|templates)/|^engine/core/src/flow/(compile|schema|template|warnings)\\.ts$',
+        path: 'node_modules/(zod|liquidjs)/|^engine/core/src/(simulate|templates)/|^engine/core/src/flow/(compile|fields|schema|template|warnings)\\.ts$|^engine/core/src/nodes/([^/]+/definition|define|index)\\.ts$',
         dependencyTypesNot: ['type-only'],
       },
     },

@@ -27,11 +27,16 @@ const probes: Record<string, string> = {
   'engine/server/src/temporal/gateway.ts': `import { Client } from '@temporalio/client';\nexport const client = () => new Client();\n`,
   'engine/server/src/api/routes/contacts.ts': `import { sql } from '../../persistence/contacts';\nimport { client } from '../../temporal/gateway';\nexport const route = () => [sql, client];\n`,
   'builder-ui/src/App.tsx': `import { compile } from '../../engine/core/src/flow/compile';\nexport const App = () => compile;\n`,
+  'engine/core/src/nodes/wait/definition.ts': `import { z } from 'zod';\nexport const WaitNode = z.object({ type: z.literal('wait') });\n`,
+  'engine/core/src/nodes/wait/run.ts': `import type { WaitNode } from './definition';\nimport { advance } from '../../interpreter/index';\nexport const waitRun = (node: typeof WaitNode) => [node, advance];\n`,
 
   // Each breaks one rule.
   'engine/core/src/flow/reads-files.ts': `import { readFileSync } from 'node:fs';\nexport const read = readFileSync;\n`,
   'engine/core/src/flow/starts-workflows.ts': `import { Client } from '@temporalio/client';\nexport const c = Client;\n`,
   'engine/core/src/interpreter/compiles.ts': `import { compile } from '../flow/compile';\nexport const c = compile;\n`,
+  'engine/core/src/nodes/split/run.ts': `import { split } from './definition';\nexport const splitRun = split;\n`,
+  'engine/core/src/nodes/split/definition.ts': `export const split = 'split';\n`,
+  'engine/core/src/interpreter/reads-definitions.ts': `import { WaitNode } from '../nodes/wait/definition';\nexport const w = WaitNode;\n`,
   'engine/core/src/interpreter/reads-the-clock.ts': `export const now = () => Date.now();\nexport const chance = () => Math.random();\nexport const larger = Math.max(1, 2);\n`,
   'workflows/src/sends-itself.ts': `import { send } from '../../connectors/src/sms/http';\nexport const s = send;\n`,
   'connectors/src/official-account/borrows-sms.ts': `import { send } from '../sms/http';\nexport const s = send;\n`,
@@ -95,7 +100,7 @@ const rulesBrokenBy = (file: string) =>
 
 describe('the import rules', () => {
   it('let every part import what the layout allows', () => {
-    const allowed = Object.keys(probes).slice(0, 10);
+    const allowed = Object.keys(probes).slice(0, 12);
     expect(violations.filter((v) => allowed.includes(v.from))).toEqual([]);
   });
 
@@ -103,6 +108,8 @@ describe('the import rules', () => {
     ['engine/core/src/flow/reads-files.ts', ['browser-code-has-no-node-built-ins', 'core-is-browser-safe']],
     ['engine/core/src/flow/starts-workflows.ts', ['core-is-browser-safe', 'temporal-client-only-in-gateway']],
     ['engine/core/src/interpreter/compiles.ts', ['interpreter-is-pure']],
+    ['engine/core/src/nodes/split/run.ts', ['interpreter-is-pure']],
+    ['engine/core/src/interpreter/reads-definitions.ts', ['interpreter-is-pure']],
     ['workflows/src/sends-itself.ts', ['workflows-import-only-the-interpreter']],
     ['connectors/src/official-account/borrows-sms.ts', ['connectors-stay-in-their-folder']],
     ['connectors/src/wecom/reads-the-server.ts', ['connectors-stay-in-their-folder']],

@@ -1,9 +1,12 @@
 import {
+  defaultNode as coreDefaultNode,
   type Edge,
   FLOW_SCHEMA_VERSION,
   type FlowDocument,
   type FlowNode,
+  NODE_TYPES,
   type NodeType,
+  nodeDefinition,
   nodeExits,
 } from '@sopflow/core';
 import { handlesOf } from '../canvas/flow-canvas';
@@ -25,42 +28,15 @@ export interface Size {
 /** What a step measures before the browser has drawn it. */
 export const DEFAULT_NODE_SIZE: Size = { width: 220, height: 96 };
 
-/** Every node type, in the order the palette offers them. */
-export const NODE_TYPES: readonly NodeType[] = [
-  'trigger',
-  'send',
-  'wait',
-  'wait_until',
-  'wait_for_event',
-  'branch',
-  'split',
-  'update_contact',
-  'http_request',
-  'staff_task',
-  'exit',
-];
-
-/** Short id prefixes; http steps use `_` so `{{ http.http_1.body }}` reads as one name. */
-const ID_PREFIX: Record<NodeType, string> = {
-  trigger: 'trigger',
-  send: 'send',
-  wait: 'wait',
-  wait_until: 'wait-until',
-  wait_for_event: 'wait-event',
-  branch: 'branch',
-  split: 'split',
-  update_contact: 'update',
-  http_request: 'http_',
-  staff_task: 'task',
-  exit: 'exit',
-};
+/** Every node type, in the order the palette offers them (the core's registry). */
+export { NODE_TYPES };
 
 export const NODE_ID_PATTERN = /^[A-Za-z0-9_-]{1,64}$/;
 
 /** A fresh id for a node of this type: `send-3`, the lowest number not taken. */
 export function newNodeId(taken: Iterable<string>, type: NodeType): string {
   const used = new Set(taken);
-  const prefix = ID_PREFIX[type];
+  const prefix = nodeDefinition(type).idPrefix;
   const sep = prefix.endsWith('_') ? '' : '-';
   for (let n = 1; ; n++) {
     const id = `${prefix}${sep}${n}`;
@@ -75,87 +51,9 @@ function newEdgeId(taken: Iterable<string>, source: string, handle: string, targ
   for (let n = 2; ; n++) if (!used.has(`${base}-${n}`)) return `${base}-${n}`;
 }
 
-const COPY = {
-  en: {
-    greeting: 'Hi {{ contact.name | default: "there" }}, welcome!',
-    branchLabel: 'VIP',
-    tag: 'engaged',
-    reason: 'Reward',
-    staff: 'Community lead',
-    task: 'Please follow up with {{ contact.name | default: "this member" }} personally.',
-    armA: 'A',
-    armB: 'B',
-  },
-  zh: {
-    greeting: '{{ contact.name | default: "你好" }}，欢迎加入！',
-    branchLabel: 'VIP 会员',
-    tag: '活跃',
-    reason: '奖励',
-    staff: '社群负责人',
-    task: '请私聊跟进一下 {{ contact.name | default: "这位成员" }}。',
-    armA: 'A 组',
-    armB: 'B 组',
-  },
-} satisfies Record<Locale, Record<string, string>>;
-
-/** A new step of a type with content that already compiles, so a dropped step is usable at once. */
+/** A new step of a type with content that already compiles (its definition's defaults), so a dropped step is usable at once. */
 export function defaultNode(type: NodeType, id: string, position: Position, locale: Locale): FlowNode {
-  const t = COPY[locale];
-  const base = { id, position: { x: Math.round(position.x), y: Math.round(position.y) } };
-  switch (type) {
-    case 'trigger':
-      return { ...base, type, trigger: { kind: 'webhook', event: 'webhook' } };
-    case 'send':
-      return { ...base, type, channel: 'wechat', message: { text: t.greeting } };
-    case 'wait':
-      return { ...base, type, duration: 'P1D' };
-    case 'wait_until':
-      return { ...base, type, time: '20:00' };
-    case 'wait_for_event':
-      return { ...base, type, event: 'message.received', timeout: 'P1D' };
-    case 'branch':
-      return {
-        ...base,
-        type,
-        branches: [
-          {
-            id: 'c1',
-            label: t.branchLabel,
-            when: { field: 'contact.attributes.tier', op: 'eq', value: 'vip' },
-          },
-        ],
-      };
-    case 'split':
-      return {
-        ...base,
-        type,
-        arms: [
-          { id: 'a', label: t.armA, weight: 50 },
-          { id: 'b', label: t.armB, weight: 50 },
-        ],
-      };
-    case 'update_contact':
-      return { ...base, type, update: { addTags: [t.tag] } };
-    case 'http_request':
-      return {
-        ...base,
-        type,
-        method: 'GET',
-        url: 'https://crm.example.com/members/{{ contact.id }}',
-        timeout: 'PT10S',
-        retries: 3,
-      };
-    case 'staff_task':
-      return {
-        ...base,
-        type,
-        assignee: { channel: 'wechat', id: 'staff-1', name: t.staff },
-        message: { text: t.task },
-        deadline: 'P1D',
-      };
-    case 'exit':
-      return { ...base, type };
-  }
+  return coreDefaultNode(type, id, { x: Math.round(position.x), y: Math.round(position.y) }, locale);
 }
 
 /**

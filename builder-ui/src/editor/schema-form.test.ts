@@ -7,6 +7,7 @@ import {
   groupHasValue,
   type JsonSchema,
   type MapField,
+  nodeFieldsOf,
   placeIssues,
   type ScalarField,
   SECRET_MASK,
@@ -230,5 +231,52 @@ describe('placeIssues', () => {
       sendWindow: ['Unrecognized key'],
       '': ['Set from or messagingServiceSid', 'Unrecognized key: nope'],
     });
+  });
+});
+
+describe('nodeFieldsOf', () => {
+  const schema = {
+    type: 'object',
+    properties: {
+      wait: { type: 'string', widget: 'duration', label: { en: 'Wait for', zh: '等待' } },
+      trigger: {
+        oneOf: [
+          { type: 'object', properties: { kind: { const: 'manual' } }, label: { en: 'By hand', zh: '手动' } },
+          {
+            type: 'object',
+            properties: { kind: { const: 'schedule' }, cron: { type: 'string' } },
+            required: ['kind', 'cron'],
+          },
+        ],
+      },
+      fields: { type: 'array', items: { type: 'object', properties: { name: { type: 'string' } } } },
+      set: {
+        type: 'object',
+        additionalProperties: { anyOf: [{ type: 'string' }, { type: 'number' }, { type: 'boolean' }] },
+      },
+    },
+    required: ['wait'],
+  } as JsonSchema;
+
+  it('reads widgets, labels, unions told apart by a constant, rows and maps of plain values', () => {
+    const fields = byPath(nodeFieldsOf(schema));
+    expect(fields.get('wait')).toMatchObject({ kind: 'widget', widget: 'duration', label: { zh: '等待' } });
+    expect(fields.get('trigger')).toMatchObject({
+      kind: 'union',
+      discriminator: 'kind',
+      options: [
+        { value: 'manual', label: { en: 'By hand' }, fields: [] },
+        { value: 'schedule', fields: [{ path: 'trigger.cron', kind: 'text', required: true }] },
+      ],
+    });
+    expect(fields.get('fields')).toMatchObject({ kind: 'rows', fields: [{ path: 'name', kind: 'text' }] });
+    expect(fields.get('set')).toMatchObject({ kind: 'map', valueKind: 'scalar' });
+  });
+
+  it('leaves connector forms as they were: no widgets, unions or rows there', () => {
+    const fields = byPath(fieldsOf(schema));
+    expect(fields.get('wait')).toMatchObject({ kind: 'text' });
+    expect(fields.get('trigger')).toMatchObject({ kind: 'json' });
+    expect(fields.get('fields')).toMatchObject({ kind: 'json' });
   });
 });

@@ -1,9 +1,14 @@
+import type { Widget, Words } from '@sopflow/core';
+
 /**
- * A connector's config form from its JSON Schema (as `GET /api/connectors` answers it, made by
- * zod's `toJSONSchema` with `io: 'input'`). Pure, so the React side only draws what this decides.
+ * Forms from JSON Schema (made by zod's `toJSONSchema` with `io: 'input'`): a connector's config
+ * form (as `GET /api/connectors` answers it) and a node type's inspector form (from its core
+ * definition, whose fields carry labels, help and widget hints in `.meta()`). Pure, so the React
+ * side only draws what this decides.
  *
- * The form edits a flat draft keyed by dotted path (`followUp.everyMs`), the same paths the API
- * names in its 422 issues, so each issue lands beside the field it is about.
+ * A connector form edits a flat draft keyed by dotted path (`followUp.everyMs`), the same paths
+ * the API names in its 422 issues, so each issue lands beside the field it is about. A node form
+ * edits the node itself (`valueAt`, `withValue`), and a node's compile errors name the same paths.
  */
 
 /** The slice of JSON Schema connector configs use. */
@@ -25,6 +30,20 @@ export interface JsonSchema {
   exclusiveMaximum?: number;
   /** Marked by connectors whose schema says which values are credentials. */
   secret?: boolean;
+  oneOf?: JsonSchema[];
+  anyOf?: JsonSchema[];
+  /** Form hints of node schemas (`FieldMeta` in the core). */
+  label?: Words;
+  help?: Words;
+  widget?: Widget;
+  showWhen?: ShowWhen;
+}
+
+/** Shown only while a sibling field has (or has not) one of these values. */
+export interface ShowWhen {
+  field: string;
+  is?: readonly string[];
+  isNot?: readonly string[];
 }
 
 /** What the API puts in place of a stored secret. */
@@ -37,6 +56,10 @@ interface FieldBase {
   name: string;
   required: boolean;
   description?: string;
+  /** Node forms: the field's name and help in both languages. */
+  label?: Words;
+  help?: Words;
+  showWhen?: ShowWhen;
 }
 
 /** A value typed as text: strings, numbers, enums, lists. */
@@ -63,10 +86,32 @@ export type MapField = FieldBase & {
   kind: 'map';
   /** Values are credentials; the API then masks the whole map. */
   secret: boolean;
-  valueKind: 'text' | 'number' | 'list';
+  /** `scalar`: text, a number or true/false, as typed. */
+  valueKind: 'text' | 'number' | 'list' | 'scalar';
 };
 
-export type FormField = ScalarField | BooleanField | GroupField | MapField;
+/** A field drawn by a hand-written editor the schema names (`message`, `duration`, `branches`). */
+export type WidgetField = FieldBase & { kind: 'widget'; widget: Widget };
+
+/** One of several object shapes told apart by a constant (`trigger.kind`). */
+export type UnionField = FieldBase & {
+  kind: 'union';
+  /** The key whose constant tells the shapes apart. */
+  discriminator: string;
+  options: { value: string; label?: Words; fields: FormField[] }[];
+};
+
+/** A list of objects (payload fields, tiers), drawn as rows; item fields' paths are inside an item. */
+export type RowsField = FieldBase & { kind: 'rows'; fields: FormField[] };
+
+export type FormField =
+  | ScalarField
+  | BooleanField
+  | GroupField
+  | MapField
+  | WidgetField
+  | UnionField
+  | RowsField;
 
 export interface MapEntry {
   key: string;
@@ -91,8 +136,16 @@ export interface Issue {
 
 const join = (prefix: string, key: string) => (prefix ? `${prefix}.${key}` : key);
 
+const SCALAR_TYPES = ['string', 'number', 'integer', 'boolean'];
+
 function typeOf(schema: JsonSchema): string | undefined {
-  if (Array.isArray(schema.type)) return schema.type.find((t) => t !== 'null');
+  // A union of plain values (`string | number | boolean`): typed as text, read as what it means.
+  if (schema.anyOf?.every((o) => typeof o.type === 'string' && SCALAR_TYPES.includes(o.type)))
+    return 'scalar';
+  if (Array.isArray(schema.type)) {
+    const types = schema.type.filter((t) => t !== 'null');
+    return types.length > 1 ? 'scalar' : types[0];
+  }
   if (schema.type) return schema.type;
   if (schema.properties) return 'object';
   if (schema.enum) return 'enum';
@@ -115,14 +168,31 @@ function placeholderOf(value: unknown): string | undefined {
   return String(value);
 }
 
-function scalarKind(schema: JsonSchema): ScalarField['kind'] | 'boolean' | 'group' | 'map' {
+/** The object shapes of a union told apart by a constant, and that key; undefined when it is none. */
+function unionOf(schema: JsonSchema): { key: string; options: JsonSchema[] } | undefined {
+  const options = schema.oneOf ?? schema.anyOf;
+  if (!options?.length || !options.every((o) => o.properties)) return undefined;
+  const key = Object.keys(options[0]!.properties!).find((k) =>
+    options.every((o) => typeof o.properties?.[k]?.const === 'string'),
+  );
+  return key === undefined ? undefined : { key, options };
+}
+
+function scalarKind(
+  schema: JsonSchema,
+  structured = false,
+): ScalarField['kind'] | 'boolean' | 'group' | 'map' | 'scalar' | 'union' | 'rows' {
   if (schema.enum?.every((v) => typeof v === 'string')) return 'enum';
+  if (structured && unionOf(schema)) return 'union';
   const type = typeOf(schema);
+  if (type === 'scalar') return 'scalar';
   if (type === 'string') return 'text';
   if (type === 'number' || type === 'integer') return 'number';
   if (type === 'boolean') return 'boolean';
   if (type === 'array') {
     const item = typeOf(schema.items ?? {});
+    if (structured && item === 'object' && Object.keys(schema.items?.properties ?? {}).length > 0)
+      return 'rows';
     return item === 'string' || item === 'number' || item === 'integer' ? 'list' : 'json';
   }
   if (type === 'object') {
@@ -131,7 +201,7 @@ function scalarKind(schema: JsonSchema): ScalarField['kind'] | 'boolean' | 'grou
     const values = schema.additionalProperties;
     if (isObject(values)) {
       const kind = scalarKind(values);
-      if (kind === 'text' || kind === 'number' || kind === 'list') return 'map';
+      if (kind === 'text' || kind === 'number' || kind === 'list' || kind === 'scalar') return 'map';
     }
     return 'json';
   }
@@ -144,16 +214,44 @@ function fieldOf(
   path: string,
   required: boolean,
   secretPaths: readonly string[],
+  structured: boolean,
 ): FormField {
   const base: FieldBase = { path, name, required };
   if (schema.description) base.description = schema.description;
-  const kind = scalarKind(schema);
+  if (schema.label) base.label = schema.label;
+  if (schema.help) base.help = schema.help;
+  if (schema.showWhen) base.showWhen = schema.showWhen;
+  if (structured && schema.widget) return { ...base, kind: 'widget', widget: schema.widget };
+  const kind = scalarKind(schema, structured);
+  if (kind === 'union') {
+    const union = unionOf(schema)!;
+    return {
+      ...base,
+      kind,
+      discriminator: union.key,
+      options: union.options.map((option) => {
+        const { [union.key]: _, ...rest } = option.properties!;
+        const value = option.properties![union.key]!.const as string;
+        return {
+          value,
+          ...(option.label ? { label: option.label } : {}),
+          fields: nodeFieldsOf({ ...option, properties: rest }, path),
+        };
+      }),
+    };
+  }
+  if (kind === 'rows') return { ...base, kind, fields: nodeFieldsOf(schema.items!) };
   if (kind === 'boolean') {
     return typeof schema.default === 'boolean'
       ? { ...base, kind, defaultValue: schema.default }
       : { ...base, kind };
   }
-  if (kind === 'group') return { ...base, kind, fields: fieldsOf(schema, secretPaths, path) };
+  if (kind === 'group')
+    return {
+      ...base,
+      kind,
+      fields: structured ? nodeFieldsOf(schema, path) : fieldsOf(schema, secretPaths, path),
+    };
   if (kind === 'map') {
     const values = schema.additionalProperties as JsonSchema;
     return {
@@ -163,7 +261,11 @@ function fieldOf(
       valueKind: scalarKind(values) as MapField['valueKind'],
     };
   }
-  const field: ScalarField = { ...base, kind, secret: isSecret(schema, path, secretPaths) };
+  const field: ScalarField = {
+    ...base,
+    kind: kind === 'scalar' ? 'text' : kind,
+    secret: isSecret(schema, path, secretPaths),
+  };
   const placeholder = placeholderOf(schema.default);
   if (placeholder !== undefined) field.placeholder = placeholder;
   if (kind === 'enum') field.options = (schema.enum as string[]).slice();
@@ -186,7 +288,19 @@ function fieldOf(
 export function fieldsOf(schema: JsonSchema, secretPaths: readonly string[] = [], prefix = ''): FormField[] {
   const required = new Set(schema.required ?? []);
   return Object.entries(schema.properties ?? {}).map(([name, child]) =>
-    fieldOf(name, child, join(prefix, name), required.has(name), secretPaths),
+    fieldOf(name, child, join(prefix, name), required.has(name), secretPaths, false),
+  );
+}
+
+/**
+ * A node form's fields, in the schema's order: besides what a connector form has, the fields a
+ * widget hint names, unions told apart by a constant (drawn as a choice and the chosen shape's
+ * fields) and lists of objects (drawn as rows).
+ */
+export function nodeFieldsOf(schema: JsonSchema, prefix = ''): FormField[] {
+  const required = new Set(schema.required ?? []);
+  return Object.entries(schema.properties ?? {}).map(([name, child]) =>
+    fieldOf(name, child, join(prefix, name), required.has(name), [], true),
   );
 }
 
@@ -223,6 +337,11 @@ export function draftOf(fields: readonly FormField[], config: unknown): Draft {
         break;
       case 'json':
         if (value !== undefined) draft[field.path] = JSON.stringify(value);
+        break;
+      // Node forms only: a connector form never has these.
+      case 'widget':
+      case 'union':
+      case 'rows':
         break;
       default:
         if (value !== undefined) draft[field.path] = textOf(value);
@@ -297,6 +416,10 @@ export function configOf(fields: readonly FormField[], draft: Draft): Record<str
           );
           break;
         }
+        case 'widget':
+        case 'union':
+        case 'rows':
+          break;
         default: {
           if (typeof value !== 'string' || value.trim() === '') break;
           if (field.secret && value === SECRET_MASK) break;

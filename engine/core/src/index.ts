@@ -51,6 +51,7 @@ export {
   Contact,
   type ContactInput,
   ContactUpdate,
+  Duration,
   Edge,
   EventName,
   EventTrigger,
@@ -62,6 +63,7 @@ export {
   FlowNode,
   FlowSettings,
   flowDocumentJsonSchema,
+  HandleId,
   HttpRequestNode,
   LocalTime,
   ManualTrigger,
@@ -92,7 +94,23 @@ export {
 // The interpreter's face, also the workflows' narrow entry (`@sopflow/core/interpreter`).
 export * from './interpreter/index';
 export { CHANNEL_ADDRESS, unreachableReason } from './interpreter/reach';
+export type { NodeRun, RunContext } from './interpreter/run-context';
 export { stableFraction } from './interpreter/stable-hash';
+export {
+  type AnyNodeDefinition,
+  defaultNode,
+  type FieldMeta,
+  form,
+  type Locale as NodeLocale,
+  NODE_DEFINITIONS,
+  NODE_TYPES,
+  type NodeDefinition,
+  nodeDefinition,
+  nodeJsonSchema,
+  type Widget,
+  type Words,
+} from './nodes/index';
+export { semanticsOf } from './nodes/semantics';
 export {
   buildCohort,
   type CohortEvent,

@@ -28,10 +28,14 @@ describe('the workflow bundle', () => {
     expect(unexpectedPackages).toEqual([]);
 
     const engineModules = modules.filter((id) => id.startsWith('engine/'));
+    // The interpreter dispatches to each node type's run semantics (nodes/<type>/run.ts, gathered
+    // by nodes/semantics.ts), never to its definition (nodes/<type>/definition.ts holds zod).
     const outsideInterpreter = engineModules.filter(
       (id) =>
         !id.startsWith('engine/core/src/interpreter/') &&
+        !/^engine\/core\/src\/nodes\/[a-z_]+\/run\.ts$/.test(id) &&
         ![
+          'engine/core/src/nodes/semantics.ts',
           'engine/core/src/flow/duration.ts',
           'engine/core/src/flow/evaluate-condition.ts',
           'engine/core/src/flow/local-time.ts',

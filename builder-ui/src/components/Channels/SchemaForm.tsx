@@ -297,6 +297,8 @@ export function SchemaForm({ fields, draft, onChange, issues }: FormProps) {
               issues={issues}
             />
           );
+        // Node forms only (NodeForm draws them): a connector form never has these.
+        if (field.kind === 'widget' || field.kind === 'union' || field.kind === 'rows') return null;
         const value = draft[field.path];
         const hasIssue = issues.has(field.path);
         return (

@@ -40,6 +40,7 @@ import {
 import type { DiffMark } from '../../editor/version-diff';
 import type { NodeWatch } from '../../editor/watch';
 import { useLocale } from '../../hooks/useLocale';
+import { nodeModule } from '../../nodes';
 import { PALETTE_MIME } from '../Palette/Palette';
 import { type EdgeInsert, EdgeInsertContext, INSERTABLE_EDGE_TYPE, InsertableEdge } from './InsertableEdge';
 import { StepNode } from './StepNode';
@@ -56,20 +57,7 @@ const defaultEdgeOptions: DefaultEdgeOptions = {
 const minimapClass = (n: StepNodeType) => (n.data.errorCount ? 'minimap-node--error' : '');
 
 /** The minimap draws each step in its type's colour (the same as on the cards). */
-const NODE_COLORS: Record<string, string> = {
-  trigger: '#7c5cd6',
-  send: '#2f6fde',
-  wait: '#d99a1e',
-  wait_until: '#c77c0a',
-  wait_for_event: '#c2410c',
-  branch: '#1f9e89',
-  split: '#0e7490',
-  update_contact: '#5b9a0b',
-  http_request: '#475569',
-  staff_task: '#db2777',
-  exit: '#52606d',
-};
-const minimapColor = (n: StepNodeType) => NODE_COLORS[n.data.node.type] ?? '#9aa5b1';
+const minimapColor = (n: StepNodeType) => nodeModule(n.data.node.type)?.color ?? '#9aa5b1';
 
 const EMPTY_TRACE = new Map<string, StepTrace>();
 const NO_EDGES = new Set<string>();

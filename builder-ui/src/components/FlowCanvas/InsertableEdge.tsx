@@ -15,7 +15,8 @@ import {
 import { createPortal } from 'react-dom';
 import { INSERTABLE_TYPES } from '../../editor/document';
 import { useLocale } from '../../hooks/useLocale';
-import { NodeIcon } from '../node-style';
+import { nodeLabel } from '../../nodes';
+import { NodeIcon } from '../../nodes/NodeIcon';
 
 /** The edge type every connection is drawn with: a smooth-step line with a "+" in its middle. */
 export const INSERTABLE_EDGE_TYPE = 'insertable';
@@ -107,7 +108,7 @@ function InsertMenu({
   anchor: RefObject<HTMLButtonElement | null>;
   inserting: EdgeInsert;
 }) {
-  const { t } = useLocale();
+  const { t, locale } = useLocale();
   const menu = useRef<HTMLDivElement>(null);
   const [at, setAt] = useState<{ left: number; top: number }>();
 
@@ -161,7 +162,7 @@ function InsertMenu({
           data-testid={`insert-${type}`}
         >
           <NodeIcon type={type} size={14} />
-          {t.nodeTypes[type]}
+          {nodeLabel(type, locale)}
         </button>
       ))}
     </div>,

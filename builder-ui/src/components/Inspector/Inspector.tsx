@@ -4,21 +4,10 @@ import { useEffect, useState } from 'react';
 import { nodeIdProblem, replaceNode } from '../../editor/document';
 import { useLocale } from '../../hooks/useLocale';
 import { errorMessage } from '../../i18n';
-import { NodeIcon } from '../node-style';
+import { nodeHint, nodeLabel } from '../../nodes';
+import { NodeIcon } from '../../nodes/NodeIcon';
 import { Field, localPath } from './fields';
-import {
-  BranchForm,
-  type FormProps,
-  HttpRequestForm,
-  SendForm,
-  SplitForm,
-  StaffTaskForm,
-  TriggerForm,
-  UpdateContactForm,
-  WaitForEventForm,
-  WaitForm,
-  WaitUntilForm,
-} from './forms';
+import { NodeForm } from './NodeForm';
 
 interface Props {
   doc: FlowDocument;
@@ -30,38 +19,6 @@ interface Props {
   onDuplicate: () => void;
   /** Tells the editor a node was renamed, so the selection follows it. */
   onRenamed: (id: string) => void;
-}
-
-/** The form of one node type. */
-function TypeForm(props: FormProps<FlowNode>) {
-  const { node } = props;
-  // Each form is typed for its own node; the switch has narrowed `node`, so the props fit.
-  // biome-ignore lint/suspicious/noExplicitAny: the narrowing above is what makes this sound
-  const p = props as FormProps<any>;
-  switch (node.type) {
-    case 'trigger':
-      return <TriggerForm {...p} />;
-    case 'send':
-      return <SendForm {...p} />;
-    case 'wait':
-      return <WaitForm {...p} />;
-    case 'wait_until':
-      return <WaitUntilForm {...p} />;
-    case 'wait_for_event':
-      return <WaitForEventForm {...p} />;
-    case 'branch':
-      return <BranchForm {...p} />;
-    case 'split':
-      return <SplitForm {...p} />;
-    case 'update_contact':
-      return <UpdateContactForm {...p} />;
-    case 'http_request':
-      return <HttpRequestForm {...p} />;
-    case 'staff_task':
-      return <StaffTaskForm {...p} />;
-    case 'exit':
-      return null;
-  }
 }
 
 const withoutPosition = (node: FlowNode) => {
@@ -220,8 +177,8 @@ export function Inspector({
       <div className="inspector__head">
         <NodeIcon type={node.type} size={18} />
         <div>
-          <div className="inspector__type">{t.nodeTypes[node.type]}</div>
-          <div className="muted inspector__hint">{t.nodeHints[node.type]}</div>
+          <div className="inspector__type">{nodeLabel(node.type, locale)}</div>
+          <div className="muted inspector__hint">{nodeHint(node.type, locale)}</div>
         </div>
         <button
           type="button"
@@ -263,7 +220,7 @@ export function Inspector({
         )}
       </Field>
       <StepIdField id={id} doc={doc} onRename={(newId) => rename({ ...node, id: newId })} />
-      <TypeForm
+      <NodeForm
         node={node}
         edit={edit}
         updateDoc={(fn) => update(fn)}

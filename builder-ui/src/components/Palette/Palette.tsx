@@ -1,15 +1,15 @@
 import type { NodeType } from '@sopflow/core';
 import type { DragEvent } from 'react';
-import { NODE_TYPES } from '../../editor/document';
 import { useLocale } from '../../hooks/useLocale';
-import { NodeIcon } from '../node-style';
+import { NODE_TYPES, nodeHint, nodeLabel } from '../../nodes';
+import { NodeIcon } from '../../nodes/NodeIcon';
 
 /** The drag-and-drop payload type of a palette item: the node type to create. */
 export const PALETTE_MIME = 'application/x-sopflow-node';
 
 /** Every node type, to drag onto the canvas (or click: added in view, for keyboard users). */
 export function Palette({ onAdd }: { onAdd: (type: NodeType) => void }) {
-  const { t } = useLocale();
+  const { t, locale } = useLocale();
   const onDragStart = (event: DragEvent, type: NodeType) => {
     event.dataTransfer.setData(PALETTE_MIME, type);
     event.dataTransfer.effectAllowed = 'copy';
@@ -28,12 +28,12 @@ export function Palette({ onAdd }: { onAdd: (type: NodeType) => void }) {
               data-testid={`palette-${type}`}
               onDragStart={(e) => onDragStart(e, type)}
               onClick={() => onAdd(type)}
-              title={t.nodeHints[type]}
+              title={nodeHint(type, locale)}
             >
               <NodeIcon type={type} />
               <span className="palette__text">
-                <span className="palette__name">{t.nodeTypes[type]}</span>
-                <span className="palette__desc">{t.nodeHints[type]}</span>
+                <span className="palette__name">{nodeLabel(type, locale)}</span>
+                <span className="palette__desc">{nodeHint(type, locale)}</span>
               </span>
             </button>
           </li>

@@ -13,7 +13,8 @@ import { useState } from 'react';
 import { ApiError, simulateFlow } from '../../api/flows';
 import { formatClock, formatOffset, type Trace, traceOf } from '../../editor/trace';
 import { useLocale } from '../../hooks/useLocale';
-import { NodeIcon } from '../node-style';
+import { exitCaption, nodeModule } from '../../nodes';
+import { NodeIcon } from '../../nodes/NodeIcon';
 
 /** The sample contact and scripted events the operator previews with (kept while editing). */
 export interface Sample {
@@ -159,13 +160,7 @@ export function PreviewPanel({
   const typeOf = (id: string) => doc.nodes.find((n) => n.id === id)?.type;
   const exitName = (id: string, exit: string) => {
     const node = doc.nodes.find((n) => n.id === id);
-    const named =
-      node?.type === 'branch'
-        ? node.branches.find((b) => b.id === exit)
-        : node?.type === 'split'
-          ? node.arms.find((a) => a.id === exit)
-          : undefined;
-    return named?.label ?? t.exits[exit] ?? exit;
+    return node ? exitCaption(node, exit, false, t.exits) : (t.exits[exit] ?? exit);
   };
 
   return (
@@ -271,11 +266,7 @@ export function PreviewPanel({
         ))}
         <datalist id="preview-event-names">
           {[
-            ...new Set(
-              doc.nodes.flatMap((n) =>
-                n.type === 'wait_for_event' ? [n.event] : n.type === 'staff_task' ? ['task.done'] : [],
-              ),
-            ),
+            ...new Set(doc.nodes.flatMap((n) => nodeModule(n.type).events?.(n) ?? [])),
             ...(doc.settings.goal ? [doc.settings.goal.event] : []),
           ].map((name) => (
             <option key={name} value={name} />

@@ -1,20 +1,22 @@
 import type { z } from 'zod';
+import type { CheckContext } from '../nodes/define';
+import { nodeDefinition, nodeExits, optionalExits } from '../nodes/index';
 import type { Condition } from './conditions';
 import { comparisonProblem, comparisonsOf } from './conditions';
 import type { CompileError, CompileErrorCode } from './errors';
 import { PLAN_VERSION, type Plan, type PlanNode } from './plan';
 import {
-  type BranchNode,
   CONTACT_FIELDS,
   type Edge,
   FlowDocument,
   type FlowNode,
   type MessageContent,
-  type SplitNode,
   type TriggerNode,
 } from './schema';
 import { templateVariables } from './template';
 import { type CompileWarning, limitWarnings } from './warnings';
+
+export { nodeExits, optionalExits };
 
 /** The channels every installation knows; connectors may register more. */
 export const BUILTIN_CHANNELS = ['wechat', 'wechat_group', 'wechat_oa', 'email', 'sms'] as const;
@@ -35,39 +37,6 @@ export interface CompileOptions {
 export type CompileResult =
   | { ok: true; plan: Plan; warnings: CompileWarning[] }
   | { ok: false; errors: CompileError[] };
-
-/** The exits a node must have connected, by handle name. */
-export function nodeExits(node: Pick<FlowNode, 'type'> & Partial<FlowNode>): string[] {
-  switch (node.type) {
-    case 'branch':
-      return [...((node as BranchNode).branches ?? []).map((b) => b.id), 'else'];
-    case 'split':
-      return ((node as SplitNode).arms ?? []).map((a) => a.id);
-    case 'wait_for_event':
-      return ['event', 'timeout'];
-    case 'staff_task':
-      return ['done', 'expired'];
-    case 'exit':
-      return [];
-    default:
-      return ['next'];
-  }
-}
-
-/** Exits a node may leave unconnected; unconnected, a failure goes on by `next`. */
-export function optionalExits(node: Pick<FlowNode, 'type'>): string[] {
-  return node.type === 'send' || node.type === 'http_request' ? ['failed'] : [];
-}
-
-/** Nodes a contact may stay in for a while: a cycle must pass through one, or it would spin. */
-function isWaiting(node: FlowNode): boolean {
-  return (
-    node.type === 'wait' ||
-    node.type === 'wait_for_event' ||
-    node.type === 'staff_task' ||
-    (node.type === 'wait_until' && node.date === undefined)
-  );
-}
 
 function error(
   code: CompileErrorCode,
@@ -321,7 +290,7 @@ export function compile(document: unknown, options: CompileOptions = {}): Compil
     }
   }
 
-  const nonWaiting = [...nodes.values()].filter((n) => !isWaiting(n)).map((n) => n.id);
+  const nonWaiting = [...nodes.values()].filter((n) => !nodeDefinition(n.type).waits?.(n)).map((n) => n.id);
   const nonWaitingSet = new Set(nonWaiting);
   for (const cycle of cyclesAmong(nonWaiting, (id) => successors(id).filter((s) => nonWaitingSet.has(s)))) {
     const list = cycle.join(' → ');
@@ -482,7 +451,7 @@ function conditionErrors(
   });
 }
 
-function duplicateIds(ids: string[], nodeId: string, path: string, what: string): CompileError[] {
+function duplicateIds(ids: readonly string[], nodeId: string, path: string, what: string): CompileError[] {
   const seen = new Set<string>();
   return ids.flatMap((id, i) => {
     const twice = seen.has(id);
@@ -498,6 +467,7 @@ function duplicateIds(ids: string[], nodeId: string, path: string, what: string)
   });
 }
 
+/** The checks of a node's own type, with the compiler's template, condition and channel checks. */
 function nodeErrors(
   node: FlowNode,
   path: string,
@@ -505,92 +475,23 @@ function nodeErrors(
   channels: ReadonlySet<string>,
 ): CompileError[] {
   const nodeId = node.id;
-  const filterScope = { ...scope, payload: true };
-  switch (node.type) {
-    case 'trigger': {
-      const trigger = node.trigger;
-      if (trigger.kind === 'event' && trigger.filter) {
-        return conditionErrors(trigger.filter, filterScope, { nodeId, path: `${path}.trigger.filter` });
-      }
-      if ((trigger.kind === 'audience' || trigger.kind === 'schedule') && trigger.where) {
-        return conditionErrors(trigger.where, scope, { nodeId, path: `${path}.trigger.where` });
-      }
-      return [];
-    }
-    case 'send':
-      return [
-        ...channelErrors(node.channel, channels, nodeId, `${path}.channel`),
-        ...messageErrors(node.message, nodeId, `${path}.message`, scope),
-        ...(node.fallback
-          ? [
-              ...channelErrors(node.fallback.channel, channels, nodeId, `${path}.fallback.channel`),
-              ...(node.fallback.message
-                ? messageErrors(node.fallback.message, nodeId, `${path}.fallback.message`, scope)
-                : []),
-            ]
-          : []),
-      ];
-    case 'staff_task':
-      return [
-        ...channelErrors(node.assignee.channel, channels, nodeId, `${path}.assignee.channel`),
-        ...(node.escalation
-          ? channelErrors(
-              node.escalation.assignee.channel,
-              channels,
-              nodeId,
-              `${path}.escalation.assignee.channel`,
-            )
-          : []),
-        ...messageErrors(node.message, nodeId, `${path}.message`, scope),
-      ];
-    case 'http_request':
-      return [
-        ...templateErrors(node.url, nodeId, `${path}.url`, scope),
-        ...Object.entries(node.headers ?? {}).flatMap(([name, value]) =>
-          templateErrors(value, nodeId, `${path}.headers.${name}`, scope),
-        ),
-        ...(node.body === undefined ? [] : templateErrors(node.body, nodeId, `${path}.body`, scope)),
-      ];
-    case 'wait_for_event':
-      return node.filter ? conditionErrors(node.filter, filterScope, { nodeId, path: `${path}.filter` }) : [];
-    case 'update_contact': {
-      const field = node.update.creditReferrer?.field;
-      const problem = field === undefined ? undefined : variableProblem(field, scope);
-      return problem
-        ? [
-            error('invalid_field', problem, `推荐人字段不正确：${problem}`, {
-              nodeId,
-              path: `${path}.update.creditReferrer.field`,
-            }),
-          ]
-        : [];
-    }
-    case 'branch':
-      return [
-        ...duplicateIds(
-          node.branches.map((b) => b.id),
-          nodeId,
-          `${path}.branches`,
-          'conditions',
-        ),
-        ...node.branches.flatMap((branch, i) =>
-          conditionErrors(branch.when, scope, {
-            nodeId,
-            path: `${path}.branches[${i}].when`,
-            name: branch.id,
-          }),
-        ),
-      ];
-    case 'split':
-      return duplicateIds(
-        node.arms.map((a) => a.id),
+  const at = (inner: string) => `${path}.${inner}`;
+  const context: CheckContext = {
+    channels,
+    template: (text, where) => templateErrors(text, nodeId, at(where), scope),
+    message: (message, where) => messageErrors(message, nodeId, at(where), scope),
+    channel: (channel, where) => channelErrors(channel, channels, nodeId, at(where)),
+    condition: (condition, where, options = {}) =>
+      conditionErrors(condition, options.payload ? { ...scope, payload: true } : scope, {
         nodeId,
-        `${path}.arms`,
-        'arms',
-      );
-    default:
-      return [];
-  }
+        path: at(where),
+        ...(options.name === undefined ? {} : { name: options.name }),
+      }),
+    variableProblem: (variable) => variableProblem(variable, scope),
+    duplicateExits: (ids, where, what) => duplicateIds(ids, nodeId, at(where), what),
+    error: (code, message, messageZh, where) => error(code, message, messageZh, { nodeId, path: at(where) }),
+  };
+  return nodeDefinition(node.type).check?.(node, context) ?? [];
 }
 
 function toPlan(

@@ -1,3 +1,4 @@
+import { nodeDefinition } from '../nodes/index';
 import { parseDuration } from './duration';
 import type { Plan, PlanNode } from './plan';
 
@@ -33,8 +34,6 @@ const HOUR = 60 * MINUTE;
 const DAY = 24 * HOUR;
 /** The most a day's length or a local clock moves across a daylight-saving change. */
 const DST_SLACK = HOUR;
-/** A request step may take this long in all (the workflow's schedule-to-close timeout). */
-const HTTP_MAX = HOUR;
 const WECOM_CHANNELS: ReadonlySet<string> = new Set(['wechat', 'wechat_group']);
 /** Bounds on the work one check may do; past them the check gives no warning rather than hang. */
 const MAX_STATES = 2_000_000;
@@ -110,28 +109,20 @@ interface Analysis {
   quietMs: number;
 }
 
+/** The longest a contact may stay in a node, in ms (each node type knows its own; see its definition). */
 function longestStay(node: PlanNode, quietMs: number): number {
-  switch (node.type) {
-    case 'wait':
-      return ms(node.duration);
-    case 'wait_until': {
-      if (node.date !== undefined) return Number.POSITIVE_INFINITY;
-      const days = [...new Set(node.weekdays ?? [1, 2, 3, 4, 5, 6, 7])].sort((a, b) => a - b);
-      const gaps = days.map((d, i) => (i + 1 < days.length ? days[i + 1]! - d : days[0]! + 7 - d));
-      return Math.max(...gaps) * DAY + DST_SLACK;
-    }
-    case 'wait_for_event':
-      return ms(node.timeout);
-    case 'staff_task':
-      return ms(node.deadline);
-    case 'http_request':
-      return HTTP_MAX;
-    case 'send':
-      return quietMs;
-    default:
-      return 0;
-  }
+  return nodeDefinition(node.type).timing?.longest?.(node, quietMs) ?? 0;
 }
+
+/** The same, leaving out quiet-hours holds. */
+function longestAwakeStay(node: PlanNode, quietMs: number): number {
+  const timing = nodeDefinition(node.type).timing;
+  return (timing?.awake ?? timing?.longest)?.(node, quietMs) ?? 0;
+}
+
+/** The channel a node sends the contact a message on, or undefined when it sends none. */
+const sendsOn = (node: PlanNode): string | undefined => nodeDefinition(node.type).sendsOn?.(node);
+const isSend = (node: PlanNode): boolean => sendsOn(node) !== undefined;
 
 function analyse(plan: Plan): Analysis {
   const quiet = plan.settings.quietHours;
@@ -144,7 +135,7 @@ function analyse(plan: Plan): Analysis {
   for (const id of order) {
     const node = plan.nodes[id]!;
     longest.set(id, longestStay(node, quietMs));
-    longestAwake.set(id, node.type === 'send' ? 0 : longestStay(node, quietMs));
+    longestAwake.set(id, longestAwakeStay(node, quietMs));
     successors.set(
       id,
       [...new Set(Object.values(node.exits))].filter((t) => Object.hasOwn(plan.nodes, t)),
@@ -308,8 +299,7 @@ function capWarnings(a: Analysis): CompileWarning[] {
   if (!Number.isFinite(windowMs)) return [];
   const window = describeDuration(cap.per);
   const windowZh = describeDuration(cap.per, 'zh');
-  const sends = a.order.filter((id) => a.plan.nodes[id]!.type === 'send');
-  const isSend = (node: PlanNode) => node.type === 'send';
+  const sends = a.order.filter((id) => isSend(a.plan.nodes[id]!));
   const warnings: CompileWarning[] = [];
 
   const loops = perLoop(loopFindings(a, sends, isSend, windowMs).filter((f) => f.count > cap.max));
@@ -355,7 +345,7 @@ function capWarnings(a: Analysis): CompileWarning[] {
       if (new Set(path).size === path.length && !reported.has(id) && !path.every((p) => looped.has(p))) {
         reported.add(id);
         const first = path[0]!;
-        const steps = path.filter((p) => a.plan.nodes[p]!.type === 'send').join(', ');
+        const steps = path.filter((p) => isSend(a.plan.nodes[p]!)).join(', ');
         warnings.push({
           code: 'path_exceeds_cap',
           nodeId: id,
@@ -367,7 +357,7 @@ function capWarnings(a: Analysis): CompileWarning[] {
     }
     for (const next of a.successors.get(id) ?? []) {
       const node = a.plan.nodes[next]!;
-      const nc = node.type === 'send' ? c + 1 : c;
+      const nc = isSend(node) ? c + 1 : c;
       const nd = d + a.longest.get(next)!;
       const nk = key(next, nc);
       if (nd < windowMs && nd < (dist.get(nk) ?? Number.POSITIVE_INFINITY)) {
@@ -392,10 +382,11 @@ function quietWarnings(a: Analysis): CompileWarning[] {
   const budget = new Budget();
   for (const id of a.order) {
     if (budget.spent) break;
-    const waitUntil = a.plan.nodes[id]!;
-    // A wait-until on a named time zone runs on another clock than the contact's quiet hours.
-    if (waitUntil.type !== 'wait_until' || waitUntil.date !== undefined || waitUntil.timezone) continue;
-    const time = minutesOf(waitUntil.time);
+    // A wait-until ending at a local time of day on the contact's own clock.
+    const anchor = a.plan.nodes[id]!;
+    const endsAt = nodeDefinition(anchor.type).timing?.endsAt?.(anchor);
+    if (endsAt === undefined) continue;
+    const time = minutesOf(endsAt);
     // Walk on through steps that take no time (or a fixed time) to the sends they lead to.
     const seen = new Set<string>();
     const queue: [string, number][] = (a.successors.get(id) ?? []).map((next) => [next, 0]);
@@ -405,27 +396,25 @@ function quietWarnings(a: Analysis): CompileWarning[] {
       if (seen.has(seenKey) || seen.size > 10_000 || !budget.spend()) continue;
       seen.add(seenKey);
       const node = a.plan.nodes[at]!;
-      if (node.type === 'send') {
+      if (isSend(node)) {
         const minute = Math.floor(time + offset / MINUTE) % 1440;
         const sure = offset === 0 || edgeDistance(minute, start, end) >= DST_SLACK / MINUTE;
         if (inQuiet(minute, start, end) && sure && !reported.has(at)) {
           reported.add(at);
           const local = `${String(Math.floor(minute / 60)).padStart(2, '0')}:${String(minute % 60).padStart(2, '0')}`;
-          const when = offset === 0 ? waitUntil.time : `${waitUntil.time} (+ waits, so about ${local})`;
+          const when = offset === 0 ? endsAt : `${endsAt} (+ waits, so about ${local})`;
           warnings.push({
             code: 'send_in_quiet_hours',
             nodeId: at,
             message: `Step "${id}" waits until ${when}, inside the quiet hours (${quiet.start}–${quiet.end}), so this send is always held until ${quiet.end}. Pick a time outside the quiet hours.`,
-            messageZh: `步骤"${id}"等待到 ${offset === 0 ? waitUntil.time : `约 ${local}`}，处于免打扰时段（${quiet.start}–${quiet.end}）内，因此这条消息总会被推迟到 ${quiet.end} 才发出。请选择免打扰时段以外的时间。`,
+            messageZh: `步骤"${id}"等待到 ${offset === 0 ? endsAt : `约 ${local}`}，处于免打扰时段（${quiet.start}–${quiet.end}）内，因此这条消息总会被推迟到 ${quiet.end} 才发出。请选择免打扰时段以外的时间。`,
           });
         }
         continue;
       }
-      let added: number;
-      if (node.type === 'branch' || node.type === 'split' || node.type === 'update_contact') added = 0;
-      else if (node.type === 'wait') added = ms(node.duration);
-      else continue;
-      if (!Number.isFinite(added)) continue;
+      // Steps that take no time or a fixed time; the walk stops at any other.
+      const added = nodeDefinition(node.type).timing?.fixed?.(node);
+      if (added === undefined || !Number.isFinite(added)) continue;
       for (const next of a.successors.get(at) ?? []) queue.push([next, (offset + added) % (7 * DAY)]);
     }
   }
@@ -436,11 +425,8 @@ function quietWarnings(a: Analysis): CompileWarning[] {
 function wecomWarnings(a: Analysis): CompileWarning[] {
   const warnings: CompileWarning[] = [];
   for (const channel of WECOM_CHANNELS) {
-    const sends = a.order.filter((id) => {
-      const node = a.plan.nodes[id]!;
-      return node.type === 'send' && node.channel === channel;
-    });
-    const counts = (node: PlanNode) => node.type === 'send' && node.channel === channel;
+    const counts = (node: PlanNode) => sendsOn(node) === channel;
+    const sends = a.order.filter((id) => counts(a.plan.nodes[id]!));
     for (const loop of perLoop(loopFindings(a, sends, counts, DAY).filter((f) => f.count > 1))) {
       const path = [...loop.cycle, loop.cycle[0]].join(' → ');
       warnings.push({

@@ -1,10 +1,10 @@
-import { parseDuration } from '../flow/duration';
 import { type Condition, evaluateCondition } from '../flow/evaluate-condition';
-import { nextLocalTime, quietHoursEnd, zoneFor } from '../flow/local-time';
 import type { Plan, PlanNode, PlanNodeOf } from '../flow/plan';
 import type { Contact, ContactUpdate, MessageContent, StaffMember } from '../flow/schema';
-import { unreachableReason } from './reach';
-import { stableFraction } from './stable-hash';
+import { semanticsOf } from '../nodes/semantics';
+import { own, type RunContext, setOwn } from './run-context';
+
+export { contactZone, renderData } from './run-context';
 
 /**
  * The flow interpreter: plain deterministic TypeScript. It never reads a clock, a database or
@@ -136,22 +136,6 @@ export interface RenderData {
   flow: { id: string; name: string; version: number };
 }
 
-/** The data templates and conditions read, as both shells render them. */
-export function renderData(plan: Plan, state: RunState): RenderData {
-  return {
-    contact: state.contact,
-    event: state.event,
-    lastEvent: state.lastEvent,
-    http: state.http,
-    flow: { id: plan.flowId, name: plan.flowName, version: plan.version },
-  };
-}
-
-/** The time zone a contact's clock runs in for this flow. */
-export function contactZone(plan: Plan, contact: Contact): string {
-  return zoneFor(contact.timezone, plan.settings.timezone);
-}
-
 /** Enrolls a contact: enters the trigger and runs until the flow waits on something. */
 export function start(plan: Plan, input: StartInput): Step {
   const state: RunState = {
@@ -179,37 +163,18 @@ export function advance(plan: Plan, state: RunState, input: Input): Step {
   return { state, commands: [] };
 }
 
-/**
- * Records keyed by node ids (the plan's nodes, exits, visit counts, HTTP answers) are read and
- * written as own properties only. Node ids are the operator's words: `constructor` or `toString`
- * would otherwise read the object's prototype, and writing `__proto__` would set the prototype
- * instead of a key, so a loop through such a step would reuse its command ids.
- */
-function own<T>(record: Readonly<Record<string, T>>, key: string): T | undefined {
-  return Object.hasOwn(record, key) ? record[key] : undefined;
-}
-
-function setOwn<T>(record: Record<string, T>, key: string, value: T): void {
-  Object.defineProperty(record, key, { value, enumerable: true, writable: true, configurable: true });
-}
-
-const ms = (iso: string): number => {
-  const parsed = parseDuration(iso);
-  return parsed.ok ? parsed.ms : 0;
-};
-
 /** One input's worth of work on a copy of the state. */
-class Run {
-  private readonly state: RunState;
+class Run implements RunContext {
+  readonly state: RunState;
   private readonly commands: Command[] = [];
   private steps = 0;
   /** The node to enter next; a loop, not recursion, so a long path cannot overflow the stack. */
   private pending: string | null = null;
 
   constructor(
-    private readonly plan: Plan,
+    readonly plan: Plan,
     state: RunState,
-    private readonly at: number,
+    readonly at: number,
   ) {
     this.state = { ...state, visits: { ...state.visits }, http: { ...state.http } };
   }
@@ -289,7 +254,7 @@ class Run {
     }
     this.state.awaiting = null;
     this.state.lastEvent = { name: input.name, payload: input.payload, at: input.at };
-    this.leave(node, node.type === 'staff_task' ? 'done' : 'event');
+    this.leave(node, semanticsOf(node).eventExit ?? 'event');
     return true;
   }
 
@@ -302,11 +267,11 @@ class Run {
     return !filter || evaluateCondition(filter, { payload: input.payload, contact: this.state.contact });
   }
 
-  private ids(node: PlanNode, suffix?: string): string {
+  ids(node: PlanNode, suffix?: string): string {
     return `${node.id}#${own(this.state.visits, node.id) ?? 1}${suffix ? `/${suffix}` : ''}`;
   }
 
-  private finish(outcome: RunOutcome): void {
+  finish(outcome: RunOutcome): void {
     this.state.status = 'done';
     this.state.awaiting = null;
     this.state.phase = null;
@@ -314,7 +279,7 @@ class Run {
     this.commands.push({ type: 'finish', outcome, at: this.at });
   }
 
-  private wait(awaiting: Omit<Awaiting, 'nodeId'>, node: PlanNode): void {
+  wait(awaiting: Omit<Awaiting, 'nodeId'>, node: PlanNode): void {
     this.state.awaiting = { nodeId: node.id, ...awaiting };
     if (awaiting.timer) {
       const { timerId, until, reason } = awaiting.timer;
@@ -322,7 +287,7 @@ class Run {
     }
   }
 
-  private timer(node: PlanNode, reason: TimerReason, until: number) {
+  timer(node: PlanNode, reason: TimerReason, until: number) {
     return { timerId: this.ids(node, reason), until, reason };
   }
 
@@ -356,226 +321,32 @@ class Run {
     this.state.nodeId = nodeId;
     this.state.phase = null;
     this.commands.push({ type: 'enter', nodeId, nodeType: node.type, at: this.at });
-    this.act(node);
+    semanticsOf(node).enter(node, this);
   }
 
-  /** What a node does on entry (and again when a deferral it asked for ends). */
-  private act(node: PlanNode): void {
-    const { state, plan, at } = this;
-    switch (node.type) {
-      case 'trigger':
-        this.leave(node, 'next');
-        return;
-      case 'exit':
-        this.finish({ kind: 'exited', nodeId: node.id });
-        return;
-      case 'branch': {
-        const data = renderData(plan, state);
-        const taken = node.branches.find((b) => evaluateCondition(b.when, data));
-        this.leave(node, taken ? taken.id : 'else');
-        return;
-      }
-      case 'split': {
-        const total = node.arms.reduce((sum, a) => sum + a.weight, 0);
-        let point = stableFraction(`${plan.flowId}:${node.id}:${state.contact.id}`) * total;
-        let arm = node.arms[node.arms.length - 1]!;
-        for (const candidate of node.arms) {
-          point -= candidate.weight;
-          if (point < 0) {
-            arm = candidate;
-            break;
-          }
-        }
-        this.leave(node, arm.id);
-        return;
-      }
-      case 'wait':
-        this.wait({ timer: this.timer(node, 'wait', at + ms(node.duration)) }, node);
-        return;
-      case 'wait_until': {
-        const zone = node.timezone ?? contactZone(plan, state.contact);
-        const until = nextLocalTime(at, node, zone);
-        if (until <= at) {
-          this.leave(node, 'next');
-          return;
-        }
-        this.wait({ timer: this.timer(node, 'wait', until) }, node);
-        return;
-      }
-      case 'wait_for_event':
-        this.wait(
-          {
-            event: { name: node.event, filter: node.filter },
-            timer: this.timer(node, 'timeout', at + ms(node.timeout)),
-          },
-          node,
-        );
-        return;
-      case 'send':
-        state.phase ??= { kind: 'send', attempt: 'primary' };
-        this.send(node);
-        return;
-      case 'update_contact': {
-        const commandId = this.ids(node);
-        this.commands.push({ type: 'update-contact', commandId, nodeId: node.id, update: node.update, at });
-        this.wait({ task: { commandId, kind: 'update-contact' } }, node);
-        return;
-      }
-      case 'http_request': {
-        const commandId = this.ids(node);
-        const { method, url, headers, body, retries } = node;
-        this.commands.push({
-          type: 'http',
-          commandId,
-          nodeId: node.id,
-          request: { method, url, headers, body, retries, timeoutMs: ms(node.timeout) },
-          at,
-        });
-        this.wait({ task: { commandId, kind: 'http' } }, node);
-        return;
-      }
-      case 'staff_task':
-        state.phase = { kind: 'staff', startedAt: at, escalated: false };
-        this.notifyStaff(node, node.assignee, undefined);
-        return;
-    }
+  emit(command: Command): void {
+    this.commands.push(command);
   }
 
-  private send(node: PlanNodeOf<'send'>): void {
-    const { state, plan, at } = this;
-    const fallback = state.phase?.kind === 'send' && state.phase.attempt === 'fallback';
-    const channel = fallback ? node.fallback!.channel : node.channel;
-    const message = (fallback ? node.fallback!.message : undefined) ?? node.message;
-    const quiet = plan.settings.quietHours;
-    const quietEnd = quiet ? quietHoursEnd(at, quiet, contactZone(plan, state.contact)) : undefined;
-    if (quietEnd !== undefined) {
-      this.wait({ timer: this.timer(node, 'quiet-hours', quietEnd) }, node);
-      return;
-    }
-    const unreachable = unreachableReason(state.contact, channel);
-    if (unreachable) {
-      this.onSendFailed(node, { reason: unreachable, message: `cannot reach the contact on ${channel}` });
-      return;
-    }
-    const cap = plan.settings.frequencyCap;
-    const commandId = this.ids(node, fallback ? 'fallback' : undefined);
-    this.commands.push({
-      type: 'send',
-      commandId,
-      nodeId: node.id,
-      channel,
-      message,
-      recipient: { kind: 'contact' },
-      ...(cap ? { cap: { max: cap.max, perMs: ms(cap.per) } } : {}),
-      at,
-    });
-    this.wait({ task: { commandId, kind: 'send' } }, node);
-  }
-
-  private onSendFailed(node: PlanNodeOf<'send'>, failure: TaskFailure): void {
-    const cap = this.plan.settings.frequencyCap;
-    if (failure.reason === 'capped') {
-      if (cap?.onCap === 'skip' || failure.retryAt === undefined) {
-        this.leave(node, 'next');
-        return;
-      }
-      this.wait({ timer: this.timer(node, 'frequency-cap', Math.max(failure.retryAt, this.at)) }, node);
-      return;
-    }
-    const phase = this.state.phase;
-    if (node.fallback && phase?.kind === 'send' && phase.attempt === 'primary') {
-      this.state.phase = { kind: 'send', attempt: 'fallback' };
-      this.send(node);
-      return;
-    }
-    this.leave(node, node.exits.failed ? 'failed' : 'next');
-  }
-
-  private notifyStaff(node: PlanNodeOf<'staff_task'>, staff: StaffMember, suffix: string | undefined): void {
-    const commandId = this.ids(node, suffix);
-    this.commands.push({
-      type: 'send',
-      commandId,
-      nodeId: node.id,
-      channel: staff.channel,
-      message: node.message,
-      recipient: { kind: 'staff', staff },
-      at: this.at,
-    });
-    this.wait({ task: { commandId, kind: 'send' } }, node);
-  }
-
-  /** A staff task waits for `task.done` naming this step, until its next escalation or deadline. */
-  private awaitStaff(node: PlanNodeOf<'staff_task'>): void {
-    const phase = this.state.phase as Extract<NodePhase, { kind: 'staff' }>;
-    const escalateAt =
-      node.escalation && !phase.escalated ? phase.startedAt + ms(node.escalation.after) : undefined;
-    const deadline = phase.startedAt + ms(node.deadline);
-    const timer =
-      escalateAt !== undefined && escalateAt < deadline
-        ? this.timer(node, 'escalation', escalateAt)
-        : this.timer(node, 'deadline', deadline);
-    this.wait(
-      { event: { name: 'task.done', filter: { field: 'payload.nodeId', op: 'eq', value: node.id } }, timer },
-      node,
-    );
+  timerEnded(node: PlanNode, reason: TimerReason): void {
+    this.leave(node, reason === 'timeout' ? 'timeout' : 'next');
   }
 
   private onTaskResult(node: PlanNode, result: TaskResult): void {
-    switch (node.type) {
-      case 'send':
-        if (result.ok) this.leave(node, 'next');
-        else this.onSendFailed(node, result);
-        return;
-      case 'staff_task':
-        // The task stands whether or not the notice went out; staff also see it in sopflow.
-        this.awaitStaff(node);
-        return;
-      case 'update_contact':
-        if (result.ok && result.contact) this.state.contact = result.contact;
-        this.leave(node, 'next');
-        return;
-      case 'http_request':
-        setOwn(
-          this.state.http,
-          node.id,
-          result.ok
-            ? (result.response ?? { status: 0, body: null })
-            : { status: 0, body: null, error: result.message },
-        );
-        this.leave(node, result.ok || !node.exits.failed ? 'next' : 'failed');
-        return;
-      default:
-        this.finish({ kind: 'failed', nodeId: node.id, reason: `a ${node.type} step has no task` });
-        return;
-    }
+    const semantics = semanticsOf(node);
+    if (semantics.taskResult) semantics.taskResult(node, result, this);
+    else this.finish({ kind: 'failed', nodeId: node.id, reason: `a ${node.type} step has no task` });
   }
 
   private onTimer(node: PlanNode, reason: TimerReason): void {
-    if (node.type === 'send' && (reason === 'quiet-hours' || reason === 'frequency-cap')) {
-      this.send(node);
-      return;
-    }
-    if (node.type === 'staff_task') {
-      if (reason === 'escalation' && node.escalation) {
-        this.state.phase = {
-          ...(this.state.phase as Extract<NodePhase, { kind: 'staff' }>),
-          escalated: true,
-        };
-        this.notifyStaff(node, node.escalation.assignee, 'escalation');
-        return;
-      }
-      this.leave(node, 'expired');
-      return;
-    }
-    this.leave(node, reason === 'timeout' ? 'timeout' : 'next');
+    const semantics = semanticsOf(node);
+    if (semantics.timer) semantics.timer(node, reason, this);
+    else this.timerEnded(node, reason);
   }
 }
 
 /** Old node id → new node id. Contacts at nodes left out stay on their version. */
 export type NodeMapping = Record<string, string>;
-
-const TIMED_WAITS: ReadonlySet<PlanNode['type']> = new Set(['wait', 'wait_until', 'wait_for_event']);
 
 /**
  * Moves a run from its plan to a newer one, at the node the mapping names for where it waits.
@@ -594,7 +365,7 @@ export function migrate(to: Plan, state: RunState, mapping: NodeMapping, at: num
   const step = run.result();
   const before = awaiting.timer;
   const after = step.state.awaiting?.timer;
-  if (!before || !after || before.reason !== after.reason || !TIMED_WAITS.has(target.type)) return step;
+  if (!before || !after || before.reason !== after.reason || !semanticsOf(target).keepsDueTime) return step;
   // The same kind of wait: keep the contact's original due time.
   return {
     state: { ...step.state, awaiting: { ...step.state.awaiting!, timer: { ...after, until: before.until } } },

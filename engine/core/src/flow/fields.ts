@@ -1,0 +1,116 @@
+import { z } from 'zod';
+import { parseDuration } from './duration';
+import { isTimeZone } from './local-time';
+
+/**
+ * The field schemas several node types (and the flow document) share: ids, names, durations,
+ * times, channels, messages. Each node type's own schema is in `nodes/<type>/definition.ts`.
+ */
+
+const idPattern = /^[A-Za-z0-9_-]{1,64}$/;
+
+export const NodeId = z
+  .string()
+  .regex(idPattern, { error: 'A node id is 1 to 64 letters, digits, "-" or "_".' });
+export type NodeId = z.infer<typeof NodeId>;
+
+/** A channel a message goes out on: a built-in one or the name of a registered connector. */
+export const ChannelName = z
+  .string()
+  .regex(/^[a-z][a-z0-9_]{0,31}$/, { error: 'A channel name is lower-case letters, digits or "_".' });
+
+/** Where a node sits on the canvas. Ignored by the compiler. */
+export const Position = z.object({ x: z.number().finite(), y: z.number().finite() });
+
+/** An ISO-8601 duration such as PT10M, PT2H, P1D or P1W. */
+export const Duration = z.string().superRefine((value, ctx) => {
+  const parsed = parseDuration(value);
+  if (!parsed.ok) ctx.addIssue({ code: 'custom', message: parsed.message });
+});
+
+/** Exit names the node types use themselves. */
+const RESERVED_EXITS: ReadonlySet<string> = new Set([
+  'next',
+  'else',
+  'failed',
+  'event',
+  'timeout',
+  'done',
+  'expired',
+]);
+
+/** The fields every node has. */
+export const nodeBase = {
+  id: NodeId,
+  /** A name the operator gives the step; shown on the canvas. */
+  label: z.string().max(200).optional(),
+  position: Position.default({ x: 0, y: 0 }),
+};
+
+/** A field that an event's payload carries; declaring fields lets templates be checked. */
+export const PayloadField = z.object({
+  name: z
+    .string()
+    .regex(/^[A-Za-z_][A-Za-z0-9_]{0,63}$/, { error: 'A payload field name is a plain identifier.' })
+    .meta({ label: { en: 'Field', zh: '字段' } }),
+  type: z
+    .enum(['string', 'number', 'boolean', 'object', 'array'])
+    .meta({ label: { en: 'Type', zh: '类型' } }),
+  required: z
+    .boolean()
+    .default(false)
+    .meta({ label: { en: 'Required', zh: '必填' } }),
+});
+export type PayloadField = z.infer<typeof PayloadField>;
+
+export const EventName = z.string().regex(/^[A-Za-z0-9_.:-]{1,100}$/, {
+  error: 'An event name is letters, digits, ".", ":", "-" or "_", e.g. order.paid.',
+});
+
+/** A local time of day, 24-hour `HH:mm`. */
+export const LocalTime = z
+  .string()
+  .regex(/^([01]\d|2[0-3]):[0-5]\d$/, { error: 'A time of day is written HH:mm, e.g. 08:00 or 20:30.' });
+
+export const TimeZone = z
+  .string()
+  .refine(isTimeZone, { error: 'Not a time zone; use a name such as Asia/Shanghai.' });
+
+export const MessageContent = z.object({
+  /** The message body; `{{contact.*}}`, `{{event.*}}` and `{{flow.*}}` are filled in per contact. */
+  text: z.string().min(1, { error: 'The message is empty.' }).max(20_000),
+  /** The subject line, for channels that have one (email). */
+  subject: z.string().max(500).optional(),
+  /** How `text` is written; `html` bodies are rendered with every value escaped. @default text */
+  format: z.enum(['text', 'markdown', 'html']).optional(),
+  /** Who to @mention in a group (templates, e.g. `{{ contact.wecomUserId }}`), or `@all`. */
+  mentions: z.array(z.string().min(1).max(200)).max(50).optional(),
+  /** A provider-approved template (SMS, Official Account) and its parameters (templates). */
+  template: z
+    .object({
+      id: z.string().min(1).max(200),
+      params: z.record(z.string().regex(/^[A-Za-z0-9_]{1,64}$/), z.string().max(1000)).default({}),
+    })
+    .optional(),
+  /** Link cards (WeCom news): title, description, url and picture, each a template. */
+  articles: z
+    .array(
+      z.object({
+        title: z.string().min(1).max(200),
+        description: z.string().max(500).optional(),
+        url: z.string().min(1).max(2000),
+        picUrl: z.string().max(2000).optional(),
+      }),
+    )
+    .max(8)
+    .optional(),
+  /** For group channels: which group, e.g. `{{ event.chatId }}`. */
+  group: z.string().max(200).optional(),
+});
+export type MessageContent = z.infer<typeof MessageContent>;
+
+/** The name of an exit the operator gives (a branch condition, a split arm). */
+export const HandleId = z
+  .string()
+  .regex(/^[A-Za-z0-9_-]{1,64}$/, { error: 'An exit name is 1 to 64 letters, digits, "-" or "_".' })
+  .refine((h) => !RESERVED_EXITS.has(h), { error: 'That exit name is reserved; choose another.' });

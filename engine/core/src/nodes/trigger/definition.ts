@@ -1,0 +1,95 @@
+import { z } from 'zod';
+import { Condition } from '../../flow/conditions';
+import { EventName, nodeBase, PayloadField, TimeZone } from '../../flow/fields';
+import { defineNode, form } from '../define';
+
+const payload = z
+  .array(PayloadField)
+  .max(100)
+  .optional()
+  .meta(
+    form('Payload fields', '事件字段', {
+      help: { en: 'Declare them to have {{ event.* }} checked.', zh: '声明后会检查 {{ event.* }} 的引用。' },
+    }),
+  );
+const eventNameForm = form('Event name', '事件名', {
+  help: { en: 'e.g. member.joined, order.paid', zh: '例如 member.joined、order.paid' },
+});
+const filter = (en: string, zh: string) => Condition.optional().meta(form(en, zh, { widget: 'condition' }));
+
+export const WebhookTrigger = z
+  .object({
+    kind: z.literal('webhook'),
+    /** The event name recorded for each delivery, e.g. `member.joined`. */
+    event: EventName.default('webhook').meta(eventNameForm),
+    /** Fields of the payload; when given, `{{event.*}}` references are checked against them. */
+    payload,
+  })
+  .meta(form('A webhook is called', '收到 Webhook 调用'));
+
+/** Starts the flow when an event is posted for a contact (`POST /api/events`). */
+export const EventTrigger = z
+  .object({
+    kind: z.literal('event'),
+    event: EventName.meta(eventNameForm),
+    /** Only events whose payload matches start the flow; fields are `payload.*`. */
+    filter: filter('Only if', '仅当'),
+    payload,
+  })
+  .meta(form('An event happens', '发生某个事件'));
+
+/** Contacts are enrolled one at a time by an operator or the API. */
+export const ManualTrigger = z
+  .object({ kind: z.literal('manual'), payload })
+  .meta(form('Enrolled by hand or API', '手动或通过 API 加入'));
+
+/** A broadcast: everyone matching `where` (or everyone) is enrolled when a campaign runs it. */
+export const AudienceTrigger = z
+  .object({ kind: z.literal('audience'), where: filter('Only contacts where', '仅限满足条件的联系人') })
+  .meta(form('A campaign runs (audience)', '运行群发活动（人群）'));
+
+/** A recurring enrollment on a Temporal Schedule. */
+export const ScheduleTrigger = z
+  .object({
+    kind: z.literal('schedule'),
+    /** Five-field cron, e.g. `0 20 * * *` for every evening at 20:00. */
+    cron: z
+      .string()
+      .regex(/^\s*(\S+\s+){4}\S+\s*$/, { error: 'A cron expression has five fields, e.g. "0 20 * * *".' })
+      .meta(
+        form('Cron (minute hour day month weekday)', 'Cron（分 时 日 月 周）', {
+          help: { en: '0 20 * * * = every evening at 20:00', zh: '0 20 * * * = 每晚 20:00' },
+        }),
+      ),
+    timezone: TimeZone.optional().meta(form('Time zone', '时区', { widget: 'timezone' })),
+    where: filter('Only contacts where', '仅限满足条件的联系人'),
+  })
+  .meta(form('On a schedule', '按计划定时'));
+
+export const Trigger = z
+  .discriminatedUnion('kind', [WebhookTrigger, EventTrigger, ManualTrigger, AudienceTrigger, ScheduleTrigger])
+  .meta(form('Starts when', '何时开始'));
+export type Trigger = z.infer<typeof Trigger>;
+
+export const TriggerNode = z.object({ ...nodeBase, type: z.literal('trigger'), trigger: Trigger });
+export type TriggerNode = z.infer<typeof TriggerNode>;
+
+export const trigger = defineNode({
+  type: 'trigger',
+  schema: TriggerNode,
+  words: {
+    label: { en: 'Trigger', zh: '触发器' },
+    hint: { en: 'What enrolls a contact', zh: '联系人从这里进入流程' },
+  },
+  idPrefix: 'trigger',
+  exits: () => ['next'],
+  check(node, context) {
+    const trigger = node.trigger;
+    if (trigger.kind === 'event' && trigger.filter)
+      return context.condition(trigger.filter, 'trigger.filter', { payload: true });
+    if ((trigger.kind === 'audience' || trigger.kind === 'schedule') && trigger.where)
+      return context.condition(trigger.where, 'trigger.where');
+    return [];
+  },
+  defaults: () => ({ trigger: { kind: 'webhook' as const, event: 'webhook' } }),
+});
