@@ -1,20 +1,10 @@
 import { randomUUID } from 'node:crypto';
-import { Condition, type Plan } from '@sopflow/core';
+import type { Condition, Plan } from '@sopflow/core';
+import type { CampaignRequest } from '@sopflow/core/api';
 import { type CampaignInput, type CampaignProgress, campaign } from '@sopflow/workflows';
-import { z } from 'zod';
 import type { TemporalGateway } from './temporal/gateway';
 
-export const CampaignRequest = z.object({
-  flowId: z.string().min(1),
-  /** Who: a list of contact ids, or everyone matching a condition; the flow's own audience by default. */
-  audience: z
-    .object({ contactIds: z.array(z.string().min(1)).max(100_000).optional(), where: Condition.optional() })
-    .optional(),
-  /** When to start, ISO-8601; now by default. */
-  at: z.iso.datetime({ offset: true }).optional(),
-  pageSize: z.number().int().min(1).max(1000).optional(),
-});
-export type CampaignRequest = z.infer<typeof CampaignRequest>;
+export { CampaignRequest } from '@sopflow/core/api';
 
 export interface CampaignStatus {
   campaignId: string;

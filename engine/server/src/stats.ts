@@ -1,38 +1,11 @@
-import { z } from 'zod';
+import type { NodeContactsQuery, StatsQuery } from '@sopflow/core/api';
 import type { Database } from './persistence';
 import { type RunFilter, runsQuery, type TemporalGateway } from './temporal/gateway';
 
 /** Up to this many running journeys, who waits where is tallied from one listing (see `waitingPerNode`). */
 const TALLY_LIMIT = 1000;
 
-export const StatsQuery = z.object({
-  version: z.coerce
-    .number()
-    .int()
-    .positive()
-    .optional()
-    .meta({ description: 'A published version; the latest by default.' }),
-  from: z.iso.datetime({ offset: true }).optional().meta({ description: 'Start of the range (ISO-8601).' }),
-  to: z.iso.datetime({ offset: true }).optional().meta({ description: 'End of the range, exclusive.' }),
-});
-export type StatsQuery = z.infer<typeof StatsQuery>;
-
-export const NodeContactsQuery = z.object({
-  version: z.coerce
-    .number()
-    .int()
-    .positive()
-    .optional()
-    .meta({ description: 'A published version; the latest by default.' }),
-  limit: z.coerce
-    .number()
-    .int()
-    .min(1)
-    .max(500)
-    .default(100)
-    .meta({ description: 'At most this many contacts (1-500, 100 by default); `total` counts them all.' }),
-});
-export type NodeContactsQuery = z.infer<typeof NodeContactsQuery>;
+export { NodeContactsQuery, StatsQuery } from '@sopflow/core/api';
 
 /** A running journey standing in a step now, as Temporal's visibility sees it. */
 export interface ContactAtNode {
