@@ -1,18 +1,11 @@
 import { evaluateCondition } from '@sopflow/core';
-import type { PostedEvent } from '@sopflow/core/api';
+import type { EventOutcome, PostedEvent } from '@sopflow/core/api';
 import type { Enroller, EnrollResult } from './enroll';
 import type { Database } from './persistence';
 import type { TemporalGateway } from './temporal/gateway';
 
+export type { EventOutcome } from '@sopflow/core/api';
 export { PostedEvent } from '@sopflow/core/api';
-
-export interface EventOutcome {
-  status: 'recorded' | 'duplicate';
-  /** Running flows of the contact the event was delivered to. */
-  delivered: number;
-  /** Flows the event started for the contact. */
-  started: EnrollResult[];
-}
 
 /**
  * Takes an event for a contact: records it, delivers it as a signal to every flow the contact

@@ -1,4 +1,4 @@
-import type { MigrationRequest } from '@sopflow/core/api';
+import type { MigrationReport, MigrationRequest } from '@sopflow/core/api';
 import type { Database } from './persistence';
 import type { TemporalGateway } from './temporal/gateway';
 
@@ -15,12 +15,7 @@ export class MigrationError extends Error {
   }
 }
 
-export interface MigrationReport {
-  from: number;
-  to: number;
-  /** Per mapped old node: contacts waiting there, and (when applied) how many were signalled. */
-  nodes: { from: string; to: string; waiting: number; signalled: number }[];
-}
+export type { MigrationReport } from '@sopflow/core/api';
 
 /**
  * Moves the running contacts of one flow version to another: counted first (a preview), then

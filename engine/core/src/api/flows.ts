@@ -178,14 +178,17 @@ export type FlowImportQuery = z.infer<typeof FlowImportQuery>;
 export const FlowImported = FlowSaved.extend({ published: Published.optional() });
 export type FlowImported = z.infer<typeof FlowImported>;
 
+/** A query's published version of a flow; the latest when left out. */
+const publishedVersion = z.coerce
+  .number()
+  .int()
+  .positive()
+  .optional()
+  .meta({ description: 'A published version; the latest by default.' });
+
 /** `GET /api/flows/{id}/stats`. */
 export const StatsQuery = z.object({
-  version: z.coerce
-    .number()
-    .int()
-    .positive()
-    .optional()
-    .meta({ description: 'A published version; the latest by default.' }),
+  version: publishedVersion,
   from: z.iso.datetime({ offset: true }).optional().meta({ description: 'Start of the range (ISO-8601).' }),
   to: z.iso.datetime({ offset: true }).optional().meta({ description: 'End of the range, exclusive.' }),
 });
@@ -213,6 +216,16 @@ export const NodeStats = z.object({
 });
 export type NodeStats = z.infer<typeof NodeStats>;
 
+/** A channel's messages of a version, by delivery status (sending counts as pending). */
+export const MessageCounts = z.object({
+  channel: z.string(),
+  sent: z.number(),
+  failed: z.number(),
+  unconfirmed: z.number(),
+  pending: z.number(),
+});
+export type MessageCounts = z.infer<typeof MessageCounts>;
+
 export const FlowStats = z.object({
   flowId: z.string(),
   version: z.number(),
@@ -225,8 +238,7 @@ export const FlowStats = z.object({
   finished: z.record(z.string(), z.number()),
   converted: z.number(),
   nodes: z.array(NodeStats),
-  /** Messages per channel, by delivery status (sent, failed, unconfirmed, pending). */
-  messages: z.array(z.object({ channel: z.string() }).catchall(z.number())),
+  messages: z.array(MessageCounts),
   temporalUrl: z.string(),
   runningUrl: z.string(),
 });
@@ -234,12 +246,7 @@ export type FlowStats = z.infer<typeof FlowStats>;
 
 /** `GET /api/flows/{id}/nodes/{nodeId}/contacts`. */
 export const NodeContactsQuery = z.object({
-  version: z.coerce
-    .number()
-    .int()
-    .positive()
-    .optional()
-    .meta({ description: 'A published version; the latest by default.' }),
+  version: publishedVersion,
   limit: z.coerce
     .number()
     .int()
