@@ -1,3 +1,4 @@
+import type { ApiPaths } from '@sopflow/core/api';
 import * as contract from '@sopflow/core/api';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { z } from 'zod';
@@ -35,6 +36,35 @@ function conforms<S extends z.ZodType>(
   return parsed.data as z.infer<S>;
 }
 
+/** Every route of `ApiPaths` (the builder's typed client), checked against the OpenAPI document. */
+const CLIENT_ROUTES = {
+  '/api/auth/login': ['post'],
+  '/api/auth/me': ['get'],
+  '/api/auth/logout': ['post'],
+  '/api/flows': ['get'],
+  '/api/templates': ['get'],
+  '/api/flows/from-template': ['post'],
+  '/api/flows/{id}': ['get', 'put'],
+  '/api/flows/{id}/publish': ['post'],
+  '/api/flows/{id}/rollback': ['post'],
+  '/api/flows/{id}/stats': ['get'],
+  '/api/flows/{id}/nodes/{nodeId}/contacts': ['get'],
+  '/api/flows/{id}/versions': ['get'],
+  '/api/flows/{id}/versions/{version}': ['get'],
+  '/api/flows/{id}/webhook': ['get'],
+  '/api/flows/{id}/simulate': ['post'],
+  '/api/contacts': ['get'],
+  '/api/contacts/{id}': ['get'],
+  '/api/contacts/import': ['post'],
+  '/api/campaigns': ['post'],
+  '/api/campaigns/{id}': ['get'],
+  '/api/campaigns/{id}/cancel': ['post'],
+  '/api/connectors': ['get'],
+  '/api/channels': ['get'],
+  '/api/channels/{channel}': ['put', 'delete'],
+  '/api/channels/{channel}/test': ['post'],
+} as const satisfies { [Path in keyof ApiPaths]: readonly (keyof ApiPaths[Path])[] };
+
 /** A manual flow: each contact waits for `go` (a day at most), is told, and leaves. */
 const waitingFlow = (id: string) => ({
   schemaVersion: 1,
@@ -55,6 +85,23 @@ const waitingFlow = (id: string) => ({
 });
 
 describe('the API contract matches what the server answers', () => {
+  it('names only routes the server has, each answering with a documented schema', async () => {
+    const spec = (await app.request('GET', '/api/openapi.json')).body as {
+      paths: Record<string, Record<string, { responses: Record<string, { content?: unknown }> }>>;
+    };
+    for (const [path, methods] of Object.entries(CLIENT_ROUTES))
+      for (const method of methods) {
+        const operation = spec.paths[path]?.[method];
+        expect(operation, `${method.toUpperCase()} ${path}`).toBeDefined();
+        const success = Object.entries(operation?.responses ?? {}).filter(([status]) =>
+          status.startsWith('2'),
+        );
+        expect(success.length, `${method.toUpperCase()} ${path}`).toBeGreaterThan(0);
+        for (const [status, answer] of success)
+          expect(answer.content, `${method.toUpperCase()} ${path} ${status}`).toBeDefined();
+      }
+  });
+
   it('flows: templates, drafts, publishing, versions, statistics, dry-runs and control', async () => {
     conforms(contract.TemplateList, await app.request('GET', '/api/templates'), 200);
     const fromTemplate = uniqueId('contract-template');
