@@ -4,27 +4,19 @@
  * without a browser.
  */
 
-/** One step as the statistics API answers it (the fields the canvas uses). */
-export interface NodeStatsAnswer {
-  nodeId: string;
-  entered: number;
-  contacts: number;
-  left: Record<string, number>;
-  ended: number;
-  converted: number;
-  waitingNow: number | null;
-}
+import type { FlowStats, NodeStats } from '@sopflow/core/api';
 
-export interface FlowStatsAnswer {
-  flowId: string;
-  version: number;
-  enrolled: number;
-  running: number | null;
-  finished: Record<string, number>;
-  converted: number;
-  nodes: NodeStatsAnswer[];
-  temporalUrl: string;
-}
+/** One step as the statistics API answers it (the fields the canvas uses). */
+export type NodeStatsAnswer = Pick<
+  NodeStats,
+  'nodeId' | 'entered' | 'contacts' | 'left' | 'ended' | 'converted' | 'waitingNow'
+>;
+
+/** A version's statistics as the API answers them (the fields the canvas uses). */
+export type FlowStatsAnswer = Pick<
+  FlowStats,
+  'flowId' | 'version' | 'enrolled' | 'running' | 'finished' | 'converted' | 'temporalUrl'
+> & { nodes: NodeStatsAnswer[] };
 
 /** What a step's card shows while the flow is watched. */
 export interface NodeWatch {

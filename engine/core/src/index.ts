@@ -17,6 +17,8 @@
  * ```
  */
 
+// The HTTP API's contract, also its own entry (`@sopflow/core/api`).
+export * as api from './api/index';
 export {
   BUILTIN_CHANNELS,
   type CompileOptions,

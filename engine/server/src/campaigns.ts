@@ -1,26 +1,17 @@
 import { randomUUID } from 'node:crypto';
-import { Condition, type Plan } from '@sopflow/core';
-import { type CampaignInput, type CampaignProgress, campaign } from '@sopflow/workflows';
-import { z } from 'zod';
+import type { Condition, Plan } from '@sopflow/core';
+import type {
+  CampaignRequest,
+  CampaignStarted,
+  CampaignStatus as CampaignStatusAnswer,
+} from '@sopflow/core/api';
+import { type CampaignInput, campaign } from '@sopflow/workflows';
 import type { TemporalGateway } from './temporal/gateway';
 
-export const CampaignRequest = z.object({
-  flowId: z.string().min(1),
-  /** Who: a list of contact ids, or everyone matching a condition; the flow's own audience by default. */
-  audience: z
-    .object({ contactIds: z.array(z.string().min(1)).max(100_000).optional(), where: Condition.optional() })
-    .optional(),
-  /** When to start, ISO-8601; now by default. */
-  at: z.iso.datetime({ offset: true }).optional(),
-  pageSize: z.number().int().min(1).max(1000).optional(),
-});
-export type CampaignRequest = z.infer<typeof CampaignRequest>;
+export { CampaignRequest } from '@sopflow/core/api';
 
-export interface CampaignStatus {
-  campaignId: string;
-  status: string;
-  progress?: CampaignProgress;
-}
+/** A campaign's state as Temporal tells it (the API adds its link to the Temporal UI). */
+export type CampaignStatus = Omit<CampaignStatusAnswer, 'temporalUrl'>;
 
 /** The id of the Temporal Schedule that runs a schedule-triggered flow. */
 export const scheduleIdOf = (flowId: string) => `sopflow-schedule:${flowId}`;
@@ -33,7 +24,7 @@ export const scheduleIdOf = (flowId: string) => `sopflow-schedule:${flowId}`;
 export class Campaigns {
   constructor(private readonly temporal: TemporalGateway) {}
 
-  async start(request: CampaignRequest, plan: Plan): Promise<{ campaignId: string; startsAt: string }> {
+  async start(request: CampaignRequest, plan: Plan): Promise<CampaignStarted> {
     const audience = request.audience ?? { where: audienceOf(plan) };
     const campaignId = `campaign:${request.flowId}:${randomUUID().slice(0, 8)}`;
     const startsAt = request.at ? Date.parse(request.at) : Date.now();

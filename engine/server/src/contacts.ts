@@ -1,6 +1,5 @@
 import type { Contact } from '@sopflow/core';
-import { IANAZone } from 'luxon';
-import { z } from 'zod';
+import type { ContactPatch } from '@sopflow/core/api';
 import type { ContactQuery, ContactRepository, SaveResult } from './persistence/contacts';
 import type { TemporalGateway } from './temporal/gateway';
 
@@ -9,44 +8,8 @@ import type { TemporalGateway } from './temporal/gateway';
  * contact id), listed and searched, imported in bulk, and read back with their whole history.
  */
 
-const optionalText = (max: number) => z.string().max(max).nullable().optional();
-
-/**
- * A change to a contact. Fields left out stay as they are; `null` clears an address. Attributes
- * are merged (a key set to null is removed); `tags` and `unsubscribed` (a list) replace, while
- * `unsubscribed` as `{ channel: true | false }` opts in or out per channel. `points` sets the
- * balance, and the difference goes to the points ledger.
- */
-export const ContactPatch = z
-  .object({
-    id: z.string().min(1).max(200),
-    name: optionalText(200),
-    email: z.email().max(320).nullable().optional(),
-    phone: z
-      .string()
-      .regex(/^\+?[0-9][0-9 ()-]{2,39}$/, {
-        error: 'A phone number: digits, optionally +, spaces, ( ) and -.',
-      })
-      .nullable()
-      .optional(),
-    wecomUserId: optionalText(200),
-    wecomExternalUserId: optionalText(200),
-    openId: optionalText(200),
-    timezone: z
-      .string()
-      .max(64)
-      .refine((zone) => IANAZone.isValidZone(zone), { error: 'Not an IANA time zone such as Asia/Shanghai.' })
-      .nullable()
-      .optional(),
-    attributes: z.record(z.string().min(1).max(100), z.unknown()).optional(),
-    tags: z.array(z.string().min(1).max(100)).max(500).optional(),
-    points: z.number().int().optional(),
-    unsubscribed: z
-      .union([z.array(z.string().min(1).max(32)).max(50), z.record(z.string().min(1).max(32), z.boolean())])
-      .optional(),
-  })
-  .strict();
-export type ContactPatch = z.infer<typeof ContactPatch>;
+/** A change to a contact: the API contract's (`@sopflow/core/api`). */
+export { ContactPatch } from '@sopflow/core/api';
 
 export type { ContactQuery, SaveResult } from './persistence/contacts';
 

@@ -1,25 +1,11 @@
-import { EventName, evaluateCondition } from '@sopflow/core';
-import { z } from 'zod';
+import { evaluateCondition } from '@sopflow/core';
+import type { EventOutcome, PostedEvent } from '@sopflow/core/api';
 import type { Enroller, EnrollResult } from './enroll';
 import type { Database } from './persistence';
 import type { TemporalGateway } from './temporal/gateway';
 
-export const PostedEvent = z.object({
-  /** A client-given id: the same id posted again counts once. */
-  id: z.string().min(1).max(200).optional(),
-  contactId: z.string().min(1).max(200),
-  name: EventName,
-  payload: z.record(z.string(), z.unknown()).default({}),
-});
-export type PostedEvent = z.infer<typeof PostedEvent>;
-
-export interface EventOutcome {
-  status: 'recorded' | 'duplicate';
-  /** Running flows of the contact the event was delivered to. */
-  delivered: number;
-  /** Flows the event started for the contact. */
-  started: EnrollResult[];
-}
+export type { EventOutcome } from '@sopflow/core/api';
+export { PostedEvent } from '@sopflow/core/api';
 
 /**
  * Takes an event for a contact: records it, delivers it as a signal to every flow the contact

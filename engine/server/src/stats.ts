@@ -1,75 +1,24 @@
-import { z } from 'zod';
+import type {
+  ContactAtNode as ContactAtNodeAnswer,
+  FlowStats,
+  MessageCounts,
+  NodeContactsQuery,
+  NodeStats,
+  StatsQuery,
+  VersionSummary,
+} from '@sopflow/core/api';
 import type { Database } from './persistence';
 import { type RunFilter, runsQuery, type TemporalGateway } from './temporal/gateway';
 
 /** Up to this many running journeys, who waits where is tallied from one listing (see `waitingPerNode`). */
 const TALLY_LIMIT = 1000;
 
-export const StatsQuery = z.object({
-  version: z.coerce
-    .number()
-    .int()
-    .positive()
-    .optional()
-    .meta({ description: 'A published version; the latest by default.' }),
-  from: z.iso.datetime({ offset: true }).optional().meta({ description: 'Start of the range (ISO-8601).' }),
-  to: z.iso.datetime({ offset: true }).optional().meta({ description: 'End of the range, exclusive.' }),
-});
-export type StatsQuery = z.infer<typeof StatsQuery>;
+export { NodeContactsQuery, StatsQuery } from '@sopflow/core/api';
 
-export const NodeContactsQuery = z.object({
-  version: z.coerce
-    .number()
-    .int()
-    .positive()
-    .optional()
-    .meta({ description: 'A published version; the latest by default.' }),
-  limit: z.coerce
-    .number()
-    .int()
-    .min(1)
-    .max(500)
-    .default(100)
-    .meta({ description: 'At most this many contacts (1-500, 100 by default); `total` counts them all.' }),
-});
-export type NodeContactsQuery = z.infer<typeof NodeContactsQuery>;
+/** A running journey standing in a step now, as Temporal's visibility sees it (the API adds its link). */
+export type ContactAtNode = Omit<ContactAtNodeAnswer, 'temporalUrl'>;
 
-/** A running journey standing in a step now, as Temporal's visibility sees it. */
-export interface ContactAtNode {
-  contactId: string;
-  name: string | null;
-  workflowId: string;
-  runId: string;
-  /** When the run (this continue-as-new link of it) started, ISO-8601. */
-  startedAt: string;
-}
-
-/** A published version as the history lists it: no document, no plan. */
-export interface VersionSummary {
-  version: number;
-  note: string | null;
-  publishedAt: string;
-}
-
-export interface NodeStats {
-  nodeId: string;
-  type: string;
-  label?: string;
-  /** Entries into the step (a contact going round a loop counts each time). */
-  entered: number;
-  /** Distinct contacts who entered. */
-  contacts: number;
-  /** Departures by exit. */
-  left: Record<string, number>;
-  /** Journeys that ended in the step: at an exit, converted, failed or cancelled while there. */
-  ended: number;
-  /** Journeys whose goal converted them while they were in this step. */
-  converted: number;
-  /** Running journeys waiting in this step now (Temporal visibility); null when unreachable. */
-  waitingNow: number | null;
-  /** The Temporal UI's list of the runs waiting here. */
-  temporalUrl: string;
-}
+export type { NodeStats, VersionSummary } from '@sopflow/core/api';
 
 /**
  * Statistics of a flow version, derived rather than counted by the workflow (which would cost
@@ -160,7 +109,7 @@ export class Stats {
     return { running, waiting: nodeIds.map((id) => tally.get(id) ?? 0) };
   }
 
-  async flow(flowId: string, query: StatsQuery) {
+  async flow(flowId: string, query: StatsQuery): Promise<FlowStats | undefined> {
     const record = await this.store.flows.getVersion(flowId, query.version);
     if (!record) return undefined;
     const v = record.version;
@@ -201,10 +150,11 @@ export class Stats {
 
     const finished: Record<string, number> = { exited: 0, converted: 0, failed: 0, cancelled: 0 };
     for (const e of ends) finished[e.outcome] = (finished[e.outcome] ?? 0) + e.n;
-    const channels = new Map<string, Record<string, number>>();
+    const channels = new Map<string, Omit<MessageCounts, 'channel'>>();
     for (const m of messages) {
       const counts = channels.get(m.channel) ?? { sent: 0, failed: 0, unconfirmed: 0, pending: 0 };
-      const key = m.status === 'sending' ? 'pending' : m.status;
+      // Deliveries are pending, sending, sent, failed or unconfirmed (a check in the schema).
+      const key = (m.status === 'sending' ? 'pending' : m.status) as keyof typeof counts;
       counts[key] = (counts[key] ?? 0) + m.n;
       channels.set(m.channel, counts);
     }

@@ -1,20 +1,8 @@
-import { z } from 'zod';
+import type { MigrationReport, MigrationRequest } from '@sopflow/core/api';
 import type { Database } from './persistence';
 import type { TemporalGateway } from './temporal/gateway';
 
-export const MigrationRequest = z.object({
-  /** The published version whose running contacts move. */
-  from: z.number().int().positive(),
-  /** The version they move to; the latest by default. */
-  to: z.number().int().positive().optional(),
-  /** Old node id → new node id; contacts at other nodes stay on their version. */
-  mapping: z
-    .record(z.string(), z.string())
-    .refine((m) => Object.keys(m).length > 0, { error: 'Map at least one node.' }),
-  /** Only count who would move. @default false */
-  preview: z.boolean().default(false),
-});
-export type MigrationRequest = z.infer<typeof MigrationRequest>;
+export { MigrationRequest } from '@sopflow/core/api';
 
 export class MigrationError extends Error {
   override readonly name = 'MigrationError';
@@ -27,12 +15,7 @@ export class MigrationError extends Error {
   }
 }
 
-export interface MigrationReport {
-  from: number;
-  to: number;
-  /** Per mapped old node: contacts waiting there, and (when applied) how many were signalled. */
-  nodes: { from: string; to: string; waiting: number; signalled: number }[];
-}
+export type { MigrationReport } from '@sopflow/core/api';
 
 /**
  * Moves the running contacts of one flow version to another: counted first (a preview), then

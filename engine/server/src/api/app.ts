@@ -1,5 +1,6 @@
 import { serveStatic } from '@hono/node-server/serve-static';
 import type { Contact } from '@sopflow/core';
+import { ErrorBody, Health } from '@sopflow/core/api';
 import { type Context, Hono } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import { secureHeaders } from 'hono/secure-headers';
@@ -10,7 +11,7 @@ import type { FlowRecord } from '../persistence';
 import { runsQuery } from '../temporal/gateway';
 import { temporalLinks } from '../temporal/links';
 import { authMiddleware, CSRF_HEADER, SESSION_COOKIE } from './auth';
-import { doc, ErrorBody } from './docs';
+import { doc } from './docs';
 import { type ApiContext, type ApiOptions, apiError, databaseFailure, isUnavailable } from './http';
 import { RateLimiter } from './rate-limit';
 import { registerAuthRoutes } from './routes/auth';
@@ -133,7 +134,12 @@ export function createApi(options: ApiOptions): Hono {
 
   app.get(
     '/api/health',
-    doc({ summary: 'Liveness', tags: ['meta'], access: 'public', responses: { 200: '{ ok: true }' } }),
+    doc({
+      summary: 'Liveness',
+      tags: ['meta'],
+      access: 'public',
+      responses: { 200: { description: '{ ok: true }', schema: Health } },
+    }),
     (c) => c.json({ ok: true }),
   );
   registerAuthRoutes(app, ctx);

@@ -14,7 +14,11 @@ import type { RateLimiter } from './rate-limit';
  */
 
 export const SESSION_COOKIE = 'sopflow_session';
-export const CSRF_HEADER = 'x-csrf-token';
+
+/** The header a session's CSRF token goes in: the contract's, which the builder sends. */
+import { CSRF_HEADER } from '@sopflow/core/api';
+
+export { CSRF_HEADER };
 
 const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
 

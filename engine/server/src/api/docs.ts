@@ -1,9 +1,9 @@
+import type { Role } from '@sopflow/core/api';
 import type { Context, MiddlewareHandler } from 'hono';
 import { matchedRoutes } from 'hono/route';
 import { findTargetHandler } from 'hono/utils/handler';
 import { describeRoute, resolver } from 'hono-openapi';
 import { z } from 'zod';
-import type { Role } from '../persistence/accounts';
 
 /**
  * Every route is registered with `doc(...)`: one declaration gives its OpenAPI operation (from
@@ -37,16 +37,6 @@ export interface RouteDoc extends RouteMeta {
 }
 
 const META = Symbol('sopflow.route');
-
-export const ErrorBody = z
-  .object({
-    error: z.object({
-      code: z.string().meta({ description: 'Stable, for programs: e.g. flow_not_found, forbidden.' }),
-      message: z.string(),
-      details: z.unknown().optional(),
-    }),
-  })
-  .meta({ description: 'Every error answer.' });
 
 const errorContent = { 'application/json': { schema: { $ref: '#/components/schemas/Error' } } };
 

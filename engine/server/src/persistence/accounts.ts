@@ -1,5 +1,6 @@
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import { hash, verify } from '@node-rs/argon2';
+import { ROLES, type Role } from '@sopflow/core/api';
 import type { Sql } from 'postgres';
 import { z } from 'zod';
 
@@ -9,15 +10,11 @@ import { z } from 'zod';
  * Secrets (passwords, session cookies, tokens) are never stored: only Argon2id or SHA-256 of them.
  */
 
-export const ROLES = ['viewer', 'operator', 'admin'] as const;
-export const Role = z.enum(ROLES);
-export type Role = z.infer<typeof Role>;
+// Roles and the rules for emails and passwords are the API contract's.
+export { Email, Password, ROLES, Role } from '@sopflow/core/api';
 
 /** True when `role` may do what `required` may. */
 export const roleAllows = (role: Role, required: Role) => ROLES.indexOf(role) >= ROLES.indexOf(required);
-
-export const Email = z.email().max(320);
-export const Password = z.string().min(10, { error: 'A password has at least 10 characters.' }).max(200);
 
 export interface User {
   id: string;

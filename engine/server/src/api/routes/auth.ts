@@ -1,44 +1,29 @@
 import { getConnInfo } from '@hono/node-server/conninfo';
+import {
+  AuditPage,
+  AuditQuery,
+  LoggedOut,
+  LoginAnswer,
+  LoginBody,
+  Me,
+  NewToken,
+  NewUser,
+  PasswordBody,
+  PasswordChanged,
+  TokenCreated,
+  TokenList,
+  TokenView,
+  UserChange,
+  UserDeleted,
+  UserList,
+  UserView,
+} from '@sopflow/core/api';
 import type { Context, Hono } from 'hono';
-import { z } from 'zod';
-import { AccountError, Email, Password, Role } from '../../persistence/accounts';
+import { AccountError } from '../../persistence/accounts';
 import { CSRF_HEADER, clearSessionCookie, setSessionCookie } from '../auth';
 import { doc } from '../docs';
 import { type ApiContext, apiError, issuesOf, readJson } from '../http';
 import { RateLimiter } from '../rate-limit';
-
-const LoginBody = z.object({ email: z.string().min(1).max(320), password: z.string().min(1).max(200) });
-const PasswordBody = z.object({ current: z.string().min(1).max(200), password: Password });
-const NewUser = z.object({ email: Email, password: Password, role: Role });
-const UserChange = z
-  .object({ role: Role.optional(), password: Password.optional(), disabled: z.boolean().optional() })
-  .refine((c) => Object.keys(c).length > 0, { error: 'Change the role, the password or disabled.' });
-const NewToken = z.object({
-  name: z.string().min(1).max(100),
-  role: Role,
-  expiresInDays: z.number().int().min(1).max(3650).optional(),
-});
-const AuditQuery = z.object({
-  limit: z.coerce.number().int().min(1).max(1000).optional(),
-  before: z.string().regex(/^\d+$/).optional().meta({ description: 'Entries older than this id.' }),
-  actor: z.string().optional().meta({ description: 'A user email, token name or id.' }),
-  action: z.string().optional().meta({ description: 'Part of the action, e.g. "/publish".' }),
-  target: z.string().optional().meta({ description: 'Part of the path acted on.' }),
-});
-
-const UserView = z.object({
-  id: z.string(),
-  email: z.string(),
-  role: Role,
-  disabled: z.boolean(),
-  createdAt: z.string(),
-  updatedAt: z.string(),
-});
-const LoginAnswer = z.object({
-  user: z.object({ id: z.string(), email: z.string(), role: Role }),
-  csrfToken: z.string().meta({ description: `Send it as ${CSRF_HEADER} on every write.` }),
-  expiresAt: z.string(),
-});
 
 const accountStatus = {
   email_taken: 409,
@@ -133,7 +118,9 @@ export function registerAuthRoutes(app: Hono, ctx: ApiContext): void {
       description: 'For a session, also its CSRF token (the builder reads it after a reload).',
       tags: ['auth'],
       access: 'viewer',
-      responses: { 200: 'The user or token, its role, and the CSRF token of a session.' },
+      responses: {
+        200: { description: 'The user or token, its role, and the CSRF token of a session.', schema: Me },
+      },
     }),
     (c) => {
       const p = c.get('principal')!;
@@ -153,7 +140,7 @@ export function registerAuthRoutes(app: Hono, ctx: ApiContext): void {
       summary: 'Log out (ends the session)',
       tags: ['auth'],
       access: 'viewer',
-      responses: { 200: 'Logged out.' },
+      responses: { 200: { description: 'Logged out.', schema: LoggedOut } },
     }),
     async (c) => {
       const p = c.get('principal')!;
@@ -170,7 +157,11 @@ export function registerAuthRoutes(app: Hono, ctx: ApiContext): void {
       tags: ['auth'],
       access: 'viewer',
       body: PasswordBody,
-      responses: { 200: 'Changed.', 401: 'The current password is wrong.', 409: 'Not a user session.' },
+      responses: {
+        200: { description: 'Changed.', schema: PasswordChanged },
+        401: 'The current password is wrong.',
+        409: 'Not a user session.',
+      },
     }),
     async (c) => {
       const p = c.get('principal')!;
@@ -200,7 +191,7 @@ export function registerAuthRoutes(app: Hono, ctx: ApiContext): void {
       summary: 'List operator accounts',
       tags: ['users'],
       access: 'admin',
-      responses: { 200: { description: 'The users.', schema: z.object({ users: z.array(UserView) }) } },
+      responses: { 200: { description: 'The users.', schema: UserList } },
     }),
     async (c) => c.json({ users: await accounts.listUsers() }),
   );
@@ -266,7 +257,11 @@ export function registerAuthRoutes(app: Hono, ctx: ApiContext): void {
       summary: 'Delete a user',
       tags: ['users'],
       access: 'admin',
-      responses: { 200: 'Deleted.', 404: 'No such user.', 409: 'The last admin.' },
+      responses: {
+        200: { description: 'Deleted.', schema: UserDeleted },
+        404: 'No such user.',
+        409: 'The last admin.',
+      },
     }),
     async (c) => {
       try {
@@ -286,7 +281,7 @@ export function registerAuthRoutes(app: Hono, ctx: ApiContext): void {
       summary: 'List API tokens (never their values)',
       tags: ['tokens'],
       access: 'admin',
-      responses: { 200: 'The tokens.' },
+      responses: { 200: { description: 'The tokens.', schema: TokenList } },
     }),
     async (c) => c.json({ tokens: await accounts.listTokens() }),
   );
@@ -299,7 +294,10 @@ export function registerAuthRoutes(app: Hono, ctx: ApiContext): void {
       tags: ['tokens'],
       access: 'admin',
       body: NewToken,
-      responses: { 201: 'The token and its record.', 422: 'Invalid.' },
+      responses: {
+        201: { description: 'The token and its record.', schema: TokenCreated },
+        422: 'Invalid.',
+      },
     }),
     async (c) => {
       const body = await readJson(c);
@@ -330,7 +328,7 @@ export function registerAuthRoutes(app: Hono, ctx: ApiContext): void {
       summary: 'Revoke an API token',
       tags: ['tokens'],
       access: 'admin',
-      responses: { 200: 'Revoked.', 404: 'No such token.' },
+      responses: { 200: { description: 'Revoked.', schema: TokenView }, 404: 'No such token.' },
     }),
     async (c) => {
       try {
@@ -348,7 +346,10 @@ export function registerAuthRoutes(app: Hono, ctx: ApiContext): void {
       tags: ['audit'],
       access: 'admin',
       query: AuditQuery,
-      responses: { 200: 'Entries: who, what, when, on what, and the answer status.', 422: 'Bad query.' },
+      responses: {
+        200: { description: 'Entries: who, what, when, on what, and the answer status.', schema: AuditPage },
+        422: 'Bad query.',
+      },
     }),
     async (c) => {
       const parsed = AuditQuery.safeParse(c.req.query());

@@ -1,5 +1,5 @@
+import { CampaignCancelled, CampaignRequest, CampaignStarted, CampaignStatus } from '@sopflow/core/api';
 import type { Hono } from 'hono';
-import { CampaignRequest } from '../../campaigns';
 import { doc } from '../docs';
 import { type ApiContext, apiError, issuesOf, isUnavailable, readJson } from '../http';
 
@@ -13,7 +13,7 @@ export function registerCampaignRoutes(app: Hono, ctx: ApiContext): void {
       access: 'operator',
       body: CampaignRequest,
       responses: {
-        202: 'Started.',
+        202: { description: 'Started.', schema: CampaignStarted },
         404: 'No published flow.',
         409: 'The flow is not live.',
         422: 'Invalid.',
@@ -48,7 +48,10 @@ export function registerCampaignRoutes(app: Hono, ctx: ApiContext): void {
       summary: "A campaign's progress",
       tags: ['campaigns'],
       access: 'viewer',
-      responses: { 200: 'Status and progress.', 404: 'No such campaign.' },
+      responses: {
+        200: { description: 'Status and progress.', schema: CampaignStatus },
+        404: 'No such campaign.',
+      },
     }),
     async (c) => {
       const status = await ctx.options.campaigns.status(c.req.param('id'));
@@ -64,7 +67,10 @@ export function registerCampaignRoutes(app: Hono, ctx: ApiContext): void {
       summary: 'Cancel a campaign',
       tags: ['campaigns'],
       access: 'operator',
-      responses: { 202: 'Cancelling.', 404: 'No such running campaign.' },
+      responses: {
+        202: { description: 'Cancelling.', schema: CampaignCancelled },
+        404: 'No such running campaign.',
+      },
     }),
     async (c) => {
       const cancelled = await ctx.options.campaigns.cancel(c.req.param('id'));

@@ -1,18 +1,18 @@
-import { ADDRESS_KINDS, SendError } from '@sopflow/connectors';
+import { SendError } from '@sopflow/connectors';
+import {
+  ChannelRoute,
+  ChannelsAnswer,
+  ConnectorList,
+  RouteBody,
+  RouteRemoved,
+  TestSendBody,
+  TestSendResult,
+} from '@sopflow/core/api';
 import type { Hono } from 'hono';
 import { z } from 'zod';
 import { RouteError } from '../../channel-routes';
 import { doc } from '../docs';
 import { type ApiContext, apiError, issuesOf, readJson } from '../http';
-
-const RouteBody = z.object({ connector: z.string().min(1), config: z.unknown().default({}) });
-const TestBody = z.object({
-  to: z.object({
-    id: z.string().min(1).default('test'),
-    name: z.string().optional(),
-    ...Object.fromEntries(ADDRESS_KINDS.map((kind) => [kind, z.string().optional()])),
-  }),
-});
 
 const routeStatus = {
   unknown_connector: 404,
@@ -31,7 +31,7 @@ export function registerChannelRoutes(app: Hono, ctx: ApiContext): void {
       summary: 'Connectors and their config schemas',
       tags: ['channels'],
       access: 'viewer',
-      responses: { 200: 'The connectors.' },
+      responses: { 200: { description: 'The connectors.', schema: ConnectorList } },
     }),
     (c) =>
       c.json({
@@ -53,7 +53,7 @@ export function registerChannelRoutes(app: Hono, ctx: ApiContext): void {
       summary: 'Channels and the connector routed to each (secrets masked)',
       tags: ['channels'],
       access: 'viewer',
-      responses: { 200: 'Channels and routes.' },
+      responses: { 200: { description: 'Channels and routes.', schema: ChannelsAnswer } },
     }),
     async (c) => c.json({ channels: ctx.options.channels, routes: await channelRoutes.list() }),
   );
@@ -66,7 +66,7 @@ export function registerChannelRoutes(app: Hono, ctx: ApiContext): void {
       access: 'admin',
       body: RouteBody,
       responses: {
-        200: 'Routed.',
+        200: { description: 'Routed.', schema: ChannelRoute },
         404: 'Unknown connector.',
         409: 'No secret key configured.',
         422: 'Invalid config.',
@@ -96,7 +96,7 @@ export function registerChannelRoutes(app: Hono, ctx: ApiContext): void {
       summary: "Remove a channel's route (it goes to the outbox)",
       tags: ['channels'],
       access: 'admin',
-      responses: { 200: 'Removed.' },
+      responses: { 200: { description: 'Removed.', schema: RouteRemoved } },
     }),
     async (c) =>
       c.json({
@@ -111,13 +111,17 @@ export function registerChannelRoutes(app: Hono, ctx: ApiContext): void {
       summary: 'Send a test message through the channel',
       tags: ['channels'],
       access: 'admin',
-      body: TestBody,
-      responses: { 200: 'Sent.', 404: 'No connector for the channel.', 502: 'The provider refused.' },
+      body: TestSendBody,
+      responses: {
+        200: { description: 'Sent.', schema: TestSendResult },
+        404: 'No connector for the channel.',
+        502: 'The provider refused.',
+      },
     }),
     async (c) => {
       const body = await readJson(c);
       if (!body.ok) return body.response;
-      const parsed = TestBody.safeParse(body.value);
+      const parsed = TestSendBody.safeParse(body.value);
       if (!parsed.success)
         return apiError(c, 422, 'invalid_body', 'Say whom to send the test to.', issuesOf(parsed.error));
       const channel = c.req.param('channel');

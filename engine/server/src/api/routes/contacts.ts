@@ -1,50 +1,26 @@
 import { createInterface } from 'node:readline';
 import { Readable } from 'node:stream';
 import type { ReadableStream as NodeReadableStream } from 'node:stream/web';
-import { Contact } from '@sopflow/core';
+import {
+  ContactHistory,
+  ContactImportQuery,
+  ContactListQuery,
+  ContactPage,
+  ContactPatch,
+  ContactPutBody,
+  ContactSaved,
+  ImportReport,
+  type ImportRowError,
+} from '@sopflow/core/api';
 import { CsvError, parse } from 'csv-parse';
 import type { Context, Hono } from 'hono';
-import { z } from 'zod';
-import { ContactPatch } from '../../contacts';
 import { doc } from '../docs';
 import { type ApiContext, apiError, issuesOf, jsonValueProblem, readJson } from '../http';
-
-const ListQuery = z.object({
-  q: z
-    .string()
-    .max(200)
-    .optional()
-    .meta({ description: 'Start of the id, email or phone, or part of the name.' }),
-  tag: z.string().max(100).optional(),
-  unsubscribed: z
-    .string()
-    .max(32)
-    .optional()
-    .meta({ description: 'Only contacts unsubscribed from this channel.' }),
-  after: z.string().max(200).optional().meta({ description: 'The `next` of the previous page.' }),
-  limit: z.coerce.number().int().min(1).max(500).optional(),
-});
-
-const PutBody = ContactPatch.omit({ id: true }).extend({ id: z.string().min(1).max(200).optional() });
-
-const ImportQuery = z.object({
-  format: z.enum(['csv', 'json', 'ndjson']).optional().meta({
-    description: 'By default from the content type: text/csv, application/json, application/x-ndjson.',
-  }),
-});
 
 /** Rows are written this many at a time, each batch in one transaction. */
 const BATCH = 500;
 /** The report names at most this many bad rows. */
 const MAX_ERRORS = 1000;
-
-interface RowError {
-  /** The CSV line or NDJSON line, or the JSON array position (1-based). */
-  row: number;
-  id?: string;
-  message: string;
-  issues?: { path: string; message: string }[];
-}
 
 const FIELDS: Record<string, keyof ContactPatch> = Object.fromEntries(
   (['id', 'name', 'email', 'phone', 'wecomUserId', 'wecomExternalUserId', 'openId', 'timezone'] as const).map(
@@ -120,17 +96,17 @@ export function registerContactRoutes(app: Hono, ctx: ApiContext): void {
       summary: 'List and search contacts',
       tags: ['contacts'],
       access: 'viewer',
-      query: ListQuery,
+      query: ContactListQuery,
       responses: {
         200: {
           description: 'A page of contacts in id order, and the `after` of the next page (null at the end).',
-          schema: z.object({ contacts: z.array(Contact), next: z.string().nullable() }),
+          schema: ContactPage,
         },
         422: 'Bad query.',
       },
     }),
     async (c) => {
-      const parsed = ListQuery.safeParse(c.req.query());
+      const parsed = ContactListQuery.safeParse(c.req.query());
       if (!parsed.success)
         return apiError(c, 422, 'invalid_query', 'The query is not valid.', issuesOf(parsed.error));
       return c.json(await contacts.list(parsed.data));
@@ -147,10 +123,10 @@ export function registerContactRoutes(app: Hono, ctx: ApiContext): void {
         'points sets the balance (the difference goes to the ledger).',
       tags: ['contacts'],
       access: 'operator',
-      body: PutBody,
+      body: ContactPutBody,
       responses: {
-        200: { description: 'Updated.', schema: z.object({ contact: Contact, created: z.boolean() }) },
-        201: { description: 'Created.', schema: z.object({ contact: Contact, created: z.boolean() }) },
+        200: { description: 'Updated.', schema: ContactSaved },
+        201: { description: 'Created.', schema: ContactSaved },
         422: 'Invalid fields, or an id in the body that is not the one in the path.',
       },
     }),
@@ -158,7 +134,7 @@ export function registerContactRoutes(app: Hono, ctx: ApiContext): void {
       const body = await readJson(c);
       if (!body.ok) return body.response;
       const id = c.req.param('id');
-      const parsed = PutBody.safeParse(body.value ?? {});
+      const parsed = ContactPutBody.safeParse(body.value ?? {});
       if (!parsed.success)
         return apiError(c, 422, 'invalid_contact', 'The contact is not valid.', issuesOf(parsed.error));
       if (parsed.data.id !== undefined && parsed.data.id !== id)
@@ -181,7 +157,10 @@ export function registerContactRoutes(app: Hono, ctx: ApiContext): void {
         'of finished journeys, deliveries, events and the points ledger; newest first.',
       tags: ['contacts'],
       access: 'viewer',
-      responses: { 200: 'The contact and its history.', 404: 'No such contact.' },
+      responses: {
+        200: { description: 'The contact and its history.', schema: ContactHistory },
+        404: 'No such contact.',
+      },
     }),
     async (c) => {
       const history = await contacts.history(c.req.param('id'));
@@ -203,7 +182,7 @@ export function registerContactRoutes(app: Hono, ctx: ApiContext): void {
         'Bad rows are reported by row and skipped; the others are saved.',
       tags: ['contacts'],
       access: 'operator',
-      query: ImportQuery,
+      query: ContactImportQuery,
       bodyMedia: {
         'text/csv': { type: 'string' },
         'application/json': { type: 'array', items: { type: 'object' } },
@@ -212,22 +191,7 @@ export function registerContactRoutes(app: Hono, ctx: ApiContext): void {
       responses: {
         200: {
           description: 'How many rows were saved (created or updated) and which failed, with why.',
-          schema: z.object({
-            received: z.number(),
-            imported: z.number(),
-            created: z.number(),
-            updated: z.number(),
-            failed: z.number(),
-            errors: z.array(
-              z.object({
-                row: z.number(),
-                id: z.string().optional(),
-                message: z.string(),
-                issues: z.unknown(),
-              }),
-            ),
-            errorsTruncated: z.boolean(),
-          }),
+          schema: ImportReport,
         },
         400: 'No body, or a file that cannot be read at all.',
         413: 'Too large.',
@@ -235,7 +199,7 @@ export function registerContactRoutes(app: Hono, ctx: ApiContext): void {
       },
     }),
     async (c) => {
-      const query = ImportQuery.safeParse(c.req.query());
+      const query = ContactImportQuery.safeParse(c.req.query());
       if (!query.success)
         return apiError(c, 422, 'invalid_query', 'The query is not valid.', issuesOf(query.error));
       const type = c.req.header('content-type')?.split(';')[0]?.trim().toLowerCase() ?? '';
@@ -269,8 +233,8 @@ async function importContacts(
   input: Readable,
 ): Promise<Response> {
   const report = { received: 0, imported: 0, created: 0, updated: 0, failed: 0 };
-  const errors: RowError[] = [];
-  const fail = (error: RowError) => {
+  const errors: ImportRowError[] = [];
+  const fail = (error: ImportRowError) => {
     report.failed++;
     if (errors.length < MAX_ERRORS) errors.push(error);
   };

@@ -1,10 +1,7 @@
+import { EventsAnswer, EventsBody } from '@sopflow/core/api';
 import type { Hono } from 'hono';
-import { z } from 'zod';
-import { PostedEvent } from '../../events';
 import { doc } from '../docs';
 import { type ApiContext, apiError, issuesOf, isUnavailable, readJson } from '../http';
-
-const EventsBody = z.union([PostedEvent, z.object({ events: z.array(PostedEvent).min(1).max(500) })]);
 
 /** Events for contacts: recorded, signalled to running flows, starting flows they trigger. */
 export function registerEventRoutes(app: Hono, ctx: ApiContext): void {
@@ -15,7 +12,11 @@ export function registerEventRoutes(app: Hono, ctx: ApiContext): void {
       tags: ['events'],
       access: 'operator',
       body: EventsBody,
-      responses: { 202: 'Recorded and delivered.', 422: 'Invalid.', 503: 'Temporal unreachable.' },
+      responses: {
+        202: { description: 'Recorded and delivered.', schema: EventsAnswer },
+        422: 'Invalid.',
+        503: 'Temporal unreachable.',
+      },
     }),
     async (c) => {
       const body = await readJson(c);

@@ -1,8 +1,6 @@
 import {
-  Contact,
   compile,
   FlowDocument,
-  FlowId,
   findTemplate,
   flowDocumentJsonSchema,
   formatTimeline,
@@ -11,122 +9,44 @@ import {
   TEMPLATE_LOCALES,
   TEMPLATES,
 } from '@sopflow/core';
+import {
+  EnrollAnswer,
+  EnrollBody,
+  FlowAnswer,
+  FlowControlled,
+  FlowExport,
+  FlowImportBody,
+  FlowImported,
+  FlowImportQuery,
+  FlowList,
+  FlowListQuery,
+  FlowSaved,
+  FlowStats,
+  FlowValidation,
+  FlowVersion,
+  FromTemplateBody,
+  MigrationReport,
+  MigrationRequest,
+  NodeContacts,
+  NodeContactsQuery,
+  PublishBody,
+  Published,
+  RollbackBody,
+  RolledBack,
+  SimulateAnswer,
+  SimulateBody,
+  StatsQuery,
+  StopBody,
+  TemplateList,
+  VersionList,
+  WebhookInfo,
+} from '@sopflow/core/api';
 import type { Context, Hono } from 'hono';
-import { z } from 'zod';
 import { FlowControlError } from '../../flow-control';
-import { NodeContactsQuery, StatsQuery } from '../../stats';
-import { MigrationError, MigrationRequest } from '../../version-migration';
+import { MigrationError } from '../../version-migration';
 import { SIGNATURE_HEADER } from '../../webhook-signature';
 import { doc } from '../docs';
 import { type ApiContext, apiError, issuesOf, isUnavailable, readJson } from '../http';
-
-const PublishBody = z.object({ note: z.string().max(2000).optional() }).default({});
-
-const FromTemplateBody = z.object({
-  template: z.string().min(1),
-  locale: z.enum(['zh', 'en']),
-  id: FlowId,
-});
-
-const EnrollBody = z.object({ contact: Contact, event: z.record(z.string(), z.unknown()).optional() });
-
-const SimulateBody = z.object({
-  contact: Contact,
-  event: z.record(z.string(), z.unknown()).optional(),
-  events: z
-    .array(
-      z.object({
-        at: z.union([z.number().min(0), z.string()]),
-        name: z.string().min(1),
-        payload: z.record(z.string(), z.unknown()).optional(),
-      }),
-    )
-    .max(1000)
-    .optional(),
-  /** When the contact enters, ISO-8601; now by default. */
-  startAt: z.iso.datetime({ offset: true }).optional(),
-  /** A published version to simulate; the draft by default. */
-  version: z.number().int().positive().optional(),
-});
-
-const RollbackBody = z.object({
-  version: z
-    .number()
-    .int()
-    .positive()
-    .meta({ description: 'The version whose document is published again.' }),
-  note: z.string().max(2000).optional(),
-});
-
-const StopBody = z.object({ reason: z.string().max(500).optional() }).default({});
-
-const ListQuery = z.object({
-  archived: z.enum(['true', 'false']).optional().meta({ description: 'List the archived flows instead.' }),
-  counts: z.enum(['true', 'false']).optional().meta({
-    description:
-      'Add `runningNow` to each flow: how many contacts are in it now, counted by Temporal visibility.',
-  }),
-});
-
-const FlowListAnswer = z.object({
-  flows: z.array(
-    z.object({
-      id: z.string(),
-      name: z.string(),
-      status: z.enum(['draft', 'live', 'paused', 'stopped', 'archived']),
-      latestVersion: z.number().nullable(),
-      updatedAt: z.string(),
-      runningNow: z
-        .number()
-        .int()
-        .nullable()
-        .optional()
-        .meta({
-          description:
-            'With `counts=true`: running journeys of the flow now (`SopflowFlowId = "<id>" AND ExecutionStatus = ' +
-            '"Running"`); 0 for a flow never published; null when Temporal did not answer in time.',
-        }),
-    }),
-  ),
-});
-
-/** What `GET /api/flows/{id}/export` answers and `POST /api/flows/import` takes. */
-const FlowExport = z.object({
-  sopflowExport: z.literal(1),
-  exportedAt: z.string(),
-  flow: z.object({
-    id: z.string(),
-    name: z.string(),
-    status: z.string(),
-    latestVersion: z.number().nullable(),
-  }),
-  draft: FlowDocument,
-  published: z
-    .object({
-      version: z.number(),
-      note: z.string().nullable(),
-      publishedAt: z.string(),
-      document: FlowDocument,
-    })
-    .nullable(),
-});
-
-const ImportQuery = z.object({
-  id: FlowId.optional().meta({ description: "Import under this id instead of the document's." }),
-  overwrite: z.enum(['true', 'false']).optional().meta({ description: "Replace an existing flow's draft." }),
-  publish: z.enum(['true', 'false']).optional().meta({ description: 'Publish it as well.' }),
-});
-
-const FlowView = z.object({
-  id: z.string(),
-  name: z.string(),
-  status: z.enum(['draft', 'live', 'paused', 'stopped', 'archived']),
-  latestVersion: z.number().nullable(),
-  webhookUrl: z.string(),
-  temporalUrl: z.string().meta({ description: "The Temporal UI's list of this flow's runs." }),
-  createdAt: z.string(),
-  updatedAt: z.string(),
-});
 
 const controlStatus = {
   flow_not_found: 404,
@@ -171,14 +91,14 @@ export function registerFlowRoutes(app: Hono, ctx: ApiContext): void {
       summary: 'List flows',
       tags: ['flows'],
       access: 'viewer',
-      query: ListQuery,
+      query: FlowListQuery,
       responses: {
-        200: { description: 'The flows, most recently changed first.', schema: FlowListAnswer },
+        200: { description: 'The flows, most recently changed first.', schema: FlowList },
         422: 'Bad query.',
       },
     }),
     async (c) => {
-      const parsed = ListQuery.safeParse(c.req.query());
+      const parsed = FlowListQuery.safeParse(c.req.query());
       if (!parsed.success)
         return apiError(c, 422, 'invalid_query', 'The query is not valid.', issuesOf(parsed.error));
       const flows = await store.flows.list({ archived: parsed.data.archived === 'true' });
@@ -202,7 +122,7 @@ export function registerFlowRoutes(app: Hono, ctx: ApiContext): void {
       summary: 'The five SOP templates',
       tags: ['flows'],
       access: 'viewer',
-      responses: { 200: 'The templates.' },
+      responses: { 200: { description: 'The templates.', schema: TemplateList } },
     }),
     (c) =>
       c.json({
@@ -223,7 +143,7 @@ export function registerFlowRoutes(app: Hono, ctx: ApiContext): void {
       access: 'operator',
       body: FromTemplateBody,
       responses: {
-        201: 'Created as a draft.',
+        201: { description: 'Created as a draft.', schema: FlowAnswer },
         404: 'No such template.',
         409: 'The id is taken.',
         422: 'Invalid.',
@@ -265,16 +185,16 @@ export function registerFlowRoutes(app: Hono, ctx: ApiContext): void {
       description: 'Saved as the draft (and published with publish=true).',
       tags: ['flows'],
       access: 'operator',
-      query: ImportQuery,
-      body: z.union([FlowExport, FlowDocument]),
+      query: FlowImportQuery,
+      body: FlowImportBody,
       responses: {
-        201: 'Imported.',
+        201: { description: 'Imported.', schema: FlowImported },
         409: 'A flow with this id exists (use overwrite=true), or it is archived.',
         422: 'Not a flow document, or (with publish) it does not compile.',
       },
     }),
     async (c) => {
-      const query = ImportQuery.safeParse(c.req.query());
+      const query = FlowImportQuery.safeParse(c.req.query());
       if (!query.success)
         return apiError(c, 422, 'invalid_query', 'The query is not valid.', issuesOf(query.error));
       const body = await readJson(c);
@@ -331,7 +251,7 @@ export function registerFlowRoutes(app: Hono, ctx: ApiContext): void {
       access: 'operator',
       body: FlowDocument,
       responses: {
-        200: 'Saved, with its compile errors.',
+        200: { description: 'Saved, with its compile errors.', schema: FlowSaved },
         409: 'The flow is archived.',
         422: 'Not a flow document, or the id differs from the path.',
       },
@@ -372,10 +292,7 @@ export function registerFlowRoutes(app: Hono, ctx: ApiContext): void {
       tags: ['flows'],
       access: 'viewer',
       responses: {
-        200: {
-          description: 'The flow and its draft.',
-          schema: z.object({ flow: FlowView, draft: FlowDocument }),
-        },
+        200: { description: 'The flow and its draft.', schema: FlowAnswer },
         404: 'No such flow.',
       },
     }),
@@ -395,7 +312,7 @@ export function registerFlowRoutes(app: Hono, ctx: ApiContext): void {
         '(stop the flow first to cancel them). POST /api/flows/{id}/restore brings it back.',
       tags: ['flows'],
       access: 'operator',
-      responses: { 200: 'Archived.', 404: 'No such flow.' },
+      responses: { 200: { description: 'Archived.', schema: FlowControlled }, 404: 'No such flow.' },
     }),
     async (c) => {
       try {
@@ -412,7 +329,11 @@ export function registerFlowRoutes(app: Hono, ctx: ApiContext): void {
       summary: 'Restore an archived flow (paused when it has versions)',
       tags: ['flows'],
       access: 'operator',
-      responses: { 200: 'Restored.', 404: 'No such flow.', 409: 'Not archived.' },
+      responses: {
+        200: { description: 'Restored.', schema: FlowControlled },
+        404: 'No such flow.',
+        409: 'Not archived.',
+      },
     }),
     async (c) => {
       try {
@@ -430,7 +351,10 @@ export function registerFlowRoutes(app: Hono, ctx: ApiContext): void {
       tags: ['flows'],
       access: 'viewer',
       audit: false,
-      responses: { 200: 'ok, and the compile errors.', 404: 'No such flow.' },
+      responses: {
+        200: { description: 'ok, and the compile errors.', schema: FlowValidation },
+        404: 'No such flow.',
+      },
     }),
     async (c) => {
       const flow = await store.flows.get(c.req.param('id'));
@@ -449,7 +373,7 @@ export function registerFlowRoutes(app: Hono, ctx: ApiContext): void {
       access: 'operator',
       body: PublishBody,
       responses: {
-        201: 'Published.',
+        201: { description: 'Published.', schema: Published },
         404: 'No such flow.',
         409: 'The flow is archived.',
         422: 'The draft has compile errors (in details).',
@@ -481,7 +405,7 @@ export function registerFlowRoutes(app: Hono, ctx: ApiContext): void {
       access: 'operator',
       body: RollbackBody,
       responses: {
-        201: 'Published as the next version.',
+        201: { description: 'Published as the next version.', schema: RolledBack },
         404: 'No such flow or version.',
         409: 'The flow is archived.',
         422: 'The old document no longer compiles (e.g. its channel is gone).',
@@ -510,7 +434,11 @@ export function registerFlowRoutes(app: Hono, ctx: ApiContext): void {
       summary: 'Pause: no new enrollments (and its schedule pauses); running contacts go on',
       tags: ['flows'],
       access: 'operator',
-      responses: { 200: 'Paused.', 404: 'No such flow.', 409: 'Not live.' },
+      responses: {
+        200: { description: 'Paused.', schema: FlowControlled },
+        404: 'No such flow.',
+        409: 'Not live.',
+      },
     }),
     async (c) => {
       try {
@@ -527,7 +455,11 @@ export function registerFlowRoutes(app: Hono, ctx: ApiContext): void {
       summary: 'Resume a paused or stopped flow: it enrolls again',
       tags: ['flows'],
       access: 'operator',
-      responses: { 200: 'Live.', 404: 'No such flow.', 409: 'Archived or never published.' },
+      responses: {
+        200: { description: 'Live.', schema: FlowControlled },
+        404: 'No such flow.',
+        409: 'Archived or never published.',
+      },
     }),
     async (c) => {
       try {
@@ -546,7 +478,11 @@ export function registerFlowRoutes(app: Hono, ctx: ApiContext): void {
       tags: ['flows'],
       access: 'operator',
       body: StopBody,
-      responses: { 200: 'Stopped: how many runs were told.', 404: 'No such flow.', 409: 'Archived.' },
+      responses: {
+        200: { description: 'Stopped: how many runs were told.', schema: FlowControlled },
+        404: 'No such flow.',
+        409: 'Archived.',
+      },
     }),
     async (c) => {
       const body = await readJson(c);
@@ -603,7 +539,11 @@ export function registerFlowRoutes(app: Hono, ctx: ApiContext): void {
       tags: ['flows'],
       access: 'viewer',
       query: StatsQuery,
-      responses: { 200: 'The statistics.', 404: 'No such flow or version.', 422: 'Bad query.' },
+      responses: {
+        200: { description: 'The statistics.', schema: FlowStats },
+        404: 'No such flow or version.',
+        422: 'Bad query.',
+      },
     }),
     async (c) => {
       const parsed = StatsQuery.safeParse(c.req.query());
@@ -628,23 +568,7 @@ export function registerFlowRoutes(app: Hono, ctx: ApiContext): void {
       responses: {
         200: {
           description: 'The contacts there (at most `limit`), how many there are, and links.',
-          schema: z.object({
-            flowId: z.string(),
-            version: z.number(),
-            nodeId: z.string(),
-            total: z.number(),
-            contacts: z.array(
-              z.object({
-                contactId: z.string(),
-                name: z.string().nullable(),
-                workflowId: z.string(),
-                runId: z.string(),
-                startedAt: z.string(),
-                temporalUrl: z.string(),
-              }),
-            ),
-            temporalUrl: z.string().meta({ description: "The Temporal UI's list of these runs." }),
-          }),
+          schema: NodeContacts,
         },
         404: 'No such flow, version or step.',
         422: 'Bad query.',
@@ -692,11 +616,7 @@ export function registerFlowRoutes(app: Hono, ctx: ApiContext): void {
       responses: {
         200: {
           description: 'The versions (no documents: GET a version for its document and plan).',
-          schema: z.object({
-            versions: z.array(
-              z.object({ version: z.number(), note: z.string().nullable(), publishedAt: z.string() }),
-            ),
-          }),
+          schema: VersionList,
         },
         404: 'No such flow.',
       },
@@ -714,7 +634,7 @@ export function registerFlowRoutes(app: Hono, ctx: ApiContext): void {
       summary: 'A published version and its plan',
       tags: ['flows'],
       access: 'viewer',
-      responses: { 200: 'The version.', 404: 'No such version.' },
+      responses: { 200: { description: 'The version.', schema: FlowVersion }, 404: 'No such version.' },
     }),
     async (c) => {
       const version = Number(c.req.param('version'));
@@ -732,7 +652,10 @@ export function registerFlowRoutes(app: Hono, ctx: ApiContext): void {
       summary: "The flow's webhook URL and signing secret",
       tags: ['flows'],
       access: 'operator',
-      responses: { 200: 'URL, secret and signature header.', 404: 'No such flow.' },
+      responses: {
+        200: { description: 'URL, secret and signature header.', schema: WebhookInfo },
+        404: 'No such flow.',
+      },
     }),
     async (c) => {
       const flow = await store.flows.get(c.req.param('id'));
@@ -753,8 +676,8 @@ export function registerFlowRoutes(app: Hono, ctx: ApiContext): void {
       access: 'operator',
       body: EnrollBody,
       responses: {
-        202: 'Enrolled (Temporal recorded the start).',
-        200: 'Already in the flow.',
+        202: { description: 'Enrolled (Temporal recorded the start).', schema: EnrollAnswer },
+        200: { description: 'Already in the flow.', schema: EnrollAnswer },
         404: 'No such flow.',
         409: 'The flow is not live (paused, stopped, draft), or the contact may not re-enter.',
         503: 'Temporal is unreachable.',
@@ -777,7 +700,12 @@ export function registerFlowRoutes(app: Hono, ctx: ApiContext): void {
       tags: ['flows'],
       access: 'operator',
       body: MigrationRequest,
-      responses: { 200: 'Preview.', 202: 'Signalled.', 404: 'No such version.', 422: 'Invalid mapping.' },
+      responses: {
+        200: { description: 'Preview.', schema: MigrationReport },
+        202: { description: 'Signalled.', schema: MigrationReport },
+        404: 'No such version.',
+        422: 'Invalid mapping.',
+      },
     }),
     async (c) => {
       const body = await readJson(c);
@@ -814,7 +742,7 @@ export function registerFlowRoutes(app: Hono, ctx: ApiContext): void {
       audit: false,
       body: SimulateBody,
       responses: {
-        200: 'The timeline and outcome.',
+        200: { description: 'The timeline and outcome.', schema: SimulateAnswer },
         404: 'No such flow or version.',
         422: 'Invalid or does not compile.',
       },

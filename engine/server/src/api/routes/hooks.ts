@@ -1,14 +1,12 @@
-import { Contact, payloadProblems } from '@sopflow/core';
+import { payloadProblems } from '@sopflow/core';
+import { EnrollAnswer, EnrollBody } from '@sopflow/core/api';
 import type { Hono } from 'hono';
-import { z } from 'zod';
 import { SIGNATURE_HEADER, verifyWebhookSignature } from '../../webhook-signature';
 import { doc } from '../docs';
 import { type ApiContext, apiError, issuesOf, parseJsonBody } from '../http';
 
-const WebhookBody = z.object({
-  contact: Contact,
-  event: z.record(z.string(), z.unknown()).optional(),
-});
+/** A signed delivery: the contact to enroll and the event that started it (the enrollment's body). */
+const WebhookBody = EnrollBody;
 
 /** The signed webhook that enrolls contacts: the one flow route that needs no login. */
 export function registerWebhookRoutes(app: Hono, ctx: ApiContext): void {
@@ -21,8 +19,11 @@ export function registerWebhookRoutes(app: Hono, ctx: ApiContext): void {
       access: 'public',
       body: WebhookBody,
       responses: {
-        202: 'Enrolled. With an Idempotency-Key header, a repeat gets the first answer again.',
-        200: 'Already in the flow.',
+        202: {
+          description: 'Enrolled. With an Idempotency-Key header, a repeat gets the first answer again.',
+          schema: EnrollAnswer,
+        },
+        200: { description: 'Already in the flow.', schema: EnrollAnswer },
         401: 'Bad or stale signature.',
         404: 'No such flow.',
         409: 'Not a webhook flow, not live, or not eligible.',

@@ -1,13 +1,7 @@
+import { OutboxList, OutboxQuery } from '@sopflow/core/api';
 import type { Hono } from 'hono';
-import { z } from 'zod';
 import { doc } from '../docs';
 import type { ApiContext } from '../http';
-
-const OutboxQuery = z.object({
-  flowId: z.string().optional(),
-  contactId: z.string().optional(),
-  limit: z.coerce.number().int().min(1).max(5000).optional(),
-});
 
 /** What the outbox connector recorded, for operators and tests. */
 export function registerOutboxRoutes(app: Hono, ctx: ApiContext): void {
@@ -18,7 +12,7 @@ export function registerOutboxRoutes(app: Hono, ctx: ApiContext): void {
       tags: ['outbox'],
       access: 'viewer',
       query: OutboxQuery,
-      responses: { 200: 'The messages.' },
+      responses: { 200: { description: 'The messages.', schema: OutboxList } },
     }),
     async (c) => {
       const rows = await ctx.options.store.deliveries.listOutbox({

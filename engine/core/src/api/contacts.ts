@@ -1,0 +1,178 @@
+import { IANAZone } from 'luxon';
+import { z } from 'zod';
+import { Contact } from '../flow/schema';
+import { Issue } from './errors';
+
+const optionalText = (max: number) => z.string().max(max).nullable().optional();
+
+/**
+ * A change to a contact (`PUT /api/contacts/{id}`, each row of an import). Fields left out stay as
+ * they are; `null` clears an address. Attributes are merged (a key set to null is removed); `tags`
+ * and `unsubscribed` (a list) replace, while `unsubscribed` as `{ channel: true | false }` opts in
+ * or out per channel. `points` sets the balance, and the difference goes to the points ledger.
+ */
+export const ContactPatch = z
+  .object({
+    id: z.string().min(1).max(200),
+    name: optionalText(200),
+    email: z.email().max(320).nullable().optional(),
+    phone: z
+      .string()
+      .regex(/^\+?[0-9][0-9 ()-]{2,39}$/, {
+        error: 'A phone number: digits, optionally +, spaces, ( ) and -.',
+      })
+      .nullable()
+      .optional(),
+    wecomUserId: optionalText(200),
+    wecomExternalUserId: optionalText(200),
+    openId: optionalText(200),
+    timezone: z
+      .string()
+      .max(64)
+      .refine((zone) => IANAZone.isValidZone(zone), { error: 'Not an IANA time zone such as Asia/Shanghai.' })
+      .nullable()
+      .optional(),
+    attributes: z.record(z.string().min(1).max(100), z.unknown()).optional(),
+    tags: z.array(z.string().min(1).max(100)).max(500).optional(),
+    points: z.number().int().optional(),
+    unsubscribed: z
+      .union([z.array(z.string().min(1).max(32)).max(50), z.record(z.string().min(1).max(32), z.boolean())])
+      .optional(),
+  })
+  .strict();
+export type ContactPatch = z.infer<typeof ContactPatch>;
+
+/** The body of `PUT /api/contacts/{id}`: a patch whose id, when given, is the one in the path. */
+export const ContactPutBody = ContactPatch.omit({ id: true }).extend({
+  id: z.string().min(1).max(200).optional(),
+});
+export type ContactPutBody = z.infer<typeof ContactPutBody>;
+
+export const ContactSaved = z.object({ contact: Contact, created: z.boolean() });
+export type ContactSaved = z.infer<typeof ContactSaved>;
+
+/** `GET /api/contacts`. */
+export const ContactListQuery = z.object({
+  q: z
+    .string()
+    .max(200)
+    .optional()
+    .meta({ description: 'Start of the id, email or phone, or part of the name.' }),
+  tag: z.string().max(100).optional(),
+  unsubscribed: z
+    .string()
+    .max(32)
+    .optional()
+    .meta({ description: 'Only contacts unsubscribed from this channel.' }),
+  after: z.string().max(200).optional().meta({ description: 'The `next` of the previous page.' }),
+  limit: z.coerce.number().int().min(1).max(500).optional(),
+});
+export type ContactListQuery = z.infer<typeof ContactListQuery>;
+
+export const ContactPage = z.object({
+  contacts: z.array(Contact),
+  /** The `after` of the next page; null on the last one. */
+  next: z.string().nullable(),
+});
+export type ContactPage = z.infer<typeof ContactPage>;
+
+export const Enrollment = z.object({
+  workflowId: z.string(),
+  runId: z.string(),
+  flowId: z.string(),
+  version: z.number(),
+  startedAt: z.string(),
+  status: z.enum(['running', 'finished']),
+  /** The step a running journey waits at (null when Temporal did not say). */
+  waitingAt: z.string().nullable().optional(),
+  finishedAt: z.string().nullable(),
+  outcome: z.looseObject({ kind: z.string(), nodeId: z.string().nullable() }).nullable(),
+  finalVersion: z.number().nullable(),
+  temporalUrl: z.string(),
+});
+export type Enrollment = z.infer<typeof Enrollment>;
+
+export const JourneyStep = z.object({
+  workflowId: z.string(),
+  flowId: z.string(),
+  version: z.number(),
+  nodeId: z.string(),
+  kind: z.string(),
+  exit: z.string().optional(),
+  at: z.string(),
+});
+export type JourneyStep = z.infer<typeof JourneyStep>;
+
+export const Delivery = z.object({
+  idempotencyKey: z.string(),
+  flowId: z.string(),
+  version: z.number(),
+  nodeId: z.string(),
+  channel: z.string(),
+  connector: z.string(),
+  status: z.string(),
+  error: z.string().nullable(),
+  createdAt: z.string(),
+  sentAt: z.string().nullable(),
+});
+export type Delivery = z.infer<typeof Delivery>;
+
+export const ContactEvent = z.object({
+  id: z.string().nullable(),
+  name: z.string(),
+  payload: z.unknown(),
+  receivedAt: z.string(),
+});
+export type ContactEvent = z.infer<typeof ContactEvent>;
+
+/** A line of the points ledger. */
+export const PointsLedgerEntry = z.object({
+  points: z.number(),
+  reason: z.string(),
+  flowId: z.string().nullable(),
+  nodeId: z.string().nullable(),
+  at: z.string(),
+});
+export type PointsLedgerEntry = z.infer<typeof PointsLedgerEntry>;
+
+/** `GET /api/contacts/{id}`: a contact and its history, newest first. */
+export const ContactHistory = z.object({
+  contact: Contact.extend({ createdAt: z.string(), updatedAt: z.string() }),
+  enrollments: z.array(Enrollment),
+  journey: z.array(JourneyStep),
+  deliveries: z.array(Delivery),
+  events: z.array(ContactEvent),
+  points: z.array(PointsLedgerEntry),
+});
+export type ContactHistory = z.infer<typeof ContactHistory>;
+
+export const ImportFormat = z.enum(['csv', 'json', 'ndjson']);
+export type ImportFormat = z.infer<typeof ImportFormat>;
+
+/** `POST /api/contacts/import`. */
+export const ContactImportQuery = z.object({
+  format: ImportFormat.optional().meta({
+    description: 'By default from the content type: text/csv, application/json, application/x-ndjson.',
+  }),
+});
+export type ContactImportQuery = z.infer<typeof ContactImportQuery>;
+
+export const ImportRowError = z.object({
+  /** The CSV or NDJSON line, or the position in a JSON array (1-based). */
+  row: z.number(),
+  id: z.string().optional(),
+  message: z.string(),
+  issues: z.array(Issue).optional(),
+});
+export type ImportRowError = z.infer<typeof ImportRowError>;
+
+export const ImportReport = z.object({
+  received: z.number(),
+  imported: z.number(),
+  created: z.number(),
+  updated: z.number(),
+  failed: z.number(),
+  errors: z.array(ImportRowError),
+  errorsTruncated: z.boolean(),
+});
+export type ImportReport = z.infer<typeof ImportReport>;

@@ -1,0 +1,30 @@
+import { z } from 'zod';
+import { EventName } from '../flow/schema';
+import { EnrollResult } from './flows';
+
+/** An event for a contact, as other systems post it. */
+export const PostedEvent = z.object({
+  /** A client-given id: the same id posted again counts once. */
+  id: z.string().min(1).max(200).optional(),
+  contactId: z.string().min(1).max(200),
+  name: EventName,
+  payload: z.record(z.string(), z.unknown()).default({}),
+});
+export type PostedEvent = z.infer<typeof PostedEvent>;
+
+/** `POST /api/events`: one event, or up to 500 as `{ events: [...] }`. */
+export const EventsBody = z.union([PostedEvent, z.object({ events: z.array(PostedEvent).min(1).max(500) })]);
+export type EventsBody = z.input<typeof EventsBody>;
+
+export const EventOutcome = z.object({
+  status: z.enum(['recorded', 'duplicate']),
+  /** Running flows of the contact the event was delivered to. */
+  delivered: z.number(),
+  /** Flows the event started for the contact. */
+  started: z.array(EnrollResult),
+});
+export type EventOutcome = z.infer<typeof EventOutcome>;
+
+/** One outcome for one event; `{ results }` in order for a list. */
+export const EventsAnswer = z.union([EventOutcome, z.object({ results: z.array(EventOutcome) })]);
+export type EventsAnswer = z.infer<typeof EventsAnswer>;

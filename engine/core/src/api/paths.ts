@@ -1,0 +1,122 @@
+import type { FlowDocumentInput } from '../flow/schema';
+import type { LoggedOut, LoginAnswer, LoginBody, Me } from './auth';
+import type { CampaignCancelled, CampaignRequest, CampaignStarted, CampaignStatus } from './campaigns';
+import type {
+  ChannelRoute,
+  ChannelsAnswer,
+  ConnectorList,
+  RouteBody,
+  RouteRemoved,
+  TestSendBody,
+  TestSendResult,
+} from './channels';
+import type {
+  ContactHistory,
+  ContactImportQuery,
+  ContactListQuery,
+  ContactPage,
+  ImportReport,
+} from './contacts';
+import type { ErrorBody } from './errors';
+import type {
+  FlowAnswer,
+  FlowList,
+  FlowListQuery,
+  FlowSaved,
+  FlowStats,
+  FlowVersion,
+  FromTemplateBody,
+  NodeContacts,
+  NodeContactsQuery,
+  PublishBody,
+  Published,
+  RollbackBody,
+  RolledBack,
+  SimulateAnswer,
+  SimulateBody,
+  StatsQuery,
+  TemplateList,
+  VersionList,
+  WebhookInfo,
+} from './flows';
+
+/**
+ * The routes the builder calls, as a type in the shape openapi-fetch reads (the shape
+ * openapi-typescript generates from an OpenAPI document), written from the contract's schemas
+ * rather than generated: `createClient<ApiPaths>()` gives a client whose paths, parameters,
+ * bodies and answers are the contract's. The server documents the same schemas in its OpenAPI
+ * document (`GET /api/openapi.json`), and an end-to-end test parses its real answers with them.
+ */
+
+type Json<T> = { headers: Record<string, unknown>; content: { 'application/json': T } };
+
+/** One operation: its parameters, JSON body (when it takes one) and answers; errors are `ErrorBody`. */
+type Operation<
+  Answers extends Record<number, unknown>,
+  Options extends { path?: Record<string, string>; query?: object; body?: unknown } = object,
+> = {
+  parameters: {
+    query?: Options extends { query: infer Q } ? Q : never;
+    header?: never;
+    cookie?: never;
+  } & (Options extends { path: infer P } ? { path: P } : { path?: never });
+  responses: { [Status in keyof Answers]: Json<Answers[Status]> } & { default: Json<ErrorBody> };
+} & (Options extends { body: infer B } ? { requestBody: { content: { 'application/json': B } } } : object);
+
+type FlowPath = { id: string };
+
+export interface ApiPaths {
+  '/api/auth/login': { post: Operation<{ 200: LoginAnswer }, { body: LoginBody }> };
+  '/api/auth/me': { get: Operation<{ 200: Me }> };
+  '/api/auth/logout': { post: Operation<{ 200: LoggedOut }, { body: Record<string, never> }> };
+
+  '/api/flows': { get: Operation<{ 200: FlowList }, { query: FlowListQuery }> };
+  '/api/templates': { get: Operation<{ 200: TemplateList }> };
+  '/api/flows/from-template': { post: Operation<{ 201: FlowAnswer }, { body: FromTemplateBody }> };
+  '/api/flows/{id}': {
+    get: Operation<{ 200: FlowAnswer }, { path: FlowPath }>;
+    put: Operation<{ 200: FlowSaved }, { path: FlowPath; body: FlowDocumentInput }>;
+  };
+  '/api/flows/{id}/publish': { post: Operation<{ 201: Published }, { path: FlowPath; body: PublishBody }> };
+  '/api/flows/{id}/rollback': {
+    post: Operation<{ 201: RolledBack }, { path: FlowPath; body: RollbackBody }>;
+  };
+  '/api/flows/{id}/stats': { get: Operation<{ 200: FlowStats }, { path: FlowPath; query: StatsQuery }> };
+  '/api/flows/{id}/nodes/{nodeId}/contacts': {
+    get: Operation<
+      { 200: NodeContacts },
+      { path: FlowPath & { nodeId: string }; query: Partial<NodeContactsQuery> }
+    >;
+  };
+  '/api/flows/{id}/versions': { get: Operation<{ 200: VersionList }, { path: FlowPath }> };
+  '/api/flows/{id}/versions/{version}': {
+    get: Operation<{ 200: FlowVersion }, { path: FlowPath & { version: string } }>;
+  };
+  '/api/flows/{id}/webhook': { get: Operation<{ 200: WebhookInfo }, { path: FlowPath }> };
+  '/api/flows/{id}/simulate': {
+    post: Operation<{ 200: SimulateAnswer }, { path: FlowPath; body: SimulateBody }>;
+  };
+
+  '/api/contacts': { get: Operation<{ 200: ContactPage }, { query: ContactListQuery }> };
+  '/api/contacts/{id}': { get: Operation<{ 200: ContactHistory }, { path: FlowPath }> };
+  '/api/contacts/import': {
+    // The body is a file (CSV, a JSON array or NDJSON), sent as it is.
+    post: Operation<{ 200: ImportReport }, { query: ContactImportQuery; body: Blob }>;
+  };
+
+  '/api/campaigns': { post: Operation<{ 202: CampaignStarted }, { body: CampaignRequest }> };
+  '/api/campaigns/{id}': { get: Operation<{ 200: CampaignStatus }, { path: FlowPath }> };
+  '/api/campaigns/{id}/cancel': {
+    post: Operation<{ 202: CampaignCancelled }, { path: FlowPath; body: Record<string, never> }>;
+  };
+
+  '/api/connectors': { get: Operation<{ 200: ConnectorList }> };
+  '/api/channels': { get: Operation<{ 200: ChannelsAnswer }> };
+  '/api/channels/{channel}': {
+    put: Operation<{ 200: ChannelRoute }, { path: { channel: string }; body: RouteBody }>;
+    delete: Operation<{ 200: RouteRemoved }, { path: { channel: string } }>;
+  };
+  '/api/channels/{channel}/test': {
+    post: Operation<{ 200: TestSendResult }, { path: { channel: string }; body: TestSendBody }>;
+  };
+}
