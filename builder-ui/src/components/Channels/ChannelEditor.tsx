@@ -243,7 +243,7 @@ export function ChannelEditor({ channel, channelName, route, connectors, onChang
         <TestSend
           key={`${stored.connector}`}
           channel={channel}
-          connector={stored.connector}
+          addressKind={connectors.find((c) => c.name === stored.connector)?.address}
           unsaved={dirty}
         />
       ) : (

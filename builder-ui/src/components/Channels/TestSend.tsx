@@ -26,15 +26,16 @@ function outcomeOf(error: unknown): Outcome {
 /** Sends one test message through a channel's saved route and shows what the provider said. */
 export function TestSend({
   channel,
-  connector,
+  addressKind,
   unsaved,
 }: {
   channel: string;
-  connector: string;
+  /** The kind of address the route's connector sends to, as it declares it. */
+  addressKind: string | undefined;
   unsaved: boolean;
 }) {
   const text = useChannelsText();
-  const [kind, setKind] = useState<RecipientKind>(() => recipientKindFor(channel, connector));
+  const [kind, setKind] = useState<RecipientKind>(() => recipientKindFor(channel, addressKind));
   const [address, setAddress] = useState('');
   const [sending, setSending] = useState(false);
   const [outcome, setOutcome] = useState<Outcome>();

@@ -2,14 +2,15 @@ import { describe, expect, it } from 'vitest';
 import { inputTypeOf, orderChannels, recipientKindFor } from './recipients';
 
 describe('recipientKindFor', () => {
-  it('asks for the address the connector sends to, else the one the channel implies', () => {
-    expect(recipientKindFor('sms', 'aliyun-sms')).toBe('phone');
-    expect(recipientKindFor('wechat', 'wecom-app')).toBe('wecomUserId');
-    expect(recipientKindFor('wechat', 'wecom-mass')).toBe('wecomExternalUserId');
-    expect(recipientKindFor('wechat_group', 'wecom-group-robot')).toBe('groupId');
-    expect(recipientKindFor('wechat_oa', 'wechat-oa')).toBe('openId');
-    expect(recipientKindFor('email', 'smtp')).toBe('email');
-    expect(recipientKindFor('email', 'some-esp')).toBe('email');
+  it('asks for the address the connector declares, else the one the channel implies', () => {
+    expect(recipientKindFor('wechat', 'wecomUserId')).toBe('wecomUserId');
+    expect(recipientKindFor('wechat', 'wecomExternalUserId')).toBe('wecomExternalUserId');
+    expect(recipientKindFor('wechat_group', 'groupId')).toBe('groupId');
+    expect(recipientKindFor('sms', undefined)).toBe('phone');
+    expect(recipientKindFor('email', undefined)).toBe('email');
+    expect(recipientKindFor('wechat_oa', undefined)).toBe('openId');
+    // A kind this builder does not know (a newer server) falls back to the channel's.
+    expect(recipientKindFor('email', 'fax')).toBe('email');
     expect(recipientKindFor('line', undefined)).toBe('phone');
   });
 

@@ -1,24 +1,9 @@
 /** Whom a channel's test message can go to, and which address fits the channel best. */
 
-export const RECIPIENT_KINDS = [
-  'phone',
-  'email',
-  'wecomUserId',
-  'wecomExternalUserId',
-  'openId',
-  'groupId',
-] as const;
+import { ADDRESS_KINDS, type AddressKind } from '@sopflow/core/api';
 
-export type RecipientKind = (typeof RECIPIENT_KINDS)[number];
-
-// A connector says more than its channel: `wechat` is a member via wecom-app but a customer via wecom-mass.
-const BY_CONNECTOR: Record<string, RecipientKind | undefined> = {
-  'wecom-app': 'wecomUserId',
-  'wecom-mass': 'wecomExternalUserId',
-  'wecom-group-robot': 'groupId',
-  'wechat-oa': 'openId',
-  smtp: 'email',
-};
+export const RECIPIENT_KINDS = ADDRESS_KINDS;
+export type RecipientKind = AddressKind;
 
 const BY_CHANNEL: Record<string, RecipientKind | undefined> = {
   sms: 'phone',
@@ -28,9 +13,16 @@ const BY_CHANNEL: Record<string, RecipientKind | undefined> = {
   wechat_oa: 'openId',
 };
 
-/** The address a test through this channel and connector needs; a phone number when nothing says. */
-export function recipientKindFor(channel: string, connector: string | undefined): RecipientKind {
-  return (connector && BY_CONNECTOR[connector]) || BY_CHANNEL[channel] || 'phone';
+const isKind = (kind: string | undefined): kind is RecipientKind =>
+  kind !== undefined && (RECIPIENT_KINDS as readonly string[]).includes(kind);
+
+/**
+ * The address a test through this channel needs: the one its connector declares (a connector says
+ * more than its channel: `wechat` is a member via wecom-app but a customer via wecom-mass), else
+ * the channel's usual one, else a phone number.
+ */
+export function recipientKindFor(channel: string, declared: string | undefined): RecipientKind {
+  return (isKind(declared) && declared) || BY_CHANNEL[channel] || 'phone';
 }
 
 export function inputTypeOf(kind: RecipientKind): 'tel' | 'email' | 'text' {
