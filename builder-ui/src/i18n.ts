@@ -1,15 +1,16 @@
 import type { CompileError, RunOutcome } from '@sopflow/core';
 import { campaignsMessages } from './components/Campaigns/messages';
+import { channelsMessages } from './components/Channels/messages';
 import { contactsMessages } from './components/Contacts/messages';
+import type { Locale } from './locale';
 
 /**
- * The builder's own words in both languages operators use. Compile errors are not here: the
- * engine already writes each one in both (`message`, `messageZh`).
+ * The builder's own words in both languages operators use, one catalogue: the shell's words here,
+ * each page's in its own `messages.ts` beside it, served here as `t.<page>`. Compile errors are
+ * not here: the engine already writes each one in both (`message`, `messageZh`).
  */
 
-export type Locale = 'en' | 'zh';
-
-export const LOCALES: readonly Locale[] = ['en', 'zh'];
+export { LOCALES, type Locale } from './locale';
 
 const en = {
   appTitle: 'sopflow builder',
@@ -329,6 +330,7 @@ const en = {
 
   // The Contacts and Campaigns pages (their words live beside them).
   contacts: contactsMessages.en,
+  channelsPage: channelsMessages.en,
   campaigns: campaignsMessages.en,
 };
 
@@ -638,6 +640,7 @@ const zh: Messages = {
   rollbackFailed: '回滚失败：',
 
   contacts: contactsMessages.zh,
+  channelsPage: channelsMessages.zh,
   campaigns: campaignsMessages.zh,
 };
 

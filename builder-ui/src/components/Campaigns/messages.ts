@@ -1,4 +1,4 @@
-import type { Locale } from '../../i18n';
+import type { Locale } from '../../locale';
 
 /** The Campaigns page's words; i18n.ts serves them as `t.campaigns`. */
 

@@ -11,7 +11,7 @@ import {
   type Issue,
   placeIssues,
 } from '../../editor/schema-form';
-import { useChannelsText } from './messages';
+import { useLocale } from '../../hooks/useLocale';
 import { SchemaForm } from './SchemaForm';
 import { TestSend } from './TestSend';
 
@@ -44,7 +44,7 @@ function issuesOf(error: unknown): Issue[] | undefined {
 
 /** One channel: which connector routes it, that connector's config form, a test send, removal. */
 export function ChannelEditor({ channel, channelName, route, connectors, onChanged }: Props) {
-  const text = useChannelsText();
+  const text = useLocale().t.channelsPage;
   // The outbox is what "no route" means; routing to it by name would only hide that.
   const choices = connectors.filter((c) => c.channels.includes(channel) && c.name !== 'outbox');
   const [stored, setStored] = useState(route);

@@ -3,7 +3,6 @@ import { type ChannelsAnswer, type ConnectorInfo, listChannels, listConnectors }
 import { useLocale } from '../../hooks/useLocale';
 import { useRemote } from '../../hooks/useRemote';
 import { ChannelEditor } from './ChannelEditor';
-import { useChannelsText } from './messages';
 import { orderChannels } from './recipients';
 import './channels.css';
 
@@ -22,7 +21,7 @@ export function ChannelsPage({
   onOpen: (channel: string) => void;
 }) {
   const { t } = useLocale();
-  const text = useChannelsText();
+  const text = useLocale().t.channelsPage;
   const [connectors, reloadConnectors] = useRemote<ConnectorInfo[]>('connectors', loadConnectors);
   const [answer, reloadChannels] = useRemote<ChannelsAnswer>('channels', loadChannels);
 

@@ -12,7 +12,7 @@ import {
   type ScalarField,
   SECRET_MASK,
 } from '../../editor/schema-form';
-import { useChannelsText } from './messages';
+import { useLocale } from '../../hooks/useLocale';
 
 /**
  * A connector's config form, drawn from the fields `fieldsOf` made of its JSON Schema. Each
@@ -41,7 +41,7 @@ function Issues({ path, issues }: { path: string; issues: ReadonlyMap<string, st
 }
 
 function Label({ field, htmlFor, extra }: { field: FormField; htmlFor?: string; extra?: ReactNode }) {
-  const text = useChannelsText();
+  const text = useLocale().t.channelsPage;
   return (
     <label htmlFor={htmlFor} className="schema-field__label">
       <code>{field.name}</code>
@@ -60,7 +60,7 @@ function ScalarInput({
   value: DraftValue;
   onChange: FormProps['onChange'];
 }) {
-  const text = useChannelsText();
+  const text = useLocale().t.channelsPage;
   const id = useId();
   const typed = typeof value === 'string' ? value : '';
   const stored = field.secret && typed === SECRET_MASK;
@@ -177,7 +177,7 @@ function MapInput({
   value: DraftValue;
   onChange: FormProps['onChange'];
 }) {
-  const text = useChannelsText();
+  const text = useLocale().t.channelsPage;
   const map: MapDraft = typeof value === 'object' ? value : { masked: false, entries: [] };
   const set = (entries: MapDraft['entries']) =>
     onChange(field.path, { masked: map.masked && entries.length === 0, entries });
@@ -245,7 +245,7 @@ function MapInput({
 }
 
 function Group({ field, ...form }: { field: GroupField } & FormProps) {
-  const text = useChannelsText();
+  const text = useLocale().t.channelsPage;
   const hasIssue = [...form.issues.keys()].some((p) => p === field.path || p.startsWith(`${field.path}.`));
   const body = (
     <>

@@ -2,7 +2,7 @@ import { Send } from 'lucide-react';
 import { useState } from 'react';
 import { type TestSendResult, testSend } from '../../api/channels';
 import { ApiError } from '../../api/flows';
-import { useChannelsText } from './messages';
+import { useLocale } from '../../hooks/useLocale';
 import { inputTypeOf, RECIPIENT_KINDS, type RecipientKind, recipientKindFor } from './recipients';
 
 type Outcome =
@@ -34,7 +34,7 @@ export function TestSend({
   addressKind: string | undefined;
   unsaved: boolean;
 }) {
-  const text = useChannelsText();
+  const text = useLocale().t.channelsPage;
   const [kind, setKind] = useState<RecipientKind>(() => recipientKindFor(channel, addressKind));
   const [address, setAddress] = useState('');
   const [sending, setSending] = useState(false);

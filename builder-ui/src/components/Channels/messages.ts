@@ -1,5 +1,4 @@
-import { useLocale } from '../../hooks/useLocale';
-import type { Locale } from '../../i18n';
+import type { Locale } from '../../locale';
 import type { RecipientKind } from './recipients';
 
 /**
@@ -159,8 +158,3 @@ const zh: ChannelsMessages = {
 };
 
 export const channelsMessages: Record<Locale, ChannelsMessages> = { en, zh };
-
-/** The page's words in the language the builder's switch chose. */
-export function useChannelsText(): ChannelsMessages {
-  return channelsMessages[useLocale().locale];
-}
