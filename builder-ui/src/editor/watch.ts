@@ -1,6 +1,6 @@
 /**
  * The live numbers a published flow shows on its canvas, derived from the statistics API
- * (`GET /api/flows/{id}/stats`, engine/server/src/stats.ts). Pure, so the arithmetic is tested
+ * (`GET /api/flows/{id}/stats`, engine/server/src/services/stats.ts). Pure, so the arithmetic is tested
  * without a browser.
  */
 

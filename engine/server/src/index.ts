@@ -12,13 +12,7 @@
 export { createActivities } from './activities';
 export { type ApiOptions, createApi, openApiDocument } from './api/app';
 export { CSRF_HEADER, SESSION_COOKIE } from './api/auth';
-export { CampaignRequest, type CampaignStatus, Campaigns, scheduleIdOf } from './campaigns';
-export { ChannelRoutes } from './channel-routes';
 export { type Config, ConfigError, ConfigSchema, loadConfig } from './config';
-export { ContactPatch, Contacts } from './contacts';
-export { EnrollError, Enroller, type EnrollResult } from './enroll';
-export { EventRouter } from './events';
-export { FlowControl, FlowControlError } from './flow-control';
 export * as localStack from './local-stack';
 export {
   ContactRepository,
@@ -44,8 +38,21 @@ export {
   TOKEN_PREFIX,
   type User,
 } from './persistence/accounts';
+export { CampaignRequest, type CampaignStatus, Campaigns, scheduleIdOf } from './services/campaigns';
+export { ChannelRoutes } from './services/channel-routes';
+export { ContactPatch, Contacts } from './services/contacts';
+export { EnrollError, Enroller, type EnrollResult } from './services/enroll';
+export { EventRouter } from './services/events';
+export { FlowControl, FlowControlError } from './services/flow-control';
+export { Stats, StatsQuery } from './services/stats';
+export {
+  MigrationError,
+  type MigrationReport,
+  MigrationRequest,
+  VersionMigrator,
+} from './services/version-migration';
+export { syncWeComReconcileSchedule, WECOM_RECONCILE_SCHEDULE, WeComGroups } from './services/wecom-groups';
 export { type AppOptions, type RunningApp, startApp } from './start-app';
-export { Stats, StatsQuery } from './stats';
 export {
   type RunFilter,
   type RunSummary,
@@ -53,17 +60,10 @@ export {
   TemporalGateway,
 } from './temporal/gateway';
 export {
-  MigrationError,
-  type MigrationReport,
-  MigrationRequest,
-  VersionMigrator,
-} from './version-migration';
-export {
   newWebhookSecret,
   SIGNATURE_HEADER,
   SIGNATURE_TOLERANCE_SECONDS,
   signWebhook,
   verifyWebhookSignature,
 } from './webhook-signature';
-export { syncWeComReconcileSchedule, WECOM_RECONCILE_SCHEDULE, WeComGroups } from './wecom-groups';
 export { type RunningWorker, startWorker, workflowBundle } from './worker';

@@ -1,8 +1,8 @@
 import { evaluateCondition } from '@sopflow/core';
 import type { EnrollPageInput, EnrollPageResult } from '@sopflow/workflows';
 import { ApplicationFailure } from '@temporalio/common';
-import { EnrollError, type Enroller } from '../enroll';
 import type { Database } from '../persistence';
+import { EnrollError, type Enroller } from '../services/enroll';
 
 /** Enrollments of one page in flight at once: enough to hide round trips, few enough not to crowd the server. */
 const ENROLL_CONCURRENCY = 16;

@@ -1,7 +1,7 @@
 import type { SopflowActivities } from '@sopflow/workflows';
-import type { Enroller } from '../enroll';
 import type { Database } from '../persistence';
-import type { WeComGroups } from '../wecom-groups';
+import type { Enroller } from '../services/enroll';
+import type { WeComGroups } from '../services/wecom-groups';
 import { deliver, followDelivery, type Route, type UnsubscribeLinks } from './deliver';
 import { enrollPage } from './enroll-page';
 import { type HttpPolicy, httpRequest } from './http-request';

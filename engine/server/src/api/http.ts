@@ -3,18 +3,18 @@ import type { Contact } from '@sopflow/core';
 import type { Context } from 'hono';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import type { z } from 'zod';
-import type { Campaigns } from '../campaigns';
-import type { ChannelRoutes } from '../channel-routes';
-import type { Contacts } from '../contacts';
-import type { Enroller } from '../enroll';
 import { errorCauses } from '../error-causes';
-import type { EventRouter } from '../events';
-import type { FlowControl } from '../flow-control';
 import type { Database, FlowRecord } from '../persistence';
 import type { Accounts, Principal } from '../persistence/accounts';
-import type { Stats } from '../stats';
-import type { VersionMigrator } from '../version-migration';
-import type { WeComGroups } from '../wecom-groups';
+import type { Campaigns } from '../services/campaigns';
+import type { ChannelRoutes } from '../services/channel-routes';
+import type { Contacts } from '../services/contacts';
+import type { Enroller } from '../services/enroll';
+import type { EventRouter } from '../services/events';
+import type { FlowControl } from '../services/flow-control';
+import type { Stats } from '../services/stats';
+import type { VersionMigrator } from '../services/version-migration';
+import type { WeComGroups } from '../services/wecom-groups';
 
 declare module 'hono' {
   interface ContextVariableMap {

@@ -10,7 +10,7 @@ import {
 } from '@sopflow/core/api';
 import type { Hono } from 'hono';
 import { z } from 'zod';
-import { RouteError } from '../../channel-routes';
+import { RouteError } from '../../services/channel-routes';
 import { doc } from '../docs';
 import { type ApiContext, apiError, issuesOf, readJson } from '../http';
 

@@ -42,8 +42,8 @@ import {
   WebhookInfo,
 } from '@sopflow/core/api';
 import type { Context, Hono } from 'hono';
-import { FlowControlError } from '../../flow-control';
-import { MigrationError } from '../../version-migration';
+import { FlowControlError } from '../../services/flow-control';
+import { MigrationError } from '../../services/version-migration';
 import { SIGNATURE_HEADER } from '../../webhook-signature';
 import { doc } from '../docs';
 import { type ApiContext, apiError, issuesOf, isUnavailable, readJson } from '../http';

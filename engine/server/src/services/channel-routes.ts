@@ -1,7 +1,7 @@
 import type { ConnectorContext, ConnectorInstance, ConnectorRegistry } from '@sopflow/connectors';
-import type { Route } from './activities/deliver';
-import type { ChannelRouteRecord, ChannelRouteRepository } from './persistence/channel-routes';
-import { keepUnchangedSecrets, maskSecrets, openSecrets, type SecretBox, sealSecrets } from './secrets';
+import type { Route } from '../activities/deliver';
+import type { ChannelRouteRecord, ChannelRouteRepository } from '../persistence/channel-routes';
+import { keepUnchangedSecrets, maskSecrets, openSecrets, type SecretBox, sealSecrets } from '../secrets';
 
 export class RouteError extends Error {
   override readonly name = 'RouteError';

@@ -1,11 +1,11 @@
 import { type GroupMemberEvent, readsCustomerGroups } from '@sopflow/connectors';
 import { type WeComReconcileReport, wecomReconcile } from '@sopflow/workflows';
+import { errorCauses } from '../error-causes';
+import type { Database } from '../persistence';
+import type { WeComGroupRepository } from '../persistence/wecom-groups';
+import type { TemporalGateway } from '../temporal/gateway';
 import type { ChannelRoutes } from './channel-routes';
-import { errorCauses } from './error-causes';
 import type { EventRouter } from './events';
-import type { Database } from './persistence';
-import type { WeComGroupRepository } from './persistence/wecom-groups';
-import type { TemporalGateway } from './temporal/gateway';
 
 /** WeCom's errcode for a chat id it does not know (the group was dissolved). */
 const CHAT_NOT_FOUND = 40050;

@@ -6,7 +6,7 @@ import type {
   CampaignStatus as CampaignStatusAnswer,
 } from '@sopflow/core/api';
 import { type CampaignInput, campaign } from '@sopflow/workflows';
-import type { TemporalGateway } from './temporal/gateway';
+import type { TemporalGateway } from '../temporal/gateway';
 
 export { CampaignRequest } from '@sopflow/core/api';
 

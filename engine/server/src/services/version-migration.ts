@@ -1,6 +1,6 @@
 import type { MigrationReport, MigrationRequest } from '@sopflow/core/api';
-import type { Database } from './persistence';
-import type { TemporalGateway } from './temporal/gateway';
+import type { Database } from '../persistence';
+import type { TemporalGateway } from '../temporal/gateway';
 
 export { MigrationRequest } from '@sopflow/core/api';
 

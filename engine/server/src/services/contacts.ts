@@ -1,7 +1,7 @@
 import type { Contact } from '@sopflow/core';
 import type { ContactPatch } from '@sopflow/core/api';
-import type { ContactQuery, ContactRepository, SaveResult } from './persistence/contacts';
-import type { TemporalGateway } from './temporal/gateway';
+import type { ContactQuery, ContactRepository, SaveResult } from '../persistence/contacts';
+import type { TemporalGateway } from '../temporal/gateway';
 
 /**
  * Contacts as other systems and operators manage them: upserted by their external id (the
@@ -11,7 +11,7 @@ import type { TemporalGateway } from './temporal/gateway';
 /** A change to a contact: the API contract's (`@sopflow/core/api`). */
 export { ContactPatch } from '@sopflow/core/api';
 
-export type { ContactQuery, SaveResult } from './persistence/contacts';
+export type { ContactQuery, SaveResult } from '../persistence/contacts';
 
 export class Contacts {
   constructor(

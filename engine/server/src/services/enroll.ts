@@ -1,7 +1,7 @@
 import { type Contact, type ContactInput, type Plan, parseDuration } from '@sopflow/core';
 import { type ContactFlowInput, contactFlowWorkflowId } from '@sopflow/workflows';
-import type { Database } from './persistence';
-import type { TemporalGateway } from './temporal/gateway';
+import type { Database } from '../persistence';
+import type { TemporalGateway } from '../temporal/gateway';
 
 export type EnrollResult =
   | { status: 'enrolled'; workflowId: string; runId: string; version: number }

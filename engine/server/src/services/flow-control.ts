@@ -1,7 +1,7 @@
 import { compile, type FlowDocument } from '@sopflow/core';
+import type { Database, FlowRecord, FlowStatus } from '../persistence';
+import type { TemporalGateway } from '../temporal/gateway';
 import { type Campaigns, scheduleIdOf } from './campaigns';
-import type { Database, FlowRecord, FlowStatus } from './persistence';
-import type { TemporalGateway } from './temporal/gateway';
 
 export class FlowControlError extends Error {
   override readonly name = 'FlowControlError';

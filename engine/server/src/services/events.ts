@@ -1,8 +1,8 @@
 import { evaluateCondition } from '@sopflow/core';
 import type { EventOutcome, PostedEvent } from '@sopflow/core/api';
+import type { Database } from '../persistence';
+import type { TemporalGateway } from '../temporal/gateway';
 import type { Enroller, EnrollResult } from './enroll';
-import type { Database } from './persistence';
-import type { TemporalGateway } from './temporal/gateway';
 
 export type { EventOutcome } from '@sopflow/core/api';
 export { PostedEvent } from '@sopflow/core/api';

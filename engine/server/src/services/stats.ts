@@ -7,8 +7,8 @@ import type {
   StatsQuery,
   VersionSummary,
 } from '@sopflow/core/api';
-import type { Database } from './persistence';
-import { type RunFilter, runsQuery, type TemporalGateway } from './temporal/gateway';
+import type { Database } from '../persistence';
+import { type RunFilter, runsQuery, type TemporalGateway } from '../temporal/gateway';
 
 /** Up to this many running journeys, who waits where is tallied from one listing (see `waitingPerNode`). */
 const TALLY_LIMIT = 1000;
