@@ -1,6 +1,6 @@
 import type { Page } from 'playwright-core';
-import { afterAll, beforeAll, expect, it } from 'vitest';
-import { artifact, type BuilderSession, startBuilder } from './support/builder';
+import { expect, it } from 'vitest';
+import { artifact, type BuilderSession, useBuilder } from './support/builder';
 import { publishFlow, type TestApp, uniqueId } from './support/stack';
 
 /**
@@ -17,13 +17,9 @@ let builder: BuilderSession;
 let app: TestApp;
 let page: Page;
 
-beforeAll(async () => {
-  builder = await startBuilder({ viewport: { width: 1400, height: 1000 } });
-  ({ app, page } = builder);
-});
-
-afterAll(async () => {
-  await builder?.close();
+useBuilder({ viewport: { width: 1400, height: 1000 } }, (session) => {
+  builder = session;
+  ({ app, page } = session);
 });
 
 const byId = (id: string) => page.getByTestId(id);

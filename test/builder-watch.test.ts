@@ -1,7 +1,7 @@
 import { contactFlowWorkflowId } from '@sopflow/workflows';
-import type { Locator, Page } from 'playwright-core';
-import { afterAll, beforeAll, expect, it } from 'vitest';
-import { artifact, type BuilderSession, startBuilder } from './support/builder';
+import type { Page } from 'playwright-core';
+import { expect, it } from 'vitest';
+import { artifact, type BuilderSession, textOf, useBuilder } from './support/builder';
 import { publishFlow, type TestApp, uniqueId } from './support/stack';
 
 /**
@@ -19,17 +19,13 @@ let builder: BuilderSession;
 let app: TestApp;
 let page: Page;
 
-beforeAll(async () => {
-  builder = await startBuilder({ viewport: { width: 1600, height: 1000 } });
-  ({ app, page } = builder);
-});
-
-afterAll(async () => {
-  await builder?.close();
+useBuilder({ viewport: { width: 1600, height: 1000 } }, (session) => {
+  builder = session;
+  ({ app, page } = session);
 });
 
 const byId = (id: string) => page.getByTestId(id);
-const text = async (locator: Locator) => (await locator.textContent()) ?? '';
+const text = textOf;
 const open = (hash: string) => builder.open(hash);
 
 /** Contacts wait in `hold` for `go` (a day at most), then leave. */

@@ -1,7 +1,8 @@
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, statSync } from 'node:fs';
 import path from 'node:path';
-import type { Browser, Page } from 'playwright-core';
+import type { Browser, Locator, Page } from 'playwright-core';
+import { afterAll, beforeAll } from 'vitest';
 import { launchBrowser } from './browser';
 import { startTestApp, type TestApp } from './stack';
 
@@ -92,3 +93,24 @@ export async function startBuilder(options: {
     },
   };
 }
+
+/**
+ * A builder session for the test file: started before its tests, closed after them; `use` is told
+ * the session once it is up (for the file's `page`, `app` and friends).
+ */
+export function useBuilder(
+  options: Parameters<typeof startBuilder>[0],
+  use: (session: BuilderSession) => void,
+): void {
+  let session: BuilderSession | undefined;
+  beforeAll(async () => {
+    session = await startBuilder(options);
+    use(session);
+  });
+  afterAll(async () => {
+    await session?.close();
+  });
+}
+
+/** The text of an element, '' when it has none. */
+export const textOf = async (locator: Locator) => (await locator.textContent()) ?? '';
