@@ -2,15 +2,7 @@ import { parseDuration } from '../flow/duration';
 import { zoneFor } from '../flow/local-time';
 import type { Plan, PlanNode } from '../flow/plan';
 import type { Contact } from '../flow/schema';
-import type {
-  Awaiting,
-  Command,
-  RenderData,
-  RunOutcome,
-  RunState,
-  TaskResult,
-  TimerReason,
-} from './interpreter';
+import type { Awaiting, Command, RenderData, RunOutcome, RunState, TaskResult, TimerReason } from './types';
 
 /**
  * What a node type's run semantics (`nodes/<type>/run.ts`) may do to the run it is part of: the

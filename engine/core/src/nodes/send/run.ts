@@ -1,8 +1,8 @@
 import { quietHoursEnd } from '../../flow/local-time';
 import type { PlanNodeOf } from '../../flow/plan';
-import type { TaskFailure } from '../../interpreter/interpreter';
 import { unreachableReason } from '../../interpreter/reach';
 import { contactZone, ms, type NodeRun, type RunContext } from '../../interpreter/run-context';
+import type { TaskFailure } from '../../interpreter/types';
 
 type SendNode = PlanNodeOf<'send'>;
 

@@ -1,7 +1,7 @@
 import type { PlanNodeOf } from '../../flow/plan';
 import type { StaffMember } from '../../flow/schema';
-import type { NodePhase } from '../../interpreter/interpreter';
 import { ms, type NodeRun, type RunContext } from '../../interpreter/run-context';
+import type { NodePhase } from '../../interpreter/types';
 
 type StaffTaskNode = PlanNodeOf<'staff_task'>;
 type StaffPhase = Extract<NodePhase, { kind: 'staff' }>;

@@ -1,0 +1,130 @@
+import type { Condition } from '../flow/evaluate-condition';
+import type { PlanNode, PlanNodeOf } from '../flow/plan';
+import type { Contact, ContactUpdate, MessageContent, StaffMember } from '../flow/schema';
+
+/**
+ * The interpreter's data: the run's state, its inputs and the commands it returns. Apart from
+ * the interpreter so node semantics (`nodes/<type>/run.ts`) and their context can name them
+ * without importing the interpreter that dispatches to them.
+ */
+
+/** How a contact left the flow. */
+export type RunOutcome =
+  | { kind: 'exited'; nodeId: string }
+  | { kind: 'converted'; event: string }
+  | { kind: 'failed'; nodeId: string; reason: string }
+  | { kind: 'cancelled'; reason: string };
+
+export type TimerReason = 'wait' | 'quiet-hours' | 'frequency-cap' | 'timeout' | 'deadline' | 'escalation';
+export type TaskKind = 'send' | 'update-contact' | 'http';
+
+/** What a run waits for at its current node: a task's result, a timer, an event, or a mix. */
+export interface Awaiting {
+  nodeId: string;
+  task?: { commandId: string; kind: TaskKind };
+  timer?: { timerId: string; until: number; reason: TimerReason };
+  event?: { name: string; filter?: Condition };
+}
+
+/** Progress inside a node that takes several moves (a send falling back, a staff task escalating). */
+export type NodePhase =
+  | { kind: 'send'; attempt: 'primary' | 'fallback' }
+  | { kind: 'staff'; startedAt: number; escalated: boolean };
+
+export interface ReceivedEvent {
+  name: string;
+  payload: Record<string, unknown>;
+  at: number;
+}
+
+export interface HttpAnswer {
+  status: number;
+  body: unknown;
+  error?: string;
+}
+
+export interface RunState {
+  /** The node the contact is at; the last one when the run is done. */
+  nodeId: string;
+  status: 'active' | 'done';
+  awaiting: Awaiting | null;
+  contact: Contact;
+  /** The payload of the event that enrolled the contact. */
+  event: Record<string, unknown>;
+  /** The last event a wait-for-event step received. */
+  lastEvent: ReceivedEvent | null;
+  /** Answers of HTTP request steps, by node id. */
+  http: Record<string, HttpAnswer>;
+  /** How many times each node was entered: part of each command id, so loops stay distinct. */
+  visits: Record<string, number>;
+  phase: NodePhase | null;
+  outcome: RunOutcome | null;
+}
+
+/** Whom a send goes to: the contact, or a staff member (for a staff task). */
+export type Recipient = { kind: 'contact' } | { kind: 'staff'; staff: StaffMember };
+
+export type Command =
+  | { type: 'enter'; nodeId: string; nodeType: PlanNode['type']; at: number }
+  | { type: 'leave'; nodeId: string; exit: string; at: number }
+  | {
+      type: 'send';
+      /** Unique within the run: `<node id>#<visit>[/<attempt>]`. */
+      commandId: string;
+      nodeId: string;
+      channel: string;
+      message: MessageContent;
+      recipient: Recipient;
+      /** The flow's frequency cap, counted by the shell across all flows. */
+      cap?: { max: number; perMs: number };
+      at: number;
+    }
+  | { type: 'update-contact'; commandId: string; nodeId: string; update: ContactUpdate; at: number }
+  | {
+      type: 'http';
+      commandId: string;
+      nodeId: string;
+      request: Pick<PlanNodeOf<'http_request'>, 'method' | 'url' | 'headers' | 'body' | 'retries'> & {
+        timeoutMs: number;
+      };
+      at: number;
+    }
+  | { type: 'start-timer'; timerId: string; nodeId: string; until: number; reason: TimerReason }
+  | { type: 'finish'; outcome: RunOutcome; at: number };
+
+/** Why a send did not go out. `capped` comes with the time the cap allows again. */
+export type TaskFailure = {
+  reason: 'failed' | 'no-address' | 'opted-out' | 'capped';
+  message: string;
+  retryAt?: number;
+};
+
+export type TaskResult =
+  | { ok: true; contact?: Contact; response?: HttpAnswer; duplicate?: boolean }
+  | ({ ok: false } & TaskFailure);
+
+export type Input =
+  | { type: 'task-result'; commandId: string; at: number; result: TaskResult }
+  | { type: 'timer-fired'; timerId: string; at: number }
+  | { type: 'event'; name: string; payload: Record<string, unknown>; at: number }
+  | { type: 'cancel'; reason: string; at: number };
+
+export interface Step {
+  state: RunState;
+  commands: Command[];
+}
+
+export interface StartInput {
+  contact: Contact;
+  event?: Record<string, unknown>;
+  at: number;
+}
+
+/** The data templates and conditions read. */
+export interface RenderData {
+  contact: Contact;
+  event: Record<string, unknown>;
+  lastEvent: ReceivedEvent | null;
+  http: Record<string, HttpAnswer>;
+  flow: { id: string; name: string; version: number };
+}
