@@ -1,5 +1,4 @@
 import type { z } from 'zod';
-import type { GroupMemberEvent } from './wecom/callback';
 
 /**
  * What providers send sopflow (replies, callbacks), as a connector declares it: a handler per
@@ -25,6 +24,32 @@ export interface InboundRequest {
    * undefined for an empty body.
    */
   json(): Promise<unknown>;
+}
+
+/** How a member joined: `JoinScene` of the event (0 member invite, 3 QR code), or `join_scene` of groupchat/get. */
+export type JoinMethod = 'invite' | 'invite-link' | 'qr-code' | 'unknown';
+
+/** A sopflow event about a group member, ready for the events API once `contactId` is known. */
+export interface GroupMemberEvent {
+  /** Stable across redeliveries: post it as the event's id so it counts once. */
+  id: string;
+  name: 'member.joined' | 'member.left';
+  /** The sopflow contact, when `contactIdOf` could tell it from the member id. */
+  contactId?: string;
+  /** The WeCom user id or external user id of the member. */
+  memberId: string;
+  payload: {
+    chatId: string;
+    memberId: string;
+    source: 'callback' | 'reconcile';
+    joinScene?: number;
+    joinMethod?: JoinMethod;
+    quitScene?: number;
+    quitMethod?: 'left' | 'removed' | 'unknown';
+    memberType?: 'staff' | 'external';
+    memberVersion?: string;
+    at?: number;
+  };
 }
 
 /** What a provider told us. */

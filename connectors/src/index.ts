@@ -38,12 +38,14 @@ export {
   verifyUnsubscribeToken,
 } from './email';
 export {
+  type GroupMemberEvent,
   type InboundAnswer,
   type InboundContext,
   type InboundFact,
   type InboundHandler,
   InboundRefusal,
   type InboundRequest,
+  type JoinMethod,
 } from './inbound';
 export * from './official-account';
 export { outboxConnector } from './outbox/outbox-connector';

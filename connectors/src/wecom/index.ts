@@ -21,9 +21,7 @@ export {
   encryptForTest,
   encryptMessage,
   type GroupMemberChange,
-  type GroupMemberEvent,
   handleWeComCallback,
-  type JoinMethod,
   openCallbackEvent,
   parseEventXml,
   readGroupMemberChange,
@@ -50,7 +48,6 @@ export {
 export {
   type MassSendRecord,
   type MassSendStore,
-  memoryMassSendStore,
   recordsMassSendStore,
 } from './mass-send-store';
 export { type GroupMember, type KnownGroup, type ReconcileResult, reconcileGroup } from './reconcile';

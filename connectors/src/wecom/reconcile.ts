@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
-import { eventIdFor, type GroupMemberEvent, type JoinMethod } from './callback';
+import type { GroupMemberEvent, JoinMethod } from '../inbound';
+import { eventIdFor } from './callback';
 import type { WeComClient } from './wecom-client';
 
 /**
