@@ -139,20 +139,27 @@ export function jsonValueProblem(
   return undefined;
 }
 
+/** Text parsed as a JSON body, or why it cannot be taken (not JSON, too deep, text Postgres refuses). */
+export function jsonBody(
+  text: string,
+): { ok: true; value: unknown } | { ok: false; code: string; status: 400 | 422; message: string } {
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch {
+    return { ok: false, code: 'invalid_json', status: 400, message: 'The request body is not valid JSON.' };
+  }
+  const problem = jsonValueProblem(value);
+  return problem ? { ok: false, ...problem } : { ok: true, value };
+}
+
 /** Text parsed as a JSON body, or the 400/422 answer to give. */
 export function parseJsonBody(
   c: Context,
   text: string,
 ): { ok: true; value: unknown } | { ok: false; response: Response } {
-  let value: unknown;
-  try {
-    value = JSON.parse(text);
-  } catch {
-    return { ok: false, response: apiError(c, 400, 'invalid_json', 'The request body is not valid JSON.') };
-  }
-  const problem = jsonValueProblem(value);
-  if (problem) return { ok: false, response: apiError(c, problem.status, problem.code, problem.message) };
-  return { ok: true, value };
+  const body = jsonBody(text);
+  return body.ok ? body : { ok: false, response: apiError(c, body.status, body.code, body.message) };
 }
 
 /** The request body as JSON (undefined when empty), or the 400/422 answer to give. */

@@ -10,7 +10,7 @@ import {
 } from '@sopflow/connectors';
 import type { Context, Hono } from 'hono';
 import { doc } from '../docs';
-import { type ApiContext, apiError, parseJsonBody } from '../http';
+import { type ApiContext, apiError, jsonBody } from '../http';
 
 /**
  * What providers send us, through the inbound handlers their connectors declare: each is mounted
@@ -171,14 +171,9 @@ function inboundRequest(c: Context, publicUrl: string): InboundRequest {
     async json() {
       const raw = await text();
       if (raw.trim() === '') return undefined;
-      const parsed = parseJsonBody(c, raw);
-      if (parsed.ok) return parsed.value;
-      const answer = (await parsed.response.json()) as { error: { code: string; message: string } };
-      throw new InboundRefusal(
-        parsed.response.status as InboundRefusal['status'],
-        answer.error.code,
-        answer.error.message,
-      );
+      const body = jsonBody(raw);
+      if (!body.ok) throw new InboundRefusal(body.status, body.code, body.message);
+      return body.value;
     },
   };
 }
