@@ -1,5 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { SendError } from '../connector';
+import { memoryStorage } from '../shared/memory-storage';
 import { MassSendConfig } from './config';
 import { FakeWeComServer } from './fake-wecom-server';
 import {
@@ -10,7 +11,7 @@ import {
   massSendBody,
   weComMassSendConnector,
 } from './mass-send-connector';
-import { memoryMassSendStore } from './mass-send-store';
+import { type MassSendStore, recordsMassSendStore } from './mass-send-store';
 import { outbound, thrown } from './test-support';
 import { resetWeComTokenCache } from './wecom-client';
 
@@ -18,7 +19,7 @@ const customer = (id: string) => ({ id: `contact-${id}`, wecomExternalUserId: id
 
 describe('wecom-mass connector', () => {
   let fake: FakeWeComServer;
-  let store: ReturnType<typeof memoryMassSendStore>;
+  let store: MassSendStore;
   const config = (extra: Record<string, unknown> = {}) =>
     MassSendConfig.parse({
       corpId: 'ww-fake-corp',
@@ -34,7 +35,7 @@ describe('wecom-mass connector', () => {
 
   beforeEach(async () => {
     resetWeComTokenCache();
-    store = memoryMassSendStore();
+    store = recordsMassSendStore(memoryStorage().records);
     fake = await FakeWeComServer.start({ externalUsers: ['wm-a', 'wm-b', 'wm-c'] });
   });
   afterEach(() => fake.close());
@@ -92,7 +93,7 @@ describe('wecom-mass connector', () => {
         },
       ],
     });
-    expect(store.records.get(message.idempotencyKey)?.msgid).toBe(task.msgid);
+    expect((await store.get(message.idempotencyKey))?.msgid).toBe(task.msgid);
     // No listing on the way: a first attempt creates at once.
     expect(fake.count('externalcontact/get_groupmsg_list_v2')).toBe(0);
   });

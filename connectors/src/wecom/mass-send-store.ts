@@ -21,32 +21,6 @@ export interface MassSendStore {
   complete(key: string, msgid: string): Promise<void>;
 }
 
-/** A store in this process's memory: for tests and single-process use only. */
-export function memoryMassSendStore(): MassSendStore & { records: Map<string, MassSendRecord> } {
-  const records = new Map<string, MassSendRecord>();
-  return {
-    records,
-    async get(key) {
-      const record = records.get(key);
-      return record ? { ...record } : undefined;
-    },
-    async recordAttempt(key, at, previousAttemptAt) {
-      const record = records.get(key);
-      if (record?.lastAttemptAt !== previousAttemptAt || record?.msgid) return false;
-      records.set(key, { firstAttemptAt: record?.firstAttemptAt ?? at, lastAttemptAt: at });
-      return true;
-    },
-    async complete(key, msgid) {
-      const record = records.get(key);
-      records.set(key, {
-        firstAttemptAt: record?.firstAttemptAt ?? 0,
-        lastAttemptAt: record?.lastAttemptAt ?? 0,
-        msgid,
-      });
-    },
-  };
-}
-
 /**
  * The store on the connector's own records (in Postgres when the server runs it, shared by all
  * workers): one record per key, every change a compare-and-set on its version.
