@@ -131,7 +131,8 @@ export function registerInboundRoutes(app: Hono, ctx: ApiContext): void {
           return apiError(c, 404, 'not_configured', 'There is no such reply URL.');
         try {
           const answer = await handler.handle(
-            inboundRequest(c, `${base}/${c.req.path.split('/api/inbound/')[1]}`),
+            // Providers sign the URL they were given, query string included (Twilio does).
+            inboundRequest(c, `${base}/${c.req.path.split('/api/inbound/')[1]}${new URL(c.req.url).search}`),
             {
               routeSecret: async (path) => {
                 const route = (await channelRoutes.list()).find((r) => r.connector === connector.name);
