@@ -392,6 +392,14 @@ async function main(argv: string[]): Promise<number> {
   }
 }
 
+// A reader that stops early (`sopflow simulate ... | head`) closes the pipe: that ends the output,
+// as it does for any Unix tool, instead of an unhandled EPIPE stack.
+for (const stream of [process.stdout, process.stderr])
+  stream.on('error', (error: NodeJS.ErrnoException) => {
+    if (error.code !== 'EPIPE') throw error;
+    process.exit(process.exitCode ?? 0);
+  });
+
 try {
   process.exitCode = await main(process.argv.slice(2));
 } catch (error) {
