@@ -155,7 +155,7 @@ async function simulateCommand(args: string[]): Promise<number> {
     if (values.json) {
       console.log(JSON.stringify(result, null, 2));
     } else {
-      for (const line of formatTimeline(result, compiled.plan.settings.timezone)) console.log(line);
+      for (const line of formatTimeline(result, compiled.plan)) console.log(line);
       console.log(`\n${describeOutcome(result.outcome)}`);
     }
     return 0;

@@ -777,7 +777,7 @@ export function registerFlowRoutes(app: Hono, ctx: ApiContext): void {
       }
       try {
         const result = simulate(plan, { ...run, startAt: startAt ? Date.parse(startAt) : Date.now() });
-        return c.json({ ...result, lines: formatTimeline(result, plan.settings.timezone) });
+        return c.json({ ...result, lines: formatTimeline(result, plan) });
       } catch (error) {
         return apiError(c, 422, 'invalid_simulation', (error as Error).message);
       }
