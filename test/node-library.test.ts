@@ -188,6 +188,29 @@ describe('audience protection', () => {
     expect(again).toMatchObject({ status: 409, body: { status: 'not-eligible' } });
   });
 
+  it('counts "re-enter after" from when the previous run ended, not from when it started', async () => {
+    const id = uniqueId('cooldown');
+    // Each run lasts 4 s; a contact may come back 3 s after leaving.
+    await publishFlow(
+      app,
+      flow(
+        id,
+        [manual, { id: 'hold', type: 'wait', duration: 'PT4S' }, { id: 'out', type: 'exit' }],
+        [],
+        { reentry: { mode: 'after', after: 'PT3S' } },
+      ),
+    );
+    const contact = { id: uniqueId('c') };
+    expect((await app.request('POST', `/api/flows/${id}/enroll`, { contact })).status).toBe(202);
+    await result(id, contact.id);
+    // Started more than 3 s ago, but left just now.
+    const early = await app.request('POST', `/api/flows/${id}/enroll`, { contact });
+    expect(early).toMatchObject({ status: 409, body: { status: 'not-eligible' } });
+    expect(early.body.reason).toContain('left this flow less than PT3S ago');
+    await new Promise((resolve) => setTimeout(resolve, 3_200));
+    expect((await app.request('POST', `/api/flows/${id}/enroll`, { contact })).status).toBe(202);
+  });
+
   it('caps messages per contact across flows', async () => {
     const first = uniqueId('cap-a');
     const second = uniqueId('cap-b');
