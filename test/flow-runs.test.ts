@@ -257,4 +257,68 @@ describe('webhook retries', () => {
     expect((await deliver('delivery-2')).status).toBe(202);
     expect((await deliver('')).status).toBe(400);
   });
+
+  it('keep only final answers: a refusal while the flow is paused is not replayed after it resumes', async () => {
+    const flow = { ...example(), id: uniqueId('idem-pause') };
+    await publishFlow(app, flow);
+    const { secret } = (await app.request('GET', `/api/flows/${flow.id}/webhook`)).body;
+    const raw = JSON.stringify({ contact: { id: uniqueId('c'), wecomUserId: 'wx' }, event: { group: 'G' } });
+    const deliver = () =>
+      fetch(`${app.url}/api/hooks/${flow.id}`, {
+        method: 'POST',
+        headers: {
+          'content-type': 'application/json',
+          'x-sopflow-signature': signWebhook(secret, raw),
+          'idempotency-key': 'paused-delivery',
+        },
+        body: raw,
+      });
+    expect((await app.request('POST', `/api/flows/${flow.id}/pause`)).status).toBe(200);
+    const refused = await deliver();
+    expect(refused.status).toBe(409);
+    expect(((await refused.json()) as { error: { code: string } }).error.code).toBe('flow_not_live');
+    expect((await app.request('POST', `/api/flows/${flow.id}/resume`)).status).toBe(200);
+    const retried = await deliver();
+    expect(retried.status).toBe(202);
+    expect(retried.headers.get('idempotent-replayed')).toBeNull();
+    // Now the answer is final, and replayed.
+    const again = await deliver();
+    expect(again.status).toBe(202);
+    expect(again.headers.get('idempotent-replayed')).toBe('true');
+  });
+
+  it('refuse a key reused with another body (422), and replay one whose body only orders its keys differently', async () => {
+    const flow = { ...example(), id: uniqueId('idem-reuse') };
+    await publishFlow(app, flow);
+    const { secret } = (await app.request('GET', `/api/flows/${flow.id}/webhook`)).body;
+    const deliver = (raw: string) =>
+      fetch(`${app.url}/api/hooks/${flow.id}`, {
+        method: 'POST',
+        headers: {
+          'content-type': 'application/json',
+          'x-sopflow-signature': signWebhook(secret, raw),
+          'idempotency-key': 'reused-key',
+        },
+        body: raw,
+      });
+    const [first, second] = [uniqueId('c'), uniqueId('c')];
+    expect(
+      (await deliver(JSON.stringify({ contact: { id: first, wecomUserId: 'wx' }, event: { group: 'G' } })))
+        .status,
+    ).toBe(202);
+    const reordered = await deliver(
+      JSON.stringify({ event: { group: 'G' }, contact: { wecomUserId: 'wx', id: first } }),
+    );
+    expect(reordered.status).toBe(202);
+    expect(reordered.headers.get('idempotent-replayed')).toBe('true');
+    const reused = await deliver(
+      JSON.stringify({ contact: { id: second, wecomUserId: 'wx' }, event: { group: 'G' } }),
+    );
+    expect(reused.status).toBe(422);
+    expect(((await reused.json()) as { error: { code: string; message: string } }).error).toMatchObject({
+      code: 'idempotency_key_reused',
+      message: expect.stringContaining('reused-key'),
+    });
+    expect(await app.sql`select 1 from enrollments where contact_id = ${second}`).toHaveLength(0);
+  });
 });

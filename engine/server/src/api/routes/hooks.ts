@@ -1,6 +1,8 @@
+import { createHash } from 'node:crypto';
 import { payloadProblems } from '@sopflow/core';
 import { EnrollAnswer, EnrollBody } from '@sopflow/core/api';
 import type { Hono } from 'hono';
+import { stringify } from 'safe-stable-stringify';
 import { SIGNATURE_HEADER, verifyWebhookSignature } from '../../webhook-signature';
 import { doc } from '../docs';
 import { type ApiContext, apiError, issuesOf, parseJsonBody } from '../http';
@@ -20,14 +22,15 @@ export function registerWebhookRoutes(app: Hono, ctx: ApiContext): void {
       body: WebhookBody,
       responses: {
         202: {
-          description: 'Enrolled. With an Idempotency-Key header, a repeat gets the first answer again.',
+          description:
+            'Enrolled. With an Idempotency-Key header, a repeat gets the first final answer again (422 when the key comes with another body).',
           schema: EnrollAnswer,
         },
         200: { description: 'Already in the flow.', schema: EnrollAnswer },
         401: 'Bad or stale signature.',
         404: 'No such flow.',
         409: 'Not a webhook flow, not live, or not eligible.',
-        422: 'Invalid payload.',
+        422: 'Invalid payload, or an Idempotency-Key reused with another body.',
         503: 'Temporal unreachable.',
       },
     }),
@@ -59,18 +62,30 @@ export function registerWebhookRoutes(app: Hono, ctx: ApiContext): void {
         return apiError(c, 400, 'invalid_idempotency_key', 'An Idempotency-Key is 1 to 200 characters.');
       }
       const { webhookAnswers } = ctx.options.store;
+      // What the delivery asks for, whatever order the sender wrote its keys in.
+      const bodyHash = createHash('sha256')
+        .update(stringify(json.value) ?? '')
+        .digest('hex');
       if (key) {
         const seen = await webhookAnswers.find(flowId, key);
+        if (seen?.bodyHash && seen.bodyHash !== bodyHash)
+          return apiError(
+            c,
+            422,
+            'idempotency_key_reused',
+            `The Idempotency-Key "${key}" was used before for a different body; use a new key for a new delivery.`,
+          );
         if (seen) {
           c.header('idempotent-replayed', 'true');
           return c.json(seen.response as object, seen.status as 200);
         }
       }
       const answer = await ctx.enrollOrExplain(c, flowId, body.data.contact, body.data.event ?? {});
-      // Final answers are kept; a 503 is not, so the sender's retry tries again.
-      if (key && answer.status < 500) {
-        await webhookAnswers.keep(flowId, key, answer.status, await answer.clone().json());
-      }
+      const response = (await answer.clone().json()) as { status?: string };
+      // Only final answers are kept: enrolled, already in the flow, or not eligible. A paused or
+      // unpublished flow (409) or an unreachable Temporal (503) may answer otherwise on a retry.
+      const final = answer.status < 300 || response.status === 'not-eligible';
+      if (key && final) await webhookAnswers.keep(flowId, key, { status: answer.status, response, bodyHash });
       return answer;
     },
   );
