@@ -532,7 +532,7 @@ describe('channels through real connectors', () => {
     expect(asked().map((l) => l.code)).toEqual(['isv.CUSTOMER_REFUSED']);
 
     // Never tried again, in any flow: the next run does not call the provider at all.
-    const again = await app.webhook(flowId, { contact });
+    const again = await app.webhook(flowId, { contact, event: { delivery: 2 } });
     expect(again.status).toBe(202);
     expect((await resultOf(app, again.body.workflowId)).outcome).toEqual({
       kind: 'exited',

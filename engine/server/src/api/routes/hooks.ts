@@ -3,7 +3,11 @@ import { payloadProblems } from '@sopflow/core';
 import { EnrollAnswer, EnrollBody } from '@sopflow/core/api';
 import type { Hono } from 'hono';
 import { stringify } from 'safe-stable-stringify';
-import { SIGNATURE_HEADER, verifyWebhookSignature } from '../../webhook-signature';
+import {
+  SIGNATURE_HEADER,
+  SIGNATURE_TOLERANCE_SECONDS,
+  verifyWebhookSignature,
+} from '../../webhook-signature';
 import { doc } from '../docs';
 import { type ApiContext, apiError, issuesOf, parseJsonBody } from '../http';
 
@@ -29,7 +33,7 @@ export function registerWebhookRoutes(app: Hono, ctx: ApiContext): void {
         200: { description: 'Already in the flow.', schema: EnrollAnswer },
         401: 'Bad or stale signature.',
         404: 'No such flow.',
-        409: 'Not a webhook flow, not live, or not eligible.',
+        409: 'Not a webhook flow, not live, not eligible, or a signed delivery taken before (replayed).',
         422: 'Invalid payload, or an Idempotency-Key reused with another body.',
         503: 'Temporal unreachable.',
       },
@@ -80,13 +84,29 @@ export function registerWebhookRoutes(app: Hono, ctx: ApiContext): void {
           return c.json(seen.response as object, seen.status as 200);
         }
       }
-      const answer = await ctx.enrollOrExplain(c, flowId, body.data.contact, body.data.event ?? {});
-      const response = (await answer.clone().json()) as { status?: string };
-      // Only final answers are kept: enrolled, already in the flow, or not eligible. A paused or
-      // unpublished flow (409) or an unreachable Temporal (503) may answer otherwise on a retry.
-      const final = answer.status < 300 || response.status === 'not-eligible';
-      if (key && final) await webhookAnswers.keep(flowId, key, { status: answer.status, response, bodyHash });
-      return answer;
+      // A captured delivery replayed within the signing tolerance carries a signature seen before.
+      if (!(await webhookAnswers.firstSighting(flowId, signature.signature, 2 * SIGNATURE_TOLERANCE_SECONDS)))
+        return apiError(
+          c,
+          409,
+          'duplicate_delivery',
+          'This signed delivery was taken before; it enrolls nobody again. Sign each new delivery anew; ' +
+            'retry with an Idempotency-Key to get the first answer.',
+        );
+      let final = false;
+      try {
+        const answer = await ctx.enrollOrExplain(c, flowId, body.data.contact, body.data.event ?? {});
+        const response = (await answer.clone().json()) as { status?: string };
+        // Only final answers are kept: enrolled, already in the flow, or not eligible. A paused or
+        // unpublished flow (409) or an unreachable Temporal (503) may answer otherwise on a retry.
+        final = answer.status < 300 || response.status === 'not-eligible';
+        if (key && final)
+          await webhookAnswers.keep(flowId, key, { status: answer.status, response, bodyHash });
+        return answer;
+      } finally {
+        // Without a final answer the sender retries, perhaps with this very signature: let it in.
+        if (!final) await webhookAnswers.forgetSighting(flowId, signature.signature).catch(() => undefined);
+      }
     },
   );
 }
