@@ -311,7 +311,7 @@ function CampaignCard({ campaign, onForget }: { campaign: StartedCampaign; onFor
         </span>
         {status?.temporalUrl && (
           <a href={status.temporalUrl} target="_blank" rel="noreferrer">
-            <ExternalLink size={12} /> {t.campaigns.openInTemporal}
+            <ExternalLink size={12} /> {t.openInTemporal}
           </a>
         )}
         <span className="people-journey__end">
@@ -322,7 +322,7 @@ function CampaignCard({ campaign, onForget }: { campaign: StartedCampaign; onFor
               onClick={() => void cancel()}
               data-testid="campaign-cancel"
             >
-              {t.campaigns.cancel}
+              {t.cancel}
             </button>
           )}
           <button

@@ -21,7 +21,7 @@ export function ChannelsPage({
   onOpen: (channel: string) => void;
 }) {
   const { t } = useLocale();
-  const text = useLocale().t.channelsPage;
+  const text = t.channelsPage;
   const [connectors, reloadConnectors] = useRemote<ConnectorInfo[]>('connectors', loadConnectors);
   const [answer, reloadChannels] = useRemote<ChannelsAnswer>('channels', loadChannels);
 
@@ -64,7 +64,7 @@ export function ChannelsPage({
         <table className="channels-table">
           <thead>
             <tr>
-              <th scope="col">{text.channel}</th>
+              <th scope="col">{t.channel}</th>
               <th scope="col">{text.connector}</th>
               <th scope="col">
                 <span className="visually-hidden">{text.configure}</span>

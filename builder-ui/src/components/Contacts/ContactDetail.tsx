@@ -77,7 +77,7 @@ export function ContactDetail({ id }: { id: string }) {
             </div>
             {contact.timezone && (
               <div>
-                <dt>{t.contacts.timezone}</dt>
+                <dt>{t.timezone}</dt>
                 <dd>{contact.timezone}</dd>
               </div>
             )}
