@@ -44,8 +44,8 @@ function issuesOf(error: unknown): Issue[] | undefined {
 
 /** One channel: which connector routes it, that connector's config form, a test send, removal. */
 export function ChannelEditor({ channel, channelName, route, connectors, onChanged }: Props) {
+  const text = useLocale().t.channelsPage;
   const { t } = useLocale();
-  const text = t.channelsPage;
   // The outbox is what "no route" means; routing to it by name would only hide that.
   const choices = connectors.filter((c) => c.channels.includes(channel) && c.name !== 'outbox');
   const [stored, setStored] = useState(route);

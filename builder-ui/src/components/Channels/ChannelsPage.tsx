@@ -23,7 +23,7 @@ export function ChannelsPage({
   onOpen: (channel: string) => void;
 }) {
   const { t } = useLocale();
-  const text = t.channelsPage;
+  const text = useLocale().t.channelsPage;
   const [connectors, reloadConnectors] = useRemote<ConnectorInfo[]>('connectors', loadConnectors);
   const [answer, reloadChannels] = useRemote<ChannelsAnswer>('channels', loadChannels);
 
