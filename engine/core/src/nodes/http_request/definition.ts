@@ -1,14 +1,12 @@
 import { z } from 'zod';
-import { Duration, nodeBase } from '../../flow/fields';
-import { defineNode, form } from '../define';
+import { Duration } from '../../flow/fields';
+import { defineNode, form, nodeSchema } from '../define';
 
 /** A request step may take this long in all (the workflow's schedule-to-close timeout). */
 const HTTP_MAX = 3_600_000;
 
 /** Calls another system; its answer is `http.<node id>.status` and `http.<node id>.body.*` later on. */
-export const HttpRequestNode = z.object({
-  ...nodeBase,
-  type: z.literal('http_request'),
+export const HttpRequestNode = nodeSchema('http_request', {
   method: z.enum(['GET', 'POST', 'PUT', 'PATCH', 'DELETE']).meta(form('Method', '方法')),
   /** A template, e.g. `https://crm.example.com/members/{{ contact.id }}`. */
   url: z.string().min(1).max(2000).meta(form('URL', '地址')),
@@ -33,7 +31,6 @@ export const HttpRequestNode = z.object({
 export type HttpRequestNode = z.infer<typeof HttpRequestNode>;
 
 export const httpRequest = defineNode({
-  type: 'http_request',
   schema: HttpRequestNode,
   words: {
     label: { en: 'HTTP request', zh: 'HTTP 请求' },
@@ -41,7 +38,6 @@ export const httpRequest = defineNode({
   },
   // `_` so `{{ http.http_1.body }}` reads as one name.
   idPrefix: 'http_',
-  exits: () => ['next'],
   optionalExits: ['failed'],
   check: (node, context) => [
     ...context.template(node.url, 'url'),

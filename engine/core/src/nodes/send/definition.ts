@@ -1,12 +1,10 @@
 import { z } from 'zod';
-import { ChannelName, MessageContent, nodeBase } from '../../flow/fields';
-import { defineNode, form } from '../define';
+import { ChannelName, MessageContent } from '../../flow/fields';
+import { defineNode, form, nodeSchema } from '../define';
 
 const channel = (en: string, zh: string) => ChannelName.meta(form(en, zh, { widget: 'channel' }));
 
-export const SendNode = z.object({
-  ...nodeBase,
-  type: z.literal('send'),
+export const SendNode = nodeSchema('send', {
   channel: channel('Channel', '渠道'),
   message: MessageContent.meta(form('Message', '消息内容', { widget: 'message' })),
   /** Tried when the first channel fails for good or the contact has no address or opted out there. */
@@ -28,14 +26,11 @@ const GREETING = {
 };
 
 export const send = defineNode({
-  type: 'send',
   schema: SendNode,
   words: {
     label: { en: 'Send message', zh: '发送消息' },
     hint: { en: 'WeChat, group, email or SMS', zh: '微信、微信群、邮件或短信' },
   },
-  idPrefix: 'send',
-  exits: () => ['next'],
   optionalExits: ['failed'],
   check: (node, context) => [
     ...context.channel(node.channel, 'channel'),

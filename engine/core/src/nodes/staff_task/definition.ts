@@ -1,6 +1,6 @@
 import { z } from 'zod';
-import { ChannelName, Duration, MessageContent, nodeBase } from '../../flow/fields';
-import { defineNode, durationMs, form } from '../define';
+import { ChannelName, Duration, MessageContent } from '../../flow/fields';
+import { defineNode, durationMs, form, nodeSchema } from '../define';
 
 /** A staff member, addressed on a channel. */
 export const StaffMember = z.object({
@@ -29,9 +29,7 @@ export type StaffMember = z.infer<typeof StaffMember>;
  * Work for a person: the task (with the prepared text and the contact) goes to a staff member,
  * then the flow waits for `task.done` for this step until the deadline, escalating on the way.
  */
-export const StaffTaskNode = z.object({
-  ...nodeBase,
-  type: z.literal('staff_task'),
+export const StaffTaskNode = nodeSchema('staff_task', {
   assignee: StaffMember.meta(form('Assign to', '指派给')),
   message: MessageContent.meta(form('Message', '消息内容', { widget: 'message' })),
   deadline: Duration.meta(form('Deadline', '截止时间', { widget: 'duration' })),
@@ -54,7 +52,6 @@ const COPY = {
 };
 
 export const staffTask = defineNode({
-  type: 'staff_task',
   schema: StaffTaskNode,
   words: {
     label: { en: 'Staff task', zh: '员工任务' },

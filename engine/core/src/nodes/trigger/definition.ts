@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { Condition } from '../../flow/conditions';
-import { EventName, nodeBase, PayloadField, TimeZone } from '../../flow/fields';
-import { defineNode, form } from '../define';
+import { EventName, PayloadField, TimeZone } from '../../flow/fields';
+import { defineNode, form, nodeSchema } from '../define';
 
 const payload = z
   .array(PayloadField)
@@ -71,18 +71,15 @@ export const Trigger = z
   .meta(form('Starts when', '何时开始'));
 export type Trigger = z.infer<typeof Trigger>;
 
-export const TriggerNode = z.object({ ...nodeBase, type: z.literal('trigger'), trigger: Trigger });
+export const TriggerNode = nodeSchema('trigger', { trigger: Trigger });
 export type TriggerNode = z.infer<typeof TriggerNode>;
 
 export const trigger = defineNode({
-  type: 'trigger',
   schema: TriggerNode,
   words: {
     label: { en: 'Trigger', zh: '触发器' },
     hint: { en: 'What enrolls a contact', zh: '联系人从这里进入流程' },
   },
-  idPrefix: 'trigger',
-  exits: () => ['next'],
   check(node, context) {
     const trigger = node.trigger;
     if (trigger.kind === 'event' && trigger.filter)

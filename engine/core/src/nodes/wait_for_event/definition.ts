@@ -1,11 +1,9 @@
-import { z } from 'zod';
+import type { z } from 'zod';
 import { Condition } from '../../flow/conditions';
-import { Duration, EventName, nodeBase } from '../../flow/fields';
-import { defineNode, durationMs, form } from '../define';
+import { Duration, EventName } from '../../flow/fields';
+import { defineNode, durationMs, form, nodeSchema } from '../define';
 
-export const WaitForEventNode = z.object({
-  ...nodeBase,
-  type: z.literal('wait_for_event'),
+export const WaitForEventNode = nodeSchema('wait_for_event', {
   event: EventName.meta(
     form('Event name', '事件名', {
       help: { en: 'e.g. member.joined, order.paid', zh: '例如 member.joined、order.paid' },
@@ -18,7 +16,6 @@ export const WaitForEventNode = z.object({
 export type WaitForEventNode = z.infer<typeof WaitForEventNode>;
 
 export const waitForEvent = defineNode({
-  type: 'wait_for_event',
   schema: WaitForEventNode,
   words: {
     label: { en: 'Wait for event', zh: '等待事件' },
