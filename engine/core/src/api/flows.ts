@@ -4,6 +4,7 @@ import type { Plan } from '../flow/plan';
 import { Contact, FlowDocument, FlowId } from '../flow/schema';
 import type { RunOutcome } from '../interpreter/interpreter';
 import type { TimelineEntry } from '../simulate/simulate';
+import { pageLimit } from './query';
 
 /**
  * Flows: drafts, templates, publishing, versions, rollback, dry-runs, enrollment, live migration,
@@ -247,11 +248,7 @@ export type FlowStats = z.infer<typeof FlowStats>;
 /** `GET /api/flows/{id}/nodes/{nodeId}/contacts`. */
 export const NodeContactsQuery = z.object({
   version: publishedVersion,
-  limit: z.coerce
-    .number()
-    .int()
-    .min(1)
-    .max(500)
+  limit: pageLimit(500)
     .default(100)
     .meta({ description: 'At most this many contacts (1-500, 100 by default); `total` counts them all.' }),
 });
