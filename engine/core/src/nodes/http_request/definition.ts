@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { Duration } from '../../flow/fields';
 import { defineNode, form, nodeSchema } from '../define';
+import { GIVE_UP_AFTER_FORM } from '../form-fields';
 
 /** A request step may take this long in all (the workflow's schedule-to-close timeout). */
 const HTTP_MAX = 3_600_000;
@@ -25,7 +26,7 @@ export const HttpRequestNode = nodeSchema('http_request', {
         showWhen: { field: 'method', isNot: ['GET'] },
       }),
     ),
-  timeout: Duration.default('PT10S').meta(form('Give up after', '最多等待', { widget: 'duration' })),
+  timeout: Duration.default('PT10S').meta(GIVE_UP_AFTER_FORM),
   retries: z.number().int().min(0).max(10).default(3).meta(form('Retries', '重试次数')),
 });
 export type HttpRequestNode = z.infer<typeof HttpRequestNode>;

@@ -1,16 +1,15 @@
 import { z } from 'zod';
-import { ChannelName, MessageContent } from '../../flow/fields';
+import { MessageContent } from '../../flow/fields';
 import { defineNode, form, nodeSchema } from '../define';
-
-const channel = (en: string, zh: string) => ChannelName.meta(form(en, zh, { widget: 'channel' }));
+import { channelField, messageField } from '../form-fields';
 
 export const SendNode = nodeSchema('send', {
-  channel: channel('Channel', '渠道'),
-  message: MessageContent.meta(form('Message', '消息内容', { widget: 'message' })),
+  channel: channelField(),
+  message: messageField(),
   /** Tried when the first channel fails for good or the contact has no address or opted out there. */
   fallback: z
     .object({
-      channel: channel('Channel', '渠道'),
+      channel: channelField(),
       message: MessageContent.optional().meta(
         form('Fallback message (empty: the same)', '备用消息（留空则相同）', { widget: 'message' }),
       ),

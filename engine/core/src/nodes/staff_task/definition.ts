@@ -1,10 +1,11 @@
 import { z } from 'zod';
-import { ChannelName, Duration, MessageContent } from '../../flow/fields';
+import { Duration } from '../../flow/fields';
 import { defineNode, durationMs, form, nodeSchema } from '../define';
+import { channelField, messageField } from '../form-fields';
 
 /** A staff member, addressed on a channel. */
 export const StaffMember = z.object({
-  channel: ChannelName.meta(form('Channel', '渠道', { widget: 'channel' })),
+  channel: channelField(),
   id: z.string().min(1).max(200).meta(form('Staff id', '员工 ID')),
   name: z.string().max(200).optional().meta(form('Staff name', '员工姓名')),
   email: z
@@ -31,7 +32,7 @@ export type StaffMember = z.infer<typeof StaffMember>;
  */
 export const StaffTaskNode = nodeSchema('staff_task', {
   assignee: StaffMember.meta(form('Assign to', '指派给')),
-  message: MessageContent.meta(form('Message', '消息内容', { widget: 'message' })),
+  message: messageField(),
   deadline: Duration.meta(form('Deadline', '截止时间', { widget: 'duration' })),
   escalation: z
     .object({
