@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { defineConnector, type OutboundMessage, type Recipient, type SendResult } from '../connector';
 import { msUntilLocalTime } from '../shared/local-time';
 import { OptedOutError, ProviderSendError } from '../shared/provider-errors';
-import { correlationId, parseJson, request } from '../shared/provider-http';
+import { correlationId, failSend, jsonAnswer, parseJson, request } from '../shared/provider-http';
 
 /**
  * WeChat Official Account (公众号), to a follower's OpenID.
@@ -226,11 +226,7 @@ export const officialAccountConnector = defineConnector({
           config.timeoutMs,
           'WeChat Official Account',
         );
-        if (answer.status >= 500)
-          throw new ProviderSendError('retryable', `WeChat Official Account: HTTP ${answer.status}.`, {
-            providerCode: answer.status,
-          });
-        const parsed = parseJson<WechatAnswer>(answer, 'WeChat Official Account');
+        const parsed = jsonAnswer<WechatAnswer>(answer, 'WeChat Official Account');
         if (attempt === 0 && parsed.errcode !== undefined && TOKEN_ERRORS.has(parsed.errcode)) {
           if (cached?.token === token) cached = undefined;
           continue;
@@ -247,9 +243,12 @@ export const officialAccountConnector = defineConnector({
           ...(answer.msgid !== undefined ? { providerMessageId: String(answer.msgid) } : {}),
         };
       }
-      const error = classifyOfficialAccountError(answer.errcode, answer.errmsg, config);
-      context.log?.('wechat-oa send failed', { code: answer.errcode, kind: error.kind, path });
-      throw error;
+      return failSend(
+        context.log,
+        'wechat-oa',
+        classifyOfficialAccountError(answer.errcode, answer.errmsg, config),
+        { path },
+      );
     }
 
     function openIdOf(to: Recipient): string {

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { defineConnector, type OutboundMessage, type SendResult } from '../connector';
 import { OptedOutError, ProviderSendError } from '../shared/provider-errors';
-import { normalizePhone, parseJson, request, retryAfterMs } from '../shared/provider-http';
+import { failSend, normalizePhone, parseJson, request, retryAfterMs } from '../shared/provider-http';
 import {
   appendOptOutLine,
   enforceSendWindow,
@@ -149,9 +149,7 @@ export const twilioSmsConnector = defineConnector({
       } catch {
         // A proxy's HTML error page: classify by status alone.
       }
-      const error = classifyTwilioError(answer.status, failure, answer.headers);
-      context.log?.('twilio-sms send failed', { code: error.details.providerCode, kind: error.kind });
-      throw error;
+      return failSend(context.log, 'twilio-sms', classifyTwilioError(answer.status, failure, answer.headers));
     }
 
     function recipient(phone: string | undefined): string {
