@@ -38,6 +38,17 @@ export async function request(
   }
 }
 
+/** One provider's calls: `request` with the connector's fetch (the global one by default), deadline and the provider's name in messages. */
+export function providerRequests(fetchImpl: typeof fetch | undefined, timeoutMs: number, provider: string) {
+  const call = (url: string, init: RequestInit) =>
+    request(fetchImpl ?? fetch, url, init, timeoutMs, provider);
+  return {
+    get: (url: string) => call(url, { method: 'GET' }),
+    post: (url: string, headers: Record<string, string>, body: string) =>
+      call(url, { method: 'POST', headers, body }),
+  };
+}
+
 /** Parses a JSON answer; a body that is not JSON is a passing fault (a proxy page, a cut-off body). */
 export function parseJson<T>(answer: HttpAnswer, provider: string): T {
   try {

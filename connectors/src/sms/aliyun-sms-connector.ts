@@ -2,7 +2,7 @@ import { createHmac, randomUUID } from 'node:crypto';
 import { z } from 'zod';
 import { msUntilLocalTime } from '../shared/local-time';
 import { OptedOutError, ProviderSendError } from '../shared/provider-errors';
-import { correlationId, failSend, jsonAnswer, request } from '../shared/provider-http';
+import { correlationId, failSend, jsonAnswer, providerRequests } from '../shared/provider-http';
 import { aliyunRepliesHandler } from './inbound';
 import { defineTemplateSmsConnector, templateSmsConfigFields } from './templates';
 
@@ -186,7 +186,7 @@ export const aliyunSmsConnector = defineTemplateSmsConnector({
   secretFields: aliyunSmsSecretFields,
   inbound: [aliyunRepliesHandler],
   sendTemplate: (config, context) => {
-    const fetchImpl = context.fetch ?? fetch;
+    const { post } = providerRequests(context.fetch, config.timeoutMs, 'Aliyun SMS');
     const url = new URL('/', config.endpoint).toString();
     return async (phone, template, idempotencyKey) => {
       const body = buildAliyunSendSmsForm(config, {
@@ -195,13 +195,7 @@ export const aliyunSmsConnector = defineTemplateSmsConnector({
         templateParams: template.params,
         outId: correlationId(idempotencyKey),
       });
-      const answer = await request(
-        fetchImpl,
-        url,
-        { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body },
-        config.timeoutMs,
-        'Aliyun SMS',
-      );
+      const answer = await post(url, { 'content-type': 'application/x-www-form-urlencoded' }, body);
       const parsed = jsonAnswer<AliyunAnswer>(answer, 'Aliyun SMS', { codesIn5xx: true });
       if (answer.status === 200 && parsed.Code === 'OK')
         return { status: 'sent', providerMessageId: parsed.BizId };

@@ -2,7 +2,7 @@ import { createHash, createHmac } from 'node:crypto';
 import { z } from 'zod';
 import { msUntilLocalTime } from '../shared/local-time';
 import { OptedOutError, ProviderSendError } from '../shared/provider-errors';
-import { correlationId, failSend, jsonAnswer, request } from '../shared/provider-http';
+import { correlationId, failSend, jsonAnswer, providerRequests } from '../shared/provider-http';
 import { tencentRepliesHandler } from './inbound';
 import { defineTemplateSmsConnector, orderedTemplateParams, templateSmsConfigFields } from './templates';
 
@@ -165,7 +165,7 @@ export const tencentSmsConnector = defineTemplateSmsConnector({
   secretFields: tencentSmsSecretFields,
   inbound: [tencentRepliesHandler],
   sendTemplate: (config, context) => {
-    const fetchImpl = context.fetch ?? fetch;
+    const { post } = providerRequests(context.fetch, config.timeoutMs, 'Tencent SMS');
     const endpoint = new URL('/', config.endpoint);
     const url = endpoint.toString();
     return async (phone, template, idempotencyKey) => {
@@ -190,23 +190,17 @@ export const tencentSmsConnector = defineTemplateSmsConnector({
         timestamp,
         payload,
       });
-      const answer = await request(
-        fetchImpl,
+      const answer = await post(
         url,
         {
-          method: 'POST',
-          headers: {
-            authorization,
-            'content-type': CONTENT_TYPE,
-            'x-tc-action': ACTION,
-            'x-tc-version': API_VERSION,
-            'x-tc-timestamp': String(timestamp),
-            'x-tc-region': config.region,
-          },
-          body: payload,
+          authorization,
+          'content-type': CONTENT_TYPE,
+          'x-tc-action': ACTION,
+          'x-tc-version': API_VERSION,
+          'x-tc-timestamp': String(timestamp),
+          'x-tc-region': config.region,
         },
-        config.timeoutMs,
-        'Tencent SMS',
+        payload,
       );
       const response = jsonAnswer<TencentAnswer>(answer, 'Tencent SMS').Response;
       const error = response?.Error;
