@@ -67,6 +67,7 @@ const controlStatus = {
   compile_failed: 422,
 } as const;
 
+const controlError = codedError(FlowControlError, controlStatus);
 const migrationError = codedError(MigrationError, (code) => (code === 'version_not_found' ? 404 : 422));
 const INVALID_FLOW = 'The flow document does not match the schema.';
 
@@ -81,8 +82,6 @@ const flowArchived = (c: Context, id: string) =>
  */
 export function registerFlowRoutes(app: Hono, ctx: ApiContext): void {
   const { store, flowControl } = ctx.options;
-  const controlError = codedError(FlowControlError, controlStatus);
-
   app.get(
     '/api/flow-schema',
     doc({
