@@ -176,6 +176,16 @@ function cyclesAmong(ids: string[], successors: (id: string) => string[]): strin
   return cycles;
 }
 
+/** The items whose id an earlier item already has, in order. */
+function repeatedIds<T extends { id: string }>(items: readonly T[]): T[] {
+  const seen = new Set<string>();
+  return items.filter((item) => {
+    const repeated = seen.has(item.id);
+    seen.add(item.id);
+    return repeated;
+  });
+}
+
 /**
  * Checks a flow document and turns it into a plan. Never throws: every problem comes back as
  * an error naming the node or edge it is about.
@@ -187,21 +197,16 @@ export function compile(document: unknown, options: CompileOptions = {}): Compil
   const channels = new Set(options.channels ?? BUILTIN_CHANNELS);
   const errors: CompileError[] = [];
 
-  const nodes = new Map<string, FlowNode>();
-  for (const node of flow.nodes) {
-    if (nodes.has(node.id)) {
-      errors.push(
-        error(
-          'duplicate_node_id',
-          `Two nodes have the id "${node.id}".`,
-          `有两个节点的 id 都是"${node.id}"。`,
-          {
-            nodeId: node.id,
-          },
-        ),
-      );
-    }
-    nodes.set(node.id, node);
+  const nodes = new Map<string, FlowNode>(flow.nodes.map((node) => [node.id, node]));
+  for (const node of repeatedIds(flow.nodes)) {
+    errors.push(
+      error(
+        'duplicate_node_id',
+        `Two nodes have the id "${node.id}".`,
+        `有两个节点的 id 都是"${node.id}"。`,
+        { nodeId: node.id },
+      ),
+    );
   }
 
   const triggers = flow.nodes.filter((n): n is TriggerNode => n.type === 'trigger');
@@ -227,21 +232,18 @@ export function compile(document: unknown, options: CompileOptions = {}): Compil
 
   // Resolve edges into exits: exitTargets[node][handle] = target.
   const exitTargets = new Map<string, Map<string, string>>();
-  const seenEdges = new Set<string>();
+  const repeatedEdges = new Set(repeatedIds(flow.edges));
   for (const edge of flow.edges) {
-    if (seenEdges.has(edge.id)) {
+    if (repeatedEdges.has(edge)) {
       errors.push(
         error(
           'duplicate_edge_id',
           `Two connections have the id "${edge.id}".`,
           `有两条连线的 id 都是"${edge.id}"。`,
-          {
-            edgeId: edge.id,
-          },
+          { edgeId: edge.id },
         ),
       );
     }
-    seenEdges.add(edge.id);
     errors.push(...edgeErrors(edge, nodes, exitTargets));
   }
 

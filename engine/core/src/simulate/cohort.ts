@@ -345,34 +345,28 @@ export function simulateCohort(plan: Plan, options: CohortOptions): CohortReport
   const cohort = buildCohort(options);
   const horizonMs = toMs(options.horizon ?? 'P30D', 'horizon');
   const order = Object.keys(plan.nodes);
-  const funnel = new Map<string, FunnelStep & { seen: Set<string> }>();
+  type FunnelEntry = FunnelStep & { seen: Set<string> };
+  /** A step of the funnel no contact has reached yet. */
+  const unreached = (nodeId: string, type: string, label?: string): FunnelEntry => ({
+    nodeId,
+    type,
+    ...(label ? { label } : {}),
+    entered: 0,
+    contacts: 0,
+    left: {},
+    ended: 0,
+    stillThere: 0,
+    seen: new Set(),
+  });
+  const funnel = new Map<string, FunnelEntry>();
   for (const nodeId of order) {
     const node = plan.nodes[nodeId]!;
-    funnel.set(nodeId, {
-      nodeId,
-      type: node.type,
-      ...(node.label ? { label: node.label } : {}),
-      entered: 0,
-      contacts: 0,
-      left: {},
-      ended: 0,
-      stillThere: 0,
-      seen: new Set(),
-    });
+    funnel.set(nodeId, unreached(nodeId, node.type, node.label));
   }
   const step = (nodeId: string) => {
     let entry = funnel.get(nodeId);
     if (!entry) {
-      entry = {
-        nodeId,
-        type: 'unknown',
-        entered: 0,
-        contacts: 0,
-        left: {},
-        ended: 0,
-        stillThere: 0,
-        seen: new Set(),
-      };
+      entry = unreached(nodeId, 'unknown');
       funnel.set(nodeId, entry);
     }
     return entry;

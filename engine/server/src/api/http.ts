@@ -175,6 +175,79 @@ export function issuesOf(error: z.ZodError) {
   return error.issues.map((i) => ({ path: i.path.join('.'), message: i.message }));
 }
 
+/** A request part checked with its contract schema: the data, or the 4xx answer to give. */
+export type Checked<T> = { ok: true; data: T } | { ok: false; response: Response };
+
+/** A value checked with a contract schema; a mismatch answers 422 with `code`, `message` and the issues naming the fields. */
+export function checkValue<S extends z.ZodType>(
+  c: Context,
+  schema: S,
+  value: unknown,
+  code: string,
+  message: string,
+): Checked<z.output<S>> {
+  const parsed = schema.safeParse(value);
+  return parsed.success
+    ? { ok: true, data: parsed.data }
+    : { ok: false, response: apiError(c, 422, code, message, issuesOf(parsed.error)) };
+}
+
+/**
+ * The JSON body checked with a contract schema: 400/422 when it is not JSON we can take (see
+ * `jsonBody`), 422 with `code` (default `invalid_body`) and the issues when it does not match.
+ */
+export async function checkBody<S extends z.ZodType>(
+  c: Context,
+  schema: S,
+  message: string,
+  code = 'invalid_body',
+): Promise<Checked<z.output<S>>> {
+  const body = await readJson(c);
+  return body.ok ? checkValue(c, schema, body.value, code, message) : body;
+}
+
+/** The query checked with a contract schema: 422 `invalid_query` with the issues naming the parameters. */
+export function checkQuery<S extends z.ZodType>(c: Context, schema: S): Checked<z.output<S>> {
+  return checkValue(c, schema, c.req.query(), 'invalid_query', 'The query is not valid.');
+}
+
+/** The answer to a failure a route knows, or undefined for any other (the app's error handler takes it). */
+export type FailureAnswer = (c: Context, error: unknown) => Response | undefined;
+
+/** A service's error with a stable code: answered with the code's status, its message and details. */
+export function codedError<E extends Error & { code: string; details?: unknown }>(
+  type: abstract new (...args: never[]) => E,
+  status: Readonly<Record<E['code'], ContentfulStatusCode>> | ((code: E['code']) => ContentfulStatusCode),
+): FailureAnswer {
+  const statusOf = typeof status === 'function' ? status : (code: E['code']) => status[code];
+  return (c, error) =>
+    error instanceof type
+      ? apiError(c, statusOf(error.code), error.code, error.message, error.details)
+      : undefined;
+}
+
+/** Temporal cannot be reached: 503 `temporal_unavailable` with what the caller should do. */
+export const temporalUnavailable =
+  (message: string): FailureAnswer =>
+  (c, error) =>
+    isUnavailable(error) ? apiError(c, 503, 'temporal_unavailable', message) : undefined;
+
+/** What `work` answers, as JSON with `status`; a failure `failure` knows is answered so, any other is thrown on. */
+export async function answerWith(
+  c: Context,
+  work: () => Promise<unknown>,
+  failure: FailureAnswer,
+  status: ContentfulStatusCode = 200,
+): Promise<Response> {
+  try {
+    return c.json(await work(), status);
+  } catch (error) {
+    const answer = failure(c, error);
+    if (answer) return answer;
+    throw error;
+  }
+}
+
 /** Temporal's client reports an unreachable server as gRPC UNAVAILABLE (code 14). */
 export function isUnavailable(error: unknown): boolean {
   // postgres.js reports a refused connection as ECONNREFUSED too: that is the database, not Temporal.

@@ -12,7 +12,7 @@ import type { Hono } from 'hono';
 import { z } from 'zod';
 import { RouteError } from '../../services/channel-routes';
 import { doc } from '../docs';
-import { type ApiContext, apiError, issuesOf, readJson } from '../http';
+import { type ApiContext, answerWith, apiError, checkBody, codedError } from '../http';
 
 const routeStatus = {
   unknown_connector: 404,
@@ -73,20 +73,13 @@ export function registerChannelRoutes(app: Hono, ctx: ApiContext): void {
       },
     }),
     async (c) => {
-      const body = await readJson(c);
-      if (!body.ok) return body.response;
-      const parsed = RouteBody.safeParse(body.value);
-      if (!parsed.success)
-        return apiError(c, 422, 'invalid_body', 'Name a connector and its config.', issuesOf(parsed.error));
-      try {
-        return c.json(
-          await channelRoutes.set(c.req.param('channel'), parsed.data.connector, parsed.data.config),
-        );
-      } catch (error) {
-        if (error instanceof RouteError)
-          return apiError(c, routeStatus[error.code], error.code, error.message, error.details);
-        throw error;
-      }
+      const parsed = await checkBody(c, RouteBody, 'Name a connector and its config.');
+      if (!parsed.ok) return parsed.response;
+      return answerWith(
+        c,
+        () => channelRoutes.set(c.req.param('channel'), parsed.data.connector, parsed.data.config),
+        codedError(RouteError, routeStatus),
+      );
     },
   );
 
@@ -119,11 +112,8 @@ export function registerChannelRoutes(app: Hono, ctx: ApiContext): void {
       },
     }),
     async (c) => {
-      const body = await readJson(c);
-      if (!body.ok) return body.response;
-      const parsed = TestSendBody.safeParse(body.value);
-      if (!parsed.success)
-        return apiError(c, 422, 'invalid_body', 'Say whom to send the test to.', issuesOf(parsed.error));
+      const parsed = await checkBody(c, TestSendBody, 'Say whom to send the test to.');
+      if (!parsed.ok) return parsed.response;
       const channel = c.req.param('channel');
       const route = await channelRoutes.route(channel);
       if (!route) return apiError(c, 404, 'no_connector', `No connector delivers ${channel}.`);
