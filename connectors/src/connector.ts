@@ -151,6 +151,29 @@ export interface ConnectorInstance {
   close?(): Promise<void>;
 }
 
+/** Localised text: English and Chinese. */
+export interface Words {
+  en: string;
+  zh: string;
+}
+
+/**
+ * A provider's quota on how many messages one recipient may receive in a calendar period (WeCom:
+ * a customer gets at most the days of the month in mass messages). Plain data: the server hands
+ * it to the core's compile warnings and cohort dry-run, which count each channel apart.
+ */
+export interface RecipientLimit {
+  /** Stable and unique, e.g. `wecom-mass-send`; a quota an admin set is given by it. */
+  id: string;
+  channels: readonly string[];
+  /** At most `max` per recipient per calendar `per`, counted in `zone`; `daysInMonth`: that month's days. */
+  perRecipient: { max: number | 'daysInMonth'; per: 'day' | 'week' | 'month'; zone: string };
+  /** What is counted, e.g. "WeCom mass messages". */
+  label: Words;
+  /** What the provider does past the quota and what admins may set; said after each warning. */
+  message: Words;
+}
+
 export interface Connector<Config = unknown> {
   /** A unique name, e.g. `outbox`, `wecom-app`, `smtp`. */
   name: string;
@@ -167,6 +190,8 @@ export interface Connector<Config = unknown> {
   create(config: Config, context: ConnectorContext): ConnectorInstance;
   /** What the provider sends back (replies, callbacks): mounted by the server under `/api/inbound/`. */
   inbound?: readonly InboundHandler[];
+  /** The provider's quotas per recipient, for the publish warnings and the cohort dry-run. */
+  limits?: readonly RecipientLimit[];
 }
 
 /** Declares a connector with its config type inferred from its schema. */

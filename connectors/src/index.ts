@@ -23,9 +23,11 @@ export {
   type FollowUpOutcome,
   type OutboundMessage,
   type Recipient,
+  type RecipientLimit,
   SendError,
   type SendErrorKind,
   type SendResult,
+  type Words,
 } from './connector';
 export {
   classifySmtpError,

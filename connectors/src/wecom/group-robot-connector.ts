@@ -10,6 +10,7 @@ import {
 import type { WeComDeps } from './app-message-connector';
 import { GroupRobotConfig } from './config';
 import { sharedLimiter } from './limiter';
+import { WECOM_MASS_SEND_LIMIT } from './limits';
 import { errcodeToSendError, requestWeCom } from './wecom-client';
 
 const MINUTE = 60_000;
@@ -165,4 +166,6 @@ export const weComGroupRobotConnector = defineConnector({
   // Every value of the map is a webhook key.
   secretFields: ['robots'],
   create: (config, context) => createGroupRobotSender(config, { fetch: context.fetch, log: context.log }),
+  // Counted per group, apart from customers.
+  limits: [WECOM_MASS_SEND_LIMIT],
 });

@@ -36,6 +36,7 @@ export {
   weComGroupRobotConnector,
 } from './group-robot-connector';
 export { weComCallbackHandler } from './inbound';
+export { WECOM_MASS_SEND_LIMIT } from './limits';
 export {
   createMassSender,
   idempotencyMarker,

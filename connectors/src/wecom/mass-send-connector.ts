@@ -9,6 +9,7 @@ import {
 import type { WeComDeps } from './app-message-connector';
 import { MassSendConfig } from './config';
 import { weComCallbackHandler } from './inbound';
+import { WECOM_MASS_SEND_LIMIT } from './limits';
 import { type MassSendStore, recordsMassSendStore } from './mass-send-store';
 import { type KnownGroup, type ReconcileResult, reconcileGroup } from './reconcile';
 import { WeComClient } from './wecom-client';
@@ -341,6 +342,7 @@ export const weComMassSendConnector = defineConnector({
   secretFields: ['secret'],
   // The corp's callback (customer groups) arrives here: this is the connector that reads the groups.
   inbound: [weComCallbackHandler],
+  limits: [WECOM_MASS_SEND_LIMIT],
   create: (config, context): MassSendInstance =>
     Object.assign(
       createMassSender(config, {

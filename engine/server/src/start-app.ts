@@ -132,7 +132,10 @@ export async function startApp(options: AppOptions): Promise<RunningApp> {
         campaigns,
         accounts,
         contacts: new Contacts(store.contacts, links.run, gateway),
-        flowControl: new FlowControl(store, gateway, campaigns, registry.channels()),
+        flowControl: new FlowControl(store, gateway, campaigns, {
+          channels: registry.channels(),
+          limits: registry.limits(),
+        }),
         stats: new Stats(store, gateway, links.list),
         rateLimit: {
           perMinute: config.SOPFLOW_RATE_LIMIT_PER_MINUTE,
@@ -144,6 +147,7 @@ export async function startApp(options: AppOptions): Promise<RunningApp> {
         secretKey: config.SOPFLOW_SECRET_KEY,
         inboundSettings: { 'wecom-mass': weComCallbackSettings(config) },
         channels: registry.channels(),
+        limits: registry.limits(),
         publicUrl,
         temporalUiUrl: options.temporalUiUrl,
         namespace: config.TEMPORAL_NAMESPACE,

@@ -1,4 +1,4 @@
-import type { ConnectorRegistry } from '@sopflow/connectors';
+import type { ConnectorRegistry, RecipientLimit } from '@sopflow/connectors';
 import type { Contact } from '@sopflow/core';
 import type { Context } from 'hono';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
@@ -47,6 +47,8 @@ export interface ApiOptions {
   inboundSettings: Readonly<Record<string, Readonly<Record<string, string>> | undefined>>;
   /** The channels sends may use (the registered connectors'). */
   channels: readonly string[];
+  /** The quotas per recipient the registered connectors declare, for the compile warnings. */
+  limits: readonly RecipientLimit[];
   /** The URL the API is reached at, for webhook URLs. */
   publicUrl: string;
   /** The Temporal UI, for links to runs. */
