@@ -43,7 +43,6 @@ export {
   type MassSendDeps,
   type MassSendInstance,
   type MassSendOutcome,
-  readsCustomerGroups,
   weComMassSendConnector,
 } from './mass-send-connector';
 export {
@@ -52,6 +51,12 @@ export {
   recordsMassSendStore,
 } from './mass-send-store';
 export { type GroupMember, type KnownGroup, type ReconcileResult, reconcileGroup } from './reconcile';
+export {
+  type CustomerGroupReader,
+  type GroupReconcileReport,
+  RECONCILE_GROUPS_JOB,
+  reconcileGroupsJob,
+} from './reconcile-job';
 export {
   DEFAULT_WECOM_BASE_URL,
   errcodeToSendError,

@@ -8,13 +8,14 @@ import type { Database, FlowRecord } from '../persistence';
 import type { Accounts, Principal } from '../persistence/accounts';
 import type { Campaigns } from '../services/campaigns';
 import type { ChannelRoutes } from '../services/channel-routes';
+import type { ConnectorJobs } from '../services/connector-jobs';
 import type { Contacts } from '../services/contacts';
 import type { Enroller } from '../services/enroll';
 import type { EventRouter } from '../services/events';
 import type { FlowControl } from '../services/flow-control';
+import type { Groups } from '../services/groups';
 import type { Stats } from '../services/stats';
 import type { VersionMigrator } from '../services/version-migration';
-import type { WeComGroups } from '../services/wecom-groups';
 
 declare module 'hono' {
   interface ContextVariableMap {
@@ -38,8 +39,10 @@ export interface ApiOptions {
   channelRoutes: ChannelRoutes;
   /** Signs unsubscribe links; unsubscribe routes answer 404 without it. */
   secretKey?: string;
-  /** Customer groups: member changes from callbacks, and reconciling with WeCom. */
-  wecomGroups: WeComGroups;
+  /** The customer groups watched: member changes from callbacks become events. */
+  groups: Groups;
+  /** The jobs connectors declare: their schedules follow the routes, and inbound calls may run one now. */
+  connectorJobs: ConnectorJobs;
   /**
    * The server's settings for connectors' inbound handlers, by connector name (WeCom's callback
    * token and AES key); a handler whose settings are missing answers 404.

@@ -23,7 +23,15 @@ const routeStatus = {
 
 /** Connectors and which one delivers each channel: configured at run time, secrets masked. */
 export function registerChannelRoutes(app: Hono, ctx: ApiContext): void {
-  const { registry, channelRoutes } = ctx.options;
+  const { registry, channelRoutes, connectorJobs } = ctx.options;
+  /**
+   * The schedules of a channel's jobs follow its route. The route is stored either way; a schedule
+   * that could not be synced is said in the log and synced again at the next start.
+   */
+  const syncJobs = (channel: string) =>
+    connectorJobs
+      .syncSchedules(channel)
+      .catch((error: Error) => console.error(`Jobs of channel ${channel} not scheduled: ${error.message}`));
 
   app.get(
     '/api/connectors',
@@ -79,9 +87,13 @@ export function registerChannelRoutes(app: Hono, ctx: ApiContext): void {
       if (!parsed.success)
         return apiError(c, 422, 'invalid_body', 'Name a connector and its config.', issuesOf(parsed.error));
       try {
-        return c.json(
-          await channelRoutes.set(c.req.param('channel'), parsed.data.connector, parsed.data.config),
+        const route = await channelRoutes.set(
+          c.req.param('channel'),
+          parsed.data.connector,
+          parsed.data.config,
         );
+        await syncJobs(route.channel);
+        return c.json(route);
       } catch (error) {
         if (error instanceof RouteError)
           return apiError(c, routeStatus[error.code], error.code, error.message, error.details);
@@ -98,11 +110,11 @@ export function registerChannelRoutes(app: Hono, ctx: ApiContext): void {
       access: 'admin',
       responses: { 200: { description: 'Removed.', schema: RouteRemoved } },
     }),
-    async (c) =>
-      c.json({
-        channel: c.req.param('channel'),
-        removed: await channelRoutes.remove(c.req.param('channel')),
-      }),
+    async (c) => {
+      const removed = await channelRoutes.remove(c.req.param('channel'));
+      await syncJobs(c.req.param('channel'));
+      return c.json({ channel: c.req.param('channel'), removed });
+    },
   );
 
   app.post(
