@@ -9,7 +9,7 @@ const { runConnectorJob } = proxyActivities<SopflowActivities>({
 
 /**
  * One pass of a job a connector declares, for one channel account, started by the Temporal
- * Schedule the server keeps for it (WeCom: compare the watched customer groups with WeCom).
+ * Schedule the server keeps for it (e.g. reading back the customer groups sopflow watches).
  */
 export async function connectorJob(input: ConnectorJobInput): Promise<Record<string, unknown>> {
   return runConnectorJob(input);
