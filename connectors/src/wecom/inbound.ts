@@ -1,5 +1,6 @@
 import { type InboundHandler, InboundRefusal } from '../inbound';
 import { handleWeComCallback, WeComCallbackError } from './callback';
+import { RECONCILE_GROUPS_JOB } from './reconcile-job';
 
 const refusalStatus = {
   'bad-signature': 401,
@@ -45,7 +46,7 @@ export const weComCallbackHandler: InboundHandler = {
                 kind: 'group-members',
                 chatId: change.chatId,
                 events: change.events,
-                needsReconcile: change.needsReconcile,
+                ...(change.needsReconcile ? { runJob: RECONCILE_GROUPS_JOB } : {}),
               },
             ]
           : [],
