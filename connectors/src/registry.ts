@@ -1,4 +1,4 @@
-import type { Connector } from './connector';
+import type { Connector, RecipientLimit } from './connector';
 import { smtpConnector } from './email';
 import { officialAccountConnector } from './official-account';
 import { outboxConnector } from './outbox/outbox-connector';
@@ -19,6 +19,13 @@ export class ConnectorRegistry {
   register(connector: Connector<never>): this {
     if (this.byName.has(connector.name))
       throw new Error(`A connector named "${connector.name}" is already registered.`);
+    for (const limit of connector.limits ?? []) {
+      const same = this.limits().find((l) => l.id === limit.id);
+      if (same && JSON.stringify(same) !== JSON.stringify(limit))
+        throw new Error(
+          `Connector "${connector.name}" declares a limit "${limit.id}" unlike the one registered.`,
+        );
+    }
     this.byName.set(connector.name, connector);
     return this;
   }
@@ -29,6 +36,14 @@ export class ConnectorRegistry {
 
   list(): Connector<unknown>[] {
     return [...this.byName.values()] as Connector<unknown>[];
+  }
+
+  /** Every quota per recipient the registered connectors declare, once each (by id). */
+  limits(): RecipientLimit[] {
+    const byId = new Map<string, RecipientLimit>();
+    for (const limit of this.list().flatMap((c) => c.limits ?? []))
+      if (!byId.has(limit.id)) byId.set(limit.id, limit);
+    return [...byId.values()];
   }
 
   /** Every channel some registered connector can deliver on. */

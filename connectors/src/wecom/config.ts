@@ -115,6 +115,17 @@ export const MassSendConfig = z
         .max(30 * 86_400_000)
         .default(3 * 86_400_000),
     }),
+    /**
+     * How often (minutes) the watched customer groups are compared with WeCom, to post the joins
+     * and leaves its callbacks lost; 0 turns it off.
+     */
+    reconcileMinutes: z
+      .number()
+      .int()
+      .min(0)
+      .max(24 * 60)
+      .default(30)
+      .meta({ description: 'Minutes between comparing watched customer groups with WeCom; 0 turns it off.' }),
   })
   .strict();
 export type MassSendConfig = z.infer<typeof MassSendConfig>;

@@ -11,6 +11,7 @@ import { testMessage } from '../shared/test-message';
 import type { WeComDeps } from './app-message-connector';
 import { GroupRobotConfig } from './config';
 import { sharedLimiter } from './limiter';
+import { WECOM_MASS_SEND_LIMIT } from './limits';
 import { newsArticles } from './news';
 import { errcodeToSendError, requestWeCom } from './wecom-client';
 
@@ -148,4 +149,6 @@ export const weComGroupRobotConnector = defineConnector({
   // Every value of the map is a webhook key.
   secretFields: ['robots'],
   create: (config, context) => createGroupRobotSender(config, { fetch: context.fetch, log: context.log }),
+  // Counted per group, apart from customers.
+  limits: [WECOM_MASS_SEND_LIMIT],
 });

@@ -5,6 +5,7 @@ import {
   handleWeComCallback,
   WeComCallbackError,
 } from './callback';
+import { RECONCILE_GROUPS_JOB } from './reconcile-job';
 
 const refusalStatus = {
   'bad-signature': 401,
@@ -54,7 +55,7 @@ export const weComCallbackHandler: InboundHandler = {
                 kind: 'group-members',
                 chatId: change.chatId,
                 events: change.events,
-                needsReconcile: change.needsReconcile,
+                ...(change.needsReconcile ? { runJob: RECONCILE_GROUPS_JOB } : {}),
               },
             ]
           : [],

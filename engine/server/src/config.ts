@@ -74,16 +74,6 @@ export const ConfigSchema = z.object({
   SOPFLOW_WECOM_CALLBACK_MAX_AGE_SECONDS: z.coerce.number().int().min(10).max(86_400).default(300),
   /** The corp id (企业ID) the callback's messages are for (their receive id). */
   SOPFLOW_WECOM_CORP_ID: z.string().min(1).optional(),
-  /**
-   * How often (minutes) the watched WeCom customer groups are compared with WeCom, to post joins
-   * and leaves its callbacks lost; 0 turns it off. @default 30
-   */
-  SOPFLOW_WECOM_RECONCILE_MINUTES: z.coerce
-    .number()
-    .int()
-    .min(0)
-    .max(24 * 60)
-    .default(30),
   /** How long a builder login lasts, in hours. @default 12 */
   SOPFLOW_SESSION_HOURS: z.coerce
     .number()

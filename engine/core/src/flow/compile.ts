@@ -5,6 +5,7 @@ import type { Condition } from './conditions';
 import { comparisonProblem, comparisonsOf } from './conditions';
 import type { CompileError, CompileErrorCode } from './errors';
 import { PLAN_VERSION, type Plan, type PlanNode } from './plan';
+import type { RecipientLimit } from './recipient-limits';
 import {
   CONTACT_FIELDS,
   type Edge,
@@ -27,6 +28,12 @@ export interface CompileOptions {
    * @default BUILTIN_CHANNELS
    */
   channels?: readonly string[];
+  /**
+   * The quotas providers put on each recipient, as the connectors declare them; a loop that
+   * breaks one is a warning.
+   * @default none
+   */
+  limits?: readonly RecipientLimit[];
   /**
    * The version number the plan is compiled for (set by publish).
    * @default 0
@@ -326,7 +333,7 @@ export function compile(document: unknown, options: CompileOptions = {}): Compil
 
   if (errors.length > 0 || !trigger) return { ok: false, errors };
   const plan = toPlan(flow, trigger.id, exitTargets, options.version ?? 0);
-  return { ok: true, plan, warnings: limitWarnings(plan) };
+  return { ok: true, plan, warnings: limitWarnings(plan, options.limits) };
 }
 
 function edgeErrors(edge: Edge, nodes: Map<string, FlowNode>, exitTargets: Map<string, Map<string, string>>) {

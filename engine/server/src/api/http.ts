@@ -1,4 +1,4 @@
-import type { ConnectorRegistry } from '@sopflow/connectors';
+import type { ConnectorRegistry, RecipientLimit } from '@sopflow/connectors';
 import type { Contact } from '@sopflow/core';
 import type { Context } from 'hono';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
@@ -8,13 +8,14 @@ import type { Database, FlowRecord } from '../persistence';
 import type { Accounts, Principal } from '../persistence/accounts';
 import type { Campaigns } from '../services/campaigns';
 import type { ChannelRoutes } from '../services/channel-routes';
+import type { ConnectorJobs } from '../services/connector-jobs';
 import type { Contacts } from '../services/contacts';
 import type { Enroller } from '../services/enroll';
 import type { EventRouter } from '../services/events';
 import type { FlowControl } from '../services/flow-control';
+import type { Groups } from '../services/groups';
 import type { Stats } from '../services/stats';
 import type { VersionMigrator } from '../services/version-migration';
-import type { WeComGroups } from '../services/wecom-groups';
 
 declare module 'hono' {
   interface ContextVariableMap {
@@ -38,8 +39,10 @@ export interface ApiOptions {
   channelRoutes: ChannelRoutes;
   /** Signs unsubscribe links; unsubscribe routes answer 404 without it. */
   secretKey?: string;
-  /** Customer groups: member changes from callbacks, and reconciling with WeCom. */
-  wecomGroups: WeComGroups;
+  /** The customer groups watched: member changes from callbacks become events. */
+  groups: Groups;
+  /** The jobs connectors declare: their schedules follow the routes, and inbound calls may run one now. */
+  connectorJobs: ConnectorJobs;
   /**
    * The server's settings for connectors' inbound handlers, by connector name (WeCom's callback
    * token and AES key); a handler whose settings are missing answers 404.
@@ -47,6 +50,8 @@ export interface ApiOptions {
   inboundSettings: Readonly<Record<string, Readonly<Record<string, string>> | undefined>>;
   /** The channels sends may use (the registered connectors'). */
   channels: readonly string[];
+  /** The quotas per recipient the registered connectors declare, for the compile warnings. */
+  limits: readonly RecipientLimit[];
   /** The URL the API is reached at, for webhook URLs. */
   publicUrl: string;
   /** The Temporal UI, for links to runs. */

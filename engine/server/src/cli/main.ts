@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
+import { defaultRegistry } from '@sopflow/connectors';
 import {
   compile,
   describeOutcome,
@@ -22,6 +23,9 @@ import {
 } from '../local-stack';
 import { Accounts, Role } from '../persistence/accounts';
 import { startApp } from '../start-app';
+
+/** The quotas per recipient the shipped connectors declare. */
+const declaredLimits = () => defaultRegistry().limits();
 
 const USAGE = `sopflow: draw community SOPs once, run them durably for every contact.
 
@@ -71,13 +75,15 @@ function cohortCommand(
   const flow = readJsonFile(file, 'flow');
   const spec = values.spec ? readJsonFile(values.spec, 'cohort spec') : { ok: true as const, value: {} };
   if (!flow.ok || !spec.ok) return 2;
-  const compiled = compile(flow.value);
+  const limits = declaredLimits();
+  const compiled = compile(flow.value, { limits });
   if (!compiled.ok) {
     for (const error of compiled.errors) console.log(formatCompileError(error));
     return 1;
   }
   const startAt = values.start ? Date.parse(values.start) : Date.now();
   const report = simulateCohort(compiled.plan, {
+    limits,
     ...(spec.value as object),
     size,
     startAt,
@@ -179,7 +185,7 @@ async function validate(args: string[]): Promise<number> {
   const read = readJsonFile(file, 'flow');
   if (!read.ok) return 2;
   const document = read.value;
-  const result = compile(document);
+  const result = compile(document, { limits: declaredLimits() });
   if (values.json) {
     console.log(
       JSON.stringify(

@@ -23,7 +23,15 @@ const routeStatus = {
 
 /** Connectors and which one delivers each channel: configured at run time, secrets masked. */
 export function registerChannelRoutes(app: Hono, ctx: ApiContext): void {
-  const { registry, channelRoutes } = ctx.options;
+  const { registry, channelRoutes, connectorJobs } = ctx.options;
+  /**
+   * The schedules of a channel's jobs follow its route. The route is stored either way; a schedule
+   * that could not be synced is said in the log and synced again at the next start.
+   */
+  const syncJobs = (channel: string) =>
+    connectorJobs
+      .syncSchedules(channel)
+      .catch((error: Error) => console.error(`Jobs of channel ${channel} not scheduled: ${error.message}`));
 
   app.get(
     '/api/connectors',
@@ -77,7 +85,15 @@ export function registerChannelRoutes(app: Hono, ctx: ApiContext): void {
       if (!parsed.ok) return parsed.response;
       return answerWith(
         c,
-        () => channelRoutes.set(c.req.param('channel'), parsed.data.connector, parsed.data.config),
+        async () => {
+          const route = await channelRoutes.set(
+            c.req.param('channel'),
+            parsed.data.connector,
+            parsed.data.config,
+          );
+          await syncJobs(route.channel);
+          return route;
+        },
         codedError(RouteError, routeStatus),
       );
     },
@@ -91,11 +107,11 @@ export function registerChannelRoutes(app: Hono, ctx: ApiContext): void {
       access: 'admin',
       responses: { 200: { description: 'Removed.', schema: RouteRemoved } },
     }),
-    async (c) =>
-      c.json({
-        channel: c.req.param('channel'),
-        removed: await channelRoutes.remove(c.req.param('channel')),
-      }),
+    async (c) => {
+      const removed = await channelRoutes.remove(c.req.param('channel'));
+      await syncJobs(c.req.param('channel'));
+      return c.json({ channel: c.req.param('channel'), removed });
+    },
   );
 
   app.post(

@@ -211,7 +211,7 @@ export function registerFlowRoutes(app: Hono, ctx: ApiContext): void {
           `A flow "${parsed.data.id}" exists; import with overwrite=true or another id.`,
         );
       const flow = await store.flows.saveDraft(parsed.data);
-      const check = compile(flow.draft, { channels: ctx.options.channels });
+      const check = compile(flow.draft, { channels: ctx.options.channels, limits: ctx.options.limits });
       let published: unknown;
       if (query.data.publish === 'true') {
         try {
@@ -262,7 +262,7 @@ export function registerFlowRoutes(app: Hono, ctx: ApiContext): void {
       const existing = await store.flows.get(parsed.data.id);
       if (existing?.status === 'archived') return flowArchived(c, existing.id);
       const flow = await store.flows.saveDraft(parsed.data);
-      const check = compile(flow.draft, { channels: ctx.options.channels });
+      const check = compile(flow.draft, { channels: ctx.options.channels, limits: ctx.options.limits });
       return c.json({ flow: ctx.flowView(flow), errors: check.ok ? [] : check.errors });
     },
   );
@@ -329,7 +329,7 @@ export function registerFlowRoutes(app: Hono, ctx: ApiContext): void {
     async (c) => {
       const flow = await store.flows.get(c.req.param('id'));
       if (!flow) return flowNotFound(c);
-      const result = compile(flow.draft, { channels: ctx.options.channels });
+      const result = compile(flow.draft, { channels: ctx.options.channels, limits: ctx.options.limits });
       return c.json(result.ok ? { ok: true, errors: [] } : { ok: false, errors: result.errors });
     },
   );
@@ -684,7 +684,7 @@ export function registerFlowRoutes(app: Hono, ctx: ApiContext): void {
         if (!record) return apiError(c, 404, 'version_not_found', 'There is no such published version.');
         plan = record.plan;
       } else {
-        const result = compile(flow.draft, { channels: ctx.options.channels });
+        const result = compile(flow.draft, { channels: ctx.options.channels, limits: ctx.options.limits });
         if (!result.ok) {
           return apiError(
             c,

@@ -51,14 +51,16 @@ export function registerInboundRoutes(app: Hono, ctx: ApiContext): void {
     });
   }
 
-  async function take(fact: InboundFact) {
+  async function take(connector: Connector<unknown>, fact: InboundFact) {
     if (fact.kind === 'reply') return takeReply(fact);
-    await ctx.options.wecomGroups.accept(fact.chatId, fact.events);
-    // The provider said the group changed but not who: read the group now rather than at the next pass.
-    if (fact.needsReconcile) {
-      const report = await ctx.options.wecomGroups.reconcile(fact.chatId);
-      for (const failure of report.failed)
-        console.error(`WeCom group ${failure.chatId} could not be reconciled: ${failure.message}`);
+    await ctx.options.groups.accept(fact.chatId, fact.events);
+    // The provider said the group changed but not who: run the connector's job for this group now
+    // rather than at its next scheduled pass.
+    if (fact.runJob) {
+      const reports = await ctx.options.connectorJobs.runNow(connector.name, fact.runJob, fact.chatId);
+      for (const report of reports)
+        if (Array.isArray(report.failed) && report.failed.length > 0)
+          console.error(`${connector.name}'s ${fact.runJob} failed:`, JSON.stringify(report.failed));
     }
   }
 
@@ -141,7 +143,7 @@ export function registerInboundRoutes(app: Hono, ctx: ApiContext): void {
               settings: ctx.options.inboundSettings[connector.name],
             },
           );
-          for (const fact of answer.facts) await take(fact);
+          for (const fact of answer.facts) await take(connector, fact);
           return c.body(answer.body, answer.status, {
             'content-type': answer.contentType ?? 'text/plain; charset=UTF-8',
           });
