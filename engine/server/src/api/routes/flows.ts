@@ -82,6 +82,28 @@ const flowArchived = (c: Context, id: string) =>
  */
 export function registerFlowRoutes(app: Hono, ctx: ApiContext): void {
   const { store, flowControl } = ctx.options;
+  /** A move of the flow between its states that takes no body: restore, pause, resume. */
+  const lifecycleRoute = (
+    action: string,
+    summary: string,
+    done: string,
+    refused: string,
+    act: (flowId: string) => Promise<unknown>,
+  ) =>
+    app.post(
+      `/api/flows/:id/${action}`,
+      doc({
+        summary,
+        tags: ['flows'],
+        access: 'operator',
+        responses: {
+          200: { description: done, schema: FlowControlled },
+          404: 'No such flow.',
+          409: refused,
+        },
+      }),
+      (c) => answerWith(c, () => act(c.req.param('id')), controlError),
+    );
   app.get(
     '/api/flow-schema',
     doc({
@@ -299,19 +321,12 @@ export function registerFlowRoutes(app: Hono, ctx: ApiContext): void {
     (c) => answerWith(c, () => flowControl.archive(c.req.param('id')), controlError),
   );
 
-  app.post(
-    '/api/flows/:id/restore',
-    doc({
-      summary: 'Restore an archived flow (paused when it has versions)',
-      tags: ['flows'],
-      access: 'operator',
-      responses: {
-        200: { description: 'Restored.', schema: FlowControlled },
-        404: 'No such flow.',
-        409: 'Not archived.',
-      },
-    }),
-    (c) => answerWith(c, () => flowControl.restore(c.req.param('id')), controlError),
+  lifecycleRoute(
+    'restore',
+    'Restore an archived flow (paused when it has versions)',
+    'Restored.',
+    'Not archived.',
+    (id) => flowControl.restore(id),
   );
 
   app.post(
@@ -391,34 +406,20 @@ export function registerFlowRoutes(app: Hono, ctx: ApiContext): void {
     },
   );
 
-  app.post(
-    '/api/flows/:id/pause',
-    doc({
-      summary: 'Pause: no new enrollments (and its schedule pauses); running contacts go on',
-      tags: ['flows'],
-      access: 'operator',
-      responses: {
-        200: { description: 'Paused.', schema: FlowControlled },
-        404: 'No such flow.',
-        409: 'Not live.',
-      },
-    }),
-    (c) => answerWith(c, () => flowControl.pause(c.req.param('id')), controlError),
+  lifecycleRoute(
+    'pause',
+    'Pause: no new enrollments (and its schedule pauses); running contacts go on',
+    'Paused.',
+    'Not live.',
+    (id) => flowControl.pause(id),
   );
 
-  app.post(
-    '/api/flows/:id/resume',
-    doc({
-      summary: 'Resume a paused or stopped flow: it enrolls again',
-      tags: ['flows'],
-      access: 'operator',
-      responses: {
-        200: { description: 'Live.', schema: FlowControlled },
-        404: 'No such flow.',
-        409: 'Archived or never published.',
-      },
-    }),
-    (c) => answerWith(c, () => flowControl.resume(c.req.param('id')), controlError),
+  lifecycleRoute(
+    'resume',
+    'Resume a paused or stopped flow: it enrolls again',
+    'Live.',
+    'Archived or never published.',
+    (id) => flowControl.resume(id),
   );
 
   app.post(
