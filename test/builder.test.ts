@@ -190,6 +190,13 @@ it('draws, checks, previews and publishes the welcome SOP, then runs it from its
   expect(await byId('node-end').getAttribute('data-trace-current')).toBe('true');
   expect(await text(byId('trace-send-1'))).toContain(greeting);
   expect(await text(byId('trace-send-2'))).toContain('+0d 00:10');
+  // The sample contact has no time zone: times are the flow's, and the preview says so.
+  expect(await text(byId('preview-zone'))).toBe(
+    "Times in Asia/Shanghai (the flow's: the contact has no valid time zone)",
+  );
+  expect(await text(byId('preview-lines'))).toContain(
+    "Times in Asia/Shanghai (the flow's time zone: the contact has none)",
+  );
   expect(await text(byId('preview-step-2'))).toContain(greeting);
   expect(await text(byId('preview-lines'))).toContain(greeting);
   expect(await text(byId('preview-outcome'))).toContain('Left the flow at "end"');

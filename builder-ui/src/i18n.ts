@@ -231,6 +231,8 @@ const en = {
   },
   sentTo: (channel: string, to: string) => `${channel} → ${to}`,
   waitsUntil: 'waits until',
+  timesIn: (zone: string, contacts: boolean) =>
+    `Times in ${zone} (${contacts ? "the contact's time zone" : "the flow's: the contact has no valid time zone"})`,
 
   // Settings drawer.
   settingsTitle: 'Flow settings',
@@ -548,6 +550,8 @@ const zh: Messages = {
   },
   sentTo: (channel, to) => `${channel} → ${to}`,
   waitsUntil: '等到',
+  timesIn: (zone, contacts) =>
+    `时间按 ${zone}（${contacts ? '联系人的时区' : '流程的时区：联系人没有有效时区'}）`,
 
   settingsTitle: '流程设置',
   description: '说明',

@@ -169,10 +169,9 @@ export function Editor({ initial, summary, onChanged }: Props) {
   // The preview's path on the canvas, while the flow is still the one that ran.
   const structure = useMemo(() => structureOf(doc), [doc]);
   const stale = run !== undefined && run.structure !== structure;
-  const zone = doc.settings.timezone;
   const marks = useMemo(
-    () => (run && !stale ? traceMarks(run.trace, run.shown, zone) : undefined),
-    [run, stale, zone],
+    () => (run && !stale ? traceMarks(run.trace, run.shown, run.zone.name) : undefined),
+    [run, stale],
   );
   const taken = useMemo(
     () => (run && !stale ? takenEdges(doc, run.trace.steps, run.shown) : undefined),

@@ -1,4 +1,4 @@
-import type { CompileError, ContactInput, FlowDocument } from '@sopflow/core';
+import { type CompileError, type ContactInput, type FlowDocument, zoneFor } from '@sopflow/core';
 import {
   CornerDownRight,
   Hourglass,
@@ -80,6 +80,8 @@ export interface PreviewRun {
   structure: string;
   trace: Trace;
   lines: string[];
+  /** The zone its times are shown in: the contact's, else the flow's (where its sends are timed). */
+  zone: { name: string; contacts: boolean };
   shown: number;
   playing: boolean;
 }
@@ -115,7 +117,6 @@ export function PreviewPanel({
   const { t } = useLocale();
   const [busy, setBusy] = useState(false);
   const [failure, setFailure] = useState<string>();
-  const zone = doc.settings.timezone;
   const set = <K extends keyof Sample>(key: K, value: Sample[K]) =>
     setSample((s) => ({ ...s, [key]: value }));
   const setEvent = (i: number, key: keyof Sample['events'][number], value: string) =>
@@ -148,6 +149,10 @@ export function PreviewPanel({
         structure,
         trace: traceOf(answer.timeline, answer.startAt, answer.outcome),
         lines: answer.lines,
+        zone: (() => {
+          const name = zoneFor(answer.contact.timezone, doc.settings.timezone);
+          return { name, contacts: name === answer.contact.timezone };
+        })(),
         shown: 1,
         playing: true,
       }));
@@ -329,6 +334,9 @@ export function PreviewPanel({
               {t.stepOf(shown, total)}
             </span>
           </div>
+          <p className="muted preview__zone" data-testid="preview-zone">
+            {t.timesIn(run.zone.name, run.zone.contacts)}
+          </p>
           <ol className="preview__steps">
             {steps.slice(0, shown).map((step, i) => {
               const type = typeOf(step.nodeId);
@@ -349,7 +357,7 @@ export function PreviewPanel({
                     {type && <NodeIcon type={type} size={14} />}
                     <span className="preview__step-label">{label(step.nodeId)}</span>
                     <span className="muted preview__time">
-                      {formatOffset(step.at - run.trace.startAt)} · {formatClock(step.at, zone)}
+                      {formatOffset(step.at - run.trace.startAt)} · {formatClock(step.at, run.zone.name)}
                     </span>
                   </button>
                   {step.messages.map((m, j) => (
@@ -366,7 +374,7 @@ export function PreviewPanel({
                   {step.waitUntil !== undefined && (
                     <div className="muted preview__note">
                       <Hourglass size={12} aria-hidden="true" /> {t.waitsUntil}{' '}
-                      {formatClock(step.waitUntil, zone)}
+                      {formatClock(step.waitUntil, run.zone.name)}
                     </div>
                   )}
                   {step.events.map((e, j) => (
