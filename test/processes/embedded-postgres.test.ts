@@ -70,6 +70,7 @@ describe('embedded postgres + migrations', () => {
       'sessions',
       'users',
       'webhook_deliveries',
+      'webhook_signatures_seen',
       'wecom_groups',
     ]);
   });
