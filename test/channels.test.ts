@@ -660,7 +660,7 @@ describe('channels through real connectors', () => {
       const e164 = usMobile();
       // Saved as an operator typed it; Twilio reports senders in E.164.
       const typed = `+1 (${e164.slice(2, 5)}) ${e164.slice(5, 8)}-${e164.slice(8)}`;
-      await app.store.contacts.upsert({ id, name: 'Gus', phone: typed });
+      await app.store.contacts.upsert({ id, name: 'Gus', addresses: { phone: typed } });
       expect(await inbound(reply(e164, 'stop'))).toEqual({ status: 200, body: '<Response/>' });
       expect(await unsubscribedOf(app, id)).toEqual(['sms']);
       expect(await inbound(reply(e164, 'Start'))).toEqual({ status: 200, body: '<Response/>' });

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { copyFileSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { recordsMassSendStore } from '@sopflow/connectors';
+import { defaultRegistry, recordsMassSendStore } from '@sopflow/connectors';
 import { Database, localStack } from '@sopflow/server';
 import postgres from 'postgres';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
@@ -10,7 +10,7 @@ import { contract } from '../connectors/src/wecom/mass-send-store-contract';
 
 /** The WeCom mass-send attempt store on the connector records port, against the e2e run's real Postgres. */
 describe('the mass-send store on Postgres connector records', () => {
-  const db = Database.open(inject('databaseUrl'));
+  const db = Database.open(inject('databaseUrl'), { addressMatchKey: defaultRegistry().matchKey });
   beforeAll(() => db.migrate());
   afterAll(() => db.end());
 
@@ -22,7 +22,7 @@ describe('the mass-send store on Postgres connector records', () => {
     await admin.unsafe(`create database ${name}`);
     const url = new URL(inject('databaseUrl'));
     url.pathname = `/${name}`;
-    const fresh = Database.open(url.toString());
+    const fresh = Database.open(url.toString(), { addressMatchKey: defaultRegistry().matchKey });
     const migrations = path.join(localStack.repoRoot(), 'engine/server/src/persistence/migrations');
     const before = mkdtempSync(path.join(tmpdir(), 'sopflow-migrations-'));
     try {

@@ -6,6 +6,7 @@ import { OptedOutError, ProviderSendError } from '../shared/provider-errors';
 import { correlationId, parseJson, request } from '../shared/provider-http';
 import { sendWindowSchema } from './compliance';
 import { aliyunRepliesHandler } from './inbound';
+import { phoneAddress } from './phone-address';
 import { templateSms } from './templates';
 
 /**
@@ -205,7 +206,7 @@ export const aliyunSmsConnector = defineConnector({
   name: 'aliyun-sms',
   description: 'Aliyun SMS (Dysmsapi SendSms): approved templates with rendered parameters.',
   channels: ['sms'],
-  address: 'phone',
+  address: phoneAddress,
   capabilities: ['template'],
   configSchema: aliyunSmsConfigSchema,
   secretFields: aliyunSmsSecretFields,

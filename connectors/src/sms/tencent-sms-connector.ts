@@ -6,6 +6,7 @@ import { OptedOutError, ProviderSendError } from '../shared/provider-errors';
 import { correlationId, parseJson, request } from '../shared/provider-http';
 import { sendWindowSchema } from './compliance';
 import { tencentRepliesHandler } from './inbound';
+import { phoneAddress } from './phone-address';
 import { orderedTemplateParams, templateSms } from './templates';
 
 /**
@@ -181,7 +182,7 @@ export const tencentSmsConnector = defineConnector({
   name: 'tencent-sms',
   description: 'Tencent Cloud SMS (SendSms 2021-01-11): approved templates with positional parameters.',
   channels: ['sms'],
-  address: 'phone',
+  address: phoneAddress,
   capabilities: ['template'],
   configSchema: tencentSmsConfigSchema,
   secretFields: tencentSmsSecretFields,

@@ -7,6 +7,7 @@ import {
   SendError,
   type SendResult,
 } from '../connector';
+import { weComUserIdAddress } from './addresses';
 import { AppMessageConfig } from './config';
 import { sharedLimiter, sleep } from './limiter';
 import { WeComClient } from './wecom-client';
@@ -147,7 +148,7 @@ export const weComAppConnector = defineConnector({
   name: 'wecom-app',
   description: 'WeCom application messages (应用消息) from a self-built app to members.',
   channels: ['wechat'],
-  address: 'wecomUserId',
+  address: weComUserIdAddress,
   capabilities: ['markdown', 'articles'],
   configSchema: AppMessageConfig,
   secretFields: ['secret'],

@@ -62,7 +62,8 @@ export interface RunningApp {
 /** Starts the parts of sopflow that are ours: migrations, then the worker and/or the API. */
 export async function startApp(options: AppOptions): Promise<RunningApp> {
   const { config } = options;
-  const store = Database.open(options.databaseUrl);
+  const registry = defaultRegistry();
+  const store = Database.open(options.databaseUrl, { addressMatchKey: registry.matchKey });
   const { sql } = store;
   const cleanups: (() => Promise<unknown>)[] = [() => store.end()];
   const stop = async () => {
@@ -78,7 +79,6 @@ export async function startApp(options: AppOptions): Promise<RunningApp> {
       SEARCH_ATTRIBUTES,
     );
     cleanups.push(() => gateway.close());
-    const registry = defaultRegistry();
     const box = config.SOPFLOW_SECRET_KEY ? new SecretBox(config.SOPFLOW_SECRET_KEY) : undefined;
     const channelRoutes = new ChannelRoutes(store.channelRoutes, registry, box, (connector) => ({
       storage: store.connectorStorage(connector),
@@ -132,7 +132,10 @@ export async function startApp(options: AppOptions): Promise<RunningApp> {
         campaigns,
         accounts,
         contacts: new Contacts(store.contacts, links.run, gateway),
-        flowControl: new FlowControl(store, gateway, campaigns, registry.channels()),
+        flowControl: new FlowControl(store, gateway, campaigns, {
+          channels: registry.channels(),
+          reach: registry.reach(),
+        }),
         stats: new Stats(store, gateway, links.list),
         rateLimit: {
           perMinute: config.SOPFLOW_RATE_LIMIT_PER_MINUTE,

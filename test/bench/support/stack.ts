@@ -88,7 +88,7 @@ export async function startStack(log: (line: string) => void = console.log): Pro
       const db: BenchDatabase = {
         url,
         sql,
-        store: new Database(sql),
+        store: new Database(sql, { addressMatchKey: defaultRegistry().matchKey }),
         close: () => sql.end({ timeout: 5 }),
       };
       open.push(db);

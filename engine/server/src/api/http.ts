@@ -15,6 +15,7 @@ import type { FlowControl } from '../services/flow-control';
 import type { Stats } from '../services/stats';
 import type { VersionMigrator } from '../services/version-migration';
 import type { WeComGroups } from '../services/wecom-groups';
+import type { ContactAddressRules } from './contact-addresses';
 
 declare module 'hono' {
   interface ContextVariableMap {
@@ -67,6 +68,10 @@ export interface ApiOptions {
 /** What every route module gets: the options and the links and views routes share. */
 export interface ApiContext {
   options: ApiOptions;
+  /** The contact address kinds the connectors declare: the shorthand, and the check of addresses. */
+  addressRules: ContactAddressRules;
+  /** What flows are compiled against: the channels and whom they reach, from the connectors. */
+  compileOptions: { channels: readonly string[]; reach: Record<string, string[]> };
   enrollOrExplain(
     c: Context,
     flowId: string,

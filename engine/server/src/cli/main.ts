@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
+import { defaultRegistry } from '@sopflow/connectors';
 import {
   compile,
   describeOutcome,
@@ -71,7 +72,7 @@ function cohortCommand(
   const flow = readJsonFile(file, 'flow');
   const spec = values.spec ? readJsonFile(values.spec, 'cohort spec') : { ok: true as const, value: {} };
   if (!flow.ok || !spec.ok) return 2;
-  const compiled = compile(flow.value);
+  const compiled = compile(flow.value, { reach: defaultRegistry().reach() });
   if (!compiled.ok) {
     for (const error of compiled.errors) console.log(formatCompileError(error));
     return 1;
@@ -139,7 +140,7 @@ async function simulateCommand(args: string[]): Promise<number> {
     );
     return 2;
   }
-  const compiled = compile(flow.value);
+  const compiled = compile(flow.value, { reach: defaultRegistry().reach() });
   if (!compiled.ok) {
     for (const error of compiled.errors) console.log(formatCompileError(error));
     return 1;
@@ -179,7 +180,7 @@ async function validate(args: string[]): Promise<number> {
   const read = readJsonFile(file, 'flow');
   if (!read.ok) return 2;
   const document = read.value;
-  const result = compile(document);
+  const result = compile(document, { reach: defaultRegistry().reach() });
   if (values.json) {
     console.log(
       JSON.stringify(

@@ -1,4 +1,4 @@
-import { compile, type FlowDocument } from '@sopflow/core';
+import { type CompileOptions, compile, type FlowDocument } from '@sopflow/core';
 import type { Database, FlowRecord, FlowStatus } from '../persistence';
 import type { TemporalGateway } from '../temporal/gateway';
 import { type Campaigns, scheduleIdOf } from './campaigns';
@@ -36,7 +36,8 @@ export class FlowControl {
     private readonly store: Database,
     private readonly temporal: TemporalGateway,
     private readonly campaigns: Campaigns,
-    private readonly channels: readonly string[],
+    /** The channels sends may use and whom they reach: the registered connectors' (compile's options). */
+    private readonly compileOptions: Pick<CompileOptions, 'channels' | 'reach'>,
   ) {}
 
   private async flow(id: string): Promise<FlowRecord> {
@@ -157,7 +158,7 @@ export class FlowControl {
 
   /** Compiles and publishes a document as the flow's next version and syncs its schedule. */
   async publishDocument(flow: FlowRecord, document: FlowDocument, note?: string) {
-    const check = compile(document, { channels: this.channels });
+    const check = compile(document, this.compileOptions);
     if (!check.ok)
       throw new FlowControlError(
         'compile_failed',
@@ -168,7 +169,7 @@ export class FlowControl {
       flow.id,
       document,
       (version) => {
-        const result = compile(document, { channels: this.channels, version });
+        const result = compile(document, { ...this.compileOptions, version });
         if (!result.ok) throw new Error('A flow that compiled stopped compiling.');
         return result.plan;
       },

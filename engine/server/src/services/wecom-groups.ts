@@ -1,4 +1,4 @@
-import { type GroupMemberEvent, readsCustomerGroups } from '@sopflow/connectors';
+import { type GroupMemberEvent, readsCustomerGroups, weComExternalUserIdAddress } from '@sopflow/connectors';
 import { type WeComReconcileReport, wecomReconcile } from '@sopflow/workflows';
 import { errorCauses } from '../error-causes';
 import type { Database } from '../persistence';
@@ -37,7 +37,11 @@ export class WeComGroups {
       // Staff are members of every group they run; they are not the audience.
       if (event.payload.memberType !== 'staff') {
         // A member we have not seen becomes a contact: joining is how most members arrive.
-        const contact = await this.store.contacts.upsertByWeComId(event.memberId);
+        const contact = await this.store.contacts.findOrCreateByAddress(
+          weComExternalUserIdAddress.name,
+          event.memberId,
+          `wecom:${event.memberId}`,
+        );
         const outcome = await this.events.post({
           id: event.id,
           contactId: contact.id,

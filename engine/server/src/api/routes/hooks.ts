@@ -2,8 +2,9 @@ import { payloadProblems } from '@sopflow/core';
 import { EnrollAnswer, EnrollBody } from '@sopflow/core/api';
 import type { Hono } from 'hono';
 import { SIGNATURE_HEADER, verifyWebhookSignature } from '../../webhook-signature';
+import { parseWithAddresses } from '../contact-addresses';
 import { doc } from '../docs';
-import { type ApiContext, apiError, issuesOf, parseJsonBody } from '../http';
+import { type ApiContext, apiError, parseJsonBody } from '../http';
 
 /** A signed delivery: the contact to enroll and the event that started it (the enrollment's body). */
 const WebhookBody = EnrollBody;
@@ -41,9 +42,8 @@ export function registerWebhookRoutes(app: Hono, ctx: ApiContext): void {
       if (!signature.ok) return apiError(c, 401, 'bad_signature', signature.reason);
       const json = parseJsonBody(c, raw);
       if (!json.ok) return json.response;
-      const body = WebhookBody.safeParse(json.value);
-      if (!body.success)
-        return apiError(c, 422, 'invalid_payload', 'The webhook body is not valid.', issuesOf(body.error));
+      const body = parseWithAddresses(ctx, WebhookBody, json.value);
+      if (!body.ok) return apiError(c, 422, 'invalid_payload', 'The webhook body is not valid.', body.issues);
       const published = await ctx.options.store.flows.getVersion(flowId);
       const trigger = published && Object.values(published.plan.nodes).find((n) => n.type === 'trigger');
       if (published && (trigger?.type !== 'trigger' || trigger.trigger.kind !== 'webhook')) {
