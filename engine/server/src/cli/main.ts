@@ -11,6 +11,7 @@ import {
   simulate,
   simulateCohort,
 } from '@sopflow/core';
+import { ContactAddressRules } from '../api/contact-addresses';
 import { ConfigError, loadConfig } from '../config';
 import {
   connectDatabase,
@@ -146,9 +147,11 @@ async function simulateCommand(args: string[]): Promise<number> {
     return 1;
   }
   const contactDoc = contact.value as { contact?: unknown };
+  // A contact written with flat addresses ({ "wecomUserId": "wx" }) reads as the API reads it.
+  const addressRules = new ContactAddressRules(defaultRegistry());
   try {
     const result = simulate(compiled.plan, {
-      contact: (contactDoc.contact ?? contactDoc) as never,
+      contact: addressRules.fold(contactDoc.contact ?? contactDoc) as never,
       event: (contactDoc as { event?: Record<string, unknown> }).event,
       events: events.value as never,
       startAt,
