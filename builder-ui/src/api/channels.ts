@@ -30,11 +30,17 @@ const channel = (name: string) => ({ params: { path: { channel: name } } });
 export interface ConnectorCatalogue {
   connectors: ConnectorInfo[];
   addressKinds: AddressKindInfo[];
+  /** Channel → the contact address kinds that reach someone on it (compile's `reach`). */
+  reach: Record<string, string[]>;
 }
 
 export async function listConnectors(signal?: AbortSignal): Promise<ConnectorCatalogue> {
   const list = await answer(api.GET('/api/connectors', { signal }));
-  return { connectors: list.connectors as ConnectorInfo[], addressKinds: list.addressKinds };
+  return {
+    connectors: list.connectors as ConnectorInfo[],
+    addressKinds: list.addressKinds,
+    reach: list.reach,
+  };
 }
 
 export async function listChannels(signal?: AbortSignal): Promise<ChannelsAnswer> {
