@@ -641,7 +641,7 @@ describe('channels through real connectors', () => {
       for (const word of ['STOP', 'TD']) {
         const id = uniqueId('c');
         const contact = { id, name: 'Eli', phone: usMobile() };
-        await app.store.contacts.upsert(contact);
+        await app.store.contacts.upsert({ id, name: contact.name, addresses: { phone: contact.phone } });
         expect(await inbound(reply(contact.phone, word))).toEqual({ status: 200, body: '<Response/>' });
         expect(await unsubscribedOf(app, id)).toEqual(['sms']);
 
@@ -743,7 +743,7 @@ describe('channels through real connectors', () => {
 
       expect(await app.store.contacts.get(contactId)).toMatchObject({
         id: contactId,
-        wecomExternalUserId: external,
+        addresses: { wecomExternalUserId: external },
       });
       const workflowId = contactFlowWorkflowId(flowId, contactId);
       expect((await resultOf(app, workflowId)).outcome).toEqual({ kind: 'exited', nodeId: 'out' });

@@ -1,11 +1,6 @@
-import { randomUUID } from 'node:crypto';
-import { copyFileSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
 import { defaultRegistry } from '@sopflow/connectors';
-import { Database, localStack } from '@sopflow/server';
-import postgres from 'postgres';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { databaseBefore } from './support/database-before';
 import { startTestApp, type TestApp, uniqueId } from './support/stack';
 
 /**
@@ -124,18 +119,8 @@ describe('contact addresses by kind', () => {
 
 describe('migration 016', () => {
   it('moves the address columns of a database at 015 into contact_addresses, then drops them', async () => {
-    const admin = postgres(inject('databaseUrl'), { max: 1, onnotice: () => {} });
-    const name = `migrate_${randomUUID().slice(0, 8)}`;
-    await admin.unsafe(`create database ${name}`);
-    const url = new URL(inject('databaseUrl'));
-    url.pathname = `/${name}`;
-    const fresh = Database.open(url.toString(), { addressMatchKey: defaultRegistry().matchKey });
-    const migrations = path.join(localStack.repoRoot(), 'engine/server/src/persistence/migrations');
-    const before = mkdtempSync(path.join(tmpdir(), 'sopflow-migrations-'));
+    const { db: fresh, drop } = await databaseBefore(inject('databaseUrl'), '016');
     try {
-      for (const file of readdirSync(migrations).filter((f) => f < '016'))
-        copyFileSync(path.join(migrations, file), path.join(before, file));
-      await localStack.migrate(fresh.sql, { dir: before });
       await fresh.sql`
         insert into contacts (id, name, email, phone, wecom_user_id, wecom_external_user_id, open_id)
         values ('all', 'All', 'All@Example.com', '+1 (555) 123-4567', 'wx-all', 'wm-all', 'o-all'),
@@ -164,10 +149,7 @@ describe('migration 016', () => {
       for (const gone of ['email', 'phone', 'wecom_user_id', 'wecom_external_user_id', 'open_id'])
         expect(names).not.toContain(gone);
     } finally {
-      await fresh.end();
-      rmSync(before, { recursive: true, force: true });
-      await admin.unsafe(`drop database ${name}`);
-      await admin.end();
+      await drop();
     }
   });
 });

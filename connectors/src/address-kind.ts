@@ -8,7 +8,8 @@ import type { z } from 'zod';
 export interface AddressKind {
   /**
    * The key in a contact's `addresses` and a recipient's fields (`phone`, `wecomUserId`). A letter,
-   * then letters and digits; it must not be a contact field (`id`, `name`, `timezone`, ...).
+   * then letters and digits; it must not be a contact field (`id`, `name`, `timezone`, ...): the
+   * server refuses to start with such a kind.
    */
   name: string;
   /** What operators call it, in English and Chinese. */
@@ -30,28 +31,12 @@ export interface AddressKind {
   input?: 'text' | 'tel' | 'email';
 }
 
-/** Names a contact already has as fields, so no address kind may take them. */
-export const CONTACT_FIELD_NAMES: readonly string[] = [
-  'id',
-  'name',
-  'timezone',
-  'attributes',
-  'tags',
-  'points',
-  'unsubscribed',
-  'addresses',
-  'createdAt',
-  'updatedAt',
-];
-
 const KIND_NAME = /^[a-zA-Z][a-zA-Z0-9]{0,63}$/;
 
 /** Declares an address kind, refusing a name that could not be a key of `addresses`. */
 export function defineAddressKind(kind: AddressKind): AddressKind {
   if (!KIND_NAME.test(kind.name))
     throw new Error(`Address kind "${kind.name}": a letter, then letters and digits (at most 64).`);
-  if (CONTACT_FIELD_NAMES.includes(kind.name))
-    throw new Error(`Address kind "${kind.name}" is a contact field: pick another name.`);
   return Object.freeze({ ...kind });
 }
 

@@ -11,7 +11,6 @@
 
 export {
   type AddressKind,
-  CONTACT_FIELD_NAMES,
   defineAddressKind,
   matchKeyOf,
 } from './address-kind';

@@ -1,4 +1,10 @@
-import { defaultRegistry } from '@sopflow/connectors';
+import {
+  ConnectorRegistry,
+  defaultRegistry,
+  defineAddressKind,
+  defineConnector,
+  phoneAddress,
+} from '@sopflow/connectors';
 import { Contact } from '@sopflow/core';
 import { EnrollBody } from '@sopflow/core/api';
 import { describe, expect, it } from 'vitest';
@@ -7,6 +13,25 @@ import { ContactAddressRules, parseWithAddresses } from './contact-addresses';
 const rules = new ContactAddressRules(defaultRegistry());
 
 describe('ContactAddressRules', () => {
+  it('refuses a registry whose connector names a kind like a contact field', () => {
+    const tags = defineAddressKind({
+      name: 'tags',
+      label: { en: 't', zh: 't' },
+      schema: phoneAddress.schema,
+    });
+    const registry = new ConnectorRegistry([
+      defineConnector({
+        name: 'tagger',
+        description: 'x',
+        channels: ['x'],
+        address: tags,
+        configSchema: phoneAddress.schema,
+        create: () => ({ send: async () => ({ status: 'sent' as const }) }),
+      }) as never,
+    ]);
+    expect(() => new ContactAddressRules(registry)).toThrow(/contact field/);
+  });
+
   it('knows the contact address kinds the connectors declare, not group ones', () => {
     expect(rules.names()).toEqual(['email', 'openId', 'phone', 'wecomExternalUserId', 'wecomUserId']);
     expect(rules.kindNamed('WECOMUSERID')).toBe('wecomUserId');

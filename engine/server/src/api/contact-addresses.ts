@@ -1,5 +1,5 @@
 import type { AddressKind, ConnectorRegistry } from '@sopflow/connectors';
-import type { Contact } from '@sopflow/core';
+import { type Contact, isAddressKindName } from '@sopflow/core';
 import type { Issue } from '@sopflow/core/api';
 import type { z } from 'zod';
 
@@ -14,6 +14,11 @@ export class ContactAddressRules {
   private readonly kinds: ReadonlyMap<string, AddressKind>;
 
   constructor(registry: ConnectorRegistry) {
+    for (const kind of registry.addressKinds())
+      if (!isAddressKindName(kind.name))
+        throw new Error(
+          `Address kind "${kind.name}" is named like a contact field: the connector must rename it.`,
+        );
     this.kinds = new Map(
       registry
         .addressKinds()
