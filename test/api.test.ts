@@ -859,3 +859,24 @@ describe('the audit log', () => {
     expect((await app.requestWith({ token: viewer }, 'GET', '/api/audit')).status).toBe(403);
   });
 });
+
+describe('paths and methods', () => {
+  it('answers 405 with Allow for a known path asked with a method it does not take, 404 for an unknown path', async () => {
+    const flowId = uniqueId('methods');
+    const admin = { token: app.token };
+    expect((await app.request('PUT', `/api/flows/${flowId}`, waitingFlow(flowId))).status).toBe(200);
+
+    const wrong = await app.requestWith(admin, 'PATCH', `/api/flows/${flowId}/publish`);
+    expect(wrong.status).toBe(405);
+    expect(wrong.body.error.code).toBe('method_not_allowed');
+    expect(wrong.body.error.message).toContain(`/api/flows/${flowId}/publish`);
+    expect(wrong.headers.get('allow')).toBe('POST');
+
+    const flow = await app.requestWith(admin, 'POST', `/api/flows/${flowId}`);
+    expect(flow.status).toBe(405);
+    expect(flow.headers.get('allow')?.split(', ').sort()).toEqual(['DELETE', 'GET', 'PUT']);
+
+    const unknown = await app.requestWith(admin, 'GET', '/api/no-such-thing');
+    expect(unknown).toMatchObject({ status: 404, body: { error: { code: 'not_found' } } });
+  });
+});

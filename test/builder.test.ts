@@ -41,6 +41,15 @@ async function dropStep(type: string, fx: number, fy: number) {
   await byId(`palette-${type}`).dragTo(canvas, { targetPosition: { x: box.width * fx, y: box.height * fy } });
 }
 
+/** Creates a blank flow from the gallery (open at `#/new`) and waits for its editor. */
+async function createBlankFlow(name: string, flowId: string) {
+  await byId('gallery-blank').click();
+  await byId('create-name').fill(name);
+  await byId('create-id').fill(flowId);
+  await byId('create-confirm').click();
+  await page.locator(`[data-testid="editor"][data-flow-id="${flowId}"]`).waitFor();
+}
+
 /** Connects an exit handle to a step's input handle by dragging, as an operator does. */
 async function connect(source: string, exit: string, target: string) {
   const from = await center(byId(`handle-${source}-${exit}`));
@@ -80,11 +89,7 @@ it('draws, checks, previews and publishes the welcome SOP, then runs it from its
   await byId('gallery-template-welcome').waitFor();
   await byId('gallery-template-reactivation').waitFor();
   await page.screenshot({ path: artifact('builder-gallery-en.png') });
-  await byId('gallery-blank').click();
-  await byId('create-name').fill('Welcome, drawn by hand');
-  await byId('create-id').fill(flowId);
-  await byId('create-confirm').click();
-  await page.locator(`[data-testid="editor"][data-flow-id="${flowId}"]`).waitFor();
+  await createBlankFlow('Welcome, drawn by hand', flowId);
   await byId('node-start').waitFor();
   await byId('node-end').waitFor();
   await byId('no-problems').waitFor();
@@ -322,4 +327,42 @@ it('opens a template in Chinese and sets up a step of every type from the palett
   await byId('auto-layout').click();
   await settled(byId('node-done-nudged'));
   await byId('canvas').screenshot({ path: artifact('builder-template-zh.png') });
+});
+
+it('turns quiet hours and a frequency cap on in the settings drawer, in Chinese, and the draft keeps them', async () => {
+  const flowId = uniqueId('quiet');
+  await page.setViewportSize({ width: 1280, height: 800 });
+  await open('#/new');
+  await page.locator('.language-switch button[lang="zh"]').click();
+  await createBlankFlow('免打扰与频次', flowId);
+  await byId('open-settings').click();
+  await expect.poll(() => text(byId('settings')), WAIT).toContain('免打扰时段');
+  expect(await byId('settings-quiet').isChecked()).toBe(false);
+  expect(await byId('settings-cap').isChecked()).toBe(false);
+
+  // Switched on, each starts from its defaults; a changed part keeps the others.
+  await byId('settings-quiet').check();
+  expect(await byId('settings-quiet-start').inputValue()).toBe('22:00');
+  await byId('settings-quiet-end').fill('07:30');
+  await byId('settings-cap').check();
+  await byId('settings-cap-max').fill('5');
+  await page.locator('[data-testid="save-status"][data-status="saved"]').waitFor();
+  await expect
+    .poll(async () => (await app.request('GET', `/api/flows/${flowId}`)).body.draft.settings, WAIT)
+    .toMatchObject({
+      quietHours: { start: '22:00', end: '07:30' },
+      frequencyCap: { max: 5, per: 'P1D', onCap: 'defer' },
+    });
+  await page.screenshot({ path: artifact('builder-settings-zh.png') });
+
+  // Switched off, they are gone from the draft.
+  await byId('settings-quiet').uncheck();
+  await byId('settings-cap').uncheck();
+  await expect
+    .poll(async () => {
+      const { settings } = (await app.request('GET', `/api/flows/${flowId}`)).body.draft;
+      return [settings.quietHours, settings.frequencyCap];
+    }, WAIT)
+    .toEqual([undefined, undefined]);
+  await page.setViewportSize({ width: 1600, height: 1000 });
 });

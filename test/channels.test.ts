@@ -532,7 +532,7 @@ describe('channels through real connectors', () => {
     expect(asked().map((l) => l.code)).toEqual(['isv.CUSTOMER_REFUSED']);
 
     // Never tried again, in any flow: the next run does not call the provider at all.
-    const again = await app.webhook(flowId, { contact });
+    const again = await app.webhook(flowId, { contact, event: { delivery: 2 } });
     expect(again.status).toBe(202);
     expect((await resultOf(app, again.body.workflowId)).outcome).toEqual({
       kind: 'exited',
@@ -543,14 +543,15 @@ describe('channels through real connectors', () => {
 
   describe('Twilio SMS', () => {
     const flowId = uniqueId('twilio');
-    const inbound = async (params: Record<string, string>, signature?: string) => {
-      const response = await fetch(`${app.url}/api/inbound/twilio`, {
+    const inbound = async (params: Record<string, string>, signature?: string, query = '') => {
+      const response = await fetch(`${app.url}/api/inbound/twilio${query}`, {
         method: 'POST',
         headers: {
           'content-type': 'application/x-www-form-urlencoded',
-          // Twilio signs the URL it was configured with: the public one.
+          // Twilio signs the URL it was configured with: the public one, query string included.
           'x-twilio-signature':
-            signature ?? computeTwilioSignature(TWILIO.authToken, `${PUBLIC_URL}/api/inbound/twilio`, params),
+            signature ??
+            computeTwilioSignature(TWILIO.authToken, `${PUBLIC_URL}/api/inbound/twilio${query}`, params),
         },
         body: new URLSearchParams(params).toString(),
       });
@@ -634,6 +635,21 @@ describe('channels through real connectors', () => {
         'You said: Just curious\nReply STOP to opt out',
       ]);
       expect(await unsubscribedOf(app, id)).toEqual([]);
+    });
+
+    it('checks the signature over the URL with its query string, as Twilio signs it', async () => {
+      await route(app, 'sms', 'twilio-sms', { ...TWILIO, baseUrl: twilio.url });
+      const params = reply(usMobile(), 'hello');
+      expect(await inbound(params, undefined, '?account=main&x=1')).toEqual({
+        status: 200,
+        body: '<Response/>',
+      });
+      const withoutQuery = computeTwilioSignature(
+        TWILIO.authToken,
+        `${PUBLIC_URL}/api/inbound/twilio`,
+        params,
+      );
+      expect((await inbound(params, withoutQuery, '?account=main&x=1')).status).toBe(401);
     });
 
     it('unsubscribes from SMS on a STOP or TD reply, and sends them nothing more', async () => {

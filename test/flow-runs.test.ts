@@ -39,8 +39,11 @@ describe('a published flow runs on Temporal', () => {
     for (const answer of answers)
       expect(answer).toMatchObject({ status: 202, body: { status: 'enrolled', version: 1 } });
 
-    // A duplicate trigger while the contact is in the flow enrolls nobody twice.
-    const again = await app.webhook(flow.id, { contact: vera, event: { group: '北京读书会' } });
+    // A second trigger (a new delivery) while the contact is in the flow enrolls nobody twice.
+    const again = await app.webhook(flow.id, {
+      contact: vera,
+      event: { group: '北京读书会', source: 'resent' },
+    });
     expect(again).toMatchObject({ status: 200, body: { status: 'already-enrolled' } });
 
     const results = await Promise.all(
@@ -230,12 +233,13 @@ describe('webhook retries', () => {
     const { secret } = (await app.request('GET', `/api/flows/${flow.id}/webhook`)).body;
     const contact = { id: uniqueId('c'), name: 'Ida', wecomUserId: 'wx' };
     const raw = JSON.stringify({ contact, event: { group: 'G' } });
-    const deliver = (key: string) =>
+    const signedAt = Math.floor(Date.now() / 1000);
+    const deliver = (key: string, at = signedAt) =>
       fetch(`${app.url}/api/hooks/${flow.id}`, {
         method: 'POST',
         headers: {
           'content-type': 'application/json',
-          'x-sopflow-signature': signWebhook(secret, raw),
+          'x-sopflow-signature': signWebhook(secret, raw, at),
           'idempotency-key': key,
         },
         body: raw,
@@ -253,8 +257,99 @@ describe('webhook retries', () => {
       await app.sql`select run_id from enrollments where workflow_id = ${firstBody.workflowId}`;
     expect(enrollments).toHaveLength(1);
 
-    // A new key is a new delivery: the contact, done with the flow, may enter again.
-    expect((await deliver('delivery-2')).status).toBe(202);
+    // A new key, signed anew, is a new delivery: the contact, done with the flow, may enter again.
+    expect((await deliver('delivery-2', signedAt + 1)).status).toBe(202);
     expect((await deliver('')).status).toBe(400);
+  });
+
+  it('refuse a captured signed delivery replayed inside the signing window, even after the run ended', async () => {
+    const flow = { ...example(), id: uniqueId('replay') };
+    await publishFlow(app, flow);
+    const { secret } = (await app.request('GET', `/api/flows/${flow.id}/webhook`)).body;
+    const contact = { id: uniqueId('c'), wecomUserId: 'wx' };
+    const raw = JSON.stringify({ contact, event: { group: 'G' } });
+    const captured = signWebhook(secret, raw);
+    const deliver = (signature: string) =>
+      fetch(`${app.url}/api/hooks/${flow.id}`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', 'x-sopflow-signature': signature },
+        body: raw,
+      });
+    expect((await deliver(captured)).status).toBe(202);
+    await app.client.workflow.getHandle(contactFlowWorkflowId(flow.id, contact.id)).result();
+
+    const replayed = await deliver(captured);
+    expect(replayed.status).toBe(409);
+    expect(((await replayed.json()) as { error: { code: string } }).error.code).toBe('duplicate_delivery');
+    expect(await app.sql`select 1 from enrollments where contact_id = ${contact.id}`).toHaveLength(1);
+    // Kept in Postgres, so another API process or a restarted one refuses it too.
+    expect(await app.sql`select 1 from webhook_signatures_seen where flow_id = ${flow.id}`).toHaveLength(1);
+    // The same body signed anew is a new delivery.
+    const resigned = signWebhook(secret, raw, Math.floor(Date.now() / 1000) + 1);
+    expect((await deliver(resigned)).status).toBe(202);
+  });
+
+  it('keep only final answers: a refusal while the flow is paused is not replayed after it resumes', async () => {
+    const flow = { ...example(), id: uniqueId('idem-pause') };
+    await publishFlow(app, flow);
+    const { secret } = (await app.request('GET', `/api/flows/${flow.id}/webhook`)).body;
+    const raw = JSON.stringify({ contact: { id: uniqueId('c'), wecomUserId: 'wx' }, event: { group: 'G' } });
+    const deliver = () =>
+      fetch(`${app.url}/api/hooks/${flow.id}`, {
+        method: 'POST',
+        headers: {
+          'content-type': 'application/json',
+          'x-sopflow-signature': signWebhook(secret, raw),
+          'idempotency-key': 'paused-delivery',
+        },
+        body: raw,
+      });
+    expect((await app.request('POST', `/api/flows/${flow.id}/pause`)).status).toBe(200);
+    const refused = await deliver();
+    expect(refused.status).toBe(409);
+    expect(((await refused.json()) as { error: { code: string } }).error.code).toBe('flow_not_live');
+    expect((await app.request('POST', `/api/flows/${flow.id}/resume`)).status).toBe(200);
+    const retried = await deliver();
+    expect(retried.status).toBe(202);
+    expect(retried.headers.get('idempotent-replayed')).toBeNull();
+    // Now the answer is final, and replayed.
+    const again = await deliver();
+    expect(again.status).toBe(202);
+    expect(again.headers.get('idempotent-replayed')).toBe('true');
+  });
+
+  it('refuse a key reused with another body (422), and replay one whose body only orders its keys differently', async () => {
+    const flow = { ...example(), id: uniqueId('idem-reuse') };
+    await publishFlow(app, flow);
+    const { secret } = (await app.request('GET', `/api/flows/${flow.id}/webhook`)).body;
+    const deliver = (raw: string) =>
+      fetch(`${app.url}/api/hooks/${flow.id}`, {
+        method: 'POST',
+        headers: {
+          'content-type': 'application/json',
+          'x-sopflow-signature': signWebhook(secret, raw),
+          'idempotency-key': 'reused-key',
+        },
+        body: raw,
+      });
+    const [first, second] = [uniqueId('c'), uniqueId('c')];
+    expect(
+      (await deliver(JSON.stringify({ contact: { id: first, wecomUserId: 'wx' }, event: { group: 'G' } })))
+        .status,
+    ).toBe(202);
+    const reordered = await deliver(
+      JSON.stringify({ event: { group: 'G' }, contact: { wecomUserId: 'wx', id: first } }),
+    );
+    expect(reordered.status).toBe(202);
+    expect(reordered.headers.get('idempotent-replayed')).toBe('true');
+    const reused = await deliver(
+      JSON.stringify({ contact: { id: second, wecomUserId: 'wx' }, event: { group: 'G' } }),
+    );
+    expect(reused.status).toBe(422);
+    expect(((await reused.json()) as { error: { code: string; message: string } }).error).toMatchObject({
+      code: 'idempotency_key_reused',
+      message: expect.stringContaining('reused-key'),
+    });
+    expect(await app.sql`select 1 from enrollments where contact_id = ${second}`).toHaveLength(0);
   });
 });

@@ -112,6 +112,65 @@ describe('events', () => {
     expect(await sentBodies(id, contact.id)).toEqual(['thanks for "你好"']);
   });
 
+  it('count an event id once per contact and event name: the same id for another contact or name is another event', async () => {
+    const id = uniqueId('orders');
+    await publishFlow(
+      app,
+      flow(
+        id,
+        [
+          manual,
+          { id: 'paid', type: 'wait_for_event', event: 'order.paid', timeout: 'P1D' },
+          { id: 'shipped', type: 'wait_for_event', event: 'order.shipped', timeout: 'P1D' },
+          { id: 'done', type: 'exit' },
+          { id: 'lost', type: 'exit' },
+        ],
+        [
+          ['paid', 'event', 'shipped'],
+          ['paid', 'timeout', 'lost'],
+          ['shipped', 'event', 'done'],
+          ['shipped', 'timeout', 'lost'],
+        ],
+      ),
+    );
+    const [a, b] = [uniqueId('a'), uniqueId('b')];
+    for (const contactId of [a, b]) {
+      expect(
+        (await app.request('POST', `/api/flows/${id}/enroll`, { contact: { id: contactId } })).status,
+      ).toBe(202);
+      await atNode(id, contactId, 'paid');
+    }
+    // The sender's order id, reused across contacts and across the order's events.
+    const orderId = uniqueId('order');
+    const post = (contactId: string, name: string) =>
+      app.request('POST', '/api/events', { id: orderId, contactId, name, payload: {} });
+    expect(await post(a, 'order.paid')).toMatchObject({
+      status: 202,
+      body: { status: 'recorded', delivered: 1 },
+    });
+    expect(await post(b, 'order.paid')).toMatchObject({
+      status: 202,
+      body: { status: 'recorded', delivered: 1 },
+    });
+    await atNode(id, a, 'shipped');
+    expect(await post(a, 'order.shipped')).toMatchObject({
+      status: 202,
+      body: { status: 'recorded', delivered: 1 },
+    });
+    // A true repeat is still one event.
+    expect(await post(a, 'order.paid')).toMatchObject({
+      status: 202,
+      body: { status: 'duplicate', delivered: 0 },
+    });
+    await atNode(id, b, 'shipped');
+    expect(await post(b, 'order.shipped')).toMatchObject({
+      status: 202,
+      body: { status: 'recorded', delivered: 1 },
+    });
+    for (const contactId of [a, b])
+      expect(await result(id, contactId)).toEqual({ outcome: { kind: 'exited', nodeId: 'done' } });
+  });
+
   it('start flows whose trigger they are, when the filter matches', async () => {
     const id = uniqueId('on-paid');
     await publishFlow(
@@ -186,6 +245,26 @@ describe('audience protection', () => {
     await result(id, contact.id);
     const again = await app.request('POST', `/api/flows/${id}/enroll`, { contact });
     expect(again).toMatchObject({ status: 409, body: { status: 'not-eligible' } });
+  });
+
+  it('counts "re-enter after" from when the previous run ended, not from when it started', async () => {
+    const id = uniqueId('cooldown');
+    // Each run lasts 4 s; a contact may come back 3 s after leaving.
+    await publishFlow(
+      app,
+      flow(id, [manual, { id: 'hold', type: 'wait', duration: 'PT4S' }, { id: 'out', type: 'exit' }], [], {
+        reentry: { mode: 'after', after: 'PT3S' },
+      }),
+    );
+    const contact = { id: uniqueId('c') };
+    expect((await app.request('POST', `/api/flows/${id}/enroll`, { contact })).status).toBe(202);
+    await result(id, contact.id);
+    // Started more than 3 s ago, but left just now.
+    const early = await app.request('POST', `/api/flows/${id}/enroll`, { contact });
+    expect(early).toMatchObject({ status: 409, body: { status: 'not-eligible' } });
+    expect(early.body.reason).toContain('left this flow less than PT3S ago');
+    await new Promise((resolve) => setTimeout(resolve, 3_200));
+    expect((await app.request('POST', `/api/flows/${id}/enroll`, { contact })).status).toBe(202);
   });
 
   it('caps messages per contact across flows', async () => {

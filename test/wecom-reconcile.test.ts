@@ -1,14 +1,20 @@
 import { randomBytes } from 'node:crypto';
-import { type CallbackConfig, encryptForTest } from '@sopflow/connectors';
-import { WECOM_RECONCILE_SCHEDULE } from '@sopflow/server';
-import { contactFlowWorkflowId, type WeComReconcileReport, wecomReconcile } from '@sopflow/workflows';
+import {
+  type CallbackConfig,
+  encryptForTest,
+  type GroupReconcileReport,
+  RECONCILE_GROUPS_JOB,
+} from '@sopflow/connectors';
+import { connectorJobScheduleId } from '@sopflow/server';
+import { connectorJob, contactFlowWorkflowId } from '@sopflow/workflows';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type FakeGroupMember, FakeWeComServer } from '../connectors/src/wecom/fake-wecom-server';
 import { publishFlow, startTestApp, type TestApp, uniqueId } from './support/stack';
 
 /**
  * WeCom says its customer-group callbacks can be lost or come out of order. sopflow notes every
- * group a callback names, and a Temporal Schedule compares those groups with WeCom's member list:
+ * group a callback names, and the WeCom connector's job, on a Temporal Schedule the server keeps for
+ * the channel routed to it, compares those groups with WeCom's member list:
  * a join the callbacks missed starts the welcome flow all the same, once; a leave is recorded.
  */
 
@@ -51,12 +57,32 @@ describe('WeCom customer groups are reconciled with WeCom on a schedule', () => 
       member_list: members,
       member_version: version,
     });
-  const reconcile = () =>
-    app.client.workflow.execute(wecomReconcile, {
+  const job = { connector: 'wecom-mass', account: 'wechat', job: RECONCILE_GROUPS_JOB };
+  const reconcile = async () =>
+    (await app.client.workflow.execute(connectorJob, {
       taskQueue: app.taskQueue,
       workflowId: uniqueId('reconcile'),
-      args: [],
+      args: [job],
+    })) as unknown as GroupReconcileReport;
+  /** WeCom's callback that members joined the group: naming them, or (an empty list) not saying who. */
+  const callback = async (joined: string[], from: string, to: string) => {
+    const list = joined.map((id) => `<Item><![CDATA[${id}]]></Item>`).join('');
+    const xml =
+      `<xml><ToUserName><![CDATA[${WECOM.corpId}]]></ToUserName><FromUserName><![CDATA[sys]]></FromUserName>` +
+      `<CreateTime>${now - 60}</CreateTime><MsgType><![CDATA[event]]></MsgType>` +
+      `<Event><![CDATA[change_external_chat]]></Event><ChatId><![CDATA[${chatId}]]></ChatId>` +
+      `<ChangeType><![CDATA[update]]></ChangeType><UpdateDetail><![CDATA[add_member]]></UpdateDetail>` +
+      `<JoinScene>3</JoinScene><QuitScene>0</QuitScene><MemChangeCnt>1</MemChangeCnt>` +
+      (list ? `<MemChangeList>${list}</MemChangeList>` : '') +
+      `<LastMemVer><![CDATA[${from}]]></LastMemVer><CurMemVer><![CDATA[${to}]]></CurMemVer></xml>`;
+    const delivery = encryptForTest(CALLBACK, xml);
+    const answer = await fetch(`${app.url}/api/inbound/wecom?${new URLSearchParams(delivery.query)}`, {
+      method: 'POST',
+      headers: { 'content-type': 'text/xml' },
+      body: delivery.body,
     });
+    return answer.status;
+  };
   const eventsOf = (contactId: string) =>
     app.sql<{ name: string; payload: { source: string } }[]>`
       select name, payload from events where contact_id = ${contactId} order by id`;
@@ -70,12 +96,11 @@ describe('WeCom customer groups are reconciled with WeCom on a schedule', () => 
         SOPFLOW_WECOM_CALLBACK_TOKEN: CALLBACK.token,
         SOPFLOW_WECOM_CALLBACK_AES_KEY: CALLBACK.encodingAESKey,
         SOPFLOW_WECOM_CORP_ID: CALLBACK.receiveId,
-        SOPFLOW_WECOM_RECONCILE_MINUTES: '15',
       },
     });
     const routed = await app.request('PUT', '/api/channels/wechat', {
       connector: 'wecom-mass',
-      config: { ...WECOM, sender: STAFF, baseUrl: wecom.url },
+      config: { ...WECOM, sender: STAFF, baseUrl: wecom.url, reconcileMinutes: 15 },
     });
     expect(routed.status, JSON.stringify(routed.body)).toBe(200);
     await publishFlow(app, {
@@ -100,40 +125,34 @@ describe('WeCom customer groups are reconciled with WeCom on a schedule', () => 
   });
 
   afterAll(async () => {
-    if (app) await app.request('DELETE', '/api/channels/wechat');
+    if (app) {
+      await app.request('DELETE', '/api/channels/wechat');
+      // The route gone, its job's schedule goes with it.
+      await expect(app.client.schedule.getHandle(connectorJobScheduleId(job)).describe()).rejects.toThrow();
+    }
     await app?.stop();
     await wecom?.close();
   });
 
-  it('keeps one schedule at the configured interval', async () => {
-    const schedule = await app.client.schedule.getHandle(WECOM_RECONCILE_SCHEDULE).describe();
+  it("keeps one schedule at the channel's configured interval", async () => {
+    const schedule = await app.client.schedule.getHandle(connectorJobScheduleId(job)).describe();
     expect(schedule.spec.intervals).toMatchObject([{ every: 15 * 60_000 }]);
-    expect(schedule.action).toMatchObject({ type: 'startWorkflow', workflowType: 'wecomReconcile' });
+    expect(schedule.action).toMatchObject({
+      type: 'startWorkflow',
+      workflowType: 'connectorJob',
+      args: [job],
+    });
   });
 
   it('posts the joins and leaves the callbacks lost, once, and the join starts the flow', async () => {
     // The callback for `seen` arrives; WeCom then adds `lost` without a callback reaching us.
     setGroup([member(STAFF, 1, now - 86_400), member(seen, 2, now - 60)], 'v1');
-    const xml =
-      `<xml><ToUserName><![CDATA[${WECOM.corpId}]]></ToUserName><FromUserName><![CDATA[sys]]></FromUserName>` +
-      `<CreateTime>${now - 60}</CreateTime><MsgType><![CDATA[event]]></MsgType>` +
-      `<Event><![CDATA[change_external_chat]]></Event><ChatId><![CDATA[${chatId}]]></ChatId>` +
-      `<ChangeType><![CDATA[update]]></ChangeType><UpdateDetail><![CDATA[add_member]]></UpdateDetail>` +
-      `<JoinScene>3</JoinScene><QuitScene>0</QuitScene><MemChangeCnt>1</MemChangeCnt>` +
-      `<MemChangeList><Item><![CDATA[${seen}]]></Item></MemChangeList>` +
-      `<LastMemVer><![CDATA[v0]]></LastMemVer><CurMemVer><![CDATA[v1]]></CurMemVer></xml>`;
-    const delivery = encryptForTest(CALLBACK, xml);
-    const answer = await fetch(`${app.url}/api/inbound/wecom?${new URLSearchParams(delivery.query)}`, {
-      method: 'POST',
-      headers: { 'content-type': 'text/xml' },
-      body: delivery.body,
-    });
-    expect(answer.status).toBe(200);
+    expect(await callback([seen], 'v0', 'v1')).toBe(200);
     await app.client.workflow.getHandle(contactFlowWorkflowId(flowId, `wecom:${seen}`)).result();
     setGroup([member(STAFF, 1, now - 86_400), member(seen, 2, now - 60), member(lost, 2, now - 30)], 'v2');
 
     // The run's database is shared: other files' groups are watched too, and unknown to this fake.
-    const ours = (report: WeComReconcileReport) => report.failed.filter((f) => f.chatId === chatId);
+    const ours = (report: GroupReconcileReport) => report.failed.filter((f) => f.chatId === chatId);
     const first = await reconcile();
     expect(first).toMatchObject({ joins: 1, leaves: 0 });
     expect(ours(first)).toEqual([]);
@@ -168,5 +187,20 @@ describe('WeCom customer groups are reconciled with WeCom on a schedule', () => 
     expect(ours(dissolved)).toEqual([]);
     expect(await app.sql`select 1 from wecom_groups where chat_id = ${chatId}`).toHaveLength(0);
     expect((await reconcile()).forgotten).not.toContain(chatId);
+  });
+
+  it("reads a group at once when WeCom's callback does not say who joined", async () => {
+    // The group from the test before was dissolved and forgotten; WeCom has it again, with a newcomer.
+    const late = external();
+    setGroup([member(STAFF, 1, now - 86_400), member(late, 2, now - 10)], 'v5');
+    expect(await callback([], 'v4', 'v5')).toBe(200);
+    // Watched again and read through the connector's job, with no scheduled pass in between.
+    await app.client.workflow.getHandle(contactFlowWorkflowId(flowId, `wecom:${late}`)).result();
+    expect((await eventsOf(`wecom:${late}`)).map((e) => [e.name, e.payload.source])).toEqual([
+      ['member.joined', 'reconcile'],
+    ]);
+    expect(await app.sql`select members from wecom_groups where chat_id = ${chatId}`).toEqual([
+      { members: [STAFF, late] },
+    ]);
   });
 });

@@ -4,7 +4,6 @@ import { currentSession, logOut, onUnauthorized, type Session } from './api/flow
 import { CampaignsPage } from './components/Campaigns/CampaignsPage';
 import { ChannelsPage } from './components/Channels/ChannelsPage';
 import { channelsHash, parseChannelsRoute } from './components/Channels/channels-route';
-import { channelsMessages } from './components/Channels/messages';
 import { ContactsPage } from './components/Contacts/ContactsPage';
 import { FlowList } from './components/FlowList/FlowList';
 import { FlowView } from './components/FlowView/FlowView';
@@ -58,21 +57,21 @@ export function App() {
                 aria-current={page?.kind === 'contacts' ? 'page' : undefined}
                 data-testid="nav-contacts"
               >
-                {t.contacts.nav}
+                {t.contacts.title}
               </a>
               <a
                 href={CAMPAIGNS_HASH}
                 aria-current={page?.kind === 'campaigns' ? 'page' : undefined}
                 data-testid="nav-campaigns"
               >
-                {t.campaigns.nav}
+                {t.campaigns.title}
               </a>
               <a
                 href={channelsHash()}
                 aria-current={channels.open ? 'page' : undefined}
                 data-testid="nav-channels"
               >
-                {channelsMessages[locale].nav}
+                {t.channelsPage.title}
               </a>
             </nav>
           </div>

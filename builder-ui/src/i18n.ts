@@ -6,8 +6,10 @@ import type { Locale } from './locale';
 
 /**
  * The builder's own words in both languages operators use, one catalogue: the shell's words here,
- * each page's in its own `messages.ts` beside it, served here as `t.<page>`. Compile errors are
- * not here: the engine already writes each one in both (`message`, `messageZh`).
+ * each page's in its own `messages.ts` beside it, served here as `t.<page>`. A word several pages
+ * say alike (Cancel, Save, Time zone) is the shell's, and a page's title is also its name in the
+ * navigation. Compile errors are not here: the engine already writes each one in both (`message`,
+ * `messageZh`).
  */
 
 export { LOCALES, type Locale } from './locale';
@@ -328,7 +330,7 @@ const en = {
   rolledBack: (from: number, to: number) => `Version ${from} is live again as version ${to}.`,
   rollbackFailed: 'Rollback failed:',
 
-  // The Contacts and Campaigns pages (their words live beside them).
+  // The Contacts, Channels and Campaigns pages (their words live beside them).
   contacts: contactsMessages.en,
   channelsPage: channelsMessages.en,
   campaigns: campaignsMessages.en,

@@ -1,6 +1,6 @@
 import type { z } from 'zod';
 import type { AddressKind } from './address-kind';
-import type { InboundHandler } from './inbound';
+import type { GroupMemberEvent, InboundHandler } from './inbound';
 
 /**
  * One interface for every channel provider. A connector describes its configuration with a
@@ -132,6 +132,97 @@ export interface ConnectorInstance {
   close?(): Promise<void>;
 }
 
+/** Localised text: English and Chinese. */
+export interface Words {
+  en: string;
+  zh: string;
+}
+
+/**
+ * A provider's quota on how many messages one recipient may receive in a calendar period (WeCom:
+ * a customer gets at most the days of the month in mass messages). Plain data: the server hands
+ * it to the core's compile warnings and cohort dry-run, which count each channel apart.
+ */
+export interface RecipientLimit {
+  /** Stable and unique, e.g. `wecom-mass-send`; a quota an admin set is given by it. */
+  id: string;
+  channels: readonly string[];
+  /** At most `max` per recipient per calendar `per`, counted in `zone`; `daysInMonth`: that month's days. */
+  perRecipient: { max: number | 'daysInMonth'; per: 'day' | 'week' | 'month'; zone: string };
+  /** What is counted, e.g. "WeCom mass messages". */
+  label: Words;
+  /** What the provider does past the quota and what admins may set; said after each warning. */
+  message: Words;
+}
+
+/** A group of recipients the provider keeps (a WeCom customer group), as the runtime last saw it. */
+export interface WatchedGroup {
+  id: string;
+  /** Member ids, in the order they were seen joining. */
+  members: string[];
+  /** The provider's version of the member list the members were read at, if it has one. */
+  memberVersion?: string;
+}
+
+/**
+ * The groups the runtime watches (every group a callback named) and the door for what a connector
+ * learns about their members. Kept by the runtime, shared by every worker; no SQL in connectors.
+ */
+export interface GroupsPort {
+  /** Every watched group, or the one named, in id order. */
+  list(only?: string): Promise<WatchedGroup[]>;
+  /**
+   * Posts member changes as events for their contacts (once: event ids are stable) and notes them
+   * in the group's members; how many customers' joins and leaves were posted anew.
+   */
+  accept(groupId: string, events: readonly GroupMemberEvent[]): Promise<{ joins: number; leaves: number }>;
+  /** The provider's member list is the truth now, changes that raced its read included. */
+  replaceMembers(groupId: string, members: string[], memberVersion?: string): Promise<void>;
+  /** Notes that the group was compared with the provider and nothing had changed. */
+  markReconciled(groupId: string): Promise<void>;
+  /** Stops watching a group the provider no longer has. */
+  forget(groupId: string): Promise<void>;
+}
+
+/**
+ * How often a job runs: a subset of a Temporal schedule spec (`intervals` in ms, or cron
+ * expressions), which the server hands to Temporal as it is.
+ */
+export interface JobSchedule {
+  intervals?: { every: number; offset?: number }[];
+  cronExpressions?: string[];
+}
+
+/** What a job's run is given: the account's config and instance, and the narrow ports it may use. */
+export interface JobContext<Config = unknown> {
+  config: Config;
+  /** The connector as created for this account (its clients and token caches). */
+  instance: ConnectorInstance;
+  storage: ConnectorStorage;
+  groups: GroupsPort;
+  /** Set when a run is asked for one item now (an inbound call named a group): do only that one. */
+  only?: string;
+  log?: (message: string, fields?: Record<string, unknown>) => void;
+}
+
+/**
+ * Work a connector does on a timer for each channel account that uses it (WeCom: compare the
+ * watched customer groups with WeCom). The server keeps one Temporal Schedule per job of each
+ * configured account, and each run is one `connectorJob` workflow.
+ */
+export interface ConnectorJob<Config = unknown> {
+  /** Unique within the connector; lower case and dashes, e.g. `reconcile-groups`. */
+  name: string;
+  label: Words;
+  /** How often, for an account's config; undefined turns the job off for that account. */
+  schedule(config: Config): JobSchedule | undefined;
+  /**
+   * One pass; what it returns (JSON) is the workflow's result, for operators and tests. Items it
+   * could not do go in `failed` (an array), which the server logs when an inbound call ran it.
+   */
+  run(context: JobContext<Config>): Promise<Record<string, unknown>>;
+}
+
 export interface Connector<Config = unknown> {
   /** A unique name, e.g. `outbox`, `wecom-app`, `smtp`. */
   name: string;
@@ -152,6 +243,10 @@ export interface Connector<Config = unknown> {
   create(config: Config, context: ConnectorContext): ConnectorInstance;
   /** What the provider sends back (replies, callbacks): mounted by the server under `/api/inbound/`. */
   inbound?: readonly InboundHandler[];
+  /** The provider's quotas per recipient, for the publish warnings and the cohort dry-run. */
+  limits?: readonly RecipientLimit[];
+  /** Work on a timer, per configured account: scheduled by the server. */
+  jobs?: readonly ConnectorJob<Config>[];
 }
 
 /** Declares a connector with its config type inferred from its schema. */

@@ -63,14 +63,14 @@ export type InboundFact =
    */
   | { kind: 'reply'; id: string; channel: string; from: string[]; text: string; honoursOptIn: boolean }
   /**
-   * Members joined or left a WeCom customer group; `needsReconcile` when the provider said the
-   * group changed but not who.
+   * Members joined or left a customer group. `runJob`, when the provider said the group changed
+   * but not who: the name of the connector's job (`Connector.jobs`) to run now for this group.
    */
   | {
       kind: 'group-members';
       chatId: string;
       events: readonly GroupMemberEvent[];
-      needsReconcile: boolean;
+      runJob?: string;
     };
 
 /** The answer the provider expects, and what its call meant. */

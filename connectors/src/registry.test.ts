@@ -3,6 +3,7 @@ import { defineAddressKind } from './address-kind';
 import { defineConnector } from './connector';
 import { ConnectorRegistry, defaultRegistry } from './registry';
 import { phoneAddress } from './sms/phone-address';
+import { WECOM_MASS_SEND_LIMIT } from './wecom';
 
 describe('the connectors that ship with sopflow', () => {
   it('each declare the kind of address they send to (the outbox takes anyone)', () => {
@@ -83,5 +84,28 @@ describe('defineAddressKind', () => {
       data: '+86 138 0000 0000',
     });
     expect(phoneAddress.schema.safeParse('call me').success).toBe(false);
+  });
+});
+
+describe('limits declared by connectors', () => {
+  it("give WeCom's mass-send quota once, on the channels it counts", () => {
+    const limits = defaultRegistry().limits();
+    expect(limits.map((l) => l.id)).toEqual(['wecom-mass-send']);
+    expect(limits[0]).toMatchObject({
+      channels: ['wechat', 'wechat_group'],
+      perRecipient: { max: 'daysInMonth', per: 'month', zone: 'Asia/Shanghai' },
+    });
+  });
+
+  it('refuse two different limits under one id', () => {
+    const connector = defaultRegistry().get('wecom-app')!;
+    const registry = new ConnectorRegistry([defaultRegistry().get('wecom-mass')! as never]);
+    const tighter = {
+      ...WECOM_MASS_SEND_LIMIT,
+      perRecipient: { ...WECOM_MASS_SEND_LIMIT.perRecipient, max: 4 },
+    };
+    expect(() => registry.register({ ...connector, name: 'other', limits: [tighter] } as never)).toThrow(
+      /limit "wecom-mass-send"/,
+    );
   });
 });

@@ -1,5 +1,5 @@
 import { type AddressKind, matchKeyOf } from './address-kind';
-import type { Connector } from './connector';
+import type { Connector, RecipientLimit } from './connector';
 import { smtpConnector } from './email';
 import { officialAccountConnector } from './official-account';
 import { outboxConnector } from './outbox/outbox-connector';
@@ -27,6 +27,13 @@ export class ConnectorRegistry {
       throw new Error(
         `Connector "${connector.name}" declares an address kind "${kind.name}" another connector declares differently: share one declaration.`,
       );
+    for (const limit of connector.limits ?? []) {
+      const same = this.limits().find((l) => l.id === limit.id);
+      if (same && JSON.stringify(same) !== JSON.stringify(limit))
+        throw new Error(
+          `Connector "${connector.name}" declares a limit "${limit.id}" unlike the one registered.`,
+        );
+    }
     this.byName.set(connector.name, connector);
     return this;
   }
@@ -77,6 +84,14 @@ export class ConnectorRegistry {
       }
     }
     return reach;
+  }
+
+  /** Every quota per recipient the registered connectors declare, once each (by id). */
+  limits(): RecipientLimit[] {
+    const byId = new Map<string, RecipientLimit>();
+    for (const limit of this.list().flatMap((c) => c.limits ?? []))
+      if (!byId.has(limit.id)) byId.set(limit.id, limit);
+    return [...byId.values()];
   }
 
   /** Every channel some registered connector can deliver on. */

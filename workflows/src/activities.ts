@@ -106,26 +106,18 @@ export interface RecordJourneyInput {
   finished?: { outcome: RunOutcome; nodeId: string; version: number; at: number };
 }
 
+/** Which job of which connector to run, for which channel account. */
+export interface ConnectorJobInput {
+  connector: string;
+  /** The channel whose route (account) the job runs for. */
+  account: string;
+  job: string;
+}
+
 /**
  * The activities the contact flow workflow calls; the worker implements them. A failure that
  * retrying cannot mend is thrown as a non-retryable ApplicationFailure.
  */
-/** What one pass of reconciling WeCom customer groups did. */
-export interface WeComReconcileReport {
-  groups: number;
-  /** Groups whose member version had not moved: nothing to compare. */
-  unchanged: number;
-  /** Customers' joins and leaves posted as events (staff changes are only noted). */
-  joins: number;
-  leaves: number;
-  /** Groups WeCom would not read, with why; the next pass tries them again. */
-  failed: { chatId: string; message: string }[];
-  /** Groups WeCom no longer has (dissolved): no longer watched. */
-  forgotten: string[];
-  /** Set when no channel goes through a connector that can read customer groups. */
-  skipped?: string;
-}
-
 export interface SopflowActivities {
   deliver(input: DeliverInput): Promise<DeliverResult>;
   /**
@@ -139,6 +131,6 @@ export interface SopflowActivities {
   enrollPage(input: EnrollPageInput): Promise<EnrollPageResult>;
   /** Records steps of a journey (and how it ended) for statistics and contact histories. */
   recordJourney(input: RecordJourneyInput): Promise<void>;
-  /** Compares the watched WeCom customer groups with WeCom and posts the member changes missed. */
-  reconcileWeComGroups(): Promise<WeComReconcileReport>;
+  /** One pass of a connector's job for an account; its report (JSON) is the result. */
+  runConnectorJob(input: ConnectorJobInput): Promise<Record<string, unknown>>;
 }

@@ -1,6 +1,5 @@
 import {
   advance,
-  type Command,
   type Contact,
   contactZone,
   type Input,
@@ -14,6 +13,7 @@ import {
   renderData,
   type Step,
   start,
+  type TaskCommand,
   type TaskResult,
 } from '@sopflow/core/interpreter';
 import {
@@ -132,8 +132,6 @@ const journal = proxyActivities<SopflowActivities>({
   scheduleToCloseTimeout: '1 hour',
   retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '1 minute' },
 });
-
-type TaskCommand = Extract<Command, { commandId: string }>;
 
 /**
  * One contact's journey through one published flow version. The interpreter decides; this shell

@@ -10,6 +10,7 @@
  */
 
 export type {
+  ConnectorJobInput,
   DeliverInput,
   DeliverResult,
   EnrollPageInput,
@@ -21,7 +22,6 @@ export type {
   SopflowActivities,
   TaskOrigin,
   UpdateContactInput,
-  WeComReconcileReport,
 } from './activities';
 export {
   type CampaignInput,
@@ -30,6 +30,7 @@ export {
   campaignProgressQuery,
   cancelCampaignSignal,
 } from './campaign';
+export { connectorJob } from './connector-job';
 export {
   type ContactFlowInput,
   type ContactFlowResult,
@@ -42,7 +43,6 @@ export {
   runStateQuery,
 } from './contact-flow';
 export { ContactIdKey, FlowIdKey, FlowVersionKey, NodeKey, SEARCH_ATTRIBUTES } from './search-attributes';
-export { wecomReconcile } from './wecom-reconcile';
 
 /** The file the worker bundles: it exports workflow functions and nothing else. */
 export const workflowsPath: string = new URL('./workflows.ts', import.meta.url).pathname;

@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { defineConnector, type OutboundMessage, type Recipient, type SendResult } from '../connector';
 import { msUntilLocalTime } from '../shared/local-time';
 import { OptedOutError, ProviderSendError } from '../shared/provider-errors';
-import { correlationId, parseJson, request } from '../shared/provider-http';
+import { correlationId, failSend, jsonAnswer, parseJson, providerRequests } from '../shared/provider-http';
 import { openIdAddress } from './open-id-address';
 
 /**
@@ -160,7 +160,7 @@ export const officialAccountConnector = defineConnector({
   configSchema: officialAccountConfigSchema,
   secretFields: officialAccountSecretFields,
   create: (config, context) => {
-    const fetchImpl = context.fetch ?? fetch;
+    const requests = providerRequests(context.fetch, config.timeoutMs, 'WeChat Official Account');
     const endpoint = (path: string) => new URL(path, config.baseUrl);
     let cached: { token: string; expiresAt: number } | undefined;
     let inflight: Promise<string> | undefined;
@@ -168,21 +168,15 @@ export const officialAccountConnector = defineConnector({
     async function fetchToken(): Promise<string> {
       const answer =
         config.tokenMode === 'stable'
-          ? await request(
-              fetchImpl,
+          ? await requests.post(
               endpoint('/cgi-bin/stable_token').toString(),
-              {
-                method: 'POST',
-                headers: { 'content-type': 'application/json' },
-                body: JSON.stringify({
-                  grant_type: 'client_credential',
-                  appid: config.appId,
-                  secret: config.appSecret,
-                  force_refresh: false,
-                }),
-              },
-              config.timeoutMs,
-              'WeChat Official Account',
+              { 'content-type': 'application/json' },
+              JSON.stringify({
+                grant_type: 'client_credential',
+                appid: config.appId,
+                secret: config.appSecret,
+                force_refresh: false,
+              }),
             )
           : await (() => {
               const url = endpoint('/cgi-bin/token');
@@ -191,13 +185,7 @@ export const officialAccountConnector = defineConnector({
                 appid: config.appId,
                 secret: config.appSecret,
               }).toString();
-              return request(
-                fetchImpl,
-                url.toString(),
-                { method: 'GET' },
-                config.timeoutMs,
-                'WeChat Official Account',
-              );
+              return requests.get(url.toString());
             })();
       const parsed = answer.status >= 500 ? {} : parseJson<WechatAnswer>(answer, 'WeChat Official Account');
       if (!parsed.access_token) throw tokenError(parsed, answer.status, config);
@@ -220,18 +208,12 @@ export const officialAccountConnector = defineConnector({
         const token = await accessToken();
         const url = endpoint(path);
         url.search = new URLSearchParams({ access_token: token }).toString();
-        const answer = await request(
-          fetchImpl,
+        const answer = await requests.post(
           url.toString(),
-          { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) },
-          config.timeoutMs,
-          'WeChat Official Account',
+          { 'content-type': 'application/json' },
+          JSON.stringify(body),
         );
-        if (answer.status >= 500)
-          throw new ProviderSendError('retryable', `WeChat Official Account: HTTP ${answer.status}.`, {
-            providerCode: answer.status,
-          });
-        const parsed = parseJson<WechatAnswer>(answer, 'WeChat Official Account');
+        const parsed = jsonAnswer<WechatAnswer>(answer, 'WeChat Official Account');
         if (attempt === 0 && parsed.errcode !== undefined && TOKEN_ERRORS.has(parsed.errcode)) {
           if (cached?.token === token) cached = undefined;
           continue;
@@ -248,9 +230,12 @@ export const officialAccountConnector = defineConnector({
           ...(answer.msgid !== undefined ? { providerMessageId: String(answer.msgid) } : {}),
         };
       }
-      const error = classifyOfficialAccountError(answer.errcode, answer.errmsg, config);
-      context.log?.('wechat-oa send failed', { code: answer.errcode, kind: error.kind, path });
-      throw error;
+      return failSend(
+        context.log,
+        'wechat-oa',
+        classifyOfficialAccountError(answer.errcode, answer.errmsg, config),
+        { path },
+      );
     }
 
     function openIdOf(to: Recipient): string {

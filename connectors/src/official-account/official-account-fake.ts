@@ -127,16 +127,15 @@ export async function startFakeOfficialAccount(
       }
       return { body: { access_token: stableToken, expires_in: 7200 } };
     }
-    if (req.method !== 'POST') return { status: 404, body: 'not found' };
-    const tokenError = checkToken(req);
+    const custom = path === '/cgi-bin/message/custom/send';
+    if (req.method !== 'POST' || (!custom && path !== '/cgi-bin/message/template/send'))
+      return { status: 404, body: 'not found' };
+    // Both sends check the token, then the recipient, before anything of the message.
+    const openId = body.touser as string;
+    const refused = checkToken(req) ?? recipientError(openId) ?? scripted(openId);
+    if (refused) return refused;
 
-    if (path === '/cgi-bin/message/custom/send') {
-      if (tokenError) return tokenError;
-      const openId = body.touser as string;
-      const bad = recipientError(openId);
-      if (bad) return bad;
-      const script = scripted(openId);
-      if (script) return script;
+    if (custom) {
       const last = users.get(openId)?.lastInteractionAt;
       if (last === undefined || Date.now() - last > FORTY_EIGHT_HOURS)
         return err(45015, 'response out of time limit or subscription is canceled');
@@ -153,36 +152,27 @@ export async function startFakeOfficialAccount(
       return { body: { errcode: 0, errmsg: 'ok' } };
     }
 
-    if (path === '/cgi-bin/message/template/send') {
-      if (tokenError) return tokenError;
-      const openId = body.touser as string;
-      const bad = recipientError(openId);
-      if (bad) return bad;
-      const script = scripted(openId);
-      if (script) return script;
-      const templateId = body.template_id;
-      if (typeof templateId !== 'string' || (options.templates && !options.templates.includes(templateId)))
-        return err(40037, 'invalid template_id');
-      const data = body.data;
-      if (
-        !data ||
-        typeof data !== 'object' ||
-        Object.values(data).some((v) => !v || typeof (v as { value?: unknown }).value !== 'string')
-      )
-        return err(47003, 'argument invalid! data.value invalid');
-      const clientMsgId = typeof body.client_msg_id === 'string' ? body.client_msg_id : undefined;
-      if (clientMsgId) {
-        const seen = clientMsgIds.get(`${openId}/${clientMsgId}`);
-        // One message per openid + client_msg_id within 10 minutes.
-        if (seen && Date.now() - seen.at < TEN_MINUTES)
-          return { body: { errcode: 0, errmsg: 'ok', msgid: seen.msgid } };
-      }
-      const msgid = nextMsgId++;
-      if (clientMsgId) clientMsgIds.set(`${openId}/${clientMsgId}`, { at: Date.now(), msgid });
-      delivered.push({ kind: 'template', openId, body, msgid });
-      return { body: { errcode: 0, errmsg: 'ok', msgid } };
+    const templateId = body.template_id;
+    if (typeof templateId !== 'string' || (options.templates && !options.templates.includes(templateId)))
+      return err(40037, 'invalid template_id');
+    const data = body.data;
+    if (
+      !data ||
+      typeof data !== 'object' ||
+      Object.values(data).some((v) => !v || typeof (v as { value?: unknown }).value !== 'string')
+    )
+      return err(47003, 'argument invalid! data.value invalid');
+    const clientMsgId = typeof body.client_msg_id === 'string' ? body.client_msg_id : undefined;
+    if (clientMsgId) {
+      const seen = clientMsgIds.get(`${openId}/${clientMsgId}`);
+      // One message per openid + client_msg_id within 10 minutes.
+      if (seen && Date.now() - seen.at < TEN_MINUTES)
+        return { body: { errcode: 0, errmsg: 'ok', msgid: seen.msgid } };
     }
-    return { status: 404, body: 'not found' };
+    const msgid = nextMsgId++;
+    if (clientMsgId) clientMsgIds.set(`${openId}/${clientMsgId}`, { at: Date.now(), msgid });
+    delivered.push({ kind: 'template', openId, body, msgid });
+    return { body: { errcode: 0, errmsg: 'ok', msgid } };
   }
 
   const server = await startFakeServer(handle);

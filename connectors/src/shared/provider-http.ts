@@ -38,6 +38,17 @@ export async function request(
   }
 }
 
+/** One provider's calls: `request` with the connector's fetch (the global one by default), deadline and the provider's name in messages. */
+export function providerRequests(fetchImpl: typeof fetch | undefined, timeoutMs: number, provider: string) {
+  const call = (url: string, init: RequestInit) =>
+    request(fetchImpl ?? fetch, url, init, timeoutMs, provider);
+  return {
+    get: (url: string) => call(url, { method: 'GET' }),
+    post: (url: string, headers: Record<string, string>, body: string) =>
+      call(url, { method: 'POST', headers, body }),
+  };
+}
+
 /** Parses a JSON answer; a body that is not JSON is a passing fault (a proxy page, a cut-off body). */
 export function parseJson<T>(answer: HttpAnswer, provider: string): T {
   try {
@@ -49,6 +60,34 @@ export function parseJson<T>(answer: HttpAnswer, provider: string): T {
       { providerCode: answer.status },
     );
   }
+}
+
+/**
+ * The JSON answer of a provider's API. An HTTP 5xx is a passing fault (retryable, its status as the
+ * provider code), unless `codesIn5xx` and the body is JSON: that provider names its own error
+ * code there, for the caller to classify.
+ */
+export function jsonAnswer<T>(
+  answer: HttpAnswer,
+  provider: string,
+  options: { codesIn5xx?: boolean } = {},
+): T {
+  if (answer.status >= 500 && !(options.codesIn5xx && answer.text.trim().startsWith('{')))
+    throw new ProviderSendError('retryable', `${provider}: HTTP ${answer.status}.`, {
+      providerCode: answer.status,
+    });
+  return parseJson<T>(answer, provider);
+}
+
+/** Logs a failed send (the provider's code and the kind of failure, never the message or address) and throws it. */
+export function failSend(
+  log: ((message: string, fields?: Record<string, unknown>) => void) | undefined,
+  connector: string,
+  error: ProviderSendError,
+  fields: Record<string, unknown> = {},
+): never {
+  log?.(`${connector} send failed`, { code: error.details.providerCode, kind: error.kind, ...fields });
+  throw error;
 }
 
 /** `Retry-After` in milliseconds (delta-seconds or an HTTP date), or undefined. */

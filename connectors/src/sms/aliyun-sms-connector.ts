@@ -1,13 +1,10 @@
 import { createHmac, randomUUID } from 'node:crypto';
 import { z } from 'zod';
-import { defineConnector, type SendResult } from '../connector';
 import { msUntilLocalTime } from '../shared/local-time';
 import { OptedOutError, ProviderSendError } from '../shared/provider-errors';
-import { correlationId, parseJson, request } from '../shared/provider-http';
-import { sendWindowSchema } from './compliance';
+import { correlationId, failSend, jsonAnswer, providerRequests } from '../shared/provider-http';
 import { aliyunRepliesHandler } from './inbound';
-import { phoneAddress } from './phone-address';
-import { templateSms } from './templates';
+import { defineTemplateSmsConnector, templateSmsConfigFields } from './templates';
 
 /**
  * Aliyun (Alibaba Cloud) SMS, Dysmsapi `SendSms` (API version 2017-05-25), signed with the RPC
@@ -36,30 +33,9 @@ export const aliyunSmsConfigSchema = z
     signName: z.string().min(1),
     endpoint: z.url().default('https://dysmsapi.aliyuncs.com'),
     regionId: z.string().min(1).default('cn-hangzhou'),
-    /** Aliyun advises at least 1 s; a timed-out send is retried (and may then arrive twice). */
-    timeoutMs: z.number().int().min(1000).default(10_000),
-    /** Marketing send-time window; leave unset on a connector that sends notifications. */
-    sendWindow: sendWindowSchema.optional(),
-    /** Used when a message has no provider template: its text goes into this template's one parameter. */
-    fallbackTemplate: z
-      .object({ id: z.string().min(1), param: z.string().min(1) })
-      .strict()
-      .optional(),
-    /** What the builder's test-send button sends. */
-    testTemplate: z
-      .object({ id: z.string().min(1), params: z.record(z.string(), z.string()).default({}) })
-      .strict()
-      .optional(),
+    ...templateSmsConfigFields,
     /** Extra response codes that mean "the recipient unsubscribed" (isv.CUSTOMER_REFUSED is built in). */
     optOutCodes: z.array(z.string().min(1)).default([]),
-    /** How long to wait after isv.BUSINESS_LIMIT_CONTROL (per-number flow control: minute/hour/day). */
-    flowControlRetryMs: z
-      .number()
-      .int()
-      .positive()
-      .default(10 * 60_000),
-    /** The time zone Aliyun's daily quotas reset in. */
-    quotaTimeZone: z.string().default('Asia/Shanghai'),
   })
   .strict();
 export type AliyunSmsConfig = z.infer<typeof aliyunSmsConfigSchema>;
@@ -202,53 +178,30 @@ export function classifyAliyunError(
 
 // ---------------------------------------------------------------------------------------------
 
-export const aliyunSmsConnector = defineConnector({
+export const aliyunSmsConnector = defineTemplateSmsConnector({
   name: 'aliyun-sms',
+  provider: 'Aliyun SMS',
   description: 'Aliyun SMS (Dysmsapi SendSms): approved templates with rendered parameters.',
-  channels: ['sms'],
-  address: phoneAddress,
-  capabilities: ['template'],
   configSchema: aliyunSmsConfigSchema,
   secretFields: aliyunSmsSecretFields,
   inbound: [aliyunRepliesHandler],
-  create: (config, context) => {
-    const fetchImpl = context.fetch ?? fetch;
+  sendTemplate: (config, context) => {
+    const { post } = providerRequests(context.fetch, config.timeoutMs, 'Aliyun SMS');
     const url = new URL('/', config.endpoint).toString();
-
-    async function sendTemplate(
-      phone: string,
-      template: { id: string; params: Record<string, string> },
-      idempotencyKey: string,
-    ): Promise<SendResult> {
+    return async (phone, template, idempotencyKey) => {
       const body = buildAliyunSendSmsForm(config, {
         phone,
         templateCode: template.id,
         templateParams: template.params,
         outId: correlationId(idempotencyKey),
       });
-      const answer = await request(
-        fetchImpl,
-        url,
-        { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body },
-        config.timeoutMs,
-        'Aliyun SMS',
-      );
-      if (answer.status >= 500 && !answer.text.trim().startsWith('{'))
-        throw new ProviderSendError('retryable', `Aliyun SMS: HTTP ${answer.status}.`, {
-          providerCode: answer.status,
-        });
-      const parsed = parseJson<AliyunAnswer>(answer, 'Aliyun SMS');
+      const answer = await post(url, { 'content-type': 'application/x-www-form-urlencoded' }, body);
+      const parsed = jsonAnswer<AliyunAnswer>(answer, 'Aliyun SMS', { codesIn5xx: true });
       if (answer.status === 200 && parsed.Code === 'OK')
         return { status: 'sent', providerMessageId: parsed.BizId };
-      const error = classifyAliyunError(answer.status, parsed, config);
-      context.log?.('aliyun-sms send failed', {
-        code: error.details.providerCode,
-        kind: error.kind,
+      return failSend(context.log, 'aliyun-sms', classifyAliyunError(answer.status, parsed, config), {
         requestId: parsed.RequestId,
       });
-      throw error;
-    }
-
-    return templateSms('Aliyun SMS', config, sendTemplate);
+    };
   },
 });

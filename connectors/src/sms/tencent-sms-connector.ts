@@ -1,13 +1,10 @@
 import { createHash, createHmac } from 'node:crypto';
 import { z } from 'zod';
-import { defineConnector, type SendResult } from '../connector';
 import { msUntilLocalTime } from '../shared/local-time';
 import { OptedOutError, ProviderSendError } from '../shared/provider-errors';
-import { correlationId, parseJson, request } from '../shared/provider-http';
-import { sendWindowSchema } from './compliance';
+import { correlationId, failSend, jsonAnswer, providerRequests } from '../shared/provider-http';
 import { tencentRepliesHandler } from './inbound';
-import { phoneAddress } from './phone-address';
-import { orderedTemplateParams, templateSms } from './templates';
+import { defineTemplateSmsConnector, orderedTemplateParams, templateSmsConfigFields } from './templates';
 
 /**
  * Tencent Cloud SMS, `SendSms` API 2021-01-11, signed with TC3-HMAC-SHA256.
@@ -39,30 +36,12 @@ export const tencentSmsConfigSchema = z
     signName: z.string().min(1),
     region: z.string().min(1).default('ap-guangzhou'),
     endpoint: z.url().default('https://sms.tencentcloudapi.com'),
-    timeoutMs: z.number().int().min(1000).default(10_000),
-    /** Marketing send-time window (Tencent itself enforces 08:00–22:00 for marketing SMS). */
-    sendWindow: sendWindowSchema.optional(),
+    ...templateSmsConfigFields,
     /**
      * Per template id, which `template.params` keys fill {1}, {2}, ... Without an entry, numeric keys
      * are used in numeric order and other keys in their own order.
      */
     templateParamOrder: z.record(z.string(), z.array(z.string().min(1))).default({}),
-    fallbackTemplate: z
-      .object({ id: z.string().min(1), param: z.string().min(1) })
-      .strict()
-      .optional(),
-    testTemplate: z
-      .object({ id: z.string().min(1), params: z.record(z.string(), z.string()).default({}) })
-      .strict()
-      .optional(),
-    /** How long to wait after a frequency-policy hit whose window is not known. */
-    flowControlRetryMs: z
-      .number()
-      .int()
-      .positive()
-      .default(10 * 60_000),
-    /** The time zone Tencent's daily limits and marketing hours are counted in. */
-    quotaTimeZone: z.string().default('Asia/Shanghai'),
   })
   .strict();
 export type TencentSmsConfig = z.infer<typeof tencentSmsConfigSchema>;
@@ -178,25 +157,18 @@ export function classifyTencentCode(
 
 // ---------------------------------------------------------------------------------------------
 
-export const tencentSmsConnector = defineConnector({
+export const tencentSmsConnector = defineTemplateSmsConnector({
   name: 'tencent-sms',
+  provider: 'Tencent SMS',
   description: 'Tencent Cloud SMS (SendSms 2021-01-11): approved templates with positional parameters.',
-  channels: ['sms'],
-  address: phoneAddress,
-  capabilities: ['template'],
   configSchema: tencentSmsConfigSchema,
   secretFields: tencentSmsSecretFields,
   inbound: [tencentRepliesHandler],
-  create: (config, context) => {
-    const fetchImpl = context.fetch ?? fetch;
+  sendTemplate: (config, context) => {
+    const { post } = providerRequests(context.fetch, config.timeoutMs, 'Tencent SMS');
     const endpoint = new URL('/', config.endpoint);
     const url = endpoint.toString();
-
-    async function sendTemplate(
-      phone: string,
-      template: { id: string; params: Record<string, string> },
-      idempotencyKey: string,
-    ): Promise<SendResult> {
+    return async (phone, template, idempotencyKey) => {
       const payload = JSON.stringify({
         PhoneNumberSet: [phone],
         SmsSdkAppId: config.smsSdkAppId,
@@ -218,29 +190,19 @@ export const tencentSmsConnector = defineConnector({
         timestamp,
         payload,
       });
-      const answer = await request(
-        fetchImpl,
+      const answer = await post(
         url,
         {
-          method: 'POST',
-          headers: {
-            authorization,
-            'content-type': CONTENT_TYPE,
-            'x-tc-action': ACTION,
-            'x-tc-version': API_VERSION,
-            'x-tc-timestamp': String(timestamp),
-            'x-tc-region': config.region,
-          },
-          body: payload,
+          authorization,
+          'content-type': CONTENT_TYPE,
+          'x-tc-action': ACTION,
+          'x-tc-version': API_VERSION,
+          'x-tc-timestamp': String(timestamp),
+          'x-tc-region': config.region,
         },
-        config.timeoutMs,
-        'Tencent SMS',
+        payload,
       );
-      if (answer.status >= 500)
-        throw new ProviderSendError('retryable', `Tencent SMS: HTTP ${answer.status}.`, {
-          providerCode: answer.status,
-        });
-      const response = parseJson<TencentAnswer>(answer, 'Tencent SMS').Response;
+      const response = jsonAnswer<TencentAnswer>(answer, 'Tencent SMS').Response;
       const error = response?.Error;
       const result = response?.SendStatusSet?.[0];
       let failure: ProviderSendError | undefined;
@@ -251,17 +213,8 @@ export const tencentSmsConnector = defineConnector({
           `Tencent SMS: HTTP ${answer.status} without a send status.`,
         );
       else if (result.Code !== 'Ok') failure = classifyTencentCode(result.Code, result.Message, config);
-      if (failure) {
-        context.log?.('tencent-sms send failed', {
-          code: failure.details.providerCode,
-          kind: failure.kind,
-          requestId: response?.RequestId,
-        });
-        throw failure;
-      }
+      if (failure) failSend(context.log, 'tencent-sms', failure, { requestId: response?.RequestId });
       return { status: 'sent', providerMessageId: result?.SerialNo };
-    }
-
-    return templateSms('Tencent SMS', config, sendTemplate);
+    };
   },
 });

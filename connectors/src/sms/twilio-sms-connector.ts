@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { defineConnector, type OutboundMessage, type SendResult } from '../connector';
 import { OptedOutError, ProviderSendError } from '../shared/provider-errors';
-import { normalizePhone, parseJson, request, retryAfterMs } from '../shared/provider-http';
+import { failSend, normalizePhone, parseJson, providerRequests, retryAfterMs } from '../shared/provider-http';
 import {
   appendOptOutLine,
   enforceSendWindow,
@@ -110,7 +110,7 @@ export const twilioSmsConnector = defineConnector({
   secretFields: twilioSmsSecretFields,
   inbound: [twilioInboundHandler],
   create: (config, context) => {
-    const fetchImpl = context.fetch ?? fetch;
+    const requests = providerRequests(context.fetch, config.timeoutMs, 'Twilio');
     const url = new URL(
       `/2010-04-01/Accounts/${encodeURIComponent(config.accountSid)}/Messages.json`,
       config.baseUrl,
@@ -125,20 +125,10 @@ export const twilioSmsConnector = defineConnector({
       else if (config.from) form.set('From', config.from);
       if (config.statusCallbackUrl) form.set('StatusCallback', config.statusCallbackUrl);
       if (config.validityPeriodSeconds) form.set('ValidityPeriod', String(config.validityPeriodSeconds));
-      const answer = await request(
-        fetchImpl,
+      const answer = await requests.post(
         url,
-        {
-          method: 'POST',
-          headers: {
-            authorization,
-            'content-type': 'application/x-www-form-urlencoded',
-            accept: 'application/json',
-          },
-          body: form.toString(),
-        },
-        config.timeoutMs,
-        'Twilio',
+        { authorization, 'content-type': 'application/x-www-form-urlencoded', accept: 'application/json' },
+        form.toString(),
       );
       if (answer.status === 200 || answer.status === 201) {
         const message = parseJson<TwilioMessage>(answer, 'Twilio');
@@ -150,9 +140,7 @@ export const twilioSmsConnector = defineConnector({
       } catch {
         // A proxy's HTML error page: classify by status alone.
       }
-      const error = classifyTwilioError(answer.status, failure, answer.headers);
-      context.log?.('twilio-sms send failed', { code: error.details.providerCode, kind: error.kind });
-      throw error;
+      return failSend(context.log, 'twilio-sms', classifyTwilioError(answer.status, failure, answer.headers));
     }
 
     function recipient(phone: string | undefined): string {

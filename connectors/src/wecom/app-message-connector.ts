@@ -1,4 +1,3 @@
-import { randomUUID } from 'node:crypto';
 import {
   type ConnectorInstance,
   defineConnector,
@@ -7,9 +6,11 @@ import {
   SendError,
   type SendResult,
 } from '../connector';
+import { testMessage } from '../shared/test-message';
 import { weComUserIdAddress } from './addresses';
 import { AppMessageConfig } from './config';
 import { sharedLimiter, sleep } from './limiter';
+import { newsArticles } from './news';
 import { WeComClient } from './wecom-client';
 
 /** What the WeCom connectors take besides their config; tests inject a clock. */
@@ -22,7 +23,6 @@ export interface WeComDeps {
 
 const MINUTE = 60_000;
 const HOUR = 60 * MINUTE;
-const MAX_NEWS_ARTICLES = 8;
 
 /**
  * The request body of `message/send`, built the same way for the same message so that a retry is
@@ -43,19 +43,7 @@ export function appMessageBody(message: OutboundMessage, config: AppMessageConfi
   // once, which for staff notifications is nearly always what is wanted.
   const tail = { enable_duplicate_check: 1, duplicate_check_interval: config.duplicateCheckIntervalSec };
   if (message.articles?.length) {
-    if (message.articles.length > MAX_NEWS_ARTICLES) {
-      throw new SendError(
-        'permanent',
-        `A WeCom news message carries at most ${MAX_NEWS_ARTICLES} articles; this one has ${message.articles.length}.`,
-      );
-    }
-    const articles = message.articles.map((a) => ({
-      title: a.title,
-      description: a.description,
-      url: a.url,
-      picurl: a.picUrl,
-    }));
-    return { ...head, msgtype: 'news', news: { articles }, ...tail };
+    return { ...head, msgtype: 'news', news: { articles: newsArticles(message.articles, 'news') }, ...tail };
   }
   if (message.format === 'markdown') {
     return { ...head, msgtype: 'markdown', markdown: { content: message.text }, ...tail };
@@ -134,13 +122,7 @@ export function createAppMessageSender(config: AppMessageConfig, deps: WeComDeps
   return {
     send,
     test: (to: Recipient) =>
-      send({
-        idempotencyKey: `test:${randomUUID()}`,
-        channel: 'wechat',
-        to,
-        text: `sopflow test message (${new Date(now()).toISOString()})`,
-        origin: { workflowId: 'test', flowId: 'test', flowVersion: 0, nodeId: 'test' },
-      }),
+      send(testMessage('wechat', to, `sopflow test message (${new Date(now()).toISOString()})`)),
   };
 }
 

@@ -14,7 +14,12 @@ import type { CallbackConfig } from './config';
  * - msg_signature = hex(sha1(sort([token, timestamp, nonce, encrypted]).join(''))).
  */
 
-export type CallbackErrorCode = 'bad-signature' | 'receive-id-mismatch' | 'malformed' | 'bad-config';
+export type CallbackErrorCode =
+  | 'bad-signature'
+  | 'stale'
+  | 'receive-id-mismatch'
+  | 'malformed'
+  | 'bad-config';
 
 /** A callback that must be refused: answer 400 (malformed) or 401/403 (signature, receive id). */
 export class WeComCallbackError extends Error {
@@ -120,6 +125,26 @@ export function encryptMessage(
     cipher.update(Buffer.concat([plain, Buffer.alloc(pad, pad)])),
     cipher.final(),
   ]).toString('base64');
+}
+
+/** How old a signed callback may be by default: WeCom's own retries come within seconds. */
+export const DEFAULT_CALLBACK_MAX_AGE_SECONDS = 300;
+
+/**
+ * Refuses a callback whose signed timestamp is further than `maxAgeSeconds` from now, either
+ * way (clocks drift both ways), so a captured delivery cannot be replayed later. Call it after
+ * the signature is verified: the timestamp is signed, so only then does it say anything.
+ */
+export function checkFreshness(query: CallbackQuery, maxAgeSeconds: number, nowMs: number): void {
+  const sent = Number(query.timestamp);
+  if (!Number.isInteger(sent))
+    throw new WeComCallbackError('malformed', 'The callback timestamp is not a whole number of seconds.');
+  const age = Math.abs(nowMs / 1000 - sent);
+  if (age > maxAgeSeconds)
+    throw new WeComCallbackError(
+      'stale',
+      `The callback was signed ${Math.round(age)} s from now; at most ${maxAgeSeconds} s are accepted.`,
+    );
 }
 
 /** The query of a callback request, as the web framework decoded it. */

@@ -24,6 +24,12 @@ const timeoutMs = z
   .max(120_000)
   .default(DEFAULT_TIMEOUT_MS)
   .meta({ description: 'How long one call to WeCom may take, in milliseconds.' });
+/** Settings that may be left out as a whole: each one has its default, so `{}` is a valid input. */
+function defaulted<Shape extends z.ZodRawShape>(shape: Shape) {
+  const group = z.object(shape).strict();
+  return group.prefault({} as z.input<typeof group>);
+}
+
 const rateLimitedRetryMs = z
   .number()
   .int()
@@ -45,17 +51,14 @@ export const AppMessageConfig = z
       .max(4 * 3600)
       .default(1800)
       .meta({ description: 'WeCom drops an identical request sent again within this many seconds.' }),
-    limits: z
-      .object({
-        // WeCom silently drops what a member receives from one app above 30/min or 1000/hour.
-        perMemberPerMinute: z.number().int().positive().default(30),
-        perMemberPerHour: z.number().int().positive().default(1000),
-        /** A send waits this long at most for the member's limit to free, else it is retried later. */
-        maxPacingDelayMs: z.number().int().min(0).max(60_000).default(5_000),
-        rateLimitedRetryMs,
-      })
-      .strict()
-      .prefault({}),
+    limits: defaulted({
+      // WeCom silently drops what a member receives from one app above 30/min or 1000/hour.
+      perMemberPerMinute: z.number().int().positive().default(30),
+      perMemberPerHour: z.number().int().positive().default(1000),
+      /** A send waits this long at most for the member's limit to free, else it is retried later. */
+      maxPacingDelayMs: z.number().int().min(0).max(60_000).default(5_000),
+      rateLimitedRetryMs,
+    }),
   })
   .strict();
 export type AppMessageConfig = z.infer<typeof AppMessageConfig>;
@@ -67,14 +70,11 @@ export const GroupRobotConfig = z
       .meta({ description: 'The robot key of each group, by group id (the recipient’s groupId).' }),
     baseUrl,
     timeoutMs,
-    limits: z
-      .object({
-        /** WeCom allows 20 messages a minute for each robot. */
-        perRobotPerMinute: z.number().int().positive().default(20),
-        rateLimitedRetryMs,
-      })
-      .strict()
-      .prefault({}),
+    limits: defaulted({
+      /** WeCom allows 20 messages a minute for each robot. */
+      perRobotPerMinute: z.number().int().positive().default(20),
+      rateLimitedRetryMs,
+    }),
   })
   .strict();
 export type GroupRobotConfig = z.infer<typeof GroupRobotConfig>;
@@ -92,35 +92,40 @@ export const MassSendConfig = z
     baseUrl,
     timeoutMs,
     rateLimitedRetryMs,
-    lookup: z
-      .object({
-        /**
-         * After an attempt with no answer, wait this long before searching WeCom's task list for it,
-         * in case a just-created task is not listed at once.
-         */
-        settleMs: z.number().int().min(0).max(600_000).default(10_000),
-        /** Clock difference allowed between this server and WeCom when searching by creation time. */
-        skewMs: z.number().int().min(0).max(3_600_000).default(300_000),
-      })
-      .strict()
-      .prefault({}),
-    followUp: z
-      .object({
-        /** How often to ask WeCom whether the staff member has sent the task. */
-        everyMs: z.number().int().min(1_000).max(86_400_000).default(600_000),
-        /**
-         * Past this, a task nobody sent counts as failed and the flow takes the send's failure exit
-         * (e.g. a fallback channel). WeCom keeps unsent tasks in the staff member's list for days.
-         */
-        giveUpAfterMs: z
-          .number()
-          .int()
-          .min(1_000)
-          .max(30 * 86_400_000)
-          .default(3 * 86_400_000),
-      })
-      .strict()
-      .prefault({}),
+    lookup: defaulted({
+      /**
+       * After an attempt with no answer, wait this long before searching WeCom's task list for it,
+       * in case a just-created task is not listed at once.
+       */
+      settleMs: z.number().int().min(0).max(600_000).default(10_000),
+      /** Clock difference allowed between this server and WeCom when searching by creation time. */
+      skewMs: z.number().int().min(0).max(3_600_000).default(300_000),
+    }),
+    followUp: defaulted({
+      /** How often to ask WeCom whether the staff member has sent the task. */
+      everyMs: z.number().int().min(1_000).max(86_400_000).default(600_000),
+      /**
+       * Past this, a task nobody sent counts as failed and the flow takes the send's failure exit
+       * (e.g. a fallback channel). WeCom keeps unsent tasks in the staff member's list for days.
+       */
+      giveUpAfterMs: z
+        .number()
+        .int()
+        .min(1_000)
+        .max(30 * 86_400_000)
+        .default(3 * 86_400_000),
+    }),
+    /**
+     * How often (minutes) the watched customer groups are compared with WeCom, to post the joins
+     * and leaves its callbacks lost; 0 turns it off.
+     */
+    reconcileMinutes: z
+      .number()
+      .int()
+      .min(0)
+      .max(24 * 60)
+      .default(30)
+      .meta({ description: 'Minutes between comparing watched customer groups with WeCom; 0 turns it off.' }),
   })
   .strict();
 export type MassSendConfig = z.infer<typeof MassSendConfig>;

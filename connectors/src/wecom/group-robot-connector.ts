@@ -1,4 +1,4 @@
-import { createHash, randomUUID } from 'node:crypto';
+import { createHash } from 'node:crypto';
 import {
   type ConnectorInstance,
   defineConnector,
@@ -7,14 +7,16 @@ import {
   SendError,
   type SendResult,
 } from '../connector';
+import { testMessage } from '../shared/test-message';
 import { weComGroupAddress } from './addresses';
 import type { WeComDeps } from './app-message-connector';
 import { GroupRobotConfig } from './config';
 import { sharedLimiter } from './limiter';
+import { WECOM_MASS_SEND_LIMIT } from './limits';
+import { newsArticles } from './news';
 import { errcodeToSendError, requestWeCom } from './wecom-client';
 
 const MINUTE = 60_000;
-const MAX_NEWS_ARTICLES = 8;
 
 /** A mention that looks like a phone number: E.164, or an 11-digit mainland mobile. */
 function asMobile(mention: string): string | undefined {
@@ -50,19 +52,8 @@ export function robotMessageBody(
 ): { msgtype: string } & Record<string, unknown> {
   const { userIds, mobiles } = splitMentions(message.mentions);
   if (message.articles?.length) {
-    if (message.articles.length > MAX_NEWS_ARTICLES) {
-      throw new SendError(
-        'permanent',
-        `A WeCom robot news message carries at most ${MAX_NEWS_ARTICLES} articles; this one has ${message.articles.length}.`,
-      );
-    }
+    const articles = newsArticles(message.articles, 'robot news');
     if (userIds.length + mobiles.length > 0) log?.('WeCom robot news messages cannot mention anyone');
-    const articles = message.articles.map((a) => ({
-      title: a.title,
-      description: a.description,
-      url: a.url,
-      picurl: a.picUrl,
-    }));
     return { msgtype: 'news', news: { articles } };
   }
   if (message.format === 'markdown') {
@@ -145,14 +136,7 @@ export function createGroupRobotSender(config: GroupRobotConfig, deps: WeComDeps
 
   return {
     send,
-    test: (to: Recipient) =>
-      send({
-        idempotencyKey: `test:${randomUUID()}`,
-        channel: 'wechat_group',
-        to,
-        text: 'sopflow test message',
-        origin: { workflowId: 'test', flowId: 'test', flowVersion: 0, nodeId: 'test' },
-      }),
+    test: (to: Recipient) => send(testMessage('wechat_group', to, 'sopflow test message')),
   };
 }
 
@@ -166,4 +150,6 @@ export const weComGroupRobotConnector = defineConnector({
   // Every value of the map is a webhook key.
   secretFields: ['robots'],
   create: (config, context) => createGroupRobotSender(config, { fetch: context.fetch, log: context.log }),
+  // Counted per group, apart from customers.
+  limits: [WECOM_MASS_SEND_LIMIT],
 });

@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { InboundRefusal, type InboundRequest } from '../inbound';
+import { encryptForTest } from './callback';
+import { CallbackConfig } from './config';
 import { weComCallbackHandler } from './inbound';
 
 const request = (query: Record<string, string>): InboundRequest => ({
@@ -32,5 +34,52 @@ describe('the WeCom callback handler', () => {
       .handle(request(query), { routeSecret: async () => undefined, settings })
       .catch((e: unknown) => e);
     expect(error).toMatchObject({ status: 401, code: 'bad-signature' });
+  });
+
+  describe('refuses deliveries signed too long ago, so a captured one cannot be replayed', () => {
+    const settings = {
+      token: 'token',
+      encodingAESKey: 'a'.repeat(43),
+      receiveId: 'ww-corp',
+      maxAgeSeconds: '300',
+    };
+    const config = CallbackConfig.parse({
+      token: settings.token,
+      encodingAESKey: settings.encodingAESKey,
+      receiveId: settings.receiveId,
+    });
+    const xml =
+      '<xml><ToUserName><![CDATA[ww-corp]]></ToUserName><MsgType><![CDATA[event]]></MsgType>' +
+      '<Event><![CDATA[change_external_chat]]></Event><ChatId><![CDATA[wr1]]></ChatId>' +
+      '<ChangeType><![CDATA[update]]></ChangeType><UpdateDetail><![CDATA[add_member]]></UpdateDetail>' +
+      '<MemChangeList><Item><![CDATA[wm1]]></Item></MemChangeList></xml>';
+    const post = (secondsAgo: number) => {
+      const delivery = encryptForTest(config, xml, {
+        timestamp: String(Math.floor(Date.now() / 1000) - secondsAgo),
+        nonce: 'n1',
+      });
+      return weComCallbackHandler
+        .handle(
+          {
+            ...request(delivery.query as Record<string, string>),
+            method: 'POST',
+            text: async () => delivery.body,
+          },
+          { routeSecret: async () => undefined, settings },
+        )
+        .catch((e: unknown) => e);
+    };
+
+    it('takes one signed now or a few minutes ago (WeCom retries within seconds)', async () => {
+      expect(await post(0)).toMatchObject({ status: 200 });
+      expect(await post(290)).toMatchObject({ status: 200 });
+    });
+
+    it('refuses one signed longer ago than the window, or as far in the future', async () => {
+      const stale = await post(600);
+      expect(stale).toBeInstanceOf(InboundRefusal);
+      expect(stale).toMatchObject({ status: 401, code: 'stale' });
+      expect(await post(-600)).toMatchObject({ status: 401, code: 'stale' });
+    });
   });
 });

@@ -1,8 +1,15 @@
 import { type InboundHandler, InboundRefusal } from '../inbound';
-import { handleWeComCallback, WeComCallbackError } from './callback';
+import {
+  checkFreshness,
+  DEFAULT_CALLBACK_MAX_AGE_SECONDS,
+  handleWeComCallback,
+  WeComCallbackError,
+} from './callback';
+import { RECONCILE_GROUPS_JOB } from './reconcile-job';
 
 const refusalStatus = {
   'bad-signature': 401,
+  stale: 401,
   'receive-id-mismatch': 403,
   malformed: 400,
   'bad-config': 500,
@@ -11,7 +18,8 @@ const refusalStatus = {
 /**
  * WeCom's encrypted callbacks: the URL check (GET) and events (POST); a member joining or leaving
  * a customer group becomes group-member facts. Its token, AES key and receive id are the server's
- * settings (SOPFLOW_WECOM_CALLBACK_TOKEN, SOPFLOW_WECOM_CALLBACK_AES_KEY, SOPFLOW_WECOM_CORP_ID).
+ * settings (SOPFLOW_WECOM_CALLBACK_TOKEN, SOPFLOW_WECOM_CALLBACK_AES_KEY, SOPFLOW_WECOM_CORP_ID);
+ * deliveries signed longer ago than SOPFLOW_WECOM_CALLBACK_MAX_AGE_SECONDS (300) are refused.
  */
 export const weComCallbackHandler: InboundHandler = {
   path: 'wecom',
@@ -34,6 +42,8 @@ export const weComCallbackHandler: InboundHandler = {
         query: request.query,
         body: request.method === 'POST' ? await request.text() : undefined,
       });
+      const maxAge = Number(settings.maxAgeSeconds ?? DEFAULT_CALLBACK_MAX_AGE_SECONDS);
+      checkFreshness(request.query, maxAge, Date.now());
       if (outcome.kind === 'verified') return { status: 200, body: outcome.reply, facts: [] };
       const change = outcome.memberChange;
       return {
@@ -45,7 +55,7 @@ export const weComCallbackHandler: InboundHandler = {
                 kind: 'group-members',
                 chatId: change.chatId,
                 events: change.events,
-                needsReconcile: change.needsReconcile,
+                ...(change.needsReconcile ? { runJob: RECONCILE_GROUPS_JOB } : {}),
               },
             ]
           : [],

@@ -36,13 +36,13 @@ export {
   weComGroupRobotConnector,
 } from './group-robot-connector';
 export { weComCallbackHandler } from './inbound';
+export { WECOM_MASS_SEND_LIMIT } from './limits';
 export {
   createMassSender,
   idempotencyMarker,
   type MassSendDeps,
   type MassSendInstance,
   type MassSendOutcome,
-  readsCustomerGroups,
   weComMassSendConnector,
 } from './mass-send-connector';
 export {
@@ -51,6 +51,12 @@ export {
   recordsMassSendStore,
 } from './mass-send-store';
 export { type GroupMember, type KnownGroup, type ReconcileResult, reconcileGroup } from './reconcile';
+export {
+  type CustomerGroupReader,
+  type GroupReconcileReport,
+  RECONCILE_GROUPS_JOB,
+  reconcileGroupsJob,
+} from './reconcile-job';
 export {
   DEFAULT_WECOM_BASE_URL,
   errcodeToSendError,

@@ -10,8 +10,10 @@ import { weComExternalUserIdAddress } from './addresses';
 import type { WeComDeps } from './app-message-connector';
 import { MassSendConfig } from './config';
 import { weComCallbackHandler } from './inbound';
+import { WECOM_MASS_SEND_LIMIT } from './limits';
 import { type MassSendStore, recordsMassSendStore } from './mass-send-store';
-import { type KnownGroup, type ReconcileResult, reconcileGroup } from './reconcile';
+import { reconcileGroup } from './reconcile';
+import { type CustomerGroupReader, reconcileGroupsJob } from './reconcile-job';
 import { WeComClient } from './wecom-client';
 
 /**
@@ -144,20 +146,9 @@ export type MassSendOutcome =
 
 const OUTCOMES = ['unsent', 'sent', 'not-a-friend', 'received-other'] as const;
 
-export interface MassSendInstance extends ConnectorInstance {
+/** The customer-contact secret that creates mass sends may also read customer groups. */
+export interface MassSendInstance extends ConnectorInstance, CustomerGroupReader {
   followResult(msgid: string, externalUserId: string): Promise<MassSendOutcome>;
-  /**
-   * Reads a customer group as it is now and says which joins and leaves the known members miss
-   * (the customer-contact secret that creates mass sends may also read groups).
-   */
-  reconcileGroup(chatId: string, known: KnownGroup): Promise<ReconcileResult>;
-}
-
-/** Whether a connector instance can read customer groups (the WeCom mass-send connector can). */
-export function readsCustomerGroups(
-  instance: ConnectorInstance,
-): instance is ConnectorInstance & Pick<MassSendInstance, 'reconcileGroup'> {
-  return typeof (instance as Partial<MassSendInstance>).reconcileGroup === 'function';
 }
 
 export interface MassSendDeps extends WeComDeps {
@@ -342,6 +333,8 @@ export const weComMassSendConnector = defineConnector({
   secretFields: ['secret'],
   // The corp's callback (customer groups) arrives here: this is the connector that reads the groups.
   inbound: [weComCallbackHandler],
+  limits: [WECOM_MASS_SEND_LIMIT],
+  jobs: [reconcileGroupsJob],
   create: (config, context): MassSendInstance =>
     Object.assign(
       createMassSender(config, {

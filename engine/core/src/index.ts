@@ -53,6 +53,16 @@ export { daysBetween, isTimeZone, localDate, nextLocalTime, quietHoursEnd, zoneF
 export { payloadProblems } from './flow/payload';
 export { PLAN_VERSION, type Plan, type PlanNode, type PlanNodeOf } from './flow/plan';
 export {
+  applyQuotas,
+  type LimitWords,
+  type Quota,
+  type QuotaOverrides,
+  type QuotaPeriod,
+  quotaPeriod,
+  type RecipientLimit,
+  steadyRate,
+} from './flow/recipient-limits';
+export {
   AudienceTrigger,
   BranchNode,
   ChannelName,

@@ -1,5 +1,6 @@
 import { compile } from './flow/compile';
 import type { Plan } from './flow/plan';
+import type { RecipientLimit } from './flow/recipient-limits';
 import type { FlowDocumentInput } from './flow/schema';
 
 type NodeInput = FlowDocumentInput['nodes'][number];
@@ -44,3 +45,15 @@ export const trigger = (id = 'in'): NodeInput => ({ id, type: 'trigger', trigger
 export const exit = (id = 'out'): NodeInput => ({ id, type: 'exit' });
 export const send = (id: string, text: string, channel = 'wechat', extra: object = {}): NodeInput =>
   ({ id, type: 'send', channel, message: { text }, ...extra }) as NodeInput;
+
+/**
+ * A quota shaped like WeCom's mass-send one (the days of the month per customer, counted on
+ * Beijing time), as a connector declares it.
+ */
+export const MASS_SEND_LIMIT: RecipientLimit = {
+  id: 'test-mass-send',
+  channels: ['wechat', 'wechat_group'],
+  perRecipient: { max: 'daysInMonth', per: 'month', zone: 'Asia/Shanghai' },
+  label: { en: 'mass messages', zh: '群发消息' },
+  message: { en: 'The provider refuses the rest.', zh: '超出的会被服务商拒绝。' },
+};

@@ -68,7 +68,20 @@ describe('config', () => {
           SOPFLOW_WECOM_CORP_ID: 'ww-corp',
         }),
       ),
-    ).toEqual({ token: 't0ken', encodingAESKey: aesKey, receiveId: 'ww-corp' });
+    ).toEqual({ token: 't0ken', encodingAESKey: aesKey, receiveId: 'ww-corp', maxAgeSeconds: '300' });
+    expect(
+      weComCallbackSettings(
+        loadConfig({
+          SOPFLOW_WECOM_CALLBACK_TOKEN: 't0ken',
+          SOPFLOW_WECOM_CALLBACK_AES_KEY: aesKey,
+          SOPFLOW_WECOM_CORP_ID: 'ww-corp',
+          SOPFLOW_WECOM_CALLBACK_MAX_AGE_SECONDS: '60',
+        }),
+      )?.maxAgeSeconds,
+    ).toBe('60');
+    expect(() => loadConfig({ SOPFLOW_WECOM_CALLBACK_MAX_AGE_SECONDS: '0' })).toThrow(
+      /SOPFLOW_WECOM_CALLBACK_MAX_AGE_SECONDS/,
+    );
     expect(() => weComCallbackSettings(loadConfig({ SOPFLOW_WECOM_CALLBACK_TOKEN: 't0ken' }))).toThrow(
       /missing: SOPFLOW_WECOM_CALLBACK_AES_KEY, SOPFLOW_WECOM_CORP_ID/,
     );

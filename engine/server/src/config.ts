@@ -70,18 +70,10 @@ export const ConfigSchema = z.object({
     .string()
     .regex(/^[A-Za-z0-9]{43}$/, { error: 'The EncodingAESKey is 43 letters and digits.' })
     .optional(),
+  /** How old (in seconds, either way) a signed WeCom callback may be before it is refused as a replay. */
+  SOPFLOW_WECOM_CALLBACK_MAX_AGE_SECONDS: z.coerce.number().int().min(10).max(86_400).default(300),
   /** The corp id (企业ID) the callback's messages are for (their receive id). */
   SOPFLOW_WECOM_CORP_ID: z.string().min(1).optional(),
-  /**
-   * How often (minutes) the watched WeCom customer groups are compared with WeCom, to post joins
-   * and leaves its callbacks lost; 0 turns it off. @default 30
-   */
-  SOPFLOW_WECOM_RECONCILE_MINUTES: z.coerce
-    .number()
-    .int()
-    .min(0)
-    .max(24 * 60)
-    .default(30),
   /** How long a builder login lasts, in hours. @default 12 */
   SOPFLOW_SESSION_HOURS: z.coerce
     .number()
@@ -155,7 +147,7 @@ const WECOM_CALLBACK_SETTINGS = [
 /** The WeCom callback's settings: all three, or none (the callback route then answers 404). */
 export function weComCallbackSettings(
   config: Config,
-): { token: string; encodingAESKey: string; receiveId: string } | undefined {
+): { token: string; encodingAESKey: string; receiveId: string; maxAgeSeconds: string } | undefined {
   const missing = WECOM_CALLBACK_SETTINGS.filter((name) => config[name] === undefined);
   if (missing.length === WECOM_CALLBACK_SETTINGS.length) return undefined;
   if (missing.length > 0)
@@ -166,6 +158,7 @@ export function weComCallbackSettings(
     token: config.SOPFLOW_WECOM_CALLBACK_TOKEN!,
     encodingAESKey: config.SOPFLOW_WECOM_CALLBACK_AES_KEY!,
     receiveId: config.SOPFLOW_WECOM_CORP_ID!,
+    maxAgeSeconds: String(config.SOPFLOW_WECOM_CALLBACK_MAX_AGE_SECONDS),
   };
 }
 

@@ -40,10 +40,12 @@ export {
 } from './persistence/accounts';
 export { CampaignRequest, type CampaignStatus, Campaigns, scheduleIdOf } from './services/campaigns';
 export { ChannelRoutes } from './services/channel-routes';
+export { ConnectorJobs, connectorJobScheduleId } from './services/connector-jobs';
 export { ContactPatch, Contacts } from './services/contacts';
 export { EnrollError, Enroller, type EnrollResult } from './services/enroll';
 export { EventRouter } from './services/events';
 export { FlowControl, FlowControlError } from './services/flow-control';
+export { Groups } from './services/groups';
 export { Stats, StatsQuery } from './services/stats';
 export {
   MigrationError,
@@ -51,7 +53,6 @@ export {
   MigrationRequest,
   VersionMigrator,
 } from './services/version-migration';
-export { syncWeComReconcileSchedule, WECOM_RECONCILE_SCHEDULE, WeComGroups } from './services/wecom-groups';
 export { type AppOptions, type RunningApp, startApp } from './start-app';
 export {
   type RunFilter,

@@ -16,7 +16,11 @@ export {
   ensureTemporalCli,
   type FindTemporalCliOptions,
   findTemporalCli,
+  goInstall,
+  sdkDownload,
   TEMPORAL_CLI_MODULE,
+  TEMPORAL_CLI_VERSION,
+  type TemporalCliSource,
 } from './temporal/cli-binary';
 export {
   type StartTemporalDevServerOptions,

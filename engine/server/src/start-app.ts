@@ -12,13 +12,14 @@ import type { Accounts } from './persistence/accounts';
 import { SecretBox } from './secrets';
 import { Campaigns } from './services/campaigns';
 import { ChannelRoutes } from './services/channel-routes';
+import { ConnectorJobs } from './services/connector-jobs';
 import { Contacts } from './services/contacts';
 import { Enroller } from './services/enroll';
 import { EventRouter } from './services/events';
 import { FlowControl } from './services/flow-control';
+import { Groups } from './services/groups';
 import { Stats } from './services/stats';
 import { VersionMigrator } from './services/version-migration';
-import { syncWeComReconcileSchedule, WeComGroups } from './services/wecom-groups';
 import { TemporalGateway } from './temporal/gateway';
 import { temporalLinks } from './temporal/links';
 import { type RunningWorker, startWorker } from './worker';
@@ -80,9 +81,8 @@ export async function startApp(options: AppOptions): Promise<RunningApp> {
     );
     cleanups.push(() => gateway.close());
     const box = config.SOPFLOW_SECRET_KEY ? new SecretBox(config.SOPFLOW_SECRET_KEY) : undefined;
-    const channelRoutes = new ChannelRoutes(store.channelRoutes, registry, box, (connector) => ({
-      storage: store.connectorStorage(connector),
-    }));
+    const connectorContext = (connector: string) => ({ storage: store.connectorStorage(connector) });
+    const channelRoutes = new ChannelRoutes(store.channelRoutes, registry, box, connectorContext);
     cleanups.push(() => channelRoutes.close());
     const publicUrl =
       config.SOPFLOW_PUBLIC_URL ??
@@ -93,7 +93,8 @@ export async function startApp(options: AppOptions): Promise<RunningApp> {
 
     const enroller = new Enroller(store, gateway);
     const events = new EventRouter(store, gateway, enroller);
-    const wecomGroups = new WeComGroups(store.wecomGroups, store, events, channelRoutes);
+    const groups = new Groups(store, events);
+    const connectorJobs = new ConnectorJobs(registry, channelRoutes, groups, connectorContext, gateway);
     let worker: RunningWorker | undefined;
     if (options.worker ?? true) {
       worker = await startWorker({
@@ -106,7 +107,7 @@ export async function startApp(options: AppOptions): Promise<RunningApp> {
           http: { allowedHosts: config.SOPFLOW_HTTP_ALLOWED_HOSTS },
           store,
           enroller,
-          wecomGroups,
+          connectorJobs,
         }),
         maxConcurrentActivities: config.SOPFLOW_WORKER_ACTIVITIES,
         maxCachedRuns: config.SOPFLOW_WORKER_CACHED_RUNS,
@@ -127,7 +128,8 @@ export async function startApp(options: AppOptions): Promise<RunningApp> {
         store,
         enroller,
         events,
-        wecomGroups,
+        groups,
+        connectorJobs,
         migrator: new VersionMigrator(store, gateway),
         campaigns,
         accounts,
@@ -135,6 +137,7 @@ export async function startApp(options: AppOptions): Promise<RunningApp> {
         flowControl: new FlowControl(store, gateway, campaigns, {
           channels: registry.channels(),
           reach: registry.reach(),
+          limits: registry.limits(),
         }),
         stats: new Stats(store, gateway, links.list),
         rateLimit: {
@@ -147,12 +150,13 @@ export async function startApp(options: AppOptions): Promise<RunningApp> {
         secretKey: config.SOPFLOW_SECRET_KEY,
         inboundSettings: { 'wecom-mass': weComCallbackSettings(config) },
         channels: registry.channels(),
+        limits: registry.limits(),
         publicUrl,
         temporalUiUrl: options.temporalUiUrl,
         namespace: config.TEMPORAL_NAMESPACE,
         builderDir: options.builderDir,
       });
-      await syncWeComReconcileSchedule(gateway, config.SOPFLOW_WECOM_RECONCILE_MINUTES);
+      await connectorJobs.syncSchedules();
       const server = await listen(api.fetch, config.SOPFLOW_PORT, config.SOPFLOW_HOST);
       cleanups.push(() => new Promise((resolve) => server.close(resolve)));
     }

@@ -22,7 +22,8 @@ export function signWebhook(secret: string, body: string, timestamp = Math.floor
   return `t=${timestamp},v1=${hmac(secret, timestamp, body)}`;
 }
 
-export type SignatureCheck = { ok: true } | { ok: false; reason: string };
+/** A valid signature gives its `v1`: a delivery seen before carries the same one (see replays). */
+export type SignatureCheck = { ok: true; signature: string } | { ok: false; reason: string };
 
 export function verifyWebhookSignature(
   secret: string,
@@ -48,5 +49,5 @@ export function verifyWebhookSignature(
   const expected = Buffer.from(hmac(secret, timestamp, body), 'hex');
   if (!timingSafeEqual(expected, Buffer.from(given, 'hex')))
     return { ok: false, reason: 'The signature does not match.' };
-  return { ok: true };
+  return { ok: true, signature: given };
 }

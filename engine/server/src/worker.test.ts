@@ -47,7 +47,7 @@ describe('the workflow bundle', () => {
 
   it("carries the product workflows and not the benchmarks' baseline", async () => {
     const { code } = await workflowBundle();
-    for (const workflow of ['contactFlow', 'campaign', 'wecomReconcile']) expect(code).toContain(workflow);
+    for (const workflow of ['contactFlow', 'campaign', 'connectorJob']) expect(code).toContain(workflow);
     expect(code).not.toContain('benchBaseline');
   }, 120_000);
 });

@@ -1,15 +1,16 @@
 import { defaultRegistry, outboxConnector } from '@sopflow/connectors';
 import {
   ChannelRoutes,
+  ConnectorJobs,
   createActivities,
   Database,
   Enroller,
   EventRouter,
+  Groups,
   loadConfig,
   localStack,
   type RunningApp,
   TemporalGateway,
-  WeComGroups,
   workflowBundle,
 } from '@sopflow/server';
 import { Client, Connection } from '@temporalio/client';
@@ -85,6 +86,7 @@ async function main() {
     const client = new Client({ connection, namespace: config.TEMPORAL_NAMESPACE });
     const temporal = new TemporalGateway(client, config.TEMPORAL_TASK_QUEUE);
     const enroller = new Enroller(store, temporal);
+    const connectorContext = (connector: string) => ({ storage: store.connectorStorage(connector) });
     const outbox = {
       connector: 'outbox',
       instance: outboxConnector.create({}, { storage: store.connectorStorage('outbox') }),
@@ -107,13 +109,12 @@ async function main() {
         http: { allowedHosts: config.SOPFLOW_HTTP_ALLOWED_HOSTS },
         store,
         enroller,
-        wecomGroups: new WeComGroups(
-          store.wecomGroups,
-          store,
-          new EventRouter(store, temporal, enroller),
-          new ChannelRoutes(store.channelRoutes, defaultRegistry(), undefined, (connector) => ({
-            storage: store.connectorStorage(connector),
-          })),
+        connectorJobs: new ConnectorJobs(
+          defaultRegistry(),
+          new ChannelRoutes(store.channelRoutes, defaultRegistry(), undefined, connectorContext),
+          new Groups(store, new EventRouter(store, temporal, enroller)),
+          connectorContext,
+          temporal,
         ),
       }),
       maxConcurrentActivityTaskExecutions: config.SOPFLOW_WORKER_ACTIVITIES,

@@ -1,5 +1,5 @@
 import type { Condition } from '@sopflow/core';
-import { ExternalLink, Play, X } from 'lucide-react';
+import { Play, X } from 'lucide-react';
 import { useEffect, useId, useState } from 'react';
 import { type CampaignStatus, cancelCampaign, getCampaign, startCampaign } from '../../api/campaigns';
 import { listFlows } from '../../api/flows';
@@ -17,6 +17,9 @@ import { useLocale } from '../../hooks/useLocale';
 import { usePolled } from '../../hooks/usePolled';
 import { useRemote } from '../../hooks/useRemote';
 import { formatTime } from '../../i18n';
+import { IconButton } from '../common/IconButton';
+import { Radio } from '../common/Radio';
+import { TemporalLink } from '../common/TemporalLink';
 import { ConditionEditor, fieldSuggestions } from '../Inspector/fields';
 import '../Contacts/people.css';
 
@@ -166,16 +169,15 @@ function NewCampaign({ onStarted }: { onStarted: (campaign: StartedCampaign) => 
       <fieldset className="people-choice">
         <legend className="field__label">{t.campaigns.audience}</legend>
         {audiences.map(([kind, label]) => (
-          <label key={kind}>
-            <input
-              type="radio"
-              name={`${name}-audience`}
-              checked={form.audience === kind}
-              onChange={() => set({ audience: kind })}
-              data-testid={`campaign-audience-${kind}`}
-            />{' '}
+          <Radio
+            key={kind}
+            name={`${name}-audience`}
+            checked={form.audience === kind}
+            onSelect={() => set({ audience: kind })}
+            testId={`campaign-audience-${kind}`}
+          >
             {label}
-          </label>
+          </Radio>
         ))}
       </fieldset>
       {form.audience === 'ids' && (
@@ -202,26 +204,17 @@ function NewCampaign({ onStarted }: { onStarted: (campaign: StartedCampaign) => 
       )}
       <fieldset className="people-choice">
         <legend className="field__label">{t.campaigns.when}</legend>
-        <label>
-          <input
-            type="radio"
+        {(['now', 'at'] as const).map((when) => (
+          <Radio
+            key={when}
             name={`${name}-when`}
-            checked={form.when === 'now'}
-            onChange={() => set({ when: 'now' })}
-            data-testid="campaign-when-now"
-          />{' '}
-          {t.campaigns.now}
-        </label>
-        <label>
-          <input
-            type="radio"
-            name={`${name}-when`}
-            checked={form.when === 'at'}
-            onChange={() => set({ when: 'at' })}
-            data-testid="campaign-when-at"
-          />{' '}
-          {t.campaigns.at}
-        </label>
+            checked={form.when === when}
+            onSelect={() => set({ when })}
+            testId={`campaign-when-${when}`}
+          >
+            {t.campaigns[when]}
+          </Radio>
+        ))}
         {form.when === 'at' && (
           <input
             type="datetime-local"
@@ -309,11 +302,7 @@ function CampaignCard({ campaign, onForget }: { campaign: StartedCampaign; onFor
         <span className="muted">
           {t.campaigns.startsAt} {formatTime(campaign.startsAt, locale)}
         </span>
-        {status?.temporalUrl && (
-          <a href={status.temporalUrl} target="_blank" rel="noreferrer">
-            <ExternalLink size={12} /> {t.campaigns.openInTemporal}
-          </a>
-        )}
+        {status?.temporalUrl && <TemporalLink href={status.temporalUrl}>{t.openInTemporal}</TemporalLink>}
         <span className="people-journey__end">
           {phase && !campaignSettled(phase) && (
             <button
@@ -322,18 +311,12 @@ function CampaignCard({ campaign, onForget }: { campaign: StartedCampaign; onFor
               onClick={() => void cancel()}
               data-testid="campaign-cancel"
             >
-              {t.campaigns.cancel}
+              {t.cancel}
             </button>
           )}
-          <button
-            type="button"
-            className="icon-button"
-            aria-label={t.campaigns.forget}
-            title={t.campaigns.forget}
-            onClick={onForget}
-          >
+          <IconButton label={t.campaigns.forget} onClick={onForget}>
             <X size={14} />
-          </button>
+          </IconButton>
         </span>
       </header>
       {progress ? (

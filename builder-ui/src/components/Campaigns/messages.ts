@@ -3,7 +3,6 @@ import type { Locale } from '../../locale';
 /** The Campaigns page's words; i18n.ts serves them as `t.campaigns`. */
 
 const en = {
-  nav: 'Campaigns',
   title: 'Campaigns',
   newCampaign: 'New campaign',
   flow: 'Flow',
@@ -45,19 +44,16 @@ const en = {
   missingHint: 'Pasted ids that name no contact are not scanned.',
   skippedHint: 'Not enrolled: not found, not matching, already in the flow, or refused by its re-entry rule.',
   noProgress: 'No progress reported yet.',
-  cancel: 'Cancel',
   cancelConfirm: 'Cancel this campaign? Contacts already enrolled stay in the flow.',
   cancelFailed: 'Could not cancel:',
   progressFailed: 'Could not load the progress:',
   refreshes: 'Refreshes by itself until it is done.',
-  openInTemporal: 'Open in Temporal',
   forget: 'Remove from this list',
 };
 
 export type CampaignsMessages = typeof en;
 
 const zh: CampaignsMessages = {
-  nav: '活动',
   title: '活动',
   newCampaign: '新建活动',
   flow: '流程',
@@ -99,12 +95,10 @@ const zh: CampaignsMessages = {
   missingHint: '粘贴的 ID 中没有对应联系人的不会被扫描。',
   skippedHint: '未加入：联系人不存在、不符合条件、已在流程中，或被流程的重复进入规则拒绝。',
   noProgress: '尚未报告进度。',
-  cancel: '取消',
   cancelConfirm: '取消这个活动？已加入的联系人会留在流程中。',
   cancelFailed: '无法取消：',
   progressFailed: '无法加载进度：',
   refreshes: '完成前会自动刷新。',
-  openInTemporal: '在 Temporal 中打开',
   forget: '从列表中移除',
 };
 

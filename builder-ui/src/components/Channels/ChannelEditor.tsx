@@ -53,6 +53,7 @@ function issuesOf(error: unknown): Issue[] | undefined {
 /** One channel: which connector routes it, that connector's config form, a test send, removal. */
 export function ChannelEditor({ channel, channelName, route, connectors, addressKinds, onChanged }: Props) {
   const text = useLocale().t.channelsPage;
+  const { t } = useLocale();
   // The outbox is what "no route" means; routing to it by name would only hide that.
   const choices = connectors.filter((c) => c.channels.includes(channel) && c.name !== 'outbox');
   const [stored, setStored] = useState(route);
@@ -196,7 +197,7 @@ export function ChannelEditor({ channel, channelName, route, connectors, address
           <div className="channel-editor__actions">
             {connector && (
               <button type="submit" className="primary" disabled={busy} data-testid="channel-save">
-                <Save size={14} /> {busy ? text.saving : text.save}
+                <Save size={14} /> {busy ? t.saving : t.save}
               </button>
             )}
             {stored && !confirmRemove && (
@@ -224,7 +225,7 @@ export function ChannelEditor({ channel, channelName, route, connectors, address
                   {text.removeYes}
                 </button>
                 <button type="button" onClick={() => setConfirmRemove(false)}>
-                  {text.cancel}
+                  {t.cancel}
                 </button>
               </div>
             </div>

@@ -7,6 +7,8 @@ import {
 } from '../../api/channels';
 import { useLocale } from '../../hooks/useLocale';
 import { useRemote } from '../../hooks/useRemote';
+import { LoadFailed } from '../common/LoadFailed';
+import { Table } from '../common/Table';
 import { ChannelEditor } from './ChannelEditor';
 import { orderChannels } from './recipients';
 import './channels.css';
@@ -34,20 +36,15 @@ export function ChannelsPage({
     connectors.status === 'failed' ? connectors : answer.status === 'failed' ? answer : undefined;
   if (failed) {
     return (
-      <div className="notice notice--error channels-page__notice" role="alert">
-        <p>
-          {t.loadFailed} {failed.error.message}
-        </p>
-        <button
-          type="button"
-          onClick={() => {
-            reloadConnectors();
-            reloadChannels();
-          }}
-        >
-          {t.retry}
-        </button>
-      </div>
+      <LoadFailed
+        what={t.loadFailed}
+        error={failed.error}
+        onRetry={() => {
+          reloadConnectors();
+          reloadChannels();
+        }}
+        className="channels-page__notice"
+      />
     );
   }
   if (connectors.status !== 'ready' || answer.status !== 'ready')
@@ -66,16 +63,16 @@ export function ChannelsPage({
       <section className="channels-page__list">
         <h2>{text.title}</h2>
         <p className="field__hint">{text.intro}</p>
-        <table className="channels-table">
-          <thead>
-            <tr>
-              <th scope="col">{text.channel}</th>
-              <th scope="col">{text.connector}</th>
-              <th scope="col">
-                <span className="visually-hidden">{text.configure}</span>
-              </th>
-            </tr>
-          </thead>
+        <Table
+          className="channels-table"
+          columns={[
+            t.channel,
+            text.connector,
+            <span key="configure" className="visually-hidden">
+              {text.configure}
+            </span>,
+          ]}
+        >
           <tbody>
             {channels.map((c) => {
               const route = routes.get(c);
@@ -100,7 +97,7 @@ export function ChannelsPage({
               );
             })}
           </tbody>
-        </table>
+        </Table>
       </section>
       {channel && (
         <ChannelEditor

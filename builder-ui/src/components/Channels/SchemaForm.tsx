@@ -13,6 +13,7 @@ import {
   SECRET_MASK,
 } from '../../editor/schema-form';
 import { useLocale } from '../../hooks/useLocale';
+import { IconButton } from '../common/IconButton';
 
 /**
  * A connector's config form, drawn from the fields `fieldsOf` made of its JSON Schema. Each
@@ -217,15 +218,13 @@ function MapInput({
                 }
                 data-testid={`${testId(field.path)}-value-${i}`}
               />
-              <button
-                type="button"
-                className="icon-button danger"
-                aria-label={text.removeEntry}
-                title={text.removeEntry}
+              <IconButton
+                label={text.removeEntry}
+                danger
                 onClick={() => set(map.entries.filter((_, j) => j !== i))}
               >
                 <Trash2 size={14} />
-              </button>
+              </IconButton>
             </div>
           ))}
         </div>

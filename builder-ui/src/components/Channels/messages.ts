@@ -1,17 +1,11 @@
 import type { Locale } from '../../locale';
 
-/**
- * The Channels page's words in both languages. Kept beside the page rather than in i18n.ts so
- * the page can change without touching the builder's shared dictionary; it follows the same
- * language switch (`useLocale`).
- */
+/** The Channels page's words; i18n.ts serves them as `t.channelsPage`. */
 
 const en = {
-  nav: 'Channels',
   title: 'Channels',
   intro:
     'Which connector delivers each channel. A channel with no connector goes to the outbox: its messages are recorded, not delivered.',
-  channel: 'Channel',
   connector: 'Connector',
   outbox: 'outbox — not delivered',
   configure: 'Configure',
@@ -36,15 +30,12 @@ const en = {
   mapEmpty: 'None yet.',
   formErrors: 'The connector refused this configuration: see the fields marked.',
   switchHint: 'A different connector starts from an empty configuration; the stored one is replaced on save.',
-  save: 'Save',
-  saving: 'Saving…',
   saved: 'Saved. Secrets are stored encrypted and shown masked.',
   saveFailed: 'Could not save:',
   removeRoute: 'Remove route',
   removeConfirm: (channel: string) =>
     `Remove the route of ${channel}? Its messages will go to the outbox, and the stored configuration is deleted.`,
   removeYes: 'Remove',
-  cancel: 'Cancel',
   removed: 'Route removed: messages go to the outbox.',
   removeFailed: 'Could not remove:',
   testTitle: 'Send a test message',
@@ -76,10 +67,8 @@ const en = {
 export type ChannelsMessages = typeof en;
 
 const zh: ChannelsMessages = {
-  nav: '渠道',
   title: '渠道',
   intro: '每个渠道由哪个连接器发送。没有连接器的渠道进入发件箱：消息只记录，不实际发送。',
-  channel: '渠道',
   connector: '连接器',
   outbox: '发件箱 — 不实际发送',
   configure: '配置',
@@ -104,14 +93,11 @@ const zh: ChannelsMessages = {
   mapEmpty: '暂无。',
   formErrors: '连接器不接受此配置：请查看标出的字段。',
   switchHint: '换用其他连接器会从空配置开始；保存后替换已保存的配置。',
-  save: '保存',
-  saving: '保存中…',
   saved: '已保存。凭据加密保存，并以掩码显示。',
   saveFailed: '保存失败：',
   removeRoute: '移除路由',
   removeConfirm: (channel: string) => `移除「${channel}」的路由？其消息将进入发件箱，已保存的配置会被删除。`,
   removeYes: '移除',
-  cancel: '取消',
   removed: '路由已移除：消息将进入发件箱。',
   removeFailed: '移除失败：',
   testTitle: '发送测试消息',

@@ -1,4 +1,5 @@
-import { ArrowLeft, ExternalLink } from 'lucide-react';
+import { ArrowLeft } from 'lucide-react';
+import type { ReactNode } from 'react';
 import { getContact } from '../../api/contacts';
 import { ApiError } from '../../api/flows';
 import { contactsHash, type Journey, journeysOf } from '../../editor/people';
@@ -6,6 +7,7 @@ import { addressLabel, useAddressKinds } from '../../hooks/useAddressKinds';
 import { useLocale } from '../../hooks/useLocale';
 import { useRemote } from '../../hooks/useRemote';
 import { formatTime } from '../../i18n';
+import { TemporalLink } from '../common/TemporalLink';
 
 /** One contact: who they are, how to reach them, and every journey they took with what was sent. */
 export function ContactDetail({ id }: { id: string }) {
@@ -57,10 +59,11 @@ export function ContactDetail({ id }: { id: string }) {
       </div>
       <div className="people-grid">
         <section className="people-card">
-          <h3>{t.contacts.attributes}</h3>
-          {attributes.length === 0 ? (
-            <p className="muted">{t.contacts.noAttributes}</p>
-          ) : (
+          <Listing
+            title={t.contacts.attributes}
+            none={t.contacts.noAttributes}
+            empty={attributes.length === 0}
+          >
             <dl className="people-pairs" data-testid="contact-attributes">
               {attributes.map(([key, value]) => (
                 <div key={key}>
@@ -69,7 +72,7 @@ export function ContactDetail({ id }: { id: string }) {
                 </div>
               ))}
             </dl>
-          )}
+          </Listing>
           <dl className="people-pairs">
             <div>
               <dt>{t.contacts.points}</dt>
@@ -77,7 +80,7 @@ export function ContactDetail({ id }: { id: string }) {
             </div>
             {contact.timezone && (
               <div>
-                <dt>{t.contacts.timezone}</dt>
+                <dt>{t.timezone}</dt>
                 <dd>{contact.timezone}</dd>
               </div>
             )}
@@ -92,18 +95,12 @@ export function ContactDetail({ id }: { id: string }) {
           </dl>
         </section>
         <section className="people-card">
-          <h3>{t.contacts.tags}</h3>
-          {contact.tags.length === 0 ? (
-            <p className="muted">{t.contacts.noTags}</p>
-          ) : (
-            <p data-testid="contact-tags">
-              {contact.tags.map((tagName) => (
-                <span key={tagName} className="people-tag">
-                  {tagName}
-                </span>
-              ))}
-            </p>
-          )}
+          <TagGroup
+            title={t.contacts.tags}
+            none={t.contacts.noTags}
+            tags={contact.tags}
+            testId="contact-tags"
+          />
           <h3>{t.contacts.addresses}</h3>
           {addresses.length === 0 ? (
             <p className="muted">{t.contacts.noAddresses}</p>
@@ -117,39 +114,28 @@ export function ContactDetail({ id }: { id: string }) {
               ))}
             </dl>
           )}
-          <h3>{t.contacts.optOuts}</h3>
-          {contact.unsubscribed.length === 0 ? (
-            <p className="muted">{t.contacts.noOptOuts}</p>
-          ) : (
-            <p data-testid="contact-optouts">
-              {contact.unsubscribed.map((channel) => (
-                <span key={channel} className="people-tag people-tag--off">
-                  {channel}
-                </span>
-              ))}
-            </p>
-          )}
+          <TagGroup
+            title={t.contacts.optOuts}
+            none={t.contacts.noOptOuts}
+            tags={contact.unsubscribed}
+            off
+            testId="contact-optouts"
+          />
         </section>
       </div>
       <section className="people-card" data-testid="contact-journeys">
-        <h3>{t.contacts.journeys}</h3>
-        {journeys.length === 0 ? (
-          <p className="muted">{t.contacts.noJourneys}</p>
-        ) : (
-          journeys.map((journey) => (
+        <Listing title={t.contacts.journeys} none={t.contacts.noJourneys} empty={journeys.length === 0}>
+          {journeys.map((journey) => (
             <JourneyView
               key={`${journey.enrollment.workflowId}:${journey.enrollment.runId}`}
               journey={journey}
             />
-          ))
-        )}
+          ))}
+        </Listing>
       </section>
       <div className="people-grid">
         <section className="people-card">
-          <h3>{t.contacts.events}</h3>
-          {events.length === 0 ? (
-            <p className="muted">{t.contacts.noEvents}</p>
-          ) : (
+          <Listing title={t.contacts.events} none={t.contacts.noEvents} empty={events.length === 0}>
             <ul className="people-lines">
               {events.map((event, i) => (
                 <li key={event.id ?? i}>
@@ -158,13 +144,10 @@ export function ContactDetail({ id }: { id: string }) {
                 </li>
               ))}
             </ul>
-          )}
+          </Listing>
         </section>
         <section className="people-card">
-          <h3>{t.contacts.pointsLedger}</h3>
-          {points.length === 0 ? (
-            <p className="muted">{t.contacts.noPoints}</p>
-          ) : (
+          <Listing title={t.contacts.pointsLedger} none={t.contacts.noPoints} empty={points.length === 0}>
             <ul className="people-lines">
               {points.map((entry, i) => (
                 // biome-ignore lint/suspicious/noArrayIndexKey: ledger lines have no id in the answer
@@ -181,10 +164,57 @@ export function ContactDetail({ id }: { id: string }) {
                 </li>
               ))}
             </ul>
-          )}
+          </Listing>
         </section>
       </div>
     </div>
+  );
+}
+
+/** A heading over what a card lists, or over a line saying there is nothing to list. */
+function Listing({
+  title,
+  none,
+  empty,
+  children,
+}: {
+  title: string;
+  none: string;
+  empty: boolean;
+  children: ReactNode;
+}) {
+  return (
+    <>
+      <h3>{title}</h3>
+      {empty ? <p className="muted">{none}</p> : children}
+    </>
+  );
+}
+
+/** Words shown as tags (marked off for opt-outs), under a heading. */
+function TagGroup({
+  title,
+  none,
+  tags,
+  off = false,
+  testId,
+}: {
+  title: string;
+  none: string;
+  tags: readonly string[];
+  off?: boolean;
+  testId: string;
+}) {
+  return (
+    <Listing title={title} none={none} empty={tags.length === 0}>
+      <p data-testid={testId}>
+        {tags.map((tag) => (
+          <span key={tag} className={off ? 'people-tag people-tag--off' : 'people-tag'}>
+            {tag}
+          </span>
+        ))}
+      </p>
+    </Listing>
   );
 }
 
@@ -219,9 +249,9 @@ function JourneyView({ journey }: { journey: Journey }) {
           {t.contacts.started} {formatTime(enrollment.startedAt, locale)}
         </span>
         {enrollment.temporalUrl && (
-          <a href={enrollment.temporalUrl} target="_blank" rel="noreferrer" data-testid="journey-temporal">
-            <ExternalLink size={12} /> {t.contacts.openRun}
-          </a>
+          <TemporalLink href={enrollment.temporalUrl} testId="journey-temporal">
+            {t.contacts.openRun}
+          </TemporalLink>
         )}
       </header>
       <div className="people-grid">

@@ -6,6 +6,8 @@ import { contactsHash } from '../../editor/people';
 import { useDebounced } from '../../hooks/useDebounced';
 import { useLocale } from '../../hooks/useLocale';
 import { useRemote } from '../../hooks/useRemote';
+import { Table } from '../common/Table';
+import { TextField } from '../common/TextField';
 import { ContactDetail } from './ContactDetail';
 import { ImportPanel } from './ImportPanel';
 import './people.css';
@@ -36,6 +38,11 @@ function ContactList() {
     listContacts({ ...(JSON.parse(query) as { q: string; tag: string }), after, limit: PAGE_SIZE }, signal),
   );
   const restart = () => setCursors([undefined]);
+  /** A changed search starts again from the first page. */
+  const refine = (setTerm: (term: string) => void, term: string) => {
+    setTerm(term);
+    restart();
+  };
 
   return (
     <div className="people-page" data-testid="contacts-page">
@@ -59,33 +66,25 @@ function ContactList() {
         />
       )}
       <form className="people-search" onSubmit={(e) => e.preventDefault()}>
-        <label className="field">
-          <span className="field__label">
-            <Search size={12} /> {t.contacts.search}
-          </span>
-          <input
-            type="search"
-            value={q}
-            placeholder={t.contacts.searchPlaceholder}
-            onChange={(e) => {
-              setQ(e.target.value);
-              restart();
-            }}
-            data-testid="contacts-search"
-          />
-        </label>
-        <label className="field">
-          <span className="field__label">{t.contacts.tag}</span>
-          <input
-            value={tag}
-            placeholder={t.contacts.tagPlaceholder}
-            onChange={(e) => {
-              setTag(e.target.value);
-              restart();
-            }}
-            data-testid="contacts-tag"
-          />
-        </label>
+        <TextField
+          label={
+            <>
+              <Search size={12} /> {t.contacts.search}
+            </>
+          }
+          type="search"
+          value={q}
+          placeholder={t.contacts.searchPlaceholder}
+          onChange={(e) => refine(setQ, e.target.value)}
+          data-testid="contacts-search"
+        />
+        <TextField
+          label={t.contacts.tag}
+          value={tag}
+          placeholder={t.contacts.tagPlaceholder}
+          onChange={(e) => refine(setTag, e.target.value)}
+          data-testid="contacts-tag"
+        />
       </form>
       <p className="field__hint">{t.contacts.searchHint}</p>
       {page.status === 'loading' && <p className="muted">{t.loading}</p>}
@@ -100,16 +99,11 @@ function ContactList() {
         </p>
       )}
       {page.status === 'ready' && page.value.contacts.length > 0 && (
-        <table className="people-table" data-testid="contacts-list">
-          <thead>
-            <tr>
-              <th>{t.contacts.id}</th>
-              <th>{t.contacts.name}</th>
-              <th>{t.contacts.tags}</th>
-              <th>{t.contacts.points}</th>
-              <th>{t.contacts.channels}</th>
-            </tr>
-          </thead>
+        <Table
+          className="people-table"
+          testId="contacts-list"
+          columns={[t.contacts.id, t.contacts.name, t.contacts.tags, t.contacts.points, t.contacts.channels]}
+        >
           <tbody>
             {page.value.contacts.map((contact) => (
               <tr key={contact.id}>
@@ -131,7 +125,7 @@ function ContactList() {
               </tr>
             ))}
           </tbody>
-        </table>
+        </Table>
       )}
       {page.status === 'ready' && (cursors.length > 1 || page.value.next !== null) && (
         <div className="people-pager">

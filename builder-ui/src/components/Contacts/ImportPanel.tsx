@@ -3,6 +3,7 @@ import { useId, useState } from 'react';
 import { type ImportReport, importContacts } from '../../api/contacts';
 import { importFormatOf } from '../../editor/people';
 import { useLocale } from '../../hooks/useLocale';
+import { Table } from '../common/Table';
 
 type ImportState =
   | { status: 'idle' }
@@ -90,14 +91,11 @@ function ImportReportView({ fileName, report }: { fileName: string; report: Impo
         ))}
       </dl>
       {report.errors.length > 0 && (
-        <table className="people-table" data-testid="import-errors">
-          <thead>
-            <tr>
-              <th>{t.contacts.row}</th>
-              <th>{t.contacts.id}</th>
-              <th>{t.contacts.reason}</th>
-            </tr>
-          </thead>
+        <Table
+          className="people-table"
+          testId="import-errors"
+          columns={[t.contacts.row, t.contacts.id, t.contacts.reason]}
+        >
           <tbody>
             {report.errors.map((error) => (
               <tr key={`${error.row}-${error.id ?? ''}`} data-testid={`import-error-${error.row}`}>
@@ -118,7 +116,7 @@ function ImportReportView({ fileName, report }: { fileName: string; report: Impo
               </tr>
             ))}
           </tbody>
-        </table>
+        </Table>
       )}
       {report.errorsTruncated && <p className="muted">{t.contacts.moreErrors}</p>}
     </div>

@@ -3,7 +3,6 @@ import type { Locale } from '../../locale';
 /** The Contacts page's words; i18n.ts serves them as `t.contacts`. */
 
 const en = {
-  nav: 'Contacts',
   title: 'Contacts',
   search: 'Search',
   searchPlaceholder: 'Id, email or phone (start), or part of the name',
@@ -31,7 +30,6 @@ const en = {
   noAddresses: 'No addresses.',
   optOuts: 'Opted out of',
   noOptOuts: 'Not opted out of any channel.',
-  timezone: 'Time zone',
   created: 'Created',
   updated: 'Updated',
   journeys: 'Journey history',
@@ -81,13 +79,11 @@ const en = {
   row: 'Row',
   reason: 'Reason',
   moreErrors: 'More rows failed than are listed.',
-  close: 'Close',
 };
 
 export type ContactsMessages = typeof en;
 
 const zh: ContactsMessages = {
-  nav: '联系人',
   title: '联系人',
   search: '搜索',
   searchPlaceholder: 'ID、邮箱或手机号（开头），或姓名的一部分',
@@ -115,7 +111,6 @@ const zh: ContactsMessages = {
   noAddresses: '没有地址。',
   optOuts: '已退订',
   noOptOuts: '未退订任何渠道。',
-  timezone: '时区',
   created: '创建于',
   updated: '更新于',
   journeys: '旅程记录',
@@ -155,7 +150,6 @@ const zh: ContactsMessages = {
   row: '行',
   reason: '原因',
   moreErrors: '失败的行比列出的更多。',
-  close: '关闭',
 };
 
 export const contactsMessages: Record<Locale, ContactsMessages> = { en, zh };

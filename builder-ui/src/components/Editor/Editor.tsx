@@ -35,6 +35,7 @@ import { type SaveState, useFlowEditor } from '../../hooks/useFlowEditor';
 import { useLocale } from '../../hooks/useLocale';
 import { usePolled } from '../../hooks/usePolled';
 import type { Messages } from '../../i18n';
+import { IconButton } from '../common/IconButton';
 import { FlowCanvas, type SelectRequest } from '../FlowCanvas/FlowCanvas';
 import { HistoryPanel } from '../History/HistoryPanel';
 import { Inspector } from '../Inspector/Inspector';
@@ -84,7 +85,12 @@ function saveText(save: SaveState, t: Messages): string {
   }
 }
 
-type SideTab = 'step' | 'preview' | 'watch' | 'history';
+const SIDE_TABS = ['step', 'preview', 'watch', 'history'] as const;
+type SideTab = (typeof SIDE_TABS)[number];
+
+function sideTabName(tab: SideTab, t: Messages): string {
+  return { step: t.tabStep, preview: t.tabPreview, watch: t.tabWatch, history: t.tabHistory }[tab];
+}
 
 /** A passing note in the corner, in whichever language is on when it shows. */
 type Toast = { kind: 'published'; version: number } | { kind: 'rolledBack'; from: number; to: number };
@@ -372,41 +378,34 @@ export function Editor({ initial, summary, onChanged }: Props) {
           )}
         </div>
         <div className="toolbar__group" role="toolbar" aria-label={t.flows}>
-          <button
-            type="button"
-            className="icon-button"
+          <IconButton
+            label={t.undo}
+            title={`${t.undo} (Ctrl+Z)`}
             onClick={undo}
             disabled={!editor.canUndo}
-            title={`${t.undo} (Ctrl+Z)`}
-            aria-label={t.undo}
             data-testid="undo"
           >
             <Undo2 size={16} />
-          </button>
-          <button
-            type="button"
-            className="icon-button"
+          </IconButton>
+          <IconButton
+            label={t.redo}
+            title={`${t.redo} (Ctrl+Shift+Z)`}
             onClick={redo}
             disabled={!editor.canRedo}
-            title={`${t.redo} (Ctrl+Shift+Z)`}
-            aria-label={t.redo}
             data-testid="redo"
           >
             <Redo2 size={16} />
-          </button>
+          </IconButton>
           <button type="button" onClick={() => void tidy()} title={t.autoLayout} data-testid="auto-layout">
             <LayoutDashboard size={16} /> {t.autoLayout}
           </button>
-          <button
-            type="button"
-            className="icon-button"
+          <IconButton
+            label={t.fitView}
             onClick={() => void fitView({ duration: 300, maxZoom: 1, padding: 0.15 })}
-            title={t.fitView}
-            aria-label={t.fitView}
             data-testid="fit-view"
           >
             <Maximize size={16} />
-          </button>
+          </IconButton>
         </div>
         <div className="toolbar__group toolbar__end">
           <span
@@ -468,42 +467,24 @@ export function Editor({ initial, summary, onChanged }: Props) {
       </div>
       <aside className="side" data-testid="side-panel">
         <div className="tabs" role="tablist">
-          <button
-            type="button"
-            role="tab"
-            aria-selected={tab === 'step'}
-            onClick={() => setTab('step')}
-            data-testid="tab-step"
-          >
-            {t.tabStep}
-          </button>
-          <button
-            type="button"
-            role="tab"
-            aria-selected={tab === 'preview'}
-            onClick={() => setTab('preview')}
-            data-testid="tab-preview"
-          >
-            {t.tabPreview}
-          </button>
-          <button
-            type="button"
-            role="tab"
-            aria-selected={tab === 'watch'}
-            onClick={() => setTab('watch')}
-            data-testid="tab-watch"
-          >
-            <Activity size={14} aria-hidden="true" /> {t.tabWatch}
-          </button>
-          <button
-            type="button"
-            role="tab"
-            aria-selected={tab === 'history'}
-            onClick={() => setTab('history')}
-            data-testid="tab-history"
-          >
-            {t.tabHistory}
-          </button>
+          {SIDE_TABS.map((name) => (
+            <button
+              key={name}
+              type="button"
+              role="tab"
+              aria-selected={tab === name}
+              onClick={() => setTab(name)}
+              data-testid={`tab-${name}`}
+            >
+              {name === 'watch' ? (
+                <>
+                  <Activity size={14} aria-hidden="true" /> {t.tabWatch}
+                </>
+              ) : (
+                sideTabName(name, t)
+              )}
+            </button>
+          ))}
         </div>
         <div className="side__body" role="tabpanel">
           {tab === 'step' ? (

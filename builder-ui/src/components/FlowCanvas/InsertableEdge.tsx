@@ -36,29 +36,13 @@ export const EdgeInsertContext = createContext<EdgeInsert | undefined>(undefined
 /** Space kept between the menu, its button and the window's edges. */
 const MARGIN = 8;
 
-export const InsertableEdge = memo(function InsertableEdge({
-  id,
-  sourceX,
-  sourceY,
-  targetX,
-  targetY,
-  sourcePosition,
-  targetPosition,
-  markerEnd,
-  style,
-  interactionWidth,
-}: EdgeProps) {
+export const InsertableEdge = memo(function InsertableEdge(edge: EdgeProps) {
+  const { id, markerEnd, style, interactionWidth } = edge;
   const { t } = useLocale();
   const inserting = useContext(EdgeInsertContext);
   const button = useRef<HTMLButtonElement>(null);
-  const [path, labelX, labelY] = getSmoothStepPath({
-    sourceX,
-    sourceY,
-    targetX,
-    targetY,
-    sourcePosition,
-    targetPosition,
-  });
+  // The path runs between the edge's two ends, as React Flow placed them.
+  const [path, labelX, labelY] = getSmoothStepPath(edge);
   const open = inserting?.openEdgeId === id;
   // Clicks here must not also select the edge underneath (React events bubble out of portals).
   const toggle = (event: MouseEvent) => {

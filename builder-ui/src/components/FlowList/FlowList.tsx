@@ -4,6 +4,7 @@ import { RUNNING_NOW_POLL_MS, runningNowKey, showsRunningNow } from '../../edito
 import { useLocale } from '../../hooks/useLocale';
 import { usePolled } from '../../hooks/usePolled';
 import type { Remote } from '../../hooks/useRemote';
+import { LoadFailed } from '../common/LoadFailed';
 
 interface Props {
   flows: Remote<FlowSummary[]>;
@@ -37,15 +38,7 @@ export function FlowList({ flows, selectedId, onSelect, onRetry, onNew, creating
       <h2>{t.flows}</h2>
       {flows.status === 'loading' && <p className="muted">{t.loading}</p>}
       {flows.status === 'failed' && (
-        <div className="notice notice--error" role="alert">
-          <p>
-            {t.loadFailed} {flows.error.message}
-          </p>
-          <p className="muted">{t.apiHint}</p>
-          <button type="button" onClick={onRetry}>
-            {t.retry}
-          </button>
-        </div>
+        <LoadFailed what={t.loadFailed} error={flows.error} onRetry={onRetry} hint={t.apiHint} />
       )}
       {flows.status === 'ready' && flows.value.length === 0 && <p className="muted">{t.noFlows}</p>}
       {flows.status === 'ready' && flows.value.length > 0 && (

@@ -4,6 +4,7 @@ import { useMemo } from 'react';
 import type { FlowSummary } from '../../api/flows';
 import { useFlowDraft } from '../../hooks/useFlowDraft';
 import { useLocale } from '../../hooks/useLocale';
+import { LoadFailed } from '../common/LoadFailed';
 import { Editor } from '../Editor/Editor';
 import { ProblemList } from '../ProblemList/ProblemList';
 
@@ -21,16 +22,7 @@ export function FlowView({
 
   if (draft.status === 'loading') return <p className="pane-message muted">{t.loading}</p>;
   if (draft.status === 'failed') {
-    return (
-      <div className="pane-message notice notice--error" role="alert">
-        <p>
-          {t.loadFailed} {draft.error.message}
-        </p>
-        <button type="button" onClick={reload}>
-          {t.retry}
-        </button>
-      </div>
-    );
+    return <LoadFailed what={t.loadFailed} error={draft.error} onRetry={reload} className="pane-message" />;
   }
   if (!draft.value.ok) return <Unparsable raw={draft.value.raw} />;
   return (

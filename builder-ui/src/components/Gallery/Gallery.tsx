@@ -11,6 +11,8 @@ import {
 import { blankFlow, FLOW_ID_PATTERN, slugify } from '../../editor/document';
 import { useLocale } from '../../hooks/useLocale';
 import { useRemote } from '../../hooks/useRemote';
+import { IconButton } from '../common/IconButton';
+import { LoadFailed } from '../common/LoadFailed';
 
 /** What the operator picked: a blank canvas or one of the SOP templates. */
 type Choice = { kind: 'blank' } | { kind: 'template'; template: TemplateSummary };
@@ -65,14 +67,7 @@ export function Gallery({ onCreated }: { onCreated: (id: string) => void }) {
       </ul>
       {templates.status === 'loading' && <p className="muted">{t.loading}</p>}
       {templates.status === 'failed' && (
-        <div className="notice notice--error" role="alert">
-          <p>
-            {t.templatesFailed} {templates.error.message}
-          </p>
-          <button type="button" onClick={reload}>
-            {t.retry}
-          </button>
-        </div>
+        <LoadFailed what={t.templatesFailed} error={templates.error} onRetry={reload} />
       )}
       {choice && <CreateDialog choice={choice} onClose={() => setChoice(undefined)} onCreated={onCreated} />}
     </section>
@@ -139,9 +134,9 @@ function CreateDialog({
       >
         <header className="dialog__head">
           <h2>{choice.kind === 'template' ? choice.template.name[locale] : t.blankFlow}</h2>
-          <button type="button" className="icon-button" aria-label={t.cancel} onClick={onClose}>
+          <IconButton label={t.cancel} onClick={onClose}>
             <X size={16} />
-          </button>
+          </IconButton>
         </header>
         <label className="field">
           <span className="field__label">{t.flowName}</span>

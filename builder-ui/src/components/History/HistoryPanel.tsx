@@ -6,6 +6,7 @@ import { diffVersions, isUnchanged, type VersionDiff } from '../../editor/versio
 import { useLocale } from '../../hooks/useLocale';
 import { useRemote } from '../../hooks/useRemote';
 import { formatTime } from '../../i18n';
+import { Radio } from '../common/Radio';
 
 interface Compared {
   from: number;
@@ -106,26 +107,22 @@ export function HistoryPanel({ flowId, latestVersion, onDiff, onRolledBack }: Pr
             </strong>
             <small className="muted">{formatTime(v.publishedAt, locale)}</small>
             <span className="history__pick">
-              <label>
-                <input
-                  type="radio"
-                  name="diff-from"
-                  checked={from === v.version}
-                  onChange={() => setFrom(v.version)}
-                  data-testid={`diff-from-${v.version}`}
-                />{' '}
+              <Radio
+                name="diff-from"
+                checked={from === v.version}
+                onSelect={() => setFrom(v.version)}
+                testId={`diff-from-${v.version}`}
+              >
                 {t.diffFrom}
-              </label>
-              <label>
-                <input
-                  type="radio"
-                  name="diff-to"
-                  checked={to === v.version}
-                  onChange={() => setTo(v.version)}
-                  data-testid={`diff-to-${v.version}`}
-                />{' '}
+              </Radio>
+              <Radio
+                name="diff-to"
+                checked={to === v.version}
+                onSelect={() => setTo(v.version)}
+                testId={`diff-to-${v.version}`}
+              >
                 {t.diffTo}
-              </label>
+              </Radio>
             </span>
             {v.version !== latestVersion &&
               (confirming === v.version ? (

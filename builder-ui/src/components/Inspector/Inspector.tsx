@@ -6,6 +6,7 @@ import { useLocale } from '../../hooks/useLocale';
 import { errorMessage } from '../../i18n';
 import { nodeHint, nodeLabel } from '../../nodes';
 import { NodeIcon } from '../../nodes/NodeIcon';
+import { IconButton } from '../common/IconButton';
 import { Field, localPath } from './fields';
 import { NodeForm } from './NodeForm';
 
@@ -180,25 +181,12 @@ export function Inspector({
           <div className="inspector__type">{nodeLabel(node.type, locale)}</div>
           <div className="muted inspector__hint">{nodeHint(node.type, locale)}</div>
         </div>
-        <button
-          type="button"
-          className="icon-button"
-          title={t.duplicate}
-          aria-label={t.duplicate}
-          onClick={onDuplicate}
-        >
+        <IconButton label={t.duplicate} onClick={onDuplicate}>
           <Copy size={16} />
-        </button>
-        <button
-          type="button"
-          className="icon-button danger"
-          title={t.deleteStep}
-          aria-label={t.deleteStep}
-          onClick={onDelete}
-          data-testid="inspector-delete"
-        >
+        </IconButton>
+        <IconButton label={t.deleteStep} danger onClick={onDelete} data-testid="inspector-delete">
           <Trash2 size={16} />
-        </button>
+        </IconButton>
       </div>
       {general.length > 0 && (
         <ul className="notice notice--error inspector__problems" role="alert">

@@ -20,6 +20,7 @@ import {
   valueAt,
   withValue,
 } from '../../nodes/form';
+import { IconButton } from '../common/IconButton';
 import { DurationField, errorsAt, Field, FieldErrors, ListInput, ParsedInput } from './fields';
 import {
   ArmsField,
@@ -361,15 +362,9 @@ function RowsView({ field, context }: { field: RowsField; context: FieldContext 
               );
             return null;
           })}
-          <button
-            type="button"
-            className="icon-button"
-            aria-label={t.remove}
-            title={t.remove}
-            onClick={() => setRows(rows.filter((_, j) => j !== i))}
-          >
+          <IconButton label={t.remove} onClick={() => setRows(rows.filter((_, j) => j !== i))}>
             <Trash2 size={14} />
-          </button>
+          </IconButton>
         </div>
       ))}
       <div>
@@ -392,19 +387,19 @@ function WidgetView({ field, context }: { field: WidgetField; context: FieldCont
   const hint = helpOf(field, locale);
   const testId = testIdOf(field.path);
   const path = field.path;
+  // What every widget's field shows: its words, and the compile errors at its path.
+  const labelled = { label, errors, path };
   switch (field.widget) {
     case 'message':
       return (
         <MessageField
-          label={label}
+          {...labelled}
           value={value as MessageContent | undefined}
           onChange={(key, message) =>
             context.edit(`${path}.${key}`, (n) => withValue(n, path, message) as FlowNode)
           }
           channel={valueAt(node, [parentPath(path), 'channel'].filter(Boolean).join('.'))}
           required={field.required}
-          errors={errors}
-          path={path}
           testId={testId}
           doc={doc}
           renderContext={context.renderContext}
@@ -413,11 +408,9 @@ function WidgetView({ field, context }: { field: WidgetField; context: FieldCont
     case 'duration':
       return (
         <DurationField
-          label={label}
+          {...labelled}
           value={String(value ?? '')}
           onChange={(iso) => set(path, iso)}
-          errors={errors}
-          path={path}
           testId={testId}
         />
       );
@@ -426,12 +419,10 @@ function WidgetView({ field, context }: { field: WidgetField; context: FieldCont
       const payload = field.name === 'filter';
       return (
         <ConditionField
-          label={label}
+          {...labelled}
           value={value as Condition | undefined}
           onChange={(c) => set(path, c)}
           suggestions={[...conditionFields(doc, payload), ...(payload ? conditionFields(doc, false) : [])]}
-          errors={errors}
-          path={path}
           testId={testId}
           required={field.required}
         />
@@ -439,7 +430,7 @@ function WidgetView({ field, context }: { field: WidgetField; context: FieldCont
     }
     case 'channel':
       return (
-        <Field label={label} hint={hint} errors={errors} path={path}>
+        <Field {...labelled} hint={hint}>
           {(id) => (
             <ChannelSelect
               id={id}
@@ -452,7 +443,7 @@ function WidgetView({ field, context }: { field: WidgetField; context: FieldCont
       );
     case 'timezone':
       return (
-        <Field label={label} hint={hint} errors={errors} path={path}>
+        <Field {...labelled} hint={hint}>
           {(id) => (
             <>
               <input
@@ -471,7 +462,7 @@ function WidgetView({ field, context }: { field: WidgetField; context: FieldCont
     case 'time':
     case 'date':
       return (
-        <Field label={label} hint={hint} errors={errors} path={path}>
+        <Field {...labelled} hint={hint}>
           {(id) => (
             <input
               id={id}
@@ -488,16 +479,14 @@ function WidgetView({ field, context }: { field: WidgetField; context: FieldCont
     case 'weekdays':
       return (
         <WeekdaysField
-          label={label}
+          {...labelled}
           value={value as number[] | undefined}
           onChange={(days) => set(path, days)}
-          errors={errors}
-          path={path}
         />
       );
     case 'textarea':
       return (
-        <Field label={label} hint={hint} errors={errors} path={path}>
+        <Field {...labelled} hint={hint}>
           {(id) => (
             <textarea
               id={id}

@@ -16,6 +16,7 @@ import {
 } from '../../editor/fields';
 import { useLocale } from '../../hooks/useLocale';
 import { errorMessage } from '../../i18n';
+import { IconButton } from '../common/IconButton';
 
 /**
  * The side panel's inputs. Each field names the path it edits inside the node (`message.text`),
@@ -71,23 +72,21 @@ export function Field({ label, hint, errors = [], path, children, className }: F
   );
 }
 
-/**
- * A text input that parses what is typed: the document changes only when the text means a
- * value, and the text stays as typed (so "1" on the way to "15" is not rewritten).
- */
-export function ParsedInput<T>({
-  value,
-  format,
-  parse,
-  onChange,
-  ...rest
-}: {
+/** How a typed text stands for a value (ParsedInput, ParsedTextarea). */
+export interface Parsed<T> {
   value: T;
   format: (value: T) => string;
   /** The value the text means, or undefined while it means none. */
   parse: (text: string) => { value: T } | undefined;
   onChange: (value: T) => void;
-} & Omit<React.InputHTMLAttributes<HTMLInputElement>, 'value' | 'onChange'>) {
+}
+
+/**
+ * The text of a field that parses what is typed: the value changes only when the text means one,
+ * and the text stays as typed (so "1" on the way to "15" is not rewritten) until the value
+ * changes from elsewhere.
+ */
+export function useParsedText<T>({ value, format, parse, onChange }: Parsed<T>) {
   const [text, setText] = useState(() => format(value));
   const last = useRef(value);
   useEffect(() => {
@@ -96,20 +95,27 @@ export function ParsedInput<T>({
       setText(format(value));
     }
   }, [value, format]);
-  return (
-    <input
-      {...rest}
-      value={text}
-      onChange={(e) => {
-        setText(e.target.value);
-        const parsed = parse(e.target.value);
-        if (parsed !== undefined) {
-          last.current = parsed.value;
-          onChange(parsed.value);
-        }
-      }}
-    />
-  );
+  const type = (next: string) => {
+    setText(next);
+    const parsed = parse(next);
+    if (parsed !== undefined) {
+      last.current = parsed.value;
+      onChange(parsed.value);
+    }
+  };
+  return [text, type] as const;
+}
+
+/** A text input that parses what is typed (useParsedText). */
+export function ParsedInput<T>({
+  value,
+  format,
+  parse,
+  onChange,
+  ...rest
+}: Parsed<T> & Omit<React.InputHTMLAttributes<HTMLInputElement>, 'value' | 'onChange'>) {
+  const [text, type] = useParsedText({ value, format, parse, onChange });
+  return <input {...rest} value={text} onChange={(e) => type(e.target.value)} />;
 }
 
 const formatNumber = (n: number | undefined) => (n === undefined ? '' : String(n));
@@ -328,15 +334,9 @@ function ComparisonRow({
         </>
       )}
       {onRemove && (
-        <button
-          type="button"
-          className="icon-button"
-          aria-label={t.remove}
-          title={t.remove}
-          onClick={onRemove}
-        >
+        <IconButton label={t.remove} onClick={onRemove}>
           ×
-        </button>
+        </IconButton>
       )}
     </div>
   );

@@ -10,11 +10,21 @@ import {
   type TriggerNode,
 } from '@sopflow/core';
 import { ArrowDown, ArrowUp, Trash2 } from 'lucide-react';
-import { type ReactNode, useEffect, useRef, useState } from 'react';
+import type { ReactNode } from 'react';
 import { renameExit } from '../../editor/document';
 import { useLocale } from '../../hooks/useLocale';
 import { nodeModule } from '../../nodes';
-import { ConditionEditor, errorsAt, Field, FieldErrors, NumberInput, ParsedInput } from './fields';
+import { IconButton } from '../common/IconButton';
+import {
+  ConditionEditor,
+  errorsAt,
+  Field,
+  FieldErrors,
+  NumberInput,
+  type Parsed,
+  ParsedInput,
+  useParsedText,
+} from './fields';
 import { MessageEditor } from './MessageEditor';
 
 /**
@@ -268,32 +278,18 @@ export function WeekdaysField({
 
 /** A textarea that parses what is typed, like ParsedInput. */
 export function ParsedTextarea<T>({
-  value,
-  format,
-  parse,
-  onChange,
   id,
   rows = 3,
   className,
   testId,
-}: {
-  value: T;
-  format: (v: T) => string;
-  parse: (text: string) => { value: T } | undefined;
-  onChange: (v: T) => void;
+  ...parsed
+}: Parsed<T> & {
   id: string;
   rows?: number;
   className?: string;
   testId?: string;
 }) {
-  const [text, setText] = useState(() => format(value));
-  const last = useRef(value);
-  useEffect(() => {
-    if (value !== last.current) {
-      last.current = value;
-      setText(format(value));
-    }
-  }, [value, format]);
+  const [text, type] = useParsedText(parsed);
   return (
     <textarea
       id={id}
@@ -301,14 +297,7 @@ export function ParsedTextarea<T>({
       className={className}
       value={text}
       data-testid={testId}
-      onChange={(e) => {
-        setText(e.target.value);
-        const parsed = parse(e.target.value);
-        if (parsed) {
-          last.current = parsed.value;
-          onChange(parsed.value);
-        }
-      }}
+      onChange={(e) => type(e.target.value)}
     />
   );
 }
@@ -428,38 +417,29 @@ function NamedExits<E extends NamedExit>({
             {kind.inline?.(exit, i, setOne(exit.id, 'inline'), list)}
             {kind.ordered && (
               <>
-                <button
-                  type="button"
-                  className="icon-button"
-                  title={t.moveUp}
-                  aria-label={t.moveUp}
+                <IconButton
+                  label={t.moveUp}
                   disabled={i === 0}
                   onClick={() => setList('order', (l) => move(l, i, -1))}
                 >
                   <ArrowUp size={14} />
-                </button>
-                <button
-                  type="button"
-                  className="icon-button"
-                  title={t.moveDown}
-                  aria-label={t.moveDown}
+                </IconButton>
+                <IconButton
+                  label={t.moveDown}
                   disabled={i === list.length - 1}
                   onClick={() => setList('order', (l) => move(l, i, 1))}
                 >
                   <ArrowDown size={14} />
-                </button>
+                </IconButton>
               </>
             )}
-            <button
-              type="button"
-              className="icon-button"
-              title={t.remove}
-              aria-label={t.remove}
+            <IconButton
+              label={t.remove}
               disabled={list.length <= kind.min}
               onClick={() => setList('remove', (l) => l.filter((e) => e.id !== exit.id))}
             >
               <Trash2 size={14} />
-            </button>
+            </IconButton>
           </div>
           {kind.below?.(exit, i, setOne(exit.id, 'below'))}
           {kind.below && <FieldErrors errors={errorsAt(errors, `${kind.key}[${i}]`)} />}

@@ -2,6 +2,7 @@ import { LogIn } from 'lucide-react';
 import { useState } from 'react';
 import { logIn, type Session } from '../../api/flows';
 import { useLocale } from '../../hooks/useLocale';
+import { TextField } from '../common/TextField';
 
 /** Shown when the API has accounts and this browser has no session (or it expired). */
 export function Login({ onLoggedIn }: { onLoggedIn: (session: Session) => void }) {
@@ -25,28 +26,24 @@ export function Login({ onLoggedIn }: { onLoggedIn: (session: Session) => void }
       }}
     >
       <h2 className="login__title">{t.loginTitle}</h2>
-      <label className="field">
-        <span className="field__label">{t.email}</span>
-        <input
-          type="email"
-          autoComplete="username"
-          required
-          value={email}
-          onChange={(e) => setEmail(e.target.value)}
-          data-testid="login-email"
-        />
-      </label>
-      <label className="field">
-        <span className="field__label">{t.password}</span>
-        <input
-          type="password"
-          autoComplete="current-password"
-          required
-          value={password}
-          onChange={(e) => setPassword(e.target.value)}
-          data-testid="login-password"
-        />
-      </label>
+      <TextField
+        label={t.email}
+        type="email"
+        autoComplete="username"
+        required
+        value={email}
+        onChange={(e) => setEmail(e.target.value)}
+        data-testid="login-email"
+      />
+      <TextField
+        label={t.password}
+        type="password"
+        autoComplete="current-password"
+        required
+        value={password}
+        onChange={(e) => setPassword(e.target.value)}
+        data-testid="login-password"
+      />
       {failure && (
         <p className="notice notice--error" role="alert">
           {t.loginFailed} {failure}

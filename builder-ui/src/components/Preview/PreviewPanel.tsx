@@ -15,6 +15,7 @@ import { formatClock, formatOffset, type Trace, traceOf } from '../../editor/tra
 import { useLocale } from '../../hooks/useLocale';
 import { exitCaption, nodeModule } from '../../nodes';
 import { NodeIcon } from '../../nodes/NodeIcon';
+import { IconButton } from '../common/IconButton';
 
 /** The sample contact and scripted events the operator previews with (kept while editing). */
 export interface Sample {
@@ -119,6 +120,11 @@ export function PreviewPanel({
   const zone = doc.settings.timezone;
   const set = <K extends keyof Sample>(key: K, value: Sample[K]) =>
     setSample((s) => ({ ...s, [key]: value }));
+  const setEvent = (i: number, key: keyof Sample['events'][number], value: string) =>
+    set(
+      'events',
+      sample.events.map((e, j) => (j === i ? { ...e, [key]: value } : e)),
+    );
   const eventPayload = parseObject(sample.event);
   const badEvents = sample.events.some((e) => parseObject(e.payload) === undefined || !e.name.trim());
 
@@ -158,6 +164,9 @@ export function PreviewPanel({
   const steps = run?.trace.steps ?? [];
   const total = steps.length;
   const shown = run?.shown ?? 0;
+  /** Stops the playback on a step (kept between the first and the last). */
+  const showStep = (to: (shown: number) => number) =>
+    setRun((r) => r && { ...r, playing: false, shown: Math.min(total, Math.max(1, to(r.shown))) });
   const label = (id: string) => doc.nodes.find((n) => n.id === id)?.label ?? id;
   const typeOf = (id: string) => doc.nodes.find((n) => n.id === id)?.type;
   const exitName = (id: string, exit: string) => {
@@ -220,41 +229,24 @@ export function PreviewPanel({
               className="weight"
               placeholder="+2h"
               value={e.at}
-              onChange={(x) =>
-                set(
-                  'events',
-                  sample.events.map((y, j) => (j === i ? { ...y, at: x.target.value } : y)),
-                )
-              }
+              onChange={(x) => setEvent(i, 'at', x.target.value)}
             />
             <input
               aria-label={t.eventName}
               placeholder="message.received"
               list="preview-event-names"
               value={e.name}
-              onChange={(x) =>
-                set(
-                  'events',
-                  sample.events.map((y, j) => (j === i ? { ...y, name: x.target.value } : y)),
-                )
-              }
+              onChange={(x) => setEvent(i, 'name', x.target.value)}
             />
             <input
               aria-label={t.eventPayload}
               className="code"
               placeholder="{}"
               value={e.payload}
-              onChange={(x) =>
-                set(
-                  'events',
-                  sample.events.map((y, j) => (j === i ? { ...y, payload: x.target.value } : y)),
-                )
-              }
+              onChange={(x) => setEvent(i, 'payload', x.target.value)}
             />
-            <button
-              type="button"
-              className="icon-button"
-              aria-label={t.remove}
+            <IconButton
+              label={t.remove}
               onClick={() =>
                 set(
                   'events',
@@ -263,7 +255,7 @@ export function PreviewPanel({
               }
             >
               ×
-            </button>
+            </IconButton>
           </div>
         ))}
         <datalist id="preview-event-names">
@@ -306,21 +298,11 @@ export function PreviewPanel({
         >
           {stale && <p className="notice">{t.stale}</p>}
           <div className="preview__controls">
-            <button
-              type="button"
-              className="icon-button"
-              title={t.stepBack}
-              aria-label={t.stepBack}
-              disabled={shown <= 1}
-              onClick={() => setRun((r) => r && { ...r, playing: false, shown: Math.max(1, r.shown - 1) })}
-            >
+            <IconButton label={t.stepBack} disabled={shown <= 1} onClick={() => showStep((n) => n - 1)}>
               <StepBack size={16} />
-            </button>
-            <button
-              type="button"
-              className="icon-button"
-              title={run.playing ? t.pause : t.play}
-              aria-label={run.playing ? t.pause : t.play}
+            </IconButton>
+            <IconButton
+              label={run.playing ? t.pause : t.play}
               onClick={() =>
                 setRun(
                   (r) =>
@@ -330,29 +312,21 @@ export function PreviewPanel({
               data-testid="preview-play"
             >
               {run.playing ? <Pause size={16} /> : <Play size={16} />}
-            </button>
-            <button
-              type="button"
-              className="icon-button"
-              title={t.stepForward}
-              aria-label={t.stepForward}
+            </IconButton>
+            <IconButton
+              label={t.stepForward}
               disabled={shown >= total}
-              onClick={() =>
-                setRun((r) => r && { ...r, playing: false, shown: Math.min(total, r.shown + 1) })
-              }
+              onClick={() => showStep((n) => n + 1)}
             >
               <StepForward size={16} />
-            </button>
-            <button
-              type="button"
-              className="icon-button"
-              title={t.showAll}
-              aria-label={t.showAll}
-              onClick={() => setRun((r) => r && { ...r, playing: false, shown: total })}
+            </IconButton>
+            <IconButton
+              label={t.showAll}
+              onClick={() => showStep(() => total)}
               data-testid="preview-show-all"
             >
               <SkipForward size={16} />
-            </button>
+            </IconButton>
             <span className="muted" data-testid="preview-progress">
               {t.stepOf(shown, total)}
             </span>

@@ -1,10 +1,51 @@
 import type { CompileError, FlowDocument, FlowSettings } from '@sopflow/core';
 import { Check, Copy, X } from 'lucide-react';
-import { useEffect, useState } from 'react';
+import { Fragment, type ReactNode, useEffect, useState } from 'react';
 import { getWebhook, type WebhookInfo } from '../../api/flows';
 import { useLocale } from '../../hooks/useLocale';
+import { IconButton } from '../common/IconButton';
 import { DurationField, Field, NumberInput } from '../Inspector/fields';
 import { TimeZoneList } from '../Inspector/forms';
+
+type QuietHours = NonNullable<FlowSettings['quietHours']>;
+type FrequencyCap = NonNullable<FlowSettings['frequencyCap']>;
+
+/** What a newly switched-on setting starts with. */
+const DEFAULT_QUIET_HOURS: QuietHours = { start: '22:00', end: '08:00' };
+const DEFAULT_FREQUENCY_CAP: FrequencyCap = { max: 3, per: 'P1D', onCap: 'defer' };
+
+/** A setting that is off until its box is ticked; what it holds shows while it is on. */
+function OptionalSection({
+  title,
+  hint,
+  on,
+  onToggle,
+  testId,
+  children,
+}: {
+  title: string;
+  hint: string;
+  on: boolean;
+  onToggle: (on: boolean) => void;
+  testId: string;
+  children: ReactNode;
+}) {
+  return (
+    <section className="drawer__section">
+      <label className="checkbox">
+        <input
+          type="checkbox"
+          checked={on}
+          onChange={(e) => onToggle(e.target.checked)}
+          data-testid={testId}
+        />
+        <h3>{title}</h3>
+      </label>
+      <p className="field__hint">{hint}</p>
+      {children}
+    </section>
+  );
+}
 
 interface Props {
   doc: FlowDocument;
@@ -17,11 +58,9 @@ function CopyButton({ text, testId }: { text: string; testId: string }) {
   const { t } = useLocale();
   const [done, setDone] = useState(false);
   return (
-    <button
-      type="button"
-      className="icon-button"
+    <IconButton
+      label={t.copy}
       title={done ? t.copied : t.copy}
-      aria-label={t.copy}
       data-testid={testId}
       onClick={() =>
         void navigator.clipboard?.writeText(text).then(
@@ -31,7 +70,7 @@ function CopyButton({ text, testId }: { text: string; testId: string }) {
       }
     >
       {done ? <Check size={14} /> : <Copy size={14} />}
-    </button>
+    </IconButton>
   );
 }
 
@@ -96,6 +135,18 @@ export function SettingsDrawer({ doc, errors, update, onClose }: Props) {
   const flowErrors = errors.filter((e) => !e.nodeId && !e.edgeId);
   const setSettings = (key: string, fn: (s: FlowSettings) => FlowSettings) =>
     update((d) => ({ ...d, settings: fn(d.settings) }), `settings:${key}`);
+  /** Turns quiet hours on (with the given times, the defaults filling the rest) or off. */
+  const setQuiet = (key: string, hours: Partial<QuietHours> | undefined) =>
+    setSettings(key, (x) => ({
+      ...x,
+      quietHours: hours && { ...DEFAULT_QUIET_HOURS, ...x.quietHours, ...hours },
+    }));
+  /** Turns the frequency cap on (with the given parts, the defaults filling the rest) or off. */
+  const setCap = (key: string, cap: Partial<FrequencyCap> | undefined) =>
+    setSettings(key, (x) => ({
+      ...x,
+      frequencyCap: cap && { ...DEFAULT_FREQUENCY_CAP, ...x.frequencyCap, ...cap },
+    }));
 
   useEffect(() => {
     const close = (e: KeyboardEvent) => e.key === 'Escape' && onClose();
@@ -113,15 +164,9 @@ export function SettingsDrawer({ doc, errors, update, onClose }: Props) {
     >
       <header className="drawer__head">
         <h2>{t.settingsTitle}</h2>
-        <button
-          type="button"
-          className="icon-button"
-          aria-label={t.close}
-          onClick={onClose}
-          data-testid="settings-close"
-        >
+        <IconButton label={t.close} onClick={onClose} data-testid="settings-close">
           <X size={16} />
-        </button>
+        </IconButton>
       </header>
       <div className="drawer__body">
         <Field label={t.flowName} errors={flowErrors} path="name">
@@ -163,71 +208,42 @@ export function SettingsDrawer({ doc, errors, update, onClose }: Props) {
             )}
           </Field>
         </section>
-        <section className="drawer__section">
-          <label className="checkbox">
-            <input
-              type="checkbox"
-              checked={s.quietHours !== undefined}
-              onChange={(e) =>
-                setSettings('quiet', (x) => ({
-                  ...x,
-                  quietHours: e.target.checked ? { start: '22:00', end: '08:00' } : undefined,
-                }))
-              }
-              data-testid="settings-quiet"
-            />
-            <h3>{t.quietHours}</h3>
-          </label>
-          <p className="field__hint">{t.quietHoursHint}</p>
+        <OptionalSection
+          title={t.quietHours}
+          hint={t.quietHoursHint}
+          on={s.quietHours !== undefined}
+          onToggle={(on) => setQuiet('quiet', on ? DEFAULT_QUIET_HOURS : undefined)}
+          testId="settings-quiet"
+        >
           {s.quietHours && (
             <div className="row">
-              <span>{t.from}</span>
-              <input
-                type="time"
-                aria-label={t.from}
-                value={s.quietHours.start}
-                onChange={(e) =>
-                  e.target.value &&
-                  setSettings('quiet-start', (x) => ({
-                    ...x,
-                    quietHours: { end: '08:00', ...x.quietHours, start: e.target.value },
-                  }))
-                }
-                data-testid="settings-quiet-start"
-              />
-              <span>{t.to}</span>
-              <input
-                type="time"
-                aria-label={t.to}
-                value={s.quietHours.end}
-                onChange={(e) =>
-                  e.target.value &&
-                  setSettings('quiet-end', (x) => ({
-                    ...x,
-                    quietHours: { start: '22:00', ...x.quietHours, end: e.target.value },
-                  }))
-                }
-                data-testid="settings-quiet-end"
-              />
+              {(
+                [
+                  ['start', t.from],
+                  ['end', t.to],
+                ] as const
+              ).map(([end, words]) => (
+                <Fragment key={end}>
+                  <span>{words}</span>
+                  <input
+                    type="time"
+                    aria-label={words}
+                    value={s.quietHours?.[end]}
+                    onChange={(e) => e.target.value && setQuiet(`quiet-${end}`, { [end]: e.target.value })}
+                    data-testid={`settings-quiet-${end}`}
+                  />
+                </Fragment>
+              ))}
             </div>
           )}
-        </section>
-        <section className="drawer__section">
-          <label className="checkbox">
-            <input
-              type="checkbox"
-              checked={s.frequencyCap !== undefined}
-              onChange={(e) =>
-                setSettings('cap', (x) => ({
-                  ...x,
-                  frequencyCap: e.target.checked ? { max: 3, per: 'P1D', onCap: 'defer' } : undefined,
-                }))
-              }
-              data-testid="settings-cap"
-            />
-            <h3>{t.frequencyCap}</h3>
-          </label>
-          <p className="field__hint">{t.frequencyCapHint}</p>
+        </OptionalSection>
+        <OptionalSection
+          title={t.frequencyCap}
+          hint={t.frequencyCapHint}
+          on={s.frequencyCap !== undefined}
+          onToggle={(on) => setCap('cap', on ? DEFAULT_FREQUENCY_CAP : undefined)}
+          testId="settings-cap"
+        >
           {s.frequencyCap && (
             <>
               <div className="row">
@@ -236,26 +252,14 @@ export function SettingsDrawer({ doc, errors, update, onClose }: Props) {
                   className="weight"
                   aria-label={t.capMax}
                   value={s.frequencyCap.max}
-                  onChange={(max) =>
-                    Number.isInteger(max) &&
-                    max > 0 &&
-                    setSettings('cap-max', (x) => ({
-                      ...x,
-                      frequencyCap: { per: 'P1D', onCap: 'defer', ...x.frequencyCap, max },
-                    }))
-                  }
+                  onChange={(max) => Number.isInteger(max) && max > 0 && setCap('cap-max', { max })}
                   data-testid="settings-cap-max"
                 />
               </div>
               <DurationField
                 label={t.capPer}
                 value={s.frequencyCap.per}
-                onChange={(per) =>
-                  setSettings('cap-per', (x) => ({
-                    ...x,
-                    frequencyCap: { max: 3, onCap: 'defer', ...x.frequencyCap, per },
-                  }))
-                }
+                onChange={(per) => setCap('cap-per', { per })}
                 errors={errors}
                 path="settings.frequencyCap.per"
                 testId="settings-cap-per"
@@ -265,17 +269,7 @@ export function SettingsDrawer({ doc, errors, update, onClose }: Props) {
                   <select
                     id={id}
                     value={s.frequencyCap?.onCap}
-                    onChange={(e) =>
-                      setSettings('cap-on', (x) => ({
-                        ...x,
-                        frequencyCap: {
-                          max: 3,
-                          per: 'P1D',
-                          ...x.frequencyCap,
-                          onCap: e.target.value as 'defer' | 'skip',
-                        },
-                      }))
-                    }
+                    onChange={(e) => setCap('cap-on', { onCap: e.target.value as 'defer' | 'skip' })}
                   >
                     {(['defer', 'skip'] as const).map((m) => (
                       <option key={m} value={m}>
@@ -287,7 +281,7 @@ export function SettingsDrawer({ doc, errors, update, onClose }: Props) {
               </Field>
             </>
           )}
-        </section>
+        </OptionalSection>
         <section className="drawer__section">
           <Field label={t.reentry} errors={flowErrors} path="settings.reentry">
             {(id) => (

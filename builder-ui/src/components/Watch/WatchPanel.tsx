@@ -1,10 +1,10 @@
 import type { FlowDocument } from '@sopflow/core';
-import { ExternalLink } from 'lucide-react';
 import { getNodeContacts } from '../../api/flows';
 import type { FlowStatsAnswer } from '../../editor/watch';
 import { useLocale } from '../../hooks/useLocale';
 import { type Polled, usePolled } from '../../hooks/usePolled';
 import { formatTime, type Locale } from '../../i18n';
+import { TemporalLink } from '../common/TemporalLink';
 
 interface Props {
   doc: FlowDocument;
@@ -130,14 +130,9 @@ function NodeContacts({
                       {t.since} {formatTime(c.startedAt, locale)}
                     </small>
                   </span>
-                  <a
-                    href={c.temporalUrl}
-                    target="_blank"
-                    rel="noreferrer"
-                    data-testid="watch-contact-temporal"
-                  >
-                    <ExternalLink size={12} aria-hidden="true" /> {t.openInTemporal}
-                  </a>
+                  <TemporalLink href={c.temporalUrl} testId="watch-contact-temporal">
+                    {t.openInTemporal}
+                  </TemporalLink>
                 </li>
               ))}
             </ul>
@@ -146,14 +141,9 @@ function NodeContacts({
             <p className="muted">{t.watchMoreContacts(answer.contacts.length, answer.total)}</p>
           )}
           {answer.total > 0 && (
-            <a
-              href={answer.temporalUrl}
-              target="_blank"
-              rel="noreferrer"
-              data-testid="watch-contacts-temporal"
-            >
-              <ExternalLink size={12} aria-hidden="true" /> {t.openAllInTemporal}
-            </a>
+            <TemporalLink href={answer.temporalUrl} testId="watch-contacts-temporal">
+              {t.openAllInTemporal}
+            </TemporalLink>
           )}
         </>
       ) : (

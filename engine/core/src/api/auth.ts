@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { pageLimit } from './query';
 
 /** The header a session sends its CSRF token in, on every write. */
 export const CSRF_HEADER = 'x-csrf-token';
@@ -104,7 +105,7 @@ export type TokenCreated = z.infer<typeof TokenCreated>;
 
 /** `GET /api/audit`. */
 export const AuditQuery = z.object({
-  limit: z.coerce.number().int().min(1).max(1000).optional(),
+  limit: pageLimit(1000).optional(),
   before: z.string().regex(/^\d+$/).optional().meta({ description: 'Entries older than this id.' }),
   actor: z.string().optional().meta({ description: 'A user email, token name or id.' }),
   action: z.string().optional().meta({ description: 'Part of the action, e.g. "/publish".' }),

@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { isAddressKindName } from '../flow/contact-addresses';
 import { Contact } from '../flow/schema';
 import { Issue } from './errors';
+import { pageLimit } from './query';
 
 const optionalText = (max: number) => z.string().max(max).nullable().optional();
 
@@ -70,7 +71,7 @@ export const ContactListQuery = z.object({
     .optional()
     .meta({ description: 'Only contacts unsubscribed from this channel.' }),
   after: z.string().max(200).optional().meta({ description: 'The `next` of the previous page.' }),
-  limit: z.coerce.number().int().min(1).max(500).optional(),
+  limit: pageLimit(500).optional(),
 });
 export type ContactListQuery = z.infer<typeof ContactListQuery>;
 

@@ -4,6 +4,7 @@ import type { Plan } from '../flow/plan';
 import { Contact, FlowDocument, FlowId } from '../flow/schema';
 import type { RunOutcome } from '../interpreter/interpreter';
 import type { TimelineEntry } from '../simulate/simulate';
+import { pageLimit } from './query';
 
 /**
  * Flows: drafts, templates, publishing, versions, rollback, dry-runs, enrollment, live migration,
@@ -21,12 +22,17 @@ export const CompileErrorAnswer = object<CompileError>().meta({
 export const FlowStatus = z.enum(['draft', 'live', 'paused', 'stopped', 'archived']);
 export type FlowStatus = z.infer<typeof FlowStatus>;
 
-/** A flow as lists show it. */
-export const FlowSummary = z.object({
+/** What every answer about a flow says of it. */
+const flowBase = {
   id: z.string(),
   name: z.string(),
   status: FlowStatus,
   latestVersion: z.number().nullable(),
+};
+
+/** A flow as lists show it. */
+export const FlowSummary = z.object({
+  ...flowBase,
   updatedAt: z.string(),
   runningNow: z
     .number()
@@ -56,10 +62,7 @@ export type FlowList = z.infer<typeof FlowList>;
 
 /** A flow with its links, as single-flow answers show it. */
 export const FlowView = z.object({
-  id: z.string(),
-  name: z.string(),
-  status: FlowStatus,
-  latestVersion: z.number().nullable(),
+  ...flowBase,
   webhookUrl: z.string(),
   temporalUrl: z.string().meta({ description: "The Temporal UI's list of this flow's runs." }),
   createdAt: z.string(),
@@ -142,6 +145,17 @@ export const FlowControlled = z.object({
 });
 export type FlowControlled = z.infer<typeof FlowControlled>;
 
+/** A published version as the history lists it: no document, no plan. */
+export const VersionSummary = z.object({
+  version: z.number(),
+  note: z.string().nullable(),
+  publishedAt: z.string(),
+});
+export type VersionSummary = z.infer<typeof VersionSummary>;
+
+export const VersionList = z.object({ versions: z.array(VersionSummary) });
+export type VersionList = z.infer<typeof VersionList>;
+
 /** What `GET /api/flows/{id}/export` answers and `POST /api/flows/import` takes. */
 export const FlowExport = z.object({
   sopflowExport: z.literal(1),
@@ -153,14 +167,7 @@ export const FlowExport = z.object({
     latestVersion: z.number().nullable(),
   }),
   draft: FlowDocument,
-  published: z
-    .object({
-      version: z.number(),
-      note: z.string().nullable(),
-      publishedAt: z.string(),
-      document: FlowDocument,
-    })
-    .nullable(),
+  published: VersionSummary.extend({ document: FlowDocument }).nullable(),
 });
 export type FlowExport = z.infer<typeof FlowExport>;
 
@@ -247,11 +254,7 @@ export type FlowStats = z.infer<typeof FlowStats>;
 /** `GET /api/flows/{id}/nodes/{nodeId}/contacts`. */
 export const NodeContactsQuery = z.object({
   version: publishedVersion,
-  limit: z.coerce
-    .number()
-    .int()
-    .min(1)
-    .max(500)
+  limit: pageLimit(500)
     .default(100)
     .meta({ description: 'At most this many contacts (1-500, 100 by default); `total` counts them all.' }),
 });
@@ -279,17 +282,6 @@ export const NodeContacts = z.object({
   temporalUrl: z.string().meta({ description: "The Temporal UI's list of these runs." }),
 });
 export type NodeContacts = z.infer<typeof NodeContacts>;
-
-/** A published version as the history lists it: no document, no plan. */
-export const VersionSummary = z.object({
-  version: z.number(),
-  note: z.string().nullable(),
-  publishedAt: z.string(),
-});
-export type VersionSummary = z.infer<typeof VersionSummary>;
-
-export const VersionList = z.object({ versions: z.array(VersionSummary) });
-export type VersionList = z.infer<typeof VersionList>;
 
 /** `GET /api/flows/{id}/versions/{version}`: a published version, its document and plan. */
 export const FlowVersion = VersionSummary.extend({
@@ -342,10 +334,8 @@ export const MigrationReport = z.object({
 });
 export type MigrationReport = z.infer<typeof MigrationReport>;
 
-/** `POST /api/flows/{id}/simulate`. */
-export const SimulateBody = z.object({
-  contact: Contact,
-  event: z.record(z.string(), z.unknown()).optional(),
+/** `POST /api/flows/{id}/simulate`: whom an enrollment would take, and what then happens to them. */
+export const SimulateBody = EnrollBody.extend({
   events: z
     .array(
       z.object({

@@ -1,10 +1,11 @@
 import { z } from 'zod';
+import { pageLimit } from './query';
 
 /** `GET /api/outbox`. */
 export const OutboxQuery = z.object({
   flowId: z.string().optional(),
   contactId: z.string().optional(),
-  limit: z.coerce.number().int().min(1).max(5000).optional(),
+  limit: pageLimit(5000).optional(),
 });
 export type OutboxQuery = z.infer<typeof OutboxQuery>;
 

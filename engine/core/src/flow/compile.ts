@@ -6,6 +6,7 @@ import { comparisonProblem, comparisonsOf } from './conditions';
 import { isAddressKindName } from './contact-addresses';
 import type { CompileError, CompileErrorCode } from './errors';
 import { PLAN_VERSION, type Plan, type PlanNode } from './plan';
+import type { RecipientLimit } from './recipient-limits';
 import {
   CONTACT_FIELDS,
   type Edge,
@@ -35,6 +36,12 @@ export interface CompileOptions {
    * before connectors declared address kinds.
    */
   reach?: Readonly<Record<string, readonly string[]>>;
+  /**
+   * The quotas providers put on each recipient, as the connectors declare them; a loop that
+   * breaks one is a warning.
+   * @default none
+   */
+  limits?: readonly RecipientLimit[];
   /**
    * The version number the plan is compiled for (set by publish).
    * @default 0
@@ -190,6 +197,16 @@ function cyclesAmong(ids: string[], successors: (id: string) => string[]): strin
   return cycles;
 }
 
+/** The items whose id an earlier item already has, in order. */
+function repeatedIds<T extends { id: string }>(items: readonly T[]): T[] {
+  const seen = new Set<string>();
+  return items.filter((item) => {
+    const repeated = seen.has(item.id);
+    seen.add(item.id);
+    return repeated;
+  });
+}
+
 /**
  * Checks a flow document and turns it into a plan. Never throws: every problem comes back as
  * an error naming the node or edge it is about.
@@ -201,21 +218,16 @@ export function compile(document: unknown, options: CompileOptions = {}): Compil
   const channels = new Set(options.channels ?? BUILTIN_CHANNELS);
   const errors: CompileError[] = [];
 
-  const nodes = new Map<string, FlowNode>();
-  for (const node of flow.nodes) {
-    if (nodes.has(node.id)) {
-      errors.push(
-        error(
-          'duplicate_node_id',
-          `Two nodes have the id "${node.id}".`,
-          `有两个节点的 id 都是"${node.id}"。`,
-          {
-            nodeId: node.id,
-          },
-        ),
-      );
-    }
-    nodes.set(node.id, node);
+  const nodes = new Map<string, FlowNode>(flow.nodes.map((node) => [node.id, node]));
+  for (const node of repeatedIds(flow.nodes)) {
+    errors.push(
+      error(
+        'duplicate_node_id',
+        `Two nodes have the id "${node.id}".`,
+        `有两个节点的 id 都是"${node.id}"。`,
+        { nodeId: node.id },
+      ),
+    );
   }
 
   const triggers = flow.nodes.filter((n): n is TriggerNode => n.type === 'trigger');
@@ -241,21 +253,18 @@ export function compile(document: unknown, options: CompileOptions = {}): Compil
 
   // Resolve edges into exits: exitTargets[node][handle] = target.
   const exitTargets = new Map<string, Map<string, string>>();
-  const seenEdges = new Set<string>();
+  const repeatedEdges = new Set(repeatedIds(flow.edges));
   for (const edge of flow.edges) {
-    if (seenEdges.has(edge.id)) {
+    if (repeatedEdges.has(edge)) {
       errors.push(
         error(
           'duplicate_edge_id',
           `Two connections have the id "${edge.id}".`,
           `有两条连线的 id 都是"${edge.id}"。`,
-          {
-            edgeId: edge.id,
-          },
+          { edgeId: edge.id },
         ),
       );
     }
-    seenEdges.add(edge.id);
     errors.push(...edgeErrors(edge, nodes, exitTargets));
   }
 
@@ -339,7 +348,7 @@ export function compile(document: unknown, options: CompileOptions = {}): Compil
 
   if (errors.length > 0 || !trigger) return { ok: false, errors };
   const plan = toPlan(flow, trigger.id, exitTargets, options.version ?? 0, options.reach);
-  return { ok: true, plan, warnings: limitWarnings(plan) };
+  return { ok: true, plan, warnings: limitWarnings(plan, options.limits) };
 }
 
 function edgeErrors(edge: Edge, nodes: Map<string, FlowNode>, exitTargets: Map<string, Map<string, string>>) {

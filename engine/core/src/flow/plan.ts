@@ -5,7 +5,11 @@ import type { FlowNode, FlowSettings } from './schema';
  * flow node (less its canvas position) with its exits resolved to the ids of the nodes they lead to.
  */
 
-export const PLAN_VERSION = 2;
+/**
+ * 3: splits pick arms with a well-mixed hash (plans before it keep the old one, so contacts already
+ * running them replay the arm they took).
+ */
+export const PLAN_VERSION = 3;
 
 type WithoutPosition<T> = T extends unknown ? Omit<T, 'position'> : never;
 
@@ -18,7 +22,8 @@ export type PlanNode = WithoutPosition<FlowNode> & {
 export type PlanNodeOf<T extends PlanNode['type']> = Extract<PlanNode, { type: T }>;
 
 export interface Plan {
-  planVersion: typeof PLAN_VERSION;
+  /** PLAN_VERSION when compiled; a running contact's plan may be older (down to 2). */
+  planVersion: number;
   flowId: string;
   flowName: string;
   /** The published version this plan was compiled for; 0 for an unpublished draft. */

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { exit, send, testPlan, trigger } from '../test-support';
+import { exit, MASS_SEND_LIMIT, send, testPlan, trigger } from '../test-support';
 import { compile } from './compile';
 import type { Plan } from './plan';
 import type { FlowDocumentInput } from './schema';
@@ -17,7 +17,7 @@ function examplePlan(settings: object = {}): Plan {
   return result.plan;
 }
 
-const codes = (plan: Plan) => limitWarnings(plan).map((w) => [w.code, w.nodeId]);
+const codes = (plan: Plan) => limitWarnings(plan, [MASS_SEND_LIMIT]).map((w) => [w.code, w.nodeId]);
 
 /** A reminder loop: send, wait for a reply up to `timeout`, send again. */
 const reminderLoop = (timeout: string, settings: Settings, channel = 'wechat') =>
@@ -184,17 +184,33 @@ describe('limit warnings: quiet hours', () => {
   });
 });
 
-describe("limit warnings: WeCom's mass-send quota", () => {
-  it('warns about a loop sending on WeCom more than once a day', () => {
-    const warnings = limitWarnings(reminderLoop('PT12H', undefined));
-    expect(warnings.map((w) => [w.code, w.nodeId])).toEqual([['wecom_quota_risk', 'tip']]);
-    expect(warnings[0]!.messageZh).toContain('企业微信');
-    expect(codes(reminderLoop('PT12H', undefined, 'wechat_group'))).toEqual([['wecom_quota_risk', 'tip']]);
+describe("limit warnings: a provider's quota per recipient", () => {
+  it('warns about a loop sending on a limited channel more than once a day', () => {
+    const warnings = limitWarnings(reminderLoop('PT12H', undefined), [MASS_SEND_LIMIT]);
+    expect(warnings.map((w) => [w.code, w.nodeId, w.limitId])).toEqual([
+      ['channel_quota_risk', 'tip', 'test-mass-send'],
+    ]);
+    expect(warnings[0]!.messageZh).toContain(MASS_SEND_LIMIT.message.zh);
+    expect(warnings[0]!.message).toContain(MASS_SEND_LIMIT.message.en);
+    expect(codes(reminderLoop('PT12H', undefined, 'wechat_group'))).toEqual([['channel_quota_risk', 'tip']]);
   });
 
-  it('gives none for a daily loop, or a loop on another channel', () => {
+  it('gives none for a daily loop, a loop on another channel, or with no limits declared', () => {
     expect(codes(reminderLoop('P1D', undefined))).toEqual([]);
     expect(codes(dailyNurture(undefined))).toEqual([]);
     expect(codes(reminderLoop('PT12H', undefined, 'sms'))).toEqual([]);
+    expect(limitWarnings(reminderLoop('PT12H', undefined))).toEqual([]);
+  });
+
+  it('holds a loop to the quota an admin set: a weekly quota allows a burst a daily one does not', () => {
+    const weekly = {
+      ...MASS_SEND_LIMIT,
+      perRecipient: { ...MASS_SEND_LIMIT.perRecipient, max: 7, per: 'week' as const },
+    };
+    // Twice a day is 14 a week: too many; twice a week is within 7.
+    expect(limitWarnings(reminderLoop('PT12H', undefined), [weekly]).map((w) => w.code)).toEqual([
+      'channel_quota_risk',
+    ]);
+    expect(limitWarnings(reminderLoop('P3D', undefined), [weekly])).toEqual([]);
   });
 });

@@ -1,10 +1,11 @@
 import { nodeDefinition } from '../nodes/index';
 import { parseDuration } from './duration';
 import type { Plan, PlanNode } from './plan';
+import { type RecipientLimit, steadyRate } from './recipient-limits';
 
 /**
  * Limit warnings: what the compiler can tell without running the flow about the limits it will
- * run into (the frequency cap, quiet hours, WeCom's mass-send quota). A warning does not stop a
+ * run into (the frequency cap, quiet hours, the quotas providers put on each recipient). A warning does not stop a
  * flow from being published.
  *
  * They are meant to be sound: each one is a claim that holds whatever the contacts do (given
@@ -19,12 +20,14 @@ export type CompileWarningCode =
   | 'loop_exceeds_cap'
   | 'path_exceeds_cap'
   | 'send_in_quiet_hours'
-  | 'wecom_quota_risk';
+  | 'channel_quota_risk';
 
 export interface CompileWarning {
   code: CompileWarningCode;
   /** The node the warning is about. */
   nodeId?: string;
+  /** For `channel_quota_risk`: the limit (`RecipientLimit.id`) the flow risks. */
+  limitId?: string;
   message: string;
   messageZh: string;
 }
@@ -34,7 +37,6 @@ const HOUR = 60 * MINUTE;
 const DAY = 24 * HOUR;
 /** The most a day's length or a local clock moves across a daylight-saving change. */
 const DST_SLACK = HOUR;
-const WECOM_CHANNELS: ReadonlySet<string> = new Set(['wechat', 'wechat_group']);
 /** Bounds on the work one check may do; past them the check gives no warning rather than hang. */
 const MAX_STATES = 2_000_000;
 /**
@@ -421,20 +423,26 @@ function quietWarnings(a: Analysis): CompileWarning[] {
   return warnings;
 }
 
-/** Loops that send on WeCom more than once a day. */
-function wecomWarnings(a: Analysis): CompileWarning[] {
+/** Loops that send on a limited channel faster than its quota allows for long. */
+function quotaWarnings(a: Analysis, limits: readonly RecipientLimit[]): CompileWarning[] {
   const warnings: CompileWarning[] = [];
-  for (const channel of WECOM_CHANNELS) {
-    const counts = (node: PlanNode) => sendsOn(node) === channel;
-    const sends = a.order.filter((id) => counts(a.plan.nodes[id]!));
-    for (const loop of perLoop(loopFindings(a, sends, counts, DAY).filter((f) => f.count > 1))) {
-      const path = [...loop.cycle, loop.cycle[0]].join(' → ');
-      warnings.push({
-        code: 'wecom_quota_risk',
-        nodeId: loop.send,
-        message: `This loop (${path}) sends ${channel} mass messages more than once a day (at least ${loop.count} a day) to a contact going round it. WeCom lets a customer${channel === 'wechat_group' ? ' group' : ''} receive only so many a month (the days in the month, or 1 a day or 7 a week as admins set it) and refuses the rest. Wait at least a day in the loop.`,
-        messageZh: `这个循环（${path}）会让循环中的联系人每天收到不止一条企业微信群发（${channel}，每天至少 ${loop.count} 条）。企业微信限制每个${channel === 'wechat_group' ? '客户群' : '客户'}每月接收的群发条数（默认为当月天数，管理员可设为每天 1 条或每周 7 条），超出的会被拒绝。请在循环中至少等待一天。`,
-      });
+  for (const limit of limits) {
+    const { max, windowMs } = steadyRate(limit.perRecipient);
+    const window = describeDuration(`P${windowMs / DAY}D`);
+    const windowZh = describeDuration(`P${windowMs / DAY}D`, 'zh');
+    for (const channel of limit.channels) {
+      const counts = (node: PlanNode) => sendsOn(node) === channel;
+      const sends = a.order.filter((id) => counts(a.plan.nodes[id]!));
+      for (const loop of perLoop(loopFindings(a, sends, counts, windowMs).filter((f) => f.count > max))) {
+        const path = [...loop.cycle, loop.cycle[0]].join(' → ');
+        warnings.push({
+          code: 'channel_quota_risk',
+          nodeId: loop.send,
+          limitId: limit.id,
+          message: `This loop (${path}) sends ${limit.label.en} (${channel}) more than ${max} in ${window} (at least ${loop.count}) to a contact going round it. ${limit.message.en} Wait longer in the loop.`,
+          messageZh: `这个循环（${path}）会让循环中的联系人在 ${windowZh} 内收到超过 ${max} 条${limit.label.zh}（${channel}，至少 ${loop.count} 条）。${limit.message.zh}请在循环中等待更久。`,
+        });
+      }
     }
   }
   return warnings;
@@ -442,9 +450,10 @@ function wecomWarnings(a: Analysis): CompileWarning[] {
 
 /**
  * The limit warnings of a compiled plan: loops and paths that send more than the frequency cap
- * allows, sends scheduled into quiet hours, loops that break WeCom's mass-send quota.
+ * allows, sends scheduled into quiet hours, loops that break a provider's quota per recipient
+ * (`limits`, as the connectors declare them).
  */
-export function limitWarnings(plan: Plan): CompileWarning[] {
+export function limitWarnings(plan: Plan, limits: readonly RecipientLimit[] = []): CompileWarning[] {
   const a = analyse(plan);
-  return [...capWarnings(a), ...quietWarnings(a), ...wecomWarnings(a)];
+  return [...capWarnings(a), ...quietWarnings(a), ...quotaWarnings(a, limits)];
 }

@@ -43,6 +43,7 @@ export {
   type StartInput,
   type Step,
   start,
+  type TaskCommand,
   type TaskFailure,
   type TaskKind,
   type TaskResult,

@@ -29,6 +29,7 @@ export type {
   RunState,
   StartInput,
   Step,
+  TaskCommand,
   TaskFailure,
   TaskKind,
   TaskResult,
@@ -115,15 +116,8 @@ class Run implements RunContext {
     }
     if (input.type === 'event') return this.acceptEvent(input, awaiting);
     if (!awaiting) return false;
-    const node = own(this.plan.nodes, awaiting.nodeId);
-    if (!node) {
-      this.finish({
-        kind: 'failed',
-        nodeId: awaiting.nodeId,
-        reason: `node "${awaiting.nodeId}" is not in the plan`,
-      });
-      return true;
-    }
+    const node = this.planNode(awaiting.nodeId);
+    if (!node) return true;
     if (input.type === 'task-result' && awaiting.task?.commandId === input.commandId) {
       this.state.awaiting = null;
       this.onTaskResult(node, input.result);
@@ -151,15 +145,8 @@ class Run implements RunContext {
     ) {
       return false;
     }
-    const node = own(this.plan.nodes, awaiting.nodeId);
-    if (!node) {
-      this.finish({
-        kind: 'failed',
-        nodeId: awaiting.nodeId,
-        reason: `node "${awaiting.nodeId}" is not in the plan`,
-      });
-      return true;
-    }
+    const node = this.planNode(awaiting.nodeId);
+    if (!node) return true;
     this.state.awaiting = null;
     this.state.lastEvent = { name: input.name, payload: input.payload, at: input.at };
     this.leave(node, semanticsOf(node).eventExit ?? 'event');
@@ -214,6 +201,13 @@ class Run implements RunContext {
     this.pending = target;
   }
 
+  /** The plan's node of that id; when the plan has none, the run fails and this is undefined. */
+  private planNode(nodeId: string): PlanNode | undefined {
+    const node = own(this.plan.nodes, nodeId);
+    if (!node) this.finish({ kind: 'failed', nodeId, reason: `node "${nodeId}" is not in the plan` });
+    return node;
+  }
+
   private enter(nodeId: string): void {
     if (++this.steps > MAX_STEPS_PER_INPUT) {
       this.finish({
@@ -223,11 +217,8 @@ class Run implements RunContext {
       });
       return;
     }
-    const node = own(this.plan.nodes, nodeId);
-    if (!node) {
-      this.finish({ kind: 'failed', nodeId, reason: `node "${nodeId}" is not in the plan` });
-      return;
-    }
+    const node = this.planNode(nodeId);
+    if (!node) return;
     setOwn(this.state.visits, nodeId, (own(this.state.visits, nodeId) ?? 0) + 1);
     this.state.nodeId = nodeId;
     this.state.phase = null;

@@ -92,6 +92,9 @@ export type Command =
   | { type: 'start-timer'; timerId: string; nodeId: string; until: number; reason: TimerReason }
   | { type: 'finish'; outcome: RunOutcome; at: number };
 
+/** A command the shell carries out and answers with a `task-result` input of the same `commandId`. */
+export type TaskCommand = Extract<Command, { commandId: string }>;
+
 /** Why a send did not go out. `capped` comes with the time the cap allows again. */
 export type TaskFailure = {
   reason: 'failed' | 'no-address' | 'opted-out' | 'capped';

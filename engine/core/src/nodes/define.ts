@@ -1,8 +1,8 @@
-import type { z } from 'zod';
+import { z } from 'zod';
 import type { Condition } from '../flow/conditions';
 import { parseDuration } from '../flow/duration';
 import type { CompileError, CompileErrorCode } from '../flow/errors';
-import type { MessageContent } from '../flow/fields';
+import { type MessageContent, nodeBase } from '../flow/fields';
 
 /**
  * What a node type is, apart from how it runs (that is its `run.ts`, which the workflow sandbox
@@ -133,11 +133,31 @@ export interface NodeDefinition<T extends string = string, S extends z.ZodType =
   defaults(locale: Locale): Omit<z.input<S>, 'id' | 'type' | 'position'>;
 }
 
-/** Keeps a definition's types exact (its schema, its node) for the registry. */
-export function defineNode<T extends string, S extends z.ZodType<{ type: T }>>(
-  definition: NodeDefinition<T, S>,
-): NodeDefinition<T, S> {
-  return definition;
+/** A node type's schema: the node base (id, label, position), its `type` literal, then its own fields. */
+export function nodeSchema<T extends string, F extends z.ZodRawShape>(type: T, fields: F) {
+  return z.object({ ...nodeBase, type: z.literal(type), ...fields });
+}
+
+/** A node type's schema as `defineNode` takes it: an object whose `type` is a literal. */
+type NodeSchema = z.ZodObject & z.ZodType<{ type: string }>;
+
+/** What `defineNode` is given: the type comes from the schema, and the usual cases may be left out. */
+type NodeDefinitionInput<S extends NodeSchema> = Omit<
+  NodeDefinition<z.output<S>['type'], S>,
+  'type' | 'idPrefix' | 'exits'
+> & {
+  /** @default the type */
+  idPrefix?: string;
+  /** @default one exit, `next` */
+  exits?: NodeDefinition<z.output<S>['type'], S>['exits'];
+};
+
+/** A node type's definition, its type read from its schema; keeps its types exact for the registry. */
+export function defineNode<S extends NodeSchema>(
+  definition: NodeDefinitionInput<S>,
+): NodeDefinition<z.output<S>['type'], S> {
+  const type = (definition.schema.shape.type as z.ZodLiteral<z.output<S>['type']>).value;
+  return { type, idPrefix: type, exits: () => ['next'], ...definition };
 }
 
 /** A duration in ms for the limit warnings; a bad one (the schema refuses it) as forever. */

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { compile } from '../flow/compile';
 import type { Plan } from '../flow/plan';
-import { exit, send, testPlan, trigger } from '../test-support';
+import { exit, MASS_SEND_LIMIT, send, testPlan, trigger } from '../test-support';
 import { buildCohort, type CohortOptions, type CohortReport, simulateCohort } from './cohort';
 
 const HOUR = 3600_000;
@@ -238,29 +238,34 @@ describe('cohort dry-run: warnings', () => {
     expect(codes(simulateCohort(late(quiet), base({ size: 10 })))).toEqual([]);
   });
 
-  it("reports WeCom's per-customer mass-send quota, with the limit configurable", () => {
+  it("reports a provider's quota per recipient, with the quota configurable", () => {
     const loop = (every: string, channel = 'wechat') =>
       testPlan(
         [trigger(), send('tip', 'Tip', channel), { id: 'w', type: 'wait', duration: every }],
         [['w', 'next', 'tip']],
       );
-    const options = base({ size: 20, horizon: 'P30D', dailyCapReference: 10 });
+    const options = base({ size: 20, horizon: 'P30D', dailyCapReference: 10, limits: [MASS_SEND_LIMIT] });
     const twiceADay = simulateCohort(loop('PT12H'), options);
-    expect(twiceADay.warnings.find((w) => w.code === 'wecom_quota_exceeded')).toMatchObject({
+    expect(twiceADay.warnings.find((w) => w.code === 'channel_quota_exceeded')).toMatchObject({
       contacts: 20,
       nodeIds: ['tip'],
+      limitId: MASS_SEND_LIMIT.id,
     });
+    expect(twiceADay.warnings[0]!.messageZh).toContain(MASS_SEND_LIMIT.message.zh);
+    // No limit declared: nothing is counted.
+    expect(codes(simulateCohort(loop('PT12H'), { ...options, limits: [] }))).toEqual([]);
     expect(twiceADay.outcomes.running).toBe(20);
     // Once a day stays within the days of the month...
     expect(codes(simulateCohort(loop('P1D'), options))).toEqual([]);
     // ...but not within the older 4 a month, nor a weekly 3.
-    expect(codes(simulateCohort(loop('P1D'), { ...options, wecomMonthlyQuota: 4 }))).toEqual([
-      'wecom_quota_exceeded',
+    const quota = (max: number, per: 'week' | 'month') => ({ [MASS_SEND_LIMIT.id]: { max, per } });
+    expect(codes(simulateCohort(loop('P1D'), { ...options, quotas: quota(4, 'month') }))).toEqual([
+      'channel_quota_exceeded',
     ]);
-    const weekly = simulateCohort(loop('P1D'), { ...options, wecomQuota: { max: 3, per: 'week' } });
+    const weekly = simulateCohort(loop('P1D'), { ...options, quotas: quota(3, 'week') });
     expect(weekly.warnings[0]!.message).toContain('3 a week');
     // Group robots are counted per group; SMS not at all.
-    expect(codes(simulateCohort(loop('PT12H', 'wechat_group'), options))).toEqual(['wecom_quota_exceeded']);
+    expect(codes(simulateCohort(loop('PT12H', 'wechat_group'), options))).toEqual(['channel_quota_exceeded']);
     expect(codes(simulateCohort(loop('PT12H', 'sms'), options))).toEqual([]);
   });
 

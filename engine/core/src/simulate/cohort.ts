@@ -2,6 +2,7 @@ import { DateTime } from 'luxon';
 import { parseDuration } from '../flow/duration';
 import { isTimeZone } from '../flow/local-time';
 import type { Plan } from '../flow/plan';
+import { applyQuotas, type QuotaOverrides, quotaPeriod, type RecipientLimit } from '../flow/recipient-limits';
 import { Contact, type ContactInput } from '../flow/schema';
 import { describeDuration } from '../flow/warnings';
 import { contactZone, type RunOutcome } from '../interpreter/interpreter';
@@ -14,7 +15,7 @@ import { type ScriptedEvent, type SimulationOptions, simulate } from './simulate
  * operator gives, each run through the single-contact dry-run (`simulate`, the production
  * interpreter on a virtual clock). What comes back is what operators look at before publishing:
  * the funnel per step, how runs end, messages per channel per day, and the limits the flow would
- * run into (frequency cap, quiet-hours piles, WeCom's per-customer mass-send quota).
+ * run into (frequency cap, quiet-hours piles, the quotas providers put on each recipient).
  *
  * Pure and deterministic: every random draw comes from a seeded PRNG (mulberry32), keyed by the
  * seed, the contact and what is drawn, so the same options always give the same report, and
@@ -86,12 +87,13 @@ export interface CohortOptions {
   /** Without a frequency cap: warn about contacts who get more than this many messages in a local day. @default 3 */
   dailyCapReference?: number;
   /**
-   * WeCom's receive cap per customer (and per customer group) per calendar month. WeCom's current
-   * rule is the number of days in the month (the default); older documents said 4.
+   * The quotas providers put on each recipient, as the connectors declare them (a platform's mass-send
+   * quota): each contact's sends on their channels are counted per period.
+   * @default none
    */
-  wecomMonthlyQuota?: number;
-  /** WeCom's receive cap as the admin set it (7 a week, 1 a day); wins over `wecomMonthlyQuota`. */
-  wecomQuota?: { max: number; per: 'day' | 'week' | 'month' };
+  limits?: readonly RecipientLimit[];
+  /** Quotas as admins set them, by limit id (`{ max: 7, per: 'week' }`); win over the declared ones. */
+  quotas?: QuotaOverrides;
   /**
    * A quiet-hours pile: on a day, more than `share` of the sends and more than `min` messages go
    * out in the first `windowMinutes` after quiet hours end, held there by the quiet hours.
@@ -129,7 +131,7 @@ export type CohortWarningCode =
   | 'frequency_cap_hit'
   | 'many_per_day'
   | 'quiet_hours_pile'
-  | 'wecom_quota_exceeded';
+  | 'channel_quota_exceeded';
 
 export interface CohortWarning {
   code: CohortWarningCode;
@@ -143,6 +145,8 @@ export interface CohortWarning {
   count: number;
   /** The local dates concerned, when it is about days. */
   dates?: string[];
+  /** For `channel_quota_exceeded`: the limit (`RecipientLimit.id`) broken. */
+  limitId?: string;
 }
 
 export interface CohortReport {
@@ -168,9 +172,6 @@ export interface CohortReport {
   warnings: CohortWarning[];
 }
 
-/** WeCom counts its quotas on Beijing time. */
-const WECOM_ZONE = 'Asia/Shanghai';
-const WECOM_CHANNELS = ['wechat', 'wechat_group'];
 /** The address a synthetic contact gets for each channel: the first address kind that reaches it. */
 const channelKinds = (reach: Plan['reach']): [string, string][] =>
   Object.entries(reachOf(reach)).flatMap(([channel, kinds]) => (kinds[0] ? [[channel, kinds[0]]] : []));
@@ -322,17 +323,6 @@ const minutesOf = (hhmm: string): number => {
   return h! * 60 + m!;
 };
 
-/** WeCom's quota period a send falls in, and the quota for that period. */
-function wecomPeriod(at: number, options: CohortOptions): { key: string; max: number; text: string } {
-  const local = DateTime.fromMillis(at, { zone: WECOM_ZONE });
-  const quota = options.wecomQuota;
-  if (quota?.per === 'day') return { key: local.toISODate()!, max: quota.max, text: `${quota.max} a day` };
-  if (quota?.per === 'week')
-    return { key: local.toFormat("kkkk-'W'WW"), max: quota.max, text: `${quota.max} a week` };
-  const max = quota?.max ?? options.wecomMonthlyQuota ?? local.daysInMonth!;
-  return { key: local.toFormat('yyyy-MM'), max, text: `${max} in ${local.toFormat('yyyy-MM')}` };
-}
-
 interface SendRecord {
   nodeId: string;
   channel: string;
@@ -348,34 +338,28 @@ export function simulateCohort(plan: Plan, options: CohortOptions): CohortReport
   const cohort = buildCohort({ ...options, reach: options.reach ?? plan.reach });
   const horizonMs = toMs(options.horizon ?? 'P30D', 'horizon');
   const order = Object.keys(plan.nodes);
-  const funnel = new Map<string, FunnelStep & { seen: Set<string> }>();
+  type FunnelEntry = FunnelStep & { seen: Set<string> };
+  /** A step of the funnel no contact has reached yet. */
+  const unreached = (nodeId: string, type: string, label?: string): FunnelEntry => ({
+    nodeId,
+    type,
+    ...(label ? { label } : {}),
+    entered: 0,
+    contacts: 0,
+    left: {},
+    ended: 0,
+    stillThere: 0,
+    seen: new Set(),
+  });
+  const funnel = new Map<string, FunnelEntry>();
   for (const nodeId of order) {
     const node = plan.nodes[nodeId]!;
-    funnel.set(nodeId, {
-      nodeId,
-      type: node.type,
-      ...(node.label ? { label: node.label } : {}),
-      entered: 0,
-      contacts: 0,
-      left: {},
-      ended: 0,
-      stillThere: 0,
-      seen: new Set(),
-    });
+    funnel.set(nodeId, unreached(nodeId, node.type, node.label));
   }
   const step = (nodeId: string) => {
     let entry = funnel.get(nodeId);
     if (!entry) {
-      entry = {
-        nodeId,
-        type: 'unknown',
-        entered: 0,
-        contacts: 0,
-        left: {},
-        ended: 0,
-        stillThere: 0,
-        seen: new Set(),
-      };
+      entry = unreached(nodeId, 'unknown');
       funnel.set(nodeId, entry);
     }
     return entry;
@@ -396,9 +380,18 @@ export function simulateCohort(plan: Plan, options: CohortOptions): CohortReport
   const capHits = { count: 0, contacts: 0, nodes: new Set<string>() };
   const reference = options.dailyCapReference ?? 3;
   const busy = { contactDays: 0, contacts: 0, worst: 0, nodes: new Set<string>(), dates: new Set<string>() };
-  const wecom = new Map<
+  const limits = applyQuotas(options.limits ?? [], options.quotas);
+  /** What broke each limit on each channel, keyed by limit id and channel. */
+  const overQuota = new Map<
     string,
-    { contacts: number; count: number; nodes: Set<string>; limits: Set<string> }
+    {
+      limit: RecipientLimit;
+      channel: string;
+      contacts: number;
+      count: number;
+      nodes: Set<string>;
+      periods: Set<string>;
+    }
   >();
 
   for (const member of cohort) {
@@ -523,34 +516,43 @@ export function simulateCohort(plan: Plan, options: CohortOptions): CohortReport
       if (over) busy.contacts++;
     }
 
-    // WeCom's receive quota, per channel (customers and customer groups are counted apart).
-    for (const channel of WECOM_CHANNELS) {
-      const periods = new Map<string, { count: number; max: number; text: string; nodes: Set<string> }>();
-      for (const s of mine) {
-        if (s.channel !== channel) continue;
-        const period = wecomPeriod(s.at, options);
-        const p = periods.get(period.key) ?? {
-          count: 0,
-          max: period.max,
-          text: period.text,
-          nodes: new Set(),
-        };
-        p.count++;
-        p.nodes.add(s.nodeId);
-        periods.set(period.key, p);
+    // Providers' quotas per recipient, each channel counted apart (customers apart from groups).
+    for (const limit of limits)
+      for (const channel of limit.channels) {
+        const periods = new Map<string, { count: number; max: number; text: string; nodes: Set<string> }>();
+        for (const s of mine) {
+          if (s.channel !== channel) continue;
+          const period = quotaPeriod(s.at, limit);
+          const p = periods.get(period.key) ?? {
+            count: 0,
+            max: period.max,
+            text: period.text,
+            nodes: new Set(),
+          };
+          p.count++;
+          p.nodes.add(s.nodeId);
+          periods.set(period.key, p);
+        }
+        let over = false;
+        for (const p of periods.values()) {
+          if (p.count <= p.max) continue;
+          over = true;
+          const key = `${limit.id}\u0000${channel}`;
+          const w = overQuota.get(key) ?? {
+            limit,
+            channel,
+            contacts: 0,
+            count: 0,
+            nodes: new Set(),
+            periods: new Set(),
+          };
+          w.count += p.count - p.max;
+          for (const n of p.nodes) w.nodes.add(n);
+          w.periods.add(p.text);
+          overQuota.set(key, w);
+        }
+        if (over) overQuota.get(`${limit.id}\u0000${channel}`)!.contacts++;
       }
-      let over = false;
-      for (const p of periods.values()) {
-        if (p.count <= p.max) continue;
-        over = true;
-        const w = wecom.get(channel) ?? { contacts: 0, count: 0, nodes: new Set(), limits: new Set() };
-        w.count += p.count - p.max;
-        for (const n of p.nodes) w.nodes.add(n);
-        w.limits.add(p.text);
-        wecom.set(channel, w);
-      }
-      if (over) wecom.get(channel)!.contacts++;
-    }
   }
 
   const inPlanOrder = (ids: Iterable<string>) => {
@@ -604,21 +606,21 @@ export function simulateCohort(plan: Plan, options: CohortOptions): CohortReport
       });
     }
   }
-  for (const channel of WECOM_CHANNELS) {
-    const w = wecom.get(channel);
-    if (!w) continue;
-    const who = channel === 'wechat_group' ? 'customer group' : 'customer';
-    const whoZh = channel === 'wechat_group' ? '客户群' : '客户';
-    const limits = [...w.limits].sort().join(', ');
-    warnings.push({
-      code: 'wecom_quota_exceeded',
-      message: `${w.contacts} of ${size} contacts would get more ${channel} mass messages than WeCom lets a ${who} receive (${limits}); WeCom refuses the extra ${w.count}.`,
-      messageZh: `${size} 个联系人中有 ${w.contacts} 个收到的企业微信群发（${channel}）会超过每个${whoZh}的接收上限（${limits}），超出的 ${w.count} 条会被企业微信拒绝。`,
-      nodeIds: inPlanOrder(w.nodes),
-      contacts: w.contacts,
-      count: w.count,
-    });
-  }
+  for (const limit of limits)
+    for (const channel of limit.channels) {
+      const w = overQuota.get(`${limit.id}\u0000${channel}`);
+      if (!w) continue;
+      const periods = [...w.periods].sort().join(', ');
+      warnings.push({
+        code: 'channel_quota_exceeded',
+        limitId: w.limit.id,
+        message: `${w.contacts} of ${size} contacts would get more ${w.limit.label.en} (${w.channel}) than one recipient may receive (${periods}); the extra ${w.count} would be refused. ${w.limit.message.en}`,
+        messageZh: `${size} 个联系人中有 ${w.contacts} 个收到的${w.limit.label.zh}（${w.channel}）会超过每个接收方的上限（${periods}），超出的 ${w.count} 条会被拒绝。${w.limit.message.zh}`,
+        nodeIds: inPlanOrder(w.nodes),
+        contacts: w.contacts,
+        count: w.count,
+      });
+    }
 
   return {
     size,

@@ -1,4 +1,6 @@
 import { DateTime } from 'luxon';
+import { zoneFor } from '../flow/local-time';
+import type { Plan } from '../flow/plan';
 import type { RunOutcome } from '../interpreter/interpreter';
 import type { SimulationResult, TimelineEntry } from './simulate';
 
@@ -48,9 +50,20 @@ function describe(entry: TimelineEntry, zone: string): string | undefined {
   }
 }
 
-/** The timeline as lines: offset, local time, what happened. */
-export function formatTimeline(result: SimulationResult, zone: string): string[] {
-  const lines: string[] = [];
+/**
+ * The timeline as lines: offset, the contact's local time, what happened. The first line says
+ * which zone the times are in: the contact's, or the flow's when the contact has none (which is
+ * also the zone the flow schedules that contact's sends in).
+ */
+export function formatTimeline(result: SimulationResult, plan: Pick<Plan, 'settings'>): string[] {
+  const zone = zoneFor(result.contact.timezone, plan.settings.timezone);
+  const whose =
+    zone === result.contact.timezone
+      ? "the contact's time zone"
+      : result.contact.timezone
+        ? `the flow's time zone: the contact's "${result.contact.timezone}" is not a time zone`
+        : "the flow's time zone: the contact has none";
+  const lines = [`Times in ${zone} (${whose})`];
   for (const entry of result.timeline) {
     const text = describe(entry, zone);
     if (text === undefined) continue;

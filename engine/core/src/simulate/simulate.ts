@@ -5,7 +5,6 @@ import { Contact, type ContactInput } from '../flow/schema';
 import { renderTemplate } from '../flow/template';
 import {
   advance,
-  type Command,
   contactZone,
   type HttpAnswer,
   type Input,
@@ -14,6 +13,7 @@ import {
   renderData,
   type Step,
   start,
+  type TaskCommand,
   type TaskResult,
 } from '../interpreter/interpreter';
 
@@ -125,7 +125,7 @@ export function simulate(plan: Plan, options: SimulationOptions): SimulationResu
   const queue = (options.events ?? [])
     .map((e, i) => ({ at: t0 + offsetMs(e.at), name: e.name, payload: e.payload ?? {}, i }))
     .sort((a, b) => a.at - b.at || a.i - b.i);
-  const tasks = new Map<string, Extract<Command, { commandId: string }>>();
+  const tasks = new Map<string, TaskCommand>();
   let now = t0;
   let renderMsLeft = options.renderBudgetMs ?? DEFAULT_RENDER_BUDGET_MS;
 
@@ -178,7 +178,7 @@ export function simulate(plan: Plan, options: SimulationOptions): SimulationResu
     return step;
   };
 
-  const runTask = (command: Extract<Command, { commandId: string }>, state: RunState): TaskResult => {
+  const runTask = (command: TaskCommand, state: RunState): TaskResult => {
     const scripted =
       options.responses && Object.hasOwn(options.responses, command.nodeId)
         ? options.responses[command.nodeId]

@@ -1,5 +1,4 @@
-import type { FlowDocumentInput } from '../flow/schema';
-import { at, link, QUIET_HOURS, type TemplateLocale, TIMEZONE } from './shared';
+import { at, buildTemplate, chain, exits, link, memberJoined, type TemplateLocale } from './shared';
 
 /**
  * 破冰 / icebreaker: the three evenings after the join day, one easy question at 20:00 in a
@@ -167,136 +166,65 @@ const COPY: Record<TemplateLocale, Copy> = {
   },
 };
 
-export function icebreakerFlow(locale: TemplateLocale): FlowDocumentInput {
-  const t = COPY[locale];
-  const label = t.labels;
-  const question = (id: (typeof NODE_IDS)[number], text: string, column: number, row: number) =>
-    ({
-      id,
-      type: 'send',
-      label: label[id],
-      position: at(column, row),
-      channel: 'wechat',
-      message: { text },
-    }) as const;
+export const icebreakerFlow = buildTemplate('icebreaker', COPY, (t, step) => {
   // A reply window closes at 18:00 the next day, before that evening's question at 20:00.
   const reply = (id: (typeof NODE_IDS)[number], timeout: string, row: number) =>
-    ({
-      id,
-      type: 'wait_for_event',
-      label: label[id],
-      position: at(0, row),
-      event: 'message.received',
-      timeout,
-    }) as const;
-  const evening = (id: (typeof NODE_IDS)[number], row: number) =>
-    ({ id, type: 'wait_until', label: label[id], position: at(0, row), time: '20:00' }) as const;
+    step.waitForEvent(id, at(0, row), 'message.received', timeout);
+  const evening = (id: (typeof NODE_IDS)[number], row: number) => step.waitUntil(id, at(0, row), '20:00');
 
   return {
-    schemaVersion: 1,
-    id: 'icebreaker',
-    name: t.name,
-    description: t.description,
     nodes: [
-      {
-        id: 'joined',
-        type: 'trigger',
-        label: label.joined,
-        position: at(0, 0),
-        trigger: {
-          kind: 'webhook',
-          event: 'member.joined',
-          payload: [{ name: 'group', type: 'string', required: true }],
-        },
-      },
-      { id: 'settle', type: 'wait', label: label.settle, position: at(0, 1), duration: 'P1D' },
+      step.of('trigger', 'joined', at(0, 0), { trigger: memberJoined() }),
+      step.wait('settle', at(0, 1), 'P1D'),
       evening('day1-evening', 2),
-      question('day1-question', t.day1Question, 0, 3),
+      step.send('day1-question', at(0, 3), t.day1Question),
       reply('day1-reply', 'PT22H', 4),
       evening('day2-evening', 5),
-      {
-        id: 'day2-profile',
-        type: 'branch',
-        label: label['day2-profile'],
-        position: at(0, 6),
+      step.of('branch', 'day2-profile', at(0, 6), {
         branches: [
-          {
-            id: 'has-city',
-            label: t.cityBranch,
-            when: { field: 'contact.attributes.city', op: 'exists' },
-          },
+          { id: 'has-city', label: t.cityBranch, when: { field: 'contact.attributes.city', op: 'exists' } },
           {
             id: 'has-interest',
             label: t.interestBranch,
             when: { field: 'contact.attributes.interest', op: 'exists' },
           },
         ],
-      },
-      question('day2-city', t.day2City, -1, 7),
-      question('day2-interest', t.day2Interest, 0, 7),
-      question('day2-general', t.day2General, 1, 7),
+      }),
+      step.send('day2-city', at(-1, 7), t.day2City),
+      step.send('day2-interest', at(0, 7), t.day2Interest),
+      step.send('day2-general', at(1, 7), t.day2General),
       reply('day2-reply', 'PT22H', 8),
       evening('day3-evening', 9),
-      question('day3-game', t.day3Game, 0, 10),
+      step.send('day3-game', at(0, 10), t.day3Game),
       reply('day3-reply', 'P1D', 11),
-      {
-        id: 'first-reply',
-        type: 'update_contact',
-        label: label['first-reply'],
-        position: at(2, 12),
-        update: {
-          addTags: ['first-message'],
-          points: { add: 20, reason: t.firstReplyReason },
-          checkIn: { points: 5 },
-        },
-      },
-      {
-        id: 'reward',
-        type: 'send',
-        label: label.reward,
-        position: at(2, 13),
-        channel: 'wechat',
-        message: { text: t.reward },
-      },
-      { id: 'ice-broken', type: 'exit', label: label['ice-broken'], position: at(2, 14) },
-      {
-        id: 'quiet',
-        type: 'update_contact',
-        label: label.quiet,
-        position: at(0, 12),
-        update: { addTags: ['quiet-newcomer'] },
-      },
-      { id: 'still-quiet', type: 'exit', label: label['still-quiet'], position: at(0, 13) },
+      step.update('first-reply', at(2, 12), {
+        addTags: ['first-message'],
+        points: { add: 20, reason: t.firstReplyReason },
+        checkIn: { points: 5 },
+      }),
+      step.send('reward', at(2, 13), t.reward),
+      step.exit('ice-broken', at(2, 14)),
+      step.update('quiet', at(0, 12), { addTags: ['quiet-newcomer'] }),
+      step.exit('still-quiet', at(0, 13)),
     ],
     edges: [
-      link('joined', 'settle'),
-      link('settle', 'day1-evening'),
-      link('day1-evening', 'day1-question'),
-      link('day1-question', 'day1-reply'),
-      link('day1-reply', 'first-reply', 'event'),
-      link('day1-reply', 'day2-evening', 'timeout'),
+      ...chain('joined', 'settle', 'day1-evening', 'day1-question', 'day1-reply'),
+      ...exits('day1-reply', { event: 'first-reply', timeout: 'day2-evening' }),
       link('day2-evening', 'day2-profile'),
-      link('day2-profile', 'day2-city', 'has-city'),
-      link('day2-profile', 'day2-interest', 'has-interest'),
-      link('day2-profile', 'day2-general', 'else'),
+      ...exits('day2-profile', {
+        'has-city': 'day2-city',
+        'has-interest': 'day2-interest',
+        else: 'day2-general',
+      }),
       link('day2-city', 'day2-reply'),
       link('day2-interest', 'day2-reply'),
       link('day2-general', 'day2-reply'),
-      link('day2-reply', 'first-reply', 'event'),
-      link('day2-reply', 'day3-evening', 'timeout'),
-      link('day3-evening', 'day3-game'),
-      link('day3-game', 'day3-reply'),
-      link('day3-reply', 'first-reply', 'event'),
-      link('day3-reply', 'quiet', 'timeout'),
-      link('first-reply', 'reward'),
-      link('reward', 'ice-broken'),
+      ...exits('day2-reply', { event: 'first-reply', timeout: 'day3-evening' }),
+      ...chain('day3-evening', 'day3-game', 'day3-reply'),
+      ...exits('day3-reply', { event: 'first-reply', timeout: 'quiet' }),
+      ...chain('first-reply', 'reward', 'ice-broken'),
       link('quiet', 'still-quiet'),
     ],
-    settings: {
-      timezone: TIMEZONE,
-      quietHours: QUIET_HOURS,
-      frequencyCap: { max: 3, per: 'P1D', onCap: 'defer' },
-      reentry: { mode: 'never' },
-    },
+    settings: { frequencyCap: { max: 3, per: 'P1D', onCap: 'defer' } },
   };
-}
+});

@@ -1,5 +1,4 @@
-import type { FlowDocumentInput } from '../flow/schema';
-import { at, link, type NodeInput, QUIET_HOURS, type TemplateLocale, TIMEZONE } from './shared';
+import { at, buildTemplate, chain, exits, link, type NodeInput, type TemplateLocale } from './shared';
 
 /**
  * 养粉 / nurture: value content at 20:00 on days 1, 3, 5 and 7 after a fan adds the brand's WeCom
@@ -170,10 +169,7 @@ const COPY: Record<TemplateLocale, Copy> = {
   },
 };
 
-export function nurtureFlow(locale: TemplateLocale): FlowDocumentInput {
-  const t = COPY[locale];
-  const label = t.labels;
-
+export const nurtureFlow = buildTemplate('nurture', COPY, (t, step) => {
   /**
    * One content evening: wait for 20:00, send, watch for a click until 08:00 (tagging the
    * engaged), then skip a day. Any moment from 20:00 to 08:00 plus a day lands before the
@@ -182,37 +178,11 @@ export function nurtureFlow(locale: TemplateLocale): FlowDocumentInput {
   const contentDay = (day: 1 | 3 | 5, content: NodeId, text: string, row: number): NodeInput[] => {
     const id = (part: string) => `day${day}-${part}` as NodeId;
     return [
-      {
-        id: id('evening'),
-        type: 'wait_until',
-        label: label[id('evening')],
-        position: at(0, row),
-        time: '20:00',
-      },
-      {
-        id: content,
-        type: 'send',
-        label: label[content],
-        position: at(0, row + 1),
-        channel: 'wechat',
-        message: { text },
-      },
-      {
-        id: id('clicks'),
-        type: 'wait_for_event',
-        label: label[id('clicks')],
-        position: at(0, row + 2),
-        event: 'link.clicked',
-        timeout: 'PT12H',
-      },
-      {
-        id: id('engaged'),
-        type: 'update_contact',
-        label: label[id('engaged')],
-        position: at(1, row + 3),
-        update: { addTags: ['engaged'] },
-      },
-      { id: id('gap'), type: 'wait', label: label[id('gap')], position: at(0, row + 4), duration: 'P1D' },
+      step.waitUntil(id('evening'), at(0, row), '20:00'),
+      step.send(content, at(0, row + 1), text),
+      step.waitForEvent(id('clicks'), at(0, row + 2), 'link.clicked', 'PT12H'),
+      step.update(id('engaged'), at(1, row + 3), { addTags: ['engaged'] }),
+      step.wait(id('gap'), at(0, row + 4), 'P1D'),
     ];
   };
   const contentEdges = (day: 1 | 3 | 5, content: string, nextEvening: string) => [
@@ -220,38 +190,17 @@ export function nurtureFlow(locale: TemplateLocale): FlowDocumentInput {
     link(content, `day${day}-clicks`),
     link(`day${day}-clicks`, `day${day}-engaged`, 'event'),
     link(`day${day}-clicks`, `day${day}-gap`, 'timeout'),
-    link(`day${day}-engaged`, `day${day}-gap`),
-    link(`day${day}-gap`, nextEvening),
+    ...chain(`day${day}-engaged`, `day${day}-gap`, nextEvening),
   ];
 
   return {
-    schemaVersion: 1,
-    id: 'nurture',
-    name: t.name,
-    description: t.description,
     nodes: [
-      {
-        id: 'added',
-        type: 'trigger',
-        label: label.added,
-        position: at(0, 0),
-        trigger: { kind: 'event', event: 'contact.added' },
-      },
+      step.of('trigger', 'added', at(0, 0), { trigger: { kind: 'event', event: 'contact.added' } }),
       ...contentDay(1, 'day1-tip', t.day1Tip, 1),
       ...contentDay(3, 'day3-knowledge', t.day3Knowledge, 6),
       ...contentDay(5, 'day5-story', t.day5Story, 11),
-      {
-        id: 'day7-evening',
-        type: 'wait_until',
-        label: label['day7-evening'],
-        position: at(0, 16),
-        time: '20:00',
-      },
-      {
-        id: 'day7-engaged',
-        type: 'branch',
-        label: label['day7-engaged'],
-        position: at(0, 17),
+      step.waitUntil('day7-evening', at(0, 16), '20:00'),
+      step.of('branch', 'day7-engaged', at(0, 17), {
         branches: [
           {
             id: 'engaged',
@@ -259,25 +208,11 @@ export function nurtureFlow(locale: TemplateLocale): FlowDocumentInput {
             when: { field: 'contact.tags', op: 'contains', value: 'engaged' },
           },
         ],
-      },
-      {
-        id: 'day7-invite',
-        type: 'send',
-        label: label['day7-invite'],
-        position: at(-1, 18),
-        channel: 'wechat',
-        message: { text: t.day7Invite },
-      },
-      { id: 'invited', type: 'exit', label: label.invited, position: at(-1, 19) },
-      {
-        id: 'day7-digest',
-        type: 'send',
-        label: label['day7-digest'],
-        position: at(1, 18),
-        channel: 'wechat',
-        message: { text: t.day7Digest },
-      },
-      { id: 'digested', type: 'exit', label: label.digested, position: at(1, 19) },
+      }),
+      step.send('day7-invite', at(-1, 18), t.day7Invite),
+      step.exit('invited', at(-1, 19)),
+      step.send('day7-digest', at(1, 18), t.day7Digest),
+      step.exit('digested', at(1, 19)),
     ],
     edges: [
       link('added', 'day1-evening'),
@@ -285,16 +220,10 @@ export function nurtureFlow(locale: TemplateLocale): FlowDocumentInput {
       ...contentEdges(3, 'day3-knowledge', 'day5-evening'),
       ...contentEdges(5, 'day5-story', 'day7-evening'),
       link('day7-evening', 'day7-engaged'),
-      link('day7-engaged', 'day7-invite', 'engaged'),
-      link('day7-engaged', 'day7-digest', 'else'),
+      ...exits('day7-engaged', { engaged: 'day7-invite', else: 'day7-digest' }),
       link('day7-invite', 'invited'),
       link('day7-digest', 'digested'),
     ],
-    settings: {
-      timezone: TIMEZONE,
-      quietHours: QUIET_HOURS,
-      frequencyCap: { max: 2, per: 'P1D', onCap: 'defer' },
-      reentry: { mode: 'never' },
-    },
+    settings: { frequencyCap: { max: 2, per: 'P1D', onCap: 'defer' } },
   };
-}
+});

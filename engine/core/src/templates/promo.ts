@@ -1,5 +1,4 @@
-import type { FlowDocumentInput } from '../flow/schema';
-import { at, link, QUIET_HOURS, type TemplateLocale, TIMEZONE } from './shared';
+import { at, buildTemplate, chain, exits, link, type TemplateLocale } from './shared';
 
 /**
  * 促销 / 秒杀 / flash sale: a heads-up on enrollment, the coupon at 20:00 when the 24-hour sale
@@ -135,134 +134,42 @@ const COPY: Record<TemplateLocale, Copy> = {
   },
 };
 
-export function promoFlow(locale: TemplateLocale): FlowDocumentInput {
-  const t = COPY[locale];
-  const label = t.labels;
-  return {
-    schemaVersion: 1,
-    id: 'promo',
-    name: t.name,
-    description: t.description,
-    nodes: [
-      {
-        id: 'enrolled',
-        type: 'trigger',
-        label: label.enrolled,
-        position: at(0, 0),
-        trigger: {
-          kind: 'webhook',
-          event: 'promo.enrolled',
-          payload: [
-            { name: 'product', type: 'string', required: true },
-            { name: 'couponCode', type: 'string', required: true },
-            { name: 'referrerId', type: 'string', required: false },
-          ],
-        },
+export const promoFlow = buildTemplate('promo', COPY, (t, step) => ({
+  nodes: [
+    step.of('trigger', 'enrolled', at(0, 0), {
+      trigger: {
+        kind: 'webhook',
+        event: 'promo.enrolled',
+        payload: [
+          { name: 'product', type: 'string', required: true },
+          { name: 'couponCode', type: 'string', required: true },
+          { name: 'referrerId', type: 'string', required: false },
+        ],
       },
-      {
-        id: 'preannounce',
-        type: 'send',
-        label: label.preannounce,
-        position: at(0, 1),
-        channel: 'wechat',
-        message: { text: t.preannounce },
-      },
-      {
-        id: 'launch-time',
-        type: 'wait_until',
-        label: label['launch-time'],
-        position: at(0, 2),
-        time: '20:00',
-      },
-      {
-        id: 'launch',
-        type: 'send',
-        label: label.launch,
-        position: at(0, 3),
-        channel: 'wechat',
-        message: { text: t.launch },
-      },
-      {
-        id: 'await-order',
-        type: 'wait_for_event',
-        label: label['await-order'],
-        position: at(0, 4),
-        event: 'order.paid',
-        timeout: 'PT22H',
-      },
-      {
-        id: 'last-call',
-        type: 'send',
-        label: label['last-call'],
-        position: at(0, 5),
-        channel: 'wechat',
-        message: { text: t.lastCall },
-      },
-      {
-        id: 'await-last',
-        type: 'wait_for_event',
-        label: label['await-last'],
-        position: at(0, 6),
-        event: 'order.paid',
-        timeout: 'PT2H',
-      },
-      { id: 'missed', type: 'exit', label: label.missed, position: at(0, 7) },
-      {
-        id: 'buyer',
-        type: 'update_contact',
-        label: label.buyer,
-        position: at(1, 7),
-        update: {
-          addTags: ['promo-buyer'],
-          points: { add: 20, reason: t.buyerReason },
-          creditReferrer: { field: 'event.referrerId', points: 50, reason: t.referrerReason },
-        },
-      },
-      {
-        id: 'thanks',
-        type: 'send',
-        label: label.thanks,
-        position: at(1, 8),
-        channel: 'wechat',
-        message: { text: t.thanks },
-      },
-      {
-        id: 'follow-up-wait',
-        type: 'wait',
-        label: label['follow-up-wait'],
-        position: at(1, 9),
-        duration: 'P3D',
-      },
-      {
-        id: 'follow-up',
-        type: 'send',
-        label: label['follow-up'],
-        position: at(1, 10),
-        channel: 'wechat',
-        message: { text: t.followUp },
-      },
-      { id: 'bought', type: 'exit', label: label.bought, position: at(1, 11) },
-    ],
-    edges: [
-      link('enrolled', 'preannounce'),
-      link('preannounce', 'launch-time'),
-      link('launch-time', 'launch'),
-      link('launch', 'await-order'),
-      link('await-order', 'buyer', 'event'),
-      link('await-order', 'last-call', 'timeout'),
-      link('last-call', 'await-last'),
-      link('await-last', 'buyer', 'event'),
-      link('await-last', 'missed', 'timeout'),
-      link('buyer', 'thanks'),
-      link('thanks', 'follow-up-wait'),
-      link('follow-up-wait', 'follow-up'),
-      link('follow-up', 'bought'),
-    ],
-    settings: {
-      timezone: TIMEZONE,
-      quietHours: QUIET_HOURS,
-      frequencyCap: { max: 3, per: 'P1D', onCap: 'skip' },
-      reentry: { mode: 'never' },
-    },
-  };
-}
+    }),
+    step.send('preannounce', at(0, 1), t.preannounce),
+    step.waitUntil('launch-time', at(0, 2), '20:00'),
+    step.send('launch', at(0, 3), t.launch),
+    step.waitForEvent('await-order', at(0, 4), 'order.paid', 'PT22H'),
+    step.send('last-call', at(0, 5), t.lastCall),
+    step.waitForEvent('await-last', at(0, 6), 'order.paid', 'PT2H'),
+    step.exit('missed', at(0, 7)),
+    step.update('buyer', at(1, 7), {
+      addTags: ['promo-buyer'],
+      points: { add: 20, reason: t.buyerReason },
+      creditReferrer: { field: 'event.referrerId', points: 50, reason: t.referrerReason },
+    }),
+    step.send('thanks', at(1, 8), t.thanks),
+    step.wait('follow-up-wait', at(1, 9), 'P3D'),
+    step.send('follow-up', at(1, 10), t.followUp),
+    step.exit('bought', at(1, 11)),
+  ],
+  edges: [
+    ...chain('enrolled', 'preannounce', 'launch-time', 'launch', 'await-order'),
+    ...exits('await-order', { event: 'buyer', timeout: 'last-call' }),
+    link('last-call', 'await-last'),
+    ...exits('await-last', { event: 'buyer', timeout: 'missed' }),
+    ...chain('buyer', 'thanks', 'follow-up-wait', 'follow-up', 'bought'),
+  ],
+  settings: { frequencyCap: { max: 3, per: 'P1D', onCap: 'skip' } },
+}));

@@ -1,5 +1,4 @@
-import type { FlowDocumentInput } from '../flow/schema';
-import { at, link, QUIET_HOURS, type TemplateLocale, TIMEZONE } from './shared';
+import { at, buildTemplate, chain, exits, link, type TemplateLocale } from './shared';
 
 /**
  * 唤醒 / 召回 / win-back: a member silent for N days gets a gentle WeChat check-in; no reply in
@@ -146,134 +145,62 @@ const COPY: Record<TemplateLocale, Copy> = {
   },
 };
 
-export function reactivationFlow(locale: TemplateLocale): FlowDocumentInput {
-  const t = COPY[locale];
-  const label = t.labels;
-  return {
-    schemaVersion: 1,
-    id: 'reactivation',
-    name: t.name,
-    description: t.description,
-    nodes: [
-      {
-        id: 'silent',
-        type: 'trigger',
-        label: label.silent,
-        position: at(0, 0),
-        trigger: {
-          kind: 'event',
-          event: 'member.silent',
-          payload: [{ name: 'silentDays', type: 'number', required: true }],
-        },
+export const reactivationFlow = buildTemplate('reactivation', COPY, (t, step) => ({
+  nodes: [
+    step.of('trigger', 'silent', at(0, 0), {
+      trigger: {
+        kind: 'event',
+        event: 'member.silent',
+        payload: [{ name: 'silentDays', type: 'number', required: true }],
       },
-      {
-        id: 'check-in',
-        type: 'send',
-        label: label['check-in'],
-        position: at(0, 1),
-        channel: 'wechat',
-        message: { text: t.checkIn },
+    }),
+    step.send('check-in', at(0, 1), t.checkIn),
+    step.waitForEvent('await-reply', at(0, 2), 'message.received', 'P3D'),
+    step.of('http_request', 'coupon', at(0, 3), {
+      method: 'POST',
+      url: 'https://coupons.example.com/api/coupons',
+      headers: { 'Content-Type': 'application/json' },
+      body: '{"contactId": {{ contact.id | json }}, "campaign": "win-back", "validDays": 7}',
+    }),
+    step.of('send', 'sms-coupon', at(0, 4), {
+      channel: 'sms',
+      message: { text: t.sms },
+      fallback: { channel: 'email', message: { subject: t.emailSubject, text: t.email } },
+    }),
+    step.waitForEvent('await-click', at(0, 5), 'link.clicked', 'P3D'),
+    step.update('welcome-back', at(1, 6), {
+      addTags: ['reactivated'],
+      removeTags: ['dormant'],
+      points: { add: 10, reason: t.welcomeBackReason },
+    }),
+    step.send('welcome-back-msg', at(1, 7), t.welcomeBack),
+    step.exit('back', at(1, 8)),
+    step.update('dormant', at(0, 6), { addTags: ['dormant'], removeTags: ['active', 'reactivated'] }),
+    step.of('staff_task', 'churn-alert', at(0, 7), {
+      assignee: {
+        channel: 'email',
+        id: 'community-lead',
+        name: t.staffName,
+        email: 'community-lead@example.com',
       },
-      {
-        id: 'await-reply',
-        type: 'wait_for_event',
-        label: label['await-reply'],
-        position: at(0, 2),
-        event: 'message.received',
-        timeout: 'P3D',
-      },
-      {
-        id: 'coupon',
-        type: 'http_request',
-        label: label.coupon,
-        position: at(0, 3),
-        method: 'POST',
-        url: 'https://coupons.example.com/api/coupons',
-        headers: { 'Content-Type': 'application/json' },
-        body: '{"contactId": {{ contact.id | json }}, "campaign": "win-back", "validDays": 7}',
-      },
-      {
-        id: 'sms-coupon',
-        type: 'send',
-        label: label['sms-coupon'],
-        position: at(0, 4),
-        channel: 'sms',
-        message: { text: t.sms },
-        fallback: { channel: 'email', message: { subject: t.emailSubject, text: t.email } },
-      },
-      {
-        id: 'await-click',
-        type: 'wait_for_event',
-        label: label['await-click'],
-        position: at(0, 5),
-        event: 'link.clicked',
-        timeout: 'P3D',
-      },
-      {
-        id: 'welcome-back',
-        type: 'update_contact',
-        label: label['welcome-back'],
-        position: at(1, 6),
-        update: {
-          addTags: ['reactivated'],
-          removeTags: ['dormant'],
-          points: { add: 10, reason: t.welcomeBackReason },
-        },
-      },
-      {
-        id: 'welcome-back-msg',
-        type: 'send',
-        label: label['welcome-back-msg'],
-        position: at(1, 7),
-        channel: 'wechat',
-        message: { text: t.welcomeBack },
-      },
-      { id: 'back', type: 'exit', label: label.back, position: at(1, 8) },
-      {
-        id: 'dormant',
-        type: 'update_contact',
-        label: label.dormant,
-        position: at(0, 6),
-        update: { addTags: ['dormant'], removeTags: ['active', 'reactivated'] },
-      },
-      {
-        id: 'churn-alert',
-        type: 'staff_task',
-        label: label['churn-alert'],
-        position: at(0, 7),
-        assignee: {
-          channel: 'email',
-          id: 'community-lead',
-          name: t.staffName,
-          email: 'community-lead@example.com',
-        },
-        message: { subject: t.alertSubject, text: t.alert },
-        deadline: 'P2D',
-      },
-      { id: 'followed-up', type: 'exit', label: label['followed-up'], position: at(-1, 8) },
-      { id: 'unhandled', type: 'exit', label: label.unhandled, position: at(0, 8) },
-    ],
-    edges: [
-      link('silent', 'check-in'),
-      link('check-in', 'await-reply'),
-      link('await-reply', 'welcome-back', 'event'),
-      link('await-reply', 'coupon', 'timeout'),
-      link('coupon', 'sms-coupon'),
-      link('sms-coupon', 'await-click'),
-      link('await-click', 'welcome-back', 'event'),
-      link('await-click', 'dormant', 'timeout'),
-      link('welcome-back', 'welcome-back-msg'),
-      link('welcome-back-msg', 'back'),
-      link('dormant', 'churn-alert'),
-      link('churn-alert', 'followed-up', 'done'),
-      link('churn-alert', 'unhandled', 'expired'),
-    ],
-    settings: {
-      timezone: TIMEZONE,
-      quietHours: QUIET_HOURS,
-      frequencyCap: { max: 2, per: 'P1D', onCap: 'defer' },
-      reentry: { mode: 'after', after: 'P30D' },
-      goal: { event: 'order.paid' },
-    },
-  };
-}
+      message: { subject: t.alertSubject, text: t.alert },
+      deadline: 'P2D',
+    }),
+    step.exit('followed-up', at(-1, 8)),
+    step.exit('unhandled', at(0, 8)),
+  ],
+  edges: [
+    ...chain('silent', 'check-in', 'await-reply'),
+    ...exits('await-reply', { event: 'welcome-back', timeout: 'coupon' }),
+    ...chain('coupon', 'sms-coupon', 'await-click'),
+    ...exits('await-click', { event: 'welcome-back', timeout: 'dormant' }),
+    ...chain('welcome-back', 'welcome-back-msg', 'back'),
+    link('dormant', 'churn-alert'),
+    ...exits('churn-alert', { done: 'followed-up', expired: 'unhandled' }),
+  ],
+  settings: {
+    frequencyCap: { max: 2, per: 'P1D', onCap: 'defer' },
+    reentry: { mode: 'after', after: 'P30D' },
+    goal: { event: 'order.paid' },
+  },
+}));

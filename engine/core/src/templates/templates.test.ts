@@ -18,6 +18,7 @@ import {
   type TemplateLocale,
   templateFlow,
 } from './index';
+import { buildTemplate, chain, exits as exitEdges } from './shared';
 
 const MINUTE = 60_000;
 const HOUR = 60 * MINUTE;
@@ -218,6 +219,39 @@ describe('templates: documents', () => {
         }
       }
     }
+  });
+});
+
+describe('templates: the shared builders', () => {
+  it('give edges the stable ids saved flows keep: source->target, and source.exit->target', () => {
+    expect(chain('a', 'b', 'c')).toEqual([
+      { id: 'a->b', source: 'a', target: 'b' },
+      { id: 'b->c', source: 'b', target: 'c' },
+    ]);
+    expect(exitEdges('wait', { event: 'yes', timeout: 'no' })).toEqual([
+      { id: 'wait.event->yes', source: 'wait', sourceHandle: 'event', target: 'yes' },
+      { id: 'wait.timeout->no', source: 'wait', sourceHandle: 'timeout', target: 'no' },
+    ]);
+  });
+
+  it("label each step from the locale's copy and lay the shared settings under the template's own", () => {
+    const copy = (name: string, label: string) => ({ name, description: '', labels: { start: label } });
+    const build = buildTemplate(
+      't',
+      { zh: copy('模板', '开始'), en: copy('Template', 'Start') },
+      (_t, step) => ({
+        nodes: [step.of('trigger', 'start', { x: 0, y: 0 }, { trigger: { kind: 'manual' } })],
+        edges: [],
+        settings: { frequencyCap: { max: 1, per: 'P1D' } },
+      }),
+    );
+    expect(build('zh')).toMatchObject({ id: 't', name: '模板', nodes: [{ id: 'start', label: '开始' }] });
+    expect(build('en').settings).toEqual({
+      timezone: 'Asia/Shanghai',
+      quietHours: { start: '22:00', end: '08:00' },
+      frequencyCap: { max: 1, per: 'P1D' },
+      reentry: { mode: 'never' },
+    });
   });
 });
 

@@ -1,5 +1,4 @@
-import type { FlowDocumentInput } from '../flow/schema';
-import { at, link, QUIET_HOURS, type TemplateLocale, TIMEZONE } from './shared';
+import { at, buildTemplate, chain, exits, link, memberJoined, type TemplateLocale } from './shared';
 
 /**
  * 入群欢迎 / welcome on join: @mention the new member in the group with the rules and the group's
@@ -115,83 +114,25 @@ const COPY: Record<TemplateLocale, Copy> = {
   },
 };
 
-export function welcomeFlow(locale: TemplateLocale): FlowDocumentInput {
-  const t = COPY[locale];
-  const label = t.labels;
-  return {
-    schemaVersion: 1,
-    id: 'welcome',
-    name: t.name,
-    description: t.description,
-    nodes: [
-      {
-        id: 'joined',
-        type: 'trigger',
-        label: label.joined,
-        position: at(0, 0),
-        trigger: {
-          kind: 'webhook',
-          event: 'member.joined',
-          payload: [{ name: 'group', type: 'string', required: true }],
-        },
-      },
-      {
-        id: 'greet',
-        type: 'send',
-        label: label.greet,
-        position: at(0, 1),
-        channel: 'wechat_group',
-        message: { text: t.greet },
-      },
-      { id: 'pause', type: 'wait', label: label.pause, position: at(0, 2), duration: 'PT10M' },
-      {
-        id: 'invite-intro',
-        type: 'send',
-        label: label['invite-intro'],
-        position: at(0, 3),
-        channel: 'wechat_group',
-        message: { text: t.inviteIntro },
-      },
-      {
-        id: 'await-intro',
-        type: 'wait_for_event',
-        label: label['await-intro'],
-        position: at(0, 4),
-        event: 'message.received',
-        timeout: 'P1D',
-      },
-      {
-        id: 'introduced',
-        type: 'update_contact',
-        label: label.introduced,
-        position: at(-1, 5),
-        update: { addTags: ['introduced'], points: { add: 10, reason: t.introReason } },
-      },
-      { id: 'done-introduced', type: 'exit', label: label['done-introduced'], position: at(-1, 6) },
-      {
-        id: 'nudge',
-        type: 'send',
-        label: label.nudge,
-        position: at(1, 5),
-        channel: 'wechat',
-        message: { text: t.nudge },
-      },
-      { id: 'done-nudged', type: 'exit', label: label['done-nudged'], position: at(1, 6) },
-    ],
-    edges: [
-      link('joined', 'greet'),
-      link('greet', 'pause'),
-      link('pause', 'invite-intro'),
-      link('invite-intro', 'await-intro'),
-      link('await-intro', 'introduced', 'event'),
-      link('await-intro', 'nudge', 'timeout'),
-      link('introduced', 'done-introduced'),
-      link('nudge', 'done-nudged'),
-    ],
-    settings: {
-      timezone: TIMEZONE,
-      quietHours: QUIET_HOURS,
-      reentry: { mode: 'never' },
-    },
-  };
-}
+export const welcomeFlow = buildTemplate('welcome', COPY, (t, step) => ({
+  nodes: [
+    step.of('trigger', 'joined', at(0, 0), { trigger: memberJoined() }),
+    step.send('greet', at(0, 1), t.greet, 'wechat_group'),
+    step.wait('pause', at(0, 2), 'PT10M'),
+    step.send('invite-intro', at(0, 3), t.inviteIntro, 'wechat_group'),
+    step.waitForEvent('await-intro', at(0, 4), 'message.received', 'P1D'),
+    step.update('introduced', at(-1, 5), {
+      addTags: ['introduced'],
+      points: { add: 10, reason: t.introReason },
+    }),
+    step.exit('done-introduced', at(-1, 6)),
+    step.send('nudge', at(1, 5), t.nudge),
+    step.exit('done-nudged', at(1, 6)),
+  ],
+  edges: [
+    ...chain('joined', 'greet', 'pause', 'invite-intro', 'await-intro'),
+    ...exits('await-intro', { event: 'introduced', timeout: 'nudge' }),
+    link('introduced', 'done-introduced'),
+    link('nudge', 'done-nudged'),
+  ],
+}));

@@ -1,7 +1,7 @@
 import type { SopflowActivities } from '@sopflow/workflows';
 import type { Database } from '../persistence';
+import type { ConnectorJobs } from '../services/connector-jobs';
 import type { Enroller } from '../services/enroll';
-import type { WeComGroups } from '../services/wecom-groups';
 import { deliver, followDelivery, type Route, type UnsubscribeLinks } from './deliver';
 import { enrollPage } from './enroll-page';
 import { type HttpPolicy, httpRequest } from './http-request';
@@ -15,7 +15,8 @@ export interface ActivityDeps {
   http: HttpPolicy;
   store: Database;
   enroller: Enroller;
-  wecomGroups: WeComGroups;
+  /** The jobs connectors declare, run by the `connectorJob` workflow. */
+  connectorJobs: ConnectorJobs;
 }
 
 export type { HttpPolicy, Route, UnsubscribeLinks };
@@ -31,6 +32,6 @@ export function createActivities(deps: ActivityDeps): SopflowActivities {
     httpRequest: (input) => httpRequest(deps.http, input),
     enrollPage: (input) => enrollPage(deps.store, deps.enroller, input),
     recordJourney: (input) => deps.store.journeys.recordBatch(input),
-    reconcileWeComGroups: () => deps.wecomGroups.reconcile(),
+    runConnectorJob: (input) => deps.connectorJobs.run(input),
   };
 }

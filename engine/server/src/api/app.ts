@@ -100,7 +100,7 @@ export function createApi(options: ApiOptions): Hono {
   const ctx: ApiContext = {
     options,
     addressRules: new ContactAddressRules(options.registry),
-    compileOptions: { channels: options.channels, reach: options.registry.reach() },
+    compileOptions: { channels: options.channels, reach: options.registry.reach(), limits: options.limits },
     runUrl,
     listUrl: links.list,
     webhookUrl,
@@ -171,7 +171,18 @@ export function createApi(options: ApiOptions): Hono {
     },
   );
 
-  app.all('/api/*', (c) => apiError(c, 404, 'not_found', `No API route ${c.req.method} ${c.req.path}.`));
+  app.all('/api/*', (c) => {
+    const allowed = allowedMethods(app, c.req.path);
+    if (allowed.length === 0)
+      return apiError(c, 404, 'not_found', `No API route ${c.req.method} ${c.req.path}.`);
+    c.header('Allow', allowed.join(', '));
+    return apiError(
+      c,
+      405,
+      'method_not_allowed',
+      `${c.req.path} does not take ${c.req.method}; it takes ${allowed.join(', ')}.`,
+    );
+  });
 
   if (options.builderDir) {
     app.use('/*', serveStatic({ root: options.builderDir }));
@@ -179,6 +190,20 @@ export function createApi(options: ApiOptions): Hono {
     app.get('/*', serveStatic({ root: options.builderDir, path: 'index.html' }));
   }
   return app;
+}
+
+const METHODS = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE'] as const;
+
+/**
+ * The methods a path has a route for. Routes are found through the app's own router, so the
+ * answer follows every route as registered; middleware (registered for all methods) is no route.
+ */
+function allowedMethods(app: Hono, path: string): string[] {
+  const endpoints = new Set(app.routes.filter((r) => r.method !== 'ALL').map((r) => r.handler));
+  return METHODS.filter((method) => {
+    const [matches] = app.router.match(method, path) as unknown as [[[unknown, unknown], unknown][]];
+    return matches.some(([entry]) => endpoints.has((Array.isArray(entry) ? entry[0] : entry) as never));
+  });
 }
 
 /** The OpenAPI document of every route, from the `doc` each route is registered with. */

@@ -1,7 +1,19 @@
+import { Hono } from 'hono';
 import postgres from 'postgres';
 import { describe, expect, it } from 'vitest';
+import { z } from 'zod';
 import { findFreePort } from '../processes/ports';
-import { databaseFailure, isUnavailable, jsonValueProblem, MAX_JSON_DEPTH } from './http';
+import {
+  answerWith,
+  checkBody,
+  checkQuery,
+  codedError,
+  databaseFailure,
+  isUnavailable,
+  jsonValueProblem,
+  MAX_JSON_DEPTH,
+  temporalUnavailable,
+} from './http';
 
 const nested = (depth: number): unknown => JSON.parse(`${'['.repeat(depth)}1${']'.repeat(depth)}`);
 
@@ -65,5 +77,106 @@ describe('isUnavailable', () => {
     });
     expect(databaseFailure(error)).toBeUndefined();
     expect(isUnavailable(error)).toBe(true);
+  });
+});
+
+describe('checkBody and checkQuery', () => {
+  const Body = z.object({ name: z.string().min(1) });
+  const app = new Hono();
+  app.post('/things', async (c) => {
+    const body = await checkBody(c, Body, 'Name the thing.', 'invalid_thing');
+    return body.ok ? c.json({ got: body.data }) : body.response;
+  });
+  app.get('/things', (c) => {
+    const query = checkQuery(c, z.object({ limit: z.string().regex(/^\d+$/).optional() }));
+    return query.ok ? c.json({ got: query.data }) : query.response;
+  });
+  const post = (body: string) => app.request('/things', { method: 'POST', body });
+
+  it('answers the checked data', async () => {
+    expect(await (await post('{"name":"x"}')).json()).toEqual({ got: { name: 'x' } });
+    expect(await (await app.request('/things?limit=5')).json()).toEqual({ got: { limit: '5' } });
+  });
+
+  it('answers 422 with the code, the message and the fields at fault', async () => {
+    const answer = await post('{"name":""}');
+    expect(answer.status).toBe(422);
+    expect(await answer.json()).toEqual({
+      error: {
+        code: 'invalid_thing',
+        message: 'Name the thing.',
+        details: [{ path: 'name', message: expect.any(String) }],
+      },
+    });
+    const query = await app.request('/things?limit=many');
+    expect(query.status).toBe(422);
+    expect(await query.json()).toMatchObject({
+      error: { code: 'invalid_query', message: 'The query is not valid.', details: [{ path: 'limit' }] },
+    });
+  });
+
+  it('answers a body that is not JSON before checking it', async () => {
+    const answer = await post('{');
+    expect(answer.status).toBe(400);
+    expect(await answer.json()).toMatchObject({ error: { code: 'invalid_json' } });
+  });
+});
+
+describe('answerWith', () => {
+  class ThingError extends Error {
+    constructor(
+      readonly code: 'gone' | 'busy',
+      message: string,
+      readonly details?: unknown,
+    ) {
+      super(message);
+    }
+  }
+  const failure = codedError(ThingError, { gone: 404, busy: 409 });
+  const answer = (work: () => Promise<unknown>) => {
+    const app = new Hono();
+    app.get('/', (c) => answerWith(c, work, failure, 201));
+    app.onError((error, c) => c.json({ thrown: error.message }, 500));
+    return app.request('/');
+  };
+
+  it('answers what the work gives, with the status asked for', async () => {
+    const ok = await answer(async () => ({ done: true }));
+    expect(ok.status).toBe(201);
+    expect(await ok.json()).toEqual({ done: true });
+  });
+
+  it("answers a known error with its code's status, its message and details", async () => {
+    const gone = await answer(async () => {
+      throw new ThingError('gone', 'It is gone.', { id: 't1' });
+    });
+    expect(gone.status).toBe(404);
+    expect(await gone.json()).toEqual({
+      error: { code: 'gone', message: 'It is gone.', details: { id: 't1' } },
+    });
+  });
+
+  it('throws any other error on to the error handler', async () => {
+    const other = await answer(async () => {
+      throw new Error('boom');
+    });
+    expect(other.status).toBe(500);
+    expect(await other.json()).toEqual({ thrown: 'boom' });
+  });
+
+  it('answers an unreachable Temporal with 503 and what to do', async () => {
+    const app = new Hono();
+    app.get('/', (c) =>
+      answerWith(
+        c,
+        async () => {
+          throw Object.assign(new Error('14 UNAVAILABLE'), { code: 14 });
+        },
+        temporalUnavailable('Retry.'),
+      ),
+    );
+    const down = await app.request('/');
+    expect(down.status).toBe(503);
+    expect(await down.json()).toEqual({ error: { code: 'temporal_unavailable', message: 'Retry.' } });
   });
 });

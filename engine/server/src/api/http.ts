@@ -1,5 +1,5 @@
-import type { ConnectorRegistry } from '@sopflow/connectors';
-import type { Contact } from '@sopflow/core';
+import type { ConnectorRegistry, RecipientLimit } from '@sopflow/connectors';
+import type { CompileOptions, Contact } from '@sopflow/core';
 import type { Context } from 'hono';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import type { z } from 'zod';
@@ -8,13 +8,14 @@ import type { Database, FlowRecord } from '../persistence';
 import type { Accounts, Principal } from '../persistence/accounts';
 import type { Campaigns } from '../services/campaigns';
 import type { ChannelRoutes } from '../services/channel-routes';
+import type { ConnectorJobs } from '../services/connector-jobs';
 import type { Contacts } from '../services/contacts';
 import type { Enroller } from '../services/enroll';
 import type { EventRouter } from '../services/events';
 import type { FlowControl } from '../services/flow-control';
+import type { Groups } from '../services/groups';
 import type { Stats } from '../services/stats';
 import type { VersionMigrator } from '../services/version-migration';
-import type { WeComGroups } from '../services/wecom-groups';
 import type { ContactAddressRules } from './contact-addresses';
 
 declare module 'hono' {
@@ -39,8 +40,10 @@ export interface ApiOptions {
   channelRoutes: ChannelRoutes;
   /** Signs unsubscribe links; unsubscribe routes answer 404 without it. */
   secretKey?: string;
-  /** Customer groups: member changes from callbacks, and reconciling with WeCom. */
-  wecomGroups: WeComGroups;
+  /** The customer groups watched: member changes from callbacks become events. */
+  groups: Groups;
+  /** The jobs connectors declare: their schedules follow the routes, and inbound calls may run one now. */
+  connectorJobs: ConnectorJobs;
   /**
    * The server's settings for connectors' inbound handlers, by connector name (WeCom's callback
    * token and AES key); a handler whose settings are missing answers 404.
@@ -48,6 +51,8 @@ export interface ApiOptions {
   inboundSettings: Readonly<Record<string, Readonly<Record<string, string>> | undefined>>;
   /** The channels sends may use (the registered connectors'). */
   channels: readonly string[];
+  /** The quotas per recipient the registered connectors declare, for the compile warnings. */
+  limits: readonly RecipientLimit[];
   /** The URL the API is reached at, for webhook URLs. */
   publicUrl: string;
   /** The Temporal UI, for links to runs. */
@@ -71,7 +76,7 @@ export interface ApiContext {
   /** The contact address kinds the connectors declare: the shorthand, and the check of addresses. */
   addressRules: ContactAddressRules;
   /** What flows are compiled against: the channels and whom they reach, from the connectors. */
-  compileOptions: { channels: readonly string[]; reach: Record<string, string[]> };
+  compileOptions: Pick<CompileOptions, 'channels' | 'reach' | 'limits'>;
   enrollOrExplain(
     c: Context,
     flowId: string,
@@ -178,6 +183,79 @@ export async function readJson(
 
 export function issuesOf(error: z.ZodError) {
   return error.issues.map((i) => ({ path: i.path.join('.'), message: i.message }));
+}
+
+/** A request part checked with its contract schema: the data, or the 4xx answer to give. */
+export type Checked<T> = { ok: true; data: T } | { ok: false; response: Response };
+
+/** A value checked with a contract schema; a mismatch answers 422 with `code`, `message` and the issues naming the fields. */
+export function checkValue<S extends z.ZodType>(
+  c: Context,
+  schema: S,
+  value: unknown,
+  code: string,
+  message: string,
+): Checked<z.output<S>> {
+  const parsed = schema.safeParse(value);
+  return parsed.success
+    ? { ok: true, data: parsed.data }
+    : { ok: false, response: apiError(c, 422, code, message, issuesOf(parsed.error)) };
+}
+
+/**
+ * The JSON body checked with a contract schema: 400/422 when it is not JSON we can take (see
+ * `jsonBody`), 422 with `code` (default `invalid_body`) and the issues when it does not match.
+ */
+export async function checkBody<S extends z.ZodType>(
+  c: Context,
+  schema: S,
+  message: string,
+  code = 'invalid_body',
+): Promise<Checked<z.output<S>>> {
+  const body = await readJson(c);
+  return body.ok ? checkValue(c, schema, body.value, code, message) : body;
+}
+
+/** The query checked with a contract schema: 422 `invalid_query` with the issues naming the parameters. */
+export function checkQuery<S extends z.ZodType>(c: Context, schema: S): Checked<z.output<S>> {
+  return checkValue(c, schema, c.req.query(), 'invalid_query', 'The query is not valid.');
+}
+
+/** The answer to a failure a route knows, or undefined for any other (the app's error handler takes it). */
+export type FailureAnswer = (c: Context, error: unknown) => Response | undefined;
+
+/** A service's error with a stable code: answered with the code's status, its message and details. */
+export function codedError<E extends Error & { code: string; details?: unknown }>(
+  type: abstract new (...args: never[]) => E,
+  status: Readonly<Record<E['code'], ContentfulStatusCode>> | ((code: E['code']) => ContentfulStatusCode),
+): FailureAnswer {
+  const statusOf = typeof status === 'function' ? status : (code: E['code']) => status[code];
+  return (c, error) =>
+    error instanceof type
+      ? apiError(c, statusOf(error.code), error.code, error.message, error.details)
+      : undefined;
+}
+
+/** Temporal cannot be reached: 503 `temporal_unavailable` with what the caller should do. */
+export const temporalUnavailable =
+  (message: string): FailureAnswer =>
+  (c, error) =>
+    isUnavailable(error) ? apiError(c, 503, 'temporal_unavailable', message) : undefined;
+
+/** What `work` answers, as JSON with `status`; a failure `failure` knows is answered so, any other is thrown on. */
+export async function answerWith(
+  c: Context,
+  work: () => Promise<unknown>,
+  failure: FailureAnswer,
+  status: ContentfulStatusCode = 200,
+): Promise<Response> {
+  try {
+    return c.json(await work(), status);
+  } catch (error) {
+    const answer = failure(c, error);
+    if (answer) return answer;
+    throw error;
+  }
 }
 
 /** Temporal's client reports an unreachable server as gRPC UNAVAILABLE (code 14). */

@@ -25,6 +25,9 @@ import {
 import { Accounts, Role } from '../persistence/accounts';
 import { startApp } from '../start-app';
 
+/** The quotas per recipient the shipped connectors declare. */
+const declaredLimits = () => defaultRegistry().limits();
+
 const USAGE = `sopflow: draw community SOPs once, run them durably for every contact.
 
 Usage:
@@ -73,13 +76,15 @@ function cohortCommand(
   const flow = readJsonFile(file, 'flow');
   const spec = values.spec ? readJsonFile(values.spec, 'cohort spec') : { ok: true as const, value: {} };
   if (!flow.ok || !spec.ok) return 2;
-  const compiled = compile(flow.value, { reach: defaultRegistry().reach() });
+  const limits = declaredLimits();
+  const compiled = compile(flow.value, { limits, reach: defaultRegistry().reach() });
   if (!compiled.ok) {
     for (const error of compiled.errors) console.log(formatCompileError(error));
     return 1;
   }
   const startAt = values.start ? Date.parse(values.start) : Date.now();
   const report = simulateCohort(compiled.plan, {
+    limits,
     ...(spec.value as object),
     size,
     startAt,
@@ -159,7 +164,7 @@ async function simulateCommand(args: string[]): Promise<number> {
     if (values.json) {
       console.log(JSON.stringify(result, null, 2));
     } else {
-      for (const line of formatTimeline(result, compiled.plan.settings.timezone)) console.log(line);
+      for (const line of formatTimeline(result, compiled.plan)) console.log(line);
       console.log(`\n${describeOutcome(result.outcome)}`);
     }
     return 0;
@@ -183,7 +188,7 @@ async function validate(args: string[]): Promise<number> {
   const read = readJsonFile(file, 'flow');
   if (!read.ok) return 2;
   const document = read.value;
-  const result = compile(document, { reach: defaultRegistry().reach() });
+  const result = compile(document, { limits: declaredLimits(), reach: defaultRegistry().reach() });
   if (values.json) {
     console.log(
       JSON.stringify(
@@ -395,6 +400,14 @@ async function main(argv: string[]): Promise<number> {
       return 2;
   }
 }
+
+// A reader that stops early (`sopflow simulate ... | head`) closes the pipe: that ends the output,
+// as it does for any Unix tool, instead of an unhandled EPIPE stack.
+for (const stream of [process.stdout, process.stderr])
+  stream.on('error', (error: NodeJS.ErrnoException) => {
+    if (error.code !== 'EPIPE') throw error;
+    process.exit(process.exitCode ?? 0);
+  });
 
 try {
   process.exitCode = await main(process.argv.slice(2));

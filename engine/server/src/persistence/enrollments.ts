@@ -25,10 +25,16 @@ export class EnrollmentRepository {
     return rows.map((r) => r.workflow_id);
   }
 
-  /** When the contact last entered the flow, if ever. */
-  async last(flowId: string, contactId: string): Promise<Date | undefined> {
-    const [row] = await this.sql<{ at: Date | null }[]>`
-      select max(started_at) as at from enrollments where flow_id = ${flowId} and contact_id = ${contactId}`;
-    return row?.at ?? undefined;
+  /**
+   * When the contact's latest run of the flow ended, if it ever entered: re-entry cooldowns count
+   * from there. A run with no recorded end counts from its start (it is still running, and
+   * Temporal refuses a second run of the same contact, or it ended where no end was recorded).
+   */
+  async lastRunEnded(flowId: string, contactId: string): Promise<Date | undefined> {
+    const [row] = await this.sql<{ at: Date }[]>`
+      select coalesce(finished_at, started_at) as at from enrollments
+      where flow_id = ${flowId} and contact_id = ${contactId}
+      order by started_at desc limit 1`;
+    return row?.at;
   }
 }

@@ -12,8 +12,8 @@ import { FlowRepository } from './flows';
 import { JourneyRepository } from './journeys';
 import { migrate } from './migrate';
 import { StatsRepository } from './stats';
+import { WatchedGroupRepository } from './watched-groups';
 import { WebhookAnswerRepository } from './webhook-answers';
-import { WeComGroupRepository } from './wecom-groups';
 
 export interface DatabaseOptions {
   /**
@@ -39,7 +39,7 @@ export class Database {
   readonly deliveries: DeliveryRepository;
   readonly journeys: JourneyRepository;
   readonly stats: StatsRepository;
-  readonly wecomGroups: WeComGroupRepository;
+  readonly watchedGroups: WatchedGroupRepository;
   readonly webhookAnswers: WebhookAnswerRepository;
 
   constructor(
@@ -57,7 +57,7 @@ export class Database {
     this.deliveries = new DeliveryRepository(sql);
     this.journeys = new JourneyRepository(sql);
     this.stats = new StatsRepository(sql);
-    this.wecomGroups = new WeComGroupRepository(sql);
+    this.watchedGroups = new WatchedGroupRepository(sql);
     this.webhookAnswers = new WebhookAnswerRepository(sql);
   }
 
@@ -97,5 +97,5 @@ export { EventRepository } from './events';
 export { type FlowRecord, FlowRepository, type FlowStatus, type FlowVersionRecord } from './flows';
 export { JourneyRepository } from './journeys';
 export { StatsRepository } from './stats';
+export { type WatchedGroupRecord, WatchedGroupRepository } from './watched-groups';
 export { WebhookAnswerRepository } from './webhook-answers';
-export { type WeComGroupRecord, WeComGroupRepository } from './wecom-groups';

@@ -14,6 +14,11 @@ export class RouteError extends Error {
   }
 }
 
+/** A channel's connector instance, with the config it was created from (its jobs read it). */
+export interface ConfiguredRoute extends Route {
+  config: unknown;
+}
+
 export interface ChannelRouteView {
   channel: string;
   connector: string;
@@ -31,7 +36,7 @@ const CACHE_MS = 5_000;
  */
 export class ChannelRoutes {
   private cache: { at: number; rows: Map<string, ChannelRouteRecord> } | undefined;
-  private readonly instances = new Map<string, { stamp: number; route: Route }>();
+  private readonly instances = new Map<string, { stamp: number; route: ConfiguredRoute }>();
 
   constructor(
     private readonly routes: ChannelRouteRepository,
@@ -105,7 +110,7 @@ export class ChannelRoutes {
   }
 
   /** The connector instance for a channel, the outbox when none is configured. */
-  async route(channel: string): Promise<Route | undefined> {
+  async route(channel: string): Promise<ConfiguredRoute | undefined> {
     if (!this.cache || Date.now() - this.cache.at > CACHE_MS) {
       const rows = await this.routes.list();
       this.cache = { at: Date.now(), rows: new Map(rows.map((r) => [r.channel, r])) };
@@ -122,12 +127,10 @@ export class ChannelRoutes {
         ? openSecrets(this.box, row.config, this.secretsOf(name))
         : row.config
       : {};
-    const instance: ConnectorInstance = connector.create(
-      connector.configSchema.parse(config),
-      this.contextOf(name),
-    );
+    const parsed = connector.configSchema.parse(config);
+    const instance: ConnectorInstance = connector.create(parsed, this.contextOf(name));
     await known?.route.instance.close?.();
-    const route = { connector: name, instance };
+    const route = { connector: name, instance, config: parsed };
     this.instances.set(channel, { stamp, route });
     return route;
   }

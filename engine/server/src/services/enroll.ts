@@ -94,14 +94,14 @@ export class Enroller {
     const workflowId = contactFlowWorkflowId(flowId, contact.id);
     const reentry = published.plan.settings.reentry;
     if (reentry.mode !== 'always') {
-      const last = await this.store.enrollments.last(flowId, contact.id);
+      const last = await this.store.enrollments.lastRunEnded(flowId, contact.id);
       const cooldown = reentry.mode === 'after' && reentry.after ? parseDuration(reentry.after) : undefined;
       const waitMs = cooldown?.ok ? cooldown.ms : Number.POSITIVE_INFINITY;
       if (last && Date.now() - last.getTime() < waitMs) {
         const reason =
           reentry.mode === 'never'
             ? 'The contact has been in this flow before, and it allows no re-entry.'
-            : `The contact entered this flow less than ${reentry.after} ago.`;
+            : `The contact left this flow less than ${reentry.after} ago.`;
         return { status: 'not-eligible', workflowId, reason };
       }
     }

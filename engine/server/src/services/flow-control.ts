@@ -36,8 +36,8 @@ export class FlowControl {
     private readonly store: Database,
     private readonly temporal: TemporalGateway,
     private readonly campaigns: Campaigns,
-    /** The channels sends may use and whom they reach: the registered connectors' (compile's options). */
-    private readonly compileOptions: Pick<CompileOptions, 'channels' | 'reach'>,
+    /** What drafts are compiled against: the registered connectors' channels, whom they reach and limits. */
+    private readonly compileOptions: Pick<CompileOptions, 'channels' | 'reach' | 'limits'>,
   ) {}
 
   private async flow(id: string): Promise<FlowRecord> {

@@ -1,12 +1,13 @@
 import { spawn } from 'node:child_process';
 import { constants } from 'node:fs';
-import { access, stat } from 'node:fs/promises';
+import { access, readdir, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { createInterface } from 'node:readline';
 import { cacheDir } from '../processes/paths';
 
 /** Pinned so every developer and CI run gets the same dev server behaviour. */
-export const TEMPORAL_CLI_MODULE = 'github.com/temporalio/cli/cmd/temporal@v1.5.1';
+export const TEMPORAL_CLI_VERSION = 'v1.5.1';
+export const TEMPORAL_CLI_MODULE = `github.com/temporalio/cli/cmd/temporal@${TEMPORAL_CLI_VERSION}`;
 
 export interface FindTemporalCliOptions {
   /**
@@ -27,6 +28,23 @@ export interface EnsureTemporalCliOptions extends FindTemporalCliOptions {
    * @default ignores them
    */
   onProgress?: (line: string) => void;
+  /**
+   * Where a missing CLI is fetched from, tried in order until one gives a binary.
+   * @default [sdkDownload, goInstall]
+   */
+  sources?: readonly TemporalCliSource[];
+}
+
+/** One way of getting a Temporal CLI onto this machine. */
+export interface TemporalCliSource {
+  /** What it is, for progress lines and the final error ("the Temporal SDK's download"). */
+  name: string;
+  /** The path of a runnable binary; throws with the reason when this source cannot give one. */
+  obtain(place: {
+    binDir: string;
+    env: NodeJS.ProcessEnv;
+    onProgress: (line: string) => void;
+  }): Promise<string>;
 }
 
 const binaryName = process.platform === 'win32' ? 'temporal.exe' : 'temporal';
@@ -68,9 +86,33 @@ async function locateTemporalCli(opts: FindTemporalCliOptions): Promise<string |
     if (await isExecutableFile(candidate)) return candidate;
   }
 
-  const cached = path.join(opts.binDir ?? defaultBinDir(), binaryName);
+  const binDir = opts.binDir ?? defaultBinDir();
+  const cached = path.join(binDir, binaryName);
   if (await isExecutableFile(cached)) return cached;
+  return downloadedCli(binDir);
+}
 
+/** Where the SDK's download is kept: beside the `go install` build, in the same cache. */
+function downloadDirOf(binDir: string): string {
+  return path.join(binDir, '..', 'download');
+}
+
+/** A CLI the Temporal SDK downloaded before, if any (the SDK names the file after its version). */
+async function downloadedCli(binDir: string): Promise<string | undefined> {
+  const dir = downloadDirOf(binDir);
+  let names: string[];
+  try {
+    names = await readdir(dir);
+  } catch {
+    return undefined;
+  }
+  for (const name of names
+    .filter((n) => n.startsWith('temporal-cli'))
+    .sort()
+    .reverse()) {
+    const file = path.join(dir, name);
+    if (await isExecutableFile(file)) return file;
+  }
   return undefined;
 }
 
@@ -89,21 +131,76 @@ export async function findTemporalCli(opts: FindTemporalCliOptions = {}): Promis
   return found;
 }
 
-/** Like {@link findTemporalCli}, but builds the CLI with `go install` when none is found. */
+/**
+ * Like {@link findTemporalCli}, but fetches the CLI when none is found: the Temporal SDK's own
+ * cached download first (seconds, where temporal.download is reachable), then `go install` (a few
+ * minutes, and the only way where the network reaches package registries alone).
+ */
 export async function ensureTemporalCli(opts: EnsureTemporalCliOptions = {}): Promise<string> {
   const found = await locateTemporalCli(opts);
   if (found) return found;
-  return buildTemporalCli(opts);
-}
-
-async function buildTemporalCli(opts: EnsureTemporalCliOptions): Promise<string> {
   const binDir = opts.binDir ?? defaultBinDir();
   const onProgress = opts.onProgress ?? (() => {});
+  const failures: string[] = [];
+  for (const source of opts.sources ?? [sdkDownload, goInstall]) {
+    try {
+      return await source.obtain({ binDir, env: opts.env ?? process.env, onProgress });
+    } catch (error) {
+      const reason = error instanceof Error ? error.message : String(error);
+      failures.push(`${failures.length + 1}. ${source.name}: ${reason}`);
+      onProgress(`No Temporal CLI from ${source.name}: ${reason.split('\n')[0]}`);
+    }
+  }
+  throw new Error(
+    `No Temporal CLI could be had. Tried, in order:\n${failures.join('\n')}\n` +
+      'Install Go (https://go.dev/dl/) and retry, install the Temporal CLI ' +
+      '(https://docs.temporal.io/cli) so `temporal` is on PATH, or set TEMPORAL_CLI to its path.',
+  );
+}
+
+/**
+ * The Temporal SDK's cached download of the CLI (what `TestWorkflowEnvironment.createLocal` does):
+ * it fetches the pinned version from temporal.download into the cache and starts it once, which
+ * also proves the binary runs here.
+ */
+export const sdkDownload: TemporalCliSource = {
+  name: "the Temporal SDK's download (temporal.download)",
+  async obtain({ binDir, onProgress }) {
+    onProgress(`Downloading the Temporal CLI ${TEMPORAL_CLI_VERSION} with the Temporal SDK...`);
+    const { TestWorkflowEnvironment } = await import('@temporalio/testing');
+    const environment = await TestWorkflowEnvironment.createLocal({
+      server: {
+        executable: {
+          type: 'cached-download',
+          version: TEMPORAL_CLI_VERSION,
+          downloadDir: downloadDirOf(binDir),
+        },
+      },
+    });
+    await environment.teardown();
+    const binary = await downloadedCli(binDir);
+    if (!binary) throw new Error(`the SDK started a server, but left no binary in ${downloadDirOf(binDir)}`);
+    onProgress(`Temporal CLI ready at ${binary}`);
+    return binary;
+  },
+};
+
+/** `go install` of the pinned CLI module into the cache. */
+export const goInstall: TemporalCliSource = {
+  name: `go install ${TEMPORAL_CLI_MODULE}`,
+  obtain: ({ binDir, env, onProgress }) => buildTemporalCli(binDir, onProgress, env),
+};
+
+async function buildTemporalCli(
+  binDir: string,
+  onProgress: (line: string) => void,
+  env: NodeJS.ProcessEnv,
+): Promise<string> {
   onProgress('Building the Temporal CLI (first start only, a few minutes)...');
 
   const recent: string[] = [];
   const child = spawn('go', ['install', TEMPORAL_CLI_MODULE], {
-    env: { ...(opts.env ?? process.env), GOBIN: binDir },
+    env: { ...env, GOBIN: binDir },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   for (const stream of [child.stdout, child.stderr]) {
@@ -117,13 +214,7 @@ async function buildTemporalCli(opts: EnsureTemporalCliOptions): Promise<string>
   const exitCode = await new Promise<number | null>((resolve, reject) => {
     child.once('error', (error: NodeJS.ErrnoException) => {
       if (error.code === 'ENOENT') {
-        reject(
-          new Error(
-            'The Temporal CLI is not installed and `go` is not on PATH to build it. ' +
-              'Install Go (https://go.dev/dl/) and retry, install the Temporal CLI ' +
-              '(https://docs.temporal.io/cli) so `temporal` is on PATH, or set TEMPORAL_CLI to its path.',
-          ),
-        );
+        reject(new Error('`go` is not on PATH to build it.'));
       } else {
         reject(error);
       }

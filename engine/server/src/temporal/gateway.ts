@@ -276,23 +276,25 @@ export class TemporalGateway {
     return this.onSchedule(() => this.client.schedule.getHandle(scheduleId).unpause(note));
   }
 
-  private async signal(send: () => Promise<void>): Promise<boolean> {
-    try {
-      await send();
-      return true;
-    } catch (error) {
-      if (error instanceof WorkflowNotFoundError) return false;
-      throw error;
-    }
+  private signal(send: () => Promise<void>): Promise<boolean> {
+    return doneUnlessMissing(send, WorkflowNotFoundError);
   }
 
-  private async onSchedule(act: () => Promise<void>): Promise<boolean> {
-    try {
-      await act();
-      return true;
-    } catch (error) {
-      if (error instanceof ScheduleNotFoundError) return false;
-      throw error;
-    }
+  private onSchedule(act: () => Promise<void>): Promise<boolean> {
+    return doneUnlessMissing(act, ScheduleNotFoundError);
+  }
+}
+
+/** True once `act` is done; false when what it acts on does not exist (`NotFound`, Temporal's error for it). */
+async function doneUnlessMissing(
+  act: () => Promise<void>,
+  NotFound: abstract new (...args: never[]) => Error,
+): Promise<boolean> {
+  try {
+    await act();
+    return true;
+  } catch (error) {
+    if (error instanceof NotFound) return false;
+    throw error;
   }
 }

@@ -1,11 +1,9 @@
 import { z } from 'zod';
 import { Condition } from '../../flow/conditions';
-import { HandleId, nodeBase } from '../../flow/fields';
-import { defineNode, form } from '../define';
+import { HandleId } from '../../flow/fields';
+import { defineNode, form, nodeSchema } from '../define';
 
-export const BranchNode = z.object({
-  ...nodeBase,
-  type: z.literal('branch'),
+export const BranchNode = nodeSchema('branch', {
   /** Checked in order; the first that holds picks the exit. None holding takes `else`. */
   branches: z
     .array(z.object({ id: HandleId, label: z.string().max(200).optional(), when: Condition }))
@@ -23,13 +21,11 @@ export type BranchNode = z.infer<typeof BranchNode>;
 const VIP = { en: 'VIP', zh: 'VIP 会员' };
 
 export const branch = defineNode({
-  type: 'branch',
   schema: BranchNode,
   words: {
     label: { en: 'Branch', zh: '条件分支' },
     hint: { en: 'Different paths by condition', zh: '按条件走不同路径' },
   },
-  idPrefix: 'branch',
   exits: (node) => [...(node.branches ?? []).map((b) => b.id), 'else'],
   check: (node, context) => [
     ...context.duplicateExits(

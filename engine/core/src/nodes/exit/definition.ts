@@ -1,15 +1,12 @@
-import { z } from 'zod';
-import { nodeBase } from '../../flow/fields';
-import { defineNode } from '../define';
+import type { z } from 'zod';
+import { defineNode, nodeSchema } from '../define';
 
-export const ExitNode = z.object({ ...nodeBase, type: z.literal('exit') });
+export const ExitNode = nodeSchema('exit', {});
 export type ExitNode = z.infer<typeof ExitNode>;
 
 export const exit = defineNode({
-  type: 'exit',
   schema: ExitNode,
   words: { label: { en: 'Exit', zh: '结束' }, hint: { en: 'End the path', zh: '结束这条路径' } },
-  idPrefix: 'exit',
   exits: () => [],
   defaults: () => ({}),
 });

@@ -1,14 +1,13 @@
 import { z } from 'zod';
-import { Duration, nodeBase } from '../../flow/fields';
-import { defineNode, form } from '../define';
+import { Duration } from '../../flow/fields';
+import { defineNode, form, nodeSchema } from '../define';
+import { GIVE_UP_AFTER_FORM } from '../form-fields';
 
 /** A request step may take this long in all (the workflow's schedule-to-close timeout). */
 const HTTP_MAX = 3_600_000;
 
 /** Calls another system; its answer is `http.<node id>.status` and `http.<node id>.body.*` later on. */
-export const HttpRequestNode = z.object({
-  ...nodeBase,
-  type: z.literal('http_request'),
+export const HttpRequestNode = nodeSchema('http_request', {
   method: z.enum(['GET', 'POST', 'PUT', 'PATCH', 'DELETE']).meta(form('Method', '方法')),
   /** A template, e.g. `https://crm.example.com/members/{{ contact.id }}`. */
   url: z.string().min(1).max(2000).meta(form('URL', '地址')),
@@ -27,13 +26,12 @@ export const HttpRequestNode = z.object({
         showWhen: { field: 'method', isNot: ['GET'] },
       }),
     ),
-  timeout: Duration.default('PT10S').meta(form('Give up after', '最多等待', { widget: 'duration' })),
+  timeout: Duration.default('PT10S').meta(GIVE_UP_AFTER_FORM),
   retries: z.number().int().min(0).max(10).default(3).meta(form('Retries', '重试次数')),
 });
 export type HttpRequestNode = z.infer<typeof HttpRequestNode>;
 
 export const httpRequest = defineNode({
-  type: 'http_request',
   schema: HttpRequestNode,
   words: {
     label: { en: 'HTTP request', zh: 'HTTP 请求' },
@@ -41,7 +39,6 @@ export const httpRequest = defineNode({
   },
   // `_` so `{{ http.http_1.body }}` reads as one name.
   idPrefix: 'http_',
-  exits: () => ['next'],
   optionalExits: ['failed'],
   check: (node, context) => [
     ...context.template(node.url, 'url'),

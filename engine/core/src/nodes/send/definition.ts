@@ -1,18 +1,15 @@
 import { z } from 'zod';
-import { ChannelName, MessageContent, nodeBase } from '../../flow/fields';
-import { defineNode, form } from '../define';
+import { MessageContent } from '../../flow/fields';
+import { defineNode, form, nodeSchema } from '../define';
+import { channelField, messageField } from '../form-fields';
 
-const channel = (en: string, zh: string) => ChannelName.meta(form(en, zh, { widget: 'channel' }));
-
-export const SendNode = z.object({
-  ...nodeBase,
-  type: z.literal('send'),
-  channel: channel('Channel', '渠道'),
-  message: MessageContent.meta(form('Message', '消息内容', { widget: 'message' })),
+export const SendNode = nodeSchema('send', {
+  channel: channelField(),
+  message: messageField(),
   /** Tried when the first channel fails for good or the contact has no address or opted out there. */
   fallback: z
     .object({
-      channel: channel('Channel', '渠道'),
+      channel: channelField(),
       message: MessageContent.optional().meta(
         form('Fallback message (empty: the same)', '备用消息（留空则相同）', { widget: 'message' }),
       ),
@@ -28,14 +25,11 @@ const GREETING = {
 };
 
 export const send = defineNode({
-  type: 'send',
   schema: SendNode,
   words: {
     label: { en: 'Send message', zh: '发送消息' },
     hint: { en: 'WeChat, group, email or SMS', zh: '微信、微信群、邮件或短信' },
   },
-  idPrefix: 'send',
-  exits: () => ['next'],
   optionalExits: ['failed'],
   check: (node, context) => [
     ...context.channel(node.channel, 'channel'),

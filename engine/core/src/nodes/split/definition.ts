@@ -1,11 +1,9 @@
 import { z } from 'zod';
-import { HandleId, nodeBase } from '../../flow/fields';
-import { defineNode, form } from '../define';
+import { HandleId } from '../../flow/fields';
+import { defineNode, form, nodeSchema } from '../define';
 
 /** A random split, stable per contact: the same contact always takes the same arm. */
-export const SplitNode = z.object({
-  ...nodeBase,
-  type: z.literal('split'),
+export const SplitNode = nodeSchema('split', {
   arms: z
     .array(
       z.object({
@@ -23,13 +21,11 @@ export type SplitNode = z.infer<typeof SplitNode>;
 const ARMS = { en: ['A', 'B'], zh: ['A 组', 'B 组'] };
 
 export const split = defineNode({
-  type: 'split',
   schema: SplitNode,
   words: {
     label: { en: 'A/B split', zh: '随机分流' },
     hint: { en: 'Random arms by weight', zh: '按权重随机分组' },
   },
-  idPrefix: 'split',
   exits: (node) => (node.arms ?? []).map((a) => a.id),
   check: (node, context) =>
     context.duplicateExits(

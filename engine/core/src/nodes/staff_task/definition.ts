@@ -1,10 +1,11 @@
 import { z } from 'zod';
-import { ChannelName, Duration, MessageContent, nodeBase } from '../../flow/fields';
-import { defineNode, durationMs, form } from '../define';
+import { Duration } from '../../flow/fields';
+import { defineNode, durationMs, form, nodeSchema } from '../define';
+import { channelField, messageField } from '../form-fields';
 
 /** A staff member, addressed on a channel. */
 export const StaffMember = z.object({
-  channel: ChannelName.meta(form('Channel', '渠道', { widget: 'channel' })),
+  channel: channelField(),
   id: z.string().min(1).max(200).meta(form('Staff id', '员工 ID')),
   name: z.string().max(200).optional().meta(form('Staff name', '员工姓名')),
   email: z
@@ -29,11 +30,9 @@ export type StaffMember = z.infer<typeof StaffMember>;
  * Work for a person: the task (with the prepared text and the contact) goes to a staff member,
  * then the flow waits for `task.done` for this step until the deadline, escalating on the way.
  */
-export const StaffTaskNode = z.object({
-  ...nodeBase,
-  type: z.literal('staff_task'),
+export const StaffTaskNode = nodeSchema('staff_task', {
   assignee: StaffMember.meta(form('Assign to', '指派给')),
-  message: MessageContent.meta(form('Message', '消息内容', { widget: 'message' })),
+  message: messageField(),
   deadline: Duration.meta(form('Deadline', '截止时间', { widget: 'duration' })),
   escalation: z
     .object({
@@ -54,7 +53,6 @@ const COPY = {
 };
 
 export const staffTask = defineNode({
-  type: 'staff_task',
   schema: StaffTaskNode,
   words: {
     label: { en: 'Staff task', zh: '员工任务' },

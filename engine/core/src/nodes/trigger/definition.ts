@@ -1,7 +1,7 @@
 import { z } from 'zod';
-import { Condition } from '../../flow/conditions';
-import { EventName, nodeBase, PayloadField, TimeZone } from '../../flow/fields';
-import { defineNode, form } from '../define';
+import { EventName, PayloadField, TimeZone } from '../../flow/fields';
+import { defineNode, form, nodeSchema } from '../define';
+import { conditionField, EVENT_NAME_FORM } from '../form-fields';
 
 const payload = z
   .array(PayloadField)
@@ -12,16 +12,12 @@ const payload = z
       help: { en: 'Declare them to have {{ event.* }} checked.', zh: '声明后会检查 {{ event.* }} 的引用。' },
     }),
   );
-const eventNameForm = form('Event name', '事件名', {
-  help: { en: 'e.g. member.joined, order.paid', zh: '例如 member.joined、order.paid' },
-});
-const filter = (en: string, zh: string) => Condition.optional().meta(form(en, zh, { widget: 'condition' }));
 
 export const WebhookTrigger = z
   .object({
     kind: z.literal('webhook'),
     /** The event name recorded for each delivery, e.g. `member.joined`. */
-    event: EventName.default('webhook').meta(eventNameForm),
+    event: EventName.default('webhook').meta(EVENT_NAME_FORM),
     /** Fields of the payload; when given, `{{event.*}}` references are checked against them. */
     payload,
   })
@@ -31,9 +27,9 @@ export const WebhookTrigger = z
 export const EventTrigger = z
   .object({
     kind: z.literal('event'),
-    event: EventName.meta(eventNameForm),
+    event: EventName.meta(EVENT_NAME_FORM),
     /** Only events whose payload matches start the flow; fields are `payload.*`. */
-    filter: filter('Only if', '仅当'),
+    filter: conditionField('Only if', '仅当'),
     payload,
   })
   .meta(form('An event happens', '发生某个事件'));
@@ -45,7 +41,10 @@ export const ManualTrigger = z
 
 /** A broadcast: everyone matching `where` (or everyone) is enrolled when a campaign runs it. */
 export const AudienceTrigger = z
-  .object({ kind: z.literal('audience'), where: filter('Only contacts where', '仅限满足条件的联系人') })
+  .object({
+    kind: z.literal('audience'),
+    where: conditionField('Only contacts where', '仅限满足条件的联系人'),
+  })
   .meta(form('A campaign runs (audience)', '运行群发活动（人群）'));
 
 /** A recurring enrollment on a Temporal Schedule. */
@@ -62,7 +61,7 @@ export const ScheduleTrigger = z
         }),
       ),
     timezone: TimeZone.optional().meta(form('Time zone', '时区', { widget: 'timezone' })),
-    where: filter('Only contacts where', '仅限满足条件的联系人'),
+    where: conditionField('Only contacts where', '仅限满足条件的联系人'),
   })
   .meta(form('On a schedule', '按计划定时'));
 
@@ -71,18 +70,15 @@ export const Trigger = z
   .meta(form('Starts when', '何时开始'));
 export type Trigger = z.infer<typeof Trigger>;
 
-export const TriggerNode = z.object({ ...nodeBase, type: z.literal('trigger'), trigger: Trigger });
+export const TriggerNode = nodeSchema('trigger', { trigger: Trigger });
 export type TriggerNode = z.infer<typeof TriggerNode>;
 
 export const trigger = defineNode({
-  type: 'trigger',
   schema: TriggerNode,
   words: {
     label: { en: 'Trigger', zh: '触发器' },
     hint: { en: 'What enrolls a contact', zh: '联系人从这里进入流程' },
   },
-  idPrefix: 'trigger',
-  exits: () => ['next'],
   check(node, context) {
     const trigger = node.trigger;
     if (trigger.kind === 'event' && trigger.filter)

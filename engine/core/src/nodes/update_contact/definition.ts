@@ -1,6 +1,5 @@
 import { z } from 'zod';
-import { nodeBase } from '../../flow/fields';
-import { defineNode, form } from '../define';
+import { defineNode, form, nodeSchema } from '../define';
 
 const Scalar = z.union([z.string().max(1000), z.number().finite(), z.boolean()]);
 const Tag = z.string().min(1).max(100);
@@ -60,9 +59,7 @@ export const ContactUpdate = z.object({
 });
 export type ContactUpdate = z.infer<typeof ContactUpdate>;
 
-export const UpdateContactNode = z.object({
-  ...nodeBase,
-  type: z.literal('update_contact'),
+export const UpdateContactNode = nodeSchema('update_contact', {
   update: ContactUpdate.meta(form('Update', '更新')),
 });
 export type UpdateContactNode = z.infer<typeof UpdateContactNode>;
@@ -70,14 +67,12 @@ export type UpdateContactNode = z.infer<typeof UpdateContactNode>;
 const TAG = { en: 'engaged', zh: '活跃' };
 
 export const updateContact = defineNode({
-  type: 'update_contact',
   schema: UpdateContactNode,
   words: {
     label: { en: 'Update contact', zh: '更新联系人' },
     hint: { en: 'Tags, points, attributes', zh: '标签、积分、属性' },
   },
   idPrefix: 'update',
-  exits: () => ['next'],
   check(node, context) {
     const field = node.update.creditReferrer?.field;
     const problem = field === undefined ? undefined : context.variableProblem(field);

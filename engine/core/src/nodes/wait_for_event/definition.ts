@@ -1,24 +1,17 @@
-import { z } from 'zod';
-import { Condition } from '../../flow/conditions';
-import { Duration, EventName, nodeBase } from '../../flow/fields';
-import { defineNode, durationMs, form } from '../define';
+import type { z } from 'zod';
+import { Duration, EventName } from '../../flow/fields';
+import { defineNode, durationMs, nodeSchema } from '../define';
+import { conditionField, EVENT_NAME_FORM, GIVE_UP_AFTER_FORM } from '../form-fields';
 
-export const WaitForEventNode = z.object({
-  ...nodeBase,
-  type: z.literal('wait_for_event'),
-  event: EventName.meta(
-    form('Event name', '事件名', {
-      help: { en: 'e.g. member.joined, order.paid', zh: '例如 member.joined、order.paid' },
-    }),
-  ),
+export const WaitForEventNode = nodeSchema('wait_for_event', {
+  event: EventName.meta(EVENT_NAME_FORM),
   /** Only matching events count; fields are `payload.*` (the event's) and `contact.*`. */
-  filter: Condition.optional().meta(form('Only if', '仅当', { widget: 'condition' })),
-  timeout: Duration.meta(form('Give up after', '最多等待', { widget: 'duration' })),
+  filter: conditionField('Only if', '仅当'),
+  timeout: Duration.meta(GIVE_UP_AFTER_FORM),
 });
 export type WaitForEventNode = z.infer<typeof WaitForEventNode>;
 
 export const waitForEvent = defineNode({
-  type: 'wait_for_event',
   schema: WaitForEventNode,
   words: {
     label: { en: 'Wait for event', zh: '等待事件' },

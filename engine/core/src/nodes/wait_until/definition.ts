@@ -1,6 +1,6 @@
 import { z } from 'zod';
-import { LocalTime, nodeBase, TimeZone } from '../../flow/fields';
-import { defineNode, form } from '../define';
+import { LocalTime, TimeZone } from '../../flow/fields';
+import { defineNode, form, nodeSchema } from '../define';
 
 const HOUR = 3_600_000;
 const DAY = 24 * HOUR;
@@ -8,9 +8,7 @@ const DAY = 24 * HOUR;
 const DST_SLACK = HOUR;
 
 /** Waits until the next local time of day, optionally on given weekdays or a date. */
-export const WaitUntilNode = z.object({
-  ...nodeBase,
-  type: z.literal('wait_until'),
+export const WaitUntilNode = nodeSchema('wait_until', {
   time: LocalTime.meta(form('Time of day', '时刻', { widget: 'time' })),
   /** ISO weekdays, 1 = Monday … 7 = Sunday; any day when left out. */
   weekdays: z
@@ -36,14 +34,12 @@ export const WaitUntilNode = z.object({
 export type WaitUntilNode = z.infer<typeof WaitUntilNode>;
 
 export const waitUntil = defineNode({
-  type: 'wait_until',
   schema: WaitUntilNode,
   words: {
     label: { en: 'Wait until', zh: '等到时间' },
     hint: { en: 'Until a local time of day', zh: '等到当地的某个时刻' },
   },
   idPrefix: 'wait-until',
-  exits: () => ['next'],
   // A wait for a date ends at once once the date has passed: it does not hold a loop back.
   waits: (node) => node.date === undefined,
   timing: {

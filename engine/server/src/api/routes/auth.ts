@@ -22,7 +22,7 @@ import type { Context, Hono } from 'hono';
 import { AccountError } from '../../persistence/accounts';
 import { CSRF_HEADER, clearSessionCookie, setSessionCookie } from '../auth';
 import { doc } from '../docs';
-import { type ApiContext, apiError, issuesOf, readJson } from '../http';
+import { type ApiContext, answerWith, apiError, checkBody, checkQuery, codedError } from '../http';
 import { RateLimiter } from '../rate-limit';
 
 const accountStatus = {
@@ -46,11 +46,7 @@ export function registerAuthRoutes(app: Hono, ctx: ApiContext): void {
       return 'unknown';
     }
   };
-  const accountError = (c: Context, error: unknown) => {
-    if (error instanceof AccountError)
-      return apiError(c, accountStatus[error.code], error.code, error.message);
-    throw error;
-  };
+  const accountError = codedError(AccountError, accountStatus);
 
   app.post(
     '/api/auth/login',
@@ -67,11 +63,8 @@ export function registerAuthRoutes(app: Hono, ctx: ApiContext): void {
       },
     }),
     async (c) => {
-      const body = await readJson(c);
-      if (!body.ok) return body.response;
-      const parsed = LoginBody.safeParse(body.value);
-      if (!parsed.success)
-        return apiError(c, 422, 'invalid_body', 'Send an email and a password.', issuesOf(parsed.error));
+      const parsed = await checkBody(c, LoginBody, 'Send an email and a password.');
+      if (!parsed.ok) return parsed.response;
       const { email, password } = parsed.data;
       const wait = logins.take(`${remote(c)}:${email.toLowerCase()}`);
       if (wait > 0) {
@@ -166,17 +159,8 @@ export function registerAuthRoutes(app: Hono, ctx: ApiContext): void {
     async (c) => {
       const p = c.get('principal')!;
       if (p.kind !== 'user') return apiError(c, 409, 'not_a_user', 'API tokens have no password.');
-      const body = await readJson(c);
-      if (!body.ok) return body.response;
-      const parsed = PasswordBody.safeParse(body.value);
-      if (!parsed.success)
-        return apiError(
-          c,
-          422,
-          'invalid_body',
-          'Send the current and the new password.',
-          issuesOf(parsed.error),
-        );
+      const parsed = await checkBody(c, PasswordBody, 'Send the current and the new password.');
+      if (!parsed.ok) return parsed.response;
       if (!(await accounts.changePassword(p.id, parsed.data.current, parsed.data.password)))
         return apiError(c, 401, 'invalid_credentials', 'The current password is wrong.');
       return c.json({ changed: true });
@@ -210,16 +194,9 @@ export function registerAuthRoutes(app: Hono, ctx: ApiContext): void {
       },
     }),
     async (c) => {
-      const body = await readJson(c);
-      if (!body.ok) return body.response;
-      const parsed = NewUser.safeParse(body.value);
-      if (!parsed.success)
-        return apiError(c, 422, 'invalid_user', 'The user is not valid.', issuesOf(parsed.error));
-      try {
-        return c.json(await accounts.createUser(parsed.data), 201);
-      } catch (error) {
-        return accountError(c, error);
-      }
+      const parsed = await checkBody(c, NewUser, 'The user is not valid.', 'invalid_user');
+      if (!parsed.ok) return parsed.response;
+      return answerWith(c, () => accounts.createUser(parsed.data), accountError, 201);
     },
   );
 
@@ -238,16 +215,9 @@ export function registerAuthRoutes(app: Hono, ctx: ApiContext): void {
       },
     }),
     async (c) => {
-      const body = await readJson(c);
-      if (!body.ok) return body.response;
-      const parsed = UserChange.safeParse(body.value);
-      if (!parsed.success)
-        return apiError(c, 422, 'invalid_body', 'The change is not valid.', issuesOf(parsed.error));
-      try {
-        return c.json(await accounts.updateUser(c.req.param('id'), parsed.data));
-      } catch (error) {
-        return accountError(c, error);
-      }
+      const parsed = await checkBody(c, UserChange, 'The change is not valid.');
+      if (!parsed.ok) return parsed.response;
+      return answerWith(c, () => accounts.updateUser(c.req.param('id'), parsed.data), accountError);
     },
   );
 
@@ -263,14 +233,15 @@ export function registerAuthRoutes(app: Hono, ctx: ApiContext): void {
         409: 'The last admin.',
       },
     }),
-    async (c) => {
-      try {
-        await accounts.deleteUser(c.req.param('id'));
-        return c.json({ id: c.req.param('id'), deleted: true });
-      } catch (error) {
-        return accountError(c, error);
-      }
-    },
+    (c) =>
+      answerWith(
+        c,
+        async () => {
+          await accounts.deleteUser(c.req.param('id'));
+          return { id: c.req.param('id'), deleted: true };
+        },
+        accountError,
+      ),
   );
 
   // --- API tokens (admin) ---------------------------------------------------------------------
@@ -300,17 +271,8 @@ export function registerAuthRoutes(app: Hono, ctx: ApiContext): void {
       },
     }),
     async (c) => {
-      const body = await readJson(c);
-      if (!body.ok) return body.response;
-      const parsed = NewToken.safeParse(body.value);
-      if (!parsed.success)
-        return apiError(
-          c,
-          422,
-          'invalid_token_request',
-          'The token request is not valid.',
-          issuesOf(parsed.error),
-        );
+      const parsed = await checkBody(c, NewToken, 'The token request is not valid.', 'invalid_token_request');
+      if (!parsed.ok) return parsed.response;
       const { name, role, expiresInDays } = parsed.data;
       const created = await accounts.createToken({
         name,
@@ -330,13 +292,7 @@ export function registerAuthRoutes(app: Hono, ctx: ApiContext): void {
       access: 'admin',
       responses: { 200: { description: 'Revoked.', schema: TokenView }, 404: 'No such token.' },
     }),
-    async (c) => {
-      try {
-        return c.json(await accounts.revokeToken(c.req.param('id')));
-      } catch (error) {
-        return accountError(c, error);
-      }
-    },
+    (c) => answerWith(c, () => accounts.revokeToken(c.req.param('id')), accountError),
   );
 
   app.get(
@@ -352,9 +308,8 @@ export function registerAuthRoutes(app: Hono, ctx: ApiContext): void {
       },
     }),
     async (c) => {
-      const parsed = AuditQuery.safeParse(c.req.query());
-      if (!parsed.success)
-        return apiError(c, 422, 'invalid_query', 'The query is not valid.', issuesOf(parsed.error));
+      const parsed = checkQuery(c, AuditQuery);
+      if (!parsed.ok) return parsed.response;
       const entries = await accounts.listAudit(parsed.data);
       return c.json({ entries, next: entries.length > 0 ? entries[entries.length - 1]!.id : null });
     },

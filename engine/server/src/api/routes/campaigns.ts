@@ -1,7 +1,7 @@
 import { CampaignCancelled, CampaignRequest, CampaignStarted, CampaignStatus } from '@sopflow/core/api';
 import type { Hono } from 'hono';
 import { doc } from '../docs';
-import { type ApiContext, apiError, issuesOf, isUnavailable, readJson } from '../http';
+import { type ApiContext, answerWith, apiError, checkBody, temporalUnavailable } from '../http';
 
 /** Campaigns: audiences enrolled page by page, now, later or on a schedule. */
 export function registerCampaignRoutes(app: Hono, ctx: ApiContext): void {
@@ -21,24 +21,20 @@ export function registerCampaignRoutes(app: Hono, ctx: ApiContext): void {
       },
     }),
     async (c) => {
-      const body = await readJson(c);
-      if (!body.ok) return body.response;
-      const parsed = CampaignRequest.safeParse(body.value);
-      if (!parsed.success)
-        return apiError(c, 422, 'invalid_campaign', 'The campaign is not valid.', issuesOf(parsed.error));
+      const parsed = await checkBody(c, CampaignRequest, 'The campaign is not valid.', 'invalid_campaign');
+      if (!parsed.ok) return parsed.response;
       const flow = await ctx.options.store.flows.get(parsed.data.flowId);
       const published = flow && (await ctx.options.store.flows.getVersion(flow.id));
       if (!flow || !published)
         return apiError(c, 404, 'flow_not_found', `There is no published flow "${parsed.data.flowId}".`);
       if (flow.status !== 'live')
         return apiError(c, 409, 'flow_not_live', `Flow "${flow.id}" is ${flow.status}.`);
-      try {
-        return c.json(await ctx.options.campaigns.start(parsed.data, published.plan), 202);
-      } catch (error) {
-        if (isUnavailable(error))
-          return apiError(c, 503, 'temporal_unavailable', 'The workflow server is unreachable; retry.');
-        throw error;
-      }
+      return answerWith(
+        c,
+        () => ctx.options.campaigns.start(parsed.data, published.plan),
+        temporalUnavailable('The workflow server is unreachable; retry.'),
+        202,
+      );
     },
   );
 

@@ -12,7 +12,7 @@ import type { Hono } from 'hono';
 import { z } from 'zod';
 import { RouteError } from '../../services/channel-routes';
 import { doc } from '../docs';
-import { type ApiContext, apiError, issuesOf, readJson } from '../http';
+import { type ApiContext, answerWith, apiError, checkBody, codedError } from '../http';
 
 const routeStatus = {
   unknown_connector: 404,
@@ -23,7 +23,15 @@ const routeStatus = {
 
 /** Connectors and which one delivers each channel: configured at run time, secrets masked. */
 export function registerChannelRoutes(app: Hono, ctx: ApiContext): void {
-  const { registry, channelRoutes } = ctx.options;
+  const { registry, channelRoutes, connectorJobs } = ctx.options;
+  /**
+   * The schedules of a channel's jobs follow its route. The route is stored either way; a schedule
+   * that could not be synced is said in the log and synced again at the next start.
+   */
+  const syncJobs = (channel: string) =>
+    connectorJobs
+      .syncSchedules(channel)
+      .catch((error: Error) => console.error(`Jobs of channel ${channel} not scheduled: ${error.message}`));
 
   app.get(
     '/api/connectors',
@@ -83,20 +91,21 @@ export function registerChannelRoutes(app: Hono, ctx: ApiContext): void {
       },
     }),
     async (c) => {
-      const body = await readJson(c);
-      if (!body.ok) return body.response;
-      const parsed = RouteBody.safeParse(body.value);
-      if (!parsed.success)
-        return apiError(c, 422, 'invalid_body', 'Name a connector and its config.', issuesOf(parsed.error));
-      try {
-        return c.json(
-          await channelRoutes.set(c.req.param('channel'), parsed.data.connector, parsed.data.config),
-        );
-      } catch (error) {
-        if (error instanceof RouteError)
-          return apiError(c, routeStatus[error.code], error.code, error.message, error.details);
-        throw error;
-      }
+      const parsed = await checkBody(c, RouteBody, 'Name a connector and its config.');
+      if (!parsed.ok) return parsed.response;
+      return answerWith(
+        c,
+        async () => {
+          const route = await channelRoutes.set(
+            c.req.param('channel'),
+            parsed.data.connector,
+            parsed.data.config,
+          );
+          await syncJobs(route.channel);
+          return route;
+        },
+        codedError(RouteError, routeStatus),
+      );
     },
   );
 
@@ -108,11 +117,11 @@ export function registerChannelRoutes(app: Hono, ctx: ApiContext): void {
       access: 'admin',
       responses: { 200: { description: 'Removed.', schema: RouteRemoved } },
     }),
-    async (c) =>
-      c.json({
-        channel: c.req.param('channel'),
-        removed: await channelRoutes.remove(c.req.param('channel')),
-      }),
+    async (c) => {
+      const removed = await channelRoutes.remove(c.req.param('channel'));
+      await syncJobs(c.req.param('channel'));
+      return c.json({ channel: c.req.param('channel'), removed });
+    },
   );
 
   app.post(
@@ -129,11 +138,8 @@ export function registerChannelRoutes(app: Hono, ctx: ApiContext): void {
       },
     }),
     async (c) => {
-      const body = await readJson(c);
-      if (!body.ok) return body.response;
-      const parsed = TestSendBody.safeParse(body.value);
-      if (!parsed.success)
-        return apiError(c, 422, 'invalid_body', 'Say whom to send the test to.', issuesOf(parsed.error));
+      const parsed = await checkBody(c, TestSendBody, 'Say whom to send the test to.');
+      if (!parsed.ok) return parsed.response;
       const channel = c.req.param('channel');
       const route = await channelRoutes.route(channel);
       if (!route) return apiError(c, 404, 'no_connector', `No connector delivers ${channel}.`);

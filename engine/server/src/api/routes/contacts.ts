@@ -16,7 +16,9 @@ import { CsvError, parse } from 'csv-parse';
 import type { Context, Hono } from 'hono';
 import { type ContactAddressRules, parseAddressed } from '../contact-addresses';
 import { doc } from '../docs';
-import { type ApiContext, apiError, issuesOf, jsonValueProblem, readJson } from '../http';
+import { type ApiContext, apiError, checkQuery, checkValue, jsonValueProblem, readJson } from '../http';
+
+const INVALID_CONTACT = 'The contact is not valid.';
 
 /** Rows are written this many at a time, each batch in one transaction. */
 const BATCH = 500;
@@ -112,9 +114,8 @@ export function registerContactRoutes(app: Hono, ctx: ApiContext): void {
       },
     }),
     async (c) => {
-      const parsed = ContactListQuery.safeParse(c.req.query());
-      if (!parsed.success)
-        return apiError(c, 422, 'invalid_query', 'The query is not valid.', issuesOf(parsed.error));
+      const parsed = checkQuery(c, ContactListQuery);
+      if (!parsed.ok) return parsed.response;
       return c.json(await contacts.list(parsed.data));
     },
   );
@@ -142,12 +143,11 @@ export function registerContactRoutes(app: Hono, ctx: ApiContext): void {
       if (!body.ok) return body.response;
       const id = c.req.param('id');
       const parsed = parseAddressed(ctx.addressRules, ContactPutBody, body.value ?? {});
-      if (!parsed.ok) return apiError(c, 422, 'invalid_contact', 'The contact is not valid.', parsed.issues);
+      if (!parsed.ok) return apiError(c, 422, 'invalid_contact', INVALID_CONTACT, parsed.issues);
       if (parsed.data.id !== undefined && parsed.data.id !== id)
         return apiError(c, 422, 'id_mismatch', `The body's id "${parsed.data.id}" is not the id in the URL.`);
-      const checked = ContactPatch.safeParse({ ...parsed.data, id });
-      if (!checked.success)
-        return apiError(c, 422, 'invalid_contact', 'The contact is not valid.', issuesOf(checked.error));
+      const checked = checkValue(c, ContactPatch, { ...parsed.data, id }, 'invalid_contact', INVALID_CONTACT);
+      if (!checked.ok) return checked.response;
       const saved = await contacts.save([checked.data]);
       const created = saved.created.length > 0;
       return c.json({ contact: saved.contacts[0], created }, created ? 201 : 200);
@@ -205,9 +205,8 @@ export function registerContactRoutes(app: Hono, ctx: ApiContext): void {
       },
     }),
     async (c) => {
-      const query = ContactImportQuery.safeParse(c.req.query());
-      if (!query.success)
-        return apiError(c, 422, 'invalid_query', 'The query is not valid.', issuesOf(query.error));
+      const query = checkQuery(c, ContactImportQuery);
+      if (!query.ok) return query.response;
       const type = c.req.header('content-type')?.split(';')[0]?.trim().toLowerCase() ?? '';
       const format =
         query.data.format ??

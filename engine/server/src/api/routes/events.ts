@@ -1,7 +1,7 @@
 import { EventsAnswer, EventsBody } from '@sopflow/core/api';
 import type { Hono } from 'hono';
 import { doc } from '../docs';
-import { type ApiContext, apiError, issuesOf, isUnavailable, readJson } from '../http';
+import { type ApiContext, answerWith, checkBody, temporalUnavailable } from '../http';
 
 /** Events for contacts: recorded, signalled to running flows, starting flows they trigger. */
 export function registerEventRoutes(app: Hono, ctx: ApiContext): void {
@@ -19,27 +19,19 @@ export function registerEventRoutes(app: Hono, ctx: ApiContext): void {
       },
     }),
     async (c) => {
-      const body = await readJson(c);
-      if (!body.ok) return body.response;
-      const parsed = EventsBody.safeParse(body.value);
-      if (!parsed.success)
-        return apiError(c, 422, 'invalid_event', 'The event is not valid.', issuesOf(parsed.error));
+      const parsed = await checkBody(c, EventsBody, 'The event is not valid.', 'invalid_event');
+      if (!parsed.ok) return parsed.response;
       const list = 'events' in parsed.data ? parsed.data.events : [parsed.data];
-      try {
-        const results = [];
-        for (const event of list) results.push(await ctx.options.events.post(event));
-        return c.json('events' in parsed.data ? { results } : results[0], 202);
-      } catch (error) {
-        if (isUnavailable(error)) {
-          return apiError(
-            c,
-            503,
-            'temporal_unavailable',
-            'The workflow server is unreachable; post the events again.',
-          );
-        }
-        throw error;
-      }
+      return answerWith(
+        c,
+        async () => {
+          const results = [];
+          for (const event of list) results.push(await ctx.options.events.post(event));
+          return 'events' in parsed.data ? { results } : results[0];
+        },
+        temporalUnavailable('The workflow server is unreachable; post the events again.'),
+        202,
+      );
     },
   );
 }

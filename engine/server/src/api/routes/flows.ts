@@ -47,7 +47,17 @@ import { MigrationError } from '../../services/version-migration';
 import { SIGNATURE_HEADER } from '../../webhook-signature';
 import { parseWithAddresses } from '../contact-addresses';
 import { doc } from '../docs';
-import { type ApiContext, apiError, issuesOf, isUnavailable, readJson } from '../http';
+import {
+  type ApiContext,
+  answerWith,
+  apiError,
+  checkBody,
+  checkQuery,
+  checkValue,
+  codedError,
+  isUnavailable,
+  readJson,
+} from '../http';
 
 const controlStatus = {
   flow_not_found: 404,
@@ -57,6 +67,10 @@ const controlStatus = {
   invalid_state: 409,
   compile_failed: 422,
 } as const;
+
+const controlError = codedError(FlowControlError, controlStatus);
+const migrationError = codedError(MigrationError, (code) => (code === 'version_not_found' ? 404 : 422));
+const INVALID_FLOW = 'The flow document does not match the schema.';
 
 const flowNotFound = (c: Context) =>
   apiError(c, 404, 'flow_not_found', `There is no flow "${c.req.param('id')}".`);
@@ -69,12 +83,6 @@ const flowArchived = (c: Context, id: string) =>
  */
 export function registerFlowRoutes(app: Hono, ctx: ApiContext): void {
   const { store, flowControl } = ctx.options;
-  const controlError = (c: Context, error: unknown) => {
-    if (error instanceof FlowControlError)
-      return apiError(c, controlStatus[error.code], error.code, error.message, error.details);
-    throw error;
-  };
-
   app.get(
     '/api/flow-schema',
     doc({
@@ -99,9 +107,8 @@ export function registerFlowRoutes(app: Hono, ctx: ApiContext): void {
       },
     }),
     async (c) => {
-      const parsed = FlowListQuery.safeParse(c.req.query());
-      if (!parsed.success)
-        return apiError(c, 422, 'invalid_query', 'The query is not valid.', issuesOf(parsed.error));
+      const parsed = checkQuery(c, FlowListQuery);
+      if (!parsed.ok) return parsed.response;
       const flows = await store.flows.list({ archived: parsed.data.archived === 'true' });
       const running = parsed.data.counts === 'true' ? await flowControl.runningNow(flows) : undefined;
       return c.json({
@@ -151,17 +158,8 @@ export function registerFlowRoutes(app: Hono, ctx: ApiContext): void {
       },
     }),
     async (c) => {
-      const body = await readJson(c);
-      if (!body.ok) return body.response;
-      const parsed = FromTemplateBody.safeParse(body.value);
-      if (!parsed.success)
-        return apiError(
-          c,
-          422,
-          'invalid_body',
-          'Name a template, a language and a flow id.',
-          issuesOf(parsed.error),
-        );
+      const parsed = await checkBody(c, FromTemplateBody, 'Name a template, a language and a flow id.');
+      if (!parsed.ok) return parsed.response;
       const template = findTemplate(parsed.data.template);
       if (!template)
         return apiError(c, 404, 'template_not_found', `There is no template "${parsed.data.template}".`);
@@ -195,23 +193,15 @@ export function registerFlowRoutes(app: Hono, ctx: ApiContext): void {
       },
     }),
     async (c) => {
-      const query = FlowImportQuery.safeParse(c.req.query());
-      if (!query.success)
-        return apiError(c, 422, 'invalid_query', 'The query is not valid.', issuesOf(query.error));
+      const query = checkQuery(c, FlowImportQuery);
+      if (!query.ok) return query.response;
       const body = await readJson(c);
       if (!body.ok) return body.response;
       const value = body.value as { sopflowExport?: unknown; draft?: unknown } | undefined;
       const raw = value && typeof value === 'object' && 'sopflowExport' in value ? value.draft : value;
       const renamed = query.data.id && raw && typeof raw === 'object' ? { ...raw, id: query.data.id } : raw;
-      const parsed = FlowDocument.safeParse(renamed);
-      if (!parsed.success)
-        return apiError(
-          c,
-          422,
-          'invalid_flow',
-          'The flow document does not match the schema.',
-          issuesOf(parsed.error),
-        );
+      const parsed = checkValue(c, FlowDocument, renamed, 'invalid_flow', INVALID_FLOW);
+      if (!parsed.ok) return parsed.response;
       const existing = await store.flows.get(parsed.data.id);
       if (existing?.status === 'archived') return flowArchived(c, existing.id);
       if (existing && query.data.overwrite !== 'true')
@@ -228,7 +218,9 @@ export function registerFlowRoutes(app: Hono, ctx: ApiContext): void {
         try {
           published = await flowControl.publishDocument(flow, flow.draft, 'Imported');
         } catch (error) {
-          return controlError(c, error);
+          const answer = controlError(c, error);
+          if (answer) return answer;
+          throw error;
         }
       }
       const current = (await store.flows.get(flow.id)) ?? flow;
@@ -258,18 +250,8 @@ export function registerFlowRoutes(app: Hono, ctx: ApiContext): void {
       },
     }),
     async (c) => {
-      const body = await readJson(c);
-      if (!body.ok) return body.response;
-      const parsed = FlowDocument.safeParse(body.value);
-      if (!parsed.success) {
-        return apiError(
-          c,
-          422,
-          'invalid_flow',
-          'The flow document does not match the schema.',
-          issuesOf(parsed.error),
-        );
-      }
+      const parsed = await checkBody(c, FlowDocument, INVALID_FLOW, 'invalid_flow');
+      if (!parsed.ok) return parsed.response;
       if (parsed.data.id !== c.req.param('id')) {
         return apiError(
           c,
@@ -315,13 +297,7 @@ export function registerFlowRoutes(app: Hono, ctx: ApiContext): void {
       access: 'operator',
       responses: { 200: { description: 'Archived.', schema: FlowControlled }, 404: 'No such flow.' },
     }),
-    async (c) => {
-      try {
-        return c.json(await flowControl.archive(c.req.param('id')));
-      } catch (error) {
-        return controlError(c, error);
-      }
-    },
+    (c) => answerWith(c, () => flowControl.archive(c.req.param('id')), controlError),
   );
 
   app.post(
@@ -336,13 +312,7 @@ export function registerFlowRoutes(app: Hono, ctx: ApiContext): void {
         409: 'Not archived.',
       },
     }),
-    async (c) => {
-      try {
-        return c.json(await flowControl.restore(c.req.param('id')));
-      } catch (error) {
-        return controlError(c, error);
-      }
-    },
+    (c) => answerWith(c, () => flowControl.restore(c.req.param('id')), controlError),
   );
 
   app.post(
@@ -384,16 +354,14 @@ export function registerFlowRoutes(app: Hono, ctx: ApiContext): void {
       const flow = await store.flows.get(c.req.param('id'));
       if (!flow) return flowNotFound(c);
       if (flow.status === 'archived') return flowArchived(c, flow.id);
-      const body = await readJson(c);
+      const body = await checkBody(c, PublishBody, 'Bad publish request.');
       if (!body.ok) return body.response;
-      const parsedBody = PublishBody.safeParse(body.value);
-      if (!parsedBody.success)
-        return apiError(c, 422, 'invalid_body', 'Bad publish request.', issuesOf(parsedBody.error));
-      try {
-        return c.json(await flowControl.publishDocument(flow, flow.draft, parsedBody.data.note), 201);
-      } catch (error) {
-        return controlError(c, error);
-      }
+      return answerWith(
+        c,
+        () => flowControl.publishDocument(flow, flow.draft, body.data.note),
+        controlError,
+        201,
+      );
     },
   );
 
@@ -413,19 +381,14 @@ export function registerFlowRoutes(app: Hono, ctx: ApiContext): void {
       },
     }),
     async (c) => {
-      const body = await readJson(c);
-      if (!body.ok) return body.response;
-      const parsed = RollbackBody.safeParse(body.value);
-      if (!parsed.success)
-        return apiError(c, 422, 'invalid_body', 'Name the version to roll back to.', issuesOf(parsed.error));
-      try {
-        return c.json(
-          await flowControl.rollback(c.req.param('id'), parsed.data.version, parsed.data.note),
-          201,
-        );
-      } catch (error) {
-        return controlError(c, error);
-      }
+      const parsed = await checkBody(c, RollbackBody, 'Name the version to roll back to.');
+      if (!parsed.ok) return parsed.response;
+      return answerWith(
+        c,
+        () => flowControl.rollback(c.req.param('id'), parsed.data.version, parsed.data.note),
+        controlError,
+        201,
+      );
     },
   );
 
@@ -441,13 +404,7 @@ export function registerFlowRoutes(app: Hono, ctx: ApiContext): void {
         409: 'Not live.',
       },
     }),
-    async (c) => {
-      try {
-        return c.json(await flowControl.pause(c.req.param('id')));
-      } catch (error) {
-        return controlError(c, error);
-      }
-    },
+    (c) => answerWith(c, () => flowControl.pause(c.req.param('id')), controlError),
   );
 
   app.post(
@@ -462,13 +419,7 @@ export function registerFlowRoutes(app: Hono, ctx: ApiContext): void {
         409: 'Archived or never published.',
       },
     }),
-    async (c) => {
-      try {
-        return c.json(await flowControl.resume(c.req.param('id')));
-      } catch (error) {
-        return controlError(c, error);
-      }
-    },
+    (c) => answerWith(c, () => flowControl.resume(c.req.param('id')), controlError),
   );
 
   app.post(
@@ -486,16 +437,9 @@ export function registerFlowRoutes(app: Hono, ctx: ApiContext): void {
       },
     }),
     async (c) => {
-      const body = await readJson(c);
-      if (!body.ok) return body.response;
-      const parsed = StopBody.safeParse(body.value);
-      if (!parsed.success)
-        return apiError(c, 422, 'invalid_body', 'Bad stop request.', issuesOf(parsed.error));
-      try {
-        return c.json(await flowControl.stop(c.req.param('id'), parsed.data.reason));
-      } catch (error) {
-        return controlError(c, error);
-      }
+      const parsed = await checkBody(c, StopBody, 'Bad stop request.');
+      if (!parsed.ok) return parsed.response;
+      return answerWith(c, () => flowControl.stop(c.req.param('id'), parsed.data.reason), controlError);
     },
   );
 
@@ -547,9 +491,8 @@ export function registerFlowRoutes(app: Hono, ctx: ApiContext): void {
       },
     }),
     async (c) => {
-      const parsed = StatsQuery.safeParse(c.req.query());
-      if (!parsed.success)
-        return apiError(c, 422, 'invalid_query', 'The query is not valid.', issuesOf(parsed.error));
+      const parsed = checkQuery(c, StatsQuery);
+      if (!parsed.ok) return parsed.response;
       const stats = await ctx.options.stats.flow(c.req.param('id'), parsed.data);
       if (!stats) return apiError(c, 404, 'version_not_found', 'There is no such published version.');
       return c.json(stats);
@@ -577,9 +520,8 @@ export function registerFlowRoutes(app: Hono, ctx: ApiContext): void {
       },
     }),
     async (c) => {
-      const parsed = NodeContactsQuery.safeParse(c.req.query());
-      if (!parsed.success)
-        return apiError(c, 422, 'invalid_query', 'The query is not valid.', issuesOf(parsed.error));
+      const parsed = checkQuery(c, NodeContactsQuery);
+      if (!parsed.ok) return parsed.response;
       const flowId = c.req.param('id');
       const nodeId = c.req.param('nodeId');
       if (!(await store.flows.get(flowId))) return flowNotFound(c);
@@ -708,28 +650,14 @@ export function registerFlowRoutes(app: Hono, ctx: ApiContext): void {
       },
     }),
     async (c) => {
-      const body = await readJson(c);
-      if (!body.ok) return body.response;
-      const parsed = MigrationRequest.safeParse(body.value);
-      if (!parsed.success)
-        return apiError(c, 422, 'invalid_body', 'The migration is not valid.', issuesOf(parsed.error));
-      try {
-        return c.json(
-          await ctx.options.migrator.migrate(c.req.param('id'), parsed.data),
-          parsed.data.preview ? 200 : 202,
-        );
-      } catch (error) {
-        if (error instanceof MigrationError) {
-          return apiError(
-            c,
-            error.code === 'version_not_found' ? 404 : 422,
-            error.code,
-            error.message,
-            error.details,
-          );
-        }
-        throw error;
-      }
+      const parsed = await checkBody(c, MigrationRequest, 'The migration is not valid.');
+      if (!parsed.ok) return parsed.response;
+      return answerWith(
+        c,
+        () => ctx.options.migrator.migrate(c.req.param('id'), parsed.data),
+        migrationError,
+        parsed.data.preview ? 200 : 202,
+      );
     },
   );
 
@@ -776,7 +704,7 @@ export function registerFlowRoutes(app: Hono, ctx: ApiContext): void {
       }
       try {
         const result = simulate(plan, { ...run, startAt: startAt ? Date.parse(startAt) : Date.now() });
-        return c.json({ ...result, lines: formatTimeline(result, plan.settings.timezone) });
+        return c.json({ ...result, lines: formatTimeline(result, plan) });
       } catch (error) {
         return apiError(c, 422, 'invalid_simulation', (error as Error).message);
       }

@@ -1,7 +1,13 @@
+import { createHash } from 'node:crypto';
 import { payloadProblems } from '@sopflow/core';
 import { EnrollAnswer, EnrollBody } from '@sopflow/core/api';
 import type { Hono } from 'hono';
-import { SIGNATURE_HEADER, verifyWebhookSignature } from '../../webhook-signature';
+import { stringify } from 'safe-stable-stringify';
+import {
+  SIGNATURE_HEADER,
+  SIGNATURE_TOLERANCE_SECONDS,
+  verifyWebhookSignature,
+} from '../../webhook-signature';
 import { parseWithAddresses } from '../contact-addresses';
 import { doc } from '../docs';
 import { type ApiContext, apiError, parseJsonBody } from '../http';
@@ -21,14 +27,15 @@ export function registerWebhookRoutes(app: Hono, ctx: ApiContext): void {
       body: WebhookBody,
       responses: {
         202: {
-          description: 'Enrolled. With an Idempotency-Key header, a repeat gets the first answer again.',
+          description:
+            'Enrolled. With an Idempotency-Key header, a repeat gets the first final answer again (422 when the key comes with another body).',
           schema: EnrollAnswer,
         },
         200: { description: 'Already in the flow.', schema: EnrollAnswer },
         401: 'Bad or stale signature.',
         404: 'No such flow.',
-        409: 'Not a webhook flow, not live, or not eligible.',
-        422: 'Invalid payload.',
+        409: 'Not a webhook flow, not live, not eligible, or a signed delivery taken before (replayed).',
+        422: 'Invalid payload, or an Idempotency-Key reused with another body.',
         503: 'Temporal unreachable.',
       },
     }),
@@ -59,19 +66,47 @@ export function registerWebhookRoutes(app: Hono, ctx: ApiContext): void {
         return apiError(c, 400, 'invalid_idempotency_key', 'An Idempotency-Key is 1 to 200 characters.');
       }
       const { webhookAnswers } = ctx.options.store;
+      // What the delivery asks for, whatever order the sender wrote its keys in.
+      const bodyHash = createHash('sha256')
+        .update(stringify(json.value) ?? '')
+        .digest('hex');
       if (key) {
         const seen = await webhookAnswers.find(flowId, key);
+        if (seen?.bodyHash && seen.bodyHash !== bodyHash)
+          return apiError(
+            c,
+            422,
+            'idempotency_key_reused',
+            `The Idempotency-Key "${key}" was used before for a different body; use a new key for a new delivery.`,
+          );
         if (seen) {
           c.header('idempotent-replayed', 'true');
           return c.json(seen.response as object, seen.status as 200);
         }
       }
-      const answer = await ctx.enrollOrExplain(c, flowId, body.data.contact, body.data.event ?? {});
-      // Final answers are kept; a 503 is not, so the sender's retry tries again.
-      if (key && answer.status < 500) {
-        await webhookAnswers.keep(flowId, key, answer.status, await answer.clone().json());
+      // A captured delivery replayed within the signing tolerance carries a signature seen before.
+      if (!(await webhookAnswers.firstSighting(flowId, signature.signature, 2 * SIGNATURE_TOLERANCE_SECONDS)))
+        return apiError(
+          c,
+          409,
+          'duplicate_delivery',
+          'This signed delivery was taken before; it enrolls nobody again. Sign each new delivery anew; ' +
+            'retry with an Idempotency-Key to get the first answer.',
+        );
+      let final = false;
+      try {
+        const answer = await ctx.enrollOrExplain(c, flowId, body.data.contact, body.data.event ?? {});
+        const response = (await answer.clone().json()) as { status?: string };
+        // Only final answers are kept: enrolled, already in the flow, or not eligible. A paused or
+        // unpublished flow (409) or an unreachable Temporal (503) may answer otherwise on a retry.
+        final = answer.status < 300 || response.status === 'not-eligible';
+        if (key && final)
+          await webhookAnswers.keep(flowId, key, { status: answer.status, response, bodyHash });
+        return answer;
+      } finally {
+        // Without a final answer the sender retries, perhaps with this very signature: let it in.
+        if (!final) await webhookAnswers.forgetSighting(flowId, signature.signature).catch(() => undefined);
       }
-      return answer;
     },
   );
 }

@@ -44,12 +44,14 @@ export function registerInboundRoutes(app: Hono, ctx: ApiContext): void {
 
   async function take(connector: Connector<unknown>, fact: InboundFact) {
     if (fact.kind === 'reply') return takeReply(connector, fact);
-    await ctx.options.wecomGroups.accept(fact.chatId, fact.events);
-    // The provider said the group changed but not who: read the group now rather than at the next pass.
-    if (fact.needsReconcile) {
-      const report = await ctx.options.wecomGroups.reconcile(fact.chatId);
-      for (const failure of report.failed)
-        console.error(`WeCom group ${failure.chatId} could not be reconciled: ${failure.message}`);
+    await ctx.options.groups.accept(fact.chatId, fact.events);
+    // The provider said the group changed but not who: run the connector's job for this group now
+    // rather than at its next scheduled pass.
+    if (fact.runJob) {
+      const reports = await ctx.options.connectorJobs.runNow(connector.name, fact.runJob, fact.chatId);
+      for (const report of reports)
+        if (Array.isArray(report.failed) && report.failed.length > 0)
+          console.error(`${connector.name}'s ${fact.runJob} failed:`, JSON.stringify(report.failed));
     }
   }
 
@@ -122,7 +124,8 @@ export function registerInboundRoutes(app: Hono, ctx: ApiContext): void {
           return apiError(c, 404, 'not_configured', 'There is no such reply URL.');
         try {
           const answer = await handler.handle(
-            inboundRequest(c, `${base}/${c.req.path.split('/api/inbound/')[1]}`),
+            // Providers sign the URL they were given, query string included (Twilio does).
+            inboundRequest(c, `${base}/${c.req.path.split('/api/inbound/')[1]}${new URL(c.req.url).search}`),
             {
               routeSecret: async (path) => {
                 const route = (await channelRoutes.list()).find((r) => r.connector === connector.name);

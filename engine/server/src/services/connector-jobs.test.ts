@@ -1,0 +1,135 @@
+import {
+  ConnectorRegistry,
+  defineConnector,
+  type GroupsPort,
+  type JobContext,
+  memoryStorage,
+} from '@sopflow/connectors';
+import { describe, expect, it } from 'vitest';
+import { z } from 'zod';
+import type { TemporalGateway } from '../temporal/gateway';
+import type { ChannelRoutes } from './channel-routes';
+import { ConnectorJobs, connectorJobScheduleId } from './connector-jobs';
+
+const ran: JobContext<{ everyMinutes: number }>[] = [];
+const tidy = defineConnector({
+  name: 'tidy',
+  description: 'A connector with a job, for tests.',
+  channels: ['chat', 'chat_group'],
+  configSchema: z.object({ everyMinutes: z.number().default(5) }),
+  create: () => ({ send: async () => ({ status: 'sent' }) }),
+  jobs: [
+    {
+      name: 'sweep',
+      label: { en: 'Sweep', zh: '清理' },
+      schedule: ({ everyMinutes }) =>
+        everyMinutes > 0 ? { intervals: [{ every: everyMinutes * 60_000 }] } : undefined,
+      async run(context) {
+        ran.push(context);
+        return { swept: context.only ?? 'all' };
+      },
+    },
+  ],
+});
+const plain = defineConnector({
+  name: 'plain',
+  description: 'A connector without jobs.',
+  channels: ['chat'],
+  configSchema: z.object({}),
+  create: () => ({ send: async () => ({ status: 'sent' }) }),
+});
+
+/** Channel routes as the jobs read them: which connector each channel goes through, with its config. */
+function routesOf(table: Record<string, { connector: string; config: unknown }>) {
+  return {
+    async list() {
+      return Object.entries(table).map(([channel, r]) => ({ channel, connector: r.connector }));
+    },
+    async route(channel: string) {
+      const r = table[channel];
+      return (
+        r && {
+          connector: r.connector,
+          config: r.config,
+          instance: { send: async () => ({ status: 'sent' }) },
+        }
+      );
+    },
+  } as unknown as ChannelRoutes;
+}
+
+function recordingGateway() {
+  const calls: [string, string, unknown?][] = [];
+  const gateway = {
+    async putSchedule(id: string, definition: unknown) {
+      calls.push(['put', id, definition]);
+    },
+    async deleteSchedule(id: string) {
+      calls.push(['delete', id]);
+      return false;
+    },
+  } as unknown as TemporalGateway;
+  return { gateway, calls };
+}
+
+const groups = {} as GroupsPort;
+const storage = memoryStorage();
+const jobsFor = (table: Parameters<typeof routesOf>[0], gateway = recordingGateway().gateway) =>
+  new ConnectorJobs(
+    new ConnectorRegistry([tidy as never, plain as never]),
+    routesOf(table),
+    groups,
+    () => ({ storage }),
+    gateway,
+  );
+
+describe('connector jobs', () => {
+  it("run with the account's config, instance and ports, narrowed when asked", async () => {
+    ran.length = 0;
+    const jobs = jobsFor({ chat: { connector: 'tidy', config: { everyMinutes: 5 } } });
+    expect(await jobs.run({ connector: 'tidy', account: 'chat', job: 'sweep' })).toEqual({ swept: 'all' });
+    expect(ran[0]).toMatchObject({ config: { everyMinutes: 5 }, storage, groups });
+    expect(ran[0]!.instance.send).toBeTypeOf('function');
+    expect(await jobs.runNow('tidy', 'sweep', 'g1')).toEqual([{ swept: 'g1' }]);
+  });
+
+  it('skip an account routed elsewhere since, and refuse a job nobody declares', async () => {
+    const jobs = jobsFor({ chat: { connector: 'plain', config: {} } });
+    expect(await jobs.run({ connector: 'tidy', account: 'chat', job: 'sweep' })).toEqual({
+      skipped: 'Channel "chat" does not go through tidy.',
+    });
+    await expect(jobs.run({ connector: 'tidy', account: 'chat', job: 'dust' })).rejects.toThrow(
+      /no job "dust"/,
+    );
+  });
+
+  it('keep one schedule per job of each channel routed to the connector, and none for the others', async () => {
+    const { gateway, calls } = recordingGateway();
+    const jobs = jobsFor(
+      {
+        chat: { connector: 'tidy', config: { everyMinutes: 5 } },
+        chat_group: { connector: 'tidy', config: { everyMinutes: 0 } },
+      },
+      gateway,
+    );
+    await jobs.syncSchedules();
+    const chat = { connector: 'tidy', account: 'chat', job: 'sweep' };
+    expect(connectorJobScheduleId(chat)).toBe('sopflow-job:tidy:chat:sweep');
+    expect(calls.map(([what, id]) => [what, id])).toEqual([
+      ['delete', 'sopflow-wecom-reconcile'],
+      ['put', 'sopflow-job:tidy:chat:sweep'],
+      // Turned off by its config: no schedule.
+      ['delete', 'sopflow-job:tidy:chat_group:sweep'],
+    ]);
+    expect(calls[1]![2]).toMatchObject({
+      spec: { intervals: [{ every: 5 * 60_000 }] },
+      start: { args: [chat], workflowId: 'sopflow-job:tidy:chat:sweep' },
+      overlap: 'SKIP',
+    });
+
+    // One channel after its route changed: only its schedules are touched.
+    calls.length = 0;
+    await jobsFor({ chat: { connector: 'plain', config: {} } }, gateway).syncSchedules('chat');
+    expect(calls).toEqual([['delete', 'sopflow-job:tidy:chat:sweep']]);
+  });
+});

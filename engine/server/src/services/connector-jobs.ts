@@ -1,0 +1,112 @@
+import type { ConnectorContext, ConnectorRegistry, GroupsPort } from '@sopflow/connectors';
+import { type ConnectorJobInput, connectorJob } from '@sopflow/workflows';
+import { errorCauses } from '../error-causes';
+import type { TemporalGateway } from '../temporal/gateway';
+import type { ChannelRoutes } from './channel-routes';
+
+/** The Temporal Schedule of one job of one channel account. */
+export const connectorJobScheduleId = ({ connector, account, job }: ConnectorJobInput): string =>
+  `sopflow-job:${connector}:${account}:${job}`;
+
+/**
+ * Schedules of jobs that were hand-wired before connectors declared them; deleted at start so an
+ * upgraded server does not keep starting a workflow type that is gone.
+ */
+const RETIRED_SCHEDULES = ['sopflow-wecom-reconcile'];
+
+/**
+ * The jobs connectors declare (`Connector.jobs`), run for each channel account that uses them:
+ * one Temporal Schedule per job of each configured channel, each run one `connectorJob` workflow,
+ * which calls `run` here with the account's config, its instance and the narrow ports.
+ */
+export class ConnectorJobs {
+  private warnedNoSchedules = false;
+
+  constructor(
+    private readonly registry: ConnectorRegistry,
+    private readonly routes: ChannelRoutes,
+    private readonly groups: GroupsPort,
+    /** What each connector is created with (its storage port, log). */
+    private readonly contextOf: (connector: string) => ConnectorContext,
+    private readonly temporal: TemporalGateway,
+  ) {}
+
+  /** One pass of a job for an account; `only` narrows it to one item (a group an inbound call named). */
+  async run(input: ConnectorJobInput, only?: string): Promise<Record<string, unknown>> {
+    const connector = this.registry.get(input.connector);
+    const job = connector?.jobs?.find((j) => j.name === input.job);
+    if (!connector || !job) throw new Error(`Connector "${input.connector}" has no job "${input.job}".`);
+    const route = await this.routes.route(input.account);
+    // The channel was routed elsewhere since the schedule was made: nothing of this account to do.
+    if (route?.connector !== connector.name)
+      return { skipped: `Channel "${input.account}" does not go through ${connector.name}.` };
+    const context = this.contextOf(connector.name);
+    return job.run({
+      config: route.config,
+      instance: route.instance,
+      storage: context.storage,
+      groups: this.groups,
+      ...(only === undefined ? {} : { only }),
+      ...(context.log ? { log: context.log } : {}),
+    });
+  }
+
+  /** Runs a connector's job now for every channel routed to it (an inbound call asked for it). */
+  async runNow(connectorName: string, jobName: string, only?: string): Promise<Record<string, unknown>[]> {
+    const reports: Record<string, unknown>[] = [];
+    for (const route of await this.routes.list())
+      if (route.connector === connectorName)
+        reports.push(
+          await this.run({ connector: connectorName, account: route.channel, job: jobName }, only),
+        );
+    return reports;
+  }
+
+  /**
+   * Keeps the schedules of a channel's jobs (or every channel's) in step with its route: one for
+   * each job of the connector it goes through, at the interval its config gives, and none for the
+   * jobs of other connectors. Each API start and each route change calls it; an existing schedule
+   * is updated in place, so replicas agree on one.
+   */
+  async syncSchedules(channel?: string): Promise<void> {
+    const { temporal } = this;
+    try {
+      if (channel === undefined) for (const id of RETIRED_SCHEDULES) await temporal.deleteSchedule(id);
+      const routed = new Map((await this.routes.list()).map((r) => [r.channel, r.connector]));
+      for (const account of channel === undefined ? this.registry.channels() : [channel]) {
+        for (const connector of this.registry.list()) {
+          if (!connector.channels.includes(account)) continue;
+          for (const job of connector.jobs ?? []) {
+            const input = { connector: connector.name, account, job: job.name };
+            const route =
+              routed.get(account) === connector.name ? await this.routes.route(account) : undefined;
+            const spec = route ? job.schedule(route.config) : undefined;
+            if (!spec) {
+              await temporal.deleteSchedule(connectorJobScheduleId(input));
+              continue;
+            }
+            await temporal.putSchedule(connectorJobScheduleId(input), {
+              spec,
+              start: { workflow: connectorJob, args: [input], workflowId: connectorJobScheduleId(input) },
+              // A pass still running when the next is due: the next is skipped, not queued.
+              overlap: 'SKIP',
+              memo: { purpose: `${job.label.en} (${connector.name}, channel ${account})` },
+            });
+          }
+        }
+      }
+    } catch (error) {
+      // Temporal's Java time-skipping test server has no schedules; jobs still run when asked.
+      if (!isUnimplemented(error)) throw error;
+      if (!this.warnedNoSchedules)
+        console.warn("This Temporal server has no schedules: connectors' jobs do not run on a timer.");
+      this.warnedNoSchedules = true;
+    }
+  }
+}
+
+/** gRPC UNIMPLEMENTED (12), as Temporal's client reports it. */
+function isUnimplemented(error: unknown): boolean {
+  for (const e of errorCauses(error)) if (e.code === 12) return true;
+  return false;
+}
