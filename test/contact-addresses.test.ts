@@ -117,16 +117,16 @@ describe('contact addresses by kind', () => {
   });
 });
 
-describe('migration 016', () => {
-  it('moves the address columns of a database at 015 into contact_addresses, then drops them', async () => {
-    const { db: fresh, drop } = await databaseBefore(inject('databaseUrl'), '016');
+describe('migration 020', () => {
+  it('moves the address columns of a database at 019 into contact_addresses, then drops them', async () => {
+    const { db: fresh, drop } = await databaseBefore(inject('databaseUrl'), '020');
     try {
       await fresh.sql`
         insert into contacts (id, name, email, phone, wecom_user_id, wecom_external_user_id, open_id)
         values ('all', 'All', 'All@Example.com', '+1 (555) 123-4567', 'wx-all', 'wm-all', 'o-all'),
                ('some', null, null, '138 0000 0000', null, null, null),
                ('none', 'None', null, null, null, null, null)`;
-      expect(await fresh.migrate()).toEqual(['016_contact_addresses.sql']);
+      expect(await fresh.migrate()).toEqual(['020_contact_addresses.sql']);
 
       expect((await fresh.contacts.get('all'))?.addresses).toEqual({
         email: 'All@Example.com',
