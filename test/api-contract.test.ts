@@ -285,11 +285,3 @@ describe('the API contract matches what the server answers', () => {
     conforms(contract.Health, await app.requestWith({}, 'GET', '/api/health'), 200);
   });
 });
-
-describe('address kinds', () => {
-  it('are the same in the API contract and the connector interface (which cannot import the core)', async () => {
-    const { ADDRESS_KINDS: inContract } = await import('@sopflow/core/api');
-    const { ADDRESS_KINDS: inConnectors } = await import('@sopflow/connectors');
-    expect([...inContract]).toEqual([...inConnectors]);
-  });
-});

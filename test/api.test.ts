@@ -486,9 +486,7 @@ describe('contacts', () => {
     expect(updated.body.contact).toEqual({
       id,
       name: 'Vera',
-      phone: '+86 138 0000 0000',
-      wecomUserId: 'wx-vera',
-      openId: 'oa-vera',
+      addresses: { phone: '+86 138 0000 0000', wecomUserId: 'wx-vera', openId: 'oa-vera' },
       timezone: 'Asia/Shanghai',
       attributes: { city: '北京', age: 31 },
       tags: ['reader'],
@@ -506,7 +504,7 @@ describe('contacts', () => {
     expect(invalid.status).toBe(422);
     expect(invalid.body.error.code).toBe('invalid_contact');
     expect(invalid.body.error.details.map((d: { path: string }) => d.path).sort()).toEqual([
-      'email',
+      'addresses.email',
       'points',
       'timezone',
     ]);
@@ -556,7 +554,7 @@ describe('contacts', () => {
     expect(response.body).toMatchObject({ received: 6, imported: 2, created: 2, updated: 0, failed: 4 });
     const byRow = Object.fromEntries(response.body.errors.map((e: { row: number }) => [e.row, e]));
     expect(Object.keys(byRow).map(Number).sort()).toEqual([3, 5, 6, 7]);
-    expect(byRow[3]).toMatchObject({ id: `${p}-2`, issues: [{ path: 'email' }] });
+    expect(byRow[3]).toMatchObject({ id: `${p}-2`, issues: [{ path: 'addresses.email' }] });
     expect(byRow[5].message).toMatch(/column/i);
     expect(byRow[6].issues[0].path).toBe('id');
     expect(byRow[7]).toMatchObject({ id: `${p}-5`, message: expect.stringMatching(/not a number/) });
@@ -564,7 +562,7 @@ describe('contacts', () => {
     const ann = (await app.request('GET', `/api/contacts/${p}-1`)).body.contact;
     expect(ann).toMatchObject({
       name: 'Ann',
-      email: 'ann@example.com',
+      addresses: { email: 'ann@example.com' },
       tags: expect.arrayContaining(['reader', 'vip']),
       points: 5,
       attributes: { city: '上海', age: 30, vip: true },

@@ -56,7 +56,7 @@ describe('campaigns', () => {
     for (const [i, contactId] of members.entries()) {
       await app.store.contacts.upsert({
         id: contactId,
-        phone: '138',
+        addresses: { phone: '138' },
         attributes: { segment: i % 3 === 0 ? 'other' : segment },
       });
     }
@@ -113,7 +113,11 @@ describe('schedule triggers', () => {
     expect(description.spec.timezone).toBe('Asia/Shanghai');
     expect(JSON.stringify(description.spec)).toContain('20');
 
-    await app.store.contacts.upsert({ id: `${segment}-a`, phone: '138', attributes: { segment } });
+    await app.store.contacts.upsert({
+      id: `${segment}-a`,
+      addresses: { phone: '138' },
+      attributes: { segment },
+    });
     await handle.trigger();
     for (let i = 0; i < 100 && (await app.store.deliveries.listOutbox({ flowId: id })).length === 0; i++) {
       await new Promise((r) => setTimeout(r, 100));

@@ -657,7 +657,7 @@ describe('channels through real connectors', () => {
       for (const word of ['STOP', 'TD']) {
         const id = uniqueId('c');
         const contact = { id, name: 'Eli', phone: usMobile() };
-        await app.store.contacts.upsert(contact);
+        await app.store.contacts.upsert({ id, name: contact.name, addresses: { phone: contact.phone } });
         expect(await inbound(reply(contact.phone, word))).toEqual({ status: 200, body: '<Response/>' });
         expect(await unsubscribedOf(app, id)).toEqual(['sms']);
 
@@ -676,7 +676,7 @@ describe('channels through real connectors', () => {
       const e164 = usMobile();
       // Saved as an operator typed it; Twilio reports senders in E.164.
       const typed = `+1 (${e164.slice(2, 5)}) ${e164.slice(5, 8)}-${e164.slice(8)}`;
-      await app.store.contacts.upsert({ id, name: 'Gus', phone: typed });
+      await app.store.contacts.upsert({ id, name: 'Gus', addresses: { phone: typed } });
       expect(await inbound(reply(e164, 'stop'))).toEqual({ status: 200, body: '<Response/>' });
       expect(await unsubscribedOf(app, id)).toEqual(['sms']);
       expect(await inbound(reply(e164, 'Start'))).toEqual({ status: 200, body: '<Response/>' });
@@ -759,7 +759,7 @@ describe('channels through real connectors', () => {
 
       expect(await app.store.contacts.get(contactId)).toMatchObject({
         id: contactId,
-        wecomExternalUserId: external,
+        addresses: { wecomExternalUserId: external },
       });
       const workflowId = contactFlowWorkflowId(flowId, contactId);
       expect((await resultOf(app, workflowId)).outcome).toEqual({ kind: 'exited', nodeId: 'out' });

@@ -81,7 +81,11 @@ function cadence(id: string): FlowDocumentInput {
 
 describe('dry-run and production agree', () => {
   it('on a three-day cadence with a reply, an update and quiet hours', async () => {
-    const contact = { id: uniqueId('c'), name: 'Mei', wecomUserId: 'wx-mei', phone: '13800000000' };
+    const contact = {
+      id: uniqueId('c'),
+      name: 'Mei',
+      addresses: { wecomUserId: 'wx-mei', phone: '13800000000' },
+    };
     const { real, dryRun, realOutcome, dryOutcome, startedAt } = await runBothWays(
       app,
       env,
@@ -110,7 +114,11 @@ describe('dry-run and production agree', () => {
   });
 
   it('on the same cadence when the contact stays silent', async () => {
-    const contact = { id: uniqueId('c'), name: 'Lin', wecomUserId: 'wx-lin', phone: '13900000000' };
+    const contact = {
+      id: uniqueId('c'),
+      name: 'Lin',
+      addresses: { wecomUserId: 'wx-lin', phone: '13900000000' },
+    };
     const { real, dryRun, realOutcome, dryOutcome } = await runBothWays(
       app,
       env,

@@ -192,7 +192,7 @@ describe('events', () => {
     const big = uniqueId('big');
     const small = uniqueId('small');
     for (const contactId of [big, small]) {
-      await app.store.contacts.upsert({ id: contactId, phone: '13800000000' });
+      await app.store.contacts.upsert({ id: contactId, addresses: { phone: '13800000000' } });
     }
     const answer = await app.request('POST', '/api/events', {
       events: [

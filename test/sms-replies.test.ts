@@ -56,10 +56,10 @@ describe('SMS replies from Aliyun and Tencent', () => {
     const [quitter, talker] = [mainland(), mainland()];
     const quitterId = uniqueId('aliyun-quit');
     const talkerId = uniqueId('aliyun-talk');
-    await app.store.contacts.upsert({ id: quitterId, phone: `+86${quitter}` });
+    await app.store.contacts.upsert({ id: quitterId, addresses: { phone: `+86${quitter}` } });
     await app.store.contacts.upsert({
       id: talkerId,
-      phone: `${talker.slice(0, 3)} ${talker.slice(3, 7)} ${talker.slice(7)}`,
+      addresses: { phone: `${talker.slice(0, 3)} ${talker.slice(3, 7)} ${talker.slice(7)}` },
     });
     const batch = [
       {
@@ -97,7 +97,7 @@ describe('SMS replies from Aliyun and Tencent', () => {
   it('takes a Tencent reply: 退订 unsubscribes the contact saved in E.164 with spaces', async () => {
     const mobile = mainland();
     const id = uniqueId('tencent-quit');
-    await app.store.contacts.upsert({ id, phone: `+86 ${mobile}` });
+    await app.store.contacts.upsert({ id, addresses: { phone: `+86 ${mobile}` } });
     const reply = {
       extend: '',
       mobile,

@@ -119,9 +119,7 @@ describe('the five templates run as their dry-runs say', () => {
         const contact = {
           id: uniqueId('m'),
           name: locale === 'zh' ? '小美' : 'Mei',
-          wecomUserId: 'wx-mei',
-          phone: '13800000000',
-          email: 'mei@example.com',
+          addresses: { wecomUserId: 'wx-mei', phone: '13800000000', email: 'mei@example.com' },
           attributes: { city: locale === 'zh' ? '杭州' : 'Hangzhou' },
         };
         const { real, dryRun, realOutcome, dryOutcome } = await runBothWays(app, env, document, contact, {

@@ -1,34 +1,20 @@
-import { randomUUID } from 'node:crypto';
-import { copyFileSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
-import { recordsMassSendStore } from '@sopflow/connectors';
-import { Database, localStack } from '@sopflow/server';
-import postgres from 'postgres';
+import { defaultRegistry, recordsMassSendStore } from '@sopflow/connectors';
+import { Database } from '@sopflow/server';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { contract } from '../connectors/src/wecom/mass-send-store-contract';
+import { databaseBefore } from './support/database-before';
 
 /** The WeCom mass-send attempt store on the connector records port, against the e2e run's real Postgres. */
 describe('the mass-send store on Postgres connector records', () => {
-  const db = Database.open(inject('databaseUrl'));
+  const db = Database.open(inject('databaseUrl'), { addressMatchKey: defaultRegistry().matchKey });
   beforeAll(() => db.migrate());
   afterAll(() => db.end());
 
   contract('contract', () => recordsMassSendStore(db.connectorRecords.of('wecom-mass-test')));
 
   it('keeps the attempts recorded before connectors had records (migration 015 moves them)', async () => {
-    const admin = postgres(inject('databaseUrl'), { max: 1, onnotice: () => {} });
-    const name = `migrate_${randomUUID().slice(0, 8)}`;
-    await admin.unsafe(`create database ${name}`);
-    const url = new URL(inject('databaseUrl'));
-    url.pathname = `/${name}`;
-    const fresh = Database.open(url.toString());
-    const migrations = path.join(localStack.repoRoot(), 'engine/server/src/persistence/migrations');
-    const before = mkdtempSync(path.join(tmpdir(), 'sopflow-migrations-'));
+    const { db: fresh, drop } = await databaseBefore(inject('databaseUrl'), '015');
     try {
-      for (const file of readdirSync(migrations).filter((f) => f < '015'))
-        copyFileSync(path.join(migrations, file), path.join(before, file));
-      await localStack.migrate(fresh.sql, { dir: before });
       await fresh.sql`
         insert into wecom_mass_send_attempts (idempotency_key, first_attempt_at, last_attempt_at, attempts, msgid)
         values ('done', to_timestamp(1000), to_timestamp(5000), 2, 'msg-1'),
@@ -48,10 +34,7 @@ describe('the mass-send store on Postgres connector records', () => {
       const [left] = await fresh.sql`select to_regclass('wecom_mass_send_attempts') as t`;
       expect(left?.t).toBeNull();
     } finally {
-      await fresh.end();
-      rmSync(before, { recursive: true, force: true });
-      await admin.unsafe(`drop database ${name}`);
-      await admin.end();
+      await drop();
     }
   });
 });

@@ -1,4 +1,5 @@
 import type { z } from 'zod';
+import type { AddressKind } from './address-kind';
 import type { GroupMemberEvent, InboundHandler } from './inbound';
 
 /**
@@ -8,34 +9,14 @@ import type { GroupMemberEvent, InboundHandler } from './inbound';
  */
 
 /**
- * The kinds of address a message can go to: a contact's addresses, or a group. Each connector
- * declares the one it reads (`Connector.address`).
+ * Whom a message goes to: an id, a name, and addresses keyed by address kind, the kinds connectors
+ * declare (`{ id: 'c1', phone: '+86 138…', wecomUserId: 'zhangsan' }`); a message into a group adds
+ * `groupId`. Each connector reads the kind it declares as `address`.
  */
-export const ADDRESS_KINDS = [
-  'phone',
-  'email',
-  'wecomUserId',
-  'wecomExternalUserId',
-  'openId',
-  'groupId',
-] as const;
-export type AddressKind = (typeof ADDRESS_KINDS)[number];
-
-/** Whom a message goes to: the contact's addresses, each connector reads the one it needs. */
-export interface Recipient extends Partial<Record<AddressKind, string>> {
+export interface Recipient {
   id: string;
   name?: string;
-  email?: string;
-  /** E.164 or national mobile number. */
-  phone?: string;
-  /** A WeCom member (staff) user id, for application messages. */
-  wecomUserId?: string;
-  /** A WeCom external contact (customer) id, for mass messages to customers. */
-  wecomExternalUserId?: string;
-  /** A WeChat Official Account follower's OpenID. */
-  openId?: string;
-  /** A WeCom customer group (chat id), or the key of a configured group robot. */
-  groupId?: string;
+  readonly [addressKind: string]: string | undefined;
 }
 
 /** What a connector can carry besides plain text. */
@@ -250,7 +231,11 @@ export interface Connector<Config = unknown> {
   channels: readonly string[];
   /** What it can carry besides plain text. */
   capabilities?: readonly Capability[];
-  /** The address it sends to (a recipient without one cannot be reached); none for the outbox, which takes anyone. */
+  /**
+   * The kind of address it sends to, declared here (a recipient without one cannot be reached on
+   * its channels); none for the outbox, which takes anyone. The address kinds contacts may carry
+   * are those the registered connectors declare.
+   */
   address?: AddressKind;
   configSchema: z.ZodType<Config>;
   /** Dotted paths of the config's secrets: encrypted at rest, never logged, masked in answers. */

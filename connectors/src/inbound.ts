@@ -55,8 +55,9 @@ export interface GroupMemberEvent {
 /** What a provider told us. */
 export type InboundFact =
   /**
-   * A person replied to a message from one of the phone numbers in `from` (the forms the number
-   * may be saved in). An opt-out word unsubscribes them from the channel; anything else is a
+   * A person replied to a message from one of the addresses in `from`, of the kind the handler's
+   * connector declares (the forms a phone number may be saved in, for SMS); they are compared by
+   * the kind's match key. An opt-out word unsubscribes them from the channel; anything else is a
    * `message.received` event, and where the provider honours opt-in words (`honoursOptIn`) one
    * subscribes them again first. `id` is stable across the provider's redeliveries.
    */

@@ -10,8 +10,11 @@
  */
 
 export {
-  ADDRESS_KINDS,
   type AddressKind,
+  defineAddressKind,
+  matchKeyOf,
+} from './address-kind';
+export {
   type Capability,
   type Connector,
   type ConnectorContext,
@@ -44,6 +47,7 @@ export {
   type UnsubscribeTokenCheck,
   verifyUnsubscribeToken,
 } from './email';
+export { emailAddress } from './email/email-address';
 export {
   type GroupMemberEvent,
   type InboundAnswer,
@@ -55,8 +59,11 @@ export {
   type JoinMethod,
 } from './inbound';
 export * from './official-account';
+export { openIdAddress } from './official-account/open-id-address';
 export { outboxConnector } from './outbox/outbox-connector';
 export { ConnectorRegistry, defaultRegistry } from './registry';
 export { memoryStorage } from './shared/memory-storage';
 export * from './sms';
+export { phoneAddress } from './sms/phone-address';
 export * from './wecom';
+export { weComExternalUserIdAddress, weComGroupAddress, weComUserIdAddress } from './wecom/addresses';

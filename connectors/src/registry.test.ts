@@ -1,14 +1,39 @@
 import { describe, expect, it } from 'vitest';
-import { ADDRESS_KINDS } from './connector';
+import { defineAddressKind } from './address-kind';
+import { defineConnector } from './connector';
 import { ConnectorRegistry, defaultRegistry } from './registry';
+import { phoneAddress } from './sms/phone-address';
 import { WECOM_MASS_SEND_LIMIT } from './wecom';
 
 describe('the connectors that ship with sopflow', () => {
   it('each declare the kind of address they send to (the outbox takes anyone)', () => {
-    for (const connector of defaultRegistry().list()) {
+    const registry = defaultRegistry();
+    for (const connector of registry.list()) {
       if (connector.name === 'outbox') expect(connector.address).toBeUndefined();
-      else expect(ADDRESS_KINDS, connector.name).toContain(connector.address);
+      else expect(registry.addressKinds(), connector.name).toContain(connector.address);
     }
+  });
+
+  it('declare one list of address kinds, each with zh and en labels', () => {
+    const kinds = defaultRegistry().addressKinds();
+    expect(kinds.map((k) => [k.name, k.of ?? 'contact'])).toEqual([
+      ['email', 'contact'],
+      ['groupId', 'group'],
+      ['openId', 'contact'],
+      ['phone', 'contact'],
+      ['wecomExternalUserId', 'contact'],
+      ['wecomUserId', 'contact'],
+    ]);
+    for (const kind of kinds) expect(kind.label.en && kind.label.zh, kind.name).toBeTruthy();
+  });
+
+  it('reach each channel through the contact address kinds of the connectors delivering it', () => {
+    expect(defaultRegistry().reach()).toEqual({
+      email: ['email'],
+      sms: ['phone'],
+      wechat: ['wecomUserId', 'wecomExternalUserId'],
+      wechat_oa: ['openId'],
+    });
   });
 
   it('mount their inbound handlers at distinct paths', () => {
@@ -17,6 +42,48 @@ describe('the connectors that ship with sopflow', () => {
       .flatMap((c) => (c.inbound ?? []).map((h) => h.path));
     expect(paths.length).toBeGreaterThan(0);
     expect(new Set(paths).size).toBe(paths.length);
+  });
+});
+
+describe('ConnectorRegistry address kinds', () => {
+  const connector = (name: string, address: ReturnType<typeof defineAddressKind>) =>
+    defineConnector({
+      name,
+      description: name,
+      channels: ['sms'],
+      address,
+      configSchema: phoneAddress.schema,
+      create: () => ({ send: async () => ({ status: 'sent' }) }),
+    });
+
+  it('refuses two different declarations of one kind', () => {
+    const other = defineAddressKind({ ...phoneAddress, matchKey: (v) => v });
+    const registry = new ConnectorRegistry([connector('a', phoneAddress) as never]);
+    expect(() => registry.register(connector('b', other) as never)).toThrow(/declares differently/);
+    expect(() => registry.register(connector('c', phoneAddress) as never)).not.toThrow();
+  });
+
+  it('compares addresses by the declaring kind’s match key', () => {
+    const registry = defaultRegistry();
+    expect(registry.matchKey('phone', '+86 138-0000-0000')).toBe('8613800000000');
+    expect(registry.matchKey('email', 'Vera@Example.com')).toBe('vera@example.com');
+    expect(registry.matchKey('nobody-declares', 'X')).toBe('X');
+  });
+});
+
+describe('defineAddressKind', () => {
+  it('refuses a name that could not be a key of addresses', () => {
+    const base = { label: { en: 'x', zh: 'x' }, schema: phoneAddress.schema };
+    expect(() => defineAddressKind({ ...base, name: 'fax-number' })).toThrow(/letter/);
+    expect(defineAddressKind({ ...base, name: 'fax' }).name).toBe('fax');
+  });
+
+  it('phone, email: validate and normalise as declared', () => {
+    expect(phoneAddress.schema.safeParse(' +86 138 0000 0000 ')).toEqual({
+      success: true,
+      data: '+86 138 0000 0000',
+    });
+    expect(phoneAddress.schema.safeParse('call me').success).toBe(false);
   });
 });
 

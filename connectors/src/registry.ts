@@ -1,3 +1,4 @@
+import { type AddressKind, matchKeyOf } from './address-kind';
 import type { Connector, RecipientLimit } from './connector';
 import { smtpConnector } from './email';
 import { officialAccountConnector } from './official-account';
@@ -19,6 +20,13 @@ export class ConnectorRegistry {
   register(connector: Connector<never>): this {
     if (this.byName.has(connector.name))
       throw new Error(`A connector named "${connector.name}" is already registered.`);
+    const kind = connector.address;
+    const known = kind && this.addressKinds().find((k) => k.name === kind.name);
+    // Two declarations of one kind would validate and match the same contacts' addresses differently.
+    if (kind && known && known !== kind)
+      throw new Error(
+        `Connector "${connector.name}" declares an address kind "${kind.name}" another connector declares differently: share one declaration.`,
+      );
     for (const limit of connector.limits ?? []) {
       const same = this.limits().find((l) => l.id === limit.id);
       if (same && JSON.stringify(same) !== JSON.stringify(limit))
@@ -36,6 +44,46 @@ export class ConnectorRegistry {
 
   list(): Connector<unknown>[] {
     return [...this.byName.values()] as Connector<unknown>[];
+  }
+
+  /** Every address kind a registered connector declares, contacts' and groups', in name order. */
+  addressKinds(): AddressKind[] {
+    const kinds = new Map<string, AddressKind>();
+    for (const c of this.byName.values()) if (c.address) kinds.set(c.address.name, c.address);
+    return [...kinds.values()].sort((a, b) => a.name.localeCompare(b.name));
+  }
+
+  /** The declared kind of that name, or undefined when no registered connector declares it. */
+  addressKind(name: string): AddressKind | undefined {
+    return this.addressKinds().find((kind) => kind.name === name);
+  }
+
+  /** The key inbound lookups compare for an address (the value itself for a kind nobody declares). */
+  readonly matchKey = (kind: string, value: string): string => {
+    const declared = this.addressKind(kind);
+    return declared ? matchKeyOf(declared, value) : value;
+  };
+
+  /**
+   * Channel → the contact address kinds that reach someone on it (any one will do): the kinds of
+   * the connectors that deliver it. A channel only the outbox or group connectors deliver is absent.
+   */
+  reach(): Record<string, string[]> {
+    const reach: Record<string, string[]> = {};
+    for (const c of this.byName.values()) {
+      if (!c.address || (c.address.of ?? 'contact') !== 'contact') continue;
+      for (const channel of c.channels) {
+        const kinds = Object.hasOwn(reach, channel) ? reach[channel]! : [];
+        if (!kinds.includes(c.address.name)) kinds.push(c.address.name);
+        Object.defineProperty(reach, channel, {
+          value: kinds,
+          enumerable: true,
+          writable: true,
+          configurable: true,
+        });
+      }
+    }
+    return reach;
   }
 
   /** Every quota per recipient the registered connectors declare, once each (by id). */

@@ -197,7 +197,9 @@ async function batchedEnrollment(
     const rows = await sql<
       { id: string; name: string; wecom_user_id: string; attributes: Record<string, unknown> }[]
     >`
-      select id, name, wecom_user_id, attributes from contacts where id like 'proto-%' and id > ${after} order by id limit ${pageSize}`;
+      select c.id, c.name, a.value as wecom_user_id, c.attributes from contacts c
+      left join contact_addresses a on a.contact_id = c.id and a.kind = 'wecomUserId'
+      where c.id like 'proto-%' and c.id > ${after} order by c.id limit ${pageSize}`;
     if (rows.length === 0) return;
     after = rows[rows.length - 1]!.id;
     const started: {
@@ -212,7 +214,7 @@ async function batchedEnrollment(
       const contact = Contact.parse({
         id: row.id,
         name: row.name,
-        wecomUserId: row.wecom_user_id,
+        addresses: { wecomUserId: row.wecom_user_id },
         attributes: row.attributes,
       });
       const workflowId = contactFlowWorkflowId(flowId, contact.id);

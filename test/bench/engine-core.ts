@@ -54,9 +54,7 @@ export async function engineCore({ args, log }: BenchContext): Promise<BenchResu
       contact: {
         id: 'm1',
         name: '小林',
-        wecomUserId: 'wx-m1',
-        phone: '13800000000',
-        email: 'lin@example.com',
+        addresses: { wecomUserId: 'wx-m1', phone: '13800000000', email: 'lin@example.com' },
       },
       event: { group: '读书会' },
       startAt: Date.parse('2026-03-02T10:00:00+08:00'),

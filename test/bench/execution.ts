@@ -66,7 +66,7 @@ export function benchContact(id: string, i: number): Contact {
   return {
     id,
     name: `Bench ${i}`,
-    wecomUserId: `wx-${i}`,
+    addresses: { wecomUserId: `wx-${i}` },
     attributes: { tier: i % 2 === 0 ? 'vip' : 'member' },
     tags: [],
     points: 0,

@@ -1,3 +1,4 @@
+import { defaultRegistry } from '@sopflow/connectors';
 import {
   type ContactInput,
   compile,
@@ -111,7 +112,8 @@ export async function runBothWays(
     afterMs: r.workflow_time.getTime() - startedAt,
   }));
 
-  const compiled = compile(document);
+  // Compiled as the server compiles it: with whom the connectors say each channel reaches.
+  const compiled = compile(document, { reach: defaultRegistry().reach() });
   if (!compiled.ok) throw new Error(JSON.stringify(compiled.errors));
   const dry = simulate(compiled.plan, {
     contact,

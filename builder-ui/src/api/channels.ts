@@ -1,4 +1,5 @@
 import type {
+  AddressKindInfo,
   ChannelRoute,
   ChannelsAnswer,
   ConnectorInfo as ConnectorAnswer,
@@ -10,7 +11,13 @@ import { answer, api } from './client';
 
 /** Connectors and channel routes (engine/server/src/api/routes/channels.ts). */
 
-export type { ChannelRoute, ChannelsAnswer, TestRecipient, TestSendResult } from '@sopflow/core/api';
+export type {
+  AddressKindInfo,
+  ChannelRoute,
+  ChannelsAnswer,
+  TestRecipient,
+  TestSendResult,
+} from '@sopflow/core/api';
 
 /** A connector, its config schema read as the schema forms read JSON Schema. */
 export type ConnectorInfo = Omit<ConnectorAnswer, 'configSchema'> & {
@@ -19,8 +26,21 @@ export type ConnectorInfo = Omit<ConnectorAnswer, 'configSchema'> & {
 
 const channel = (name: string) => ({ params: { path: { channel: name } } });
 
-export async function listConnectors(signal?: AbortSignal): Promise<ConnectorInfo[]> {
-  return (await answer(api.GET('/api/connectors', { signal }))).connectors as ConnectorInfo[];
+/** The registered connectors, and the address kinds they declare (what contacts carry). */
+export interface ConnectorCatalogue {
+  connectors: ConnectorInfo[];
+  addressKinds: AddressKindInfo[];
+  /** Channel → the contact address kinds that reach someone on it (compile's `reach`). */
+  reach: Record<string, string[]>;
+}
+
+export async function listConnectors(signal?: AbortSignal): Promise<ConnectorCatalogue> {
+  const list = await answer(api.GET('/api/connectors', { signal }));
+  return {
+    connectors: list.connectors as ConnectorInfo[],
+    addressKinds: list.addressKinds,
+    reach: list.reach,
+  };
 }
 
 export async function listChannels(signal?: AbortSignal): Promise<ChannelsAnswer> {

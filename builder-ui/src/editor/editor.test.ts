@@ -401,7 +401,10 @@ describe('preview trace', () => {
     const result = compile(doc);
     if (!result.ok) throw new Error('does not compile');
     const startAt = Date.parse('2026-03-02T10:00:00+08:00');
-    const run = simulate(result.plan, { contact: { id: 'c1', name: 'Vera', wecomUserId: 'wx' }, startAt });
+    const run = simulate(result.plan, {
+      contact: { id: 'c1', name: 'Vera', addresses: { wecomUserId: 'wx' } },
+      startAt,
+    });
     const trace = traceOf(run.timeline, run.startAt, run.outcome);
     expect(trace.steps.map((s) => s.nodeId)).toEqual(['start', 'hi', 'end']);
     expect(trace.steps[1]?.messages[0]?.text).toBe('Hi Vera, welcome!');

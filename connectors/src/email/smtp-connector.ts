@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import nodemailer, { type SendMailOptions, type SMTPSentMessageInfo, type Transporter } from 'nodemailer';
 import { z } from 'zod';
 import { type ConnectorContext, defineConnector, type OutboundMessage, SendError } from '../connector';
+import { emailAddress } from './email-address';
 import { classifySmtpError } from './smtp-errors';
 
 /**
@@ -151,7 +152,7 @@ export const smtpConnector = defineConnector({
   description:
     'Sends email through an SMTP server, with pooled connections and one-click unsubscribe headers.',
   channels: ['email'],
-  address: 'email',
+  address: emailAddress,
   capabilities: ['html'],
   configSchema: SmtpConfig,
   secretFields: ['auth.pass'],

@@ -3,6 +3,7 @@ import { defineConnector, type OutboundMessage, type Recipient, type SendResult 
 import { msUntilLocalTime } from '../shared/local-time';
 import { OptedOutError, ProviderSendError } from '../shared/provider-errors';
 import { correlationId, failSend, jsonAnswer, parseJson, providerRequests } from '../shared/provider-http';
+import { openIdAddress } from './open-id-address';
 
 /**
  * WeChat Official Account (公众号), to a follower's OpenID.
@@ -154,7 +155,7 @@ export const officialAccountConnector = defineConnector({
   name: 'wechat-oa',
   description: 'WeChat Official Account: template messages, or customer-service text/news within 48 h.',
   channels: ['wechat_oa'],
-  address: 'openId',
+  address: openIdAddress,
   capabilities: ['template', 'articles'],
   configSchema: officialAccountConfigSchema,
   secretFields: officialAccountSecretFields,

@@ -11,6 +11,7 @@ import type { InboundHandler } from '../inbound';
 import { ProviderSendError } from '../shared/provider-errors';
 import { normalizePhone } from '../shared/provider-http';
 import { enforceSendWindow, type SendWindow, sendWindowSchema } from './compliance';
+import { phoneAddress } from './phone-address';
 
 export interface ProviderTemplate {
   id: string;
@@ -120,7 +121,7 @@ export function defineTemplateSmsConnector<Config extends TemplateSmsSettings>(s
     name: spec.name,
     description: spec.description,
     channels: ['sms'],
-    address: 'phone',
+    address: phoneAddress,
     capabilities: ['template'],
     configSchema: spec.configSchema,
     secretFields: spec.secretFields,

@@ -10,6 +10,7 @@ import {
   sendWindowSchema,
 } from './compliance';
 import { twilioInboundHandler } from './inbound';
+import { phoneAddress } from './phone-address';
 
 /**
  * Twilio Programmable Messaging: `POST /2010-04-01/Accounts/{AccountSid}/Messages.json`,
@@ -104,7 +105,7 @@ export const twilioSmsConnector = defineConnector({
   name: 'twilio-sms',
   description: 'Twilio Programmable Messaging: free-text SMS with the opt-out line appended.',
   channels: ['sms'],
-  address: 'phone',
+  address: phoneAddress,
   configSchema: twilioSmsConfigSchema,
   secretFields: twilioSmsSecretFields,
   inbound: [twilioInboundHandler],

@@ -7,6 +7,7 @@ import {
   type SendResult,
 } from '../connector';
 import { testMessage } from '../shared/test-message';
+import { weComUserIdAddress } from './addresses';
 import { AppMessageConfig } from './config';
 import { sharedLimiter, sleep } from './limiter';
 import { newsArticles } from './news';
@@ -129,7 +130,7 @@ export const weComAppConnector = defineConnector({
   name: 'wecom-app',
   description: 'WeCom application messages (应用消息) from a self-built app to members.',
   channels: ['wechat'],
-  address: 'wecomUserId',
+  address: weComUserIdAddress,
   capabilities: ['markdown', 'articles'],
   configSchema: AppMessageConfig,
   secretFields: ['secret'],

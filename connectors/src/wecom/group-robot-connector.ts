@@ -8,6 +8,7 @@ import {
   type SendResult,
 } from '../connector';
 import { testMessage } from '../shared/test-message';
+import { weComGroupAddress } from './addresses';
 import type { WeComDeps } from './app-message-connector';
 import { GroupRobotConfig } from './config';
 import { sharedLimiter } from './limiter';
@@ -143,7 +144,7 @@ export const weComGroupRobotConnector = defineConnector({
   name: 'wecom-group-robot',
   description: 'Messages into WeCom groups through their group robots (群机器人 webhooks).',
   channels: ['wechat_group'],
-  address: 'groupId',
+  address: weComGroupAddress,
   capabilities: ['markdown', 'articles', 'mentions'],
   configSchema: GroupRobotConfig,
   // Every value of the map is a webhook key.

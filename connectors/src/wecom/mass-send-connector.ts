@@ -6,6 +6,7 @@ import {
   SendError,
   type SendResult,
 } from '../connector';
+import { weComExternalUserIdAddress } from './addresses';
 import type { WeComDeps } from './app-message-connector';
 import { MassSendConfig } from './config';
 import { weComCallbackHandler } from './inbound';
@@ -326,7 +327,7 @@ export const weComMassSendConnector = defineConnector({
   description:
     'WeCom customer mass messages (企业群发): creates a task that the staff member confirms in WeCom.',
   channels: ['wechat'],
-  address: 'wecomExternalUserId',
+  address: weComExternalUserIdAddress,
   capabilities: ['articles'],
   configSchema: MassSendConfig,
   secretFields: ['secret'],

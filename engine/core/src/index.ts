@@ -35,6 +35,13 @@ export {
   readPath,
 } from './flow/conditions';
 export {
+  ADDRESS_KIND_NAME,
+  CONTACT_BASE_FIELDS,
+  contactAddresses,
+  flowContactView,
+  isAddressKindName,
+} from './flow/contact-addresses';
+export {
   applyContactUpdate,
   type ContactUpdateResult,
   type PointsEntry,
@@ -61,6 +68,7 @@ export {
   ChannelName,
   CONTACT_FIELDS,
   Contact,
+  ContactAddresses,
   type ContactInput,
   ContactUpdate,
   Duration,
@@ -105,7 +113,7 @@ export {
 } from './flow/warnings';
 // The interpreter's face, also the workflows' narrow entry (`@sopflow/core/interpreter`).
 export * from './interpreter/index';
-export { CHANNEL_ADDRESS, unreachableReason } from './interpreter/reach';
+export { reachOf, unreachableReason } from './interpreter/reach';
 export type { NodeRun, RunContext } from './interpreter/run-context';
 export { stableFraction } from './interpreter/stable-hash';
 export {

@@ -63,7 +63,8 @@ export interface RunningApp {
 /** Starts the parts of sopflow that are ours: migrations, then the worker and/or the API. */
 export async function startApp(options: AppOptions): Promise<RunningApp> {
   const { config } = options;
-  const store = Database.open(options.databaseUrl);
+  const registry = defaultRegistry();
+  const store = Database.open(options.databaseUrl, { addressMatchKey: registry.matchKey });
   const { sql } = store;
   const cleanups: (() => Promise<unknown>)[] = [() => store.end()];
   const stop = async () => {
@@ -79,7 +80,6 @@ export async function startApp(options: AppOptions): Promise<RunningApp> {
       SEARCH_ATTRIBUTES,
     );
     cleanups.push(() => gateway.close());
-    const registry = defaultRegistry();
     const box = config.SOPFLOW_SECRET_KEY ? new SecretBox(config.SOPFLOW_SECRET_KEY) : undefined;
     const connectorContext = (connector: string) => ({ storage: store.connectorStorage(connector) });
     const channelRoutes = new ChannelRoutes(store.channelRoutes, registry, box, connectorContext);
@@ -136,6 +136,7 @@ export async function startApp(options: AppOptions): Promise<RunningApp> {
         contacts: new Contacts(store.contacts, links.run, gateway),
         flowControl: new FlowControl(store, gateway, campaigns, {
           channels: registry.channels(),
+          reach: registry.reach(),
           limits: registry.limits(),
         }),
         stats: new Stats(store, gateway, links.list),

@@ -36,6 +36,7 @@ describe('the workflow bundle', () => {
         !/^engine\/core\/src\/nodes\/[a-z_]+\/run\.ts$/.test(id) &&
         ![
           'engine/core/src/nodes/semantics.ts',
+          'engine/core/src/flow/contact-addresses.ts',
           'engine/core/src/flow/duration.ts',
           'engine/core/src/flow/evaluate-condition.ts',
           'engine/core/src/flow/local-time.ts',

@@ -81,7 +81,7 @@ async function main() {
       // Installed already.
     }
     const sql = localStack.connectDatabase(databaseUrl);
-    const store = new Database(sql);
+    const store = new Database(sql, { addressMatchKey: defaultRegistry().matchKey });
     const connection = await Connection.connect({ address: temporalAddress });
     const client = new Client({ connection, namespace: config.TEMPORAL_NAMESPACE });
     const temporal = new TemporalGateway(client, config.TEMPORAL_TASK_QUEUE);

@@ -88,7 +88,7 @@ export async function startStack(log: (line: string) => void = console.log): Pro
       const db: BenchDatabase = {
         url,
         sql,
-        store: new Database(sql),
+        store: new Database(sql, { addressMatchKey: defaultRegistry().matchKey }),
         close: () => sql.end({ timeout: 5 }),
       };
       open.push(db);
@@ -156,8 +156,12 @@ export async function insertContacts(
   attributes: Record<string, unknown> = {},
 ): Promise<void> {
   await sql`
-    insert into contacts (id, name, wecom_user_id, attributes)
-    select ${prefix} || '-' || lpad(g::text, 7, '0'), 'Bench ' || g, 'wx-' || g, ${sql.json(attributes as never)}
+    insert into contacts (id, name, attributes)
+    select ${prefix} || '-' || lpad(g::text, 7, '0'), 'Bench ' || g, ${sql.json(attributes as never)}
+    from generate_series(1, ${count}::int) g`;
+  await sql`
+    insert into contact_addresses (contact_id, kind, value, match_key)
+    select ${prefix} || '-' || lpad(g::text, 7, '0'), 'wecomUserId', 'wx-' || g, 'wx-' || g
     from generate_series(1, ${count}::int) g`;
 }
 

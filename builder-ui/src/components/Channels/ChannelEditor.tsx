@@ -1,6 +1,12 @@
 import { Save, Trash2 } from 'lucide-react';
 import { useMemo, useState } from 'react';
-import { type ChannelRoute, type ConnectorInfo, removeRoute, saveRoute } from '../../api/channels';
+import {
+  type AddressKindInfo,
+  type ChannelRoute,
+  type ConnectorInfo,
+  removeRoute,
+  saveRoute,
+} from '../../api/channels';
 import { ApiError } from '../../api/flows';
 import {
   configOf,
@@ -20,6 +26,8 @@ interface Props {
   channelName: string;
   route: ChannelRoute | undefined;
   connectors: readonly ConnectorInfo[];
+  /** The address kinds the connectors declare: what a test message may go to. */
+  addressKinds: readonly AddressKindInfo[];
   /** The route changed on the server (saved or removed): the list reloads. */
   onChanged: () => void;
 }
@@ -43,7 +51,7 @@ function issuesOf(error: unknown): Issue[] | undefined {
 }
 
 /** One channel: which connector routes it, that connector's config form, a test send, removal. */
-export function ChannelEditor({ channel, channelName, route, connectors, onChanged }: Props) {
+export function ChannelEditor({ channel, channelName, route, connectors, addressKinds, onChanged }: Props) {
   const text = useLocale().t.channelsPage;
   const { t } = useLocale();
   // The outbox is what "no route" means; routing to it by name would only hide that.
@@ -245,6 +253,7 @@ export function ChannelEditor({ channel, channelName, route, connectors, onChang
           key={`${stored.connector}`}
           channel={channel}
           addressKind={connectors.find((c) => c.name === stored.connector)?.address}
+          kinds={addressKinds}
           unsaved={dirty}
         />
       ) : (

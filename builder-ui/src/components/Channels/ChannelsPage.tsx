@@ -1,5 +1,10 @@
 import { ChevronRight } from 'lucide-react';
-import { type ChannelsAnswer, type ConnectorInfo, listChannels, listConnectors } from '../../api/channels';
+import {
+  type ChannelsAnswer,
+  type ConnectorCatalogue,
+  listChannels,
+  listConnectors,
+} from '../../api/channels';
 import { useLocale } from '../../hooks/useLocale';
 import { useRemote } from '../../hooks/useRemote';
 import { LoadFailed } from '../common/LoadFailed';
@@ -24,7 +29,7 @@ export function ChannelsPage({
 }) {
   const { t } = useLocale();
   const text = useLocale().t.channelsPage;
-  const [connectors, reloadConnectors] = useRemote<ConnectorInfo[]>('connectors', loadConnectors);
+  const [connectors, reloadConnectors] = useRemote<ConnectorCatalogue>('connectors', loadConnectors);
   const [answer, reloadChannels] = useRemote<ChannelsAnswer>('channels', loadChannels);
 
   const failed =
@@ -48,7 +53,7 @@ export function ChannelsPage({
   const routes = new Map(answer.value.routes.map((r) => [r.channel, r]));
   const channels = orderChannels([
     ...answer.value.channels,
-    ...connectors.value.flatMap((c) => c.channels),
+    ...connectors.value.connectors.flatMap((c) => c.channels),
     ...routes.keys(),
   ]);
   const nameOf = (c: string) => text.channelNames[c] ?? t.channels[c] ?? c;
@@ -100,7 +105,8 @@ export function ChannelsPage({
           channel={channel}
           channelName={nameOf(channel)}
           route={routes.get(channel)}
-          connectors={connectors.value}
+          connectors={connectors.value.connectors}
+          addressKinds={connectors.value.addressKinds}
           onChanged={reloadChannels}
         />
       )}

@@ -1,9 +1,9 @@
 import { Send } from 'lucide-react';
 import { useState } from 'react';
-import { type TestSendResult, testSend } from '../../api/channels';
+import { type AddressKindInfo, type TestSendResult, testSend } from '../../api/channels';
 import { ApiError } from '../../api/flows';
 import { useLocale } from '../../hooks/useLocale';
-import { inputTypeOf, RECIPIENT_KINDS, type RecipientKind, recipientKindFor } from './recipients';
+import { recipientKindFor } from './recipients';
 
 type Outcome =
   | { kind: 'sent'; result: TestSendResult }
@@ -27,15 +27,21 @@ function outcomeOf(error: unknown): Outcome {
 export function TestSend({
   channel,
   addressKind,
+  kinds,
   unsaved,
 }: {
   channel: string;
   /** The kind of address the route's connector sends to, as it declares it. */
   addressKind: string | undefined;
+  /** Every address kind the connectors declare. */
+  kinds: readonly AddressKindInfo[];
   unsaved: boolean;
 }) {
-  const text = useLocale().t.channelsPage;
-  const [kind, setKind] = useState<RecipientKind>(() => recipientKindFor(channel, addressKind));
+  const { t, locale } = useLocale();
+  const text = t.channelsPage;
+  const [kindName, setKindName] = useState(() => recipientKindFor(channel, addressKind, kinds)?.name ?? '');
+  const kind = kinds.find((k) => k.name === kindName);
+  const label = kind?.label[locale] ?? text.recipient;
   const [address, setAddress] = useState('');
   const [sending, setSending] = useState(false);
   const [outcome, setOutcome] = useState<Outcome>();
@@ -44,7 +50,7 @@ export function TestSend({
     setSending(true);
     setOutcome(undefined);
     try {
-      setOutcome({ kind: 'sent', result: await testSend(channel, { [kind]: address.trim() }) });
+      setOutcome({ kind: 'sent', result: await testSend(channel, { [kindName]: address.trim() }) });
     } catch (error) {
       setOutcome(outcomeOf(error));
     } finally {
@@ -69,25 +75,29 @@ export function TestSend({
         </label>
         <select
           id="test-recipient-kind"
-          value={kind}
-          onChange={(e) => setKind(e.target.value as RecipientKind)}
+          value={kindName}
+          onChange={(e) => setKindName(e.target.value)}
           data-testid="test-recipient-kind"
         >
-          {RECIPIENT_KINDS.map((k) => (
-            <option key={k} value={k}>
-              {text.recipientKinds[k]}
+          {kinds.map((k) => (
+            <option key={k.name} value={k.name}>
+              {k.label[locale]}
             </option>
           ))}
         </select>
         <input
-          type={inputTypeOf(kind)}
-          aria-label={text.recipientKinds[kind]}
-          placeholder={text.recipientKinds[kind]}
+          type={kind?.input ?? 'text'}
+          aria-label={label}
+          placeholder={label}
           value={address}
           onChange={(e) => setAddress(e.target.value)}
           data-testid="test-recipient"
         />
-        <button type="submit" disabled={sending || address.trim() === ''} data-testid="test-send-button">
+        <button
+          type="submit"
+          disabled={sending || !kind || address.trim() === ''}
+          data-testid="test-send-button"
+        >
           <Send size={14} /> {sending ? text.sending : text.sendTest}
         </button>
       </form>

@@ -1,5 +1,4 @@
 import type { Locale } from '../../locale';
-import type { RecipientKind } from './recipients';
 
 /** The Channels page's words; i18n.ts serves them as `t.channelsPage`. */
 
@@ -44,14 +43,6 @@ const en = {
   testSaveFirst: 'Save the route to send a test message through it.',
   testUnsaved: 'You have unsaved changes: the test uses what was saved.',
   recipient: 'Recipient',
-  recipientKinds: {
-    phone: 'Phone number',
-    email: 'Email address',
-    wecomUserId: 'WeCom member (userid)',
-    wecomExternalUserId: 'WeCom customer (external_userid)',
-    openId: 'Official Account follower (OpenID)',
-    groupId: 'Group id',
-  } satisfies Record<RecipientKind, string>,
   sendTest: 'Send test',
   sending: 'Sending…',
   testSent: 'Sent.',
@@ -114,14 +105,6 @@ const zh: ChannelsMessages = {
   testSaveFirst: '保存路由后才能通过它发送测试消息。',
   testUnsaved: '有未保存的修改：测试使用的是已保存的配置。',
   recipient: '接收人',
-  recipientKinds: {
-    phone: '手机号',
-    email: '邮箱地址',
-    wecomUserId: '企业微信成员（userid）',
-    wecomExternalUserId: '企业微信客户（external_userid）',
-    openId: '公众号粉丝（OpenID）',
-    groupId: '群 ID',
-  },
   sendTest: '发送测试',
   sending: '发送中…',
   testSent: '已发送。',

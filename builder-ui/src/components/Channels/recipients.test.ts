@@ -1,23 +1,37 @@
+import type { AddressKindInfo } from '@sopflow/core/api';
 import { describe, expect, it } from 'vitest';
-import { inputTypeOf, orderChannels, recipientKindFor } from './recipients';
+import { orderChannels, recipientKindFor } from './recipients';
+
+const kind = (name: string, channels: string[], of: 'contact' | 'group' = 'contact'): AddressKindInfo => ({
+  name,
+  label: { en: name, zh: name },
+  of,
+  input: 'text',
+  channels,
+});
+const KINDS = [
+  kind('email', ['email']),
+  kind('groupId', [], 'group'),
+  kind('openId', ['wechat_oa']),
+  kind('phone', ['sms']),
+  kind('wecomExternalUserId', ['wechat']),
+  kind('wecomUserId', ['wechat']),
+];
+const nameFor = (channel: string, declared: string | undefined) =>
+  recipientKindFor(channel, declared, KINDS)?.name;
 
 describe('recipientKindFor', () => {
-  it('asks for the address the connector declares, else the one the channel implies', () => {
-    expect(recipientKindFor('wechat', 'wecomUserId')).toBe('wecomUserId');
-    expect(recipientKindFor('wechat', 'wecomExternalUserId')).toBe('wecomExternalUserId');
-    expect(recipientKindFor('wechat_group', 'groupId')).toBe('groupId');
-    expect(recipientKindFor('sms', undefined)).toBe('phone');
-    expect(recipientKindFor('email', undefined)).toBe('email');
-    expect(recipientKindFor('wechat_oa', undefined)).toBe('openId');
-    // A kind this builder does not know (a newer server) falls back to the channel's.
-    expect(recipientKindFor('email', 'fax')).toBe('email');
-    expect(recipientKindFor('line', undefined)).toBe('phone');
-  });
-
-  it('fits the input to the address', () => {
-    expect(inputTypeOf('phone')).toBe('tel');
-    expect(inputTypeOf('email')).toBe('email');
-    expect(inputTypeOf('openId')).toBe('text');
+  it('asks for the address the connector declares, else one that reaches the channel', () => {
+    expect(nameFor('wechat', 'wecomUserId')).toBe('wecomUserId');
+    expect(nameFor('wechat', 'wecomExternalUserId')).toBe('wecomExternalUserId');
+    expect(nameFor('wechat_group', 'groupId')).toBe('groupId');
+    expect(nameFor('sms', undefined)).toBe('phone');
+    expect(nameFor('email', undefined)).toBe('email');
+    expect(nameFor('wechat_oa', undefined)).toBe('openId');
+    // A kind the server does not declare falls back to the channel's; an unknown channel to the first kind.
+    expect(nameFor('email', 'fax')).toBe('email');
+    expect(nameFor('line', undefined)).toBe('email');
+    expect(recipientKindFor('sms', undefined, [])).toBeUndefined();
   });
 });
 

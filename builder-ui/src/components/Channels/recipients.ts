@@ -1,32 +1,22 @@
 /** Whom a channel's test message can go to, and which address fits the channel best. */
 
-import { ADDRESS_KINDS, type AddressKind } from '@sopflow/core/api';
-
-export const RECIPIENT_KINDS = ADDRESS_KINDS;
-export type RecipientKind = AddressKind;
-
-const BY_CHANNEL: Record<string, RecipientKind | undefined> = {
-  sms: 'phone',
-  email: 'email',
-  wechat: 'wecomUserId',
-  wechat_group: 'groupId',
-  wechat_oa: 'openId',
-};
-
-const isKind = (kind: string | undefined): kind is RecipientKind =>
-  kind !== undefined && (RECIPIENT_KINDS as readonly string[]).includes(kind);
+import type { AddressKindInfo } from '../../api/channels';
 
 /**
- * The address a test through this channel needs: the one its connector declares (a connector says
- * more than its channel: `wechat` is a member via wecom-app but a customer via wecom-mass), else
- * the channel's usual one, else a phone number.
+ * The address a test through this channel needs, among the kinds the connectors declare: the one
+ * the route's connector sends to (a connector says more than its channel: `wechat` is a member via
+ * wecom-app but a customer via wecom-mass), else one that reaches the channel, else the first.
  */
-export function recipientKindFor(channel: string, declared: string | undefined): RecipientKind {
-  return (isKind(declared) && declared) || BY_CHANNEL[channel] || 'phone';
-}
-
-export function inputTypeOf(kind: RecipientKind): 'tel' | 'email' | 'text' {
-  return kind === 'phone' ? 'tel' : kind === 'email' ? 'email' : 'text';
+export function recipientKindFor(
+  channel: string,
+  declared: string | undefined,
+  kinds: readonly AddressKindInfo[],
+): AddressKindInfo | undefined {
+  return (
+    kinds.find((kind) => kind.name === declared) ??
+    kinds.find((kind) => kind.channels.includes(channel)) ??
+    kinds[0]
+  );
 }
 
 /** The channels in the order operators think of them, then any others a connector declares. */

@@ -3,17 +3,17 @@ import type { ReactNode } from 'react';
 import { getContact } from '../../api/contacts';
 import { ApiError } from '../../api/flows';
 import { contactsHash, type Journey, journeysOf } from '../../editor/people';
+import { addressLabel, useAddressKinds } from '../../hooks/useAddressKinds';
 import { useLocale } from '../../hooks/useLocale';
 import { useRemote } from '../../hooks/useRemote';
 import { formatTime } from '../../i18n';
 import { TemporalLink } from '../common/TemporalLink';
 
-const ADDRESS_FIELDS = ['phone', 'email', 'wecomUserId', 'wecomExternalUserId', 'openId'] as const;
-
 /** One contact: who they are, how to reach them, and every journey they took with what was sent. */
 export function ContactDetail({ id }: { id: string }) {
   const { t, locale } = useLocale();
   const [history, reload] = useRemote(`contact:${id}`, (signal) => getContact(id, signal));
+  const kinds = useAddressKinds();
   const back = (
     <a href={contactsHash()} className="people-back" data-testid="contacts-back">
       <ArrowLeft size={14} /> {t.contacts.back}
@@ -44,7 +44,7 @@ export function ContactDetail({ id }: { id: string }) {
   }
   const { contact, events, points } = history.value;
   const attributes = Object.entries(contact.attributes);
-  const addresses = ADDRESS_FIELDS.filter((field) => contact[field]);
+  const addresses = Object.entries(contact.addresses);
   const journeys = journeysOf(history.value);
   return (
     <div className="people-page" data-testid="contact-detail">
@@ -106,10 +106,10 @@ export function ContactDetail({ id }: { id: string }) {
             <p className="muted">{t.contacts.noAddresses}</p>
           ) : (
             <dl className="people-pairs" data-testid="contact-addresses">
-              {addresses.map((field) => (
-                <div key={field}>
-                  <dt>{field}</dt>
-                  <dd>{contact[field]}</dd>
+              {addresses.map(([kind, address]) => (
+                <div key={kind}>
+                  <dt title={kind}>{addressLabel(kinds, kind, locale)}</dt>
+                  <dd>{address}</dd>
                 </div>
               ))}
             </dl>

@@ -14,15 +14,9 @@ import './people.css';
 
 const PAGE_SIZE = 25;
 
-/** The addresses a contact can be reached at. */
+/** The addresses a contact can be reached at, whatever their kinds. */
 function addressesOf(contact: Contact): string[] {
-  return [
-    contact.phone,
-    contact.email,
-    contact.wecomUserId,
-    contact.wecomExternalUserId,
-    contact.openId,
-  ].filter((a): a is string => Boolean(a));
+  return Object.values(contact.addresses).filter(Boolean);
 }
 
 /** Contacts: search and page through them, import a file, open one with its journey history. */

@@ -29,6 +29,7 @@ import {
 import { takenEdges, traceMarks } from '../../editor/trace';
 import { diffMarks, type VersionDiff } from '../../editor/version-diff';
 import { watchMarks } from '../../editor/watch';
+import { useConnectorCatalogue } from '../../hooks/useAddressKinds';
 import { useDebounced } from '../../hooks/useDebounced';
 import { type SaveState, useFlowEditor } from '../../hooks/useFlowEditor';
 import { useLocale } from '../../hooks/useLocale';
@@ -110,7 +111,9 @@ export function Editor({ initial, summary, onChanged }: Props) {
 
   // Compile errors as the flow is drawn, and those the server answered for this very document.
   const compiledDoc = useDebounced(doc, COMPILE_MS);
-  const compiled = useMemo(() => compile(compiledDoc), [compiledDoc]);
+  // With the connectors' reach, live errors name contact addresses of kinds nobody declares, as publish does.
+  const reach = useConnectorCatalogue()?.reach;
+  const compiled = useMemo(() => compile(compiledDoc, reach ? { reach } : {}), [compiledDoc, reach]);
   const pending = compiledDoc !== doc;
   const [server, setServer] = useState<{ doc: FlowDocument; errors: CompileError[] }>();
   const serverErrors = server && server.doc === doc ? server.errors : undefined;

@@ -46,20 +46,22 @@ export function defaultSample(locale: 'en' | 'zh'): Sample {
 
 export function sampleContact(sample: Sample): ContactInput {
   const some = (v: string) => (v.trim() ? v.trim() : undefined);
-  const contact: ContactInput = {
-    id: 'preview-contact',
-    attributes: sample.tier.trim() ? { tier: sample.tier.trim() } : {},
-  };
-  for (const [key, value] of [
-    ['name', sample.name],
+  const addresses: Record<string, string> = {};
+  for (const [kind, value] of [
     ['wecomUserId', sample.wecomUserId],
     ['phone', sample.phone],
     ['email', sample.email],
   ] as const) {
     const v = some(value);
-    if (v !== undefined) contact[key] = v;
+    if (v !== undefined) addresses[kind] = v;
   }
-  return contact;
+  const name = some(sample.name);
+  return {
+    id: 'preview-contact',
+    ...(name === undefined ? {} : { name }),
+    addresses,
+    attributes: sample.tier.trim() ? { tier: sample.tier.trim() } : {},
+  };
 }
 
 export function parseObject(text: string): Record<string, unknown> | undefined {

@@ -1,19 +1,18 @@
 import { z } from 'zod';
 
-/**
- * The kinds of address a message can go to (a contact's addresses, or a group). Connectors declare
- * theirs from the same list in the connector interface (connectors/src/connector.ts), which cannot
- * import the core.
- */
-export const ADDRESS_KINDS = [
-  'phone',
-  'email',
-  'wecomUserId',
-  'wecomExternalUserId',
-  'openId',
-  'groupId',
-] as const;
-export type AddressKind = (typeof ADDRESS_KINDS)[number];
+/** `GET /api/connectors`: a kind of address a connector declares, as the builder shows and edits it. */
+export const AddressKindInfo = z.object({
+  /** The key in a contact's `addresses` (`phone`, `wecomUserId`). */
+  name: z.string(),
+  label: z.object({ en: z.string(), zh: z.string() }),
+  /** A contact's address, or a group's (given by the message, not stored on contacts). */
+  of: z.enum(['contact', 'group']),
+  /** How an input for it behaves. */
+  input: z.enum(['text', 'tel', 'email']),
+  /** The channels it reaches a contact on (any one of a channel's kinds will do). */
+  channels: z.array(z.string()),
+});
+export type AddressKindInfo = z.infer<typeof AddressKindInfo>;
 
 /** `GET /api/connectors`: one registered connector. */
 export const ConnectorInfo = z.object({
@@ -21,7 +20,7 @@ export const ConnectorInfo = z.object({
   description: z.string(),
   channels: z.array(z.string()),
   capabilities: z.array(z.string()),
-  /** The kind of address it sends to (one of ADDRESS_KINDS); none for the outbox, which takes anyone. */
+  /** The kind of address it sends to (one of `addressKinds`); none for the outbox, which takes anyone. */
   address: z.string().optional(),
   /** Dotted config paths holding credentials; the API answers them masked. */
   secretFields: z.array(z.string()),
@@ -30,7 +29,13 @@ export const ConnectorInfo = z.object({
 });
 export type ConnectorInfo = z.infer<typeof ConnectorInfo>;
 
-export const ConnectorList = z.object({ connectors: z.array(ConnectorInfo) });
+export const ConnectorList = z.object({
+  connectors: z.array(ConnectorInfo),
+  /** Every address kind the connectors declare: what contacts may carry, in name order. */
+  addressKinds: z.array(AddressKindInfo),
+  /** Channel → the contact address kinds that reach someone on it, for the dry-run (`compile`'s `reach`). */
+  reach: z.record(z.string(), z.array(z.string())),
+});
 export type ConnectorList = z.infer<typeof ConnectorList>;
 
 /** Which connector delivers a channel, and its config. */
@@ -59,15 +64,13 @@ export type RouteBody = z.input<typeof RouteBody>;
 export const RouteRemoved = z.object({ channel: z.string(), removed: z.boolean() });
 export type RouteRemoved = z.infer<typeof RouteRemoved>;
 
-/** Whom a test message goes to: one of the recipient's addresses, by the channel. */
-export const TestRecipient = z.object({
-  id: z.string().min(1).default('test'),
-  name: z.string().optional(),
-  ...(Object.fromEntries(ADDRESS_KINDS.map((kind) => [kind, z.string().optional()])) as Record<
-    AddressKind,
-    z.ZodOptional<z.ZodString>
-  >),
-});
+/**
+ * Whom a test message goes to: addresses keyed by address kind as the recipient's own fields
+ * (`{ "phone": "+86 138…" }`); the connector reads the kind it declares.
+ */
+export const TestRecipient = z
+  .object({ id: z.string().min(1).default('test'), name: z.string().optional() })
+  .catchall(z.string().max(320));
 export type TestRecipient = z.input<typeof TestRecipient>;
 
 /** `POST /api/channels/{channel}/test`. */

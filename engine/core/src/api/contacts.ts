@@ -1,5 +1,6 @@
 import { IANAZone } from 'luxon';
 import { z } from 'zod';
+import { isAddressKindName } from '../flow/contact-addresses';
 import { Contact } from '../flow/schema';
 import { Issue } from './errors';
 import { pageLimit } from './query';
@@ -8,7 +9,9 @@ const optionalText = (max: number) => z.string().max(max).nullable().optional();
 
 /**
  * A change to a contact (`PUT /api/contacts/{id}`, each row of an import). Fields left out stay as
- * they are; `null` clears an address. Attributes are merged (a key set to null is removed); `tags`
+ * they are. `addresses` are keyed by address kind, the kinds the server's connectors declare
+ * (`GET /api/connectors`); each replaces the one of its kind, `null` removes it. As a shorthand, a
+ * top-level field named after a kind is that address (`{ "id": "c1", "email": "a@b.c" }`). Attributes are merged (a key set to null is removed); `tags`
  * and `unsubscribed` (a list) replace, while `unsubscribed` as `{ channel: true | false }` opts in
  * or out per channel. `points` sets the balance, and the difference goes to the points ledger.
  */
@@ -16,17 +19,19 @@ export const ContactPatch = z
   .object({
     id: z.string().min(1).max(200),
     name: optionalText(200),
-    email: z.email().max(320).nullable().optional(),
-    phone: z
-      .string()
-      .regex(/^\+?[0-9][0-9 ()-]{2,39}$/, {
-        error: 'A phone number: digits, optionally +, spaces, ( ) and -.',
-      })
-      .nullable()
-      .optional(),
-    wecomUserId: optionalText(200),
-    wecomExternalUserId: optionalText(200),
-    openId: optionalText(200),
+    addresses: z
+      .record(
+        z.string().refine(isAddressKindName, {
+          error: 'Not an address kind name: a letter, then letters and digits.',
+        }),
+        z.string().min(1).max(320).nullable(),
+      )
+      .optional()
+      .meta({
+        description:
+          'Address kind → address (null removes it); the kinds are those of GET /api/connectors. Shorthand: ' +
+          'a top-level field named after a kind, e.g. "email".',
+      }),
     timezone: z
       .string()
       .max(64)
@@ -58,7 +63,7 @@ export const ContactListQuery = z.object({
     .string()
     .max(200)
     .optional()
-    .meta({ description: 'Start of the id, email or phone, or part of the name.' }),
+    .meta({ description: 'Start of the id or of any address, or part of the name.' }),
   tag: z.string().max(100).optional(),
   unsubscribed: z
     .string()

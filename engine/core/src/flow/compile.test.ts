@@ -14,8 +14,16 @@ function variant(change: (doc: FlowDocumentInput) => void): FlowDocumentInput {
   return doc;
 }
 
+/** Whom channels reach, as the shipped connectors declare it (the server compiles with theirs). */
+const REACH = {
+  wechat: ['wecomUserId', 'wecomExternalUserId'],
+  wechat_oa: ['openId'],
+  email: ['email'],
+  sms: ['phone'],
+};
+
 function errorsOf(doc: unknown) {
-  const result = compile(doc);
+  const result = compile(doc, { reach: REACH });
   if (result.ok) throw new Error('expected compile errors, got a plan');
   return result.errors;
 }
@@ -173,6 +181,30 @@ describe('compile', () => {
       });
       expectError(doc, 'unknown_variable', { nodeId: 'greet' });
     }
+  });
+
+  it('reads addresses as contact.<kind> or contact.addresses.<kind>: the declared kinds, or any kind when none are given', () => {
+    const withText = (text: string) =>
+      variant((d) => {
+        (node(d, 'greet') as { message: { text: string } }).message.text = text;
+      });
+    for (const text of ['{{ contact.email }}', '{{ contact.addresses.wecomUserId }}'])
+      expect(compile(withText(text), { reach: REACH }).ok, text).toBe(true);
+    expectError(withText('{{ contact.fax }}'), 'unknown_variable', { nodeId: 'greet' });
+    expectError(withText('{{ contact.addresses.fax }}'), 'unknown_variable', { nodeId: 'greet' });
+    expect(compile(withText('{{ contact.fax }}'), { reach: { fax: ['fax'] } }).ok).toBe(true);
+    // Not told which kinds exist (a caller without the connectors), any kind name is taken.
+    expect(compile(withText('{{ contact.fax }}')).ok).toBe(true);
+  });
+
+  it('carries whom each channel reaches into the plan, when told', () => {
+    const result = compile(
+      variant(() => {}),
+      { reach: REACH },
+    );
+    expect(result.ok && result.plan.reach).toEqual(REACH);
+    const untold = compile(variant(() => {}));
+    expect(untold.ok && untold.plan.reach).toBeUndefined();
   });
 
   it('accepts any event field when the trigger declares no payload', () => {

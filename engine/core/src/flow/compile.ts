@@ -3,6 +3,7 @@ import type { CheckContext } from '../nodes/define';
 import { nodeDefinition, nodeExits, optionalExits } from '../nodes/index';
 import type { Condition } from './conditions';
 import { comparisonProblem, comparisonsOf } from './conditions';
+import { isAddressKindName } from './contact-addresses';
 import type { CompileError, CompileErrorCode } from './errors';
 import { PLAN_VERSION, type Plan, type PlanNode } from './plan';
 import type { RecipientLimit } from './recipient-limits';
@@ -28,6 +29,13 @@ export interface CompileOptions {
    * @default BUILTIN_CHANNELS
    */
   channels?: readonly string[];
+  /**
+   * Channel → the contact address kinds that reach someone on it, as the connectors declare
+   * them: the plan carries it to the send steps, and templates and conditions may name these
+   * kinds as `contact.<kind>`. Without it, any kind name is taken and sends reach whom they did
+   * before connectors declared address kinds.
+   */
+  reach?: Readonly<Record<string, readonly string[]>>;
   /**
    * The quotas providers put on each recipient, as the connectors declare them; a loop that
    * breaks one is a warning.
@@ -96,6 +104,8 @@ interface Scope {
   httpNodes: ReadonlySet<string>;
   /** Event filters read the incoming event as `payload.*`. */
   payload?: boolean;
+  /** The contact address kinds the connectors declare; undefined when the compile was not told. */
+  addressKinds?: ReadonlySet<string>;
 }
 
 function variableProblem(path: string, scope: Scope): string | undefined {
@@ -104,7 +114,11 @@ function variableProblem(path: string, scope: Scope): string | undefined {
     if (first === undefined) return undefined;
     if (first === 'attributes') return undefined;
     if ((CONTACT_FIELDS as readonly string[]).includes(first)) return undefined;
-    return `"${path}" is not a contact field. Contact fields are ${CONTACT_FIELDS.join(', ')} and attributes.*.`;
+    const kind = first === 'addresses' ? rest[0] : first;
+    if (kind === undefined) return undefined;
+    if (scope.addressKinds ? scope.addressKinds.has(kind) : isAddressKindName(kind)) return undefined;
+    const kinds = scope.addressKinds ? [...scope.addressKinds].join(', ') : 'their kinds';
+    return `"${path}" is not a contact field. Contact fields are ${CONTACT_FIELDS.join(', ')}, attributes.* and addresses (${kinds}).`;
   }
   if (root === 'payload' && scope.payload) return undefined;
   if (root === 'event' && !scope.payload) {
@@ -317,6 +331,7 @@ export function compile(document: unknown, options: CompileOptions = {}): Compil
   const scope: Scope = {
     eventFields: declared ? new Set(declared.map((f) => f.name)) : undefined,
     httpNodes: new Set(flow.nodes.filter((n) => n.type === 'http_request').map((n) => n.id)),
+    ...(options.reach ? { addressKinds: new Set(Object.values(options.reach).flat()) } : {}),
   };
   flow.nodes.forEach((node, index) => {
     errors.push(...nodeErrors(node, `nodes[${index}]`, scope, channels));
@@ -332,7 +347,7 @@ export function compile(document: unknown, options: CompileOptions = {}): Compil
   }
 
   if (errors.length > 0 || !trigger) return { ok: false, errors };
-  const plan = toPlan(flow, trigger.id, exitTargets, options.version ?? 0);
+  const plan = toPlan(flow, trigger.id, exitTargets, options.version ?? 0, options.reach);
   return { ok: true, plan, warnings: limitWarnings(plan, options.limits) };
 }
 
@@ -508,6 +523,7 @@ function toPlan(
   entry: string,
   exitTargets: Map<string, Map<string, string>>,
   version: number,
+  reach: CompileOptions['reach'],
 ): Plan {
   // Built with fromEntries, not `nodes[id] = …`: a node may be called `__proto__`, and assigning
   // that key would set the object's prototype instead of adding the node (which JSON then drops).
@@ -525,5 +541,6 @@ function toPlan(
     settings: flow.settings,
     entry,
     nodes,
+    ...(reach ? { reach } : {}),
   };
 }

@@ -809,10 +809,15 @@ const contactArb = fc.record(
       fc.string({ maxLength: 20 }),
       fc.constantFrom('<script>alert(1)</script>', 'Vera', '\uD800'),
     ),
-    email: fc.constant('a@example.com'),
-    phone: fc.constant('+8613800000000'),
-    wecomUserId: fc.constant('wx-1'),
-    openId: fc.constant('o-1'),
+    addresses: fc.record(
+      {
+        email: fc.constant('a@example.com'),
+        phone: fc.constant('+8613800000000'),
+        wecomUserId: fc.constant('wx-1'),
+        openId: fc.constant('o-1'),
+      },
+      { requiredKeys: [] },
+    ),
     timezone: fc.constantFrom('Asia/Shanghai', 'America/New_York', 'Not/AZone', ''),
     attributes: fc.dictionary(
       fc.oneof(
@@ -1218,7 +1223,10 @@ describe('names that mean something to JavaScript', () => {
     // Round the loop: every task answered, every timer fired; each command id is new.
     const issued = new Map<string, TaskResult | undefined>();
     let at = START;
-    let current = start(plan, { contact: Contact.parse({ id: 'c1', name: 'Vera', wecomUserId: 'w' }), at });
+    let current = start(plan, {
+      contact: Contact.parse({ id: 'c1', name: 'Vera', addresses: { wecomUserId: 'w' } }),
+      at,
+    });
     checkStep(plan, current, issued);
     for (let i = 0; i < 100 && current.state.status === 'active'; i++) {
       at += 3600_000;
@@ -1323,7 +1331,7 @@ describe('the dry-run under hostile flows', () => {
       ],
     );
     // 400 days of a one-second loop would be 35 million rounds.
-    const result = simulate(plan, { contact: { id: 'c1', wecomUserId: 'w' }, startAt: START });
+    const result = simulate(plan, { contact: { id: 'c1', addresses: { wecomUserId: 'w' } }, startAt: START });
     expect(result.truncated).toBe(true);
     expect(result.outcome).toBeNull();
     expect(result.timeline.filter((e) => e.kind === 'send').length).toBeGreaterThan(1_000);
@@ -1349,7 +1357,7 @@ describe('the dry-run under hostile flows', () => {
     );
     // Without the budget: a second per round, twenty thousand rounds (hours: the test would time out).
     const result = simulate(plan, {
-      contact: { id: 'c1', wecomUserId: 'w' },
+      contact: { id: 'c1', addresses: { wecomUserId: 'w' } },
       startAt: START,
       renderBudgetMs: 1_500,
     });
@@ -1378,7 +1386,7 @@ describe('the dry-run under hostile flows', () => {
         { id: '3', source: 's', sourceHandle: 'failed', target: 'sorry' },
       ],
     );
-    const result = simulate(plan, { contact: { id: 'c1', wecomUserId: 'w' }, startAt: START });
+    const result = simulate(plan, { contact: { id: 'c1', addresses: { wecomUserId: 'w' } }, startAt: START });
     expect(result.timeline).toContainEqual(
       expect.objectContaining({
         kind: 'send',
@@ -1408,7 +1416,7 @@ describe('the dry-run under hostile flows', () => {
       ],
     );
     const result = simulate(plan, {
-      contact: { id: 'c1', email: 'v@example.com', name: '<script>x</script>' },
+      contact: { id: 'c1', addresses: { email: 'v@example.com' }, name: '<script>x</script>' },
       startAt: START,
     });
     expect(result.timeline).toContainEqual(
@@ -1462,7 +1470,10 @@ describe('fuzz: the interpreter', () => {
         fc.array(fc.tuple(fc.nat(), fc.oneof(fc.nat(), fc.constantFrom(...SPECIAL_KEYS))), { maxLength: 4 }),
         fc.array(inputChoice, { maxLength: 6 }),
         (from, to, pairs, inputs) => {
-          let current = start(from, { contact: Contact.parse({ id: 'c1', wecomUserId: 'w' }), at: START });
+          let current = start(from, {
+            contact: Contact.parse({ id: 'c1', addresses: { wecomUserId: 'w' } }),
+            at: START,
+          });
           for (const choice of inputs)
             current = step(from, current.state, inputFor(choice, current.state, START + 60_000));
           const fromIds = Object.keys(from.nodes);

@@ -32,4 +32,10 @@ export interface Plan {
   /** The trigger node: where every contact enters. */
   entry: string;
   nodes: Record<string, PlanNode>;
+  /**
+   * Channel → the contact address kinds that reach someone on it (any one will do), as the
+   * connectors declare them (compile's `reach`). Plans compiled before it existed have none and
+   * keep the reach they were run with.
+   */
+  reach?: Readonly<Record<string, readonly string[]>>;
 }

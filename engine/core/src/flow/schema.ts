@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { FlowNode } from '../nodes/index';
 import { Condition } from './conditions';
+import { isAddressKindName } from './contact-addresses';
 import { Duration, EventName, LocalTime, TimeZone } from './fields';
 
 /**
@@ -97,17 +98,27 @@ export type FlowDocument = z.infer<typeof FlowDocument>;
 /** A flow document as written by hand: fields with defaults may be left out. */
 export type FlowDocumentInput = z.input<typeof FlowDocument>;
 
-/** A contact as a flow sees it: the fields templates and conditions may read. */
+/**
+ * A contact's addresses keyed by address kind (`{ email: 'vera@example.com', wecomUserId: 'vera' }`):
+ * the kinds are those the server's connectors declare, which the server checks; the core takes any
+ * well-formed kind name.
+ */
+export const ContactAddresses = z.record(
+  z
+    .string()
+    .refine(isAddressKindName, { error: 'Not an address kind name: a letter, then letters and digits.' }),
+  z.string().min(1).max(320),
+);
+export type ContactAddresses = z.infer<typeof ContactAddresses>;
+
+/**
+ * A contact as it is stored and served. A flow reads its addresses as `contact.<kind>` as well
+ * (`flowContactView`).
+ */
 export const Contact = z.object({
   id: z.string().min(1).max(200),
   name: z.string().max(200).optional(),
-  email: z.string().max(320).optional(),
-  phone: z.string().max(40).optional(),
-  wecomUserId: z.string().max(200).optional(),
-  /** A WeCom external contact (customer) id. */
-  wecomExternalUserId: z.string().max(200).optional(),
-  /** A WeChat Official Account follower's OpenID. */
-  openId: z.string().max(200).optional(),
+  addresses: ContactAddresses.default({}),
   timezone: z.string().max(64).optional(),
   attributes: z.record(z.string(), z.unknown()).default({}),
   tags: z.array(z.string().max(100)).default([]),
@@ -118,19 +129,11 @@ export const Contact = z.object({
 export type Contact = z.infer<typeof Contact>;
 export type ContactInput = z.input<typeof Contact>;
 
-/** Fields of `contact` that templates and conditions may name, besides `attributes.*`. */
-export const CONTACT_FIELDS = [
-  'id',
-  'name',
-  'email',
-  'phone',
-  'wecomUserId',
-  'wecomExternalUserId',
-  'openId',
-  'timezone',
-  'tags',
-  'points',
-] as const;
+/**
+ * Fields of `contact` that templates and conditions may name, besides `attributes.*` and the
+ * addresses (`contact.<kind>`, or `contact.addresses.<kind>`).
+ */
+export const CONTACT_FIELDS = ['id', 'name', 'timezone', 'tags', 'points'] as const;
 
 /** The JSON Schema of the flow document, generated from the zod schema (for editors and OpenAPI). */
 export function flowDocumentJsonSchema(): Record<string, unknown> {

@@ -20,8 +20,8 @@ function examplePlan(): Plan {
   return result.plan;
 }
 
-const contact = (input: Partial<ContactInput> = {}) =>
-  Contact.parse({ id: 'c1', wecomUserId: 'wx-c1', ...input });
+const contact = ({ addresses, ...input }: Partial<ContactInput> = {}) =>
+  Contact.parse({ id: 'c1', ...input, addresses: { wecomUserId: 'wx-c1', ...addresses } });
 
 function run(plan: Plan, options: Partial<SimulationOptions> = {}) {
   return simulate(plan, { contact: contact(), startAt: MONDAY_10, ...options });
@@ -162,7 +162,7 @@ describe('send', () => {
 
   it('falls back to another channel when the first fails for good', () => {
     const result = run(withFallback(), {
-      contact: contact({ phone: '13800000000' }),
+      contact: contact({ addresses: { phone: '13800000000' } }),
       responses: { hello: { failChannels: ['wechat'] } },
     });
     expect(sends(result.timeline).map((s) => [s.channel, s.status])).toEqual([
@@ -172,9 +172,13 @@ describe('send', () => {
   });
 
   it('falls back when the contact has no address on the channel, or opted out of it', () => {
-    const noWechat = run(withFallback(), { contact: Contact.parse({ id: 'c2', phone: '138' }) });
+    const noWechat = run(withFallback(), {
+      contact: Contact.parse({ id: 'c2', addresses: { phone: '138' } }),
+    });
     expect(sends(noWechat.timeline).map((s) => s.channel)).toEqual(['sms']);
-    const optedOut = run(withFallback(), { contact: contact({ phone: '138', unsubscribed: ['wechat'] }) });
+    const optedOut = run(withFallback(), {
+      contact: contact({ addresses: { phone: '138' }, unsubscribed: ['wechat'] }),
+    });
     expect(sends(optedOut.timeline).map((s) => s.channel)).toEqual(['sms']);
     const nowhere = run(withFallback(), { contact: contact({ unsubscribed: ['wechat'] }) });
     expect(sends(nowhere.timeline)).toEqual([]);
@@ -437,7 +441,7 @@ describe('staff task', () => {
   });
 
   it('escalates when nobody acts, then expires to the fallback path at the deadline', () => {
-    const result = run(plan(), { contact: contact({ phone: '138' }) });
+    const result = run(plan(), { contact: contact({ addresses: { phone: '138' } }) });
     expect(sends(result.timeline).map((s) => [s.to, s.at - MONDAY_10])).toEqual([
       ['staff:amy', 0],
       ['staff:lead', 4 * HOUR],

@@ -1,3 +1,4 @@
+import { flowContactView } from '../flow/contact-addresses';
 import { type Condition, evaluateCondition } from '../flow/evaluate-condition';
 import type { Plan, PlanNode } from '../flow/plan';
 import { semanticsOf } from '../nodes/semantics';
@@ -158,7 +159,10 @@ class Run implements RunContext {
     filter?: Condition,
   ) {
     if (input.name !== name) return false;
-    return !filter || evaluateCondition(filter, { payload: input.payload, contact: this.state.contact });
+    return (
+      !filter ||
+      evaluateCondition(filter, { payload: input.payload, contact: flowContactView(this.state.contact) })
+    );
   }
 
   ids(node: PlanNode, suffix?: string): string {

@@ -1,3 +1,4 @@
+import { flowContactView } from '../flow/contact-addresses';
 import { parseDuration } from '../flow/duration';
 import { zoneFor } from '../flow/local-time';
 import type { Plan, PlanNode } from '../flow/plan';
@@ -67,7 +68,7 @@ export function setOwn<T>(record: Record<string, T>, key: string, value: T): voi
 /** The data templates and conditions read, as both shells render them. */
 export function renderData(plan: Plan, state: RunState): RenderData {
   return {
-    contact: state.contact,
+    contact: flowContactView(state.contact),
     event: state.event,
     lastEvent: state.lastEvent,
     http: state.http,

@@ -125,7 +125,8 @@ export interface StartInput {
 
 /** The data templates and conditions read. */
 export interface RenderData {
-  contact: Contact;
+  /** The contact, its addresses also as `<kind>` (`flowContactView`). */
+  contact: Contact & Readonly<Record<string, unknown>>;
   event: Record<string, unknown>;
   lastEvent: ReceivedEvent | null;
   http: Record<string, HttpAnswer>;

@@ -6,7 +6,7 @@ import { applyQuotas, type QuotaOverrides, quotaPeriod, type RecipientLimit } fr
 import { Contact, type ContactInput } from '../flow/schema';
 import { describeDuration } from '../flow/warnings';
 import { contactZone, type RunOutcome } from '../interpreter/interpreter';
-import { CHANNEL_ADDRESS } from '../interpreter/reach';
+import { reachOf } from '../interpreter/reach';
 import { stableFraction } from '../interpreter/stable-hash';
 import { type ScriptedEvent, type SimulationOptions, simulate } from './simulate';
 
@@ -62,6 +62,11 @@ export interface CohortOptions {
    * `sms`: a phone number). @default 1 for each
    */
   addresses?: Partial<Record<string, number>>;
+  /**
+   * The address kinds that reach each channel, as the connectors declare them; a contact's
+   * address on a channel is of the first kind. `simulateCohort` takes the plan's.
+   */
+  reach?: Plan['reach'];
   /** The chance that a contact unsubscribed from each channel, e.g. `{ sms: 0.05 }`. */
   unsubscribed?: Record<string, number>;
   /** The chance that a contact carries each tag. */
@@ -167,11 +172,9 @@ export interface CohortReport {
   warnings: CohortWarning[];
 }
 
-type AddressField = NonNullable<(typeof CHANNEL_ADDRESS)[string]>[number];
-/** The address a synthetic contact gets for each channel: the channel's first address field. */
-const CHANNEL_FIELD: Record<string, AddressField> = Object.fromEntries(
-  Object.entries(CHANNEL_ADDRESS).flatMap(([channel, fields]) => (fields?.[0] ? [[channel, fields[0]]] : [])),
-);
+/** The address a synthetic contact gets for each channel: the first address kind that reaches it. */
+const channelKinds = (reach: Plan['reach']): [string, string][] =>
+  Object.entries(reachOf(reach)).flatMap(([channel, kinds]) => (kinds[0] ? [[channel, kinds[0]]] : []));
 
 /** mulberry32: a tiny, well-mixed 32-bit PRNG. */
 function mulberry32(seed: number): () => number {
@@ -242,7 +245,7 @@ export function buildCohort(options: CohortOptions): SyntheticContact[] {
   for (const [zone] of zones) {
     if (!isTimeZone(String(zone))) throw new RangeError(`timezones: "${String(zone)}" is not a time zone.`);
   }
-  const addresses = Object.entries(CHANNEL_FIELD).map(
+  const addresses = channelKinds(options.reach).map(
     ([channel, field]) =>
       [channel, field, probability(options.addresses?.[channel] ?? 1, `addresses.${channel}`)] as const,
   );
@@ -263,7 +266,7 @@ export function buildCohort(options: CohortOptions): SyntheticContact[] {
   for (let i = 0; i < size; i++) {
     const key = `${seed}|${i}|`;
     const id = `sim-${seed}-${i + 1}`;
-    const contact: ContactInput = { id, attributes: {}, tags: [], unsubscribed: [] };
+    const contact: ContactInput = { id, addresses: {}, attributes: {}, tags: [], unsubscribed: [] };
     for (const [name, entries] of attributes) {
       const value = pick(entries, uniform(`${key}attr:${name}`));
       if (value !== undefined) setOwn(contact.attributes!, name, value);
@@ -271,7 +274,7 @@ export function buildCohort(options: CohortOptions): SyntheticContact[] {
     const zone = pick(zones, uniform(`${key}tz`));
     if (zone !== undefined) contact.timezone = String(zone);
     for (const [channel, field, p] of addresses) {
-      if (uniform(`${key}addr:${channel}`) < p) contact[field] = `${field}-${id}`;
+      if (uniform(`${key}addr:${channel}`) < p) setOwn(contact.addresses!, field, `${field}-${id}`);
     }
     for (const [channel, p] of unsubscribed) {
       if (uniform(`${key}unsub:${channel}`) < p) contact.unsubscribed!.push(channel);
@@ -332,7 +335,7 @@ interface SendRecord {
 
 /** Runs a cohort of synthetic contacts through a plan and sums up what happened. */
 export function simulateCohort(plan: Plan, options: CohortOptions): CohortReport {
-  const cohort = buildCohort(options);
+  const cohort = buildCohort({ ...options, reach: options.reach ?? plan.reach });
   const horizonMs = toMs(options.horizon ?? 'P30D', 'horizon');
   const order = Object.keys(plan.nodes);
   type FunnelEntry = FunnelStep & { seen: Set<string> };

@@ -37,9 +37,7 @@ function plan(id: TemplateId, locale: TemplateLocale = 'zh'): Plan {
 const member = (input: Partial<ContactInput> = {}): ContactInput => ({
   id: 'm1',
   name: '小林',
-  wecomUserId: 'wx-m1',
-  phone: '13800000000',
-  email: 'lin@example.com',
+  addresses: { wecomUserId: 'wx-m1', phone: '13800000000', email: 'lin@example.com' },
   ...input,
 });
 
@@ -647,7 +645,10 @@ describe('reactivation (唤醒)', () => {
   });
 
   it('emails the coupon to a member with no phone number', () => {
-    const result = run('reactivation', { contact: member({ phone: undefined }), event: silent });
+    const result = run('reactivation', {
+      contact: member({ addresses: { wecomUserId: 'wx-m1', email: 'lin@example.com' } }),
+      event: silent,
+    });
     const email = sentTo(result, 'sms-coupon');
     expect(email).toMatchObject({ channel: 'email', subject: '好久不见，送你一张回归券' });
     expect(email.text).toContain('送你一张 20 元回归券：COMEBACK20，7 天内有效。');

@@ -6,7 +6,7 @@ import {
   isOptedOut,
   type OutboundMessage,
 } from '@sopflow/connectors';
-import { renderTemplate } from '@sopflow/core';
+import { contactAddresses, renderTemplate } from '@sopflow/core';
 import type { DeliverInput, DeliverResult, FollowDeliveryResult } from '@sopflow/workflows';
 import { ApplicationFailure, ApplicationFailureCategory } from '@temporalio/common';
 import type { DeliveryRepository } from '../persistence';
@@ -78,8 +78,11 @@ function renderGroup(input: DeliverInput): string | undefined {
 
 /** Who a message goes to: the contact or the staff member, in a group when the message names one. */
 function recipientOf(input: DeliverInput, groupId: string | undefined): ConnectorRecipient {
+  const { contact } = input.data;
   const person: ConnectorRecipient =
-    input.recipient.kind === 'contact' ? input.data.contact : input.recipient.staff;
+    input.recipient.kind === 'contact'
+      ? { id: contact.id, ...(contact.name ? { name: contact.name } : {}), ...contactAddresses(contact) }
+      : input.recipient.staff;
   return groupId === undefined ? person : { ...person, groupId };
 }
 

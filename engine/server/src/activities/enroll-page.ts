@@ -1,4 +1,4 @@
-import { evaluateCondition } from '@sopflow/core';
+import { evaluateCondition, flowContactView } from '@sopflow/core';
 import type { EnrollPageInput, EnrollPageResult } from '@sopflow/workflows';
 import { ApplicationFailure } from '@temporalio/common';
 import type { Database } from '../persistence';
@@ -22,7 +22,9 @@ export async function enrollPage(
     limit: input.limit,
   });
   const matching = input.audience.where
-    ? contacts.filter((contact) => evaluateCondition(input.audience.where!, { contact }))
+    ? contacts.filter((contact) =>
+        evaluateCondition(input.audience.where!, { contact: flowContactView(contact) }),
+      )
     : contacts;
   // Starts overlap: one after another, a page waits on Temporal's round trip once per contact.
   const results = await enroller

@@ -11,6 +11,7 @@ import { EnrollError, type EnrollResult } from '../services/enroll';
 import { runsQuery } from '../temporal/gateway';
 import { temporalLinks } from '../temporal/links';
 import { authMiddleware, CSRF_HEADER, SESSION_COOKIE } from './auth';
+import { ContactAddressRules } from './contact-addresses';
 import { doc } from './docs';
 import { type ApiContext, type ApiOptions, apiError, databaseFailure, isUnavailable } from './http';
 import { RateLimiter } from './rate-limit';
@@ -98,6 +99,8 @@ export function createApi(options: ApiOptions): Hono {
 
   const ctx: ApiContext = {
     options,
+    addressRules: new ContactAddressRules(options.registry),
+    compileOptions: { channels: options.channels, reach: options.registry.reach(), limits: options.limits },
     runUrl,
     listUrl: links.list,
     webhookUrl,

@@ -1,5 +1,5 @@
 import type { ConnectorRegistry, RecipientLimit } from '@sopflow/connectors';
-import type { Contact } from '@sopflow/core';
+import type { CompileOptions, Contact } from '@sopflow/core';
 import type { Context } from 'hono';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import type { z } from 'zod';
@@ -16,6 +16,7 @@ import type { FlowControl } from '../services/flow-control';
 import type { Groups } from '../services/groups';
 import type { Stats } from '../services/stats';
 import type { VersionMigrator } from '../services/version-migration';
+import type { ContactAddressRules } from './contact-addresses';
 
 declare module 'hono' {
   interface ContextVariableMap {
@@ -72,6 +73,10 @@ export interface ApiOptions {
 /** What every route module gets: the options and the links and views routes share. */
 export interface ApiContext {
   options: ApiOptions;
+  /** The contact address kinds the connectors declare: the shorthand, and the check of addresses. */
+  addressRules: ContactAddressRules;
+  /** What flows are compiled against: the channels and whom they reach, from the connectors. */
+  compileOptions: Pick<CompileOptions, 'channels' | 'reach' | 'limits'>;
   enrollOrExplain(
     c: Context,
     flowId: string,

@@ -11,6 +11,7 @@ import {
   simulate,
   simulateCohort,
 } from '@sopflow/core';
+import { ContactAddressRules } from '../api/contact-addresses';
 import { ConfigError, loadConfig } from '../config';
 import {
   connectDatabase,
@@ -76,7 +77,7 @@ function cohortCommand(
   const spec = values.spec ? readJsonFile(values.spec, 'cohort spec') : { ok: true as const, value: {} };
   if (!flow.ok || !spec.ok) return 2;
   const limits = declaredLimits();
-  const compiled = compile(flow.value, { limits });
+  const compiled = compile(flow.value, { limits, reach: defaultRegistry().reach() });
   if (!compiled.ok) {
     for (const error of compiled.errors) console.log(formatCompileError(error));
     return 1;
@@ -145,15 +146,17 @@ async function simulateCommand(args: string[]): Promise<number> {
     );
     return 2;
   }
-  const compiled = compile(flow.value);
+  const compiled = compile(flow.value, { reach: defaultRegistry().reach() });
   if (!compiled.ok) {
     for (const error of compiled.errors) console.log(formatCompileError(error));
     return 1;
   }
   const contactDoc = contact.value as { contact?: unknown };
+  // A contact written with flat addresses ({ "wecomUserId": "wx" }) reads as the API reads it.
+  const addressRules = new ContactAddressRules(defaultRegistry());
   try {
     const result = simulate(compiled.plan, {
-      contact: (contactDoc.contact ?? contactDoc) as never,
+      contact: addressRules.fold(contactDoc.contact ?? contactDoc) as never,
       event: (contactDoc as { event?: Record<string, unknown> }).event,
       events: events.value as never,
       startAt,
@@ -185,7 +188,7 @@ async function validate(args: string[]): Promise<number> {
   const read = readJsonFile(file, 'flow');
   if (!read.ok) return 2;
   const document = read.value;
-  const result = compile(document, { limits: declaredLimits() });
+  const result = compile(document, { limits: declaredLimits(), reach: defaultRegistry().reach() });
   if (values.json) {
     console.log(
       JSON.stringify(

@@ -2,16 +2,16 @@ import { type applyContactUpdate, Contact, type ContactInput } from '@sopflow/co
 
 type ContactUpdateResult = ReturnType<typeof applyContactUpdate>;
 
-import type { Sql } from 'postgres';
+import type { Sql, TransactionSql } from 'postgres';
+
+/** The pool, or a transaction of it. */
+type Runner = Sql | TransactionSql;
 
 export interface ContactRow {
   id: string;
   name: string | null;
-  email: string | null;
-  phone: string | null;
-  wecom_user_id: string | null;
-  wecom_external_user_id: string | null;
-  open_id: string | null;
+  /** Kind → address, from contact_addresses (`withAddresses`). */
+  addresses: Record<string, string> | null;
   timezone: string | null;
   attributes: Record<string, unknown>;
   tags: string[];
@@ -23,11 +23,7 @@ export function contactFromRow(r: ContactRow): Contact {
   return Contact.parse({
     id: r.id,
     name: r.name ?? undefined,
-    email: r.email ?? undefined,
-    phone: r.phone ?? undefined,
-    wecomUserId: r.wecom_user_id ?? undefined,
-    wecomExternalUserId: r.wecom_external_user_id ?? undefined,
-    openId: r.open_id ?? undefined,
+    addresses: r.addresses ?? {},
     timezone: r.timezone ?? undefined,
     attributes: r.attributes,
     tags: r.tags,
@@ -36,15 +32,19 @@ export function contactFromRow(r: ContactRow): Contact {
   });
 }
 
+/** The key inbound lookups compare for an address of a kind (e.g. a phone's digits). */
+export type AddressMatchKey = (kind: string, value: string) => string;
+
 /**
  * A change to a contact as the API validated it (ContactPatch): fields left out stay as they are,
- * `null` clears an address, attributes merge, `unsubscribed` replaces (a list) or opts in and out
- * per channel (a record).
+ * an address set to `null` is removed, attributes merge, `unsubscribed` replaces (a list) or opts
+ * in and out per channel (a record).
  */
-export type ContactPatchRecord = { id: string; unsubscribed?: string[] | Record<string, boolean> } & Record<
-  string,
-  unknown
->;
+export type ContactPatchRecord = {
+  id: string;
+  addresses?: Record<string, string | null>;
+  unsubscribed?: string[] | Record<string, boolean>;
+} & Record<string, unknown>;
 
 export interface SaveResult {
   contacts: Contact[];
@@ -52,7 +52,7 @@ export interface SaveResult {
 }
 
 export interface ContactQuery {
-  /** Matches the start of the id, email or phone, or any part of the name. */
+  /** Matches the start of the id or of any address (case aside), or any part of the name. */
   q?: string;
   tag?: string;
   /** Only contacts unsubscribed from this channel. */
@@ -62,21 +62,43 @@ export interface ContactQuery {
   limit?: number;
 }
 
-const COLUMNS = {
-  name: 'name',
-  email: 'email',
-  phone: 'phone',
-  wecomUserId: 'wecom_user_id',
-  wecomExternalUserId: 'wecom_external_user_id',
-  openId: 'open_id',
-  timezone: 'timezone',
-} as const;
+const COLUMNS = { name: 'name', timezone: 'timezone' } as const;
 
 const escapeLike = (s: string) => s.replace(/[\\%_]/g, '\\$&');
 
 /** Contacts: their addresses, attributes, tags, points and opt-outs. */
 export class ContactRepository {
-  constructor(private readonly sql: Sql) {}
+  constructor(
+    private readonly sql: Sql,
+    private readonly matchKey: AddressMatchKey,
+  ) {}
+
+  /** `c.*` of contacts aliased `c`, with their addresses as a kind → value object. */
+  private withAddresses(sql: Runner = this.sql) {
+    return sql`c.*, (select coalesce(jsonb_object_agg(a.kind, a.value), '{}') from contact_addresses a
+                     where a.contact_id = c.id) as addresses`;
+  }
+
+  /** Stores addresses (replacing one of the same kind) and removes those set to null. */
+  private async writeAddresses(
+    sql: Runner,
+    changes: { id: string; addresses?: Record<string, string | null> }[],
+  ) {
+    const set: { contact_id: string; kind: string; value: string; match_key: string }[] = [];
+    const removed: { id: string; kind: string }[] = [];
+    for (const { id, addresses } of changes)
+      for (const [kind, value] of Object.entries(addresses ?? {}))
+        if (value === null) removed.push({ id, kind });
+        else set.push({ contact_id: id, kind, value, match_key: this.matchKey(kind, value) });
+    if (removed.length > 0)
+      await sql`
+        delete from contact_addresses a using unnest(${removed.map((r) => r.id)}::text[], ${removed.map((r) => r.kind)}::text[]) as r(id, kind)
+        where a.contact_id = r.id and a.kind = r.kind`;
+    if (set.length > 0)
+      await sql`
+        insert into contact_addresses ${sql(set)}
+        on conflict (contact_id, kind) do update set value = excluded.value, match_key = excluded.match_key`;
+  }
 
   /** Opts the contact out of a channel (kept once however often it is asked). */
   async unsubscribe(contactId: string, channel: string): Promise<void> {
@@ -93,13 +115,16 @@ export class ContactRepository {
   }
 
   /**
-   * The most recently updated contact whose phone, as digits and plus sign, is one of `forms`
-   * (what the phone-digits index holds).
+   * The most recently updated contact with an address of this kind matching one of `values`
+   * (compared by match key: a phone's digits), or undefined.
    */
-  async idByPhone(forms: string[]): Promise<string | undefined> {
+  async idByAddress(kind: string, values: readonly string[]): Promise<string | undefined> {
+    const keys = [...new Set(values.map((v) => this.matchKey(kind, v)).filter(Boolean))];
+    if (keys.length === 0) return undefined;
     const [contact] = await this.sql<{ id: string }[]>`
-      select id from contacts where regexp_replace(phone, '[^0-9+]', '', 'g') in ${this.sql(forms)}
-      order by updated_at desc limit 1`;
+      select c.id from contact_addresses a join contacts c on c.id = a.contact_id
+      where a.kind = ${kind} and a.match_key = any(${keys})
+      order by c.updated_at desc limit 1`;
     return contact?.id;
   }
 
@@ -115,11 +140,11 @@ export class ContactRepository {
   async page(options: { after: string | null; ids?: string[]; limit: number }): Promise<Contact[]> {
     const { sql } = this;
     const rows = await sql<ContactRow[]>`
-      select * from contacts
+      select ${this.withAddresses()} from contacts c
       where true
-      ${options.after === null ? sql`` : sql`and id > ${options.after}`}
-      ${options.ids ? sql`and id = any(${options.ids})` : sql``}
-      order by id limit ${options.limit}`;
+      ${options.after === null ? sql`` : sql`and c.id > ${options.after}`}
+      ${options.ids ? sql`and c.id = any(${options.ids})` : sql``}
+      order by c.id limit ${options.limit}`;
     return rows.map(contactFromRow);
   }
 
@@ -136,7 +161,8 @@ export class ContactRepository {
     update: (contact: Contact) => ContactUpdateResult,
   ): Promise<Contact | undefined> {
     return this.sql.begin(async (tx) => {
-      const [row] = await tx<ContactRow[]>`select * from contacts where id = ${contactId} for update`;
+      const [row] = await tx<ContactRow[]>`
+        select ${this.withAddresses(tx)} from contacts c where c.id = ${contactId} for update of c`;
       if (!row) return undefined;
       const contact = contactFromRow(row);
       const fresh = await tx`
@@ -176,42 +202,46 @@ export class ContactRepository {
     });
   }
 
-  /** Inserts or updates a contact; given attributes are merged into the stored ones. */
+  /** Inserts or updates a contact; given addresses replace those of their kind, attributes merge. */
   async upsert(input: ContactInput): Promise<Contact> {
     const c = Contact.parse(input);
-    const { sql } = this;
-    const [row] = await sql<ContactRow[]>`
-      insert into contacts (id, name, email, phone, wecom_user_id, wecom_external_user_id, open_id, timezone,
-                            attributes, tags, points, unsubscribed)
-      values (${c.id}, ${c.name ?? null}, ${c.email ?? null}, ${c.phone ?? null}, ${c.wecomUserId ?? null},
-              ${c.wecomExternalUserId ?? null}, ${c.openId ?? null}, ${c.timezone ?? null},
-              ${sql.json(c.attributes as never)}, ${c.tags}, ${c.points}, ${c.unsubscribed})
-      on conflict (id) do update set
-        name = coalesce(excluded.name, contacts.name),
-        email = coalesce(excluded.email, contacts.email),
-        phone = coalesce(excluded.phone, contacts.phone),
-        wecom_user_id = coalesce(excluded.wecom_user_id, contacts.wecom_user_id),
-        wecom_external_user_id = coalesce(excluded.wecom_external_user_id, contacts.wecom_external_user_id),
-        open_id = coalesce(excluded.open_id, contacts.open_id),
-        timezone = coalesce(excluded.timezone, contacts.timezone),
-        attributes = contacts.attributes || excluded.attributes,
-        tags = (select coalesce(array_agg(distinct t), '{}') from unnest(contacts.tags || excluded.tags) t),
-        unsubscribed = (select coalesce(array_agg(distinct u), '{}') from unnest(contacts.unsubscribed || excluded.unsubscribed) u),
-        updated_at = now()
-      returning *`;
-    return contactFromRow(row!);
+    return this.sql.begin(async (tx) => {
+      await tx`
+        insert into contacts (id, name, timezone, attributes, tags, points, unsubscribed)
+        values (${c.id}, ${c.name ?? null}, ${c.timezone ?? null},
+                ${tx.json(c.attributes as never)}, ${c.tags}, ${c.points}, ${c.unsubscribed})
+        on conflict (id) do update set
+          name = coalesce(excluded.name, contacts.name),
+          timezone = coalesce(excluded.timezone, contacts.timezone),
+          attributes = contacts.attributes || excluded.attributes,
+          tags = (select coalesce(array_agg(distinct t), '{}') from unnest(contacts.tags || excluded.tags) t),
+          unsubscribed = (select coalesce(array_agg(distinct u), '{}') from unnest(contacts.unsubscribed || excluded.unsubscribed) u),
+          updated_at = now()`;
+      await this.writeAddresses(tx, [{ id: c.id, addresses: c.addresses }]);
+      const [row] = await tx<
+        ContactRow[]
+      >`select ${this.withAddresses(tx)} from contacts c where c.id = ${c.id}`;
+      return contactFromRow(row!);
+    });
   }
 
-  /** The contact with this WeCom external user id, created (as `wecom:<id>`) when there is none. */
-  async upsertByWeComId(externalUserId: string): Promise<Contact> {
+  /**
+   * The contact with this address (compared by match key), created with `newId` when there is
+   * none: a customer who joins a WeCom group before sopflow has heard of them.
+   */
+  async findOrCreateByAddress(kind: string, value: string, newId: string): Promise<Contact> {
     const [row] = await this.sql<ContactRow[]>`
-      select * from contacts where wecom_external_user_id = ${externalUserId} order by created_at limit 1`;
+      select ${this.withAddresses()} from contact_addresses a join contacts c on c.id = a.contact_id
+      where a.kind = ${kind} and a.match_key = ${this.matchKey(kind, value)}
+      order by c.created_at limit 1`;
     if (row) return contactFromRow(row);
-    return this.upsert({ id: `wecom:${externalUserId}`, wecomExternalUserId: externalUserId });
+    return this.upsert({ id: newId, addresses: { [kind]: value } });
   }
 
   async get(id: string): Promise<Contact | undefined> {
-    const [row] = await this.sql<ContactRow[]>`select * from contacts where id = ${id}`;
+    const [row] = await this.sql<
+      ContactRow[]
+    >`select ${this.withAddresses()} from contacts c where c.id = ${id}`;
     return row ? contactFromRow(row) : undefined;
   }
 
@@ -222,7 +252,7 @@ export class ContactRepository {
   async save(patches: ContactPatchRecord[], reason = 'set by the API'): Promise<SaveResult> {
     if (patches.length === 0) return { contacts: [], created: [] };
     const docs = patches.map((p) => {
-      const { unsubscribed, ...rest } = p;
+      const { unsubscribed, addresses: _addresses, ...rest } = p;
       if (unsubscribed === undefined) return rest;
       if (Array.isArray(unsubscribed)) return { ...rest, unsubscribed };
       const entries = Object.entries(unsubscribed);
@@ -241,7 +271,7 @@ export class ContactRepository {
         ([field, column]) =>
           tx`${tx(column)} = case when p ? ${field} then p->>${field} else c.${tx(column)} end`,
       );
-      const rows = await tx<(ContactRow & { old_points: number })[]>`
+      const rows = await tx<{ id: string; points: number; old_points: number }[]>`
         update contacts c set
           ${set.reduce((all, one) => tx`${all}, ${one}`)},
           attributes = case when p ? 'attributes'
@@ -259,12 +289,15 @@ export class ContactRepository {
           updated_at = now()
         from jsonb_array_elements(${input}::jsonb) p, contacts old
         where c.id = p->>'id' and old.id = c.id
-        returning c.*, old.points as old_points`;
+        returning c.id, c.points, old.points as old_points`;
+      await this.writeAddresses(tx, patches);
       const ledger = rows
         .filter((r) => r.points !== r.old_points)
         .map((r) => ({ contact_id: r.id, points: r.points - r.old_points, reason }));
       if (ledger.length > 0) await tx`insert into points_ledger ${tx(ledger)}`;
-      const byId = new Map(rows.map((r) => [r.id, contactFromRow(r)]));
+      const saved = await tx<ContactRow[]>`
+        select ${this.withAddresses(tx)} from contacts c where c.id = any(${patches.map((p) => p.id)})`;
+      const byId = new Map(saved.map((r) => [r.id, contactFromRow(r)]));
       return {
         contacts: patches.map((p) => byId.get(p.id)!),
         created: created.map((r) => r.id),
@@ -278,17 +311,17 @@ export class ContactRepository {
     const q = query.q?.trim();
     const prefix = q ? `${escapeLike(q)}%` : '';
     const rows = await sql<ContactRow[]>`
-      select * from contacts where true
+      select ${this.withAddresses()} from contacts c where true
       ${
         q
-          ? sql`and (id like ${prefix} or lower(email) like lower(${prefix}) or phone like ${prefix}
-                 or name ilike ${`%${escapeLike(q)}%`})`
+          ? sql`and (c.id like ${prefix} or c.name ilike ${`%${escapeLike(q)}%`} or exists (
+                 select 1 from contact_addresses a where a.contact_id = c.id and lower(a.value) like lower(${prefix})))`
           : sql``
       }
-      ${query.tag ? sql`and ${query.tag} = any(tags)` : sql``}
-      ${query.unsubscribed ? sql`and ${query.unsubscribed} = any(unsubscribed)` : sql``}
-      ${query.after ? sql`and id > ${query.after}` : sql``}
-      order by id limit ${limit + 1}`;
+      ${query.tag ? sql`and ${query.tag} = any(c.tags)` : sql``}
+      ${query.unsubscribed ? sql`and ${query.unsubscribed} = any(c.unsubscribed)` : sql``}
+      ${query.after ? sql`and c.id > ${query.after}` : sql``}
+      order by c.id limit ${limit + 1}`;
     const page = rows.slice(0, limit);
     return {
       contacts: page.map(contactFromRow),
@@ -300,7 +333,7 @@ export class ContactRepository {
   async history(id: string, limit = 200) {
     const { sql } = this;
     const [row] = await sql<(ContactRow & { created_at: Date; updated_at: Date })[]>`
-      select * from contacts where id = ${id}`;
+      select ${this.withAddresses()} from contacts c where c.id = ${id}`;
     if (!row) return undefined;
     const [enrollments, steps, deliveries, events, points] = await Promise.all([
       sql<

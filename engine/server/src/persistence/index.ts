@@ -3,7 +3,7 @@ import type { Sql } from 'postgres';
 import { Accounts } from './accounts';
 import { ChannelRouteRepository } from './channel-routes';
 import { ConnectorRecordRepository } from './connector-records';
-import { ContactRepository } from './contacts';
+import { type AddressMatchKey, ContactRepository } from './contacts';
 import { connectDatabase } from './database';
 import { DeliveryRepository } from './deliveries';
 import { EnrollmentRepository } from './enrollments';
@@ -14,6 +14,14 @@ import { migrate } from './migrate';
 import { StatsRepository } from './stats';
 import { WatchedGroupRepository } from './watched-groups';
 import { WebhookAnswerRepository } from './webhook-answers';
+
+export interface DatabaseOptions {
+  /**
+   * The key inbound lookups compare for an address of a kind (a phone's digits), as the
+   * connector declaring the kind says (`ConnectorRegistry.matchKey`).
+   */
+  addressMatchKey: AddressMatchKey;
+}
 
 /**
  * The persistence layer: every SQL statement of the server is in a repository here, one per
@@ -37,12 +45,13 @@ export class Database {
   constructor(
     /** The connection pool, for what still writes its own SQL and for tests. */
     readonly sql: Sql,
+    options: DatabaseOptions,
   ) {
     this.accounts = new Accounts(sql);
     this.channelRoutes = new ChannelRouteRepository(sql);
     this.connectorRecords = new ConnectorRecordRepository(sql);
     this.flows = new FlowRepository(sql);
-    this.contacts = new ContactRepository(sql);
+    this.contacts = new ContactRepository(sql, options.addressMatchKey);
     this.enrollments = new EnrollmentRepository(sql);
     this.events = new EventRepository(sql);
     this.deliveries = new DeliveryRepository(sql);
@@ -53,8 +62,8 @@ export class Database {
   }
 
   /** Opens a pool on a Postgres URL (see connectDatabase for its settings). */
-  static open(url: string): Database {
-    return new Database(connectDatabase(url));
+  static open(url: string, options: DatabaseOptions): Database {
+    return new Database(connectDatabase(url), options);
   }
 
   /** The storage port a connector is created with: its own records, and the outbox. */
@@ -75,7 +84,7 @@ export class Database {
   }
 }
 
-export { ContactRepository, type ContactRow, contactFromRow } from './contacts';
+export { type AddressMatchKey, ContactRepository, type ContactRow, contactFromRow } from './contacts';
 export {
   DeliveryRepository,
   type FollowState,

@@ -1,4 +1,4 @@
-import { evaluateCondition } from '@sopflow/core';
+import { evaluateCondition, flowContactView } from '@sopflow/core';
 import type { EventOutcome, PostedEvent } from '@sopflow/core/api';
 import type { Database } from '../persistence';
 import type { TemporalGateway } from '../temporal/gateway';
@@ -26,7 +26,8 @@ export class EventRouter {
       payload: event.payload,
     });
     if (duplicate) return { status: 'duplicate', delivered: 0, started: [] };
-    const contact = await this.store.contacts.upsert({ id: event.contactId });
+    // Filters read the contact as flows do: its addresses as contact.<kind> too.
+    const contact = flowContactView(await this.store.contacts.upsert({ id: event.contactId }));
 
     let delivered = 0;
     for (const workflowId of await this.store.enrollments.workflowsOfContact(event.contactId)) {

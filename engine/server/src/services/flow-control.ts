@@ -36,8 +36,8 @@ export class FlowControl {
     private readonly store: Database,
     private readonly temporal: TemporalGateway,
     private readonly campaigns: Campaigns,
-    /** What drafts are compiled against: the registered connectors' channels and limits. */
-    private readonly compileOptions: Pick<CompileOptions, 'channels' | 'limits'>,
+    /** What drafts are compiled against: the registered connectors' channels, whom they reach and limits. */
+    private readonly compileOptions: Pick<CompileOptions, 'channels' | 'reach' | 'limits'>,
   ) {}
 
   private async flow(id: string): Promise<FlowRecord> {

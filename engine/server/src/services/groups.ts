@@ -1,4 +1,4 @@
-import type { GroupMemberEvent, GroupsPort } from '@sopflow/connectors';
+import { type GroupMemberEvent, type GroupsPort, weComExternalUserIdAddress } from '@sopflow/connectors';
 import type { Database } from '../persistence';
 import type { EventRouter } from './events';
 
@@ -43,7 +43,12 @@ export class Groups implements GroupsPort {
       // Staff are members of every group they run; they are not the audience.
       if (event.payload.memberType !== 'staff') {
         // A member we have not seen becomes a contact: joining is how most members arrive.
-        const contact = await this.store.contacts.upsertByWeComId(event.memberId);
+        // Group members are WeCom customers today; GroupMemberEvent does not yet say its member's kind.
+        const contact = await this.store.contacts.findOrCreateByAddress(
+          weComExternalUserIdAddress.name,
+          event.memberId,
+          `wecom:${event.memberId}`,
+        );
         const outcome = await this.events.post({
           id: event.id,
           contactId: contact.id,

@@ -21,7 +21,7 @@ function send(node: SendNode, run: RunContext): void {
     run.wait({ timer: run.timer(node, 'quiet-hours', quietEnd) }, node);
     return;
   }
-  const unreachable = unreachableReason(state.contact, channel);
+  const unreachable = unreachableReason(state.contact, channel, plan.reach);
   if (unreachable) {
     failed(node, { reason: unreachable, message: `cannot reach the contact on ${channel}` }, run);
     return;

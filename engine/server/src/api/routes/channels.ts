@@ -36,23 +36,33 @@ export function registerChannelRoutes(app: Hono, ctx: ApiContext): void {
   app.get(
     '/api/connectors',
     doc({
-      summary: 'Connectors and their config schemas',
+      summary: 'Connectors, their config schemas and the address kinds they declare',
       tags: ['channels'],
       access: 'viewer',
       responses: { 200: { description: 'The connectors.', schema: ConnectorList } },
     }),
-    (c) =>
-      c.json({
+    (c) => {
+      const reach = registry.reach();
+      return c.json({
         connectors: registry.list().map((connector) => ({
           name: connector.name,
           description: connector.description,
           channels: connector.channels,
           capabilities: connector.capabilities ?? [],
-          ...(connector.address ? { address: connector.address } : {}),
+          ...(connector.address ? { address: connector.address.name } : {}),
           secretFields: connector.secretFields ?? [],
           configSchema: z.toJSONSchema(connector.configSchema, { io: 'input', unrepresentable: 'any' }),
         })),
-      }),
+        addressKinds: registry.addressKinds().map((kind) => ({
+          name: kind.name,
+          label: kind.label,
+          of: kind.of ?? 'contact',
+          input: kind.input ?? 'text',
+          channels: Object.keys(reach).filter((channel) => reach[channel]!.includes(kind.name)),
+        })),
+        reach,
+      });
+    },
   );
 
   app.get(

@@ -14,16 +14,9 @@ import {
 } from '@sopflow/core/api';
 import { CsvError, parse } from 'csv-parse';
 import type { Context, Hono } from 'hono';
+import { type ContactAddressRules, parseAddressed } from '../contact-addresses';
 import { doc } from '../docs';
-import {
-  type ApiContext,
-  apiError,
-  checkQuery,
-  checkValue,
-  issuesOf,
-  jsonValueProblem,
-  readJson,
-} from '../http';
+import { type ApiContext, apiError, checkQuery, checkValue, jsonValueProblem, readJson } from '../http';
 
 const INVALID_CONTACT = 'The contact is not valid.';
 
@@ -33,9 +26,7 @@ const BATCH = 500;
 const MAX_ERRORS = 1000;
 
 const FIELDS: Record<string, keyof ContactPatch> = Object.fromEntries(
-  (['id', 'name', 'email', 'phone', 'wecomUserId', 'wecomExternalUserId', 'openId', 'timezone'] as const).map(
-    (f) => [f.toLowerCase(), f],
-  ),
+  (['id', 'name', 'timezone'] as const).map((f) => [f.toLowerCase(), f]),
 );
 
 const splitList = (cell: string) =>
@@ -45,21 +36,27 @@ const splitList = (cell: string) =>
     .filter(Boolean);
 
 /**
- * A CSV row as a contact patch. Columns: id (required), name, email, phone, wecomUserId,
- * wecomExternalUserId, openId, timezone, tags and unsubscribed (lists separated by ; or |),
- * points, attributes (a JSON object), and any other column as an attribute: `city`, or
- * `attributes.city`; `age:number`, `vip:boolean` or `prefs:json` convert the value. Empty cells
- * leave the field as it is.
+ * A CSV row as a contact patch. Columns: id (required), name, timezone, one per address kind the
+ * connectors declare, named after it (`email`, `phone`, `wecomUserId`, ...), or
+ * `addresses.<kind>`, tags and unsubscribed (lists separated by ; or |), points, attributes (a
+ * JSON object), and any other column as an attribute: `city`, or `attributes.city`;
+ * `age:number`, `vip:boolean` or `prefs:json` convert the value. Empty cells leave the field as
+ * it is.
  */
-function csvRowToPatch(record: Record<string, string>): unknown {
+function csvRowToPatch(record: Record<string, string>, rules: ContactAddressRules): unknown {
   const patch: Record<string, unknown> = {};
+  const addresses: Record<string, string> = {};
   const attributes: Record<string, unknown> = {};
   for (const [column, raw] of Object.entries(record)) {
     const cell = raw.trim();
     if (cell === '') continue;
     const key = column.trim();
     const field = FIELDS[key.toLowerCase()];
+    const kind = rules.kindNamed(key.replace(/^addresses\./i, ''));
     if (field) patch[field] = cell;
+    else if (kind) addresses[kind] = cell;
+    else if (/^addresses\./i.test(key))
+      addresses[key.slice('addresses.'.length)] = cell; // an unknown kind: refused by the check
     else if (key.toLowerCase() === 'tags') patch.tags = splitList(cell);
     else if (key.toLowerCase() === 'unsubscribed') patch.unsubscribed = splitList(cell);
     else if (key.toLowerCase() === 'points') patch.points = /^-?\d+$/.test(cell) ? Number(cell) : cell;
@@ -75,6 +72,7 @@ function csvRowToPatch(record: Record<string, string>): unknown {
     }
   }
   if (Object.keys(attributes).length > 0 && patch.attributes === undefined) patch.attributes = attributes;
+  if (Object.keys(addresses).length > 0) patch.addresses = addresses;
   return patch;
 }
 
@@ -127,7 +125,8 @@ export function registerContactRoutes(app: Hono, ctx: ApiContext): void {
     doc({
       summary: 'Create or update a contact by its external id',
       description:
-        'Fields left out stay; null clears an address; attributes merge (null removes a key); tags and an ' +
+        'Fields left out stay; addresses are keyed by the address kinds of GET /api/connectors (a top-level ' +
+        'field named after a kind is shorthand for that address), null removes one; attributes merge (null removes a key); tags and an ' +
         'unsubscribed list replace; unsubscribed as { channel: true|false } opts in or out per channel; ' +
         'points sets the balance (the difference goes to the ledger).',
       tags: ['contacts'],
@@ -136,15 +135,15 @@ export function registerContactRoutes(app: Hono, ctx: ApiContext): void {
       responses: {
         200: { description: 'Updated.', schema: ContactSaved },
         201: { description: 'Created.', schema: ContactSaved },
-        422: 'Invalid fields, or an id in the body that is not the one in the path.',
+        422: 'Invalid fields, an address kind no connector declares, or an id in the body that is not the one in the path.',
       },
     }),
     async (c) => {
       const body = await readJson(c);
       if (!body.ok) return body.response;
       const id = c.req.param('id');
-      const parsed = checkValue(c, ContactPutBody, body.value ?? {}, 'invalid_contact', INVALID_CONTACT);
-      if (!parsed.ok) return parsed.response;
+      const parsed = parseAddressed(ctx.addressRules, ContactPutBody, body.value ?? {});
+      if (!parsed.ok) return apiError(c, 422, 'invalid_contact', INVALID_CONTACT, parsed.issues);
       if (parsed.data.id !== undefined && parsed.data.id !== id)
         return apiError(c, 422, 'id_mismatch', `The body's id "${parsed.data.id}" is not the id in the URL.`);
       const checked = checkValue(c, ContactPatch, { ...parsed.data, id }, 'invalid_contact', INVALID_CONTACT);
@@ -182,8 +181,8 @@ export function registerContactRoutes(app: Hono, ctx: ApiContext): void {
     doc({
       summary: 'Import contacts in bulk: CSV, a JSON array, or NDJSON',
       description:
-        `Streamed and written ${BATCH} rows per transaction. CSV columns: id (required), name, email, phone, ` +
-        'wecomUserId, wecomExternalUserId, openId, timezone, tags and unsubscribed (separated by ; or |), ' +
+        `Streamed and written ${BATCH} rows per transaction. CSV columns: id (required), name, timezone, one ` +
+        'per address kind of GET /api/connectors (email, phone, wecomUserId, ...), tags and unsubscribed (separated by ; or |), ' +
         'points, attributes (JSON), and any other column as an attribute (`city`, `attributes.city`, ' +
         '`age:number`, `vip:boolean`, `prefs:json`). Each JSON item is a contact as in PUT /api/contacts/{id}. ' +
         'Bad rows are reported by row and skipped; the others are saved.',
@@ -261,19 +260,20 @@ async function importContacts(
       fail({ row, ...(typeof id === 'string' ? { id } : {}), message: unfit.message });
       return;
     }
-    const parsed = ContactPatch.safeParse(value);
-    if (!parsed.success) {
+    const parsed = parseAddressed(ctx.addressRules, ContactPatch, value);
+    if (!parsed.ok) {
       fail({
         row,
         ...(typeof id === 'string' ? { id } : {}),
         message: 'The row is not a valid contact.',
-        issues: issuesOf(parsed.error),
+        issues: parsed.issues,
       });
       return;
     }
+    const patch = parsed.data;
     // The same contact twice in one batch: the first is written before the second applies.
-    if (batch.some((p) => p.id === parsed.data.id)) await flush();
-    batch.push(parsed.data);
+    if (batch.some((p) => p.id === patch.id)) await flush();
+    batch.push(patch);
     if (batch.length >= BATCH) await flush();
   };
 
@@ -303,7 +303,7 @@ async function importContacts(
       }>) {
         let patch: unknown;
         try {
-          patch = csvRowToPatch(record);
+          patch = csvRowToPatch(record, ctx.addressRules);
         } catch (error) {
           report.received++;
           fail({

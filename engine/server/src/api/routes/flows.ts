@@ -45,6 +45,7 @@ import type { Context, Hono } from 'hono';
 import { FlowControlError } from '../../services/flow-control';
 import { MigrationError } from '../../services/version-migration';
 import { SIGNATURE_HEADER } from '../../webhook-signature';
+import { parseWithAddresses } from '../contact-addresses';
 import { doc } from '../docs';
 import {
   type ApiContext,
@@ -233,7 +234,7 @@ export function registerFlowRoutes(app: Hono, ctx: ApiContext): void {
           `A flow "${parsed.data.id}" exists; import with overwrite=true or another id.`,
         );
       const flow = await store.flows.saveDraft(parsed.data);
-      const check = compile(flow.draft, { channels: ctx.options.channels, limits: ctx.options.limits });
+      const check = compile(flow.draft, ctx.compileOptions);
       let published: unknown;
       if (query.data.publish === 'true') {
         try {
@@ -284,7 +285,7 @@ export function registerFlowRoutes(app: Hono, ctx: ApiContext): void {
       const existing = await store.flows.get(parsed.data.id);
       if (existing?.status === 'archived') return flowArchived(c, existing.id);
       const flow = await store.flows.saveDraft(parsed.data);
-      const check = compile(flow.draft, { channels: ctx.options.channels, limits: ctx.options.limits });
+      const check = compile(flow.draft, ctx.compileOptions);
       return c.json({ flow: ctx.flowView(flow), errors: check.ok ? [] : check.errors });
     },
   );
@@ -344,7 +345,7 @@ export function registerFlowRoutes(app: Hono, ctx: ApiContext): void {
     async (c) => {
       const flow = await store.flows.get(c.req.param('id'));
       if (!flow) return flowNotFound(c);
-      const result = compile(flow.draft, { channels: ctx.options.channels, limits: ctx.options.limits });
+      const result = compile(flow.draft, ctx.compileOptions);
       return c.json(result.ok ? { ok: true, errors: [] } : { ok: false, errors: result.errors });
     },
   );
@@ -627,8 +628,10 @@ export function registerFlowRoutes(app: Hono, ctx: ApiContext): void {
       },
     }),
     async (c) => {
-      const parsed = await checkBody(c, EnrollBody, 'The enrollment is not valid.');
-      if (!parsed.ok) return parsed.response;
+      const body = await readJson(c);
+      if (!body.ok) return body.response;
+      const parsed = parseWithAddresses(ctx, EnrollBody, body.value);
+      if (!parsed.ok) return apiError(c, 422, 'invalid_body', 'The enrollment is not valid.', parsed.issues);
       return ctx.enrollOrExplain(c, c.req.param('id'), parsed.data.contact, parsed.data.event ?? {});
     },
   );
@@ -676,8 +679,11 @@ export function registerFlowRoutes(app: Hono, ctx: ApiContext): void {
     async (c) => {
       const flow = await store.flows.get(c.req.param('id'));
       if (!flow) return flowNotFound(c);
-      const parsed = await checkBody(c, SimulateBody, 'The dry-run request is not valid.');
-      if (!parsed.ok) return parsed.response;
+      const body = await readJson(c);
+      if (!body.ok) return body.response;
+      const parsed = parseWithAddresses(ctx, SimulateBody, body.value);
+      if (!parsed.ok)
+        return apiError(c, 422, 'invalid_body', 'The dry-run request is not valid.', parsed.issues);
       const { version, startAt, ...run } = parsed.data;
       let plan: Plan;
       if (version !== undefined) {
@@ -685,7 +691,7 @@ export function registerFlowRoutes(app: Hono, ctx: ApiContext): void {
         if (!record) return apiError(c, 404, 'version_not_found', 'There is no such published version.');
         plan = record.plan;
       } else {
-        const result = compile(flow.draft, { channels: ctx.options.channels, limits: ctx.options.limits });
+        const result = compile(flow.draft, ctx.compileOptions);
         if (!result.ok) {
           return apiError(
             c,

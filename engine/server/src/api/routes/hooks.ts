@@ -8,8 +8,9 @@ import {
   SIGNATURE_TOLERANCE_SECONDS,
   verifyWebhookSignature,
 } from '../../webhook-signature';
+import { parseWithAddresses } from '../contact-addresses';
 import { doc } from '../docs';
-import { type ApiContext, apiError, checkValue, parseJsonBody } from '../http';
+import { type ApiContext, apiError, parseJsonBody } from '../http';
 
 /** A signed delivery: the contact to enroll and the event that started it (the enrollment's body). */
 const WebhookBody = EnrollBody;
@@ -48,14 +49,8 @@ export function registerWebhookRoutes(app: Hono, ctx: ApiContext): void {
       if (!signature.ok) return apiError(c, 401, 'bad_signature', signature.reason);
       const json = parseJsonBody(c, raw);
       if (!json.ok) return json.response;
-      const body = checkValue(
-        c,
-        WebhookBody,
-        json.value,
-        'invalid_payload',
-        'The webhook body is not valid.',
-      );
-      if (!body.ok) return body.response;
+      const body = parseWithAddresses(ctx, WebhookBody, json.value);
+      if (!body.ok) return apiError(c, 422, 'invalid_payload', 'The webhook body is not valid.', body.issues);
       const published = await ctx.options.store.flows.getVersion(flowId);
       const trigger = published && Object.values(published.plan.nodes).find((n) => n.type === 'trigger');
       if (published && (trigger?.type !== 'trigger' || trigger.trigger.kind !== 'webhook')) {

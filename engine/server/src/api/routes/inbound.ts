@@ -23,19 +23,10 @@ export function registerInboundRoutes(app: Hono, ctx: ApiContext): void {
   const { store, events, channelRoutes, publicUrl, registry } = ctx.options;
   const base = `${publicUrl.replace(/\/$/, '')}/api/inbound`;
 
-  async function takeReply(reply: Extract<InboundFact, { kind: 'reply' }>) {
-    // Compared as digits and plus sign, as the index holds them; a number saved without its plus
-    // ("15551234567") matches "+15551234567" too.
-    const forms = [
-      ...new Set(
-        reply.from
-          .map((n) => n.replace(/[^0-9+]/g, ''))
-          .filter(Boolean)
-          .flatMap((n) => [n, n.replace(/^\+/, '')]),
-      ),
-    ];
-    if (forms.length === 0) return;
-    const contactId = await store.contacts.idByPhone(forms);
+  /** A reply names its sender by the address kind of the connector it came through (a phone for SMS). */
+  async function takeReply(connector: Connector<unknown>, reply: Extract<InboundFact, { kind: 'reply' }>) {
+    if (!connector.address) return;
+    const contactId = await store.contacts.idByAddress(connector.address.name, reply.from);
     if (!contactId) return;
     if (isOptOutReply(reply.text)) {
       await store.contacts.unsubscribe(contactId, reply.channel);
@@ -52,7 +43,7 @@ export function registerInboundRoutes(app: Hono, ctx: ApiContext): void {
   }
 
   async function take(connector: Connector<unknown>, fact: InboundFact) {
-    if (fact.kind === 'reply') return takeReply(fact);
+    if (fact.kind === 'reply') return takeReply(connector, fact);
     await ctx.options.groups.accept(fact.chatId, fact.events);
     // The provider said the group changed but not who: run the connector's job for this group now
     // rather than at its next scheduled pass.
