@@ -55,6 +55,7 @@ describe('embedded postgres + migrations', () => {
       'audit_log',
       'channel_routes',
       'connector_records',
+      'contact_addresses',
       'contact_updates',
       'contacts',
       'deliveries',
