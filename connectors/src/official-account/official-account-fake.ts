@@ -175,9 +175,8 @@ export async function startFakeOfficialAccount(
     return { body: { errcode: 0, errmsg: 'ok', msgid } };
   }
 
-  const server = await startFakeServer(handle);
   return {
-    url: server.url,
+    ...(await startFakeServer(handle)),
     delivered,
     tokenRequests,
     user: (openId, user) => users.set(openId, user),
@@ -188,6 +187,5 @@ export async function startFakeOfficialAccount(
     revokeTokens: () => {
       tokens.clear();
     },
-    close: server.close,
   };
 }

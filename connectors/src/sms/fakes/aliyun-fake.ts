@@ -168,12 +168,10 @@ export async function startFakeAliyun(options: FakeAliyunOptions): Promise<FakeA
     return verdict({ body: { RequestId: randomUUID(), Code: 'OK', Message: 'OK', BizId: bizId } });
   }
 
-  const server = await startFakeServer(handle);
   return {
-    url: server.url,
+    ...(await startFakeServer(handle)),
     sent,
     log,
     script: (phone, reply) => scripts.set(phone, reply),
-    close: server.close,
   };
 }

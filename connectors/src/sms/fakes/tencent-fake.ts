@@ -153,12 +153,10 @@ export async function startFakeTencent(options: FakeTencentOptions): Promise<Fak
     return { body: { Response: { SendStatusSet: statuses, RequestId: randomUUID() } } };
   }
 
-  const server = await startFakeServer(handle);
   return {
-    url: server.url,
+    ...(await startFakeServer(handle)),
     sent,
     errors,
     script: (phone, reply) => scripts.set(phone, reply),
-    close: server.close,
   };
 }

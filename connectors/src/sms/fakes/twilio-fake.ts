@@ -134,9 +134,8 @@ export async function startFakeTwilio(options: FakeTwilioOptions): Promise<FakeT
     };
   }
 
-  const server = await startFakeServer(handle);
   return {
-    url: server.url,
+    ...(await startFakeServer(handle)),
     messages,
     script: (to, reply) => scripts.set(to, reply),
     async sendStatusCallback(sid, status, extra = {}) {
@@ -164,6 +163,5 @@ export async function startFakeTwilio(options: FakeTwilioOptions): Promise<FakeT
       await response.arrayBuffer();
       return response.status;
     },
-    close: server.close,
   };
 }
