@@ -59,25 +59,21 @@ describe('config', () => {
 
   it('takes the WeCom callback settings all together or not at all', () => {
     const aesKey = 'abcdefghijklmnopqrstuvwxyz0123456789ABCDEFG';
+    const all = {
+      SOPFLOW_WECOM_CALLBACK_TOKEN: 't0ken',
+      SOPFLOW_WECOM_CALLBACK_AES_KEY: aesKey,
+      SOPFLOW_WECOM_CORP_ID: 'ww-corp',
+    };
     expect(weComCallbackSettings(loadConfig({}))).toBeUndefined();
+    expect(weComCallbackSettings(loadConfig(all))).toEqual({
+      token: 't0ken',
+      encodingAESKey: aesKey,
+      receiveId: 'ww-corp',
+      maxAgeSeconds: '300',
+    });
     expect(
-      weComCallbackSettings(
-        loadConfig({
-          SOPFLOW_WECOM_CALLBACK_TOKEN: 't0ken',
-          SOPFLOW_WECOM_CALLBACK_AES_KEY: aesKey,
-          SOPFLOW_WECOM_CORP_ID: 'ww-corp',
-        }),
-      ),
-    ).toEqual({ token: 't0ken', encodingAESKey: aesKey, receiveId: 'ww-corp', maxAgeSeconds: '300' });
-    expect(
-      weComCallbackSettings(
-        loadConfig({
-          SOPFLOW_WECOM_CALLBACK_TOKEN: 't0ken',
-          SOPFLOW_WECOM_CALLBACK_AES_KEY: aesKey,
-          SOPFLOW_WECOM_CORP_ID: 'ww-corp',
-          SOPFLOW_WECOM_CALLBACK_MAX_AGE_SECONDS: '60',
-        }),
-      )?.maxAgeSeconds,
+      weComCallbackSettings(loadConfig({ ...all, SOPFLOW_WECOM_CALLBACK_MAX_AGE_SECONDS: '60' }))
+        ?.maxAgeSeconds,
     ).toBe('60');
     expect(() => loadConfig({ SOPFLOW_WECOM_CALLBACK_MAX_AGE_SECONDS: '0' })).toThrow(
       /SOPFLOW_WECOM_CALLBACK_MAX_AGE_SECONDS/,
