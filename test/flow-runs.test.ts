@@ -157,6 +157,8 @@ describe('the webhook refuses what it should', () => {
     const answer = await app.webhook(flowId, { contact: { id: uniqueId('c') }, event: {} });
     expect(answer).toMatchObject({ status: 422, body: { error: { code: 'invalid_payload' } } });
     expect(answer.body.error.message).toContain('event.group');
+    // Details name each field as every route's 422 does: { path, message }.
+    expect(answer.body.error.details).toEqual([{ path: 'event.group', message: 'event.group is required.' }]);
   });
 
   it('refuses a body with no contact', async () => {

@@ -50,7 +50,7 @@ export {
 export { parseDuration } from './flow/duration';
 export { type CompileError, type CompileErrorCode, formatCompileError } from './flow/errors';
 export { daysBetween, isTimeZone, localDate, nextLocalTime, quietHoursEnd, zoneFor } from './flow/local-time';
-export { payloadProblems } from './flow/payload';
+export { type PayloadProblem, payloadProblems } from './flow/payload';
 export { PLAN_VERSION, type Plan, type PlanNode, type PlanNodeOf } from './flow/plan';
 export {
   applyQuotas,

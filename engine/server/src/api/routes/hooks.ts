@@ -60,7 +60,8 @@ export function registerWebhookRoutes(app: Hono, ctx: ApiContext): void {
         trigger?.type === 'trigger' && trigger.trigger.kind === 'webhook'
           ? payloadProblems(trigger.trigger.payload, body.data.event)
           : [];
-      if (problems.length > 0) return apiError(c, 422, 'invalid_payload', problems.join(' '), problems);
+      if (problems.length > 0)
+        return apiError(c, 422, 'invalid_payload', problems.map((p) => p.message).join(' '), problems);
       const key = c.req.header('idempotency-key')?.trim();
       if (key !== undefined && (key.length === 0 || key.length > 200)) {
         return apiError(c, 400, 'invalid_idempotency_key', 'An Idempotency-Key is 1 to 200 characters.');
