@@ -209,6 +209,60 @@ describe('events', () => {
     expect(await sentBodies(id, big)).toEqual(['Thanks for 199']);
   });
 
+  it('start a flow only with the payload fields its trigger requires, and still take the event', async () => {
+    const id = uniqueId('coupon');
+    await publishFlow(
+      app,
+      flow(id, [
+        {
+          id: 'paid',
+          type: 'trigger',
+          trigger: {
+            kind: 'event',
+            event: 'coupon.granted',
+            payload: [{ name: 'coupon', type: 'string', required: true }],
+          },
+        },
+        { id: 'give', type: 'send', channel: 'sms', message: { text: 'Coupon {{ event.coupon }}' } },
+        { id: 'out', type: 'exit' },
+      ]),
+    );
+    const [without, withIt] = [uniqueId('c'), uniqueId('c')];
+    for (const contactId of [without, withIt])
+      await app.store.contacts.upsert({ id: contactId, addresses: { phone: '13800000000' } });
+    const answer = await app.request('POST', '/api/events', {
+      events: [
+        { contactId: without, name: 'coupon.granted', payload: {} },
+        { contactId: withIt, name: 'coupon.granted', payload: { coupon: 'SAVE10' } },
+      ],
+    });
+    expect(answer.status).toBe(202);
+    const [missing, given] = answer.body.results;
+    expect(missing).toMatchObject({ status: 'recorded', started: [] });
+    expect(missing.notStarted).toEqual([
+      {
+        flowId: id,
+        problems: [{ path: 'payload.coupon', message: 'payload.coupon is required.' }],
+      },
+    ]);
+    expect(given.notStarted).toEqual([]);
+    await result(id, withIt);
+    expect(await sentBodies(id, withIt)).toEqual(['Coupon SAVE10']);
+    expect(await sentBodies(id, without)).toEqual([]);
+    // The event was recorded all the same.
+    expect(await app.sql`select 1 from events where contact_id = ${without}`).toHaveLength(1);
+  });
+
+  it('name the missing field of an event', async () => {
+    const answer = await app.request('POST', '/api/events', { contactId: uniqueId('c') });
+    expect(answer).toMatchObject({ status: 422, body: { error: { code: 'invalid_event' } } });
+    expect(answer.body.error.details.map((d: { path: string }) => d.path)).toEqual(['name']);
+    const batch = await app.request('POST', '/api/events', {
+      events: [{ contactId: 'c', name: 'x' }, { contactId: 'c' }],
+    });
+    expect(batch.body.error.details.map((d: { path: string }) => d.path)).toEqual(['events.1.name']);
+  });
+
   it('convert a goal at any step', async () => {
     const id = uniqueId('goal');
     await publishFlow(

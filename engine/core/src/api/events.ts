@@ -13,7 +13,8 @@ export const PostedEvent = z.object({
 export type PostedEvent = z.infer<typeof PostedEvent>;
 
 /** `POST /api/events`: one event, or up to 500 as `{ events: [...] }`. */
-export const EventsBody = z.union([PostedEvent, z.object({ events: z.array(PostedEvent).min(1).max(500) })]);
+export const EventBatch = z.object({ events: z.array(PostedEvent).min(1).max(500) });
+export const EventsBody = z.union([PostedEvent, EventBatch]);
 export type EventsBody = z.input<typeof EventsBody>;
 
 export const EventOutcome = z.object({
@@ -22,6 +23,16 @@ export const EventOutcome = z.object({
   delivered: z.number(),
   /** Flows the event started for the contact. */
   started: z.array(EnrollResult),
+  /**
+   * Flows the event would start but whose trigger requires payload fields it lacks (the webhook
+   * refuses such a delivery with 422); the event was still recorded and delivered.
+   */
+  notStarted: z.array(
+    z.object({
+      flowId: z.string(),
+      problems: z.array(z.object({ path: z.string(), message: z.string() })),
+    }),
+  ),
 });
 export type EventOutcome = z.infer<typeof EventOutcome>;
 

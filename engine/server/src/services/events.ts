@@ -1,4 +1,4 @@
-import { evaluateCondition, flowContactView } from '@sopflow/core';
+import { type Contact, evaluateCondition, flowContactView, type Plan, payloadProblems } from '@sopflow/core';
 import type { EventOutcome, PostedEvent } from '@sopflow/core/api';
 import type { Database } from '../persistence';
 import type { TemporalGateway } from '../temporal/gateway';
@@ -18,6 +18,20 @@ export class EventRouter {
     private readonly enroller: Enroller,
   ) {}
 
+  /** The live flows an event starts for the contact: its name is their trigger, their filter matches. */
+  private async triggered(event: PostedEvent, contact: Partial<Contact>): Promise<Plan[]> {
+    return (await this.store.flows.livePlans()).filter((plan) => {
+      const trigger = plan.nodes[plan.entry];
+      return (
+        trigger?.type === 'trigger' &&
+        trigger.trigger.kind === 'event' &&
+        trigger.trigger.event === event.name &&
+        (!trigger.trigger.filter ||
+          evaluateCondition(trigger.trigger.filter, { payload: event.payload, contact }))
+      );
+    });
+  }
+
   async post(event: PostedEvent): Promise<EventOutcome> {
     const { id, duplicate } = await this.store.events.record({
       eventId: event.id,
@@ -25,7 +39,7 @@ export class EventRouter {
       name: event.name,
       payload: event.payload,
     });
-    if (duplicate) return { status: 'duplicate', delivered: 0, started: [] };
+    if (duplicate) return { status: 'duplicate', delivered: 0, started: [], notStarted: [] };
     // Filters read the contact as flows do: its addresses as contact.<kind> too.
     const contact = flowContactView(await this.store.contacts.upsert({ id: event.contactId }));
 
@@ -37,23 +51,19 @@ export class EventRouter {
     }
 
     const started: EnrollResult[] = [];
-    for (const plan of await this.store.flows.livePlans()) {
+    const notStarted: EventOutcome['notStarted'] = [];
+    for (const plan of await this.triggered(event, contact)) {
+      // The webhook checks the same: a flow starts only with the payload fields its trigger requires.
+      // The event itself is still taken (running flows may wait for it); only this start is refused.
       const trigger = plan.nodes[plan.entry];
-      if (
-        trigger?.type !== 'trigger' ||
-        trigger.trigger.kind !== 'event' ||
-        trigger.trigger.event !== event.name
-      )
-        continue;
-      if (
-        trigger.trigger.filter &&
-        !evaluateCondition(trigger.trigger.filter, { payload: event.payload, contact })
-      ) {
-        continue;
-      }
-      started.push(await this.enroller.enroll(plan.flowId, { id: event.contactId }, event.payload));
+      const problems =
+        trigger?.type === 'trigger' && trigger.trigger.kind === 'event'
+          ? payloadProblems(trigger.trigger.payload, event.payload, 'payload')
+          : [];
+      if (problems.length > 0) notStarted.push({ flowId: plan.flowId, problems });
+      else started.push(await this.enroller.enroll(plan.flowId, { id: event.contactId }, event.payload));
     }
     await this.store.events.markProcessed(id);
-    return { status: 'recorded', delivered, started };
+    return { status: 'recorded', delivered, started, notStarted };
   }
 }
