@@ -860,6 +860,40 @@ describe('the audit log', () => {
   });
 });
 
+describe('time zones', () => {
+  it('refuse a zone that is not one at every door (contact, import row, enroll and so the webhook, which takes the same body), naming the field', async () => {
+    const wrong = 'America/Los Angeles';
+    const put = await app.request('PUT', `/api/contacts/${uniqueId('tz')}`, { timezone: wrong });
+    expect(put.status).toBe(422);
+    expect(put.body.error.details).toMatchObject([
+      { path: 'timezone', message: expect.stringContaining('IANA') },
+    ]);
+
+    const p = uniqueId('tz-csv');
+    const csv = ['id,timezone', `${p}-1,Asia/Shanghai`, `${p}-2,${wrong}`].join('\n');
+    const imported = await app.requestWith({ token: app.token }, 'POST', '/api/contacts/import', csv, {
+      'content-type': 'text/csv',
+    });
+    expect(imported.body).toMatchObject({ imported: 1, failed: 1 });
+    expect(imported.body.errors).toMatchObject([{ row: 3, issues: [{ path: 'timezone' }] }]);
+
+    const flowId = uniqueId('tz-flow');
+    await publishFlow(app, waitingFlow(flowId));
+    const enrolled = await app.request('POST', `/api/flows/${flowId}/enroll`, {
+      contact: { id: uniqueId('c'), timezone: wrong },
+    });
+    expect(enrolled.status).toBe(422);
+    expect(enrolled.body.error.details).toMatchObject([{ path: 'contact.timezone' }]);
+    expect(
+      (
+        await app.request('POST', `/api/flows/${flowId}/enroll`, {
+          contact: { id: uniqueId('c'), timezone: 'America/Los_Angeles' },
+        })
+      ).status,
+    ).toBe(202);
+  });
+});
+
 describe('paths and methods', () => {
   it('answers 405 with Allow for a known path asked with a method it does not take, 404 for an unknown path', async () => {
     const flowId = uniqueId('methods');

@@ -35,7 +35,9 @@ export const ContactPatch = z
     timezone: z
       .string()
       .max(64)
-      .refine((zone) => IANAZone.isValidZone(zone), { error: 'Not an IANA time zone such as Asia/Shanghai.' })
+      .refine((zone) => IANAZone.isValidZone(zone), {
+        error: 'Not an IANA time zone such as Asia/Shanghai. / 不是 IANA 时区名，例如 Asia/Shanghai。',
+      })
       .nullable()
       .optional(),
     attributes: z.record(z.string().min(1).max(100), z.unknown()).optional(),

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import type { CompileError } from '../flow/errors';
+import { isTimeZone } from '../flow/local-time';
 import type { Plan } from '../flow/plan';
 import { Contact, FlowDocument, FlowId } from '../flow/schema';
 import type { RunOutcome } from '../interpreter/interpreter';
@@ -295,8 +296,25 @@ export type FlowVersion = z.infer<typeof FlowVersion>;
 export const WebhookInfo = z.object({ url: z.string(), secret: z.string(), signatureHeader: z.string() });
 export type WebhookInfo = z.infer<typeof WebhookInfo>;
 
+/**
+ * A contact as a request gives it. Its time zone must be a real one: a misspelt zone would
+ * silently fall back to the flow's and send at the wrong local time.
+ */
+const GivenContact = Contact.extend({
+  timezone: z
+    .string()
+    .max(64)
+    .refine(isTimeZone, {
+      error: 'Not an IANA time zone such as Asia/Shanghai. / 不是 IANA 时区名，例如 Asia/Shanghai。',
+    })
+    .optional(),
+});
+
 /** `POST /api/flows/{id}/enroll`, and the body of a flow's signed webhook. */
-export const EnrollBody = z.object({ contact: Contact, event: z.record(z.string(), z.unknown()).optional() });
+export const EnrollBody = z.object({
+  contact: GivenContact,
+  event: z.record(z.string(), z.unknown()).optional(),
+});
 export type EnrollBody = z.input<typeof EnrollBody>;
 
 /** What an enrollment did: started a run, found one already running, or refused the contact. */
