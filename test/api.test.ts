@@ -860,6 +860,46 @@ describe('the audit log', () => {
   });
 });
 
+describe('compile warnings', () => {
+  it('come back from save, validate and publish, in en and zh, without stopping the publish', async () => {
+    const id = uniqueId('warned');
+    const doc = {
+      schemaVersion: 1,
+      id,
+      name: 'Two messages, a cap of one a day',
+      settings: {
+        timezone: 'Asia/Shanghai',
+        reentry: { mode: 'always' },
+        frequencyCap: { max: 1, per: 'P1D' },
+      },
+      nodes: [
+        { id: 'in', type: 'trigger', trigger: { kind: 'manual' } },
+        { id: 'one', type: 'send', channel: 'wechat', message: { text: 'one' } },
+        { id: 'two', type: 'send', channel: 'wechat', message: { text: 'two' } },
+        { id: 'out', type: 'exit' },
+      ],
+      edges: [
+        { id: 'a', source: 'in', target: 'one' },
+        { id: 'b', source: 'one', target: 'two' },
+        { id: 'c', source: 'two', target: 'out' },
+      ],
+    };
+    const saved = await app.request('PUT', `/api/flows/${id}`, doc);
+    expect(saved.status).toBe(200);
+    const validated = await app.request('POST', `/api/flows/${id}/validate`);
+    expect(validated.body).toMatchObject({ ok: true, errors: [] });
+    expect(validated.body.warnings.map((w: { code: string }) => w.code)).toContain('path_exceeds_cap');
+    for (const warning of validated.body.warnings) {
+      expect(warning.message).toMatch(/\w/);
+      expect(warning.messageZh).toMatch(/[\u4e00-\u9fff]/);
+    }
+    expect(saved.body.warnings).toEqual(validated.body.warnings);
+    const published = await app.request('POST', `/api/flows/${id}/publish`, {});
+    expect(published.status).toBe(201);
+    expect(published.body.warnings).toEqual(validated.body.warnings);
+  });
+});
+
 describe('time zones', () => {
   it('refuse a zone that is not one at every door (contact, import row, enroll and so the webhook, which takes the same body), naming the field', async () => {
     const wrong = 'America/Los Angeles';

@@ -76,11 +76,30 @@ export const FlowAnswer = z.object({ flow: FlowView, draft: FlowDocument });
 export type FlowAnswer = z.infer<typeof FlowAnswer>;
 
 /** `PUT /api/flows/{id}`: saved, with the draft's compile errors (a draft with errors is saved). */
-export const FlowSaved = z.object({ flow: FlowView, errors: z.array(CompileErrorAnswer) });
+/** A limit the flow will run into, said before it runs; it does not stop publishing. */
+export const CompileWarningAnswer = z.object({
+  code: z.string(),
+  nodeId: z.string().optional(),
+  limitId: z.string().optional(),
+  message: z.string(),
+  messageZh: z.string(),
+});
+
+export const FlowSaved = z.object({
+  flow: FlowView,
+  errors: z.array(CompileErrorAnswer),
+  warnings: z.array(CompileWarningAnswer),
+});
 export type FlowSaved = z.infer<typeof FlowSaved>;
 
 /** `POST /api/flows/{id}/validate`. */
-export const FlowValidation = z.object({ ok: z.boolean(), errors: z.array(CompileErrorAnswer) });
+
+export const FlowValidation = z.object({
+  ok: z.boolean(),
+  errors: z.array(CompileErrorAnswer),
+  /** Limit warnings (frequency cap, quiet hours, channel quotas), when it compiles. */
+  warnings: z.array(CompileWarningAnswer),
+});
 export type FlowValidation = z.infer<typeof FlowValidation>;
 
 /** `GET /api/templates`. */
@@ -114,6 +133,8 @@ export const Published = z.object({
   status: FlowStatus,
   /** What became of the flow's Temporal Schedule: synced, paused, none, or why not synced. */
   schedule: z.string(),
+  /** The limit warnings of the published version (frequency cap, quiet hours, channel quotas). */
+  warnings: z.array(CompileWarningAnswer),
 });
 export type Published = z.infer<typeof Published>;
 

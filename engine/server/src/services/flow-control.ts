@@ -183,7 +183,7 @@ export class FlowControl {
     const status = (await this.store.flows.get(flow.id))?.status ?? 'live';
     if (status !== 'live' && schedule === 'synced')
       schedule = await this.pauseSchedule(flow.id, `flow ${status}`);
-    return { flowId: flow.id, version: published.version, status, schedule };
+    return { flowId: flow.id, version: published.version, status, schedule, warnings: check.warnings };
   }
 
   private async pauseSchedule(flowId: string, note: string): Promise<string> {

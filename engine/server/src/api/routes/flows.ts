@@ -69,6 +69,10 @@ const controlStatus = {
 } as const;
 
 const controlError = codedError(FlowControlError, controlStatus);
+
+/** What compiling a draft found, as save, import and validate answer it: errors, or limit warnings. */
+const findings = (result: ReturnType<typeof compile>) =>
+  result.ok ? { errors: [], warnings: result.warnings } : { errors: result.errors, warnings: [] };
 const migrationError = codedError(MigrationError, (code) => (code === 'version_not_found' ? 404 : 422));
 const INVALID_FLOW = 'The flow document does not match the schema.';
 
@@ -249,7 +253,7 @@ export function registerFlowRoutes(app: Hono, ctx: ApiContext): void {
       return c.json(
         {
           flow: ctx.flowView(current),
-          errors: check.ok ? [] : check.errors,
+          ...findings(check),
           ...(published ? { published } : {}),
         },
         201,
@@ -261,7 +265,8 @@ export function registerFlowRoutes(app: Hono, ctx: ApiContext): void {
     '/api/flows/:id',
     doc({
       summary: "Save a flow's draft (creates the flow)",
-      description: 'Answers the compile errors of the draft too; a draft with errors is saved.',
+      description:
+        'Answers the compile errors and limit warnings of the draft too; a draft with errors is saved.',
       tags: ['flows'],
       access: 'operator',
       body: FlowDocument,
@@ -286,7 +291,7 @@ export function registerFlowRoutes(app: Hono, ctx: ApiContext): void {
       if (existing?.status === 'archived') return flowArchived(c, existing.id);
       const flow = await store.flows.saveDraft(parsed.data);
       const check = compile(flow.draft, ctx.compileOptions);
-      return c.json({ flow: ctx.flowView(flow), errors: check.ok ? [] : check.errors });
+      return c.json({ flow: ctx.flowView(flow), ...findings(check) });
     },
   );
 
@@ -338,7 +343,7 @@ export function registerFlowRoutes(app: Hono, ctx: ApiContext): void {
       access: 'viewer',
       audit: false,
       responses: {
-        200: { description: 'ok, and the compile errors.', schema: FlowValidation },
+        200: { description: 'ok, the compile errors, and the limit warnings.', schema: FlowValidation },
         404: 'No such flow.',
       },
     }),
@@ -346,7 +351,7 @@ export function registerFlowRoutes(app: Hono, ctx: ApiContext): void {
       const flow = await store.flows.get(c.req.param('id'));
       if (!flow) return flowNotFound(c);
       const result = compile(flow.draft, ctx.compileOptions);
-      return c.json(result.ok ? { ok: true, errors: [] } : { ok: false, errors: result.errors });
+      return c.json({ ok: result.ok, ...findings(result) });
     },
   );
 
