@@ -444,6 +444,24 @@ describe("a flow's life after publishing", () => {
       body: { flow: { name: 'Bare document', status: 'live' }, published: { version: 1 } },
     });
 
+    // Promoting an export publishes its published version, not the unreviewed edits of its draft.
+    const edited = { ...original, name: 'Unreviewed edit' };
+    expect((await app.request('PUT', `/api/flows/${id}`, edited)).status).toBe(200);
+    const withEdits = (await app.request('GET', `/api/flows/${id}/export`)).body;
+    expect(withEdits.draft.name).toBe('Unreviewed edit');
+    const promoted = uniqueId('promoted');
+    const promotion = await app.request('POST', `/api/flows/import?id=${promoted}&publish=true`, withEdits);
+    expect(promotion).toMatchObject({ status: 201, body: { published: { version: 1 } } });
+    const live = await app.request('GET', `/api/flows/${promoted}/versions/1`);
+    expect(live.body.document).toEqual({ ...withEdits.published.document, id: promoted });
+    expect(live.body.document.name).toBe('Exported');
+    expect((await app.request('GET', `/api/flows/${promoted}`)).body.draft.name).toBe('Unreviewed edit');
+    const neverPublished = await app.request('POST', `/api/flows/import?id=${uniqueId('np')}&publish=true`, {
+      ...withEdits,
+      published: null,
+    });
+    expect(neverPublished).toMatchObject({ status: 409, body: { error: { code: 'not_published' } } });
+
     const invalid = await app.request('POST', '/api/flows/import', { sopflowExport: 1, draft: { id: 'x' } });
     expect(invalid).toMatchObject({ status: 422, body: { error: { code: 'invalid_flow' } } });
     expect((await app.request('POST', '/api/flows/import', '{not json')).body.error.code).toBe(

@@ -207,14 +207,15 @@ export function registerFlowRoutes(app: Hono, ctx: ApiContext): void {
     '/api/flows/import',
     doc({
       summary: 'Import a flow: an export file or a bare flow document',
-      description: 'Saved as the draft (and published with publish=true).',
+      description:
+        "Saved as the draft; with publish=true an export's published version is published (not its draft), a bare document is published as it is.",
       tags: ['flows'],
       access: 'operator',
       query: FlowImportQuery,
       body: FlowImportBody,
       responses: {
         201: { description: 'Imported.', schema: FlowImported },
-        409: 'A flow with this id exists (use overwrite=true), or it is archived.',
+        409: 'A flow with this id exists (use overwrite=true), it is archived, or (with publish) the export has no published version.',
         422: 'Not a flow document, or (with publish) it does not compile.',
       },
     }),
@@ -223,11 +224,36 @@ export function registerFlowRoutes(app: Hono, ctx: ApiContext): void {
       if (!query.ok) return query.response;
       const body = await readJson(c);
       if (!body.ok) return body.response;
-      const value = body.value as { sopflowExport?: unknown; draft?: unknown } | undefined;
-      const raw = value && typeof value === 'object' && 'sopflowExport' in value ? value.draft : value;
-      const renamed = query.data.id && raw && typeof raw === 'object' ? { ...raw, id: query.data.id } : raw;
-      const parsed = checkValue(c, FlowDocument, renamed, 'invalid_flow', INVALID_FLOW);
+      const value = body.value as
+        | { sopflowExport?: unknown; draft?: unknown; published?: { document?: unknown } | null }
+        | undefined;
+      const exported = Boolean(value && typeof value === 'object' && 'sopflowExport' in value);
+      const renamed = (raw: unknown) =>
+        query.data.id && raw && typeof raw === 'object' ? { ...raw, id: query.data.id } : raw;
+      const parsed = checkValue(
+        c,
+        FlowDocument,
+        renamed(exported ? value?.draft : value),
+        'invalid_flow',
+        INVALID_FLOW,
+      );
       if (!parsed.ok) return parsed.response;
+      // Promoting an export publishes what was published where it came from, never its draft
+      // (unreviewed edits); a bare document is its own published version.
+      let toPublish = parsed.data;
+      if (query.data.publish === 'true' && exported) {
+        const document = value?.published?.document;
+        if (!document)
+          return apiError(
+            c,
+            409,
+            'not_published',
+            'The export has no published version to publish; import it without publish=true and publish its draft once reviewed.',
+          );
+        const publishedDoc = checkValue(c, FlowDocument, renamed(document), 'invalid_flow', INVALID_FLOW);
+        if (!publishedDoc.ok) return publishedDoc.response;
+        toPublish = publishedDoc.data;
+      }
       const existing = await store.flows.get(parsed.data.id);
       if (existing?.status === 'archived') return flowArchived(c, existing.id);
       if (existing && query.data.overwrite !== 'true')
@@ -242,7 +268,7 @@ export function registerFlowRoutes(app: Hono, ctx: ApiContext): void {
       let published: unknown;
       if (query.data.publish === 'true') {
         try {
-          published = await flowControl.publishDocument(flow, flow.draft, 'Imported');
+          published = await flowControl.publishDocument(flow, toPublish, 'Imported');
         } catch (error) {
           const answer = controlError(c, error);
           if (answer) return answer;
