@@ -214,3 +214,32 @@ describe("limit warnings: a provider's quota per recipient", () => {
     expect(limitWarnings(reminderLoop('P3D', undefined), [weekly])).toEqual([]);
   });
 });
+
+describe('warnings: a goal that shadows a wait', () => {
+  const waitFor = (event: string) => ({ id: 'wait', type: 'wait_for_event', event, timeout: 'P1D' }) as const;
+  const plan = (goal: { event: string; filter?: unknown } | undefined, event = 'order.paid') =>
+    testPlan(
+      [trigger(), waitFor(event), send('after', 'Thanks'), exit(), exit('timeout-out')],
+      [
+        ['wait', 'event', 'after'],
+        ['wait', 'timeout', 'timeout-out'],
+      ],
+      { timezone: 'Asia/Shanghai', reentry: { mode: 'always' }, ...(goal ? { goal } : {}) },
+    );
+
+  it("warns when a wait_for_event waits for the goal's event: its event exit is never taken", () => {
+    const warnings = limitWarnings(plan({ event: 'order.paid' })).filter(
+      (w) => w.code === 'goal_shadows_wait',
+    );
+    expect(warnings).toMatchObject([{ nodeId: 'wait', message: expect.stringContaining('order.paid') }]);
+    expect(warnings[0]!.messageZh).toContain('目标');
+  });
+
+  it('says nothing for another event, no goal, or a goal with a filter (some such events do not convert)', () => {
+    const codes = (p: Plan) => limitWarnings(p).map((w) => w.code);
+    expect(codes(plan({ event: 'order.paid' }, 'message.received'))).not.toContain('goal_shadows_wait');
+    expect(codes(plan(undefined))).not.toContain('goal_shadows_wait');
+    const filtered = { event: 'order.paid', filter: { field: 'payload.amount', op: 'gte', value: 100 } };
+    expect(codes(plan(filtered))).not.toContain('goal_shadows_wait');
+  });
+});

@@ -20,7 +20,8 @@ export type CompileWarningCode =
   | 'loop_exceeds_cap'
   | 'path_exceeds_cap'
   | 'send_in_quiet_hours'
-  | 'channel_quota_risk';
+  | 'channel_quota_risk'
+  | 'goal_shadows_wait';
 
 export interface CompileWarning {
   code: CompileWarningCode;
@@ -455,5 +456,26 @@ function quotaWarnings(a: Analysis, limits: readonly RecipientLimit[]): CompileW
  */
 export function limitWarnings(plan: Plan, limits: readonly RecipientLimit[] = []): CompileWarning[] {
   const a = analyse(plan);
-  return [...capWarnings(a), ...quietWarnings(a), ...quotaWarnings(a, limits)];
+  return [...capWarnings(a), ...quietWarnings(a), ...quotaWarnings(a, limits), ...goalWarnings(plan)];
+}
+
+/**
+ * A wait for the event that is also the flow's goal (with no filter): every such event converts
+ * the contact and ends the run first, so the wait's `event` exit can never be taken.
+ */
+function goalWarnings(plan: Plan): CompileWarning[] {
+  const goal = plan.settings.goal;
+  if (!goal || goal.filter) return [];
+  return Object.values(plan.nodes).flatMap((node): CompileWarning[] =>
+    node.type === 'wait_for_event' && node.event === goal.event
+      ? [
+          {
+            code: 'goal_shadows_wait',
+            nodeId: node.id,
+            message: `"${goal.event}" is the flow's goal: it converts the contact and ends the run, so this step's "event" exit is never taken. Wait for another event, or give the goal a filter.`,
+            messageZh: `"${goal.event}" 是流程的目标：它让联系人转化并结束流程，所以这一步的"事件"出口永远走不到。请等待其他事件，或给目标加筛选条件。`,
+          },
+        ]
+      : [],
+  );
 }
