@@ -214,7 +214,11 @@ describe('templates', () => {
       id,
     });
     expect(created).toMatchObject({ status: 201, body: { flow: { id, status: 'draft' } } });
-    expect((await app.request('POST', `/api/flows/${id}/validate`)).body).toEqual({ ok: true, errors: [] });
+    expect((await app.request('POST', `/api/flows/${id}/validate`)).body).toEqual({
+      ok: true,
+      errors: [],
+      warnings: [],
+    });
     const again = await app.request('POST', '/api/flows/from-template', {
       template: 'welcome',
       locale: 'zh',
