@@ -1,11 +1,19 @@
-import { IANAZone } from 'luxon';
 import { z } from 'zod';
 import { isAddressKindName } from '../flow/contact-addresses';
+import { isTimeZone } from '../flow/local-time';
 import { Contact } from '../flow/schema';
 import { Issue } from './errors';
 import { pageLimit } from './query';
 
 const optionalText = (max: number) => z.string().max(max).nullable().optional();
+
+/**
+ * A contact's time zone as a request gives it, wherever a contact is written or enrolled: a
+ * misspelt zone would silently fall back to the flow's and send at the wrong local time.
+ */
+export const ContactTimeZone = z.string().max(64).refine(isTimeZone, {
+  error: 'Not an IANA time zone such as Asia/Shanghai. / 不是 IANA 时区名，例如 Asia/Shanghai。',
+});
 
 /**
  * A change to a contact (`PUT /api/contacts/{id}`, each row of an import). Fields left out stay as
@@ -32,14 +40,7 @@ export const ContactPatch = z
           'Address kind → address (null removes it); the kinds are those of GET /api/connectors. Shorthand: ' +
           'a top-level field named after a kind, e.g. "email".',
       }),
-    timezone: z
-      .string()
-      .max(64)
-      .refine((zone) => IANAZone.isValidZone(zone), {
-        error: 'Not an IANA time zone such as Asia/Shanghai. / 不是 IANA 时区名，例如 Asia/Shanghai。',
-      })
-      .nullable()
-      .optional(),
+    timezone: ContactTimeZone.nullable().optional(),
     attributes: z.record(z.string().min(1).max(100), z.unknown()).optional(),
     tags: z.array(z.string().min(1).max(100)).max(500).optional(),
     points: z.number().int().optional(),

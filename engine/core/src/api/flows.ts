@@ -1,10 +1,10 @@
 import { z } from 'zod';
 import type { CompileError } from '../flow/errors';
-import { isTimeZone } from '../flow/local-time';
 import type { Plan } from '../flow/plan';
 import { Contact, FlowDocument, FlowId } from '../flow/schema';
 import type { RunOutcome } from '../interpreter/interpreter';
 import type { TimelineEntry } from '../simulate/simulate';
+import { ContactTimeZone } from './contacts';
 import { pageLimit } from './query';
 
 /**
@@ -317,19 +317,8 @@ export type FlowVersion = z.infer<typeof FlowVersion>;
 export const WebhookInfo = z.object({ url: z.string(), secret: z.string(), signatureHeader: z.string() });
 export type WebhookInfo = z.infer<typeof WebhookInfo>;
 
-/**
- * A contact as a request gives it. Its time zone must be a real one: a misspelt zone would
- * silently fall back to the flow's and send at the wrong local time.
- */
-const GivenContact = Contact.extend({
-  timezone: z
-    .string()
-    .max(64)
-    .refine(isTimeZone, {
-      error: 'Not an IANA time zone such as Asia/Shanghai. / 不是 IANA 时区名，例如 Asia/Shanghai。',
-    })
-    .optional(),
-});
+/** A contact as a request gives it: its time zone checked as contact writes check it. */
+const GivenContact = Contact.extend({ timezone: ContactTimeZone.optional() });
 
 /** `POST /api/flows/{id}/enroll`, and the body of a flow's signed webhook. */
 export const EnrollBody = z.object({
