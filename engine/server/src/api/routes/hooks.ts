@@ -67,10 +67,12 @@ export function registerWebhookRoutes(app: Hono, ctx: ApiContext): void {
         return apiError(c, 400, 'invalid_idempotency_key', 'An Idempotency-Key is 1 to 200 characters.');
       }
       const { webhookAnswers } = ctx.options.store;
-      // What the delivery asks for, whatever order the sender wrote its keys in.
-      const bodyHash = createHash('sha256')
-        .update(stringify(json.value) ?? '')
-        .digest('hex');
+      // What the delivery asks for, whatever order the sender wrote its keys in; only a key needs it.
+      const bodyHash = key
+        ? createHash('sha256')
+            .update(stringify(json.value) ?? '')
+            .digest('hex')
+        : undefined;
       if (key) {
         const seen = await webhookAnswers.find(flowId, key);
         if (seen?.bodyHash && seen.bodyHash !== bodyHash)
@@ -101,7 +103,7 @@ export function registerWebhookRoutes(app: Hono, ctx: ApiContext): void {
         // Only final answers are kept: enrolled, already in the flow, or not eligible. A paused or
         // unpublished flow (409) or an unreachable Temporal (503) may answer otherwise on a retry.
         final = answer.status < 300 || response.status === 'not-eligible';
-        if (key && final)
+        if (key && bodyHash && final)
           await webhookAnswers.keep(flowId, key, { status: answer.status, response, bodyHash });
         return answer;
       } finally {
