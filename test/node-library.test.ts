@@ -1,6 +1,7 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { FlowDocumentInput } from '@sopflow/core';
+import type { FlowStats } from '@sopflow/core/api';
 import { contactFlowWorkflowId } from '@sopflow/workflows';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { publishFlow, startTestApp, type TestApp, uniqueId } from './support/stack';
@@ -600,5 +601,16 @@ describe('editing a live flow', () => {
     expect(applied.nodes[0]?.signalled).toBe(1);
     await result(id, contactId);
     expect(await sentBodies(id, contactId)).toEqual(['v2']);
+    // A migration alone wakes the run: one journey record per step taken, in each version.
+    const counts = async (version: number) =>
+      Object.fromEntries(
+        ((await app.request('GET', `/api/flows/${id}/stats?version=${version}`)).body as FlowStats).nodes.map(
+          (n) => [n.nodeId, [n.entered, n.left]],
+        ),
+      );
+    await expect
+      .poll(() => counts(2))
+      .toEqual({ in: [0, {}], pause: [1, { next: 1 }], bye: [1, { next: 1 }], out: [1, {}] });
+    expect(await counts(1)).toEqual({ in: [1, { next: 1 }], pause: [1, {}], bye: [0, {}], out: [0, {}] });
   });
 });

@@ -197,6 +197,8 @@ export async function contactFlow(input: ContactFlowInput): Promise<ContactFlowR
       else if (command.type === 'leave')
         trail.push({ nodeId: command.nodeId, exit: command.exit, at: command.at, version: plan.version });
     }
+    // Each command is taken once: a loop that wakes without an input (a migration) must not take them again.
+    step = { state: step.state, commands: [] };
     const { state } = step;
     if (state.status === 'done') {
       await recordJourney({
