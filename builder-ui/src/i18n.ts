@@ -94,6 +94,19 @@ const en = {
   shortcuts:
     'Drag steps from the palette · connect exits to steps · Del deletes · Ctrl+Z / Ctrl+Shift+Z undo and redo · Ctrl+C / Ctrl+V copy and paste · Shift-drag selects',
   version: (n: number) => `v${n}`,
+  panels: {
+    showFlows: 'Show the flow list',
+    hideFlows: 'Hide the flow list',
+    showPalette: 'Show step names',
+    hidePalette: 'Icons only',
+    showPanel: 'Show the side panel',
+    hidePanel: 'Hide the side panel',
+    showProblems: 'Show the problems',
+    hideProblems: 'Hide the problems',
+    minimap: 'Show or hide the minimap',
+    canvasOnly: 'Full-screen canvas',
+    leaveCanvasOnly: 'Leave full screen (Esc)',
+  },
 
   // Palette.
   palette: 'Steps',
@@ -416,6 +429,19 @@ const zh: Messages = {
   shortcuts:
     '从左侧拖入步骤 · 把出口连到下一步 · Del 删除 · Ctrl+Z / Ctrl+Shift+Z 撤销与重做 · Ctrl+C / Ctrl+V 复制粘贴 · 按住 Shift 拖动可框选',
   version: (n) => `v${n}`,
+  panels: {
+    showFlows: '展开流程列表',
+    hideFlows: '收起流程列表',
+    showPalette: '显示步骤名称',
+    hidePalette: '只显示图标',
+    showPanel: '展开侧边栏',
+    hidePanel: '收起侧边栏',
+    showProblems: '展开问题列表',
+    hideProblems: '收起问题列表',
+    minimap: '显示或隐藏缩略图',
+    canvasOnly: '全屏画布',
+    leaveCanvasOnly: '退出全屏（Esc）',
+  },
 
   palette: '步骤',
   paletteHint: '拖到画布上，或点击添加',

@@ -2,8 +2,12 @@ import { type CompileError, Contact, compile, type FlowDocument, type NodeType }
 import { useReactFlow } from '@xyflow/react';
 import {
   Activity,
+  ChevronsLeft,
+  ChevronsRight,
   LayoutDashboard,
   Maximize,
+  Maximize2,
+  Minimize2,
   Play,
   Redo2,
   Rocket,
@@ -31,8 +35,10 @@ import { diffMarks, type VersionDiff } from '../../editor/version-diff';
 import { watchMarks } from '../../editor/watch';
 import { useConnectorCatalogue } from '../../hooks/useAddressKinds';
 import { useDebounced } from '../../hooks/useDebounced';
+import { useFitToView } from '../../hooks/useFitToView';
 import { type SaveState, useFlowEditor } from '../../hooks/useFlowEditor';
 import { useLocale } from '../../hooks/useLocale';
+import { usePanels } from '../../hooks/usePanels';
 import { usePolled } from '../../hooks/usePolled';
 import type { Messages } from '../../i18n';
 import { IconButton } from '../common/IconButton';
@@ -107,7 +113,9 @@ export function Editor({ initial, summary, onChanged }: Props) {
   const { t, locale } = useLocale();
   const editor = useFlowEditor(initial, onChanged);
   const { doc, docRef, update, undo, redo, flush, save } = editor;
-  const { screenToFlowPosition, getNodes, fitView } = useReactFlow();
+  const { screenToFlowPosition, getNodes } = useReactFlow();
+  const fitToView = useFitToView();
+  const [panels, togglePanel] = usePanels();
 
   // Compile errors as the flow is drawn, and those the server answered for this very document.
   const compiledDoc = useDebounced(doc, COMPILE_MS);
@@ -284,8 +292,8 @@ export function Editor({ initial, summary, onChanged }: Props) {
     const sizes = measuredSizes();
     update((d) => layoutFlow(d, sizes));
     // Once the canvas has the new positions.
-    setTimeout(() => void fitView({ duration: 300, maxZoom: 1, padding: 0.15 }), 50);
-  }, [measuredSizes, update, fitView]);
+    setTimeout(() => fitToView({ duration: 300 }), 50);
+  }, [measuredSizes, update, fitToView]);
 
   const focusNode = useCallback(
     (id: string) => {
@@ -335,6 +343,15 @@ export function Editor({ initial, summary, onChanged }: Props) {
   }, [undo, redo, copy, paste, duplicate, flush]);
 
   useEffect(() => {
+    if (!panels.canvasOnly) return;
+    const onKey = (e: KeyboardEvent) => {
+      if (e.key === 'Escape' && !document.querySelector('dialog[open]')) togglePanel('canvasOnly', false);
+    };
+    window.addEventListener('keydown', onKey);
+    return () => window.removeEventListener('keydown', onKey);
+  }, [panels.canvasOnly, togglePanel]);
+
+  useEffect(() => {
     if (toast === undefined) return;
     const timer = setTimeout(() => setToast(undefined), 8000);
     return () => clearTimeout(timer);
@@ -356,7 +373,18 @@ export function Editor({ initial, summary, onChanged }: Props) {
   const blocked = errors.length > 0 || pending;
 
   return (
-    <div className="editor" data-testid="editor" data-flow-id={doc.id}>
+    <div
+      className={[
+        'editor',
+        panels.palette ? '' : 'editor--palette-folded',
+        panels.side ? '' : 'editor--side-folded',
+        panels.canvasOnly ? 'editor--canvas-only' : '',
+      ]
+        .filter(Boolean)
+        .join(' ')}
+      data-testid="editor"
+      data-flow-id={doc.id}
+    >
       <header className="toolbar" data-testid="toolbar">
         <div className="toolbar__flow">
           <button
@@ -398,12 +426,16 @@ export function Editor({ initial, summary, onChanged }: Props) {
           <button type="button" onClick={() => void tidy()} title={t.autoLayout} data-testid="auto-layout">
             <LayoutDashboard size={16} /> {t.autoLayout}
           </button>
-          <IconButton
-            label={t.fitView}
-            onClick={() => void fitView({ duration: 300, maxZoom: 1, padding: 0.15 })}
-            data-testid="fit-view"
-          >
+          <IconButton label={t.fitView} onClick={() => fitToView({ duration: 300 })} data-testid="fit-view">
             <Maximize size={16} />
+          </IconButton>
+          <IconButton
+            label={panels.canvasOnly ? t.panels.leaveCanvasOnly : t.panels.canvasOnly}
+            onClick={() => togglePanel('canvasOnly')}
+            aria-pressed={panels.canvasOnly}
+            data-testid="canvas-only"
+          >
+            {panels.canvasOnly ? <Minimize2 size={16} /> : <Maximize2 size={16} />}
           </IconButton>
         </div>
         <div className="toolbar__group toolbar__end">
@@ -428,7 +460,11 @@ export function Editor({ initial, summary, onChanged }: Props) {
           </button>
           <button
             type="button"
-            onClick={() => setTab('preview')}
+            onClick={() => {
+              setTab('preview');
+              togglePanel('side', true);
+              togglePanel('canvasOnly', false);
+            }}
             aria-pressed={tab === 'preview'}
             data-testid="open-preview"
           >
@@ -446,7 +482,13 @@ export function Editor({ initial, summary, onChanged }: Props) {
           </button>
         </div>
       </header>
-      <Palette onAdd={(type) => addStep(type)} />
+      {!panels.canvasOnly && (
+        <Palette
+          onAdd={(type) => addStep(type)}
+          folded={!panels.palette}
+          onFold={() => togglePanel('palette')}
+        />
+      )}
       <div className="editor__center" ref={canvasWrap}>
         <FlowCanvas
           doc={doc}
@@ -461,78 +503,109 @@ export function Editor({ initial, summary, onChanged }: Props) {
           onSelectionChange={onSelectionChange}
           selectRequest={selectRequest}
         />
-        <p className="shortcuts muted">{t.shortcuts}</p>
-        <ProblemList errors={errors} server={serverErrors !== undefined} onFocusNode={focusNode} />
-      </div>
-      <aside className="side" data-testid="side-panel">
-        <div className="tabs" role="tablist">
-          {SIDE_TABS.map((name) => (
-            <button
-              key={name}
-              type="button"
-              role="tab"
-              aria-selected={tab === name}
-              onClick={() => setTab(name)}
-              data-testid={`tab-${name}`}
-            >
-              {name === 'watch' ? (
-                <>
-                  <Activity size={14} aria-hidden="true" /> {t.tabWatch}
-                </>
-              ) : (
-                sideTabName(name, t)
-              )}
-            </button>
-          ))}
-        </div>
-        <div className="side__body" role="tabpanel">
-          {tab === 'step' ? (
-            <Inspector
-              doc={doc}
-              selected={selection.nodes}
+        {!panels.canvasOnly && (
+          <>
+            <p className="shortcuts muted">{t.shortcuts}</p>
+            <ProblemList
               errors={errors}
-              update={update}
-              renderContext={renderContext}
-              onDelete={deleteSelection}
-              onDuplicate={duplicate}
-              onRenamed={(id) => select([id])}
+              server={serverErrors !== undefined}
+              onFocusNode={focusNode}
+              folded={!panels.problems}
+              onFold={() => togglePanel('problems')}
             />
-          ) : tab === 'watch' ? (
-            <WatchPanel
-              doc={doc}
-              version={watchedVersion}
-              latestVersion={latestWatchable}
-              onPickVersion={(v) => setPickedVersion(v === latestWatchable ? undefined : v)}
-              stats={stats}
-              selectedNode={selection.nodes.length === 1 ? selection.nodes[0] : undefined}
-            />
-          ) : tab === 'history' ? (
-            <HistoryPanel
-              flowId={doc.id}
-              latestVersion={summary?.latestVersion ?? null}
-              onDiff={setDiff}
-              onRolledBack={(from, to) => {
-                setToast({ kind: 'rolledBack', from, to });
-                onChanged();
-              }}
-            />
-          ) : (
-            <PreviewPanel
-              doc={doc}
-              stale={stale}
-              blocked={blocked}
-              sample={sample}
-              setSample={setSample}
-              run={run}
-              setRun={setRun}
-              flush={flush}
-              structure={structure}
-              onServerErrors={onServerErrors}
-              onFocusNode={(id) => select([id], true)}
-            />
-          )}
-        </div>
-      </aside>
+          </>
+        )}
+      </div>
+      {panels.canvasOnly ? null : !panels.side ? (
+        <aside className="side side--folded" data-testid="side-panel" data-folded="true">
+          <IconButton
+            label={t.panels.showPanel}
+            onClick={() => togglePanel('side', true)}
+            aria-expanded={false}
+            data-testid="fold-side"
+          >
+            <ChevronsLeft size={16} />
+          </IconButton>
+        </aside>
+      ) : (
+        <aside className="side" data-testid="side-panel">
+          <div className="tabs" role="tablist">
+            {SIDE_TABS.map((name) => (
+              <button
+                key={name}
+                type="button"
+                role="tab"
+                aria-selected={tab === name}
+                onClick={() => setTab(name)}
+                data-testid={`tab-${name}`}
+              >
+                {name === 'watch' ? (
+                  <>
+                    <Activity size={14} aria-hidden="true" /> {t.tabWatch}
+                  </>
+                ) : (
+                  sideTabName(name, t)
+                )}
+              </button>
+            ))}
+            <IconButton
+              label={t.panels.hidePanel}
+              onClick={() => togglePanel('side', false)}
+              aria-expanded
+              data-testid="fold-side"
+            >
+              <ChevronsRight size={16} />
+            </IconButton>
+          </div>
+          <div className="side__body" role="tabpanel">
+            {tab === 'step' ? (
+              <Inspector
+                doc={doc}
+                selected={selection.nodes}
+                errors={errors}
+                update={update}
+                renderContext={renderContext}
+                onDelete={deleteSelection}
+                onDuplicate={duplicate}
+                onRenamed={(id) => select([id])}
+              />
+            ) : tab === 'watch' ? (
+              <WatchPanel
+                doc={doc}
+                version={watchedVersion}
+                latestVersion={latestWatchable}
+                onPickVersion={(v) => setPickedVersion(v === latestWatchable ? undefined : v)}
+                stats={stats}
+                selectedNode={selection.nodes.length === 1 ? selection.nodes[0] : undefined}
+              />
+            ) : tab === 'history' ? (
+              <HistoryPanel
+                flowId={doc.id}
+                latestVersion={summary?.latestVersion ?? null}
+                onDiff={setDiff}
+                onRolledBack={(from, to) => {
+                  setToast({ kind: 'rolledBack', from, to });
+                  onChanged();
+                }}
+              />
+            ) : (
+              <PreviewPanel
+                doc={doc}
+                stale={stale}
+                blocked={blocked}
+                sample={sample}
+                setSample={setSample}
+                run={run}
+                setRun={setRun}
+                flush={flush}
+                structure={structure}
+                onServerErrors={onServerErrors}
+                onFocusNode={(id) => select([id], true)}
+              />
+            )}
+          </div>
+        </aside>
+      )}
       {drawer && (
         <SettingsDrawer doc={doc} errors={errors} update={update} onClose={() => setDrawer(false)} />
       )}

@@ -5,6 +5,7 @@ import {
   Background,
   type Connection,
   ConnectionLineType,
+  ControlButton,
   Controls,
   type DefaultEdgeOptions,
   type Edge,
@@ -16,8 +17,10 @@ import {
   type NodeTypes,
   type OnSelectionChangeParams,
   ReactFlow,
+  useNodesInitialized,
   useReactFlow,
 } from '@xyflow/react';
+import { Map as MapIcon, Maximize } from 'lucide-react';
 import { type DragEvent, useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import {
   markDiff,
@@ -37,9 +40,12 @@ import {
   reconnect,
   removeElements,
 } from '../../editor/document';
+import { MINIMAP } from '../../editor/panels';
 import type { DiffMark } from '../../editor/version-diff';
 import type { NodeWatch } from '../../editor/watch';
+import { useFitToView } from '../../hooks/useFitToView';
 import { useLocale } from '../../hooks/useLocale';
+import { usePanels } from '../../hooks/usePanels';
 import { nodeModule } from '../../nodes';
 import { PALETTE_MIME } from '../Palette/Palette';
 import { type EdgeInsert, EdgeInsertContext, INSERTABLE_EDGE_TYPE, InsertableEdge } from './InsertableEdge';
@@ -131,6 +137,16 @@ export function FlowCanvas({
 }: Props) {
   const { t } = useLocale();
   const { screenToFlowPosition, fitView } = useReactFlow();
+  const [panels, togglePanel] = usePanels();
+  const fitToView = useFitToView();
+  // The first fit waits for the steps' measured sizes, so it knows how much room the flow takes.
+  const initialized = useNodesInitialized();
+  const fitted = useRef(false);
+  useEffect(() => {
+    if (!initialized || fitted.current) return;
+    fitted.current = true;
+    fitToView();
+  }, [initialized, fitToView]);
   const canvas = useMemo(
     () => markDiff(markWatch(markTrace(markProblems(toCanvas(doc), errors), trace, takenEdges), watch), diff),
     [doc, errors, trace, takenEdges, watch, diff],
@@ -274,8 +290,6 @@ export function FlowCanvas({
           edgeTypes={edgeTypes}
           defaultEdgeOptions={defaultEdgeOptions}
           connectionLineType={ConnectionLineType.SmoothStep}
-          fitView
-          fitViewOptions={{ maxZoom: 1, padding: 0.25 }}
           deleteKeyCode={['Delete', 'Backspace']}
           snapToGrid
           snapGrid={[8, 8]}
@@ -283,8 +297,33 @@ export function FlowCanvas({
           maxZoom={2}
         >
           <Background gap={16} />
-          <Controls showInteractive={false} />
-          <MiniMap<StepNodeType> nodeClassName={minimapClass} nodeColor={minimapColor} pannable zoomable />
+          <Controls showInteractive={false} showFitView={false}>
+            <ControlButton
+              onClick={() => fitToView({ duration: 300 })}
+              title={t.fitView}
+              aria-label={t.fitView}
+            >
+              <Maximize size={12} />
+            </ControlButton>
+            <ControlButton
+              onClick={() => togglePanel('minimap')}
+              title={t.panels.minimap}
+              aria-label={t.panels.minimap}
+              aria-pressed={panels.minimap}
+              data-testid="toggle-minimap"
+            >
+              <MapIcon size={12} />
+            </ControlButton>
+          </Controls>
+          {panels.minimap && (
+            <MiniMap<StepNodeType>
+              nodeClassName={minimapClass}
+              nodeColor={minimapColor}
+              pannable
+              zoomable
+              style={{ width: MINIMAP.width, height: MINIMAP.height, margin: MINIMAP.margin }}
+            />
+          )}
         </ReactFlow>
       </EdgeInsertContext.Provider>
       {doc.nodes.length === 0 && <p className="canvas__empty">{t.paletteHint}</p>}
