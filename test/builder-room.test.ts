@@ -146,6 +146,51 @@ describe('the canvas on a laptop (1280×800)', () => {
   }
 });
 
+/** Pairs of steps whose boxes on the canvas overlap. */
+async function collisions(page: Page): Promise<string[]> {
+  const boxes: [string, Box][] = [];
+  for (const node of await page.locator('.react-flow__node').all())
+    boxes.push([(await node.getAttribute('data-id')) ?? '?', await box(node)]);
+  const found: string[] = [];
+  for (let i = 0; i < boxes.length; i++)
+    for (let j = i + 1; j < boxes.length; j++)
+      if (overlaps(boxes[i]![1], boxes[j]![1])) found.push(`${boxes[i]![0]} × ${boxes[j]![0]}`);
+  return found;
+}
+
+describe('steps on the canvas', () => {
+  it('never collide: a template is laid out from drawn sizes, errors sit beside a step, pastes land clear', async () => {
+    const page = await freshPage(LAPTOP, 'zh');
+    await welcomeFlow(page);
+    await expect.poll(() => collisions(page), WAIT).toEqual([]);
+    // Laid out as the starting point: nothing to undo.
+    expect(await page.getByTestId('undo').isDisabled()).toBe(true);
+
+    // An error shows beside its step, not in it: the step does not grow onto the next one.
+    const greet = page.getByTestId('node-greet');
+    await greet.click();
+    await page.locator('[data-testid="inspector"] textarea').first().fill('Hi {{ contact.name');
+    await expect.poll(() => greet.getAttribute('data-errors'), WAIT).not.toBe('0');
+    const step = await box(greet);
+    const problem = await box(greet.locator('.step__problem'));
+    expect(problem.x).toBeGreaterThanOrEqual(step.x + step.width);
+    expect(await collisions(page)).toEqual([]);
+    await page.screenshot({ path: artifact('builder-room-error-zh.png') });
+    await page.keyboard.press('Control+Z');
+    await expect.poll(() => greet.getAttribute('data-errors'), WAIT).toBe('0');
+
+    // Pasted twice, duplicated once: each copy lands where no step is.
+    await page.getByTestId('node-nudge').click();
+    await page.keyboard.press('Control+C');
+    await page.keyboard.press('Control+V');
+    await page.keyboard.press('Control+V');
+    await page.keyboard.press('Control+D');
+    await expect.poll(() => page.locator('.react-flow__node').count(), WAIT).toBe(12);
+    await expect.poll(() => collisions(page), WAIT).toEqual([]);
+    await page.context().close();
+  });
+});
+
 describe('the canvas on a desktop (1920×1080)', () => {
   for (const language of ['en', 'zh'] as const) {
     it(`opens every panel and keeps steps clear of the minimap, in ${language}`, async () => {

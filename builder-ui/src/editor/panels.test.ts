@@ -1,5 +1,14 @@
 import { describe, expect, it } from 'vitest';
-import { defaultPanels, FIT_MARGIN, fitPadding, MINIMAP, parseChoices, storedChoices } from './panels';
+import {
+  defaultPanels,
+  FIT_MARGIN,
+  fitPadding,
+  MINIMAP,
+  openingView,
+  parseChoices,
+  READABLE_ZOOM,
+  storedChoices,
+} from './panels';
 
 describe('panels', () => {
   it('start folded on a laptop and open on a wide screen', () => {
@@ -51,5 +60,22 @@ describe('fit-to-view padding', () => {
       bottom: px(FIT_MARGIN),
       left: px(FIT_MARGIN),
     });
+  });
+});
+
+describe('the view a flow opens with', () => {
+  const canvas = { width: 1000, height: 600 };
+
+  it('shows all of a flow that can be read so', () => {
+    const view = openingView({ x: 0, y: 0, width: 300, height: 400 }, canvas, true);
+    expect(view.zoom).toBe(1);
+  });
+
+  it('shows the top of a tall flow at a readable size, centred', () => {
+    const bounds = { x: 100, y: 50, width: 400, height: 3000 };
+    const view = openingView(bounds, canvas, true);
+    expect(view.zoom).toBe(READABLE_ZOOM);
+    expect(view.y + bounds.y * view.zoom).toBe(FIT_MARGIN);
+    expect(view.x + (bounds.x + bounds.width / 2) * view.zoom).toBe(canvas.width / 2);
   });
 });

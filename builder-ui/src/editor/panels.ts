@@ -1,4 +1,4 @@
-import type { FitViewOptions, Rect } from '@xyflow/react';
+import { type FitViewOptions, getViewportForBounds, type Rect, type Viewport } from '@xyflow/react';
 
 type Padding = NonNullable<FitViewOptions['padding']>;
 
@@ -81,4 +81,33 @@ export function fitPadding(
   return zoomWithColumn >= zoomWithStrip
     ? { top: px(m), right: px(column), bottom: px(m), left: px(m) }
     : { top: px(m), right: px(m), bottom: px(strip), left: px(m) };
+}
+
+/** Below this zoom a step's text is too small to read (under about 9 px). */
+export const READABLE_ZOOM = 0.75;
+
+/**
+ * How a flow opens: all of it in view when it can be read so, else its top (where it starts) at a
+ * readable size, the rest a scroll or the minimap away.
+ */
+export function openingView(
+  bounds: Rect,
+  canvas: { width: number; height: number },
+  minimap: boolean,
+): Viewport {
+  const fit = getViewportForBounds(
+    bounds,
+    canvas.width,
+    canvas.height,
+    0.2,
+    1,
+    fitPadding(bounds, canvas, minimap),
+  );
+  if (fit.zoom >= READABLE_ZOOM) return fit;
+  const zoom = READABLE_ZOOM;
+  return {
+    zoom,
+    x: canvas.width / 2 - (bounds.x + bounds.width / 2) * zoom,
+    y: FIT_MARGIN - bounds.y * zoom,
+  };
 }

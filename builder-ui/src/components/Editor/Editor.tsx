@@ -1,5 +1,5 @@
 import { type CompileError, Contact, compile, type FlowDocument, type NodeType } from '@sopflow/core';
-import { useReactFlow } from '@xyflow/react';
+import { useNodesInitialized, useReactFlow } from '@xyflow/react';
 import {
   Activity,
   ChevronsLeft,
@@ -28,14 +28,16 @@ import {
   newNodeId,
   type Position,
   pasteNodes,
+  pasteOffset,
   removeElements,
 } from '../../editor/document';
 import { takenEdges, traceMarks } from '../../editor/trace';
+import { takeUntidy } from '../../editor/untidy-flows';
 import { diffMarks, type VersionDiff } from '../../editor/version-diff';
 import { watchMarks } from '../../editor/watch';
 import { useConnectorCatalogue } from '../../hooks/useAddressKinds';
 import { useDebounced } from '../../hooks/useDebounced';
-import { useFitToView } from '../../hooks/useFitToView';
+import { useFitToView, useOpeningView } from '../../hooks/useFitToView';
 import { type SaveState, useFlowEditor } from '../../hooks/useFlowEditor';
 import { useLocale } from '../../hooks/useLocale';
 import { usePanels } from '../../hooks/usePanels';
@@ -112,9 +114,10 @@ interface Props {
 export function Editor({ initial, summary, onChanged }: Props) {
   const { t, locale } = useLocale();
   const editor = useFlowEditor(initial, onChanged);
-  const { doc, docRef, update, undo, redo, flush, save } = editor;
+  const { doc, docRef, update, settle, undo, redo, flush, save } = editor;
   const { screenToFlowPosition, getNodes } = useReactFlow();
   const fitToView = useFitToView();
+  const showOpening = useOpeningView();
   const [panels, togglePanel] = usePanels();
 
   // Compile errors as the flow is drawn, and those the server answered for this very document.
@@ -144,7 +147,8 @@ export function Editor({ initial, summary, onChanged }: Props) {
   selectionRef.current = selection;
   const [selectRequest, setSelectRequest] = useState<SelectRequest>();
   const select = useCallback(
-    (ids: string[], fit = false) => setSelectRequest((r) => ({ ids, fit, seq: (r?.seq ?? 0) + 1 })),
+    (ids: string[], view: SelectRequest['view'] = 'keep') =>
+      setSelectRequest((r) => ({ ids, view, seq: (r?.seq ?? 0) + 1 })),
     [],
   );
   const [tab, setTab] = useState<SideTab>('step');
@@ -174,7 +178,6 @@ export function Editor({ initial, summary, onChanged }: Props) {
   );
   const watch = useMemo(() => (stats.value ? watchMarks(stats.value) : undefined), [stats.value]);
   const clipboard = useRef<Clipboard | undefined>(undefined);
-  const pastes = useRef(0);
   const canvasWrap = useRef<HTMLDivElement>(null);
 
   // The preview's path on the canvas, while the flow is still the one that ran.
@@ -240,7 +243,7 @@ export function Editor({ initial, summary, onChanged }: Props) {
       );
       const node = defaultNode(type, id, position ?? placeForNew(), locale);
       update((d) => addNode(d, node));
-      select([id]);
+      select([id], 'reveal');
       setTab('step');
     },
     [docRef, update, select, placeForNew, locale],
@@ -252,7 +255,7 @@ export function Editor({ initial, summary, onChanged }: Props) {
       const inserted = insertOnEdge(docRef.current, edgeId, type, locale, sizes);
       if (!inserted) return;
       update((d) => insertOnEdge(d, edgeId, type, locale, sizes)?.doc ?? d);
-      select([inserted.id]);
+      select([inserted.id], 'reveal');
       setTab('step');
     },
     [docRef, update, select, measuredSizes, locale],
@@ -261,26 +264,22 @@ export function Editor({ initial, summary, onChanged }: Props) {
   const copy = useCallback(() => {
     if (selectionRef.current.nodes.length === 0) return;
     clipboard.current = copyNodes(docRef.current, selectionRef.current.nodes);
-    pastes.current = 0;
   }, [docRef]);
+  /** Pastes copies beside what they copy and every earlier copy, never on them. */
   const paste = useCallback(
     (clip: Clipboard | undefined = clipboard.current) => {
       if (!clip || clip.nodes.length === 0) return;
-      pastes.current += 1;
-      const offset = { x: 40 * pastes.current, y: 40 * pastes.current };
+      const offset = pasteOffset(docRef.current, clip, measuredSizes());
       const { ids } = pasteNodes(docRef.current, clip, offset);
       update((d) => pasteNodes(d, clip, offset).doc);
-      select(ids);
+      select(ids, 'reveal');
     },
-    [docRef, update, select],
+    [docRef, update, select, measuredSizes],
   );
-  const duplicate = useCallback(() => {
-    const clip = copyNodes(docRef.current, selectionRef.current.nodes);
-    const offset = { x: 40, y: 40 };
-    const { ids } = pasteNodes(docRef.current, clip, offset);
-    update((d) => pasteNodes(d, clip, offset).doc);
-    select(ids);
-  }, [docRef, update, select]);
+  const duplicate = useCallback(
+    () => paste(copyNodes(docRef.current, selectionRef.current.nodes)),
+    [docRef, paste],
+  );
   const deleteSelection = useCallback(() => {
     const { nodes, edges } = selectionRef.current;
     update((d) => removeElements(d, nodes, edges));
@@ -295,9 +294,20 @@ export function Editor({ initial, summary, onChanged }: Props) {
     setTimeout(() => fitToView({ duration: 300 }), 50);
   }, [measuredSizes, update, fitToView]);
 
+  // A flow just made from a template is laid out once its steps are drawn and measured.
+  const drawn = useNodesInitialized();
+  useEffect(() => {
+    if (!drawn || !takeUntidy(docRef.current.id)) return;
+    void import('../../editor/layout').then(({ layoutFlow }) => {
+      const sizes = measuredSizes();
+      settle((d) => layoutFlow(d, sizes));
+      setTimeout(showOpening, 50);
+    });
+  }, [drawn, docRef, measuredSizes, settle, showOpening]);
+
   const focusNode = useCallback(
     (id: string) => {
-      select([id], true);
+      select([id], 'fit');
       setTab('step');
     },
     [select],
@@ -505,7 +515,9 @@ export function Editor({ initial, summary, onChanged }: Props) {
         />
         {!panels.canvasOnly && (
           <>
-            <p className="shortcuts muted">{t.shortcuts}</p>
+            <p className="shortcuts muted" title={t.shortcuts}>
+              {t.shortcuts}
+            </p>
             <ProblemList
               errors={errors}
               server={serverErrors !== undefined}
@@ -600,7 +612,7 @@ export function Editor({ initial, summary, onChanged }: Props) {
                 flush={flush}
                 structure={structure}
                 onServerErrors={onServerErrors}
-                onFocusNode={(id) => select([id], true)}
+                onFocusNode={(id) => select([id], 'fit')}
               />
             )}
           </div>

@@ -36,7 +36,7 @@ export function ProblemList({
         {errors.length === 0 ? <CircleCheck size={14} /> : <CircleAlert size={14} />} {t.problems}{' '}
         {errors.length > 0 && <span className="badge">{errors.length}</span>}
         {server && <span className="muted problems__server"> {t.serverProblems}</span>}
-        {folded && errors.length === 0 && (
+        {errors.length === 0 && (
           <span className="problems__none" data-testid="no-problems">
             {t.noProblems}
           </span>
@@ -52,11 +52,7 @@ export function ProblemList({
           </IconButton>
         )}
       </h2>
-      {folded ? null : errors.length === 0 ? (
-        <p className="notice notice--ok" data-testid="no-problems">
-          {t.noProblems}
-        </p>
-      ) : (
+      {folded || errors.length === 0 ? null : (
         <ol>
           {errors.map((error, i) => {
             const where = error.nodeId
