@@ -44,6 +44,7 @@ import { usePanels } from '../../hooks/usePanels';
 import { usePolled } from '../../hooks/usePolled';
 import type { Messages } from '../../i18n';
 import { IconButton } from '../common/IconButton';
+import { FlowActions } from '../FlowActions/FlowActions';
 import { FlowCanvas, type SelectRequest } from '../FlowCanvas/FlowCanvas';
 import { HistoryPanel } from '../History/HistoryPanel';
 import { Inspector } from '../Inspector/Inspector';
@@ -71,6 +72,16 @@ const NO_ERRORS: CompileError[] = [];
 /** What a dry-run depends on: everything but where steps sit and what they are called. */
 function structureOf(doc: FlowDocument): string {
   return JSON.stringify({ ...doc, name: '', nodes: doc.nodes.map(({ position: _, label: __, ...n }) => n) });
+}
+
+/** Every step at one spot: a document written without positions. */
+function withoutPositions(doc: FlowDocument): boolean {
+  const [first, ...rest] = doc.nodes;
+  return (
+    first !== undefined &&
+    rest.length > 0 &&
+    rest.every((n) => n.position.x === first.position.x && n.position.y === first.position.y)
+  );
 }
 
 function isEditable(target: EventTarget | null): boolean {
@@ -294,10 +305,15 @@ export function Editor({ initial, summary, onChanged }: Props) {
     setTimeout(() => fitToView({ duration: 300 }), 50);
   }, [measuredSizes, update, fitToView]);
 
-  // A flow just made from a template is laid out once its steps are drawn and measured.
+  // A flow just made from a template, or one written without positions (through the API), is
+  // laid out once its steps are drawn and measured.
   const drawn = useNodesInitialized();
+  const laidOut = useRef(false);
   useEffect(() => {
-    if (!drawn || !takeUntidy(docRef.current.id)) return;
+    if (!drawn || laidOut.current) return;
+    laidOut.current = true;
+    const untidy = takeUntidy(docRef.current.id) || withoutPositions(docRef.current);
+    if (!untidy) return;
     void import('../../editor/layout').then(({ layoutFlow }) => {
       const sizes = measuredSizes();
       settle((d) => layoutFlow(d, sizes));
@@ -465,6 +481,15 @@ export function Editor({ initial, summary, onChanged }: Props) {
           >
             <Save size={16} /> {t.save}
           </button>
+          <FlowActions
+            flowId={doc.id}
+            flowName={doc.name}
+            status={summary?.status}
+            onChanged={onChanged}
+            onOpenFlow={(id) => {
+              window.location.hash = `#/flows/${encodeURIComponent(id)}`;
+            }}
+          />
           <button type="button" onClick={() => setDrawer(true)} data-testid="open-settings">
             <Settings size={16} /> {t.settings}
           </button>
