@@ -172,6 +172,52 @@ describe('events', () => {
     expect(await sentBodies(id, contact.id)).toEqual(['thanks for 42']);
   });
 
+  it('reach a run whose worker is down as a signal, answered pending, and the run takes it once when a worker is back', async () => {
+    const quiet = await startTestApp({ worker: false });
+    try {
+      const id = uniqueId('no-worker');
+      await publishFlow(
+        quiet,
+        flow(
+          id,
+          [
+            manual,
+            { id: 'wait-reply', type: 'wait_for_event', event: 'message.received', timeout: 'PT1M' },
+            { id: 'thanks', type: 'send', channel: 'wechat', message: { text: 'thanks' } },
+            { id: 'out', type: 'exit' },
+            { id: 'out2', type: 'exit' },
+          ],
+          [
+            ['wait-reply', 'event', 'thanks'],
+            ['wait-reply', 'timeout', 'out2'],
+          ],
+        ),
+      );
+      const contact = { id: uniqueId('c'), wecomUserId: 'wx' };
+      expect((await quiet.request('POST', `/api/flows/${id}/enroll`, { contact })).status).toBe(202);
+      const asked = Date.now();
+      const answer = await quiet.request('POST', '/api/events', {
+        contactId: contact.id,
+        name: 'message.received',
+        payload: {},
+      });
+      expect(answer).toMatchObject({ status: 202, body: { use: 'pending', delivered: 1 } });
+      expect(Date.now() - asked).toBeLessThan(15_000);
+      const worker = await startTestApp({ taskQueue: quiet.taskQueue });
+      try {
+        const handle = quiet.client.workflow.getHandle(contactFlowWorkflowId(id, contact.id));
+        expect(await handle.result()).toEqual({ outcome: { kind: 'exited', nodeId: 'out' } });
+        expect(
+          (await quiet.store.deliveries.listOutbox({ flowId: id, contactId: contact.id })).map((m) => m.body),
+        ).toEqual(['thanks']);
+      } finally {
+        await worker.stop();
+      }
+    } finally {
+      await quiet.stop();
+    }
+  }, 60_000);
+
   it('count an event id once per contact and event name: the same id for another contact or name is another event', async () => {
     const id = uniqueId('orders');
     await publishFlow(
