@@ -69,32 +69,33 @@ async function atNode(flowId: string, contactId: string, nodeId: string) {
   throw new Error(`the run never reached ${nodeId}`);
 }
 
+/** Waits a minute for a reply: thanks quoting it, or a nudge. */
+const replyFlow = (id: string) =>
+  flow(
+    id,
+    [
+      manual,
+      { id: 'wait-reply', type: 'wait_for_event', event: 'message.received', timeout: 'PT1M' },
+      {
+        id: 'thanks',
+        type: 'send',
+        channel: 'wechat',
+        message: { text: 'thanks for "{{ lastEvent.payload.text }}"' },
+      },
+      { id: 'out', type: 'exit' },
+      { id: 'nudge', type: 'send', channel: 'wechat', message: { text: 'nudge' } },
+      { id: 'out2', type: 'exit' },
+    ],
+    [
+      ['wait-reply', 'event', 'thanks'],
+      ['wait-reply', 'timeout', 'nudge'],
+    ],
+  );
+
 describe('events', () => {
   it('reach a waiting flow, which answers whether it used or ignored each, and a repeated event id counts once', async () => {
     const id = uniqueId('reply');
-    await publishFlow(
-      app,
-      flow(
-        id,
-        [
-          manual,
-          { id: 'wait-reply', type: 'wait_for_event', event: 'message.received', timeout: 'PT1M' },
-          {
-            id: 'thanks',
-            type: 'send',
-            channel: 'wechat',
-            message: { text: 'thanks for "{{ lastEvent.payload.text }}"' },
-          },
-          { id: 'out', type: 'exit' },
-          { id: 'nudge', type: 'send', channel: 'wechat', message: { text: 'nudge' } },
-          { id: 'out2', type: 'exit' },
-        ],
-        [
-          ['wait-reply', 'event', 'thanks'],
-          ['wait-reply', 'timeout', 'nudge'],
-        ],
-      ),
-    );
+    await publishFlow(app, replyFlow(id));
     const contact = { id: uniqueId('c'), wecomUserId: 'wx' };
     expect((await app.request('POST', `/api/flows/${id}/enroll`, { contact })).status).toBe(202);
     await atNode(id, contact.id, 'wait-reply');
@@ -176,30 +177,14 @@ describe('events', () => {
     const quiet = await startTestApp({ worker: false });
     try {
       const id = uniqueId('no-worker');
-      await publishFlow(
-        quiet,
-        flow(
-          id,
-          [
-            manual,
-            { id: 'wait-reply', type: 'wait_for_event', event: 'message.received', timeout: 'PT1M' },
-            { id: 'thanks', type: 'send', channel: 'wechat', message: { text: 'thanks' } },
-            { id: 'out', type: 'exit' },
-            { id: 'out2', type: 'exit' },
-          ],
-          [
-            ['wait-reply', 'event', 'thanks'],
-            ['wait-reply', 'timeout', 'out2'],
-          ],
-        ),
-      );
+      await publishFlow(quiet, replyFlow(id));
       const contact = { id: uniqueId('c'), wecomUserId: 'wx' };
       expect((await quiet.request('POST', `/api/flows/${id}/enroll`, { contact })).status).toBe(202);
       const asked = Date.now();
       const answer = await quiet.request('POST', '/api/events', {
         contactId: contact.id,
         name: 'message.received',
-        payload: {},
+        payload: { text: 'hi' },
       });
       expect(answer).toMatchObject({ status: 202, body: { use: 'pending', delivered: 1 } });
       expect(Date.now() - asked).toBeLessThan(15_000);
@@ -209,7 +194,7 @@ describe('events', () => {
         expect(await handle.result()).toEqual({ outcome: { kind: 'exited', nodeId: 'out' } });
         expect(
           (await quiet.store.deliveries.listOutbox({ flowId: id, contactId: contact.id })).map((m) => m.body),
-        ).toEqual(['thanks']);
+        ).toEqual(['thanks for "hi"']);
       } finally {
         await worker.stop();
       }
