@@ -265,6 +265,7 @@ const en = {
   },
   sentTo: (channel: string, to: string) => `${channel} → ${to}`,
   waitsUntil: 'waits until',
+  eventUse: { used: '', kept: 'kept for a step ahead', ignored: 'nothing waited for it' },
   timesIn: (zone: string, contacts: boolean) =>
     `Times in ${zone} (${contacts ? "the contact's time zone" : "the flow's: the contact has no valid time zone"})`,
 
@@ -617,6 +618,7 @@ const zh: Messages = {
   },
   sentTo: (channel, to) => `${channel} → ${to}`,
   waitsUntil: '等到',
+  eventUse: { used: '', kept: '已保留，留给后面的步骤', ignored: '没有步骤在等' },
   timesIn: (zone, contacts) =>
     `时间按 ${zone}（${contacts ? '联系人的时区' : '流程的时区：联系人没有有效时区'}）`,
 
