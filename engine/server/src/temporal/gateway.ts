@@ -1,12 +1,14 @@
 import {
   type CampaignInput,
   type CampaignProgress,
+  type ConnectorJobInput,
   type ContactFlowInput,
   ContactIdKey,
   campaign,
   campaignProgressQuery,
   cancelCampaignSignal,
   cancelSignal,
+  connectorJob,
   contactFlow,
   eventSignal,
   type FlowEvent,
@@ -227,6 +229,24 @@ export class TemporalGateway {
   /** Stops a campaign's paging; false when there is no such campaign. */
   cancelCampaign(campaignId: string): Promise<boolean> {
     return this.signal(() => this.client.workflow.getHandle(campaignId).signal(cancelCampaignSignal));
+  }
+
+  // -- Connectors' jobs -------------------------------------------------------------------------
+
+  /** Starts one run of a connector's job; false when a run of that id is still going (it does the work). */
+  async startConnectorJob(workflowId: string, input: ConnectorJobInput): Promise<boolean> {
+    try {
+      await this.client.workflow.start(connectorJob, {
+        taskQueue: this.taskQueue,
+        workflowId,
+        args: [input],
+        staticSummary: `${input.job} (${input.connector}, channel ${input.account}${input.only ? `, ${input.only}` : ''})`,
+      });
+      return true;
+    } catch (error) {
+      if (error instanceof WorkflowExecutionAlreadyStartedError) return false;
+      throw error;
+    }
   }
 
   // -- Schedules --------------------------------------------------------------------------------
