@@ -37,7 +37,9 @@ export class Groups implements GroupsPort {
    * Only a member the provider typed as external becomes a contact. A callback's event carries no
    * kind (WeCom's do not say staff or customer): it counts for a contact that already has this
    * address (a customer, since staff are never made contacts), and is otherwise left unnoted, so
-   * the read of the group (`groupchat/get`, with each member's type) finds it as a join.
+   * the read of the group (`groupchat/get`, with each member's type) finds it as a join. A join
+   * of a member already noted in the group was counted already (the read got there first, and
+   * WeCom retried the callback, whose event id is not the read's).
    */
   async accept(
     groupId: string,
@@ -45,8 +47,11 @@ export class Groups implements GroupsPort {
   ): Promise<{ joins: number; leaves: number; unresolved: number }> {
     const posted = { joins: 0, leaves: 0, unresolved: 0 };
     await this.store.watchedGroups.watch(groupId);
+    const [group] = await this.store.watchedGroups.list(groupId);
+    const noted = new Set(group?.members);
     for (const event of events) {
       const joined = event.name === 'member.joined';
+      if (joined && event.payload.memberType === undefined && noted.has(event.memberId)) continue;
       const contactId = await this.contactOf(event, joined);
       if (contactId === 'unresolved') {
         posted.unresolved++;

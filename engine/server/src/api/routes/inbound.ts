@@ -47,8 +47,13 @@ export function registerInboundRoutes(app: Hono, ctx: ApiContext): void {
     const outcome = await ctx.options.groups.accept(fact.chatId, fact.events);
     // Who changed, or of what kind, is for the provider's own read of the group to say: started in
     // the background, since the provider wants its answer before such a read would return.
-    if (fact.runJob && (fact.events.length === 0 || outcome.unresolved > 0))
-      await ctx.options.connectorJobs.startNow(connector.name, fact.runJob, fact.chatId);
+    if (!fact.runJob || (fact.events.length > 0 && outcome.unresolved === 0)) return;
+    const started = await ctx.options.connectorJobs.startNow(connector.name, fact.runJob, fact.chatId);
+    if (started.length === 0)
+      console.warn(
+        `Customer group ${fact.chatId} changed, but no channel is routed to ${connector.name}, whose ` +
+          `${fact.runJob} job reads who: members of unknown kind are not taken for customers.`,
+      );
   }
 
   /**
