@@ -255,6 +255,26 @@ describe('WeCom customer groups are reconciled with WeCom on a schedule', () => 
     expect(group!.members).toEqual(expect.arrayContaining([STAFF, colleague, customer]));
   });
 
+  it('reads once more when WeCom reports a change while a read is under way', async () => {
+    const early = external();
+    const later = external();
+    const staff = member(STAFF, 1, now - 86_400);
+    setGroup([staff, member(early, 2, now - 2)], 'v10');
+    // WeCom reads the group at once but answers late, so the next change comes in meanwhile.
+    wecom.fail('externalcontact/groupchat/get', { delayAfterHandlingMs: 2_000 });
+    const reads = wecom.count('externalcontact/groupchat/get');
+    expect(await callback([early], 'v9', 'v10')).toBe(200);
+    while (wecom.count('externalcontact/groupchat/get') === reads)
+      await new Promise((r) => setTimeout(r, 50));
+    setGroup([staff, member(early, 2, now - 2), member(later, 2, now - 1)], 'v11');
+    expect(await callback([later], 'v10', 'v11')).toBe(200);
+
+    expect(await backgroundRead()).toMatchObject({ failed: [] });
+    expect(wecom.count('externalcontact/groupchat/get')).toBe(reads + 2);
+    for (const id of [early, later])
+      await app.client.workflow.getHandle(contactFlowWorkflowId(flowId, `wecom:${id}`)).result();
+  });
+
   it('answers WeCom before its slow group read returns, and an API restart in between loses nothing', async () => {
     const slowMs = 3_000;
     const first = external();

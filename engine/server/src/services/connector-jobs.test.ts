@@ -110,7 +110,6 @@ describe('connector jobs', () => {
     const gateway = {
       async startConnectorJob(id: string, input: unknown) {
         started.push([id, input]);
-        return true;
       },
     } as unknown as TemporalGateway;
     const jobs = jobsFor(

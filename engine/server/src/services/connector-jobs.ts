@@ -60,8 +60,8 @@ export class ConnectorJobs {
    * Starts a connector's job for one item (`only`), for every channel routed to the connector, as
    * `connectorJob` workflows, and returns once Temporal has them: an inbound call asked for it and
    * answers without waiting for the job (WeCom retries a callback not answered within 5 s), and
-   * an API restart after the start loses nothing. One workflow id per item and account, so a
-   * repeat while one is still running joins it.
+   * an API restart after the start loses nothing. One workflow id per item and account: a repeat
+   * while one is running joins it, and has it read once more when done, so no change is missed.
    */
   async startNow(connectorName: string, jobName: string, only: string): Promise<string[]> {
     const started: string[] = [];

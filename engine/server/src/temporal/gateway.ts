@@ -17,6 +17,7 @@ import {
   type MigrateRequest,
   migrateSignal,
   NodeKey,
+  runAgainSignal,
 } from '@sopflow/workflows';
 import {
   Client,
@@ -233,19 +234,28 @@ export class TemporalGateway {
 
   // -- Connectors' jobs -------------------------------------------------------------------------
 
-  /** Starts one run of a connector's job; false when a run of that id is still going (it does the work). */
-  async startConnectorJob(workflowId: string, input: ConnectorJobInput): Promise<boolean> {
-    try {
-      await this.client.workflow.start(connectorJob, {
-        taskQueue: this.taskQueue,
-        workflowId,
-        args: [input],
-        staticSummary: `${input.job} (${input.connector}, channel ${input.account}${input.only ? `, ${input.only}` : ''})`,
-      });
-      return true;
-    } catch (error) {
-      if (error instanceof WorkflowExecutionAlreadyStartedError) return false;
-      throw error;
+  /**
+   * Starts a run of a connector's job, or when one of that id is going, has it do one more pass
+   * after its current one (what asked for it may be newer than that pass's read).
+   */
+  async startConnectorJob(workflowId: string, input: ConnectorJobInput): Promise<void> {
+    // Twice at most: a run that ends between the refused start and the signal makes room for a new one.
+    for (let attempt = 0; ; attempt++) {
+      try {
+        await this.client.workflow.start(connectorJob, {
+          taskQueue: this.taskQueue,
+          workflowId,
+          args: [input],
+          staticSummary: `${input.job} (${input.connector}, channel ${input.account}${input.only ? `, ${input.only}` : ''})`,
+        });
+        return;
+      } catch (error) {
+        if (!(error instanceof WorkflowExecutionAlreadyStartedError)) throw error;
+      }
+      const signalled = await this.signal(() =>
+        this.client.workflow.getHandle(workflowId).signal(runAgainSignal),
+      );
+      if (signalled || attempt > 0) return;
     }
   }
 
