@@ -4,7 +4,9 @@ import {
   computeTwilioSignature,
   echoForTest,
   encryptForTest,
+  RECONCILE_GROUPS_JOB,
 } from '@sopflow/connectors';
+import { connectorJobRunId } from '@sopflow/server';
 import { contactFlowWorkflowId, runStateQuery } from '@sopflow/workflows';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestSmtpServer, type TestSmtpServer } from '../connectors/src/email/smtp-test-server';
@@ -751,18 +753,40 @@ describe('channels through real connectors', () => {
 
     it('creates the contact of a joining member and starts their flow, once per delivery', async () => {
       await routeAll();
+      // The callback does not say staff or customer: the mass-send account reads the group to tell.
+      await route(app, 'wechat', 'wecom-mass', {
+        corpId: WECOM.corpId,
+        secret: WECOM.secret,
+        sender: 'staff-e2e',
+        baseUrl: wecom.url,
+      });
       const external = `wm${randomBytes(10).toString('hex')}`;
+      const joinedAt = Math.floor(Date.now() / 1000);
+      wecom.setGroupChat({
+        chat_id: chatId,
+        owner: 'staff-e2e',
+        create_time: joinedAt - 86_400,
+        member_list: [
+          { userid: 'staff-e2e', type: 1, join_time: joinedAt - 86_400, join_scene: 1 },
+          { userid: external, type: 2, join_time: joinedAt, join_scene: 3 },
+        ],
+        member_version: '71217227bbd112ecfe3a49c482195cb4',
+      });
       const contactId = `wecom:${external}`;
-      const xml = joinXml(external, Math.floor(Date.now() / 1000));
+      const xml = joinXml(external, joinedAt);
       const delivery = encryptForTest(CALLBACK, xml);
       expect(await callback(delivery.query, delivery.body)).toEqual({ status: 200, body: '' });
+      // Answered at once; the group's read runs in the background.
+      const read = { connector: 'wecom-mass', account: 'wechat', job: RECONCILE_GROUPS_JOB, only: chatId };
+      expect(await resultOf(app, connectorJobRunId(read))).toMatchObject({ joins: 1, failed: [] });
 
+      const workflowId = contactFlowWorkflowId(flowId, contactId);
+      expect((await resultOf(app, workflowId)).outcome).toEqual({ kind: 'exited', nodeId: 'out' });
       expect(await app.store.contacts.get(contactId)).toMatchObject({
         id: contactId,
         addresses: { wecomExternalUserId: external },
       });
-      const workflowId = contactFlowWorkflowId(flowId, contactId);
-      expect((await resultOf(app, workflowId)).outcome).toEqual({ kind: 'exited', nodeId: 'out' });
+      expect(await app.store.contacts.get('wecom:staff-e2e')).toBeUndefined();
       const welcomes = () => wecom.robotMessages.filter((m) => JSON.stringify(m.body).includes(external));
       expect(welcomes()).toEqual([
         { key: ROBOT_KEY, body: { msgtype: 'text', text: { content: `Welcome ${external} (qr-code)` } } },
@@ -772,12 +796,12 @@ describe('channels through real connectors', () => {
           select event_id, name, payload from events where contact_id = ${contactId}`;
       expect(await events()).toEqual([
         {
-          event_id: expect.stringMatching(/^wecom:evt:/),
+          event_id: expect.stringMatching(/^wecom:reconcile:/),
           name: 'member.joined',
           payload: expect.objectContaining({
             chatId,
             memberId: external,
-            source: 'callback',
+            source: 'reconcile',
             joinScene: 3,
             joinMethod: 'qr-code',
           }),

@@ -63,8 +63,11 @@ export type InboundFact =
    */
   | { kind: 'reply'; id: string; channel: string; from: string[]; text: string; honoursOptIn: boolean }
   /**
-   * Members joined or left a customer group. `runJob`, when the provider said the group changed
-   * but not who: the name of the connector's job (`Connector.jobs`) to run now for this group.
+   * Members joined or left a customer group. An event without `payload.memberType` names a member
+   * of unknown kind (WeCom's callbacks do not say staff or customer). `runJob`: the connector's job
+   * (`Connector.jobs`) that reads the group as the provider has it, kinds included; the server
+   * runs it in the background for this group when the events do not settle who changed (none
+   * named, or a joiner it cannot tell from staff).
    */
   | {
       kind: 'group-members';

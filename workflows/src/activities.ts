@@ -112,6 +112,8 @@ export interface ConnectorJobInput {
   /** The channel whose route (account) the job runs for. */
   account: string;
   job: string;
+  /** Only this item (a group an inbound call named), not all of them. */
+  only?: string;
 }
 
 /**

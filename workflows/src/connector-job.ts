@@ -1,4 +1,4 @@
-import { proxyActivities } from '@temporalio/workflow';
+import { defineSignal, proxyActivities, setHandler } from '@temporalio/workflow';
 import type { ConnectorJobInput, SopflowActivities } from './activities';
 
 const { runConnectorJob } = proxyActivities<SopflowActivities>({
@@ -8,9 +8,25 @@ const { runConnectorJob } = proxyActivities<SopflowActivities>({
 });
 
 /**
+ * Sent to a run that is going when an inbound call asks for the job again: the run's read may
+ * predate what the call reports, so it does one more pass when done.
+ */
+export const runAgainSignal = defineSignal('runAgain');
+
+/**
  * One pass of a job a connector declares, for one channel account, started by the Temporal
- * Schedule the server keeps for it (e.g. reading back the customer groups sopflow watches).
+ * Schedule the server keeps for it (e.g. reading back the customer groups sopflow watches), or
+ * by an inbound call for one item; asked again while running, it does one more pass after.
  */
 export async function connectorJob(input: ConnectorJobInput): Promise<Record<string, unknown>> {
-  return runConnectorJob(input);
+  let again = false;
+  setHandler(runAgainSignal, () => {
+    again = true;
+  });
+  let report = await runConnectorJob(input);
+  while (again) {
+    again = false;
+    report = await runConnectorJob(input);
+  }
+  return report;
 }

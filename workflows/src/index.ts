@@ -30,7 +30,7 @@ export {
   campaignProgressQuery,
   cancelCampaignSignal,
 } from './campaign';
-export { connectorJob } from './connector-job';
+export { connectorJob, runAgainSignal } from './connector-job';
 export {
   type ContactFlowInput,
   type ContactFlowResult,

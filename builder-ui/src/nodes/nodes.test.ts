@@ -126,6 +126,17 @@ describe('the generated node forms', () => {
     expect(ids('split')).toEqual(expect.arrayContaining(['arm-0-weight', 'arm-1-weight']));
   });
 
+  it('count a new wait step in calendar days, and show an older one (no field) in 24-hour days', () => {
+    const checkbox = (html: string) =>
+      /<input type="checkbox"[^>]*data-testid="field-calendarDays"[^>]*>/.exec(html)?.[0];
+    const made = defaultNode('wait', 'w', { x: 0, y: 0 }, 'zh');
+    const html = render(made, 'zh');
+    expect(html).toContain('按日历天计算');
+    expect(checkbox(html)).toContain('checked');
+    const { calendarDays: _, ...older } = made as typeof made & { calendarDays?: boolean };
+    expect(checkbox(render(older as typeof made, 'en'))).not.toContain('checked');
+  });
+
   it('show a staff member the address field of their channel only', () => {
     const node = defaultNode('staff_task', 't', { x: 0, y: 0 }, 'en');
     const html = render(node, 'en');

@@ -75,6 +75,18 @@ describe('the WeCom callback handler', () => {
       expect(await post(290)).toMatchObject({ status: 200 });
     });
 
+    it("reads a member change as untyped events and asks for a read of the group (kinds are WeCom's to say)", async () => {
+      const answer = await post(0);
+      expect(answer).toMatchObject({
+        status: 200,
+        body: '',
+        facts: [{ kind: 'group-members', chatId: 'wr1', runJob: 'reconcile-groups' }],
+      });
+      const [fact] = (answer as { facts: { events: { memberId: string; payload: object }[] }[] }).facts;
+      expect(fact!.events.map((e) => e.memberId)).toEqual(['wm1']);
+      expect(fact!.events[0]!.payload).not.toHaveProperty('memberType');
+    });
+
     it('refuses one signed longer ago than the window, or as far in the future', async () => {
       const stale = await post(600);
       expect(stale).toBeInstanceOf(InboundRefusal);

@@ -55,7 +55,8 @@ export const weComCallbackHandler: InboundHandler = {
                 kind: 'group-members',
                 chatId: change.chatId,
                 events: change.events,
-                ...(change.needsReconcile ? { runJob: RECONCILE_GROUPS_JOB } : {}),
+                // The callback names members but not their kind, or no one: a read of the group settles it.
+                runJob: RECONCILE_GROUPS_JOB,
               },
             ]
           : [],

@@ -40,7 +40,7 @@ export {
 } from './persistence/accounts';
 export { CampaignRequest, type CampaignStatus, Campaigns, scheduleIdOf } from './services/campaigns';
 export { ChannelRoutes } from './services/channel-routes';
-export { ConnectorJobs, connectorJobScheduleId } from './services/connector-jobs';
+export { ConnectorJobs, connectorJobRunId, connectorJobScheduleId } from './services/connector-jobs';
 export { ContactPatch, Contacts } from './services/contacts';
 export { EnrollError, Enroller, type EnrollResult } from './services/enroll';
 export { EventRouter } from './services/events';

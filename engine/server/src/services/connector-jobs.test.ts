@@ -90,7 +90,9 @@ describe('connector jobs', () => {
     expect(await jobs.run({ connector: 'tidy', account: 'chat', job: 'sweep' })).toEqual({ swept: 'all' });
     expect(ran[0]).toMatchObject({ config: { everyMinutes: 5 }, storage, groups });
     expect(ran[0]!.instance.send).toBeTypeOf('function');
-    expect(await jobs.runNow('tidy', 'sweep', 'g1')).toEqual([{ swept: 'g1' }]);
+    expect(await jobs.run({ connector: 'tidy', account: 'chat', job: 'sweep', only: 'g1' })).toEqual({
+      swept: 'g1',
+    });
   });
 
   it('skip an account routed elsewhere since, and refuse a job nobody declares', async () => {
@@ -101,6 +103,31 @@ describe('connector jobs', () => {
     await expect(jobs.run({ connector: 'tidy', account: 'chat', job: 'dust' })).rejects.toThrow(
       /no job "dust"/,
     );
+  });
+
+  it('start a run for one item on each account routed to the connector, with an id per item', async () => {
+    const started: [string, unknown][] = [];
+    const gateway = {
+      async startConnectorJob(id: string, input: unknown) {
+        started.push([id, input]);
+      },
+    } as unknown as TemporalGateway;
+    const jobs = jobsFor(
+      {
+        chat: { connector: 'tidy', config: { everyMinutes: 5 } },
+        chat_group: { connector: 'tidy', config: { everyMinutes: 0 } },
+        other: { connector: 'plain', config: {} },
+      },
+      gateway,
+    );
+    expect(await jobs.startNow('tidy', 'sweep', 'g1')).toEqual([
+      'sopflow-job:tidy:chat:sweep:g1',
+      'sopflow-job:tidy:chat_group:sweep:g1',
+    ]);
+    expect(started[0]).toEqual([
+      'sopflow-job:tidy:chat:sweep:g1',
+      { connector: 'tidy', account: 'chat', job: 'sweep', only: 'g1' },
+    ]);
   });
 
   it('keep one schedule per job of each channel routed to the connector, and none for the others', async () => {

@@ -8,6 +8,10 @@ import type { ChannelRoutes } from './channel-routes';
 export const connectorJobScheduleId = ({ connector, account, job }: ConnectorJobInput): string =>
   `sopflow-job:${connector}:${account}:${job}`;
 
+/** The workflow of a job's run for one item (`only`) of one account, started by an inbound call. */
+export const connectorJobRunId = (input: ConnectorJobInput & { only: string }): string =>
+  `${connectorJobScheduleId(input)}:${input.only}`;
+
 /**
  * Schedules of jobs that were hand-wired before connectors declared them; deleted at start so an
  * upgraded server does not keep starting a workflow type that is gone.
@@ -32,7 +36,8 @@ export class ConnectorJobs {
   ) {}
 
   /** One pass of a job for an account; `only` narrows it to one item (a group an inbound call named). */
-  async run(input: ConnectorJobInput, only?: string): Promise<Record<string, unknown>> {
+  async run(input: ConnectorJobInput): Promise<Record<string, unknown>> {
+    const { only } = input;
     const connector = this.registry.get(input.connector);
     const job = connector?.jobs?.find((j) => j.name === input.job);
     if (!connector || !job) throw new Error(`Connector "${input.connector}" has no job "${input.job}".`);
@@ -51,15 +56,23 @@ export class ConnectorJobs {
     });
   }
 
-  /** Runs a connector's job now for every channel routed to it (an inbound call asked for it). */
-  async runNow(connectorName: string, jobName: string, only?: string): Promise<Record<string, unknown>[]> {
-    const reports: Record<string, unknown>[] = [];
-    for (const route of await this.routes.list())
-      if (route.connector === connectorName)
-        reports.push(
-          await this.run({ connector: connectorName, account: route.channel, job: jobName }, only),
-        );
-    return reports;
+  /**
+   * Starts a connector's job for one item (`only`), for every channel routed to the connector, as
+   * `connectorJob` workflows, and returns once Temporal has them: an inbound call asked for it and
+   * answers without waiting for the job (WeCom retries a callback not answered within 5 s), and
+   * an API restart after the start loses nothing. One workflow id per item and account: a repeat
+   * while one is running joins it, and has it read once more when done, so no change is missed.
+   */
+  async startNow(connectorName: string, jobName: string, only: string): Promise<string[]> {
+    const started: string[] = [];
+    for (const route of await this.routes.list()) {
+      if (route.connector !== connectorName) continue;
+      const input = { connector: connectorName, account: route.channel, job: jobName, only };
+      const workflowId = connectorJobRunId(input);
+      await this.temporal.startConnectorJob(workflowId, input);
+      started.push(workflowId);
+    }
+    return started;
   }
 
   /**

@@ -31,35 +31,64 @@ export class Groups implements GroupsPort {
 
   /**
    * Posts member changes as events for their contacts, and notes them in the group's members.
-   * Returns how many joins and leaves of customers were posted anew (staff changes are only noted).
+   * Returns how many joins and leaves of customers were posted anew (staff changes are only noted),
+   * and how many joiners were left for a read of the group because their kind is unknown.
+   *
+   * Only a member the provider typed as external becomes a contact. A callback's event carries no
+   * kind (WeCom's do not say staff or customer): it counts for a contact that already has this
+   * address (a customer, since staff are never made contacts), and is otherwise left unnoted, so
+   * the read of the group (`groupchat/get`, with each member's type) finds it as a join. A join
+   * of a member already noted in the group was counted already (the read got there first, and
+   * WeCom retried the callback, whose event id is not the read's).
    */
   async accept(
     groupId: string,
     events: readonly GroupMemberEvent[],
-  ): Promise<{ joins: number; leaves: number }> {
-    const posted = { joins: 0, leaves: 0 };
+  ): Promise<{ joins: number; leaves: number; unresolved: number }> {
+    const posted = { joins: 0, leaves: 0, unresolved: 0 };
     await this.store.watchedGroups.watch(groupId);
+    const [group] = await this.store.watchedGroups.list(groupId);
+    const noted = new Set(group?.members);
     for (const event of events) {
-      // Staff are members of every group they run; they are not the audience.
-      if (event.payload.memberType !== 'staff') {
-        // A member we have not seen becomes a contact: joining is how most members arrive.
-        // Group members are WeCom customers today; GroupMemberEvent does not yet say its member's kind.
-        const contact = await this.store.contacts.findOrCreateByAddress(
-          weComExternalUserIdAddress.name,
-          event.memberId,
-          `wecom:${event.memberId}`,
-        );
+      const joined = event.name === 'member.joined';
+      if (joined && event.payload.memberType === undefined && noted.has(event.memberId)) continue;
+      const contactId = await this.contactOf(event, joined);
+      if (contactId === 'unresolved') {
+        posted.unresolved++;
+        continue;
+      }
+      if (contactId) {
         const outcome = await this.events.post({
           id: event.id,
-          contactId: contact.id,
+          contactId,
           name: event.name,
           payload: event.payload,
         });
-        if (outcome.status !== 'duplicate') posted[event.name === 'member.joined' ? 'joins' : 'leaves']++;
+        if (outcome.status !== 'duplicate') posted[joined ? 'joins' : 'leaves']++;
       }
       // Noted once posted: a failure in between posts again next time, and the repeat is dropped.
-      await this.store.watchedGroups.noteMember(groupId, event.memberId, event.name === 'member.joined');
+      await this.store.watchedGroups.noteMember(groupId, event.memberId, joined);
     }
     return posted;
+  }
+
+  /**
+   * The contact an event is for: undefined for a member who is no one's contact and need not be
+   * (staff, or an unknown member leaving), 'unresolved' for a joiner of unknown kind.
+   */
+  private async contactOf(
+    event: GroupMemberEvent,
+    joined: boolean,
+  ): Promise<string | undefined | 'unresolved'> {
+    // Staff are members of every group they run; they are not the audience.
+    if (event.payload.memberType === 'staff') return undefined;
+    const address = weComExternalUserIdAddress.name;
+    if (event.payload.memberType === 'external' && joined)
+      // A customer we have not seen becomes a contact: joining is how most members arrive.
+      return (
+        await this.store.contacts.findOrCreateByAddress(address, event.memberId, `wecom:${event.memberId}`)
+      ).id;
+    const known = await this.store.contacts.idByAddress(address, [event.memberId]);
+    return known ?? (joined ? 'unresolved' : undefined);
   }
 }

@@ -1,12 +1,14 @@
 import {
   type CampaignInput,
   type CampaignProgress,
+  type ConnectorJobInput,
   type ContactFlowInput,
   ContactIdKey,
   campaign,
   campaignProgressQuery,
   cancelCampaignSignal,
   cancelSignal,
+  connectorJob,
   contactFlow,
   type EventAnswer,
   eventSignal,
@@ -17,6 +19,7 @@ import {
   type MigrateRequest,
   migrateSignal,
   NodeKey,
+  runAgainSignal,
 } from '@sopflow/workflows';
 import {
   Client,
@@ -258,6 +261,33 @@ export class TemporalGateway {
   /** Stops a campaign's paging; false when there is no such campaign. */
   cancelCampaign(campaignId: string): Promise<boolean> {
     return this.signal(() => this.client.workflow.getHandle(campaignId).signal(cancelCampaignSignal));
+  }
+
+  // -- Connectors' jobs -------------------------------------------------------------------------
+
+  /**
+   * Starts a run of a connector's job, or when one of that id is going, has it do one more pass
+   * after its current one (what asked for it may be newer than that pass's read).
+   */
+  async startConnectorJob(workflowId: string, input: ConnectorJobInput): Promise<void> {
+    // Twice at most: a run that ends between the refused start and the signal makes room for a new one.
+    for (let attempt = 0; ; attempt++) {
+      try {
+        await this.client.workflow.start(connectorJob, {
+          taskQueue: this.taskQueue,
+          workflowId,
+          args: [input],
+          staticSummary: `${input.job} (${input.connector}, channel ${input.account}${input.only ? `, ${input.only}` : ''})`,
+        });
+        return;
+      } catch (error) {
+        if (!(error instanceof WorkflowExecutionAlreadyStartedError)) throw error;
+      }
+      const signalled = await this.signal(() =>
+        this.client.workflow.getHandle(workflowId).signal(runAgainSignal),
+      );
+      if (signalled || attempt > 0) return;
+    }
   }
 
   // -- Schedules --------------------------------------------------------------------------------

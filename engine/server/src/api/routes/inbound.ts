@@ -44,15 +44,16 @@ export function registerInboundRoutes(app: Hono, ctx: ApiContext): void {
 
   async function take(connector: Connector<unknown>, fact: InboundFact) {
     if (fact.kind === 'reply') return takeReply(connector, fact);
-    await ctx.options.groups.accept(fact.chatId, fact.events);
-    // The provider said the group changed but not who: run the connector's job for this group now
-    // rather than at its next scheduled pass.
-    if (fact.runJob) {
-      const reports = await ctx.options.connectorJobs.runNow(connector.name, fact.runJob, fact.chatId);
-      for (const report of reports)
-        if (Array.isArray(report.failed) && report.failed.length > 0)
-          console.error(`${connector.name}'s ${fact.runJob} failed:`, JSON.stringify(report.failed));
-    }
+    const outcome = await ctx.options.groups.accept(fact.chatId, fact.events);
+    // Who changed, or of what kind, is for the provider's own read of the group to say: started in
+    // the background, since the provider wants its answer before such a read would return.
+    if (!fact.runJob || (fact.events.length > 0 && outcome.unresolved === 0)) return;
+    const started = await ctx.options.connectorJobs.startNow(connector.name, fact.runJob, fact.chatId);
+    if (started.length === 0)
+      console.warn(
+        `Customer group ${fact.chatId} changed, but no channel is routed to ${connector.name}, whose ` +
+          `${fact.runJob} job reads who: members of unknown kind are not taken for customers.`,
+      );
   }
 
   /**
