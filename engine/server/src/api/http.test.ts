@@ -13,6 +13,7 @@ import {
   isUnavailable,
   jsonValueProblem,
   MAX_JSON_DEPTH,
+  storableText,
   temporalUnavailable,
 } from './http';
 
@@ -46,6 +47,12 @@ describe('jsonValueProblem', () => {
   it('names the field that holds the text, or the key', () => {
     expect(jsonValueProblem({ contact: { tags: ['ok', 'x\u0000'] } })?.path).toBe('contact.tags.1');
     expect(jsonValueProblem({ attributes: { 'k\u0000': 1 } })?.path).toBe('attributes.k\u0000');
+  });
+});
+
+describe('storableText', () => {
+  it('replaces what Postgres refuses and keeps the rest', () => {
+    expect(storableText('/api/flows/a\u0000b/\ud800x/北京🎉')).toBe('/api/flows/a\ufffdb/\ufffdx/北京🎉');
   });
 });
 

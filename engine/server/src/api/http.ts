@@ -120,6 +120,11 @@ function textProblem(text: string): string | undefined {
       : undefined;
 }
 
+/** Text as Postgres can store it: each NUL and unpaired surrogate replaced with U+FFFD. */
+export function storableText(text: string): string {
+  return text.replaceAll('\u0000', '\ufffd').replace(/\p{Cs}/gu, '\ufffd');
+}
+
 /**
  * Why a parsed JSON value cannot be taken, or undefined when it can: nested past `MAX_JSON_DEPTH`,
  * or holding text Postgres refuses (NUL, lone surrogates) in a string or a key. Walked without
