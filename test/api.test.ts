@@ -600,6 +600,56 @@ describe('contacts', () => {
     expect(wrongType.body.error.code).toBe('unsupported_media_type');
   });
 
+  it('reports an import row whose points are past the int range by row and field, and saves the other rows', async () => {
+    const p = uniqueId('csv-range');
+    const csv = [
+      'id,name,points,age:number',
+      `${p}-1,Ann,5,30`,
+      `${p}-2,Big,99999999999,`,
+      `${p}-3,Cy,-7,`,
+      `${p}-4,Dee,,forty`,
+      `${p}-5,Eve,1000000000,`,
+    ].join('\n');
+    const csvAnswer = await app.requestWith({ token: app.token }, 'POST', '/api/contacts/import', csv, {
+      'content-type': 'text/csv',
+    });
+    expect(csvAnswer.status, JSON.stringify(csvAnswer.body)).toBe(200);
+    expect(csvAnswer.body).toMatchObject({ received: 5, imported: 3, created: 3, failed: 2 });
+    expect(csvAnswer.body.errors).toEqual([
+      expect.objectContaining({
+        row: 3,
+        id: `${p}-2`,
+        issues: [expect.objectContaining({ path: 'points' })],
+      }),
+      expect.objectContaining({
+        row: 5,
+        id: `${p}-4`,
+        issues: [expect.objectContaining({ path: 'attributes.age' })],
+      }),
+    ]);
+    for (const [i, points] of [
+      [1, 5],
+      [3, -7],
+      [5, 1_000_000_000],
+    ])
+      expect((await app.request('GET', `/api/contacts/${p}-${i}`)).body.contact.points).toBe(points);
+    expect((await app.request('GET', `/api/contacts/${p}-2`)).status).toBe(404);
+
+    // The same in JSON: the row's field is named, the rest are saved.
+    const json = await app.request('POST', '/api/contacts/import', [
+      { id: `${p}-j1`, points: 2 ** 31 },
+      { id: `${p}-j2`, points: 2 },
+    ]);
+    expect(json.body).toMatchObject({ received: 2, imported: 1, failed: 1 });
+    expect(json.body.errors).toEqual([
+      expect.objectContaining({
+        row: 1,
+        id: `${p}-j1`,
+        issues: [expect.objectContaining({ path: 'points' })],
+      }),
+    ]);
+  });
+
   it('imports thousands of CSV rows in batches, and JSON and NDJSON', async () => {
     const p = uniqueId('bulk');
     const rows = Array.from(

@@ -1,13 +1,18 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { publishFlow, startTestApp, type TestApp, uniqueId } from '../support/stack';
 import {
   type Answer,
+  EDGE_VALUES,
+  edgeInUrl,
+  edgeValuesFor,
   Findings,
   inBatches,
   invalidUtf8Bodies,
   type Json,
   NASTY_STRINGS,
   nestedJson,
+  type Operation,
+  operationsOf,
   POLLUTION_KEYS,
   pollute,
   randomBodies,
@@ -15,6 +20,7 @@ import {
   sendLarge,
   type Target,
   WRONG_TYPES,
+  withValueAt,
 } from './hostile';
 
 /**
@@ -36,6 +42,8 @@ function withNasty(target: Target, nasty: string): string {
 }
 let app: TestApp;
 let targets: Target[];
+/** The flow started by a signed webhook, and its secret. */
+let hook: { flowId: string; secret: string };
 let asked = 0;
 
 /** A fresh admin token per batch: the rate limit counts per token, and this test is not about it. */
@@ -135,6 +143,7 @@ beforeAll(async () => {
   await publishFlow(app, manualFlow(runFlow)); // version 2, to migrate to
   await publishFlow(app, manualFlow(draftFlow));
   const secret = (await app.request('GET', `/api/flows/${hookFlow}/webhook`)).body.secret as string;
+  hook = { flowId: hookFlow, secret };
   const contactId = () => uniqueId('hostile-contact');
   targets = [
     {
@@ -398,6 +407,224 @@ describe('hostile request bodies', () => {
   });
 });
 
+describe('a sweep of edge values over every route', () => {
+  /**
+   * Each path parameter, query parameter and JSON body field of every operation in the server's
+   * OpenAPI document (so a new route is swept without a word here) gets each edge value in turn,
+   * the rest of the request left valid: no answer may be a 5xx, and a 422 to a query parameter
+   * names it.
+   */
+  it('answers every parameter of every route, at its edges, without a server error', async () => {
+    const flow = uniqueId('sweep');
+    await publishFlow(app, manualFlow(flow));
+    await publishFlow(app, manualFlow(flow)); // version 2, to migrate to
+    const contact = uniqueId('sweep-contact');
+    const importFlow = uniqueId('sweep-import');
+    // Valid requests to vary, where a route needs more than nothing to get past its first check.
+    const bodies: Record<string, () => Json> = {
+      'POST /api/auth/login': () => ({ email: 'nobody@sweep.test', password: 'not-a-password' }),
+      'POST /api/tokens': () => ({ name: 'sweep', role: 'viewer', expiresInDays: 1 }),
+      'POST /api/flows/from-template': () => ({
+        template: 'welcome',
+        locale: 'zh',
+        id: uniqueId('sweep-tpl'),
+      }),
+      'PUT /api/flows/{id}': () => manualFlow(flow),
+      'POST /api/flows/import': () => manualFlow(importFlow),
+      'POST /api/flows/{id}/publish': () => ({ note: 'sweep' }),
+      'POST /api/flows/{id}/rollback': () => ({ version: 1, note: 'sweep' }),
+      'POST /api/flows/{id}/stop': () => ({ reason: 'sweep' }),
+      'POST /api/flows/{id}/enroll': () => ({
+        contact: { id: contact, name: 'Otto', points: 1 },
+        event: { x: 1 },
+      }),
+      'POST /api/flows/{id}/migrate': () => ({ from: 1, to: 2, mapping: { pause: 'pause' }, preview: true }),
+      'POST /api/flows/{id}/simulate': () => ({
+        contact: { id: 'c1', phone: '+8613800000000', points: 1 },
+        events: [{ at: '+1h', name: 'reply', payload: { text: 'hi' } }],
+        startAt: '2026-03-02T10:00:00+08:00',
+        version: 1,
+      }),
+      'PUT /api/contacts/{id}': () => ({
+        name: 'Vera',
+        email: 'vera@example.com',
+        timezone: 'Asia/Shanghai',
+        attributes: { city: '北京' },
+        tags: ['vip'],
+        points: 5,
+        unsubscribed: { sms: false },
+      }),
+      'POST /api/contacts/import': () => [{ id: contact, name: 'Vera', points: 5 }],
+      'POST /api/hooks/{flowId}': () => ({
+        contact: { id: uniqueId('sweep-hook'), name: 'V' },
+        event: { group: 'g' },
+      }),
+      'POST /api/events': () => ({
+        id: uniqueId('ev'),
+        contactId: contact,
+        name: 'reply',
+        payload: { text: 'hi' },
+      }),
+      'POST /api/campaigns': () => ({
+        flowId: flow,
+        audience: { contactIds: [contact] },
+        at: '2099-01-01T00:00:00Z',
+        pageSize: 10,
+      }),
+    };
+    const queries: Record<string, Record<string, string>> = {
+      'POST /api/flows/import': { id: importFlow, overwrite: 'true' },
+    };
+    const pathBase = (template: string, name: string): string => {
+      if (name === 'flowId') return hook.flowId;
+      if (name === 'version') return '1';
+      if (name === 'nodeId') return 'pause';
+      if (name === 'channel') return 'sms';
+      if (template.startsWith('/api/flows/')) return flow;
+      if (template.startsWith('/api/contacts/')) return contact;
+      return 'none';
+    };
+
+    const spec = (await app.request('GET', '/api/openapi.json')).body;
+    // What changes a flow's state goes last, so the routes before it see the flow as it was set up.
+    const changesState = (op: Operation) =>
+      op.method === 'DELETE' || /\/(stop|pause|logout|cancel)$/.test(op.path);
+    const operations = operationsOf(spec, 3).sort(
+      (a, b) => Number(changesState(a)) - Number(changesState(b)),
+    );
+    expect(operations.length).toBeGreaterThan(50);
+
+    interface Case {
+      target: Target;
+      body: string | undefined;
+      what: string;
+      query?: string;
+    }
+    const cases: Case[] = [];
+    for (const op of operations) {
+      const key = `${op.method} ${op.path}`;
+      const base = bodies[key]?.() ?? (op.bodyFields.length > 0 ? {} : undefined);
+      const url = (path: Record<string, string>, query: Record<string, string>) => {
+        const filled = op.path.replace(
+          /\{([^}]+)\}/g,
+          (_, name: string) => path[name] ?? encodeURIComponent(pathBase(op.path, name)),
+        );
+        const search = Object.entries(query).map(([k, v]) => `${encodeURIComponent(k)}=${v}`);
+        return search.length > 0 ? `${filled}?${search.join('&')}` : filled;
+      };
+      const baseQuery = Object.fromEntries(
+        Object.entries(queries[key] ?? {}).map(([k, v]) => [k, encodeURIComponent(v)]),
+      );
+      const target = (path: string): Target => ({
+        name: key,
+        method: op.method,
+        path,
+        public: op.public,
+        ...(path.startsWith(`/api/hooks/${hook.flowId}`) ? { secret: hook.secret } : {}),
+        valid: () => base,
+      });
+      const text = (body: Json) => (body === undefined ? undefined : JSON.stringify(body));
+      for (const value of EDGE_VALUES) {
+        const inUrl = edgeInUrl(value);
+        if (inUrl === undefined) continue;
+        for (const name of op.pathParams)
+          cases.push({
+            target: target(url({ [name]: inUrl }, baseQuery)),
+            body: text(bodies[key]?.() ?? base),
+            what: `${key}: path ${name} = ${value.name}`,
+          });
+        for (const name of op.queryParams)
+          cases.push({
+            target: target(url({}, { ...baseQuery, [name]: inUrl })),
+            body: text(bodies[key]?.() ?? base),
+            what: `${key}: query ${name} = ${value.name}`,
+            query: name,
+          });
+      }
+      for (const field of op.bodyFields)
+        for (const value of edgeValuesFor(field.kinds))
+          cases.push({
+            target: target(url({}, baseQuery)),
+            body: text(withValueAt(bodies[key]?.() ?? base, field.path, value.json)),
+            what: `${key}: body ${field.path.join('.')} = ${value.name}`,
+          });
+    }
+
+    // A token per few hundred requests: the rate limit counts per token, and this test is not about it.
+    const tokens: string[] = [];
+    for (let i = 0; i < cases.length; i += 250) tokens.push(await freshToken());
+    const findings = new Findings();
+    // The server runs in this process: what it logs as an error (an audit entry it could not
+    // write) is a finding too, though the answer was fine.
+    const logged: string[] = [];
+    const log = vi.spyOn(console, 'error').mockImplementation((...args: unknown[]) => {
+      logged.push(args.map(String).join(' ').slice(0, 300));
+    });
+    const started = Date.now();
+    await inBatches(
+      cases.map((c, i) => ({ ...c, token: tokens[Math.floor(i / 250)]! })),
+      8,
+      async ({ target, body, what, query, token }) => {
+        const answer = await ask(target, body, token);
+        findings.check(answer, what);
+        const named = (answer.json?.error?.details ?? []) as { path?: string }[];
+        if (
+          query &&
+          answer.status === 422 &&
+          !(answer.json?.error?.code === 'invalid_query' && named.some((d) => d.path === query))
+        )
+          findings.list.push(
+            `${what}: a 422 that does not name the query parameter: ${answer.text.slice(0, 200)}`,
+          );
+      },
+    );
+    log.mockRestore();
+    console.log(
+      `sweep: ${cases.length} requests over ${operations.length} operations in ${Date.now() - started} ms`,
+    );
+    findings.expectNone();
+    expect(logged).toEqual([]);
+    await expectHealthy();
+  });
+
+  it('imports a CSV with an edge value in each column of a row: every bad row reported, every other saved', async () => {
+    const columns = [
+      'name',
+      'timezone',
+      'email',
+      'phone',
+      'tags',
+      'unsubscribed',
+      'points',
+      'attributes',
+      'city',
+      'age:number',
+      'vip:boolean',
+      'prefs:json',
+    ];
+    const prefix = uniqueId('csv-sweep');
+    const quoted = (cell: string) => `"${cell.replaceAll('"', '""')}"`;
+    const values = EDGE_VALUES.flatMap((value) => (value.text === undefined ? [] : [value.text]));
+    const rows = columns.flatMap((column, c) =>
+      values.map((value, v) => {
+        const cells = columns.map((other) => (other === column ? quoted(value) : ''));
+        return [quoted(`${prefix}-${c}-${v}`), ...cells].join(',');
+      }),
+    );
+    const csv = [['id', ...columns].join(','), ...rows].join('\n');
+    const answer = await app.requestWith({ token: await freshToken() }, 'POST', '/api/contacts/import', csv, {
+      'content-type': 'text/csv',
+    });
+    expect(answer.status, JSON.stringify(answer.body).slice(0, 500)).toBe(200);
+    expect(answer.body.received).toBe(rows.length);
+    expect(answer.body.imported + answer.body.failed).toBe(rows.length);
+    expect(answer.body.imported).toBeGreaterThan(0);
+    // Each refused row says which field of it is wrong.
+    for (const error of answer.body.errors)
+      expect(error.issues?.length ?? 0, JSON.stringify(error)).toBeGreaterThan(0);
+  });
+});
+
 describe('hostile flows', () => {
   it('cannot tie up the server with a dry-run: a loop of one-second waits, messages that take a render limit', async () => {
     for (const text of [
@@ -433,6 +660,124 @@ describe('hostile flows', () => {
 });
 
 describe('bugs this suite found, fixed', () => {
+  /** The answer is a 422 with `code` whose details name `field`. */
+  const refusedNaming = (
+    answer: { status: number; body: Json },
+    code: string,
+    field: string,
+    what: string,
+  ) => {
+    expect(answer.status, `${what}: ${JSON.stringify(answer.body)}`).toBe(422);
+    expect(answer.body.error.code, what).toBe(code);
+    expect(
+      answer.body.error.details.map((d: { path: string }) => d.path),
+      what,
+    ).toContain(field);
+  };
+
+  it("a number past Postgres's int range is refused naming its field (versions, points, audit ids), not a 500", async () => {
+    const flow = uniqueId('int-range');
+    await publishFlow(app, manualFlow(flow));
+    const big = 99_999_999_999;
+    refusedNaming(
+      await app.request('GET', `/api/flows/${flow}/versions/${big}`),
+      'invalid_path',
+      'version',
+      'version path',
+    );
+    refusedNaming(
+      await app.request('GET', `/api/flows/${flow}/stats?version=${big}`),
+      'invalid_query',
+      'version',
+      'stats',
+    );
+    refusedNaming(
+      await app.request('GET', `/api/flows/${flow}/nodes/pause/contacts?version=${big}`),
+      'invalid_query',
+      'version',
+      'contacts at a step',
+    );
+    refusedNaming(
+      await app.request('POST', `/api/flows/${flow}/rollback`, { version: big }),
+      'invalid_body',
+      'version',
+      'rollback',
+    );
+    refusedNaming(
+      await app.request('POST', `/api/flows/${flow}/simulate`, { contact: { id: 'c1' }, version: big }),
+      'invalid_body',
+      'version',
+      'simulate',
+    );
+    for (const field of ['from', 'to'])
+      refusedNaming(
+        await app.request('POST', `/api/flows/${flow}/migrate`, {
+          from: 1,
+          to: 1,
+          [field]: big,
+          mapping: { pause: 'pause' },
+          preview: true,
+        }),
+        'invalid_body',
+        field,
+        `migrate ${field}`,
+      );
+    refusedNaming(
+      await app.request('PUT', `/api/contacts/${uniqueId('big-points')}`, { points: big }),
+      'invalid_contact',
+      'points',
+      'contact points',
+    );
+    refusedNaming(
+      await app.request('POST', `/api/flows/${flow}/enroll`, { contact: { id: uniqueId('c'), points: big } }),
+      'invalid_body',
+      'contact.points',
+      'enroll points',
+    );
+    refusedNaming(
+      await app.request('GET', '/api/audit?before=99999999999999999999'),
+      'invalid_query',
+      'before',
+      'audit before',
+    );
+    // The range's own ends are taken.
+    expect((await app.request('GET', `/api/flows/${flow}/versions/2147483647`)).body.error.code).toBe(
+      'version_not_found',
+    );
+    expect((await app.request('GET', `/api/flows/${flow}/versions/1`)).status).toBe(200);
+  });
+
+  it("every route checks its query: the outbox's limit, and text Postgres refuses, are named", async () => {
+    for (const limit of ['-1', '1.5', '0', '1e308', 'lots'])
+      refusedNaming(await app.request('GET', `/api/outbox?limit=${limit}`), 'invalid_query', 'limit', limit);
+    expect((await app.request('GET', '/api/outbox?limit=2')).status).toBe(200);
+    refusedNaming(await app.request('GET', '/api/contacts?q=a%00b'), 'invalid_query', 'q', 'NUL in q');
+    refusedNaming(
+      await app.request('GET', '/api/outbox?contactId=a%00b'),
+      'invalid_query',
+      'contactId',
+      'NUL in contactId',
+    );
+  });
+
+  it('a write whose path holds a NUL is audited all the same', async () => {
+    const id = uniqueId('nul-path');
+    expect((await app.request('POST', `/api/flows/a%00${id}/pause`)).status).toBeGreaterThanOrEqual(400);
+    const audit = await app.request('GET', `/api/audit?target=${id}`);
+    expect(audit.body.entries).toEqual([
+      expect.objectContaining({
+        action: 'POST /api/flows/:id/pause',
+        target: `/api/flows/a\ufffd${id}/pause`,
+      }),
+    ]);
+  });
+
+  it('a path that names no route answers JSON, under /u/ too', async () => {
+    const answer = await app.request('GET', '/u/');
+    expect(answer.status).toBe(404);
+    expect(answer.body.error.code).toBe('not_found');
+  });
+
   it('a migration mapping to or from a "step" that is an Object method is refused', async () => {
     const migrate = targets.find((t) => t.name === 'migrate')!;
     const token = await freshToken();

@@ -21,7 +21,7 @@ export interface Answer {
 
 export interface Target {
   name: string;
-  method: 'POST' | 'PUT';
+  method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
   path: string;
   /** The webhook: signed with the flow's secret over the body as the server decodes it. */
   secret?: string;
@@ -39,12 +39,17 @@ export interface Target {
 export function send(
   app: TestApp,
   target: Target,
-  body: string | Uint8Array,
+  body: string | Uint8Array | undefined,
   options: { token?: string; headers?: Record<string, string> } = {},
 ): Promise<Answer> {
-  const bytes = typeof body === 'string' ? Buffer.from(body, 'utf8') : Buffer.from(body);
+  const bytes =
+    body === undefined
+      ? Buffer.alloc(0)
+      : typeof body === 'string'
+        ? Buffer.from(body, 'utf8')
+        : Buffer.from(body);
   const headers: Record<string, string> = {
-    'content-type': 'application/json',
+    ...(body === undefined ? {} : { 'content-type': 'application/json' }),
     'content-length': String(bytes.length),
     ...options.headers,
   };
@@ -359,4 +364,194 @@ function objectsIn(value: Json): Record<string, Json>[] {
 export async function inBatches<T>(items: T[], concurrency: number, work: (item: T) => Promise<void>) {
   for (let i = 0; i < items.length; i += concurrency)
     await Promise.all(items.slice(i, i + concurrency).map(work));
+}
+
+/**
+ * A value at the edge of what a parameter may hold: `json` where a body field takes it, `text`
+ * where a path or query parameter does (percent-encoded when sent), `encoded` when it must go on
+ * the wire as it is (bytes that are not UTF-8). A value without `text` or `encoded` is for bodies only.
+ */
+export interface EdgeValue {
+  name: string;
+  /** The JSON type of `json`, to match it to the fields that take that type. */
+  kind?: JsonKind;
+  json?: Json;
+  text?: string;
+  encoded?: string;
+}
+
+/** Numbers past every integer type, text that breaks storage or paths, and values of the wrong type. */
+export const EDGE_VALUES: EdgeValue[] = [
+  { name: '-1', kind: 'number', json: -1, text: '-1' },
+  { name: '0', kind: 'number', json: 0, text: '0' },
+  { name: '1.5', kind: 'number', json: 1.5, text: '1.5' },
+  { name: '2^31', kind: 'number', json: 2 ** 31, text: '2147483648' },
+  { name: '2^63', kind: 'number', json: 2 ** 63, text: '9223372036854775808' },
+  { name: '1e308', kind: 'number', json: 1e308, text: '1e308' },
+  { name: '-1e308', kind: 'number', json: -1e308, text: '-1e308' },
+  { name: 'NaN', kind: 'string', json: 'NaN', text: 'NaN' },
+  { name: 'empty', kind: 'string', json: '', text: '' },
+  { name: 'long', kind: 'string', json: 'x'.repeat(10_000), text: 'x'.repeat(10_000) },
+  { name: 'unicode', kind: 'string', json: '北京🎉\u202e\ufeff', text: '北京🎉\u202e\ufeff' },
+  { name: 'NUL', kind: 'string', json: 'a\u0000b', text: 'a\u0000b' },
+  { name: 'lone surrogate', kind: 'string', json: '\ud800', encoded: '%ED%A0%80' },
+  { name: 'not UTF-8', encoded: '%FF%FE' },
+  { name: 'dot segments', kind: 'string', json: '../../etc/passwd', text: '../../etc/passwd' },
+  { name: 'object', kind: 'object', json: { a: 1 } },
+  { name: 'array', kind: 'array', json: ['x'] },
+  { name: 'null', kind: 'null', json: null },
+  { name: 'true', kind: 'boolean', json: true, text: 'true' },
+];
+
+/** An edge value as it goes in a URL, or undefined for one that only a body can hold. */
+export function edgeInUrl(value: EdgeValue): string | undefined {
+  return value.encoded ?? (value.text === undefined ? undefined : encodeURIComponent(value.text));
+}
+
+export type JsonKind = 'number' | 'string' | 'object' | 'array' | 'null' | 'boolean';
+
+/**
+ * The edge values to put in a body field that takes `kinds` (unknown: any): every value of a kind
+ * it takes, and one of each kind it does not, which its type check refuses the same way each time.
+ */
+export function edgeValuesFor(kinds: ReadonlySet<JsonKind> | undefined): EdgeValue[] {
+  const inBody = EDGE_VALUES.filter((value) => value.kind !== undefined);
+  if (!kinds) return inBody;
+  const probed = new Set<JsonKind>();
+  return inBody.filter((value) => {
+    const kind = value.kind!;
+    if (kinds.has(kind)) return true;
+    if (probed.has(kind)) return false;
+    probed.add(kind);
+    return true;
+  });
+}
+
+/** One operation of the server's OpenAPI document, with the parameters a sweep varies. */
+export interface Operation {
+  method: Target['method'];
+  /** The path template, `{name}` for each path parameter. */
+  path: string;
+  pathParams: string[];
+  queryParams: string[];
+  /**
+   * Every field of the JSON body, as a path into it (`*` stands for each item of an array), and
+   * the JSON types it takes (undefined when the schema does not say).
+   */
+  bodyFields: { path: string[]; kinds?: Set<JsonKind> }[];
+  public: boolean;
+}
+
+type JsonSchema = Record<string, Json>;
+
+/** Every operation the OpenAPI document lists, with its path, query and JSON body parameters (body fields to `maxDepth`). */
+export function operationsOf(spec: Json, maxDepth: number): Operation[] {
+  const components: Record<string, JsonSchema> = spec.components?.schemas ?? {};
+  // An object schema several operations take (the flow document, a contact) has its fields swept
+  // in the first of them; the others still vary the field that holds it.
+  const swept = new Set<string>();
+  const operations: Operation[] = [];
+  for (const [path, item] of Object.entries<Record<string, Json>>(spec.paths)) {
+    for (const [method, operation] of Object.entries<Json>(item)) {
+      const parameters: { in: string; name: string }[] = operation.parameters ?? [];
+      const body: JsonSchema | undefined = operation.requestBody?.content?.['application/json']?.schema;
+      operations.push({
+        method: method.toUpperCase() as Operation['method'],
+        path,
+        pathParams: [...path.matchAll(/\{([^}]+)\}/g)].map((m) => m[1]!),
+        queryParams: parameters.filter((p) => p.in === 'query').map((p) => p.name),
+        bodyFields: body ? fieldsOf(body, components, maxDepth, swept) : [],
+        public: operation['x-sopflow-role'] === 'public',
+      });
+    }
+  }
+  return operations;
+}
+
+/** The field paths a JSON Schema describes, to `maxDepth` segments; unions give the fields of every branch. */
+function fieldsOf(
+  root: JsonSchema,
+  components: Record<string, JsonSchema>,
+  maxDepth: number,
+  swept: Set<string>,
+): Operation['bodyFields'] {
+  const fields = new Map<string, Operation['bodyFields'][number]>();
+  const pending: [JsonSchema, string[], number][] = [[root, [], 0]];
+  const field = (path: string[], schema: JsonSchema) => {
+    const key = path.join('.');
+    const found = fields.get(key) ?? { path, kinds: new Set<JsonKind>() };
+    const kinds = kindsOf(schema, components);
+    if (kinds && found.kinds) for (const kind of kinds) found.kinds.add(kind);
+    else delete found.kinds;
+    fields.set(key, found);
+  };
+  while (pending.length > 0) {
+    const [schema, at, refs] = pending.pop()!;
+    // A schema met again (the flow document in an export's draft and its published version, or in
+    // another operation) has its fields swept once; a body that is one still varies its own fields.
+    const text = schema.properties ? JSON.stringify(schema) : undefined;
+    const seen = text !== undefined && swept.has(text);
+    if (seen && at.length > 0) continue;
+    if (text !== undefined) swept.add(text);
+    const ref = typeof schema.$ref === 'string' ? schema.$ref.split('/').pop() : undefined;
+    // A recursive schema (a condition) is followed a few times, not forever.
+    if (ref !== undefined) {
+      if (components[ref] && refs < 3) pending.push([components[ref]!, at, refs + 1]);
+      continue;
+    }
+    for (const branch of [...(schema.anyOf ?? []), ...(schema.oneOf ?? []), ...(schema.allOf ?? [])])
+      pending.push([branch, at, refs]);
+    // Array items add no depth: `nodes.*.message.text` is as deep as `contact.attributes.city`.
+    if (at.filter((segment) => segment !== '*').length >= maxDepth) continue;
+    for (const [name, property] of Object.entries<JsonSchema>(schema.properties ?? {})) {
+      const path = [...at, name];
+      field(path, property);
+      if (!seen) pending.push([property, path, refs]);
+    }
+    if (schema.items) {
+      const items = [...at, '*'];
+      field(items, schema.items);
+      pending.push([schema.items, items, refs]);
+    }
+  }
+  return [...fields.values()];
+}
+
+/** The JSON types a schema takes, through unions and references; undefined for any. */
+function kindsOf(
+  schema: JsonSchema,
+  components: Record<string, JsonSchema>,
+  depth = 0,
+): Set<JsonKind> | undefined {
+  if (depth > 8) return undefined;
+  if (typeof schema.$ref === 'string') {
+    const target = components[schema.$ref.split('/').pop()!];
+    return target ? kindsOf(target, components, depth + 1) : undefined;
+  }
+  const branches = [...(schema.anyOf ?? []), ...(schema.oneOf ?? [])];
+  if (branches.length > 0) {
+    const kinds = new Set<JsonKind>();
+    for (const branch of branches) {
+      const of = kindsOf(branch, components, depth + 1);
+      if (!of) return undefined;
+      for (const kind of of) kinds.add(kind);
+    }
+    return kinds;
+  }
+  const types: unknown[] = Array.isArray(schema.type) ? schema.type : schema.type ? [schema.type] : [];
+  if ('const' in schema) types.push(schema.const === null ? 'null' : typeof schema.const);
+  if (types.length === 0) return undefined;
+  return new Set(types.map((type) => (type === 'integer' ? 'number' : type) as JsonKind));
+}
+
+/** `base` with `value` at `path`: objects on the way are made, and `*` sets every item of an array. */
+export function withValueAt(base: Json, path: string[], value: Json): Json {
+  const [head, ...rest] = path;
+  if (head === undefined) return value;
+  if (head === '*') {
+    const items: Json[] = Array.isArray(base) && base.length > 0 ? base : [{}];
+    return items.map((item) => withValueAt(item, rest, value));
+  }
+  const object = base !== null && typeof base === 'object' && !Array.isArray(base) ? base : {};
+  return { ...object, [head]: withValueAt(object[head], rest, value) };
 }

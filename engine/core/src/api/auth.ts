@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { SerialIdText, wholeNumber } from './numbers';
 import { pageLimit } from './query';
 
 /** The header a session sends its CSRF token in, on every write. */
@@ -77,7 +78,7 @@ export type UserDeleted = z.infer<typeof UserDeleted>;
 export const NewToken = z.object({
   name: z.string().min(1).max(100),
   role: Role,
-  expiresInDays: z.number().int().min(1).max(3650).optional(),
+  expiresInDays: wholeNumber(1, 3650).optional(),
 });
 export type NewToken = z.infer<typeof NewToken>;
 
@@ -106,7 +107,7 @@ export type TokenCreated = z.infer<typeof TokenCreated>;
 /** `GET /api/audit`. */
 export const AuditQuery = z.object({
   limit: pageLimit(1000).optional(),
-  before: z.string().regex(/^\d+$/).optional().meta({ description: 'Entries older than this id.' }),
+  before: SerialIdText.optional().meta({ description: 'Entries older than this id.' }),
   actor: z.string().optional().meta({ description: 'A user email, token name or id.' }),
   action: z.string().optional().meta({ description: 'Part of the action, e.g. "/publish".' }),
   target: z.string().optional().meta({ description: 'Part of the path acted on.' }),

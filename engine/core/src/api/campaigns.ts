@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { Condition } from '../flow/conditions';
+import { wholeNumber } from './numbers';
 
 /** `POST /api/campaigns`: enroll an audience into a published flow, now or later. */
 export const CampaignRequest = z.object({
@@ -10,7 +11,7 @@ export const CampaignRequest = z.object({
     .optional(),
   /** When to start, ISO-8601; now by default. */
   at: z.iso.datetime({ offset: true }).optional(),
-  pageSize: z.number().int().min(1).max(1000).optional(),
+  pageSize: wholeNumber(1, 1000).optional(),
 });
 export type CampaignRequest = z.infer<typeof CampaignRequest>;
 

@@ -3,6 +3,7 @@ import { isAddressKindName } from '../flow/contact-addresses';
 import { isTimeZone } from '../flow/local-time';
 import { Contact } from '../flow/schema';
 import { Issue } from './errors';
+import { Points } from './numbers';
 import { pageLimit } from './query';
 
 const optionalText = (max: number) => z.string().max(max).nullable().optional();
@@ -43,7 +44,7 @@ export const ContactPatch = z
     timezone: ContactTimeZone.nullable().optional(),
     attributes: z.record(z.string().min(1).max(100), z.unknown()).optional(),
     tags: z.array(z.string().min(1).max(100)).max(500).optional(),
-    points: z.number().int().optional(),
+    points: Points.optional(),
     unsubscribed: z
       .union([z.array(z.string().min(1).max(32)).max(50), z.record(z.string().min(1).max(32), z.boolean())])
       .optional(),

@@ -5,6 +5,7 @@ import { Contact, FlowDocument, FlowId } from '../flow/schema';
 import type { RunOutcome } from '../interpreter/interpreter';
 import type { TimelineEntry } from '../simulate/simulate';
 import { ContactTimeZone } from './contacts';
+import { Points, VersionNumber, VersionText } from './numbers';
 import { pageLimit } from './query';
 
 /**
@@ -140,11 +141,7 @@ export type Published = z.infer<typeof Published>;
 
 /** `POST /api/flows/{id}/rollback`. */
 export const RollbackBody = z.object({
-  version: z
-    .number()
-    .int()
-    .positive()
-    .meta({ description: 'The version whose document is published again.' }),
+  version: VersionNumber.meta({ description: 'The version whose document is published again.' }),
   note: z.string().max(2000).optional(),
 });
 export type RollbackBody = z.infer<typeof RollbackBody>;
@@ -208,12 +205,9 @@ export const FlowImported = FlowSaved.extend({ published: Published.optional() }
 export type FlowImported = z.infer<typeof FlowImported>;
 
 /** A query's published version of a flow; the latest when left out. */
-const publishedVersion = z.coerce
-  .number()
-  .int()
-  .positive()
-  .optional()
-  .meta({ description: 'A published version; the latest by default.' });
+const publishedVersion = VersionText.optional().meta({
+  description: 'A published version; the latest by default.',
+});
 
 /** `GET /api/flows/{id}/stats`. */
 export const StatsQuery = z.object({
@@ -305,6 +299,10 @@ export const NodeContacts = z.object({
 });
 export type NodeContacts = z.infer<typeof NodeContacts>;
 
+/** The path of `GET /api/flows/{id}/versions/{version}`. */
+export const FlowVersionPath = z.object({ id: z.string(), version: VersionText });
+export type FlowVersionPath = z.infer<typeof FlowVersionPath>;
+
 /** `GET /api/flows/{id}/versions/{version}`: a published version, its document and plan. */
 export const FlowVersion = VersionSummary.extend({
   flowId: z.string(),
@@ -318,7 +316,7 @@ export const WebhookInfo = z.object({ url: z.string(), secret: z.string(), signa
 export type WebhookInfo = z.infer<typeof WebhookInfo>;
 
 /** A contact as a request gives it: its time zone checked as contact writes check it. */
-const GivenContact = Contact.extend({ timezone: ContactTimeZone.optional() });
+const GivenContact = Contact.extend({ timezone: ContactTimeZone.optional(), points: Points.default(0) });
 
 /** `POST /api/flows/{id}/enroll`, and the body of a flow's signed webhook. */
 export const EnrollBody = z.object({
@@ -342,9 +340,9 @@ export type EnrollAnswer = z.infer<typeof EnrollAnswer>;
 /** `POST /api/flows/{id}/migrate`. */
 export const MigrationRequest = z.object({
   /** The published version whose running contacts move. */
-  from: z.number().int().positive(),
+  from: VersionNumber,
   /** The version they move to; the latest by default. */
-  to: z.number().int().positive().optional(),
+  to: VersionNumber.optional(),
   /** Old node id → new node id; contacts at other nodes stay on their version. */
   mapping: z
     .record(z.string(), z.string())
@@ -377,7 +375,7 @@ export const SimulateBody = EnrollBody.extend({
   /** When the contact enters, ISO-8601; now by default. */
   startAt: z.iso.datetime({ offset: true }).optional(),
   /** A published version to simulate; the draft by default. */
-  version: z.number().int().positive().optional(),
+  version: VersionNumber.optional(),
 });
 export type SimulateBody = z.input<typeof SimulateBody>;
 

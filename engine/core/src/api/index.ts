@@ -19,5 +19,6 @@ export * from './contacts';
 export * from './errors';
 export * from './events';
 export * from './flows';
+export * from './numbers';
 export * from './outbox';
 export type { ApiPaths } from './paths';

@@ -5,7 +5,9 @@ import { pageLimit } from './query';
 export const OutboxQuery = z.object({
   flowId: z.string().optional(),
   contactId: z.string().optional(),
-  limit: pageLimit(5000).optional(),
+  limit: pageLimit(5000)
+    .optional()
+    .meta({ description: 'At most this many messages (1-5000, 500 by default).' }),
 });
 export type OutboxQuery = z.infer<typeof OutboxQuery>;
 

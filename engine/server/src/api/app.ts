@@ -184,6 +184,9 @@ export function createApi(options: ApiOptions): Hono {
     );
   });
 
+  // Outside /api too (an unsubscribe link cut short): an error any client can read.
+  app.notFound((c) => apiError(c, 404, 'not_found', `Nothing is at ${c.req.path}.`));
+
   if (options.builderDir) {
     app.use('/*', serveStatic({ root: options.builderDir }));
     // The builder is a single-page app: unknown paths get its index.

@@ -2,7 +2,7 @@ import type { Context, MiddlewareHandler } from 'hono';
 import { deleteCookie, getCookie, setCookie } from 'hono/cookie';
 import { type Accounts, type Principal, type Role, roleAllows, sameSecret } from '../persistence/accounts';
 import { routeOf } from './docs';
-import { apiError } from './http';
+import { apiError, storableText } from './http';
 import type { RateLimiter } from './rate-limit';
 
 /**
@@ -76,9 +76,11 @@ export function authMiddleware({ accounts, limiter }: AuthOptions): MiddlewareHa
 
     const write = !SAFE_METHODS.has(c.req.method);
     const audited = apiRoute?.meta?.audit ?? write;
-    const action = `${c.req.method} ${apiRoute?.path ?? c.req.path}`;
+    // A path may hold what Postgres cannot store (%00): the entry is written all the same.
+    const target = storableText(c.req.path);
+    const action = `${c.req.method} ${apiRoute?.path ?? target}`;
     const audit = (status: number) =>
-      accounts.audit({ principal, action, target: c.req.path, status }).catch((error) => {
+      accounts.audit({ principal, action, target, status }).catch((error) => {
         console.error('audit log:', error);
       });
 

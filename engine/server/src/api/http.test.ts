@@ -6,12 +6,14 @@ import { findFreePort } from '../processes/ports';
 import {
   answerWith,
   checkBody,
+  checkPath,
   checkQuery,
   codedError,
   databaseFailure,
   isUnavailable,
   jsonValueProblem,
   MAX_JSON_DEPTH,
+  storableText,
   temporalUnavailable,
 } from './http';
 
@@ -40,6 +42,17 @@ describe('jsonValueProblem', () => {
         code: 'invalid_text',
         status: 422,
       });
+  });
+
+  it('names the field that holds the text, or the key', () => {
+    expect(jsonValueProblem({ contact: { tags: ['ok', 'x\u0000'] } })?.path).toBe('contact.tags.1');
+    expect(jsonValueProblem({ attributes: { 'k\u0000': 1 } })?.path).toBe('attributes.k\u0000');
+  });
+});
+
+describe('storableText', () => {
+  it('replaces what Postgres refuses and keeps the rest', () => {
+    expect(storableText('/api/flows/a\u0000b/\ud800x/北京🎉')).toBe('/api/flows/a\ufffdb/\ufffdx/北京🎉');
   });
 });
 
@@ -80,7 +93,7 @@ describe('isUnavailable', () => {
   });
 });
 
-describe('checkBody and checkQuery', () => {
+describe('checkBody, checkQuery and checkPath', () => {
   const Body = z.object({ name: z.string().min(1) });
   const app = new Hono();
   app.post('/things', async (c) => {
@@ -90,6 +103,10 @@ describe('checkBody and checkQuery', () => {
   app.get('/things', (c) => {
     const query = checkQuery(c, z.object({ limit: z.string().regex(/^\d+$/).optional() }));
     return query.ok ? c.json({ got: query.data }) : query.response;
+  });
+  app.get('/things/:id/:n', (c) => {
+    const path = checkPath(c, z.object({ id: z.string(), n: z.coerce.number().int().max(9) }));
+    return path.ok ? c.json({ got: path.data }) : path.response;
   });
   const post = (body: string) => app.request('/things', { method: 'POST', body });
 
@@ -112,6 +129,26 @@ describe('checkBody and checkQuery', () => {
     expect(query.status).toBe(422);
     expect(await query.json()).toMatchObject({
       error: { code: 'invalid_query', message: 'The query is not valid.', details: [{ path: 'limit' }] },
+    });
+  });
+
+  it('names a query or path parameter that holds text Postgres refuses, whatever its schema', async () => {
+    const query = await app.request('/things?limit=1&other=a%00b');
+    expect(query.status).toBe(422);
+    expect(await query.json()).toMatchObject({
+      error: { code: 'invalid_query', details: [{ path: 'other', message: expect.stringMatching(/NUL/) }] },
+    });
+    const path = await app.request('/things/a%00b/1');
+    expect(path.status).toBe(422);
+    expect(await path.json()).toMatchObject({ error: { code: 'invalid_path', details: [{ path: 'id' }] } });
+  });
+
+  it('answers the checked path, or 422 naming the parameter out of range', async () => {
+    expect(await (await app.request('/things/x/7')).json()).toEqual({ got: { id: 'x', n: 7 } });
+    const answer = await app.request('/things/x/99999999999');
+    expect(answer.status).toBe(422);
+    expect(await answer.json()).toMatchObject({
+      error: { code: 'invalid_path', message: 'The path is not valid.', details: [{ path: 'n' }] },
     });
   });
 

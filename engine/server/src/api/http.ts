@@ -111,6 +111,20 @@ export const MAX_JSON_DEPTH = 128;
 /** An unpaired UTF-16 surrogate: in `u` mode a well-formed pair is one code point and never matches. */
 const LONE_SURROGATE = /\p{Cs}/u;
 
+/** Why Postgres would refuse a text (a NUL, a lone surrogate), or undefined when it takes it. */
+function textProblem(text: string): string | undefined {
+  return text.includes('\u0000')
+    ? 'contains a NUL character (\\u0000)'
+    : LONE_SURROGATE.test(text)
+      ? 'contains an unpaired UTF-16 surrogate'
+      : undefined;
+}
+
+/** Text as Postgres can store it: each NUL and unpaired surrogate replaced with U+FFFD. */
+export function storableText(text: string): string {
+  return text.replaceAll('\u0000', '\ufffd').replace(/\p{Cs}/gu, '\ufffd');
+}
+
 /**
  * Why a parsed JSON value cannot be taken, or undefined when it can: nested past `MAX_JSON_DEPTH`,
  * or holding text Postgres refuses (NUL, lone surrogates) in a string or a key. Walked without
@@ -118,23 +132,24 @@ const LONE_SURROGATE = /\p{Cs}/u;
  */
 export function jsonValueProblem(
   value: unknown,
-): { code: string; status: 400 | 422; message: string } | undefined {
-  const textProblem = (text: string) =>
-    text.includes('\u0000')
-      ? 'contains a NUL character (\\u0000)'
-      : LONE_SURROGATE.test(text)
-        ? 'contains an unpaired UTF-16 surrogate'
-        : undefined;
-  const pending: [unknown, number][] = [[value, 0]];
+): { code: string; status: 400 | 422; message: string; path?: string } | undefined {
+  // Each value with the keys that lead to it: its depth, and the field a refusal names.
+  const pending: [unknown, string[]][] = [[value, []]];
   while (pending.length > 0) {
-    const [current, depth] = pending.pop()!;
+    const [current, path] = pending.pop()!;
     if (typeof current === 'string') {
       const problem = textProblem(current);
-      if (problem) return { code: 'invalid_text', status: 422, message: `A string in the body ${problem}.` };
+      if (problem)
+        return {
+          code: 'invalid_text',
+          status: 422,
+          message: `A string in the body ${problem}.`,
+          path: path.join('.'),
+        };
       continue;
     }
     if (current === null || typeof current !== 'object') continue;
-    if (depth >= MAX_JSON_DEPTH)
+    if (path.length >= MAX_JSON_DEPTH)
       return {
         code: 'json_too_deep',
         status: 400,
@@ -142,8 +157,14 @@ export function jsonValueProblem(
       };
     for (const [key, item] of Object.entries(current)) {
       const problem = textProblem(key);
-      if (problem) return { code: 'invalid_text', status: 422, message: `A key in the body ${problem}.` };
-      pending.push([item, depth + 1]);
+      if (problem)
+        return {
+          code: 'invalid_text',
+          status: 422,
+          message: `A key in the body ${problem}.`,
+          path: [...path, key].join('.'),
+        };
+      pending.push([item, [...path, key]]);
     }
   }
   return undefined;
@@ -152,7 +173,9 @@ export function jsonValueProblem(
 /** Text parsed as a JSON body, or why it cannot be taken (not JSON, too deep, text Postgres refuses). */
 export function jsonBody(
   text: string,
-): { ok: true; value: unknown } | { ok: false; code: string; status: 400 | 422; message: string } {
+):
+  | { ok: true; value: unknown }
+  | { ok: false; code: string; status: 400 | 422; message: string; path?: string } {
   let value: unknown;
   try {
     value = JSON.parse(text);
@@ -169,7 +192,9 @@ export function parseJsonBody(
   text: string,
 ): { ok: true; value: unknown } | { ok: false; response: Response } {
   const body = jsonBody(text);
-  return body.ok ? body : { ok: false, response: apiError(c, body.status, body.code, body.message) };
+  if (body.ok) return body;
+  const details = body.path === undefined ? undefined : [{ path: body.path, message: body.message }];
+  return { ok: false, response: apiError(c, body.status, body.code, body.message, details) };
 }
 
 /** The request body as JSON (undefined when empty), or the 400/422 answer to give. */
@@ -216,9 +241,36 @@ export async function checkBody<S extends z.ZodType>(
   return body.ok ? checkValue(c, schema, body.value, code, message) : body;
 }
 
+/** Text parameters (a query's, a path's) checked with a contract schema, and for text Postgres refuses. */
+function checkParameters<S extends z.ZodType>(
+  c: Context,
+  schema: S,
+  values: Record<string, string>,
+  code: string,
+  message: string,
+): Checked<z.output<S>> {
+  const unfit = Object.entries(values).flatMap(([name, value]) => {
+    const problem = textProblem(value);
+    return problem ? [{ path: name, message: `The value ${problem}.` }] : [];
+  });
+  if (unfit.length > 0) return { ok: false, response: apiError(c, 422, code, message, unfit) };
+  return checkValue(c, schema, values, code, message);
+}
+
 /** The query checked with a contract schema: 422 `invalid_query` with the issues naming the parameters. */
 export function checkQuery<S extends z.ZodType>(c: Context, schema: S): Checked<z.output<S>> {
-  return checkValue(c, schema, c.req.query(), 'invalid_query', 'The query is not valid.');
+  return checkParameters(c, schema, c.req.query(), 'invalid_query', 'The query is not valid.');
+}
+
+/** The path's parameters checked with a contract schema: 422 `invalid_path` with the issues naming them. */
+export function checkPath<S extends z.ZodType>(c: Context, schema: S): Checked<z.output<S>> {
+  return checkParameters(
+    c,
+    schema,
+    c.req.param() as Record<string, string>,
+    'invalid_path',
+    'The path is not valid.',
+  );
 }
 
 /** The answer to a failure a route knows, or undefined for any other (the app's error handler takes it). */
@@ -301,7 +353,7 @@ export function databaseFailure(
     if (DATABASE_DOWN.has(code))
       return { status: 503, code: 'database_unavailable', message: 'The database is unreachable; retry.' };
     if (DATABASE_REFUSED_TEXT.has(code))
-      return { status: 422, code: 'invalid_text', message: 'The body holds text that cannot be stored.' };
+      return { status: 422, code: 'invalid_text', message: 'The request holds text that cannot be stored.' };
   }
   return undefined;
 }

@@ -68,12 +68,26 @@ function csvRowToPatch(record: Record<string, string>, rules: ContactAddressRule
       }
     } else {
       const [name, type] = key.replace(/^attributes\./, '').split(':') as [string, string | undefined];
-      attributes[name] = convert(cell, type);
+      try {
+        attributes[name] = convert(cell, type);
+      } catch (error) {
+        throw new CellError(`attributes.${name}`, (error as Error).message);
+      }
     }
   }
   if (Object.keys(attributes).length > 0 && patch.attributes === undefined) patch.attributes = attributes;
   if (Object.keys(addresses).length > 0) patch.addresses = addresses;
   return patch;
+}
+
+/** A CSV cell that cannot be read as its column's type: the field it fills, and why. */
+class CellError extends Error {
+  constructor(
+    readonly field: string,
+    message: string,
+  ) {
+    super(message);
+  }
 }
 
 function convert(cell: string, type: string | undefined): unknown {
@@ -257,7 +271,12 @@ async function importContacts(
     const id = (value as { id?: unknown } | null)?.id;
     const unfit = jsonValueProblem(value);
     if (unfit) {
-      fail({ row, ...(typeof id === 'string' ? { id } : {}), message: unfit.message });
+      fail({
+        row,
+        ...(typeof id === 'string' ? { id } : {}),
+        message: unfit.message,
+        ...(unfit.path === undefined ? {} : { issues: [{ path: unfit.path, message: unfit.message }] }),
+      });
       return;
     }
     const parsed = parseAddressed(ctx.addressRules, ContactPatch, value);
@@ -306,10 +325,12 @@ async function importContacts(
           patch = csvRowToPatch(record, ctx.addressRules);
         } catch (error) {
           report.received++;
+          const { message } = error as Error;
           fail({
             row: info.lines,
             ...(record.id ? { id: record.id } : {}),
-            message: (error as Error).message,
+            message,
+            ...(error instanceof CellError ? { issues: [{ path: error.field, message }] } : {}),
           });
           continue;
         }

@@ -24,6 +24,7 @@ import {
   FlowStats,
   FlowValidation,
   FlowVersion,
+  FlowVersionPath,
   FromTemplateBody,
   MigrationReport,
   MigrationRequest,
@@ -52,6 +53,7 @@ import {
   answerWith,
   apiError,
   checkBody,
+  checkPath,
   checkQuery,
   checkValue,
   codedError,
@@ -609,13 +611,16 @@ export function registerFlowRoutes(app: Hono, ctx: ApiContext): void {
       summary: 'A published version and its plan',
       tags: ['flows'],
       access: 'viewer',
-      responses: { 200: { description: 'The version.', schema: FlowVersion }, 404: 'No such version.' },
+      responses: {
+        200: { description: 'The version.', schema: FlowVersion },
+        404: 'No such version.',
+        422: 'The version is not a whole number from 1 to 2147483647.',
+      },
     }),
     async (c) => {
-      const version = Number(c.req.param('version'));
-      const record = Number.isInteger(version)
-        ? await store.flows.getVersion(c.req.param('id'), version)
-        : undefined;
+      const path = checkPath(c, FlowVersionPath);
+      if (!path.ok) return path.response;
+      const record = await store.flows.getVersion(path.data.id, path.data.version);
       if (!record) return apiError(c, 404, 'version_not_found', 'There is no such published version.');
       return c.json(record);
     },

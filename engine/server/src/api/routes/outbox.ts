@@ -1,7 +1,7 @@
 import { OutboxList, OutboxQuery } from '@sopflow/core/api';
 import type { Hono } from 'hono';
 import { doc } from '../docs';
-import type { ApiContext } from '../http';
+import { type ApiContext, checkQuery } from '../http';
 
 /** What the outbox connector recorded, for operators and tests. */
 export function registerOutboxRoutes(app: Hono, ctx: ApiContext): void {
@@ -12,13 +12,14 @@ export function registerOutboxRoutes(app: Hono, ctx: ApiContext): void {
       tags: ['outbox'],
       access: 'viewer',
       query: OutboxQuery,
-      responses: { 200: { description: 'The messages.', schema: OutboxList } },
+      responses: { 200: { description: 'The messages.', schema: OutboxList }, 422: 'Bad query.' },
     }),
     async (c) => {
+      const query = checkQuery(c, OutboxQuery);
+      if (!query.ok) return query.response;
       const rows = await ctx.options.store.deliveries.listOutbox({
-        flowId: c.req.query('flowId'),
-        contactId: c.req.query('contactId'),
-        limit: Number(c.req.query('limit') ?? 500) || 500,
+        ...query.data,
+        limit: query.data.limit ?? 500,
       });
       return c.json({ messages: rows });
     },
