@@ -1,4 +1,3 @@
-import { evaluateCondition, flowContactView } from '@sopflow/core';
 import type { EnrollPageInput, EnrollPageResult } from '@sopflow/workflows';
 import { ApplicationFailure } from '@temporalio/common';
 import type { Database } from '../persistence';
@@ -8,8 +7,9 @@ import { EnrollError, type Enroller } from '../services/enroll';
 const ENROLL_CONCURRENCY = 16;
 
 /**
- * One page of a campaign: the next contacts in id order (or of the given list), each enrolled
- * when it matches the audience. Enrolling is idempotent per contact, so a retried page is safe.
+ * One page of a campaign: the next contacts of its audience in id order, each enrolled. Postgres
+ * finds them (the audience's condition is evaluated there). Enrolling is idempotent per contact,
+ * so a retried page is safe.
  */
 export async function enrollPage(
   store: Database,
@@ -18,17 +18,12 @@ export async function enrollPage(
 ): Promise<EnrollPageResult> {
   const contacts = await store.contacts.page({
     after: input.after,
-    ids: input.audience.contactIds,
+    audience: input.audience,
     limit: input.limit,
   });
-  const matching = input.audience.where
-    ? contacts.filter((contact) =>
-        evaluateCondition(input.audience.where!, { contact: flowContactView(contact) }),
-      )
-    : contacts;
   // Starts overlap: one after another, a page waits on Temporal's round trip once per contact.
   const results = await enroller
-    .enrollStored(input.flowId, matching, { concurrency: ENROLL_CONCURRENCY })
+    .enrollStored(input.flowId, contacts, { concurrency: ENROLL_CONCURRENCY })
     .catch((error) => {
       // A paused, stopped or archived flow enrolls nobody: the campaign ends here, visibly.
       if (error instanceof EnrollError)

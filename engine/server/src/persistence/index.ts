@@ -84,7 +84,7 @@ export class Database {
   }
 }
 
-export { type AddressMatchKey, ContactRepository, type ContactRow, contactFromRow } from './contacts';
+export { type AddressMatchKey, type ContactAudience, ContactRepository, type ContactRow, contactFromRow } from './contacts';
 export {
   DeliveryRepository,
   type FollowState,
