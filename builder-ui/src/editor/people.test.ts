@@ -67,7 +67,7 @@ describe('campaignRequestOf', () => {
     at: '',
   };
 
-  it('makes the request for pasted ids, a condition, or the flow’s own audience', () => {
+  it('makes the request for pasted ids, a condition, or everyone, always naming the audience', () => {
     expect(campaignRequestOf(form, now)).toEqual({
       ok: true,
       request: { flowId: 'sale', audience: { contactIds: ['c1', 'c2'] } },
@@ -79,9 +79,9 @@ describe('campaignRequestOf', () => {
         audience: { where: { field: 'contact.tags', op: 'contains', value: 'vip' } },
       },
     });
-    expect(campaignRequestOf({ ...form, audience: 'flow' }, now)).toEqual({
+    expect(campaignRequestOf({ ...form, audience: 'everyone' }, now)).toEqual({
       ok: true,
-      request: { flowId: 'sale' },
+      request: { flowId: 'sale', audience: { everyone: true } },
     });
   });
 

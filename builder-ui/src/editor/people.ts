@@ -49,7 +49,8 @@ export function parseContactIds(text: string): string[] {
   return [...new Set(ids)];
 }
 
-export type AudienceKind = 'ids' | 'condition' | 'flow';
+/** Who a campaign enrolls: always chosen, never a default (everyone is a deliberate choice). */
+export type AudienceKind = 'ids' | 'condition' | 'everyone';
 
 export interface CampaignForm {
   flowId: string;
@@ -72,15 +73,18 @@ export function campaignRequestOf(
   now: number,
 ): { ok: true; request: CampaignRequest } | { ok: false; problem: CampaignFormProblem } {
   if (!form.flowId) return { ok: false, problem: 'noFlow' };
-  const request: CampaignRequest = { flowId: form.flowId };
+  let audience: CampaignRequest['audience'];
   if (form.audience === 'ids') {
     const contactIds = parseContactIds(form.idsText);
     if (contactIds.length === 0) return { ok: false, problem: 'noIds' };
     if (contactIds.length > MAX_CONTACT_IDS) return { ok: false, problem: 'tooManyIds' };
-    request.audience = { contactIds };
+    audience = { contactIds };
   } else if (form.audience === 'condition') {
-    request.audience = { where: form.where };
+    audience = { where: form.where };
+  } else {
+    audience = { everyone: true };
   }
+  const request: CampaignRequest = { flowId: form.flowId, audience };
   if (form.when === 'at') {
     const at = form.at ? new Date(form.at).getTime() : Number.NaN;
     if (Number.isNaN(at)) return { ok: false, problem: 'noTime' };

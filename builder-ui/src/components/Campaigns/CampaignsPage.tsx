@@ -47,7 +47,7 @@ function saveStarted(list: StartedCampaign[]) {
 }
 
 /**
- * Campaigns: enroll an audience (pasted ids, a condition, or the flow's own) into a live flow now
+ * Campaigns: enroll an audience (pasted ids, a condition, or everyone) into a live flow now
  * or at a time, then watch each one's progress until it is done. The API has no list of
  * campaigns, so the ones started from this browser are remembered here.
  */
@@ -120,7 +120,7 @@ function NewCampaign({ onStarted }: { onStarted: (campaign: StartedCampaign) => 
     setBusy(true);
     try {
       const answer = await startCampaign(made.request);
-      const listed = made.request.audience?.contactIds?.length;
+      const listed = made.request.audience.contactIds?.length;
       onStarted({
         campaignId: answer.campaignId,
         flowId: form.flowId,
@@ -138,7 +138,7 @@ function NewCampaign({ onStarted }: { onStarted: (campaign: StartedCampaign) => 
   const audiences: [AudienceKind, string][] = [
     ['ids', t.campaigns.audienceIds],
     ['condition', t.campaigns.audienceCondition],
-    ['flow', t.campaigns.audienceFlow],
+    ['everyone', t.campaigns.audienceEveryone],
   ];
   const idCount = form.audience === 'ids' ? parseContactIds(form.idsText).length : 0;
 
