@@ -18,6 +18,13 @@ const en = {
   now: 'Now',
   at: 'At',
   start: 'Start campaign',
+  counting: 'Counting…',
+  countFailed: 'Could not count the audience:',
+  confirmCount: (n: number, flowId: string) => `This enrolls ${n} contacts into ${flowId}.`,
+  confirmUnknown: (n: number) => `${n} of the ids name no contact and are left out:`,
+  confirmStart: 'Start',
+  back: 'Back',
+  audienceCount: 'Audience',
   starting: 'Starting…',
   startFailed: 'Could not start the campaign:',
   problems: {
@@ -27,8 +34,8 @@ const en = {
     noTime: 'Choose when it starts.',
     pastTime: 'Choose a time in the future.',
   },
-  campaignsStarted: 'Started here',
-  noneStarted: 'No campaigns started from this browser yet.',
+  campaignsStarted: 'Campaigns',
+  noneStarted: 'No campaigns yet.',
   phases: {
     scheduled: 'scheduled',
     running: 'running',
@@ -41,14 +48,12 @@ const en = {
   enrolled: 'Enrolled',
   skipped: 'Skipped',
   missing: 'No such contact',
-  missingHint: 'Pasted ids that name no contact are not scanned.',
+  missingHint: 'Pasted ids that named no contact at launch: nobody to enroll.',
   skippedHint: 'Not enrolled: not found, not matching, already in the flow, or refused by its re-entry rule.',
-  noProgress: 'No progress reported yet.',
   cancelConfirm: 'Cancel this campaign? Contacts already enrolled stay in the flow.',
   cancelFailed: 'Could not cancel:',
   progressFailed: 'Could not load the progress:',
   refreshes: 'Refreshes by itself until it is done.',
-  forget: 'Remove from this list',
 };
 
 export type CampaignsMessages = typeof en;
@@ -69,6 +74,13 @@ const zh: CampaignsMessages = {
   now: '立即',
   at: '定时',
   start: '开始活动',
+  counting: '正在统计…',
+  countFailed: '无法统计受众：',
+  confirmCount: (n, flowId) => `将把 ${n} 位联系人加入 ${flowId}。`,
+  confirmUnknown: (n) => `其中 ${n} 个 ID 没有对应的联系人，不会加入：`,
+  confirmStart: '开始',
+  back: '返回',
+  audienceCount: '受众',
   starting: '正在开始…',
   startFailed: '无法开始活动：',
   problems: {
@@ -78,8 +90,8 @@ const zh: CampaignsMessages = {
     noTime: '请选择开始时间。',
     pastTime: '请选择一个将来的时间。',
   },
-  campaignsStarted: '在此开始的活动',
-  noneStarted: '还没有从这个浏览器开始过活动。',
+  campaignsStarted: '活动',
+  noneStarted: '还没有活动。',
   phases: {
     scheduled: '已排期',
     running: '进行中',
@@ -92,14 +104,12 @@ const zh: CampaignsMessages = {
   enrolled: '已加入',
   skipped: '已跳过',
   missing: '联系人不存在',
-  missingHint: '粘贴的 ID 中没有对应联系人的不会被扫描。',
+  missingHint: '开始时没有对应联系人的 ID：无人可加入。',
   skippedHint: '未加入：联系人不存在、不符合条件、已在流程中，或被流程的重复进入规则拒绝。',
-  noProgress: '尚未报告进度。',
   cancelConfirm: '取消这个活动？已加入的联系人会留在流程中。',
   cancelFailed: '无法取消：',
   progressFailed: '无法加载进度：',
   refreshes: '完成前会自动刷新。',
-  forget: '从列表中移除',
 };
 
 export const campaignsMessages: Record<Locale, CampaignsMessages> = { en, zh };
