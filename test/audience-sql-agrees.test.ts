@@ -1,5 +1,5 @@
 import {
-  type ComparisonOperator,
+  ComparisonOperator,
   type Condition,
   type ContactInput,
   evaluateCondition,
@@ -137,21 +137,8 @@ const SCALARS: Scalar[] = [
   false,
 ];
 const LISTS: Scalar[][] = [[], ['vip', '30', 30, true], [2, 'new', false], ['北京', 'beijing', 1e20]];
-const OPERATORS: ComparisonOperator[] = [
-  'eq',
-  'ne',
-  'gt',
-  'gte',
-  'lt',
-  'lte',
-  'contains',
-  'not_contains',
-  'starts_with',
-  'in',
-  'not_in',
-  'exists',
-  'not_exists',
-];
+/** Every operator the condition language has. */
+const OPERATORS = ComparisonOperator.options;
 
 /** Every operator on every field with every value (lists for in / not_in), and a missing value. */
 function comparisons(): Condition[] {
