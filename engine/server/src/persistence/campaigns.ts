@@ -68,6 +68,11 @@ export class CampaignRepository {
               ${campaign.audienceCount}, ${campaign.unknownContactIdCount}, ${campaign.startsAt})`;
   }
 
+  /** Forgets a campaign that never started. */
+  async remove(id: string): Promise<void> {
+    await this.sql`delete from campaigns where id = ${id}`;
+  }
+
   /** Newest first. */
   async list(query: { flowId?: string; limit?: number }): Promise<CampaignRecord[]> {
     const { sql } = this;

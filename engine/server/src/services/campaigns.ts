@@ -69,10 +69,16 @@ export class Campaigns {
       startsAt: new Date(startsAt),
     });
     const input: CampaignInput = { flowId: request.flowId, audience, pageSize: request.pageSize };
-    await this.temporal.startCampaign(campaignId, input, {
-      delayMs: startsAt - Date.now(),
-      summary: `Campaign for ${plan.flowName}`,
-    });
+    try {
+      await this.temporal.startCampaign(campaignId, input, {
+        delayMs: startsAt - Date.now(),
+        summary: `Campaign for ${plan.flowName}`,
+      });
+    } catch (error) {
+      // Never started (the caller is told so): the list must not show it as scheduled or running.
+      await this.store.campaigns.remove(campaignId);
+      throw error;
+    }
     return { campaignId, startsAt: new Date(startsAt).toISOString(), audience: counted };
   }
 
