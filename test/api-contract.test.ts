@@ -61,7 +61,8 @@ const CLIENT_ROUTES = {
   '/api/contacts': ['get'],
   '/api/contacts/{id}': ['get'],
   '/api/contacts/import': ['post'],
-  '/api/campaigns': ['post'],
+  '/api/campaigns': ['get', 'post'],
+  '/api/campaigns/audience': ['post'],
   '/api/campaigns/{id}': ['get'],
   '/api/campaigns/{id}/cancel': ['post'],
   '/api/connectors': ['get'],
@@ -226,6 +227,12 @@ describe('the API contract matches what the server answers', () => {
     });
     const started = conforms(contract.CampaignStarted, campaign, 202);
     conforms(contract.CampaignStatus, await app.request('GET', `/api/campaigns/${started.campaignId}`), 200);
+    conforms(contract.CampaignList, await app.request('GET', `/api/campaigns?flowId=${flowId}`), 200);
+    conforms(
+      contract.AudienceCount,
+      await app.request('POST', '/api/campaigns/audience', { audience: { contactIds: [id, 'nobody'] } }),
+      200,
+    );
     const cancelled = await app.request('POST', `/api/campaigns/${started.campaignId}/cancel`, {});
     conforms(contract.CampaignCancelled, cancelled, 202);
 

@@ -109,10 +109,20 @@ it('imports contacts, finds one, runs a campaign into a flow and shows the journ
   await byId('campaign-flow').selectOption(flowId);
   await byId('campaign-ids').fill(`${ada}\n${bo}, ${prefix}-3`);
   expect(await byId('campaign-ids-count').textContent()).toBe('3 contacts');
+  // Before launch, the page asks the server how many contacts the audience holds and confirms.
   await byId('campaign-start').click();
+  await byId('campaign-confirm').waitFor();
+  expect(await byId('campaign-confirm-count').textContent()).toBe(`This enrolls 2 contacts into ${flowId}.`);
+  expect(await byId('campaign-confirm-unknown').textContent()).toContain(`${prefix}-3`);
+  await page.screenshot({ path: artifact('builder-campaign-confirm-en.png') });
+  await byId('campaign-confirm-start').click();
+  // The list is the server's: it holds the campaign after a reload too.
   const card = page.locator(`[data-testid^="campaign-campaign:${flowId}:"]`);
   await card.waitFor(WAIT);
+  await page.reload();
+  await card.waitFor(WAIT);
   await expect.poll(() => card.getAttribute('data-phase'), WAIT).toBe('done');
+  expect(await card.getByTestId('campaign-audience').textContent()).toBe('2');
   expect(await card.getByTestId('campaign-enrolled').textContent()).toBe('2');
   expect(await card.getByTestId('campaign-scanned').textContent()).toBe('2');
   expect(await card.getByTestId('campaign-skipped').textContent()).toBe('0');

@@ -62,10 +62,23 @@ describe('campaigns', () => {
     }
     const expected = members.filter((_, i) => i % 3 !== 0);
 
-    const started = await app.request('POST', '/api/campaigns', { flowId: id, pageSize: 25 });
+    const where = { field: 'contact.attributes.segment', op: 'eq', value: segment };
+    const counted = await app.request('POST', '/api/campaigns/audience', { audience: { where } });
+    expect(counted).toEqual({
+      status: 200,
+      body: { count: expected.length, unknownContactIds: [], unknownContactIdCount: 0 },
+    });
+    const started = await app.request('POST', '/api/campaigns', {
+      flowId: id,
+      audience: { where },
+      pageSize: 25,
+    });
     expect(started.status).toBe(202);
+    expect(started.body.audience).toEqual(counted.body);
     const done = await finished(started.body.campaignId);
     expect(done.progress).toMatchObject({ done: true, enrolled: expected.length, cancelled: false });
+    // Postgres found the audience: every contact a page read matched.
+    expect(done.progress.scanned).toBe(expected.length);
 
     // The contacts' runs finish; each matching contact got the message exactly once.
     for (let i = 0; i < 100; i++) {
@@ -84,10 +97,104 @@ describe('campaigns', () => {
     const second = await finished(again.body.campaignId);
     expect(second.progress).toMatchObject({ scanned: 5, done: true });
     expect(second.progress.enrolled + second.progress.skipped).toBe(5);
+
+    // The server lists both, newest first, with their audiences, sizes at launch and counts.
+    const listed = await app.request('GET', `/api/campaigns?flowId=${id}`);
+    expect(listed.status).toBe(200);
+    expect(listed.body.campaigns).toEqual([
+      expect.objectContaining({
+        campaignId: again.body.campaignId,
+        flowId: id,
+        audience: { kind: 'contactIds', count: 5 },
+        audienceCount: 5,
+        unknownContactIdCount: 0,
+        state: 'done',
+        counts: { scanned: 5, enrolled: second.progress.enrolled, skipped: second.progress.skipped },
+        error: null,
+      }),
+      expect.objectContaining({
+        campaignId: started.body.campaignId,
+        audience: { kind: 'where', where },
+        audienceCount: expected.length,
+        state: 'done',
+        counts: { scanned: expected.length, enrolled: expected.length, skipped: 0 },
+      }),
+    ]);
+    expect(listed.body.campaigns[0]).toEqual({ ...second.record, temporalUrl: expect.any(String) });
+    expect((await app.request('GET', '/api/campaigns?limit=0')).status).toBe(422);
+  });
+
+  it('require an explicit audience, naming the field in en and zh', async () => {
+    const id = uniqueId('noaudience');
+    await publishFlow(app, broadcast(id, { kind: 'manual' }));
+    for (const body of [
+      { flowId: id },
+      { flowId: id, audience: {} },
+      { flowId: id, audience: { everyone: false } },
+      { flowId: id, audience: { everyone: true, contactIds: ['a'] } },
+      { flowId: id, audience: { contactIds: [] } },
+    ]) {
+      const refused = await app.request('POST', '/api/campaigns', body);
+      expect(refused.status, JSON.stringify(body)).toBe(422);
+      expect(refused.body.error.code).toBe('invalid_campaign');
+      const issue = refused.body.error.details.find((d: { path: string }) => d.path.startsWith('audience'));
+      expect(issue, JSON.stringify(refused.body)).toBeDefined();
+    }
+    const missing = await app.request('POST', '/api/campaigns', { flowId: id });
+    expect(missing.body.error.details).toEqual([
+      { path: 'audience', message: expect.stringMatching(/Choose an audience.*请选择受众/) },
+    ]);
+    const badComparison = await app.request('POST', '/api/campaigns/audience', {
+      audience: { where: { field: 'contact.points', op: 'gt', value: 'ten' } },
+    });
+    expect(badComparison.status).toBe(422);
+    expect(badComparison.body.error.details).toEqual([
+      { path: 'audience.where', message: '"gt" compares numbers; give a number.' },
+    ]);
+    expect((await app.request('POST', '/api/campaigns/audience', {})).status).toBe(422);
+    // Nobody was enrolled by the refused requests.
+    expect((await app.request('GET', `/api/campaigns?flowId=${id}`)).body.campaigns).toEqual([]);
+  });
+
+  it('count everyone as a deliberate choice, and report named ids that match no contact', async () => {
+    const id = uniqueId('everyone');
+    await publishFlow(app, broadcast(id, { kind: 'manual' }));
+    const known = uniqueId('known');
+    await app.store.contacts.upsert({ id: known, addresses: { phone: '138' } });
+    const everyone = await app.request('POST', '/api/campaigns/audience', { audience: { everyone: true } });
+    expect(everyone.status).toBe(200);
+    const [all] = await app.store.sql<{ count: number }[]>`select count(*)::int as count from contacts`;
+    expect(everyone.body.count).toBe(all!.count);
+
+    const ghosts = [uniqueId('ghost'), uniqueId('ghost')];
+    const named = { contactIds: [ghosts[0], known, ghosts[1], known] };
+    const counted = await app.request('POST', '/api/campaigns/audience', { audience: named });
+    expect(counted.body).toEqual({ count: 1, unknownContactIds: ghosts, unknownContactIdCount: 2 });
+    const started = await app.request('POST', '/api/campaigns', {
+      flowId: id,
+      audience: named,
+      at: new Date(Date.now() + 3_600_000).toISOString(),
+    });
+    expect(started.status).toBe(202);
+    expect(started.body.audience).toEqual(counted.body);
+    const [record] = (await app.request('GET', `/api/campaigns?flowId=${id}`)).body.campaigns;
+    expect(record).toMatchObject({
+      audience: { kind: 'contactIds', count: 4 },
+      audienceCount: 1,
+      unknownContactIdCount: 2,
+      state: 'scheduled',
+    });
+    expect((await app.request('POST', `/api/campaigns/${started.body.campaignId}/cancel`, {})).status).toBe(
+      202,
+    );
+    const cancelled = await app.request('GET', `/api/campaigns/${started.body.campaignId}`);
+    expect(cancelled.body.record.state).toBe('cancelled');
   });
 
   it('refuse a flow that does not exist or is not published', async () => {
-    expect((await app.request('POST', '/api/campaigns', { flowId: 'nope' })).status).toBe(404);
+    expect(
+      (await app.request('POST', '/api/campaigns', { flowId: 'nope', audience: { everyone: true } })).status,
+    ).toBe(404);
     expect((await app.request('POST', '/api/campaigns', { flowId: 1 })).status).toBe(422);
     expect((await app.request('GET', '/api/campaigns/campaign:nope:1')).status).toBe(404);
   });

@@ -86,8 +86,8 @@ export async function campaignFanOut({ stack, args, log }: BenchContext): Promis
     let cpu0 = cpu();
     log(`  campaign: ${n} contacts, pages of ${args.campaignPageSize}`);
     t = performance.now();
-    const { campaignId } = await new Campaigns(new TemporalGateway(stack.client, taskQueue)).start(
-      { flowId, pageSize: args.campaignPageSize },
+    const { campaignId } = await new Campaigns(new TemporalGateway(stack.client, taskQueue), db.store).start(
+      { flowId, audience: { everyone: true }, pageSize: args.campaignPageSize },
       plan,
     );
     const handle = stack.client.workflow.getHandle(campaignId);

@@ -53,6 +53,7 @@ describe('embedded postgres + migrations', () => {
     expect(tables.map((t) => t.tablename)).toEqual([
       'api_tokens',
       'audit_log',
+      'campaigns',
       'channel_routes',
       'connector_records',
       'contact_addresses',

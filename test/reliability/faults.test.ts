@@ -140,6 +140,10 @@ describe('faults', () => {
       contact: { id: `${flowId}-late` },
     });
     expect(refused.status).toBe(503);
+    // So is a campaign, and the server's list does not show one that never started.
+    const campaign = await app.request('POST', '/api/campaigns', { flowId, audience: { everyone: true } });
+    expect(campaign.status).toBe(503);
+    expect((await app.request('GET', `/api/campaigns?flowId=${flowId}`)).body.campaigns).toEqual([]);
     temporal = await localStack.startTemporalDevServer({
       port,
       dbFile,

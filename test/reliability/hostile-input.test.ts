@@ -212,6 +212,21 @@ beforeAll(async () => {
       valid: () => ({ flowId: runFlow, audience: { contactIds: [contactId()] }, at: '2099-01-01T00:00:00Z' }),
     },
     {
+      name: 'audience count',
+      method: 'POST',
+      path: '/api/campaigns/audience',
+      valid: () => ({
+        audience: {
+          where: {
+            all: [
+              { field: 'contact.attributes.city', op: 'eq', value: '北京' },
+              { field: 'contact.tags', op: 'contains', value: 'vip' },
+            ],
+          },
+        },
+      }),
+    },
+    {
       name: 'contact',
       method: 'PUT',
       path: `/api/contacts/${contactId()}`,

@@ -68,7 +68,8 @@ export interface HttpRequestInput extends TaskOrigin {
 
 export interface EnrollPageInput {
   flowId: string;
-  audience: { where?: Condition; contactIds?: string[] };
+  /** As the campaign's input names it (`CampaignInput.audience`). */
+  audience: { where?: Condition; contactIds?: string[]; everyone?: true };
   /** Contacts with ids after this one (id order). */
   after: string | null;
   limit: number;

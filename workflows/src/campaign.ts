@@ -11,8 +11,11 @@ import type { SopflowActivities } from './activities';
 
 export interface CampaignInput {
   flowId: string;
-  /** Everyone matching (or everyone, when left out), or exactly these contacts. */
-  audience: { where?: Condition; contactIds?: string[] };
+  /**
+   * Everyone matching `where`, exactly `contactIds`, or everyone (`everyone`, or naming neither, as
+   * campaigns started before audiences had to be explicit do).
+   */
+  audience: { where?: Condition; contactIds?: string[]; everyone?: true };
   /** @default 200 */
   pageSize?: number;
   /** Pause between pages so a large audience does not crowd out running flows. @default 0 */

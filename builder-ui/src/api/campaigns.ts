@@ -1,16 +1,35 @@
-import type { CampaignRequest, CampaignStarted, CampaignStatus } from '@sopflow/core/api';
+import type {
+  AudienceCount,
+  CampaignAudience,
+  CampaignList,
+  CampaignRequest,
+  CampaignStarted,
+} from '@sopflow/core/api';
 import { answer, api } from './client';
 
 /** Campaigns: an audience enrolled into a flow page by page (engine/server/src/api/routes/campaigns.ts). */
 
-export type { CampaignProgress, CampaignRequest, CampaignStatus } from '@sopflow/core/api';
+export type {
+  AudienceCount,
+  CampaignAudience,
+  CampaignList,
+  CampaignRequest,
+  CampaignState,
+} from '@sopflow/core/api';
+export type CampaignListed = CampaignList['campaigns'][number];
+
+/** How many contacts an audience holds now, and which of its named ids name nobody. */
+export async function countAudience(audience: CampaignAudience): Promise<AudienceCount> {
+  return answer(api.POST('/api/campaigns/audience', { body: { audience } }));
+}
 
 export async function startCampaign(request: CampaignRequest): Promise<CampaignStarted> {
   return answer(api.POST('/api/campaigns', { body: request }));
 }
 
-export async function getCampaign(id: string, signal?: AbortSignal): Promise<CampaignStatus> {
-  return answer(api.GET('/api/campaigns/{id}', { params: { path: { id } }, signal }));
+/** The server's campaigns, newest first. */
+export async function listCampaigns(signal?: AbortSignal): Promise<CampaignListed[]> {
+  return (await answer(api.GET('/api/campaigns', { params: { query: {} }, signal }))).campaigns;
 }
 
 export async function cancelCampaign(id: string): Promise<void> {

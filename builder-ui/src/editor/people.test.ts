@@ -1,16 +1,14 @@
 import { describe, expect, it } from 'vitest';
-import type { CampaignStatus } from '../api/campaigns';
 import type { Delivery, Enrollment, JourneyStep } from '../api/contacts';
 import {
   type CampaignForm,
-  campaignPhaseOf,
   campaignRequestOf,
+  campaignSettled,
   contactsHash,
   importFormatOf,
   journeysOf,
   parseContactIds,
   peopleRouteOf,
-  rememberCampaign,
 } from './people';
 
 describe('peopleRouteOf', () => {
@@ -67,7 +65,7 @@ describe('campaignRequestOf', () => {
     at: '',
   };
 
-  it('makes the request for pasted ids, a condition, or the flow’s own audience', () => {
+  it('makes the request for pasted ids, a condition, or everyone, always naming the audience', () => {
     expect(campaignRequestOf(form, now)).toEqual({
       ok: true,
       request: { flowId: 'sale', audience: { contactIds: ['c1', 'c2'] } },
@@ -79,9 +77,9 @@ describe('campaignRequestOf', () => {
         audience: { where: { field: 'contact.tags', op: 'contains', value: 'vip' } },
       },
     });
-    expect(campaignRequestOf({ ...form, audience: 'flow' }, now)).toEqual({
+    expect(campaignRequestOf({ ...form, audience: 'everyone' }, now)).toEqual({
       ok: true,
-      request: { flowId: 'sale' },
+      request: { flowId: 'sale', audience: { everyone: true } },
     });
   });
 
@@ -104,54 +102,11 @@ describe('campaignRequestOf', () => {
   });
 });
 
-describe('campaignPhaseOf', () => {
-  const now = Date.parse('2026-12-07T04:00:00Z');
-  const status = (
-    s: string,
-    progress?: Partial<NonNullable<CampaignStatus['progress']>>,
-  ): CampaignStatus => ({
-    campaignId: 'campaign:sale:1',
-    status: s,
-    temporalUrl: '',
-    ...(progress
-      ? {
-          progress: {
-            after: null,
-            scanned: 0,
-            enrolled: 0,
-            skipped: 0,
-            done: false,
-            cancelled: false,
-            ...progress,
-          },
-        }
-      : {}),
-  });
-
-  it('follows the progress first, then Temporal’s status', () => {
-    expect(campaignPhaseOf(status('RUNNING', { scanned: 3 }), undefined, now)).toBe('running');
-    expect(campaignPhaseOf(status('COMPLETED', { done: true }), undefined, now)).toBe('done');
-    expect(campaignPhaseOf(status('COMPLETED', { cancelled: true }), undefined, now)).toBe('cancelled');
-    expect(campaignPhaseOf(status('COMPLETED'), undefined, now)).toBe('done');
-    expect(campaignPhaseOf(status('TERMINATED'), undefined, now)).toBe('failed');
-    expect(campaignPhaseOf(status('CANCELLED'), undefined, now)).toBe('cancelled');
-  });
-
-  it('is scheduled while a delayed campaign has not begun', () => {
-    expect(campaignPhaseOf(status('RUNNING'), '2026-12-07T05:00:00Z', now)).toBe('scheduled');
-    expect(campaignPhaseOf(status('RUNNING'), '2026-12-07T03:00:00Z', now)).toBe('running');
-  });
-});
-
-describe('rememberCampaign', () => {
-  it('puts the newest first, once, and keeps a bounded list', () => {
-    const c = (n: number) => ({ campaignId: `c${n}`, flowId: 'f', startsAt: '2026-12-07T04:00:00Z' });
-    expect(rememberCampaign([c(1), c(2)], c(2)).map((x) => x.campaignId)).toEqual(['c2', 'c1']);
-    expect(rememberCampaign([c(1), c(2), c(3)], c(4), 3).map((x) => x.campaignId)).toEqual([
-      'c4',
-      'c1',
-      'c2',
-    ]);
+describe('campaignSettled', () => {
+  it('holds once a campaign is done, cancelled or failed', () => {
+    expect(
+      ['scheduled', 'running', 'done', 'cancelled', 'failed'].filter((s) => campaignSettled(s as never)),
+    ).toEqual(['done', 'cancelled', 'failed']);
   });
 });
 

@@ -1,10 +1,10 @@
 import type { Condition } from '@sopflow/core';
-import type { CampaignRequest, CampaignStatus } from '../api/campaigns';
+import type { CampaignRequest, CampaignState } from '../api/campaigns';
 import type { ContactHistory, Delivery, Enrollment, ImportFormat, JourneyStep } from '../api/contacts';
 
 /**
  * Pure helpers behind the Contacts and Campaigns pages: their hash routes, what an import file
- * is, an audience typed as text, the request a campaign form makes, how far a campaign is, and
+ * is, an audience typed as text, the request a campaign form makes, whether a campaign is over, and
  * a contact's history grouped by journey.
  */
 
@@ -49,7 +49,8 @@ export function parseContactIds(text: string): string[] {
   return [...new Set(ids)];
 }
 
-export type AudienceKind = 'ids' | 'condition' | 'flow';
+/** Who a campaign enrolls: always chosen, never a default (everyone is a deliberate choice). */
+export type AudienceKind = 'ids' | 'condition' | 'everyone';
 
 export interface CampaignForm {
   flowId: string;
@@ -72,15 +73,18 @@ export function campaignRequestOf(
   now: number,
 ): { ok: true; request: CampaignRequest } | { ok: false; problem: CampaignFormProblem } {
   if (!form.flowId) return { ok: false, problem: 'noFlow' };
-  const request: CampaignRequest = { flowId: form.flowId };
+  let audience: CampaignRequest['audience'];
   if (form.audience === 'ids') {
     const contactIds = parseContactIds(form.idsText);
     if (contactIds.length === 0) return { ok: false, problem: 'noIds' };
     if (contactIds.length > MAX_CONTACT_IDS) return { ok: false, problem: 'tooManyIds' };
-    request.audience = { contactIds };
+    audience = { contactIds };
   } else if (form.audience === 'condition') {
-    request.audience = { where: form.where };
+    audience = { where: form.where };
+  } else {
+    audience = { everyone: true };
   }
+  const request: CampaignRequest = { flowId: form.flowId, audience };
   if (form.when === 'at') {
     const at = form.at ? new Date(form.at).getTime() : Number.NaN;
     if (Number.isNaN(at)) return { ok: false, problem: 'noTime' };
@@ -90,49 +94,9 @@ export function campaignRequestOf(
   return { ok: true, request };
 }
 
-export type CampaignPhase = 'scheduled' | 'running' | 'done' | 'cancelled' | 'failed';
-
-/** How far a campaign is, from Temporal's status of its workflow and the progress it reports. */
-export function campaignPhaseOf(
-  status: CampaignStatus,
-  startsAt: string | undefined,
-  now: number,
-): CampaignPhase {
-  const { progress } = status;
-  if (progress?.cancelled) return 'cancelled';
-  if (progress?.done) return 'done';
-  switch (status.status) {
-    case 'COMPLETED':
-      return 'done';
-    case 'CANCELLED':
-    case 'CANCELED':
-      return 'cancelled';
-    case 'FAILED':
-    case 'TERMINATED':
-    case 'TIMED_OUT':
-      return 'failed';
-  }
-  if (!progress && startsAt !== undefined && Date.parse(startsAt) > now) return 'scheduled';
-  return 'running';
-}
-
 /** Whether a campaign can change no more (its numbers are final, it cannot be cancelled). */
-export const campaignSettled = (phase: CampaignPhase) =>
-  phase === 'done' || phase === 'cancelled' || phase === 'failed';
-
-/** A campaign the builder started, remembered so its progress is still there after a reload. */
-export interface StartedCampaign {
-  campaignId: string;
-  flowId: string;
-  startsAt: string;
-  /** How many contact ids were pasted, when the audience was a list. */
-  listed?: number;
-}
-
-/** The remembered campaigns with `started` first, at most `max` of them. */
-export function rememberCampaign(list: readonly StartedCampaign[], started: StartedCampaign, max = 20) {
-  return [started, ...list.filter((c) => c.campaignId !== started.campaignId)].slice(0, max);
-}
+export const campaignSettled = (state: CampaignState) =>
+  state === 'done' || state === 'cancelled' || state === 'failed';
 
 /** One journey of a contact through a flow: its enrollment, the steps it took and what was sent. */
 export interface Journey {

@@ -122,7 +122,7 @@ export async function startApp(options: AppOptions): Promise<RunningApp> {
     if (options.api ?? true) {
       await bootstrapAdmin(accounts, config);
       url = `http://${config.SOPFLOW_HOST === '0.0.0.0' ? 'localhost' : config.SOPFLOW_HOST}:${config.SOPFLOW_PORT}`;
-      const campaigns = new Campaigns(gateway);
+      const campaigns = new Campaigns(gateway, store);
       const links = temporalLinks(options.temporalUiUrl, config.TEMPORAL_NAMESPACE);
       api = createApi({
         store,

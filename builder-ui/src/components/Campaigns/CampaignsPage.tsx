@@ -1,97 +1,72 @@
 import type { Condition } from '@sopflow/core';
-import { Play, X } from 'lucide-react';
-import { useEffect, useId, useState } from 'react';
-import { type CampaignStatus, cancelCampaign, getCampaign, startCampaign } from '../../api/campaigns';
+import { Play } from 'lucide-react';
+import { useId, useState } from 'react';
+import {
+  type AudienceCount,
+  type CampaignListed,
+  type CampaignRequest,
+  cancelCampaign,
+  countAudience,
+  listCampaigns,
+  startCampaign,
+} from '../../api/campaigns';
 import { listFlows } from '../../api/flows';
 import {
   type AudienceKind,
   type CampaignForm,
-  campaignPhaseOf,
   campaignRequestOf,
   campaignSettled,
   parseContactIds,
-  rememberCampaign,
-  type StartedCampaign,
 } from '../../editor/people';
 import { useLocale } from '../../hooks/useLocale';
 import { usePolled } from '../../hooks/usePolled';
 import { useRemote } from '../../hooks/useRemote';
 import { formatTime } from '../../i18n';
-import { IconButton } from '../common/IconButton';
 import { Radio } from '../common/Radio';
 import { TemporalLink } from '../common/TemporalLink';
 import { ConditionEditor, fieldSuggestions } from '../Inspector/fields';
 import '../Contacts/people.css';
 
-const STORAGE_KEY = 'sopflow.campaigns';
 /** Campaign progress refreshes faster than flow numbers: an operator is watching it finish. */
 const CAMPAIGN_POLL_MS = 2_000;
 
 const DEFAULT_WHERE: Condition = { field: 'contact.tags', op: 'contains', value: '' };
 
-function loadStarted(): StartedCampaign[] {
-  try {
-    const saved = JSON.parse(localStorage.getItem(STORAGE_KEY) ?? '[]') as unknown;
-    return Array.isArray(saved) ? (saved as StartedCampaign[]) : [];
-  } catch {
-    return [];
-  }
-}
-
-function saveStarted(list: StartedCampaign[]) {
-  try {
-    localStorage.setItem(STORAGE_KEY, JSON.stringify(list));
-  } catch {
-    // Storage may be disabled (private mode); the list then lasts for this page only.
-  }
-}
+/** How many unknown ids the confirmation names before it only counts them. */
+const UNKNOWN_IDS_SHOWN = 10;
 
 /**
- * Campaigns: enroll an audience (pasted ids, a condition, or the flow's own) into a live flow now
- * or at a time, then watch each one's progress until it is done. The API has no list of
- * campaigns, so the ones started from this browser are remembered here.
+ * Campaigns: enroll an audience (pasted ids, a condition, or everyone) into a live flow now or at
+ * a time, after confirming how many contacts it holds; then watch the server's campaigns (every
+ * operator sees the same list) until each is done.
  */
 export function CampaignsPage() {
   const { t } = useLocale();
-  const [started, setStarted] = useState<StartedCampaign[]>(loadStarted);
-  const remember = (campaign: StartedCampaign) =>
-    setStarted((list) => {
-      const next = rememberCampaign(list, campaign);
-      saveStarted(next);
-      return next;
-    });
-  const forget = (campaignId: string) =>
-    setStarted((list) => {
-      const next = list.filter((c) => c.campaignId !== campaignId);
-      saveStarted(next);
-      return next;
-    });
+  const [campaigns, refresh] = usePolled('campaigns', listCampaigns, CAMPAIGN_POLL_MS);
   return (
     <div className="people-page" data-testid="campaigns-page">
       <div className="people-page__head">
         <h2>{t.campaigns.title}</h2>
       </div>
-      <NewCampaign onStarted={remember} />
+      <NewCampaign onStarted={refresh} />
       <section className="people-card">
         <h3>{t.campaigns.campaignsStarted}</h3>
         <p className="field__hint">{t.campaigns.refreshes}</p>
-        {started.length === 0 ? (
-          <p className="muted">{t.campaigns.noneStarted}</p>
-        ) : (
-          started.map((campaign) => (
-            <CampaignCard
-              key={campaign.campaignId}
-              campaign={campaign}
-              onForget={() => forget(campaign.campaignId)}
-            />
-          ))
+        {campaigns.error && (
+          <p className="notice notice--error">
+            {t.campaigns.progressFailed} {campaigns.error.message}
+          </p>
         )}
+        {campaigns.value?.length === 0 && <p className="muted">{t.campaigns.noneStarted}</p>}
+        {campaigns.value?.map((campaign) => (
+          <CampaignCard key={campaign.campaignId} campaign={campaign} onCancelled={refresh} />
+        ))}
       </section>
     </div>
   );
 }
 
-function NewCampaign({ onStarted }: { onStarted: (campaign: StartedCampaign) => void }) {
+function NewCampaign({ onStarted }: { onStarted: () => void }) {
   const { t } = useLocale();
   const name = useId();
   const [flows] = useRemote('campaign-flows', listFlows);
@@ -105,13 +80,16 @@ function NewCampaign({ onStarted }: { onStarted: (campaign: StartedCampaign) => 
   });
   const [shown, setShown] = useState<string>();
   const [busy, setBusy] = useState(false);
+  /** The request waiting for the operator's yes, with its audience as counted just now. */
+  const [confirming, setConfirming] = useState<{ request: CampaignRequest; counted: AudienceCount }>();
   const set = (patch: Partial<CampaignForm>) => {
     setForm((f) => ({ ...f, ...patch }));
     setShown(undefined);
+    setConfirming(undefined);
   };
   const live = flows.status === 'ready' ? flows.value.filter((f) => f.status === 'live') : [];
 
-  const start = async () => {
+  const count = async () => {
     const made = campaignRequestOf(form, Date.now());
     if (!made.ok) {
       setShown(t.campaigns.problems[made.problem]);
@@ -119,15 +97,22 @@ function NewCampaign({ onStarted }: { onStarted: (campaign: StartedCampaign) => 
     }
     setBusy(true);
     try {
-      const answer = await startCampaign(made.request);
-      const listed = made.request.audience?.contactIds?.length;
-      onStarted({
-        campaignId: answer.campaignId,
-        flowId: form.flowId,
-        startsAt: answer.startsAt,
-        ...(listed === undefined ? {} : { listed }),
-      });
+      setConfirming({ request: made.request, counted: await countAudience(made.request.audience) });
       setShown(undefined);
+    } catch (error) {
+      setShown(`${t.campaigns.countFailed} ${(error as Error).message}`);
+    } finally {
+      setBusy(false);
+    }
+  };
+
+  const start = async (request: CampaignRequest) => {
+    setBusy(true);
+    try {
+      await startCampaign(request);
+      setConfirming(undefined);
+      setShown(undefined);
+      onStarted();
     } catch (error) {
       setShown(`${t.campaigns.startFailed} ${(error as Error).message}`);
     } finally {
@@ -138,7 +123,7 @@ function NewCampaign({ onStarted }: { onStarted: (campaign: StartedCampaign) => 
   const audiences: [AudienceKind, string][] = [
     ['ids', t.campaigns.audienceIds],
     ['condition', t.campaigns.audienceCondition],
-    ['flow', t.campaigns.audienceFlow],
+    ['everyone', t.campaigns.audienceEveryone],
   ];
   const idCount = form.audience === 'ids' ? parseContactIds(form.idsText).length : 0;
 
@@ -230,81 +215,94 @@ function NewCampaign({ onStarted }: { onStarted: (campaign: StartedCampaign) => 
           {shown}
         </p>
       )}
-      <button
-        type="button"
-        className="primary"
-        disabled={busy}
-        onClick={() => void start()}
-        data-testid="campaign-start"
-      >
-        <Play size={14} /> {busy ? t.campaigns.starting : t.campaigns.start}
-      </button>
+      {confirming ? (
+        <div className="notice" role="alertdialog" data-testid="campaign-confirm">
+          <p data-testid="campaign-confirm-count">
+            {t.campaigns.confirmCount(confirming.counted.count, confirming.request.flowId)}
+          </p>
+          {confirming.counted.unknownContactIdCount > 0 && (
+            <p data-testid="campaign-confirm-unknown">
+              {t.campaigns.confirmUnknown(confirming.counted.unknownContactIdCount)}{' '}
+              <code>{confirming.counted.unknownContactIds.slice(0, UNKNOWN_IDS_SHOWN).join(', ')}</code>
+              {confirming.counted.unknownContactIdCount > UNKNOWN_IDS_SHOWN && ' …'}
+            </p>
+          )}
+          <button
+            type="button"
+            className="primary"
+            disabled={busy}
+            onClick={() => void start(confirming.request)}
+            data-testid="campaign-confirm-start"
+          >
+            <Play size={14} /> {busy ? t.campaigns.starting : t.campaigns.confirmStart}
+          </button>{' '}
+          <button type="button" disabled={busy} onClick={() => setConfirming(undefined)}>
+            {t.campaigns.back}
+          </button>
+        </div>
+      ) : (
+        <button
+          type="button"
+          className="primary"
+          disabled={busy}
+          onClick={() => void count()}
+          data-testid="campaign-start"
+        >
+          <Play size={14} /> {busy ? t.campaigns.counting : t.campaigns.start}
+        </button>
+      )}
     </section>
   );
 }
 
-function CampaignCard({ campaign, onForget }: { campaign: StartedCampaign; onForget: () => void }) {
+function CampaignCard({ campaign, onCancelled }: { campaign: CampaignListed; onCancelled: () => void }) {
   const { t, locale } = useLocale();
-  // Once a campaign is settled its numbers cannot change: keep them and stop asking.
-  const [settled, setSettled] = useState<CampaignStatus>();
-  const [polled, refresh] = usePolled(
-    settled ? undefined : campaign.campaignId,
-    (signal) => getCampaign(campaign.campaignId, signal),
-    CAMPAIGN_POLL_MS,
-  );
   const [cancelError, setCancelError] = useState<string>();
-  const status = settled ?? polled.value;
-  const phase = status ? campaignPhaseOf(status, campaign.startsAt, Date.now()) : undefined;
-  useEffect(() => {
-    if (
-      !settled &&
-      polled.value &&
-      campaignSettled(campaignPhaseOf(polled.value, campaign.startsAt, Date.now()))
-    )
-      setSettled(polled.value);
-  }, [polled.value, settled, campaign.startsAt]);
+  const { state } = campaign;
 
   const cancel = async () => {
     if (!window.confirm(t.campaigns.cancelConfirm)) return;
     try {
       await cancelCampaign(campaign.campaignId);
       setCancelError(undefined);
-      refresh();
+      onCancelled();
     } catch (error) {
       setCancelError(`${t.campaigns.cancelFailed} ${(error as Error).message}`);
     }
   };
 
-  const progress = status?.progress;
-  // Only a finished scan of a pasted list knows which ids named nobody.
-  const missing =
-    phase === 'done' && progress && campaign.listed !== undefined ? campaign.listed - progress.scanned : 0;
   const counts = [
-    ['scanned', t.campaigns.scanned, progress?.scanned],
-    ['enrolled', t.campaigns.enrolled, progress?.enrolled],
-    ['skipped', t.campaigns.skipped, progress?.skipped],
+    ['audience', t.campaigns.audienceCount, campaign.audienceCount, undefined],
+    ['scanned', t.campaigns.scanned, campaign.counts.scanned, undefined],
+    ['enrolled', t.campaigns.enrolled, campaign.counts.enrolled, undefined],
+    ['skipped', t.campaigns.skipped, campaign.counts.skipped, t.campaigns.skippedHint],
   ] as const;
   return (
-    <article className="people-journey" data-testid={`campaign-${campaign.campaignId}`} data-phase={phase}>
+    <article className="people-journey" data-testid={`campaign-${campaign.campaignId}`} data-phase={state}>
       <header className="people-journey__head">
         <a href={`#/flows/${encodeURIComponent(campaign.flowId)}`}>
           <strong>{campaign.flowId}</strong>
         </a>
         <code className="muted">{campaign.campaignId}</code>
-        {phase && (
-          <span
-            className={`status status--${phase === 'done' ? 'live' : 'draft'}`}
-            data-testid="campaign-phase"
-          >
-            {t.campaigns.phases[phase]}
-          </span>
-        )}
+        <span
+          className={`status status--${state === 'done' ? 'live' : 'draft'}`}
+          data-testid="campaign-phase"
+        >
+          {t.campaigns.phases[state]}
+        </span>
+        <span className="muted" data-testid="campaign-audience-kind">
+          {campaign.audience.kind === 'contactIds'
+            ? t.campaigns.idsCount(campaign.audience.count)
+            : campaign.audience.kind === 'everyone'
+              ? t.campaigns.audienceEveryone
+              : t.campaigns.audienceCondition}
+        </span>
         <span className="muted">
           {t.campaigns.startsAt} {formatTime(campaign.startsAt, locale)}
         </span>
-        {status?.temporalUrl && <TemporalLink href={status.temporalUrl}>{t.openInTemporal}</TemporalLink>}
+        <TemporalLink href={campaign.temporalUrl}>{t.openInTemporal}</TemporalLink>
         <span className="people-journey__end">
-          {phase && !campaignSettled(phase) && (
+          {!campaignSettled(state) && (
             <button
               type="button"
               className="danger"
@@ -314,34 +312,25 @@ function CampaignCard({ campaign, onForget }: { campaign: StartedCampaign; onFor
               {t.cancel}
             </button>
           )}
-          <IconButton label={t.campaigns.forget} onClick={onForget}>
-            <X size={14} />
-          </IconButton>
         </span>
       </header>
-      {progress ? (
-        <dl className="people-counts">
-          {counts.map(([key, label, n]) => (
-            <div key={key} title={key === 'skipped' ? t.campaigns.skippedHint : undefined}>
-              <dt>{label}</dt>
-              <dd data-testid={`campaign-${key}`}>{n}</dd>
-            </div>
-          ))}
-          {missing > 0 && (
-            <div title={t.campaigns.missingHint}>
-              <dt>{t.campaigns.missing}</dt>
-              <dd data-testid="campaign-missing">{missing}</dd>
-            </div>
-          )}
-        </dl>
-      ) : (
-        <p className="muted">
-          {polled.error ? `${t.campaigns.progressFailed} ${polled.error.message}` : t.campaigns.noProgress}
-        </p>
-      )}
-      {polled.error && progress && (
-        <p className="muted">
-          {t.campaigns.progressFailed} {polled.error.message}
+      <dl className="people-counts">
+        {counts.map(([key, label, n, hint]) => (
+          <div key={key} title={hint}>
+            <dt>{label}</dt>
+            <dd data-testid={`campaign-${key}`}>{n}</dd>
+          </div>
+        ))}
+        {campaign.unknownContactIdCount > 0 && (
+          <div title={t.campaigns.missingHint}>
+            <dt>{t.campaigns.missing}</dt>
+            <dd data-testid="campaign-missing">{campaign.unknownContactIdCount}</dd>
+          </div>
+        )}
+      </dl>
+      {campaign.error && (
+        <p className="notice notice--error" data-testid="campaign-error">
+          {campaign.error}
         </p>
       )}
       {cancelError && (

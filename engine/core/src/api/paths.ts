@@ -1,6 +1,15 @@
 import type { FlowDocumentInput } from '../flow/schema';
 import type { LoggedOut, LoginAnswer, LoginBody, Me } from './auth';
-import type { CampaignCancelled, CampaignRequest, CampaignStarted, CampaignStatus } from './campaigns';
+import type {
+  AudienceCount,
+  AudienceCountRequest,
+  CampaignCancelled,
+  CampaignList,
+  CampaignListQuery,
+  CampaignRequest,
+  CampaignStarted,
+  CampaignStatus,
+} from './campaigns';
 import type {
   ChannelRoute,
   ChannelsAnswer,
@@ -118,7 +127,11 @@ export interface ApiPaths {
     post: Operation<{ 200: ImportReport }, { query: ContactImportQuery; body: Blob }>;
   };
 
-  '/api/campaigns': { post: Operation<{ 202: CampaignStarted }, { body: CampaignRequest }> };
+  '/api/campaigns': {
+    get: Operation<{ 200: CampaignList }, { query: CampaignListQuery }>;
+    post: Operation<{ 202: CampaignStarted }, { body: CampaignRequest }>;
+  };
+  '/api/campaigns/audience': { post: Operation<{ 200: AudienceCount }, { body: AudienceCountRequest }> };
   '/api/campaigns/{id}': { get: Operation<{ 200: CampaignStatus }, { path: FlowPath }> };
   '/api/campaigns/{id}/cancel': {
     post: Operation<{ 202: CampaignCancelled }, { path: FlowPath; body: Record<string, never> }>;

@@ -1,4 +1,5 @@
 import type { SopflowActivities } from '@sopflow/workflows';
+import { Context } from '@temporalio/activity';
 import type { Database } from '../persistence';
 import type { ConnectorJobs } from '../services/connector-jobs';
 import type { Enroller } from '../services/enroll';
@@ -30,7 +31,9 @@ export function createActivities(deps: ActivityDeps): SopflowActivities {
       followDelivery(deps.store.deliveries, await deps.routes(input.channel), input),
     updateContact: (input) => updateContact(deps.store.contacts, input),
     httpRequest: (input) => httpRequest(deps.http, input),
-    enrollPage: (input) => enrollPage(deps.store, deps.enroller, input),
+    // The campaign is the workflow calling: its id names the campaign's record.
+    enrollPage: (input) =>
+      enrollPage(deps.store, deps.enroller, input, Context.current().info.workflowExecution?.workflowId),
     recordJourney: (input) => deps.store.journeys.recordBatch(input),
     runConnectorJob: (input) => deps.connectorJobs.run(input),
   };

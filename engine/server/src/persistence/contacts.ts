@@ -1,4 +1,5 @@
-import { type applyContactUpdate, Contact, type ContactInput } from '@sopflow/core';
+import { type applyContactUpdate, type Condition, Contact, type ContactInput } from '@sopflow/core';
+import { audiencePredicate } from './audience-sql';
 
 type ContactUpdateResult = ReturnType<typeof applyContactUpdate>;
 
@@ -60,6 +61,15 @@ export interface ContactQuery {
   /** Contacts with ids after this one (for the next page). */
   after?: string;
   limit?: number;
+}
+
+/**
+ * Whom a campaign's pages read: contacts matching `where`, the contacts `contactIds` names, or
+ * (naming neither) everyone, as campaigns launched before audiences were required asked.
+ */
+export interface ContactAudience {
+  where?: Condition;
+  contactIds?: string[];
 }
 
 const COLUMNS = { name: 'name', timezone: 'timezone' } as const;
@@ -136,16 +146,45 @@ export class ContactRepository {
     return new Map(rows.map((r) => [r.id, r.name]));
   }
 
-  /** Contacts in id order after `after` (or of the given ids), `limit` at most: a campaign's page. */
-  async page(options: { after: string | null; ids?: string[]; limit: number }): Promise<Contact[]> {
+  /**
+   * A campaign's page: contacts of the audience in id order after `after`, `limit` at most. The
+   * audience's condition is evaluated here, in Postgres (`audiencePredicate`).
+   */
+  async page(options: {
+    after: string | null;
+    audience: ContactAudience;
+    limit: number;
+  }): Promise<Contact[]> {
     const { sql } = this;
     const rows = await sql<ContactRow[]>`
       select ${this.withAddresses()} from contacts c
-      where true
+      where ${this.inAudience(options.audience)}
       ${options.after === null ? sql`` : sql`and c.id > ${options.after}`}
-      ${options.ids ? sql`and c.id = any(${options.ids})` : sql``}
       order by c.id limit ${options.limit}`;
     return rows.map(contactFromRow);
+  }
+
+  /** How many contacts an audience holds now. */
+  async countAudience(audience: ContactAudience): Promise<number> {
+    const [row] = await this.sql<{ count: number }[]>`
+      select count(*)::int as count from contacts c where ${this.inAudience(audience)}`;
+    return row!.count;
+  }
+
+  /** The ids (of `ids`) that name no contact, in the order given. */
+  async unknownIds(ids: readonly string[]): Promise<string[]> {
+    if (ids.length === 0) return [];
+    const rows = await this.sql<{ id: string }[]>`
+      select g.id from unnest(${ids as string[]}::text[]) with ordinality as g(id, n)
+      where not exists (select 1 from contacts c where c.id = g.id) order by g.n`;
+    return rows.map((r) => r.id);
+  }
+
+  /** Everyone matching `where`, or exactly `contactIds`; everyone when it names neither. */
+  private inAudience(audience: ContactAudience) {
+    const { sql } = this;
+    return sql`${audience.where ? audiencePredicate(sql, audience.where) : sql`true`}
+      ${audience.contactIds ? sql`and c.id = any(${audience.contactIds}::text[])` : sql``}`;
   }
 
   /**

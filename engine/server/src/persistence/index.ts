@@ -1,6 +1,7 @@
 import type { ConnectorStorage } from '@sopflow/connectors';
 import type { Sql } from 'postgres';
 import { Accounts } from './accounts';
+import { CampaignRepository } from './campaigns';
 import { ChannelRouteRepository } from './channel-routes';
 import { ConnectorRecordRepository } from './connector-records';
 import { type AddressMatchKey, ContactRepository } from './contacts';
@@ -30,6 +31,8 @@ export interface DatabaseOptions {
 export class Database {
   /** Users, API tokens, sessions and the audit log. */
   readonly accounts: Accounts;
+  /** Campaigns launched through the API and their progress. */
+  readonly campaigns: CampaignRepository;
   readonly channelRoutes: ChannelRouteRepository;
   readonly connectorRecords: ConnectorRecordRepository;
   readonly flows: FlowRepository;
@@ -48,6 +51,7 @@ export class Database {
     options: DatabaseOptions,
   ) {
     this.accounts = new Accounts(sql);
+    this.campaigns = new CampaignRepository(sql);
     this.channelRoutes = new ChannelRouteRepository(sql);
     this.connectorRecords = new ConnectorRecordRepository(sql);
     this.flows = new FlowRepository(sql);
@@ -84,7 +88,14 @@ export class Database {
   }
 }
 
-export { type AddressMatchKey, ContactRepository, type ContactRow, contactFromRow } from './contacts';
+export { type CampaignPageRecord, CampaignRepository } from './campaigns';
+export {
+  type AddressMatchKey,
+  type ContactAudience,
+  ContactRepository,
+  type ContactRow,
+  contactFromRow,
+} from './contacts';
 export {
   DeliveryRepository,
   type FollowState,

@@ -1,10 +1,62 @@
-import { CampaignCancelled, CampaignRequest, CampaignStarted, CampaignStatus } from '@sopflow/core/api';
+import {
+  AudienceCount,
+  AudienceCountRequest,
+  CampaignCancelled,
+  CampaignList,
+  CampaignListQuery,
+  CampaignRequest,
+  CampaignStarted,
+  CampaignStatus,
+} from '@sopflow/core/api';
 import type { Hono } from 'hono';
 import { doc } from '../docs';
-import { type ApiContext, answerWith, apiError, checkBody, temporalUnavailable } from '../http';
+import { type ApiContext, answerWith, apiError, checkBody, checkQuery, temporalUnavailable } from '../http';
 
 /** Campaigns: audiences enrolled page by page, now, later or on a schedule. */
 export function registerCampaignRoutes(app: Hono, ctx: ApiContext): void {
+  app.get(
+    '/api/campaigns',
+    doc({
+      summary: 'Campaigns launched through the API, newest first',
+      tags: ['campaigns'],
+      access: 'viewer',
+      query: CampaignListQuery,
+      responses: { 200: { description: 'Campaigns.', schema: CampaignList }, 422: 'Invalid query.' },
+    }),
+    async (c) => {
+      const query = checkQuery(c, CampaignListQuery);
+      if (!query.ok) return query.response;
+      const campaigns = await ctx.options.campaigns.list(query.data);
+      return c.json({
+        campaigns: campaigns.map((campaign) => ({
+          ...campaign,
+          temporalUrl: ctx.runUrl(campaign.campaignId),
+        })),
+      });
+    },
+  );
+
+  app.post(
+    '/api/campaigns/audience',
+    doc({
+      summary: 'Count an audience before launching it: how many contacts, and which ids name nobody',
+      tags: ['campaigns'],
+      access: 'viewer',
+      body: AudienceCountRequest,
+      responses: { 200: { description: 'The count.', schema: AudienceCount }, 422: 'Invalid.' },
+    }),
+    async (c) => {
+      const parsed = await checkBody(
+        c,
+        AudienceCountRequest,
+        'The audience is not valid.',
+        'invalid_audience',
+      );
+      if (!parsed.ok) return parsed.response;
+      return c.json(await ctx.options.campaigns.count(parsed.data.audience));
+    },
+  );
+
   app.post(
     '/api/campaigns',
     doc({
@@ -45,7 +97,10 @@ export function registerCampaignRoutes(app: Hono, ctx: ApiContext): void {
       tags: ['campaigns'],
       access: 'viewer',
       responses: {
-        200: { description: 'Status and progress.', schema: CampaignStatus },
+        200: {
+          description: "Temporal's status and progress, and the server's record.",
+          schema: CampaignStatus,
+        },
         404: 'No such campaign.',
       },
     }),
