@@ -44,6 +44,8 @@ export interface ContactFlowInput {
   /** The compiled plan of the published version: workflow input, so a new version never changes this run. */
   plan: Plan;
   contact: Contact;
+  /** The stored revision of `contact`: changes pushed later carry higher ones. */
+  contactRevision?: number;
   /** The payload of the event that enrolled the contact. */
   event: Record<string, unknown>;
   /** Set when a long run continues as new: where it was, and events not yet handled. */
@@ -63,6 +65,16 @@ export interface FlowEvent {
 export const runStateQuery = defineQuery<RunState>('sopflow.state');
 /** An event for this contact (reply, click, order paid, task done). */
 export const eventSignal = defineSignal<[FlowEvent]>('sopflow.event');
+/** The contact as it is now, after a change made outside the run, and its stored revision. */
+export interface ContactChange {
+  contact: Contact;
+  revision?: number;
+}
+/**
+ * The contact changed (an operator, an import, a webhook, another flow's step): later steps read
+ * it. It does not wake the run, so a change costs the history this signal and nothing more.
+ */
+export const contactChangedSignal = defineSignal<[ContactChange]>('sopflow.contact');
 /** Ends the run cleanly (the flow was stopped). */
 export const cancelSignal = defineSignal<[string]>('sopflow.cancel');
 /** Moves the run to a newer version of its flow, at the node the mapping names for where it waits. */
@@ -154,8 +166,19 @@ export async function contactFlow(input: ContactFlowInput): Promise<ContactFlowR
   });
   let step: Step = input.resume
     ? { state: input.resume.state, commands: [] }
-    : start(plan, { contact: input.contact, event: input.event, at: Date.now() });
+    : start(plan, {
+        contact: input.contact,
+        contactRevision: input.contactRevision,
+        event: input.event,
+        at: Date.now(),
+      });
   setHandler(runStateQuery, () => step.state);
+  // Taken at once, also while a task is in flight: the interpreter keeps the newest revision,
+  // so a change that raced the run's own update step cannot undo it, nor the update the change.
+  setHandler(contactChangedSignal, ({ contact, revision }) => {
+    const changed = advance(plan, step.state, { type: 'contact-changed', contact, revision, at: Date.now() });
+    step = { state: changed.state, commands: step.commands };
+  });
   const tasks = new Map<string, TaskCommand>();
   const wakeUp = () => inbox.length > 0 || migration !== null;
   let shownNode = '';
@@ -241,7 +264,12 @@ export async function contactFlow(input: ContactFlowInput): Promise<ContactFlowR
         await recordJourney();
         // A migration asked for while the journey was recorded is taken first.
         if (migration !== null) continue;
-        await continueAsNew<typeof contactFlow>({ ...input, plan, resume: { state, inbox, journeyBatch } });
+        // The state as it is now: a contact change may have come in while the journey was recorded.
+        await continueAsNew<typeof contactFlow>({
+          ...input,
+          plan,
+          resume: { state: step.state, inbox, journeyBatch },
+        });
       }
       if (trail.length >= JOURNEY_BATCH_STEPS) await recordJourney();
       const timeout = awaiting.timer ? awaiting.timer.until - Date.now() : undefined;
@@ -312,7 +340,7 @@ export async function contactFlow(input: ContactFlowInput): Promise<ContactFlowR
           return { ok: true, duplicate: result.status === 'duplicate' };
         }
         case 'update-contact': {
-          const contact = await activities.updateContact.executeWithOptions(
+          const { revision, ...contact } = await activities.updateContact.executeWithOptions(
             { summary: `update contact: ${label}` },
             [
               {
@@ -324,7 +352,7 @@ export async function contactFlow(input: ContactFlowInput): Promise<ContactFlowR
               },
             ],
           );
-          return { ok: true, contact };
+          return { ok: true, contact, contactRevision: revision };
         }
         case 'http': {
           const { request } = command;
