@@ -84,7 +84,14 @@ export class Database {
   }
 }
 
-export { type AddressMatchKey, ContactRepository, type ContactRow, contactFromRow } from './contacts';
+export {
+  type AddressMatchKey,
+  ContactRepository,
+  type ContactRevision,
+  type ContactRow,
+  type ContactWrite,
+  contactFromRow,
+} from './contacts';
 export {
   DeliveryRepository,
   type FollowState,

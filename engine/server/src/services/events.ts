@@ -41,7 +41,9 @@ export class EventRouter {
     });
     if (duplicate) return { status: 'duplicate', delivered: 0, started: [], notStarted: [] };
     // Filters read the contact as flows do: its addresses as contact.<kind> too.
-    const contact = flowContactView(await this.store.contacts.upsert({ id: event.contactId }));
+    // Only makes sure the contact exists: it changes nothing a running flow reads.
+    const { contact: stored } = await this.store.contacts.upsert({ id: event.contactId });
+    const contact = flowContactView(stored);
 
     let delivered = 0;
     for (const workflowId of await this.store.enrollments.workflowsOfContact(event.contactId)) {

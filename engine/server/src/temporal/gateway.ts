@@ -1,12 +1,14 @@
 import {
   type CampaignInput,
   type CampaignProgress,
+  type ContactChange,
   type ContactFlowInput,
   ContactIdKey,
   campaign,
   campaignProgressQuery,
   cancelCampaignSignal,
   cancelSignal,
+  contactChangedSignal,
   contactFlow,
   eventSignal,
   type FlowEvent,
@@ -156,6 +158,11 @@ export class TemporalGateway {
   /** Hands an event to a run; false when the run has ended (the usual case, not an error). */
   sendEvent(workflowId: string, event: FlowEvent): Promise<boolean> {
     return this.signal(() => this.client.workflow.getHandle(workflowId).signal(eventSignal, event));
+  }
+
+  /** Tells a run its contact changed; false when the run has ended. */
+  pushContact(workflowId: string, change: ContactChange): Promise<boolean> {
+    return this.signal(() => this.client.workflow.getHandle(workflowId).signal(contactChangedSignal, change));
   }
 
   /** Asks a run to end at once; false when it had ended already. */
