@@ -169,4 +169,33 @@ describe('a running flow reads its contact as it is now', () => {
     // The update step's own run got the contact as its step's answer, not as a signal.
     expect(await contactSignals(contactFlowWorkflowId(promote.id, vera.id))).toBe(0);
   });
+
+  it('is what the dry-run shows when a change is scripted, with its addresses checked', async () => {
+    const flow = tierFlow(uniqueId('dry'), 'PT1H');
+    await publishFlow(app, flow);
+    const contact = { id: 'dry', email: 'old@example.com', attributes: { tier: 'standard' } };
+    const change = { attributes: { tier: 'vip' }, addresses: { email: 'new@example.com' } };
+    const answer = await app.request('POST', `/api/flows/${flow.id}/simulate`, {
+      contact,
+      events: [{ at: '+30m', contact: change }],
+    });
+    expect(answer.status).toBe(200);
+    const timeline = answer.body.timeline as { kind: string; nodeId?: string; text?: string }[];
+    expect(timeline.filter((e) => e.kind === 'send').map((e) => [e.nodeId, e.text])).toEqual([
+      ['greet', 'hi old@example.com'],
+      ['vip-perk', 'vip new@example.com'],
+    ]);
+    expect(answer.body.lines).toContainEqual(
+      expect.stringMatching(/✎ contact changed: (addresses, attributes|attributes, addresses)$/),
+    );
+
+    const unknownKind = await app.request('POST', `/api/flows/${flow.id}/simulate`, {
+      contact,
+      events: [{ at: '+30m', contact: { addresses: { fax: '123' } } }],
+    });
+    expect(unknownKind).toMatchObject({
+      status: 422,
+      body: { error: { details: [{ path: 'events.0.contact.addresses.fax' }] } },
+    });
+  });
 });
