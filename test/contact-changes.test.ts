@@ -1,4 +1,5 @@
-import { contactFlowWorkflowId } from '@sopflow/workflows';
+import { createUnsubscribeToken } from '@sopflow/connectors';
+import { contactFlowWorkflowId, runStateQuery } from '@sopflow/workflows';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { publishFlow, startTestApp, type TestApp, uniqueId } from './support/stack';
 
@@ -197,5 +198,25 @@ describe('a running flow reads its contact as it is now', () => {
       status: 422,
       body: { error: { details: [{ path: 'events.0.contact.addresses.fax' }] } },
     });
+  });
+
+  it('tells a waiting run when its contact unsubscribes through a link', async () => {
+    const flow = tierFlow(uniqueId('optout'), 'PT4S');
+    await publishFlow(app, flow);
+    const ann = { id: uniqueId('ann'), email: 'ann@example.com', attributes: { tier: 'vip' } };
+    await app.webhook(flow.id, { contact: ann, event: {} });
+    const workflowId = contactFlowWorkflowId(flow.id, ann.id);
+    await until(async () => ((await sentTo(flow.id, ann.id)).length > 0 ? true : undefined), 'the greeting');
+
+    const token = createUnsubscribeToken(app.env.SOPFLOW_SECRET_KEY!, {
+      contactId: ann.id,
+      channel: 'email',
+    });
+    expect((await app.requestWith({}, 'POST', `/u/${token}`)).status).toBe(200);
+    const handle = app.client.workflow.getHandle(workflowId);
+    await handle.result();
+    expect((await handle.query(runStateQuery)).contact.unsubscribed).toEqual(['email']);
+    expect(await contactSignals(workflowId)).toBe(1);
+    expect(await sentTo(flow.id, ann.id)).toEqual([['greet', 'hi ann@example.com']]);
   });
 });

@@ -123,18 +123,30 @@ export class ContactRepository {
         on conflict (contact_id, kind) do update set value = excluded.value, match_key = excluded.match_key`;
   }
 
-  /** Opts the contact out of a channel (kept once however often it is asked). */
-  async unsubscribe(contactId: string, channel: string): Promise<void> {
-    await this.sql`
+  /**
+   * Opts the contact out of a channel (kept once however often it is asked): the contact as it
+   * left it, or undefined when that changed nothing.
+   */
+  async unsubscribe(contactId: string, channel: string): Promise<ContactRevision | undefined> {
+    return this.changedRow(this.sql`
       update contacts set unsubscribed = array_append(unsubscribed, ${channel}), updated_at = now()
-      where id = ${contactId} and not (${channel} = any(unsubscribed))`;
+      where id = ${contactId} and not (${channel} = any(unsubscribed)) returning id`);
   }
 
-  /** Opts the contact back in to a channel. */
-  async resubscribe(contactId: string, channel: string): Promise<void> {
-    await this.sql`
+  /** Opts the contact back in to a channel: as `unsubscribe` answers. */
+  async resubscribe(contactId: string, channel: string): Promise<ContactRevision | undefined> {
+    return this.changedRow(this.sql`
       update contacts set unsubscribed = array_remove(unsubscribed, ${channel}), updated_at = now()
-      where id = ${contactId} and ${channel} = any(unsubscribed)`;
+      where id = ${contactId} and ${channel} = any(unsubscribed) returning id`);
+  }
+
+  /** The contact an update statement changed, read back whole with its addresses; undefined when it changed none. */
+  private async changedRow(update: Promise<{ id: string }[]>): Promise<ContactRevision | undefined> {
+    const [changed] = await update;
+    if (!changed) return undefined;
+    const [row] = await this.sql<ContactRow[]>`
+      select ${this.withAddresses()} from contacts c where c.id = ${changed.id}`;
+    return row ? revisionOf(row) : undefined;
   }
 
   /**

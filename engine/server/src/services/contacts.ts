@@ -50,6 +50,18 @@ export class Contacts {
     return saved;
   }
 
+  /** Opts the contact out of a channel, and tells its running flows. */
+  async optOut(contactId: string, channel: string): Promise<void> {
+    const changed = await this.contacts.unsubscribe(contactId, channel);
+    if (changed) await this.changes?.push([changed]);
+  }
+
+  /** Opts the contact back in to a channel, and tells its running flows. */
+  async optIn(contactId: string, channel: string): Promise<void> {
+    const changed = await this.contacts.resubscribe(contactId, channel);
+    if (changed) await this.changes?.push([changed]);
+  }
+
   list(query: ContactQuery): Promise<{ contacts: Contact[]; next: string | null }> {
     return this.contacts.list(query);
   }
