@@ -16,18 +16,20 @@ afterAll(async () => {
   await app?.stop();
 });
 
+const webhookTrigger = (event: string) => ({
+  id: 'joined',
+  type: 'trigger',
+  position: { x: 0, y: 0 },
+  trigger: { kind: 'webhook', event },
+});
+
 /** Greets by email, waits, then sends VIPs and everyone else a different follow-up. */
 const tierFlow = (id: string, wait: string) => ({
   schemaVersion: 1,
   id,
   name: 'Tier follow-up',
   nodes: [
-    {
-      id: 'joined',
-      type: 'trigger',
-      position: { x: 0, y: 0 },
-      trigger: { kind: 'webhook', event: 'member.joined' },
-    },
+    webhookTrigger('member.joined'),
     {
       id: 'greet',
       type: 'send',
@@ -127,12 +129,7 @@ describe('a running flow reads its contact as it is now', () => {
       id: uniqueId('promote'),
       name: 'Promote',
       nodes: [
-        {
-          id: 'joined',
-          type: 'trigger',
-          position: { x: 0, y: 0 },
-          trigger: { kind: 'webhook', event: 'order.paid' },
-        },
+        webhookTrigger('order.paid'),
         {
           id: 'make-vip',
           type: 'update_contact',
