@@ -1,6 +1,7 @@
 import { createUnsubscribeToken } from '@sopflow/connectors';
 import { contactFlowWorkflowId, runStateQuery } from '@sopflow/workflows';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { databaseBefore } from './support/database-before';
 import { publishFlow, startTestApp, type TestApp, uniqueId } from './support/stack';
 
 /**
@@ -215,5 +216,32 @@ describe('a running flow reads its contact as it is now', () => {
     expect((await handle.query(runStateQuery)).contact.unsubscribed).toEqual(['email']);
     expect(await contactSignals(workflowId)).toBe(1);
     expect(await sentTo(flow.id, ann.id)).toEqual([['greet', 'hi ann@example.com']]);
+  });
+});
+
+describe('migration 021', () => {
+  it('gives contacts a revision from 0 that every write raises, and tells writes that changed nothing', async () => {
+    const { db: fresh, drop } = await databaseBefore(inject('databaseUrl'), '021');
+    try {
+      await fresh.sql`insert into contacts (id, name) values ('old', 'Old')`;
+      expect(await fresh.migrate()).toContain('021_contact_revision.sql');
+      const revision = async () =>
+        (await fresh.sql<{ revision: string }[]>`select revision from contacts where id = 'old'`)[0]!
+          .revision;
+      expect(await revision()).toBe('0');
+      const saved = await fresh.contacts.save([{ id: 'old', attributes: { tier: 'vip' } }]);
+      expect(saved.changed).toEqual([
+        { contact: expect.objectContaining({ attributes: { tier: 'vip' } }), revision: 1 },
+      ]);
+      expect(await fresh.contacts.unsubscribe('old', 'sms')).toMatchObject({ revision: 2 });
+      expect(await fresh.contacts.unsubscribe('old', 'sms')).toBeUndefined();
+      expect(await fresh.contacts.upsert({ id: 'old', attributes: { tier: 'vip' } })).toMatchObject({
+        changed: false,
+        revision: 3,
+      });
+      expect((await fresh.contacts.save([{ id: 'old', name: 'Old' }])).changed).toEqual([]);
+    } finally {
+      await drop();
+    }
   });
 });
