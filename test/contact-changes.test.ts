@@ -123,6 +123,32 @@ describe('a running flow reads its contact as it is now', () => {
     expect(await contactSignals(workflowId)).toBe(1);
   });
 
+  it('costs a waiting run one signal and its workflow task per change, and no new timer', async () => {
+    const flow = tierFlow(uniqueId('cost'), 'PT1H');
+    await publishFlow(app, flow);
+    const cy = { id: uniqueId('cy'), email: 'cy@example.com', attributes: { tier: 'standard' } };
+    await app.webhook(flow.id, { contact: cy, event: {} });
+    const handle = app.client.workflow.getHandle(contactFlowWorkflowId(flow.id, cy.id));
+    const events = async () => (await handle.fetchHistory()).events ?? [];
+    // Waiting at the one-hour timer: the last command of its last workflow task.
+    const before = await until(
+      async () => ((await events()).at(-1)?.timerStartedEventAttributes ? await events() : undefined),
+      'the wait',
+    );
+
+    await app.request('PUT', `/api/contacts/${cy.id}`, { attributes: { tier: 'vip' } });
+    const after = await until(async () => {
+      const all = await events();
+      return all.length > before.length && all.at(-1)?.workflowTaskCompletedEventAttributes ? all : undefined;
+    }, 'the change taken');
+    const added = after.slice(before.length);
+    expect(added.filter((e) => e.workflowExecutionSignaledEventAttributes)).toHaveLength(1);
+    expect(added.filter((e) => e.timerStartedEventAttributes || e.timerCanceledEventAttributes)).toEqual([]);
+    expect(added.length).toBeLessThanOrEqual(4);
+    expect((await handle.query(runStateQuery)).contact.attributes).toEqual({ tier: 'vip' });
+    await handle.terminate('test done');
+  });
+
   it("takes a change another flow's update step made, and a webhook's new contact data", async () => {
     const waiting = tierFlow(uniqueId('waiting'), 'PT6S');
     const promote = {
