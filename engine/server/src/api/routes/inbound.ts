@@ -32,8 +32,7 @@ export function registerInboundRoutes(app: Hono, ctx: ApiContext): void {
       await contacts.optOut(contactId, reply.channel);
       return;
     }
-    if (reply.honoursOptIn && isOptInReply(reply.text))
-      await contacts.optIn(contactId, reply.channel);
+    if (reply.honoursOptIn && isOptInReply(reply.text)) await contacts.optIn(contactId, reply.channel);
     await events.post({
       id: reply.id,
       contactId,
