@@ -42,7 +42,7 @@ export class Enroller {
     const written = await this.store.contacts.upsert(contactInput);
     // The contact's other flows (and this one, when it is in it already) read it as it is now.
     if (written.changed) await this.contactChanges.push([written]);
-    return this.start(flowId, published, written, event);
+    return this.start(flowId, published, written.contact, event, written.revision);
   }
 
   /**
@@ -93,10 +93,11 @@ export class Enroller {
   private async start(
     flowId: string,
     published: { version: number; plan: Plan },
-    stored: Contact | { contact: Contact; revision: number },
+    contact: Contact,
     event: Record<string, unknown>,
+    /** The contact's stored revision, when read with it. */
+    revision?: number,
   ): Promise<EnrollResult> {
-    const { contact, revision } = 'revision' in stored ? stored : { contact: stored, revision: undefined };
     const workflowId = contactFlowWorkflowId(flowId, contact.id);
     const reentry = published.plan.settings.reentry;
     if (reentry.mode !== 'always') {
