@@ -293,10 +293,23 @@ it('opens a template in Chinese and sets up a step of every type from the palett
     ['exit', 'exit-1'],
     ['trigger', 'trigger-1'],
   ];
+  // Each comes into view as it is added, though the flow grows past the canvas.
+  const canvasBox = (await byId('canvas').boundingBox())!;
   for (const [type, id] of added) {
     await byId(`palette-${type}`).click();
     await page.locator(`[data-testid="inspector"][data-node-id="${id}"]`).waitFor();
     await byId(`node-${id}`).waitFor();
+    await expect
+      .poll(async () => {
+        const b = (await byId(`node-${id}`).boundingBox())!;
+        return (
+          b.x >= canvasBox.x &&
+          b.y >= canvasBox.y &&
+          b.x + b.width <= canvasBox.x + canvasBox.width &&
+          b.y + b.height <= canvasBox.y + canvasBox.height
+        );
+      }, WAIT)
+      .toBe(true);
   }
   expect(await page.locator('.react-flow__node').count()).toBe(templateNodes + added.length);
   // Two triggers, unconnected steps: the problems say so, in Chinese, and publishing waits.
@@ -304,8 +317,9 @@ it('opens a template in Chinese and sets up a step of every type from the palett
   expect(await text(byId('problems'))).toContain('没有连接');
   expect(await byId('publish').isDisabled()).toBe(true);
 
-  // A branch gets a second condition: a handle per condition and "else".
-  await byId('node-branch-1').click();
+  // A branch gets a second condition: a handle per condition and "else". The flow has grown past
+  // the view, so the branch is reached from its problem, as an operator would.
+  await page.locator('[data-testid="problem"][data-node-id="branch-1"] button').first().click();
   await page.locator('[data-testid="inspector"][data-node-id="branch-1"]').waitFor();
   await byId('branch-add').click();
   await byId('branch-1-when-0-field').fill('contact.points');
@@ -315,6 +329,7 @@ it('opens a template in Chinese and sets up a step of every type from the palett
   await page.screenshot({ path: artifact('builder-branch-zh.png') });
 
   // A split's weights show as shares on its exits.
+  await byId('fit-view').click();
   await byId('node-split-1').click();
   await byId('arm-0-weight').fill('150');
   await expect.poll(() => text(byId('node-split-1')), WAIT).toContain('75%');

@@ -24,7 +24,7 @@ afterAll(async () => {
   await env?.teardown();
 });
 
-function cadence(id: string): FlowDocumentInput {
+function cadence(id: string, lookBack?: { kind: 'since-entry' }): FlowDocumentInput {
   const node = (n: object) => n as FlowDocumentInput['nodes'][number];
   return {
     schemaVersion: 1,
@@ -36,7 +36,13 @@ function cadence(id: string): FlowDocumentInput {
       node({ id: 'two-days', type: 'wait', duration: 'P2D' }),
       node({ id: 'evening', type: 'wait_until', time: '20:00' }),
       node({ id: 'tip', type: 'send', channel: 'wechat', message: { text: 'Tip of the evening' } }),
-      node({ id: 'reply', type: 'wait_for_event', event: 'message.received', timeout: 'P1D' }),
+      node({
+        id: 'reply',
+        type: 'wait_for_event',
+        event: 'message.received',
+        timeout: 'P1D',
+        ...(lookBack ? { lookBack } : {}),
+      }),
       node({
         id: 'reward',
         type: 'update_contact',
@@ -86,7 +92,7 @@ describe('dry-run and production agree', () => {
       name: 'Mei',
       addresses: { wecomUserId: 'wx-mei', phone: '13800000000' },
     };
-    const { real, dryRun, realOutcome, dryOutcome, startedAt } = await runBothWays(
+    const { real, dryRun, realOutcome, dryOutcome, startedAt, uses } = await runBothWays(
       app,
       env,
       cadence(uniqueId('cadence')),
@@ -98,6 +104,7 @@ describe('dry-run and production agree', () => {
     );
     expect(real.map((m) => m.nodeId)).toEqual(['hello', 'tip', 'thanks', 'late-note']);
     expectSameMessages(real, dryRun);
+    expect(uses).toEqual({ real: ['used'], dryRun: ['used'] });
     expect(realOutcome).toEqual(dryOutcome);
     // The test server's clock starts at the real time of day, so check what holds at any hour.
     const local = (m: { afterMs: number }) =>
@@ -111,6 +118,31 @@ describe('dry-run and production agree', () => {
       expect(local(message).hour >= 8 && local(message).hour < 22).toBe(true);
     expect(note!.afterMs - thanks!.afterMs).toBeGreaterThanOrEqual(3 * 3600 * 1000);
     expect(thanks!.text).toBe('Thanks! 6 points, streak 1');
+  });
+
+  it('on the same cadence looking back: a reply before the tip is kept, then taken when the step is reached', async () => {
+    const contact = {
+      id: uniqueId('c'),
+      name: 'Yu',
+      addresses: { wecomUserId: 'wx-yu', phone: '13700000000' },
+    };
+    const { real, dryRun, realOutcome, dryOutcome, uses } = await runBothWays(
+      app,
+      env,
+      cadence(uniqueId('look-back'), { kind: 'since-entry' }),
+      contact,
+      {
+        // During the two-day wait, long before the step that waits for a reply.
+        events: [
+          { at: 'P1D', name: 'message.received', payload: { text: 'early' } },
+          { at: 'P1DT1H', name: 'link.clicked' },
+        ],
+      },
+    );
+    expect(uses).toEqual({ real: ['kept', 'ignored'], dryRun: ['kept', 'ignored'] });
+    expect(real.map((m) => m.nodeId)).toEqual(['hello', 'tip', 'thanks', 'late-note']);
+    expectSameMessages(real, dryRun);
+    expect(realOutcome).toEqual(dryOutcome);
   });
 
   it('on the same cadence when the contact stays silent', async () => {

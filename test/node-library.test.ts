@@ -1,13 +1,14 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { FlowDocumentInput } from '@sopflow/core';
+import type { FlowStats } from '@sopflow/core/api';
 import { contactFlowWorkflowId } from '@sopflow/workflows';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { publishFlow, startTestApp, type TestApp, uniqueId } from './support/stack';
 
 /**
  * The node library on the real stack (Temporal dev server, Postgres), with short real waits:
- * events reach running flows as signals, start flows, convert goals; re-entry rules, the
+ * events reach running flows (each answering what it did with them), start flows, convert goals; re-entry rules, the
  * cross-flow frequency cap, the points ledger, HTTP calls and staff tasks behave as documented.
  */
 
@@ -69,32 +70,33 @@ async function atNode(flowId: string, contactId: string, nodeId: string) {
   throw new Error(`the run never reached ${nodeId}`);
 }
 
+/** Waits a minute for a reply: thanks quoting it, or a nudge. */
+const replyFlow = (id: string) =>
+  flow(
+    id,
+    [
+      manual,
+      { id: 'wait-reply', type: 'wait_for_event', event: 'message.received', timeout: 'PT1M' },
+      {
+        id: 'thanks',
+        type: 'send',
+        channel: 'wechat',
+        message: { text: 'thanks for "{{ lastEvent.payload.text }}"' },
+      },
+      { id: 'out', type: 'exit' },
+      { id: 'nudge', type: 'send', channel: 'wechat', message: { text: 'nudge' } },
+      { id: 'out2', type: 'exit' },
+    ],
+    [
+      ['wait-reply', 'event', 'thanks'],
+      ['wait-reply', 'timeout', 'nudge'],
+    ],
+  );
+
 describe('events', () => {
-  it('reach a waiting flow as signals, and a repeated event id counts once', async () => {
+  it('reach a waiting flow, which answers whether it used or ignored each, and a repeated event id counts once', async () => {
     const id = uniqueId('reply');
-    await publishFlow(
-      app,
-      flow(
-        id,
-        [
-          manual,
-          { id: 'wait-reply', type: 'wait_for_event', event: 'message.received', timeout: 'PT1M' },
-          {
-            id: 'thanks',
-            type: 'send',
-            channel: 'wechat',
-            message: { text: 'thanks for "{{ lastEvent.payload.text }}"' },
-          },
-          { id: 'out', type: 'exit' },
-          { id: 'nudge', type: 'send', channel: 'wechat', message: { text: 'nudge' } },
-          { id: 'out2', type: 'exit' },
-        ],
-        [
-          ['wait-reply', 'event', 'thanks'],
-          ['wait-reply', 'timeout', 'nudge'],
-        ],
-      ),
-    );
+    await publishFlow(app, replyFlow(id));
     const contact = { id: uniqueId('c'), wecomUserId: 'wx' };
     expect((await app.request('POST', `/api/flows/${id}/enroll`, { contact })).status).toBe(202);
     await atNode(id, contact.id, 'wait-reply');
@@ -104,13 +106,103 @@ describe('events', () => {
       name: 'message.received',
       payload: { text: '你好' },
     };
+    const workflowId = contactFlowWorkflowId(id, contact.id);
+    // Nothing waits for a click, and no step ahead looks back for one.
+    const click = await app.request('POST', '/api/events', { contactId: contact.id, name: 'link.clicked' });
+    expect(click).toMatchObject({
+      status: 202,
+      body: { status: 'recorded', use: 'ignored', delivered: 1, runs: [{ workflowId, use: 'ignored' }] },
+    });
     const first = await app.request('POST', '/api/events', event);
-    expect(first).toMatchObject({ status: 202, body: { status: 'recorded', delivered: 1 } });
+    expect(first).toMatchObject({
+      status: 202,
+      body: { status: 'recorded', use: 'used', delivered: 1, runs: [{ workflowId, use: 'used' }] },
+    });
     const again = await app.request('POST', '/api/events', event);
-    expect(again).toMatchObject({ status: 202, body: { status: 'duplicate', delivered: 0 } });
+    expect(again).toMatchObject({
+      status: 202,
+      body: { status: 'duplicate', use: 'ignored', delivered: 0, runs: [] },
+    });
     expect(await result(id, contact.id)).toEqual({ outcome: { kind: 'exited', nodeId: 'out' } });
     expect(await sentBodies(id, contact.id)).toEqual(['thanks for "你好"']);
   });
+
+  it('are kept for a step that looks back: an order paid before the step is reached is taken when it is', async () => {
+    const id = uniqueId('look-back');
+    await publishFlow(
+      app,
+      flow(
+        id,
+        [
+          manual,
+          { id: 'pause', type: 'wait', duration: 'PT3S' },
+          {
+            id: 'paid',
+            type: 'wait_for_event',
+            event: 'order.paid',
+            filter: { field: 'payload.amount', op: 'gt', value: 0 },
+            timeout: 'PT1M',
+            lookBack: { kind: 'since-entry' },
+          },
+          {
+            id: 'thanks',
+            type: 'send',
+            channel: 'wechat',
+            message: { text: 'thanks for {{ lastEvent.payload.amount }}' },
+          },
+          { id: 'out', type: 'exit' },
+          { id: 'last-call', type: 'send', channel: 'wechat', message: { text: 'last call' } },
+          { id: 'missed', type: 'exit' },
+        ],
+        [
+          ['paid', 'event', 'thanks'],
+          ['paid', 'timeout', 'last-call'],
+        ],
+      ),
+    );
+    const contact = { id: uniqueId('c'), wecomUserId: 'wx' };
+    expect((await app.request('POST', `/api/flows/${id}/enroll`, { contact })).status).toBe(202);
+    await atNode(id, contact.id, 'pause');
+    const workflowId = contactFlowWorkflowId(id, contact.id);
+    const pay = (amount: number) =>
+      app.request('POST', '/api/events', { contactId: contact.id, name: 'order.paid', payload: { amount } });
+    const kept = { status: 'recorded', use: 'kept', delivered: 1, runs: [{ workflowId, use: 'kept' }] };
+    // Kept whatever the filter says now: the step applies it when it is reached.
+    expect(await pay(0)).toMatchObject({ status: 202, body: kept });
+    expect(await pay(42)).toMatchObject({ status: 202, body: kept });
+    expect(await result(id, contact.id)).toEqual({ outcome: { kind: 'exited', nodeId: 'out' } });
+    expect(await sentBodies(id, contact.id)).toEqual(['thanks for 42']);
+  });
+
+  it('reach a run whose worker is down as a signal, answered pending, and the run takes it once when a worker is back', async () => {
+    const quiet = await startTestApp({ worker: false });
+    try {
+      const id = uniqueId('no-worker');
+      await publishFlow(quiet, replyFlow(id));
+      const contact = { id: uniqueId('c'), wecomUserId: 'wx' };
+      expect((await quiet.request('POST', `/api/flows/${id}/enroll`, { contact })).status).toBe(202);
+      const asked = Date.now();
+      const answer = await quiet.request('POST', '/api/events', {
+        contactId: contact.id,
+        name: 'message.received',
+        payload: { text: 'hi' },
+      });
+      expect(answer).toMatchObject({ status: 202, body: { use: 'pending', delivered: 1 } });
+      expect(Date.now() - asked).toBeLessThan(15_000);
+      const worker = await startTestApp({ taskQueue: quiet.taskQueue });
+      try {
+        const handle = quiet.client.workflow.getHandle(contactFlowWorkflowId(id, contact.id));
+        expect(await handle.result()).toEqual({ outcome: { kind: 'exited', nodeId: 'out' } });
+        expect(
+          (await quiet.store.deliveries.listOutbox({ flowId: id, contactId: contact.id })).map((m) => m.body),
+        ).toEqual(['thanks for "hi"']);
+      } finally {
+        await worker.stop();
+      }
+    } finally {
+      await quiet.stop();
+    }
+  }, 60_000);
 
   it('count an event id once per contact and event name: the same id for another contact or name is another event', async () => {
     const id = uniqueId('orders');
@@ -600,5 +692,16 @@ describe('editing a live flow', () => {
     expect(applied.nodes[0]?.signalled).toBe(1);
     await result(id, contactId);
     expect(await sentBodies(id, contactId)).toEqual(['v2']);
+    // A migration alone wakes the run: one journey record per step taken, in each version.
+    const counts = async (version: number) =>
+      Object.fromEntries(
+        ((await app.request('GET', `/api/flows/${id}/stats?version=${version}`)).body as FlowStats).nodes.map(
+          (n) => [n.nodeId, [n.entered, n.left]],
+        ),
+      );
+    await expect
+      .poll(() => counts(2))
+      .toEqual({ in: [0, {}], pause: [1, { next: 1 }], bye: [1, { next: 1 }], out: [1, {}] });
+    expect(await counts(1)).toEqual({ in: [1, { next: 1 }], pause: [1, {}], bye: [0, {}], out: [0, {}] });
   });
 });

@@ -13,6 +13,7 @@ import { Login } from './components/Login/Login';
 import { CAMPAIGNS_HASH, contactsHash, peopleRouteOf } from './editor/people';
 import { useFlows } from './hooks/useFlows';
 import { LocaleContext, useLocaleState } from './hooks/useLocale';
+import { usePanels } from './hooks/usePanels';
 import { useRemote } from './hooks/useRemote';
 import { useRoute } from './hooks/useSelectedFlow';
 
@@ -20,6 +21,7 @@ export function App() {
   const localeState = useLocaleState();
   const [flows, reloadFlows] = useFlows();
   const [route, { openFlow, openGallery }] = useRoute();
+  const [panels, togglePanel] = usePanels();
   const { t, locale } = localeState;
   // Who the builder acts as, when the API has accounts; a 401 at any time asks to log in again.
   const [loaded] = useRemote('session', currentSession);
@@ -42,9 +44,19 @@ export function App() {
   const page = peopleRouteOf(window.location.hash);
   const channels = parseChannelsRoute(window.location.hash);
 
+  // The flow list folds on the flows' pages only; the canvas alone hides the whole shell.
+  const flowsShown = who?.kind !== 'login' && who !== undefined && !channels.open && !page;
+  const shell = [
+    'app',
+    flowsShown && !panels.flows ? 'app--flows-folded' : '',
+    flowsShown && panels.canvasOnly && route.kind === 'flow' ? 'app--canvas-only' : '',
+  ]
+    .filter(Boolean)
+    .join(' ');
+
   return (
     <LocaleContext value={localeState}>
-      <div className="app">
+      <div className={shell}>
         <header className="app__header">
           <div className="app__header-start">
             <h1>{t.appTitle}</h1>
@@ -126,6 +138,8 @@ export function App() {
               onRetry={reloadFlows}
               onNew={openGallery}
               creating={route.kind === 'new'}
+              folded={!panels.flows}
+              onFold={() => togglePanel('flows')}
             />
             <main className="app__main">
               {route.kind === 'flow' ? (

@@ -94,6 +94,40 @@ const en = {
   shortcuts:
     'Drag steps from the palette · connect exits to steps · Del deletes · Ctrl+Z / Ctrl+Shift+Z undo and redo · Ctrl+C / Ctrl+V copy and paste · Shift-drag selects',
   version: (n: number) => `v${n}`,
+  flowActions: {
+    more: 'More',
+    pause: 'Pause',
+    resume: 'Resume',
+    stop: 'Stop',
+    duplicate: 'Duplicate',
+    export: 'Export',
+    archive: 'Archive',
+    failed: 'Could not do it:',
+    stopTitle: 'Stop this flow?',
+    stopIntro:
+      'Nobody new enters it, and every contact in it now is cancelled cleanly (their next messages are not sent). Resume lets new contacts in again.',
+    stopReason: 'Reason (kept with each cancelled journey)',
+    archiveTitle: 'Archive this flow?',
+    archiveIntro:
+      'It leaves the list and enrolls nobody; contacts in it finish their journey (stop it first to cancel them). It can be restored through the API.',
+    duplicateTitle: 'Duplicate this flow',
+    duplicateIntro:
+      'The copy is a draft of its own, with the same steps and settings: publish it when it is ready.',
+    copyName: (name: string) => `${name} (copy)`,
+  },
+  panels: {
+    showFlows: 'Show the flow list',
+    hideFlows: 'Hide the flow list',
+    showPalette: 'Show step names',
+    hidePalette: 'Icons only',
+    showPanel: 'Show the side panel',
+    hidePanel: 'Hide the side panel',
+    showProblems: 'Show the problems',
+    hideProblems: 'Hide the problems',
+    minimap: 'Show or hide the minimap',
+    canvasOnly: 'Full-screen canvas',
+    leaveCanvasOnly: 'Leave full screen (Esc)',
+  },
 
   // Palette.
   palette: 'Steps',
@@ -235,6 +269,7 @@ const en = {
   },
   sentTo: (channel: string, to: string) => `${channel} → ${to}`,
   waitsUntil: 'waits until',
+  eventUse: { used: '', kept: 'kept for a step ahead', ignored: 'nothing waited for it' },
   timesIn: (zone: string, contacts: boolean) =>
     `Times in ${zone} (${contacts ? "the contact's time zone" : "the flow's: the contact has no valid time zone"})`,
 
@@ -420,6 +455,39 @@ const zh: Messages = {
   shortcuts:
     '从左侧拖入步骤 · 把出口连到下一步 · Del 删除 · Ctrl+Z / Ctrl+Shift+Z 撤销与重做 · Ctrl+C / Ctrl+V 复制粘贴 · 按住 Shift 拖动可框选',
   version: (n) => `v${n}`,
+  flowActions: {
+    more: '更多',
+    pause: '暂停',
+    resume: '恢复',
+    stop: '停止',
+    duplicate: '创建副本',
+    export: '导出',
+    archive: '归档',
+    failed: '操作失败：',
+    stopTitle: '停止这个流程？',
+    stopIntro:
+      '不再有新联系人进入，流程中的所有联系人都会被干净地取消（后续消息不再发送）。恢复后可再次接纳新联系人。',
+    stopReason: '原因（记录在每个被取消的旅程中）',
+    archiveTitle: '归档这个流程？',
+    archiveIntro:
+      '它将从列表中移除且不再接纳联系人；流程中的联系人会走完各自的旅程（如需取消，请先停止）。可通过 API 恢复。',
+    duplicateTitle: '创建流程副本',
+    duplicateIntro: '副本是一个独立的草稿，步骤和设置相同：准备好后再发布。',
+    copyName: (name) => `${name}（副本）`,
+  },
+  panels: {
+    showFlows: '展开流程列表',
+    hideFlows: '收起流程列表',
+    showPalette: '显示步骤名称',
+    hidePalette: '只显示图标',
+    showPanel: '展开侧边栏',
+    hidePanel: '收起侧边栏',
+    showProblems: '展开问题列表',
+    hideProblems: '收起问题列表',
+    minimap: '显示或隐藏缩略图',
+    canvasOnly: '全屏画布',
+    leaveCanvasOnly: '退出全屏（Esc）',
+  },
 
   palette: '步骤',
   paletteHint: '拖到画布上，或点击添加',
@@ -558,6 +626,7 @@ const zh: Messages = {
   },
   sentTo: (channel, to) => `${channel} → ${to}`,
   waitsUntil: '等到',
+  eventUse: { used: '', kept: '已保留，留给后面的步骤', ignored: '没有步骤在等' },
   timesIn: (zone, contacts) =>
     `时间按 ${zone}（${contacts ? '联系人的时区' : '流程的时区：联系人没有有效时区'}）`,
 

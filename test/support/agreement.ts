@@ -81,6 +81,8 @@ export async function runBothWays(
 
   // Time moves only when we say so: advance to each event's offset, then post it.
   const events = [...(options.events ?? [])].sort((a, b) => offsetMs(a.at) - offsetMs(b.at));
+  /** What the run answered for each event (the events API's `runs`), in order. */
+  const realUses: string[] = [];
   for (const event of events) {
     const due = startedAt + offsetMs(event.at);
     const now = await env.currentTimeMs();
@@ -91,6 +93,10 @@ export async function runBothWays(
       payload: event.payload ?? {},
     });
     if (posted.status !== 202) throw new Error(JSON.stringify(posted.body));
+    const run = (posted.body.runs as { workflowId: string; use: string }[]).find(
+      (r) => r.workflowId === workflowId,
+    );
+    realUses.push(run?.use ?? 'ignored');
   }
   const result = await env.client.workflow.getHandle(workflowId).result();
 
@@ -135,5 +141,13 @@ export async function runBothWays(
         ]
       : [],
   );
-  return { real, dryRun, realOutcome: result.outcome, dryOutcome: dry.outcome, startedAt };
+  const dryUses = dry.timeline.flatMap((e) => (e.kind === 'event' ? [e.use] : []));
+  return {
+    real,
+    dryRun,
+    realOutcome: result.outcome,
+    dryOutcome: dry.outcome,
+    startedAt,
+    uses: { real: realUses, dryRun: dryUses },
+  };
 }

@@ -2,6 +2,7 @@ import {
   advance,
   type Contact,
   contactZone,
+  type EventUse,
   type Input,
   migrate,
   type NodeMapping,
@@ -18,10 +19,12 @@ import {
 } from '@sopflow/core/interpreter';
 import {
   ActivityFailure,
+  allHandlersFinished,
   condition,
   continueAsNew,
   defineQuery,
   defineSignal,
+  defineUpdate,
   patched,
   proxyActivities,
   setCurrentDetails,
@@ -49,7 +52,13 @@ export interface ContactFlowInput {
   /** The payload of the event that enrolled the contact. */
   event: Record<string, unknown>;
   /** Set when a long run continues as new: where it was, and events not yet handled. */
-  resume?: { state: RunState; inbox: Input[]; journeyBatch?: number };
+  resume?: {
+    state: RunState;
+    inbox: Input[];
+    journeyBatch?: number;
+    /** Ids of the latest events taken, so one delivered twice is taken once. */
+    eventIds?: string[];
+  };
 }
 
 export interface ContactFlowResult {
@@ -59,7 +68,18 @@ export interface ContactFlowResult {
 export interface FlowEvent {
   name: string;
   payload?: Record<string, unknown>;
+  /**
+   * The event's id where it is recorded: the same event delivered again (a signal after an update
+   * that timed out, a retried post) is taken once.
+   */
+  id?: string;
 }
+
+/**
+ * What the run did with an event (`EventUse`), or `pending`: it is busy with a step (a send, a
+ * request) and takes the event when that is done, or it had taken it already.
+ */
+export type EventAnswer = EventUse | 'pending';
 
 /** Where a contact is now: for the canvas and for operators' scripts. */
 export const runStateQuery = defineQuery<RunState>('sopflow.state');
@@ -75,6 +95,8 @@ export interface ContactChange {
  * it. It does not wake the run, so a change costs the history this signal and nothing more.
  */
 export const contactChangedSignal = defineSignal<[ContactChange]>('sopflow.contact');
+/** The same as `eventSignal`, answering what the run did with the event. */
+export const eventUpdate = defineUpdate<EventAnswer, [FlowEvent]>('sopflow.event.answered');
 /** Ends the run cleanly (the flow was stopped). */
 export const cancelSignal = defineSignal<[string]>('sopflow.cancel');
 /** Moves the run to a newer version of its flow, at the node the mapping names for where it waits. */
@@ -87,6 +109,9 @@ export const migrateSignal = defineSignal<[MigrateRequest]>('sopflow.migrate');
 
 /** Histories past this many events continue as new, so a months-long cadence stays cheap to replay. */
 const HISTORY_LIMIT = 2000;
+
+/** How many of the latest event ids a run remembers to take a repeated delivery once. */
+const EVENT_IDS_KEPT = 100;
 
 const activities = proxyActivities<SopflowActivities>({
   startToCloseTimeout: '30 seconds',
@@ -158,8 +183,28 @@ export async function contactFlow(input: ContactFlowInput): Promise<ContactFlowR
     migration = request;
   });
   const inbox: Input[] = [...(input.resume?.inbox ?? [])];
+  const eventIds: string[] = [...(input.resume?.eventIds ?? [])];
+  /** Events the update handler waits to answer, by their input in the inbox. */
+  const answering = new Map<Input, (answer: EventAnswer) => void>();
+  /** Puts an event in the inbox; undefined when it was taken before. */
+  const admit = (event: FlowEvent): Input | undefined => {
+    if (event.id !== undefined) {
+      if (eventIds.includes(event.id)) return undefined;
+      eventIds.push(event.id);
+      if (eventIds.length > EVENT_IDS_KEPT) eventIds.shift();
+    }
+    const next: Input = { type: 'event', name: event.name, payload: event.payload ?? {}, at: Date.now() };
+    inbox.push(next);
+    return next;
+  };
+  /** Answers every event still waiting for its answer (the run ends or continues as new). */
+  const answerAll = async (answer: EventAnswer) => {
+    for (const resolve of answering.values()) resolve(answer);
+    answering.clear();
+    await condition(allHandlersFinished);
+  };
   setHandler(eventSignal, (event) => {
-    inbox.push({ type: 'event', name: event.name, payload: event.payload ?? {}, at: Date.now() });
+    admit(event);
   });
   setHandler(cancelSignal, (reason) => {
     inbox.push({ type: 'cancel', reason, at: Date.now() });
@@ -178,6 +223,14 @@ export async function contactFlow(input: ContactFlowInput): Promise<ContactFlowR
   setHandler(contactChangedSignal, ({ contact, revision }) => {
     const changed = advance(plan, step.state, { type: 'contact-changed', contact, revision, at: Date.now() });
     step = { state: changed.state, commands: step.commands };
+  });
+  // Registered once `step` exists: an update that came with the start is handled right here.
+  setHandler(eventUpdate, (event) => {
+    if (step.state.status === 'done') return Promise.resolve<EventAnswer>('ignored');
+    const next = admit(event);
+    // Busy with a step's task, the run takes the event only when the task is done.
+    if (!next || step.state.awaiting?.task) return Promise.resolve<EventAnswer>('pending');
+    return new Promise<EventAnswer>((resolve) => answering.set(next, resolve));
   });
   const tasks = new Map<string, TaskCommand>();
   const wakeUp = () => inbox.length > 0 || migration !== null;
@@ -220,8 +273,12 @@ export async function contactFlow(input: ContactFlowInput): Promise<ContactFlowR
       else if (command.type === 'leave')
         trail.push({ nodeId: command.nodeId, exit: command.exit, at: command.at, version: plan.version });
     }
+    // Each command is taken once: a loop that wakes without an input (a migration) must not take them again.
+    step = { state: step.state, commands: [] };
     const { state } = step;
     if (state.status === 'done') {
+      // Events left in the inbox are never taken.
+      await answerAll('ignored');
       await recordJourney({
         outcome: state.outcome!,
         nodeId: state.nodeId,
@@ -264,11 +321,13 @@ export async function contactFlow(input: ContactFlowInput): Promise<ContactFlowR
         await recordJourney();
         // A migration asked for while the journey was recorded is taken first.
         if (migration !== null) continue;
+        // The inbox goes on to the next run, which takes its events.
+        await answerAll('pending');
         // The state as it is now: a contact change may have come in while the journey was recorded.
         await continueAsNew<typeof contactFlow>({
           ...input,
           plan,
-          resume: { state: step.state, inbox, journeyBatch },
+          resume: { state: step.state, inbox, journeyBatch, ...(eventIds.length > 0 ? { eventIds } : {}) },
         });
       }
       if (trail.length >= JOURNEY_BATCH_STEPS) await recordJourney();
@@ -285,6 +344,11 @@ export async function contactFlow(input: ContactFlowInput): Promise<ContactFlowR
         : { type: 'timer-fired', timerId: awaiting.timer!.timerId, at: Date.now() };
     }
     step = advance(plan, step.state, next);
+    const answer = answering.get(next);
+    if (answer) {
+      answering.delete(next);
+      answer(step.eventUse ?? 'ignored');
+    }
   }
 
   async function runTask(command: TaskCommand, state: RunState): Promise<TaskResult> {

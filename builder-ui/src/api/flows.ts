@@ -1,6 +1,8 @@
 import type { CompileError } from '@sopflow/core';
 import { FlowDocument } from '@sopflow/core';
 import type {
+  FlowControlled,
+  FlowExport,
   FlowStats,
   FlowSummary,
   NodeContacts,
@@ -172,4 +174,39 @@ export async function logIn(email: string, password: string): Promise<Session> {
 export async function logOut(): Promise<void> {
   await answer(api.POST('/api/auth/logout', { body: {} }));
   setCsrfToken(undefined);
+}
+
+export type FlowLifecycle = 'pause' | 'resume';
+
+/** Pauses a live flow (no new enrollments; contacts in it carry on) or resumes it. */
+export async function setFlowRunning(id: string, action: FlowLifecycle): Promise<FlowControlled> {
+  return action === 'pause'
+    ? answer(api.POST('/api/flows/{id}/pause', flow(id)))
+    : answer(api.POST('/api/flows/{id}/resume', flow(id)));
+}
+
+/** Stops a flow: no new enrollments, and every contact in it is cancelled cleanly. */
+export async function stopFlow(id: string, reason: string): Promise<FlowControlled> {
+  return answer(api.POST('/api/flows/{id}/stop', { ...flow(id), body: reason ? { reason } : {} }));
+}
+
+/** Archives a flow: it leaves the list and enrolls nobody; contacts in it finish their journey. */
+export async function archiveFlow(id: string): Promise<FlowControlled> {
+  return answer(api.DELETE('/api/flows/{id}', flow(id)));
+}
+
+/** The export file (draft and latest published document), as the API serves it for download. */
+export async function exportFlow(id: string): Promise<FlowExport> {
+  return answer(api.GET('/api/flows/{id}/export', flow(id)));
+}
+
+/** A copy of a flow's draft under a new id and name, as a draft of its own. */
+export async function duplicateFlow(id: string, copyId: string, copyName: string): Promise<void> {
+  const exported = await exportFlow(id);
+  await answer(
+    api.POST('/api/flows/import', {
+      params: { query: { id: copyId } },
+      body: { ...(exported.draft as object), id: copyId, name: copyName } as never,
+    }),
+  );
 }

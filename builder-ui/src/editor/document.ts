@@ -338,6 +338,28 @@ export function copyNodes(doc: FlowDocument, ids: Iterable<string>): Clipboard {
   };
 }
 
+/**
+ * How far a paste shifts the copied steps: to the nearest place where the copies, as a group,
+ * cover no step (the originals included), so a paste never lands on what it copied.
+ */
+export function pasteOffset(
+  doc: FlowDocument,
+  clip: Clipboard,
+  sizes: ReadonlyMap<string, Size> = new Map(),
+): Position {
+  if (clip.nodes.length === 0) return { x: 0, y: 0 };
+  const sizeOf = (id: string) => sizes.get(id) ?? DEFAULT_NODE_SIZE;
+  const left = Math.min(...clip.nodes.map((n) => n.position.x));
+  const top = Math.min(...clip.nodes.map((n) => n.position.y));
+  const right = Math.max(...clip.nodes.map((n) => n.position.x + sizeOf(n.id).width));
+  const bottom = Math.max(...clip.nodes.map((n) => n.position.y + sizeOf(n.id).height));
+  const spot = freeSpot(doc.nodes, { x: left + 40, y: top + 40 }, sizes, {
+    width: right - left,
+    height: bottom - top,
+  });
+  return { x: spot.x - left, y: spot.y - top };
+}
+
 /** Pastes copied nodes under fresh ids, shifted by `offset`; answers the new ids too. */
 export function pasteNodes(
   doc: FlowDocument,

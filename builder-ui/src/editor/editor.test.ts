@@ -14,6 +14,7 @@ import {
   newNodeId,
   nodeIdProblem,
   pasteNodes,
+  pasteOffset,
   reconnect,
   removeElements,
   renameExit,
@@ -155,6 +156,28 @@ describe('editing the graph', () => {
     expect(renamed.edges.find((e) => e.source === 'branch-1' && e.sourceHandle === 'gold')).toBeDefined();
     const one = replaceNode(doc, 'branch-1', { ...branch, branches: [{ ...branch.branches[0]!, id: 'c9' }] });
     expect(one.edges.filter((e) => e.source === 'branch-1').map((e) => e.sourceHandle)).toEqual(['else']);
+  });
+
+  it('pastes copies where they cover no step, the originals included', () => {
+    const doc = connect(connect(withSend, { source: 'start', target: 'send-1' }), {
+      source: 'send-1',
+      target: 'end',
+    });
+    const size = { width: 220, height: 120 };
+    const sizes = new Map(doc.nodes.map((n) => [n.id, size]));
+    const clip = copyNodes(doc, ['send-1', 'end']);
+    const { doc: pasted, ids } = pasteNodes(doc, clip, pasteOffset(doc, clip, sizes));
+    const box = (id: string, d: FlowDocument) => d.nodes.find((n) => n.id === id)!.position;
+    const apart = (a: { x: number; y: number }, b: { x: number; y: number }) =>
+      a.x + size.width <= b.x ||
+      b.x + size.width <= a.x ||
+      a.y + size.height <= b.y ||
+      b.y + size.height <= a.y;
+    for (const copy of ids)
+      for (const other of doc.nodes) expect(apart(box(copy, pasted), other.position)).toBe(true);
+    // The copies keep their arrangement among themselves.
+    const [endCopy, sendCopy] = ids as [string, string];
+    expect(box(endCopy, pasted).y - box(sendCopy, pasted).y).toBe(box('end', doc).y - box('send-1', doc).y);
   });
 
   it('copies and pastes steps under new ids with the edges among them', () => {

@@ -1,4 +1,4 @@
-import type { FlowDocument, RunOutcome, TimelineEntry } from '@sopflow/core';
+import type { EventUse, FlowDocument, RunOutcome, TimelineEntry } from '@sopflow/core';
 import type { StepTrace } from '../canvas/flow-canvas';
 
 /**
@@ -26,7 +26,7 @@ export interface TraceStep {
   /** A wait's planned end (epoch ms). */
   waitUntil?: number;
   /** Events that arrived while the contact stood here. */
-  events: { name: string; taken: boolean; at: number }[];
+  events: { name: string; use: EventUse; at: number }[];
   /** Changes to the contact made while it stood here: the fields each gave. */
   contactChanges: { fields: string[]; at: number }[];
 }
@@ -74,7 +74,7 @@ export function traceOf(
         if (current?.nodeId === entry.nodeId) current.waitUntil = entry.until;
         break;
       case 'event':
-        current?.events.push({ name: entry.name, taken: entry.taken, at: entry.at });
+        current?.events.push({ name: entry.name, use: entry.use, at: entry.at });
         break;
       case 'contact-changed':
         current?.contactChanges.push({ fields: entry.fields, at: entry.at });

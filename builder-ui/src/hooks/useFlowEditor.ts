@@ -51,6 +51,11 @@ export function useFlowEditor(initial: FlowDocument, onSaved?: () => void) {
       dispatch({ type: 'update', fn, key, at: Date.now() }),
     [],
   );
+  /** Changes the document as its starting point: no undo step leads back to what it was. */
+  const settle = useCallback(
+    (fn: (doc: FlowDocument) => FlowDocument) => dispatch({ type: 'reset', value: fn(docRef.current) }),
+    [],
+  );
   const undo = useCallback(() => dispatch({ type: 'undo' }), []);
   const redo = useCallback(() => dispatch({ type: 'redo' }), []);
 
@@ -104,6 +109,7 @@ export function useFlowEditor(initial: FlowDocument, onSaved?: () => void) {
     doc,
     docRef,
     update,
+    settle,
     undo,
     redo,
     canUndo: history.past.length > 0,

@@ -1,9 +1,13 @@
 import { type CompileError, Contact, compile, type FlowDocument, type NodeType } from '@sopflow/core';
-import { useReactFlow } from '@xyflow/react';
+import { useNodesInitialized, useReactFlow } from '@xyflow/react';
 import {
   Activity,
+  ChevronsLeft,
+  ChevronsRight,
   LayoutDashboard,
   Maximize,
+  Maximize2,
+  Minimize2,
   Play,
   Redo2,
   Rocket,
@@ -24,18 +28,23 @@ import {
   newNodeId,
   type Position,
   pasteNodes,
+  pasteOffset,
   removeElements,
 } from '../../editor/document';
 import { takenEdges, traceMarks } from '../../editor/trace';
+import { takeUntidy } from '../../editor/untidy-flows';
 import { diffMarks, type VersionDiff } from '../../editor/version-diff';
 import { watchMarks } from '../../editor/watch';
 import { useConnectorCatalogue } from '../../hooks/useAddressKinds';
 import { useDebounced } from '../../hooks/useDebounced';
+import { useFitToView, useOpeningView } from '../../hooks/useFitToView';
 import { type SaveState, useFlowEditor } from '../../hooks/useFlowEditor';
 import { useLocale } from '../../hooks/useLocale';
+import { usePanels } from '../../hooks/usePanels';
 import { usePolled } from '../../hooks/usePolled';
 import type { Messages } from '../../i18n';
 import { IconButton } from '../common/IconButton';
+import { FlowActions } from '../FlowActions/FlowActions';
 import { FlowCanvas, type SelectRequest } from '../FlowCanvas/FlowCanvas';
 import { HistoryPanel } from '../History/HistoryPanel';
 import { Inspector } from '../Inspector/Inspector';
@@ -63,6 +72,16 @@ const NO_ERRORS: CompileError[] = [];
 /** What a dry-run depends on: everything but where steps sit and what they are called. */
 function structureOf(doc: FlowDocument): string {
   return JSON.stringify({ ...doc, name: '', nodes: doc.nodes.map(({ position: _, label: __, ...n }) => n) });
+}
+
+/** Every step at one spot: a document written without positions. */
+function withoutPositions(doc: FlowDocument): boolean {
+  const [first, ...rest] = doc.nodes;
+  return (
+    first !== undefined &&
+    rest.length > 0 &&
+    rest.every((n) => n.position.x === first.position.x && n.position.y === first.position.y)
+  );
 }
 
 function isEditable(target: EventTarget | null): boolean {
@@ -106,8 +125,11 @@ interface Props {
 export function Editor({ initial, summary, onChanged }: Props) {
   const { t, locale } = useLocale();
   const editor = useFlowEditor(initial, onChanged);
-  const { doc, docRef, update, undo, redo, flush, save } = editor;
-  const { screenToFlowPosition, getNodes, fitView } = useReactFlow();
+  const { doc, docRef, update, settle, undo, redo, flush, save } = editor;
+  const { screenToFlowPosition, getNodes } = useReactFlow();
+  const fitToView = useFitToView();
+  const showOpening = useOpeningView();
+  const [panels, togglePanel] = usePanels();
 
   // Compile errors as the flow is drawn, and those the server answered for this very document.
   const compiledDoc = useDebounced(doc, COMPILE_MS);
@@ -136,7 +158,8 @@ export function Editor({ initial, summary, onChanged }: Props) {
   selectionRef.current = selection;
   const [selectRequest, setSelectRequest] = useState<SelectRequest>();
   const select = useCallback(
-    (ids: string[], fit = false) => setSelectRequest((r) => ({ ids, fit, seq: (r?.seq ?? 0) + 1 })),
+    (ids: string[], view: SelectRequest['view'] = 'keep') =>
+      setSelectRequest((r) => ({ ids, view, seq: (r?.seq ?? 0) + 1 })),
     [],
   );
   const [tab, setTab] = useState<SideTab>('step');
@@ -166,7 +189,6 @@ export function Editor({ initial, summary, onChanged }: Props) {
   );
   const watch = useMemo(() => (stats.value ? watchMarks(stats.value) : undefined), [stats.value]);
   const clipboard = useRef<Clipboard | undefined>(undefined);
-  const pastes = useRef(0);
   const canvasWrap = useRef<HTMLDivElement>(null);
 
   // The preview's path on the canvas, while the flow is still the one that ran.
@@ -232,7 +254,7 @@ export function Editor({ initial, summary, onChanged }: Props) {
       );
       const node = defaultNode(type, id, position ?? placeForNew(), locale);
       update((d) => addNode(d, node));
-      select([id]);
+      select([id], 'reveal');
       setTab('step');
     },
     [docRef, update, select, placeForNew, locale],
@@ -244,7 +266,7 @@ export function Editor({ initial, summary, onChanged }: Props) {
       const inserted = insertOnEdge(docRef.current, edgeId, type, locale, sizes);
       if (!inserted) return;
       update((d) => insertOnEdge(d, edgeId, type, locale, sizes)?.doc ?? d);
-      select([inserted.id]);
+      select([inserted.id], 'reveal');
       setTab('step');
     },
     [docRef, update, select, measuredSizes, locale],
@@ -253,26 +275,22 @@ export function Editor({ initial, summary, onChanged }: Props) {
   const copy = useCallback(() => {
     if (selectionRef.current.nodes.length === 0) return;
     clipboard.current = copyNodes(docRef.current, selectionRef.current.nodes);
-    pastes.current = 0;
   }, [docRef]);
+  /** Pastes copies beside what they copy and every earlier copy, never on them. */
   const paste = useCallback(
     (clip: Clipboard | undefined = clipboard.current) => {
       if (!clip || clip.nodes.length === 0) return;
-      pastes.current += 1;
-      const offset = { x: 40 * pastes.current, y: 40 * pastes.current };
+      const offset = pasteOffset(docRef.current, clip, measuredSizes());
       const { ids } = pasteNodes(docRef.current, clip, offset);
       update((d) => pasteNodes(d, clip, offset).doc);
-      select(ids);
+      select(ids, 'reveal');
     },
-    [docRef, update, select],
+    [docRef, update, select, measuredSizes],
   );
-  const duplicate = useCallback(() => {
-    const clip = copyNodes(docRef.current, selectionRef.current.nodes);
-    const offset = { x: 40, y: 40 };
-    const { ids } = pasteNodes(docRef.current, clip, offset);
-    update((d) => pasteNodes(d, clip, offset).doc);
-    select(ids);
-  }, [docRef, update, select]);
+  const duplicate = useCallback(
+    () => paste(copyNodes(docRef.current, selectionRef.current.nodes)),
+    [docRef, paste],
+  );
   const deleteSelection = useCallback(() => {
     const { nodes, edges } = selectionRef.current;
     update((d) => removeElements(d, nodes, edges));
@@ -284,12 +302,28 @@ export function Editor({ initial, summary, onChanged }: Props) {
     const sizes = measuredSizes();
     update((d) => layoutFlow(d, sizes));
     // Once the canvas has the new positions.
-    setTimeout(() => void fitView({ duration: 300, maxZoom: 1, padding: 0.15 }), 50);
-  }, [measuredSizes, update, fitView]);
+    setTimeout(() => fitToView({ duration: 300 }), 50);
+  }, [measuredSizes, update, fitToView]);
+
+  // A flow just made from a template, or one written without positions (through the API), is
+  // laid out once its steps are drawn and measured.
+  const drawn = useNodesInitialized();
+  const laidOut = useRef(false);
+  useEffect(() => {
+    if (!drawn || laidOut.current) return;
+    laidOut.current = true;
+    const untidy = takeUntidy(docRef.current.id) || withoutPositions(docRef.current);
+    if (!untidy) return;
+    void import('../../editor/layout').then(({ layoutFlow }) => {
+      const sizes = measuredSizes();
+      settle((d) => layoutFlow(d, sizes));
+      setTimeout(showOpening, 50);
+    });
+  }, [drawn, docRef, measuredSizes, settle, showOpening]);
 
   const focusNode = useCallback(
     (id: string) => {
-      select([id], true);
+      select([id], 'fit');
       setTab('step');
     },
     [select],
@@ -335,6 +369,15 @@ export function Editor({ initial, summary, onChanged }: Props) {
   }, [undo, redo, copy, paste, duplicate, flush]);
 
   useEffect(() => {
+    if (!panels.canvasOnly) return;
+    const onKey = (e: KeyboardEvent) => {
+      if (e.key === 'Escape' && !document.querySelector('dialog[open]')) togglePanel('canvasOnly', false);
+    };
+    window.addEventListener('keydown', onKey);
+    return () => window.removeEventListener('keydown', onKey);
+  }, [panels.canvasOnly, togglePanel]);
+
+  useEffect(() => {
     if (toast === undefined) return;
     const timer = setTimeout(() => setToast(undefined), 8000);
     return () => clearTimeout(timer);
@@ -356,7 +399,18 @@ export function Editor({ initial, summary, onChanged }: Props) {
   const blocked = errors.length > 0 || pending;
 
   return (
-    <div className="editor" data-testid="editor" data-flow-id={doc.id}>
+    <div
+      className={[
+        'editor',
+        panels.palette ? '' : 'editor--palette-folded',
+        panels.side ? '' : 'editor--side-folded',
+        panels.canvasOnly ? 'editor--canvas-only' : '',
+      ]
+        .filter(Boolean)
+        .join(' ')}
+      data-testid="editor"
+      data-flow-id={doc.id}
+    >
       <header className="toolbar" data-testid="toolbar">
         <div className="toolbar__flow">
           <button
@@ -398,12 +452,16 @@ export function Editor({ initial, summary, onChanged }: Props) {
           <button type="button" onClick={() => void tidy()} title={t.autoLayout} data-testid="auto-layout">
             <LayoutDashboard size={16} /> {t.autoLayout}
           </button>
-          <IconButton
-            label={t.fitView}
-            onClick={() => void fitView({ duration: 300, maxZoom: 1, padding: 0.15 })}
-            data-testid="fit-view"
-          >
+          <IconButton label={t.fitView} onClick={() => fitToView({ duration: 300 })} data-testid="fit-view">
             <Maximize size={16} />
+          </IconButton>
+          <IconButton
+            label={panels.canvasOnly ? t.panels.leaveCanvasOnly : t.panels.canvasOnly}
+            onClick={() => togglePanel('canvasOnly')}
+            aria-pressed={panels.canvasOnly}
+            data-testid="canvas-only"
+          >
+            {panels.canvasOnly ? <Minimize2 size={16} /> : <Maximize2 size={16} />}
           </IconButton>
         </div>
         <div className="toolbar__group toolbar__end">
@@ -423,12 +481,25 @@ export function Editor({ initial, summary, onChanged }: Props) {
           >
             <Save size={16} /> {t.save}
           </button>
+          <FlowActions
+            flowId={doc.id}
+            flowName={doc.name}
+            status={summary?.status}
+            onChanged={onChanged}
+            onOpenFlow={(id) => {
+              window.location.hash = `#/flows/${encodeURIComponent(id)}`;
+            }}
+          />
           <button type="button" onClick={() => setDrawer(true)} data-testid="open-settings">
             <Settings size={16} /> {t.settings}
           </button>
           <button
             type="button"
-            onClick={() => setTab('preview')}
+            onClick={() => {
+              setTab('preview');
+              togglePanel('side', true);
+              togglePanel('canvasOnly', false);
+            }}
             aria-pressed={tab === 'preview'}
             data-testid="open-preview"
           >
@@ -446,7 +517,13 @@ export function Editor({ initial, summary, onChanged }: Props) {
           </button>
         </div>
       </header>
-      <Palette onAdd={(type) => addStep(type)} />
+      {!panels.canvasOnly && (
+        <Palette
+          onAdd={(type) => addStep(type)}
+          folded={!panels.palette}
+          onFold={() => togglePanel('palette')}
+        />
+      )}
       <div className="editor__center" ref={canvasWrap}>
         <FlowCanvas
           doc={doc}
@@ -461,78 +538,111 @@ export function Editor({ initial, summary, onChanged }: Props) {
           onSelectionChange={onSelectionChange}
           selectRequest={selectRequest}
         />
-        <p className="shortcuts muted">{t.shortcuts}</p>
-        <ProblemList errors={errors} server={serverErrors !== undefined} onFocusNode={focusNode} />
-      </div>
-      <aside className="side" data-testid="side-panel">
-        <div className="tabs" role="tablist">
-          {SIDE_TABS.map((name) => (
-            <button
-              key={name}
-              type="button"
-              role="tab"
-              aria-selected={tab === name}
-              onClick={() => setTab(name)}
-              data-testid={`tab-${name}`}
-            >
-              {name === 'watch' ? (
-                <>
-                  <Activity size={14} aria-hidden="true" /> {t.tabWatch}
-                </>
-              ) : (
-                sideTabName(name, t)
-              )}
-            </button>
-          ))}
-        </div>
-        <div className="side__body" role="tabpanel">
-          {tab === 'step' ? (
-            <Inspector
-              doc={doc}
-              selected={selection.nodes}
+        {!panels.canvasOnly && (
+          <>
+            <p className="shortcuts muted" title={t.shortcuts}>
+              {t.shortcuts}
+            </p>
+            <ProblemList
               errors={errors}
-              update={update}
-              renderContext={renderContext}
-              onDelete={deleteSelection}
-              onDuplicate={duplicate}
-              onRenamed={(id) => select([id])}
+              server={serverErrors !== undefined}
+              onFocusNode={focusNode}
+              folded={!panels.problems}
+              onFold={() => togglePanel('problems')}
             />
-          ) : tab === 'watch' ? (
-            <WatchPanel
-              doc={doc}
-              version={watchedVersion}
-              latestVersion={latestWatchable}
-              onPickVersion={(v) => setPickedVersion(v === latestWatchable ? undefined : v)}
-              stats={stats}
-              selectedNode={selection.nodes.length === 1 ? selection.nodes[0] : undefined}
-            />
-          ) : tab === 'history' ? (
-            <HistoryPanel
-              flowId={doc.id}
-              latestVersion={summary?.latestVersion ?? null}
-              onDiff={setDiff}
-              onRolledBack={(from, to) => {
-                setToast({ kind: 'rolledBack', from, to });
-                onChanged();
-              }}
-            />
-          ) : (
-            <PreviewPanel
-              doc={doc}
-              stale={stale}
-              blocked={blocked}
-              sample={sample}
-              setSample={setSample}
-              run={run}
-              setRun={setRun}
-              flush={flush}
-              structure={structure}
-              onServerErrors={onServerErrors}
-              onFocusNode={(id) => select([id], true)}
-            />
-          )}
-        </div>
-      </aside>
+          </>
+        )}
+      </div>
+      {panels.canvasOnly ? null : !panels.side ? (
+        <aside className="side side--folded" data-testid="side-panel" data-folded="true">
+          <IconButton
+            label={t.panels.showPanel}
+            onClick={() => togglePanel('side', true)}
+            aria-expanded={false}
+            data-testid="fold-side"
+          >
+            <ChevronsLeft size={16} />
+          </IconButton>
+        </aside>
+      ) : (
+        <aside className="side" data-testid="side-panel">
+          <div className="tabs" role="tablist">
+            {SIDE_TABS.map((name) => (
+              <button
+                key={name}
+                type="button"
+                role="tab"
+                aria-selected={tab === name}
+                onClick={() => setTab(name)}
+                data-testid={`tab-${name}`}
+              >
+                {name === 'watch' ? (
+                  <>
+                    <Activity size={14} aria-hidden="true" /> {t.tabWatch}
+                  </>
+                ) : (
+                  sideTabName(name, t)
+                )}
+              </button>
+            ))}
+            <IconButton
+              label={t.panels.hidePanel}
+              onClick={() => togglePanel('side', false)}
+              aria-expanded
+              data-testid="fold-side"
+            >
+              <ChevronsRight size={16} />
+            </IconButton>
+          </div>
+          <div className="side__body" role="tabpanel">
+            {tab === 'step' ? (
+              <Inspector
+                doc={doc}
+                selected={selection.nodes}
+                errors={errors}
+                update={update}
+                renderContext={renderContext}
+                onDelete={deleteSelection}
+                onDuplicate={duplicate}
+                onRenamed={(id) => select([id])}
+              />
+            ) : tab === 'watch' ? (
+              <WatchPanel
+                doc={doc}
+                version={watchedVersion}
+                latestVersion={latestWatchable}
+                onPickVersion={(v) => setPickedVersion(v === latestWatchable ? undefined : v)}
+                stats={stats}
+                selectedNode={selection.nodes.length === 1 ? selection.nodes[0] : undefined}
+              />
+            ) : tab === 'history' ? (
+              <HistoryPanel
+                flowId={doc.id}
+                latestVersion={summary?.latestVersion ?? null}
+                onDiff={setDiff}
+                onRolledBack={(from, to) => {
+                  setToast({ kind: 'rolledBack', from, to });
+                  onChanged();
+                }}
+              />
+            ) : (
+              <PreviewPanel
+                doc={doc}
+                stale={stale}
+                blocked={blocked}
+                sample={sample}
+                setSample={setSample}
+                run={run}
+                setRun={setRun}
+                flush={flush}
+                structure={structure}
+                onServerErrors={onServerErrors}
+                onFocusNode={(id) => select([id], 'fit')}
+              />
+            )}
+          </div>
+        </aside>
+      )}
       {drawer && (
         <SettingsDrawer doc={doc} errors={errors} update={update} onClose={() => setDrawer(false)} />
       )}

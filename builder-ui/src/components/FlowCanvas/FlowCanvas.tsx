@@ -5,6 +5,7 @@ import {
   Background,
   type Connection,
   ConnectionLineType,
+  ControlButton,
   Controls,
   type DefaultEdgeOptions,
   type Edge,
@@ -16,8 +17,11 @@ import {
   type NodeTypes,
   type OnSelectionChangeParams,
   ReactFlow,
+  useNodesInitialized,
   useReactFlow,
+  useStoreApi,
 } from '@xyflow/react';
+import { Map as MapIcon, Maximize } from 'lucide-react';
 import { type DragEvent, useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import {
   markDiff,
@@ -37,9 +41,12 @@ import {
   reconnect,
   removeElements,
 } from '../../editor/document';
+import { MINIMAP } from '../../editor/panels';
 import type { DiffMark } from '../../editor/version-diff';
 import type { NodeWatch } from '../../editor/watch';
+import { useFitToView, useOpeningView } from '../../hooks/useFitToView';
 import { useLocale } from '../../hooks/useLocale';
+import { usePanels } from '../../hooks/usePanels';
 import { nodeModule } from '../../nodes';
 import { PALETTE_MIME } from '../Palette/Palette';
 import { type EdgeInsert, EdgeInsertContext, INSERTABLE_EDGE_TYPE, InsertableEdge } from './InsertableEdge';
@@ -65,7 +72,8 @@ const NO_EDGES = new Set<string>();
 /** Asks the canvas to select these nodes (and maybe zoom to them); `seq` tells requests apart. */
 export interface SelectRequest {
   ids: string[];
-  fit: boolean;
+  /** `fit`: zoom to the steps; `reveal`: pan, at the same zoom, only if they are out of view. */
+  view: 'keep' | 'fit' | 'reveal';
   seq: number;
 }
 
@@ -131,6 +139,39 @@ export function FlowCanvas({
 }: Props) {
   const { t } = useLocale();
   const { screenToFlowPosition, fitView } = useReactFlow();
+  const [panels, togglePanel] = usePanels();
+  const fitToView = useFitToView();
+  const showOpening = useOpeningView();
+  const { getNodesBounds, getInternalNode, getViewport, setCenter } = useReactFlow();
+  const store = useStoreApi();
+  /** Pans, keeping the zoom, so that steps out of view come into it: a step added by click is seen. */
+  const reveal = useCallback(
+    (ids: string[], frames = 10) => {
+      // A step just added is measured a frame or two after it is drawn.
+      if (!ids.every((id) => getInternalNode(id)?.measured.width)) {
+        if (frames > 0) requestAnimationFrame(() => reveal(ids, frames - 1));
+        return;
+      }
+      const bounds = getNodesBounds(ids);
+      const { x, y, zoom } = getViewport();
+      const { width, height } = store.getState();
+      const left = bounds.x * zoom + x;
+      const top = bounds.y * zoom + y;
+      const inView =
+        left >= 0 && top >= 0 && left + bounds.width * zoom <= width && top + bounds.height * zoom <= height;
+      if (!inView)
+        void setCenter(bounds.x + bounds.width / 2, bounds.y + bounds.height / 2, { zoom, duration: 200 });
+    },
+    [getNodesBounds, getInternalNode, getViewport, setCenter, store],
+  );
+  // The opening view waits for the steps' measured sizes, so it knows how much room the flow takes.
+  const initialized = useNodesInitialized();
+  const opened = useRef(false);
+  useEffect(() => {
+    if (!initialized || opened.current) return;
+    opened.current = true;
+    showOpening();
+  }, [initialized, showOpening]);
   const canvas = useMemo(
     () => markDiff(markWatch(markTrace(markProblems(toCanvas(doc), errors), trace, takenEdges), watch), diff),
     [doc, errors, trace, takenEdges, watch, diff],
@@ -167,13 +208,16 @@ export function FlowCanvas({
     const select = request ? new Set(request.ids) : null;
     setNodes((previous) => mergeNodes(previous, canvas.nodes, select));
     setEdges((previous) => mergeEdges(previous, canvas.edges, select !== null));
-    if (request?.fit && request.ids.length > 0) {
-      // After React Flow has the nodes, so fitView knows where they are.
-      requestAnimationFrame(() =>
-        fitView({ nodes: request.ids.map((id) => ({ id })), duration: 300, maxZoom: 1.2, padding: 0.4 }),
-      );
+    if (request && request.view !== 'keep' && request.ids.length > 0) {
+      const targets = request.ids.map((id) => ({ id }));
+      // After React Flow has the nodes, so it knows where they are.
+      requestAnimationFrame(() => {
+        if (request.view === 'fit')
+          void fitView({ nodes: targets, duration: 300, maxZoom: 1.2, padding: 0.4 });
+        else reveal(request.ids);
+      });
     }
-  }, [canvas, selectRequest, fitView]);
+  }, [canvas, selectRequest, fitView, reveal]);
 
   // Removals come through onDelete as one change of the document; here only what the canvas
   // keeps for itself (sizes, selection, drag positions) is applied.
@@ -274,8 +318,6 @@ export function FlowCanvas({
           edgeTypes={edgeTypes}
           defaultEdgeOptions={defaultEdgeOptions}
           connectionLineType={ConnectionLineType.SmoothStep}
-          fitView
-          fitViewOptions={{ maxZoom: 1, padding: 0.25 }}
           deleteKeyCode={['Delete', 'Backspace']}
           snapToGrid
           snapGrid={[8, 8]}
@@ -283,8 +325,33 @@ export function FlowCanvas({
           maxZoom={2}
         >
           <Background gap={16} />
-          <Controls showInteractive={false} />
-          <MiniMap<StepNodeType> nodeClassName={minimapClass} nodeColor={minimapColor} pannable zoomable />
+          <Controls showInteractive={false} showFitView={false}>
+            <ControlButton
+              onClick={() => fitToView({ duration: 300 })}
+              title={t.fitView}
+              aria-label={t.fitView}
+            >
+              <Maximize size={12} />
+            </ControlButton>
+            <ControlButton
+              onClick={() => togglePanel('minimap')}
+              title={t.panels.minimap}
+              aria-label={t.panels.minimap}
+              aria-pressed={panels.minimap}
+              data-testid="toggle-minimap"
+            >
+              <MapIcon size={12} />
+            </ControlButton>
+          </Controls>
+          {panels.minimap && (
+            <MiniMap<StepNodeType>
+              nodeClassName={minimapClass}
+              nodeColor={minimapColor}
+              pannable
+              zoomable
+              style={{ width: MINIMAP.width, height: MINIMAP.height, margin: MINIMAP.margin }}
+            />
+          )}
         </ReactFlow>
       </EdgeInsertContext.Provider>
       {doc.nodes.length === 0 && <p className="canvas__empty">{t.paletteHint}</p>}

@@ -1,9 +1,10 @@
-import { Plus, Users } from 'lucide-react';
+import { ChevronsLeft, ChevronsRight, Plus, Users } from 'lucide-react';
 import { type FlowSummary, listRunningNow } from '../../api/flows';
 import { RUNNING_NOW_POLL_MS, runningNowKey, showsRunningNow } from '../../editor/running-now';
 import { useLocale } from '../../hooks/useLocale';
 import { usePolled } from '../../hooks/usePolled';
 import type { Remote } from '../../hooks/useRemote';
+import { IconButton } from '../common/IconButton';
 import { LoadFailed } from '../common/LoadFailed';
 
 interface Props {
@@ -14,9 +15,12 @@ interface Props {
   onNew: () => void;
   /** The gallery is open. */
   creating: boolean;
+  /** Folded to a rail, so the canvas gets the room. */
+  folded: boolean;
+  onFold: () => void;
 }
 
-export function FlowList({ flows, selectedId, onSelect, onRetry, onNew, creating }: Props) {
+export function FlowList({ flows, selectedId, onSelect, onRetry, onNew, creating, folded, onFold }: Props) {
   const { t } = useLocale();
   // The counts refresh on their own clock; the list itself reloads only when flows change.
   const [running] = usePolled(
@@ -24,17 +28,43 @@ export function FlowList({ flows, selectedId, onSelect, onRetry, onNew, creating
     listRunningNow,
     RUNNING_NOW_POLL_MS,
   );
+  if (folded)
+    return (
+      <nav className="flow-list flow-list--folded" aria-label={t.flows}>
+        <IconButton
+          label={t.panels.showFlows}
+          onClick={onFold}
+          aria-expanded={false}
+          data-testid="fold-flows"
+        >
+          <ChevronsRight size={16} />
+        </IconButton>
+        <IconButton
+          label={t.newFlow}
+          onClick={onNew}
+          aria-current={creating ? 'page' : undefined}
+          data-testid="new-flow"
+        >
+          <Plus size={16} />
+        </IconButton>
+      </nav>
+    );
   return (
     <nav className="flow-list" aria-label={t.flows}>
-      <button
-        type="button"
-        className="primary flow-list__new"
-        onClick={onNew}
-        aria-current={creating ? 'page' : undefined}
-        data-testid="new-flow"
-      >
-        <Plus size={16} /> {t.newFlow}
-      </button>
+      <div className="flow-list__top">
+        <button
+          type="button"
+          className="primary flow-list__new"
+          onClick={onNew}
+          aria-current={creating ? 'page' : undefined}
+          data-testid="new-flow"
+        >
+          <Plus size={16} /> {t.newFlow}
+        </button>
+        <IconButton label={t.panels.hideFlows} onClick={onFold} aria-expanded data-testid="fold-flows">
+          <ChevronsLeft size={16} />
+        </IconButton>
+      </div>
       <h2>{t.flows}</h2>
       {flows.status === 'loading' && <p className="muted">{t.loading}</p>}
       {flows.status === 'failed' && (

@@ -9,6 +9,7 @@ import {
   type TemplateSummary,
 } from '../../api/flows';
 import { blankFlow, FLOW_ID_PATTERN, slugify } from '../../editor/document';
+import { markUntidy } from '../../editor/untidy-flows';
 import { useLocale } from '../../hooks/useLocale';
 import { useRemote } from '../../hooks/useRemote';
 import { IconButton } from '../common/IconButton';
@@ -112,6 +113,7 @@ function CreateDialog({
       } else {
         const doc = await createFromTemplate(choice.template.id, locale, id);
         if (doc.name !== name.trim()) await saveDraft({ ...doc, name: name.trim() });
+        markUntidy(id);
       }
       onCreated(id);
     } catch (error) {

@@ -301,6 +301,8 @@ function UnionView({ field, context }: { field: UnionField; context: FieldContex
             onChange={(e) => context.set(field.path, unionValue(field, e.target.value, value))}
             data-testid={testIdOf(path)}
           >
+            {/* An optional choice left out (a step saved before it existed) shows as such, not as the first option. */}
+            {!option && <option value="">—</option>}
             {field.options.map((o) => (
               <option key={o.value} value={o.value}>
                 {o.label?.[locale] ?? o.value}

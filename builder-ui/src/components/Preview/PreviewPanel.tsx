@@ -403,6 +403,7 @@ export function PreviewPanel({
                     // biome-ignore lint/suspicious/noArrayIndexKey: events of one visit, in order
                     <div key={j} className="muted preview__note">
                       <Zap size={12} aria-hidden="true" /> {e.name}
+                      {e.use !== 'used' && ` (${t.eventUse[e.use]})`}
                     </div>
                   ))}
                   {step.contactChanges.map((change, j) => (

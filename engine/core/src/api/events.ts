@@ -17,10 +17,26 @@ export const EventBatch = z.object({ events: z.array(PostedEvent).min(1).max(500
 export const EventsBody = z.union([PostedEvent, EventBatch]);
 export type EventsBody = z.input<typeof EventsBody>;
 
+/**
+ * What one running flow did with an event: `used` it now (a step waiting for it, or its goal),
+ * `kept` it for a step ahead that looks back, `ignored` it, or `pending`: the run is busy with a
+ * step (a send, a request) and takes it when that is done, or its worker did not answer in time.
+ */
+export const EventUse = z.enum(['used', 'kept', 'pending', 'ignored']);
+export type EventUse = z.infer<typeof EventUse>;
+
 export const EventOutcome = z.object({
   status: z.enum(['recorded', 'duplicate']),
+  /**
+   * What came of the event, the strongest of: `used` (a running flow took it now, or it started a
+   * flow), `kept` (a running flow keeps it for a step that looks back), `pending` (a running flow
+   * has it but has not answered yet), `ignored` (nothing wanted it; a duplicate too).
+   */
+  use: EventUse,
   /** Running flows of the contact the event was delivered to. */
   delivered: z.number(),
+  /** Each of those runs and what it did with the event. */
+  runs: z.array(z.object({ workflowId: z.string(), use: EventUse })),
   /** Flows the event started for the contact. */
   started: z.array(EnrollResult),
   /**

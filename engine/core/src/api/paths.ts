@@ -20,6 +20,11 @@ import type {
 import type { ErrorBody } from './errors';
 import type {
   FlowAnswer,
+  FlowControlled,
+  FlowExport,
+  FlowImportBody,
+  FlowImported,
+  FlowImportQuery,
   FlowList,
   FlowListQuery,
   FlowSaved,
@@ -35,6 +40,7 @@ import type {
   SimulateAnswer,
   SimulateBody,
   StatsQuery,
+  StopBody,
   TemplateList,
   VersionList,
   WebhookInfo,
@@ -73,10 +79,18 @@ export interface ApiPaths {
   '/api/flows': { get: Operation<{ 200: FlowList }, { query: FlowListQuery }> };
   '/api/templates': { get: Operation<{ 200: TemplateList }> };
   '/api/flows/from-template': { post: Operation<{ 201: FlowAnswer }, { body: FromTemplateBody }> };
+  '/api/flows/import': {
+    post: Operation<{ 201: FlowImported }, { query: FlowImportQuery; body: FlowImportBody }>;
+  };
   '/api/flows/{id}': {
     get: Operation<{ 200: FlowAnswer }, { path: FlowPath }>;
     put: Operation<{ 200: FlowSaved }, { path: FlowPath; body: FlowDocumentInput }>;
+    delete: Operation<{ 200: FlowControlled }, { path: FlowPath }>;
   };
+  '/api/flows/{id}/pause': { post: Operation<{ 200: FlowControlled }, { path: FlowPath }> };
+  '/api/flows/{id}/resume': { post: Operation<{ 200: FlowControlled }, { path: FlowPath }> };
+  '/api/flows/{id}/stop': { post: Operation<{ 200: FlowControlled }, { path: FlowPath; body: StopBody }> };
+  '/api/flows/{id}/export': { get: Operation<{ 200: FlowExport }, { path: FlowPath }> };
   '/api/flows/{id}/publish': { post: Operation<{ 201: Published }, { path: FlowPath; body: PublishBody }> };
   '/api/flows/{id}/rollback': {
     post: Operation<{ 201: RolledBack }, { path: FlowPath; body: RollbackBody }>;

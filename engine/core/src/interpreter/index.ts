@@ -29,6 +29,7 @@ export {
   advance,
   type Command,
   contactZone,
+  type EventUse,
   type HttpAnswer,
   type Input,
   migrate,

@@ -297,9 +297,10 @@ describe('wait for event', () => {
         { at: 'PT2H', name: 'link.clicked' },
       ],
     });
-    expect(
-      result.timeline.filter((e) => e.kind === 'event').map((e) => (e as { taken: boolean }).taken),
-    ).toEqual([false, false]);
+    expect(result.timeline.filter((e) => e.kind === 'event').map((e) => (e as { use: string }).use)).toEqual([
+      'ignored',
+      'ignored',
+    ]);
     expect(sends(result.timeline).map((s) => [s.nodeId, s.at])).toEqual([['nudge', MONDAY_10 + DAY]]);
   });
 

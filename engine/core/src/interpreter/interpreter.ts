@@ -3,11 +3,14 @@ import { type Condition, evaluateCondition } from '../flow/evaluate-condition';
 import type { Plan, PlanNode } from '../flow/plan';
 import type { Contact } from '../flow/schema';
 import { semanticsOf } from '../nodes/semantics';
+import { keep } from './look-back';
 import { own, type RunContext, setOwn } from './run-context';
 import type {
   Awaiting,
   Command,
+  EventUse,
   Input,
+  ReceivedEvent,
   RunOutcome,
   RunState,
   StartInput,
@@ -20,6 +23,7 @@ export { contactZone, renderData } from './run-context';
 export type {
   Awaiting,
   Command,
+  EventUse,
   HttpAnswer,
   Input,
   NodePhase,
@@ -56,6 +60,8 @@ export function start(plan: Plan, input: StartInput): Step {
     ...(input.contactRevision === undefined ? {} : { contactRevision: input.contactRevision }),
     event: input.event ?? {},
     lastEvent: null,
+    enteredAt: input.at,
+    kept: [],
     http: {},
     visits: {},
     phase: null,
@@ -68,10 +74,15 @@ export function start(plan: Plan, input: StartInput): Step {
 
 /** Feeds one input to a run. An input that answers nothing the run waits for changes nothing. */
 export function advance(plan: Plan, state: RunState, input: Input): Step {
-  if (state.status === 'done') return { state, commands: [] };
+  const ignored = (): Step => ({
+    state,
+    commands: [],
+    ...(input.type === 'event' ? { eventUse: 'ignored' } : {}),
+  });
+  if (state.status === 'done') return ignored();
   const run = new Run(plan, state, input.at);
   if (run.accept(input)) return run.result();
-  return { state, commands: [] };
+  return ignored();
 }
 
 /** One input's worth of work on a copy of the state. */
@@ -79,6 +90,7 @@ class Run implements RunContext {
   readonly state: RunState;
   private readonly commands: Command[] = [];
   private steps = 0;
+  private eventUse: EventUse | undefined;
   /** The node to enter next; a loop, not recursion, so a long path cannot overflow the stack. */
   private pending: string | null = null;
 
@@ -91,7 +103,11 @@ class Run implements RunContext {
   }
 
   result(): Step {
-    return { state: this.state, commands: this.commands };
+    return {
+      state: this.state,
+      commands: this.commands,
+      ...(this.eventUse ? { eventUse: this.eventUse } : {}),
+    };
   }
 
   /** Enters `nodeId`, then every node the path leads to, until the run waits or ends. */
@@ -137,21 +153,24 @@ class Run implements RunContext {
   private acceptEvent(input: Extract<Input, { type: 'event' }>, awaiting: Awaiting | null): boolean {
     const goal = this.plan.settings.goal;
     if (goal && this.eventMatches(input, goal.event, goal.filter)) {
+      this.eventUse = 'used';
       this.finish({ kind: 'converted', event: input.name });
       return true;
     }
+    const event: ReceivedEvent = { name: input.name, payload: input.payload, at: input.at };
     // An event is taken only while the run waits for one, not in the middle of a task.
     if (
       !awaiting?.event ||
       awaiting.task ||
       !this.eventMatches(input, awaiting.event.name, awaiting.event.filter)
     ) {
-      return false;
+      return this.keepForLater(event);
     }
     const node = this.planNode(awaiting.nodeId);
     if (!node) return true;
+    this.eventUse = 'used';
     this.state.awaiting = null;
-    this.state.lastEvent = { name: input.name, payload: input.payload, at: input.at };
+    this.state.lastEvent = event;
     this.leave(node, semanticsOf(node).eventExit ?? 'event');
     return true;
   }
@@ -163,6 +182,25 @@ class Run implements RunContext {
     this.state.contact = contact;
     if (revision !== undefined) this.state.contactRevision = revision;
     return true;
+  }
+
+  /** Keeps an event no step takes now when a look-back step ahead may take it; false if none will. */
+  private keepForLater(event: ReceivedEvent): boolean {
+    const kept = keep(this.plan, this.state.nodeId, this.state.kept ?? [], event);
+    if (!kept) return false;
+    this.state.kept = kept;
+    this.eventUse = 'kept';
+    return true;
+  }
+
+  takeKept(name: string, since: number, filter?: Condition): ReceivedEvent | undefined {
+    const kept = this.state.kept ?? [];
+    const index = kept.findIndex((e) => e.at >= since && this.eventMatches(e, name, filter));
+    if (index < 0) return undefined;
+    const event = kept[index]!;
+    this.state.kept = kept.filter((_, i) => i !== index);
+    this.state.lastEvent = event;
+    return event;
   }
 
   private eventMatches(

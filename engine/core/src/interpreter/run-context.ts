@@ -1,9 +1,20 @@
 import { flowContactView } from '../flow/contact-addresses';
 import { parseDuration } from '../flow/duration';
+import type { Condition } from '../flow/evaluate-condition';
 import { zoneFor } from '../flow/local-time';
 import type { Plan, PlanNode } from '../flow/plan';
 import type { Contact } from '../flow/schema';
-import type { Awaiting, Command, RenderData, RunOutcome, RunState, TaskResult, TimerReason } from './types';
+import type { LookBackWant } from './look-back';
+import type {
+  Awaiting,
+  Command,
+  ReceivedEvent,
+  RenderData,
+  RunOutcome,
+  RunState,
+  TaskResult,
+  TimerReason,
+} from './types';
 
 /**
  * What a node type's run semantics (`nodes/<type>/run.ts`) may do to the run it is part of: the
@@ -31,6 +42,11 @@ export interface RunContext {
   takeContact(contact: Contact, revision: number | undefined): boolean;
   /** What a timer that the node type does not handle itself does: leave by `timeout` or `next`. */
   timerEnded(node: PlanNode, reason: TimerReason): void;
+  /**
+   * Takes the oldest kept event named `name` that came at or after `since` and matches `filter`
+   * (read against the contact as it is now): it leaves the kept events and becomes `lastEvent`.
+   */
+  takeKept(name: string, since: number, filter?: Condition): ReceivedEvent | undefined;
 }
 
 /** How a node type runs: pure functions of the run context, no zod, no clock. */
@@ -43,6 +59,11 @@ export interface NodeRun<N extends PlanNode = PlanNode> {
   timer?(node: N, reason: TimerReason, run: RunContext): void;
   /** The exit a matching event takes while it waits for one. @default event */
   eventExit?: string;
+  /**
+   * The events it takes from before it was reached (a look-back): the run keeps such events
+   * while a node of this kind lies ahead. @default none
+   */
+  lookBack?(node: N): LookBackWant | undefined;
   /**
    * Its timer is a wait the contact is partway through: a run moved to a new version at such a
    * node keeps its due time when it waits the same way there. @default false

@@ -59,6 +59,13 @@ export interface RunState {
   event: Record<string, unknown>;
   /** The last event a wait-for-event step received. */
   lastEvent: ReceivedEvent | null;
+  /** When the contact entered the flow; absent in runs started before look-backs. */
+  enteredAt?: number;
+  /**
+   * Events no step took when they came, kept for a look-back step ahead (oldest first, bounded:
+   * see `look-back.ts`); absent in runs started before look-backs.
+   */
+  kept?: ReceivedEvent[];
   /** Answers of HTTP request steps, by node id. */
   http: Record<string, HttpAnswer>;
   /** How many times each node was entered: part of each command id, so loops stay distinct. */
@@ -130,9 +137,17 @@ export type Input =
    */
   | { type: 'contact-changed'; contact: Contact; revision?: number; at: number };
 
+/**
+ * What a run did with an event: `used` it now (its goal, or the step waiting for it), `kept` it
+ * for a look-back step ahead, or `ignored` it.
+ */
+export type EventUse = 'used' | 'kept' | 'ignored';
+
 export interface Step {
   state: RunState;
   commands: Command[];
+  /** For an `event` input: what the run did with it. */
+  eventUse?: EventUse;
 }
 
 export interface StartInput {

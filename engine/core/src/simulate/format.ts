@@ -27,6 +27,12 @@ export function describeOutcome(outcome: RunOutcome | null): string {
   }
 }
 
+const EVENT_USE_NOTE = {
+  used: '',
+  kept: ' (kept for a step ahead that looks back)',
+  ignored: ' (nothing waited for it)',
+} as const;
+
 function describe(entry: TimelineEntry, zone: string): string | undefined {
   switch (entry.kind) {
     case 'enter':
@@ -38,7 +44,7 @@ function describe(entry: TimelineEntry, zone: string): string | undefined {
     case 'wait':
       return `  ⏸ waits until ${DateTime.fromMillis(entry.until, { zone }).toFormat('yyyy-MM-dd HH:mm')} (${entry.reason})`;
     case 'event':
-      return `  ⚡ event ${entry.name}${entry.taken ? '' : ' (nothing waited for it)'}`;
+      return `  ⚡ event ${entry.name}${EVENT_USE_NOTE[entry.use]}`;
     case 'contact-changed':
       return `  ✎ contact changed: ${entry.fields.join(', ')}`;
     case 'update':

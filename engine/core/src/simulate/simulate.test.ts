@@ -71,7 +71,7 @@ describe('dry-run: the contact changing mid-flow', () => {
     expect(sent(result.timeline)).toEqual(['first: to wx-otto', 'second: to wx-new, nameless']);
     expect(result.timeline.filter((e) => e.kind === 'contact-changed' || e.kind === 'event')).toEqual([
       { at: MONDAY_10 + 2 * 3600_000, kind: 'contact-changed', fields: ['addresses', 'name'] },
-      { at: MONDAY_10 + 3 * 3600_000, kind: 'event', name: 'ignored.event', taken: false },
+      { at: MONDAY_10 + 3 * 3600_000, kind: 'event', name: 'ignored.event', use: 'ignored' },
     ]);
   });
 });

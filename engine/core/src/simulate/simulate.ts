@@ -6,6 +6,7 @@ import { renderTemplate } from '../flow/template';
 import {
   advance,
   contactZone,
+  type EventUse,
   type HttpAnswer,
   type Input,
   type RunOutcome,
@@ -127,7 +128,8 @@ export type TimelineEntry =
       error?: string;
     }
   | { at: number; kind: 'wait'; nodeId: string; until: number; reason: string }
-  | { at: number; kind: 'event'; name: string; taken: boolean }
+  /** What the run did with a scripted event: as the events API answers for a running flow. */
+  | { at: number; kind: 'event'; name: string; use: EventUse }
   /** The contact changed outside the flow: the fields the change gave. */
   | { at: number; kind: 'contact-changed'; fields: string[] }
   | { at: number; kind: 'update'; nodeId: string; points: number; tags: string[] }
@@ -344,10 +346,9 @@ export function simulate(plan: Plan, options: SimulationOptions): SimulationResu
         break;
       }
     }
-    const before = step.state;
     step = advance(plan, step.state, input);
     if (input.type === 'event')
-      timeline.push({ at: now, kind: 'event', name: input.name, taken: step.state !== before });
+      timeline.push({ at: now, kind: 'event', name: input.name, use: step.eventUse ?? 'ignored' });
     record(step);
   }
   return {

@@ -167,9 +167,10 @@ const COPY: Record<TemplateLocale, Copy> = {
 };
 
 export const icebreakerFlow = buildTemplate('icebreaker', COPY, (t, step) => {
-  // A reply window closes at 18:00 the next day, before that evening's question at 20:00.
+  // A reply window closes at 18:00 the next day, before that evening's question at 20:00. A reply
+  // answers the question just asked: one that came before it (a late answer to yesterday's) does not.
   const reply = (id: (typeof NODE_IDS)[number], timeout: string, row: number) =>
-    step.waitForEvent(id, at(0, row), 'message.received', timeout);
+    step.waitForEvent(id, at(0, row), 'message.received', timeout, { kind: 'none' });
   const evening = (id: (typeof NODE_IDS)[number], row: number) => step.waitUntil(id, at(0, row), '20:00');
 
   return {

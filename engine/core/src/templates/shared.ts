@@ -56,8 +56,14 @@ export function steps<Id extends string>(labels: Record<Id, string>) {
       of('send', id, position, { channel, message: { text } }),
     wait: (id: Id, position: Position, duration: string) => of('wait', id, position, { duration }),
     waitUntil: (id: Id, position: Position, time: string) => of('wait_until', id, position, { time }),
-    waitForEvent: (id: Id, position: Position, event: string, timeout: string) =>
-      of('wait_for_event', id, position, { event, timeout }),
+    /** Counts events since the contact entered the flow, as a new step in the builder does, unless told. */
+    waitForEvent: (
+      id: Id,
+      position: Position,
+      event: string,
+      timeout: string,
+      lookBack: FieldsOf<'wait_for_event'>['lookBack'] = { kind: 'since-entry' },
+    ) => of('wait_for_event', id, position, { event, timeout, lookBack }),
     update: (id: Id, position: Position, update: FieldsOf<'update_contact'>['update']) =>
       of('update_contact', id, position, { update }),
     exit: (id: Id, position: Position) => of('exit', id, position, {}),

@@ -394,7 +394,7 @@ describe('icebreaker (破冰)', () => {
       at: MONDAY_10 + 2 * HOUR,
       kind: 'event',
       name: 'message.received',
-      taken: false,
+      use: 'ignored',
     });
     expect(sent(result)).toHaveLength(3);
   });
@@ -504,6 +504,23 @@ describe('promo (限时秒杀)', () => {
     expect(sentTo(result, 'follow-up').text).toBe(
       '小林，「护手霜」用得怎么样？😊\n欢迎在群里晒单分享感受，有任何问题直接回复我，我来帮你处理～',
     );
+    expect(result.outcome).toEqual({ kind: 'exited', nodeId: 'bought' });
+  });
+
+  it('thanks a buyer who paid before the sale opened at 20:00, and gives them no last call', () => {
+    const result = run('promo', {
+      event: offer,
+      events: [{ at: at('2026-03-02T15:00:00+08:00'), name: 'order.paid', payload: { amount: 59 } }],
+    });
+    expect(result.timeline.filter((e) => e.kind === 'event')).toEqual([
+      { at: Date.parse('2026-03-02T15:00:00+08:00'), kind: 'event', name: 'order.paid', use: 'kept' },
+    ]);
+    expect(schedule(result)).toEqual([
+      ['preannounce', 'Mon 10:00'],
+      ['launch', 'Mon 20:00'],
+      ['thanks', 'Mon 20:00'],
+      ['follow-up', 'Thu 20:00'],
+    ]);
     expect(result.outcome).toEqual({ kind: 'exited', nodeId: 'bought' });
   });
 

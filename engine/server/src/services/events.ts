@@ -1,5 +1,5 @@
 import { type Contact, evaluateCondition, flowContactView, type Plan, payloadProblems } from '@sopflow/core';
-import type { EventOutcome, PostedEvent } from '@sopflow/core/api';
+import type { EventOutcome, EventUse, PostedEvent } from '@sopflow/core/api';
 import type { Database } from '../persistence';
 import type { TemporalGateway } from '../temporal/gateway';
 import type { Enroller, EnrollResult } from './enroll';
@@ -39,17 +39,23 @@ export class EventRouter {
       name: event.name,
       payload: event.payload,
     });
-    if (duplicate) return { status: 'duplicate', delivered: 0, started: [], notStarted: [] };
+    if (duplicate)
+      return { status: 'duplicate', use: 'ignored', delivered: 0, runs: [], started: [], notStarted: [] };
     // Filters read the contact as flows do: its addresses as contact.<kind> too.
     // Only makes sure the contact exists: it changes nothing a running flow reads.
     const { contact: stored } = await this.store.contacts.upsert({ id: event.contactId });
     const contact = flowContactView(stored);
 
-    let delivered = 0;
+    const runs: EventOutcome['runs'] = [];
     for (const workflowId of await this.store.enrollments.workflowsOfContact(event.contactId)) {
+      // The record's id: a post retried after a crash before it was marked processed counts once.
+      const use = await this.temporal.deliverEvent(workflowId, {
+        name: event.name,
+        payload: event.payload,
+        id: `event-${id}`,
+      });
       // A finished run takes no events; that is the usual case, not an error.
-      if (await this.temporal.sendEvent(workflowId, { name: event.name, payload: event.payload }))
-        delivered++;
+      if (use) runs.push({ workflowId, use });
     }
 
     const started: EnrollResult[] = [];
@@ -66,6 +72,17 @@ export class EventRouter {
       else started.push(await this.enroller.enroll(plan.flowId, { id: event.contactId }, event.payload));
     }
     await this.store.events.markProcessed(id);
-    return { status: 'recorded', delivered, started, notStarted };
+    const uses = new Set<EventUse>(runs.map((r) => r.use));
+    if (started.length > 0) uses.add('used');
+    return {
+      status: 'recorded',
+      use: EVENT_USES_STRONGEST_FIRST.find((use) => uses.has(use)) ?? 'ignored',
+      delivered: runs.length,
+      runs,
+      started,
+      notStarted,
+    };
   }
 }
+
+const EVENT_USES_STRONGEST_FIRST: readonly EventUse[] = ['used', 'kept', 'pending', 'ignored'];

@@ -10,7 +10,9 @@ import {
   cancelSignal,
   contactChangedSignal,
   contactFlow,
+  type EventAnswer,
   eventSignal,
+  eventUpdate,
   type FlowEvent,
   FlowIdKey,
   FlowVersionKey,
@@ -29,6 +31,8 @@ import {
   type Workflow,
   WorkflowExecutionAlreadyStartedError,
   WorkflowNotFoundError,
+  WorkflowUpdateFailedError,
+  WorkflowUpdateRPCTimeoutOrCancelledError,
 } from '@temporalio/client';
 import { ensureSearchAttributes, type SearchAttributeKind } from './search-attributes';
 
@@ -71,6 +75,15 @@ export function runsQuery(filter: RunFilter): string {
   if (filter.running) parts.push(`ExecutionStatus = "Running"`);
   return parts.join(' AND ');
 }
+
+/**
+ * How long an event's delivery waits for the run's answer before it is sent as a signal instead
+ * (a worker down or catching up): the signal is durable at once, and the run takes the event once.
+ */
+const EVENT_ANSWER_TIMEOUT_MS = 5_000;
+
+/** What a worker running code from before event answers says to the update it has no handler for. */
+const NO_UPDATE_HANDLER = /No registered handler for update/;
 
 /** What a flow's schedule starts: one of our workflows with its arguments. */
 export interface ScheduledStart<W extends Workflow> {
@@ -155,9 +168,27 @@ export class TemporalGateway {
     }
   }
 
-  /** Hands an event to a run; false when the run has ended (the usual case, not an error). */
-  sendEvent(workflowId: string, event: FlowEvent): Promise<boolean> {
-    return this.signal(() => this.client.workflow.getHandle(workflowId).signal(eventSignal, event));
+  /**
+   * Hands an event to a run and answers what the run did with it (`EventAnswer`); undefined when
+   * the run has ended (the usual case, not an error). `event.id` makes a repeated delivery count once.
+   */
+  async deliverEvent(workflowId: string, event: FlowEvent): Promise<EventAnswer | undefined> {
+    const handle = this.client.workflow.getHandle(workflowId);
+    try {
+      return await this.client.withDeadline(Date.now() + EVENT_ANSWER_TIMEOUT_MS, () =>
+        handle.executeUpdate(eventUpdate, { args: [event] }),
+      );
+    } catch (error) {
+      if (error instanceof WorkflowNotFoundError) return undefined;
+      // A run whose worker is down or busy, or runs code from before answers: the signal gets the
+      // event there, and its answer is not known now.
+      const noAnswer =
+        error instanceof WorkflowUpdateRPCTimeoutOrCancelledError ||
+        (error instanceof WorkflowUpdateFailedError && NO_UPDATE_HANDLER.test(error.cause?.message ?? ''));
+      if (!noAnswer) throw error;
+      const sent = await this.signal(() => handle.signal(eventSignal, event));
+      return sent ? 'pending' : undefined;
+    }
   }
 
   /** Tells a run its contact changed; false when the run has ended. */

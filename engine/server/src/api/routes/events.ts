@@ -15,7 +15,7 @@ export function registerEventRoutes(app: Hono, ctx: ApiContext): void {
       responses: {
         202: {
           description:
-            'Recorded and delivered; flows it would start but whose trigger requires payload fields it lacks are in notStarted.',
+            'Recorded and delivered: use says what came of it (used, kept for a step that looks back, pending, ignored), runs what each running flow did; flows it would start but whose trigger requires payload fields it lacks are in notStarted.',
           schema: EventsAnswer,
         },
         422: 'Invalid (details name each field).',
