@@ -58,6 +58,12 @@ export interface UpdateContactInput extends TaskOrigin {
   data: RenderData;
 }
 
+/**
+ * The contact as an update step left it, with its stored revision (which activities recorded
+ * before revisions existed lack): a change pushed to the run that is newer wins over it.
+ */
+export type UpdatedContact = Contact & { revision?: number };
+
 export interface HttpRequestInput extends TaskOrigin {
   method: string;
   url: string;
@@ -128,7 +134,7 @@ export interface SopflowActivities {
    * it is still pending, so Temporal's retries do the polling without a history event each.
    */
   followDelivery(input: DeliverInput): Promise<FollowDeliveryResult>;
-  updateContact(input: UpdateContactInput): Promise<Contact>;
+  updateContact(input: UpdateContactInput): Promise<UpdatedContact>;
   httpRequest(input: HttpRequestInput): Promise<HttpAnswer>;
   /** Enrolls one page of a campaign's audience. */
   enrollPage(input: EnrollPageInput): Promise<EnrollPageResult>;

@@ -47,6 +47,8 @@ export interface ContactFlowInput {
   /** The compiled plan of the published version: workflow input, so a new version never changes this run. */
   plan: Plan;
   contact: Contact;
+  /** The stored revision of `contact`: changes pushed later carry higher ones. */
+  contactRevision?: number;
   /** The payload of the event that enrolled the contact. */
   event: Record<string, unknown>;
   /** Set when a long run continues as new: where it was, and events not yet handled. */
@@ -83,6 +85,16 @@ export type EventAnswer = EventUse | 'pending';
 export const runStateQuery = defineQuery<RunState>('sopflow.state');
 /** An event for this contact (reply, click, order paid, task done). */
 export const eventSignal = defineSignal<[FlowEvent]>('sopflow.event');
+/** The contact as it is now, after a change made outside the run, and its stored revision. */
+export interface ContactChange {
+  contact: Contact;
+  revision?: number;
+}
+/**
+ * The contact changed (an operator, an import, a webhook, another flow's step): later steps read
+ * it. It does not wake the run, so a change costs the history this signal and nothing more.
+ */
+export const contactChangedSignal = defineSignal<[ContactChange]>('sopflow.contact');
 /** The same as `eventSignal`, answering what the run did with the event. */
 export const eventUpdate = defineUpdate<EventAnswer, [FlowEvent]>('sopflow.event.answered');
 /** Ends the run cleanly (the flow was stopped). */
@@ -199,8 +211,19 @@ export async function contactFlow(input: ContactFlowInput): Promise<ContactFlowR
   });
   let step: Step = input.resume
     ? { state: input.resume.state, commands: [] }
-    : start(plan, { contact: input.contact, event: input.event, at: Date.now() });
+    : start(plan, {
+        contact: input.contact,
+        contactRevision: input.contactRevision,
+        event: input.event,
+        at: Date.now(),
+      });
   setHandler(runStateQuery, () => step.state);
+  // Taken at once, also while a task is in flight: the interpreter keeps the newest revision,
+  // so a change that raced the run's own update step cannot undo it, nor the update the change.
+  setHandler(contactChangedSignal, ({ contact, revision }) => {
+    const changed = advance(plan, step.state, { type: 'contact-changed', contact, revision, at: Date.now() });
+    step = { state: changed.state, commands: step.commands };
+  });
   // Registered once `step` exists: an update that came with the start is handled right here.
   setHandler(eventUpdate, (event) => {
     if (step.state.status === 'done') return Promise.resolve<EventAnswer>('ignored');
@@ -300,10 +323,11 @@ export async function contactFlow(input: ContactFlowInput): Promise<ContactFlowR
         if (migration !== null) continue;
         // The inbox goes on to the next run, which takes its events.
         await answerAll('pending');
+        // The state as it is now: a contact change may have come in while the journey was recorded.
         await continueAsNew<typeof contactFlow>({
           ...input,
           plan,
-          resume: { state, inbox, journeyBatch, ...(eventIds.length > 0 ? { eventIds } : {}) },
+          resume: { state: step.state, inbox, journeyBatch, ...(eventIds.length > 0 ? { eventIds } : {}) },
         });
       }
       if (trail.length >= JOURNEY_BATCH_STEPS) await recordJourney();
@@ -380,7 +404,7 @@ export async function contactFlow(input: ContactFlowInput): Promise<ContactFlowR
           return { ok: true, duplicate: result.status === 'duplicate' };
         }
         case 'update-contact': {
-          const contact = await activities.updateContact.executeWithOptions(
+          const { revision, ...contact } = await activities.updateContact.executeWithOptions(
             { summary: `update contact: ${label}` },
             [
               {
@@ -392,7 +416,7 @@ export async function contactFlow(input: ContactFlowInput): Promise<ContactFlowR
               },
             ],
           );
-          return { ok: true, contact };
+          return { ok: true, contact, contactRevision: revision };
         }
         case 'http': {
           const { request } = command;

@@ -22,6 +22,7 @@ export type {
   SopflowActivities,
   TaskOrigin,
   UpdateContactInput,
+  UpdatedContact,
 } from './activities';
 export {
   type CampaignInput,
@@ -32,9 +33,11 @@ export {
 } from './campaign';
 export { connectorJob, runAgainSignal } from './connector-job';
 export {
+  type ContactChange,
   type ContactFlowInput,
   type ContactFlowResult,
   cancelSignal,
+  contactChangedSignal,
   contactFlow,
   type EventAnswer,
   eventSignal,

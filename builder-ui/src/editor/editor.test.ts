@@ -445,6 +445,24 @@ describe('preview trace', () => {
     expect(marks.has('end')).toBe(false);
   });
 
+  it('shows a scripted contact change at the step the contact stood at', () => {
+    const trace = traceOf(
+      [
+        { at: 0, kind: 'enter', nodeId: 'start', nodeType: 'trigger' },
+        { at: 0, kind: 'enter', nodeId: 'pause', nodeType: 'wait' },
+        { at: 60_000, kind: 'contact-changed', fields: ['attributes', 'addresses'] },
+        { at: 120_000, kind: 'enter', nodeId: 'end', nodeType: 'exit' },
+      ],
+      0,
+      null,
+    );
+    expect(trace.steps.map((s) => s.contactChanges)).toEqual([
+      [],
+      [{ fields: ['attributes', 'addresses'], at: 60_000 }],
+      [],
+    ]);
+  });
+
   it('formats virtual times', () => {
     expect(formatOffset(((26 * 60 + 5) * 60 + 30) * 1000)).toBe('+1d 02:05');
     expect(formatClock(Date.parse('2026-03-02T02:00:00Z'), 'Asia/Shanghai')).toBe('03-02 10:00');

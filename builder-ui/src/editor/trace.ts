@@ -27,6 +27,8 @@ export interface TraceStep {
   waitUntil?: number;
   /** Events that arrived while the contact stood here. */
   events: { name: string; use: EventUse; at: number }[];
+  /** Changes to the contact made while it stood here: the fields each gave. */
+  contactChanges: { fields: string[]; at: number }[];
 }
 
 export interface Trace {
@@ -51,6 +53,7 @@ export function traceOf(
           at: entry.at,
           messages: [],
           events: [],
+          contactChanges: [],
         });
         break;
       case 'leave':
@@ -72,6 +75,9 @@ export function traceOf(
         break;
       case 'event':
         current?.events.push({ name: entry.name, use: entry.use, at: entry.at });
+        break;
+      case 'contact-changed':
+        current?.contactChanges.push({ fields: entry.fields, at: entry.at });
         break;
       default:
         break;

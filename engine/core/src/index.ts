@@ -146,7 +146,10 @@ export {
 } from './simulate/cohort';
 export { describeOutcome, formatTimeline } from './simulate/format';
 export {
+  type ContactChange,
+  changedContact,
   offsetMs,
+  type ScriptedContactChange,
   type ScriptedEvent,
   type SimulationOptions,
   type SimulationResult,

@@ -41,6 +41,7 @@ export {
 export { CampaignRequest, type CampaignStatus, Campaigns, scheduleIdOf } from './services/campaigns';
 export { ChannelRoutes } from './services/channel-routes';
 export { ConnectorJobs, connectorJobRunId, connectorJobScheduleId } from './services/connector-jobs';
+export { ContactChanges } from './services/contact-changes';
 export { ContactPatch, Contacts } from './services/contacts';
 export { EnrollError, Enroller, type EnrollResult } from './services/enroll';
 export { EventRouter } from './services/events';

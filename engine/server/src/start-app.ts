@@ -13,6 +13,7 @@ import { SecretBox } from './secrets';
 import { Campaigns } from './services/campaigns';
 import { ChannelRoutes } from './services/channel-routes';
 import { ConnectorJobs } from './services/connector-jobs';
+import { ContactChanges } from './services/contact-changes';
 import { Contacts } from './services/contacts';
 import { Enroller } from './services/enroll';
 import { EventRouter } from './services/events';
@@ -91,7 +92,8 @@ export async function startApp(options: AppOptions): Promise<RunningApp> {
       ? { publicUrl, secret: config.SOPFLOW_SECRET_KEY }
       : undefined;
 
-    const enroller = new Enroller(store, gateway);
+    const contactChanges = new ContactChanges(store, gateway);
+    const enroller = new Enroller(store, gateway, contactChanges);
     const events = new EventRouter(store, gateway, enroller);
     const groups = new Groups(store, events);
     const connectorJobs = new ConnectorJobs(registry, channelRoutes, groups, connectorContext, gateway);
@@ -107,6 +109,7 @@ export async function startApp(options: AppOptions): Promise<RunningApp> {
           http: { allowedHosts: config.SOPFLOW_HTTP_ALLOWED_HOSTS },
           store,
           enroller,
+          contactChanges,
           connectorJobs,
         }),
         maxConcurrentActivities: config.SOPFLOW_WORKER_ACTIVITIES,
@@ -133,7 +136,7 @@ export async function startApp(options: AppOptions): Promise<RunningApp> {
         migrator: new VersionMigrator(store, gateway),
         campaigns,
         accounts,
-        contacts: new Contacts(store.contacts, links.run, gateway),
+        contacts: new Contacts(store.contacts, links.run, gateway, contactChanges),
         flowControl: new FlowControl(store, gateway, campaigns, {
           channels: registry.channels(),
           reach: registry.reach(),

@@ -2,6 +2,7 @@ import { defaultRegistry, outboxConnector } from '@sopflow/connectors';
 import {
   ChannelRoutes,
   ConnectorJobs,
+  ContactChanges,
   createActivities,
   Database,
   Enroller,
@@ -109,6 +110,7 @@ async function main() {
         http: { allowedHosts: config.SOPFLOW_HTTP_ALLOWED_HOSTS },
         store,
         enroller,
+        contactChanges: new ContactChanges(store, temporal),
         connectorJobs: new ConnectorJobs(
           defaultRegistry(),
           new ChannelRoutes(store.channelRoutes, defaultRegistry(), undefined, connectorContext),

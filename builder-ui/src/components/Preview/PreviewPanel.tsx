@@ -3,6 +3,7 @@ import {
   CornerDownRight,
   Hourglass,
   Pause,
+  PencilLine,
   Play,
   SkipForward,
   StepBack,
@@ -28,7 +29,8 @@ export interface Sample {
   event: string;
   /** `YYYY-MM-DDTHH:mm` in the browser's clock, or empty for now. */
   startAt: string;
-  events: { at: string; name: string; payload: string }[];
+  /** Events, and changes to the contact (`contact`: the payload is the change, as a contact write gives it). */
+  events: { at: string; name: string; payload: string; contact?: true }[];
 }
 
 export function defaultSample(locale: 'en' | 'zh'): Sample {
@@ -121,13 +123,15 @@ export function PreviewPanel({
   const [failure, setFailure] = useState<string>();
   const set = <K extends keyof Sample>(key: K, value: Sample[K]) =>
     setSample((s) => ({ ...s, [key]: value }));
-  const setEvent = (i: number, key: keyof Sample['events'][number], value: string) =>
+  const setEvent = (i: number, key: 'at' | 'name' | 'payload', value: string) =>
     set(
       'events',
       sample.events.map((e, j) => (j === i ? { ...e, [key]: value } : e)),
     );
   const eventPayload = parseObject(sample.event);
-  const badEvents = sample.events.some((e) => parseObject(e.payload) === undefined || !e.name.trim());
+  const badEvents = sample.events.some(
+    (e) => parseObject(e.payload) === undefined || (!e.contact && !e.name.trim()),
+  );
 
   const start = async () => {
     setBusy(true);
@@ -140,11 +144,11 @@ export function PreviewPanel({
       const answer = await simulateFlow(doc.id, {
         contact: sampleContact(sample),
         event: eventPayload ?? {},
-        events: sample.events.map((e) => ({
-          at: e.at.trim() || '+1h',
-          name: e.name.trim(),
-          payload: parseObject(e.payload) ?? {},
-        })),
+        events: sample.events.map((e) => {
+          const at = e.at.trim() || '+1h';
+          const payload = parseObject(e.payload) ?? {};
+          return e.contact ? { at, contact: payload } : { at, name: e.name.trim(), payload };
+        }),
         ...(sample.startAt ? { startAt: new Date(sample.startAt).toISOString() } : {}),
       });
       setRun(() => ({
@@ -236,17 +240,21 @@ export function PreviewPanel({
               value={e.at}
               onChange={(x) => setEvent(i, 'at', x.target.value)}
             />
+            {e.contact ? (
+              <span className="muted">{t.contactChange}</span>
+            ) : (
+              <input
+                aria-label={t.eventName}
+                placeholder="message.received"
+                list="preview-event-names"
+                value={e.name}
+                onChange={(x) => setEvent(i, 'name', x.target.value)}
+              />
+            )}
             <input
-              aria-label={t.eventName}
-              placeholder="message.received"
-              list="preview-event-names"
-              value={e.name}
-              onChange={(x) => setEvent(i, 'name', x.target.value)}
-            />
-            <input
-              aria-label={t.eventPayload}
+              aria-label={e.contact ? t.contactChangePayload : t.eventPayload}
               className="code"
-              placeholder="{}"
+              placeholder={e.contact ? '{"attributes":{"tier":"vip"}}' : '{}'}
               value={e.payload}
               onChange={(x) => setEvent(i, 'payload', x.target.value)}
             />
@@ -277,6 +285,18 @@ export function PreviewPanel({
           onClick={() => set('events', [...sample.events, { at: '+1h', name: '', payload: '{}' }])}
         >
           + {t.addEvent}
+        </button>
+        <button
+          type="button"
+          className="link-button"
+          onClick={() =>
+            set('events', [
+              ...sample.events,
+              { at: '+1h', name: '', payload: '{"attributes":{"tier":"vip"}}', contact: true },
+            ])
+          }
+        >
+          + {t.addContactChange}
         </button>
       </div>
       <button
@@ -384,6 +404,13 @@ export function PreviewPanel({
                     <div key={j} className="muted preview__note">
                       <Zap size={12} aria-hidden="true" /> {e.name}
                       {e.use !== 'used' && ` (${t.eventUse[e.use]})`}
+                    </div>
+                  ))}
+                  {step.contactChanges.map((change, j) => (
+                    // biome-ignore lint/suspicious/noArrayIndexKey: changes of one visit, in order
+                    <div key={j} className="muted preview__note">
+                      <PencilLine size={12} aria-hidden="true" /> {t.contactChanged}{' '}
+                      {change.fields.join(', ')}
                     </div>
                   ))}
                   {step.exit && step.exit !== 'next' && (

@@ -4,7 +4,7 @@ import type { Plan } from '../flow/plan';
 import { Contact, FlowDocument, FlowId } from '../flow/schema';
 import type { RunOutcome } from '../interpreter/interpreter';
 import type { TimelineEntry } from '../simulate/simulate';
-import { ContactTimeZone } from './contacts';
+import { ContactPatch, ContactTimeZone } from './contacts';
 import { Points, VersionNumber, VersionText } from './numbers';
 import { pageLimit } from './query';
 
@@ -361,14 +361,21 @@ export const MigrationReport = z.object({
 export type MigrationReport = z.infer<typeof MigrationReport>;
 
 /** `POST /api/flows/{id}/simulate`: whom an enrollment would take, and what then happens to them. */
+const scriptedAt = z.union([z.number().min(0), z.string()]);
 export const SimulateBody = EnrollBody.extend({
+  /** Events for the contact, and changes to the contact (`{ at, contact }`), after enrollment. */
   events: z
     .array(
-      z.object({
-        at: z.union([z.number().min(0), z.string()]),
-        name: z.string().min(1),
-        payload: z.record(z.string(), z.unknown()).optional(),
-      }),
+      z.union([
+        z.object({
+          at: scriptedAt,
+          name: z.string().min(1),
+          payload: z.record(z.string(), z.unknown()).optional(),
+        }),
+        z
+          .object({ at: scriptedAt, contact: ContactPatch.omit({ id: true }) })
+          .meta({ description: 'The contact changes, as PUT /api/contacts/{id} would change it.' }),
+      ]),
     )
     .max(1000)
     .optional(),

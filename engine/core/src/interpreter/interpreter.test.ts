@@ -509,3 +509,111 @@ describe('migrating a running contact to a new version', () => {
     expect(migrate(v2(), waitingAtPause(), { pause: 'no-such-node' }, DAY)).toBeUndefined();
   });
 });
+
+describe('the contact changing during a run', () => {
+  /** vip-welcome for a basic member, waiting two seconds before its VIP branch. */
+  const waitingBeforeBranch = (plan: Plan, revision?: number) => {
+    const started = start(plan, {
+      contact: contact({ name: 'Otto', attributes: { tier: 'basic' } }),
+      contactRevision: revision,
+      event: { group: 'G1' },
+      at: 0,
+    });
+    const greeted = advance(plan, started.state, {
+      type: 'task-result',
+      commandId: 'greet#1',
+      result: { ok: true },
+      at: 1,
+    });
+    expect(greeted.state.awaiting?.timer).toMatchObject({ timerId: 'pause#1/wait' });
+    return greeted.state;
+  };
+  const nextSend = (plan: Plan, state: RunState) =>
+    advance(plan, state, { type: 'timer-fired', timerId: 'pause#1/wait', at: 2001 }).commands.find(
+      (c) => c.type === 'send',
+    );
+
+  it('takes a branch by the contact as it is when the branch runs, not as it enrolled', () => {
+    const plan = examplePlan();
+    const waiting = waitingBeforeBranch(plan);
+    const changed = advance(plan, waiting, {
+      type: 'contact-changed',
+      contact: contact({ name: 'Otto', attributes: { tier: 'vip' } }),
+      at: 1000,
+    });
+    expect(changed.commands).toEqual([]);
+    expect(changed.state.awaiting).toEqual(waiting.awaiting);
+    expect(nextSend(plan, changed.state)).toMatchObject({ nodeId: 'vip-perk' });
+    expect(nextSend(plan, waiting)).toMatchObject({ nodeId: 'intro' });
+  });
+
+  it('takes a change in the middle of a task and keeps waiting for the task', () => {
+    const plan = examplePlan();
+    const midSend = start(plan, { contact: contact(), event: { group: 'G1' }, at: 0 }).state;
+    const changed = advance(plan, midSend, {
+      type: 'contact-changed',
+      contact: contact({ name: 'Renamed' }),
+      at: 1,
+    });
+    expect(changed.commands).toEqual([]);
+    expect(changed.state.awaiting).toEqual(midSend.awaiting);
+    expect(changed.state.contact.name).toBe('Renamed');
+  });
+
+  it('keeps the newest contact by revision, whatever order the changes arrive in', () => {
+    const plan = examplePlan();
+    const waiting = waitingBeforeBranch(plan, 5);
+    const vip = contact({ name: 'Otto', attributes: { tier: 'vip' } });
+    const newer = advance(plan, waiting, { type: 'contact-changed', contact: vip, revision: 7, at: 10 });
+    const late = advance(plan, newer.state, {
+      type: 'contact-changed',
+      contact: contact({ attributes: { tier: 'basic' } }),
+      revision: 6,
+      at: 11,
+    });
+    expect(late.state.contact).toEqual(vip);
+    expect(late.state.contactRevision).toBe(7);
+    const stale = advance(plan, waiting, { type: 'contact-changed', contact: vip, revision: 4, at: 10 });
+    expect(stale.state).toBe(waiting);
+  });
+
+  it("keeps a change that is newer than the run's own update when the update answers later", () => {
+    const plan = testPlan([
+      trigger(),
+      { id: 'tag', type: 'update_contact', update: { addTags: ['engaged'] } },
+      send('tell', '{{ contact.attributes.tier }}'),
+      exit(),
+    ]);
+    const updating = start(plan, { contact: contact(), contactRevision: 1, at: 0 }).state;
+    const patched = contact({ tags: ['engaged'], attributes: { tier: 'vip' } });
+    const changed = advance(plan, updating, {
+      type: 'contact-changed',
+      contact: patched,
+      revision: 3,
+      at: 1,
+    });
+    const answered = advance(plan, changed.state, {
+      type: 'task-result',
+      commandId: 'tag#1',
+      result: { ok: true, contact: contact({ tags: ['engaged'] }), contactRevision: 2 },
+      at: 2,
+    });
+    expect(answered.state.contact).toEqual(patched);
+    expect(answered.state.awaiting?.task).toMatchObject({ kind: 'send' });
+    const ownNewer = advance(plan, updating, {
+      type: 'task-result',
+      commandId: 'tag#1',
+      result: { ok: true, contact: patched, contactRevision: 2 },
+      at: 2,
+    });
+    expect(ownNewer.state).toMatchObject({ contact: patched, contactRevision: 2 });
+  });
+
+  it('takes no change once the run is done', () => {
+    const plan = testPlan([trigger(), exit()]);
+    const done = start(plan, { contact: contact(), at: 0 }).state;
+    expect(done.status).toBe('done');
+    const after = advance(plan, done, { type: 'contact-changed', contact: contact({ name: 'X' }), at: 1 });
+    expect(after.state).toBe(done);
+  });
+});

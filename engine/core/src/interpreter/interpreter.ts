@@ -1,6 +1,7 @@
 import { flowContactView } from '../flow/contact-addresses';
 import { type Condition, evaluateCondition } from '../flow/evaluate-condition';
 import type { Plan, PlanNode } from '../flow/plan';
+import type { Contact } from '../flow/schema';
 import { semanticsOf } from '../nodes/semantics';
 import { keep } from './look-back';
 import { own, type RunContext, setOwn } from './run-context';
@@ -56,6 +57,7 @@ export function start(plan: Plan, input: StartInput): Step {
     status: 'active',
     awaiting: null,
     contact: input.contact,
+    ...(input.contactRevision === undefined ? {} : { contactRevision: input.contactRevision }),
     event: input.event ?? {},
     lastEvent: null,
     enteredAt: input.at,
@@ -131,6 +133,7 @@ class Run implements RunContext {
       return true;
     }
     if (input.type === 'event') return this.acceptEvent(input, awaiting);
+    if (input.type === 'contact-changed') return this.takeContact(input.contact, input.revision);
     if (!awaiting) return false;
     const node = this.planNode(awaiting.nodeId);
     if (!node) return true;
@@ -169,6 +172,15 @@ class Run implements RunContext {
     this.state.awaiting = null;
     this.state.lastEvent = event;
     this.leave(node, semanticsOf(node).eventExit ?? 'event');
+    return true;
+  }
+
+  takeContact(contact: Contact, revision: number | undefined): boolean {
+    const held = this.state.contactRevision;
+    // Changes are signalled by whoever wrote them, so they may arrive out of order.
+    if (revision !== undefined && held !== undefined && revision <= held) return false;
+    this.state.contact = contact;
+    if (revision !== undefined) this.state.contactRevision = revision;
     return true;
   }
 

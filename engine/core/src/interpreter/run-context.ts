@@ -35,6 +35,11 @@ export interface RunContext {
   /** A command id unique within the run: `<node id>#<visit>[/<suffix>]`. */
   ids(node: PlanNode, suffix?: string): string;
   emit(command: Command): void;
+  /**
+   * Replaces the run's contact, unless the run holds a newer revision of it; false when it was
+   * not taken.
+   */
+  takeContact(contact: Contact, revision: number | undefined): boolean;
   /** What a timer that the node type does not handle itself does: leave by `timeout` or `next`. */
   timerEnded(node: PlanNode, reason: TimerReason): void;
   /**

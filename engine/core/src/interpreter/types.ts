@@ -48,7 +48,13 @@ export interface RunState {
   nodeId: string;
   status: 'active' | 'done';
   awaiting: Awaiting | null;
+  /** The contact as it is now: as it enrolled, then as each change pushed to the run left it. */
   contact: Contact;
+  /**
+   * The stored revision of `contact`, when the shell knows it: a change of a lower revision
+   * arrives late and is ignored. Unset for runs started before contacts had revisions.
+   */
+  contactRevision?: number;
   /** The payload of the event that enrolled the contact. */
   event: Record<string, unknown>;
   /** The last event a wait-for-event step received. */
@@ -110,14 +116,26 @@ export type TaskFailure = {
 };
 
 export type TaskResult =
-  | { ok: true; contact?: Contact; response?: HttpAnswer; duplicate?: boolean }
+  | {
+      ok: true;
+      /** The contact as an update step left it, and its stored revision when known. */
+      contact?: Contact;
+      contactRevision?: number;
+      response?: HttpAnswer;
+      duplicate?: boolean;
+    }
   | ({ ok: false } & TaskFailure);
 
 export type Input =
   | { type: 'task-result'; commandId: string; at: number; result: TaskResult }
   | { type: 'timer-fired'; timerId: string; at: number }
   | { type: 'event'; name: string; payload: Record<string, unknown>; at: number }
-  | { type: 'cancel'; reason: string; at: number };
+  | { type: 'cancel'; reason: string; at: number }
+  /**
+   * The contact changed outside the run (an operator, an import, a webhook, another flow): later
+   * steps read it as it is now. Taken at any time, also mid-task; it never moves the run on.
+   */
+  | { type: 'contact-changed'; contact: Contact; revision?: number; at: number };
 
 /**
  * What a run did with an event: `used` it now (its goal, or the step waiting for it), `kept` it
@@ -134,6 +152,8 @@ export interface Step {
 
 export interface StartInput {
   contact: Contact;
+  /** The stored revision of `contact`, when known. */
+  contactRevision?: number;
   event?: Record<string, unknown>;
   at: number;
 }

@@ -45,6 +45,8 @@ function describe(entry: TimelineEntry, zone: string): string | undefined {
       return `  ⏸ waits until ${DateTime.fromMillis(entry.until, { zone }).toFormat('yyyy-MM-dd HH:mm')} (${entry.reason})`;
     case 'event':
       return `  ⚡ event ${entry.name}${EVENT_USE_NOTE[entry.use]}`;
+    case 'contact-changed':
+      return `  ✎ contact changed: ${entry.fields.join(', ')}`;
     case 'update':
       return `  ✎ contact updated: points ${entry.points >= 0 ? '+' : ''}${entry.points}, tags [${entry.tags.join(', ')}]`;
     case 'http':

@@ -31,11 +31,58 @@ export interface ScriptedEvent {
   payload?: Record<string, unknown>;
 }
 
+/**
+ * A change to the contact mid-flow, as a contact write gives it (`PUT /api/contacts/{id}`):
+ * `attributes` and `addresses` merge (null removes one), the other fields replace, and
+ * `unsubscribed` as `{ channel: true | false }` opts in or out per channel.
+ */
+export interface ContactChange {
+  name?: string | null;
+  timezone?: string | null;
+  attributes?: Record<string, unknown>;
+  addresses?: Record<string, string | null>;
+  tags?: string[];
+  points?: number;
+  unsubscribed?: string[] | Record<string, boolean>;
+}
+
+/** The contact changing mid-flow (an operator's edit, an import, another flow): later steps read it. */
+export interface ScriptedContactChange {
+  /** When, after enrollment, as a scripted event's `at`. */
+  at: number | string;
+  contact: ContactChange;
+}
+
+/** The contact as a contact write with `change` leaves it. */
+export function changedContact(contact: Contact, change: ContactChange): Contact {
+  const { attributes, addresses, unsubscribed, tags, ...fields } = change;
+  const next: Record<string, unknown> = { ...contact, ...fields };
+  for (const cleared of ['name', 'timezone'] as const) if (next[cleared] === null) delete next[cleared];
+  return Contact.parse({
+    ...next,
+    attributes: withoutNulls({ ...contact.attributes, ...attributes }),
+    addresses: withoutNulls({ ...contact.addresses, ...addresses }),
+    tags: tags ? [...new Set(tags)] : contact.tags,
+    unsubscribed: optedOut(contact.unsubscribed, unsubscribed),
+  });
+}
+
+const withoutNulls = (record: Record<string, unknown>) =>
+  Object.fromEntries(Object.entries(record).filter(([, value]) => value !== null));
+
+function optedOut(current: string[], change: ContactChange['unsubscribed']): string[] {
+  if (!change) return current;
+  if (Array.isArray(change)) return [...new Set(change)];
+  const kept = current.filter((channel) => change[channel] !== false);
+  return [...new Set([...kept, ...Object.keys(change).filter((channel) => change[channel])])];
+}
+
 export interface SimulationOptions {
   contact: ContactInput;
   /** The payload of the enrolling event. */
   event?: Record<string, unknown>;
-  events?: ScriptedEvent[];
+  /** Events for the contact, and changes to it, at their times after enrollment. */
+  events?: (ScriptedEvent | ScriptedContactChange)[];
   /** The virtual time of enrollment (epoch ms). */
   startAt: number;
   /**
@@ -83,6 +130,8 @@ export type TimelineEntry =
   | { at: number; kind: 'wait'; nodeId: string; until: number; reason: string }
   /** What the run did with a scripted event: as the events API answers for a running flow. */
   | { at: number; kind: 'event'; name: string; use: EventUse }
+  /** The contact changed outside the flow: the fields the change gave. */
+  | { at: number; kind: 'contact-changed'; fields: string[] }
   | { at: number; kind: 'update'; nodeId: string; points: number; tags: string[] }
   | { at: number; kind: 'http'; nodeId: string; method: string; url: string; status: number }
   | { at: number; kind: 'finish'; outcome: RunOutcome };
@@ -125,7 +174,7 @@ export function simulate(plan: Plan, options: SimulationOptions): SimulationResu
   const horizon = t0 + (options.horizonMs ?? DEFAULT_HORIZON);
   const sends = [...(options.priorSends ?? [])];
   const queue = (options.events ?? [])
-    .map((e, i) => ({ at: t0 + offsetMs(e.at), name: e.name, payload: e.payload ?? {}, i }))
+    .map((e, i) => ({ ...e, at: t0 + offsetMs(e.at), i }))
     .sort((a, b) => a.at - b.at || a.i - b.i);
   const tasks = new Map<string, TaskCommand>();
   let now = t0;
@@ -283,7 +332,13 @@ export function simulate(plan: Plan, options: SimulationOptions): SimulationResu
       if (nextEvent && nextEvent.at <= timerAt && nextEvent.at <= horizon) {
         queue.shift();
         now = Math.max(now, nextEvent.at);
-        input = { type: 'event', name: nextEvent.name, payload: nextEvent.payload, at: now };
+        if ('contact' in nextEvent) {
+          const contact = changedContact(step.state.contact, nextEvent.contact);
+          step = advance(plan, step.state, { type: 'contact-changed', contact, at: now });
+          timeline.push({ at: now, kind: 'contact-changed', fields: Object.keys(nextEvent.contact) });
+          continue;
+        }
+        input = { type: 'event', name: nextEvent.name, payload: nextEvent.payload ?? {}, at: now };
       } else if (timerAt <= horizon) {
         now = Math.max(now, timerAt);
         input = { type: 'timer-fired', timerId: awaiting.timer!.timerId, at: now };

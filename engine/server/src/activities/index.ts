@@ -2,6 +2,7 @@ import type { SopflowActivities } from '@sopflow/workflows';
 import { Context } from '@temporalio/activity';
 import type { Database } from '../persistence';
 import type { ConnectorJobs } from '../services/connector-jobs';
+import type { ContactChanges } from '../services/contact-changes';
 import type { Enroller } from '../services/enroll';
 import { deliver, followDelivery, type Route, type UnsubscribeLinks } from './deliver';
 import { enrollPage } from './enroll-page';
@@ -16,6 +17,8 @@ export interface ActivityDeps {
   http: HttpPolicy;
   store: Database;
   enroller: Enroller;
+  /** Where a contact an update step changed is pushed to its other running flows. */
+  contactChanges: ContactChanges;
   /** The jobs connectors declare, run by the `connectorJob` workflow. */
   connectorJobs: ConnectorJobs;
 }
@@ -29,7 +32,7 @@ export function createActivities(deps: ActivityDeps): SopflowActivities {
       deliver(deps.store.deliveries, await deps.routes(input.channel), input, deps.unsubscribe),
     followDelivery: async (input) =>
       followDelivery(deps.store.deliveries, await deps.routes(input.channel), input),
-    updateContact: (input) => updateContact(deps.store.contacts, input),
+    updateContact: (input) => updateContact(deps.store.contacts, deps.contactChanges, input),
     httpRequest: (input) => httpRequest(deps.http, input),
     // The campaign is the workflow calling: its id names the campaign's record.
     enrollPage: (input) =>

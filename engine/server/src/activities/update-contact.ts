@@ -1,16 +1,19 @@
-import { applyContactUpdate, type Contact } from '@sopflow/core';
-import type { UpdateContactInput } from '@sopflow/workflows';
+import { applyContactUpdate } from '@sopflow/core';
+import type { UpdateContactInput, UpdatedContact } from '@sopflow/workflows';
 import type { ContactRepository } from '../persistence';
+import type { ContactChanges } from '../services/contact-changes';
 import { permanentFailure } from './failures';
 
 /**
  * Applies an update_contact step: the core's pure update on the locked contact, stored with its
- * ledger lines. The idempotency key makes a retried call a no-op.
+ * ledger lines, then pushed to the contact's other running flows (the step's own run gets it as
+ * the answer, with its revision). The idempotency key makes a retried call a no-op.
  */
 export async function updateContact(
   contacts: ContactRepository,
+  changes: ContactChanges,
   input: UpdateContactInput,
-): Promise<Contact> {
+): Promise<UpdatedContact> {
   const updated = await contacts.applyUpdate(
     input.contactId,
     input.idempotencyKey,
@@ -20,5 +23,7 @@ export async function updateContact(
       applyContactUpdate(contact, input.update, { at: input.at, zone: input.zone, data: input.data }),
   );
   if (!updated) throw permanentFailure(`Contact "${input.contactId}" no longer exists.`);
-  return updated;
+  // Pushed before answering: a push that fails retries the activity, whose update is then a no-op.
+  if (updated.changed) await changes.push([updated], input.workflowId);
+  return { ...updated.contact, revision: updated.revision };
 }

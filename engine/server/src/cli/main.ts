@@ -158,7 +158,10 @@ async function simulateCommand(args: string[]): Promise<number> {
     const result = simulate(compiled.plan, {
       contact: addressRules.fold(contactDoc.contact ?? contactDoc) as never,
       event: (contactDoc as { event?: Record<string, unknown> }).event,
-      events: events.value as never,
+      // Scripted contact changes may use the shorthand too ({ "contact": { "email": "..." } }).
+      events: (events.value as { contact?: unknown }[]).map((e) =>
+        e.contact === undefined ? e : { ...e, contact: addressRules.fold(e.contact) },
+      ) as never,
       startAt,
     });
     if (values.json) {

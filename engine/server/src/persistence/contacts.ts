@@ -18,7 +18,28 @@ export interface ContactRow {
   tags: string[];
   points: number;
   unsubscribed: string[];
+  /** Raised by every change to the row (migration 021); bigint, so it comes as a string. */
+  revision: string;
 }
+
+/** A contact as a write left it, with its stored revision. */
+export interface ContactRevision {
+  contact: Contact;
+  revision: number;
+}
+
+/** What a write did to one contact: as it left it, and whether it was there before and is not the same now. */
+export interface ContactWrite extends ContactRevision {
+  changed: boolean;
+}
+
+const revisionOf = (row: ContactRow): ContactRevision => ({
+  contact: contactFromRow(row),
+  revision: Number(row.revision),
+});
+
+/** Whether a write left the contact as it was (JSON columns come back with their keys in order). */
+const sameContact = (a: Contact, b: Contact) => JSON.stringify(a) === JSON.stringify(b);
 
 export function contactFromRow(r: ContactRow): Contact {
   return Contact.parse({
@@ -50,6 +71,8 @@ export type ContactPatchRecord = {
 export interface SaveResult {
   contacts: Contact[];
   created: string[];
+  /** Contacts that were there before and changed, with their revisions: for their running flows. */
+  changed: ContactRevision[];
 }
 
 export interface ContactQuery {
@@ -110,18 +133,30 @@ export class ContactRepository {
         on conflict (contact_id, kind) do update set value = excluded.value, match_key = excluded.match_key`;
   }
 
-  /** Opts the contact out of a channel (kept once however often it is asked). */
-  async unsubscribe(contactId: string, channel: string): Promise<void> {
-    await this.sql`
+  /**
+   * Opts the contact out of a channel (kept once however often it is asked): the contact as it
+   * left it, or undefined when that changed nothing.
+   */
+  async unsubscribe(contactId: string, channel: string): Promise<ContactRevision | undefined> {
+    return this.changedRow(this.sql`
       update contacts set unsubscribed = array_append(unsubscribed, ${channel}), updated_at = now()
-      where id = ${contactId} and not (${channel} = any(unsubscribed))`;
+      where id = ${contactId} and not (${channel} = any(unsubscribed)) returning id`);
   }
 
-  /** Opts the contact back in to a channel. */
-  async resubscribe(contactId: string, channel: string): Promise<void> {
-    await this.sql`
+  /** Opts the contact back in to a channel: as `unsubscribe` answers. */
+  async resubscribe(contactId: string, channel: string): Promise<ContactRevision | undefined> {
+    return this.changedRow(this.sql`
       update contacts set unsubscribed = array_remove(unsubscribed, ${channel}), updated_at = now()
-      where id = ${contactId} and ${channel} = any(unsubscribed)`;
+      where id = ${contactId} and ${channel} = any(unsubscribed) returning id`);
+  }
+
+  /** The contact an update statement changed, read back whole with its addresses; undefined when it changed none. */
+  private async changedRow(update: Promise<{ id: string }[]>): Promise<ContactRevision | undefined> {
+    const [changed] = await update;
+    if (!changed) return undefined;
+    const [row] = await this.sql<ContactRow[]>`
+      select ${this.withAddresses()} from contacts c where c.id = ${changed.id}`;
+    return row ? revisionOf(row) : undefined;
   }
 
   /**
@@ -198,23 +233,23 @@ export class ContactRepository {
     idempotencyKey: string,
     origin: { flowId: string; nodeId: string; workflowId: string },
     update: (contact: Contact) => ContactUpdateResult,
-  ): Promise<Contact | undefined> {
+  ): Promise<ContactWrite | undefined> {
     return this.sql.begin(async (tx) => {
       const [row] = await tx<ContactRow[]>`
         select ${this.withAddresses(tx)} from contacts c where c.id = ${contactId} for update of c`;
       if (!row) return undefined;
-      const contact = contactFromRow(row);
+      const before = revisionOf(row);
       const fresh = await tx`
         insert into contact_updates (idempotency_key, contact_id) values (${idempotencyKey}, ${contactId})
         on conflict do nothing returning 1`;
-      if (fresh.length === 0) return contact;
+      if (fresh.length === 0) return { ...before, changed: false };
 
-      const result = update(contact);
+      const result = update(before.contact);
       const c = result.contact;
-      await tx`
+      const [updated] = await tx<{ revision: string }[]>`
         update contacts set attributes = ${tx.json(c.attributes as never)}, tags = ${c.tags}, points = ${c.points},
           updated_at = now()
-        where id = ${c.id}`;
+        where id = ${c.id} returning revision`;
       const from = { flow_id: origin.flowId, node_id: origin.nodeId, workflow_id: origin.workflowId };
       const lines = result.ledger.map((l) => ({
         contact_id: c.id,
@@ -237,14 +272,16 @@ export class ContactRepository {
         }
       }
       if (lines.length > 0) await tx`insert into points_ledger ${tx(lines)}`;
-      return c;
+      return { contact: c, revision: Number(updated!.revision), changed: !sameContact(before.contact, c) };
     });
   }
 
   /** Inserts or updates a contact; given addresses replace those of their kind, attributes merge. */
-  async upsert(input: ContactInput): Promise<Contact> {
+  async upsert(input: ContactInput): Promise<ContactWrite> {
     const c = Contact.parse(input);
     return this.sql.begin(async (tx) => {
+      const [old] = await tx<ContactRow[]>`
+        select ${this.withAddresses(tx)} from contacts c where c.id = ${c.id} for update of c`;
       await tx`
         insert into contacts (id, name, timezone, attributes, tags, points, unsubscribed)
         values (${c.id}, ${c.name ?? null}, ${c.timezone ?? null},
@@ -260,7 +297,8 @@ export class ContactRepository {
       const [row] = await tx<
         ContactRow[]
       >`select ${this.withAddresses(tx)} from contacts c where c.id = ${c.id}`;
-      return contactFromRow(row!);
+      const written = revisionOf(row!);
+      return { ...written, changed: old !== undefined && !sameContact(contactFromRow(old), written.contact) };
     });
   }
 
@@ -274,7 +312,7 @@ export class ContactRepository {
       where a.kind = ${kind} and a.match_key = ${this.matchKey(kind, value)}
       order by c.created_at limit 1`;
     if (row) return contactFromRow(row);
-    return this.upsert({ id: newId, addresses: { [kind]: value } });
+    return (await this.upsert({ id: newId, addresses: { [kind]: value } })).contact;
   }
 
   async get(id: string): Promise<Contact | undefined> {
@@ -289,7 +327,7 @@ export class ContactRepository {
    * have distinct ids. Point changes are written to the ledger with `reason`.
    */
   async save(patches: ContactPatchRecord[], reason = 'set by the API'): Promise<SaveResult> {
-    if (patches.length === 0) return { contacts: [], created: [] };
+    if (patches.length === 0) return { contacts: [], created: [], changed: [] };
     const docs = patches.map((p) => {
       const { unsubscribed, addresses: _addresses, ...rest } = p;
       if (unsubscribed === undefined) return rest;
@@ -301,7 +339,10 @@ export class ContactRepository {
         unsubscribedRemove: entries.filter(([, on]) => !on).map(([channel]) => channel),
       };
     });
+    const ids = patches.map((p) => p.id);
     return this.sql.begin(async (tx) => {
+      const before = await tx<ContactRow[]>`
+        select ${this.withAddresses(tx)} from contacts c where c.id = any(${ids}) for update of c`;
       const input = tx.json(docs as never);
       const created = await tx<{ id: string }[]>`
         insert into contacts (id) select e->>'id' from jsonb_array_elements(${input}::jsonb) e
@@ -335,11 +376,16 @@ export class ContactRepository {
         .map((r) => ({ contact_id: r.id, points: r.points - r.old_points, reason }));
       if (ledger.length > 0) await tx`insert into points_ledger ${tx(ledger)}`;
       const saved = await tx<ContactRow[]>`
-        select ${this.withAddresses(tx)} from contacts c where c.id = any(${patches.map((p) => p.id)})`;
-      const byId = new Map(saved.map((r) => [r.id, contactFromRow(r)]));
+        select ${this.withAddresses(tx)} from contacts c where c.id = any(${ids})`;
+      const byId = new Map(saved.map((r) => [r.id, revisionOf(r)]));
+      const changed = before.flatMap((old) => {
+        const now = byId.get(old.id)!;
+        return sameContact(contactFromRow(old), now.contact) ? [] : [now];
+      });
       return {
-        contacts: patches.map((p) => byId.get(p.id)!),
+        contacts: patches.map((p) => byId.get(p.id)!.contact),
         created: created.map((r) => r.id),
+        changed,
       };
     });
   }

@@ -11,6 +11,19 @@ export class EnrollmentRepository {
       on conflict do nothing`;
   }
 
+  /**
+   * The contacts' journeys that have not recorded an end, by workflow id: read here, not from
+   * Temporal's visibility, because an enrollment is written as its run starts while visibility
+   * may lag behind it, and one query serves a whole import batch.
+   */
+  async unfinishedOfContacts(contactIds: string[]): Promise<{ contactId: string; workflowId: string }[]> {
+    if (contactIds.length === 0) return [];
+    const rows = await this.sql<{ contact_id: string; workflow_id: string }[]>`
+      select distinct contact_id, workflow_id from enrollments
+      where contact_id = any(${contactIds}) and finished_at is null`;
+    return rows.map((r) => ({ contactId: r.contact_id, workflowId: r.workflow_id }));
+  }
+
   /** Workflow ids of the flow's journeys that have not recorded an end. */
   async unfinishedWorkflows(flowId: string): Promise<string[]> {
     const rows = await this.sql<{ workflow_id: string }[]>`

@@ -93,7 +93,9 @@ export {
   type AddressMatchKey,
   type ContactAudience,
   ContactRepository,
+  type ContactRevision,
   type ContactRow,
+  type ContactWrite,
   contactFromRow,
 } from './contacts';
 export {

@@ -2,6 +2,7 @@ import type { Contact } from '@sopflow/core';
 import type { ContactPatch } from '@sopflow/core/api';
 import type { ContactQuery, ContactRepository, SaveResult } from '../persistence/contacts';
 import type { TemporalGateway } from '../temporal/gateway';
+import type { ContactChanges } from './contact-changes';
 
 /**
  * Contacts as other systems and operators manage them: upserted by their external id (the
@@ -20,6 +21,8 @@ export class Contacts {
     private readonly runUrl: (workflowId: string, runId?: string) => string = () => '',
     /** For where running journeys wait now (Temporal visibility). */
     private readonly temporal?: TemporalGateway,
+    /** Where changed contacts are pushed to their running flows. */
+    private readonly changes?: ContactChanges,
   ) {}
 
   /** Workflow id → the step each running journey of the contact waits at; empty when unknown. */
@@ -38,10 +41,25 @@ export class Contacts {
 
   /**
    * Applies patches in one transaction: contacts that do not exist are created. Patches must
-   * have distinct ids. Point changes are written to the ledger with `reason`.
+   * have distinct ids. Point changes are written to the ledger with `reason`. Contacts that
+   * changed are pushed to their running flows once stored.
    */
-  save(patches: ContactPatch[], reason = 'set by the API'): Promise<SaveResult> {
-    return this.contacts.save(patches, reason);
+  async save(patches: ContactPatch[], reason = 'set by the API'): Promise<SaveResult> {
+    const saved = await this.contacts.save(patches, reason);
+    await this.changes?.push(saved.changed);
+    return saved;
+  }
+
+  /** Opts the contact out of a channel, and tells its running flows. */
+  async optOut(contactId: string, channel: string): Promise<void> {
+    const changed = await this.contacts.unsubscribe(contactId, channel);
+    if (changed) await this.changes?.push([changed]);
+  }
+
+  /** Opts the contact back in to a channel, and tells its running flows. */
+  async optIn(contactId: string, channel: string): Promise<void> {
+    const changed = await this.contacts.resubscribe(contactId, channel);
+    if (changed) await this.changes?.push([changed]);
   }
 
   list(query: ContactQuery): Promise<{ contacts: Contact[]; next: string | null }> {

@@ -2,6 +2,7 @@ import { type Contact, type ContactInput, type Plan, parseDuration } from '@sopf
 import { type ContactFlowInput, contactFlowWorkflowId } from '@sopflow/workflows';
 import type { Database } from '../persistence';
 import type { TemporalGateway } from '../temporal/gateway';
+import { ContactChanges } from './contact-changes';
 
 export type EnrollResult =
   | { status: 'enrolled'; workflowId: string; runId: string; version: number }
@@ -28,6 +29,8 @@ export class Enroller {
   constructor(
     private readonly store: Database,
     private readonly temporal: TemporalGateway,
+    /** Where a contact the enrollment changed is pushed to its running flows. */
+    private readonly contactChanges = new ContactChanges(store, temporal),
   ) {}
 
   async enroll(
@@ -36,8 +39,10 @@ export class Enroller {
     event: Record<string, unknown>,
   ): Promise<EnrollResult> {
     const published = await this.liveVersion(flowId);
-    const contact = await this.store.contacts.upsert(contactInput);
-    return this.start(flowId, published, contact, event);
+    const written = await this.store.contacts.upsert(contactInput);
+    // The contact's other flows (and this one, when it is in it already) read it as it is now.
+    if (written.changed) await this.contactChanges.push([written]);
+    return this.start(flowId, published, written.contact, event, written.revision);
   }
 
   /**
@@ -90,6 +95,8 @@ export class Enroller {
     published: { version: number; plan: Plan },
     contact: Contact,
     event: Record<string, unknown>,
+    /** The contact's stored revision, when read with it. */
+    revision?: number,
   ): Promise<EnrollResult> {
     const workflowId = contactFlowWorkflowId(flowId, contact.id);
     const reentry = published.plan.settings.reentry;
@@ -106,7 +113,12 @@ export class Enroller {
       }
     }
 
-    const input: ContactFlowInput = { plan: published.plan, contact, event };
+    const input: ContactFlowInput = {
+      plan: published.plan,
+      contact,
+      ...(revision === undefined ? {} : { contactRevision: revision }),
+      event,
+    };
     const run = await this.temporal.startContactFlow(workflowId, input, {
       version: published.version,
       summary: `${published.plan.flowName} v${published.version} for ${contact.name ?? contact.id}`,

@@ -42,7 +42,9 @@ export class EventRouter {
     if (duplicate)
       return { status: 'duplicate', use: 'ignored', delivered: 0, runs: [], started: [], notStarted: [] };
     // Filters read the contact as flows do: its addresses as contact.<kind> too.
-    const contact = flowContactView(await this.store.contacts.upsert({ id: event.contactId }));
+    // Only makes sure the contact exists: it changes nothing a running flow reads.
+    const { contact: stored } = await this.store.contacts.upsert({ id: event.contactId });
+    const contact = flowContactView(stored);
 
     const runs: EventOutcome['runs'] = [];
     for (const workflowId of await this.store.enrollments.workflowsOfContact(event.contactId)) {

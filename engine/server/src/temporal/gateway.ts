@@ -2,6 +2,7 @@ import {
   type CampaignInput,
   type CampaignProgress,
   type ConnectorJobInput,
+  type ContactChange,
   type ContactFlowInput,
   ContactIdKey,
   campaign,
@@ -9,6 +10,7 @@ import {
   cancelCampaignSignal,
   cancelSignal,
   connectorJob,
+  contactChangedSignal,
   contactFlow,
   type EventAnswer,
   eventSignal,
@@ -190,6 +192,11 @@ export class TemporalGateway {
       const sent = await this.signal(() => handle.signal(eventSignal, event));
       return sent ? 'pending' : undefined;
     }
+  }
+
+  /** Tells a run its contact changed; false when the run has ended. */
+  pushContact(workflowId: string, change: ContactChange): Promise<boolean> {
+    return this.signal(() => this.client.workflow.getHandle(workflowId).signal(contactChangedSignal, change));
   }
 
   /** Asks a run to end at once; false when it had ended already. */

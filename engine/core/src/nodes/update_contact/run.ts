@@ -9,7 +9,8 @@ export const updateContactRun: NodeRun<PlanNodeOf<'update_contact'>> = {
     run.wait({ task: { commandId, kind: 'update-contact' } }, node);
   },
   taskResult(node, result, run) {
-    if (result.ok && result.contact) run.state.contact = result.contact;
+    // A change pushed to the run while the update was in flight may be newer than its answer.
+    if (result.ok && result.contact) run.takeContact(result.contact, result.contactRevision);
     run.leave(node, 'next');
   },
 };

@@ -718,8 +718,22 @@ export function registerFlowRoutes(app: Hono, ctx: ApiContext): void {
       const body = await readJson(c);
       if (!body.ok) return body.response;
       const parsed = parseWithAddresses(ctx, SimulateBody, body.value);
-      if (!parsed.ok)
-        return apiError(c, 422, 'invalid_body', 'The dry-run request is not valid.', parsed.issues);
+      // A scripted contact change's addresses are checked as a contact write's are.
+      const changeIssues = parsed.ok
+        ? (parsed.data.events ?? []).flatMap((e, i) => {
+            if (!('contact' in e)) return [];
+            const checked = ctx.addressRules.check(e.contact.addresses, `events.${i}.contact.addresses`);
+            return checked.ok ? [] : checked.issues;
+          })
+        : [];
+      if (!parsed.ok || changeIssues.length > 0)
+        return apiError(
+          c,
+          422,
+          'invalid_body',
+          'The dry-run request is not valid.',
+          parsed.ok ? changeIssues : parsed.issues,
+        );
       const { version, startAt, ...run } = parsed.data;
       let plan: Plan;
       if (version !== undefined) {

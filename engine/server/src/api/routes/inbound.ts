@@ -20,7 +20,7 @@ import { type ApiContext, apiError, jsonBody } from '../http';
  * `member.left` event for that contact.
  */
 export function registerInboundRoutes(app: Hono, ctx: ApiContext): void {
-  const { store, events, channelRoutes, publicUrl, registry } = ctx.options;
+  const { store, contacts, events, channelRoutes, publicUrl, registry } = ctx.options;
   const base = `${publicUrl.replace(/\/$/, '')}/api/inbound`;
 
   /** A reply names its sender by the address kind of the connector it came through (a phone for SMS). */
@@ -29,11 +29,10 @@ export function registerInboundRoutes(app: Hono, ctx: ApiContext): void {
     const contactId = await store.contacts.idByAddress(connector.address.name, reply.from);
     if (!contactId) return;
     if (isOptOutReply(reply.text)) {
-      await store.contacts.unsubscribe(contactId, reply.channel);
+      await contacts.optOut(contactId, reply.channel);
       return;
     }
-    if (reply.honoursOptIn && isOptInReply(reply.text))
-      await store.contacts.resubscribe(contactId, reply.channel);
+    if (reply.honoursOptIn && isOptInReply(reply.text)) await contacts.optIn(contactId, reply.channel);
     await events.post({
       id: reply.id,
       contactId,

@@ -51,7 +51,7 @@ export function registerUnsubscribeRoutes(app: Hono, ctx: ApiContext): void {
       if (!claims.ok)
         return apiError(c, 404, 'invalid_link', 'This unsubscribe link is not valid or has expired.');
       const { contactId, channel } = claims;
-      await ctx.options.store.contacts.unsubscribe(contactId, channel);
+      await ctx.options.contacts.optOut(contactId, channel);
       return c.html(html`<!doctype html><html><body style="font-family: system-ui, sans-serif; margin: 4rem auto; max-width: 30rem">
       <p>已退订。You are unsubscribed from ${channel}.</p></body></html>`);
     },
