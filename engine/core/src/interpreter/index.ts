@@ -43,6 +43,7 @@ export {
   renderData,
   type StartInput,
   type Step,
+  type SuppressReason,
   start,
   type TaskCommand,
   type TaskFailure,

@@ -226,6 +226,101 @@ describe('send', () => {
   });
 });
 
+describe('suppressed sends', () => {
+  const withFallbackPlan = () =>
+    testPlan([trigger(), send('hello', 'Hi', 'wechat', { fallback: { channel: 'sms' } }), exit()]);
+  const suppressed = (timeline: TimelineEntry[]) =>
+    timeline
+      .filter((e): e is Extract<TimelineEntry, { kind: 'suppressed' }> => e.kind === 'suppressed')
+      .map(({ kind: _kind, ...rest }) => rest);
+
+  it('records a send skipped for no address or an opt-out, with its channel, then the fallback', () => {
+    const noWechat = run(withFallbackPlan(), {
+      contact: Contact.parse({ id: 'c2', addresses: { phone: '138' } }),
+    });
+    expect(suppressed(noWechat.timeline)).toEqual([
+      { at: MONDAY_10, nodeId: 'hello', channel: 'wechat', reason: 'no-address' },
+    ]);
+    expect(sentNodes(noWechat.timeline)).toEqual(['hello']);
+    const nowhere = run(withFallbackPlan(), { contact: contact({ unsubscribed: ['wechat'] }) });
+    expect(suppressed(nowhere.timeline)).toEqual([
+      { at: MONDAY_10, nodeId: 'hello', channel: 'wechat', reason: 'opted-out' },
+      { at: MONDAY_10, nodeId: 'hello', channel: 'sms', reason: 'no-address' },
+    ]);
+  });
+
+  it('records a send the provider refused as opted out, as the worker reports it', () => {
+    const plan = testPlan([trigger(), send('hello', 'Hi'), exit()]);
+    const first = start(plan, { contact: contact(), at: 0 });
+    const sent = first.commands.find((c) => c.type === 'send')!;
+    const answered = advance(plan, first.state, {
+      type: 'task-result',
+      commandId: 'commandId' in sent ? sent.commandId : '',
+      at: 5,
+      result: { ok: false, reason: 'opted-out', message: 'unsubscribed' },
+    });
+    expect(answered.commands[0]).toEqual({
+      type: 'suppressed',
+      nodeId: 'hello',
+      channel: 'wechat',
+      reason: 'opted-out',
+      at: 5,
+    });
+    // A send that failed at the provider is a failed delivery, not a suppressed one.
+    const failed = advance(plan, first.state, {
+      type: 'task-result',
+      commandId: 'commandId' in sent ? sent.commandId : '',
+      at: 5,
+      result: { ok: false, reason: 'failed', message: 'provider down' },
+    });
+    expect(failed.commands.some((c) => c.type === 'suppressed')).toBe(false);
+  });
+
+  it('records a send held by quiet hours, with when it is released', () => {
+    const plan = testPlan(
+      [trigger(), { id: 'late', type: 'wait', duration: 'PT13H30M' }, send('tip', 'tip'), exit()],
+      [],
+      { quietHours: { start: '22:00', end: '08:00' } },
+    );
+    const held = suppressed(run(plan).timeline);
+    expect(held).toEqual([
+      {
+        at: MONDAY_10 + 13.5 * HOUR,
+        nodeId: 'tip',
+        channel: 'wechat',
+        reason: 'quiet-hours',
+        until: Date.parse('2026-03-03T08:00:00+08:00'),
+      },
+    ]);
+  });
+
+  it('records a send the frequency cap holds (with until) or skips (without)', () => {
+    const earlier = [MONDAY_10 - 5 * HOUR, MONDAY_10 - 3 * HOUR, MONDAY_10 - HOUR];
+    const defer = testPlan([trigger(), send('promo', 'promo'), exit()], [], {
+      frequencyCap: { max: 3, per: 'P1D', onCap: 'defer' },
+    });
+    expect(suppressed(run(defer, { priorSends: earlier }).timeline)).toEqual([
+      {
+        at: MONDAY_10,
+        nodeId: 'promo',
+        channel: 'wechat',
+        reason: 'capped',
+        until: MONDAY_10 - 5 * HOUR + DAY,
+      },
+    ]);
+    const skip = testPlan([trigger(), send('promo', 'promo'), exit()], [], {
+      frequencyCap: { max: 3, per: 'P1D', onCap: 'skip' },
+    });
+    expect(suppressed(run(skip, { priorSends: earlier }).timeline)).toEqual([
+      { at: MONDAY_10, nodeId: 'promo', channel: 'wechat', reason: 'capped' },
+    ]);
+  });
+
+  it('records nothing for a send that goes out', () => {
+    expect(suppressed(run(examplePlan(), { event: { group: 'G1' } }).timeline)).toEqual([]);
+  });
+});
+
 describe('wait until', () => {
   const at20 = (extra: object = {}) =>
     testPlan([

@@ -34,6 +34,7 @@ export type {
   RunState,
   StartInput,
   Step,
+  SuppressReason,
   TaskCommand,
   TaskFailure,
   TaskKind,

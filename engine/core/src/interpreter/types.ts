@@ -103,10 +103,28 @@ export type Command =
       at: number;
     }
   | { type: 'start-timer'; timerId: string; nodeId: string; until: number; reason: TimerReason }
+  | {
+      /**
+       * A send that did not go out now: skipped (no `until`), or held until `until`. Nothing for
+       * the shell to carry out: it records it in the contact's journey, where statistics count it.
+       */
+      type: 'suppressed';
+      nodeId: string;
+      channel: string;
+      reason: SuppressReason;
+      until?: number;
+      at: number;
+    }
   | { type: 'finish'; outcome: RunOutcome; at: number };
 
 /** A command the shell carries out and answers with a `task-result` input of the same `commandId`. */
 export type TaskCommand = Extract<Command, { commandId: string }>;
+
+/**
+ * Why a send did not go out when its step ran: the contact has no address on the channel, opted
+ * out of it, the frequency cap is reached, or (held, never skipped) it is quiet hours.
+ */
+export type SuppressReason = 'no-address' | 'opted-out' | 'capped' | 'quiet-hours';
 
 /** Why a send did not go out. `capped` comes with the time the cap allows again. */
 export type TaskFailure = {

@@ -147,6 +147,25 @@ describe('cohort dry-run: funnel and outcomes', () => {
     // Of the 40% without WeCom, half opted out of SMS.
     expect(sms / 1000).toBeGreaterThan(0.15);
     expect(sms / 1000).toBeLessThan(0.25);
+    // Each send not made is counted at its step by reason, as production's statistics count it:
+    // one on WeCom for each contact without it, one more on SMS for each of those who opted out.
+    const { suppressed, held } = step(r, 'hi');
+    expect(held).toEqual({});
+    expect((suppressed['no-address'] ?? 0) + (suppressed['opted-out'] ?? 0)).toBe(
+      1000 - wechat + (1000 - wechat - sms),
+    );
+    expect(suppressed['opted-out']).toBe(1000 - wechat - sms);
+  });
+
+  it('counts sends held by quiet hours and the frequency cap at their step', () => {
+    const plan = testPlan([trigger(), send('hi', 'Hi'), send('again', 'Again'), exit()], [], {
+      quietHours: { start: '09:00', end: '11:00' },
+      frequencyCap: { max: 1, per: 'PT1H', onCap: 'defer' },
+    });
+    const r = simulateCohort(plan, base({ size: 50 }));
+    expect(step(r, 'hi').held).toEqual({ 'quiet-hours': 50 });
+    expect(step(r, 'again').held).toEqual({ capped: 50 });
+    expect(step(r, 'again').suppressed).toEqual({});
   });
 });
 

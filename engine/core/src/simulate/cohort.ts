@@ -125,6 +125,10 @@ export interface FunnelStep {
   ended: number;
   /** Runs still in the step at the horizon. `entered` = sum of `left` + `ended` + `stillThere`. */
   stillThere: number;
+  /** Sends skipped by reason (`no-address`, `opted-out`, `capped`), as production's statistics count them. */
+  suppressed: Record<string, number>;
+  /** Sends held for later by reason (`quiet-hours`, `capped`), likewise. */
+  held: Record<string, number>;
 }
 
 export type CohortWarningCode =
@@ -349,6 +353,8 @@ export function simulateCohort(plan: Plan, options: CohortOptions): CohortReport
     left: {},
     ended: 0,
     stillThere: 0,
+    suppressed: {},
+    held: {},
     seen: new Set(),
   });
   const funnel = new Map<string, FunnelEntry>();
@@ -437,6 +443,11 @@ export function simulateCohort(plan: Plan, options: CohortOptions): CohortReport
         case 'wait':
           heldByQuiet = entry.reason === 'quiet-hours' ? entry.nodeId : null;
           break;
+        case 'suppressed': {
+          const s = step(entry.nodeId);
+          bump(entry.until === undefined ? s.suppressed : s.held, entry.reason);
+          break;
+        }
         case 'send': {
           if (entry.to !== contact.id) break;
           slot(sends, entry.channel, () => ({ sent: 0, failed: 0, capped: 0 }))[entry.status]++;

@@ -31,3 +31,28 @@ describe('the text timeline of a dry-run', () => {
     );
   });
 });
+
+describe('suppressed sends in the text timeline', () => {
+  it('says a send was not sent and why', () => {
+    const out = lines({ email: undefined });
+    expect(out).toContainEqual(expect.stringMatching(/ {2}⊘ not sent on email: no address$/));
+    expect(out.some((l) => l.includes('✉'))).toBe(false);
+    expect(lines({ unsubscribed: ['email'] })).toContainEqual(
+      expect.stringMatching(/ {2}⊘ not sent on email: opted out$/),
+    );
+  });
+
+  it('says a send was held, until when and why, in one line', () => {
+    const quiet = testPlan([trigger(), send('hello', 'Hi', 'email'), exit()], [], {
+      timezone: 'Asia/Shanghai',
+      quietHours: { start: '09:00', end: '12:00' },
+    });
+    const out = formatTimeline(
+      simulate(quiet, { contact: { id: 'c1', email: 'a@b.c' } as never, startAt }),
+      quiet,
+    );
+    expect(out.filter((l) => l.includes('⏸'))).toEqual([
+      expect.stringMatching(/03-02 10:00 {2} {2}⏸ held on email until 2026-03-02 12:00 \(quiet hours\)$/),
+    ]);
+  });
+});

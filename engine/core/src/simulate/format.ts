@@ -1,7 +1,7 @@
 import { DateTime } from 'luxon';
 import { zoneFor } from '../flow/local-time';
 import type { Plan } from '../flow/plan';
-import type { RunOutcome } from '../interpreter/interpreter';
+import type { RunOutcome, SuppressReason } from '../interpreter/interpreter';
 import type { SimulationResult, TimelineEntry } from './simulate';
 
 function offset(ms: number): string {
@@ -33,6 +33,20 @@ const EVENT_USE_NOTE = {
   ignored: ' (nothing waited for it)',
 } as const;
 
+/** How the text timeline names each reason a send did not go out. */
+const SUPPRESS_REASONS: Record<SuppressReason, string> = {
+  'no-address': 'no address',
+  'opted-out': 'opted out',
+  capped: 'frequency cap reached',
+  'quiet-hours': 'quiet hours',
+};
+
+/** Timers that hold a send: the `suppressed` entry before them already says until when and why. */
+const HOLDING_TIMERS = new Set(['quiet-hours', 'frequency-cap']);
+
+const localTime = (at: number, zone: string) =>
+  DateTime.fromMillis(at, { zone }).toFormat('yyyy-MM-dd HH:mm');
+
 function describe(entry: TimelineEntry, zone: string): string | undefined {
   switch (entry.kind) {
     case 'enter':
@@ -42,7 +56,13 @@ function describe(entry: TimelineEntry, zone: string): string | undefined {
       return `  ✉ ${entry.channel} to ${entry.to}${status}: ${entry.subject ? `${entry.subject} / ` : ''}${entry.text.replace(/\n/g, ' ⏎ ')}`;
     }
     case 'wait':
-      return `  ⏸ waits until ${DateTime.fromMillis(entry.until, { zone }).toFormat('yyyy-MM-dd HH:mm')} (${entry.reason})`;
+      return HOLDING_TIMERS.has(entry.reason)
+        ? undefined
+        : `  ⏸ waits until ${localTime(entry.until, zone)} (${entry.reason})`;
+    case 'suppressed':
+      return entry.until === undefined
+        ? `  ⊘ not sent on ${entry.channel}: ${SUPPRESS_REASONS[entry.reason]}`
+        : `  ⏸ held on ${entry.channel} until ${localTime(entry.until, zone)} (${SUPPRESS_REASONS[entry.reason]})`;
     case 'event':
       return `  ⚡ event ${entry.name}${EVENT_USE_NOTE[entry.use]}`;
     case 'contact-changed':

@@ -13,6 +13,7 @@ import {
   type RunState,
   renderData,
   type Step,
+  type SuppressReason,
   start,
   type TaskCommand,
   type TaskResult,
@@ -128,6 +129,15 @@ export type TimelineEntry =
       error?: string;
     }
   | { at: number; kind: 'wait'; nodeId: string; until: number; reason: string }
+  /** A send that did not go out when its step ran: skipped, or held until `until`. */
+  | {
+      at: number;
+      kind: 'suppressed';
+      nodeId: string;
+      channel: string;
+      reason: SuppressReason;
+      until?: number;
+    }
   /** What the run did with a scripted event: as the events API answers for a running flow. */
   | { at: number; kind: 'event'; name: string; use: EventUse }
   /** The contact changed outside the flow: the fields the change gave. */
@@ -222,6 +232,11 @@ export function simulate(plan: Plan, options: SimulationOptions): SimulationResu
         case 'finish':
           timeline.push({ at: command.at, kind: 'finish', outcome: command.outcome });
           break;
+        case 'suppressed': {
+          const { type: _type, ...entry } = command;
+          timeline.push({ ...entry, kind: 'suppressed' });
+          break;
+        }
         default:
           tasks.set(command.commandId, command);
       }

@@ -2,7 +2,7 @@ import { quietHoursEnd } from '../../flow/local-time';
 import type { PlanNodeOf } from '../../flow/plan';
 import { unreachableReason } from '../../interpreter/reach';
 import { contactZone, ms, type NodeRun, type RunContext } from '../../interpreter/run-context';
-import type { TaskFailure } from '../../interpreter/types';
+import type { SuppressReason, TaskFailure } from '../../interpreter/types';
 
 type SendNode = PlanNodeOf<'send'>;
 
@@ -13,17 +13,18 @@ type SendNode = PlanNodeOf<'send'>;
 function send(node: SendNode, run: RunContext): void {
   const { state, plan, at } = run;
   const fallback = state.phase?.kind === 'send' && state.phase.attempt === 'fallback';
-  const channel = fallback ? node.fallback!.channel : node.channel;
+  const channel = currentChannel(node, run);
   const message = (fallback ? node.fallback!.message : undefined) ?? node.message;
   const quiet = plan.settings.quietHours;
   const quietEnd = quiet ? quietHoursEnd(at, quiet, contactZone(plan, state.contact)) : undefined;
   if (quietEnd !== undefined) {
+    suppressed(node, channel, 'quiet-hours', run, quietEnd);
     run.wait({ timer: run.timer(node, 'quiet-hours', quietEnd) }, node);
     return;
   }
   const unreachable = unreachableReason(state.contact, channel, plan.reach);
   if (unreachable) {
-    failed(node, { reason: unreachable, message: `cannot reach the contact on ${channel}` }, run);
+    failed(node, channel, { reason: unreachable, message: `cannot reach the contact on ${channel}` }, run);
     return;
   }
   const cap = plan.settings.frequencyCap;
@@ -41,16 +42,44 @@ function send(node: SendNode, run: RunContext): void {
   run.wait({ task: { commandId, kind: 'send' } }, node);
 }
 
-function failed(node: SendNode, failure: TaskFailure, run: RunContext): void {
+/** Records a send that did not go out now: skipped, or held until `until`. */
+function suppressed(
+  node: SendNode,
+  channel: string,
+  reason: SuppressReason,
+  run: RunContext,
+  until?: number,
+): void {
+  run.emit({
+    type: 'suppressed',
+    nodeId: node.id,
+    channel,
+    reason,
+    ...(until === undefined ? {} : { until }),
+    at: run.at,
+  });
+}
+
+/** The channel the step is sending on now: the fallback's once the first has failed for good. */
+function currentChannel(node: SendNode, run: RunContext): string {
+  const phase = run.state.phase;
+  return phase?.kind === 'send' && phase.attempt === 'fallback' ? node.fallback!.channel : node.channel;
+}
+
+function failed(node: SendNode, channel: string, failure: TaskFailure, run: RunContext): void {
   const cap = run.plan.settings.frequencyCap;
   if (failure.reason === 'capped') {
     if (cap?.onCap === 'skip' || failure.retryAt === undefined) {
+      suppressed(node, channel, 'capped', run);
       run.leave(node, 'next');
       return;
     }
-    run.wait({ timer: run.timer(node, 'frequency-cap', Math.max(failure.retryAt, run.at)) }, node);
+    const retryAt = Math.max(failure.retryAt, run.at);
+    suppressed(node, channel, 'capped', run, retryAt);
+    run.wait({ timer: run.timer(node, 'frequency-cap', retryAt) }, node);
     return;
   }
+  if (failure.reason !== 'failed') suppressed(node, channel, failure.reason, run);
   const phase = run.state.phase;
   if (node.fallback && phase?.kind === 'send' && phase.attempt === 'primary') {
     run.state.phase = { kind: 'send', attempt: 'fallback' };
@@ -67,7 +96,7 @@ export const sendRun: NodeRun<SendNode> = {
   },
   taskResult(node, result, run) {
     if (result.ok) run.leave(node, 'next');
-    else failed(node, result, run);
+    else failed(node, currentChannel(node, run), result, run);
   },
   timer(node, reason, run) {
     if (reason === 'quiet-hours' || reason === 'frequency-cap') send(node, run);
