@@ -770,6 +770,8 @@ describe('statistics, journeys and links', () => {
       entered: 4,
       contacts: 4,
       left: { next: 4 },
+      suppressed: {},
+      held: {},
       ended: 0,
       converted: 0,
       waitingNow: 0,

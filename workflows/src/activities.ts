@@ -7,6 +7,7 @@ import type {
   Recipient,
   RenderData,
   RunOutcome,
+  SuppressReason,
   TaskFailure,
 } from '@sopflow/core/interpreter';
 
@@ -90,10 +91,14 @@ export interface EnrollPageResult {
   skipped: number;
 }
 
-/** One step of a journey: entering a node (no exit) or leaving it by an exit. */
+/**
+ * One step of a journey: entering a node (no exit), leaving it by an exit, or a send of the node
+ * that did not go out (`suppressed`: skipped, or held until `until`).
+ */
 export interface JourneyStep {
   nodeId: string;
   exit?: string;
+  suppressed?: { channel: string; reason: SuppressReason; until?: number };
   /** The workflow's time (epoch ms). */
   at: number;
   /** The flow version the run was on (it changes when the run is migrated). */

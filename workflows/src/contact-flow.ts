@@ -236,6 +236,12 @@ export async function contactFlow(input: ContactFlowInput): Promise<ContactFlowR
   const wakeUp = () => inbox.length > 0 || migration !== null;
   let shownNode = '';
   const trail: JourneyStep[] = [];
+  /**
+   * Suppressed sends in the trail. Runs recorded before they were part of it handed a batch over
+   * at 500 steps entered and left: counting only those keeps the batches, and so the activities
+   * scheduled, where their histories have them.
+   */
+  let suppressedInTrail = 0;
   let journeyBatch = input.resume?.journeyBatch ?? 0;
 
   /** Hands the steps so far (and, at the end, the outcome) to the journey record. */
@@ -244,6 +250,7 @@ export async function contactFlow(input: ContactFlowInput): Promise<ContactFlowR
     // Runs started before journeys were recorded replay as they ran: without this activity.
     if (!patched('sopflow-journey')) return;
     const steps = trail.splice(0);
+    suppressedInTrail = 0;
     try {
       await journal.recordJourney.executeWithOptions(
         { summary: finished ? 'record journey: ended' : 'record journey' },
@@ -272,6 +279,16 @@ export async function contactFlow(input: ContactFlowInput): Promise<ContactFlowR
         trail.push({ nodeId: command.nodeId, at: command.at, version: plan.version });
       else if (command.type === 'leave')
         trail.push({ nodeId: command.nodeId, exit: command.exit, at: command.at, version: plan.version });
+      else if (command.type === 'suppressed') {
+        const { channel, reason, until } = command;
+        trail.push({
+          nodeId: command.nodeId,
+          suppressed: { channel, reason, ...(until === undefined ? {} : { until }) },
+          at: command.at,
+          version: plan.version,
+        });
+        suppressedInTrail++;
+      }
     }
     // Each command is taken once: a loop that wakes without an input (a migration) must not take them again.
     step = { state: step.state, commands: [] };
@@ -330,7 +347,7 @@ export async function contactFlow(input: ContactFlowInput): Promise<ContactFlowR
           resume: { state: step.state, inbox, journeyBatch, ...(eventIds.length > 0 ? { eventIds } : {}) },
         });
       }
-      if (trail.length >= JOURNEY_BATCH_STEPS) await recordJourney();
+      if (trail.length - suppressedInTrail >= JOURNEY_BATCH_STEPS) await recordJourney();
       const timeout = awaiting.timer ? awaiting.timer.until - Date.now() : undefined;
       const woke =
         wakeUp() ||

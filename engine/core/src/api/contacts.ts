@@ -102,6 +102,11 @@ export const Enrollment = z.object({
 });
 export type Enrollment = z.infer<typeof Enrollment>;
 
+/**
+ * A step of a contact's journey: `enter`, `leave` (with its `exit`), or `suppressed`: a send of
+ * the step that did not go out, on `channel` for `reason` (`no-address`, `opted-out`, `capped`,
+ * `quiet-hours`), held until `until` when it was held rather than skipped.
+ */
 export const JourneyStep = z.object({
   workflowId: z.string(),
   flowId: z.string(),
@@ -109,6 +114,9 @@ export const JourneyStep = z.object({
   nodeId: z.string(),
   kind: z.string(),
   exit: z.string().optional(),
+  channel: z.string().optional(),
+  reason: z.string().optional(),
+  until: z.string().optional(),
   at: z.string(),
 });
 export type JourneyStep = z.infer<typeof JourneyStep>;

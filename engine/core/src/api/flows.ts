@@ -228,6 +228,10 @@ export const NodeStats = z.object({
   contacts: z.number(),
   /** Departures by exit. */
   left: z.record(z.string(), z.number()),
+  /** Sends of the step that did not go out, by reason: `no-address`, `opted-out`, `capped`. */
+  suppressed: z.record(z.string(), z.number()),
+  /** Sends of the step held for later, by reason: `quiet-hours`, `capped` (the cap's `defer`). */
+  held: z.record(z.string(), z.number()),
   /** Journeys that ended in the step: at an exit, converted, failed or cancelled while there. */
   ended: z.number(),
   /** Journeys whose goal converted them while they were in this step. */

@@ -443,9 +443,12 @@ export class ContactRepository {
           node_id: string;
           kind: string;
           exit: string | null;
+          channel: string | null;
+          reason: string | null;
+          until: Date | null;
           at: Date;
         }[]
-      >`select workflow_id, flow_id, flow_version, node_id, kind, exit, at from journey_steps
+      >`select workflow_id, flow_id, flow_version, node_id, kind, exit, channel, reason, until, at from journey_steps
         where contact_id = ${id} order by at desc, id desc limit ${limit * 5}`,
       sql<
         {
@@ -490,6 +493,9 @@ export class ContactRepository {
         nodeId: s.node_id,
         kind: s.kind,
         ...(s.exit ? { exit: s.exit } : {}),
+        ...(s.channel ? { channel: s.channel } : {}),
+        ...(s.reason ? { reason: s.reason } : {}),
+        ...(s.until ? { until: s.until } : {}),
         at: s.at,
       })),
       deliveries: deliveries.map((d) => ({

@@ -24,11 +24,14 @@ export class JourneyRepository {
           flow_version: s.version,
           contact_id: input.contactId,
           node_id: s.nodeId,
-          kind: s.exit === undefined ? 'enter' : 'leave',
+          kind: s.suppressed ? 'suppressed' : s.exit === undefined ? 'enter' : 'leave',
           exit: s.exit ?? null,
+          channel: s.suppressed?.channel ?? null,
+          reason: s.suppressed?.reason ?? null,
+          until: s.suppressed?.until === undefined ? null : new Date(s.suppressed.until),
           at: new Date(s.at),
         }));
-        // Postgres takes at most 65,535 parameters per statement: 9 per row.
+        // Postgres takes at most 65,535 parameters per statement: 12 per row.
         for (let i = 0; i < rows.length; i += 5000)
           await tx`insert into journey_steps ${tx(rows.slice(i, i + 5000))}`;
       }

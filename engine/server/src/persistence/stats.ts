@@ -5,7 +5,7 @@ export class StatsRepository {
   constructor(private readonly sql: Sql) {}
 
   /**
-   * Per step: entries and departures by exit; per end step: outcomes; enrollments started; messages
+   * Per step: entries, departures by exit and suppressed sends by reason (held or skipped); per end step: outcomes; enrollments started; messages
    * by channel and status. Ranges apply to when a step happened, a journey started or ended, or a
    * message was recorded.
    */
@@ -13,11 +13,22 @@ export class StatsRepository {
     const { sql } = this;
     const { from, to } = range;
     const [steps, ends, [enrolled], messages] = await Promise.all([
-      sql<{ node_id: string; kind: string; exit: string | null; n: number; contacts: number }[]>`
-          select node_id, kind, exit, count(*)::int as n, count(distinct contact_id)::int as contacts
+      sql<
+        {
+          node_id: string;
+          kind: string;
+          exit: string | null;
+          reason: string | null;
+          held: boolean;
+          n: number;
+          contacts: number;
+        }[]
+      >`
+          select node_id, kind, exit, reason, until is not null as held, count(*)::int as n,
+                 count(distinct contact_id)::int as contacts
           from journey_steps
           where flow_id = ${flowId} and flow_version = ${v} and at >= ${from} and at < ${to}
-          group by node_id, kind, exit`,
+          group by node_id, kind, exit, reason, held`,
       sql<{ outcome_node: string; outcome: string; n: number }[]>`
           select outcome_node, outcome, count(*)::int as n from enrollments
           where flow_id = ${flowId} and coalesce(final_version, flow_version) = ${v}

@@ -20,11 +20,21 @@ export type ContactAtNode = Omit<ContactAtNodeAnswer, 'temporalUrl'>;
 
 export type { NodeStats, VersionSummary } from '@sopflow/core/api';
 
+/** A step's suppressed sends, skipped or held, counted by reason. */
+function suppressedByReason(
+  steps: { kind: string; reason: string | null; held: boolean; n: number }[],
+  held: boolean,
+): Record<string, number> {
+  return Object.fromEntries(
+    steps.filter((s) => s.kind === 'suppressed' && s.held === held).map((s) => [s.reason ?? '', s.n]),
+  );
+}
+
 /**
  * Statistics of a flow version, derived rather than counted by the workflow (which would cost
  * history events): entries, exits and ends come from the journey records each run hands over
  * (at its end, before continuing as new, and every few hundred steps), so they are exact for
- * finished journeys and for the recorded part of long ones; who waits where *now* comes from
+ * finished journeys and for the recorded part of long ones, and so are sends suppressed at each step; who waits where *now* comes from
  * Temporal's visibility (`SopflowNode` of running runs, counted per node); enrollments and
  * messages from their own tables. Ranges apply to when a step happened, a journey started or
  * ended, or a message was recorded.
@@ -141,6 +151,8 @@ export class Stats {
         entered: entered?.n ?? 0,
         contacts: entered?.contacts ?? 0,
         left: Object.fromEntries(mine.filter((s) => s.kind === 'leave').map((s) => [s.exit ?? '', s.n])),
+        suppressed: suppressedByReason(mine, false),
+        held: suppressedByReason(mine, true),
         ended: endedHere.reduce((sum, e) => sum + e.n, 0),
         converted: endedHere.filter((e) => e.outcome === 'converted').reduce((sum, e) => sum + e.n, 0),
         waitingNow: waiting[i] ?? null,
