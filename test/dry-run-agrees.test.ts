@@ -2,7 +2,7 @@ import type { FlowDocumentInput } from '@sopflow/core';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { DateTime } from 'luxon';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { expectSameMessages, runBothWays } from './support/agreement';
+import { expectSameMessages, expectSameSuppressed, runBothWays } from './support/agreement';
 import { startTestApp, type TestApp, uniqueId } from './support/stack';
 import { createTimeSkippingEnv } from './support/time-skipping';
 
@@ -92,16 +92,11 @@ describe('dry-run and production agree', () => {
       name: 'Mei',
       addresses: { wecomUserId: 'wx-mei', phone: '13800000000' },
     };
-    const { real, dryRun, realOutcome, dryOutcome, startedAt, uses } = await runBothWays(
-      app,
-      env,
-      cadence(uniqueId('cadence')),
-      contact,
-      {
+    const { real, dryRun, realSuppressed, drySuppressed, realOutcome, dryOutcome, startedAt, uses } =
+      await runBothWays(app, env, cadence(uniqueId('cadence')), contact, {
         // Late on the evening of day 2 (the tip goes at 20:00): the reply lands about an hour later.
         events: [{ at: 'P2DT12H', name: 'message.received', payload: { text: 'hi' } }],
-      },
-    );
+      });
     expect(real.map((m) => m.nodeId)).toEqual(['hello', 'tip', 'thanks', 'late-note']);
     expectSameMessages(real, dryRun);
     expect(uses).toEqual({ real: ['used'], dryRun: ['used'] });
@@ -118,6 +113,25 @@ describe('dry-run and production agree', () => {
       expect(local(message).hour >= 8 && local(message).hour < 22).toBe(true);
     expect(note!.afterMs - thanks!.afterMs).toBeGreaterThanOrEqual(3 * 3600 * 1000);
     expect(thanks!.text).toBe('Thanks! 6 points, streak 1');
+    // The thanks falls at 22:00, in quiet hours: held until 08:00, in both.
+    expect(realSuppressed.map((s) => [s.nodeId, s.reason])).toEqual([['thanks', 'quiet-hours']]);
+    expect(local({ afterMs: realSuppressed[0]!.untilMs! }).toFormat('HH:mm')).toBe('08:00');
+    expectSameSuppressed(realSuppressed, drySuppressed);
+  });
+
+  it('on the same cadence when the silent contact has no phone: the nudge is suppressed alike', async () => {
+    const contact = { id: uniqueId('c'), name: 'Hui', addresses: { wecomUserId: 'wx-hui' } };
+    const { real, dryRun, realSuppressed, drySuppressed, realOutcome, dryOutcome } = await runBothWays(
+      app,
+      env,
+      cadence(uniqueId('no-phone')),
+      contact,
+    );
+    expect(real.map((m) => m.nodeId)).toEqual(['hello', 'tip']);
+    expectSameMessages(real, dryRun);
+    expect(realSuppressed).toEqual([{ nodeId: 'nudge', channel: 'sms', reason: 'no-address' }]);
+    expectSameSuppressed(realSuppressed, drySuppressed);
+    expect(dryOutcome).toEqual(realOutcome);
   });
 
   it('on the same cadence looking back: a reply before the tip is kept, then taken when the step is reached', async () => {

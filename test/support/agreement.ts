@@ -41,6 +41,29 @@ export function expectSameMessages(real: SentMessage[], dryRun: SentMessage[]): 
   });
 }
 
+/** A send that did not go out, as both runs report it; `untilMs` (held until) after enrollment. */
+export interface SuppressedSend {
+  nodeId: string;
+  channel: string;
+  reason: string;
+  untilMs?: number;
+}
+
+/**
+ * What a real run suppressed equals what its dry-run said: the same sends, skipped or held for the
+ * same reasons, held until the same time (within the drift `expectSameMessages` allows).
+ */
+export function expectSameSuppressed(real: SuppressedSend[], dryRun: SuppressedSend[]): void {
+  const withoutTime = ({ untilMs, ...rest }: SuppressedSend) => ({ ...rest, held: untilMs !== undefined });
+  expect(real.map(withoutTime)).toEqual(dryRun.map(withoutTime));
+  real.forEach((m, i) => {
+    if (m.untilMs === undefined) return;
+    const drift = m.untilMs - dryRun[i]!.untilMs!;
+    expect(drift, `${m.nodeId} held ${drift} ms past its dry-run time`).toBeGreaterThanOrEqual(0);
+    expect(drift, `${m.nodeId} held ${drift} ms past its dry-run time`).toBeLessThan(5000);
+  });
+}
+
 /**
  * Runs a flow for one contact twice: for real on a time-skipping Temporal server through the API
  * and worker, with events posted at their virtual offsets, and as a dry-run started at the same
@@ -142,9 +165,33 @@ export async function runBothWays(
       : [],
   );
   const dryUses = dry.timeline.flatMap((e) => (e.kind === 'event' ? [e.use] : []));
+  const realSuppressed: SuppressedSend[] = (
+    await app.sql<{ node_id: string; channel: string; reason: string; until: Date | null }[]>`
+      select node_id, channel, reason, until from journey_steps
+      where workflow_id = ${workflowId} and kind = 'suppressed' order by at, id`
+  ).map((r) => ({
+    nodeId: r.node_id,
+    channel: r.channel,
+    reason: r.reason,
+    ...(r.until ? { untilMs: r.until.getTime() - startedAt } : {}),
+  }));
+  const drySuppressed: SuppressedSend[] = dry.timeline.flatMap((e) =>
+    e.kind === 'suppressed'
+      ? [
+          {
+            nodeId: e.nodeId,
+            channel: e.channel,
+            reason: e.reason,
+            ...(e.until === undefined ? {} : { untilMs: e.until - startedAt }),
+          },
+        ]
+      : [],
+  );
   return {
     real,
     dryRun,
+    realSuppressed,
+    drySuppressed,
     realOutcome: result.outcome,
     dryOutcome: dry.outcome,
     startedAt,
