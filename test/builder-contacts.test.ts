@@ -85,7 +85,8 @@ it('imports contacts, finds one, runs a campaign into a flow and shows the journ
   expect(await byId('contact-addresses').textContent()).toContain('+8613800000001');
   expect(await byId('contact-journeys').textContent()).toContain('Not in any flow yet.');
 
-  // A live flow to run the campaign into: it sends one SMS and ends.
+  // A live flow to run the campaign into: it sends one SMS, then a WeChat message the imported
+  // contacts have no address for (a suppressed send their history shows), and ends.
   const flowId = uniqueId('people-flow');
   await publishFlow(app, {
     schemaVersion: 1,
@@ -94,11 +95,13 @@ it('imports contacts, finds one, runs a campaign into a flow and shows the journ
     nodes: [
       { id: 'in', type: 'trigger', trigger: { kind: 'audience' } },
       { id: 'say', type: 'send', channel: 'sms', message: { text: 'Hello {{ contact.name }}' } },
+      { id: 'nudge', type: 'send', channel: 'wechat', message: { text: 'Add us on WeChat' } },
       { id: 'out', type: 'exit' },
     ],
     edges: [
       { id: 'a', source: 'in', target: 'say' },
-      { id: 'b', source: 'say', target: 'out' },
+      { id: 'b', source: 'say', target: 'nudge' },
+      { id: 'c', source: 'nudge', target: 'out' },
     ],
   });
 
@@ -154,6 +157,9 @@ it('imports contacts, finds one, runs a campaign into a flow and shows the journ
   await journey.waitFor();
   expect(await journey.getByTestId('journey-steps').textContent()).toContain('say');
   expect(await journey.getByTestId('journey-deliveries').textContent()).toMatch(/say via sms \(\w+\): sent/);
+  expect(await journey.getByTestId('journey-suppressed').textContent()).toBe(
+    'nudge not sent on WeChat (1:1 via WeCom): no address',
+  );
   expect(await journey.getByTestId('journey-outcome').textContent()).toContain('exited');
   expect(await journey.getByTestId('journey-temporal').getAttribute('href')).toContain(
     encodeURIComponent(`sopflow:${flowId}:${ada}`),
@@ -166,6 +172,9 @@ it('imports contacts, finds one, runs a campaign into a flow and shows the journ
   expect(await byId('nav-campaigns').textContent()).toBe('活动');
   expect(await byId('contact-journeys').textContent()).toContain('旅程记录');
   expect(await journey.getByTestId('journey-outcome').textContent()).toContain('已退出');
+  expect(await journey.getByTestId('journey-suppressed').textContent()).toMatch(
+    /^nudge 未在 .+ 发送：没有地址$/,
+  );
   await page.screenshot({ path: artifact('builder-contact-zh.png') });
   await byId('nav-campaigns').click();
   await expect.poll(() => card.getByTestId('campaign-phase').textContent()).toBe('已完成');

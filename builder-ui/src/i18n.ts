@@ -270,6 +270,16 @@ const en = {
   sentTo: (channel: string, to: string) => `${channel} → ${to}`,
   waitsUntil: 'waits until',
   eventUse: { used: '', kept: 'kept for a step ahead', ignored: 'nothing waited for it' },
+  /** Why a send did not go out (the API's and the dry-run's reasons). */
+  suppressReasons: {
+    'no-address': 'no address',
+    'opted-out': 'opted out',
+    capped: 'frequency cap',
+    'quiet-hours': 'quiet hours',
+  } as Record<string, string>,
+  notSent: (channel: string, reason: string) => `not sent on ${channel}: ${reason}`,
+  heldUntil: (channel: string, until: string, reason: string) =>
+    `held on ${channel} until ${until} (${reason})`,
   timesIn: (zone: string, contacts: boolean) =>
     `Times in ${zone} (${contacts ? "the contact's time zone" : "the flow's: the contact has no valid time zone"})`,
 
@@ -327,6 +337,8 @@ const en = {
   watchConverted: 'Converted',
   watchHere: 'here now',
   watchPassed: 'passed',
+  watchNotSent: 'not sent',
+  watchHeld: 'held',
   watchHereTitle: 'Contacts standing in this step now (live, from Temporal)',
   watchPassedTitle:
     'Contacts who passed through this step, counted from journeys as they hand their records over (when they end, and every 500 steps)',
@@ -627,6 +639,14 @@ const zh: Messages = {
   sentTo: (channel, to) => `${channel} → ${to}`,
   waitsUntil: '等到',
   eventUse: { used: '', kept: '已保留，留给后面的步骤', ignored: '没有步骤在等' },
+  suppressReasons: {
+    'no-address': '没有地址',
+    'opted-out': '已退订',
+    capped: '频次上限',
+    'quiet-hours': '免打扰时段',
+  },
+  notSent: (channel, reason) => `未在 ${channel} 发送：${reason}`,
+  heldUntil: (channel, until, reason) => `${channel} 暂缓至 ${until}（${reason}）`,
   timesIn: (zone, contacts) =>
     `时间按 ${zone}（${contacts ? '联系人的时区' : '流程的时区：联系人没有有效时区'}）`,
 
@@ -681,6 +701,8 @@ const zh: Messages = {
   watchConverted: '已转化',
   watchHere: '当前',
   watchPassed: '经过',
+  watchNotSent: '未发送',
+  watchHeld: '暂缓',
   watchHereTitle: '此刻停留在这一步的联系人（实时，来自 Temporal）',
   watchPassedTitle: '经过这一步的联系人，按交回记录的旅程统计（旅程结束时，以及每 500 步）',
   watchExplain:

@@ -316,7 +316,12 @@ describe('document ↔ canvas', () => {
   it('does not let live counts or version-diff marks leak into the document', () => {
     const watched = markWatch(
       toCanvas(everyType),
-      new Map([['reply', { here: 3, passed: 7, exits: { event: { count: 2, share: 50 } } }]]),
+      new Map([
+        [
+          'reply',
+          { here: 3, passed: 7, exits: { event: { count: 2, share: 50 } }, suppressed: {}, held: {} },
+        ],
+      ]),
     );
     expect(watched.nodes.find((n) => n.id === 'reply')?.data.watch?.here).toBe(3);
     expect(watched.nodes.find((n) => n.id === 'pause')?.data.watch).toBeUndefined();

@@ -463,6 +463,29 @@ describe('preview trace', () => {
     ]);
   });
 
+  it('shows a send not made, and a send held with until when instead of a wait', () => {
+    const startAt = Date.parse('2026-03-02T10:00:00+08:00');
+    const noAddress = compile(doc);
+    if (!noAddress.ok) throw new Error('does not compile');
+    const skipped = simulate(noAddress.plan, { contact: { id: 'c1', addresses: {} }, startAt });
+    const hi = traceOf(skipped.timeline, startAt, skipped.outcome).steps[1]!;
+    expect(hi.messages).toEqual([]);
+    expect(hi.suppressed).toEqual([{ channel: 'wechat', reason: 'no-address' }]);
+
+    const quiet = compile({
+      ...doc,
+      settings: { ...doc.settings, quietHours: { start: '09:00', end: '12:00' } },
+    });
+    if (!quiet.ok) throw new Error('does not compile');
+    const held = simulate(quiet.plan, { contact: { id: 'c1', addresses: { wecomUserId: 'wx' } }, startAt });
+    const heldHi = traceOf(held.timeline, startAt, held.outcome).steps[1]!;
+    expect(heldHi.suppressed).toEqual([
+      { channel: 'wechat', reason: 'quiet-hours', until: Date.parse('2026-03-02T12:00:00+08:00') },
+    ]);
+    expect(heldHi.waitUntil).toBeUndefined();
+    expect(heldHi.messages.map((m) => m.status)).toEqual(['sent']);
+  });
+
   it('formats virtual times', () => {
     expect(formatOffset(((26 * 60 + 5) * 60 + 30) * 1000)).toBe('+1d 02:05');
     expect(formatClock(Date.parse('2026-03-02T02:00:00Z'), 'Asia/Shanghai')).toBe('03-02 10:00');

@@ -23,7 +23,9 @@ export interface TraceStep {
   /** The exit taken, once left. */
   exit?: string;
   messages: TraceMessage[];
-  /** A wait's planned end (epoch ms). */
+  /** Sends of the step that did not go out: skipped, or held until `until` (epoch ms). */
+  suppressed: { channel: string; reason: string; until?: number }[];
+  /** A wait's planned end (epoch ms); a held send says its own. */
   waitUntil?: number;
   /** Events that arrived while the contact stood here. */
   events: { name: string; use: EventUse; at: number }[];
@@ -52,6 +54,7 @@ export function traceOf(
           nodeType: entry.nodeType,
           at: entry.at,
           messages: [],
+          suppressed: [],
           events: [],
           contactChanges: [],
         });
@@ -70,8 +73,16 @@ export function traceOf(
           });
         }
         break;
+      case 'suppressed':
+        if (current?.nodeId === entry.nodeId) {
+          const { channel, reason, until } = entry;
+          current.suppressed.push({ channel, reason, ...(until === undefined ? {} : { until }) });
+        }
+        break;
       case 'wait':
-        if (current?.nodeId === entry.nodeId) current.waitUntil = entry.until;
+        // The timer that holds a send is the hold its `suppressed` entry already shows.
+        if (current?.nodeId === entry.nodeId && current.suppressed.at(-1)?.until !== entry.until)
+          current.waitUntil = entry.until;
         break;
       case 'event':
         current?.events.push({ name: entry.name, use: entry.use, at: entry.at });

@@ -38,8 +38,31 @@ describe('watchMarks', () => {
           ended: 0,
           converted: 0,
           waitingNow: 3,
+          suppressed: {},
+          held: {},
         },
-        { nodeId: 'end', entered: 2, contacts: 2, left: {}, ended: 2, converted: 0, waitingNow: 0 },
+        {
+          nodeId: 'end',
+          entered: 2,
+          contacts: 2,
+          left: {},
+          ended: 2,
+          converted: 0,
+          waitingNow: 0,
+          suppressed: {},
+          held: {},
+        },
+        {
+          nodeId: 'hello',
+          entered: 4,
+          contacts: 4,
+          left: { next: 4 },
+          ended: 0,
+          converted: 0,
+          waitingNow: 0,
+          suppressed: { 'no-address': 2, 'opted-out': 1, capped: 0 },
+          held: { 'quiet-hours': 1 },
+        },
         {
           nodeId: 'lost',
           entered: 0,
@@ -48,6 +71,8 @@ describe('watchMarks', () => {
           ended: 0,
           converted: 0,
           waitingNow: null,
+          suppressed: {},
+          held: {},
         },
       ],
     };
@@ -56,8 +81,18 @@ describe('watchMarks', () => {
       here: 3,
       passed: 5,
       exits: { event: { count: 1, share: 25 }, timeout: { count: 3, share: 75 } },
+      suppressed: {},
+      held: {},
     });
-    expect(marks.get('end')).toEqual({ here: 0, passed: 2, exits: {} });
-    expect(marks.get('lost')).toEqual({ here: null, passed: 0, exits: {} });
+    expect(marks.get('end')).toEqual({ here: 0, passed: 2, exits: {}, suppressed: {}, held: {} });
+    // Sends not made and sends held, by reason, without the reasons that had none.
+    expect(marks.get('hello')).toEqual({
+      here: 0,
+      passed: 4,
+      exits: { next: { count: 4, share: 100 } },
+      suppressed: { 'no-address': 2, 'opted-out': 1 },
+      held: { 'quiet-hours': 1 },
+    });
+    expect(marks.get('lost')).toEqual({ here: null, passed: 0, exits: {}, suppressed: {}, held: {} });
   });
 });

@@ -9,7 +9,7 @@ import type { FlowStats, NodeStats } from '@sopflow/core/api';
 /** One step as the statistics API answers it (the fields the canvas uses). */
 export type NodeStatsAnswer = Pick<
   NodeStats,
-  'nodeId' | 'entered' | 'contacts' | 'left' | 'ended' | 'converted' | 'waitingNow'
+  'nodeId' | 'entered' | 'contacts' | 'left' | 'ended' | 'converted' | 'waitingNow' | 'suppressed' | 'held'
 >;
 
 /** A version's statistics as the API answers them (the fields the canvas uses). */
@@ -29,7 +29,15 @@ export interface NodeWatch {
   passed: number;
   /** Per exit: departures and their share of all departures (0-100, rounded), when any left. */
   exits: Record<string, { count: number; share: number }>;
+  /** The step's sends that did not go out, by reason (reasons with none left out). */
+  suppressed: Record<string, number>;
+  /** The step's sends held for later (quiet hours, the cap's defer), by reason. */
+  held: Record<string, number>;
 }
+
+/** A tally without its zeros. */
+const some = (counts: Record<string, number>) =>
+  Object.fromEntries(Object.entries(counts).filter(([, n]) => n > 0));
 
 /** Shares that add up to 100 (largest remainder), so a card never shows 33% + 33% + 33%. */
 export function shares(counts: Record<string, number>): Record<string, number> {
@@ -62,6 +70,8 @@ export function watchMarks(stats: FlowStatsAnswer): Map<string, NodeWatch> {
           .filter(([, count]) => count > 0)
           .map(([exit, count]) => [exit, { count, share: share[exit] ?? 0 }]),
       ),
+      suppressed: some(node.suppressed),
+      held: some(node.held),
     });
   }
   return marks;

@@ -218,6 +218,19 @@ function TagGroup({
   );
 }
 
+/** A send of the step that did not go out: skipped, or held until a time, and why. */
+function SuppressedStep({ step }: { step: Journey['steps'][number] }) {
+  const { t, locale } = useLocale();
+  const channel = t.channels[step.channel ?? ''] ?? step.channel ?? '';
+  const reason = t.suppressReasons[step.reason ?? ''] ?? step.reason ?? '';
+  return (
+    <span className={step.until ? 'muted' : 'people-bad'} data-testid="journey-suppressed">
+      <code>{step.nodeId}</code>{' '}
+      {step.until ? t.heldUntil(channel, formatTime(step.until, locale), reason) : t.notSent(channel, reason)}
+    </span>
+  );
+}
+
 function JourneyView({ journey }: { journey: Journey }) {
   const { t, locale } = useLocale();
   const { enrollment, steps, deliveries } = journey;
@@ -265,8 +278,14 @@ function JourneyView({ journey }: { journey: Journey }) {
                 // biome-ignore lint/suspicious/noArrayIndexKey: a step may repeat in a loop; its place is its identity
                 <li key={i}>
                   <span className="muted">{formatTime(step.at, locale)}</span>{' '}
-                  {t.contacts.stepKinds[step.kind] ?? step.kind} <code>{step.nodeId}</code>
-                  {step.exit && <span className="muted"> → {step.exit}</span>}
+                  {step.kind === 'suppressed' ? (
+                    <SuppressedStep step={step} />
+                  ) : (
+                    <>
+                      {t.contacts.stepKinds[step.kind] ?? step.kind} <code>{step.nodeId}</code>
+                      {step.exit && <span className="muted"> → {step.exit}</span>}
+                    </>
+                  )}
                 </li>
               ))}
             </ol>

@@ -12,6 +12,20 @@ const clip = (text: string, n: number) => {
   return line.length > n ? `${line.slice(0, n - 1)}…` : line;
 };
 
+/** Sends of a step not made (or held), in all, with the count per reason on hover; nothing when none. */
+function ReasonCount({ id, counts, words }: { id: string; counts: Record<string, number>; words: string }) {
+  const { t } = useLocale();
+  const entries = Object.entries(counts);
+  if (entries.length === 0) return null;
+  const total = entries.reduce((sum, [, n]) => sum + n, 0);
+  const title = entries.map(([reason, n]) => `${t.suppressReasons[reason] ?? reason}: ${n}`).join(' · ');
+  return (
+    <span className="step__suppressed" title={title} data-testid={id}>
+      <strong>{total}</strong> {words}
+    </span>
+  );
+}
+
 export const StepNode = memo(function StepNode({ id, data, selected }: NodeProps<StepNodeType>) {
   const { t, locale } = useLocale();
   const { node, exits, problems, trace, watch, diff } = data;
@@ -78,6 +92,8 @@ export const StepNode = memo(function StepNode({ id, data, selected }: NodeProps
           <span className="step__passed" title={t.watchPassedTitle}>
             <strong data-testid={`watch-passed-${id}`}>{watch.passed}</strong> {t.watchPassed}
           </span>
+          <ReasonCount id={`watch-suppressed-${id}`} counts={watch.suppressed} words={t.watchNotSent} />
+          <ReasonCount id={`watch-held-${id}`} counts={watch.held} words={t.watchHeld} />
         </div>
       )}
       {message && !trace?.messages.length && <div className="step__message">{clip(message, 80)}</div>}

@@ -1,5 +1,6 @@
 import { type CompileError, type ContactInput, type FlowDocument, zoneFor } from '@sopflow/core';
 import {
+  Ban,
   CornerDownRight,
   Hourglass,
   Pause,
@@ -391,6 +392,22 @@ export function PreviewPanel({
                       </span>
                       {m.subject && <strong>{m.subject}</strong>}
                       <span className="bubble__text">{m.text}</span>
+                    </div>
+                  ))}
+                  {step.suppressed.map((m, j) => (
+                    // biome-ignore lint/suspicious/noArrayIndexKey: suppressed sends of one visit, in order
+                    <div key={j} className="muted preview__note" data-testid="preview-suppressed">
+                      <Ban size={12} aria-hidden="true" />{' '}
+                      {m.until === undefined
+                        ? t.notSent(
+                            t.channels[m.channel] ?? m.channel,
+                            t.suppressReasons[m.reason] ?? m.reason,
+                          )
+                        : t.heldUntil(
+                            t.channels[m.channel] ?? m.channel,
+                            formatClock(m.until, run.zone.name),
+                            t.suppressReasons[m.reason] ?? m.reason,
+                          )}
                     </div>
                   ))}
                   {step.waitUntil !== undefined && (
