@@ -41,9 +41,6 @@ const SUPPRESS_REASONS: Record<SuppressReason, string> = {
   'quiet-hours': 'quiet hours',
 };
 
-/** Timers that hold a send: the `suppressed` entry before them already says until when and why. */
-const HOLDING_TIMERS = new Set(['quiet-hours', 'frequency-cap']);
-
 const localTime = (at: number, zone: string) =>
   DateTime.fromMillis(at, { zone }).toFormat('yyyy-MM-dd HH:mm');
 
@@ -56,9 +53,7 @@ function describe(entry: TimelineEntry, zone: string): string | undefined {
       return `  ✉ ${entry.channel} to ${entry.to}${status}: ${entry.subject ? `${entry.subject} / ` : ''}${entry.text.replace(/\n/g, ' ⏎ ')}`;
     }
     case 'wait':
-      return HOLDING_TIMERS.has(entry.reason)
-        ? undefined
-        : `  ⏸ waits until ${localTime(entry.until, zone)} (${entry.reason})`;
+      return `  ⏸ waits until ${localTime(entry.until, zone)} (${entry.reason})`;
     case 'suppressed':
       return entry.until === undefined
         ? `  ⊘ not sent on ${entry.channel}: ${SUPPRESS_REASONS[entry.reason]}`
@@ -92,8 +87,16 @@ export function formatTimeline(result: SimulationResult, plan: Pick<Plan, 'setti
         ? `the flow's time zone: the contact's "${result.contact.timezone}" is not a time zone`
         : "the flow's time zone: the contact has none";
   const lines = [`Times in ${zone} (${whose})`];
+  let previous: TimelineEntry | undefined;
   for (const entry of result.timeline) {
-    const text = describe(entry, zone);
+    // The timer that holds a send is the hold its `suppressed` line has just said.
+    const hold =
+      entry.kind === 'wait' &&
+      previous?.kind === 'suppressed' &&
+      previous.nodeId === entry.nodeId &&
+      previous.until === entry.until;
+    previous = entry;
+    const text = hold ? undefined : describe(entry, zone);
     if (text === undefined) continue;
     const local = DateTime.fromMillis(entry.at, { zone }).toFormat('MM-dd HH:mm');
     lines.push(`${offset(entry.at - result.startAt).padEnd(13)} ${local}  ${text}`);
