@@ -98,11 +98,17 @@ function cohortCommand(
     `${size} contacts through "${compiled.plan.flowName}"\n\nstep                     entered   still there   left by`,
   );
   for (const step of report.funnel) {
-    const exits = Object.entries(step.left)
-      .map(([exit, n]) => `${exit} ${n}`)
-      .join(', ');
+    const tally = (counts: Record<string, number>) =>
+      Object.entries(counts)
+        .map(([key, n]) => `${key} ${n}`)
+        .join(', ');
+    // Sends of the step that did not go out, as production's statistics count them.
+    const notSent = [
+      ...(Object.keys(step.suppressed).length ? [`not sent: ${tally(step.suppressed)}`] : []),
+      ...(Object.keys(step.held).length ? [`held: ${tally(step.held)}`] : []),
+    ];
     console.log(
-      `${step.nodeId.padEnd(24)} ${String(step.entered).padStart(7)}   ${String(step.stillThere).padStart(11)}   ${exits}`,
+      `${step.nodeId.padEnd(24)} ${String(step.entered).padStart(7)}   ${String(step.stillThere).padStart(11)}   ${tally(step.left)}${notSent.length ? `   (${notSent.join('; ')})` : ''}`,
     );
   }
   console.log(
