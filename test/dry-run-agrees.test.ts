@@ -1,10 +1,9 @@
 import type { FlowDocumentInput } from '@sopflow/core';
-import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { DateTime } from 'luxon';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { expectSameMessages, expectSameSuppressed, runBothWays } from './support/agreement';
-import { startTestApp, type TestApp, uniqueId } from './support/stack';
-import { createTimeSkippingEnv } from './support/time-skipping';
+import { uniqueId } from './support/stack';
+import { useTimeSkippingApp } from './support/time-skipping';
 
 /**
  * A dry-run is a true preview of production: a multi-day flow, run for real on Temporal's
@@ -12,17 +11,7 @@ import { createTimeSkippingEnv } from './support/time-skipping';
  * the same order at the same virtual times.
  */
 
-let env: TestWorkflowEnvironment;
-let app: TestApp;
-
-beforeAll(async () => {
-  env = await createTimeSkippingEnv();
-  app = await startTestApp({ temporalAddress: env.address });
-});
-afterAll(async () => {
-  await app?.stop();
-  await env?.teardown();
-});
+const stack = useTimeSkippingApp();
 
 function cadence(id: string, lookBack?: { kind: 'since-entry' }): FlowDocumentInput {
   const node = (n: object) => n as FlowDocumentInput['nodes'][number];
@@ -93,7 +82,7 @@ describe('dry-run and production agree', () => {
       addresses: { wecomUserId: 'wx-mei', phone: '13800000000' },
     };
     const { real, dryRun, realSuppressed, drySuppressed, realOutcome, dryOutcome, startedAt, uses } =
-      await runBothWays(app, env, cadence(uniqueId('cadence')), contact, {
+      await runBothWays(stack.app, stack.env, cadence(uniqueId('cadence')), contact, {
         // Late on the evening of day 2 (the tip goes at 20:00): the reply lands about an hour later.
         events: [{ at: 'P2DT12H', name: 'message.received', payload: { text: 'hi' } }],
       });
@@ -122,8 +111,8 @@ describe('dry-run and production agree', () => {
   it('on the same cadence when the silent contact has no phone: the nudge is suppressed alike', async () => {
     const contact = { id: uniqueId('c'), name: 'Hui', addresses: { wecomUserId: 'wx-hui' } };
     const { real, dryRun, realSuppressed, drySuppressed, realOutcome, dryOutcome } = await runBothWays(
-      app,
-      env,
+      stack.app,
+      stack.env,
       cadence(uniqueId('no-phone')),
       contact,
     );
@@ -141,8 +130,8 @@ describe('dry-run and production agree', () => {
       addresses: { wecomUserId: 'wx-yu', phone: '13700000000' },
     };
     const { real, dryRun, realOutcome, dryOutcome, uses } = await runBothWays(
-      app,
-      env,
+      stack.app,
+      stack.env,
       cadence(uniqueId('look-back'), { kind: 'since-entry' }),
       contact,
       {
@@ -166,8 +155,8 @@ describe('dry-run and production agree', () => {
       addresses: { wecomUserId: 'wx-lin', phone: '13900000000' },
     };
     const { real, dryRun, realOutcome, dryOutcome } = await runBothWays(
-      app,
-      env,
+      stack.app,
+      stack.env,
       cadence(uniqueId('silent')),
       contact,
     );

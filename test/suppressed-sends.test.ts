@@ -1,10 +1,9 @@
 import type { FlowDocumentInput } from '@sopflow/core';
 import { contactFlowWorkflowId } from '@sopflow/workflows';
-import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { DateTime } from 'luxon';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { publishFlow, startTestApp, type TestApp, uniqueId } from './support/stack';
-import { createTimeSkippingEnv } from './support/time-skipping';
+import { describe, expect, it } from 'vitest';
+import { publishFlow, uniqueId } from './support/stack';
+import { useTimeSkippingApp } from './support/time-skipping';
 
 /**
  * A send that does not go out leaves a trace: skipped for an opt-out, a missing address or the
@@ -13,17 +12,7 @@ import { createTimeSkippingEnv } from './support/time-skipping';
  * time-skipping server, so the hour's wait and the quiet hours pass at once.
  */
 
-let env: TestWorkflowEnvironment;
-let app: TestApp;
-
-beforeAll(async () => {
-  env = await createTimeSkippingEnv();
-  app = await startTestApp({ temporalAddress: env.address });
-});
-afterAll(async () => {
-  await app?.stop();
-  await env?.teardown();
-});
+const stack = useTimeSkippingApp();
 
 const ZONE = 'Asia/Shanghai';
 
@@ -60,16 +49,16 @@ interface JourneyRecord {
 }
 
 async function enroll(flowId: string, contact: Record<string, unknown>): Promise<void> {
-  const enrolled = await app.request('POST', `/api/flows/${flowId}/enroll`, { contact });
+  const enrolled = await stack.app.request('POST', `/api/flows/${flowId}/enroll`, { contact });
   if (enrolled.status !== 202) throw new Error(JSON.stringify(enrolled.body));
 }
 
 const finish = (flowId: string, contactId: string) =>
-  env.client.workflow.getHandle(contactFlowWorkflowId(flowId, contactId)).result();
+  stack.env.client.workflow.getHandle(contactFlowWorkflowId(flowId, contactId)).result();
 
 /** The contact's suppressed sends in this flow, oldest first, as its history shows them. */
 async function suppressedIn(flowId: string, contactId: string) {
-  const history = await app.request('GET', `/api/contacts/${contactId}`);
+  const history = await stack.app.request('GET', `/api/contacts/${contactId}`);
   expect(history.status).toBe(200);
   return (history.body.journey as JourneyRecord[])
     .filter((j) => j.workflowId === contactFlowWorkflowId(flowId, contactId) && j.kind === 'suppressed')
@@ -78,7 +67,7 @@ async function suppressedIn(flowId: string, contactId: string) {
 }
 
 async function nodeStats(flowId: string, nodeId: string) {
-  const stats = await app.request('GET', `/api/flows/${flowId}/stats`);
+  const stats = await stack.app.request('GET', `/api/flows/${flowId}/stats`);
   expect(stats.status).toBe(200);
   const { suppressed, held } = stats.body.nodes.find((n: { nodeId: string }) => n.nodeId === nodeId);
   return { suppressed, held };
@@ -87,7 +76,7 @@ async function nodeStats(flowId: string, nodeId: string) {
 describe('suppressed sends', () => {
   it('are recorded with their reason for an opt-out, a missing address and the frequency cap', async () => {
     const flowId = uniqueId('suppressed');
-    await publishFlow(app, twoSends(flowId, { frequencyCap: { max: 1, per: 'P1D', onCap: 'skip' } }));
+    await publishFlow(stack.app, twoSends(flowId, { frequencyCap: { max: 1, per: 'P1D', onCap: 'skip' } }));
     const [optedOut, optsOutLater, noAddress, capped] = ['out', 'later', 'none', 'cap'].map((c) =>
       uniqueId(c),
     ) as [string, string, string, string];
@@ -101,13 +90,13 @@ describe('suppressed sends', () => {
     await expect
       .poll(
         async () =>
-          (await app.request('GET', `/api/contacts/${optsOutLater}`)).body.deliveries.map(
+          (await stack.app.request('GET', `/api/contacts/${optsOutLater}`)).body.deliveries.map(
             (d: { nodeId: string; status: string }) => `${d.nodeId} ${d.status}`,
           ),
         { timeout: 20_000 },
       )
       .toEqual(['hello sent']);
-    const unsubscribed = await app.request('PUT', `/api/contacts/${optsOutLater}`, {
+    const unsubscribed = await stack.app.request('PUT', `/api/contacts/${optsOutLater}`, {
       unsubscribed: { wechat: true },
     });
     expect(unsubscribed.status).toBe(200);
@@ -136,7 +125,7 @@ describe('suppressed sends', () => {
       held: {},
     });
     // Suppressed sends are no deliveries: the messages are the two first sends that went out.
-    const stats = await app.request('GET', `/api/flows/${flowId}/stats`);
+    const stats = await stack.app.request('GET', `/api/flows/${flowId}/stats`);
     expect(stats.body.messages).toEqual([
       { channel: 'wechat', sent: 2, failed: 0, unconfirmed: 0, pending: 0 },
     ]);
@@ -144,12 +133,12 @@ describe('suppressed sends', () => {
 
   it('are recorded as held, with until when, for quiet hours and a deferring cap', async () => {
     // Quiet hours from the top of the virtual clock's current hour to two hours later.
-    const now = DateTime.fromMillis(await env.currentTimeMs(), { zone: ZONE });
+    const now = DateTime.fromMillis(await stack.env.currentTimeMs(), { zone: ZONE });
     const start = now.startOf('hour');
     const end = start.plus({ hours: 2 });
     const flowId = uniqueId('held');
     await publishFlow(
-      app,
+      stack.app,
       twoSends(flowId, {
         quietHours: { start: start.toFormat('HH:mm'), end: end.toFormat('HH:mm') },
         frequencyCap: { max: 1, per: 'PT3H', onCap: 'defer' },
@@ -172,7 +161,7 @@ describe('suppressed sends', () => {
 
     expect(await nodeStats(flowId, 'hello')).toEqual({ suppressed: {}, held: { 'quiet-hours': 1 } });
     expect(await nodeStats(flowId, 'again')).toEqual({ suppressed: {}, held: { capped: 1 } });
-    const deliveries = (await app.request('GET', `/api/contacts/${contact}`)).body.deliveries;
+    const deliveries = (await stack.app.request('GET', `/api/contacts/${contact}`)).body.deliveries;
     expect(
       deliveries.map((d: { nodeId: string; status: string }) => `${d.nodeId} ${d.status}`).sort(),
     ).toEqual(['again sent', 'hello sent']);

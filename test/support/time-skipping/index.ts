@@ -2,6 +2,8 @@ import { localStack } from '@sopflow/server';
 import { SEARCH_ATTRIBUTES } from '@sopflow/workflows';
 import { type ClientOptionsForTestEnv, TestWorkflowEnvironment } from '@temporalio/testing';
 import { DefaultLogger, Runtime } from '@temporalio/worker';
+import { afterAll, beforeAll } from 'vitest';
+import { startTestApp, type TestApp } from '../stack';
 
 /** The workflows of `fixtures/sleepy-workflow.ts`, for a Worker's `workflowsPath`. */
 export const sleepyWorkflowsPath: string = new URL('./fixtures/sleepy-workflow.ts', import.meta.url).pathname;
@@ -51,4 +53,21 @@ export async function createTimeSkippingEnv(
     }
   }
   return env;
+}
+
+/**
+ * A test app on its own time-skipping Temporal server, started before the file's tests and
+ * stopped after them; its fields are set once `beforeAll` has run.
+ */
+export function useTimeSkippingApp(): { env: TestWorkflowEnvironment; app: TestApp } {
+  const stack = {} as { env: TestWorkflowEnvironment; app: TestApp };
+  beforeAll(async () => {
+    stack.env = await createTimeSkippingEnv();
+    stack.app = await startTestApp({ temporalAddress: stack.env.address });
+  });
+  afterAll(async () => {
+    await stack.app?.stop();
+    await stack.env?.teardown();
+  });
+  return stack;
 }
