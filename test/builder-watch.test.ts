@@ -28,7 +28,10 @@ const byId = (id: string) => page.getByTestId(id);
 const text = textOf;
 const open = (hash: string) => builder.open(hash);
 
-/** Contacts wait in `hold` for `go` (a day at most), then leave. */
+/**
+ * Contacts are greeted on WeChat (those without a WeCom id are not: a suppressed send), wait in
+ * `hold` for `go` (a day at most), then leave.
+ */
 const holdingFlow = (id: string) => ({
   schemaVersion: 1,
   id,
@@ -36,17 +39,25 @@ const holdingFlow = (id: string) => ({
   nodes: [
     { id: 'in', type: 'trigger', trigger: { kind: 'manual' }, position: { x: 0, y: 0 } },
     {
+      id: 'greet',
+      type: 'send',
+      channel: 'wechat',
+      message: { text: 'Welcome' },
+      position: { x: 0, y: 140 },
+    },
+    {
       id: 'hold',
       type: 'wait_for_event',
       label: 'Hold',
       event: 'go',
       timeout: 'P1D',
-      position: { x: 0, y: 160 },
+      position: { x: 0, y: 320 },
     },
-    { id: 'out', type: 'exit', position: { x: 0, y: 340 } },
+    { id: 'out', type: 'exit', position: { x: 0, y: 500 } },
   ],
   edges: [
-    { id: 'a', source: 'in', target: 'hold' },
+    { id: 'g', source: 'in', target: 'greet' },
+    { id: 'a', source: 'greet', target: 'hold' },
     { id: 'b', source: 'hold', sourceHandle: 'event', target: 'out' },
     { id: 'c', source: 'hold', sourceHandle: 'timeout', target: 'out' },
   ],
@@ -80,6 +91,10 @@ it('shows live counts per step, lists who waits there, and diffs and rolls back 
   await expect.poll(() => text(byId('watch-passed-hold')), WAIT).toBe('1');
   expect(await text(byId('share-hold-event'))).toBe('100%');
   expect(await byId('share-hold-timeout').count()).toBe(0);
+  // The greeting could not reach the leaver (no WeCom id): the step says so, with the reason on hover.
+  expect(await text(byId('watch-suppressed-greet'))).toBe('1 not sent');
+  expect(await byId('watch-suppressed-greet').getAttribute('title')).toBe('no address: 1');
+  expect(await byId('watch-held-greet').count()).toBe(0);
 
   // 2. The numbers refresh by themselves: a fifth contact shows up without a reload.
   const late = { id: uniqueId('eve'), name: 'eve' };
