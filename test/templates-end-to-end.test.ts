@@ -3,7 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { type ScriptedEvent, type TemplateId, templateFlow } from '@sopflow/core';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { expectSameMessages, runBothWays } from './support/agreement';
+import { expectSameMessages, expectSameSuppressed, runBothWays } from './support/agreement';
 import { startTestApp, type TestApp, uniqueId } from './support/stack';
 import { createTimeSkippingEnv } from './support/time-skipping';
 
@@ -122,13 +122,20 @@ describe('the five templates run as their dry-runs say', () => {
           addresses: { wecomUserId: 'wx-mei', phone: '13800000000', email: 'mei@example.com' },
           attributes: { city: locale === 'zh' ? '杭州' : 'Hangzhou' },
         };
-        const { real, dryRun, realOutcome, dryOutcome } = await runBothWays(app, env, document, contact, {
-          event: scenario.event,
-          events: scenario.events,
-          responses: { coupon: { http: { status: 200, body: { code: 'MEI-7DAYS' } } } },
-        });
+        const { real, dryRun, realSuppressed, drySuppressed, realOutcome, dryOutcome } = await runBothWays(
+          app,
+          env,
+          document,
+          contact,
+          {
+            event: scenario.event,
+            events: scenario.events,
+            responses: { coupon: { http: { status: 200, body: { code: 'MEI-7DAYS' } } } },
+          },
+        );
         expect(real.length).toBeGreaterThan(0);
         expectSameMessages(real, dryRun);
+        expectSameSuppressed(realSuppressed, drySuppressed);
         expect(realOutcome).toEqual(dryOutcome);
         expect(realOutcome).not.toBeNull();
         if (scenario.sends.length > 0) expect(real.map((m) => m.nodeId)).toEqual(scenario.sends);
