@@ -219,7 +219,8 @@ describe('templates: documents', () => {
         }
       }
     }
-  });
+    // 480 dry-runs: under a second on an idle machine, past the default 5 s on a loaded one.
+  }, 30_000);
 });
 
 describe('templates: the shared builders', () => {
