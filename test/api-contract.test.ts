@@ -2,6 +2,7 @@ import type { ApiPaths } from '@sopflow/core/api';
 import * as contract from '@sopflow/core/api';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { z } from 'zod';
+import { waitsForGo } from './support/flows';
 import { publishFlow, startTestApp, TEST_ADMIN, type TestApp, uniqueId } from './support/stack';
 
 /**
@@ -71,24 +72,7 @@ const CLIENT_ROUTES = {
   '/api/channels/{channel}/test': ['post'],
 } as const satisfies { [Path in keyof ApiPaths]: readonly (keyof ApiPaths[Path])[] };
 
-/** A manual flow: each contact waits for `go` (a day at most), is told, and leaves. */
-const waitingFlow = (id: string) => ({
-  schemaVersion: 1,
-  id,
-  name: 'Contract: waits for go',
-  nodes: [
-    { id: 'in', type: 'trigger', trigger: { kind: 'manual' } },
-    { id: 'hold', type: 'wait_for_event', event: 'go', timeout: 'P1D' },
-    { id: 'say', type: 'send', channel: 'sms', message: { text: 'Hello {{ contact.id }}' } },
-    { id: 'out', type: 'exit' },
-  ],
-  edges: [
-    { id: 'a', source: 'in', target: 'hold' },
-    { id: 'b', source: 'hold', sourceHandle: 'event', target: 'say' },
-    { id: 'c', source: 'hold', sourceHandle: 'timeout', target: 'out' },
-    { id: 'd', source: 'say', target: 'out' },
-  ],
-});
+const waitingFlow = (id: string) => waitsForGo(id, 'Contract: waits for go');
 
 describe('the API contract matches what the server answers', () => {
   it('names only routes the server has, each answering with a documented schema', async () => {

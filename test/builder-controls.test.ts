@@ -3,6 +3,7 @@ import { contactFlowWorkflowId } from '@sopflow/workflows';
 import type { Page } from 'playwright-core';
 import { expect, it } from 'vitest';
 import { artifact, type BuilderSession, textOf, useBuilder } from './support/builder';
+import { waitsForGo } from './support/flows';
 import { publishFlow, type TestApp, uniqueId } from './support/stack';
 
 /**
@@ -23,25 +24,6 @@ useBuilder({ viewport: { width: 1280, height: 800 } }, (session) => {
 
 const byId = (id: string) => page.getByTestId(id);
 
-/** Each contact waits a day for `go`, then is told and leaves. */
-const waitingFlow = (id: string) => ({
-  schemaVersion: 1,
-  id,
-  name: 'Waits for go',
-  nodes: [
-    { id: 'in', type: 'trigger', trigger: { kind: 'manual' } },
-    { id: 'hold', type: 'wait_for_event', event: 'go', timeout: 'P1D' },
-    { id: 'say', type: 'send', channel: 'sms', message: { text: 'Go!' } },
-    { id: 'out', type: 'exit' },
-  ],
-  edges: [
-    { id: 'a', source: 'in', target: 'hold' },
-    { id: 'b', source: 'hold', sourceHandle: 'event', target: 'say' },
-    { id: 'c', source: 'hold', sourceHandle: 'timeout', target: 'out' },
-    { id: 'd', source: 'say', target: 'out' },
-  ],
-});
-
 const status = async (id: string) =>
   (await app.request('GET', `/api/flows/${id}`)).body.flow.status as string;
 
@@ -52,7 +34,7 @@ async function act(action: string) {
 
 it('pauses, resumes, stops (cancelling its contacts), duplicates, exports and archives a flow', async () => {
   const id = uniqueId('controls');
-  await publishFlow(app, waitingFlow(id));
+  await publishFlow(app, waitsForGo(id));
   const contactId = uniqueId('c');
   const enrolled = await app.request('POST', `/api/flows/${id}/enroll`, { contact: { id: contactId } });
   expect(enrolled.status).toBe(202);

@@ -1,0 +1,20 @@
+/** Flow documents several test files run. */
+
+/** A manual flow: each contact waits for `go` (a day at most), is told, and leaves. */
+export const waitsForGo = (id: string, name = 'Waits for go') => ({
+  schemaVersion: 1,
+  id,
+  name,
+  nodes: [
+    { id: 'in', type: 'trigger', trigger: { kind: 'manual' } },
+    { id: 'hold', type: 'wait_for_event', event: 'go', timeout: 'P1D' },
+    { id: 'say', type: 'send', channel: 'sms', message: { text: 'Hello {{ contact.id }}' } },
+    { id: 'out', type: 'exit' },
+  ],
+  edges: [
+    { id: 'a', source: 'in', target: 'hold' },
+    { id: 'b', source: 'hold', sourceHandle: 'event', target: 'say' },
+    { id: 'c', source: 'hold', sourceHandle: 'timeout', target: 'out' },
+    { id: 'd', source: 'say', target: 'out' },
+  ],
+});
