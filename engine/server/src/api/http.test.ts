@@ -31,13 +31,7 @@ describe('jsonValueProblem', () => {
   });
 
   it('refuses text Postgres cannot store, in values and in keys', () => {
-    for (const value of [
-      { a: 'x\u0000y' },
-      ['\ud800'],
-      { b: 'x\udfffy' },
-      { 'k\u0000': 1 },
-      { ['\udc00']: 1 },
-    ])
+    for (const value of [{ a: 'x\u0000y' }, ['\ud800'], { b: 'x\udfffy' }, { 'k\u0000': 1 }, { '\udc00': 1 }])
       expect(jsonValueProblem(value), JSON.stringify(value)).toMatchObject({
         code: 'invalid_text',
         status: 422,
