@@ -600,7 +600,9 @@ describe('a sweep of edge values over every route', () => {
     findings.expectNone();
     expect(logged).toEqual([]);
     await expectHealthy();
-  });
+    // About 2,900 requests, many of them starting runs or asking them (events are Workflow Updates):
+    // half a minute alone, minutes beside the other end-to-end files on two cores.
+  }, 600_000);
 
   it('imports a CSV with an edge value in each column of a row: every bad row reported, every other saved', async () => {
     const columns = [
