@@ -46,17 +46,24 @@ export class EventRouter {
     const { contact: stored } = await this.store.contacts.upsert({ id: event.contactId });
     const contact = flowContactView(stored);
 
-    const runs: EventOutcome['runs'] = [];
-    for (const workflowId of await this.store.enrollments.workflowsOfContact(event.contactId)) {
-      // The record's id: a post retried after a crash before it was marked processed counts once.
-      const use = await this.temporal.deliverEvent(workflowId, {
-        name: event.name,
-        payload: event.payload,
-        id: `event-${id}`,
-      });
-      // A finished run takes no events; that is the usual case, not an error.
-      if (use) runs.push({ workflowId, use });
-    }
+    // All of the contact's runs at once: a run that cannot answer costs the answer's deadline
+    // once, not once per run.
+    const workflowIds = await this.store.enrollments.workflowsOfContact(event.contactId);
+    const uses = await Promise.all(
+      workflowIds.map((workflowId) =>
+        // The record's id: a post retried after a crash before it was marked processed counts once.
+        this.temporal.deliverEvent(workflowId, {
+          name: event.name,
+          payload: event.payload,
+          id: `event-${id}`,
+        }),
+      ),
+    );
+    // A finished run takes no events (no answer); that is the usual case, not an error.
+    const runs: EventOutcome['runs'] = workflowIds.flatMap((workflowId, i) => {
+      const use = uses[i];
+      return use ? [{ workflowId, use }] : [];
+    });
 
     const started: EnrollResult[] = [];
     const notStarted: EventOutcome['notStarted'] = [];
@@ -72,11 +79,11 @@ export class EventRouter {
       else started.push(await this.enroller.enroll(plan.flowId, { id: event.contactId }, event.payload));
     }
     await this.store.events.markProcessed(id);
-    const uses = new Set<EventUse>(runs.map((r) => r.use));
-    if (started.length > 0) uses.add('used');
+    const answered = new Set<EventUse>(runs.map((r) => r.use));
+    if (started.length > 0) answered.add('used');
     return {
       status: 'recorded',
-      use: EVENT_USES_STRONGEST_FIRST.find((use) => uses.has(use)) ?? 'ignored',
+      use: EVENT_USES_STRONGEST_FIRST.find((use) => answered.has(use)) ?? 'ignored',
       delivered: runs.length,
       runs,
       started,
