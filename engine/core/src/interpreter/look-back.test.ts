@@ -4,7 +4,7 @@ import { Contact } from '../flow/schema';
 import type { LookBack } from '../nodes/wait_for_event/definition';
 import { exit, send, testPlan, trigger } from '../test-support';
 import { advance, type Command, type RunState, type Step, start } from './interpreter';
-import { KEPT_MAX_AGE_MS, KEPT_PER_NAME } from './look-back';
+import { KEPT_MAX_AGE_MS, KEPT_PER_NAME } from './kept-events';
 
 const HOUR = 3_600_000;
 const DAY = 24 * HOUR;

@@ -1,5 +1,6 @@
 import type { Plan } from '../flow/plan';
 import { semanticsOf } from '../nodes/semantics';
+import { KEPT_MAX_AGE_MS, KEPT_PER_NAME } from './kept-events';
 import { own } from './run-context';
 import type { ReceivedEvent } from './types';
 
@@ -9,17 +10,6 @@ import type { ReceivedEvent } from './types';
  * newest KEPT_PER_NAME, none older than KEPT_MAX_AGE_MS nor than the longest look-back a step still
  * ahead of the contact has for that name.
  */
-
-/** The most events of one name a run keeps; a newer one pushes out the oldest. */
-export const KEPT_PER_NAME = 10;
-/** The oldest event a run keeps, and so the longest a look-back may reach. */
-export const KEPT_MAX_AGE_MS = 30 * 24 * 3_600_000;
-
-/** What a step looking back wants: events of `event` no older than `maxAgeMs` when it is reached. */
-export interface LookBackWant {
-  event: string;
-  maxAgeMs: number;
-}
 
 /**
  * Event name → the longest age any look-back step ahead of `from` (reachable through exits,

@@ -4,7 +4,7 @@ import type { Condition } from '../flow/evaluate-condition';
 import { zoneFor } from '../flow/local-time';
 import type { Plan, PlanNode } from '../flow/plan';
 import type { Contact } from '../flow/schema';
-import type { LookBackWant } from './look-back';
+import type { LookBackWant } from './kept-events';
 import type {
   Awaiting,
   Command,

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { Duration, EventName } from '../../flow/fields';
-import { KEPT_MAX_AGE_MS } from '../../interpreter/look-back';
+import { KEPT_MAX_AGE_MS } from '../../interpreter/kept-events';
 import { defineNode, durationMs, form, nodeSchema } from '../define';
 import { conditionField, EVENT_NAME_FORM, GIVE_UP_AFTER_FORM } from '../form-fields';
 
