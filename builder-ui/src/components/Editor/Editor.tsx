@@ -32,13 +32,13 @@ import {
   removeElements,
 } from '../../editor/document';
 import { takenEdges, traceMarks } from '../../editor/trace';
-import { takeUntidy } from '../../editor/untidy-flows';
+import { needsLayout } from '../../editor/untidy-flows';
 import { diffMarks, type VersionDiff } from '../../editor/version-diff';
 import { watchMarks } from '../../editor/watch';
 import { useConnectorCatalogue } from '../../hooks/useAddressKinds';
 import { useDebounced } from '../../hooks/useDebounced';
-import { useFitToView, useOpeningView } from '../../hooks/useFitToView';
 import { type SaveState, useFlowEditor } from '../../hooks/useFlowEditor';
+import { useFlowView } from '../../hooks/useFlowView';
 import { useLocale } from '../../hooks/useLocale';
 import { usePanels } from '../../hooks/usePanels';
 import { usePolled } from '../../hooks/usePolled';
@@ -72,16 +72,6 @@ const NO_ERRORS: CompileError[] = [];
 /** What a dry-run depends on: everything but where steps sit and what they are called. */
 function structureOf(doc: FlowDocument): string {
   return JSON.stringify({ ...doc, name: '', nodes: doc.nodes.map(({ position: _, label: __, ...n }) => n) });
-}
-
-/** Every step at one spot: a document written without positions. */
-function withoutPositions(doc: FlowDocument): boolean {
-  const [first, ...rest] = doc.nodes;
-  return (
-    first !== undefined &&
-    rest.length > 0 &&
-    rest.every((n) => n.position.x === first.position.x && n.position.y === first.position.y)
-  );
 }
 
 function isEditable(target: EventTarget | null): boolean {
@@ -127,8 +117,7 @@ export function Editor({ initial, summary, onChanged }: Props) {
   const editor = useFlowEditor(initial, onChanged);
   const { doc, docRef, update, settle, undo, redo, flush, save } = editor;
   const { screenToFlowPosition, getNodes } = useReactFlow();
-  const fitToView = useFitToView();
-  const showOpening = useOpeningView();
+  const { fitToView, showOpening } = useFlowView();
   const [panels, togglePanel] = usePanels();
 
   // Compile errors as the flow is drawn, and those the server answered for this very document.
@@ -312,8 +301,7 @@ export function Editor({ initial, summary, onChanged }: Props) {
   useEffect(() => {
     if (!drawn || laidOut.current) return;
     laidOut.current = true;
-    const untidy = takeUntidy(docRef.current.id) || withoutPositions(docRef.current);
-    if (!untidy) return;
+    if (!needsLayout(docRef.current)) return;
     void import('../../editor/layout').then(({ layoutFlow }) => {
       const sizes = measuredSizes();
       settle((d) => layoutFlow(d, sizes));

@@ -19,7 +19,6 @@ import {
   ReactFlow,
   useNodesInitialized,
   useReactFlow,
-  useStoreApi,
 } from '@xyflow/react';
 import { Map as MapIcon, Maximize } from 'lucide-react';
 import { type DragEvent, useCallback, useEffect, useMemo, useRef, useState } from 'react';
@@ -44,7 +43,7 @@ import {
 import { MINIMAP } from '../../editor/panels';
 import type { DiffMark } from '../../editor/version-diff';
 import type { NodeWatch } from '../../editor/watch';
-import { useFitToView, useOpeningView } from '../../hooks/useFitToView';
+import { useFlowView } from '../../hooks/useFlowView';
 import { useLocale } from '../../hooks/useLocale';
 import { usePanels } from '../../hooks/usePanels';
 import { nodeModule } from '../../nodes';
@@ -140,30 +139,7 @@ export function FlowCanvas({
   const { t } = useLocale();
   const { screenToFlowPosition, fitView } = useReactFlow();
   const [panels, togglePanel] = usePanels();
-  const fitToView = useFitToView();
-  const showOpening = useOpeningView();
-  const { getNodesBounds, getInternalNode, getViewport, setCenter } = useReactFlow();
-  const store = useStoreApi();
-  /** Pans, keeping the zoom, so that steps out of view come into it: a step added by click is seen. */
-  const reveal = useCallback(
-    (ids: string[], frames = 10) => {
-      // A step just added is measured a frame or two after it is drawn.
-      if (!ids.every((id) => getInternalNode(id)?.measured.width)) {
-        if (frames > 0) requestAnimationFrame(() => reveal(ids, frames - 1));
-        return;
-      }
-      const bounds = getNodesBounds(ids);
-      const { x, y, zoom } = getViewport();
-      const { width, height } = store.getState();
-      const left = bounds.x * zoom + x;
-      const top = bounds.y * zoom + y;
-      const inView =
-        left >= 0 && top >= 0 && left + bounds.width * zoom <= width && top + bounds.height * zoom <= height;
-      if (!inView)
-        void setCenter(bounds.x + bounds.width / 2, bounds.y + bounds.height / 2, { zoom, duration: 200 });
-    },
-    [getNodesBounds, getInternalNode, getViewport, setCenter, store],
-  );
+  const { fitToView, showOpening, reveal } = useFlowView();
   // The opening view waits for the steps' measured sizes, so it knows how much room the flow takes.
   const initialized = useNodesInitialized();
   const opened = useRef(false);
