@@ -10,6 +10,7 @@ import {
 } from '../../api/flows';
 import { FLOW_ID_PATTERN } from '../../editor/document';
 import { useLocale } from '../../hooks/useLocale';
+import { useModalDialog } from '../../hooks/useModalDialog';
 
 type Asking = 'stop' | 'archive' | 'duplicate';
 
@@ -164,17 +165,12 @@ function AskDialog({
 }) {
   const { t } = useLocale();
   const words = t.flowActions;
-  const dialog = useRef<HTMLDialogElement>(null);
+  const dialog = useModalDialog();
   const [reason, setReason] = useState('');
   const [copyName, setCopyName] = useState(words.copyName(flowName));
   const [copyId, setCopyId] = useState(`${flowId}-copy`.slice(0, 64));
   const [busy, setBusy] = useState(false);
   const [failure, setFailure] = useState<string>();
-
-  useEffect(() => {
-    const el = dialog.current;
-    if (el && !el.open) el.showModal();
-  }, []);
 
   const idValid = FLOW_ID_PATTERN.test(copyId);
   const submit = async () => {

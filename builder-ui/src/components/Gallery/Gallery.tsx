@@ -1,5 +1,5 @@
 import { FilePlus2, X } from 'lucide-react';
-import { useEffect, useRef, useState } from 'react';
+import { useState } from 'react';
 import {
   ApiError,
   createFromTemplate,
@@ -11,6 +11,7 @@ import {
 import { blankFlow, FLOW_ID_PATTERN, slugify } from '../../editor/document';
 import { markUntidy } from '../../editor/untidy-flows';
 import { useLocale } from '../../hooks/useLocale';
+import { useModalDialog } from '../../hooks/useModalDialog';
 import { useRemote } from '../../hooks/useRemote';
 import { IconButton } from '../common/IconButton';
 import { LoadFailed } from '../common/LoadFailed';
@@ -91,12 +92,7 @@ function CreateDialog({
   const [idEdited, setIdEdited] = useState(false);
   const [busy, setBusy] = useState(false);
   const [failure, setFailure] = useState<string>();
-  const dialog = useRef<HTMLDialogElement>(null);
-
-  useEffect(() => {
-    const el = dialog.current;
-    if (el && !el.open) el.showModal();
-  }, []);
+  const dialog = useModalDialog();
 
   const idValid = FLOW_ID_PATTERN.test(id);
   const create = async () => {

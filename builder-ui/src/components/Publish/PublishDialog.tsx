@@ -1,8 +1,9 @@
 import type { CompileError } from '@sopflow/core';
 import { Rocket } from 'lucide-react';
-import { useEffect, useRef, useState } from 'react';
+import { useState } from 'react';
 import { ApiError, publishFlow } from '../../api/flows';
 import { useLocale } from '../../hooks/useLocale';
+import { useModalDialog } from '../../hooks/useModalDialog';
 import { errorMessage } from '../../i18n';
 
 interface Props {
@@ -20,12 +21,7 @@ export function PublishDialog({ flowId, flush, onPublished, onServerErrors, onCl
   const [note, setNote] = useState('');
   const [busy, setBusy] = useState(false);
   const [failure, setFailure] = useState<{ message: string; errors: CompileError[] }>();
-  const dialog = useRef<HTMLDialogElement>(null);
-
-  useEffect(() => {
-    const el = dialog.current;
-    if (el && !el.open) el.showModal();
-  }, []);
+  const dialog = useModalDialog();
 
   const submit = async () => {
     setBusy(true);
