@@ -125,7 +125,12 @@ export function addNode(doc: FlowDocument, node: FlowNode): FlowDocument {
   return { ...doc, nodes: [...doc.nodes, node] };
 }
 
-/** Removes nodes (with every edge touching them) and edges. */
+/**
+ * Removes nodes (with every edge touching them) and edges. A step that led on through one exit
+ * alone leaves its place bridged: what led into it now leads where it led (through a run of such
+ * steps too), so deleting a step in the middle of a path does not cut the path in two. A step with
+ * several connected exits is not bridged: which exit should inherit is the operator's to say.
+ */
 export function removeElements(
   doc: FlowDocument,
   nodeIds: Iterable<string>,
@@ -134,11 +139,34 @@ export function removeElements(
   const nodes = new Set(nodeIds);
   const edges = new Set(edgeIds);
   if (nodes.size === 0 && edges.size === 0) return doc;
-  return {
+  const bridges = nodes.size === 0 ? [] : bridgesAround(doc, nodes);
+  const kept: FlowDocument = {
     ...doc,
     nodes: doc.nodes.filter((n) => !nodes.has(n.id)),
     edges: doc.edges.filter((e) => !edges.has(e.id) && !nodes.has(e.source) && !nodes.has(e.target)),
   };
+  return bridges.reduce(connect, kept);
+}
+
+/** For each edge into a removed step from a kept one: where the removed steps' single exits lead. */
+function bridgesAround(doc: FlowDocument, removed: ReadonlySet<string>): Connection[] {
+  const onwardOf = (id: string) => {
+    const out = doc.edges.filter((e) => e.source === id);
+    return out.length === 1 ? out[0]!.target : undefined;
+  };
+  const bridges: Connection[] = [];
+  for (const edge of doc.edges) {
+    if (removed.has(edge.source) || !removed.has(edge.target)) continue;
+    const passed = new Set<string>();
+    let at: string | undefined = edge.target;
+    while (at !== undefined && removed.has(at) && !passed.has(at)) {
+      passed.add(at);
+      at = onwardOf(at);
+    }
+    if (at !== undefined && !removed.has(at) && at !== edge.source)
+      bridges.push({ source: edge.source, sourceHandle: edge.sourceHandle, target: at });
+  }
+  return bridges;
 }
 
 export interface Connection {

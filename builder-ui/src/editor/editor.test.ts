@@ -119,9 +119,33 @@ describe('editing the graph', () => {
       source: 'send-1',
       target: 'end',
     });
-    expect(removeElements(doc, ['send-1']).edges).toEqual([]);
     expect(removeElements(doc, [], ['e-send-1-end']).edges.map((e) => e.id)).toEqual(['e-start-send-1']);
     expect(removeElements(doc, [])).toBe(doc);
+    const cut = removeElements(doc, [], ['e-send-1-end']);
+    expect(removeElements(cut, ['send-1']).edges).toEqual([]);
+  });
+
+  it('bridges a deleted step in the middle of a path, through a run of deleted steps too', () => {
+    const doc = chain(['wait', 'update_contact', 'wait']);
+    const [first, second, third] = doc.nodes.slice(2).map((n) => n.id);
+    const bridged = removeElements(doc, [second!]);
+    expect(bridged.edges.map((e) => [e.source, e.sourceHandle, e.target])).toContainEqual([
+      first,
+      'next',
+      third,
+    ]);
+    expect(compile(bridged)).toMatchObject({ ok: true });
+    const both = removeElements(doc, [first!, second!]);
+    expect(both.edges.map((e) => [e.source, e.target])).toContainEqual(['start', third]);
+    expect(compile(both)).toMatchObject({ ok: true });
+  });
+
+  it('leaves the path cut where the deleted step had several exits connected', () => {
+    const doc = chain(['wait', 'branch', 'wait']);
+    const branch = doc.nodes.find((n) => n.type === 'branch')!.id;
+    const before = doc.nodes.slice(2).find((n) => n.type === 'wait')!.id;
+    const after = removeElements(doc, [branch]);
+    expect(after.edges.filter((e) => e.source === before)).toEqual([]);
   });
 
   it('moves steps, rounding to whole pixels, and only when they moved', () => {
