@@ -263,6 +263,30 @@ it('draws, checks, previews and publishes the welcome SOP, then runs it from its
   await page.screenshot({ path: artifact('builder-zh.png') });
 });
 
+it('suggests a pinyin id for a Chinese name, and finds the flow by pinyin in the list', async () => {
+  await open('#/new');
+  await createBlankFlow('Nurture, found by search', uniqueId('search-other'));
+  await open('#/new');
+  await page.locator('.language-switch button[lang="zh"]').click();
+  await byId('gallery-blank').click();
+  await byId('create-name').fill('欢迎新人');
+  await expect.poll(() => byId('create-id').inputValue(), WAIT).toMatch(/^huan-ying-xin-ren-[a-z0-9]{4}$/);
+  const flowId = await byId('create-id').inputValue();
+  await byId('create-confirm').click();
+  await page.locator(`[data-testid="editor"][data-flow-id="${flowId}"]`).waitFor();
+  const listed = page.locator('.flow-list li');
+  expect(await listed.count()).toBeGreaterThan(1);
+  await byId('flow-search').fill('hyxr');
+  await expect.poll(() => listed.count(), WAIT).toBe(1);
+  expect(await byId(`flow-${flowId}`).isVisible()).toBe(true);
+  await page.screenshot({ path: artifact('flow-search-zh.png') });
+  await byId('flow-search').fill('没有这个流程');
+  await byId('flow-search-none').waitFor();
+  expect(await text(byId('flow-search-none'))).toContain('没有匹配的流程');
+  await byId('flow-search').fill('');
+  await expect.poll(() => listed.count(), WAIT).toBeGreaterThan(1);
+});
+
 it('opens a template in Chinese and sets up a step of every type from the palette', async () => {
   const flowId = uniqueId('tpl-welcome');
   await open('#/new');

@@ -416,15 +416,4 @@ export function pasteNodes(
   };
 }
 
-/** A flow id from a name: lower-case letters, digits and "-", or undefined when none are left. */
-export function slugify(name: string): string | undefined {
-  const slug = name
-    .toLowerCase()
-    .normalize('NFKD')
-    .replace(/[^a-z0-9]+/g, '-')
-    .replace(/^-+|-+$/g, '')
-    .slice(0, 48);
-  return slug || undefined;
-}
-
 export const FLOW_ID_PATTERN = /^[a-z0-9][a-z0-9_-]{0,63}$/;

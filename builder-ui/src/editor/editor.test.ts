@@ -19,7 +19,6 @@ import {
   removeElements,
   renameExit,
   replaceNode,
-  slugify,
 } from './document';
 import { asSimple, fromSimple, joinDuration, parseValue, splitDuration } from './fields';
 import { COALESCE_MS, historyReducer, initialHistory } from './history';
@@ -70,11 +69,6 @@ describe('new flows and new steps', () => {
     expect(newNodeId(['send-1', 'send-3'], 'send')).toBe('send-2');
     expect(newNodeId([], 'http_request')).toBe('http_1');
     expect(newNodeId([], 'wait_for_event')).toBe('wait-event-1');
-  });
-
-  it('makes flow ids from names, or none from names without Latin letters', () => {
-    expect(slugify('VIP Welcome 2026!')).toBe('vip-welcome-2026');
-    expect(slugify('入群欢迎')).toBeUndefined();
   });
 });
 

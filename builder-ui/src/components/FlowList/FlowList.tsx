@@ -1,7 +1,10 @@
-import { ChevronsLeft, ChevronsRight, Plus, Users } from 'lucide-react';
+import { ChevronsLeft, ChevronsRight, Plus, Search, Users } from 'lucide-react';
+import { useState } from 'react';
 import { type FlowSummary, listRunningNow } from '../../api/flows';
+import { flowMatches, hasChinese } from '../../editor/names';
 import { RUNNING_NOW_POLL_MS, runningNowKey, showsRunningNow } from '../../editor/running-now';
 import { useLocale } from '../../hooks/useLocale';
+import { usePinyin } from '../../hooks/usePinyin';
 import { usePolled } from '../../hooks/usePolled';
 import type { Remote } from '../../hooks/useRemote';
 import { IconButton } from '../common/IconButton';
@@ -28,6 +31,11 @@ export function FlowList({ flows, selectedId, onSelect, onRetry, onNew, creating
     listRunningNow,
     RUNNING_NOW_POLL_MS,
   );
+  const [query, setQuery] = useState('');
+  const all = flows.status === 'ready' ? flows.value : [];
+  // Pinyin is for finding Chinese names by Latin letters: loaded once such a search is typed.
+  const pinyin = usePinyin(/[a-z]/i.test(query) && all.some((f) => hasChinese(f.name)));
+  const shown = query.trim() ? all.filter((flow) => flowMatches(flow, query, pinyin)) : all;
   if (folded)
     return (
       <nav className="flow-list flow-list--folded" aria-label={t.flows}>
@@ -71,9 +79,27 @@ export function FlowList({ flows, selectedId, onSelect, onRetry, onNew, creating
         <LoadFailed what={t.loadFailed} error={flows.error} onRetry={onRetry} hint={t.apiHint} />
       )}
       {flows.status === 'ready' && flows.value.length === 0 && <p className="muted">{t.noFlows}</p>}
-      {flows.status === 'ready' && flows.value.length > 0 && (
+      {all.length > 0 && (
+        <label className="flow-list__search">
+          <Search size={14} aria-hidden="true" />
+          <input
+            type="search"
+            value={query}
+            placeholder={t.searchFlows}
+            aria-label={t.searchFlows}
+            onChange={(e) => setQuery(e.target.value)}
+            data-testid="flow-search"
+          />
+        </label>
+      )}
+      {all.length > 0 && shown.length === 0 && (
+        <p className="muted" data-testid="flow-search-none">
+          {t.noFlowsFound}
+        </p>
+      )}
+      {shown.length > 0 && (
         <ul>
-          {flows.value.map((flow) => (
+          {shown.map((flow) => (
             <li key={flow.id}>
               <button
                 type="button"

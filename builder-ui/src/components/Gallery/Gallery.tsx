@@ -8,10 +8,12 @@ import {
   saveDraft,
   type TemplateSummary,
 } from '../../api/flows';
-import { blankFlow, FLOW_ID_PATTERN, slugify } from '../../editor/document';
+import { blankFlow, FLOW_ID_PATTERN } from '../../editor/document';
+import { hasChinese, type Pinyin, slugify } from '../../editor/names';
 import { markUntidy } from '../../editor/untidy-flows';
 import { useLocale } from '../../hooks/useLocale';
 import { useModalDialog } from '../../hooks/useModalDialog';
+import { usePinyin } from '../../hooks/usePinyin';
 import { useRemote } from '../../hooks/useRemote';
 import { IconButton } from '../common/IconButton';
 import { LoadFailed } from '../common/LoadFailed';
@@ -19,11 +21,11 @@ import { LoadFailed } from '../common/LoadFailed';
 /** What the operator picked: a blank canvas or one of the SOP templates. */
 type Choice = { kind: 'blank' } | { kind: 'template'; template: TemplateSummary };
 
-const suffix = () => Math.random().toString(36).slice(2, 6);
+const randomSuffix = () => Math.random().toString(36).slice(2, 6);
 
-function suggestedId(choice: Choice, name: string): string {
-  const base = choice.kind === 'template' ? choice.template.id : (slugify(name) ?? 'flow');
-  return `${base}-${suffix()}`;
+function suggestedId(choice: Choice, name: string, suffix: string, pinyin?: Pinyin): string {
+  const base = choice.kind === 'template' ? choice.template.id : (slugify(name, pinyin) ?? 'flow');
+  return `${base}-${suffix}`;
 }
 
 /** The template gallery: start a flow blank or from a template, name it, and open it. */
@@ -88,8 +90,11 @@ function CreateDialog({
   const { t, locale } = useLocale();
   const initialName = choice.kind === 'template' ? choice.template.name[locale] : t.untitled;
   const [name, setName] = useState(initialName);
-  const [id, setId] = useState(() => suggestedId(choice, initialName));
-  const [idEdited, setIdEdited] = useState(false);
+  const [suffix] = useState(randomSuffix);
+  // A Chinese name's id reads as its pinyin once the dictionary is in (`flow-…` until then).
+  const pinyin = usePinyin(choice.kind === 'blank' && hasChinese(name));
+  const [editedId, setEditedId] = useState<string>();
+  const id = editedId ?? suggestedId(choice, name, suffix, pinyin);
   const [busy, setBusy] = useState(false);
   const [failure, setFailure] = useState<string>();
   const dialog = useModalDialog();
@@ -142,10 +147,7 @@ function CreateDialog({
             value={name}
             required
             maxLength={200}
-            onChange={(e) => {
-              setName(e.target.value);
-              if (!idEdited && choice.kind === 'blank') setId(suggestedId(choice, e.target.value));
-            }}
+            onChange={(e) => setName(e.target.value)}
             data-testid="create-name"
           />
         </label>
@@ -155,10 +157,7 @@ function CreateDialog({
             className="code"
             value={id}
             required
-            onChange={(e) => {
-              setId(e.target.value);
-              setIdEdited(true);
-            }}
+            onChange={(e) => setEditedId(e.target.value)}
             aria-invalid={!idValid}
             data-testid="create-id"
           />
