@@ -205,3 +205,33 @@ describe('the canvas on a desktop (1920×1080)', () => {
     });
   }
 });
+
+describe('a logged-out load', () => {
+  it('asks for nothing but who is logged in, then loads the flows once logged in', async () => {
+    const context = await session.browser.newContext({ viewport: LAPTOP, locale: 'zh-CN' });
+    const page = await context.newPage();
+    page.setDefaultTimeout(20_000);
+    const asked: string[] = [];
+    const refused: string[] = [];
+    page.on('request', (request) => {
+      const url = new URL(request.url());
+      if (url.pathname.startsWith('/api/')) asked.push(url.pathname);
+    });
+    page.on('response', (response) => {
+      if (response.status() === 401) refused.push(new URL(response.url()).pathname);
+    });
+    await page.goto(`${session.app.url}/#/`);
+    await page.getByTestId('login').waitFor();
+    await page.screenshot({ path: artifact('builder-login-zh.png') });
+    expect(asked).toEqual(['/api/auth/me']);
+    expect(refused).toEqual(['/api/auth/me']);
+
+    await page.getByTestId('login-email').fill(BUILDER_ADMIN.email);
+    await page.getByTestId('login-password').fill(BUILDER_ADMIN.password);
+    await page.getByTestId('login-submit').click();
+    await page.getByTestId('new-flow').waitFor();
+    await expect.poll(() => asked.filter((p) => p === '/api/flows').length, WAIT).toBe(1);
+    expect(refused).toEqual(['/api/auth/me']);
+    await context.close();
+  });
+});

@@ -19,7 +19,6 @@ import { useRoute } from './hooks/useSelectedFlow';
 
 export function App() {
   const localeState = useLocaleState();
-  const [flows, reloadFlows] = useFlows();
   const [route, { openFlow, openGallery }] = useRoute();
   const [panels, togglePanel] = usePanels();
   const { t, locale } = localeState;
@@ -30,6 +29,8 @@ export function App() {
   const who =
     session ??
     (loaded.status === 'ready' ? loaded.value : loaded.status === 'failed' ? { kind: 'open' } : undefined);
+  // Asked only once the session is known: a logged-out load asks for nothing it may not read.
+  const [flows, reloadFlows] = useFlows(who !== undefined && who.kind !== 'login');
 
   // Screen readers and CJK font selection both read the document language.
   useEffect(() => {

@@ -1,6 +1,7 @@
 import { type FlowSummary, listFlows } from '../api/flows';
 import { useRemote } from './useRemote';
 
-export function useFlows() {
-  return useRemote<FlowSummary[]>('flows', listFlows);
+/** The flows, asked for once `allowed` (the session is known and may read them). */
+export function useFlows(allowed: boolean) {
+  return useRemote<FlowSummary[]>(allowed ? 'flows' : undefined, listFlows);
 }

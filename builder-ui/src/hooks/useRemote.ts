@@ -6,12 +6,13 @@ export type Remote<T> =
   | { status: 'failed'; error: Error };
 
 /**
- * Loads `load()` whenever `key` changes, or on `reload()`. A superseded request is aborted so a
+ * Loads `load()` whenever `key` changes, or on `reload()`; while `key` is undefined nothing is
+ * asked (the state stays `loading`). A superseded request is aborted so a
  * slow answer for the previous key can never overwrite the current one. A reload keeps showing
  * what was loaded until the new answer comes, so lists do not flicker.
  */
 export function useRemote<T>(
-  key: string,
+  key: string | undefined,
   load: (signal: AbortSignal) => Promise<T>,
 ): [Remote<T>, () => void] {
   const [state, setState] = useState<Remote<T>>({ status: 'loading' });
@@ -20,6 +21,7 @@ export function useRemote<T>(
 
   // biome-ignore lint/correctness/useExhaustiveDependencies: `key` names what `load` fetches, so a new `load` identity alone must not refetch; `attempt` is the reload trigger.
   useEffect(() => {
+    if (key === undefined) return;
     const controller = new AbortController();
     if (loadedKey.current !== key) setState({ status: 'loading' });
     load(controller.signal).then(
