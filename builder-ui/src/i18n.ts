@@ -755,12 +755,18 @@ const zh: Messages = {
 
 export const messages: Record<Locale, Messages> = { en, zh };
 
-/** A moment as people of the language write it, e.g. 2026/12/7 04:10 or 12/7/2026, 4:10 AM. */
-export function formatTime(iso: string, locale: Locale): string {
-  return new Date(iso).toLocaleString(locale === 'zh' ? 'zh-CN' : 'en-US', {
-    dateStyle: 'short',
-    timeStyle: 'short',
-  });
+/**
+ * A moment as people of the language write it, naming its zone (the browser's unless given), e.g.
+ * 2026/12/7 12:10 GMT+8 or 12/7/26, 4:10 AM UTC: operators and contacts are often zones apart.
+ */
+export function formatTime(iso: string | number, locale: Locale, timeZone?: string): string {
+  const tag = locale === 'zh' ? 'zh-CN' : 'en-US';
+  const at = new Date(iso);
+  const shown = at.toLocaleString(tag, { dateStyle: 'short', timeStyle: 'short', timeZone });
+  const zone = new Intl.DateTimeFormat(tag, { timeZone, timeZoneName: 'short' })
+    .formatToParts(at)
+    .find((part) => part.type === 'timeZoneName')?.value;
+  return zone ? `${shown} ${zone}` : shown;
 }
 
 export function errorMessage(error: CompileError, locale: Locale): string {
