@@ -58,6 +58,7 @@ const CLIENT_ROUTES = {
   '/api/flows/{id}/versions': ['get'],
   '/api/flows/{id}/versions/{version}': ['get'],
   '/api/flows/{id}/webhook': ['get'],
+  '/api/flows/{id}/webhook/test': ['post'],
   '/api/flows/{id}/simulate': ['post'],
   '/api/contacts': ['get'],
   '/api/contacts/{id}': ['get'],
@@ -116,6 +117,14 @@ describe('the API contract matches what the server answers', () => {
     conforms(contract.VersionList, await app.request('GET', `/api/flows/${id}/versions`), 200);
     conforms(contract.FlowVersion, await app.request('GET', `/api/flows/${id}/versions/1`), 200);
     conforms(contract.WebhookInfo, await app.request('GET', `/api/flows/${id}/webhook`), 200);
+    const test = await app.request('POST', `/api/flows/${id}/webhook/test`, {
+      contact: { id: uniqueId('t') },
+    });
+    // A flow started by hand takes no webhook: the test shows the refusal a sender would get.
+    expect(conforms(contract.WebhookTestAnswer, test, 200)).toMatchObject({
+      status: 409,
+      answer: { error: { code: 'not_a_webhook_flow' } },
+    });
     conforms(contract.FlowExport, await app.request('GET', `/api/flows/${id}/export`), 200);
 
     const contactId = uniqueId('c');

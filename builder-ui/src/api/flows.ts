@@ -11,6 +11,7 @@ import type {
   TemplateSummary,
   VersionSummary,
   WebhookInfo,
+  WebhookTestAnswer,
 } from '@sopflow/core/api';
 import { ApiError, answer, api, setCsrfToken } from './client';
 
@@ -29,6 +30,7 @@ export type {
   TemplateSummary,
   VersionSummary,
   WebhookInfo,
+  WebhookTestAnswer,
 } from '@sopflow/core/api';
 export { ApiError, onUnauthorized } from './client';
 
@@ -142,6 +144,14 @@ export async function flowExists(id: string): Promise<boolean> {
 
 export async function getWebhook(id: string, signal?: AbortSignal): Promise<WebhookInfo> {
   return answer(api.GET('/api/flows/{id}/webhook', { ...flow(id), signal }));
+}
+
+/** Has the server sign a delivery with the flow's secret and post it to the flow's webhook. */
+export async function testWebhook(
+  id: string,
+  body: { contact: { id: string }; event: Record<string, unknown> },
+): Promise<WebhookTestAnswer> {
+  return answer(api.POST('/api/flows/{id}/webhook/test', { ...flow(id), body }));
 }
 
 /** The dry-run of the saved draft for one contact, on a virtual clock. */

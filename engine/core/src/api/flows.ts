@@ -329,6 +329,17 @@ export const EnrollBody = z.object({
 });
 export type EnrollBody = z.input<typeof EnrollBody>;
 
+/**
+ * `POST /api/flows/{id}/webhook/test`: what the flow's own webhook answered a delivery the server
+ * signed with the flow's secret (the builder's "send a test delivery"), status and body as a
+ * sender would see them.
+ */
+export const WebhookTestAnswer = z.object({
+  status: z.number().int(),
+  answer: z.unknown().meta({ description: "The webhook's JSON answer: an enrollment or an error." }),
+});
+export type WebhookTestAnswer = z.infer<typeof WebhookTestAnswer>;
+
 /** What an enrollment did: started a run, found one already running, or refused the contact. */
 export const EnrollResult = z.discriminatedUnion('status', [
   z.object({ status: z.literal('enrolled'), workflowId: z.string(), runId: z.string(), version: z.number() }),

@@ -28,6 +28,7 @@ import type {
 } from './contacts';
 import type { ErrorBody } from './errors';
 import type {
+  EnrollBody,
   FlowAnswer,
   FlowControlled,
   FlowExport,
@@ -53,6 +54,7 @@ import type {
   TemplateList,
   VersionList,
   WebhookInfo,
+  WebhookTestAnswer,
 } from './flows';
 
 /**
@@ -116,6 +118,9 @@ export interface ApiPaths {
     get: Operation<{ 200: FlowVersion }, { path: FlowPath & { version: string } }>;
   };
   '/api/flows/{id}/webhook': { get: Operation<{ 200: WebhookInfo }, { path: FlowPath }> };
+  '/api/flows/{id}/webhook/test': {
+    post: Operation<{ 200: WebhookTestAnswer }, { path: FlowPath; body: EnrollBody }>;
+  };
   '/api/flows/{id}/simulate': {
     post: Operation<{ 200: SimulateAnswer }, { path: FlowPath; body: SimulateBody }>;
   };
