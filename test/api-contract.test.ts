@@ -109,7 +109,10 @@ describe('the API contract matches what the server answers', () => {
     conforms(contract.FlowAnswer, await app.request('GET', `/api/flows/${id}`), 200);
     conforms(contract.FlowValidation, await app.request('POST', `/api/flows/${id}/validate`, {}), 200);
     conforms(contract.Published, await app.request('POST', `/api/flows/${id}/publish`, { note: 'one' }), 201);
-    await publishFlow(app, document);
+    // The same draft again makes no second, identical version.
+    const republished = await app.request('POST', `/api/flows/${id}/publish`, { note: 'same' });
+    expect(conforms(contract.Published, republished, 200)).toMatchObject({ version: 1, unchanged: true });
+    expect(await publishFlow(app, { ...document, name: 'Contract: waits for go, v2' })).toBe(2);
 
     conforms(contract.FlowList, await app.request('GET', '/api/flows'), 200);
     const counted = conforms(contract.FlowList, await app.request('GET', '/api/flows?counts=true'), 200);

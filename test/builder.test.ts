@@ -214,6 +214,11 @@ it('draws, checks, previews and publishes the welcome SOP, then runs it from its
   expect(version.status).toBe(200);
   expect(version.body.note).toBe('First version, drawn in the builder');
   await expect.poll(() => text(byId('flow-status')), WAIT).toContain('live');
+  // Publishing again with no change makes no second, identical version.
+  await byId('publish').click();
+  await byId('publish-confirm').click();
+  await expect.poll(() => text(byId('toast')), WAIT).toContain('Nothing changed since version 1');
+  expect((await app.request('GET', `/api/flows/${flowId}/versions`)).body.versions).toHaveLength(1);
 
   // 9. The settings drawer shows the webhook URL and secret.
   await byId('open-settings').click();

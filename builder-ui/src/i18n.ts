@@ -338,6 +338,7 @@ const en = {
   publishNow: 'Publish',
   publishing: 'Publishing…',
   published: (n: number) => `Published version ${n}.`,
+  publishedUnchanged: (n: number) => `Nothing changed since version ${n}: no new version was made.`,
   publishFailed: 'Publishing failed:',
 
   // Watch: the live flow's numbers.
@@ -718,6 +719,7 @@ const zh: Messages = {
   publishNow: '发布',
   publishing: '发布中…',
   published: (n) => `已发布版本 ${n}。`,
+  publishedUnchanged: (n) => `与版本 ${n} 相比没有改动：没有生成新版本。`,
   publishFailed: '发布失败：',
 
   tabWatch: '监控',

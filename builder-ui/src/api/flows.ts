@@ -68,9 +68,13 @@ export async function saveDraft(doc: FlowDocument): Promise<{ errors: CompileErr
   return { errors: body.errors ?? [] };
 }
 
-export async function publishFlow(id: string, note: string): Promise<{ version: number }> {
+/** Publishes the draft; `unchanged` when it is the latest version already (no version is made). */
+export async function publishFlow(
+  id: string,
+  note: string,
+): Promise<{ version: number; unchanged: boolean }> {
   const body = await answer(api.POST('/api/flows/{id}/publish', { ...flow(id), body: note ? { note } : {} }));
-  return { version: body.version };
+  return { version: body.version, unchanged: body.unchanged === true };
 }
 
 /** A published version's statistics: live counts per step from Temporal, recorded ones from journeys. */

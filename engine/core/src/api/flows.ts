@@ -131,6 +131,8 @@ export type PublishBody = z.input<typeof PublishBody>;
 export const Published = z.object({
   flowId: z.string(),
   version: z.number(),
+  /** The document is the latest version's already: that version is answered and none is made. */
+  unchanged: z.literal(true).optional(),
   status: FlowStatus,
   /** What became of the flow's Temporal Schedule: synced, paused, none, or why not synced. */
   schedule: z.string(),

@@ -102,7 +102,9 @@ export interface ApiPaths {
   '/api/flows/{id}/resume': { post: Operation<{ 200: FlowControlled }, { path: FlowPath }> };
   '/api/flows/{id}/stop': { post: Operation<{ 200: FlowControlled }, { path: FlowPath; body: StopBody }> };
   '/api/flows/{id}/export': { get: Operation<{ 200: FlowExport }, { path: FlowPath }> };
-  '/api/flows/{id}/publish': { post: Operation<{ 201: Published }, { path: FlowPath; body: PublishBody }> };
+  '/api/flows/{id}/publish': {
+    post: Operation<{ 200: Published; 201: Published }, { path: FlowPath; body: PublishBody }>;
+  };
   '/api/flows/{id}/rollback': {
     post: Operation<{ 201: RolledBack }, { path: FlowPath; body: RollbackBody }>;
   };
