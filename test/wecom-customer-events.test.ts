@@ -260,6 +260,45 @@ describe('WeCom customer events from the callback', () => {
     ]);
   });
 
+  it('a group WeCom creates is watched and read for its first customers; a dissolved one is watched no more', async () => {
+    const chatId = uniqueId('wrCreated');
+    const first = external();
+    const now = Math.floor(Date.now() / 1000);
+    wecom.setGroupChat({
+      chat_id: chatId,
+      owner: STAFF,
+      create_time: now,
+      member_list: [
+        { userid: STAFF, type: 1, join_time: now, join_scene: 1 },
+        { userid: first, type: 2, join_time: now, join_scene: 1 },
+      ],
+      member_version: 'v1',
+    });
+    const chat = (changeType: string) =>
+      `<xml><ToUserName><![CDATA[${WECOM.corpId}]]></ToUserName><FromUserName><![CDATA[sys]]></FromUserName>` +
+      `<CreateTime>${now}</CreateTime><MsgType><![CDATA[event]]></MsgType>` +
+      `<Event><![CDATA[change_external_chat]]></Event><ChatId><![CDATA[${chatId}]]></ChatId>` +
+      `<ChangeType><![CDATA[${changeType}]]></ChangeType></xml>`;
+    expect(await deliver(chat('create'))).toMatchObject({ delivered: true });
+    await app.client.workflow
+      .getHandle(
+        connectorJobRunId({
+          connector: 'wecom-mass',
+          account: 'wechat',
+          job: 'reconcile-groups',
+          only: chatId,
+        }),
+      )
+      .result();
+    expect(await app.sql`select members from wecom_groups where chat_id = ${chatId}`).toEqual([
+      { members: [STAFF, first] },
+    ]);
+    expect((await eventsOf(`wecom:${first}`)).map((e) => e.name)).toEqual(['member.joined']);
+
+    expect(await deliver(chat('dismiss'))).toMatchObject({ delivered: true });
+    expect(await app.sql`select 1 from wecom_groups where chat_id = ${chatId}`).toHaveLength(0);
+  });
+
   it("a member's message to the app wakes the flow waiting for their reply", async () => {
     const member = uniqueId('member');
     const saved = await app.request('PUT', `/api/contacts/${member}`, { wecomUserId: member });
