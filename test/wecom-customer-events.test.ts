@@ -6,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { appTextMessageXml, customerEventXml } from '../connectors/src/wecom/fake-callbacks';
 import { FakeWeComServer } from '../connectors/src/wecom/fake-wecom-server';
 import { publishFlow, startTestApp, type TestApp, uniqueId } from './support/stack';
+import { routeToWeComMass, weComCallbackEnv } from './support/wecom';
 
 /**
  * WeCom's customer events, delivered as WeCom delivers them (encrypted, signed, retried when not
@@ -35,6 +36,30 @@ const edge = (source: string, target: string, sourceHandle = 'next') => ({
 const external = () => `wm${randomBytes(10).toString('hex')}`;
 const tag = (id: string, addTags: string[]) => ({ id, type: 'update_contact', update: { addTags } });
 const exit = (id: string) => ({ id, type: 'exit' });
+/** A flow that waits for an event and, when it comes, tags the contact `tagged`. */
+const waitsThenTags = (
+  id: string,
+  trigger: Record<string, unknown>,
+  wait: { event: string; filter?: Record<string, unknown> },
+  tagged: string,
+) => ({
+  schemaVersion: 1,
+  id,
+  name: id,
+  nodes: [
+    { id: 'in', type: 'trigger', trigger },
+    { id: 'wait', type: 'wait_for_event', ...wait, timeout: 'P7D' },
+    tag('tag', [tagged]),
+    exit('out'),
+    exit('timed-out'),
+  ],
+  edges: [
+    edge('in', 'wait'),
+    edge('wait', 'tag', 'event'),
+    edge('wait', 'timed-out', 'timeout'),
+    edge('tag', 'out'),
+  ],
+});
 
 describe('WeCom customer events from the callback', () => {
   let app: TestApp;
@@ -71,18 +96,8 @@ describe('WeCom customer events from the callback', () => {
 
   beforeAll(async () => {
     wecom = await FakeWeComServer.start({ apps: [WECOM] });
-    app = await startTestApp({
-      env: {
-        SOPFLOW_WECOM_CALLBACK_TOKEN: CALLBACK.token,
-        SOPFLOW_WECOM_CALLBACK_AES_KEY: CALLBACK.encodingAESKey,
-        SOPFLOW_WECOM_CORP_ID: CALLBACK.receiveId,
-      },
-    });
-    const routed = await app.request('PUT', '/api/channels/wechat', {
-      connector: 'wecom-mass',
-      config: { ...WECOM, sender: STAFF, baseUrl: wecom.url, reconcileMinutes: 0 },
-    });
-    expect(routed.status, JSON.stringify(routed.body)).toBe(200);
+    app = await startTestApp({ env: weComCallbackEnv(CALLBACK) });
+    await routeToWeComMass(app, { ...WECOM, sender: STAFF, baseUrl: wecom.url, reconcileMinutes: 0 });
     // A customer who came through the poster or the store takes that channel's path.
     await publishFlow(app, {
       schemaVersion: 1,
@@ -218,32 +233,19 @@ describe('WeCom customer events from the callback', () => {
 
   it('a customer removing the staff member wakes the flow waiting for it, and leaves them following no one', async () => {
     const state = uniqueId('churn');
-    await publishFlow(app, {
-      schemaVersion: 1,
-      id: churnFlow,
-      name: churnFlow,
-      nodes: [
+    await publishFlow(
+      app,
+      waitsThenTags(
+        churnFlow,
         {
-          id: 'in',
-          type: 'trigger',
-          trigger: {
-            kind: 'event',
-            event: 'wecom.customer_added',
-            filter: { field: 'payload.state', op: 'eq', value: state },
-          },
+          kind: 'event',
+          event: 'wecom.customer_added',
+          filter: { field: 'payload.state', op: 'eq', value: state },
         },
-        { id: 'wait', type: 'wait_for_event', event: 'wecom.staff_removed', timeout: 'P7D' },
-        tag('churned', ['churned']),
-        exit('out'),
-        exit('stayed'),
-      ],
-      edges: [
-        edge('in', 'wait'),
-        edge('wait', 'churned', 'event'),
-        edge('wait', 'stayed', 'timeout'),
-        edge('churned', 'out'),
-      ],
-    });
+        { event: 'wecom.staff_removed' },
+        'churned',
+      ),
+    );
     const customer = external();
     const contactId = `wecom:${customer}`;
     wecom.setCustomer({ external_userid: customer, name: 'Leaving', type: 1, follow_user: [] });
@@ -303,30 +305,15 @@ describe('WeCom customer events from the callback', () => {
     const member = uniqueId('member');
     const saved = await app.request('PUT', `/api/contacts/${member}`, { wecomUserId: member });
     expect(saved.status, JSON.stringify(saved.body)).toBe(201);
-    await publishFlow(app, {
-      schemaVersion: 1,
-      id: replyFlow,
-      name: replyFlow,
-      nodes: [
-        { id: 'in', type: 'trigger', trigger: { kind: 'event', event: `${replyFlow}.start` } },
-        {
-          id: 'wait',
-          type: 'wait_for_event',
-          event: 'message.received',
-          filter: { field: 'payload.channel', op: 'eq', value: 'wechat' },
-          timeout: 'P1D',
-        },
-        tag('replied', ['replied']),
-        exit('out'),
-        exit('silent'),
-      ],
-      edges: [
-        edge('in', 'wait'),
-        edge('wait', 'replied', 'event'),
-        edge('wait', 'silent', 'timeout'),
-        edge('replied', 'out'),
-      ],
-    });
+    await publishFlow(
+      app,
+      waitsThenTags(
+        replyFlow,
+        { kind: 'event', event: `${replyFlow}.start` },
+        { event: 'message.received', filter: { field: 'payload.channel', op: 'eq', value: 'wechat' } },
+        'replied',
+      ),
+    );
     expect(
       (await app.request('POST', '/api/events', { contactId: member, name: `${replyFlow}.start` })).status,
     ).toBe(202);
