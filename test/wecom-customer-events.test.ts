@@ -212,6 +212,46 @@ describe('WeCom customer events from the callback', () => {
     expect(read?.tags).not.toContain('我自己的');
   });
 
+  it('answers WeCom before a slow read of the customer returns, and an edit reads their corp tags again', async () => {
+    const customer = external();
+    const contactId = `wecom:${customer}`;
+    const follow = (tags: string[]) => ({
+      external_userid: customer,
+      name: 'Slow',
+      type: 1 as const,
+      follow_user: [
+        {
+          userid: STAFF,
+          createtime: Math.floor(Date.now() / 1000),
+          tags: tags.map((name) => ({ tag_name: name, type: 1 as const })),
+        },
+      ],
+    });
+    wecom.setCustomer(follow(['新客', '直播']));
+    const slowMs = 5_500;
+    wecom.fail('externalcontact/get', { delayMs: slowMs });
+    const began = Date.now();
+    const added = await deliver(customerEvent('add_external_contact', customer));
+    // One try, answered in time: WeCom does not retry, though its own read takes longer than its deadline.
+    expect(added).toMatchObject({ delivered: true, attempts: [{ status: 200 }] });
+    expect(added.attempts[0]!.ms).toBeLessThan(5_000);
+    await readCustomer(customer);
+    expect(Date.now() - began).toBeGreaterThanOrEqual(slowMs);
+    expect((await app.store.contacts.get(contactId))?.tags).toEqual(['新客', '直播']);
+
+    // A staff member takes 新客 off and marks 已成交 in WeCom: the edit event has the customer read again.
+    wecom.setCustomer(follow(['直播', '已成交']));
+    expect(await deliver(customerEvent('edit_external_contact', customer))).toMatchObject({
+      delivered: true,
+    });
+    expect(await readCustomer(customer)).toMatchObject({ tags: ['直播', '已成交'] });
+    expect((await app.store.contacts.get(contactId))?.tags).toEqual(['直播', '已成交']);
+    expect((await eventsOf(contactId)).map((e) => e.name)).toEqual([
+      'wecom.customer_added',
+      'wecom.customer_edited',
+    ]);
+  });
+
   it('a customer who already is a contact is found by their address, and their last channel code wins', async () => {
     const customer = external();
     const contactId = uniqueId('known');
