@@ -4,7 +4,7 @@ import { deliveryKeyOf, type EventFields, textOf } from './callback';
 
 /**
  * What a member sends the self-built app (接收消息, developer.work.weixin.qq.com document 90239):
- * `MsgType` text, image, voice, video, location, link or file, from `FromUserName` (the member's
+ * `MsgType` text, image, voice, video, location or link, from `FromUserName` (the member's
  * user id), with a `MsgId`. Read as a reply on `wechat` from the contact with that `wecomUserId`,
  * which becomes `message.received` (`{ channel, text, msgType, agentId, ... }`).
  *
@@ -12,7 +12,7 @@ import { deliveryKeyOf, type EventFields, textOf } from './callback';
  * WeCom gives an app only through the chat-archive SDK (会话内容存档), which sopflow does not include.
  */
 
-const MESSAGE_TYPES = new Set(['text', 'image', 'voice', 'video', 'location', 'link', 'file']);
+const MESSAGE_TYPES = new Set(['text', 'image', 'voice', 'video', 'location', 'link']);
 
 /** Fields worth keeping per message type, WeCom's name → the payload's. */
 const DETAILS: Record<string, string> = {
