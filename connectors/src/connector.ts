@@ -1,6 +1,6 @@
 import type { z } from 'zod';
 import type { AddressKind } from './address-kind';
-import type { GroupMemberEvent, InboundHandler } from './inbound';
+import type { ContactsPort, GroupMemberEvent, InboundHandler } from './inbound';
 
 /**
  * One interface for every channel provider. A connector describes its configuration with a
@@ -200,7 +200,9 @@ export interface JobContext<Config = unknown> {
   instance: ConnectorInstance;
   storage: ConnectorStorage;
   groups: GroupsPort;
-  /** Set when a run is asked for one item now (an inbound call named a group): do only that one. */
+  /** The contacts the job may change, named by their addresses. */
+  contacts: ContactsPort;
+  /** Set when a run is asked for one item now (an inbound call named a group or a contact): do only that one. */
   only?: string;
   log?: (message: string, fields?: Record<string, unknown>) => void;
 }

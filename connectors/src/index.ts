@@ -49,6 +49,8 @@ export {
 } from './email';
 export { emailAddress } from './email/email-address';
 export {
+  type ContactChangeSet,
+  type ContactsPort,
   type GroupMemberEvent,
   type InboundAnswer,
   type InboundContext,

@@ -1,6 +1,13 @@
 import { randomBytes } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import {
+  type CallbackDelivery,
+  type CallbackTarget,
+  type DeliveryOptions,
+  deliverCallback,
+} from './fake-callbacks';
+import { type FakeCustomer, FakeCustomers } from './fake-customers';
 
 /**
  * A local stand-in for qyapi.weixin.qq.com that keeps the documented contract (providers.md §1):
@@ -90,6 +97,7 @@ export class FakeWeComServer {
   readonly robotMessages: { key: string; body: Record<string, unknown> }[] = [];
   readonly tasks: FakeMassTask[] = [];
   readonly chats = new Map<string, FakeGroupChat>();
+  readonly customers = new FakeCustomers();
 
   private readonly faults = new Map<string, FakeFault[]>();
   private readonly tokens = new Map<string, { app: string; expiresAt: number }>();
@@ -167,6 +175,16 @@ export class FakeWeComServer {
     this.chats.delete(chatId);
   }
 
+  /** A customer as `externalcontact/get` answers for them. */
+  setCustomer(customer: FakeCustomer): void {
+    this.customers.set(customer);
+  }
+
+  /** Delivers a callback event to sopflow as WeCom does: encrypted, signed, retried. */
+  deliverCallback(target: CallbackTarget, xml: string, options?: DeliveryOptions): Promise<CallbackDelivery> {
+    return deliverCallback(target, xml, options);
+  }
+
   async close(): Promise<void> {
     for (const timer of this.timers) clearTimeout(timer);
     this.server.closeAllConnections();
@@ -230,6 +248,8 @@ export class FakeWeComServer {
         return this.groupMsgSendResult(input);
       case 'externalcontact/groupchat/get':
         return this.groupChatGet(input);
+      case 'externalcontact/get':
+        return this.customers.read(query);
       default:
         return { errcode: 40058, errmsg: `unknown api ${api}` };
     }

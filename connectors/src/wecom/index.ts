@@ -1,6 +1,6 @@
 /**
  * WeCom (企业微信): application messages, group robots, customer mass messages, the inbound
- * callback and group reconciliation. The fake server for tests is in ./fake-wecom-server.
+ * callback (customer, group and app-message events), reading customers and group reconciliation. The fake server for tests is in ./fake-wecom-server.
  */
 
 export {
@@ -9,6 +9,7 @@ export {
   type WeComDeps,
   weComAppConnector,
 } from './app-message-connector';
+export { readAppMessage } from './app-messages';
 export {
   type CallbackErrorCode,
   type CallbackOutcome,
@@ -30,12 +31,20 @@ export {
 } from './callback';
 export { AppMessageConfig, CallbackConfig, GroupRobotConfig, MassSendConfig } from './config';
 export {
+  CUSTOMER_ATTRIBUTES,
+  CUSTOMER_EVENTS,
+  type CustomerEventName,
+  customerContactId,
+  READ_CUSTOMER_JOB,
+  readCustomerEvent,
+} from './customer-events';
+export {
   createGroupRobotSender,
   robotMessageBody,
   splitMentions,
   weComGroupRobotConnector,
 } from './group-robot-connector';
-export { weComCallbackHandler } from './inbound';
+export { weComCallbackFacts, weComCallbackHandler } from './inbound';
 export { WECOM_MASS_SEND_LIMIT } from './limits';
 export {
   createMassSender,
@@ -50,6 +59,12 @@ export {
   type MassSendStore,
   recordsMassSendStore,
 } from './mass-send-store';
+export {
+  type CustomerReader,
+  readCustomer,
+  readCustomerJob,
+  type WeComCustomer,
+} from './read-customer-job';
 export { type GroupMember, type KnownGroup, type ReconcileResult, reconcileGroup } from './reconcile';
 export {
   type CustomerGroupReader,

@@ -12,6 +12,7 @@ import { MassSendConfig } from './config';
 import { weComCallbackHandler } from './inbound';
 import { WECOM_MASS_SEND_LIMIT } from './limits';
 import { type MassSendStore, recordsMassSendStore } from './mass-send-store';
+import { type CustomerReader, readCustomer, readCustomerJob } from './read-customer-job';
 import { reconcileGroup } from './reconcile';
 import { type CustomerGroupReader, reconcileGroupsJob } from './reconcile-job';
 import { WeComClient } from './wecom-client';
@@ -146,8 +147,8 @@ export type MassSendOutcome =
 
 const OUTCOMES = ['unsent', 'sent', 'not-a-friend', 'received-other'] as const;
 
-/** The customer-contact secret that creates mass sends may also read customer groups. */
-export interface MassSendInstance extends ConnectorInstance, CustomerGroupReader {
+/** The customer-contact secret that creates mass sends may also read customer groups and customers. */
+export interface MassSendInstance extends ConnectorInstance, CustomerGroupReader, CustomerReader {
   followResult(msgid: string, externalUserId: string): Promise<MassSendOutcome>;
 }
 
@@ -292,6 +293,7 @@ export function createMassSender(config: MassSendConfig, deps: MassSendDeps): Ma
     send,
     followResult,
     reconcileGroup: (chatId, known) => reconcileGroup(client, chatId, known),
+    readCustomer: (externalUserId) => readCustomer(client, externalUserId),
     followUp: {
       everyMs: config.followUp.everyMs,
       giveUpAfterMs: config.followUp.giveUpAfterMs,
@@ -331,10 +333,10 @@ export const weComMassSendConnector = defineConnector({
   capabilities: ['articles'],
   configSchema: MassSendConfig,
   secretFields: ['secret'],
-  // The corp's callback (customer groups) arrives here: this is the connector that reads the groups.
+  // The corp's callback (customers, customer groups) arrives here: this is the connector that reads them.
   inbound: [weComCallbackHandler],
   limits: [WECOM_MASS_SEND_LIMIT],
-  jobs: [reconcileGroupsJob],
+  jobs: [reconcileGroupsJob, readCustomerJob],
   create: (config, context): MassSendInstance =>
     Object.assign(
       createMassSender(config, {

@@ -42,6 +42,7 @@ export { CampaignRequest, type CampaignStatus, Campaigns, scheduleIdOf } from '.
 export { ChannelRoutes } from './services/channel-routes';
 export { ConnectorJobs, connectorJobRunId, connectorJobScheduleId } from './services/connector-jobs';
 export { ContactChanges } from './services/contact-changes';
+export { applyContactChangeSet, ContactEvents } from './services/contact-events';
 export { ContactPatch, Contacts } from './services/contacts';
 export { EnrollError, Enroller, type EnrollResult } from './services/enroll';
 export { EventRouter } from './services/events';

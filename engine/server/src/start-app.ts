@@ -14,6 +14,7 @@ import { Campaigns } from './services/campaigns';
 import { ChannelRoutes } from './services/channel-routes';
 import { ConnectorJobs } from './services/connector-jobs';
 import { ContactChanges } from './services/contact-changes';
+import { ContactEvents } from './services/contact-events';
 import { Contacts } from './services/contacts';
 import { Enroller } from './services/enroll';
 import { EventRouter } from './services/events';
@@ -96,7 +97,15 @@ export async function startApp(options: AppOptions): Promise<RunningApp> {
     const enroller = new Enroller(store, gateway, contactChanges);
     const events = new EventRouter(store, gateway, enroller);
     const groups = new Groups(store, events);
-    const connectorJobs = new ConnectorJobs(registry, channelRoutes, groups, connectorContext, gateway);
+    const contactEvents = new ContactEvents(store, events, contactChanges);
+    const connectorJobs = new ConnectorJobs(
+      registry,
+      channelRoutes,
+      groups,
+      connectorContext,
+      gateway,
+      contactEvents,
+    );
     let worker: RunningWorker | undefined;
     if (options.worker ?? true) {
       worker = await startWorker({
@@ -132,6 +141,7 @@ export async function startApp(options: AppOptions): Promise<RunningApp> {
         enroller,
         events,
         groups,
+        contactEvents,
         connectorJobs,
         migrator: new VersionMigrator(store, gateway),
         campaigns,

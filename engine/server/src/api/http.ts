@@ -9,6 +9,7 @@ import type { Accounts, Principal } from '../persistence/accounts';
 import type { Campaigns } from '../services/campaigns';
 import type { ChannelRoutes } from '../services/channel-routes';
 import type { ConnectorJobs } from '../services/connector-jobs';
+import type { ContactEvents } from '../services/contact-events';
 import type { Contacts } from '../services/contacts';
 import type { Enroller } from '../services/enroll';
 import type { EventRouter } from '../services/events';
@@ -42,6 +43,8 @@ export interface ApiOptions {
   secretKey?: string;
   /** The customer groups watched: member changes from callbacks become events. */
   groups: Groups;
+  /** Events providers report about contacts named by an address: they change the contact, then are posted. */
+  contactEvents: ContactEvents;
   /** The jobs connectors declare: their schedules follow the routes, and inbound calls may run one now. */
   connectorJobs: ConnectorJobs;
   /**

@@ -1,5 +1,6 @@
 import {
   ConnectorRegistry,
+  type ContactsPort,
   defineConnector,
   type GroupsPort,
   type JobContext,
@@ -73,6 +74,7 @@ function recordingGateway() {
 }
 
 const groups = {} as GroupsPort;
+const contacts = {} as ContactsPort;
 const storage = memoryStorage();
 const jobsFor = (table: Parameters<typeof routesOf>[0], gateway = recordingGateway().gateway) =>
   new ConnectorJobs(
@@ -81,6 +83,7 @@ const jobsFor = (table: Parameters<typeof routesOf>[0], gateway = recordingGatew
     groups,
     () => ({ storage }),
     gateway,
+    contacts,
   );
 
 describe('connector jobs', () => {
@@ -88,7 +91,7 @@ describe('connector jobs', () => {
     ran.length = 0;
     const jobs = jobsFor({ chat: { connector: 'tidy', config: { everyMinutes: 5 } } });
     expect(await jobs.run({ connector: 'tidy', account: 'chat', job: 'sweep' })).toEqual({ swept: 'all' });
-    expect(ran[0]).toMatchObject({ config: { everyMinutes: 5 }, storage, groups });
+    expect(ran[0]).toMatchObject({ config: { everyMinutes: 5 }, storage, groups, contacts });
     expect(ran[0]!.instance.send).toBeTypeOf('function');
     expect(await jobs.run({ connector: 'tidy', account: 'chat', job: 'sweep', only: 'g1' })).toEqual({
       swept: 'g1',

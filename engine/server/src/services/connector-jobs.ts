@@ -1,4 +1,4 @@
-import type { ConnectorContext, ConnectorRegistry, GroupsPort } from '@sopflow/connectors';
+import type { ConnectorContext, ConnectorRegistry, ContactsPort, GroupsPort } from '@sopflow/connectors';
 import { type ConnectorJobInput, connectorJob } from '@sopflow/workflows';
 import { errorCauses } from '../error-causes';
 import type { TemporalGateway } from '../temporal/gateway';
@@ -33,6 +33,7 @@ export class ConnectorJobs {
     /** What each connector is created with (its storage port, log). */
     private readonly contextOf: (connector: string) => ConnectorContext,
     private readonly temporal: TemporalGateway,
+    private readonly contacts: ContactsPort,
   ) {}
 
   /** One pass of a job for an account; `only` narrows it to one item (a group an inbound call named). */
@@ -51,6 +52,7 @@ export class ConnectorJobs {
       instance: route.instance,
       storage: context.storage,
       groups: this.groups,
+      contacts: this.contacts,
       ...(only === undefined ? {} : { only }),
       ...(context.log ? { log: context.log } : {}),
     });
