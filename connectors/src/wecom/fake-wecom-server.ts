@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { FakeContactWays } from './fake-contact-ways';
 
 /**
  * A local stand-in for qyapi.weixin.qq.com that keeps the documented contract (providers.md §1):
@@ -90,6 +91,11 @@ export class FakeWeComServer {
   readonly robotMessages: { key: string; body: Record<string, unknown> }[] = [];
   readonly tasks: FakeMassTask[] = [];
   readonly chats = new Map<string, FakeGroupChat>();
+  /** "Contact me" ways (channel codes) and their QR images. */
+  readonly contactWays: FakeContactWays = new FakeContactWays(
+    () => this.url,
+    () => this.options.members,
+  );
 
   private readonly faults = new Map<string, FakeFault[]>();
   private readonly tokens = new Map<string, { app: string; expiresAt: number }>();
@@ -185,6 +191,12 @@ export class FakeWeComServer {
 
   private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const url = new URL(req.url ?? '/', 'http://127.0.0.1');
+    if (url.pathname.startsWith('/qr/')) {
+      const png = await this.contactWays.qrImage(url.pathname);
+      if (png) res.writeHead(200, { 'content-type': 'image/png' }).end(png);
+      else res.writeHead(404).end('no such QR code');
+      return;
+    }
     const chunks: Buffer[] = [];
     for await (const chunk of req) chunks.push(chunk as Buffer);
     const raw = Buffer.concat(chunks).toString('utf8');
@@ -230,6 +242,16 @@ export class FakeWeComServer {
         return this.groupMsgSendResult(input);
       case 'externalcontact/groupchat/get':
         return this.groupChatGet(input);
+      case 'externalcontact/add_contact_way':
+        return this.contactWays.add(input);
+      case 'externalcontact/get_contact_way':
+        return this.contactWays.get(input);
+      case 'externalcontact/list_contact_way':
+        return this.contactWays.list(input);
+      case 'externalcontact/update_contact_way':
+        return this.contactWays.update(input);
+      case 'externalcontact/del_contact_way':
+        return this.contactWays.remove(input);
       default:
         return { errcode: 40058, errmsg: `unknown api ${api}` };
     }

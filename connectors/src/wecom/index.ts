@@ -30,6 +30,12 @@ export {
 } from './callback';
 export { AppMessageConfig, CallbackConfig, GroupRobotConfig, MassSendConfig } from './config';
 export {
+  WECOM_CONTACT_WAY_STAFF_MAX,
+  WECOM_CONTACT_WAY_TEXT_MAX,
+  WECOM_CUSTOMER_ADDED_EVENT,
+  weComContactWays,
+} from './contact-ways';
+export {
   createGroupRobotSender,
   robotMessageBody,
   splitMentions,
