@@ -126,3 +126,11 @@ export type ChannelCodeList = z.infer<typeof ChannelCodeList>;
 /** `DELETE /api/channel-codes/{id}`. */
 export const ChannelCodeRemoved = z.object({ id: z.string(), removed: z.literal(true) });
 export type ChannelCodeRemoved = z.infer<typeof ChannelCodeRemoved>;
+
+/**
+ * The body's JSON Schema as written (input: `skipVerify` may be left out), with each field's
+ * zh/en label and help: what the builder draws the channel-code form from.
+ */
+export function channelCodeBodyJsonSchema(): Record<string, unknown> {
+  return z.toJSONSchema(ChannelCodeBody, { io: 'input', unrepresentable: 'any' }) as Record<string, unknown>;
+}
