@@ -1,10 +1,10 @@
-import { randomBytes } from 'node:crypto';
 import { contactFlowWorkflowId } from '@sopflow/workflows';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { FakeWeComServer } from '../connectors/src/wecom/fake-wecom-server';
 import { artifact, type BuilderSession, startBuilder, textOf } from './support/builder';
 import { publishFlow, type TestApp, uniqueId } from './support/stack';
+import { customerAddedThrough } from './support/wecom-adds';
 
 /**
  * Channel codes from the builder, end to end at 1280×800: a real Chromium makes a code on the
@@ -64,25 +64,10 @@ afterAll(async () => {
 
 const byId = (id: string) => page.getByTestId(id);
 
-/** Customers adding staff through a code: what the WeCom callback records, posted as it would. */
+/** `count` customers adding staff through a code, as the WeCom callback records them. */
 async function addsThrough(state: string, count: number): Promise<string[]> {
   const contacts: string[] = [];
-  for (let i = 0; i < count; i++) {
-    const externalUserId = `wm${randomBytes(8).toString('hex')}`;
-    const contactId = `wecom:${externalUserId}`;
-    await app.request('PUT', `/api/contacts/${contactId}`, {
-      addresses: { wecomExternalUserId: externalUserId },
-      attributes: { channelCode: state },
-    });
-    const posted = await app.request('POST', '/api/events', {
-      contactId,
-      id: `add:${externalUserId}`,
-      name: 'wecom.customer_added',
-      payload: { staffId: STAFF[0], externalUserId, state, at: Date.now() },
-    });
-    expect(posted.status, JSON.stringify(posted.body)).toBeLessThan(300);
-    contacts.push(contactId);
-  }
+  for (let i = 0; i < count; i++) contacts.push(await customerAddedThrough(app, state, STAFF[0]!));
   return contacts;
 }
 

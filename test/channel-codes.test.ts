@@ -1,9 +1,9 @@
-import { randomBytes } from 'node:crypto';
 import { ChannelCode, ChannelCodeList, ChannelCodeRemoved, ErrorBody } from '@sopflow/core/api';
 import { contactFlowWorkflowId } from '@sopflow/workflows';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FakeWeComServer } from '../connectors/src/wecom/fake-wecom-server';
 import { publishFlow, startTestApp, type TestApp, uniqueId } from './support/stack';
+import { customerAddedThrough } from './support/wecom-adds';
 
 /**
  * Channel codes (渠道活码) end to end: made, listed, changed and deleted on the fake WeCom server
@@ -25,24 +25,7 @@ describe('channel codes', () => {
     expect(answer.status, JSON.stringify(answer.body)).toBe(status);
     return ChannelCode.parse(answer.body);
   };
-  /** What WeCom's callback makes of an add through a code (the wecom-events helper's shape). */
-  const customerAdded = async (state: string) => {
-    const externalUserId = `wm${randomBytes(8).toString('hex')}`;
-    const contactId = `wecom:${externalUserId}`;
-    // The callback sets the contact's channelCode as it posts the event.
-    await app.request('PUT', `/api/contacts/${contactId}`, {
-      addresses: { wecomExternalUserId: externalUserId },
-      attributes: { channelCode: state },
-    });
-    const posted = await app.request('POST', '/api/events', {
-      contactId,
-      id: `add:${externalUserId}`,
-      name: 'wecom.customer_added',
-      payload: { staffId: STAFF[0], externalUserId, state, at: Date.now() },
-    });
-    expect(posted.status, JSON.stringify(posted.body)).toBeLessThan(300);
-    return contactId;
-  };
+  const customerAdded = (state: string) => customerAddedThrough(app, state, STAFF[0]!);
 
   beforeAll(async () => {
     wecom = await FakeWeComServer.start({ apps: [WECOM], members: STAFF });
