@@ -4,7 +4,7 @@ import { afterAll, beforeAll, expect, it } from 'vitest';
 import { FakeWeComServer } from '../connectors/src/wecom/fake-wecom-server';
 import { artifact, type BuilderSession, startBuilder, textOf } from './support/builder';
 import { publishFlow, type TestApp, uniqueId } from './support/stack';
-import { customerAddedThrough } from './support/wecom-adds';
+import { channelCodeFlow, customerAddedThrough } from './support/wecom-adds';
 
 /**
  * Channel codes from the builder, end to end at 1280×800: a real Chromium makes a code on the
@@ -38,22 +38,7 @@ beforeAll(async () => {
     channelCodes: { id: string }[];
   };
   for (const code of channelCodes) await app.request('DELETE', `/api/channel-codes/${code.id}`);
-  await publishFlow(app, {
-    schemaVersion: 1,
-    id: flowId,
-    name: flowId,
-    nodes: [
-      { id: 'in', type: 'trigger', trigger: { kind: 'event', event: 'wecom.customer_added' } },
-      { id: 'hold', type: 'wait_for_event', event: 'never.comes', timeout: 'P7D' },
-      { id: 'out', type: 'exit' },
-    ],
-    edges: [
-      { id: 'a', source: 'in', target: 'hold' },
-      { id: 'b', source: 'hold', sourceHandle: 'event', target: 'out' },
-      { id: 'c', source: 'hold', sourceHandle: 'timeout', target: 'out' },
-    ],
-    settings: { timezone: 'Asia/Shanghai', reentry: { mode: 'always' }, goal: { event: 'order.paid' } },
-  });
+  await publishFlow(app, channelCodeFlow(flowId));
 });
 
 afterAll(async () => {

@@ -3,7 +3,7 @@ import { contactFlowWorkflowId } from '@sopflow/workflows';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FakeWeComServer } from '../connectors/src/wecom/fake-wecom-server';
 import { publishFlow, startTestApp, type TestApp, uniqueId } from './support/stack';
-import { customerAddedThrough } from './support/wecom-adds';
+import { channelCodeFlow, customerAddedThrough } from './support/wecom-adds';
 
 /**
  * Channel codes (渠道活码) end to end: made, listed, changed and deleted on the fake WeCom server
@@ -146,33 +146,7 @@ describe('channel codes', () => {
   it('counts adds, enrollments and conversions per code; flows branch on the state', async () => {
     const poster = code(await create({ name: 'Poster', channel: 'poster', staff: STAFF }), 201);
     const live = code(await create({ name: 'Live', channel: 'live_stream', staff: STAFF }), 201);
-    await publishFlow(app, {
-      schemaVersion: 1,
-      id: flowId,
-      name: flowId,
-      nodes: [
-        { id: 'in', type: 'trigger', trigger: { kind: 'event', event: 'wecom.customer_added' } },
-        {
-          id: 'which',
-          type: 'branch',
-          branches: [{ id: 'poster', when: { field: 'event.state', op: 'eq', value: poster.state } }],
-        },
-        { id: 'tag-poster', type: 'update_contact', update: { addTags: ['from-poster'] } },
-        { id: 'tag-other', type: 'update_contact', update: { addTags: ['from-elsewhere'] } },
-        { id: 'hold', type: 'wait_for_event', event: 'never.comes', timeout: 'P7D' },
-        { id: 'out', type: 'exit' },
-      ],
-      edges: [
-        { id: 'a', source: 'in', target: 'which' },
-        { id: 'b', source: 'which', sourceHandle: 'poster', target: 'tag-poster' },
-        { id: 'c', source: 'which', sourceHandle: 'else', target: 'tag-other' },
-        { id: 'd', source: 'tag-poster', target: 'hold' },
-        { id: 'e', source: 'tag-other', target: 'hold' },
-        { id: 'f', source: 'hold', sourceHandle: 'event', target: 'out' },
-        { id: 'g', source: 'hold', sourceHandle: 'timeout', target: 'out' },
-      ],
-      settings: { timezone: 'Asia/Shanghai', reentry: { mode: 'always' }, goal: { event: 'order.paid' } },
-    });
+    await publishFlow(app, channelCodeFlow(flowId, poster.state));
 
     const fromPoster = [await customerAdded(poster.state), await customerAdded(poster.state)];
     const fromLive = await customerAdded(live.state);
