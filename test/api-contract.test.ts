@@ -71,6 +71,8 @@ const CLIENT_ROUTES = {
   '/api/channels': ['get'],
   '/api/channels/{channel}': ['put', 'delete'],
   '/api/channels/{channel}/test': ['post'],
+  '/api/channel-codes': ['get', 'post'],
+  '/api/channel-codes/{id}': ['get', 'put', 'delete'],
 } as const satisfies { [Path in keyof ApiPaths]: readonly (keyof ApiPaths[Path])[] };
 
 const waitingFlow = (id: string) => waitsForGo(id, 'Contract: waits for go');

@@ -8,6 +8,7 @@ import {
   deliverCallback,
 } from './fake-callbacks';
 import { type FakeCustomer, FakeCustomers } from './fake-customers';
+import { FakeContactWays } from './fake-contact-ways';
 
 /**
  * A local stand-in for qyapi.weixin.qq.com that keeps the documented contract (providers.md §1):
@@ -98,6 +99,11 @@ export class FakeWeComServer {
   readonly tasks: FakeMassTask[] = [];
   readonly chats = new Map<string, FakeGroupChat>();
   readonly customers = new FakeCustomers();
+  /** "Contact me" ways (channel codes) and their QR images. */
+  readonly contactWays: FakeContactWays = new FakeContactWays(
+    () => this.url,
+    () => this.options.members,
+  );
 
   private readonly faults = new Map<string, FakeFault[]>();
   private readonly tokens = new Map<string, { app: string; expiresAt: number }>();
@@ -203,6 +209,12 @@ export class FakeWeComServer {
 
   private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const url = new URL(req.url ?? '/', 'http://127.0.0.1');
+    if (url.pathname.startsWith('/qr/')) {
+      const png = await this.contactWays.qrImage(url.pathname);
+      if (png) res.writeHead(200, { 'content-type': 'image/png' }).end(png);
+      else res.writeHead(404).end('no such QR code');
+      return;
+    }
     const chunks: Buffer[] = [];
     for await (const chunk of req) chunks.push(chunk as Buffer);
     const raw = Buffer.concat(chunks).toString('utf8');
@@ -250,6 +262,16 @@ export class FakeWeComServer {
         return this.groupChatGet(input);
       case 'externalcontact/get':
         return this.customers.read(query);
+      case 'externalcontact/add_contact_way':
+        return this.contactWays.add(input);
+      case 'externalcontact/get_contact_way':
+        return this.contactWays.get(input);
+      case 'externalcontact/list_contact_way':
+        return this.contactWays.list(input);
+      case 'externalcontact/update_contact_way':
+        return this.contactWays.update(input);
+      case 'externalcontact/del_contact_way':
+        return this.contactWays.remove(input);
       default:
         return { errcode: 40058, errmsg: `unknown api ${api}` };
     }

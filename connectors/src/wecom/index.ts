@@ -39,6 +39,12 @@ export {
   readCustomerEvent,
 } from './customer-events';
 export {
+  WECOM_CONTACT_WAY_STAFF_MAX,
+  WECOM_CONTACT_WAY_TEXT_MAX,
+  WECOM_CUSTOMER_ADDED_EVENT,
+  weComContactWays,
+} from './contact-ways';
+export {
   createGroupRobotSender,
   robotMessageBody,
   splitMentions,

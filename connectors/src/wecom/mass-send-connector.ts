@@ -9,6 +9,7 @@ import {
 import { weComExternalUserIdAddress } from './addresses';
 import type { WeComDeps } from './app-message-connector';
 import { MassSendConfig } from './config';
+import { weComContactWays } from './contact-ways';
 import { weComCallbackHandler } from './inbound';
 import { WECOM_MASS_SEND_LIMIT } from './limits';
 import { type MassSendStore, recordsMassSendStore } from './mass-send-store';
@@ -294,6 +295,8 @@ export function createMassSender(config: MassSendConfig, deps: MassSendDeps): Ma
     followResult,
     reconcileGroup: (chatId, known) => reconcileGroup(client, chatId, known),
     readCustomer: (externalUserId) => readCustomer(client, externalUserId),
+    // The customer-contact secret that sends mass messages also makes the channel codes.
+    contactWays: weComContactWays(client, now),
     followUp: {
       everyMs: config.followUp.everyMs,
       giveUpAfterMs: config.followUp.giveUpAfterMs,

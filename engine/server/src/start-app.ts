@@ -11,6 +11,7 @@ import { Database } from './persistence';
 import type { Accounts } from './persistence/accounts';
 import { SecretBox } from './secrets';
 import { Campaigns } from './services/campaigns';
+import { ChannelCodes } from './services/channel-codes';
 import { ChannelRoutes } from './services/channel-routes';
 import { ConnectorJobs } from './services/connector-jobs';
 import { ContactChanges } from './services/contact-changes';
@@ -160,6 +161,7 @@ export async function startApp(options: AppOptions): Promise<RunningApp> {
         sessionTtlMs: config.SOPFLOW_SESSION_HOURS * 3_600_000,
         registry,
         channelRoutes,
+        channelCodes: new ChannelCodes(store, channelRoutes),
         secretKey: config.SOPFLOW_SECRET_KEY,
         inboundSettings: { 'wecom-mass': weComCallbackSettings(config) },
         channels: registry.channels(),

@@ -10,6 +10,7 @@ import type {
   CampaignStarted,
   CampaignStatus,
 } from './campaigns';
+import type { ChannelCode, ChannelCodeBody, ChannelCodeList, ChannelCodeRemoved } from './channel-codes';
 import type {
   ChannelRoute,
   ChannelsAnswer,
@@ -152,5 +153,15 @@ export interface ApiPaths {
   };
   '/api/channels/{channel}/test': {
     post: Operation<{ 200: TestSendResult }, { path: { channel: string }; body: TestSendBody }>;
+  };
+
+  '/api/channel-codes': {
+    get: Operation<{ 200: ChannelCodeList }>;
+    post: Operation<{ 201: ChannelCode }, { body: ChannelCodeBody }>;
+  };
+  '/api/channel-codes/{id}': {
+    get: Operation<{ 200: ChannelCode }, { path: FlowPath }>;
+    put: Operation<{ 200: ChannelCode }, { path: FlowPath; body: ChannelCodeBody }>;
+    delete: Operation<{ 200: ChannelCodeRemoved }, { path: FlowPath }>;
   };
 }

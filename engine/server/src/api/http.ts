@@ -7,6 +7,7 @@ import { errorCauses } from '../error-causes';
 import type { Database, FlowRecord } from '../persistence';
 import type { Accounts, Principal } from '../persistence/accounts';
 import type { Campaigns } from '../services/campaigns';
+import type { ChannelCodes } from '../services/channel-codes';
 import type { ChannelRoutes } from '../services/channel-routes';
 import type { ConnectorJobs } from '../services/connector-jobs';
 import type { ContactEvents } from '../services/contact-events';
@@ -39,6 +40,8 @@ export interface ApiOptions {
   stats: Stats;
   registry: ConnectorRegistry;
   channelRoutes: ChannelRoutes;
+  /** Channel codes (渠道活码) on the provider, and their counts. */
+  channelCodes: ChannelCodes;
   /** Signs unsubscribe links; unsubscribe routes answer 404 without it. */
   secretKey?: string;
   /** The customer groups watched: member changes from callbacks become events. */
