@@ -7,8 +7,8 @@ import {
   type DeliveryOptions,
   deliverCallback,
 } from './fake-callbacks';
-import { type FakeCustomer, FakeCustomers } from './fake-customers';
 import { FakeContactWays } from './fake-contact-ways';
+import { type FakeCustomer, FakeCustomers } from './fake-customers';
 
 /**
  * A local stand-in for qyapi.weixin.qq.com that keeps the documented contract (providers.md §1):

@@ -31,6 +31,12 @@ export {
 } from './callback';
 export { AppMessageConfig, CallbackConfig, GroupRobotConfig, MassSendConfig } from './config';
 export {
+  WECOM_CONTACT_WAY_STAFF_MAX,
+  WECOM_CONTACT_WAY_TEXT_MAX,
+  WECOM_CUSTOMER_ADDED_EVENT,
+  weComContactWays,
+} from './contact-ways';
+export {
   CUSTOMER_ATTRIBUTES,
   CUSTOMER_EVENTS,
   type CustomerEventName,
@@ -38,12 +44,6 @@ export {
   READ_CUSTOMER_JOB,
   readCustomerEvent,
 } from './customer-events';
-export {
-  WECOM_CONTACT_WAY_STAFF_MAX,
-  WECOM_CONTACT_WAY_TEXT_MAX,
-  WECOM_CUSTOMER_ADDED_EVENT,
-  weComContactWays,
-} from './contact-ways';
 export {
   createGroupRobotSender,
   robotMessageBody,
