@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { FakeGroupEntry, fakeQrPng } from './fake-groups';
 
 /**
  * A local stand-in for qyapi.weixin.qq.com that keeps the documented contract (providers.md §1):
@@ -48,6 +49,8 @@ export interface FakeGroupMember {
   type: 1 | 2;
   join_time: number;
   join_scene: 1 | 2 | 3;
+  /** The `state` of the join way the member came through. */
+  state?: string;
   unionid?: string;
   invitor?: { userid: string };
   name?: string;
@@ -90,6 +93,11 @@ export class FakeWeComServer {
   readonly robotMessages: { key: string; body: Record<string, unknown> }[] = [];
   readonly tasks: FakeMassTask[] = [];
   readonly chats = new Map<string, FakeGroupChat>();
+  /** Join ways and group welcome templates (./fake-groups). */
+  readonly groupEntry = new FakeGroupEntry(
+    (chatId) => this.chats.has(chatId),
+    (configId) => `${this.url}/fake-qr/${configId}.png`,
+  );
 
   private readonly faults = new Map<string, FakeFault[]>();
   private readonly tokens = new Map<string, { app: string; expiresAt: number }>();
@@ -185,6 +193,11 @@ export class FakeWeComServer {
 
   private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const url = new URL(req.url ?? '/', 'http://127.0.0.1');
+    const qr = /^\/fake-qr\/([^/]+)\.png$/.exec(url.pathname);
+    if (qr) {
+      res.writeHead(200, { 'content-type': 'image/png' }).end(fakeQrPng(qr[1]!));
+      return;
+    }
     const chunks: Buffer[] = [];
     for await (const chunk of req) chunks.push(chunk as Buffer);
     const raw = Buffer.concat(chunks).toString('utf8');
@@ -230,6 +243,15 @@ export class FakeWeComServer {
         return this.groupMsgSendResult(input);
       case 'externalcontact/groupchat/get':
         return this.groupChatGet(input);
+      case 'externalcontact/groupchat/add_join_way':
+      case 'externalcontact/groupchat/get_join_way':
+      case 'externalcontact/groupchat/update_join_way':
+      case 'externalcontact/groupchat/del_join_way':
+      case 'externalcontact/group_welcome_template/add':
+      case 'externalcontact/group_welcome_template/get':
+      case 'externalcontact/group_welcome_template/edit':
+      case 'externalcontact/group_welcome_template/del':
+        return this.groupEntry.route(api, input)!;
       default:
         return { errcode: 40058, errmsg: `unknown api ${api}` };
     }

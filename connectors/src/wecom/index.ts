@@ -30,6 +30,19 @@ export {
 } from './callback';
 export { AppMessageConfig, CallbackConfig, GroupRobotConfig, MassSendConfig } from './config';
 export {
+  type GroupEntryInstance,
+  type GroupEntryManager,
+  hasGroupEntry,
+  JOIN_WAY_LIMITS,
+  type JoinWay,
+  type JoinWaySettings,
+  WELCOME_TEMPLATE_LIMITS,
+  type WelcomeAttachment,
+  type WelcomeTemplate,
+  type WelcomeTemplateContent,
+  weComGroupEntry,
+} from './group-entry';
+export {
   createGroupRobotSender,
   robotMessageBody,
   splitMentions,

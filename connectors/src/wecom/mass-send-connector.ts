@@ -9,6 +9,7 @@ import {
 import { weComExternalUserIdAddress } from './addresses';
 import type { WeComDeps } from './app-message-connector';
 import { MassSendConfig } from './config';
+import { type GroupEntryInstance, weComGroupEntry } from './group-entry';
 import { weComCallbackHandler } from './inbound';
 import { WECOM_MASS_SEND_LIMIT } from './limits';
 import { type MassSendStore, recordsMassSendStore } from './mass-send-store';
@@ -146,8 +147,11 @@ export type MassSendOutcome =
 
 const OUTCOMES = ['unsent', 'sent', 'not-a-friend', 'received-other'] as const;
 
-/** The customer-contact secret that creates mass sends may also read customer groups. */
-export interface MassSendInstance extends ConnectorInstance, CustomerGroupReader {
+/**
+ * The customer-contact secret that creates mass sends may also read customer groups and manage
+ * their entry (join ways, group welcome templates).
+ */
+export interface MassSendInstance extends ConnectorInstance, CustomerGroupReader, GroupEntryInstance {
   followResult(msgid: string, externalUserId: string): Promise<MassSendOutcome>;
 }
 
@@ -292,6 +296,7 @@ export function createMassSender(config: MassSendConfig, deps: MassSendDeps): Ma
     send,
     followResult,
     reconcileGroup: (chatId, known) => reconcileGroup(client, chatId, known),
+    groupEntry: weComGroupEntry(client),
     followUp: {
       everyMs: config.followUp.everyMs,
       giveUpAfterMs: config.followUp.giveUpAfterMs,
