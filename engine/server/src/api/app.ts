@@ -21,6 +21,7 @@ import { registerChannelRoutes } from './routes/channels';
 import { registerContactRoutes } from './routes/contacts';
 import { registerEventRoutes } from './routes/events';
 import { registerFlowRoutes } from './routes/flows';
+import { registerGroupRoutes } from './routes/groups';
 import { registerWebhookRoutes } from './routes/hooks';
 import { registerInboundRoutes } from './routes/inbound';
 import { registerOutboxRoutes } from './routes/outbox';
@@ -152,6 +153,7 @@ export function createApi(options: ApiOptions): Hono {
   registerEventRoutes(app, ctx);
   registerCampaignRoutes(app, ctx);
   registerChannelRoutes(app, ctx);
+  registerGroupRoutes(app, ctx);
   registerInboundRoutes(app, ctx);
   registerOutboxRoutes(app, ctx);
   registerUnsubscribeRoutes(app, ctx);
