@@ -11,6 +11,7 @@ import { Gallery } from './components/Gallery/Gallery';
 import { LanguageSwitch } from './components/LanguageSwitch/LanguageSwitch';
 import { Login } from './components/Login/Login';
 import { CAMPAIGNS_HASH, contactsHash, peopleRouteOf } from './editor/people';
+import { GroupsNavLink, GroupsPage, isGroupsHash } from './groups';
 import { useFlows } from './hooks/useFlows';
 import { LocaleContext, useLocaleState } from './hooks/useLocale';
 import { usePanels } from './hooks/usePanels';
@@ -43,9 +44,10 @@ export function App() {
   // Contacts and campaigns are whole pages beside the flows; useRoute re-renders on every hash change.
   const page = peopleRouteOf(window.location.hash);
   const channels = parseChannelsRoute(window.location.hash);
+  const groups = isGroupsHash(window.location.hash);
 
   // The flow list folds on the flows' pages only; the canvas alone hides the whole shell.
-  const flowsShown = who?.kind !== 'login' && who !== undefined && !channels.open && !page;
+  const flowsShown = who?.kind !== 'login' && who !== undefined && !channels.open && !page && !groups;
   const shell = [
     'app',
     flowsShown && !panels.flows ? 'app--flows-folded' : '',
@@ -61,7 +63,11 @@ export function App() {
           <div className="app__header-start">
             <h1>{t.appTitle}</h1>
             <nav className="app__nav" aria-label={t.flows}>
-              <a href="#/" aria-current={page || channels.open ? undefined : 'page'} data-testid="nav-flows">
+              <a
+                href="#/"
+                aria-current={page || channels.open || groups ? undefined : 'page'}
+                data-testid="nav-flows"
+              >
                 {t.flows}
               </a>
               <a
@@ -85,6 +91,7 @@ export function App() {
               >
                 {t.channelsPage.title}
               </a>
+              <GroupsNavLink current={groups} />
             </nav>
           </div>
           <div className="app__header-end">
@@ -124,6 +131,10 @@ export function App() {
                 window.location.hash = channelsHash(channel);
               }}
             />
+          </main>
+        ) : groups ? (
+          <main className="app__page">
+            <GroupsPage />
           </main>
         ) : page ? (
           <main className="app__page">

@@ -11,7 +11,7 @@ import {
 import type { Hono } from 'hono';
 import { GroupEntry, GroupEntryError } from '../../services/group-entry';
 import { doc } from '../docs';
-import { type ApiContext, answerWith, checkBody, codedError } from '../http';
+import { type ApiContext, answerWith, apiError, checkBody, codedError } from '../http';
 
 const failure = codedError(GroupEntryError, {
   no_group_entry_connector: 409,
@@ -30,6 +30,22 @@ const errors = {
   502: 'WeCom refused.',
   503: 'WeCom could not be reached; retry.',
 };
+
+/** The most a QR code image may weigh (WeCom's are a few kB). */
+const MAX_IMAGE_BYTES = 2 * 1024 * 1024;
+
+/** The image at `url`, or undefined when it cannot be had or is not an image of a sane size. */
+async function fetchImage(url: string): Promise<{ bytes: ArrayBuffer; type: string } | undefined> {
+  try {
+    const answer = await fetch(url, { signal: AbortSignal.timeout(10_000), redirect: 'follow' });
+    const type = answer.headers.get('content-type') ?? '';
+    if (!answer.ok || !type.startsWith('image/')) return undefined;
+    const bytes = await answer.arrayBuffer();
+    return bytes.byteLength <= MAX_IMAGE_BYTES ? { bytes, type } : undefined;
+  } catch {
+    return undefined;
+  }
+}
 
 /** Group entry (拉群, 入群欢迎): join ways and group welcome templates, kept at WeCom and here. */
 export function registerGroupRoutes(app: Hono, ctx: ApiContext): void {
@@ -78,6 +94,37 @@ export function registerGroupRoutes(app: Hono, ctx: ApiContext): void {
       responses: { 200: { description: 'The join way.', schema: JoinWay }, 404: errors[404] },
     }),
     (c) => answerWith(c, () => entry.joinWay(c.req.param('id')), failure),
+  );
+
+  app.get(
+    '/api/groups/join-ways/:id/qr-code',
+    doc({
+      summary:
+        "A join way's QR code image, fetched from WeCom (so the builder shows it under its own origin)",
+      tags: ['groups'],
+      access: 'viewer',
+      responses: {
+        200: { description: 'The QR code.', media: 'image/png' },
+        404: 'No such join way, or it has no QR code (a mini-program button).',
+        502: 'WeCom did not give the image.',
+      },
+    }),
+    async (c) => {
+      const way = await ctx.options.store.groupEntry.joinWay(c.req.param('id'));
+      if (!way?.qrCode)
+        return apiError(
+          c,
+          404,
+          'qr_code_not_found',
+          'This join way has no QR code. / 该加群方式没有二维码。',
+        );
+      const image = await fetchImage(way.qrCode);
+      if (!image) return apiError(c, 502, 'qr_code_unavailable', 'WeCom did not give the QR code image.');
+      return c.body(image.bytes, 200, {
+        'content-type': image.type,
+        'cache-control': 'private, max-age=300',
+      });
+    },
   );
 
   app.put(
