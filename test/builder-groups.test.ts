@@ -2,6 +2,7 @@ import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { FakeWeComServer } from '../connectors/src/wecom/fake-wecom-server';
 import { artifact, type BuilderSession, startBuilder, textOf } from './support/builder';
+import { edge } from './support/flows';
 import { type TestApp, uniqueId } from './support/stack';
 
 /**
@@ -123,10 +124,7 @@ it('manages join ways and welcome templates from the Groups page, and a send ste
       { id: 'invite', type: 'send', channel: 'wechat', message: { text: 'Scan to join' } },
       { id: 'end', type: 'exit' },
     ],
-    edges: [
-      { id: 'e1', source: 'in', sourceHandle: 'next', target: 'invite' },
-      { id: 'e2', source: 'invite', sourceHandle: 'next', target: 'end' },
-    ],
+    edges: [edge('in', 'invite'), edge('invite', 'end')],
   });
   expect(saved.status, JSON.stringify(saved.body)).toBe(200);
   await builder.open(`#/flows/${flowId}`, 'editor');

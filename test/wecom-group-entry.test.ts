@@ -3,6 +3,7 @@ import * as contract from '@sopflow/core/api';
 import { contactFlowWorkflowId } from '@sopflow/workflows';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FakeWeComServer } from '../connectors/src/wecom/fake-wecom-server';
+import { edge } from './support/flows';
 import { publishFlow, startTestApp, type TestApp, uniqueId } from './support/stack';
 import { until } from './support/worker-process';
 
@@ -20,13 +21,6 @@ const CALLBACK: CallbackConfig = {
   receiveId: WECOM.corpId,
 };
 const STAFF = 'staff-wen';
-
-const edge = (source: string, target: string, sourceHandle = 'next') => ({
-  id: `${source}-${sourceHandle}-${target}`,
-  source,
-  sourceHandle,
-  target,
-});
 
 describe('a flow invites a customer into a group through a join way and waits for the join', () => {
   let app: TestApp;

@@ -3,7 +3,7 @@ import { Pencil, Plus, Trash2 } from 'lucide-react';
 import { type ReactNode, useId, useState } from 'react';
 import { ApiError } from '../api/client';
 import { IconButton } from '../components/common/IconButton';
-import { useRemote } from '../hooks/useRemote';
+import { type Remote, useRemote } from '../hooks/useRemote';
 import type { Locale } from '../locale';
 import {
   deleteJoinWay,
@@ -79,6 +79,156 @@ export function GroupsPage() {
   );
 }
 
+/**
+ * Editing one kind of kept thing: the form open (new, or an item by id), its problems, saving
+ * (checked with the contract's schema first) and deleting, then the list loaded again.
+ */
+function useKeptEditor<Form>(options: {
+  reload: () => void;
+  /** The contract's issues with the form, or none. */
+  check: (form: Form) => readonly { path: string; message: string }[] | undefined;
+  save: (id: string | undefined, form: Form) => Promise<unknown>;
+  remove: (id: string) => Promise<void>;
+}) {
+  const { w, locale } = useGroupWords();
+  const [editing, setEditing] = useState<{ id?: string; form: Form }>();
+  const [problems, setProblems] = useState<Problems>({});
+  const [saving, setSaving] = useState(false);
+  return {
+    editing,
+    problems,
+    saving,
+    open(id: string | undefined, form: Form) {
+      setProblems({});
+      setEditing({ id, form });
+    },
+    close: () => setEditing(undefined),
+    set: (patch: Partial<Form>) => editing && setEditing({ ...editing, form: { ...editing.form, ...patch } }),
+    async save() {
+      if (!editing) return;
+      const issues = options.check(editing.form);
+      if (issues) return setProblems(problemsOf(issues, locale));
+      setSaving(true);
+      try {
+        await options.save(editing.id, editing.form);
+        setEditing(undefined);
+        options.reload();
+      } catch (error) {
+        setProblems(failureProblems(error, locale, w.failed));
+      } finally {
+        setSaving(false);
+      }
+    },
+    async remove(id: string) {
+      if (!window.confirm(w.confirmDelete)) return;
+      try {
+        await options.remove(id);
+        options.reload();
+      } catch (error) {
+        window.alert(`${w.failed} ${inLocale((error as Error).message, locale)}`);
+      }
+    },
+  };
+}
+
+/** The form around a kept thing's fields: its title, the problem not at a field, save and cancel. */
+function EditFrame({
+  title,
+  testId,
+  editor,
+  children,
+}: {
+  title: string;
+  testId: string;
+  editor: { problems: Problems; saving: boolean; save: () => Promise<void>; close: () => void };
+  children: ReactNode;
+}) {
+  const { w } = useGroupWords();
+  return (
+    <form
+      className="groups-form"
+      data-testid={`${testId}-form`}
+      onSubmit={(e) => {
+        e.preventDefault();
+        void editor.save();
+      }}
+    >
+      <h4>{title}</h4>
+      {children}
+      {editor.problems.form && <p className="notice notice--error">{editor.problems.form}</p>}
+      <div className="groups-form__actions">
+        <button type="submit" className="primary" disabled={editor.saving} data-testid={`save-${testId}`}>
+          {editor.saving ? w.saving : w.save}
+        </button>
+        <button type="button" onClick={editor.close}>
+          {w.cancel}
+        </button>
+      </div>
+    </form>
+  );
+}
+
+/** A kept list's section: its title, the button for a new one, its hint, the list as loaded. */
+function KeptSection<T>({
+  testId,
+  title,
+  hint,
+  newLabel,
+  empty,
+  items,
+  form,
+  onNew,
+  children,
+}: {
+  testId: string;
+  title: string;
+  hint: string;
+  newLabel: string;
+  empty: string;
+  items: Remote<T[]>;
+  form: ReactNode;
+  onNew: (() => void) | undefined;
+  children: (items: T[]) => ReactNode;
+}) {
+  const { w, locale } = useGroupWords();
+  return (
+    <section className="people-card" data-testid={`${testId}s`}>
+      <div className="groups-page__section-head">
+        <h3>{title}</h3>
+        {onNew && (
+          <button type="button" onClick={onNew} data-testid={`new-${testId}`}>
+            <Plus size={14} /> {newLabel}
+          </button>
+        )}
+      </div>
+      <p className="field__hint">{hint}</p>
+      {form}
+      {items.status === 'failed' && (
+        <p className="notice notice--error">
+          {w.loadFailed} {inLocale(items.error.message, locale)}
+        </p>
+      )}
+      {items.status === 'ready' && items.value.length === 0 && <p className="muted">{empty}</p>}
+      {items.status === 'ready' && children(items.value)}
+    </section>
+  );
+}
+
+/** Edit and delete, beside a kept thing. */
+function ItemActions({ onEdit, onDelete }: { onEdit: () => void; onDelete: () => void }) {
+  const { w } = useGroupWords();
+  return (
+    <div className="join-way__actions">
+      <IconButton label={w.edit} onClick={onEdit}>
+        <Pencil size={14} />
+      </IconButton>
+      <IconButton label={w.delete} onClick={onDelete}>
+        <Trash2 size={14} />
+      </IconButton>
+    </div>
+  );
+}
+
 interface JoinWayForm {
   remark: string;
   chatIds: string;
@@ -123,153 +273,104 @@ function joinWayBodyOf(form: JoinWayForm) {
 }
 
 function JoinWays() {
-  const { w, locale } = useGroupWords();
+  const { w } = useGroupWords();
   const [ways, reload] = useRemote('join-ways', listJoinWays);
-  const [editing, setEditing] = useState<{ id?: string; form: JoinWayForm }>();
-  const [problems, setProblems] = useState<Problems>({});
-  const [saving, setSaving] = useState(false);
-
-  const open = (id?: string, form = emptyJoinWay) => {
-    setProblems({});
-    setEditing({ id, form });
-  };
-  const set = (patch: Partial<JoinWayForm>) =>
-    editing && setEditing({ ...editing, form: { ...editing.form, ...patch } });
-
-  const save = async () => {
-    if (!editing) return;
-    const parsed = JoinWayBody.safeParse(joinWayBodyOf(editing.form));
-    if (!parsed.success) return setProblems(problemsOf(zodIssues(parsed.error), locale));
-    setSaving(true);
-    try {
-      await saveJoinWay(editing.id, joinWayBodyOf(editing.form));
-      setEditing(undefined);
-      reload();
-    } catch (error) {
-      setProblems(failureProblems(error, locale, w.failed));
-    } finally {
-      setSaving(false);
-    }
-  };
-
-  const remove = async (id: string) => {
-    if (!window.confirm(w.confirmDelete)) return;
-    try {
-      await deleteJoinWay(id);
-      reload();
-    } catch (error) {
-      window.alert(`${w.failed} ${inLocale((error as Error).message, locale)}`);
-    }
-  };
-
+  const editor = useKeptEditor<JoinWayForm>({
+    reload,
+    check: (form) => {
+      const parsed = JoinWayBody.safeParse(joinWayBodyOf(form));
+      return parsed.success ? undefined : zodIssues(parsed.error);
+    },
+    save: (id, form) => saveJoinWay(id, joinWayBodyOf(form)),
+    remove: deleteJoinWay,
+  });
+  const { editing, problems, set } = editor;
   return (
-    <section className="people-card" data-testid="join-ways">
-      <div className="groups-page__section-head">
-        <h3>{w.joinWays}</h3>
-        {!editing && (
-          <button type="button" onClick={() => open()} data-testid="new-join-way">
-            <Plus size={14} /> {w.newJoinWay}
-          </button>
-        )}
-      </div>
-      <p className="field__hint">{w.joinWaysHint}</p>
-      {editing && (
-        <form
-          className="groups-form"
-          data-testid="join-way-form"
-          onSubmit={(e) => {
-            e.preventDefault();
-            void save();
-          }}
-        >
-          <h4>{editing.id ? w.editJoinWay : w.newJoinWay}</h4>
-          <Field label={w.remark} problem={problems.remark}>
-            {(id, invalid) => (
-              <input
-                id={id}
-                value={editing.form.remark}
-                aria-invalid={invalid}
-                onChange={(e) => set({ remark: e.target.value })}
-                data-testid="join-way-remark"
-              />
-            )}
-          </Field>
-          <Field label={w.chatIds} problem={problems.chatIds}>
-            {(id, invalid) => (
-              <textarea
-                id={id}
-                rows={3}
-                value={editing.form.chatIds}
-                aria-invalid={invalid}
-                onChange={(e) => set({ chatIds: e.target.value })}
-                data-testid="join-way-chat-ids"
-              />
-            )}
-          </Field>
-          <Field label={w.scene} problem={problems.scene}>
-            {(id) => (
-              <select
-                id={id}
-                value={editing.form.scene}
-                onChange={(e) => set({ scene: e.target.value as JoinWayForm['scene'] })}
-                data-testid="join-way-scene"
-              >
-                <option value="qr-code">{w.sceneQr}</option>
-                <option value="mini-program">{w.sceneMiniProgram}</option>
-              </select>
-            )}
-          </Field>
-          <label className="groups-form__check">
-            <input
-              type="checkbox"
-              checked={editing.form.autoCreateRoom}
-              onChange={(e) => set({ autoCreateRoom: e.target.checked })}
-            />{' '}
-            {w.autoCreateRoom}
-          </label>
-          {editing.form.autoCreateRoom && (
-            <Field label={w.roomBaseName} problem={problems.roomBaseName}>
+    <KeptSection
+      testId="join-way"
+      title={w.joinWays}
+      hint={w.joinWaysHint}
+      newLabel={w.newJoinWay}
+      empty={w.noJoinWays}
+      items={ways}
+      onNew={editing ? undefined : () => editor.open(undefined, emptyJoinWay)}
+      form={
+        editing && (
+          <EditFrame title={editing.id ? w.editJoinWay : w.newJoinWay} testId="join-way" editor={editor}>
+            <Field label={w.remark} problem={problems.remark}>
               {(id, invalid) => (
                 <input
                   id={id}
-                  value={editing.form.roomBaseName}
+                  value={editing.form.remark}
                   aria-invalid={invalid}
-                  onChange={(e) => set({ roomBaseName: e.target.value })}
+                  onChange={(e) => set({ remark: e.target.value })}
+                  data-testid="join-way-remark"
                 />
               )}
             </Field>
-          )}
-          <Field label={w.state} problem={problems.state}>
-            {(id, invalid) => (
+            <Field label={w.chatIds} problem={problems.chatIds}>
+              {(id, invalid) => (
+                <textarea
+                  id={id}
+                  rows={3}
+                  value={editing.form.chatIds}
+                  aria-invalid={invalid}
+                  onChange={(e) => set({ chatIds: e.target.value })}
+                  data-testid="join-way-chat-ids"
+                />
+              )}
+            </Field>
+            <Field label={w.scene} problem={problems.scene}>
+              {(id) => (
+                <select
+                  id={id}
+                  value={editing.form.scene}
+                  onChange={(e) => set({ scene: e.target.value as JoinWayForm['scene'] })}
+                  data-testid="join-way-scene"
+                >
+                  <option value="qr-code">{w.sceneQr}</option>
+                  <option value="mini-program">{w.sceneMiniProgram}</option>
+                </select>
+              )}
+            </Field>
+            <label className="groups-form__check">
               <input
-                id={id}
-                value={editing.form.state}
-                aria-invalid={invalid}
-                onChange={(e) => set({ state: e.target.value })}
-                data-testid="join-way-state"
-              />
+                type="checkbox"
+                checked={editing.form.autoCreateRoom}
+                onChange={(e) => set({ autoCreateRoom: e.target.checked })}
+              />{' '}
+              {w.autoCreateRoom}
+            </label>
+            {editing.form.autoCreateRoom && (
+              <Field label={w.roomBaseName} problem={problems.roomBaseName}>
+                {(id, invalid) => (
+                  <input
+                    id={id}
+                    value={editing.form.roomBaseName}
+                    aria-invalid={invalid}
+                    onChange={(e) => set({ roomBaseName: e.target.value })}
+                  />
+                )}
+              </Field>
             )}
-          </Field>
-          {problems.form && <p className="notice notice--error">{problems.form}</p>}
-          <div className="groups-form__actions">
-            <button type="submit" className="primary" disabled={saving} data-testid="save-join-way">
-              {saving ? w.saving : w.save}
-            </button>
-            <button type="button" onClick={() => setEditing(undefined)}>
-              {w.cancel}
-            </button>
-          </div>
-        </form>
-      )}
-      {ways.status === 'failed' && (
-        <p className="notice notice--error">
-          {w.loadFailed} {inLocale(ways.error.message, locale)}
-        </p>
-      )}
-      {ways.status === 'ready' && ways.value.length === 0 && <p className="muted">{w.noJoinWays}</p>}
-      <div className="join-way-grid">
-        {ways.status === 'ready' &&
-          ways.value.map((way) => (
+            <Field label={w.state} problem={problems.state}>
+              {(id, invalid) => (
+                <input
+                  id={id}
+                  value={editing.form.state}
+                  aria-invalid={invalid}
+                  onChange={(e) => set({ state: e.target.value })}
+                  data-testid="join-way-state"
+                />
+              )}
+            </Field>
+          </EditFrame>
+        )
+      }
+    >
+      {(list) => (
+        <div className="join-way-grid">
+          {list.map((way) => (
             <article key={way.id} className="join-way" data-testid="join-way">
               {way.qrCode ? (
                 <img
@@ -294,18 +395,15 @@ function JoinWays() {
                   id: <code>{way.id}</code>
                 </span>
               </div>
-              <div className="join-way__actions">
-                <IconButton label={w.edit} onClick={() => open(way.id, joinWayFormOf(way))}>
-                  <Pencil size={14} />
-                </IconButton>
-                <IconButton label={w.delete} onClick={() => void remove(way.id)}>
-                  <Trash2 size={14} />
-                </IconButton>
-              </div>
+              <ItemActions
+                onEdit={() => editor.open(way.id, joinWayFormOf(way))}
+                onDelete={() => void editor.remove(way.id)}
+              />
             </article>
           ))}
-      </div>
-    </section>
+        </div>
+      )}
+    </KeptSection>
   );
 }
 
@@ -360,159 +458,111 @@ function templateBodyOf(form: TemplateForm) {
 }
 
 function WelcomeTemplates() {
-  const { w, locale } = useGroupWords();
+  const { w } = useGroupWords();
   const [templates, reload] = useRemote('welcome-templates', listWelcomeTemplates);
-  const [editing, setEditing] = useState<{ id?: string; form: TemplateForm }>();
-  const [problems, setProblems] = useState<Problems>({});
-  const [saving, setSaving] = useState(false);
-
-  const open = (id?: string, form = emptyTemplate) => {
-    setProblems({});
-    setEditing({ id, form });
-  };
-  const set = (patch: Partial<TemplateForm>) =>
-    editing && setEditing({ ...editing, form: { ...editing.form, ...patch } });
-
-  const save = async () => {
-    if (!editing) return;
-    const body = templateBodyOf(editing.form);
-    const parsed = WelcomeTemplateBody.safeParse(body);
-    if (!parsed.success) return setProblems(problemsOf(zodIssues(parsed.error), locale));
-    setSaving(true);
-    try {
-      await saveWelcomeTemplate(editing.id, body);
-      setEditing(undefined);
-      reload();
-    } catch (error) {
-      setProblems(failureProblems(error, locale, w.failed));
-    } finally {
-      setSaving(false);
-    }
-  };
-
-  const remove = async (id: string) => {
-    if (!window.confirm(w.confirmDelete)) return;
-    try {
-      await deleteWelcomeTemplate(id);
-      reload();
-    } catch (error) {
-      window.alert(`${w.failed} ${inLocale((error as Error).message, locale)}`);
-    }
-  };
-
+  const editor = useKeptEditor<TemplateForm>({
+    reload,
+    check: (form) => {
+      const parsed = WelcomeTemplateBody.safeParse(templateBodyOf(form));
+      return parsed.success ? undefined : zodIssues(parsed.error);
+    },
+    save: (id, form) => saveWelcomeTemplate(id, templateBodyOf(form)),
+    remove: deleteWelcomeTemplate,
+  });
+  const { editing, problems, set } = editor;
   const type = editing?.form.attachmentType;
   return (
-    <section className="people-card" data-testid="welcome-templates">
-      <div className="groups-page__section-head">
-        <h3>{w.welcomeTemplates}</h3>
-        {!editing && (
-          <button type="button" onClick={() => open()} data-testid="new-welcome-template">
-            <Plus size={14} /> {w.newTemplate}
-          </button>
-        )}
-      </div>
-      <p className="field__hint">{w.welcomeHint}</p>
-      {editing && (
-        <form
-          className="groups-form"
-          data-testid="welcome-template-form"
-          onSubmit={(e) => {
-            e.preventDefault();
-            void save();
-          }}
-        >
-          <h4>{editing.id ? w.editTemplate : w.newTemplate}</h4>
-          <Field label={w.name} problem={problems.name}>
-            {(id, invalid) => (
-              <input
-                id={id}
-                value={editing.form.name}
-                aria-invalid={invalid}
-                onChange={(e) => set({ name: e.target.value })}
-                data-testid="welcome-template-name"
-              />
+    <KeptSection
+      testId="welcome-template"
+      title={w.welcomeTemplates}
+      hint={w.welcomeHint}
+      newLabel={w.newTemplate}
+      empty={w.noTemplates}
+      items={templates}
+      onNew={editing ? undefined : () => editor.open(undefined, emptyTemplate)}
+      form={
+        editing && (
+          <EditFrame
+            title={editing.id ? w.editTemplate : w.newTemplate}
+            testId="welcome-template"
+            editor={editor}
+          >
+            <Field label={w.name} problem={problems.name}>
+              {(id, invalid) => (
+                <input
+                  id={id}
+                  value={editing.form.name}
+                  aria-invalid={invalid}
+                  onChange={(e) => set({ name: e.target.value })}
+                  data-testid="welcome-template-name"
+                />
+              )}
+            </Field>
+            <Field label={w.text} problem={problems.text}>
+              {(id, invalid) => (
+                <textarea
+                  id={id}
+                  rows={3}
+                  value={editing.form.text}
+                  aria-invalid={invalid}
+                  onChange={(e) => set({ text: e.target.value })}
+                  data-testid="welcome-template-text"
+                />
+              )}
+            </Field>
+            <Field label={w.attachment} problem={problems.attachment}>
+              {(id) => (
+                <select
+                  id={id}
+                  value={editing.form.attachmentType}
+                  onChange={(e) => set({ attachmentType: e.target.value as AttachmentType | '' })}
+                  data-testid="welcome-template-attachment"
+                >
+                  <option value="">{w.attachmentNone}</option>
+                  {(Object.keys(ATTACHMENT_FIELDS) as AttachmentType[]).map((t) => (
+                    <option key={t} value={t}>
+                      {w.attachmentTypes[t]}
+                    </option>
+                  ))}
+                </select>
+              )}
+            </Field>
+            {type &&
+              ATTACHMENT_FIELDS[type].map((key) => (
+                <Field
+                  key={key}
+                  label={w.attachmentFields[key as keyof typeof w.attachmentFields]}
+                  problem={problems[`attachment.${key}`]}
+                >
+                  {(id, invalid) => (
+                    <input
+                      id={id}
+                      value={editing.form.attachment[key] ?? ''}
+                      aria-invalid={invalid}
+                      onChange={(e) =>
+                        set({ attachment: { ...editing.form.attachment, [key]: e.target.value } })
+                      }
+                      data-testid={`welcome-template-${key}`}
+                    />
+                  )}
+                </Field>
+              ))}
+            {!editing.id && (
+              <label className="groups-form__check">
+                <input
+                  type="checkbox"
+                  checked={editing.form.notify}
+                  onChange={(e) => set({ notify: e.target.checked })}
+                />{' '}
+                {w.notify}
+              </label>
             )}
-          </Field>
-          <Field label={w.text} problem={problems.text}>
-            {(id, invalid) => (
-              <textarea
-                id={id}
-                rows={3}
-                value={editing.form.text}
-                aria-invalid={invalid}
-                onChange={(e) => set({ text: e.target.value })}
-                data-testid="welcome-template-text"
-              />
-            )}
-          </Field>
-          <Field label={w.attachment} problem={problems.attachment}>
-            {(id) => (
-              <select
-                id={id}
-                value={editing.form.attachmentType}
-                onChange={(e) => set({ attachmentType: e.target.value as AttachmentType | '' })}
-                data-testid="welcome-template-attachment"
-              >
-                <option value="">{w.attachmentNone}</option>
-                {(Object.keys(ATTACHMENT_FIELDS) as AttachmentType[]).map((t) => (
-                  <option key={t} value={t}>
-                    {w.attachmentTypes[t]}
-                  </option>
-                ))}
-              </select>
-            )}
-          </Field>
-          {type &&
-            ATTACHMENT_FIELDS[type].map((key) => (
-              <Field
-                key={key}
-                label={w.attachmentFields[key as keyof typeof w.attachmentFields]}
-                problem={problems[`attachment.${key}`]}
-              >
-                {(id, invalid) => (
-                  <input
-                    id={id}
-                    value={editing.form.attachment[key] ?? ''}
-                    aria-invalid={invalid}
-                    onChange={(e) =>
-                      set({ attachment: { ...editing.form.attachment, [key]: e.target.value } })
-                    }
-                    data-testid={`welcome-template-${key}`}
-                  />
-                )}
-              </Field>
-            ))}
-          {!editing.id && (
-            <label className="groups-form__check">
-              <input
-                type="checkbox"
-                checked={editing.form.notify}
-                onChange={(e) => set({ notify: e.target.checked })}
-              />{' '}
-              {w.notify}
-            </label>
-          )}
-          {problems.form && <p className="notice notice--error">{problems.form}</p>}
-          <div className="groups-form__actions">
-            <button type="submit" className="primary" disabled={saving} data-testid="save-welcome-template">
-              {saving ? w.saving : w.save}
-            </button>
-            <button type="button" onClick={() => setEditing(undefined)}>
-              {w.cancel}
-            </button>
-          </div>
-        </form>
-      )}
-      {templates.status === 'failed' && (
-        <p className="notice notice--error">
-          {w.loadFailed} {inLocale(templates.error.message, locale)}
-        </p>
-      )}
-      {templates.status === 'ready' && templates.value.length === 0 && (
-        <p className="muted">{w.noTemplates}</p>
-      )}
-      {templates.status === 'ready' &&
-        templates.value.map((template) => (
+          </EditFrame>
+        )
+      }
+    >
+      {(list) =>
+        list.map((template) => (
           <article key={template.id} className="welcome-template" data-testid="welcome-template">
             <div className="welcome-template__body">
               <strong>{template.name}</strong>
@@ -526,16 +576,13 @@ function WelcomeTemplates() {
                 </span>
               )}
             </div>
-            <div className="join-way__actions">
-              <IconButton label={w.edit} onClick={() => open(template.id, templateFormOf(template))}>
-                <Pencil size={14} />
-              </IconButton>
-              <IconButton label={w.delete} onClick={() => void remove(template.id)}>
-                <Trash2 size={14} />
-              </IconButton>
-            </div>
+            <ItemActions
+              onEdit={() => editor.open(template.id, templateFormOf(template))}
+              onDelete={() => void editor.remove(template.id)}
+            />
           </article>
-        ))}
-    </section>
+        ))
+      }
+    </KeptSection>
   );
 }

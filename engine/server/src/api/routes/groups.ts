@@ -8,7 +8,8 @@ import {
   WelcomeTemplateEdit,
   WelcomeTemplateList,
 } from '@sopflow/core/api';
-import type { Hono } from 'hono';
+import type { Context, Hono } from 'hono';
+import type { z } from 'zod';
 import { GroupEntry, GroupEntryError } from '../../services/group-entry';
 import { doc } from '../docs';
 import { type ApiContext, answerWith, apiError, checkBody, codedError } from '../http';
@@ -47,6 +48,100 @@ async function fetchImage(url: string): Promise<{ bytes: ArrayBuffer; type: stri
   }
 }
 
+/** One kind of thing kept at WeCom and here: listed, read, created, edited and deleted alike. */
+interface KeptAtWeCom<Body extends z.ZodType, Edit extends z.ZodType> {
+  /** Under `/api/groups/`, e.g. `join-ways`. */
+  path: string;
+  /** What it is called in the reference, e.g. `join way`. */
+  noun: string;
+  /** The key of the list answer, e.g. `joinWays`. */
+  listKey: string;
+  schemas: { item: z.ZodType; list: z.ZodType; body: Body; edit: Edit };
+  /** WeCom's APIs, for the reference: add, edit and delete. */
+  wecom: { add: string; edit: string; del: string };
+  invalid: string;
+  list(): Promise<unknown[]>;
+  get(id: string): Promise<unknown>;
+  create(body: z.output<Body>): Promise<unknown>;
+  update(id: string, body: z.output<Edit>): Promise<unknown>;
+  remove(id: string): Promise<void>;
+}
+
+function registerKept<Body extends z.ZodType, Edit extends z.ZodType>(
+  app: Hono,
+  kept: KeptAtWeCom<Body, Edit>,
+) {
+  const path = `/api/groups/${kept.path}`;
+  const { item, list, body, edit } = kept.schemas;
+  const read = { tags: ['groups'], access: 'viewer' as const };
+  const write = { tags: ['groups'], access: 'operator' as const };
+  const id = (c: Context) => c.req.param('id') ?? '';
+
+  app.get(
+    path,
+    doc({
+      ...read,
+      summary: `Every ${kept.noun}`,
+      responses: { 200: { description: 'Listed.', schema: list } },
+    }),
+    async (c) => c.json({ [kept.listKey]: await kept.list() }),
+  );
+  app.post(
+    path,
+    doc({
+      ...write,
+      summary: `Create a ${kept.noun} at WeCom (${kept.wecom.add}) and keep it`,
+      body,
+      responses: { 201: { description: 'Created.', schema: item }, ...errors },
+    }),
+    async (c) => {
+      const parsed = await checkBody(c, body, kept.invalid);
+      if (!parsed.ok) return parsed.response;
+      return answerWith(c, () => kept.create(parsed.data), failure, 201);
+    },
+  );
+  app.get(
+    `${path}/:id`,
+    doc({
+      ...read,
+      summary: `One ${kept.noun}`,
+      responses: { 200: { description: 'Found.', schema: item }, 404: errors[404] },
+    }),
+    (c) => answerWith(c, () => kept.get(id(c)), failure),
+  );
+  app.put(
+    `${path}/:id`,
+    doc({
+      ...write,
+      summary: `Edit a ${kept.noun} at WeCom (${kept.wecom.edit})`,
+      body: edit,
+      responses: { 200: { description: 'Edited.', schema: item }, ...errors },
+    }),
+    async (c) => {
+      const parsed = await checkBody(c, edit, kept.invalid);
+      if (!parsed.ok) return parsed.response;
+      return answerWith(c, () => kept.update(id(c), parsed.data), failure);
+    },
+  );
+  app.delete(
+    `${path}/:id`,
+    doc({
+      ...write,
+      summary: `Delete a ${kept.noun} at WeCom (${kept.wecom.del}) and here`,
+      responses: { 200: { description: 'Deleted.', schema: GroupEntryRemoved }, ...errors },
+    }),
+    (c) =>
+      answerWith(
+        c,
+        async () => {
+          await kept.remove(id(c));
+          return { id: id(c), removed: true };
+        },
+        failure,
+      ),
+  );
+}
+
 /** Group entry (拉群, 入群欢迎): join ways and group welcome templates, kept at WeCom and here. */
 export function registerGroupRoutes(app: Hono, ctx: ApiContext): void {
   const entry = new GroupEntry(
@@ -54,46 +149,6 @@ export function registerGroupRoutes(app: Hono, ctx: ApiContext): void {
     ctx.options.channelRoutes,
     // WeChat first: it is the channel WeCom's customer-contact connector delivers.
     [...ctx.options.channels].sort((a, b) => Number(b === 'wechat') - Number(a === 'wechat')),
-  );
-  const joinWayMessage = 'The join way is not valid. / 加群方式无效。';
-  const templateMessage = 'The group welcome template is not valid. / 入群欢迎语无效。';
-
-  app.get(
-    '/api/groups/join-ways',
-    doc({
-      summary: 'Group join ways (加入群聊): QR codes that let customers into customer groups',
-      tags: ['groups'],
-      access: 'viewer',
-      responses: { 200: { description: 'The join ways.', schema: JoinWayList } },
-    }),
-    async (c) => c.json({ joinWays: await entry.listJoinWays() }),
-  );
-
-  app.post(
-    '/api/groups/join-ways',
-    doc({
-      summary: 'Create a join way at WeCom (add_join_way) and keep it',
-      tags: ['groups'],
-      access: 'operator',
-      body: JoinWayBody,
-      responses: { 201: { description: 'Created, with its QR code.', schema: JoinWay }, ...errors },
-    }),
-    async (c) => {
-      const parsed = await checkBody(c, JoinWayBody, joinWayMessage);
-      if (!parsed.ok) return parsed.response;
-      return answerWith(c, () => entry.createJoinWay(parsed.data), failure, 201);
-    },
-  );
-
-  app.get(
-    '/api/groups/join-ways/:id',
-    doc({
-      summary: 'One join way',
-      tags: ['groups'],
-      access: 'viewer',
-      responses: { 200: { description: 'The join way.', schema: JoinWay }, 404: errors[404] },
-    }),
-    (c) => answerWith(c, () => entry.joinWay(c.req.param('id')), failure),
   );
 
   app.get(
@@ -127,111 +182,40 @@ export function registerGroupRoutes(app: Hono, ctx: ApiContext): void {
     },
   );
 
-  app.put(
-    '/api/groups/join-ways/:id',
-    doc({
-      summary: 'Edit a join way at WeCom (update_join_way)',
-      tags: ['groups'],
-      access: 'operator',
-      body: JoinWayBody,
-      responses: { 200: { description: 'Edited.', schema: JoinWay }, ...errors },
-    }),
-    async (c) => {
-      const parsed = await checkBody(c, JoinWayBody, joinWayMessage);
-      if (!parsed.ok) return parsed.response;
-      return answerWith(c, () => entry.updateJoinWay(c.req.param('id'), parsed.data), failure);
-    },
-  );
+  registerKept(app, {
+    path: 'join-ways',
+    noun: 'group join way (加入群聊: a QR code into up to 5 customer groups)',
+    listKey: 'joinWays',
+    schemas: { item: JoinWay, list: JoinWayList, body: JoinWayBody, edit: JoinWayBody },
+    wecom: { add: 'add_join_way', edit: 'update_join_way', del: 'del_join_way' },
+    invalid: 'The join way is not valid. / 加群方式无效。',
+    list: () => entry.listJoinWays(),
+    get: (id) => entry.joinWay(id),
+    create: (body) => entry.createJoinWay(body),
+    update: (id, body) => entry.updateJoinWay(id, body),
+    remove: (id) => entry.deleteJoinWay(id),
+  });
 
-  app.delete(
-    '/api/groups/join-ways/:id',
-    doc({
-      summary: 'Delete a join way at WeCom (del_join_way): its QR code stops working',
-      tags: ['groups'],
-      access: 'operator',
-      responses: { 200: { description: 'Deleted.', schema: GroupEntryRemoved }, ...errors },
-    }),
-    (c) =>
-      answerWith(
-        c,
-        async () => {
-          await entry.deleteJoinWay(c.req.param('id'));
-          return { id: c.req.param('id'), removed: true };
-        },
-        failure,
-      ),
-  );
-
-  app.get(
-    '/api/groups/welcome-templates',
-    doc({
-      summary: 'Group welcome templates (入群欢迎语素材)',
-      tags: ['groups'],
-      access: 'viewer',
-      responses: { 200: { description: 'The templates.', schema: WelcomeTemplateList } },
-    }),
-    async (c) => c.json({ welcomeTemplates: await entry.listWelcomeTemplates() }),
-  );
-
-  app.post(
-    '/api/groups/welcome-templates',
-    doc({
-      summary: 'Add a group welcome template at WeCom (group_welcome_template/add)',
-      tags: ['groups'],
-      access: 'operator',
+  registerKept(app, {
+    path: 'welcome-templates',
+    noun: 'group welcome template (入群欢迎语素材)',
+    listKey: 'welcomeTemplates',
+    schemas: {
+      item: WelcomeTemplate,
+      list: WelcomeTemplateList,
       body: WelcomeTemplateBody,
-      responses: { 201: { description: 'Added.', schema: WelcomeTemplate }, ...errors },
-    }),
-    async (c) => {
-      const parsed = await checkBody(c, WelcomeTemplateBody, templateMessage);
-      if (!parsed.ok) return parsed.response;
-      return answerWith(c, () => entry.createWelcomeTemplate(parsed.data), failure, 201);
+      edit: WelcomeTemplateEdit,
     },
-  );
-
-  app.get(
-    '/api/groups/welcome-templates/:id',
-    doc({
-      summary: 'One group welcome template',
-      tags: ['groups'],
-      access: 'viewer',
-      responses: { 200: { description: 'The template.', schema: WelcomeTemplate }, 404: errors[404] },
-    }),
-    (c) => answerWith(c, () => entry.welcomeTemplate(c.req.param('id')), failure),
-  );
-
-  app.put(
-    '/api/groups/welcome-templates/:id',
-    doc({
-      summary: 'Edit a group welcome template at WeCom (group_welcome_template/edit)',
-      tags: ['groups'],
-      access: 'operator',
-      body: WelcomeTemplateEdit,
-      responses: { 200: { description: 'Edited.', schema: WelcomeTemplate }, ...errors },
-    }),
-    async (c) => {
-      const parsed = await checkBody(c, WelcomeTemplateEdit, templateMessage);
-      if (!parsed.ok) return parsed.response;
-      return answerWith(c, () => entry.editWelcomeTemplate(c.req.param('id'), parsed.data), failure);
+    wecom: {
+      add: 'group_welcome_template/add',
+      edit: 'group_welcome_template/edit',
+      del: 'group_welcome_template/del',
     },
-  );
-
-  app.delete(
-    '/api/groups/welcome-templates/:id',
-    doc({
-      summary: 'Delete a group welcome template at WeCom (group_welcome_template/del)',
-      tags: ['groups'],
-      access: 'operator',
-      responses: { 200: { description: 'Deleted.', schema: GroupEntryRemoved }, ...errors },
-    }),
-    (c) =>
-      answerWith(
-        c,
-        async () => {
-          await entry.deleteWelcomeTemplate(c.req.param('id'));
-          return { id: c.req.param('id'), removed: true };
-        },
-        failure,
-      ),
-  );
+    invalid: 'The group welcome template is not valid. / 入群欢迎语无效。',
+    list: () => entry.listWelcomeTemplates(),
+    get: (id) => entry.welcomeTemplate(id),
+    create: (body) => entry.createWelcomeTemplate(body),
+    update: (id, body) => entry.editWelcomeTemplate(id, body),
+    remove: (id) => entry.deleteWelcomeTemplate(id),
+  });
 }
