@@ -29,8 +29,11 @@ describe('a flow invites a customer into a group through a join way and waits fo
   const otherChat = uniqueId('wrOther');
   const state = uniqueId('club').slice(0, 30);
 
-  /** WeCom's callback: `memberId` joined `chat` by `joinScene` (0 invited by a member, 3 QR code). */
-  const joinCallback = async (chat: string, memberId: string, joinScene: number) => {
+  /**
+   * WeCom's callback: `memberId` joined `chat` by `joinScene` (0 invited by a member, 3 QR code);
+   * without `memberId`, WeCom said a member joined but not who.
+   */
+  const joinCallback = async (chat: string, memberId: string | undefined, joinScene: number) => {
     const now = Math.floor(Date.now() / 1000);
     const xml =
       `<xml><ToUserName><![CDATA[${WECOM.corpId}]]></ToUserName><FromUserName><![CDATA[sys]]></FromUserName>` +
@@ -38,7 +41,8 @@ describe('a flow invites a customer into a group through a join way and waits fo
       `<Event><![CDATA[change_external_chat]]></Event><ChatId><![CDATA[${chat}]]></ChatId>` +
       `<ChangeType><![CDATA[update]]></ChangeType><UpdateDetail><![CDATA[add_member]]></UpdateDetail>` +
       `<JoinScene>${joinScene}</JoinScene><MemChangeCnt>1</MemChangeCnt>` +
-      `<MemChangeList><Item><![CDATA[${memberId}]]></Item></MemChangeList></xml>`;
+      (memberId ? `<MemChangeList><Item><![CDATA[${memberId}]]></Item></MemChangeList>` : '') +
+      '</xml>';
     const delivery = encryptForTest(CALLBACK, xml);
     const answer = await fetch(`${app.url}/api/inbound/wecom?${new URLSearchParams(delivery.query)}`, {
       method: 'POST',
@@ -261,5 +265,51 @@ describe('a flow invites a customer into a group through a join way and waits fo
       expect.not.objectContaining({ joinWays: expect.anything() }),
       expect.objectContaining({ chatId, joinScene: 3, joinMethod: 'qr-code', joinWays: [way.id] }),
     ]);
+  });
+
+  it('matches a join to the one join way whose state WeCom reports, where a group has several', async () => {
+    const hall = uniqueId('wrHall');
+    wecom.setGroupChat({
+      chat_id: hall,
+      owner: STAFF,
+      create_time: 1,
+      member_list: [],
+      member_version: 'v1',
+    });
+    const create = async (wayState: string) =>
+      contract.JoinWay.parse(
+        (await app.request('POST', '/api/groups/join-ways', { chatIds: [hall], state: wayState })).body,
+      );
+    const poster = await create(uniqueId('poster').slice(0, 30));
+    const live = await create(uniqueId('live').slice(0, 30));
+
+    // A customer scans the live-stream QR code; WeCom's callback says someone joined, not who, so
+    // the group is read, and the read tells the join way's state.
+    const customer = uniqueId('wmHall');
+    wecom.setGroupChat({
+      chat_id: hall,
+      owner: STAFF,
+      create_time: 1,
+      member_version: 'v2',
+      member_list: [
+        { userid: STAFF, type: 1, join_time: 1, join_scene: 1 },
+        { userid: customer, type: 2, join_time: 1_800_000_000, join_scene: 3, state: live.state },
+      ],
+    });
+    await joinCallback(hall, undefined, 3);
+    const [joined] = await until(async () => {
+      const rows = await app.sql<{ payload: Record<string, unknown> }[]>`
+        select payload from events where contact_id = ${`wecom:${customer}`} and name = 'member.joined'`;
+      return rows.length > 0 ? rows : undefined;
+    }, "the read of the group posting the customer's join");
+    expect(joined?.payload).toMatchObject({
+      chatId: hall,
+      source: 'reconcile',
+      joinScene: 3,
+      joinMethod: 'qr-code',
+      state: live.state,
+      joinWays: [live.id],
+    });
+    expect(joined?.payload.joinWays).not.toContain(poster.id);
   });
 });
