@@ -73,6 +73,10 @@ const CLIENT_ROUTES = {
   '/api/channels/{channel}/test': ['post'],
   '/api/channel-codes': ['get', 'post'],
   '/api/channel-codes/{id}': ['get', 'put', 'delete'],
+  '/api/groups/join-ways': ['get', 'post'],
+  '/api/groups/join-ways/{id}': ['get', 'put', 'delete'],
+  '/api/groups/welcome-templates': ['get', 'post'],
+  '/api/groups/welcome-templates/{id}': ['get', 'put', 'delete'],
 } as const satisfies { [Path in keyof ApiPaths]: readonly (keyof ApiPaths[Path])[] };
 
 const waitingFlow = (id: string) => waitsForGo(id, 'Contract: waits for go');

@@ -13,6 +13,7 @@ import { Gallery } from './components/Gallery/Gallery';
 import { LanguageSwitch } from './components/LanguageSwitch/LanguageSwitch';
 import { Login } from './components/Login/Login';
 import { CAMPAIGNS_HASH, contactsHash, peopleRouteOf } from './editor/people';
+import { GroupsNavLink, GroupsPage, isGroupsHash } from './groups';
 import { useFlows } from './hooks/useFlows';
 import { LocaleContext, useLocaleState } from './hooks/useLocale';
 import { usePanels } from './hooks/usePanels';
@@ -47,9 +48,11 @@ export function App() {
   const page = peopleRouteOf(window.location.hash);
   const channels = parseChannelsRoute(window.location.hash);
   const channelCodes = isChannelCodesHash(window.location.hash);
+  const groups = isGroupsHash(window.location.hash);
+  const otherPage = Boolean(page) || channels.open || channelCodes || groups;
 
   // The flow list folds on the flows' pages only; the canvas alone hides the whole shell.
-  const flowsShown = who?.kind !== 'login' && who !== undefined && !channels.open && !page && !channelCodes;
+  const flowsShown = who?.kind !== 'login' && who !== undefined && !otherPage;
   const shell = [
     'app',
     flowsShown && !panels.flows ? 'app--flows-folded' : '',
@@ -65,11 +68,7 @@ export function App() {
           <div className="app__header-start">
             <h1>{t.appTitle}</h1>
             <nav className="app__nav" aria-label={t.flows}>
-              <a
-                href="#/"
-                aria-current={page || channels.open || channelCodes ? undefined : 'page'}
-                data-testid="nav-flows"
-              >
+              <a href="#/" aria-current={otherPage ? undefined : 'page'} data-testid="nav-flows">
                 {t.flows}
               </a>
               <a
@@ -94,6 +93,7 @@ export function App() {
                 {t.channelsPage.title}
               </a>
               <ChannelCodesNavLink />
+              <GroupsNavLink current={groups} />
             </nav>
           </div>
           <div className="app__header-end">
@@ -137,6 +137,10 @@ export function App() {
         ) : channelCodes ? (
           <main className="app__page">
             <ChannelCodesPage />
+          </main>
+        ) : groups ? (
+          <main className="app__page">
+            <GroupsPage />
           </main>
         ) : page ? (
           <main className="app__page">

@@ -44,6 +44,13 @@ export interface GroupMemberEvent {
     source: 'callback' | 'reconcile';
     joinScene?: number;
     joinMethod?: JoinMethod;
+    /** The `state` of the join way the member came through, when the provider says (a read of the group). */
+    state?: string;
+    /**
+     * The join ways (sopflow ids) whose groups or state the join matches: a wait for
+     * `member.joined` with `payload.joinWays contains "<id>"` waits for a join through that way.
+     */
+    joinWays?: string[];
     quitScene?: number;
     quitMethod?: 'left' | 'removed' | 'unknown';
     memberType?: 'staff' | 'external';

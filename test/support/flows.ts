@@ -18,3 +18,11 @@ export const waitsForGo = (id: string, name = 'Waits for go') => ({
     { id: 'd', source: 'say', target: 'out' },
   ],
 });
+
+/** An edge of a flow document, from `source`'s exit (`next` unless named) to `target`. */
+export const edge = (source: string, target: string, sourceHandle = 'next') => ({
+  id: `${source}-${sourceHandle}-${target}`,
+  source,
+  sourceHandle,
+  target,
+});

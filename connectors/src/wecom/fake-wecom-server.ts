@@ -9,6 +9,8 @@ import {
 } from './fake-callbacks';
 import { FakeContactWays } from './fake-contact-ways';
 import { type FakeCustomer, FakeCustomers } from './fake-customers';
+import { FakeGroupEntry } from './fake-groups';
+import { fakeQrPng } from './fake-qr';
 
 /**
  * A local stand-in for qyapi.weixin.qq.com that keeps the documented contract (providers.md §1):
@@ -56,6 +58,8 @@ export interface FakeGroupMember {
   type: 1 | 2;
   join_time: number;
   join_scene: 1 | 2 | 3;
+  /** The `state` of the join way the member came through. */
+  state?: string;
   unionid?: string;
   invitor?: { userid: string };
   name?: string;
@@ -103,6 +107,11 @@ export class FakeWeComServer {
   readonly contactWays: FakeContactWays = new FakeContactWays(
     () => this.url,
     () => this.options.members,
+  );
+  /** Join ways and group welcome templates (./fake-groups). */
+  readonly groupEntry = new FakeGroupEntry(
+    (chatId) => this.chats.has(chatId),
+    (configId) => `${this.url}/fake-qr/${configId}.png`,
   );
 
   private readonly faults = new Map<string, FakeFault[]>();
@@ -215,6 +224,13 @@ export class FakeWeComServer {
       else res.writeHead(404).end('no such QR code');
       return;
     }
+    const qr = /^\/fake-qr\/([^/]+)\.png$/.exec(url.pathname);
+    if (qr) {
+      res
+        .writeHead(200, { 'content-type': 'image/png' })
+        .end(await fakeQrPng(`https://work.weixin.qq.com/gj/fake-${qr[1]}`));
+      return;
+    }
     const chunks: Buffer[] = [];
     for await (const chunk of req) chunks.push(chunk as Buffer);
     const raw = Buffer.concat(chunks).toString('utf8');
@@ -272,6 +288,15 @@ export class FakeWeComServer {
         return this.contactWays.update(input);
       case 'externalcontact/del_contact_way':
         return this.contactWays.remove(input);
+      case 'externalcontact/groupchat/add_join_way':
+      case 'externalcontact/groupchat/get_join_way':
+      case 'externalcontact/groupchat/update_join_way':
+      case 'externalcontact/groupchat/del_join_way':
+      case 'externalcontact/group_welcome_template/add':
+      case 'externalcontact/group_welcome_template/get':
+      case 'externalcontact/group_welcome_template/edit':
+      case 'externalcontact/group_welcome_template/del':
+        return this.groupEntry.route(api, input)!;
       default:
         return { errcode: 40058, errmsg: `unknown api ${api}` };
     }

@@ -45,6 +45,19 @@ export {
   readCustomerEvent,
 } from './customer-events';
 export {
+  type GroupEntryInstance,
+  type GroupEntryManager,
+  hasGroupEntry,
+  JOIN_WAY_LIMITS,
+  type JoinWay,
+  type JoinWaySettings,
+  WELCOME_TEMPLATE_LIMITS,
+  type WelcomeAttachment,
+  type WelcomeTemplate,
+  type WelcomeTemplateContent,
+  weComGroupEntry,
+} from './group-entry';
+export {
   createGroupRobotSender,
   robotMessageBody,
   splitMentions,

@@ -10,6 +10,7 @@ import { weComExternalUserIdAddress } from './addresses';
 import type { WeComDeps } from './app-message-connector';
 import { MassSendConfig } from './config';
 import { weComContactWays } from './contact-ways';
+import { type GroupEntryInstance, weComGroupEntry } from './group-entry';
 import { weComCallbackHandler } from './inbound';
 import { WECOM_MASS_SEND_LIMIT } from './limits';
 import { type MassSendStore, recordsMassSendStore } from './mass-send-store';
@@ -148,8 +149,15 @@ export type MassSendOutcome =
 
 const OUTCOMES = ['unsent', 'sent', 'not-a-friend', 'received-other'] as const;
 
-/** The customer-contact secret that creates mass sends may also read customer groups and customers. */
-export interface MassSendInstance extends ConnectorInstance, CustomerGroupReader, CustomerReader {
+/**
+ * The customer-contact secret that creates mass sends may also read customer groups and customers,
+ * and manage the groups' entry (join ways, group welcome templates).
+ */
+export interface MassSendInstance
+  extends ConnectorInstance,
+    CustomerGroupReader,
+    CustomerReader,
+    GroupEntryInstance {
   followResult(msgid: string, externalUserId: string): Promise<MassSendOutcome>;
 }
 
@@ -297,6 +305,7 @@ export function createMassSender(config: MassSendConfig, deps: MassSendDeps): Ma
     readCustomer: (externalUserId) => readCustomer(client, externalUserId),
     // The customer-contact secret that sends mass messages also makes the channel codes.
     contactWays: weComContactWays(client, now),
+    groupEntry: weComGroupEntry(client),
     followUp: {
       everyMs: config.followUp.everyMs,
       giveUpAfterMs: config.followUp.giveUpAfterMs,

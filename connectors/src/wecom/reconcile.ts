@@ -19,6 +19,8 @@ export interface GroupMember {
   /** groupchat/get's join_scene: 1 direct invite, 2 invite link, 3 QR code. */
   joinScene?: number;
   joinMethod: JoinMethod;
+  /** The `state` of the join way the member came through (groupchat/get's `state`), if any. */
+  state?: string;
   unionid?: string;
   invitor?: string;
   name?: string;
@@ -48,6 +50,7 @@ interface RawMember {
   type?: number;
   join_time?: number;
   join_scene?: number;
+  state?: string;
   unionid?: string;
   invitor?: { userid?: string };
   name?: string;
@@ -77,6 +80,7 @@ export async function reconcileGroup(
       joinTime: m.join_time,
       joinScene: m.join_scene,
       joinMethod: joinMethodOfScene(m.join_scene),
+      ...(m.state ? { state: m.state } : {}),
       ...(m.unionid ? { unionid: m.unionid } : {}),
       ...(m.invitor?.userid ? { invitor: m.invitor.userid } : {}),
       ...(m.name ? { name: m.name } : {}),
@@ -113,6 +117,7 @@ export async function reconcileGroup(
           joinScene: m.joinScene,
           joinMethod: m.joinMethod,
           memberType: m.type,
+          ...(m.state ? { state: m.state } : {}),
           ...(memberVersion ? { memberVersion } : {}),
           ...(m.joinTime ? { at: m.joinTime * 1000 } : {}),
         },

@@ -12,6 +12,7 @@ import {
 import { ArrowDown, ArrowUp, Trash2 } from 'lucide-react';
 import type { ReactNode } from 'react';
 import { renameExit } from '../../editor/document';
+import { JoinWaySelect } from '../../groups';
 import { useLocale } from '../../hooks/useLocale';
 import { nodeModule } from '../../nodes';
 import { IconButton } from '../common/IconButton';
@@ -228,6 +229,13 @@ export function MessageField({
         path={`${path}.text`}
         testId={testId}
       />
+      {channel === 'wechat' && (
+        <JoinWaySelect
+          value={value?.joinWay}
+          onChange={(joinWay) => onChange('joinWay', { text: '', ...value, joinWay })}
+          testId={`${testId}-join-way`}
+        />
+      )}
     </>
   );
 }

@@ -20,6 +20,7 @@ export * from './contacts';
 export * from './errors';
 export * from './events';
 export * from './flows';
+export * from './groups';
 export * from './numbers';
 export * from './outbox';
 export type { ApiPaths } from './paths';

@@ -57,6 +57,16 @@ import type {
   WebhookInfo,
   WebhookTestAnswer,
 } from './flows';
+import type {
+  GroupEntryRemoved,
+  JoinWay,
+  JoinWayBody,
+  JoinWayList,
+  WelcomeTemplate,
+  WelcomeTemplateBody,
+  WelcomeTemplateEdit,
+  WelcomeTemplateList,
+} from './groups';
 
 /**
  * The routes the builder calls, as a type in the shape openapi-fetch reads (the shape
@@ -151,6 +161,25 @@ export interface ApiPaths {
     put: Operation<{ 200: ChannelRoute }, { path: { channel: string }; body: RouteBody }>;
     delete: Operation<{ 200: RouteRemoved }, { path: { channel: string } }>;
   };
+  '/api/groups/join-ways': {
+    get: Operation<{ 200: JoinWayList }>;
+    post: Operation<{ 201: JoinWay }, { body: JoinWayBody }>;
+  };
+  '/api/groups/join-ways/{id}': {
+    get: Operation<{ 200: JoinWay }, { path: FlowPath }>;
+    put: Operation<{ 200: JoinWay }, { path: FlowPath; body: JoinWayBody }>;
+    delete: Operation<{ 200: GroupEntryRemoved }, { path: FlowPath }>;
+  };
+  '/api/groups/welcome-templates': {
+    get: Operation<{ 200: WelcomeTemplateList }>;
+    post: Operation<{ 201: WelcomeTemplate }, { body: WelcomeTemplateBody }>;
+  };
+  '/api/groups/welcome-templates/{id}': {
+    get: Operation<{ 200: WelcomeTemplate }, { path: FlowPath }>;
+    put: Operation<{ 200: WelcomeTemplate }, { path: FlowPath; body: WelcomeTemplateEdit }>;
+    delete: Operation<{ 200: GroupEntryRemoved }, { path: FlowPath }>;
+  };
+
   '/api/channels/{channel}/test': {
     post: Operation<{ 200: TestSendResult }, { path: { channel: string }; body: TestSendBody }>;
   };

@@ -106,6 +106,12 @@ export const MessageContent = z.object({
     .optional(),
   /** For group channels: which group, e.g. `{{ event.chatId }}`. */
   group: z.string().max(200).optional(),
+  /**
+   * A group join way (`/api/groups/join-ways`) the message invites the contact through: its QR
+   * code goes with the message as a link card. Wait for `member.joined` with
+   * `payload.joinWays contains "<id>"` to know they joined.
+   */
+  joinWay: z.string().min(1).max(200).optional(),
 });
 export type MessageContent = z.infer<typeof MessageContent>;
 

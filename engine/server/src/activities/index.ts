@@ -7,6 +7,7 @@ import type { Enroller } from '../services/enroll';
 import { deliver, followDelivery, type Route, type UnsubscribeLinks } from './deliver';
 import { enrollPage } from './enroll-page';
 import { type HttpPolicy, httpRequest } from './http-request';
+import { withJoinWayInvite } from './join-way-invite';
 import { updateContact } from './update-contact';
 
 export interface ActivityDeps {
@@ -29,7 +30,12 @@ export type { HttpPolicy, Route, UnsubscribeLinks };
 export function createActivities(deps: ActivityDeps): SopflowActivities {
   return {
     deliver: async (input) =>
-      deliver(deps.store.deliveries, await deps.routes(input.channel), input, deps.unsubscribe),
+      deliver(
+        deps.store.deliveries,
+        await deps.routes(input.channel),
+        await withJoinWayInvite(deps.store.groupEntry, input),
+        deps.unsubscribe,
+      ),
     followDelivery: async (input) =>
       followDelivery(deps.store.deliveries, await deps.routes(input.channel), input),
     updateContact: (input) => updateContact(deps.store.contacts, deps.contactChanges, input),

@@ -22,6 +22,7 @@ import { registerChannelRoutes } from './routes/channels';
 import { registerContactRoutes } from './routes/contacts';
 import { registerEventRoutes } from './routes/events';
 import { registerFlowRoutes } from './routes/flows';
+import { registerGroupRoutes } from './routes/groups';
 import { registerWebhookRoutes } from './routes/hooks';
 import { registerInboundRoutes } from './routes/inbound';
 import { registerOutboxRoutes } from './routes/outbox';
@@ -154,6 +155,7 @@ export function createApi(options: ApiOptions): Hono {
   registerCampaignRoutes(app, ctx);
   registerChannelRoutes(app, ctx);
   registerChannelCodeRoutes(app, ctx);
+  registerGroupRoutes(app, ctx);
   registerInboundRoutes(app, ctx);
   registerOutboxRoutes(app, ctx);
   registerUnsubscribeRoutes(app, ctx);

@@ -11,6 +11,7 @@ import { DeliveryRepository } from './deliveries';
 import { EnrollmentRepository } from './enrollments';
 import { EventRepository } from './events';
 import { FlowRepository } from './flows';
+import { GroupEntryRepository } from './group-entry';
 import { JourneyRepository } from './journeys';
 import { migrate } from './migrate';
 import { StatsRepository } from './stats';
@@ -39,6 +40,8 @@ export class Database {
   readonly channelRoutes: ChannelRouteRepository;
   readonly connectorRecords: ConnectorRecordRepository;
   readonly flows: FlowRepository;
+  /** Join ways and group welcome templates. */
+  readonly groupEntry: GroupEntryRepository;
   readonly contacts: ContactRepository;
   readonly enrollments: EnrollmentRepository;
   readonly events: EventRepository;
@@ -59,6 +62,7 @@ export class Database {
     this.channelRoutes = new ChannelRouteRepository(sql);
     this.connectorRecords = new ConnectorRecordRepository(sql);
     this.flows = new FlowRepository(sql);
+    this.groupEntry = new GroupEntryRepository(sql);
     this.contacts = new ContactRepository(sql, options.addressMatchKey);
     this.enrollments = new EnrollmentRepository(sql);
     this.events = new EventRepository(sql);
@@ -113,6 +117,7 @@ export {
 export { EnrollmentRepository } from './enrollments';
 export { EventRepository } from './events';
 export { type FlowRecord, FlowRepository, type FlowStatus, type FlowVersionRecord } from './flows';
+export { GroupEntryRepository, type JoinWayWrite, type WelcomeTemplateWrite } from './group-entry';
 export { JourneyRepository } from './journeys';
 export { StatsRepository } from './stats';
 export { type WatchedGroupRecord, WatchedGroupRepository } from './watched-groups';

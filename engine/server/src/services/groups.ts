@@ -62,7 +62,7 @@ export class Groups implements GroupsPort {
           id: event.id,
           contactId,
           name: event.name,
-          payload: event.payload,
+          payload: joined ? await this.withJoinWays(event.payload) : event.payload,
         });
         if (outcome.status !== 'duplicate') posted[joined ? 'joins' : 'leaves']++;
       }
@@ -70,6 +70,17 @@ export class Groups implements GroupsPort {
       await this.store.watchedGroups.noteMember(groupId, event.memberId, joined);
     }
     return posted;
+  }
+
+  /**
+   * A join names the join ways it may have come through, so a flow that invited the contact through
+   * one waits for `payload.joinWays contains "<id>"`: the one whose `state` the provider told (a
+   * read of the group), else every join way that lets into the group (callbacks carry no state).
+   */
+  private async withJoinWays(payload: GroupMemberEvent['payload']): Promise<GroupMemberEvent['payload']> {
+    const byState = payload.state ? await this.store.groupEntry.joinWayByState(payload.state) : undefined;
+    const joinWays = byState ? [byState.id] : await this.store.groupEntry.joinWayIdsOfChat(payload.chatId);
+    return joinWays.length > 0 ? { ...payload, joinWays } : payload;
   }
 
   /**
