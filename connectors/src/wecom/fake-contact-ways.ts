@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import QRCode from 'qrcode';
+import { fakeQrPng } from './fake-qr';
 
 /**
  * The fake WeCom server's "contact me" ways (客户联系「联系我」): add, get, list, update and delete
@@ -124,9 +124,6 @@ export class FakeContactWays {
     const configId = QR_PATH.exec(path)?.[1];
     const way = configId ? this.ways.get(configId) : undefined;
     if (!way?.qr_code) return undefined;
-    return QRCode.toBuffer(`https://work.weixin.qq.com/ca/fake-${way.config_id}`, {
-      type: 'png',
-      width: 240,
-    });
+    return fakeQrPng(`https://work.weixin.qq.com/ca/fake-${way.config_id}`);
   }
 }

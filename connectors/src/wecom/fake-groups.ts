@@ -1,5 +1,4 @@
-import { createHash, randomBytes } from 'node:crypto';
-import { deflateSync } from 'node:zlib';
+import { randomBytes } from 'node:crypto';
 import { JOIN_WAY_LIMITS, WELCOME_TEMPLATE_LIMITS } from './group-entry';
 
 /**
@@ -186,81 +185,4 @@ export class FakeGroupEntry {
     const template = this.welcomeTemplates.get(input.template_id);
     return template ? then(input.template_id, template) : invalid(`invalid template_id ${input.template_id}`);
   }
-}
-
-const CRC_TABLE = Array.from({ length: 256 }, (_, n) => {
-  let c = n;
-  for (let k = 0; k < 8; k++) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1;
-  return c >>> 0;
-});
-
-function crc32(bytes: Buffer): number {
-  let c = 0xffffffff;
-  for (const b of bytes) c = CRC_TABLE[(c ^ b) & 0xff]! ^ (c >>> 8);
-  return (c ^ 0xffffffff) >>> 0;
-}
-
-function chunk(type: string, data: Buffer): Buffer {
-  const length = Buffer.alloc(4);
-  length.writeUInt32BE(data.length);
-  const typed = Buffer.concat([Buffer.from(type, 'ascii'), data]);
-  const crc = Buffer.alloc(4);
-  crc.writeUInt32BE(crc32(typed));
-  return Buffer.concat([length, typed, crc]);
-}
-
-/**
- * A QR-code-looking PNG for a join way (finder squares and modules drawn from a hash of its id): it
- * encodes nothing, but shows where a real one would be, and differs per join way.
- */
-export function fakeQrPng(seed: string): Buffer {
-  const modules = 25;
-  const scale = 8;
-  const quiet = 2;
-  const size = (modules + quiet * 2) * scale;
-  const bits = createHash('sha512').update(seed).digest();
-  const finder = (x: number, y: number) => {
-    for (const [fx, fy] of [
-      [0, 0],
-      [modules - 7, 0],
-      [0, modules - 7],
-    ] as const) {
-      const dx = x - fx;
-      const dy = y - fy;
-      if (dx >= 0 && dx < 7 && dy >= 0 && dy < 7) {
-        const ring = Math.min(dx, dy, 6 - dx, 6 - dy);
-        return ring !== 1;
-      }
-      if (dx >= -1 && dx <= 7 && dy >= -1 && dy <= 7) return false;
-    }
-    return undefined;
-  };
-  const dark = (x: number, y: number) => {
-    const fixed = finder(x, y);
-    if (fixed !== undefined) return fixed;
-    const i = (y * modules + x) % (bits.length * 8);
-    return ((bits[i >> 3]! >> (i & 7)) & 1) === 1;
-  };
-  const rows: Buffer[] = [];
-  for (let py = 0; py < size; py++) {
-    const row = Buffer.alloc(size + 1, 255);
-    row[0] = 0;
-    const my = Math.floor(py / scale) - quiet;
-    for (let px = 0; px < size; px++) {
-      const mx = Math.floor(px / scale) - quiet;
-      if (mx >= 0 && my >= 0 && mx < modules && my < modules && dark(mx, my)) row[px + 1] = 0;
-    }
-    rows.push(row);
-  }
-  const header = Buffer.alloc(13);
-  header.writeUInt32BE(size, 0);
-  header.writeUInt32BE(size, 4);
-  header[8] = 8; // bit depth
-  header[9] = 0; // greyscale
-  return Buffer.concat([
-    Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]),
-    chunk('IHDR', header),
-    chunk('IDAT', deflateSync(Buffer.concat(rows))),
-    chunk('IEND', Buffer.alloc(0)),
-  ]);
 }
