@@ -1,4 +1,5 @@
 import { type InboundHandler, InboundRefusal } from '../inbound';
+import { callbackRefusalStatus as refusalStatus } from '../shared/wechat-callback-crypto';
 import {
   checkFreshness,
   DEFAULT_CALLBACK_MAX_AGE_SECONDS,
@@ -6,14 +7,6 @@ import {
   WeComCallbackError,
 } from './callback';
 import { RECONCILE_GROUPS_JOB } from './reconcile-job';
-
-const refusalStatus = {
-  'bad-signature': 401,
-  stale: 401,
-  'receive-id-mismatch': 403,
-  malformed: 400,
-  'bad-config': 500,
-} as const;
 
 /**
  * WeCom's encrypted callbacks: the URL check (GET) and events (POST); a member joining or leaving
