@@ -1,4 +1,5 @@
 import type { z } from 'zod';
+import type { ConnectorRecords } from './connector';
 
 /**
  * What providers send sopflow (replies, callbacks), as a connector declares it: a handler per
@@ -74,6 +75,22 @@ export type InboundFact =
       chatId: string;
       events: readonly GroupMemberEvent[];
       runJob?: string;
+    }
+  /**
+   * A person the provider names by an address (of the kind the handler's connector declares: an
+   * Official Account follower's OpenID) did something on `channel`: the contact with that address,
+   * created when there is none, gets the event `name` with `payload` (once: `id` is stable across
+   * the provider's redeliveries). `subscribed`, when set, says whether they now accept messages on
+   * the channel (a follow opts them back in, leaving opts them out), applied before the event.
+   */
+  | {
+      kind: 'follower-event';
+      id: string;
+      channel: string;
+      address: string;
+      name: string;
+      payload: Record<string, unknown>;
+      subscribed?: boolean;
     };
 
 /** The answer the provider expects, and what its call meant. */
@@ -110,6 +127,11 @@ export interface InboundContext {
   routeSecret(path: string): Promise<string | undefined>;
   /** The server's settings for this connector's callbacks (e.g. WeCom's token and AES key), if set. */
   settings?: Readonly<Record<string, string>>;
+  /**
+   * The connector's own records, the same its sends read (the storage port's `records`): what a
+   * callback tells later sends, such as when an Official Account follower last wrote.
+   */
+  records?: ConnectorRecords;
 }
 
 export interface InboundHandler {

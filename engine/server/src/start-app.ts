@@ -6,7 +6,12 @@ import type { WorkflowBundle } from '@temporalio/worker';
 import type { Hono } from 'hono';
 import { createActivities } from './activities';
 import { createApi } from './api/app';
-import { type Config, temporalConnection, weComCallbackSettings } from './config';
+import {
+  type Config,
+  officialAccountCallbackSettings,
+  temporalConnection,
+  weComCallbackSettings,
+} from './config';
 import { Database } from './persistence';
 import type { Accounts } from './persistence/accounts';
 import { SecretBox } from './secrets';
@@ -151,7 +156,10 @@ export async function startApp(options: AppOptions): Promise<RunningApp> {
         registry,
         channelRoutes,
         secretKey: config.SOPFLOW_SECRET_KEY,
-        inboundSettings: { 'wecom-mass': weComCallbackSettings(config) },
+        inboundSettings: {
+          'wecom-mass': weComCallbackSettings(config),
+          'wechat-oa': officialAccountCallbackSettings(config),
+        },
         channels: registry.channels(),
         limits: registry.limits(),
         publicUrl,

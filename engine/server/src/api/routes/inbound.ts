@@ -17,7 +17,8 @@ import { type ApiContext, apiError, jsonBody } from '../http';
  * at `/api/inbound/<path>`, and what it reads is acted on here, the same for every provider. A
  * reply with an opt-out word unsubscribes the contact from the channel, any other reply is a
  * `message.received` event; a member joining or leaving a customer group is a `member.joined` /
- * `member.left` event for that contact.
+ * `member.left` event for that contact; a follower's action (an Official Account follow, message or
+ * menu click) is an event for the contact with their address, made when there is none.
  */
 export function registerInboundRoutes(app: Hono, ctx: ApiContext): void {
   const { store, contacts, events, channelRoutes, publicUrl, registry } = ctx.options;
@@ -41,8 +42,25 @@ export function registerInboundRoutes(app: Hono, ctx: ApiContext): void {
     });
   }
 
+  /**
+   * A follower's action names them by the connector's address kind (an OpenID): their contact,
+   * made when there is none, with the channel opted in or out first when the action says so.
+   */
+  async function takeFollowerEvent(
+    connector: Connector<unknown>,
+    fact: Extract<InboundFact, { kind: 'follower-event' }>,
+  ) {
+    if (!connector.address) return;
+    const kind = connector.address.name;
+    const contact = await store.contacts.findOrCreateByAddress(kind, fact.address, `${kind}:${fact.address}`);
+    if (fact.subscribed === true) await contacts.optIn(contact.id, fact.channel);
+    if (fact.subscribed === false) await contacts.optOut(contact.id, fact.channel);
+    await events.post({ id: fact.id, contactId: contact.id, name: fact.name, payload: fact.payload });
+  }
+
   async function take(connector: Connector<unknown>, fact: InboundFact) {
     if (fact.kind === 'reply') return takeReply(connector, fact);
+    if (fact.kind === 'follower-event') return takeFollowerEvent(connector, fact);
     const outcome = await ctx.options.groups.accept(fact.chatId, fact.events);
     // Who changed, or of what kind, is for the provider's own read of the group to say: started in
     // the background, since the provider wants its answer before such a read would return.
@@ -132,6 +150,7 @@ export function registerInboundRoutes(app: Hono, ctx: ApiContext): void {
                 return route ? channelRoutes.secret(route.channel, path) : undefined;
               },
               settings: ctx.options.inboundSettings[connector.name],
+              records: store.connectorStorage(connector.name).records,
             },
           );
           for (const fact of answer.facts) await take(connector, fact);
