@@ -50,12 +50,13 @@ export interface FakeOfficialAccount {
   /**
    * A follower follows, scans, leaves, writes or clicks: the fake's state changes as WeChat's
    * would, and the action is pushed to the callback (`redeliver`: that many repeats of the same
-   * delivery). Answers each delivery attempt; none without a callback target.
+   * delivery; `at`: when it happened, in ms, the push's CreateTime). Answers each delivery attempt;
+   * none without a callback target.
    */
   act(
     openId: string,
     action: FakeFollowerAction,
-    options?: { redeliver?: number },
+    options?: { redeliver?: number; at?: number },
   ): Promise<DeliveryAttempt[]>;
   /** Make every issued token expired (42001). */
   expireTokens(): void;
@@ -201,17 +202,19 @@ export async function startFakeOfficialAccount(
   async function act(
     openId: string,
     action: FakeFollowerAction,
-    opts: { redeliver?: number } = {},
+    opts: { redeliver?: number; at?: number } = {},
   ): Promise<DeliveryAttempt[]> {
     const before = users.get(openId);
-    const now = Date.now();
+    const now = opts.at ?? Date.now();
+    // Scanning a parameter QR code pushes SCAN to followers only; anyone else follows by it.
+    if (action.type === 'scan' && !before?.following) action = { type: 'subscribe', scene: action.scene };
     if (action.type === 'unsubscribe') users.set(openId, { following: false });
     else if (action.type === 'view') users.set(openId, { following: true, ...before });
     // Messages, follows, scans and click menus open the 48-hour window; a view menu does not.
     else users.set(openId, { following: true, lastInteractionAt: now });
     if (!callback) return [];
     const xml = followerXml(callback.accountId ?? 'gh_fake_account', openId, action, Math.floor(now / 1000));
-    return deliverCallback(callback, xml, { ...opts, openId });
+    return deliverCallback(callback, xml, { redeliver: opts.redeliver, openId });
   }
 
   return {
