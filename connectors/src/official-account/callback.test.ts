@@ -83,7 +83,7 @@ describe('Official Account server callback', () => {
     for (const mode of ['safe', 'compatible'] as const) {
       expect(deliver(xml, mode)).toMatchObject({
         event: {
-          id: `oa:evt:${OPEN_ID}:1718000000:subscribe`,
+          id: expect.stringMatching(new RegExp(`^oa:evt:${OPEN_ID}:1718000000:subscribe:[0-9a-f]{16}$`)),
           action: { name: 'oa.subscribed', via: 'subscribe', scene: 'poster-42', ticket: expect.any(String) },
           interaction: true,
         },

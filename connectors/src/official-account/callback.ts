@@ -1,4 +1,4 @@
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import {
   callbackSignature,
   checkCallbackSignature,
@@ -24,8 +24,9 @@ import {
  *   EncodingAESKey) to the message's XML, which ends with the account's AppID.
  *
  * WeChat retries a delivery three times when it is not answered within 5 s; each event is read
- * with an id that is the same for every retry (the MsgId of a message; the follower, the
- * CreateTime and the event of an event, as WeChat advises), so it counts once.
+ * with an id that is the same for every retry (the MsgId of a message; for an event the follower
+ * and the CreateTime, as WeChat advises, with the event and a digest of its fields), so it counts
+ * once.
  *
  * Docs: developers.weixin.qq.com/doc/subscription/guide/dev/push/encryption,
  * .../api/... 接收普通消息, 接收事件推送 (subscribe, unsubscribe, SCAN, CLICK, VIEW).
@@ -121,6 +122,19 @@ function openDelivery(
   return parseEventXml(decryptMessage(config.encodingAESKey, unplus(encrypted), config.appId));
 }
 
+/**
+ * A digest of every field: WeChat's retries repeat them all, while two events of one follower in
+ * the same second (leaving and following again by a poster's code) differ in some.
+ */
+function digestOf(fields: EventFields): string {
+  const canonical = JSON.stringify(
+    Object.keys(fields)
+      .sort()
+      .map((name) => [name, fields[name]]),
+  );
+  return createHash('sha256').update(canonical).digest('hex').slice(0, 16);
+}
+
 /** Reads a message or event as what the follower did; undefined for anything else. */
 export function readFollowerEvent(fields: EventFields): FollowerCallbackEvent | undefined {
   const openId = fieldText(fields, 'FromUserName');
@@ -146,7 +160,7 @@ export function readFollowerEvent(fields: EventFields): FollowerCallbackEvent | 
   const event = fieldText(fields, 'Event') ?? '';
   const key = fieldText(fields, 'EventKey') ?? '';
   const ticket = fieldText(fields, 'Ticket') || undefined;
-  const base = { id: `oa:evt:${openId}:${createTime}:${event}`, openId, at };
+  const base = { id: `oa:evt:${openId}:${createTime}:${event}:${digestOf(fields)}`, openId, at };
   switch (event) {
     case 'subscribe': {
       // A follow through a parameter QR code carries its scene as `qrscene_<scene>`.

@@ -43,7 +43,7 @@ describe('the Official Account inbound handler', () => {
     expect(answer.facts).toEqual([
       {
         kind: 'follower-event',
-        id: `oa:evt:${OPEN_ID}:${at}:subscribe`,
+        id: expect.stringMatching(new RegExp(`^oa:evt:${OPEN_ID}:${at}:subscribe:`)),
         channel: 'wechat_oa',
         address: OPEN_ID,
         name: 'oa.subscribed',
