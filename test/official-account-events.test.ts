@@ -177,6 +177,38 @@ describe('Official Account followers through the server callback', () => {
     });
   });
 
+  it('warns on saving a flow that sends a free-form message after waiting three days, not a template', async () => {
+    const id = uniqueId('oa-late');
+    const draft = (message: Record<string, unknown>) => ({
+      schemaVersion: 1,
+      id,
+      name: 'OA late nudge',
+      nodes: [
+        { id: 'in', type: 'trigger', trigger: { kind: 'event', event: 'oa.subscribed' } },
+        { id: 'later', type: 'wait', duration: 'P3D' },
+        { id: 'nudge', type: 'send', channel: 'wechat_oa', message },
+        { id: 'out', type: 'exit' },
+      ],
+      edges: [edge('in', 'later'), edge('later', 'nudge'), edge('nudge', 'out')],
+    });
+    const saved = await app.request('PUT', `/api/flows/${id}`, draft({ text: '好久不见' }));
+    expect(saved.status).toBe(200);
+    expect(saved.body.warnings).toEqual([
+      expect.objectContaining({
+        code: 'free_form_after_window',
+        nodeId: 'nudge',
+        limitId: 'wechat-oa-48h',
+        messageZh: expect.stringContaining('公众号客服消息'),
+      }),
+    ]);
+    const withTemplate = await app.request(
+      'PUT',
+      `/api/flows/${id}`,
+      draft({ text: '好久不见', template: { id: 'TPL_PROMO', params: { thing1: '新活动' } } }),
+    );
+    expect(withTemplate.body.warnings).toEqual([]);
+  });
+
   it('outside 48 hours of the last interaction a free-form send fails with its reason, a template goes', async () => {
     const openId = follower();
     const contactId = contactOf(openId);

@@ -25,6 +25,7 @@ export {
   defineConnector,
   type FollowUp,
   type FollowUpOutcome,
+  type FreeFormWindow,
   type GroupsPort,
   type JobContext,
   type JobSchedule,

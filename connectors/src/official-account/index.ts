@@ -15,4 +15,4 @@ export {
   officialAccountConnector,
   officialAccountSecretFields,
 } from './official-account-connector';
-export { OUTSIDE_WINDOW, SERVICE_WINDOW_MS } from './service-window';
+export { OFFICIAL_ACCOUNT_SERVICE_WINDOW, OUTSIDE_WINDOW, SERVICE_WINDOW_MS } from './service-window';

@@ -5,7 +5,13 @@ import { OptedOutError, ProviderSendError } from '../shared/provider-errors';
 import { correlationId, failSend, jsonAnswer, parseJson, providerRequests } from '../shared/provider-http';
 import { officialAccountCallbackHandler } from './inbound';
 import { openIdAddress } from './open-id-address';
-import { lastInteraction, OUTSIDE_WINDOW, outsideWindowError, SERVICE_WINDOW_MS } from './service-window';
+import {
+  lastInteraction,
+  OFFICIAL_ACCOUNT_SERVICE_WINDOW,
+  OUTSIDE_WINDOW,
+  outsideWindowError,
+  SERVICE_WINDOW_MS,
+} from './service-window';
 
 /**
  * WeChat Official Account (公众号), to a follower's OpenID.
@@ -167,6 +173,7 @@ export const officialAccountConnector = defineConnector({
   configSchema: officialAccountConfigSchema,
   secretFields: officialAccountSecretFields,
   inbound: [officialAccountCallbackHandler],
+  freeFormWindows: [OFFICIAL_ACCOUNT_SERVICE_WINDOW],
   create: (config, context) => {
     const requests = providerRequests(context.fetch, config.timeoutMs, 'WeChat Official Account');
     const endpoint = (path: string) => new URL(path, config.baseUrl);

@@ -1,4 +1,4 @@
-import type { ConnectorRecords } from '../connector';
+import type { ConnectorRecords, FreeFormWindow } from '../connector';
 import { ProviderSendError } from '../shared/provider-errors';
 
 /**
@@ -9,6 +9,18 @@ import { ProviderSendError } from '../shared/provider-errors';
  */
 
 export const SERVICE_WINDOW_MS = 48 * 60 * 60_000;
+
+/** The window, as the compile warnings read it. */
+export const OFFICIAL_ACCOUNT_SERVICE_WINDOW: FreeFormWindow = {
+  id: 'wechat-oa-48h',
+  channels: ['wechat_oa'],
+  hours: SERVICE_WINDOW_MS / 3_600_000,
+  label: { en: 'Official Account customer-service messages', zh: '公众号客服消息' },
+  message: {
+    en: 'WeChat then allows only template messages: give the step a template message, or wait less.',
+    zh: '此后微信只允许发送模板消息：请为该步骤设置模板消息，或缩短等待。',
+  },
+};
 
 /** The stable reason a free-form send outside the window fails with. */
 export const OUTSIDE_WINDOW = 'outside_48h_window';

@@ -146,6 +146,7 @@ export async function startApp(options: AppOptions): Promise<RunningApp> {
           channels: registry.channels(),
           reach: registry.reach(),
           limits: registry.limits(),
+          freeFormWindows: registry.freeFormWindows(),
         }),
         stats: new Stats(store, gateway, links.list),
         rateLimit: {
