@@ -200,6 +200,23 @@ export interface RecipientLimit {
   message: Words;
 }
 
+/**
+ * A provider's window for free-form messages (WeChat Official Account: customer-service messages
+ * within 48 hours of the person's last interaction; template messages at any time). Plain data:
+ * the server hands it to the core's compile warnings, which warn of a free-form send reached only
+ * after a longer wait.
+ */
+export interface FreeFormWindow {
+  /** Stable and unique, e.g. `wechat-oa-48h`. */
+  id: string;
+  channels: readonly string[];
+  hours: number;
+  /** What is limited, e.g. "Official Account customer-service messages". */
+  label: Words;
+  /** What the provider does outside the window and what to do instead; said after each warning. */
+  message: Words;
+}
+
 /** A group of recipients the provider keeps (a WeCom customer group), as the runtime last saw it. */
 export interface WatchedGroup {
   id: string;
@@ -292,6 +309,8 @@ export interface Connector<Config = unknown> {
   inbound?: readonly InboundHandler[];
   /** The provider's quotas per recipient, for the publish warnings and the cohort dry-run. */
   limits?: readonly RecipientLimit[];
+  /** The provider's windows for free-form messages, for the publish warnings. */
+  freeFormWindows?: readonly FreeFormWindow[];
   /** Work on a timer, per configured account: scheduled by the server. */
   jobs?: readonly ConnectorJob<Config>[];
 }

@@ -1,4 +1,5 @@
 import type { z } from 'zod';
+import type { ConnectorRecords } from './connector';
 
 /**
  * What providers send sopflow (replies, callbacks), as a connector declares it: a handler per
@@ -120,7 +121,8 @@ export type InboundFact =
    * flows whose trigger it is, wakes `wait_for_event`, converts goals), once per `id` however often
    * the provider redelivers it. `runJob`: the connector's job (`Connector.jobs`) to run in the
    * background for this contact (`only` = the address's value), for reads too slow for the
-   * provider's deadline.
+   * provider's deadline. An Official Account follower's follow, unfollow, message or menu click is
+   * one too, by their OpenID.
    */
   | {
       kind: 'contact-event';
@@ -131,6 +133,11 @@ export type InboundFact =
       payload: Record<string, unknown>;
       changes?: ContactChangeSet;
       runJob?: string;
+      /**
+       * Whether they now take messages on `channel` (an Official Account follow opts them back in,
+       * an unfollow opts them out): applied before the event is posted.
+       */
+      subscription?: { channel: string; subscribed: boolean };
     }
   /**
    * Members joined or left a customer group. An event without `payload.memberType` names a member
@@ -182,6 +189,11 @@ export interface InboundContext {
   routeSecret(path: string): Promise<string | undefined>;
   /** The server's settings for this connector's callbacks (e.g. WeCom's token and AES key), if set. */
   settings?: Readonly<Record<string, string>>;
+  /**
+   * The connector's own records, the same its sends read (the storage port's `records`): what a
+   * callback tells later sends, such as when an Official Account follower last wrote.
+   */
+  records?: ConnectorRecords;
 }
 
 export interface InboundHandler {

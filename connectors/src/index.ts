@@ -28,6 +28,7 @@ export {
   defineConnector,
   type FollowUp,
   type FollowUpOutcome,
+  type FreeFormWindow,
   type GroupsPort,
   type JobContext,
   type JobSchedule,

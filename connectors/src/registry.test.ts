@@ -97,6 +97,12 @@ describe('limits declared by connectors', () => {
     });
   });
 
+  it("give the Official Account's 48-hour window for free-form messages, on wechat_oa", () => {
+    expect(defaultRegistry().freeFormWindows()).toEqual([
+      expect.objectContaining({ id: 'wechat-oa-48h', channels: ['wechat_oa'], hours: 48 }),
+    ]);
+  });
+
   it('refuse two different limits under one id', () => {
     const connector = defaultRegistry().get('wecom-app')!;
     const registry = new ConnectorRegistry([defaultRegistry().get('wecom-mass')! as never]);

@@ -1,5 +1,5 @@
 import { type AddressKind, matchKeyOf } from './address-kind';
-import type { Connector, RecipientLimit } from './connector';
+import type { Connector, FreeFormWindow, RecipientLimit } from './connector';
 import { smtpConnector } from './email';
 import { officialAccountConnector } from './official-account';
 import { outboxConnector } from './outbox/outbox-connector';
@@ -91,6 +91,14 @@ export class ConnectorRegistry {
     const byId = new Map<string, RecipientLimit>();
     for (const limit of this.list().flatMap((c) => c.limits ?? []))
       if (!byId.has(limit.id)) byId.set(limit.id, limit);
+    return [...byId.values()];
+  }
+
+  /** Every window for free-form messages the registered connectors declare, once each (by id). */
+  freeFormWindows(): FreeFormWindow[] {
+    const byId = new Map<string, FreeFormWindow>();
+    for (const window of this.list().flatMap((c) => c.freeFormWindows ?? []))
+      if (!byId.has(window.id)) byId.set(window.id, window);
     return [...byId.values()];
   }
 

@@ -8,6 +8,7 @@ import {
   officialAccountConnector,
 } from './official-account-connector';
 import { type FakeOfficialAccount, startFakeOfficialAccount } from './official-account-fake';
+import { recordInteraction } from './service-window';
 
 const app = { appId: 'wx1234567890abcdef', appSecret: 'app-secret' };
 const context = { storage: memoryStorage() };
@@ -130,11 +131,37 @@ describe('wechat-oa against the fake Official Account API', () => {
     expect(error).toMatchObject({ kind: 'permanent', details: { providerCode: 40125 } });
   });
 
-  it('maps 45015 (outside the 48-hour window) to permanent, not opted out', async () => {
+  it('maps 45015 (outside the 48-hour window) to permanent outside_48h_window, not opted out', async () => {
     fake.user(openId, { following: true, lastInteractionAt: Date.now() - 72 * HOUR });
     const error = await sendFailure(connector().send(oa()));
     expect(error).toMatchObject({ kind: 'permanent', details: { providerCode: 45015 } });
+    expect(error.message).toMatch(/outside_48h_window: .*template.*超出 48 小时客服消息窗口/);
     expect(isOptedOut(error)).toBe(false);
+  });
+
+  it('refuses a customer-service message itself when the callbacks saw no interaction for 48 h; a template goes', async () => {
+    const storage = memoryStorage();
+    const own = officialAccountConnector.create(
+      officialAccountConfigSchema.parse({ ...app, baseUrl: fake.url, timeoutMs: 1000 }),
+      { storage },
+    );
+    await recordInteraction(storage.records, openId, Date.now() - 49 * HOUR);
+    // An older callback retried late does not move the interaction back.
+    await recordInteraction(storage.records, openId, Date.now() - 60 * HOUR);
+    const before = fake.delivered.length;
+    const error = await sendFailure(own.send(oa({ text: '自由消息' })));
+    expect(error).toMatchObject({ kind: 'permanent', details: { providerCode: 'outside_48h_window' } });
+    expect(error.message).toMatch(/outside_48h_window.*超出 48 小时/);
+    expect(fake.delivered.length).toBe(before);
+
+    await expect(
+      own.send(oa({ template: { id: 'TPL_EVENT', params: { thing1: '活动提醒' } } })),
+    ).resolves.toMatchObject({ status: 'sent' });
+    expect(fake.delivered.at(-1)).toMatchObject({ kind: 'template', openId });
+
+    await recordInteraction(storage.records, openId, Date.now() - HOUR);
+    await expect(own.send(oa({ text: '欢迎回来' }))).resolves.toMatchObject({ status: 'sent' });
+    expect(fake.delivered.at(-1)).toMatchObject({ kind: 'custom', openId });
   });
 
   it('flags 43004 (no longer following) as opted out', async () => {

@@ -3,7 +3,15 @@ import { defineConnector, type OutboundMessage, type Recipient, type SendResult 
 import { msUntilLocalTime } from '../shared/local-time';
 import { OptedOutError, ProviderSendError } from '../shared/provider-errors';
 import { correlationId, failSend, jsonAnswer, parseJson, providerRequests } from '../shared/provider-http';
+import { officialAccountCallbackHandler } from './inbound';
 import { openIdAddress } from './open-id-address';
+import {
+  lastInteraction,
+  OFFICIAL_ACCOUNT_SERVICE_WINDOW,
+  OUTSIDE_WINDOW,
+  outsideWindowError,
+  SERVICE_WINDOW_MS,
+} from './service-window';
 
 /**
  * WeChat Official Account (公众号), to a follower's OpenID.
@@ -14,7 +22,10 @@ import { openIdAddress } from './open-id-address';
  *   double-send within that time).
  * - otherwise a customer-service message (`/cgi-bin/message/custom/send`): `news` with the first
  *   article when the message has articles (the platform allows one since 2018), else `text`. Only
- *   allowed within 48 hours of the user's last interaction (45015 otherwise).
+ *   allowed within 48 hours of the user's last interaction (45015 otherwise): when the callback
+ *   (`inbound.ts`) saw that interaction longer ago, the send fails at once with the permanent
+ *   reason `outside_48h_window` (a step that must reach the follower then needs a template); when
+ *   it saw none (callbacks not configured, a follower from before), WeChat decides.
  *
  * Access token: cached per connector instance, refetched shortly before expiry and once on
  * 40001/40014/42001. `tokenMode: 'stable'` (default) uses `/cgi-bin/stable_token`, whose normal mode
@@ -63,7 +74,7 @@ const TOKEN_ERRORS = new Set([40001, 40014, 42001]);
  * - retryable: -1 (busy), and a token error that persists after one refresh.
  * - rate-limited: 45009 (daily API quota: until local midnight), 45011 (minute quota: 60 s).
  * - permanent + optedOut: 43004 (the user does not follow the account).
- * - permanent: 45015 (outside the 48-hour window), 45047 (customer-service count limit), 43101
+ * - permanent: 45015 (outside the 48-hour window: reason `outside_48h_window`), 45047 (customer-service count limit), 43101
  *   (subscription refused), 40003 (invalid openid), 40037 (invalid template_id), 47003 (invalid
  *   argument), 45008 (too many articles), 48001 (API not authorised), and unknown codes.
  */
@@ -87,6 +98,8 @@ export function classifyOfficialAccountError(
       return new ProviderSendError('rate-limited', text, { ...details, retryAfterMs: 60_000 });
     case 43004:
       return new OptedOutError(text, details);
+    case 45015:
+      return outsideWindowError(errcode, undefined);
     default:
       if (TOKEN_ERRORS.has(errcode)) return new ProviderSendError('retryable', text, details);
       return new ProviderSendError('permanent', text, details);
@@ -159,6 +172,8 @@ export const officialAccountConnector = defineConnector({
   capabilities: ['template', 'articles'],
   configSchema: officialAccountConfigSchema,
   secretFields: officialAccountSecretFields,
+  inbound: [officialAccountCallbackHandler],
+  freeFormWindows: [OFFICIAL_ACCOUNT_SERVICE_WINDOW],
   create: (config, context) => {
     const requests = providerRequests(context.fetch, config.timeoutMs, 'WeChat Official Account');
     const endpoint = (path: string) => new URL(path, config.baseUrl);
@@ -255,6 +270,11 @@ export const officialAccountConnector = defineConnector({
             templateMessageBody(openId, message.template, message.idempotencyKey, config.templateLinkParam),
           );
         }
+        const lastAt = await lastInteraction(context.storage.records, openId);
+        if (lastAt !== undefined && Date.now() - lastAt > SERVICE_WINDOW_MS)
+          return failSend(context.log, 'wechat-oa', outsideWindowError(OUTSIDE_WINDOW, lastAt), {
+            path: '/cgi-bin/message/custom/send',
+          });
         if ((message.articles?.length ?? 0) > 1)
           context.log?.('wechat-oa sends only the first article of a customer-service news message', {
             articles: message.articles?.length,

@@ -1,11 +1,20 @@
 import { randomBytes } from 'node:crypto';
 import { type FakeRequest, type FakeResponse, startFakeServer } from '../shared/fake-http-server';
+import {
+  type DeliveryAttempt,
+  deliverCallback,
+  type FakeCallbackTarget,
+  type FakeFollowerAction,
+  followerXml,
+} from './fake-callbacks';
 
 /**
  * A fake WeChat Official Account API: `/cgi-bin/token` (every fetch invalidates the previous token),
  * `/cgi-bin/stable_token` (normal mode returns the current token), `/cgi-bin/message/custom/send`
  * (followers who interacted within 48 hours; one news article) and `/cgi-bin/message/template/send`
  * (followers only; `client_msg_id` dedup for 10 minutes). Errors are HTTP 200 with `errcode`.
+ * What a follower does (`act`) changes the fake's state as WeChat's (following, the 48-hour window)
+ * and is pushed to the server callback set with `callbackTo`, signed and encrypted as WeChat does.
  */
 
 export interface FakeOfficialAccountOptions {
@@ -36,6 +45,19 @@ export interface FakeOfficialAccount {
   user(openId: string, user: FakeOfficialAccountUser): void;
   /** Answer sends to this openid with an errcode or a raw reply (once, or always). */
   script(openId: string, reply: number | FakeResponse, options?: { once?: boolean }): void;
+  /** Where follower actions are pushed (the server's callback URL, Token, EncodingAESKey, mode). */
+  callbackTo(target: FakeCallbackTarget): void;
+  /**
+   * A follower follows, scans, leaves, writes or clicks: the fake's state changes as WeChat's
+   * would, and the action is pushed to the callback (`redeliver`: that many repeats of the same
+   * delivery; `at`: when it happened, in ms, the push's CreateTime). Answers each delivery attempt;
+   * none without a callback target.
+   */
+  act(
+    openId: string,
+    action: FakeFollowerAction,
+    options?: { redeliver?: number; at?: number },
+  ): Promise<DeliveryAttempt[]>;
   /** Make every issued token expired (42001). */
   expireTokens(): void;
   /** Make every issued token invalid (40001, as after someone else refreshed it). */
@@ -175,8 +197,32 @@ export async function startFakeOfficialAccount(
     return { body: { errcode: 0, errmsg: 'ok', msgid } };
   }
 
+  let callback: FakeCallbackTarget | undefined;
+
+  async function act(
+    openId: string,
+    action: FakeFollowerAction,
+    opts: { redeliver?: number; at?: number } = {},
+  ): Promise<DeliveryAttempt[]> {
+    const before = users.get(openId);
+    const now = opts.at ?? Date.now();
+    // Scanning a parameter QR code pushes SCAN to followers only; anyone else follows by it.
+    if (action.type === 'scan' && !before?.following) action = { type: 'subscribe', scene: action.scene };
+    if (action.type === 'unsubscribe') users.set(openId, { following: false });
+    else if (action.type === 'view') users.set(openId, { following: true, ...before });
+    // Messages, follows, scans and click menus open the 48-hour window; a view menu does not.
+    else users.set(openId, { following: true, lastInteractionAt: now });
+    if (!callback) return [];
+    const xml = followerXml(callback.accountId ?? 'gh_fake_account', openId, action, Math.floor(now / 1000));
+    return deliverCallback(callback, xml, { redeliver: opts.redeliver, openId });
+  }
+
   return {
     ...(await startFakeServer(handle)),
+    callbackTo: (target) => {
+      callback = target;
+    },
+    act,
     delivered,
     tokenRequests,
     user: (openId, user) => users.set(openId, user),

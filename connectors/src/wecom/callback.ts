@@ -1,150 +1,43 @@
-import { createCipheriv, createDecipheriv, createHash, randomBytes, timingSafeEqual } from 'node:crypto';
-import { XMLParser } from 'fast-xml-parser';
+import { createHash, randomBytes } from 'node:crypto';
 import type { GroupMemberEvent, JoinMethod } from '../inbound';
+import {
+  callbackSignature,
+  checkCallbackSignature,
+  decryptMessage,
+  type EventFields,
+  encryptMessage,
+  fieldText,
+  MAX_CALLBACK_BODY_BYTES,
+  parseEventXml,
+  unplus,
+  WechatCallbackError as WeComCallbackError,
+} from '../shared/wechat-callback-crypto';
 import type { CallbackConfig } from './config';
 
 /**
  * WeCom's inbound callbacks (接收事件服务器): the URL check, encrypted event deliveries, and the
- * customer-group change event read as sopflow `member.joined` / `member.left` events.
- *
- * Crypto (developer.work.weixin.qq.com/document/path/91144):
- * - key = Base64_Decode(EncodingAESKey + "="), 32 bytes; AES-256-CBC, IV = the key's first 16 bytes;
- * - PKCS#7 padding to a multiple of 32 bytes (pad byte 1..32);
- * - plaintext = random(16) ‖ msg_len (4 bytes, big-endian) ‖ msg ‖ receiveid;
- * - msg_signature = hex(sha1(sort([token, timestamp, nonce, encrypted]).join(''))).
+ * customer-group change event read as sopflow `member.joined` / `member.left` events. The crypto,
+ * shared with the Official Account, is `shared/wechat-callback-crypto.ts` (receiveid = the corp id).
  */
 
-export type CallbackErrorCode =
-  | 'bad-signature'
-  | 'stale'
-  | 'receive-id-mismatch'
-  | 'malformed'
-  | 'bad-config';
-
-/** A callback that must be refused: answer 400 (malformed) or 401/403 (signature, receive id). */
-export class WeComCallbackError extends Error {
-  override readonly name = 'WeComCallbackError';
-  constructor(
-    readonly code: CallbackErrorCode,
-    message: string,
-  ) {
-    super(message);
-  }
-}
-
-const BLOCK = 32;
-const MAX_BODY_BYTES = 1024 * 1024;
-
-export function aesKeyOf(encodingAESKey: string): Buffer {
-  if (!/^[A-Za-z0-9]{43}$/.test(encodingAESKey)) {
-    throw new WeComCallbackError('bad-config', 'The EncodingAESKey must be 43 letters and digits.');
-  }
-  return Buffer.from(`${encodingAESKey}=`, 'base64');
-}
-
-export function callbackSignature(
-  token: string,
-  timestamp: string,
-  nonce: string,
-  encrypted: string,
-): string {
-  return createHash('sha1').update([token, timestamp, nonce, encrypted].sort().join('')).digest('hex');
-}
+export type { CallbackErrorCode, EventFields } from '../shared/wechat-callback-crypto';
+export {
+  aesKeyOf,
+  callbackSignature,
+  checkFreshness,
+  DEFAULT_CALLBACK_MAX_AGE_SECONDS,
+  decryptMessage,
+  encryptMessage,
+  parseEventXml,
+  WechatCallbackError as WeComCallbackError,
+} from '../shared/wechat-callback-crypto';
 
 function checkSignature(token: string, query: CallbackQuery, encrypted: string): void {
-  const { msg_signature: given, timestamp, nonce } = query;
-  if (!given || timestamp === undefined || nonce === undefined) {
-    throw new WeComCallbackError('malformed', 'msg_signature, timestamp and nonce are required.');
-  }
-  const expected = Buffer.from(callbackSignature(token, timestamp, nonce, encrypted), 'utf8');
-  const actual = Buffer.from(given.toLowerCase(), 'utf8');
-  if (actual.length !== expected.length || !timingSafeEqual(actual, expected)) {
-    throw new WeComCallbackError('bad-signature', 'The callback signature does not match.');
-  }
-}
-
-/** Decrypts `msg_encrypt` and checks that it was meant for `receiveId` (the corp id). */
-export function decryptMessage(encodingAESKey: string, encrypted: string, receiveId: string): string {
-  const key = aesKeyOf(encodingAESKey);
-  const data = Buffer.from(encrypted, 'base64');
-  if (data.length === 0 || data.length % 16 !== 0) {
-    throw new WeComCallbackError('malformed', 'The encrypted message is not whole AES blocks.');
-  }
-  let plain: Buffer;
-  try {
-    const decipher = createDecipheriv('aes-256-cbc', key, key.subarray(0, 16));
-    decipher.setAutoPadding(false); // PKCS#7 to 32-byte blocks, not AES's 16
-    plain = Buffer.concat([decipher.update(data), decipher.final()]);
-  } catch {
-    throw new WeComCallbackError('malformed', 'The message could not be decrypted.');
-  }
-  const pad = plain[plain.length - 1]!;
-  if (
-    pad < 1 ||
-    pad > BLOCK ||
-    pad > plain.length ||
-    !plain.subarray(plain.length - pad).every((b) => b === pad)
-  ) {
-    throw new WeComCallbackError(
-      'malformed',
-      'The decrypted message has bad padding (wrong EncodingAESKey?).',
-    );
-  }
-  const content = plain.subarray(16, plain.length - pad);
-  if (content.length < 4) throw new WeComCallbackError('malformed', 'The decrypted message is too short.');
-  const length = content.readUInt32BE(0);
-  if (4 + length > content.length) {
-    throw new WeComCallbackError('malformed', 'The decrypted message length is out of range.');
-  }
-  const got = content.subarray(4 + length).toString('utf8');
-  if (got !== receiveId) {
-    throw new WeComCallbackError(
-      'receive-id-mismatch',
-      `The callback was encrypted for "${got}", not for this corp (${receiveId}).`,
-    );
-  }
-  return content.subarray(4, 4 + length).toString('utf8');
-}
-
-/** Encrypts as WeCom does (passive replies, and tests). */
-export function encryptMessage(
-  encodingAESKey: string,
-  message: string,
-  receiveId: string,
-  random: Buffer = randomBytes(16),
-): string {
-  const key = aesKeyOf(encodingAESKey);
-  const body = Buffer.from(message, 'utf8');
-  const length = Buffer.alloc(4);
-  length.writeUInt32BE(body.length, 0);
-  const plain = Buffer.concat([random.subarray(0, 16), length, body, Buffer.from(receiveId, 'utf8')]);
-  const pad = BLOCK - (plain.length % BLOCK); // 1..32: a whole block when already aligned
-  const cipher = createCipheriv('aes-256-cbc', key, key.subarray(0, 16));
-  cipher.setAutoPadding(false);
-  return Buffer.concat([
-    cipher.update(Buffer.concat([plain, Buffer.alloc(pad, pad)])),
-    cipher.final(),
-  ]).toString('base64');
-}
-
-/** How old a signed callback may be by default: WeCom's own retries come within seconds. */
-export const DEFAULT_CALLBACK_MAX_AGE_SECONDS = 300;
-
-/**
- * Refuses a callback whose signed timestamp is further than `maxAgeSeconds` from now, either
- * way (clocks drift both ways), so a captured delivery cannot be replayed later. Call it after
- * the signature is verified: the timestamp is signed, so only then does it say anything.
- */
-export function checkFreshness(query: CallbackQuery, maxAgeSeconds: number, nowMs: number): void {
-  const sent = Number(query.timestamp);
-  if (!Number.isInteger(sent))
-    throw new WeComCallbackError('malformed', 'The callback timestamp is not a whole number of seconds.');
-  const age = Math.abs(nowMs / 1000 - sent);
-  if (age > maxAgeSeconds)
-    throw new WeComCallbackError(
-      'stale',
-      `The callback was signed ${Math.round(age)} s from now; at most ${maxAgeSeconds} s are accepted.`,
-    );
+  checkCallbackSignature(
+    token,
+    { given: query.msg_signature, timestamp: query.timestamp, nonce: query.nonce, name: 'msg_signature' },
+    encrypted,
+  );
 }
 
 /** The query of a callback request, as the web framework decoded it. */
@@ -155,9 +48,6 @@ export interface CallbackQuery {
   echostr?: string;
 }
 
-// Base64 has no spaces: a space is a `+` that a form decoder turned into one.
-const unplus = (value: string) => value.replace(/ /g, '+');
-
 /** The URL check (GET): verifies the signature and returns the plaintext to answer, as is. */
 export function verifyCallbackUrl(config: CallbackConfig, query: CallbackQuery): string {
   if (!query.echostr) throw new WeComCallbackError('malformed', 'echostr is required.');
@@ -166,60 +56,8 @@ export function verifyCallbackUrl(config: CallbackConfig, query: CallbackQuery):
   return decryptMessage(config.encodingAESKey, echostr, config.receiveId);
 }
 
-export type EventFields = Record<string, string | string[]>;
-
-const parser = new XMLParser({
-  ignoreAttributes: true,
-  parseTagValue: false,
-  trimValues: true,
-  ignoreDeclaration: true,
-  ignorePiTags: true,
-  isArray: (name) => name === 'Item',
-});
-
-/**
- * Reads WeCom's flat event XML into fields: text elements as strings, `<Item>` lists as arrays,
- * nested elements as `Parent.Child`. Refuses DOCTYPE and entity declarations.
- */
-export function parseEventXml(xml: string): EventFields {
-  if (/<!(DOCTYPE|ENTITY)/i.test(xml)) {
-    throw new WeComCallbackError('malformed', 'XML with DOCTYPE or ENTITY declarations is refused.');
-  }
-  let parsed: unknown;
-  try {
-    parsed = parser.parse(xml, true);
-  } catch {
-    throw new WeComCallbackError('malformed', 'The XML could not be read.');
-  }
-  const root = (parsed as { xml?: unknown } | undefined)?.xml;
-  if (!root || typeof root !== 'object')
-    throw new WeComCallbackError('malformed', 'The XML has no <xml> root.');
-  const fields: EventFields = {};
-  const walk = (node: Record<string, unknown>, prefix: string) => {
-    for (const [name, value] of Object.entries(node)) {
-      const path = prefix + name;
-      if (value === null || value === undefined) fields[path] = '';
-      else if (typeof value !== 'object') fields[path] = String(value);
-      else if (Array.isArray(value))
-        fields[path] = value.map((v) => (typeof v === 'object' ? '' : String(v)));
-      else {
-        const inner = value as Record<string, unknown>;
-        const keys = Object.keys(inner);
-        if (keys.length === 1 && keys[0] === 'Item' && Array.isArray(inner.Item)) {
-          fields[path] = inner.Item.map((v) => (typeof v === 'object' ? '' : String(v)));
-        } else walk(inner, `${path}.`);
-      }
-    }
-  };
-  walk(root as Record<string, unknown>, '');
-  return fields;
-}
-
 /** A text field of an event, or undefined when absent or a list. */
-export const textOf = (fields: EventFields, name: string): string | undefined => {
-  const value = fields[name];
-  return typeof value === 'string' ? value : undefined;
-};
+export const textOf = fieldText;
 
 /** An event delivery (POST): verifies the signature, decrypts, and reads the event's fields. */
 export function openCallbackEvent(
@@ -228,7 +66,7 @@ export function openCallbackEvent(
   rawBody: string | Buffer,
 ): { xml: string; fields: EventFields } {
   const body = typeof rawBody === 'string' ? rawBody : rawBody.toString('utf8');
-  if (Buffer.byteLength(body, 'utf8') > MAX_BODY_BYTES) {
+  if (Buffer.byteLength(body, 'utf8') > MAX_CALLBACK_BODY_BYTES) {
     throw new WeComCallbackError('malformed', 'The callback body is too large.');
   }
   const encrypted = textOf(parseEventXml(body), 'Encrypt');

@@ -1,4 +1,5 @@
 import { type InboundFact, type InboundHandler, InboundRefusal } from '../inbound';
+import { callbackRefusalStatus as refusalStatus } from '../shared/wechat-callback-crypto';
 import { readAppMessage } from './app-messages';
 import {
   type CallbackOutcome,
@@ -10,14 +11,6 @@ import {
 } from './callback';
 import { readCustomerEvent } from './customer-events';
 import { RECONCILE_GROUPS_JOB } from './reconcile-job';
-
-const refusalStatus = {
-  'bad-signature': 401,
-  stale: 401,
-  'receive-id-mismatch': 403,
-  malformed: 400,
-  'bad-config': 500,
-} as const;
 
 /**
  * What one event delivery means: customers adding or removing staff members (contact events,

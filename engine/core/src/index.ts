@@ -54,6 +54,7 @@ export { type PayloadProblem, payloadProblems } from './flow/payload';
 export { PLAN_VERSION, type Plan, type PlanNode, type PlanNodeOf } from './flow/plan';
 export {
   applyQuotas,
+  type FreeFormWindow,
   type LimitWords,
   type Quota,
   type QuotaOverrides,

@@ -2,7 +2,13 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { ConfigError, loadConfig, temporalConnection, weComCallbackSettings } from './config';
+import {
+  ConfigError,
+  loadConfig,
+  officialAccountCallbackSettings,
+  temporalConnection,
+  weComCallbackSettings,
+} from './config';
 
 describe('config', () => {
   it('applies defaults and reads numbers from strings', () => {
@@ -84,5 +90,34 @@ describe('config', () => {
     expect(() => loadConfig({ SOPFLOW_WECOM_CALLBACK_AES_KEY: 'short' })).toThrow(
       /SOPFLOW_WECOM_CALLBACK_AES_KEY/,
     );
+  });
+
+  it('takes the Official Account callback with a Token alone (plain mode), or with the AES key and AppID together', () => {
+    const aesKey = 'abcdefghijklmnopqrstuvwxyz0123456789ABCDEFG';
+    expect(officialAccountCallbackSettings(loadConfig({}))).toBeUndefined();
+    expect(officialAccountCallbackSettings(loadConfig({ SOPFLOW_OA_CALLBACK_TOKEN: 'oaToken' }))).toEqual({
+      token: 'oaToken',
+      maxAgeSeconds: '300',
+    });
+    expect(
+      officialAccountCallbackSettings(
+        loadConfig({
+          SOPFLOW_OA_CALLBACK_TOKEN: 'oaToken',
+          SOPFLOW_OA_CALLBACK_AES_KEY: aesKey,
+          SOPFLOW_OA_APP_ID: 'wx1234567890abcdef',
+        }),
+      ),
+    ).toEqual({
+      token: 'oaToken',
+      encodingAESKey: aesKey,
+      appId: 'wx1234567890abcdef',
+      maxAgeSeconds: '300',
+    });
+    expect(() =>
+      officialAccountCallbackSettings(
+        loadConfig({ SOPFLOW_OA_CALLBACK_TOKEN: 'oaToken', SOPFLOW_OA_CALLBACK_AES_KEY: aesKey }),
+      ),
+    ).toThrow(/SOPFLOW_OA_CALLBACK_AES_KEY and SOPFLOW_OA_APP_ID/);
+    expect(() => loadConfig({ SOPFLOW_OA_CALLBACK_TOKEN: 'has space' })).toThrow(/SOPFLOW_OA_CALLBACK_TOKEN/);
   });
 });

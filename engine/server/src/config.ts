@@ -74,6 +74,20 @@ export const ConfigSchema = z.object({
   SOPFLOW_WECOM_CALLBACK_MAX_AGE_SECONDS: z.coerce.number().int().min(10).max(86_400).default(300),
   /** The corp id (企业ID) the callback's messages are for (their receive id). */
   SOPFLOW_WECOM_CORP_ID: z.string().min(1).optional(),
+  /** The Official Account's server-configuration Token, set with the URL `/api/inbound/wechat-oa`. */
+  SOPFLOW_OA_CALLBACK_TOKEN: z
+    .string()
+    .regex(/^[A-Za-z0-9]{3,32}$/, { error: 'The Token is 3 to 32 letters and digits.' })
+    .optional(),
+  /** Its EncodingAESKey (43 letters and digits), for compatible and safe mode. */
+  SOPFLOW_OA_CALLBACK_AES_KEY: z
+    .string()
+    .regex(/^[A-Za-z0-9]{43}$/, { error: 'The EncodingAESKey is 43 letters and digits.' })
+    .optional(),
+  /** The Official Account's AppID: encrypted messages end with it. */
+  SOPFLOW_OA_APP_ID: z.string().min(1).optional(),
+  /** How old (in seconds, either way) a signed Official Account callback may be before it is refused. */
+  SOPFLOW_OA_CALLBACK_MAX_AGE_SECONDS: z.coerce.number().int().min(10).max(86_400).default(300),
   /** How long a builder login lasts, in hours. @default 12 */
   SOPFLOW_SESSION_HOURS: z.coerce
     .number()
@@ -159,6 +173,25 @@ export function weComCallbackSettings(
     encodingAESKey: config.SOPFLOW_WECOM_CALLBACK_AES_KEY!,
     receiveId: config.SOPFLOW_WECOM_CORP_ID!,
     maxAgeSeconds: String(config.SOPFLOW_WECOM_CALLBACK_MAX_AGE_SECONDS),
+  };
+}
+
+/**
+ * The Official Account callback's settings: none without a Token (the callback route then answers
+ * 404); the EncodingAESKey and the AppID go together (plain mode needs neither).
+ */
+export function officialAccountCallbackSettings(config: Config): Record<string, string> | undefined {
+  if (config.SOPFLOW_OA_CALLBACK_TOKEN === undefined) return undefined;
+  const aes = config.SOPFLOW_OA_CALLBACK_AES_KEY;
+  const appId = config.SOPFLOW_OA_APP_ID;
+  if ((aes === undefined) !== (appId === undefined))
+    throw new ConfigError(
+      'The Official Account callback in compatible or safe mode needs both SOPFLOW_OA_CALLBACK_AES_KEY and SOPFLOW_OA_APP_ID.',
+    );
+  return {
+    token: config.SOPFLOW_OA_CALLBACK_TOKEN,
+    ...(aes && appId ? { encodingAESKey: aes, appId } : {}),
+    maxAgeSeconds: String(config.SOPFLOW_OA_CALLBACK_MAX_AGE_SECONDS),
   };
 }
 

@@ -6,7 +6,12 @@ import type { WorkflowBundle } from '@temporalio/worker';
 import type { Hono } from 'hono';
 import { createActivities } from './activities';
 import { createApi } from './api/app';
-import { type Config, temporalConnection, weComCallbackSettings } from './config';
+import {
+  type Config,
+  officialAccountCallbackSettings,
+  temporalConnection,
+  weComCallbackSettings,
+} from './config';
 import { Database } from './persistence';
 import type { Accounts } from './persistence/accounts';
 import { SecretBox } from './secrets';
@@ -98,7 +103,9 @@ export async function startApp(options: AppOptions): Promise<RunningApp> {
     const enroller = new Enroller(store, gateway, contactChanges);
     const events = new EventRouter(store, gateway, enroller);
     const groups = new Groups(store, events);
-    const contactEvents = new ContactEvents(store, events, contactChanges);
+    const links = temporalLinks(options.temporalUiUrl, config.TEMPORAL_NAMESPACE);
+    const contactService = new Contacts(store.contacts, links.run, gateway, contactChanges);
+    const contactEvents = new ContactEvents(store, events, contactChanges, contactService);
     const connectorJobs = new ConnectorJobs(
       registry,
       channelRoutes,
@@ -136,7 +143,6 @@ export async function startApp(options: AppOptions): Promise<RunningApp> {
       await bootstrapAdmin(accounts, config);
       url = `http://${config.SOPFLOW_HOST === '0.0.0.0' ? 'localhost' : config.SOPFLOW_HOST}:${config.SOPFLOW_PORT}`;
       const campaigns = new Campaigns(gateway, store);
-      const links = temporalLinks(options.temporalUiUrl, config.TEMPORAL_NAMESPACE);
       api = createApi({
         store,
         enroller,
@@ -147,11 +153,12 @@ export async function startApp(options: AppOptions): Promise<RunningApp> {
         migrator: new VersionMigrator(store, gateway),
         campaigns,
         accounts,
-        contacts: new Contacts(store.contacts, links.run, gateway, contactChanges),
+        contacts: contactService,
         flowControl: new FlowControl(store, gateway, campaigns, {
           channels: registry.channels(),
           reach: registry.reach(),
           limits: registry.limits(),
+          freeFormWindows: registry.freeFormWindows(),
         }),
         stats: new Stats(store, gateway, links.list),
         rateLimit: {
@@ -163,7 +170,10 @@ export async function startApp(options: AppOptions): Promise<RunningApp> {
         channelRoutes,
         channelCodes: new ChannelCodes(store, channelRoutes),
         secretKey: config.SOPFLOW_SECRET_KEY,
-        inboundSettings: { 'wecom-mass': weComCallbackSettings(config) },
+        inboundSettings: {
+          'wecom-mass': weComCallbackSettings(config),
+          'wechat-oa': officialAccountCallbackSettings(config),
+        },
         channels: registry.channels(),
         limits: registry.limits(),
         publicUrl,

@@ -6,7 +6,7 @@ import { comparisonProblem, comparisonsOf } from './conditions';
 import { isAddressKindName } from './contact-addresses';
 import type { CompileError, CompileErrorCode } from './errors';
 import { PLAN_VERSION, type Plan, type PlanNode } from './plan';
-import type { RecipientLimit } from './recipient-limits';
+import type { FreeFormWindow, RecipientLimit } from './recipient-limits';
 import {
   CONTACT_FIELDS,
   type Edge,
@@ -42,6 +42,12 @@ export interface CompileOptions {
    * @default none
    */
   limits?: readonly RecipientLimit[];
+  /**
+   * The windows providers allow free-form messages in, as the connectors declare them; a
+   * free-form send reached only after a longer wait is a warning.
+   * @default none
+   */
+  freeFormWindows?: readonly FreeFormWindow[];
   /**
    * The version number the plan is compiled for (set by publish).
    * @default 0
@@ -348,7 +354,7 @@ export function compile(document: unknown, options: CompileOptions = {}): Compil
 
   if (errors.length > 0 || !trigger) return { ok: false, errors };
   const plan = toPlan(flow, trigger.id, exitTargets, options.version ?? 0, options.reach);
-  return { ok: true, plan, warnings: limitWarnings(plan, options.limits) };
+  return { ok: true, plan, warnings: limitWarnings(plan, options.limits, options.freeFormWindows) };
 }
 
 function edgeErrors(edge: Edge, nodes: Map<string, FlowNode>, exitTargets: Map<string, Map<string, string>>) {

@@ -32,6 +32,22 @@ export interface RecipientLimit {
   message: LimitWords;
 }
 
+/**
+ * A provider's window for free-form messages: a message without a provider template reaches a
+ * person only within `hours` of their last interaction with the sender (a messaging platform's
+ * customer-service window); template messages go at any time. Declared by connectors as data.
+ */
+export interface FreeFormWindow {
+  /** Stable, e.g. `acme-service-window`. */
+  id: string;
+  channels: readonly string[];
+  hours: number;
+  /** What is limited, e.g. "customer-service messages" / "客服消息". */
+  label: LimitWords;
+  /** What the provider does outside the window and what to do instead, said after each warning. */
+  message: LimitWords;
+}
+
 /** Quotas admins set, by limit id (1 a day or 7 a week instead of the days of the month). */
 export type QuotaOverrides = Readonly<Record<string, Quota>>;
 

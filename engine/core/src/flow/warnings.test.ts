@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { exit, MASS_SEND_LIMIT, send, testPlan, trigger } from '../test-support';
 import { compile } from './compile';
 import type { Plan } from './plan';
+import type { FreeFormWindow } from './recipient-limits';
 import type { FlowDocumentInput } from './schema';
 import { describeDuration, limitWarnings } from './warnings';
 
@@ -241,5 +242,76 @@ describe('warnings: a goal that shadows a wait', () => {
     expect(codes(plan(undefined))).not.toContain('goal_shadows_wait');
     const filtered = { event: 'order.paid', filter: { field: 'payload.amount', op: 'gte', value: 100 } };
     expect(codes(plan(filtered))).not.toContain('goal_shadows_wait');
+  });
+});
+
+describe('warnings: free-form messages after a provider window', () => {
+  const WINDOW: FreeFormWindow = {
+    id: 'test-48h',
+    channels: ['wechat_oa'],
+    hours: 48,
+    label: { en: 'customer-service messages', zh: '客服消息' },
+    message: { en: 'Use a template.', zh: '请使用模板。' },
+  };
+  const oa = (id: string, template = false) =>
+    send(
+      id,
+      'Hi',
+      'wechat_oa',
+      template ? { message: { text: 'Hi', template: { id: 'TPL', params: {} } } } : {},
+    );
+  const wait = (id: string, duration: string) => ({ id, type: 'wait', duration }) as const;
+  const warned = (plan: Plan) =>
+    limitWarnings(plan, [], [WINDOW])
+      .filter((w) => w.code === 'free_form_after_window')
+      .map((w) => w.nodeId);
+
+  it('warns of a free-form send after a wait longer than the window, and says it in both languages', () => {
+    const [warning] = limitWarnings(
+      testPlan([trigger(), oa('hello'), wait('w', 'P3D'), oa('late'), exit()]),
+      [],
+      [WINDOW],
+    );
+    expect(warning).toMatchObject({ code: 'free_form_after_window', nodeId: 'late', limitId: 'test-48h' });
+    expect(warning!.message).toContain('3 days after step "w"');
+    expect(warning!.message).toContain('48 hours customer-service messages');
+    expect(warning!.messageZh).toContain('至少 3 天');
+    expect(warning!.messageZh).toContain('请使用模板。');
+  });
+
+  it('adds up waits, and sends and branches between them, but not a template, another channel or a short wait', () => {
+    expect(
+      warned(
+        testPlan([trigger(), wait('a', 'P1D'), oa('tpl', true), wait('b', 'PT25H'), oa('late'), exit()]),
+      ),
+    ).toEqual(['late']);
+    expect(warned(testPlan([trigger(), wait('a', 'P3D'), oa('tpl', true), exit()]))).toEqual([]);
+    expect(warned(testPlan([trigger(), wait('a', 'P3D'), send('wx', 'Hi', 'wechat'), exit()]))).toEqual([]);
+    expect(warned(testPlan([trigger(), wait('a', 'P2D'), oa('on-the-edge'), exit()]))).toEqual([]);
+    expect(warned(testPlan([trigger(), wait('a', 'P3D'), oa('late'), exit()]))).toEqual(['late']);
+    // Without the provider's window declared there is nothing to warn of.
+    expect(limitWarnings(testPlan([trigger(), wait('a', 'P3D'), oa('late'), exit()]))).toEqual([]);
+  });
+
+  it("counts a wait for an event only when it timed out: the event may be the follower's reply", () => {
+    const plan = testPlan(
+      [
+        trigger(),
+        { id: 'reply', type: 'wait_for_event', event: 'message.received', timeout: 'P3D' },
+        oa('thanks'),
+        oa('nudge'),
+        exit(),
+      ],
+      [
+        ['reply', 'event', 'thanks'],
+        ['reply', 'timeout', 'nudge'],
+      ],
+    );
+    expect(warned(plan)).toEqual(['nudge']);
+  });
+
+  it('ends on a loop (a daily reminder)', () => {
+    const loop = testPlan([trigger(), oa('tip'), wait('day', 'P1D')], [['day', 'next', 'tip']]);
+    expect(warned(loop)).toEqual(['tip']);
   });
 });

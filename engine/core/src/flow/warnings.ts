@@ -1,7 +1,7 @@
 import { nodeDefinition } from '../nodes/index';
 import { parseDuration } from './duration';
 import type { Plan, PlanNode } from './plan';
-import { type RecipientLimit, steadyRate } from './recipient-limits';
+import { type FreeFormWindow, type RecipientLimit, steadyRate } from './recipient-limits';
 
 /**
  * Limit warnings: what the compiler can tell without running the flow about the limits it will
@@ -21,13 +21,14 @@ export type CompileWarningCode =
   | 'path_exceeds_cap'
   | 'send_in_quiet_hours'
   | 'channel_quota_risk'
+  | 'free_form_after_window'
   | 'goal_shadows_wait';
 
 export interface CompileWarning {
   code: CompileWarningCode;
   /** The node the warning is about. */
   nodeId?: string;
-  /** For `channel_quota_risk`: the limit (`RecipientLimit.id`) the flow risks. */
+  /** For `channel_quota_risk` and `free_form_after_window`: the limit or window the flow risks. */
   limitId?: string;
   message: string;
   messageZh: string;
@@ -449,14 +450,90 @@ function quotaWarnings(a: Analysis, limits: readonly RecipientLimit[]): CompileW
   return warnings;
 }
 
+/** The least time a node takes when it leaves by `exit`, or undefined when it is unknown. */
+function leastBy(node: PlanNode, exit: string): number | undefined {
+  const timing = nodeDefinition(node.type).timing;
+  return timing?.leastBy ? timing.leastBy(node, exit) : timing?.fixed?.(node);
+}
+
+/** A send of a message with no provider template: what a free-form window limits. */
+const sendsFreeForm = (node: PlanNode): string | undefined =>
+  (node as { message?: { template?: unknown } }).message?.template ? undefined : sendsOn(node);
+
+/**
+ * Free-form sends on a channel with a window (`windows`, as the connectors declare them) that a
+ * contact reaches only after waiting longer than the window: from a wait (or a wait for an event
+ * that timed out), through steps that take a known time or none (sends included: a send of ours
+ * is no interaction of theirs), adding up the waits. Unless the person interacts meanwhile (which
+ * the flow does not wait for), the provider refuses the message.
+ */
+function freeFormWindowWarnings(a: Analysis, windows: readonly FreeFormWindow[]): CompileWarning[] {
+  const windowOf = new Map<string, FreeFormWindow>();
+  for (const w of windows)
+    for (const channel of w.channels) if (!windowOf.has(channel)) windowOf.set(channel, w);
+  if (!a.order.some((id) => windowOf.has(sendsFreeForm(a.plan.nodes[id]!) ?? ''))) return [];
+  // Offsets stop growing here, so a walk round a loop ends; each offset stays a true lower bound.
+  const ceiling = Math.max(...windows.map((w) => w.hours)) * HOUR * 8;
+  const warnings: CompileWarning[] = [];
+  const reported = new Set<string>();
+  const budget = new Budget();
+  for (const anchor of a.order) {
+    const from = a.plan.nodes[anchor]!;
+    for (const [exit, next] of Object.entries(from.exits)) {
+      const waited = leastBy(from, exit);
+      if (!waited || !Object.hasOwn(a.plan.nodes, next)) continue;
+      // The most time known to have passed on reaching each node (capped: past every window is enough).
+      const reached = new Map<string, number>();
+      const queue: [string, number][] = [[next, Math.min(waited, ceiling)]];
+      for (let head = 0; head < queue.length && budget.spend(); head++) {
+        const [at, offset] = queue[head]!;
+        if ((reached.get(at) ?? -1) >= offset) continue;
+        reached.set(at, offset);
+        const node = a.plan.nodes[at]!;
+        const channel = sendsFreeForm(node);
+        const window = channel === undefined ? undefined : windowOf.get(channel);
+        if (window && offset > window.hours * HOUR && !reported.has(at)) {
+          reported.add(at);
+          const waitedFor = describeDuration(`PT${Math.floor(offset / 1000)}S`);
+          const waitedForZh = describeDuration(`PT${Math.floor(offset / 1000)}S`, 'zh');
+          warnings.push({
+            code: 'free_form_after_window',
+            nodeId: at,
+            limitId: window.id,
+            message: `A contact reaches this free-form message (${channel}) at least ${waitedFor} after step "${anchor}" started waiting, longer than the ${window.hours} hours ${window.label.en} are allowed after their last interaction; unless they interact meanwhile it will fail. ${window.message.en}`,
+            messageZh: `联系人从步骤"${anchor}"开始等待，至少 ${waitedForZh} 后才到达这条非模板消息（${channel}），超过了${window.label.zh}在其最近一次互动后允许的 ${window.hours} 小时；除非其间有互动，否则会发送失败。${window.message.zh}`,
+          });
+        }
+        for (const [out, target] of Object.entries(node.exits)) {
+          const took = sendsOn(node) !== undefined ? 0 : leastBy(node, out);
+          if (took === undefined || !Object.hasOwn(a.plan.nodes, target)) continue;
+          queue.push([target, Math.min(offset + took, ceiling)]);
+        }
+      }
+    }
+  }
+  return warnings;
+}
+
 /**
  * The limit warnings of a compiled plan: loops and paths that send more than the frequency cap
  * allows, sends scheduled into quiet hours, loops that break a provider's quota per recipient
- * (`limits`, as the connectors declare them).
+ * (`limits`, as the connectors declare them), free-form sends after waits longer than the
+ * provider's window for them (`freeFormWindows`).
  */
-export function limitWarnings(plan: Plan, limits: readonly RecipientLimit[] = []): CompileWarning[] {
+export function limitWarnings(
+  plan: Plan,
+  limits: readonly RecipientLimit[] = [],
+  freeFormWindows: readonly FreeFormWindow[] = [],
+): CompileWarning[] {
   const a = analyse(plan);
-  return [...capWarnings(a), ...quietWarnings(a), ...quotaWarnings(a, limits), ...goalWarnings(plan)];
+  return [
+    ...capWarnings(a),
+    ...quietWarnings(a),
+    ...quotaWarnings(a, limits),
+    ...freeFormWindowWarnings(a, freeFormWindows),
+    ...goalWarnings(plan),
+  ];
 }
 
 /**

@@ -95,6 +95,11 @@ export interface Timing<N> {
    * undefined when it takes an unknown time (the walk stops there). @default undefined
    */
   fixed?(node: N): number | undefined;
+  /**
+   * The least time the node takes when it leaves by `exit`, when that differs from `fixed` (a
+   * wait for an event: its timeout, by the `timeout` exit); undefined when unknown. @default fixed
+   */
+  leastBy?(node: N, exit: string): number | undefined;
   /** The local time of day the node ends at on the contact's clock, when that is certain. */
   endsAt?(node: N): string | undefined;
 }

@@ -102,7 +102,12 @@ export function createApi(options: ApiOptions): Hono {
   const ctx: ApiContext = {
     options,
     addressRules: new ContactAddressRules(options.registry),
-    compileOptions: { channels: options.channels, reach: options.registry.reach(), limits: options.limits },
+    compileOptions: {
+      channels: options.channels,
+      reach: options.registry.reach(),
+      limits: options.limits,
+      freeFormWindows: options.registry.freeFormWindows(),
+    },
     runUrl,
     listUrl: links.list,
     webhookUrl,

@@ -82,7 +82,7 @@ export interface ApiContext {
   /** The contact address kinds the connectors declare: the shorthand, and the check of addresses. */
   addressRules: ContactAddressRules;
   /** What flows are compiled against: the channels and whom they reach, from the connectors. */
-  compileOptions: Pick<CompileOptions, 'channels' | 'reach' | 'limits'>;
+  compileOptions: Pick<CompileOptions, 'channels' | 'reach' | 'limits' | 'freeFormWindows'>;
   enrollOrExplain(
     c: Context,
     flowId: string,

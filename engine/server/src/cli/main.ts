@@ -197,7 +197,11 @@ async function validate(args: string[]): Promise<number> {
   const read = readJsonFile(file, 'flow');
   if (!read.ok) return 2;
   const document = read.value;
-  const result = compile(document, { limits: declaredLimits(), reach: defaultRegistry().reach() });
+  const result = compile(document, {
+    limits: declaredLimits(),
+    freeFormWindows: defaultRegistry().freeFormWindows(),
+    reach: defaultRegistry().reach(),
+  });
   if (values.json) {
     console.log(
       JSON.stringify(

@@ -3,6 +3,7 @@ import type { Contact } from '@sopflow/core';
 import type { Database } from '../persistence';
 import type { ContactWrite } from '../persistence/contacts';
 import type { ContactChanges } from './contact-changes';
+import type { Contacts } from './contacts';
 import type { EventOutcome, EventRouter } from './events';
 
 type ContactEventFact = Extract<InboundFact, { kind: 'contact-event' }>;
@@ -41,7 +42,8 @@ export function applyContactChangeSet(contact: Contact, changes: ContactChangeSe
 /**
  * Events providers report about contacts they name by an address (a WeCom customer adding a staff
  * member): the contact is found by the address, or created with it; the event's changes are
- * applied once (keyed by the event's id) and pushed to the contact's running flows; then the event
+ * applied once (keyed by the event's id) and pushed to the contact's running flows, the channel
+ * opted in or out when the provider says so; then the event
  * is posted, so a flow it starts reads the changed contact. Also the contacts port connectors'
  * jobs change contacts through.
  */
@@ -50,6 +52,7 @@ export class ContactEvents implements ContactsPort {
     private readonly store: Pick<Database, 'contacts'>,
     private readonly events: Pick<EventRouter, 'post'>,
     private readonly changes: Pick<ContactChanges, 'push'>,
+    private readonly subscriptions: Pick<Contacts, 'optIn' | 'optOut'>,
   ) {}
 
   async take(fact: ContactEventFact): Promise<{ contactId: string; outcome: EventOutcome }> {
@@ -60,6 +63,13 @@ export class ContactEvents implements ContactsPort {
     );
     // Keyed by the event: a redelivery, or a retry after a crash between here and the post, changes nothing again.
     if (fact.changes) await this.apply(contact.id, fact.changes, `inbound:${fact.id}`);
+    // Applied on every delivery: opting in or out again is harmless.
+    if (fact.subscription) {
+      const { channel, subscribed } = fact.subscription;
+      await (subscribed
+        ? this.subscriptions.optIn(contact.id, channel)
+        : this.subscriptions.optOut(contact.id, channel));
+    }
     const outcome = await this.events.post({
       id: fact.id,
       contactId: contact.id,

@@ -37,7 +37,10 @@ export class FlowControl {
     private readonly temporal: TemporalGateway,
     private readonly campaigns: Campaigns,
     /** What drafts are compiled against: the registered connectors' channels, whom they reach and limits. */
-    private readonly compileOptions: Pick<CompileOptions, 'channels' | 'reach' | 'limits'>,
+    private readonly compileOptions: Pick<
+      CompileOptions,
+      'channels' | 'reach' | 'limits' | 'freeFormWindows'
+    >,
   ) {}
 
   private async flow(id: string): Promise<FlowRecord> {

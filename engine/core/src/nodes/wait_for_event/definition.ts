@@ -52,6 +52,10 @@ export const waitForEvent = defineNode({
   exits: () => ['event', 'timeout'],
   waits: () => true,
   check: (node, context) => (node.filter ? context.condition(node.filter, 'filter', { payload: true }) : []),
-  timing: { longest: (node) => durationMs(node.timeout) },
+  timing: {
+    longest: (node) => durationMs(node.timeout),
+    // Left by its timeout, it waited all of it with no such event.
+    leastBy: (node, exit) => (exit === 'timeout' ? durationMs(node.timeout) : undefined),
+  },
   defaults: () => ({ event: 'message.received', timeout: 'P1D', lookBack: { kind: 'since-entry' as const } }),
 });

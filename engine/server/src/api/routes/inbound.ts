@@ -16,8 +16,9 @@ import { type ApiContext, apiError, jsonBody } from '../http';
  * What providers send us, through the inbound handlers their connectors declare: each is mounted
  * at `/api/inbound/<path>`, and what it reads is acted on here, the same for every provider. A
  * reply with an opt-out word unsubscribes the contact from the channel, any other reply is a
- * `message.received` event; an event about a contact named by an address changes the contact and
- * is posted for it (`ContactEvents`); a member joining or leaving a customer group is a
+ * `message.received` event; an event about a contact named by an address (a WeCom customer adding
+ * staff, an Official Account follow) changes the contact and is posted for it (`ContactEvents`); a
+ * member joining or leaving a customer group is a
  * `member.joined` / `member.left` event for that contact.
  */
 export function registerInboundRoutes(app: Hono, ctx: ApiContext): void {
@@ -159,6 +160,7 @@ export function registerInboundRoutes(app: Hono, ctx: ApiContext): void {
                 return route ? channelRoutes.secret(route.channel, path) : undefined;
               },
               settings: ctx.options.inboundSettings[connector.name],
+              records: store.connectorStorage(connector.name).records,
             },
           );
           for (const fact of answer.facts) await take(connector, fact);
