@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FakeWeComServer } from '../connectors/src/wecom/fake-wecom-server';
-import { publishFlow, startTestApp, type TestApp, uniqueId } from './support/stack';
+import { flowEdge, publishFlow, startTestApp, type TestApp, uniqueId } from './support/stack';
 import { type CustomerAdd, deliverCustomerAdd } from './support/wecom-adds';
 import { until } from './support/worker-process';
 
@@ -16,13 +16,6 @@ const STAFF = 'staff-lily';
 /** Main worker slots: few, so the campaign below fills them. */
 const MAIN_SLOTS = 3;
 const WELCOME_DEADLINE_MS = 20_000;
-
-const edge = (source: string, target: string, sourceHandle = 'next') => ({
-  id: `${source}-${sourceHandle}-${target}`,
-  source,
-  sourceHandle,
-  target,
-});
 
 describe('the new-friend welcome', () => {
   let app: TestApp;
@@ -88,11 +81,11 @@ describe('the new-friend welcome', () => {
         { id: 'end', type: 'exit' },
       ],
       edges: [
-        edge('added', 'hello'),
-        edge('hello', 'greeted'),
-        edge('hello', 'missed', 'failed'),
-        edge('greeted', 'end'),
-        edge('missed', 'end'),
+        flowEdge('added', 'hello'),
+        flowEdge('hello', 'greeted'),
+        flowEdge('hello', 'missed', 'failed'),
+        flowEdge('greeted', 'end'),
+        flowEdge('missed', 'end'),
       ],
     });
     await publishFlow(app, welcomeFlow(posterFlow, { channelCodes: [poster] }, 'message'));
@@ -106,7 +99,7 @@ describe('the new-friend welcome', () => {
         { id: 'promo', type: 'send', channel: 'wechat', message: { text: '本周会员日 8 折' } },
         { id: 'end', type: 'exit' },
       ],
-      edges: [edge('everyone', 'promo'), edge('promo', 'end')],
+      edges: [flowEdge('everyone', 'promo'), flowEdge('promo', 'end')],
     });
   });
 
