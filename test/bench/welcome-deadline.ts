@@ -146,7 +146,6 @@ export async function welcomeDeadline({ stack, args, log }: BenchContext): Promi
         welcomeCalls: wecom.count('externalcontact/send_welcome_msg') - calls,
         refusedErrcodes: refused,
         cpuMs: cpu,
-        slowWorkflowTasks: worker.slowTasks(),
       },
       notes: [
         `each add: the fake issues a welcome code, then the add is delivered as WeCom's callback would (now: PUT the contact, POST /api/events wecom.customer_added); latency = the fake receiving send_welcome_msg − the add`,
