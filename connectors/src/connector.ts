@@ -20,7 +20,19 @@ export interface Recipient {
 }
 
 /** What a connector can carry besides plain text. */
-export type Capability = 'markdown' | 'html' | 'articles' | 'template' | 'mentions';
+/** `welcome`: it sends a new-friend welcome through the add's welcome code (`OutboundMessage.welcome`). */
+export type Capability = 'markdown' | 'html' | 'articles' | 'template' | 'mentions' | 'welcome';
+
+/**
+ * A message to go out as the new-friend welcome (WeCom 好友欢迎语): the welcome code of the add
+ * (absent when WeCom gave none), when the add happened (epoch ms; the code lasts 20 s from then),
+ * and what to do when the code cannot be used: send it as an ordinary message, or fail for good.
+ */
+export interface WelcomeRequest {
+  code?: string;
+  addedAt?: number;
+  otherwise: 'message' | 'failed';
+}
 
 export interface OutboundMessage {
   /** Stable across retries and crashes; a connector must not send the same key twice. */
@@ -43,6 +55,8 @@ export interface OutboundMessage {
   articles?: { title: string; description?: string; url: string; picUrl?: string }[];
   /** A working unsubscribe link for this recipient and channel (email List-Unsubscribe, SMS opt-out text). */
   unsubscribeUrl?: string;
+  /** Set for a new-friend welcome; only connectors with the `welcome` capability get it. */
+  welcome?: WelcomeRequest;
   /** Where the message comes from, for records and provider-side tags. */
   origin: { workflowId: string; flowId: string; flowVersion: number; nodeId: string };
 }

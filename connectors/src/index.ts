@@ -39,6 +39,7 @@ export {
   type SendErrorKind,
   type SendResult,
   type WatchedGroup,
+  type WelcomeRequest,
   type Words,
 } from './connector';
 export {

@@ -13,6 +13,7 @@ import type { Bench, BenchArgs, BenchResult, Row } from './support/report';
 import { startStack } from './support/stack';
 import { tuning } from './tuning';
 import { webhookLatency } from './webhook-latency';
+import { welcomeDeadline } from './welcome-deadline';
 import { workerMemory } from './worker-memory';
 
 /**
@@ -31,6 +32,7 @@ const BENCHES: Record<string, Bench> = {
   campaign: campaignFanOut,
   'worker-memory': workerMemory,
   builder,
+  'welcome-deadline': welcomeDeadline,
   tuning,
 };
 /** Run unless --only names others; `tuning` is an experiment, run on request. */
@@ -65,6 +67,8 @@ const FLAGS = {
     default: false,
     help: 'worker memory: also the hand-written workflow bundled alone',
   },
+  'welcome-rate': { type: 'string', default: '50', help: 'welcome deadline: customer adds per second' },
+  'welcome-seconds': { type: 'string', default: '60', help: 'welcome deadline: seconds of adds' },
   'compile-nodes': { type: 'string', default: '1000', help: 'engine core: nodes in the generated flow' },
   'core-runs': { type: 'string', default: '30', help: 'engine core: timed runs per figure' },
   'builder-nodes': { type: 'string', default: '300', help: 'builder: nodes in the big flow' },
@@ -109,6 +113,8 @@ async function main() {
     memoryN: int('memory-n'),
     memoryBundleCheck: values['memory-bundle-check'],
     memoryTimeoutSeconds: int('memory-timeout'),
+    welcomeRate: int('welcome-rate'),
+    welcomeSeconds: int('welcome-seconds'),
     compileNodes: int('compile-nodes'),
     coreRuns: int('core-runs'),
     builderNodes: int('builder-nodes'),

@@ -9,6 +9,7 @@ import type {
   RunOutcome,
   SuppressReason,
   TaskFailure,
+  WelcomeSend,
 } from '@sopflow/core/interpreter';
 
 /** Where an activity call comes from: for records, ledgers and idempotency. */
@@ -31,6 +32,8 @@ export interface DeliverInput extends TaskOrigin {
   recipient: Recipient;
   data: RenderData;
   cap?: { max: number; perMs: number };
+  /** Set for a new-friend welcome send (see `WelcomeSend`). */
+  welcome?: WelcomeSend;
 }
 
 /** A send went out, was a duplicate of one that had, or was held back for a reason the flow handles. */

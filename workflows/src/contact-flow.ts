@@ -51,6 +51,12 @@ export interface ContactFlowInput {
   contactRevision?: number;
   /** The payload of the event that enrolled the contact. */
   event: Record<string, unknown>;
+  /**
+   * Set when the run is started on the welcome task queue (a flow started by a customer adding a
+   * staff member): every task but the welcome send goes to this queue, so the welcome queue's
+   * worker slots are kept for welcomes. Absent: all tasks go to the run's own queue.
+   */
+  tasksQueue?: string;
   /** Set when a long run continues as new: where it was, and events not yet handled. */
   resume?: {
     state: RunState;
@@ -135,6 +141,7 @@ async function deliverOutsideQuietHours(
   summary: string,
   quiet: { start: string; end: string },
   zone: string,
+  queue: { taskQueue?: string },
 ): Promise<DeliverResult> {
   const giveUpAt = Date.now() + SEND_GIVE_UP_MS;
   for (;;) {
@@ -143,7 +150,7 @@ async function deliverOutsideQuietHours(
     const deadline = Math.min(giveUpAt, quietStart);
     try {
       return await activities.deliver.executeWithOptions(
-        { summary, scheduleToCloseTimeout: Math.max(1000, deadline - now) },
+        { summary, scheduleToCloseTimeout: Math.max(1000, deadline - now), ...queue },
         [delivery],
       );
     } catch (error) {
@@ -233,6 +240,8 @@ export async function contactFlow(input: ContactFlowInput): Promise<ContactFlowR
     return new Promise<EventAnswer>((resolve) => answering.set(next, resolve));
   });
   const tasks = new Map<string, TaskCommand>();
+  /** Where tasks other than a welcome send go (see `tasksQueue`). */
+  const elsewhere = input.tasksQueue ? { taskQueue: input.tasksQueue } : {};
   const wakeUp = () => inbox.length > 0 || migration !== null;
   let shownNode = '';
   const trail: JourneyStep[] = [];
@@ -253,7 +262,7 @@ export async function contactFlow(input: ContactFlowInput): Promise<ContactFlowR
     suppressedInTrail = 0;
     try {
       await journal.recordJourney.executeWithOptions(
-        { summary: finished ? 'record journey: ended' : 'record journey' },
+        { summary: finished ? 'record journey: ended' : 'record journey', ...elsewhere },
         [
           {
             workflowId: info.workflowId,
@@ -393,15 +402,26 @@ export async function contactFlow(input: ContactFlowInput): Promise<ContactFlowR
             recipient: command.recipient,
             data,
             cap: command.cap,
+            ...(command.welcome ? { welcome: command.welcome } : {}),
           };
           const summary = `${to} via ${command.channel}: ${label}`;
           // Quiet hours hold contacts' messages only: staff notices go out at once, as in the interpreter.
-          const quiet = command.recipient.kind === 'contact' ? plan.settings.quietHours : undefined;
+          // A welcome is not held either: the customer has just added the staff member.
+          const quiet =
+            command.recipient.kind === 'contact' && !command.welcome ? plan.settings.quietHours : undefined;
+          // A welcome send stays on the run's own queue, the welcome queue, whose slots are its own.
+          const queue = command.welcome ? {} : elsewhere;
           // Runs started before retries were held out of quiet hours replay as they ran.
           const result =
             quiet && patched('sopflow-quiet-retries')
-              ? await deliverOutsideQuietHours(delivery, summary, quiet, contactZone(plan, state.contact))
-              : await activities.deliver.executeWithOptions({ summary }, [delivery]);
+              ? await deliverOutsideQuietHours(
+                  delivery,
+                  summary,
+                  quiet,
+                  contactZone(plan, state.contact),
+                  queue,
+                )
+              : await activities.deliver.executeWithOptions({ summary, ...queue }, [delivery]);
           if (!result.ok) return result;
           if (result.followUp) {
             // One activity whose retries are the polling: a pending answer costs no history event,
@@ -409,6 +429,7 @@ export async function contactFlow(input: ContactFlowInput): Promise<ContactFlowR
             const { everyMs, giveUpAfterMs } = result.followUp;
             const followed = await activities.followDelivery.executeWithOptions(
               {
+                ...elsewhere,
                 summary: `confirm ${to} via ${command.channel}: ${label}`,
                 startToCloseTimeout: '1 minute',
                 scheduleToCloseTimeout: giveUpAfterMs,
@@ -422,7 +443,7 @@ export async function contactFlow(input: ContactFlowInput): Promise<ContactFlowR
         }
         case 'update-contact': {
           const { revision, ...contact } = await activities.updateContact.executeWithOptions(
-            { summary: `update contact: ${label}` },
+            { summary: `update contact: ${label}`, ...elsewhere },
             [
               {
                 ...origin,
@@ -439,6 +460,7 @@ export async function contactFlow(input: ContactFlowInput): Promise<ContactFlowR
           const { request } = command;
           const response = await activities.httpRequest.executeWithOptions(
             {
+              ...elsewhere,
               summary: `${request.method} request: ${label}`,
               startToCloseTimeout: request.timeoutMs,
               scheduleToCloseTimeout: '1 hour',

@@ -10,6 +10,10 @@ export const trigger = defineNodeModule('trigger', {
     if (node.trigger.kind === 'webhook' || node.trigger.kind === 'event')
       return `${kind} · ${node.trigger.event}`;
     if (node.trigger.kind === 'schedule') return `${kind} · ${node.trigger.cron}`;
+    if (node.trigger.kind === 'customer_added') {
+      const only = [...(node.trigger.channelCodes ?? []), ...(node.trigger.staffIds ?? [])];
+      return only.length > 0 ? `${kind} · ${only.join(', ')}` : kind;
+    }
     return kind;
   },
   panel(node, { flowId }) {

@@ -11,6 +11,7 @@ import { FakeContactWays } from './fake-contact-ways';
 import { type FakeCustomer, FakeCustomers } from './fake-customers';
 import { FakeGroupEntry } from './fake-groups';
 import { fakeQrPng } from './fake-qr';
+import { type FakeWelcomeOptions, FakeWelcomes } from './fake-welcome';
 
 /**
  * A local stand-in for qyapi.weixin.qq.com that keeps the documented contract (providers.md §1):
@@ -89,6 +90,8 @@ export interface FakeWeComOptions {
   disabledRobots?: string[];
   /** Remove zero-width characters from stored mass-send text, as a content filter might. */
   stripInvisibleText?: boolean;
+  /** New-friend welcomes: code lifetime, limits, answer time. */
+  welcome?: FakeWelcomeOptions;
 }
 
 const ok = { errcode: 0, errmsg: 'ok' };
@@ -113,6 +116,8 @@ export class FakeWeComServer {
     (chatId) => this.chats.has(chatId),
     (configId) => `${this.url}/fake-qr/${configId}.png`,
   );
+  /** New-friend welcome codes and the welcomes sent with them (`issue` one per add). */
+  readonly welcomes: FakeWelcomes;
 
   private readonly faults = new Map<string, FakeFault[]>();
   private readonly tokens = new Map<string, { app: string; expiresAt: number }>();
@@ -120,13 +125,14 @@ export class FakeWeComServer {
   private readonly memberDeliveries = new Map<string, number[]>();
   private readonly robotSends = new Map<string, number[]>();
   private readonly timers = new Set<NodeJS.Timeout>();
-  private readonly options: Required<Omit<FakeWeComOptions, 'members' | 'externalUsers'>> &
+  private readonly options: Required<Omit<FakeWeComOptions, 'members' | 'externalUsers' | 'welcome'>> &
     Pick<FakeWeComOptions, 'members' | 'externalUsers'>;
 
   private constructor(
     private readonly server: Server,
     options: FakeWeComOptions,
   ) {
+    this.welcomes = new FakeWelcomes(options.welcome);
     this.options = {
       apps: options.apps ?? [{ corpId: 'ww-fake-corp', secret: 'fake-secret' }],
       tokenTtlSec: options.tokenTtlSec ?? 7200,
@@ -253,13 +259,13 @@ export class FakeWeComServer {
     const answer =
       fault?.errcode !== undefined
         ? { errcode: fault.errcode, errmsg: fault.errmsg ?? `fault ${fault.errcode}` }
-        : this.route(api, query, body);
+        : await this.route(api, query, body);
     if (fault?.delayAfterHandlingMs) await this.wait(fault.delayAfterHandlingMs);
     if (res.destroyed) return;
     res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(answer));
   }
 
-  private route(api: string, query: Record<string, string>, body: unknown): object {
+  private route(api: string, query: Record<string, string>, body: unknown): object | Promise<object> {
     if (api === 'gettoken') return this.gettoken(query);
     if (api === 'webhook/send') return this.webhookSend(query, body);
     const auth = this.checkToken(query.access_token);
@@ -297,6 +303,8 @@ export class FakeWeComServer {
       case 'externalcontact/group_welcome_template/edit':
       case 'externalcontact/group_welcome_template/del':
         return this.groupEntry.route(api, input)!;
+      case 'externalcontact/send_welcome_msg':
+        return this.welcomes.handle(input, (ms) => this.wait(ms));
       default:
         return { errcode: 40058, errmsg: `unknown api ${api}` };
     }

@@ -98,3 +98,9 @@ export {
   WeComClient,
   type WeComClientOptions,
 } from './wecom-client';
+export {
+  sendWelcome,
+  WELCOME_CODE_LIFETIME_MS,
+  type WelcomeOutcome,
+  welcomeBody,
+} from './welcome';

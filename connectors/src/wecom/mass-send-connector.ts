@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import {
   type ConnectorInstance,
+  type ConnectorRecords,
   defineConnector,
   type OutboundMessage,
   SendError,
@@ -18,6 +19,7 @@ import { type CustomerReader, readCustomer, readCustomerJob } from './read-custo
 import { reconcileGroup } from './reconcile';
 import { type CustomerGroupReader, reconcileGroupsJob } from './reconcile-job';
 import { WeComClient } from './wecom-client';
+import { linkAttachments, sendWelcome } from './welcome';
 
 /**
  * Customer mass messages (企业群发, `add_msg_template`) to one external contact at a time.
@@ -50,7 +52,6 @@ const MARKER_START = '\u2063';
 const MARKER_LENGTH = 33;
 const INVISIBLE = /[\u200b-\u200d\u2060-\u2064]/g;
 const MAX_TEXT_BYTES = 4000;
-const MAX_ATTACHMENTS = 9;
 const MAX_LIST_WINDOW_SEC = 30 * 86_400;
 
 /** The invisible marker of an idempotency key: U+2063, then 32 zero-width characters (2 bits each). */
@@ -78,11 +79,6 @@ export function findMarker(text: string | undefined): string | undefined {
 
 const visible = (text: string | undefined) => (text ?? '').replace(INVISIBLE, '');
 
-interface LinkAttachment {
-  msgtype: 'link';
-  link: { title: string; picurl?: string; desc?: string; url: string };
-}
-
 interface ListedTask {
   msgid: string;
   create_time?: string | number;
@@ -102,18 +98,8 @@ export function massSendBody(
       `The recipient ${message.to.id} has no WeCom external contact id (wecomExternalUserId).`,
     );
   }
-  const articles = message.articles ?? [];
-  if (articles.length > MAX_ATTACHMENTS) {
-    throw new SendError(
-      'permanent',
-      `A WeCom mass message carries at most ${MAX_ATTACHMENTS} attachments; this one has ${articles.length}.`,
-    );
-  }
+  const attachments = linkAttachments(message);
   const marker = idempotencyMarker(message.idempotencyKey);
-  const attachments: LinkAttachment[] = articles.map((a) => ({
-    msgtype: 'link',
-    link: { title: a.title, picurl: a.picUrl, desc: a.description, url: a.url },
-  }));
   const body: Record<string, unknown> = { chat_type: 'single', external_userid: [externalUserId], sender };
   if (message.text) {
     const content = `${message.text}${marker}`;
@@ -164,6 +150,8 @@ export interface MassSendInstance
 export interface MassSendDeps extends WeComDeps {
   /** Where attempts are recorded: the connector's own records (`context.storage.records`). */
   store: MassSendStore;
+  /** Where each welcome code's use is recorded (`context.storage.records`); without it, no welcomes. */
+  welcomes?: ConnectorRecords;
 }
 
 export function createMassSender(config: MassSendConfig, deps: MassSendDeps): MassSendInstance {
@@ -245,7 +233,25 @@ export function createMassSender(config: MassSendConfig, deps: MassSendDeps): Ma
     return undefined;
   }
 
+  /** A welcome through the add's code; undefined when the code cannot be used and a mass message goes instead. */
+  async function welcome(message: OutboundMessage): Promise<SendResult | undefined> {
+    if (!deps.welcomes)
+      throw new SendError('permanent', 'This WeCom connector was created without records for welcome codes.');
+    const outcome = await sendWelcome(client, deps.welcomes, message, now);
+    if (outcome.sent) return { status: outcome.duplicate ? 'duplicate' : 'sent' };
+    if (message.welcome?.otherwise === 'failed')
+      throw new SendError('permanent', outcome.reason, { providerCode: 'welcome_code_unusable' });
+    deps.log?.('the welcome code cannot be used: sending an ordinary mass message', {
+      reason: outcome.reason,
+    });
+    return undefined;
+  }
+
   async function send(message: OutboundMessage): Promise<SendResult> {
+    if (message.welcome) {
+      const welcomed = await welcome(message);
+      if (welcomed) return welcomed;
+    }
     const { body, marker, externalUserId } = massSendBody(message, config.sender);
     const key = message.idempotencyKey;
     const record = await store.get(key);
@@ -342,7 +348,7 @@ export const weComMassSendConnector = defineConnector({
     'WeCom customer mass messages (企业群发): creates a task that the staff member confirms in WeCom.',
   channels: ['wechat'],
   address: weComExternalUserIdAddress,
-  capabilities: ['articles'],
+  capabilities: ['articles', 'welcome'],
   configSchema: MassSendConfig,
   secretFields: ['secret'],
   // The corp's callback (customers, customer groups) arrives here: this is the connector that reads them.
@@ -355,6 +361,7 @@ export const weComMassSendConnector = defineConnector({
         fetch: context.fetch,
         log: context.log,
         store: recordsMassSendStore(context.storage.records),
+        welcomes: context.storage.records,
       }),
       // A retry looks up the task an interrupted attempt may have created, so it never makes two.
       { dedupWindowMs: Number.POSITIVE_INFINITY },

@@ -97,6 +97,12 @@ export const ConfigSchema = z.object({
   /** How many activities (sends) one worker runs at once. @default 100 */
   SOPFLOW_WORKER_ACTIVITIES: z.coerce.number().int().min(1).default(100),
   /**
+   * Worker slots kept for new-friend welcomes (runs of flows started by a customer adding a staff
+   * member poll their own task queue, `<TEMPORAL_TASK_QUEUE>-welcome`), so no campaign or slow
+   * provider keeps a welcome past WeCom's 20 s. @default 20
+   */
+  SOPFLOW_WELCOME_WORKER_ACTIVITIES: z.coerce.number().int().min(1).default(20),
+  /**
    * How many runs one worker keeps in memory between their steps (Temporal's sticky cache,
    * `maxCachedWorkflows`); a run not kept is replayed from its history when it next wakes. Each
    * kept run costs the worker a few hundred KiB. 0 keeps none. @default the SDK's: about 600 per

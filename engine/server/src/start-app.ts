@@ -28,7 +28,7 @@ import { FlowControl } from './services/flow-control';
 import { Groups } from './services/groups';
 import { Stats } from './services/stats';
 import { VersionMigrator } from './services/version-migration';
-import { TemporalGateway } from './temporal/gateway';
+import { TemporalGateway, welcomeTaskQueue } from './temporal/gateway';
 import { temporalLinks } from './temporal/links';
 import { type RunningWorker, startWorker } from './worker';
 
@@ -116,24 +116,35 @@ export async function startApp(options: AppOptions): Promise<RunningApp> {
     );
     let worker: RunningWorker | undefined;
     if (options.worker ?? true) {
-      worker = await startWorker({
+      const activities = createActivities({
+        routes: (channel) => channelRoutes.route(channel),
+        unsubscribe,
+        http: { allowedHosts: config.SOPFLOW_HTTP_ALLOWED_HOSTS },
+        store,
+        enroller,
+        contactChanges,
+        connectorJobs,
+      });
+      const polling = {
         connection: temporal,
         namespace: config.TEMPORAL_NAMESPACE,
-        taskQueue: config.TEMPORAL_TASK_QUEUE,
-        activities: createActivities({
-          routes: (channel) => channelRoutes.route(channel),
-          unsubscribe,
-          http: { allowedHosts: config.SOPFLOW_HTTP_ALLOWED_HOSTS },
-          store,
-          enroller,
-          contactChanges,
-          connectorJobs,
-        }),
-        maxConcurrentActivities: config.SOPFLOW_WORKER_ACTIVITIES,
+        activities,
         maxCachedRuns: config.SOPFLOW_WORKER_CACHED_RUNS,
         bundle: options.workflowBundle,
+      };
+      worker = await startWorker({
+        ...polling,
+        taskQueue: config.TEMPORAL_TASK_QUEUE,
+        maxConcurrentActivities: config.SOPFLOW_WORKER_ACTIVITIES,
       });
       cleanups.push(() => worker!.stop());
+      // Welcome flows' runs and their welcome sends have slots of their own (see welcomeTaskQueue).
+      const welcomeWorker = await startWorker({
+        ...polling,
+        taskQueue: welcomeTaskQueue(config.TEMPORAL_TASK_QUEUE),
+        maxConcurrentActivities: config.SOPFLOW_WELCOME_WORKER_ACTIVITIES,
+      });
+      cleanups.push(() => welcomeWorker.stop());
     }
 
     const { accounts } = store;

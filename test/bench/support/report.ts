@@ -35,6 +35,9 @@ export interface BenchArgs {
   memoryBundleCheck: boolean;
   /** Give up on all runs reaching their wait after this long. */
   memoryTimeoutSeconds: number;
+  /** Welcome deadline: customer adds per second, and for how many seconds. */
+  welcomeRate: number;
+  welcomeSeconds: number;
   compileNodes: number;
   coreRuns: number;
   builderNodes: number;

@@ -1,10 +1,11 @@
 import type { z } from 'zod';
 import type { CheckContext } from '../nodes/define';
 import { nodeDefinition, nodeExits, optionalExits } from '../nodes/index';
+import { triggerPayload } from '../nodes/trigger/definition';
 import type { Condition } from './conditions';
 import { comparisonProblem, comparisonsOf } from './conditions';
 import { isAddressKindName } from './contact-addresses';
-import type { CompileError, CompileErrorCode } from './errors';
+import type { CompileError, CompileErrorCode, CompileWarning } from './errors';
 import { PLAN_VERSION, type Plan, type PlanNode } from './plan';
 import type { FreeFormWindow, RecipientLimit } from './recipient-limits';
 import {
@@ -16,7 +17,7 @@ import {
   type TriggerNode,
 } from './schema';
 import { templateVariables } from './template';
-import { type CompileWarning, limitWarnings } from './warnings';
+import { limitWarnings } from './warnings';
 
 export { nodeExits, optionalExits };
 
@@ -333,14 +334,20 @@ export function compile(document: unknown, options: CompileOptions = {}): Compil
     );
   }
 
-  const declared = trigger && 'payload' in trigger.trigger ? trigger.trigger.payload : undefined;
+  const declared = trigger ? triggerPayload(trigger.trigger) : undefined;
   const scope: Scope = {
     eventFields: declared ? new Set(declared.map((f) => f.name)) : undefined,
     httpNodes: new Set(flow.nodes.filter((n) => n.type === 'http_request').map((n) => n.id)),
     ...(options.reach ? { addressKinds: new Set(Object.values(options.reach).flat()) } : {}),
   };
+  const warnings: CompileWarning[] = [];
+  const graph: FlowGraph = {
+    trigger: trigger?.trigger,
+    stepsBefore: (id) => stepsBefore(id, trigger?.id, nodes, exitTargets),
+    warn: (warning) => warnings.push(warning),
+  };
   flow.nodes.forEach((node, index) => {
-    errors.push(...nodeErrors(node, `nodes[${index}]`, scope, channels));
+    errors.push(...nodeErrors(node, `nodes[${index}]`, scope, channels, graph));
   });
   if (flow.settings.goal?.filter) {
     errors.push(
@@ -354,7 +361,49 @@ export function compile(document: unknown, options: CompileOptions = {}): Compil
 
   if (errors.length > 0 || !trigger) return { ok: false, errors };
   const plan = toPlan(flow, trigger.id, exitTargets, options.version ?? 0, options.reach);
-  return { ok: true, plan, warnings: limitWarnings(plan, options.limits, options.freeFormWindows) };
+  return {
+    ok: true,
+    plan,
+    warnings: [...warnings, ...limitWarnings(plan, options.limits, options.freeFormWindows)],
+  };
+}
+
+/** What node checks may ask of the flow around a step. */
+interface FlowGraph {
+  trigger: CheckContext['trigger'];
+  stepsBefore(nodeId: string): ReturnType<CheckContext['stepsBefore']>;
+  warn(warning: CompileWarning): void;
+}
+
+/** The steps from which `nodeId` can be reached, short of the trigger (see `CheckContext.stepsBefore`). */
+function stepsBefore(
+  nodeId: string,
+  triggerId: string | undefined,
+  nodes: Map<string, FlowNode>,
+  exitTargets: Map<string, Map<string, string>>,
+): ReturnType<CheckContext['stepsBefore']> {
+  const predecessors = new Map<string, string[]>();
+  for (const [source, targets] of exitTargets) {
+    for (const target of targets.values())
+      predecessors.set(target, [...(predecessors.get(target) ?? []), source]);
+  }
+  const seen = new Set<string>();
+  const queue = [nodeId];
+  while (queue.length > 0) {
+    for (const previous of predecessors.get(queue.pop()!) ?? []) {
+      if (previous === triggerId || seen.has(previous)) continue;
+      seen.add(previous);
+      queue.push(previous);
+    }
+  }
+  return [...seen].flatMap((id) => {
+    const node = nodes.get(id);
+    if (!node) return [];
+    const definition = nodeDefinition(node.type);
+    return [
+      { id, sends: definition.sendsOn?.(node) !== undefined, waits: Boolean(definition.waits?.(node)) },
+    ];
+  });
 }
 
 function edgeErrors(edge: Edge, nodes: Map<string, FlowNode>, exitTargets: Map<string, Map<string, string>>) {
@@ -503,6 +552,7 @@ function nodeErrors(
   path: string,
   scope: Scope,
   channels: ReadonlySet<string>,
+  graph: FlowGraph,
 ): CompileError[] {
   const nodeId = node.id;
   const at = (inner: string) => `${path}.${inner}`;
@@ -520,6 +570,9 @@ function nodeErrors(
     variableProblem: (variable) => variableProblem(variable, scope),
     duplicateExits: (ids, where, what) => duplicateIds(ids, nodeId, at(where), what),
     error: (code, message, messageZh, where) => error(code, message, messageZh, { nodeId, path: at(where) }),
+    trigger: graph.trigger,
+    stepsBefore: () => graph.stepsBefore(nodeId),
+    warn: (code, message, messageZh) => graph.warn({ code, nodeId, message, messageZh }),
   };
   return nodeDefinition(node.type).check?.(node, context) ?? [];
 }

@@ -22,7 +22,8 @@ export type CompileErrorCode =
   | 'invalid_template'
   | 'unknown_channel'
   | 'invalid_condition'
-  | 'duplicate_branch_id';
+  | 'duplicate_branch_id'
+  | 'welcome_needs_add_trigger';
 
 export interface CompileError {
   code: CompileErrorCode;
@@ -32,6 +33,26 @@ export interface CompileError {
   edgeId?: string;
   /** Where in the document, e.g. `nodes[2].message.text`. */
   path?: string;
+  message: string;
+  messageZh: string;
+}
+
+/** A warning: the flow compiles and publishes, but will run into a limit or a rule. */
+export type CompileWarningCode =
+  | 'loop_exceeds_cap'
+  | 'path_exceeds_cap'
+  | 'send_in_quiet_hours'
+  | 'channel_quota_risk'
+  | 'free_form_after_window'
+  | 'goal_shadows_wait'
+  | 'welcome_not_first_send';
+
+export interface CompileWarning {
+  code: CompileWarningCode;
+  /** The node the warning is about. */
+  nodeId?: string;
+  /** For `channel_quota_risk` and `free_form_after_window`: the limit or window the flow risks. */
+  limitId?: string;
   message: string;
   messageZh: string;
 }

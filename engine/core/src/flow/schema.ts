@@ -26,11 +26,16 @@ export { SplitNode } from '../nodes/split/definition';
 export { StaffMember, StaffTaskNode } from '../nodes/staff_task/definition';
 export {
   AudienceTrigger,
+  CUSTOMER_ADDED_EVENT,
+  CUSTOMER_ADDED_PAYLOAD,
+  CustomerAddedTrigger,
+  customerAddedMatches,
   EventTrigger,
   ManualTrigger,
   ScheduleTrigger,
   Trigger,
   TriggerNode,
+  triggerPayload,
   WebhookTrigger,
 } from '../nodes/trigger/definition';
 export { ContactUpdate, UpdateContactNode } from '../nodes/update_contact/definition';

@@ -1,5 +1,6 @@
 import { nodeDefinition } from '../nodes/index';
 import { parseDuration } from './duration';
+import type { CompileWarning } from './errors';
 import type { Plan, PlanNode } from './plan';
 import { type FreeFormWindow, type RecipientLimit, steadyRate } from './recipient-limits';
 
@@ -16,23 +17,7 @@ import { type FreeFormWindow, type RecipientLimit, steadyRate } from './recipien
  * finish at once.
  */
 
-export type CompileWarningCode =
-  | 'loop_exceeds_cap'
-  | 'path_exceeds_cap'
-  | 'send_in_quiet_hours'
-  | 'channel_quota_risk'
-  | 'free_form_after_window'
-  | 'goal_shadows_wait';
-
-export interface CompileWarning {
-  code: CompileWarningCode;
-  /** The node the warning is about. */
-  nodeId?: string;
-  /** For `channel_quota_risk` and `free_form_after_window`: the limit or window the flow risks. */
-  limitId?: string;
-  message: string;
-  messageZh: string;
-}
+export type { CompileWarning, CompileWarningCode } from './errors';
 
 const MINUTE = 60_000;
 const HOUR = 60 * MINUTE;

@@ -50,4 +50,5 @@ export {
   type TaskKind,
   type TaskResult,
   type TimerReason,
+  type WelcomeSend,
 } from './interpreter';

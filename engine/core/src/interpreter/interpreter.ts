@@ -40,6 +40,7 @@ export type {
   TaskKind,
   TaskResult,
   TimerReason,
+  WelcomeSend,
 } from './types';
 
 /**

@@ -74,6 +74,16 @@ export interface RunState {
   outcome: RunOutcome | null;
 }
 
+/**
+ * A send as the new-friend welcome: the welcome code and when the add happened (epoch ms), from
+ * the event that started the run, and what to do when the code cannot be used.
+ */
+export interface WelcomeSend {
+  code?: string;
+  addedAt?: number;
+  otherwise: 'message' | 'failed';
+}
+
 /** Whom a send goes to: the contact, or a staff member (for a staff task). */
 export type Recipient = { kind: 'contact' } | { kind: 'staff'; staff: StaffMember };
 
@@ -90,6 +100,8 @@ export type Command =
       recipient: Recipient;
       /** The flow's frequency cap, counted by the shell across all flows. */
       cap?: { max: number; perMs: number };
+      /** Set for a new-friend welcome: the code of the add that started the run, if it had one. */
+      welcome?: WelcomeSend;
       at: number;
     }
   | { type: 'update-contact'; commandId: string; nodeId: string; update: ContactUpdate; at: number }

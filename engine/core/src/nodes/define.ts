@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import type { Condition } from '../flow/conditions';
 import { parseDuration } from '../flow/duration';
-import type { CompileError, CompileErrorCode } from '../flow/errors';
+import type { CompileError, CompileErrorCode, CompileWarningCode } from '../flow/errors';
 import { type MessageContent, nodeBase } from '../flow/fields';
 
 /**
@@ -79,6 +79,15 @@ export interface CheckContext {
   /** Exits the operator named twice (branch conditions, split arms). */
   duplicateExits(ids: readonly string[], path: string, what: string): CompileError[];
   error(code: CompileErrorCode, message: string, messageZh: string, path: string): CompileError;
+  /** The flow's trigger (undefined when it has none). */
+  trigger: { kind: string } | undefined;
+  /**
+   * The steps a contact may pass before reaching this one from the trigger (the trigger left
+   * out; the step itself in when it is on a loop): whether each sends or waits.
+   */
+  stepsBefore(): readonly { id: string; sends: boolean; waits: boolean }[];
+  /** Adds a warning about this step: the flow compiles, and publish shows it. */
+  warn(code: CompileWarningCode, message: string, messageZh: string): void;
 }
 
 /** A node as the definition's hooks see it: the flow node, or the plan node (no position). */

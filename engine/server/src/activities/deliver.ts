@@ -1,4 +1,5 @@
 import {
+  type Capability,
   type ConnectorInstance,
   type Recipient as ConnectorRecipient,
   createUnsubscribeToken,
@@ -16,6 +17,8 @@ export interface Route {
   /** The connector's name, recorded with each delivery. */
   connector: string;
   instance: ConnectorInstance;
+  /** What the connector carries besides text (`welcome`: new-friend welcomes). @default none */
+  capabilities?: readonly Capability[];
 }
 
 /** Margin kept inside a provider's dedup window: clocks and the call itself take time. */
@@ -97,6 +100,13 @@ export async function deliver(
   links?: UnsubscribeLinks,
 ): Promise<DeliverResult> {
   if (!route) throw permanentFailure(`No connector is configured for the channel "${input.channel}".`);
+  const welcome = input.welcome && route.capabilities?.includes('welcome') ? input.welcome : undefined;
+  if (input.welcome && !welcome && input.welcome.otherwise === 'failed') {
+    // Nothing was sent: the step's failed exit, as when the code cannot be used.
+    throw permanentFailure(
+      `The channel "${input.channel}" goes through ${route.connector}, which cannot send a new-friend welcome.`,
+    );
+  }
   const contactId = input.recipient.kind === 'contact' ? input.data.contact.id : null;
   // A template that fails on this contact's data (or passes a render limit) fails the same way on
   // every attempt: the send fails for good, as the dry-run shows it, instead of retrying forever.
@@ -157,6 +167,7 @@ export async function deliver(
       channel: input.channel,
       to,
       ...out,
+      ...(welcome ? { welcome } : {}),
       origin: {
         workflowId: input.workflowId,
         flowId: input.flowId,

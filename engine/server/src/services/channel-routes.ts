@@ -130,7 +130,7 @@ export class ChannelRoutes {
     const parsed = connector.configSchema.parse(config);
     const instance: ConnectorInstance = connector.create(parsed, this.contextOf(name));
     await known?.route.instance.close?.();
-    const route = { connector: name, instance, config: parsed };
+    const route = { connector: name, instance, config: parsed, capabilities: connector.capabilities ?? [] };
     this.instances.set(channel, { stamp, route });
     return route;
   }

@@ -1,4 +1,13 @@
-import { type Contact, evaluateCondition, flowContactView, type Plan, payloadProblems } from '@sopflow/core';
+import {
+  type Contact,
+  CUSTOMER_ADDED_EVENT,
+  customerAddedMatches,
+  evaluateCondition,
+  flowContactView,
+  type Plan,
+  payloadProblems,
+  triggerPayload,
+} from '@sopflow/core';
 import type { EventOutcome, EventUse, PostedEvent } from '@sopflow/core/api';
 import type { Database } from '../persistence';
 import type { TemporalGateway } from '../temporal/gateway';
@@ -21,13 +30,15 @@ export class EventRouter {
   /** The live flows an event starts for the contact: its name is their trigger, their filter matches. */
   private async triggered(event: PostedEvent, contact: Partial<Contact>): Promise<Plan[]> {
     return (await this.store.flows.livePlans()).filter((plan) => {
-      const trigger = plan.nodes[plan.entry];
+      const node = plan.nodes[plan.entry];
+      if (node?.type !== 'trigger') return false;
+      const { trigger } = node;
+      if (trigger.kind === 'customer_added')
+        return event.name === CUSTOMER_ADDED_EVENT && customerAddedMatches(trigger, event.payload);
       return (
-        trigger?.type === 'trigger' &&
-        trigger.trigger.kind === 'event' &&
-        trigger.trigger.event === event.name &&
-        (!trigger.trigger.filter ||
-          evaluateCondition(trigger.trigger.filter, { payload: event.payload, contact }))
+        trigger.kind === 'event' &&
+        trigger.event === event.name &&
+        (!trigger.filter || evaluateCondition(trigger.filter, { payload: event.payload, contact }))
       );
     });
   }
@@ -72,8 +83,8 @@ export class EventRouter {
       // The event itself is still taken (running flows may wait for it); only this start is refused.
       const trigger = plan.nodes[plan.entry];
       const problems =
-        trigger?.type === 'trigger' && trigger.trigger.kind === 'event'
-          ? payloadProblems(trigger.trigger.payload, event.payload, 'payload')
+        trigger?.type === 'trigger'
+          ? payloadProblems(triggerPayload(trigger.trigger), event.payload, 'payload')
           : [];
       if (problems.length > 0) notStarted.push({ flowId: plan.flowId, problems });
       else started.push(await this.enroller.enroll(plan.flowId, { id: event.contactId }, event.payload));

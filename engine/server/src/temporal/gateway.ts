@@ -108,6 +108,19 @@ export interface CampaignState {
   progress?: CampaignProgress;
 }
 
+/**
+ * The task queue of runs of flows started by a customer adding a staff member: its own worker
+ * slots (workflow and activity), so a welcome never waits behind a campaign's sends.
+ */
+export function welcomeTaskQueue(taskQueue: string): string {
+  return `${taskQueue}-welcome`;
+}
+
+function startsOnCustomerAdd(plan: ContactFlowInput['plan']): boolean {
+  const trigger = plan.nodes[plan.entry];
+  return trigger?.type === 'trigger' && trigger.trigger.kind === 'customer_added';
+}
+
 export class TemporalGateway {
   constructor(
     /** The SDK client, for tests and tools that read histories; the server itself uses the methods below. */
@@ -150,11 +163,13 @@ export class TemporalGateway {
     input: ContactFlowInput,
     about: { version: number; summary: string },
   ): Promise<{ started: true; runId: string } | { started: false }> {
+    // A welcome flow's run polls its own queue (its first send has 20 s); its later tasks come back here.
+    const welcome = startsOnCustomerAdd(input.plan);
     try {
       const handle = await this.client.workflow.start(contactFlow, {
-        taskQueue: this.taskQueue,
+        taskQueue: welcome ? welcomeTaskQueue(this.taskQueue) : this.taskQueue,
         workflowId,
-        args: [input],
+        args: [welcome ? { ...input, tasksQueue: this.taskQueue } : input],
         typedSearchAttributes: [
           { key: FlowIdKey, value: input.plan.flowId },
           { key: FlowVersionKey, value: about.version },

@@ -2,7 +2,7 @@ import { quietHoursEnd } from '../../flow/local-time';
 import type { PlanNodeOf } from '../../flow/plan';
 import { unreachableReason } from '../../interpreter/reach';
 import { contactZone, ms, type NodeRun, type RunContext } from '../../interpreter/run-context';
-import type { SuppressReason, TaskFailure } from '../../interpreter/types';
+import type { SuppressReason, TaskFailure, WelcomeSend } from '../../interpreter/types';
 
 type SendNode = PlanNodeOf<'send'>;
 
@@ -16,7 +16,10 @@ function send(node: SendNode, run: RunContext): void {
   const channel = currentChannel(node, run);
   const message = (fallback ? node.fallback!.message : undefined) ?? node.message;
   const quiet = plan.settings.quietHours;
-  const quietEnd = quiet ? quietHoursEnd(at, quiet, contactZone(plan, state.contact)) : undefined;
+  // A welcome is not held (its code lasts 20 s, and the customer has just added the staff member);
+  // the step's fallback channel is an ordinary message.
+  const welcome = node.welcome && !fallback ? node.welcome : undefined;
+  const quietEnd = quiet && !welcome ? quietHoursEnd(at, quiet, contactZone(plan, state.contact)) : undefined;
   if (quietEnd !== undefined) {
     suppressed(node, channel, 'quiet-hours', run, quietEnd);
     run.wait({ timer: run.timer(node, 'quiet-hours', quietEnd) }, node);
@@ -37,9 +40,20 @@ function send(node: SendNode, run: RunContext): void {
     message,
     recipient: { kind: 'contact' },
     ...(cap ? { cap: { max: cap.max, perMs: ms(cap.per) } } : {}),
+    ...(welcome ? { welcome: welcomeOf(welcome.otherwise, state.event) } : {}),
     at,
   });
   run.wait({ task: { commandId, kind: 'send' } }, node);
+}
+
+/** The welcome code and add time of the event that started the run (`wecom.customer_added`). */
+function welcomeOf(otherwise: WelcomeSend['otherwise'], event: Record<string, unknown>): WelcomeSend {
+  const { welcomeCode, at } = event;
+  return {
+    otherwise,
+    ...(typeof welcomeCode === 'string' && welcomeCode ? { code: welcomeCode } : {}),
+    ...(typeof at === 'number' ? { addedAt: at } : {}),
+  };
 }
 
 /** Records a send that did not go out now: skipped, or held until `until`. */

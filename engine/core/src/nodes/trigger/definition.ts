@@ -65,10 +65,76 @@ export const ScheduleTrigger = z
   })
   .meta(form('On a schedule', '按计划定时'));
 
+/**
+ * The contact event a WeCom customer adding a staff member becomes (add_external_contact), with
+ * its payload `{ staffId, externalUserId, state?, welcomeCode?, at }`.
+ */
+export const CUSTOMER_ADDED_EVENT = 'wecom.customer_added';
+
+/** The payload of `wecom.customer_added`, declared so `{{ event.* }}` references are checked. */
+export const CUSTOMER_ADDED_PAYLOAD: readonly PayloadField[] = [
+  { name: 'staffId', type: 'string', required: true },
+  { name: 'externalUserId', type: 'string', required: true },
+  { name: 'state', type: 'string', required: false },
+  { name: 'welcomeCode', type: 'string', required: false },
+  { name: 'at', type: 'number', required: false },
+];
+
+const idList = (en: string, zh: string, help: { en: string; zh: string }) =>
+  z
+    .array(z.string().trim().min(1).max(64))
+    .max(200)
+    .optional()
+    .meta(form(en, zh, { help }));
+
+/**
+ * A customer added a staff member on WeCom (好友添加): the start of a new-friend welcome, whose
+ * first send may use the event's welcome code. Empty lists mean any channel code, any staff member.
+ */
+export const CustomerAddedTrigger = z
+  .object({
+    kind: z.literal('customer_added'),
+    /** Only customers who came through one of these channel codes (the contact way's `state`). */
+    channelCodes: idList('Only through channel codes', '仅限渠道活码', {
+      en: 'The state of the contact way (渠道活码); empty: any.',
+      zh: '「联系我」的 state；留空则不限。',
+    }),
+    /** Only adds of these staff members (WeCom user ids). */
+    staffIds: idList('Only for staff', '仅限员工', {
+      en: 'WeCom user ids of the staff members; empty: any.',
+      zh: '员工的企业微信 UserID；留空则不限。',
+    }),
+  })
+  .meta(form('A customer adds a staff member (WeCom)', '客户添加员工为好友（企业微信）'));
+export type CustomerAddedTrigger = z.infer<typeof CustomerAddedTrigger>;
+
+/** Whether a `wecom.customer_added` payload is one the trigger starts on. */
+export function customerAddedMatches(
+  trigger: CustomerAddedTrigger,
+  payload: Record<string, unknown>,
+): boolean {
+  const pick = (list: readonly string[] | undefined, value: unknown) =>
+    !list?.length || (typeof value === 'string' && list.includes(value));
+  return pick(trigger.channelCodes, payload.state) && pick(trigger.staffIds, payload.staffId);
+}
+
 export const Trigger = z
-  .discriminatedUnion('kind', [WebhookTrigger, EventTrigger, ManualTrigger, AudienceTrigger, ScheduleTrigger])
+  .discriminatedUnion('kind', [
+    WebhookTrigger,
+    EventTrigger,
+    ManualTrigger,
+    AudienceTrigger,
+    ScheduleTrigger,
+    CustomerAddedTrigger,
+  ])
   .meta(form('Starts when', '何时开始'));
 export type Trigger = z.infer<typeof Trigger>;
+
+/** The payload fields a trigger declares, which `{{ event.* }}` and the start checks go by; undefined: free-form. */
+export function triggerPayload(trigger: Trigger): readonly PayloadField[] | undefined {
+  if (trigger.kind === 'customer_added') return CUSTOMER_ADDED_PAYLOAD;
+  return 'payload' in trigger ? trigger.payload : undefined;
+}
 
 export const TriggerNode = nodeSchema('trigger', { trigger: Trigger });
 export type TriggerNode = z.infer<typeof TriggerNode>;
