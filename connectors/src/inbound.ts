@@ -74,7 +74,13 @@ export type InboundFact =
       chatId: string;
       events: readonly GroupMemberEvent[];
       runJob?: string;
-    };
+    }
+  /**
+   * The provider says something a connector's job reads has changed (WeCom: its corp tag list):
+   * the server starts that job (`Connector.jobs`) in the background for `only`, for every channel
+   * routed to the connector, and answers the provider at once.
+   */
+  | { kind: 'job'; job: string; only: string };
 
 /** The answer the provider expects, and what its call meant. */
 export interface InboundAnswer {

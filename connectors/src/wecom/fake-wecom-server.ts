@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { FakeCorpTags } from './fake-tags';
 
 /**
  * A local stand-in for qyapi.weixin.qq.com that keeps the documented contract (providers.md §1):
@@ -90,6 +91,8 @@ export class FakeWeComServer {
   readonly robotMessages: { key: string; body: Record<string, unknown> }[] = [];
   readonly tasks: FakeMassTask[] = [];
   readonly chats = new Map<string, FakeGroupChat>();
+  /** Corp customer tags: the tag library and what staff marked on customers. */
+  readonly corpTags = new FakeCorpTags();
 
   private readonly faults = new Map<string, FakeFault[]>();
   private readonly tokens = new Map<string, { app: string; expiresAt: number }>();
@@ -230,6 +233,12 @@ export class FakeWeComServer {
         return this.groupMsgSendResult(input);
       case 'externalcontact/groupchat/get':
         return this.groupChatGet(input);
+      case 'externalcontact/get_corp_tag_list':
+        return this.corpTags.list(input);
+      case 'externalcontact/add_corp_tag':
+        return this.corpTags.add(input);
+      case 'externalcontact/mark_tag':
+        return this.corpTags.mark(input);
       default:
         return { errcode: 40058, errmsg: `unknown api ${api}` };
     }

@@ -5,7 +5,9 @@ import {
   handleWeComCallback,
   WeComCallbackError,
 } from './callback';
+import { SYNC_CORP_TAGS_JOB } from './corp-tags';
 import { RECONCILE_GROUPS_JOB } from './reconcile-job';
+import { readCorpTagChange } from './tag-events';
 
 const refusalStatus = {
   'bad-signature': 401,
@@ -17,14 +19,15 @@ const refusalStatus = {
 
 /**
  * WeCom's encrypted callbacks: the URL check (GET) and events (POST); a member joining or leaving
- * a customer group becomes group-member facts. Its token, AES key and receive id are the server's
+ * a customer group becomes group-member facts, a corp tag change (`change_external_tag`) a read of
+ * the corp tag list in the background. Its token, AES key and receive id are the server's
  * settings (SOPFLOW_WECOM_CALLBACK_TOKEN, SOPFLOW_WECOM_CALLBACK_AES_KEY, SOPFLOW_WECOM_CORP_ID);
  * deliveries signed longer ago than SOPFLOW_WECOM_CALLBACK_MAX_AGE_SECONDS (300) are refused.
  */
 export const weComCallbackHandler: InboundHandler = {
   path: 'wecom',
   methods: ['GET', 'POST'],
-  summary: 'WeCom encrypted callbacks (URL verification and customer-group events)',
+  summary: 'WeCom encrypted callbacks (URL verification, customer-group and corp-tag events)',
   auth: { kind: 'signed' },
   responses: { 200: 'Accepted.', 401: 'Bad signature.', 404: 'Not configured.' },
   async handle(request, context) {
@@ -45,6 +48,9 @@ export const weComCallbackHandler: InboundHandler = {
       const maxAge = Number(settings.maxAgeSeconds ?? DEFAULT_CALLBACK_MAX_AGE_SECONDS);
       checkFreshness(request.query, maxAge, Date.now());
       if (outcome.kind === 'verified') return { status: 200, body: outcome.reply, facts: [] };
+      // A corp tag or group changed: the whole list is read again (one read answers any number of events).
+      if (readCorpTagChange(outcome.fields))
+        return { status: 200, body: '', facts: [{ kind: 'job', job: SYNC_CORP_TAGS_JOB, only: 'corp' }] };
       const change = outcome.memberChange;
       return {
         status: 200,

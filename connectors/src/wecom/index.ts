@@ -1,6 +1,6 @@
 /**
  * WeCom (企业微信): application messages, group robots, customer mass messages, the inbound
- * callback and group reconciliation. The fake server for tests is in ./fake-wecom-server.
+ * callback, group reconciliation and corp customer tags both ways. The fake server for tests is in ./fake-wecom-server.
  */
 
 export {
@@ -30,6 +30,19 @@ export {
 } from './callback';
 export { AppMessageConfig, CallbackConfig, GroupRobotConfig, MassSendConfig } from './config';
 export {
+  type CorpTagsApi,
+  type CorpTagsInstance,
+  corpTagsApi,
+  MARK_TAGS_JOB,
+  type MarkTagsReport,
+  markTagsJob,
+  SYNC_CORP_TAGS_JOB,
+  staffIdsOf,
+  supersededBy,
+  syncCorpTagsJob,
+  WECOM_CUSTOMER_EDIT_EVENTS,
+} from './corp-tags';
+export {
   createGroupRobotSender,
   robotMessageBody,
   splitMentions,
@@ -57,6 +70,7 @@ export {
   RECONCILE_GROUPS_JOB,
   reconcileGroupsJob,
 } from './reconcile-job';
+export { type CorpTagChange, type CorpTagChangeType, readCorpTagChange } from './tag-events';
 export {
   DEFAULT_WECOM_BASE_URL,
   errcodeToSendError,

@@ -9,6 +9,7 @@ import {
 import { weComExternalUserIdAddress } from './addresses';
 import type { WeComDeps } from './app-message-connector';
 import { MassSendConfig } from './config';
+import { type CorpTagsInstance, corpTagsApi, markTagsJob, syncCorpTagsJob } from './corp-tags';
 import { weComCallbackHandler } from './inbound';
 import { WECOM_MASS_SEND_LIMIT } from './limits';
 import { type MassSendStore, recordsMassSendStore } from './mass-send-store';
@@ -146,8 +147,8 @@ export type MassSendOutcome =
 
 const OUTCOMES = ['unsent', 'sent', 'not-a-friend', 'received-other'] as const;
 
-/** The customer-contact secret that creates mass sends may also read customer groups. */
-export interface MassSendInstance extends ConnectorInstance, CustomerGroupReader {
+/** The customer-contact secret that creates mass sends may also read customer groups and manage corp tags. */
+export interface MassSendInstance extends ConnectorInstance, CustomerGroupReader, CorpTagsInstance {
   followResult(msgid: string, externalUserId: string): Promise<MassSendOutcome>;
 }
 
@@ -292,6 +293,7 @@ export function createMassSender(config: MassSendConfig, deps: MassSendDeps): Ma
     send,
     followResult,
     reconcileGroup: (chatId, known) => reconcileGroup(client, chatId, known),
+    corpTags: corpTagsApi(client),
     followUp: {
       everyMs: config.followUp.everyMs,
       giveUpAfterMs: config.followUp.giveUpAfterMs,
@@ -331,10 +333,10 @@ export const weComMassSendConnector = defineConnector({
   capabilities: ['articles'],
   configSchema: MassSendConfig,
   secretFields: ['secret'],
-  // The corp's callback (customer groups) arrives here: this is the connector that reads the groups.
+  // The corp's callback (customer groups, corp tags) arrives here: this connector reads both.
   inbound: [weComCallbackHandler],
   limits: [WECOM_MASS_SEND_LIMIT],
-  jobs: [reconcileGroupsJob],
+  jobs: [reconcileGroupsJob, syncCorpTagsJob, markTagsJob],
   create: (config, context): MassSendInstance =>
     Object.assign(
       createMassSender(config, {
