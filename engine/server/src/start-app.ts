@@ -12,13 +12,14 @@ import type { Accounts } from './persistence/accounts';
 import { SecretBox } from './secrets';
 import { Campaigns } from './services/campaigns';
 import { ChannelRoutes } from './services/channel-routes';
-import { ConnectorJobs } from './services/connector-jobs';
+import { ConnectorJobs, tagChangeAddressKinds } from './services/connector-jobs';
 import { ContactChanges } from './services/contact-changes';
 import { Contacts } from './services/contacts';
 import { Enroller } from './services/enroll';
 import { EventRouter } from './services/events';
 import { FlowControl } from './services/flow-control';
 import { Groups } from './services/groups';
+import { tagsPortOf } from './services/provider-tags';
 import { Stats } from './services/stats';
 import { VersionMigrator } from './services/version-migration';
 import { TemporalGateway } from './temporal/gateway';
@@ -65,7 +66,10 @@ export interface RunningApp {
 export async function startApp(options: AppOptions): Promise<RunningApp> {
   const { config } = options;
   const registry = defaultRegistry();
-  const store = Database.open(options.databaseUrl, { addressMatchKey: registry.matchKey });
+  const store = Database.open(options.databaseUrl, {
+    addressMatchKey: registry.matchKey,
+    tagChangeAddressKinds: tagChangeAddressKinds(registry),
+  });
   const { sql } = store;
   const cleanups: (() => Promise<unknown>)[] = [() => store.end()];
   const stop = async () => {
@@ -96,7 +100,9 @@ export async function startApp(options: AppOptions): Promise<RunningApp> {
     const enroller = new Enroller(store, gateway, contactChanges);
     const events = new EventRouter(store, gateway, enroller);
     const groups = new Groups(store, events);
-    const connectorJobs = new ConnectorJobs(registry, channelRoutes, groups, connectorContext, gateway);
+    const connectorJobs = new ConnectorJobs(registry, channelRoutes, groups, connectorContext, gateway, (c) =>
+      tagsPortOf(store.providerTags, c),
+    );
     let worker: RunningWorker | undefined;
     if (options.worker ?? true) {
       worker = await startWorker({
@@ -136,7 +142,7 @@ export async function startApp(options: AppOptions): Promise<RunningApp> {
         migrator: new VersionMigrator(store, gateway),
         campaigns,
         accounts,
-        contacts: new Contacts(store.contacts, links.run, gateway, contactChanges),
+        contacts: new Contacts(store.contacts, links.run, gateway, contactChanges, connectorJobs),
         flowControl: new FlowControl(store, gateway, campaigns, {
           channels: registry.channels(),
           reach: registry.reach(),

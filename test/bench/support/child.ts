@@ -12,6 +12,7 @@ import {
   localStack,
   type RunningApp,
   TemporalGateway,
+  tagsPortOf,
   workflowBundle,
 } from '@sopflow/server';
 import { Client, Connection } from '@temporalio/client';
@@ -117,6 +118,7 @@ async function main() {
           new Groups(store, new EventRouter(store, temporal, enroller)),
           connectorContext,
           temporal,
+          (connector) => tagsPortOf(store.providerTags, connector),
         ),
       }),
       maxConcurrentActivityTaskExecutions: config.SOPFLOW_WORKER_ACTIVITIES,

@@ -1,4 +1,4 @@
-import type { ConnectorContext, ConnectorRegistry, GroupsPort } from '@sopflow/connectors';
+import type { ConnectorContext, ConnectorRegistry, GroupsPort, TagsPort } from '@sopflow/connectors';
 import { type ConnectorJobInput, connectorJob } from '@sopflow/workflows';
 import { errorCauses } from '../error-causes';
 import type { TemporalGateway } from '../temporal/gateway';
@@ -19,6 +19,27 @@ export const connectorJobRunId = (input: ConnectorJobInput & { only: string }): 
 const RETIRED_SCHEDULES = ['sopflow-wecom-reconcile'];
 
 /**
+ * A save changing tags of more contacts than this (an import) starts no job per contact: the jobs'
+ * scheduled passes hand the changes over.
+ */
+const TAG_CHANGE_STARTS_PER_SAVE = 20;
+
+/**
+ * The address kinds of the connectors with a job started on tag changes: a contact with such an
+ * address has its tag changes noted for them.
+ */
+export function tagChangeAddressKinds(registry: ConnectorRegistry): string[] {
+  return [
+    ...new Set(
+      registry
+        .list()
+        .filter((c) => c.address && c.jobs?.some((j) => j.startsOnTagChange))
+        .map((c) => c.address!.name),
+    ),
+  ];
+}
+
+/**
  * The jobs connectors declare (`Connector.jobs`), run for each channel account that uses them:
  * one Temporal Schedule per job of each configured channel, each run one `connectorJob` workflow,
  * which calls `run` here with the account's config, its instance and the narrow ports.
@@ -33,6 +54,8 @@ export class ConnectorJobs {
     /** What each connector is created with (its storage port, log). */
     private readonly contextOf: (connector: string) => ConnectorContext,
     private readonly temporal: TemporalGateway,
+    /** The tags port each connector's jobs get (its catalogs and pending tag changes). */
+    private readonly tagsOf: (connector: string) => TagsPort,
   ) {}
 
   /** One pass of a job for an account; `only` narrows it to one item (a group an inbound call named). */
@@ -51,6 +74,7 @@ export class ConnectorJobs {
       instance: route.instance,
       storage: context.storage,
       groups: this.groups,
+      tags: this.tagsOf(connector.name),
       ...(only === undefined ? {} : { only }),
       ...(context.log ? { log: context.log } : {}),
     });
@@ -73,6 +97,26 @@ export class ConnectorJobs {
       started.push(workflowId);
     }
     return started;
+  }
+
+  /**
+   * Starts the jobs declared `startsOnTagChange` for each contact whose tag changes were noted, in
+   * the background. The changes are in Postgres already: a start that fails (Temporal down) is only
+   * logged, and the jobs' scheduled passes hand them over.
+   */
+  async startForTagChanges(contactIds: readonly string[]): Promise<void> {
+    if (contactIds.length === 0 || contactIds.length > TAG_CHANGE_STARTS_PER_SAVE) return;
+    for (const connector of this.registry.list())
+      for (const job of connector.jobs ?? []) {
+        if (!job.startsOnTagChange) continue;
+        for (const contactId of contactIds)
+          await this.startNow(connector.name, job.name, contactId).catch((error: unknown) =>
+            console.warn(
+              `${job.name} (${connector.name}) for ${contactId} not started now; its scheduled pass will do it:`,
+              error instanceof Error ? error.message : error,
+            ),
+          );
+      }
   }
 
   /**
@@ -105,6 +149,9 @@ export class ConnectorJobs {
               overlap: 'SKIP',
               memo: { purpose: `${job.label.en} (${connector.name}, channel ${account})` },
             });
+            // Read once now, so what the job keeps is there before its first interval ends.
+            if (job.runsWhenScheduled)
+              await temporal.startConnectorJob(`${connectorJobScheduleId(input)}:scheduled`, input);
           }
         }
       }

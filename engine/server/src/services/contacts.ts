@@ -2,6 +2,7 @@ import type { Contact } from '@sopflow/core';
 import type { ContactPatch } from '@sopflow/core/api';
 import type { ContactQuery, ContactRepository, SaveResult } from '../persistence/contacts';
 import type { TemporalGateway } from '../temporal/gateway';
+import type { ConnectorJobs } from './connector-jobs';
 import type { ContactChanges } from './contact-changes';
 
 /**
@@ -23,6 +24,8 @@ export class Contacts {
     private readonly temporal?: TemporalGateway,
     /** Where changed contacts are pushed to their running flows. */
     private readonly changes?: ContactChanges,
+    /** Hands contacts' tag changes to the providers that mark tags (WeCom), in the background. */
+    private readonly connectorJobs?: Pick<ConnectorJobs, 'startForTagChanges'>,
   ) {}
 
   /** Workflow id → the step each running journey of the contact waits at; empty when unknown. */
@@ -47,6 +50,7 @@ export class Contacts {
   async save(patches: ContactPatch[], reason = 'set by the API'): Promise<SaveResult> {
     const saved = await this.contacts.save(patches, reason);
     await this.changes?.push(saved.changed);
+    await this.connectorJobs?.startForTagChanges(saved.tagsNoted);
     return saved;
   }
 

@@ -43,6 +43,13 @@ export function registerInboundRoutes(app: Hono, ctx: ApiContext): void {
 
   async function take(connector: Connector<unknown>, fact: InboundFact) {
     if (fact.kind === 'reply') return takeReply(connector, fact);
+    if (fact.kind === 'job') {
+      // Started in the background: the provider wants its answer before such a job would return.
+      const started = await ctx.options.connectorJobs.startNow(connector.name, fact.job, fact.only);
+      if (started.length === 0)
+        console.warn(`${connector.name} asked for its ${fact.job} job, but no channel is routed to it.`);
+      return;
+    }
     const outcome = await ctx.options.groups.accept(fact.chatId, fact.events);
     // Who changed, or of what kind, is for the provider's own read of the group to say: started in
     // the background, since the provider wants its answer before such a read would return.
