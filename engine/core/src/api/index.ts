@@ -22,3 +22,4 @@ export * from './flows';
 export * from './numbers';
 export * from './outbox';
 export type { ApiPaths } from './paths';
+export * from './tags';

@@ -24,6 +24,7 @@ import { registerFlowRoutes } from './routes/flows';
 import { registerWebhookRoutes } from './routes/hooks';
 import { registerInboundRoutes } from './routes/inbound';
 import { registerOutboxRoutes } from './routes/outbox';
+import { registerTagRoutes } from './routes/tags';
 import { registerUnsubscribeRoutes } from './routes/unsubscribe';
 
 export { type ApiOptions, apiError } from './http';
@@ -154,6 +155,7 @@ export function createApi(options: ApiOptions): Hono {
   registerChannelRoutes(app, ctx);
   registerInboundRoutes(app, ctx);
   registerOutboxRoutes(app, ctx);
+  registerTagRoutes(app, ctx);
   registerUnsubscribeRoutes(app, ctx);
 
   let openapi: Promise<unknown> | undefined;
