@@ -1,7 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import {
   type CallbackConfig,
-  encryptForTest,
   MARK_TAGS_JOB,
   type MarkTagsReport,
   SYNC_CORP_TAGS_JOB,
@@ -11,7 +10,8 @@ import { connectorJobRunId, connectorJobScheduleId } from '@sopflow/server';
 import { connectorJob, contactFlowWorkflowId } from '@sopflow/workflows';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FakeWeComServer } from '../connectors/src/wecom/fake-wecom-server';
-import { publishFlow, startTestApp, type TestApp, uniqueId } from './support/stack';
+import { publishFlow, type TestApp, uniqueId } from './support/stack';
+import { postWeComCallback, startWeComApp } from './support/wecom';
 
 /**
  * WeCom corp tags both ways, against the fake WeCom: the corp tag list is read into Postgres when
@@ -69,16 +69,7 @@ describe('WeCom corp tags both ways', () => {
       () => app.client.workflow.getHandle(connectorJobRunId({ ...job(name), only })).result(),
       `${name} for ${only}`,
     ) as Promise<Record<string, unknown>>;
-  const callback = async (xml: string) => {
-    const delivery = encryptForTest(CALLBACK, xml);
-    const started = Date.now();
-    const answer = await fetch(`${app.url}/api/inbound/wecom?${new URLSearchParams(delivery.query)}`, {
-      method: 'POST',
-      headers: { 'content-type': 'text/xml' },
-      body: delivery.body,
-    });
-    return { status: answer.status, body: await answer.text(), ms: Date.now() - started };
-  };
+  const callback = (xml: string) => postWeComCallback(app.url, CALLBACK, xml);
   const newCustomer = async (tags: string[] = []) => {
     const id = uniqueId('customer');
     const externalUserId = `wm${randomBytes(10).toString('hex')}`;
@@ -95,18 +86,12 @@ describe('WeCom corp tags both ways', () => {
     wecom = await FakeWeComServer.start({ apps: [WECOM] });
     levels = wecom.corpTags.addGroup('客户等级', ['VIP', '普通'], 10);
     wecom.corpTags.addGroup('来源', ['直播'], 1);
-    app = await startTestApp({
-      env: {
-        SOPFLOW_WECOM_CALLBACK_TOKEN: CALLBACK.token,
-        SOPFLOW_WECOM_CALLBACK_AES_KEY: CALLBACK.encodingAESKey,
-        SOPFLOW_WECOM_CORP_ID: CALLBACK.receiveId,
-      },
+    app = await startWeComApp(CALLBACK, {
+      ...WECOM,
+      sender: STAFF[0],
+      baseUrl: wecom.url,
+      tags: { syncMinutes: 15 },
     });
-    const routed = await app.request('PUT', '/api/channels/wechat', {
-      connector: 'wecom-mass',
-      config: { ...WECOM, sender: STAFF[0], baseUrl: wecom.url, tags: { syncMinutes: 15 } },
-    });
-    expect(routed.status, JSON.stringify(routed.body)).toBe(200);
     await publishFlow(app, {
       schemaVersion: 1,
       id: flowId,
