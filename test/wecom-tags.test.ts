@@ -233,12 +233,19 @@ describe('WeCom corp tags both ways', () => {
     expect(report).toMatchObject({ marked: 0, superseded: { wecom: 1, contact: 0 } });
     expect(marked()).toBe(before);
     expect(wecom.corpTags.namesOn(STAFF[0]!, customer.externalUserId)).toEqual([]);
+    // Reading the customer back brings WeCom's tags in; they are WeCom's already, so nothing is noted to hand back.
+    await app.store.contacts.save([{ id: customer.id, tags: [] }], 'read from WeCom', {
+      tagsFromProvider: true,
+    });
+    expect(await app.sql`select 1 from contact_tag_changes where contact_id = ${customer.id}`).toHaveLength(
+      0,
+    );
 
     // Now sopflow changes the tag after that WeCom edit: ours is the later event, and WeCom gets it.
     const changed = await app.request('PUT', `/api/contacts/${customer.id}`, { tags: ['直播', 'VIP'] });
     expect(changed.status).toBe(200);
     expect(await ranFor(MARK_TAGS_JOB, customer.id)).toMatchObject({ marked: 2 });
     for (const staff of STAFF)
-      expect(wecom.corpTags.namesOn(staff, customer.externalUserId)).toEqual(['VIP']);
+      expect(wecom.corpTags.namesOn(staff, customer.externalUserId)).toEqual(['VIP', '直播']);
   });
 });

@@ -80,6 +80,14 @@ export interface SaveResult {
   tagsNoted: string[];
 }
 
+export interface SaveOptions {
+  /**
+   * The tags come from a provider (WeCom's own tags read back into the contact): they are not
+   * noted as changes to hand that provider, which has them already. @default false
+   */
+  tagsFromProvider?: boolean;
+}
+
 export interface ContactQuery {
   /** Matches the start of the id or of any address (case aside), or any part of the name. */
   q?: string;
@@ -346,7 +354,11 @@ export class ContactRepository {
    * Applies patches in one transaction: contacts that do not exist are created. Patches must
    * have distinct ids. Point changes are written to the ledger with `reason`.
    */
-  async save(patches: ContactPatchRecord[], reason = 'set by the API'): Promise<SaveResult> {
+  async save(
+    patches: ContactPatchRecord[],
+    reason = 'set by the API',
+    options: SaveOptions = {},
+  ): Promise<SaveResult> {
     if (patches.length === 0) return { contacts: [], created: [], changed: [], tagsNoted: [] };
     const docs = patches.map((p) => {
       const { unsubscribed, addresses: _addresses, ...rest } = p;
@@ -410,7 +422,7 @@ export class ContactRepository {
           before: tagsBefore.get(contact.id) ?? [],
           after: contact.tags,
         })),
-        this.tagChangeKinds,
+        options.tagsFromProvider ? [] : this.tagChangeKinds,
       );
       return {
         contacts: patches.map((p) => byId.get(p.id)!.contact),
