@@ -182,7 +182,7 @@ const en = {
   customDurationHint: 'e.g. PT10M, PT2H, P1D, P1DT12H',
   providerTags: 'WeCom tags',
   providerTagsHint:
-    "Tags in WeCom's corp tag list, by group: pick one to add it. Other tags stay in sopflow.",
+    "WeCom's corp tags, by group: a pick puts the tag in this list, a second pick takes it out. Other tags stay in sopflow.",
   weekdayNames: ['Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat', 'Sun'],
   anyDay: 'any day',
   addFilter: 'Add a condition',
@@ -556,7 +556,8 @@ const zh: Messages = {
   customDuration: 'ISO-8601',
   customDurationHint: '例如 PT10M、PT2H、P1D、P1DT12H',
   providerTags: '企业微信标签',
-  providerTagsHint: '企业微信企业客户标签，按标签组列出：点选即可添加。其他标签只留在 sopflow 中。',
+  providerTagsHint:
+    '企业微信企业客户标签，按标签组列出：点选即加入本栏，再点一次移除。其他标签只留在 sopflow 中。',
   weekdayNames: ['一', '二', '三', '四', '五', '六', '日'],
   anyDay: '每天',
   addFilter: '添加条件',
