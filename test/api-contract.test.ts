@@ -58,6 +58,7 @@ const CLIENT_ROUTES = {
   '/api/flows/{id}/versions': ['get'],
   '/api/flows/{id}/versions/{version}': ['get'],
   '/api/flows/{id}/webhook': ['get'],
+  '/api/flows/{id}/webhook/test': ['post'],
   '/api/flows/{id}/simulate': ['post'],
   '/api/contacts': ['get'],
   '/api/contacts/{id}': ['get'],
@@ -71,6 +72,8 @@ const CLIENT_ROUTES = {
   '/api/channels': ['get'],
   '/api/channels/{channel}': ['put', 'delete'],
   '/api/channels/{channel}/test': ['post'],
+  '/api/channel-codes': ['get', 'post'],
+  '/api/channel-codes/{id}': ['get', 'put', 'delete'],
 } as const satisfies { [Path in keyof ApiPaths]: readonly (keyof ApiPaths[Path])[] };
 
 const waitingFlow = (id: string) => waitsForGo(id, 'Contract: waits for go');
@@ -109,7 +112,10 @@ describe('the API contract matches what the server answers', () => {
     conforms(contract.FlowAnswer, await app.request('GET', `/api/flows/${id}`), 200);
     conforms(contract.FlowValidation, await app.request('POST', `/api/flows/${id}/validate`, {}), 200);
     conforms(contract.Published, await app.request('POST', `/api/flows/${id}/publish`, { note: 'one' }), 201);
-    await publishFlow(app, document);
+    // The same draft again makes no second, identical version.
+    const republished = await app.request('POST', `/api/flows/${id}/publish`, { note: 'same' });
+    expect(conforms(contract.Published, republished, 200)).toMatchObject({ version: 1, unchanged: true });
+    expect(await publishFlow(app, { ...document, name: 'Contract: waits for go, v2' })).toBe(2);
 
     conforms(contract.FlowList, await app.request('GET', '/api/flows'), 200);
     const counted = conforms(contract.FlowList, await app.request('GET', '/api/flows?counts=true'), 200);
@@ -117,6 +123,14 @@ describe('the API contract matches what the server answers', () => {
     conforms(contract.VersionList, await app.request('GET', `/api/flows/${id}/versions`), 200);
     conforms(contract.FlowVersion, await app.request('GET', `/api/flows/${id}/versions/1`), 200);
     conforms(contract.WebhookInfo, await app.request('GET', `/api/flows/${id}/webhook`), 200);
+    const test = await app.request('POST', `/api/flows/${id}/webhook/test`, {
+      contact: { id: uniqueId('t') },
+    });
+    // A flow started by hand takes no webhook: the test shows the refusal a sender would get.
+    expect(conforms(contract.WebhookTestAnswer, test, 200)).toMatchObject({
+      status: 409,
+      answer: { error: { code: 'not_a_webhook_flow' } },
+    });
     conforms(contract.FlowExport, await app.request('GET', `/api/flows/${id}/export`), 200);
 
     const contactId = uniqueId('c');

@@ -1,3 +1,5 @@
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
 import { signWebhook } from '@sopflow/server';
 import type { Locator, Page } from 'playwright-core';
 import { expect, it } from 'vitest';
@@ -212,6 +214,11 @@ it('draws, checks, previews and publishes the welcome SOP, then runs it from its
   expect(version.status).toBe(200);
   expect(version.body.note).toBe('First version, drawn in the builder');
   await expect.poll(() => text(byId('flow-status')), WAIT).toContain('live');
+  // Publishing again with no change makes no second, identical version.
+  await byId('publish').click();
+  await byId('publish-confirm').click();
+  await expect.poll(() => text(byId('toast')), WAIT).toContain('Nothing changed since version 1');
+  expect((await app.request('GET', `/api/flows/${flowId}/versions`)).body.versions).toHaveLength(1);
 
   // 9. The settings drawer shows the webhook URL and secret.
   await byId('open-settings').click();
@@ -249,7 +256,24 @@ it('draws, checks, previews and publishes the welcome SOP, then runs it from its
   // The canvas counts them live: Vera now waits ten minutes at wait-1.
   await expect.poll(() => text(byId('watch-here-wait-1')), WAIT).toBe('1');
 
-  // 11. The same editor in Chinese.
+  // 11. The trigger's inspector has the webhook too: a test delivery, and a curl that works as pasted.
+  await byId('node-start').click();
+  await byId('tab-step').click();
+  await byId('trigger-webhook-contact').fill(uniqueId('from-builder'));
+  await byId('trigger-webhook-test').click();
+  await expect.poll(() => text(byId('trigger-webhook-test-result')), WAIT).toContain('202: enrolled');
+  await byId('trigger-webhook-test').click();
+  await expect.poll(() => text(byId('trigger-webhook-test-result')), WAIT).toContain('in the flow already');
+  await byId('trigger-webhook-contact').fill(uniqueId('from-terminal'));
+  await byId('trigger-webhook-reveal').click();
+  const script = await text(byId('trigger-webhook-curl'));
+  expect(script).toContain(secret);
+  const { stdout } = await promisify(execFile)('bash', ['-c', script], { timeout: 15_000 });
+  expect(JSON.parse(stdout)).toMatchObject({ status: 'enrolled' });
+  await byId('inspector').screenshot({ path: artifact('builder-trigger-webhook-en.png') });
+  await byId('tab-preview').click();
+
+  // 12. The same editor in Chinese.
   await page.locator('.language-switch button[lang="zh"]').click();
   await expect.poll(() => text(byId('publish')), WAIT).toContain('发布');
   expect(await text(byId('palette-send'))).toContain('发送消息');
@@ -259,6 +283,9 @@ it('draws, checks, previews and publishes the welcome SOP, then runs it from its
   expect(await text(byId('node-wait-1'))).toContain('10 分钟');
   expect(await text(byId('problems'))).toContain('草稿编译通过');
   expect(await text(byId('preview-outcome'))).toContain('离开流程');
+  await byId('tab-step').click();
+  await expect.poll(() => text(byId('inspector')), WAIT).toContain('发送一次测试调用');
+  await byId('inspector').screenshot({ path: artifact('builder-trigger-webhook-zh.png') });
   await byId('canvas').screenshot({ path: artifact('builder-canvas-zh.png') });
   await page.screenshot({ path: artifact('builder-zh.png') });
 });

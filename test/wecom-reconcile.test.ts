@@ -5,7 +5,7 @@ import { connectorJob, contactFlowWorkflowId } from '@sopflow/workflows';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type FakeGroupMember, FakeWeComServer } from '../connectors/src/wecom/fake-wecom-server';
 import { publishFlow, startTestApp, type TestApp, uniqueId } from './support/stack';
-import { postWeComCallback, startWeComApp } from './support/wecom';
+import { postWeComCallback, routeToWeComMass, weComCallbackEnv } from './support/wecom';
 
 /**
  * WeCom says its customer-group callbacks can be lost or come out of order. sopflow notes every
@@ -96,12 +96,8 @@ describe('WeCom customer groups are reconciled with WeCom on a schedule', () => 
 
   beforeAll(async () => {
     wecom = await FakeWeComServer.start({ apps: [WECOM] });
-    app = await startWeComApp(CALLBACK, {
-      ...WECOM,
-      sender: STAFF,
-      baseUrl: wecom.url,
-      reconcileMinutes: 15,
-    });
+    app = await startTestApp({ env: weComCallbackEnv(CALLBACK) });
+    await routeToWeComMass(app, { ...WECOM, sender: STAFF, baseUrl: wecom.url, reconcileMinutes: 15 });
     await publishFlow(app, {
       schemaVersion: 1,
       id: flowId,
@@ -275,11 +271,7 @@ describe('WeCom customer groups are reconciled with WeCom on a schedule', () => 
     const second = external();
     setGroup([...members, member(second, 2, now - 3)], 'v9');
     const queue = uniqueId('e2e-restart');
-    const env = {
-      SOPFLOW_WECOM_CALLBACK_TOKEN: CALLBACK.token,
-      SOPFLOW_WECOM_CALLBACK_AES_KEY: CALLBACK.encodingAESKey,
-      SOPFLOW_WECOM_CORP_ID: CALLBACK.receiveId,
-    };
+    const env = weComCallbackEnv(CALLBACK);
     const before = await startTestApp({ worker: false, taskQueue: queue, env });
     const reads = wecom.count('externalcontact/groupchat/get');
     try {

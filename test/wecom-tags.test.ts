@@ -10,8 +10,8 @@ import { connectorJobRunId, connectorJobScheduleId } from '@sopflow/server';
 import { connectorJob, contactFlowWorkflowId } from '@sopflow/workflows';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FakeWeComServer } from '../connectors/src/wecom/fake-wecom-server';
-import { publishFlow, type TestApp, uniqueId } from './support/stack';
-import { postWeComCallback, startWeComApp } from './support/wecom';
+import { publishFlow, startTestApp, type TestApp, uniqueId } from './support/stack';
+import { postWeComCallback, routeToWeComMass, weComCallbackEnv } from './support/wecom';
 
 /**
  * WeCom corp tags both ways, against the fake WeCom: the corp tag list is read into Postgres when
@@ -86,7 +86,8 @@ describe('WeCom corp tags both ways', () => {
     wecom = await FakeWeComServer.start({ apps: [WECOM] });
     levels = wecom.corpTags.addGroup('客户等级', ['VIP', '普通'], 10);
     wecom.corpTags.addGroup('来源', ['直播'], 1);
-    app = await startWeComApp(CALLBACK, {
+    app = await startTestApp({ env: weComCallbackEnv(CALLBACK) });
+    await routeToWeComMass(app, {
       ...WECOM,
       sender: STAFF[0],
       baseUrl: wecom.url,

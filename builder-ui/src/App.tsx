@@ -2,6 +2,8 @@ import { LogOut } from 'lucide-react';
 import { useEffect, useState } from 'react';
 import { currentSession, logOut, onUnauthorized, type Session } from './api/flows';
 import { CampaignsPage } from './components/Campaigns/CampaignsPage';
+import { ChannelCodesNavLink } from './components/ChannelCodes/ChannelCodesNavLink';
+import { ChannelCodesPage, isChannelCodesHash } from './components/ChannelCodes/ChannelCodesPage';
 import { ChannelsPage } from './components/Channels/ChannelsPage';
 import { channelsHash, parseChannelsRoute } from './components/Channels/channels-route';
 import { ContactsPage } from './components/Contacts/ContactsPage';
@@ -44,9 +46,10 @@ export function App() {
   // Contacts and campaigns are whole pages beside the flows; useRoute re-renders on every hash change.
   const page = peopleRouteOf(window.location.hash);
   const channels = parseChannelsRoute(window.location.hash);
+  const channelCodes = isChannelCodesHash(window.location.hash);
 
   // The flow list folds on the flows' pages only; the canvas alone hides the whole shell.
-  const flowsShown = who?.kind !== 'login' && who !== undefined && !channels.open && !page;
+  const flowsShown = who?.kind !== 'login' && who !== undefined && !channels.open && !page && !channelCodes;
   const shell = [
     'app',
     flowsShown && !panels.flows ? 'app--flows-folded' : '',
@@ -62,7 +65,11 @@ export function App() {
           <div className="app__header-start">
             <h1>{t.appTitle}</h1>
             <nav className="app__nav" aria-label={t.flows}>
-              <a href="#/" aria-current={page || channels.open ? undefined : 'page'} data-testid="nav-flows">
+              <a
+                href="#/"
+                aria-current={page || channels.open || channelCodes ? undefined : 'page'}
+                data-testid="nav-flows"
+              >
                 {t.flows}
               </a>
               <a
@@ -86,6 +93,7 @@ export function App() {
               >
                 {t.channelsPage.title}
               </a>
+              <ChannelCodesNavLink />
             </nav>
           </div>
           <div className="app__header-end">
@@ -125,6 +133,10 @@ export function App() {
                 window.location.hash = channelsHash(channel);
               }}
             />
+          </main>
+        ) : channelCodes ? (
+          <main className="app__page">
+            <ChannelCodesPage />
           </main>
         ) : page ? (
           <main className="app__page">

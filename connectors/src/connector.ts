@@ -1,6 +1,6 @@
 import type { z } from 'zod';
 import type { AddressKind } from './address-kind';
-import type { GroupMemberEvent, InboundHandler } from './inbound';
+import type { ContactsPort, GroupMemberEvent, InboundHandler } from './inbound';
 
 /**
  * One interface for every channel provider. A connector describes its configuration with a
@@ -65,7 +65,12 @@ export class SendError extends Error {
   constructor(
     readonly kind: SendErrorKind,
     message: string,
-    readonly details: { providerCode?: string | number; retryAfterMs?: number } = {},
+    readonly details: {
+      providerCode?: string | number;
+      retryAfterMs?: number;
+      /** The field of the request the provider refused, when it says (`staff`: a user id it does not know). */
+      field?: string;
+    } = {},
   ) {
     super(message);
   }
@@ -118,8 +123,48 @@ export interface FollowUp {
   check(providerMessageId: string, to: Recipient): Promise<FollowUpOutcome>;
 }
 
+/** A channel code as the operator describes it to the provider. */
+export interface ContactWaySpec {
+  /** The operator's name for it (the provider may keep a shortened copy as a remark). */
+  name: string;
+  /** Handed back with each add through this code; unique, short (WeCom: at most 30 characters). */
+  state: string;
+  /** The staff members a customer who scans it adds (provider user ids). */
+  staff: string[];
+  /** Whether a customer is added without the staff member's confirmation. */
+  skipVerify: boolean;
+}
+
+/** A channel code as the provider keeps it. */
+export interface ContactWay extends ContactWaySpec {
+  /** The provider's id of the code (WeCom's config_id). */
+  id: string;
+  /** The URL of its QR code image. */
+  qrCode: string;
+}
+
+/**
+ * "Contact me" codes (WeCom 联系我, 渠道活码): a QR code through which a customer adds one of the
+ * staff, and whose `state` comes back with that add as the event `addEvent` (in its payload's
+ * `state`). Failures are SendErrors: `permanent` ones may name the refused `field`.
+ */
+export interface ContactWays {
+  /** The contact event an add through a code becomes, carrying the code's `state` in its payload. */
+  addEvent: string;
+  create(spec: ContactWaySpec): Promise<{ id: string; qrCode: string }>;
+  /** The code as the provider has it, or undefined when it has none of that id. */
+  get(id: string): Promise<ContactWay | undefined>;
+  /** The ids of the codes made since `since` (the provider's list by creation time). */
+  list(since: Date): Promise<string[]>;
+  /** Replaces what the code does; its id and QR code stay. */
+  update(id: string, spec: ContactWaySpec): Promise<void>;
+  remove(id: string): Promise<void>;
+}
+
 export interface ConnectorInstance {
   send(message: OutboundMessage): Promise<SendResult>;
+  /** Set by connectors whose provider makes channel codes (WeCom customer contact). */
+  contactWays?: ContactWays;
   /** Set by connectors whose `sent` means "accepted, not yet delivered". */
   followUp?: FollowUp;
   /**
@@ -267,7 +312,9 @@ export interface JobContext<Config = unknown> {
   storage: ConnectorStorage;
   groups: GroupsPort;
   tags: TagsPort;
-  /** Set when a run is asked for one item now (an inbound call named a group): do only that one. */
+  /** The contacts the job may change, named by their addresses. */
+  contacts: ContactsPort;
+  /** Set when a run is asked for one item now (an inbound call named a group or a contact): do only that one. */
   only?: string;
   log?: (message: string, fields?: Record<string, unknown>) => void;
 }

@@ -52,16 +52,79 @@ export interface GroupMemberEvent {
   };
 }
 
+/**
+ * What a provider says changed about a contact, applied by the server through its contacts service
+ * (so running flows see it) in one locked write. Each part is optional.
+ */
+export interface ContactChangeSet {
+  /** Attributes to set; `null` removes one. */
+  attributes?: Record<string, unknown>;
+  /** Values to add to list attributes, each kept once (`{ wecomStaffIds: ['zhangsan'] }`). */
+  addToLists?: Record<string, readonly string[]>;
+  /** Values to take out of list attributes. */
+  removeFromLists?: Record<string, readonly string[]>;
+  /** The contact's name, set only when it has none (an operator's name for them wins). */
+  nameIfUnset?: string;
+  /**
+   * The tags the provider has for the contact now. The attribute named `attribute` keeps the ones
+   * it listed last time: those it no longer lists are removed from the contact's tags, new ones are
+   * added, and tags from anywhere else stay.
+   */
+  providerTags?: { attribute: string; tags: readonly string[] };
+}
+
+/**
+ * The contacts a connector's job may change (`JobContext.contacts`), named by an address, since a
+ * provider knows them by theirs. Kept by the runtime; no SQL in connectors.
+ */
+export interface ContactsPort {
+  /**
+   * Applies changes to the contact with this address (compared by the kind's match key) and tells
+   * its running flows; false when no contact has it.
+   */
+  change(address: { kind: string; value: string }, changes: ContactChangeSet): Promise<boolean>;
+}
+
 /** What a provider told us. */
 export type InboundFact =
   /**
-   * A person replied to a message from one of the addresses in `from`, of the kind the handler's
-   * connector declares (the forms a phone number may be saved in, for SMS); they are compared by
-   * the kind's match key. An opt-out word unsubscribes them from the channel; anything else is a
-   * `message.received` event, and where the provider honours opt-in words (`honoursOptIn`) one
-   * subscribes them again first. `id` is stable across the provider's redeliveries.
+   * A person replied to a message from one of the addresses in `from`, of the kind `addressKind`
+   * (the handler's connector's own kind when left out; the forms a phone number may be saved in,
+   * for SMS); they are compared by the kind's match key. An opt-out word unsubscribes them from the
+   * channel; anything else is a `message.received` event (`{ channel, text }` and `payload`), and
+   * where the provider honours opt-in words (`honoursOptIn`) one subscribes them again first. `id`
+   * is stable across the provider's redeliveries.
    */
-  | { kind: 'reply'; id: string; channel: string; from: string[]; text: string; honoursOptIn: boolean }
+  | {
+      kind: 'reply';
+      id: string;
+      channel: string;
+      from: string[];
+      text: string;
+      honoursOptIn: boolean;
+      addressKind?: string;
+      /** More of what the provider said (the message type, a media id), added to the event's payload. */
+      payload?: Record<string, unknown>;
+    }
+  /**
+   * An event about a contact the provider names by an address (a WeCom customer adding a staff
+   * member). The contact with that address (by match key) is found, or created with `newContactId`;
+   * `changes` are applied to it, once per `id`; then the event is posted as any event is (it starts
+   * flows whose trigger it is, wakes `wait_for_event`, converts goals), once per `id` however often
+   * the provider redelivers it. `runJob`: the connector's job (`Connector.jobs`) to run in the
+   * background for this contact (`only` = the address's value), for reads too slow for the
+   * provider's deadline.
+   */
+  | {
+      kind: 'contact-event';
+      id: string;
+      address: { kind: string; value: string };
+      newContactId: string;
+      name: string;
+      payload: Record<string, unknown>;
+      changes?: ContactChangeSet;
+      runJob?: string;
+    }
   /**
    * Members joined or left a customer group. An event without `payload.memberType` names a member
    * of unknown kind (WeCom's callbacks do not say staff or customer). `runJob`: the connector's job
@@ -80,7 +143,9 @@ export type InboundFact =
    * the server starts that job (`Connector.jobs`) in the background for `only`, for every channel
    * routed to the connector, and answers the provider at once.
    */
-  | { kind: 'job'; job: string; only: string };
+  | { kind: 'job'; job: string; only: string }
+  /** The provider dissolved a customer group: it is watched no more. */
+  | { kind: 'group-dissolved'; chatId: string };
 
 /** The answer the provider expects, and what its call meant. */
 export interface InboundAnswer {

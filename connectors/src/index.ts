@@ -23,6 +23,9 @@ export {
   type ConnectorRecords,
   type ConnectorStorage,
   type ContactTagChanges,
+  type ContactWay,
+  type ContactWaySpec,
+  type ContactWays,
   defineConnector,
   type FollowUp,
   type FollowUpOutcome,
@@ -54,6 +57,8 @@ export {
 } from './email';
 export { emailAddress } from './email/email-address';
 export {
+  type ContactChangeSet,
+  type ContactsPort,
   type GroupMemberEvent,
   type InboundAnswer,
   type InboundContext,

@@ -140,7 +140,7 @@ beforeAll(async () => {
     ],
   });
   await publishFlow(app, manualFlow(runFlow));
-  await publishFlow(app, manualFlow(runFlow)); // version 2, to migrate to
+  await publishFlow(app, { ...manualFlow(runFlow), name: 'Hostile input, v2' }); // to migrate to
   await publishFlow(app, manualFlow(draftFlow));
   const secret = (await app.request('GET', `/api/flows/${hookFlow}/webhook`)).body.secret as string;
   hook = { flowId: hookFlow, secret };
@@ -432,7 +432,7 @@ describe('a sweep of edge values over every route', () => {
   it('answers every parameter of every route, at its edges, without a server error', async () => {
     const flow = uniqueId('sweep');
     await publishFlow(app, manualFlow(flow));
-    await publishFlow(app, manualFlow(flow)); // version 2, to migrate to
+    await publishFlow(app, { ...manualFlow(flow), name: 'Hostile input, v2' }); // to migrate to
     const contact = uniqueId('sweep-contact');
     const importFlow = uniqueId('sweep-import');
     // Valid requests to vary, where a route needs more than nothing to get past its first check.

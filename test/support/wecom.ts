@@ -1,29 +1,18 @@
 import { type CallbackConfig, encryptForTest } from '@sopflow/connectors';
-import { startTestApp, type TestApp } from './stack';
+import { expect } from 'vitest';
+import type { TestApp } from './stack';
 
-/**
- * What WeCom tests share: an app with WeCom's callback settings whose `wechat` channel goes
- * through `wecom-mass` at a fake WeCom, and callbacks signed and encrypted as WeCom sends them.
- */
+/** The server's settings for WeCom's callback, as an app's environment. */
+export const weComCallbackEnv = (callback: CallbackConfig) => ({
+  SOPFLOW_WECOM_CALLBACK_TOKEN: callback.token,
+  SOPFLOW_WECOM_CALLBACK_AES_KEY: callback.encodingAESKey,
+  SOPFLOW_WECOM_CORP_ID: callback.receiveId,
+});
 
-/** Starts an app with the callback settings and routes `wechat` to `wecom-mass` with `config`. */
-export async function startWeComApp(
-  callback: CallbackConfig,
-  config: Record<string, unknown>,
-): Promise<TestApp> {
-  const app = await startTestApp({
-    env: {
-      SOPFLOW_WECOM_CALLBACK_TOKEN: callback.token,
-      SOPFLOW_WECOM_CALLBACK_AES_KEY: callback.encodingAESKey,
-      SOPFLOW_WECOM_CORP_ID: callback.receiveId,
-    },
-  });
+/** Routes `wechat` to the `wecom-mass` connector (whose jobs read WeCom's groups and customers). */
+export async function routeToWeComMass(app: TestApp, config: Record<string, unknown>): Promise<void> {
   const routed = await app.request('PUT', '/api/channels/wechat', { connector: 'wecom-mass', config });
-  if (routed.status !== 200) {
-    await app.stop();
-    throw new Error(`routing wechat to wecom-mass: ${JSON.stringify(routed.body)}`);
-  }
-  return app;
+  expect(routed.status, JSON.stringify(routed.body)).toBe(200);
 }
 
 /** Posts an event's XML to `/api/inbound/wecom` of `url`, signed and encrypted as WeCom does. */

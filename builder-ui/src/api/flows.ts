@@ -11,6 +11,7 @@ import type {
   TemplateSummary,
   VersionSummary,
   WebhookInfo,
+  WebhookTestAnswer,
 } from '@sopflow/core/api';
 import { ApiError, answer, api, setCsrfToken } from './client';
 
@@ -29,6 +30,7 @@ export type {
   TemplateSummary,
   VersionSummary,
   WebhookInfo,
+  WebhookTestAnswer,
 } from '@sopflow/core/api';
 export { ApiError, onUnauthorized } from './client';
 
@@ -66,9 +68,13 @@ export async function saveDraft(doc: FlowDocument): Promise<{ errors: CompileErr
   return { errors: body.errors ?? [] };
 }
 
-export async function publishFlow(id: string, note: string): Promise<{ version: number }> {
+/** Publishes the draft; `unchanged` when it is the latest version already (no version is made). */
+export async function publishFlow(
+  id: string,
+  note: string,
+): Promise<{ version: number; unchanged: boolean }> {
   const body = await answer(api.POST('/api/flows/{id}/publish', { ...flow(id), body: note ? { note } : {} }));
-  return { version: body.version };
+  return { version: body.version, unchanged: body.unchanged === true };
 }
 
 /** A published version's statistics: live counts per step from Temporal, recorded ones from journeys. */
@@ -142,6 +148,14 @@ export async function flowExists(id: string): Promise<boolean> {
 
 export async function getWebhook(id: string, signal?: AbortSignal): Promise<WebhookInfo> {
   return answer(api.GET('/api/flows/{id}/webhook', { ...flow(id), signal }));
+}
+
+/** Has the server sign a delivery with the flow's secret and post it to the flow's webhook. */
+export async function testWebhook(
+  id: string,
+  body: { contact: { id: string }; event: Record<string, unknown> },
+): Promise<WebhookTestAnswer> {
+  return answer(api.POST('/api/flows/{id}/webhook/test', { ...flow(id), body }));
 }
 
 /** The dry-run of the saved draft for one contact, on a virtual clock. */

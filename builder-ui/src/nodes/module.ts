@@ -1,5 +1,6 @@
 import type { FlowNode, NodeType } from '@sopflow/core';
 import type { LucideIcon } from 'lucide-react';
+import type { ReactNode } from 'react';
 import type { Locale, Messages } from '../i18n';
 
 /** A node of one type. */
@@ -35,6 +36,8 @@ export interface NodeModule<T extends NodeType = NodeType> {
   variables?(node: NodeOf<T>): string[];
   /** Fields the step gives later conditions (`http.<id>.status`), suggested in the condition builder. */
   conditionFields?(node: NodeOf<T>): string[];
+  /** What the inspector shows below the step's form (the webhook of a webhook trigger). @default none */
+  panel?(node: NodeOf<T>, context: { flowId: string }): ReactNode;
 }
 
 export function defineNodeModule<T extends NodeType>(_type: T, module: NodeModule<T>): NodeModule<T> {

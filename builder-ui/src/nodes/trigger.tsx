@@ -1,4 +1,5 @@
 import { Zap } from 'lucide-react';
+import { WebhookPanel } from '../components/Webhook/WebhookPanel';
 import { defineNodeModule } from './module';
 
 export const trigger = defineNodeModule('trigger', {
@@ -10,5 +11,10 @@ export const trigger = defineNodeModule('trigger', {
       return `${kind} · ${node.trigger.event}`;
     if (node.trigger.kind === 'schedule') return `${kind} · ${node.trigger.cron}`;
     return kind;
+  },
+  panel(node, { flowId }) {
+    return node.trigger.kind === 'webhook' ? (
+      <WebhookPanel flowId={flowId} payload={node.trigger.payload ?? []} />
+    ) : undefined;
   },
 });

@@ -215,7 +215,8 @@ export function parseEventXml(xml: string): EventFields {
   return fields;
 }
 
-const text = (fields: EventFields, name: string): string | undefined => {
+/** A text field of an event, or undefined when absent or a list. */
+export const textOf = (fields: EventFields, name: string): string | undefined => {
   const value = fields[name];
   return typeof value === 'string' ? value : undefined;
 };
@@ -230,7 +231,7 @@ export function openCallbackEvent(
   if (Buffer.byteLength(body, 'utf8') > MAX_BODY_BYTES) {
     throw new WeComCallbackError('malformed', 'The callback body is too large.');
   }
-  const encrypted = text(parseEventXml(body), 'Encrypt');
+  const encrypted = textOf(parseEventXml(body), 'Encrypt');
   if (!encrypted) throw new WeComCallbackError('malformed', 'The callback body has no <Encrypt>.');
   checkSignature(config.token, query, encrypted);
   const xml = decryptMessage(config.encodingAESKey, encrypted, config.receiveId);
@@ -245,7 +246,7 @@ const hash = (value: string) => createHash('sha256').update(value).digest('hex')
  * advice, would merge two group events of the same second).
  */
 export function deliveryKeyOf(fields: EventFields): string {
-  const msgId = text(fields, 'MsgId');
+  const msgId = textOf(fields, 'MsgId');
   if (msgId) return `wecom:msg:${msgId}`;
   const canonical = JSON.stringify(
     Object.keys(fields)
@@ -275,7 +276,8 @@ export const eventIdFor = (base: string, memberId: string) => {
   return id.length <= 200 ? id : `${base}:${hash(memberId)}`;
 };
 
-const numberOf = (value: string | undefined) =>
+/** A number field's value; undefined when absent or not a number. */
+export const numberOf = (value: string | undefined) =>
   value !== undefined && value !== '' && Number.isFinite(Number(value)) ? Number(value) : undefined;
 
 export function joinMethodOfEvent(scene: number | undefined): JoinMethod {
@@ -290,10 +292,10 @@ export function readGroupMemberChange(
   fields: EventFields,
   contactIdOf?: (memberId: string) => string | undefined,
 ): GroupMemberChange | undefined {
-  if (text(fields, 'Event') !== 'change_external_chat' || text(fields, 'ChangeType') !== 'update')
+  if (textOf(fields, 'Event') !== 'change_external_chat' || textOf(fields, 'ChangeType') !== 'update')
     return undefined;
-  const change = text(fields, 'UpdateDetail');
-  const chatId = text(fields, 'ChatId');
+  const change = textOf(fields, 'UpdateDetail');
+  const chatId = textOf(fields, 'ChatId');
   if ((change !== 'add_member' && change !== 'del_member') || !chatId) return undefined;
   const list = fields.MemChangeList;
   // Seen as <Item> elements (current) and as one comma-separated value.
@@ -301,10 +303,10 @@ export function readGroupMemberChange(
     .map((id) => id.trim())
     .filter(Boolean);
   const deliveryKey = deliveryKeyOf(fields);
-  const joinScene = numberOf(text(fields, 'JoinScene'));
-  const quitScene = numberOf(text(fields, 'QuitScene'));
-  const createTime = numberOf(text(fields, 'CreateTime'));
-  const memberVersion = text(fields, 'CurMemVer') || undefined;
+  const joinScene = numberOf(textOf(fields, 'JoinScene'));
+  const quitScene = numberOf(textOf(fields, 'QuitScene'));
+  const createTime = numberOf(textOf(fields, 'CreateTime'));
+  const memberVersion = textOf(fields, 'CurMemVer') || undefined;
   const events = memberIds.map((memberId): GroupMemberEvent => {
     const contactId = contactIdOf?.(memberId);
     return {
@@ -329,8 +331,8 @@ export function readGroupMemberChange(
     chatId,
     change,
     memberIds,
-    memChangeCnt: numberOf(text(fields, 'MemChangeCnt')),
-    lastMemberVersion: text(fields, 'LastMemVer') || undefined,
+    memChangeCnt: numberOf(textOf(fields, 'MemChangeCnt')),
+    lastMemberVersion: textOf(fields, 'LastMemVer') || undefined,
     memberVersion,
     events,
     needsReconcile: memberIds.length === 0,

@@ -40,6 +40,7 @@ describe('WeCom corp tags both ways', () => {
       instance: weComMassSendConnector.create(cfg, { storage }),
       storage,
       groups: { list: async () => [] } as never,
+      contacts: {} as never,
       tags: tags.port,
       ...(options.only ? { only: options.only } : {}),
     };

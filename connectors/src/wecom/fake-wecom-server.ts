@@ -1,6 +1,14 @@
 import { randomBytes } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import {
+  type CallbackDelivery,
+  type CallbackTarget,
+  type DeliveryOptions,
+  deliverCallback,
+} from './fake-callbacks';
+import { FakeContactWays } from './fake-contact-ways';
+import { type FakeCustomer, FakeCustomers } from './fake-customers';
 import { FakeCorpTags } from './fake-tags';
 
 /**
@@ -93,6 +101,12 @@ export class FakeWeComServer {
   readonly chats = new Map<string, FakeGroupChat>();
   /** Corp customer tags: the tag library and what staff marked on customers. */
   readonly corpTags = new FakeCorpTags();
+  readonly customers = new FakeCustomers();
+  /** "Contact me" ways (channel codes) and their QR images. */
+  readonly contactWays: FakeContactWays = new FakeContactWays(
+    () => this.url,
+    () => this.options.members,
+  );
 
   private readonly faults = new Map<string, FakeFault[]>();
   private readonly tokens = new Map<string, { app: string; expiresAt: number }>();
@@ -170,6 +184,16 @@ export class FakeWeComServer {
     this.chats.delete(chatId);
   }
 
+  /** A customer as `externalcontact/get` answers for them. */
+  setCustomer(customer: FakeCustomer): void {
+    this.customers.set(customer);
+  }
+
+  /** Delivers a callback event to sopflow as WeCom does: encrypted, signed, retried. */
+  deliverCallback(target: CallbackTarget, xml: string, options?: DeliveryOptions): Promise<CallbackDelivery> {
+    return deliverCallback(target, xml, options);
+  }
+
   async close(): Promise<void> {
     for (const timer of this.timers) clearTimeout(timer);
     this.server.closeAllConnections();
@@ -188,6 +212,12 @@ export class FakeWeComServer {
 
   private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const url = new URL(req.url ?? '/', 'http://127.0.0.1');
+    if (url.pathname.startsWith('/qr/')) {
+      const png = await this.contactWays.qrImage(url.pathname);
+      if (png) res.writeHead(200, { 'content-type': 'image/png' }).end(png);
+      else res.writeHead(404).end('no such QR code');
+      return;
+    }
     const chunks: Buffer[] = [];
     for await (const chunk of req) chunks.push(chunk as Buffer);
     const raw = Buffer.concat(chunks).toString('utf8');
@@ -239,6 +269,18 @@ export class FakeWeComServer {
         return this.corpTags.add(input);
       case 'externalcontact/mark_tag':
         return this.corpTags.mark(input);
+      case 'externalcontact/get':
+        return this.customers.read(query);
+      case 'externalcontact/add_contact_way':
+        return this.contactWays.add(input);
+      case 'externalcontact/get_contact_way':
+        return this.contactWays.get(input);
+      case 'externalcontact/list_contact_way':
+        return this.contactWays.list(input);
+      case 'externalcontact/update_contact_way':
+        return this.contactWays.update(input);
+      case 'externalcontact/del_contact_way':
+        return this.contactWays.remove(input);
       default:
         return { errcode: 40058, errmsg: `unknown api ${api}` };
     }

@@ -1,8 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { InboundRefusal, type InboundRequest } from '../inbound';
-import { encryptForTest } from './callback';
+import { encryptForTest, parseEventXml } from './callback';
 import { CallbackConfig } from './config';
-import { weComCallbackHandler } from './inbound';
+import { SYNC_CORP_TAGS_JOB } from './corp-tags';
+import { customerEventXml } from './fake-callbacks';
+import { weComCallbackFacts, weComCallbackHandler } from './inbound';
 
 const request = (query: Record<string, string>): InboundRequest => ({
   method: 'GET',
@@ -93,5 +95,42 @@ describe('the WeCom callback handler', () => {
       expect(stale).toMatchObject({ status: 401, code: 'stale' });
       expect(await post(-600)).toMatchObject({ status: 401, code: 'stale' });
     });
+  });
+});
+
+describe('what a WeCom event delivery means', () => {
+  const factsOf = (xml: string) =>
+    weComCallbackFacts({ kind: 'event', reply: '', deliveryKey: 'k', fields: parseEventXml(xml) });
+  const chat = (changeType: string, detail = '') =>
+    `<xml><ToUserName>ww-corp</ToUserName><MsgType>event</MsgType><Event>change_external_chat</Event>` +
+    `<ChatId>wr1</ChatId><ChangeType>${changeType}</ChangeType>${detail ? `<UpdateDetail>${detail}</UpdateDetail>` : ''}</xml>`;
+
+  it('a customer adding a staff member is a contact event', () => {
+    const xml = customerEventXml('ww-corp', {
+      changeType: 'add_external_contact',
+      staffId: 's',
+      externalUserId: 'wm1',
+    });
+    expect(factsOf(xml)).toMatchObject([{ kind: 'contact-event', name: 'wecom.customer_added' }]);
+  });
+
+  it('a new group is watched and read for its first members; a dissolved one is watched no more', () => {
+    expect(factsOf(chat('create'))).toEqual([
+      { kind: 'group-members', chatId: 'wr1', events: [], runJob: 'reconcile-groups' },
+    ]);
+    expect(factsOf(chat('dismiss'))).toEqual([{ kind: 'group-dissolved', chatId: 'wr1' }]);
+  });
+
+  it("a group's new owner, name or notice means nothing for its members' flows", () => {
+    for (const detail of ['change_owner', 'change_name', 'change_notice'])
+      expect(factsOf(chat('update', detail))).toEqual([]);
+  });
+
+  it('a corp tag change is a read of the corp tag list in the background, nothing about a contact', () => {
+    expect(
+      factsOf(
+        '<xml><MsgType>event</MsgType><Event>change_external_tag</Event><Id>t1</Id><ChangeType>create</ChangeType></xml>',
+      ),
+    ).toEqual([{ kind: 'job', job: SYNC_CORP_TAGS_JOB, only: 'corp' }]);
   });
 });

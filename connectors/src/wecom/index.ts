@@ -1,6 +1,7 @@
 /**
  * WeCom (企业微信): application messages, group robots, customer mass messages, the inbound
- * callback, group reconciliation and corp customer tags both ways. The fake server for tests is in ./fake-wecom-server.
+ * callback (customer, group and app-message events), reading customers, group reconciliation and
+ * corp customer tags both ways. The fake server for tests is in ./fake-wecom-server.
  */
 
 export {
@@ -9,6 +10,7 @@ export {
   type WeComDeps,
   weComAppConnector,
 } from './app-message-connector';
+export { readAppMessage } from './app-messages';
 export {
   type CallbackErrorCode,
   type CallbackOutcome,
@@ -30,6 +32,12 @@ export {
 } from './callback';
 export { AppMessageConfig, CallbackConfig, GroupRobotConfig, MassSendConfig } from './config';
 export {
+  WECOM_CONTACT_WAY_STAFF_MAX,
+  WECOM_CONTACT_WAY_TEXT_MAX,
+  WECOM_CUSTOMER_ADDED_EVENT,
+  weComContactWays,
+} from './contact-ways';
+export {
   type CorpTagsApi,
   type CorpTagsInstance,
   corpTagsApi,
@@ -43,12 +51,20 @@ export {
   WECOM_CUSTOMER_EDIT_EVENTS,
 } from './corp-tags';
 export {
+  CUSTOMER_ATTRIBUTES,
+  CUSTOMER_EVENTS,
+  type CustomerEventName,
+  customerContactId,
+  READ_CUSTOMER_JOB,
+  readCustomerEvent,
+} from './customer-events';
+export {
   createGroupRobotSender,
   robotMessageBody,
   splitMentions,
   weComGroupRobotConnector,
 } from './group-robot-connector';
-export { weComCallbackHandler } from './inbound';
+export { weComCallbackFacts, weComCallbackHandler } from './inbound';
 export { WECOM_MASS_SEND_LIMIT } from './limits';
 export {
   createMassSender,
@@ -63,6 +79,12 @@ export {
   type MassSendStore,
   recordsMassSendStore,
 } from './mass-send-store';
+export {
+  type CustomerReader,
+  readCustomer,
+  readCustomerJob,
+  type WeComCustomer,
+} from './read-customer-job';
 export { type GroupMember, type KnownGroup, type ReconcileResult, reconcileGroup } from './reconcile';
 export {
   type CustomerGroupReader,

@@ -9,10 +9,12 @@ import {
 import { weComExternalUserIdAddress } from './addresses';
 import type { WeComDeps } from './app-message-connector';
 import { MassSendConfig } from './config';
+import { weComContactWays } from './contact-ways';
 import { type CorpTagsInstance, corpTagsApi, markTagsJob, syncCorpTagsJob } from './corp-tags';
 import { weComCallbackHandler } from './inbound';
 import { WECOM_MASS_SEND_LIMIT } from './limits';
 import { type MassSendStore, recordsMassSendStore } from './mass-send-store';
+import { type CustomerReader, readCustomer, readCustomerJob } from './read-customer-job';
 import { reconcileGroup } from './reconcile';
 import { type CustomerGroupReader, reconcileGroupsJob } from './reconcile-job';
 import { WeComClient } from './wecom-client';
@@ -147,8 +149,12 @@ export type MassSendOutcome =
 
 const OUTCOMES = ['unsent', 'sent', 'not-a-friend', 'received-other'] as const;
 
-/** The customer-contact secret that creates mass sends may also read customer groups and manage corp tags. */
-export interface MassSendInstance extends ConnectorInstance, CustomerGroupReader, CorpTagsInstance {
+/** The customer-contact secret that creates mass sends may also read customer groups and customers, and manage corp tags. */
+export interface MassSendInstance
+  extends ConnectorInstance,
+    CustomerGroupReader,
+    CustomerReader,
+    CorpTagsInstance {
   followResult(msgid: string, externalUserId: string): Promise<MassSendOutcome>;
 }
 
@@ -294,6 +300,9 @@ export function createMassSender(config: MassSendConfig, deps: MassSendDeps): Ma
     followResult,
     reconcileGroup: (chatId, known) => reconcileGroup(client, chatId, known),
     corpTags: corpTagsApi(client),
+    readCustomer: (externalUserId) => readCustomer(client, externalUserId),
+    // The customer-contact secret that sends mass messages also makes the channel codes.
+    contactWays: weComContactWays(client, now),
     followUp: {
       everyMs: config.followUp.everyMs,
       giveUpAfterMs: config.followUp.giveUpAfterMs,
@@ -333,10 +342,10 @@ export const weComMassSendConnector = defineConnector({
   capabilities: ['articles'],
   configSchema: MassSendConfig,
   secretFields: ['secret'],
-  // The corp's callback (customer groups, corp tags) arrives here: this connector reads both.
+  // The corp's callback (customers, customer groups, corp tags) arrives here: this is the connector that reads them.
   inbound: [weComCallbackHandler],
   limits: [WECOM_MASS_SEND_LIMIT],
-  jobs: [reconcileGroupsJob, syncCorpTagsJob, markTagsJob],
+  jobs: [reconcileGroupsJob, readCustomerJob, syncCorpTagsJob, markTagsJob],
   create: (config, context): MassSendInstance =>
     Object.assign(
       createMassSender(config, {

@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { GroupsPort, JobContext, WatchedGroup } from '../connector';
-import type { GroupMemberEvent } from '../inbound';
+import type { ContactsPort, GroupMemberEvent } from '../inbound';
 import { memoryStorage } from '../shared/memory-storage';
 import { MassSendConfig } from './config';
 import { type FakeGroupMember, FakeWeComServer } from './fake-wecom-server';
@@ -15,6 +15,13 @@ const member = (userid: string, type: 1 | 2 = 2): FakeGroupMember => ({
   join_time: 1718000000,
   join_scene: 3,
 });
+
+/** Group reconciling changes no contact itself. */
+const noContacts: ContactsPort = {
+  change: async () => {
+    throw new Error('The reconcile job changed a contact.');
+  },
+};
 
 /** The runtime's watched groups, in memory: what the job posted and noted. */
 function memoryGroups(watched: WatchedGroup[]) {
@@ -64,6 +71,7 @@ describe("WeCom's reconcile-groups job", () => {
       storage,
       groups,
       tags: memoryTags().port,
+      contacts: noContacts,
       ...(only ? { only } : {}),
     };
     return (await reconcileGroupsJob.run(context)) as unknown as GroupReconcileReport;
@@ -155,6 +163,7 @@ describe("WeCom's reconcile-groups job", () => {
       storage,
       groups: memory.port,
       tags: memoryTags().port,
+      contacts: noContacts,
     });
     expect(report).toMatchObject({ groups: 1, skipped: expect.stringContaining('cannot read') });
   });

@@ -47,6 +47,7 @@ export {
   tagChangeAddressKinds,
 } from './services/connector-jobs';
 export { ContactChanges } from './services/contact-changes';
+export { applyContactChangeSet, ContactEvents } from './services/contact-events';
 export { ContactPatch, Contacts } from './services/contacts';
 export { EnrollError, Enroller, type EnrollResult } from './services/enroll';
 export { EventRouter } from './services/events';

@@ -11,9 +11,11 @@ import { Database } from './persistence';
 import type { Accounts } from './persistence/accounts';
 import { SecretBox } from './secrets';
 import { Campaigns } from './services/campaigns';
+import { ChannelCodes } from './services/channel-codes';
 import { ChannelRoutes } from './services/channel-routes';
 import { ConnectorJobs, tagChangeAddressKinds } from './services/connector-jobs';
 import { ContactChanges } from './services/contact-changes';
+import { ContactEvents } from './services/contact-events';
 import { Contacts } from './services/contacts';
 import { Enroller } from './services/enroll';
 import { EventRouter } from './services/events';
@@ -100,8 +102,15 @@ export async function startApp(options: AppOptions): Promise<RunningApp> {
     const enroller = new Enroller(store, gateway, contactChanges);
     const events = new EventRouter(store, gateway, enroller);
     const groups = new Groups(store, events);
-    const connectorJobs = new ConnectorJobs(registry, channelRoutes, groups, connectorContext, gateway, (c) =>
-      tagsPortOf(store.providerTags, c),
+    const contactEvents = new ContactEvents(store, events, contactChanges);
+    const connectorJobs = new ConnectorJobs(
+      registry,
+      channelRoutes,
+      groups,
+      connectorContext,
+      gateway,
+      contactEvents,
+      (c) => tagsPortOf(store.providerTags, c),
     );
     let worker: RunningWorker | undefined;
     if (options.worker ?? true) {
@@ -138,6 +147,7 @@ export async function startApp(options: AppOptions): Promise<RunningApp> {
         enroller,
         events,
         groups,
+        contactEvents,
         connectorJobs,
         migrator: new VersionMigrator(store, gateway),
         campaigns,
@@ -156,6 +166,7 @@ export async function startApp(options: AppOptions): Promise<RunningApp> {
         sessionTtlMs: config.SOPFLOW_SESSION_HOURS * 3_600_000,
         registry,
         channelRoutes,
+        channelCodes: new ChannelCodes(store, channelRoutes),
         secretKey: config.SOPFLOW_SECRET_KEY,
         inboundSettings: { 'wecom-mass': weComCallbackSettings(config) },
         channels: registry.channels(),

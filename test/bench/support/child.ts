@@ -3,6 +3,7 @@ import {
   ChannelRoutes,
   ConnectorJobs,
   ContactChanges,
+  ContactEvents,
   createActivities,
   Database,
   Enroller,
@@ -87,7 +88,9 @@ async function main() {
     const connection = await Connection.connect({ address: temporalAddress });
     const client = new Client({ connection, namespace: config.TEMPORAL_NAMESPACE });
     const temporal = new TemporalGateway(client, config.TEMPORAL_TASK_QUEUE);
-    const enroller = new Enroller(store, temporal);
+    const contactChanges = new ContactChanges(store, temporal);
+    const enroller = new Enroller(store, temporal, contactChanges);
+    const events = new EventRouter(store, temporal, enroller);
     const connectorContext = (connector: string) => ({ storage: store.connectorStorage(connector) });
     const outbox = {
       connector: 'outbox',
@@ -111,13 +114,14 @@ async function main() {
         http: { allowedHosts: config.SOPFLOW_HTTP_ALLOWED_HOSTS },
         store,
         enroller,
-        contactChanges: new ContactChanges(store, temporal),
+        contactChanges,
         connectorJobs: new ConnectorJobs(
           defaultRegistry(),
           new ChannelRoutes(store.channelRoutes, defaultRegistry(), undefined, connectorContext),
-          new Groups(store, new EventRouter(store, temporal, enroller)),
+          new Groups(store, events),
           connectorContext,
           temporal,
+          new ContactEvents(store, events, contactChanges),
           (connector) => tagsPortOf(store.providerTags, connector),
         ),
       }),

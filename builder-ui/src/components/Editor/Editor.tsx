@@ -102,7 +102,9 @@ function sideTabName(tab: SideTab, t: Messages): string {
 }
 
 /** A passing note in the corner, in whichever language is on when it shows. */
-type Toast = { kind: 'published'; version: number } | { kind: 'rolledBack'; from: number; to: number };
+type Toast =
+  | { kind: 'published' | 'unchanged'; version: number }
+  | { kind: 'rolledBack'; from: number; to: number };
 
 interface Props {
   initial: FlowDocument;
@@ -640,16 +642,20 @@ export function Editor({ initial, summary, onChanged }: Props) {
           flush={flush}
           onServerErrors={onServerErrors}
           onClose={() => setPublishing(false)}
-          onPublished={(version) => {
+          onPublished={(version, unchanged) => {
             setPublishing(false);
-            setToast({ kind: 'published', version });
+            setToast({ kind: unchanged ? 'unchanged' : 'published', version });
             onChanged();
           }}
         />
       )}
       {toast !== undefined && (
         <div className="toast" role="status" data-testid="toast">
-          {toast.kind === 'published' ? t.published(toast.version) : t.rolledBack(toast.from, toast.to)}
+          {toast.kind === 'rolledBack'
+            ? t.rolledBack(toast.from, toast.to)
+            : toast.kind === 'unchanged'
+              ? t.publishedUnchanged(toast.version)
+              : t.published(toast.version)}
         </div>
       )}
     </div>

@@ -4,7 +4,7 @@ import { useEffect, useState } from 'react';
 import { nodeIdProblem, replaceNode } from '../../editor/document';
 import { useLocale } from '../../hooks/useLocale';
 import { errorMessage } from '../../i18n';
-import { nodeHint, nodeLabel } from '../../nodes';
+import { nodeHint, nodeLabel, nodeModule } from '../../nodes';
 import { NodeIcon } from '../../nodes/NodeIcon';
 import { IconButton } from '../common/IconButton';
 import { Field, localPath } from './fields';
@@ -216,6 +216,7 @@ export function Inspector({
         doc={doc}
         renderContext={renderContext}
       />
+      {nodeModule(node.type).panel?.(node, { flowId: doc.id })}
       <AdvancedJson node={node} apply={rename} />
     </div>
   );

@@ -10,7 +10,8 @@ interface Props {
   flowId: string;
   /** Saves the draft first: publishing takes the stored one. */
   flush: () => Promise<boolean>;
-  onPublished: (version: number) => void;
+  /** `unchanged`: the draft was that version already, and no version was made. */
+  onPublished: (version: number, unchanged: boolean) => void;
   onServerErrors: (errors: CompileError[]) => void;
   onClose: () => void;
 }
@@ -31,8 +32,8 @@ export function PublishDialog({ flowId, flush, onPublished, onServerErrors, onCl
         setFailure({ message: t.saveInvalid, errors: [] });
         return;
       }
-      const { version } = await publishFlow(flowId, note.trim());
-      onPublished(version);
+      const { version, unchanged } = await publishFlow(flowId, note.trim());
+      onPublished(version, unchanged);
     } catch (error) {
       const errors = error instanceof ApiError ? error.compileErrors : [];
       if (errors.length) onServerErrors(errors);

@@ -1,11 +1,11 @@
 import type { CompileError, FlowDocument, FlowSettings } from '@sopflow/core';
-import { Check, Copy, X } from 'lucide-react';
-import { Fragment, type ReactNode, useEffect, useState } from 'react';
-import { getWebhook, type WebhookInfo } from '../../api/flows';
+import { X } from 'lucide-react';
+import { Fragment, type ReactNode, useEffect } from 'react';
 import { useLocale } from '../../hooks/useLocale';
 import { IconButton } from '../common/IconButton';
 import { DurationField, Field, NumberInput } from '../Inspector/fields';
 import { TimeZoneList } from '../Inspector/forms';
+import { WebhookDetails } from '../Webhook/Webhook';
 
 type QuietHours = NonNullable<FlowSettings['quietHours']>;
 type FrequencyCap = NonNullable<FlowSettings['frequencyCap']>;
@@ -54,76 +54,13 @@ interface Props {
   onClose: () => void;
 }
 
-function CopyButton({ text, testId }: { text: string; testId: string }) {
-  const { t } = useLocale();
-  const [done, setDone] = useState(false);
-  return (
-    <IconButton
-      label={t.copy}
-      title={done ? t.copied : t.copy}
-      data-testid={testId}
-      onClick={() =>
-        void navigator.clipboard?.writeText(text).then(
-          () => setDone(true),
-          () => setDone(false),
-        )
-      }
-    >
-      {done ? <Check size={14} /> : <Copy size={14} />}
-    </IconButton>
-  );
-}
-
 function WebhookSection({ id }: { id: string }) {
   const { t } = useLocale();
-  const [info, setInfo] = useState<WebhookInfo>();
-  const [failure, setFailure] = useState<string>();
-  const [reveal, setReveal] = useState(false);
-  useEffect(() => {
-    const controller = new AbortController();
-    getWebhook(id, controller.signal).then(setInfo, (error: Error) => {
-      if (!controller.signal.aborted) setFailure(error.message);
-    });
-    return () => controller.abort();
-  }, [id]);
   return (
-    <section className="drawer__section" data-testid="webhook">
+    <section className="drawer__section">
       <h3>{t.webhook}</h3>
       <p className="field__hint">{t.webhookHint}</p>
-      {failure && (
-        <p className="notice notice--error">
-          {t.loadFailed} {failure}
-        </p>
-      )}
-      {!info && !failure && <p className="muted">{t.loading}</p>}
-      {info && (
-        <dl className="webhook">
-          <dt>{t.webhookUrl}</dt>
-          <dd>
-            <code data-testid="webhook-url">{info.url}</code>
-            <CopyButton text={info.url} testId="webhook-url-copy" />
-          </dd>
-          <dt>{t.webhookSecret}</dt>
-          <dd>
-            <code data-testid="webhook-secret">{reveal ? info.secret : '•'.repeat(24)}</code>
-            <button
-              type="button"
-              className="link-button"
-              onClick={() => setReveal((r) => !r)}
-              data-testid="webhook-reveal"
-            >
-              {reveal ? t.hide : t.reveal}
-            </button>
-            <CopyButton text={info.secret} testId="webhook-secret-copy" />
-          </dd>
-          <dt>{t.signatureHeader}</dt>
-          <dd>
-            <code>
-              {info.signatureHeader}: t=&lt;unix seconds&gt;,v1=&lt;hex HMAC-SHA256(secret, "t.body")&gt;
-            </code>
-          </dd>
-        </dl>
-      )}
+      <WebhookDetails flowId={id} testId="webhook" />
     </section>
   );
 }

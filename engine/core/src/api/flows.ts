@@ -131,6 +131,8 @@ export type PublishBody = z.input<typeof PublishBody>;
 export const Published = z.object({
   flowId: z.string(),
   version: z.number(),
+  /** The document is the latest version's already: that version is answered and none is made. */
+  unchanged: z.literal(true).optional(),
   status: FlowStatus,
   /** What became of the flow's Temporal Schedule: synced, paused, none, or why not synced. */
   schedule: z.string(),
@@ -328,6 +330,17 @@ export const EnrollBody = z.object({
   event: z.record(z.string(), z.unknown()).optional(),
 });
 export type EnrollBody = z.input<typeof EnrollBody>;
+
+/**
+ * `POST /api/flows/{id}/webhook/test`: what the flow's own webhook answered a delivery the server
+ * signed with the flow's secret (the builder's "send a test delivery"), status and body as a
+ * sender would see them.
+ */
+export const WebhookTestAnswer = z.object({
+  status: z.number().int(),
+  answer: z.unknown().meta({ description: "The webhook's JSON answer: an enrollment or an error." }),
+});
+export type WebhookTestAnswer = z.infer<typeof WebhookTestAnswer>;
 
 /** What an enrollment did: started a run, found one already running, or refused the contact. */
 export const EnrollResult = z.discriminatedUnion('status', [

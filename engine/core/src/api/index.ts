@@ -14,6 +14,7 @@
 
 export * from './auth';
 export * from './campaigns';
+export * from './channel-codes';
 export * from './channels';
 export * from './contacts';
 export * from './errors';

@@ -10,6 +10,7 @@ import type {
   CampaignStarted,
   CampaignStatus,
 } from './campaigns';
+import type { ChannelCode, ChannelCodeBody, ChannelCodeList, ChannelCodeRemoved } from './channel-codes';
 import type {
   ChannelRoute,
   ChannelsAnswer,
@@ -28,6 +29,7 @@ import type {
 } from './contacts';
 import type { ErrorBody } from './errors';
 import type {
+  EnrollBody,
   FlowAnswer,
   FlowControlled,
   FlowExport,
@@ -53,6 +55,7 @@ import type {
   TemplateList,
   VersionList,
   WebhookInfo,
+  WebhookTestAnswer,
 } from './flows';
 import type { ProviderTagList } from './tags';
 
@@ -101,7 +104,9 @@ export interface ApiPaths {
   '/api/flows/{id}/resume': { post: Operation<{ 200: FlowControlled }, { path: FlowPath }> };
   '/api/flows/{id}/stop': { post: Operation<{ 200: FlowControlled }, { path: FlowPath; body: StopBody }> };
   '/api/flows/{id}/export': { get: Operation<{ 200: FlowExport }, { path: FlowPath }> };
-  '/api/flows/{id}/publish': { post: Operation<{ 201: Published }, { path: FlowPath; body: PublishBody }> };
+  '/api/flows/{id}/publish': {
+    post: Operation<{ 200: Published; 201: Published }, { path: FlowPath; body: PublishBody }>;
+  };
   '/api/flows/{id}/rollback': {
     post: Operation<{ 201: RolledBack }, { path: FlowPath; body: RollbackBody }>;
   };
@@ -117,6 +122,9 @@ export interface ApiPaths {
     get: Operation<{ 200: FlowVersion }, { path: FlowPath & { version: string } }>;
   };
   '/api/flows/{id}/webhook': { get: Operation<{ 200: WebhookInfo }, { path: FlowPath }> };
+  '/api/flows/{id}/webhook/test': {
+    post: Operation<{ 200: WebhookTestAnswer }, { path: FlowPath; body: EnrollBody }>;
+  };
   '/api/flows/{id}/simulate': {
     post: Operation<{ 200: SimulateAnswer }, { path: FlowPath; body: SimulateBody }>;
   };
@@ -147,5 +155,15 @@ export interface ApiPaths {
   };
   '/api/channels/{channel}/test': {
     post: Operation<{ 200: TestSendResult }, { path: { channel: string }; body: TestSendBody }>;
+  };
+
+  '/api/channel-codes': {
+    get: Operation<{ 200: ChannelCodeList }>;
+    post: Operation<{ 201: ChannelCode }, { body: ChannelCodeBody }>;
+  };
+  '/api/channel-codes/{id}': {
+    get: Operation<{ 200: ChannelCode }, { path: FlowPath }>;
+    put: Operation<{ 200: ChannelCode }, { path: FlowPath; body: ChannelCodeBody }>;
+    delete: Operation<{ 200: ChannelCodeRemoved }, { path: FlowPath }>;
   };
 }

@@ -17,6 +17,7 @@ import { type ApiContext, type ApiOptions, apiError, databaseFailure, isUnavaila
 import { RateLimiter } from './rate-limit';
 import { registerAuthRoutes } from './routes/auth';
 import { registerCampaignRoutes } from './routes/campaigns';
+import { registerChannelCodeRoutes } from './routes/channel-codes';
 import { registerChannelRoutes } from './routes/channels';
 import { registerContactRoutes } from './routes/contacts';
 import { registerEventRoutes } from './routes/events';
@@ -153,6 +154,7 @@ export function createApi(options: ApiOptions): Hono {
   registerEventRoutes(app, ctx);
   registerCampaignRoutes(app, ctx);
   registerChannelRoutes(app, ctx);
+  registerChannelCodeRoutes(app, ctx);
   registerInboundRoutes(app, ctx);
   registerOutboxRoutes(app, ctx);
   registerTagRoutes(app, ctx);

@@ -7,8 +7,10 @@ import { errorCauses } from '../error-causes';
 import type { Database, FlowRecord } from '../persistence';
 import type { Accounts, Principal } from '../persistence/accounts';
 import type { Campaigns } from '../services/campaigns';
+import type { ChannelCodes } from '../services/channel-codes';
 import type { ChannelRoutes } from '../services/channel-routes';
 import type { ConnectorJobs } from '../services/connector-jobs';
+import type { ContactEvents } from '../services/contact-events';
 import type { Contacts } from '../services/contacts';
 import type { Enroller } from '../services/enroll';
 import type { EventRouter } from '../services/events';
@@ -38,10 +40,14 @@ export interface ApiOptions {
   stats: Stats;
   registry: ConnectorRegistry;
   channelRoutes: ChannelRoutes;
+  /** Channel codes (渠道活码) on the provider, and their counts. */
+  channelCodes: ChannelCodes;
   /** Signs unsubscribe links; unsubscribe routes answer 404 without it. */
   secretKey?: string;
   /** The customer groups watched: member changes from callbacks become events. */
   groups: Groups;
+  /** Events providers report about contacts named by an address: they change the contact, then are posted. */
+  contactEvents: ContactEvents;
   /** The jobs connectors declare: their schedules follow the routes, and inbound calls may run one now. */
   connectorJobs: ConnectorJobs;
   /**

@@ -253,14 +253,9 @@ export class ContactRepository {
     update: (contact: Contact) => ContactUpdateResult,
   ): Promise<ContactWrite | undefined> {
     return this.sql.begin(async (tx) => {
-      const [row] = await tx<ContactRow[]>`
-        select ${this.withAddresses(tx)} from contacts c where c.id = ${contactId} for update of c`;
-      if (!row) return undefined;
-      const before = revisionOf(row);
-      const fresh = await tx`
-        insert into contact_updates (idempotency_key, contact_id) values (${idempotencyKey}, ${contactId})
-        on conflict do nothing returning 1`;
-      if (fresh.length === 0) return { ...before, changed: false };
+      const locked = await this.lockOnce(tx, contactId, idempotencyKey);
+      if (!locked?.fresh) return locked && { ...locked.before, changed: false };
+      const { before } = locked;
 
       const result = update(before.contact);
       const c = result.contact;
@@ -301,6 +296,48 @@ export class ContactRepository {
         changed: !sameContact(before.contact, c),
         tagsNoted: tagsNoted.length > 0,
       };
+    });
+  }
+
+  /**
+   * Locks the contact and claims the idempotency key (with none, every call is fresh): undefined
+   * when there is no such contact, `fresh: false` when the key was claimed before.
+   */
+  private async lockOnce(
+    tx: TransactionSql,
+    contactId: string,
+    idempotencyKey: string | undefined,
+  ): Promise<{ before: ContactRevision; fresh: boolean } | undefined> {
+    const [row] = await tx<ContactRow[]>`
+      select ${this.withAddresses(tx)} from contacts c where c.id = ${contactId} for update of c`;
+    if (!row) return undefined;
+    if (idempotencyKey === undefined) return { before: revisionOf(row), fresh: true };
+    const claimed = await tx`
+      insert into contact_updates (idempotency_key, contact_id) values (${idempotencyKey}, ${contactId})
+      on conflict do nothing returning 1`;
+    return { before: revisionOf(row), fresh: claimed.length > 0 };
+  }
+
+  /**
+   * Changes a contact's name, attributes and tags as `change` (pure) says, on the locked contact,
+   * once per idempotency key (with none, on every call): what a provider reports. Undefined when
+   * there is no such contact.
+   */
+  async change(
+    contactId: string,
+    idempotencyKey: string | undefined,
+    change: (contact: Contact) => Contact,
+  ): Promise<ContactWrite | undefined> {
+    return this.sql.begin(async (tx) => {
+      const locked = await this.lockOnce(tx, contactId, idempotencyKey);
+      if (!locked?.fresh) return locked && { ...locked.before, changed: false };
+      const c = change(locked.before.contact);
+      if (sameContact(locked.before.contact, c)) return { ...locked.before, changed: false };
+      const [updated] = await tx<{ revision: string }[]>`
+        update contacts set name = ${c.name ?? null}, attributes = ${tx.json(c.attributes as never)},
+          tags = ${c.tags}, updated_at = now()
+        where id = ${c.id} returning revision`;
+      return { contact: c, revision: Number(updated!.revision), changed: true };
     });
   }
 

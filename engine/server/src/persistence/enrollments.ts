@@ -4,10 +4,18 @@ import type { Sql } from 'postgres';
 export class EnrollmentRepository {
   constructor(private readonly sql: Sql) {}
 
-  async record(e: { workflowId: string; runId: string; flowId: string; version: number; contactId: string }) {
+  async record(e: {
+    workflowId: string;
+    runId: string;
+    flowId: string;
+    version: number;
+    contactId: string;
+    /** The `state` of the event that started the run (a channel code's), if it had one. */
+    channelState?: string;
+  }) {
     await this.sql`
-      insert into enrollments (workflow_id, run_id, flow_id, flow_version, contact_id)
-      values (${e.workflowId}, ${e.runId}, ${e.flowId}, ${e.version}, ${e.contactId})
+      insert into enrollments (workflow_id, run_id, flow_id, flow_version, contact_id, channel_state)
+      values (${e.workflowId}, ${e.runId}, ${e.flowId}, ${e.version}, ${e.contactId}, ${e.channelState ?? null})
       on conflict do nothing`;
   }
 

@@ -1,5 +1,6 @@
 import type { FlowDocument, Plan } from '@sopflow/core';
 import type { Sql } from 'postgres';
+import { stringify } from 'safe-stable-stringify';
 import { newWebhookSecret } from '../webhook-signature';
 
 export type FlowStatus = 'draft' | 'live' | 'paused' | 'stopped' | 'archived';
@@ -85,18 +86,29 @@ export class FlowRepository {
    * or stopped flow stays so until it is resumed). The row lock
    * on the flow serialises concurrent publishes so version numbers never collide.
    */
+  /**
+   * Stores `document` as the flow's next version, unless it is the latest version's document
+   * already (`unchanged`, that version): publishing twice makes no second, identical version.
+   */
   async publish(
     flowId: string,
     document: FlowDocument,
     compilePlan: (version: number) => Plan,
     note?: string,
-  ) {
+  ): Promise<{ version: number; plan: Plan; unchanged: boolean }> {
     return this.sql.begin(async (tx) => {
       await tx`select id from flows where id = ${flowId} for update`;
-      const [{ next }] = (await tx`
-        select coalesce(max(version), 0) + 1 as next from flow_versions where flow_id = ${flowId}`) as unknown as [
-        { next: number },
-      ];
+      const [latest] = (await tx`
+        select version, document, plan from flow_versions where flow_id = ${flowId}
+        order by version desc limit 1`) as unknown as {
+        version: number;
+        document: FlowDocument;
+        plan: Plan;
+      }[];
+      // Stored as jsonb, which orders keys its own way: compared in one canonical order.
+      if (latest && stringify(latest.document) === stringify(document))
+        return { version: latest.version, plan: latest.plan, unchanged: true };
+      const next = (latest?.version ?? 0) + 1;
       const plan = compilePlan(next);
       await tx`
         insert into flow_versions (flow_id, version, document, plan, note)
@@ -105,7 +117,7 @@ export class FlowRepository {
         update flows set status = case when status in ('paused', 'stopped') then status else 'live' end,
           updated_at = now()
         where id = ${flowId}`;
-      return { version: next, plan };
+      return { version: next, plan, unchanged: false };
     });
   }
 

@@ -2,6 +2,7 @@ import type { ConnectorStorage } from '@sopflow/connectors';
 import type { Sql } from 'postgres';
 import { Accounts } from './accounts';
 import { CampaignRepository } from './campaigns';
+import { ChannelCodeRepository } from './channel-codes';
 import { ChannelRouteRepository } from './channel-routes';
 import { ConnectorRecordRepository } from './connector-records';
 import { type AddressMatchKey, ContactRepository } from './contacts';
@@ -39,6 +40,8 @@ export class Database {
   readonly accounts: Accounts;
   /** Campaigns launched through the API and their progress. */
   readonly campaigns: CampaignRepository;
+  /** Channel codes (渠道活码) and what came through each. */
+  readonly channelCodes: ChannelCodeRepository;
   readonly channelRoutes: ChannelRouteRepository;
   readonly connectorRecords: ConnectorRecordRepository;
   readonly flows: FlowRepository;
@@ -60,6 +63,7 @@ export class Database {
   ) {
     this.accounts = new Accounts(sql);
     this.campaigns = new CampaignRepository(sql);
+    this.channelCodes = new ChannelCodeRepository(sql);
     this.channelRoutes = new ChannelRouteRepository(sql);
     this.connectorRecords = new ConnectorRecordRepository(sql);
     this.flows = new FlowRepository(sql);
@@ -98,6 +102,7 @@ export class Database {
 }
 
 export { type CampaignPageRecord, CampaignRepository } from './campaigns';
+export { type ChannelCodeCounts, type ChannelCodeRecord, ChannelCodeRepository } from './channel-codes';
 export {
   type AddressMatchKey,
   type ContactAudience,

@@ -1,5 +1,6 @@
 import {
   ConnectorRegistry,
+  type ContactsPort,
   defineConnector,
   type GroupsPort,
   type JobContext,
@@ -75,6 +76,7 @@ function recordingGateway() {
 }
 
 const groups = {} as GroupsPort;
+const contacts = {} as ContactsPort;
 const tags = {} as TagsPort;
 const storage = memoryStorage();
 const jobsFor = (table: Parameters<typeof routesOf>[0], gateway = recordingGateway().gateway) =>
@@ -84,6 +86,7 @@ const jobsFor = (table: Parameters<typeof routesOf>[0], gateway = recordingGatew
     groups,
     () => ({ storage }),
     gateway,
+    contacts,
     () => tags,
   );
 
@@ -92,7 +95,7 @@ describe('connector jobs', () => {
     ran.length = 0;
     const jobs = jobsFor({ chat: { connector: 'tidy', config: { everyMinutes: 5 } } });
     expect(await jobs.run({ connector: 'tidy', account: 'chat', job: 'sweep' })).toEqual({ swept: 'all' });
-    expect(ran[0]).toMatchObject({ config: { everyMinutes: 5 }, storage, groups });
+    expect(ran[0]).toMatchObject({ config: { everyMinutes: 5 }, storage, groups, contacts });
     expect(ran[0]!.instance.send).toBeTypeOf('function');
     expect(await jobs.run({ connector: 'tidy', account: 'chat', job: 'sweep', only: 'g1' })).toEqual({
       swept: 'g1',
@@ -204,6 +207,7 @@ describe('connector jobs', () => {
       groups,
       () => ({ storage }),
       gateway,
+      contacts,
       () => tags,
     );
 

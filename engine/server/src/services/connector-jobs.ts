@@ -1,4 +1,10 @@
-import type { ConnectorContext, ConnectorRegistry, GroupsPort, TagsPort } from '@sopflow/connectors';
+import type {
+  ConnectorContext,
+  ConnectorRegistry,
+  ContactsPort,
+  GroupsPort,
+  TagsPort,
+} from '@sopflow/connectors';
 import { type ConnectorJobInput, connectorJob } from '@sopflow/workflows';
 import { errorCauses } from '../error-causes';
 import type { TemporalGateway } from '../temporal/gateway';
@@ -54,6 +60,7 @@ export class ConnectorJobs {
     /** What each connector is created with (its storage port, log). */
     private readonly contextOf: (connector: string) => ConnectorContext,
     private readonly temporal: TemporalGateway,
+    private readonly contacts: ContactsPort,
     /** The tags port each connector's jobs get (its catalogs and pending tag changes). */
     private readonly tagsOf: (connector: string) => TagsPort,
   ) {}
@@ -74,6 +81,7 @@ export class ConnectorJobs {
       instance: route.instance,
       storage: context.storage,
       groups: this.groups,
+      contacts: this.contacts,
       tags: this.tagsOf(connector.name),
       ...(only === undefined ? {} : { only }),
       ...(context.log ? { log: context.log } : {}),

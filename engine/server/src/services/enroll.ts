@@ -130,6 +130,8 @@ export class Enroller {
       flowId,
       version: published.version,
       contactId: contact.id,
+      // A channel code's state in the trigger's payload: stats count the run for that code.
+      ...(typeof event.state === 'string' && event.state !== '' ? { channelState: event.state } : {}),
     });
     return { status: 'enrolled', workflowId, runId: run.runId, version: published.version };
   }

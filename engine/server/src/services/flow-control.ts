@@ -165,14 +165,12 @@ export class FlowControl {
         'The flow has errors; fix them before publishing.',
         check.errors,
       );
+    const compiled = check.plan;
+    // The version is known only inside the transaction; it is the plan's one field that depends on it.
     const published = await this.store.flows.publish(
       flow.id,
       document,
-      (version) => {
-        const result = compile(document, { ...this.compileOptions, version });
-        if (!result.ok) throw new Error('A flow that compiled stopped compiling.');
-        return result.plan;
-      },
+      (version) => ({ ...compiled, version }),
       note,
     );
     // The version is stored either way; a schedule that could not be synced is said, not hidden.
@@ -183,7 +181,14 @@ export class FlowControl {
     const status = (await this.store.flows.get(flow.id))?.status ?? 'live';
     if (status !== 'live' && schedule === 'synced')
       schedule = await this.pauseSchedule(flow.id, `flow ${status}`);
-    return { flowId: flow.id, version: published.version, status, schedule, warnings: check.warnings };
+    return {
+      flowId: flow.id,
+      version: published.version,
+      ...(published.unchanged ? { unchanged: true } : {}),
+      status,
+      schedule,
+      warnings: check.warnings,
+    };
   }
 
   private async pauseSchedule(flowId: string, note: string): Promise<string> {

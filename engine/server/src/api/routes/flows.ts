@@ -393,6 +393,10 @@ export function registerFlowRoutes(app: Hono, ctx: ApiContext): void {
       body: PublishBody,
       responses: {
         201: { description: 'Published.', schema: Published },
+        200: {
+          description: 'The draft is the latest version already: no version is made (`unchanged`).',
+          schema: Published,
+        },
         404: 'No such flow.',
         409: 'The flow is archived.',
         422: 'The draft has compile errors (in details).',
@@ -404,12 +408,14 @@ export function registerFlowRoutes(app: Hono, ctx: ApiContext): void {
       if (flow.status === 'archived') return flowArchived(c, flow.id);
       const body = await checkBody(c, PublishBody, 'Bad publish request.');
       if (!body.ok) return body.response;
-      return answerWith(
-        c,
-        () => flowControl.publishDocument(flow, flow.draft, body.data.note),
-        controlError,
-        201,
-      );
+      try {
+        const published = await flowControl.publishDocument(flow, flow.draft, body.data.note);
+        return c.json(published, published.unchanged ? 200 : 201);
+      } catch (error) {
+        const answer = controlError(c, error);
+        if (answer) return answer;
+        throw error;
+      }
     },
   );
 

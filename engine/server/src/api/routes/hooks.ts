@@ -1,11 +1,12 @@
 import { createHash } from 'node:crypto';
 import { payloadProblems } from '@sopflow/core';
-import { EnrollAnswer, EnrollBody } from '@sopflow/core/api';
+import { EnrollAnswer, EnrollBody, WebhookTestAnswer } from '@sopflow/core/api';
 import type { Hono } from 'hono';
 import { stringify } from 'safe-stable-stringify';
 import {
   SIGNATURE_HEADER,
   SIGNATURE_TOLERANCE_SECONDS,
+  signWebhook,
   verifyWebhookSignature,
 } from '../../webhook-signature';
 import { parseWithAddresses } from '../contact-addresses';
@@ -110,6 +111,57 @@ export function registerWebhookRoutes(app: Hono, ctx: ApiContext): void {
         // Without a final answer the sender retries, perhaps with this very signature: let it in.
         if (!final) await webhookAnswers.forgetSighting(flowId, signature.signature).catch(() => undefined);
       }
+    },
+  );
+
+  const lastTestSignedAt = new Map<string, number>();
+  app.post(
+    '/api/flows/:id/webhook/test',
+    doc({
+      summary: "Send a test delivery to the flow's webhook, signed with its secret",
+      description:
+        "The builder's test button: the server signs the body as a sender would and posts it to " +
+        '`/api/hooks/{id}`, so the answer is what a real sender gets (the flow must be live to enroll).',
+      tags: ['webhooks'],
+      access: 'operator',
+      body: EnrollBody,
+      responses: {
+        200: { description: "The webhook's status and answer.", schema: WebhookTestAnswer },
+        404: 'No such flow.',
+        422: 'Invalid body.',
+      },
+    }),
+    async (c) => {
+      const flowId = c.req.param('id');
+      const flow = await ctx.options.store.flows.get(flowId);
+      if (!flow || flow.status === 'archived')
+        return apiError(c, 404, 'flow_not_found', `There is no flow "${flowId}".`);
+      const raw = await c.req.text();
+      const json = parseJsonBody(c, raw);
+      if (!json.ok) return json.response;
+      const body = parseWithAddresses(ctx, WebhookBody, json.value);
+      if (!body.ok) return apiError(c, 422, 'invalid_payload', 'The test body is not valid.', body.issues);
+      // Each test is a delivery of its own: the same body signed in the same second would carry the
+      // same signature, which the webhook refuses as a replay, so a quick second test signs a second on.
+      const signedAt = Math.max(Math.floor(Date.now() / 1000), (lastTestSignedAt.get(flowId) ?? 0) + 1);
+      lastTestSignedAt.set(flowId, signedAt);
+      // The delivery goes through the webhook route itself: signature, checks and enrollment as a sender's.
+      const delivered = await app.request(`/api/hooks/${encodeURIComponent(flowId)}`, {
+        method: 'POST',
+        headers: {
+          'content-type': 'application/json',
+          [SIGNATURE_HEADER]: signWebhook(flow.webhookSecret, raw, signedAt),
+        },
+        body: raw,
+      });
+      const text = await delivered.text();
+      let answer: unknown = text;
+      try {
+        answer = JSON.parse(text);
+      } catch {
+        // Not JSON: handed on as the text it is.
+      }
+      return c.json({ status: delivered.status, answer });
     },
   );
 }

@@ -16,17 +16,22 @@ import { type ApiContext, apiError, jsonBody } from '../http';
  * What providers send us, through the inbound handlers their connectors declare: each is mounted
  * at `/api/inbound/<path>`, and what it reads is acted on here, the same for every provider. A
  * reply with an opt-out word unsubscribes the contact from the channel, any other reply is a
- * `message.received` event; a member joining or leaving a customer group is a `member.joined` /
- * `member.left` event for that contact.
+ * `message.received` event; an event about a contact named by an address changes the contact and
+ * is posted for it (`ContactEvents`); a member joining or leaving a customer group is a
+ * `member.joined` / `member.left` event for that contact.
  */
 export function registerInboundRoutes(app: Hono, ctx: ApiContext): void {
   const { store, contacts, events, channelRoutes, publicUrl, registry } = ctx.options;
   const base = `${publicUrl.replace(/\/$/, '')}/api/inbound`;
 
-  /** A reply names its sender by the address kind of the connector it came through (a phone for SMS). */
+  /**
+   * A reply names its sender by the address kind it gives, else by the kind of the connector it
+   * came through (a phone for SMS).
+   */
   async function takeReply(connector: Connector<unknown>, reply: Extract<InboundFact, { kind: 'reply' }>) {
-    if (!connector.address) return;
-    const contactId = await store.contacts.idByAddress(connector.address.name, reply.from);
+    const kind = reply.addressKind ?? connector.address?.name;
+    if (!kind) return;
+    const contactId = await store.contacts.idByAddress(kind, reply.from);
     if (!contactId) return;
     if (isOptOutReply(reply.text)) {
       await contacts.optOut(contactId, reply.channel);
@@ -37,29 +42,49 @@ export function registerInboundRoutes(app: Hono, ctx: ApiContext): void {
       id: reply.id,
       contactId,
       name: 'message.received',
-      payload: { channel: reply.channel, text: reply.text },
+      payload: { ...reply.payload, channel: reply.channel, text: reply.text },
     });
   }
 
+  /**
+   * Starts a connector's job for one item in the background: the provider wants its answer before
+   * such a read would return (WeCom retries after 5 s). Returns whether any routed channel runs it.
+   */
+  async function runInBackground(connector: Connector<unknown>, job: string, only: string) {
+    return (await ctx.options.connectorJobs.startNow(connector.name, job, only)).length > 0;
+  }
+
   async function take(connector: Connector<unknown>, fact: InboundFact) {
-    if (fact.kind === 'reply') return takeReply(connector, fact);
-    if (fact.kind === 'job') {
-      // Started in the background: the provider wants its answer before such a job would return.
-      const started = await ctx.options.connectorJobs.startNow(connector.name, fact.job, fact.only);
-      if (started.length === 0)
-        console.warn(`${connector.name} asked for its ${fact.job} job, but no channel is routed to it.`);
-      return;
+    switch (fact.kind) {
+      case 'reply':
+        return takeReply(connector, fact);
+      case 'contact-event': {
+        await ctx.options.contactEvents.take(fact);
+        if (fact.runJob && !(await runInBackground(connector, fact.runJob, fact.address.value)))
+          console.warn(
+            `${fact.name} for ${fact.address.value}: no channel is routed to ${connector.name}, whose ` +
+              `${fact.runJob} job reads the contact's details; they are not read.`,
+          );
+        return;
+      }
+      case 'job':
+        // Started in the background: the provider wants its answer before such a job would return.
+        if (!(await runInBackground(connector, fact.job, fact.only)))
+          console.warn(`${connector.name} asked for its ${fact.job} job, but no channel is routed to it.`);
+        return;
+      case 'group-dissolved':
+        return ctx.options.groups.forget(fact.chatId);
+      case 'group-members': {
+        const outcome = await ctx.options.groups.accept(fact.chatId, fact.events);
+        // Who changed, or of what kind, is for the provider's own read of the group to say.
+        if (!fact.runJob || (fact.events.length > 0 && outcome.unresolved === 0)) return;
+        if (!(await runInBackground(connector, fact.runJob, fact.chatId)))
+          console.warn(
+            `Customer group ${fact.chatId} changed, but no channel is routed to ${connector.name}, whose ` +
+              `${fact.runJob} job reads who: members of unknown kind are not taken for customers.`,
+          );
+      }
     }
-    const outcome = await ctx.options.groups.accept(fact.chatId, fact.events);
-    // Who changed, or of what kind, is for the provider's own read of the group to say: started in
-    // the background, since the provider wants its answer before such a read would return.
-    if (!fact.runJob || (fact.events.length > 0 && outcome.unresolved === 0)) return;
-    const started = await ctx.options.connectorJobs.startNow(connector.name, fact.runJob, fact.chatId);
-    if (started.length === 0)
-      console.warn(
-        `Customer group ${fact.chatId} changed, but no channel is routed to ${connector.name}, whose ` +
-          `${fact.runJob} job reads who: members of unknown kind are not taken for customers.`,
-      );
   }
 
   /**
