@@ -68,6 +68,7 @@ const CLIENT_ROUTES = {
   '/api/campaigns/{id}': ['get'],
   '/api/campaigns/{id}/cancel': ['post'],
   '/api/connectors': ['get'],
+  '/api/tags': ['get'],
   '/api/channels': ['get'],
   '/api/channels/{channel}': ['put', 'delete'],
   '/api/channels/{channel}/test': ['post'],
@@ -255,6 +256,7 @@ describe('the API contract matches what the server answers', () => {
     });
     conforms(contract.TestSendResult, sent, 200);
     conforms(contract.RouteRemoved, await app.request('DELETE', `/api/channels/${channel}`), 200);
+    conforms(contract.ProviderTagList, await app.request('GET', '/api/tags'), 200);
   });
 
   it('logging in, users, tokens and the audit log', async () => {

@@ -1,16 +1,11 @@
 import { randomBytes } from 'node:crypto';
-import {
-  type CallbackConfig,
-  encryptForTest,
-  type GroupReconcileReport,
-  RECONCILE_GROUPS_JOB,
-} from '@sopflow/connectors';
+import { type CallbackConfig, type GroupReconcileReport, RECONCILE_GROUPS_JOB } from '@sopflow/connectors';
 import { connectorJobRunId, connectorJobScheduleId } from '@sopflow/server';
 import { connectorJob, contactFlowWorkflowId } from '@sopflow/workflows';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type FakeGroupMember, FakeWeComServer } from '../connectors/src/wecom/fake-wecom-server';
 import { publishFlow, startTestApp, type TestApp, uniqueId } from './support/stack';
-import { routeToWeComMass, weComCallbackEnv } from './support/wecom';
+import { postWeComCallback, routeToWeComMass, weComCallbackEnv } from './support/wecom';
 
 /**
  * WeCom says its customer-group callbacks can be lost or come out of order. sopflow notes every
@@ -91,16 +86,7 @@ describe('WeCom customer groups are reconciled with WeCom on a schedule', () => 
       `<JoinScene>3</JoinScene><QuitScene>0</QuitScene><MemChangeCnt>1</MemChangeCnt>` +
       (list ? `<MemChangeList>${list}</MemChangeList>` : '') +
       `<LastMemVer><![CDATA[${from}]]></LastMemVer><CurMemVer><![CDATA[${to}]]></CurMemVer></xml>`;
-    const delivery = encryptForTest(CALLBACK, xml);
-    const answer = await fetch(
-      `${options.url ?? app.url}/api/inbound/wecom?${new URLSearchParams(delivery.query)}`,
-      {
-        method: 'POST',
-        headers: { 'content-type': 'text/xml' },
-        body: delivery.body,
-      },
-    );
-    return answer.status;
+    return (await postWeComCallback(options.url ?? app.url, CALLBACK, xml)).status;
   };
   const eventsOf = (contactId: string) =>
     app.sql<{ name: string; payload: { source: string } }[]>`

@@ -182,6 +182,9 @@ const en = {
   units: { S: 'seconds', M: 'minutes', H: 'hours', D: 'days', W: 'weeks' } as Record<string, string>,
   customDuration: 'ISO-8601',
   customDurationHint: 'e.g. PT10M, PT2H, P1D, P1DT12H',
+  providerTags: 'WeCom tags',
+  providerTagsHint:
+    "WeCom's corp tags, by group: a pick puts the tag in this list, a second pick takes it out. Other tags stay in sopflow.",
   weekdayNames: ['Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat', 'Sun'],
   anyDay: 'any day',
   addFilter: 'Add a condition',
@@ -570,6 +573,9 @@ const zh: Messages = {
   units: { S: '秒', M: '分钟', H: '小时', D: '天', W: '周' },
   customDuration: 'ISO-8601',
   customDurationHint: '例如 PT10M、PT2H、P1D、P1DT12H',
+  providerTags: '企业微信标签',
+  providerTagsHint:
+    '企业微信企业客户标签，按标签组列出：点选即加入本栏，再点一次移除。其他标签只留在 sopflow 中。',
   weekdayNames: ['一', '二', '三', '四', '五', '六', '日'],
   anyDay: '每天',
   addFilter: '添加条件',

@@ -260,6 +260,72 @@ export interface GroupsPort {
   forget(groupId: string): Promise<void>;
 }
 
+/** A tag of a provider's own catalog (a WeCom corp tag), as the provider lists it. */
+export interface ProviderTag {
+  id: string;
+  name: string;
+  /** The provider's order value: a larger one comes first (WeCom). */
+  order: number;
+  /** When the provider created it, in ms, if it says. */
+  createdAt?: number;
+  /** The provider lists it as deleted, or no longer lists it. */
+  deleted?: boolean;
+}
+
+/** A group of a provider's tags, with its tags. */
+export interface ProviderTagGroup extends ProviderTag {
+  tags: ProviderTag[];
+}
+
+/** A sopflow change of one tag of a contact that the provider has still to get. */
+export interface PendingTagChange {
+  tag: string;
+  /** true: the contact got the tag; false: it lost it. */
+  wanted: boolean;
+  /** When sopflow made the change, in ms. */
+  changedAt: number;
+}
+
+/** A contact with tag changes for the provider, as it is now. */
+export interface ContactTagChanges {
+  contactId: string;
+  addresses: Readonly<Record<string, string>>;
+  attributes: Readonly<Record<string, unknown>>;
+  /** The contact's tags now. */
+  tags: readonly string[];
+  changes: readonly PendingTagChange[];
+  /**
+   * The newest `payload.at` (ms) of the contact's events with one of the names the job asked about
+   * (`editedBy`): when the provider last reported an edit of this contact on its side.
+   */
+  editedAt?: number;
+}
+
+/**
+ * The provider's tag catalog, kept by the runtime (Postgres), and the contacts' tag changes sopflow
+ * made (flow steps, the contacts API) that the provider has still to be told of. No SQL in connectors.
+ */
+export interface TagsPort {
+  /**
+   * The account's catalog is this now: groups and tags are stored with their ids, names and
+   * order, and those the provider no longer lists are marked deleted. Returns the counts.
+   */
+  replaceCatalog(
+    account: string,
+    groups: readonly ProviderTagGroup[],
+  ): Promise<{ groups: number; tags: number; deleted: number }>;
+  /** The account's groups and tags that are not deleted, in the provider's order. */
+  catalog(account: string): Promise<ProviderTagGroup[]>;
+  /** Contacts with tag changes to hand over (only the one named, when given), oldest change first. */
+  pending(options: {
+    only?: string;
+    editedBy: readonly string[];
+    limit: number;
+  }): Promise<ContactTagChanges[]>;
+  /** The changes are dealt with (told to the provider, or superseded); one made again since stays. */
+  settle(contactId: string, changes: readonly PendingTagChange[]): Promise<void>;
+}
+
 /**
  * How often a job runs: a subset of a Temporal schedule spec (`intervals` in ms, or cron
  * expressions), which the server hands to Temporal as it is.
@@ -276,6 +342,7 @@ export interface JobContext<Config = unknown> {
   instance: ConnectorInstance;
   storage: ConnectorStorage;
   groups: GroupsPort;
+  tags: TagsPort;
   /** The contacts the job may change, named by their addresses. */
   contacts: ContactsPort;
   /** Set when a run is asked for one item now (an inbound call named a group or a contact): do only that one. */
@@ -299,6 +366,13 @@ export interface ConnectorJob<Config = unknown> {
    * could not do go in `failed` (an array), which the server logs when an inbound call ran it.
    */
   run(context: JobContext<Config>): Promise<Record<string, unknown>>;
+  /**
+   * Also started for one contact (`only` = its id) when sopflow changes the tags of a contact with
+   * the connector's address (a flow's update step, the contacts API).
+   */
+  startsOnTagChange?: boolean;
+  /** Also run once when its schedule is made or changed (the server's start, a route change). */
+  runsWhenScheduled?: boolean;
 }
 
 export interface Connector<Config = unknown> {

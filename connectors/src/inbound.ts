@@ -152,6 +152,12 @@ export type InboundFact =
       events: readonly GroupMemberEvent[];
       runJob?: string;
     }
+  /**
+   * The provider says something a connector's job reads has changed (WeCom: its corp tag list):
+   * the server starts that job (`Connector.jobs`) in the background for `only`, for every channel
+   * routed to the connector, and answers the provider at once.
+   */
+  | { kind: 'job'; job: string; only: string }
   /** The provider dissolved a customer group: it is watched no more. */
   | { kind: 'group-dissolved'; chatId: string };
 

@@ -1,4 +1,4 @@
-import type { CallbackConfig } from '@sopflow/connectors';
+import { type CallbackConfig, encryptForTest } from '@sopflow/connectors';
 import { expect } from 'vitest';
 import type { TestApp } from './stack';
 
@@ -13,4 +13,20 @@ export const weComCallbackEnv = (callback: CallbackConfig) => ({
 export async function routeToWeComMass(app: TestApp, config: Record<string, unknown>): Promise<void> {
   const routed = await app.request('PUT', '/api/channels/wechat', { connector: 'wecom-mass', config });
   expect(routed.status, JSON.stringify(routed.body)).toBe(200);
+}
+
+/** Posts an event's XML to `/api/inbound/wecom` of `url`, signed and encrypted as WeCom does. */
+export async function postWeComCallback(
+  url: string,
+  callback: CallbackConfig,
+  xml: string,
+): Promise<{ status: number; body: string; ms: number }> {
+  const delivery = encryptForTest(callback, xml);
+  const started = Date.now();
+  const answer = await fetch(`${url}/api/inbound/wecom?${new URLSearchParams(delivery.query)}`, {
+    method: 'POST',
+    headers: { 'content-type': 'text/xml' },
+    body: delivery.body,
+  });
+  return { status: answer.status, body: await answer.text(), ms: Date.now() - started };
 }

@@ -126,6 +126,32 @@ export const MassSendConfig = z
       .max(24 * 60)
       .default(30)
       .meta({ description: 'Minutes between comparing watched customer groups with WeCom; 0 turns it off.' }),
+    /** Corp customer tags (企业客户标签) both ways: the tag list read into sopflow, contacts' tags marked on WeCom. */
+    tags: defaulted({
+      /**
+       * Minutes between reading WeCom's corp tag list (also read at start, on a route change and when
+       * WeCom calls back a tag change) and handing WeCom the tag changes a failed start left; 0 turns
+       * these scheduled passes off (a tag change is still marked as it is made).
+       */
+      syncMinutes: z
+        .number()
+        .int()
+        .min(0)
+        .max(24 * 60)
+        .default(60)
+        .meta({ description: 'Minutes between reading the corp tag list from WeCom; 0 turns it off.' }),
+      /**
+       * A tag sopflow gives a customer that WeCom's corp tag list does not have: false keeps it in
+       * sopflow only (the job reports it); true creates it in WeCom (add_corp_tag) in `groupName`.
+       */
+      createMissing: z.boolean().default(false).meta({
+        description:
+          "Create tags WeCom's corp tag list lacks (in the group below) instead of keeping them in sopflow only.",
+      }),
+      groupName: z.string().min(1).max(30).default('sopflow').meta({
+        description: 'The WeCom tag group sopflow creates missing tags in (at most 30 characters).',
+      }),
+    }),
   })
   .strict();
 export type MassSendConfig = z.infer<typeof MassSendConfig>;

@@ -11,6 +11,7 @@ import { FakeContactWays } from './fake-contact-ways';
 import { type FakeCustomer, FakeCustomers } from './fake-customers';
 import { FakeGroupEntry } from './fake-groups';
 import { fakeQrPng } from './fake-qr';
+import { FakeCorpTags } from './fake-tags';
 import { type FakeWelcomeOptions, FakeWelcomes } from './fake-welcome';
 
 /**
@@ -105,6 +106,8 @@ export class FakeWeComServer {
   readonly robotMessages: { key: string; body: Record<string, unknown> }[] = [];
   readonly tasks: FakeMassTask[] = [];
   readonly chats = new Map<string, FakeGroupChat>();
+  /** Corp customer tags: the tag library and what staff marked on customers. */
+  readonly corpTags = new FakeCorpTags();
   readonly customers = new FakeCustomers();
   /** "Contact me" ways (channel codes) and their QR images. */
   readonly contactWays: FakeContactWays = new FakeContactWays(
@@ -282,6 +285,12 @@ export class FakeWeComServer {
         return this.groupMsgSendResult(input);
       case 'externalcontact/groupchat/get':
         return this.groupChatGet(input);
+      case 'externalcontact/get_corp_tag_list':
+        return this.corpTags.list(input);
+      case 'externalcontact/add_corp_tag':
+        return this.corpTags.add(input);
+      case 'externalcontact/mark_tag':
+        return this.corpTags.mark(input);
       case 'externalcontact/get':
         return this.customers.read(query);
       case 'externalcontact/add_contact_way':

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { InboundRefusal, type InboundRequest } from '../inbound';
 import { encryptForTest, parseEventXml } from './callback';
 import { CallbackConfig } from './config';
+import { SYNC_CORP_TAGS_JOB } from './corp-tags';
 import { customerEventXml } from './fake-callbacks';
 import { weComCallbackFacts, weComCallbackHandler } from './inbound';
 
@@ -125,11 +126,11 @@ describe('what a WeCom event delivery means', () => {
       expect(factsOf(chat('update', detail))).toEqual([]);
   });
 
-  it('tag changes are not read here', () => {
+  it('a corp tag change is a read of the corp tag list in the background, nothing about a contact', () => {
     expect(
       factsOf(
         '<xml><MsgType>event</MsgType><Event>change_external_tag</Event><Id>t1</Id><ChangeType>create</ChangeType></xml>',
       ),
-    ).toEqual([]);
+    ).toEqual([{ kind: 'job', job: SYNC_CORP_TAGS_JOB, only: 'corp' }]);
   });
 });

@@ -9,16 +9,20 @@ import {
   textOf,
   WeComCallbackError,
 } from './callback';
+import { SYNC_CORP_TAGS_JOB } from './corp-tags';
 import { readCustomerEvent } from './customer-events';
 import { RECONCILE_GROUPS_JOB } from './reconcile-job';
+import { readCorpTagChange } from './tag-events';
 
 /**
  * What one event delivery means: customers adding or removing staff members (contact events,
  * `customer-events.ts`), members messaging the app (replies, `app-messages.ts`), and customer
- * groups created, changed or dissolved. `change_external_tag` is read elsewhere.
+ * groups created, changed or dissolved; a corp tag or group changed (`change_external_tag`) is a
+ * read of the corp tag list in the background (one read answers any number of such events).
  */
 export function weComCallbackFacts(outcome: Extract<CallbackOutcome, { kind: 'event' }>): InboundFact[] {
   const { fields, memberChange } = outcome;
+  if (readCorpTagChange(fields)) return [{ kind: 'job', job: SYNC_CORP_TAGS_JOB, only: 'corp' }];
   if (memberChange)
     return [
       {
@@ -56,7 +60,8 @@ export function weComCallbackFacts(outcome: Extract<CallbackOutcome, { kind: 'ev
 export const weComCallbackHandler: InboundHandler = {
   path: 'wecom',
   methods: ['GET', 'POST'],
-  summary: 'WeCom encrypted callbacks (URL verification; customer, customer-group and app-message events)',
+  summary:
+    'WeCom encrypted callbacks (URL verification; customer, customer-group, corp-tag and app-message events)',
   auth: { kind: 'signed' },
   responses: { 200: 'Accepted.', 401: 'Bad signature.', 404: 'Not configured.' },
   async handle(request, context) {

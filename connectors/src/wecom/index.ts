@@ -1,6 +1,7 @@
 /**
  * WeCom (企业微信): application messages, group robots, customer mass messages, the inbound
- * callback (customer, group and app-message events), reading customers and group reconciliation. The fake server for tests is in ./fake-wecom-server.
+ * callback (customer, group and app-message events), reading customers, group reconciliation and
+ * corp customer tags both ways. The fake server for tests is in ./fake-wecom-server.
  */
 
 export {
@@ -36,6 +37,19 @@ export {
   WECOM_CUSTOMER_ADDED_EVENT,
   weComContactWays,
 } from './contact-ways';
+export {
+  type CorpTagsApi,
+  type CorpTagsInstance,
+  corpTagsApi,
+  MARK_TAGS_JOB,
+  type MarkTagsReport,
+  markTagsJob,
+  SYNC_CORP_TAGS_JOB,
+  staffIdsOf,
+  supersededBy,
+  syncCorpTagsJob,
+  WECOM_CUSTOMER_EDIT_EVENTS,
+} from './corp-tags';
 export {
   CUSTOMER_ATTRIBUTES,
   CUSTOMER_EVENTS,
@@ -91,6 +105,7 @@ export {
   RECONCILE_GROUPS_JOB,
   reconcileGroupsJob,
 } from './reconcile-job';
+export { type CorpTagChange, type CorpTagChangeType, readCorpTagChange } from './tag-events';
 export {
   DEFAULT_WECOM_BASE_URL,
   errcodeToSendError,

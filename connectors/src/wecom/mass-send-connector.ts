@@ -11,6 +11,7 @@ import { weComExternalUserIdAddress } from './addresses';
 import type { WeComDeps } from './app-message-connector';
 import { MassSendConfig } from './config';
 import { weComContactWays } from './contact-ways';
+import { type CorpTagsInstance, corpTagsApi, markTagsJob, syncCorpTagsJob } from './corp-tags';
 import { type GroupEntryInstance, weComGroupEntry } from './group-entry';
 import { weComCallbackHandler } from './inbound';
 import { WECOM_MASS_SEND_LIMIT } from './limits';
@@ -137,13 +138,14 @@ const OUTCOMES = ['unsent', 'sent', 'not-a-friend', 'received-other'] as const;
 
 /**
  * The customer-contact secret that creates mass sends may also read customer groups and customers,
- * and manage the groups' entry (join ways, group welcome templates).
+ * manage the groups' entry (join ways, group welcome templates) and the corp tags.
  */
 export interface MassSendInstance
   extends ConnectorInstance,
     CustomerGroupReader,
     CustomerReader,
-    GroupEntryInstance {
+    GroupEntryInstance,
+    CorpTagsInstance {
   followResult(msgid: string, externalUserId: string): Promise<MassSendOutcome>;
 }
 
@@ -308,6 +310,7 @@ export function createMassSender(config: MassSendConfig, deps: MassSendDeps): Ma
     send,
     followResult,
     reconcileGroup: (chatId, known) => reconcileGroup(client, chatId, known),
+    corpTags: corpTagsApi(client),
     readCustomer: (externalUserId) => readCustomer(client, externalUserId),
     // The customer-contact secret that sends mass messages also makes the channel codes.
     contactWays: weComContactWays(client, now),
@@ -351,10 +354,10 @@ export const weComMassSendConnector = defineConnector({
   capabilities: ['articles', 'welcome'],
   configSchema: MassSendConfig,
   secretFields: ['secret'],
-  // The corp's callback (customers, customer groups) arrives here: this is the connector that reads them.
+  // The corp's callback (customers, customer groups, corp tags) arrives here: this is the connector that reads them.
   inbound: [weComCallbackHandler],
   limits: [WECOM_MASS_SEND_LIMIT],
-  jobs: [reconcileGroupsJob, readCustomerJob],
+  jobs: [reconcileGroupsJob, readCustomerJob, syncCorpTagsJob, markTagsJob],
   create: (config, context): MassSendInstance =>
     Object.assign(
       createMassSender(config, {

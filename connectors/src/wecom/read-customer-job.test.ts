@@ -28,6 +28,7 @@ describe('the read-customer job', () => {
       storage: memoryStorage(),
       groups: {} as never,
       contacts,
+      tags: {} as never,
       ...(only === undefined ? {} : { only }),
     });
   const config = () => MassSendConfig.parse({ ...APP, sender: 'staff', baseUrl: fake.url });

@@ -6,6 +6,7 @@ import { MassSendConfig } from './config';
 import { type FakeGroupMember, FakeWeComServer } from './fake-wecom-server';
 import { weComMassSendConnector } from './mass-send-connector';
 import { type GroupReconcileReport, RECONCILE_GROUPS_JOB, reconcileGroupsJob } from './reconcile-job';
+import { memoryTags } from './test-support';
 import { resetWeComTokenCache } from './wecom-client';
 
 const member = (userid: string, type: 1 | 2 = 2): FakeGroupMember => ({
@@ -69,6 +70,7 @@ describe("WeCom's reconcile-groups job", () => {
       instance: weComMassSendConnector.create(config(), { storage }),
       storage,
       groups,
+      tags: memoryTags().port,
       contacts: noContacts,
       ...(only ? { only } : {}),
     };
@@ -160,6 +162,7 @@ describe("WeCom's reconcile-groups job", () => {
       instance: { send: async () => ({ status: 'sent' }) },
       storage,
       groups: memory.port,
+      tags: memoryTags().port,
       contacts: noContacts,
     });
     expect(report).toMatchObject({ groups: 1, skipped: expect.stringContaining('cannot read') });

@@ -73,6 +73,9 @@ const PERMANENT = new Map<number, string>([
   [41048, 'no customer can receive this message'],
   [81013, "the recipient is not a member, or is outside the app's visible range"],
   [45002, 'the content is too long'],
+  [40068, 'the corp tag id is invalid (deleted, or not visible to this app): read the corp tag list again'],
+  [40071, 'a corp tag of that name already exists in the group'],
+  [84061, 'the customer is not (or no longer) a contact of this staff member'],
   [93000, 'the group robot webhook is invalid, or the robot was removed from the group'],
   [93004, 'the group robot is disabled'],
 ]);

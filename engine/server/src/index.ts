@@ -40,7 +40,12 @@ export {
 } from './persistence/accounts';
 export { CampaignRequest, type CampaignStatus, Campaigns, scheduleIdOf } from './services/campaigns';
 export { ChannelRoutes } from './services/channel-routes';
-export { ConnectorJobs, connectorJobRunId, connectorJobScheduleId } from './services/connector-jobs';
+export {
+  ConnectorJobs,
+  connectorJobRunId,
+  connectorJobScheduleId,
+  tagChangeAddressKinds,
+} from './services/connector-jobs';
 export { ContactChanges } from './services/contact-changes';
 export { applyContactChangeSet, ContactEvents } from './services/contact-events';
 export { ContactPatch, Contacts } from './services/contacts';
@@ -48,6 +53,7 @@ export { EnrollError, Enroller, type EnrollResult } from './services/enroll';
 export { EventRouter } from './services/events';
 export { FlowControl, FlowControlError } from './services/flow-control';
 export { Groups } from './services/groups';
+export { tagsPortOf } from './services/provider-tags';
 export { Stats, StatsQuery } from './services/stats';
 export {
   MigrationError,

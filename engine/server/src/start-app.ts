@@ -18,7 +18,7 @@ import { SecretBox } from './secrets';
 import { Campaigns } from './services/campaigns';
 import { ChannelCodes } from './services/channel-codes';
 import { ChannelRoutes } from './services/channel-routes';
-import { ConnectorJobs } from './services/connector-jobs';
+import { ConnectorJobs, tagChangeAddressKinds } from './services/connector-jobs';
 import { ContactChanges } from './services/contact-changes';
 import { ContactEvents } from './services/contact-events';
 import { Contacts } from './services/contacts';
@@ -26,6 +26,7 @@ import { Enroller } from './services/enroll';
 import { EventRouter } from './services/events';
 import { FlowControl } from './services/flow-control';
 import { Groups } from './services/groups';
+import { tagsPortOf } from './services/provider-tags';
 import { Stats } from './services/stats';
 import { VersionMigrator } from './services/version-migration';
 import { TemporalGateway, welcomeTaskQueue } from './temporal/gateway';
@@ -72,7 +73,10 @@ export interface RunningApp {
 export async function startApp(options: AppOptions): Promise<RunningApp> {
   const { config } = options;
   const registry = defaultRegistry();
-  const store = Database.open(options.databaseUrl, { addressMatchKey: registry.matchKey });
+  const store = Database.open(options.databaseUrl, {
+    addressMatchKey: registry.matchKey,
+    tagChangeAddressKinds: tagChangeAddressKinds(registry),
+  });
   const { sql } = store;
   const cleanups: (() => Promise<unknown>)[] = [() => store.end()];
   const stop = async () => {
@@ -104,8 +108,7 @@ export async function startApp(options: AppOptions): Promise<RunningApp> {
     const events = new EventRouter(store, gateway, enroller);
     const groups = new Groups(store, events);
     const links = temporalLinks(options.temporalUiUrl, config.TEMPORAL_NAMESPACE);
-    const contactService = new Contacts(store.contacts, links.run, gateway, contactChanges);
-    const contactEvents = new ContactEvents(store, events, contactChanges, contactService);
+    const contactEvents = new ContactEvents(store, events, contactChanges);
     const connectorJobs = new ConnectorJobs(
       registry,
       channelRoutes,
@@ -113,6 +116,7 @@ export async function startApp(options: AppOptions): Promise<RunningApp> {
       connectorContext,
       gateway,
       contactEvents,
+      (c) => tagsPortOf(store.providerTags, c),
     );
     let worker: RunningWorker | undefined;
     if (options.worker ?? true) {
@@ -164,7 +168,7 @@ export async function startApp(options: AppOptions): Promise<RunningApp> {
         migrator: new VersionMigrator(store, gateway),
         campaigns,
         accounts,
-        contacts: contactService,
+        contacts: new Contacts(store.contacts, links.run, gateway, contactChanges, connectorJobs),
         flowControl: new FlowControl(store, gateway, campaigns, {
           channels: registry.channels(),
           reach: registry.reach(),

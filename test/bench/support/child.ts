@@ -4,7 +4,6 @@ import {
   ConnectorJobs,
   ContactChanges,
   ContactEvents,
-  Contacts,
   createActivities,
   Database,
   Enroller,
@@ -14,6 +13,7 @@ import {
   localStack,
   type RunningApp,
   TemporalGateway,
+  tagsPortOf,
   workflowBundle,
 } from '@sopflow/server';
 import { Client, Connection } from '@temporalio/client';
@@ -121,12 +121,8 @@ async function main() {
           new Groups(store, events),
           connectorContext,
           temporal,
-          new ContactEvents(
-            store,
-            events,
-            contactChanges,
-            new Contacts(store.contacts, undefined, temporal, contactChanges),
-          ),
+          new ContactEvents(store, events, contactChanges),
+          (connector) => tagsPortOf(store.providerTags, connector),
         ),
       }),
       maxConcurrentActivityTaskExecutions: config.SOPFLOW_WORKER_ACTIVITIES,

@@ -34,6 +34,7 @@ import {
   TimeZoneList,
   WeekdaysField,
 } from './forms';
+import { TagsInput } from './TagsInput';
 
 /**
  * A node's form, generated from its type's core schema (`nodeFormFields`): each field drawn by
@@ -474,6 +475,19 @@ function WidgetView({ field, context }: { field: WidgetField; context: FieldCont
                 e.target.value ? set(path, e.target.value) : !field.required && set(path, undefined)
               }
               data-testid={testId}
+            />
+          )}
+        </Field>
+      );
+    case 'tags':
+      return (
+        <Field {...labelled} hint={hint}>
+          {(id) => (
+            <TagsInput
+              id={id}
+              value={value as string[] | undefined}
+              onChange={(tags) => set(path, tags)}
+              testId={testId}
             />
           )}
         </Field>

@@ -24,3 +24,4 @@ export * from './groups';
 export * from './numbers';
 export * from './outbox';
 export type { ApiPaths } from './paths';
+export * from './tags';

@@ -67,6 +67,7 @@ import type {
   WelcomeTemplateEdit,
   WelcomeTemplateList,
 } from './groups';
+import type { ProviderTagList } from './tags';
 
 /**
  * The routes the builder calls, as a type in the shape openapi-fetch reads (the shape
@@ -156,6 +157,7 @@ export interface ApiPaths {
   };
 
   '/api/connectors': { get: Operation<{ 200: ConnectorList }> };
+  '/api/tags': { get: Operation<{ 200: ProviderTagList }> };
   '/api/channels': { get: Operation<{ 200: ChannelsAnswer }> };
   '/api/channels/{channel}': {
     put: Operation<{ 200: ChannelRoute }, { path: { channel: string }; body: RouteBody }>;

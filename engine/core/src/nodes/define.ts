@@ -35,6 +35,8 @@ export type Widget =
   | 'timezone'
   | 'time'
   | 'date'
+  /** Tags, typed as a list, with the tags providers keep (WeCom corp tags, by group) to pick from. */
+  | 'tags'
   /** ISO weekdays as seven checkboxes. */
   | 'weekdays'
   /** Longer text (a request body). */

@@ -38,7 +38,8 @@ export function createActivities(deps: ActivityDeps): SopflowActivities {
       ),
     followDelivery: async (input) =>
       followDelivery(deps.store.deliveries, await deps.routes(input.channel), input),
-    updateContact: (input) => updateContact(deps.store.contacts, deps.contactChanges, input),
+    updateContact: (input) =>
+      updateContact(deps.store.contacts, deps.contactChanges, input, deps.connectorJobs),
     httpRequest: (input) => httpRequest(deps.http, input),
     // The campaign is the workflow calling: its id names the campaign's record.
     enrollPage: (input) =>

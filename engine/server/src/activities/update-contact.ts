@@ -1,6 +1,7 @@
 import { applyContactUpdate } from '@sopflow/core';
 import type { UpdateContactInput, UpdatedContact } from '@sopflow/workflows';
 import type { ContactRepository } from '../persistence';
+import type { ConnectorJobs } from '../services/connector-jobs';
 import type { ContactChanges } from '../services/contact-changes';
 import { permanentFailure } from './failures';
 
@@ -13,6 +14,7 @@ export async function updateContact(
   contacts: ContactRepository,
   changes: ContactChanges,
   input: UpdateContactInput,
+  connectorJobs?: Pick<ConnectorJobs, 'startForTagChanges'>,
 ): Promise<UpdatedContact> {
   const updated = await contacts.applyUpdate(
     input.contactId,
@@ -25,5 +27,7 @@ export async function updateContact(
   if (!updated) throw permanentFailure(`Contact "${input.contactId}" no longer exists.`);
   // Pushed before answering: a push that fails retries the activity, whose update is then a no-op.
   if (updated.changed) await changes.push([updated], input.workflowId);
+  // The tag changes are noted in the update's transaction; this only hands them over sooner.
+  if (updated.tagsNoted) await connectorJobs?.startForTagChanges([input.contactId]);
   return { ...updated.contact, revision: updated.revision };
 }

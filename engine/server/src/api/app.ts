@@ -26,6 +26,7 @@ import { registerGroupRoutes } from './routes/groups';
 import { registerWebhookRoutes } from './routes/hooks';
 import { registerInboundRoutes } from './routes/inbound';
 import { registerOutboxRoutes } from './routes/outbox';
+import { registerTagRoutes } from './routes/tags';
 import { registerUnsubscribeRoutes } from './routes/unsubscribe';
 
 export { type ApiOptions, apiError } from './http';
@@ -163,6 +164,7 @@ export function createApi(options: ApiOptions): Hono {
   registerGroupRoutes(app, ctx);
   registerInboundRoutes(app, ctx);
   registerOutboxRoutes(app, ctx);
+  registerTagRoutes(app, ctx);
   registerUnsubscribeRoutes(app, ctx);
 
   let openapi: Promise<unknown> | undefined;

@@ -1,5 +1,6 @@
 import { type applyContactUpdate, type Condition, Contact, type ContactInput } from '@sopflow/core';
 import { audiencePredicate } from './audience-sql';
+import { ProviderTagRepository } from './provider-tags';
 
 type ContactUpdateResult = ReturnType<typeof applyContactUpdate>;
 
@@ -31,6 +32,8 @@ export interface ContactRevision {
 /** What a write did to one contact: as it left it, and whether it was there before and is not the same now. */
 export interface ContactWrite extends ContactRevision {
   changed: boolean;
+  /** Its tag changes were noted for a provider that marks tags (`tagChangeKinds`). */
+  tagsNoted?: boolean;
 }
 
 const revisionOf = (row: ContactRow): ContactRevision => ({
@@ -73,6 +76,16 @@ export interface SaveResult {
   created: string[];
   /** Contacts that were there before and changed, with their revisions: for their running flows. */
   changed: ContactRevision[];
+  /** Contacts whose tag changes were noted for a provider that marks tags (`tagChangeKinds`). */
+  tagsNoted: string[];
+}
+
+export interface SaveOptions {
+  /**
+   * The tags come from a provider (WeCom's own tags read back into the contact): they are not
+   * noted as changes to hand that provider, which has them already. @default false
+   */
+  tagsFromProvider?: boolean;
 }
 
 export interface ContactQuery {
@@ -104,6 +117,11 @@ export class ContactRepository {
   constructor(
     private readonly sql: Sql,
     private readonly matchKey: AddressMatchKey,
+    /**
+     * Address kinds of the connectors that mark tags on the provider's side (WeCom's external user
+     * id): a tag change of a contact with such an address is noted for them in the same transaction.
+     */
+    private readonly tagChangeKinds: readonly string[] = [],
   ) {}
 
   /** `c.*` of contacts aliased `c`, with their addresses as a kind → value object. */
@@ -267,7 +285,17 @@ export class ContactRepository {
         }
       }
       if (lines.length > 0) await tx`insert into points_ledger ${tx(lines)}`;
-      return { contact: c, revision: Number(updated!.revision), changed: !sameContact(before.contact, c) };
+      const tagsNoted = await ProviderTagRepository.noteChanges(
+        tx,
+        [{ contactId: c.id, before: before.contact.tags, after: c.tags }],
+        this.tagChangeKinds,
+      );
+      return {
+        contact: c,
+        revision: Number(updated!.revision),
+        changed: !sameContact(before.contact, c),
+        tagsNoted: tagsNoted.length > 0,
+      };
     });
   }
 
@@ -363,8 +391,12 @@ export class ContactRepository {
    * Applies patches in one transaction: contacts that do not exist are created. Patches must
    * have distinct ids. Point changes are written to the ledger with `reason`.
    */
-  async save(patches: ContactPatchRecord[], reason = 'set by the API'): Promise<SaveResult> {
-    if (patches.length === 0) return { contacts: [], created: [], changed: [] };
+  async save(
+    patches: ContactPatchRecord[],
+    reason = 'set by the API',
+    options: SaveOptions = {},
+  ): Promise<SaveResult> {
+    if (patches.length === 0) return { contacts: [], created: [], changed: [], tagsNoted: [] };
     const docs = patches.map((p) => {
       const { unsubscribed, addresses: _addresses, ...rest } = p;
       if (unsubscribed === undefined) return rest;
@@ -419,10 +451,21 @@ export class ContactRepository {
         const now = byId.get(old.id)!;
         return sameContact(contactFromRow(old), now.contact) ? [] : [now];
       });
+      const tagsBefore = new Map(before.map((old) => [old.id, old.tags]));
+      const tagsNoted = await ProviderTagRepository.noteChanges(
+        tx,
+        [...byId.values()].map(({ contact }) => ({
+          contactId: contact.id,
+          before: tagsBefore.get(contact.id) ?? [],
+          after: contact.tags,
+        })),
+        options.tagsFromProvider ? [] : this.tagChangeKinds,
+      );
       return {
         contacts: patches.map((p) => byId.get(p.id)!.contact),
         created: created.map((r) => r.id),
         changed,
+        tagsNoted,
       };
     });
   }

@@ -14,6 +14,7 @@ import { FlowRepository } from './flows';
 import { GroupEntryRepository } from './group-entry';
 import { JourneyRepository } from './journeys';
 import { migrate } from './migrate';
+import { ProviderTagRepository } from './provider-tags';
 import { StatsRepository } from './stats';
 import { WatchedGroupRepository } from './watched-groups';
 import { WebhookAnswerRepository } from './webhook-answers';
@@ -24,6 +25,11 @@ export interface DatabaseOptions {
    * connector declaring the kind says (`ConnectorRegistry.matchKey`).
    */
   addressMatchKey: AddressMatchKey;
+  /**
+   * Address kinds of the connectors that mark contacts' tags on the provider's side: tag changes of
+   * contacts with such an address are noted for them. @default none
+   */
+  tagChangeAddressKinds?: readonly string[];
 }
 
 /**
@@ -47,6 +53,8 @@ export class Database {
   readonly events: EventRepository;
   readonly deliveries: DeliveryRepository;
   readonly journeys: JourneyRepository;
+  /** Providers' tag catalogs (WeCom corp tags) and the tag changes they have still to get. */
+  readonly providerTags: ProviderTagRepository;
   readonly stats: StatsRepository;
   readonly watchedGroups: WatchedGroupRepository;
   readonly webhookAnswers: WebhookAnswerRepository;
@@ -63,11 +71,12 @@ export class Database {
     this.connectorRecords = new ConnectorRecordRepository(sql);
     this.flows = new FlowRepository(sql);
     this.groupEntry = new GroupEntryRepository(sql);
-    this.contacts = new ContactRepository(sql, options.addressMatchKey);
+    this.contacts = new ContactRepository(sql, options.addressMatchKey, options.tagChangeAddressKinds);
     this.enrollments = new EnrollmentRepository(sql);
     this.events = new EventRepository(sql);
     this.deliveries = new DeliveryRepository(sql);
     this.journeys = new JourneyRepository(sql);
+    this.providerTags = new ProviderTagRepository(sql);
     this.stats = new StatsRepository(sql);
     this.watchedGroups = new WatchedGroupRepository(sql);
     this.webhookAnswers = new WebhookAnswerRepository(sql);
@@ -119,6 +128,7 @@ export { EventRepository } from './events';
 export { type FlowRecord, FlowRepository, type FlowStatus, type FlowVersionRecord } from './flows';
 export { GroupEntryRepository, type JoinWayWrite, type WelcomeTemplateWrite } from './group-entry';
 export { JourneyRepository } from './journeys';
+export { ProviderTagRepository, type TagCatalog, type TagChange } from './provider-tags';
 export { StatsRepository } from './stats';
 export { type WatchedGroupRecord, WatchedGroupRepository } from './watched-groups';
 export { WebhookAnswerRepository } from './webhook-answers';

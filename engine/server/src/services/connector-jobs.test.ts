@@ -5,12 +5,14 @@ import {
   type GroupsPort,
   type JobContext,
   memoryStorage,
+  type TagsPort,
+  weComExternalUserIdAddress,
 } from '@sopflow/connectors';
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import type { TemporalGateway } from '../temporal/gateway';
 import type { ChannelRoutes } from './channel-routes';
-import { ConnectorJobs, connectorJobScheduleId } from './connector-jobs';
+import { ConnectorJobs, connectorJobScheduleId, tagChangeAddressKinds } from './connector-jobs';
 
 const ran: JobContext<{ everyMinutes: number }>[] = [];
 const tidy = defineConnector({
@@ -75,6 +77,7 @@ function recordingGateway() {
 
 const groups = {} as GroupsPort;
 const contacts = {} as ContactsPort;
+const tags = {} as TagsPort;
 const storage = memoryStorage();
 const jobsFor = (table: Parameters<typeof routesOf>[0], gateway = recordingGateway().gateway) =>
   new ConnectorJobs(
@@ -84,6 +87,7 @@ const jobsFor = (table: Parameters<typeof routesOf>[0], gateway = recordingGatew
     () => ({ storage }),
     gateway,
     contacts,
+    () => tags,
   );
 
 describe('connector jobs', () => {
@@ -161,5 +165,71 @@ describe('connector jobs', () => {
     calls.length = 0;
     await jobsFor({ chat: { connector: 'plain', config: {} } }, gateway).syncSchedules('chat');
     expect(calls).toEqual([['delete', 'sopflow-job:tidy:chat:sweep']]);
+  });
+
+  describe('that follow tags', () => {
+    const tagger = defineConnector({
+      name: 'tagger',
+      description: 'A connector that marks tags on its provider, for tests.',
+      channels: ['chat'],
+      address: weComExternalUserIdAddress,
+      configSchema: z.object({}),
+      create: () => ({ send: async () => ({ status: 'sent' }) }),
+      jobs: [
+        {
+          name: 'mark',
+          label: { en: 'Mark', zh: '标记' },
+          schedule: () => ({ intervals: [{ every: 60_000 }] }),
+          startsOnTagChange: true,
+          runsWhenScheduled: true,
+          run: async () => ({}),
+        },
+      ],
+    });
+    const registry = new ConnectorRegistry([tagger as never, tidy as never]);
+    const started: string[] = [];
+    const calls: string[] = [];
+    const gateway = {
+      async startConnectorJob(id: string) {
+        started.push(id);
+      },
+      async putSchedule(id: string) {
+        calls.push(`put ${id}`);
+      },
+      async deleteSchedule(id: string) {
+        calls.push(`delete ${id}`);
+        return false;
+      },
+    } as unknown as TemporalGateway;
+    const jobs = new ConnectorJobs(
+      registry,
+      routesOf({ chat: { connector: 'tagger', config: {} } }),
+      groups,
+      () => ({ storage }),
+      gateway,
+      contacts,
+      () => tags,
+    );
+
+    it('note tag changes for the address kinds of connectors whose jobs follow them', () => {
+      expect(tagChangeAddressKinds(registry)).toEqual(['wecomExternalUserId']);
+      expect(tagChangeAddressKinds(new ConnectorRegistry([tidy as never]))).toEqual([]);
+    });
+
+    it('start for each contact whose tags changed, but leave a large import to the scheduled pass', async () => {
+      started.length = 0;
+      await jobs.startForTagChanges(['c1', 'c2']);
+      expect(started).toEqual(['sopflow-job:tagger:chat:mark:c1', 'sopflow-job:tagger:chat:mark:c2']);
+      started.length = 0;
+      await jobs.startForTagChanges(Array.from({ length: 21 }, (_, i) => `c${i}`));
+      expect(started).toEqual([]);
+    });
+
+    it('run once when their schedule is made, besides the schedule', async () => {
+      started.length = 0;
+      await jobs.syncSchedules('chat');
+      expect(calls).toContain('put sopflow-job:tagger:chat:mark');
+      expect(started).toEqual(['sopflow-job:tagger:chat:mark:scheduled']);
+    });
   });
 });

@@ -1,4 +1,10 @@
-import type { ConnectorContext, ConnectorRegistry, ContactsPort, GroupsPort } from '@sopflow/connectors';
+import type {
+  ConnectorContext,
+  ConnectorRegistry,
+  ContactsPort,
+  GroupsPort,
+  TagsPort,
+} from '@sopflow/connectors';
 import { type ConnectorJobInput, connectorJob } from '@sopflow/workflows';
 import { errorCauses } from '../error-causes';
 import type { TemporalGateway } from '../temporal/gateway';
@@ -19,6 +25,27 @@ export const connectorJobRunId = (input: ConnectorJobInput & { only: string }): 
 const RETIRED_SCHEDULES = ['sopflow-wecom-reconcile'];
 
 /**
+ * A save changing tags of more contacts than this (an import) starts no job per contact: the jobs'
+ * scheduled passes hand the changes over.
+ */
+const TAG_CHANGE_STARTS_PER_SAVE = 20;
+
+/**
+ * The address kinds of the connectors with a job started on tag changes: a contact with such an
+ * address has its tag changes noted for them.
+ */
+export function tagChangeAddressKinds(registry: ConnectorRegistry): string[] {
+  return [
+    ...new Set(
+      registry
+        .list()
+        .filter((c) => c.address && c.jobs?.some((j) => j.startsOnTagChange))
+        .map((c) => c.address!.name),
+    ),
+  ];
+}
+
+/**
  * The jobs connectors declare (`Connector.jobs`), run for each channel account that uses them:
  * one Temporal Schedule per job of each configured channel, each run one `connectorJob` workflow,
  * which calls `run` here with the account's config, its instance and the narrow ports.
@@ -34,6 +61,8 @@ export class ConnectorJobs {
     private readonly contextOf: (connector: string) => ConnectorContext,
     private readonly temporal: TemporalGateway,
     private readonly contacts: ContactsPort,
+    /** The tags port each connector's jobs get (its catalogs and pending tag changes). */
+    private readonly tagsOf: (connector: string) => TagsPort,
   ) {}
 
   /** One pass of a job for an account; `only` narrows it to one item (a group an inbound call named). */
@@ -53,6 +82,7 @@ export class ConnectorJobs {
       storage: context.storage,
       groups: this.groups,
       contacts: this.contacts,
+      tags: this.tagsOf(connector.name),
       ...(only === undefined ? {} : { only }),
       ...(context.log ? { log: context.log } : {}),
     });
@@ -75,6 +105,26 @@ export class ConnectorJobs {
       started.push(workflowId);
     }
     return started;
+  }
+
+  /**
+   * Starts the jobs declared `startsOnTagChange` for each contact whose tag changes were noted, in
+   * the background. The changes are in Postgres already: a start that fails (Temporal down) is only
+   * logged, and the jobs' scheduled passes hand them over.
+   */
+  async startForTagChanges(contactIds: readonly string[]): Promise<void> {
+    if (contactIds.length === 0 || contactIds.length > TAG_CHANGE_STARTS_PER_SAVE) return;
+    for (const connector of this.registry.list())
+      for (const job of connector.jobs ?? []) {
+        if (!job.startsOnTagChange) continue;
+        for (const contactId of contactIds)
+          await this.startNow(connector.name, job.name, contactId).catch((error: unknown) =>
+            console.warn(
+              `${job.name} (${connector.name}) for ${contactId} not started now; its scheduled pass will do it:`,
+              error instanceof Error ? error.message : error,
+            ),
+          );
+      }
   }
 
   /**
@@ -107,6 +157,9 @@ export class ConnectorJobs {
               overlap: 'SKIP',
               memo: { purpose: `${job.label.en} (${connector.name}, channel ${account})` },
             });
+            // Read once now, so what the job keeps is there before its first interval ends.
+            if (job.runsWhenScheduled)
+              await temporal.startConnectorJob(`${connectorJobScheduleId(input)}:scheduled`, input);
           }
         }
       }

@@ -3,7 +3,6 @@ import type { Contact } from '@sopflow/core';
 import type { Database } from '../persistence';
 import type { ContactWrite } from '../persistence/contacts';
 import type { ContactChanges } from './contact-changes';
-import type { Contacts } from './contacts';
 import type { EventOutcome, EventRouter } from './events';
 
 type ContactEventFact = Extract<InboundFact, { kind: 'contact-event' }>;
@@ -52,7 +51,6 @@ export class ContactEvents implements ContactsPort {
     private readonly store: Pick<Database, 'contacts'>,
     private readonly events: Pick<EventRouter, 'post'>,
     private readonly changes: Pick<ContactChanges, 'push'>,
-    private readonly subscriptions: Pick<Contacts, 'optIn' | 'optOut'>,
   ) {}
 
   async take(fact: ContactEventFact): Promise<{ contactId: string; outcome: EventOutcome }> {
@@ -66,9 +64,10 @@ export class ContactEvents implements ContactsPort {
     // Applied on every delivery: opting in or out again is harmless.
     if (fact.subscription) {
       const { channel, subscribed } = fact.subscription;
-      await (subscribed
-        ? this.subscriptions.optIn(contact.id, channel)
-        : this.subscriptions.optOut(contact.id, channel));
+      const written = subscribed
+        ? await this.store.contacts.resubscribe(contact.id, channel)
+        : await this.store.contacts.unsubscribe(contact.id, channel);
+      if (written) await this.changes.push([written]);
     }
     const outcome = await this.events.post({
       id: fact.id,

@@ -1,7 +1,8 @@
 import type { Contact } from '@sopflow/core';
 import type { ContactPatch } from '@sopflow/core/api';
-import type { ContactQuery, ContactRepository, SaveResult } from '../persistence/contacts';
+import type { ContactQuery, ContactRepository, SaveOptions, SaveResult } from '../persistence/contacts';
 import type { TemporalGateway } from '../temporal/gateway';
+import type { ConnectorJobs } from './connector-jobs';
 import type { ContactChanges } from './contact-changes';
 
 /**
@@ -12,7 +13,7 @@ import type { ContactChanges } from './contact-changes';
 /** A change to a contact: the API contract's (`@sopflow/core/api`). */
 export { ContactPatch } from '@sopflow/core/api';
 
-export type { ContactQuery, SaveResult } from '../persistence/contacts';
+export type { ContactQuery, SaveOptions, SaveResult } from '../persistence/contacts';
 
 export class Contacts {
   constructor(
@@ -23,6 +24,8 @@ export class Contacts {
     private readonly temporal?: TemporalGateway,
     /** Where changed contacts are pushed to their running flows. */
     private readonly changes?: ContactChanges,
+    /** Hands contacts' tag changes to the providers that mark tags (WeCom), in the background. */
+    private readonly connectorJobs?: Pick<ConnectorJobs, 'startForTagChanges'>,
   ) {}
 
   /** Workflow id → the step each running journey of the contact waits at; empty when unknown. */
@@ -44,9 +47,14 @@ export class Contacts {
    * have distinct ids. Point changes are written to the ledger with `reason`. Contacts that
    * changed are pushed to their running flows once stored.
    */
-  async save(patches: ContactPatch[], reason = 'set by the API'): Promise<SaveResult> {
-    const saved = await this.contacts.save(patches, reason);
+  async save(
+    patches: ContactPatch[],
+    reason = 'set by the API',
+    options: SaveOptions = {},
+  ): Promise<SaveResult> {
+    const saved = await this.contacts.save(patches, reason, options);
     await this.changes?.push(saved.changed);
+    await this.connectorJobs?.startForTagChanges(saved.tagsNoted);
     return saved;
   }
 

@@ -3,7 +3,12 @@ import { defineNode, form, nodeSchema } from '../define';
 
 const Scalar = z.union([z.string().max(1000), z.number().finite(), z.boolean()]);
 const Tag = z.string().min(1).max(100);
-const tags = (en: string, zh: string) => z.array(Tag).max(50).optional().meta(form(en, zh));
+const tags = (en: string, zh: string) =>
+  z
+    .array(Tag)
+    .max(50)
+    .optional()
+    .meta(form(en, zh, { widget: 'tags' }));
 
 export const ContactUpdate = z.object({
   addTags: tags('Add tags', '添加标签'),

@@ -68,6 +68,11 @@ export function registerInboundRoutes(app: Hono, ctx: ApiContext): void {
           );
         return;
       }
+      case 'job':
+        // Started in the background: the provider wants its answer before such a job would return.
+        if (!(await runInBackground(connector, fact.job, fact.only)))
+          console.warn(`${connector.name} asked for its ${fact.job} job, but no channel is routed to it.`);
+        return;
       case 'group-dissolved':
         return ctx.options.groups.forget(fact.chatId);
       case 'group-members': {
