@@ -12,10 +12,10 @@ import {
 import { ArrowDown, ArrowUp, Trash2 } from 'lucide-react';
 import type { ReactNode } from 'react';
 import { renameExit } from '../../editor/document';
-import { JoinWaySelect } from '../../groups';
 import { useLocale } from '../../hooks/useLocale';
 import { nodeModule } from '../../nodes';
 import { IconButton } from '../common/IconButton';
+import { JoinWaySelect } from '../Groups/JoinWaySelect';
 import {
   ConditionEditor,
   errorsAt,

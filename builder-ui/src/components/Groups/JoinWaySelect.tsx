@@ -1,6 +1,6 @@
 import { useId } from 'react';
-import { useRemote } from '../hooks/useRemote';
-import { listJoinWays } from './api';
+import { listJoinWays } from '../../api/groups';
+import { useRemote } from '../../hooks/useRemote';
 import { GROUPS_HASH } from './route';
 import { useGroupWords } from './words';
 

@@ -1,10 +1,7 @@
 import { JoinWayBody, type WelcomeAttachment, WelcomeTemplateBody } from '@sopflow/core/api';
 import { Pencil, Plus, Trash2 } from 'lucide-react';
 import { type ReactNode, useId, useState } from 'react';
-import { ApiError } from '../api/client';
-import { IconButton } from '../components/common/IconButton';
-import { type Remote, useRemote } from '../hooks/useRemote';
-import type { Locale } from '../locale';
+import { ApiError } from '../../api/client';
 import {
   deleteJoinWay,
   deleteWelcomeTemplate,
@@ -14,9 +11,12 @@ import {
   saveJoinWay,
   saveWelcomeTemplate,
   type WelcomeTemplate,
-} from './api';
+} from '../../api/groups';
+import { type Remote, useRemote } from '../../hooks/useRemote';
+import type { Locale } from '../../locale';
+import { IconButton } from '../common/IconButton';
 import { inLocale, useGroupWords } from './words';
-import '../components/Contacts/people.css';
+import '../Contacts/people.css';
 import './groups.css';
 
 /** Problems by field path (`chatIds`, `attachment.url`), from the contract's check or the server's answer. */

@@ -5,7 +5,7 @@ import type {
   WelcomeTemplateBody,
   WelcomeTemplateEdit,
 } from '@sopflow/core/api';
-import { answer, api } from '../api/client';
+import { answer, api } from './client';
 
 /** Join ways and group welcome templates (engine/server/src/api/routes/groups.ts). */
 

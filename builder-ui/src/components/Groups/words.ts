@@ -1,5 +1,5 @@
-import { useLocale } from '../hooks/useLocale';
-import type { Locale } from '../locale';
+import { useLocale } from '../../hooks/useLocale';
+import type { Locale } from '../../locale';
 
 /** The Groups page's words, kept beside it. */
 
