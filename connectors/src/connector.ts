@@ -1,6 +1,7 @@
 import type { z } from 'zod';
 import type { AddressKind } from './address-kind';
 import type { ContactsPort, GroupMemberEvent, InboundHandler } from './inbound';
+import type { ConnectorRecords } from './records';
 
 /**
  * One interface for every channel provider. A connector describes its configuration with a
@@ -90,18 +91,7 @@ export class SendError extends Error {
   }
 }
 
-/**
- * A connector's own small durable records, by key (e.g. an attempt to create a provider-side task),
- * each with a version for compare-and-set. Kept apart per connector; shared by every worker.
- */
-export interface ConnectorRecords {
-  get<T = unknown>(key: string): Promise<{ value: T; version: number } | undefined>;
-  /**
-   * Writes `value` if the record is still at `expectedVersion` (undefined: there is none yet);
-   * false when another writer got there first, and nothing is written.
-   */
-  put(key: string, value: unknown, expectedVersion: number | undefined): Promise<boolean>;
-}
+export type { ConnectorRecords } from './records';
 
 /** The narrow storage a connector may use: its own records, and the outbox. */
 export interface ConnectorStorage {

@@ -1,5 +1,5 @@
 import type { z } from 'zod';
-import type { ConnectorRecords } from './connector';
+import type { ConnectorRecords } from './records';
 
 /**
  * What providers send sopflow (replies, callbacks), as a connector declares it: a handler per
