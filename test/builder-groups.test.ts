@@ -131,9 +131,9 @@ it('manages join ways and welcome templates from the Groups page, and a send ste
   await byId('node-invite').click();
   await page.locator('[data-testid="inspector"][data-node-id="invite"]').waitFor();
   const select = byId('field-message-join-way');
-  await expect
-    .poll(() => select.locator('option').allTextContents(), WAIT)
-    .toEqual(['No invitation', `Book club (${state})`]);
+  // The run's database holds other files' join ways too: this one is offered, after "No invitation".
+  await expect.poll(() => select.locator('option').allTextContents(), WAIT).toContain(`Book club (${state})`);
+  expect((await select.locator('option').allTextContents())[0]).toBe('No invitation');
   await select.selectOption(configId!);
   await page.screenshot({ path: artifact('builder-groups-send-en.png') });
   await byId('save').click();

@@ -215,7 +215,7 @@ describe('a logged-out load', () => {
     const refused: string[] = [];
     page.on('request', (request) => {
       const url = new URL(request.url());
-      if (url.pathname.startsWith('/api/')) asked.push(url.pathname);
+      if (url.pathname.startsWith('/api/')) asked.push(url.pathname + url.search);
     });
     page.on('response', (response) => {
       if (response.status() === 401) refused.push(new URL(response.url()).pathname);

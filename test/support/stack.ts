@@ -85,6 +85,9 @@ export async function startTestApp(
   // sure the admin this app was configured with can log in too.
   await ensureAdmin(app.accounts, env.SOPFLOW_ADMIN_EMAIL, env.SOPFLOW_ADMIN_PASSWORD);
   const { token } = await app.accounts.createToken({ name: `e2e ${taskQueue}`, role: 'admin' });
+  // The run's database is shared by every file: flows this app made live are archived when it
+  // stops, so a later file's events start only its own flows (an event trigger takes any contact).
+  const madeLive = new Set<string>();
   const requestWith: TestApp['requestWith'] = async (auth, method, path, body, headers = {}) => {
     const response = await fetch(`${url}${path}`, {
       method,
@@ -104,6 +107,8 @@ export async function startTestApp(
     } catch {
       // Not JSON (an HTML page, TwiML): the text itself.
     }
+    const live = /^\/api\/flows\/([^/?]+)\/(publish|rollback|resume)$/.exec(path);
+    if (method === 'POST' && live && response.ok) madeLive.add(decodeURIComponent(live[1]!));
     return { status: response.status, body: parsed, headers: response.headers };
   };
   const request: TestApp['request'] = async (method, path, body) => {
@@ -134,7 +139,18 @@ export async function startTestApp(
     });
     return { status: response.status, body: await response.json() };
   };
-  return { ...app, url, taskQueue, env, token, request, requestWith, login, webhook };
+  const stop = async () => {
+    try {
+      if (madeLive.size > 0)
+        await app.sql`update flows set status = 'archived' where id in ${app.sql([...madeLive])}`;
+    } catch (error) {
+      // A file that took Postgres down stops anyway; its flows may then start for later files' events.
+      console.warn(`could not archive this app's flows: ${(error as Error).message}`);
+    } finally {
+      await app.stop();
+    }
+  };
+  return { ...app, url, taskQueue, env, token, request, requestWith, login, webhook, stop };
 }
 
 /** An admin account with this email and password: created, or made so. */
