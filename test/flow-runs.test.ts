@@ -198,7 +198,7 @@ describe('publishing', () => {
 });
 
 describe('templates', () => {
-  it('lists the five SOP templates and creates a flow from one that compiles cleanly', async () => {
+  it('lists the six SOP templates and creates a flow from one that compiles cleanly', async () => {
     const list = await app.request('GET', '/api/templates');
     expect(list.body.templates.map((t: { id: string }) => t.id)).toEqual([
       'welcome',
@@ -206,6 +206,7 @@ describe('templates', () => {
       'nurture',
       'promo',
       'reactivation',
+      'wecom-new-customer',
     ]);
     const id = uniqueId('my-welcome');
     const created = await app.request('POST', '/api/flows/from-template', {
