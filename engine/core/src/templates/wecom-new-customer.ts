@@ -61,8 +61,9 @@ const COPY: Record<TemplateLocale, Copy> = {
       story: '干货：客户故事',
       done: '结束',
     },
+    // No name: the welcome goes within WeCom's 20 s, before the read of the customer brings it.
     welcome: [
-      '{{ contact.name | default: "你好" }}，很高兴认识你！我是你的专属顾问 😊',
+      '你好，很高兴认识你！我是你的专属顾问 😊',
       '有任何问题都可以直接在这里问我，工作日 9:00–21:00 都在。',
       '稍后拉你进我们的客户群，群里有每周干货和专属福利～',
     ].join('\n'),
@@ -111,7 +112,7 @@ const COPY: Record<TemplateLocale, Copy> = {
       done: 'Done',
     },
     welcome: [
-      'Hi {{ contact.name | default: "there" }}, great to meet you! I am your personal advisor 😊',
+      'Hi, great to meet you! I am your personal advisor 😊',
       'Ask me anything right here; I am around on weekdays 9:00–21:00.',
       'In a moment I will invite you into our customer group, with weekly tips and member-only perks.',
     ].join('\n'),
