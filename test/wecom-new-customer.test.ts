@@ -214,7 +214,12 @@ describe('the WeCom new-customer template, end to end', () => {
 
     const [joined] = await app.sql<{ payload: Record<string, unknown> }[]>`
       select payload from events where contact_id = ${contactId} and name = 'member.joined'`;
-    expect(joined?.payload).toMatchObject({ chatId, joinScene: 3, joinMethod: 'qr-code', joinWays: [way.id] });
+    expect(joined?.payload).toMatchObject({
+      chatId,
+      joinScene: 3,
+      joinMethod: 'qr-code',
+      joinWays: [way.id],
+    });
     await until(
       () => (wecom.corpTags.namesOn(STAFF, customer).includes('in-group') ? true : undefined),
       'in-group marked on WeCom',
