@@ -9,7 +9,7 @@ import { customerEventXml } from '../connectors/src/wecom/fake-callbacks';
 import { FakeWeComServer } from '../connectors/src/wecom/fake-wecom-server';
 import { startTestApp, type TestApp, uniqueId } from './support/stack';
 import { createTimeSkippingEnv } from './support/time-skipping';
-import { postWeComCallback, routeToWeComMass, weComCallbackEnv } from './support/wecom';
+import { groupJoinXml, postWeComCallback, routeToWeComMass, weComCallbackEnv } from './support/wecom';
 import { until } from './support/worker-process';
 
 /**
@@ -40,14 +40,6 @@ describe('the WeCom new-customer template, end to end', () => {
     const answer = await postWeComCallback(app.url, CALLBACK, xml);
     expect(answer.status, answer.body).toBe(200);
   };
-  /** WeCom's callback: `memberId` joined `chat` by scanning a join way's QR code (join scene 3). */
-  const joinXml = (chat: string, memberId: string) =>
-    `<xml><ToUserName><![CDATA[${WECOM.corpId}]]></ToUserName><FromUserName><![CDATA[sys]]></FromUserName>` +
-    `<CreateTime>${Math.floor(Date.now() / 1000)}</CreateTime><MsgType><![CDATA[event]]></MsgType>` +
-    `<Event><![CDATA[change_external_chat]]></Event><ChatId><![CDATA[${chat}]]></ChatId>` +
-    `<ChangeType><![CDATA[update]]></ChangeType><UpdateDetail><![CDATA[add_member]]></UpdateDetail>` +
-    `<JoinScene>3</JoinScene><MemChangeCnt>1</MemChangeCnt>` +
-    `<MemChangeList><Item><![CDATA[${memberId}]]></Item></MemChangeList></xml>`;
   /** The mass-send tasks (add_msg_template) to one customer, in order. */
   const tasksTo = (externalUserId: string) =>
     wecom.tasks.filter((t) => t.external_userid.includes(externalUserId));
@@ -206,7 +198,7 @@ describe('the WeCom new-customer template, end to end', () => {
     wecom.setSendStatus(invite.msgid, customer, 1);
 
     // The customer scans it: WeCom's signed callback wakes the wait, and the joiner is tagged.
-    await callback(joinXml(chatId, customer));
+    await callback(groupJoinXml(WECOM.corpId, chatId, customer, 3));
     await until(
       async () => ((await app.store.contacts.get(contactId))?.tags.includes('in-group') ? true : undefined),
       'the in-group tag',
