@@ -86,10 +86,11 @@ it('draws, checks, previews and publishes the welcome SOP, then runs it from its
   const flowId = uniqueId('drawn-welcome');
   const greeting = '欢迎 Vera 加入本群！';
 
-  // 1. The gallery: the five templates come from the API; a blank flow is created and opened.
+  // 1. The gallery: the six templates come from the API; a blank flow is created and opened.
   await open('#/new');
   await byId('gallery-template-welcome').waitFor();
   await byId('gallery-template-reactivation').waitFor();
+  await byId('gallery-template-wecom-new-customer').waitFor();
   await page.screenshot({ path: artifact('builder-gallery-en.png') });
   await createBlankFlow('Welcome, drawn by hand', flowId);
   await byId('node-start').waitFor();

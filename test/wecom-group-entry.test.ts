@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FakeWeComServer } from '../connectors/src/wecom/fake-wecom-server';
 import { edge } from './support/flows';
 import { publishFlow, startTestApp, type TestApp, uniqueId } from './support/stack';
+import { groupJoinXml } from './support/wecom';
 import { until } from './support/worker-process';
 
 /**
@@ -34,15 +35,7 @@ describe('a flow invites a customer into a group through a join way and waits fo
    * without `memberId`, WeCom said a member joined but not who.
    */
   const joinCallback = async (chat: string, memberId: string | undefined, joinScene: number) => {
-    const now = Math.floor(Date.now() / 1000);
-    const xml =
-      `<xml><ToUserName><![CDATA[${WECOM.corpId}]]></ToUserName><FromUserName><![CDATA[sys]]></FromUserName>` +
-      `<CreateTime>${now}</CreateTime><MsgType><![CDATA[event]]></MsgType>` +
-      `<Event><![CDATA[change_external_chat]]></Event><ChatId><![CDATA[${chat}]]></ChatId>` +
-      `<ChangeType><![CDATA[update]]></ChangeType><UpdateDetail><![CDATA[add_member]]></UpdateDetail>` +
-      `<JoinScene>${joinScene}</JoinScene><MemChangeCnt>1</MemChangeCnt>` +
-      (memberId ? `<MemChangeList><Item><![CDATA[${memberId}]]></Item></MemChangeList>` : '') +
-      '</xml>';
+    const xml = groupJoinXml(WECOM.corpId, chat, memberId, joinScene);
     const delivery = encryptForTest(CALLBACK, xml);
     const answer = await fetch(`${app.url}/api/inbound/wecom?${new URLSearchParams(delivery.query)}`, {
       method: 'POST',

@@ -59,7 +59,7 @@ const en = {
 
   // Template gallery.
   galleryTitle: 'Start a new flow',
-  gallerySubtitle: 'Begin from one of the five community SOPs, or draw your own from a blank canvas.',
+  gallerySubtitle: 'Begin from one of the community SOPs, or draw your own from a blank canvas.',
   blankFlow: 'Blank flow',
   blankFlowDescription: 'A trigger and an exit: draw the rest from the palette.',
   templatesFailed: 'Could not load the templates:',
@@ -454,7 +454,7 @@ const zh: Messages = {
   },
 
   galleryTitle: '新建流程',
-  gallerySubtitle: '从五个社群运营 SOP 模板开始，或在空白画布上自己画。',
+  gallerySubtitle: '从社群运营 SOP 模板开始，或在空白画布上自己画。',
   blankFlow: '空白流程',
   blankFlowDescription: '只有触发器和结束：其余步骤从左侧拖进来。',
   templatesFailed: '无法读取模板：',

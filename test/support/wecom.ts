@@ -30,3 +30,25 @@ export async function postWeComCallback(
   });
   return { status: answer.status, body: await answer.text(), ms: Date.now() - started };
 }
+
+/**
+ * WeCom's callback for a customer group member joining (change_external_chat, add_member):
+ * `memberId` joined `chatId` by `joinScene` (0 invited by a member, 3 a join way's QR code);
+ * without `memberId`, WeCom says a member joined but not who.
+ */
+export function groupJoinXml(
+  corpId: string,
+  chatId: string,
+  memberId: string | undefined,
+  joinScene: number,
+) {
+  return (
+    `<xml><ToUserName><![CDATA[${corpId}]]></ToUserName><FromUserName><![CDATA[sys]]></FromUserName>` +
+    `<CreateTime>${Math.floor(Date.now() / 1000)}</CreateTime><MsgType><![CDATA[event]]></MsgType>` +
+    `<Event><![CDATA[change_external_chat]]></Event><ChatId><![CDATA[${chatId}]]></ChatId>` +
+    `<ChangeType><![CDATA[update]]></ChangeType><UpdateDetail><![CDATA[add_member]]></UpdateDetail>` +
+    `<JoinScene>${joinScene}</JoinScene><MemChangeCnt>1</MemChangeCnt>` +
+    (memberId ? `<MemChangeList><Item><![CDATA[${memberId}]]></Item></MemChangeList>` : '') +
+    '</xml>'
+  );
+}

@@ -90,6 +90,7 @@ export {
   flowDocumentJsonSchema,
   HandleId,
   HttpRequestNode,
+  JOIN_WAY_TO_PICK,
   LocalTime,
   ManualTrigger,
   MessageContent,
@@ -174,5 +175,6 @@ export {
   type TemplateId,
   type TemplateLocale,
   templateFlow,
+  wecomNewCustomerFlow,
   welcomeFlow,
 } from './templates';

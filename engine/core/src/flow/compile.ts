@@ -6,6 +6,7 @@ import type { Condition } from './conditions';
 import { comparisonProblem, comparisonsOf } from './conditions';
 import { isAddressKindName } from './contact-addresses';
 import type { CompileError, CompileErrorCode, CompileWarning } from './errors';
+import { JOIN_WAY_TO_PICK } from './fields';
 import { PLAN_VERSION, type Plan, type PlanNode } from './plan';
 import type { FreeFormWindow, RecipientLimit } from './recipient-limits';
 import {
@@ -497,7 +498,21 @@ function messageErrors(message: MessageContent, nodeId: string, path: string, sc
       ),
     ),
   ];
-  return templates.flatMap(([text, where]) => templateErrors(text, nodeId, where, scope));
+  const joinWayToPick =
+    message.joinWay === JOIN_WAY_TO_PICK
+      ? [
+          error(
+            'join_way_not_picked',
+            'Pick the group join way this message invites through: make one on the Groups page (a QR code for your customer groups), then choose it under "Invite into a group (join way)". Pick the same one in the step that waits for the join.',
+            '请选择这条消息邀请客户入群所用的加群方式：先在「群」页面创建一个（为你的客户群生成二维码），再在「邀请入群（加群方式）」中选中它。等待入群的步骤里也要选同一个。',
+            { nodeId, path: `${path}.joinWay` },
+          ),
+        ]
+      : [];
+  return [
+    ...templates.flatMap(([text, where]) => templateErrors(text, nodeId, where, scope)),
+    ...joinWayToPick,
+  ];
 }
 
 function channelErrors(
@@ -523,6 +538,17 @@ function conditionErrors(
   where: { nodeId?: string; path: string; name?: string },
 ): CompileError[] {
   return comparisonsOf(condition).flatMap((comparison) => {
+    const values = Array.isArray(comparison.value) ? comparison.value : [comparison.value];
+    if (values.includes(JOIN_WAY_TO_PICK)) {
+      return [
+        error(
+          'join_way_not_picked',
+          `Pick the group join way this condition waits for: replace "${JOIN_WAY_TO_PICK}" with the id of the join way the invitation sends (the Groups page shows it under the QR code).`,
+          `请选择这个条件等待的加群方式：把"${JOIN_WAY_TO_PICK}"换成邀请消息所用加群方式的 ID（在「群」页面二维码下方可以看到）。`,
+          { nodeId: where.nodeId, path: where.path },
+        ),
+      ];
+    }
     const problem = variableProblem(comparison.field, scope) ?? comparisonProblem(comparison);
     if (!problem) return [];
     const zh = where.name ? `条件"${where.name}"不正确：${problem}` : `条件不正确：${problem}`;

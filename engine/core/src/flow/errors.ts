@@ -23,7 +23,8 @@ export type CompileErrorCode =
   | 'unknown_channel'
   | 'invalid_condition'
   | 'duplicate_branch_id'
-  | 'welcome_needs_add_trigger';
+  | 'welcome_needs_add_trigger'
+  | 'join_way_not_picked';
 
 export interface CompileError {
   code: CompileErrorCode;

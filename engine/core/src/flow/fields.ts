@@ -115,6 +115,14 @@ export const MessageContent = z.object({
 });
 export type MessageContent = z.infer<typeof MessageContent>;
 
+/**
+ * What a template puts where the operator must pick a group join way of their own (one they may
+ * not have made yet): the invitation's `message.joinWay` and the wait's `payload.joinWays`
+ * condition. The compiler refuses it (`join_way_not_picked`), saying what to pick; WeCom's
+ * `config_id`s are hex, so no real join way has this id.
+ */
+export const JOIN_WAY_TO_PICK = 'pick-a-join-way';
+
 /** The name of an exit the operator gives (a branch condition, a split arm). */
 export const HandleId = z
   .string()

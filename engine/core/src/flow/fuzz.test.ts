@@ -16,6 +16,7 @@ import { TEMPLATES } from '../templates';
 import { BUILTIN_CHANNELS, type CompileResult, compile, nodeExits } from './compile';
 import { ComparisonOperator } from './conditions';
 import type { CompileErrorCode } from './errors';
+import { JOIN_WAY_TO_PICK } from './fields';
 import type { Plan } from './plan';
 import { Contact } from './schema';
 
@@ -57,6 +58,8 @@ const ALL_CODES: ReadonlySet<CompileErrorCode> = new Set<CompileErrorCode>([
   'unknown_channel',
   'invalid_condition',
   'duplicate_branch_id',
+  'welcome_needs_add_trigger',
+  'join_way_not_picked',
 ]);
 
 // biome-ignore lint/suspicious/noExplicitAny: generated documents are untyped JSON on purpose.
@@ -724,8 +727,13 @@ function mutate(document: Json, m: Mutation): Json {
   }
 }
 
-/** Valid documents to mutate: the five SOP templates in both languages, and generated clean flows. */
-const seeds: Json[] = TEMPLATES.flatMap((t) => [t.build('zh'), t.build('en')]);
+/**
+ * Valid documents to mutate: the SOP templates in both languages, with a join way picked where the
+ * template leaves it to the operator, and generated clean flows.
+ */
+const seeds: Json[] = TEMPLATES.flatMap((t) => [t.build('zh'), t.build('en')]).map((d) =>
+  JSON.parse(JSON.stringify(d).replaceAll(`"${JOIN_WAY_TO_PICK}"`, '"wjPicked"')),
+);
 
 const mutatedFlow = fc
   .tuple(

@@ -47,6 +47,7 @@ export {
   Duration,
   EventName,
   HandleId,
+  JOIN_WAY_TO_PICK,
   LocalTime,
   MessageContent,
   NodeId,

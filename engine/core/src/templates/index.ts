@@ -4,16 +4,24 @@ import { nurtureFlow } from './nurture';
 import { promoFlow } from './promo';
 import { reactivationFlow } from './reactivation';
 import type { TemplateLocale } from './shared';
+import { wecomNewCustomerFlow } from './wecom-new-customer';
 import { welcomeFlow } from './welcome';
 
 /**
- * The five SOPs operators run every day, as ready flow documents in Chinese and English. Both
- * locales of a template have the same steps, exits and settings; only the words differ.
+ * The SOPs operators run every day, as ready flow documents in Chinese and English: the five of
+ * the community lifecycle and WeCom's new-customer SOP (企微新客). Both locales of a template have
+ * the same steps, exits and settings; only the words differ.
  */
 
 export { TEMPLATE_LOCALES, type TemplateLocale } from './shared';
 
-export type TemplateId = 'welcome' | 'icebreaker' | 'nurture' | 'promo' | 'reactivation';
+export type TemplateId =
+  | 'welcome'
+  | 'icebreaker'
+  | 'nurture'
+  | 'promo'
+  | 'reactivation'
+  | 'wecom-new-customer';
 
 export interface FlowTemplate {
   id: TemplateId;
@@ -34,13 +42,17 @@ function template(id: TemplateId, build: (locale: TemplateLocale) => FlowDocumen
   };
 }
 
-/** In lifecycle order: attract → activate → nurture → convert → win back. */
+/**
+ * In lifecycle order: attract → activate → nurture → convert → win back; then WeCom's new-customer
+ * SOP, which runs attract to nurture for one channel.
+ */
 export const TEMPLATES: readonly FlowTemplate[] = [
   template('welcome', welcomeFlow),
   template('icebreaker', icebreakerFlow),
   template('nurture', nurtureFlow),
   template('promo', promoFlow),
   template('reactivation', reactivationFlow),
+  template('wecom-new-customer', wecomNewCustomerFlow),
 ];
 
 /** The template with this id, or undefined (for ids that come from a request). */
@@ -56,4 +68,4 @@ export function templateFlow(id: TemplateId, locale: TemplateLocale, flowId?: st
   return flowId === undefined ? document : { ...document, id: flowId };
 }
 
-export { icebreakerFlow, nurtureFlow, promoFlow, reactivationFlow, welcomeFlow };
+export { icebreakerFlow, nurtureFlow, promoFlow, reactivationFlow, wecomNewCustomerFlow, welcomeFlow };

@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { compile } from '../flow/compile';
 import { applyContactUpdate } from '../flow/contact-update';
 import type { Plan } from '../flow/plan';
-import { Contact, type ContactInput, type FlowDocumentInput } from '../flow/schema';
+import { Contact, type ContactInput, type FlowDocumentInput, JOIN_WAY_TO_PICK } from '../flow/schema';
 import {
   type SimulationOptions,
   type SimulationResult,
@@ -27,8 +27,16 @@ const ZONE = 'Asia/Shanghai';
 /** Monday 2 March 2026, 10:00 in Shanghai. */
 const MONDAY_10 = Date.parse('2026-03-02T10:00:00+08:00');
 
+/** The join way an operator picked for the WeCom new-customer template. */
+const CLUB_JOIN_WAY = 'wjReadingClub';
+
+/** A template's document once the operator has picked what is theirs to pick (a join way). */
+function picked(doc: FlowDocumentInput): FlowDocumentInput {
+  return JSON.parse(JSON.stringify(doc).replaceAll(`"${JOIN_WAY_TO_PICK}"`, `"${CLUB_JOIN_WAY}"`));
+}
+
 function plan(id: TemplateId, locale: TemplateLocale = 'zh'): Plan {
-  const result = compile(templateFlow(id, locale));
+  const result = compile(picked(templateFlow(id, locale)));
   if (!result.ok) throw new Error(JSON.stringify(result.errors, null, 2));
   return result.plan;
 }
@@ -94,14 +102,22 @@ const sendNodes = (doc: FlowDocumentInput) =>
   doc.nodes.filter((n): n is Extract<typeof n, { type: 'send' }> => n.type === 'send');
 
 describe('templates: documents', () => {
-  it('lists the five SOPs in lifecycle order, each named and described in both locales', () => {
-    expect(TEMPLATES.map((t) => t.id)).toEqual(['welcome', 'icebreaker', 'nurture', 'promo', 'reactivation']);
+  it('lists the five SOPs in lifecycle order, then the WeCom new customer, each named and described in both locales', () => {
+    expect(TEMPLATES.map((t) => t.id)).toEqual([
+      'welcome',
+      'icebreaker',
+      'nurture',
+      'promo',
+      'reactivation',
+      'wecom-new-customer',
+    ]);
     expect(TEMPLATES.map((t) => t.name.zh)).toEqual([
       '入群欢迎',
       '新人破冰（3 天）',
       '养粉：7 天内容节奏',
       '限时秒杀',
       '沉默成员唤醒',
+      '企微新客 SOP',
     ]);
     for (const t of TEMPLATES) {
       expect(CJK.test(t.description.zh), t.id).toBe(true);
@@ -112,8 +128,8 @@ describe('templates: documents', () => {
 
   for (const t of TEMPLATES) {
     for (const locale of TEMPLATE_LOCALES) {
-      it(`${t.id} (${locale}) compiles with no errors`, () => {
-        const result = compile(t.build(locale));
+      it(`${t.id} (${locale}) compiles with no errors once what is the operator's is picked`, () => {
+        const result = compile(picked(t.build(locale)));
         expect(result.ok ? [] : result.errors).toEqual([]);
       });
     }
@@ -179,6 +195,8 @@ describe('templates: documents', () => {
       reentry: { mode: 'after', after: 'P30D' },
       goal: { event: 'order.paid' },
     });
+    expect(settings['wecom-new-customer']).toMatchObject({ reentry: { mode: 'never' } });
+    expect(settings['wecom-new-customer']!.frequencyCap).toBeUndefined();
   });
 
   it('templateFlow gives a fresh document under the flow id asked for', () => {
@@ -196,7 +214,14 @@ describe('templates: documents', () => {
   });
 
   it('never messages a contact in quiet hours, whenever they enter and whatever they do', () => {
-    const event = { group: '读书会', product: '护手霜', couponCode: 'FLASH88', silentDays: 14 };
+    const event = {
+      group: '读书会',
+      product: '护手霜',
+      couponCode: 'FLASH88',
+      silentDays: 14,
+      staffId: 'staff-lin',
+      externalUserId: 'wm-m1',
+    };
     const behaviours: NonNullable<SimulationOptions['events']>[] = [
       [],
       [{ at: 'PT13H', name: 'message.received' }],
@@ -205,6 +230,10 @@ describe('templates: documents', () => {
     ];
     for (const t of TEMPLATES) {
       const p = plan(t.id);
+      // A new-friend welcome answers the customer's own add at once (its code lasts 20 s), night or not.
+      const welcomes = new Set(
+        Object.values(p.nodes).flatMap((n) => (n.type === 'send' && n.welcome ? [n.id] : [])),
+      );
       for (let hour = 0; hour < 24; hour++) {
         for (const events of behaviours) {
           const result = simulate(p, {
@@ -214,12 +243,14 @@ describe('templates: documents', () => {
             startAt: MONDAY_10 + (hour - 10) * HOUR,
           });
           expect(result.outcome, `${t.id} at ${hour}:00`).not.toBeNull();
-          const night = sent(result).filter((s) => !s.to.startsWith('staff:') && inQuietHours(s.at, ZONE));
+          const night = sent(result).filter(
+            (s) => !s.to.startsWith('staff:') && !welcomes.has(s.nodeId) && inQuietHours(s.at, ZONE),
+          );
           expect(night.map((s) => `${t.id} entered ${hour}:00: ${s.nodeId} at ${local(s.at)}`)).toEqual([]);
         }
       }
     }
-    // 480 dry-runs: under a second on an idle machine, past the default 5 s on a loaded one.
+    // 576 dry-runs: under a second on an idle machine, past the default 5 s on a loaded one.
   }, 30_000);
 });
 
@@ -685,5 +716,88 @@ describe('reactivation (唤醒)', () => {
     const result = run('reactivation', { event: silent, startAt: Date.parse('2026-03-02T02:00:00+08:00') });
     expect(local(sentTo(result, 'check-in').at)).toBe('Mon 08:00');
     expect(local(sentTo(result, 'sms-coupon').at)).toBe('Thu 08:00');
+  });
+});
+
+describe('WeCom new customer (企微新客 SOP)', () => {
+  const add = { staffId: 'staff-lin', externalUserId: 'wm-m1', state: 'sfposter0001', welcomeCode: 'WC-1' };
+  const joinedClub = { name: 'member.joined', payload: { chatId: 'wrClub', joinWays: [CLUB_JOIN_WAY] } };
+
+  it('asks the operator to pick the join way, in both places and both languages, before it compiles', () => {
+    for (const locale of TEMPLATE_LOCALES) {
+      const result = compile(templateFlow('wecom-new-customer', locale));
+      expect(result.ok).toBe(false);
+      const errors = result.ok ? [] : result.errors;
+      expect(errors.map((e) => [e.code, e.nodeId, e.path])).toEqual([
+        ['join_way_not_picked', 'invite', 'nodes[4].message.joinWay'],
+        ['join_way_not_picked', 'await-join', 'nodes[5].filter'],
+      ]);
+      expect(errors[0]!.message).toContain('Pick the group join way this message invites through');
+      expect(errors[0]!.messageZh).toContain('请选择这条消息邀请客户入群所用的加群方式');
+      expect(errors[1]!.message).toContain(`replace "${JOIN_WAY_TO_PICK}" with the id of the join way`);
+      expect(errors[1]!.messageZh).toContain('请选择这个条件等待的加群方式');
+    }
+    // The channel codes are left open (any code) for the operator to narrow.
+    expect(templateFlow('wecom-new-customer', 'en').nodes[0]).toMatchObject({
+      trigger: { kind: 'customer_added', channelCodes: [] },
+    });
+  });
+
+  it('welcomes through the add, tags, invites five minutes later, tags a joiner, then two evenings of content', () => {
+    const result = run('wecom-new-customer', {
+      event: add,
+      events: [{ at: 'PT1H', ...joinedClub }],
+    });
+    expect(schedule(result)).toEqual([
+      ['welcome', 'Mon 10:00'],
+      ['invite', 'Mon 10:05'],
+      ['tip', 'Mon 20:00'],
+      ['story', 'Wed 20:00'],
+    ]);
+    // The welcome names nobody: it goes before the read of the customer brings their name.
+    expect(sentTo(result, 'welcome').text).toMatch(/^你好，很高兴认识你！/);
+    expect(sentTo(result, 'invite').text).toContain('扫下方二维码入群');
+    expect(updates(result)).toEqual([
+      { at: MONDAY_10, kind: 'update', nodeId: 'tag-new', points: 0, tags: ['new-customer'] },
+      {
+        at: MONDAY_10 + HOUR,
+        kind: 'update',
+        nodeId: 'joined',
+        points: 0,
+        tags: ['new-customer', 'in-group'],
+      },
+    ]);
+    expect(result.outcome).toEqual({ kind: 'exited', nodeId: 'done' });
+    const p = plan('wecom-new-customer');
+    expect(p.nodes.welcome).toMatchObject({ welcome: { otherwise: 'message' } });
+    expect(p.nodes.invite).toMatchObject({ message: { joinWay: CLUB_JOIN_WAY } });
+  });
+
+  it('nudges a customer who has not joined a day after the invitation; a join of another way does not count', () => {
+    const result = run('wecom-new-customer', {
+      event: add,
+      events: [{ at: 'PT1H', name: 'member.joined', payload: { chatId: 'wrOther', joinWays: ['wjOther'] } }],
+    });
+    expect(schedule(result)).toEqual([
+      ['welcome', 'Mon 10:00'],
+      ['invite', 'Mon 10:05'],
+      ['nudge', 'Tue 10:05'],
+      ['tip', 'Tue 20:00'],
+      ['story', 'Thu 20:00'],
+    ]);
+    expect(updates(result).map((u) => u.nodeId)).toEqual(['tag-new']);
+    expect(sentTo(result, 'nudge').text).toMatch(/^小林，看你还没进群/);
+  });
+
+  it('welcomes a customer who adds at night at once, and holds the invitation until 08:00', () => {
+    const result = run('wecom-new-customer', { event: add, startAt: MONDAY_10 + 13 * HOUR }, 'en');
+    expect(schedule(result)).toEqual([
+      ['welcome', 'Mon 23:00'],
+      ['invite', 'Tue 08:00'],
+      ['nudge', 'Wed 08:00'],
+      ['tip', 'Wed 20:00'],
+      ['story', 'Fri 20:00'],
+    ]);
+    expect(sentTo(result, 'welcome').text).toMatch(/^Hi, great to meet you!/);
   });
 });
