@@ -1,22 +1,34 @@
-import { contactFlowWorkflowId } from '@sopflow/workflows';
+import { randomBytes } from 'node:crypto';
+import type { CallbackConfig } from '@sopflow/connectors';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { FakeWeComServer } from '../connectors/src/wecom/fake-wecom-server';
 import { artifact, type BuilderSession, startBuilder, textOf } from './support/builder';
 import { publishFlow, type TestApp, uniqueId } from './support/stack';
-import { channelCodeFlow, customerAddedThrough } from './support/wecom-adds';
+import { weComCallbackEnv } from './support/wecom';
+import {
+  channelCodeFlow,
+  deliverCustomerAdd,
+  enrollmentsOf,
+  weComCallbackTarget,
+} from './support/wecom-adds';
 
 /**
  * Channel codes from the builder, end to end at 1280×800: a real Chromium makes a code on the
  * Channel codes page (its form drawn from the API contract), sees the API's refusal beside the
  * field, sees the QR code the fake WeCom drew, and, after customers add staff through it (the
- * events the WeCom callback makes, posted here as it would), sees its adds, enrollments and
+ * adds delivered as WeCom's signed callback), sees its adds, enrollments and
  * conversions; in English and in Chinese.
  */
 
 const WAIT = { timeout: 20_000 };
 const WECOM = { corpId: 'ww-builder-channel-codes', secret: 'wecom-contact-secret-builder-27' };
 const STAFF = ['staff-lin', 'staff-zhou'];
+const CALLBACK: CallbackConfig = {
+  token: 'builder-channel-codes-callback',
+  encodingAESKey: 'bcdefghijklmnopqrstuvwxyz0123456789ABCDEFGH',
+  receiveId: WECOM.corpId,
+};
 
 let builder: BuilderSession;
 let app: TestApp;
@@ -26,7 +38,7 @@ const flowId = uniqueId('channel-code-welcome');
 
 beforeAll(async () => {
   wecom = await FakeWeComServer.start({ apps: [WECOM], members: STAFF });
-  builder = await startBuilder({ viewport: { width: 1280, height: 800 } });
+  builder = await startBuilder({ viewport: { width: 1280, height: 800 }, env: weComCallbackEnv(CALLBACK) });
   ({ app, page } = builder);
   const routed = await app.request('PUT', '/api/channels/wechat', {
     connector: 'wecom-mass',
@@ -49,10 +61,14 @@ afterAll(async () => {
 
 const byId = (id: string) => page.getByTestId(id);
 
-/** `count` customers adding staff through a code, as the WeCom callback records them. */
+/** `count` new customers adding staff through a code, delivered as WeCom's callback; their contacts. */
 async function addsThrough(state: string, count: number): Promise<string[]> {
   const contacts: string[] = [];
-  for (let i = 0; i < count; i++) contacts.push(await customerAddedThrough(app, state, STAFF[0]!));
+  for (let i = 0; i < count; i++) {
+    const externalUserId = `wm${randomBytes(8).toString('hex')}`;
+    const add = { staffId: STAFF[0]!, externalUserId, state, at: Date.now() };
+    contacts.push((await deliverCustomerAdd(weComCallbackTarget(app.url, CALLBACK), add)).contactId);
+  }
   return contacts;
 }
 
@@ -104,7 +120,9 @@ it('makes a channel code, shows its QR code and counts what came through it, in 
   // Three customers add staff through it; one of them pays (the flow's goal).
   const added = await addsThrough(state, 3);
   await app.request('POST', '/api/events', { contactId: added[0], name: 'order.paid', payload: {} });
-  await app.client.workflow.getHandle(contactFlowWorkflowId(flowId, added[0]!)).result();
+  const [run] = await enrollmentsOf(app, added[0]!);
+  expect(run?.flowId).toBe(flowId);
+  await app.client.workflow.getHandle(run!.workflowId).result();
   await expect.poll(() => counts(row), WAIT).toEqual(['3', '3', '1']);
   expect(await textOf(row)).toContain('33%');
   await page.screenshot({ path: artifact('builder-channel-codes-en.png') });

@@ -1,9 +1,17 @@
+import { randomBytes } from 'node:crypto';
+import type { CallbackConfig } from '@sopflow/connectors';
 import { ChannelCode, ChannelCodeList, ChannelCodeRemoved, ErrorBody } from '@sopflow/core/api';
-import { contactFlowWorkflowId } from '@sopflow/workflows';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FakeWeComServer } from '../connectors/src/wecom/fake-wecom-server';
 import { publishFlow, startTestApp, type TestApp, uniqueId } from './support/stack';
-import { channelCodeFlow, customerAddedThrough } from './support/wecom-adds';
+import { weComCallbackEnv } from './support/wecom';
+import {
+  type CustomerAdd,
+  channelCodeFlow,
+  deliverCustomerAdd,
+  enrollmentsOf,
+  weComCallbackTarget,
+} from './support/wecom-adds';
 
 /**
  * Channel codes (渠道活码) end to end: made, listed, changed and deleted on the fake WeCom server
@@ -14,6 +22,11 @@ import { channelCodeFlow, customerAddedThrough } from './support/wecom-adds';
 
 const WECOM = { corpId: 'ww-e2e-channel-codes', secret: 'wecom-contact-secret-e2e-0027' };
 const STAFF = ['staff-lin', 'staff-zhou'];
+const CALLBACK: CallbackConfig = {
+  token: 'channel-codes-callback-token',
+  encodingAESKey: 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopq',
+  receiveId: WECOM.corpId,
+};
 
 describe('channel codes', () => {
   let app: TestApp;
@@ -25,11 +38,19 @@ describe('channel codes', () => {
     expect(answer.status, JSON.stringify(answer.body)).toBe(status);
     return ChannelCode.parse(answer.body);
   };
-  const customerAdded = (state: string) => customerAddedThrough(app, state, STAFF[0]!);
+  /** A new customer adding a staff member through the code `state`, delivered as WeCom's callback. */
+  const addThrough = (state: string): CustomerAdd => ({
+    staffId: STAFF[0]!,
+    externalUserId: `wm${randomBytes(8).toString('hex')}`,
+    state,
+    at: Date.now(),
+  });
+  const deliver = async (add: CustomerAdd) =>
+    (await deliverCustomerAdd(weComCallbackTarget(app.url, CALLBACK), add)).contactId;
 
   beforeAll(async () => {
     wecom = await FakeWeComServer.start({ apps: [WECOM], members: STAFF });
-    app = await startTestApp();
+    app = await startTestApp({ env: weComCallbackEnv(CALLBACK) });
     const routed = await app.request('PUT', '/api/channels/wechat', {
       connector: 'wecom-mass',
       config: { ...WECOM, sender: STAFF[0], baseUrl: wecom.url, reconcileMinutes: 0 },
@@ -148,19 +169,16 @@ describe('channel codes', () => {
     const live = code(await create({ name: 'Live', channel: 'live_stream', staff: STAFF }), 201);
     await publishFlow(app, channelCodeFlow(flowId, poster.state));
 
-    const fromPoster = [await customerAdded(poster.state), await customerAdded(poster.state)];
-    const fromLive = await customerAdded(live.state);
+    const firstPosterAdd = addThrough(poster.state);
+    const fromPoster = [await deliver(firstPosterAdd), await deliver(addThrough(poster.state))];
+    const fromLive = await deliver(addThrough(live.state));
     // WeCom redelivers an add: one event, one add.
-    const again = await app.request('POST', '/api/events', {
-      contactId: fromPoster[0],
-      id: `add:${fromPoster[0]!.slice('wecom:'.length)}`,
-      name: 'wecom.customer_added',
-      payload: { staffId: STAFF[0], externalUserId: fromPoster[0]!.slice(6), state: poster.state, at: 1 },
-    });
-    expect(again.status).toBeLessThan(300);
+    expect(await deliver(firstPosterAdd)).toBe(fromPoster[0]);
 
     // The first poster customer pays: the goal converts their run.
-    const handle = app.client.workflow.getHandle(contactFlowWorkflowId(flowId, fromPoster[0]!));
+    const runs = await enrollmentsOf(app, fromPoster[0]!);
+    expect(runs.map((r) => r.flowId)).toEqual([flowId]);
+    const handle = app.client.workflow.getHandle(runs[0]!.workflowId);
     await expect
       .poll(async () => (await app.store.contacts.get(fromPoster[0]!))?.tags)
       .toContain('from-poster');

@@ -1,7 +1,9 @@
+import type { CallbackConfig } from '@sopflow/connectors';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FakeWeComServer } from '../connectors/src/wecom/fake-wecom-server';
 import { flowEdge, publishFlow, startTestApp, type TestApp, uniqueId } from './support/stack';
-import { type CustomerAdd, deliverCustomerAdd } from './support/wecom-adds';
+import { weComCallbackEnv } from './support/wecom';
+import { deliverCustomerAdd, enrollmentsOf, weComCallbackTarget } from './support/wecom-adds';
 import { until } from './support/worker-process';
 
 /**
@@ -12,6 +14,11 @@ import { until } from './support/worker-process';
  */
 
 const WECOM = { corpId: 'ww-e2e-welcome', secret: 'wecom-welcome-secret-e2e-026' };
+const CALLBACK: CallbackConfig = {
+  token: 'welcome-callback-token',
+  encodingAESKey: 'abcdefghijklmnopqrstuvwxyz0123456789ABCDEFG',
+  receiveId: WECOM.corpId,
+};
 const STAFF = 'staff-lily';
 /** Main worker slots: few, so the campaign below fills them. */
 const MAIN_SLOTS = 3;
@@ -41,20 +48,24 @@ describe('the new-friend welcome', () => {
     const welcomeCode =
       options.code === false ? undefined : wecom.welcomes.issue(staffId, externalUserId, at);
     if (welcomeCode && options.takenElsewhere) wecom.welcomes.useElsewhere(welcomeCode);
-    const add: CustomerAdd = {
+    const { contactId } = await deliverCustomerAdd(weComCallbackTarget(app.url, CALLBACK), {
       staffId,
       externalUserId,
       at,
       ...(options.state ? { state: options.state } : {}),
-    };
-    const delivered = await deliverCustomerAdd(app, { ...add, ...(welcomeCode ? { welcomeCode } : {}) });
-    return { ...delivered, externalUserId, welcomeCode, at };
+      ...(welcomeCode ? { welcomeCode } : {}),
+    });
+    // The callback is answered once the event is taken: the flows it started are enrolled by then.
+    const started = await enrollmentsOf(app, contactId);
+    return { contactId, started, externalUserId, welcomeCode, at };
   }
   const tagsOf = async (contactId: string) => (await app.store.contacts.get(contactId))?.tags ?? [];
 
   beforeAll(async () => {
     wecom = await FakeWeComServer.start({ apps: [WECOM] });
-    app = await startTestApp({ env: { SOPFLOW_WORKER_ACTIVITIES: String(MAIN_SLOTS) } });
+    app = await startTestApp({
+      env: { SOPFLOW_WORKER_ACTIVITIES: String(MAIN_SLOTS), ...weComCallbackEnv(CALLBACK) },
+    });
     const routed = await app.request('PUT', '/api/channels/wechat', {
       connector: 'wecom-mass',
       config: { ...WECOM, sender: STAFF, baseUrl: wecom.url },
@@ -111,7 +122,7 @@ describe('the new-friend welcome', () => {
 
   it('sends the first message through the welcome code, within 20 s and once, for its channel code only', async () => {
     const added = await customerAdds({ state: poster });
-    expect(added.started.map((s) => s.workflowId)).toEqual([expect.stringContaining(posterFlow)]);
+    expect(added.started.map((s) => s.flowId)).toEqual([posterFlow]);
     const welcome = await until(
       () => wecom.welcomes.sent.find((w) => w.code === added.welcomeCode),
       'the welcome',
@@ -149,7 +160,7 @@ describe('the new-friend welcome', () => {
     const expired = await customerAdds({ staffId: strictStaff, addedAgoMs: 21_000 });
     const taken = await customerAdds({ staffId: strictStaff, takenElsewhere: true });
     for (const added of [expired, taken]) {
-      expect(added.started.map((s) => s.workflowId)).toEqual([expect.stringContaining(strictFlow)]);
+      expect(added.started.map((s) => s.flowId)).toEqual([strictFlow]);
       await until(
         async () => ((await tagsOf(added.contactId)).includes('welcome-missed') ? true : undefined),
         'the failed exit',

@@ -61,13 +61,19 @@ export interface BuilderSession {
 export async function startBuilder(options: {
   viewport: { width: number; height: number };
   worker?: boolean;
+  /** More of the app's environment (a provider's callback settings). */
+  env?: Record<string, string>;
 }): Promise<BuilderSession> {
   buildBuilderIfStale();
   mkdirSync(artifacts, { recursive: true });
   const app = await startTestApp({
     builderDir,
     worker: options.worker ?? true,
-    env: { SOPFLOW_ADMIN_EMAIL: BUILDER_ADMIN.email, SOPFLOW_ADMIN_PASSWORD: BUILDER_ADMIN.password },
+    env: {
+      ...options.env,
+      SOPFLOW_ADMIN_EMAIL: BUILDER_ADMIN.email,
+      SOPFLOW_ADMIN_PASSWORD: BUILDER_ADMIN.password,
+    },
   });
   const browser = await launchBrowser();
   const page = await browser.newPage({ viewport: options.viewport, locale: 'en-US' });

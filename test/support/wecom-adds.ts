@@ -1,27 +1,73 @@
-import { randomBytes } from 'node:crypto';
-import { expect } from 'vitest';
+import { type CallbackConfig, customerContactId } from '@sopflow/connectors';
+import { ContactHistory } from '@sopflow/core/api';
+import {
+  type CallbackDelivery,
+  type CallbackTarget,
+  customerEventXml,
+  deliverCallback,
+} from '../../connectors/src/wecom/fake-callbacks';
 import type { TestApp } from './stack';
 
 /**
- * A customer adding `staffId` through a channel code, as the WeCom callback records it (the
- * wecom-events shape): the contact, found by its external user id, gets `channelCode`, and the
- * event `wecom.customer_added` carries the code's state, once per add. Answers the contact's id.
+ * A WeCom customer adding a staff member, as the tests and the benchmark produce it: WeCom's signed,
+ * encrypted `add_external_contact` callback to sopflow's `/api/inbound/wecom`, so the contact (found
+ * by its external user id, or made), its `channelCode` and `wecomStaffIds`, the `wecom.customer_added`
+ * event and the flows it starts all come from sopflow's own code path.
  */
-export async function customerAddedThrough(app: TestApp, state: string, staffId: string): Promise<string> {
-  const externalUserId = `wm${randomBytes(8).toString('hex')}`;
-  const contactId = `wecom:${externalUserId}`;
-  await app.request('PUT', `/api/contacts/${contactId}`, {
-    addresses: { wecomExternalUserId: externalUserId },
-    attributes: { channelCode: state },
+
+/** What WeCom's add_external_contact callback says. */
+export interface CustomerAdd {
+  staffId: string;
+  externalUserId: string;
+  /** The channel code (`State`) of the contact way the customer came through. */
+  state?: string;
+  welcomeCode?: string;
+  /** When the customer added the staff member (epoch ms; the callback's CreateTime has whole seconds). */
+  at: number;
+}
+
+/** sopflow's WeCom callback, as the admin console is set up with it: the URL and the corp's callback settings. */
+export const weComCallbackTarget = (sopflowUrl: string, callback: CallbackConfig): CallbackTarget => ({
+  ...callback,
+  url: `${sopflowUrl.replace(/\/$/, '')}/api/inbound/wecom`,
+});
+
+/**
+ * Delivers an add as WeCom does (retried when not answered 200 within 5 s, 3 tries in all). Throws
+ * when no try was answered 200. The same add delivered again is WeCom's redelivery: the same event.
+ * Answers the contact a new customer becomes, and how each try went.
+ */
+export async function deliverCustomerAdd(
+  target: CallbackTarget,
+  add: CustomerAdd,
+): Promise<{ contactId: string; delivery: CallbackDelivery }> {
+  const xml = customerEventXml(target.receiveId, {
+    changeType: 'add_external_contact',
+    staffId: add.staffId,
+    externalUserId: add.externalUserId,
+    ...(add.state === undefined ? {} : { state: add.state }),
+    ...(add.welcomeCode === undefined ? {} : { welcomeCode: add.welcomeCode }),
+    createTime: Math.floor(add.at / 1000),
   });
-  const posted = await app.request('POST', '/api/events', {
-    contactId,
-    id: `add:${externalUserId}`,
-    name: 'wecom.customer_added',
-    payload: { staffId, externalUserId, state, at: Date.now() },
-  });
-  expect(posted.status, JSON.stringify(posted.body)).toBeLessThan(300);
-  return contactId;
+  const delivery = await deliverCallback(target, xml);
+  if (!delivery.delivered)
+    throw new Error(
+      `WeCom's callback for ${add.externalUserId} was not answered 200: ${JSON.stringify(delivery.attempts)}`,
+    );
+  return { contactId: customerContactId(add.externalUserId), delivery };
+}
+
+/** The flows (workflow ids) a contact is enrolled in, newest first, as `GET /api/contacts/:id` shows them. */
+export async function enrollmentsOf(
+  app: Pick<TestApp, 'request'>,
+  contactId: string,
+): Promise<{ workflowId: string; flowId: string }[]> {
+  const answer = await app.request('GET', `/api/contacts/${encodeURIComponent(contactId)}`);
+  if (answer.status !== 200) throw new Error(`GET /api/contacts/${contactId} answered ${answer.status}`);
+  return ContactHistory.parse(answer.body).enrollments.map(({ workflowId, flowId }) => ({
+    workflowId,
+    flowId,
+  }));
 }
 
 /**
@@ -67,67 +113,4 @@ export function channelCodeFlow(id: string, posterState?: string) {
     ],
     settings: { timezone: 'Asia/Shanghai', reentry: { mode: 'always' }, goal: { event: 'order.paid' } },
   };
-}
-
-/**
- * A WeCom customer adding a staff member, as the tests and the benchmark produce it: every add goes
- * through `deliverCustomerAdd`, so switching from the events API to the signed callback (once the
- * callback turns add_external_contact into `wecom.customer_added`) changes this one function.
- */
-
-/** What WeCom's add_external_contact callback says (as the `wecom.customer_added` payload). */
-export interface CustomerAdd {
-  staffId: string;
-  externalUserId: string;
-  /** The channel code (`State`) of the contact way the customer came through. */
-  state?: string;
-  welcomeCode?: string;
-  /** When the customer added the staff member (CreateTime, epoch ms). */
-  at: number;
-}
-
-export interface SopflowApi {
-  url: string;
-  /** An operator's API token. */
-  token: string;
-}
-
-/** The contact an add is for: the callback finds or creates it by its WeCom external user id. */
-export const contactIdOfAdd = (add: Pick<CustomerAdd, 'externalUserId'>) => `wecom-${add.externalUserId}`;
-
-/**
- * Delivers an add to sopflow: for now the contact (with its `wecomExternalUserId`) and the event
- * through the API (`PUT /api/contacts/:id`, `POST /api/events`), as the WeCom callback will do it.
- */
-export async function deliverCustomerAdd(
-  api: SopflowApi,
-  add: CustomerAdd,
-): Promise<{ contactId: string; started: { workflowId: string }[] }> {
-  const contactId = contactIdOfAdd(add);
-  const call = async (method: string, path: string, body: unknown) => {
-    const response = await fetch(`${api.url}${path}`, {
-      method,
-      headers: { 'content-type': 'application/json', authorization: `Bearer ${api.token}` },
-      body: JSON.stringify(body),
-    });
-    const text = await response.text();
-    if (!response.ok) throw new Error(`${method} ${path} answered ${response.status}: ${text}`);
-    return text ? (JSON.parse(text) as unknown) : undefined;
-  };
-  await call('PUT', `/api/contacts/${contactId}`, {
-    addresses: { wecomExternalUserId: add.externalUserId },
-  });
-  const outcome = (await call('POST', '/api/events', {
-    contactId,
-    name: 'wecom.customer_added',
-    id: `add-${add.staffId}-${add.externalUserId}-${add.at}`,
-    payload: {
-      staffId: add.staffId,
-      externalUserId: add.externalUserId,
-      ...(add.state === undefined ? {} : { state: add.state }),
-      ...(add.welcomeCode === undefined ? {} : { welcomeCode: add.welcomeCode }),
-      at: add.at,
-    },
-  })) as { started?: { workflowId: string }[] };
-  return { contactId, started: outcome.started ?? [] };
 }
