@@ -18,8 +18,8 @@ import { type ApiContext, apiError, jsonBody } from '../http';
  * reply with an opt-out word unsubscribes the contact from the channel, any other reply is a
  * `message.received` event; an event about a contact named by an address (a WeCom customer adding
  * staff, an Official Account follow) changes the contact and is posted for it (`ContactEvents`); a
- * member joining or leaving a customer group is a
- * `member.joined` / `member.left` event for that contact.
+ * member joining or leaving a customer group is a `member.joined` / `member.left` event for that
+ * contact; a connector may ask for one of its jobs to run in the background.
  */
 export function registerInboundRoutes(app: Hono, ctx: ApiContext): void {
   const { store, contacts, events, channelRoutes, publicUrl, registry } = ctx.options;
