@@ -141,16 +141,40 @@ export async function startTestApp(
   };
   const stop = async () => {
     try {
-      if (madeLive.size > 0)
-        await app.sql`update flows set status = 'archived' where id in ${app.sql([...madeLive])}`;
+      await withinSeconds(10, async () => {
+        // Only the run's shared database and Temporal need tidying: a file's own are gone with it.
+        if (env.DATABASE_URL !== inject('databaseUrl') || env.TEMPORAL_ADDRESS !== inject('temporalAddress'))
+          return;
+        if (madeLive.size > 0)
+          await app.sql`update flows set status = 'archived' where id in ${app.sql([...madeLive])}`;
+        // A connector job's workflow id names the job, not the app: one left on this app's task
+        // queue, which no worker polls once it stops, would hold that id for every later file.
+        for await (const run of app.client.workflow.list({
+          query: `WorkflowType = 'connectorJob' AND ExecutionStatus = 'Running' AND TaskQueue = '${taskQueue}'`,
+        }))
+          await app.client.workflow.getHandle(run.workflowId, run.runId).terminate('test app stopped');
+      });
     } catch (error) {
-      // A file that took Postgres down stops anyway; its flows may then start for later files' events.
-      console.warn(`could not archive this app's flows: ${(error as Error).message}`);
+      // A file that took Postgres or Temporal down stops anyway; what it leaves may touch later files.
+      console.warn(`could not tidy up after this app: ${(error as Error).message}`);
     } finally {
       await app.stop();
     }
   };
   return { ...app, url, taskQueue, env, token, request, requestWith, login, webhook, stop };
+}
+
+/** Runs `work`, or fails once `seconds` have passed. */
+async function withinSeconds(seconds: number, work: () => Promise<void>): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`not done within ${seconds} s`)), seconds * 1000);
+  });
+  try {
+    await Promise.race([work(), late]);
+  } finally {
+    clearTimeout(timer);
+  }
 }
 
 /** An admin account with this email and password: created, or made so. */
