@@ -4,6 +4,7 @@ import type { ChannelCode, ChannelCodeBody } from '@sopflow/core/api';
 import type { z } from 'zod';
 import type { ChannelCodeCounts, ChannelCodeRecord, Database } from '../persistence';
 import type { ChannelRoutes } from './channel-routes';
+import { fetchProviderImage } from './provider-image';
 
 /** A code's fields as the contract parsed them (defaults applied). */
 type CodeInput = z.output<typeof ChannelCodeBody>;
@@ -38,7 +39,6 @@ export function newChannelState(): string {
 }
 
 /** How long a QR image fetched from the provider may take. */
-const QR_FETCH_TIMEOUT_MS = 10_000;
 
 /**
  * Channel codes (渠道活码): made, changed and deleted on the provider through a connector whose
@@ -177,22 +177,13 @@ export class ChannelCodes {
   /** The QR image as the provider serves it, for the builder and downloads (same origin). */
   async qrImage(id: string): Promise<{ type: string; bytes: ArrayBuffer }> {
     const record = await this.record(id);
-    let answer: Response;
-    try {
-      answer = await fetch(record.qrCode, { signal: AbortSignal.timeout(QR_FETCH_TIMEOUT_MS) });
-    } catch (error) {
+    const image = await fetchProviderImage(record.qrCode);
+    if (!image.ok)
       throw new ChannelCodeError(
         'provider_unavailable',
-        `The QR code image could not be fetched: ${(error as Error).message}`,
+        `The QR code image could not be had: ${image.reason}.`,
       );
-    }
-    const type = answer.headers.get('content-type') ?? '';
-    if (!answer.ok || !type.startsWith('image/'))
-      throw new ChannelCodeError(
-        'provider_unavailable',
-        `The provider answered ${answer.status} ${type || 'without a type'} for the QR code image.`,
-      );
-    return { type, bytes: await answer.arrayBuffer() };
+    return { type: image.type, bytes: image.bytes };
   }
 
   private async record(id: string): Promise<ChannelCodeRecord> {

@@ -11,6 +11,7 @@ import {
 import type { Context, Hono } from 'hono';
 import type { z } from 'zod';
 import { GroupEntry, GroupEntryError } from '../../services/group-entry';
+import { fetchProviderImage } from '../../services/provider-image';
 import { doc } from '../docs';
 import { type ApiContext, answerWith, apiError, checkBody, codedError } from '../http';
 
@@ -34,19 +35,6 @@ const errors = {
 
 /** The most a QR code image may weigh (WeCom's are a few kB). */
 const MAX_IMAGE_BYTES = 2 * 1024 * 1024;
-
-/** The image at `url`, or undefined when it cannot be had or is not an image of a sane size. */
-async function fetchImage(url: string): Promise<{ bytes: ArrayBuffer; type: string } | undefined> {
-  try {
-    const answer = await fetch(url, { signal: AbortSignal.timeout(10_000), redirect: 'follow' });
-    const type = answer.headers.get('content-type') ?? '';
-    if (!answer.ok || !type.startsWith('image/')) return undefined;
-    const bytes = await answer.arrayBuffer();
-    return bytes.byteLength <= MAX_IMAGE_BYTES ? { bytes, type } : undefined;
-  } catch {
-    return undefined;
-  }
-}
 
 /** One kind of thing kept at WeCom and here: listed, read, created, edited and deleted alike. */
 interface KeptAtWeCom<Body extends z.ZodType, Edit extends z.ZodType> {
@@ -173,8 +161,8 @@ export function registerGroupRoutes(app: Hono, ctx: ApiContext): void {
           'qr_code_not_found',
           'This join way has no QR code. / 该加群方式没有二维码。',
         );
-      const image = await fetchImage(way.qrCode);
-      if (!image) return apiError(c, 502, 'qr_code_unavailable', 'WeCom did not give the QR code image.');
+      const image = await fetchProviderImage(way.qrCode, { maxBytes: MAX_IMAGE_BYTES });
+      if (!image.ok) return apiError(c, 502, 'qr_code_unavailable', 'WeCom did not give the QR code image.');
       return c.body(image.bytes, 200, {
         'content-type': image.type,
         'cache-control': 'private, max-age=300',
