@@ -1,7 +1,8 @@
 import type { CallbackConfig } from '@sopflow/connectors';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FakeWeComServer } from '../connectors/src/wecom/fake-wecom-server';
-import { flowEdge, publishFlow, startTestApp, type TestApp, uniqueId } from './support/stack';
+import { edge } from './support/flows';
+import { publishFlow, startTestApp, type TestApp, uniqueId } from './support/stack';
 import { weComCallbackEnv } from './support/wecom';
 import { deliverCustomerAdd, enrollmentsOf, weComCallbackTarget } from './support/wecom-adds';
 import { until } from './support/worker-process';
@@ -92,11 +93,11 @@ describe('the new-friend welcome', () => {
         { id: 'end', type: 'exit' },
       ],
       edges: [
-        flowEdge('added', 'hello'),
-        flowEdge('hello', 'greeted'),
-        flowEdge('hello', 'missed', 'failed'),
-        flowEdge('greeted', 'end'),
-        flowEdge('missed', 'end'),
+        edge('added', 'hello'),
+        edge('hello', 'greeted'),
+        edge('hello', 'missed', 'failed'),
+        edge('greeted', 'end'),
+        edge('missed', 'end'),
       ],
     });
     await publishFlow(app, welcomeFlow(posterFlow, { channelCodes: [poster] }, 'message'));
@@ -110,7 +111,7 @@ describe('the new-friend welcome', () => {
         { id: 'promo', type: 'send', channel: 'wechat', message: { text: '本周会员日 8 折' } },
         { id: 'end', type: 'exit' },
       ],
-      edges: [flowEdge('everyone', 'promo'), flowEdge('promo', 'end')],
+      edges: [edge('everyone', 'promo'), edge('promo', 'end')],
     });
   });
 

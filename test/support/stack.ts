@@ -201,11 +201,3 @@ export async function publishFlow(
     throw new Error(`publishing ${document.id}: ${JSON.stringify(published.body)}`);
   return published.body.version as number;
 }
-
-/** A flow edge from `source`'s exit `sourceHandle` to `target`, with an id that says so. */
-export const flowEdge = (source: string, target: string, sourceHandle = 'next') => ({
-  id: `${source}-${sourceHandle}-${target}`,
-  source,
-  sourceHandle,
-  target,
-});
