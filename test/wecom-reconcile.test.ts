@@ -277,7 +277,7 @@ describe('WeCom customer groups are reconciled with WeCom on a schedule', () => 
     try {
       expect(await callback([second], 'v8', 'v9', { url: before.url })).toBe(200);
     } finally {
-      await before.stop();
+      await before.stop({ handOver: true });
     }
     expect(wecom.count('externalcontact/groupchat/get')).toBe(reads);
     const after = await startTestApp({ taskQueue: queue, env });

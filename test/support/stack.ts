@@ -46,6 +46,11 @@ export interface TestApp extends RunningApp {
     payload: unknown,
     options?: { secret?: string; signature?: string },
   ): Promise<{ status: number; body: JsonBody }>;
+  /**
+   * Stops the app. Its connector-job runs are terminated unless `handOver`: a later app on the same
+   * task queue is to finish them (a restart).
+   */
+  stop(options?: { handOver?: boolean }): Promise<void>;
 }
 
 /** Starts the API (and a worker, unless told not to) against the e2e run's Temporal and Postgres. */
@@ -139,7 +144,7 @@ export async function startTestApp(
     });
     return { status: response.status, body: await response.json() };
   };
-  const stop = async () => {
+  const stop: TestApp['stop'] = async ({ handOver = false } = {}) => {
     try {
       await withinSeconds(10, async () => {
         // Only the run's shared database and Temporal need tidying: a file's own are gone with it.
@@ -149,6 +154,7 @@ export async function startTestApp(
           await app.sql`update flows set status = 'archived' where id in ${app.sql([...madeLive])}`;
         // A connector job's workflow id names the job, not the app: one left on this app's task
         // queue, which no worker polls once it stops, would hold that id for every later file.
+        if (handOver) return;
         for await (const run of app.client.workflow.list({
           query: `WorkflowType = 'connectorJob' AND ExecutionStatus = 'Running' AND TaskQueue = '${taskQueue}'`,
         }))
