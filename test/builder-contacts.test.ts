@@ -94,14 +94,20 @@ it('imports contacts, finds one, runs a campaign into a flow and shows the journ
     name: `People ${flowId}`,
     nodes: [
       { id: 'in', type: 'trigger', trigger: { kind: 'audience' } },
-      { id: 'say', type: 'send', channel: 'sms', message: { text: 'Hello {{ contact.name }}' } },
-      { id: 'nudge', type: 'send', channel: 'wechat', message: { text: 'Add us on WeChat' } },
+      {
+        id: 'say',
+        type: 'send',
+        label: 'Greeting SMS',
+        channel: 'sms',
+        message: { text: 'Hello {{ contact.name }}' },
+      },
+      { id: 'send-2', type: 'send', channel: 'wechat', message: { text: 'Add us on WeChat' } },
       { id: 'out', type: 'exit' },
     ],
     edges: [
       { id: 'a', source: 'in', target: 'say' },
-      { id: 'b', source: 'say', target: 'nudge' },
-      { id: 'c', source: 'nudge', target: 'out' },
+      { id: 'b', source: 'say', target: 'send-2' },
+      { id: 'c', source: 'send-2', target: 'out' },
     ],
   });
 
@@ -155,10 +161,14 @@ it('imports contacts, finds one, runs a campaign into a flow and shows the journ
   await byId(`contact-${ada}`).click();
   const journey = byId(`journey-${flowId}`);
   await journey.waitFor();
-  expect(await journey.getByTestId('journey-steps').textContent()).toContain('say');
-  expect(await journey.getByTestId('journey-deliveries').textContent()).toMatch(/say via sms \(\w+\): sent/);
+  // Flows and steps by their names: the label, else the step type with the id's number.
+  expect(await journey.textContent()).toContain(`People ${flowId}`);
+  expect(await journey.getByTestId('journey-steps').textContent()).toContain('Greeting SMS');
+  expect(await journey.getByTestId('journey-deliveries').textContent()).toMatch(
+    /Greeting SMS via SMS \(\w+\): sent/,
+  );
   expect(await journey.getByTestId('journey-suppressed').textContent()).toBe(
-    'nudge not sent on WeChat (1:1 via WeCom): no address',
+    'Send message 2 not sent on WeChat (1:1 via WeCom): no address',
   );
   expect(await journey.getByTestId('journey-outcome').textContent()).toContain('exited');
   expect(await journey.getByTestId('journey-temporal').getAttribute('href')).toContain(
@@ -173,7 +183,7 @@ it('imports contacts, finds one, runs a campaign into a flow and shows the journ
   expect(await byId('contact-journeys').textContent()).toContain('旅程记录');
   expect(await journey.getByTestId('journey-outcome').textContent()).toContain('已退出');
   expect(await journey.getByTestId('journey-suppressed').textContent()).toMatch(
-    /^nudge 未在 .+ 发送：没有地址$/,
+    /^发送消息 2 未在 .+ 发送：没有地址$/,
   );
   await page.screenshot({ path: artifact('builder-contact-zh.png') });
   await byId('nav-campaigns').click();

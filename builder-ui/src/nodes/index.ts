@@ -40,6 +40,18 @@ export function nodeModule(type: NodeType): NodeModule<NodeType> {
 /** A node type's name in the operator's language (the core definition's words). */
 export const nodeLabel = (type: NodeType, locale: Locale): string => nodeDefinition(type).words.label[locale];
 
+/**
+ * What an operator calls a step: the label they gave it, else its type's name with the number of
+ * its id (`wait-2` → 等待 2, `start` → 触发器). A step of a type this builder does not know keeps its id.
+ */
+export function stepName(step: { id: string; type: string; label?: string }, locale: Locale): string {
+  if (step.label) return step.label;
+  if (!(NODE_TYPES as readonly string[]).includes(step.type)) return step.id;
+  const type = nodeLabel(step.type as NodeType, locale);
+  const number = /[-_](\d+)$/.exec(step.id)?.[1];
+  return number ? `${type} ${number}` : type;
+}
+
 /** What a node type is for, in one line. */
 export const nodeHint = (type: NodeType, locale: Locale): string => nodeDefinition(type).words.hint[locale];
 

@@ -168,7 +168,14 @@ export async function startApp(options: AppOptions): Promise<RunningApp> {
         migrator: new VersionMigrator(store, gateway),
         campaigns,
         accounts,
-        contacts: new Contacts(store.contacts, links.run, gateway, contactChanges, connectorJobs),
+        contacts: new Contacts(
+          store.contacts,
+          links.run,
+          gateway,
+          contactChanges,
+          connectorJobs,
+          store.flows,
+        ),
         flowControl: new FlowControl(store, gateway, campaigns, {
           channels: registry.channels(),
           reach: registry.reach(),

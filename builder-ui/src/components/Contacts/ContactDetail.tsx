@@ -8,6 +8,7 @@ import { useLocale } from '../../hooks/useLocale';
 import { useRemote } from '../../hooks/useRemote';
 import { formatTime } from '../../i18n';
 import { TemporalLink } from '../common/TemporalLink';
+import { type HistoryNames, historyNames } from './history-names';
 
 /** One contact: who they are, how to reach them, and every journey they took with what was sent. */
 export function ContactDetail({ id }: { id: string }) {
@@ -46,6 +47,7 @@ export function ContactDetail({ id }: { id: string }) {
   const attributes = Object.entries(contact.attributes);
   const addresses = Object.entries(contact.addresses);
   const journeys = journeysOf(history.value);
+  const names = historyNames(history.value.flows, locale);
   return (
     <div className="people-page" data-testid="contact-detail">
       {back}
@@ -129,6 +131,7 @@ export function ContactDetail({ id }: { id: string }) {
             <JourneyView
               key={`${journey.enrollment.workflowId}:${journey.enrollment.runId}`}
               journey={journey}
+              names={names}
             />
           ))}
         </Listing>
@@ -157,8 +160,8 @@ export function ContactDetail({ id }: { id: string }) {
                   {entry.flowId && (
                     <span className="muted">
                       {' '}
-                      ({entry.flowId}
-                      {entry.nodeId ? ` / ${entry.nodeId}` : ''})
+                      ({names.flow(entry.flowId)}
+                      {entry.nodeId ? ` / ${names.step(entry.flowId, null, entry.nodeId)}` : ''})
                     </span>
                   )}
                 </li>
@@ -219,19 +222,19 @@ function TagGroup({
 }
 
 /** A send of the step that did not go out: skipped, or held until a time, and why. */
-function SuppressedStep({ step }: { step: Journey['steps'][number] }) {
+function SuppressedStep({ step, names }: { step: Journey['steps'][number]; names: HistoryNames }) {
   const { t, locale } = useLocale();
   const channel = t.channels[step.channel ?? ''] ?? step.channel ?? '';
   const reason = t.suppressReasons[step.reason ?? ''] ?? step.reason ?? '';
   return (
     <span className={step.until ? 'muted' : 'people-bad'} data-testid="journey-suppressed">
-      <code>{step.nodeId}</code>{' '}
+      {names.step(step.flowId, step.version, step.nodeId)}{' '}
       {step.until ? t.heldUntil(channel, formatTime(step.until, locale), reason) : t.notSent(channel, reason)}
     </span>
   );
 }
 
-function JourneyView({ journey }: { journey: Journey }) {
+function JourneyView({ journey, names }: { journey: Journey; names: HistoryNames }) {
   const { t, locale } = useLocale();
   const { enrollment, steps, deliveries } = journey;
   const outcome = enrollment.outcome;
@@ -239,7 +242,7 @@ function JourneyView({ journey }: { journey: Journey }) {
     <article className="people-journey" data-testid={`journey-${enrollment.flowId}`}>
       <header className="people-journey__head">
         <a href={`#/flows/${encodeURIComponent(enrollment.flowId)}`}>
-          <strong>{enrollment.flowId}</strong>
+          <strong>{names.flow(enrollment.flowId)}</strong>
         </a>
         <span className="muted">
           {t.contacts.version} {enrollment.finalVersion ?? enrollment.version}
@@ -249,13 +252,14 @@ function JourneyView({ journey }: { journey: Journey }) {
         </span>
         {enrollment.status === 'running' && enrollment.waitingAt && (
           <span>
-            {t.contacts.waitingAt} <code>{enrollment.waitingAt}</code>
+            {t.contacts.waitingAt} {names.step(enrollment.flowId, enrollment.version, enrollment.waitingAt)}
           </span>
         )}
         {outcome && (
           <span data-testid="journey-outcome">
             {t.contacts.outcome}: {t.contacts.outcomes[outcome.kind] ?? outcome.kind}
-            {outcome.nodeId && <code> {outcome.nodeId}</code>}
+            {outcome.nodeId &&
+              ` ${names.step(enrollment.flowId, enrollment.finalVersion ?? enrollment.version, outcome.nodeId)}`}
           </span>
         )}
         <span className="muted">
@@ -279,11 +283,12 @@ function JourneyView({ journey }: { journey: Journey }) {
                 <li key={i}>
                   <span className="muted">{formatTime(step.at, locale)}</span>{' '}
                   {step.kind === 'suppressed' ? (
-                    <SuppressedStep step={step} />
+                    <SuppressedStep step={step} names={names} />
                   ) : (
                     <>
-                      {t.contacts.stepKinds[step.kind] ?? step.kind} <code>{step.nodeId}</code>
-                      {step.exit && <span className="muted"> → {step.exit}</span>}
+                      {t.contacts.stepKinds[step.kind] ?? step.kind}{' '}
+                      {names.step(step.flowId, step.version, step.nodeId)}
+                      {step.exit && <span className="muted"> → {t.exits[step.exit] ?? step.exit}</span>}
                     </>
                   )}
                 </li>
@@ -300,7 +305,8 @@ function JourneyView({ journey }: { journey: Journey }) {
               {deliveries.map((delivery) => (
                 <li key={delivery.idempotencyKey}>
                   <span className="muted">{formatTime(delivery.sentAt ?? delivery.createdAt, locale)}</span>{' '}
-                  <code>{delivery.nodeId}</code> {t.contacts.via} {delivery.channel} ({delivery.connector}):{' '}
+                  {names.step(delivery.flowId, delivery.version, delivery.nodeId)} {t.contacts.via}{' '}
+                  {t.channels[delivery.channel] ?? delivery.channel} ({delivery.connector}):{' '}
                   <span className={delivery.status === 'failed' ? 'people-bad' : undefined}>
                     {t.contacts.deliveryStatuses[delivery.status] ?? delivery.status}
                   </span>

@@ -4,7 +4,7 @@ import { memo } from 'react';
 import { optionalExits, type StepNode as StepNodeType } from '../../canvas/flow-canvas';
 import { useLocale } from '../../hooks/useLocale';
 import { errorMessage } from '../../i18n';
-import { exitCaption, nodeLabel, nodeModule } from '../../nodes';
+import { exitCaption, nodeLabel, nodeModule, stepName } from '../../nodes';
 import { NodeIcon, nodeColorStyle } from '../../nodes/NodeIcon';
 
 const clip = (text: string, n: number) => {
@@ -32,6 +32,8 @@ export const StepNode = memo(function StepNode({ id, data, selected }: NodeProps
   const module = nodeModule(node.type);
   const summary = module.summary?.(node, { t, locale });
   const message = module.message?.(node);
+  const typeName = nodeLabel(node.type, locale);
+  const name = stepName(node, locale);
   const optional = new Set(optionalExits(node));
   // A lone exit needs no caption; several must say which path each one is.
   const labelled = exits.length > 1;
@@ -61,7 +63,7 @@ export const StepNode = memo(function StepNode({ id, data, selected }: NodeProps
       )}
       <div className="step__head">
         <NodeIcon type={node.type} size={14} />
-        <span className="step__type">{nodeLabel(node.type, locale)}</span>
+        <span className="step__type">{typeName}</span>
         {trace && (
           <span className="step__visits" title={trace.at}>
             {trace.visits.map((v) => (
@@ -73,7 +75,11 @@ export const StepNode = memo(function StepNode({ id, data, selected }: NodeProps
         )}
         {problems?.length ? <span className="badge">{problems.length}</span> : null}
       </div>
-      <div className="step__label">{node.label ?? id}</div>
+      {name !== typeName && (
+        <div className="step__label" title={id}>
+          {name}
+        </div>
+      )}
       {summary && <div className="step__detail">{summary}</div>}
       {watch && (
         <div

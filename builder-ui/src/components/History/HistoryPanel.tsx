@@ -5,7 +5,8 @@ import { getVersionDocument, listVersions, rollbackFlow, type VersionSummary } f
 import { diffVersions, isUnchanged, type VersionDiff } from '../../editor/version-diff';
 import { useLocale } from '../../hooks/useLocale';
 import { useRemote } from '../../hooks/useRemote';
-import { formatTime } from '../../i18n';
+import { formatTime, type Locale } from '../../i18n';
+import { stepName } from '../../nodes';
 import { Radio } from '../common/Radio';
 
 interface Compared {
@@ -24,8 +25,8 @@ interface Props {
   onRolledBack: (from: number, to: number) => void;
 }
 
-const labelsOf = (...docs: FlowDocument[]) =>
-  new Map(docs.flatMap((d) => d.nodes.map((n) => [n.id, n.label ?? n.id] as const)));
+const labelsOf = (locale: Locale, ...docs: FlowDocument[]) =>
+  new Map(docs.flatMap((d) => d.nodes.map((n) => [n.id, stepName(n, locale)] as const)));
 
 /** Published versions with their notes and dates; compare any two; roll back to an older one. */
 export function HistoryPanel({ flowId, latestVersion, onDiff, onRolledBack }: Props) {
@@ -57,7 +58,7 @@ export function HistoryPanel({ flowId, latestVersion, onDiff, onRolledBack }: Pr
         getVersionDocument(flowId, to),
       ]);
       const diff = diffVersions(before, after);
-      setCompared({ from, to, diff, labels: labelsOf(before, after) });
+      setCompared({ from, to, diff, labels: labelsOf(locale, before, after) });
       onDiff(diff);
     } catch (error) {
       setFailure((error as Error).message);

@@ -15,7 +15,7 @@ import { useState } from 'react';
 import { ApiError, simulateFlow } from '../../api/flows';
 import { formatClock, formatOffset, type Trace, traceOf } from '../../editor/trace';
 import { useLocale } from '../../hooks/useLocale';
-import { exitCaption, nodeModule } from '../../nodes';
+import { exitCaption, nodeModule, stepName } from '../../nodes';
 import { NodeIcon } from '../../nodes/NodeIcon';
 import { IconButton } from '../common/IconButton';
 
@@ -119,7 +119,7 @@ export function PreviewPanel({
   onServerErrors,
   onFocusNode,
 }: Props) {
-  const { t } = useLocale();
+  const { t, locale } = useLocale();
   const [busy, setBusy] = useState(false);
   const [failure, setFailure] = useState<string>();
   const set = <K extends keyof Sample>(key: K, value: Sample[K]) =>
@@ -177,7 +177,7 @@ export function PreviewPanel({
   /** Stops the playback on a step (kept between the first and the last). */
   const showStep = (to: (shown: number) => number) =>
     setRun((r) => r && { ...r, playing: false, shown: Math.min(total, Math.max(1, to(r.shown))) });
-  const label = (id: string) => doc.nodes.find((n) => n.id === id)?.label ?? id;
+  const label = (id: string) => stepName(doc.nodes.find((n) => n.id === id) ?? { id, type: '' }, locale);
   const typeOf = (id: string) => doc.nodes.find((n) => n.id === id)?.type;
   const exitName = (id: string, exit: string) => {
     const node = doc.nodes.find((n) => n.id === id);

@@ -4,6 +4,7 @@ import type { FlowStatsAnswer } from '../../editor/watch';
 import { useLocale } from '../../hooks/useLocale';
 import { type Polled, usePolled } from '../../hooks/usePolled';
 import { formatTime, type Locale } from '../../i18n';
+import { stepName } from '../../nodes';
 import { TemporalLink } from '../common/TemporalLink';
 
 interface Props {
@@ -77,7 +78,10 @@ export function WatchPanel({ doc, version, latestVersion, onPickVersion, stats, 
         <NodeContacts
           flowId={doc.id}
           nodeId={selectedNode}
-          label={doc.nodes.find((n) => n.id === selectedNode)?.label ?? selectedNode}
+          label={stepName(
+            doc.nodes.find((n) => n.id === selectedNode) ?? { id: selectedNode, type: '' },
+            locale,
+          )}
           version={version}
           locale={locale}
         />

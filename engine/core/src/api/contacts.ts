@@ -154,8 +154,23 @@ export const PointsLedgerEntry = z.object({
 export type PointsLedgerEntry = z.infer<typeof PointsLedgerEntry>;
 
 /** `GET /api/contacts/{id}`: a contact and its history, newest first. */
+/** A step as the version a contact ran names it: its type and the operator's label, if any. */
+export const StepName = z.object({ type: z.string(), label: z.string().optional() });
+export type StepName = z.infer<typeof StepName>;
+
+/**
+ * The flows a contact's history mentions: each flow's name, and for each version its steps by id,
+ * so a journey reads in the operator's words rather than step ids.
+ */
+export const HistoryFlows = z.record(
+  z.string(),
+  z.object({ name: z.string(), versions: z.record(z.string(), z.record(z.string(), StepName)) }),
+);
+export type HistoryFlows = z.infer<typeof HistoryFlows>;
+
 export const ContactHistory = z.object({
   contact: Contact.extend({ createdAt: z.string(), updatedAt: z.string() }),
+  flows: HistoryFlows,
   enrollments: z.array(Enrollment),
   journey: z.array(JourneyStep),
   deliveries: z.array(Delivery),

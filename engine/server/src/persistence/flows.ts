@@ -1,4 +1,5 @@
 import type { FlowDocument, Plan } from '@sopflow/core';
+import type { HistoryFlows } from '@sopflow/core/api';
 import type { Sql } from 'postgres';
 import { stringify } from 'safe-stable-stringify';
 import { newWebhookSecret } from '../webhook-signature';
@@ -145,6 +146,33 @@ export class FlowRepository {
       note: row.note,
       publishedAt: row.published_at,
     };
+  }
+
+  /**
+   * The name of each flow and the type and label of each step of the given versions (a contact's
+   * history names its steps with them); flows and versions that do not exist are left out.
+   */
+  async stepNames(versions: readonly { flowId: string; version: number }[]): Promise<HistoryFlows> {
+    const named: HistoryFlows = {};
+    if (versions.length === 0) return named;
+    const rows = await this.sql<
+      { flow_id: string; version: number; name: string; id: string; type: string; label: string | null }[]
+    >`
+      select v.flow_id, v.version, f.name, n->>'id' as id, n->>'type' as type, n->>'label' as label
+      from unnest(${versions.map((v) => v.flowId)}::text[], ${versions.map((v) => v.version)}::int[])
+        as wanted(flow_id, version)
+      join flow_versions v on v.flow_id = wanted.flow_id and v.version = wanted.version
+      join flows f on f.id = v.flow_id
+      cross join jsonb_array_elements(v.document->'nodes') as n`;
+    for (const row of rows) {
+      named[row.flow_id] ??= { name: row.name, versions: {} };
+      const { versions: steps } = named[row.flow_id]!;
+      steps[row.version] = {
+        ...steps[row.version],
+        [row.id]: row.label ? { type: row.type, label: row.label } : { type: row.type },
+      };
+    }
+    return named;
   }
 
   /** The latest published plans of live flows, for routing events to the flows they start. */

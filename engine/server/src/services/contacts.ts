@@ -1,6 +1,7 @@
 import type { Contact } from '@sopflow/core';
 import type { ContactPatch } from '@sopflow/core/api';
 import type { ContactQuery, ContactRepository, SaveOptions, SaveResult } from '../persistence/contacts';
+import type { FlowRepository } from '../persistence/flows';
 import type { TemporalGateway } from '../temporal/gateway';
 import type { ConnectorJobs } from './connector-jobs';
 import type { ContactChanges } from './contact-changes';
@@ -26,6 +27,8 @@ export class Contacts {
     private readonly changes?: ContactChanges,
     /** Hands contacts' tag changes to the providers that mark tags (WeCom), in the background. */
     private readonly connectorJobs?: Pick<ConnectorJobs, 'startForTagChanges'>,
+    /** Names the flows and steps a history mentions. */
+    private readonly flows?: Pick<FlowRepository, 'stepNames'>,
   ) {}
 
   /** Workflow id → the step each running journey of the contact waits at; empty when unknown. */
@@ -78,8 +81,14 @@ export class Contacts {
   async history(id: string, limit = 200) {
     const [records, waiting] = await Promise.all([this.contacts.history(id, limit), this.waitingAt(id)]);
     if (!records) return undefined;
+    const versions = new Map<string, { flowId: string; version: number }>();
+    for (const { flowId, version } of [...records.enrollments, ...records.journey, ...records.deliveries])
+      versions.set(`${version}:${flowId}`, { flowId, version });
+    for (const { flowId, finalVersion } of records.enrollments)
+      if (finalVersion !== null) versions.set(`${finalVersion}:${flowId}`, { flowId, version: finalVersion });
     return {
       ...records,
+      flows: (await this.flows?.stepNames([...versions.values()])) ?? {},
       enrollments: records.enrollments.map((e) => ({
         ...e,
         status: e.finishedAt ? 'finished' : 'running',
