@@ -78,9 +78,9 @@ it("offers WeCom's corp tags by group in the update step, and a pick adds one", 
   expect(await textOf(picker)).toContain('WeCom tags');
   await picker.getByRole('button', { name: '星标客户', exact: true }).click();
   await expect.poll(() => byId('field-update-addTags').inputValue(), WAIT).toBe('engaged, 星标客户');
-  expect(await picker.getByRole('button', { name: '星标客户', exact: true }).getAttribute('aria-pressed')).toBe(
-    'true',
-  );
+  expect(
+    await picker.getByRole('button', { name: '星标客户', exact: true }).getAttribute('aria-pressed'),
+  ).toBe('true');
   await page.screenshot({ path: artifact('builder-tags-picker.png') });
 
   await page.locator('.language-switch button[lang="zh"]').click();

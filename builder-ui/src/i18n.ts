@@ -1,7 +1,9 @@
 import type { CompileError, RunOutcome } from '@sopflow/core';
 import { campaignsMessages } from './components/Campaigns/messages';
+import { channelCodesMessages } from './components/ChannelCodes/messages';
 import { channelsMessages } from './components/Channels/messages';
 import { contactsMessages } from './components/Contacts/messages';
+import { groupsMessages } from './components/Groups/words';
 import type { Locale } from './locale';
 
 /**
@@ -163,6 +165,7 @@ const en = {
   channels: {
     wechat: 'WeChat (1:1 via WeCom)',
     wechat_group: 'WeChat group',
+    wechat_oa: 'WeChat Official Account',
     email: 'Email',
     sms: 'SMS',
   } as Record<string, string | undefined>,
@@ -191,6 +194,7 @@ const en = {
   removeFilter: 'Remove the condition',
   conditionName: 'Path name',
   addCondition: 'Add a path',
+  pathNumbered: (n: number) => `Path ${n}`,
   joinAll: 'all of',
   joinAny: 'any of',
   addComparison: 'and…',
@@ -311,6 +315,7 @@ const en = {
   webhookUrl: 'URL',
   webhookSecret: 'Secret',
   signatureHeader: 'Signature header',
+  signatureFormat: 't=<unix seconds>,v1=<hex HMAC-SHA256(secret, "t.body")>',
   reveal: 'Show',
   hide: 'Hide',
   copied: 'Copied',
@@ -408,6 +413,8 @@ const en = {
   contacts: contactsMessages.en,
   channelsPage: channelsMessages.en,
   campaigns: campaignsMessages.en,
+  channelCodes: channelCodesMessages.en,
+  groups: groupsMessages.en,
 };
 
 export type Messages = typeof en;
@@ -554,6 +561,7 @@ const zh: Messages = {
   channels: {
     wechat: '微信（企业微信一对一）',
     wechat_group: '微信群',
+    wechat_oa: '微信公众号',
     email: '邮件',
     sms: '短信',
   },
@@ -582,6 +590,7 @@ const zh: Messages = {
   removeFilter: '移除条件',
   conditionName: '路径名称',
   addCondition: '添加路径',
+  pathNumbered: (n) => `路径 ${n}`,
   joinAll: '同时满足',
   joinAny: '满足任一',
   addComparison: '并且…',
@@ -698,6 +707,7 @@ const zh: Messages = {
   webhookUrl: '地址',
   webhookSecret: '密钥',
   signatureHeader: '签名请求头',
+  signatureFormat: 't=<Unix 秒数>,v1=<HMAC-SHA256(密钥, "t.body") 的十六进制>',
   reveal: '显示',
   hide: '隐藏',
   copied: '已复制',
@@ -789,6 +799,8 @@ const zh: Messages = {
   contacts: contactsMessages.zh,
   channelsPage: channelsMessages.zh,
   campaigns: campaignsMessages.zh,
+  channelCodes: channelCodesMessages.zh,
+  groups: groupsMessages.zh,
 };
 
 export const messages: Record<Locale, Messages> = { en, zh };

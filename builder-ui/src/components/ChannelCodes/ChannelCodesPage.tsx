@@ -22,7 +22,6 @@ import {
   conversionRate,
   inLocale,
 } from './channel-code-form';
-import { channelCodesMessages } from './messages';
 import '../Contacts/people.css';
 import './channel-codes.css';
 
@@ -37,8 +36,8 @@ const channelWords = (channel: string, locale: Locale) =>
  * staff, delete it, and watch what came through each (adds, enrollments, conversions).
  */
 export function ChannelCodesPage() {
-  const { locale } = useLocale();
-  const text = channelCodesMessages[locale];
+  const { t, locale } = useLocale();
+  const text = t.channelCodes;
   const [codes, refresh] = usePolled('channel-codes', listChannelCodes);
   const [editing, setEditing] = useState<ChannelCode>();
   const [deleteError, setDeleteError] = useState<string>();
@@ -174,8 +173,8 @@ function CodeForm({
   onSaved: () => void;
   onCancel: () => void;
 }) {
-  const { locale } = useLocale();
-  const text = channelCodesMessages[locale];
+  const { t, locale } = useLocale();
+  const text = t.channelCodes;
   const [draft, setDraft] = useState<Draft>(() => channelCodeDraft(code));
   const [issues, setIssues] = useState<ReadonlyMap<string, string[]>>(new Map());
   const [failure, setFailure] = useState<string>();

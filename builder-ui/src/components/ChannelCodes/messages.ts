@@ -1,6 +1,6 @@
 import type { Locale } from '../../locale';
 
-/** The Channel codes page's words, by locale (the page picks its own, so i18n.ts is untouched). */
+/** The Channel codes page's words; i18n.ts serves them as `t.channelCodes`. */
 
 const en = {
   title: 'Channel codes',
@@ -59,7 +59,7 @@ const zh: ChannelCodesMessages = {
   name: '名称',
   channel: '渠道',
   staff: '员工',
-  state: 'State',
+  state: '渠道标识（state）',
   adds: '添加',
   enrollments: '进入流程',
   conversions: '转化',

@@ -56,7 +56,7 @@ export function ChannelsPage({
     ...connectors.value.connectors.flatMap((c) => c.channels),
     ...routes.keys(),
   ]);
-  const nameOf = (c: string) => text.channelNames[c] ?? t.channels[c] ?? c;
+  const nameOf = (c: string) => t.channels[c] ?? c;
 
   return (
     <div className="channels-page" data-testid="channels-page">

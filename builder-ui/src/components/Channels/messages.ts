@@ -55,13 +55,6 @@ const en = {
     permanent: 'refused; retrying will not help',
   } as Record<string, string | undefined>,
   providerCode: 'provider code',
-  channelNames: {
-    wechat: 'WeChat (1:1 via WeCom)',
-    wechat_group: 'WeChat group',
-    wechat_oa: 'WeChat Official Account',
-    email: 'Email',
-    sms: 'SMS',
-  } as Record<string, string | undefined>,
 };
 
 export type ChannelsMessages = typeof en;
@@ -117,13 +110,6 @@ const zh: ChannelsMessages = {
     permanent: '被拒绝，重试无效',
   },
   providerCode: '服务商错误码',
-  channelNames: {
-    wechat: '微信（企业微信一对一）',
-    wechat_group: '微信群',
-    wechat_oa: '微信公众号',
-    email: '邮件',
-    sms: '短信',
-  },
 };
 
 export const channelsMessages: Record<Locale, ChannelsMessages> = { en, zh };

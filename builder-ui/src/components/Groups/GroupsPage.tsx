@@ -12,10 +12,11 @@ import {
   saveWelcomeTemplate,
   type WelcomeTemplate,
 } from '../../api/groups';
+import { useLocale } from '../../hooks/useLocale';
 import { type Remote, useRemote } from '../../hooks/useRemote';
 import type { Locale } from '../../locale';
 import { IconButton } from '../common/IconButton';
-import { inLocale, useGroupWords } from './words';
+import { inLocale } from './words';
 import '../Contacts/people.css';
 import './groups.css';
 
@@ -66,7 +67,9 @@ function Field({
  * is sent, and the server's refusals show at their fields.
  */
 export function GroupsPage() {
-  const { w } = useGroupWords();
+  const {
+    t: { groups: w },
+  } = useLocale();
   return (
     <div className="people-page groups-page" data-testid="groups-page">
       <div className="people-page__head">
@@ -90,7 +93,10 @@ function useKeptEditor<Form>(options: {
   save: (id: string | undefined, form: Form) => Promise<unknown>;
   remove: (id: string) => Promise<void>;
 }) {
-  const { w, locale } = useGroupWords();
+  const {
+    t: { groups: w },
+    locale,
+  } = useLocale();
   const [editing, setEditing] = useState<{ id?: string; form: Form }>();
   const [problems, setProblems] = useState<Problems>({});
   const [saving, setSaving] = useState(false);
@@ -143,7 +149,9 @@ function EditFrame({
   editor: { problems: Problems; saving: boolean; save: () => Promise<void>; close: () => void };
   children: ReactNode;
 }) {
-  const { w } = useGroupWords();
+  const {
+    t: { groups: w },
+  } = useLocale();
   return (
     <form
       className="groups-form"
@@ -190,7 +198,10 @@ function KeptSection<T>({
   onNew: (() => void) | undefined;
   children: (items: T[]) => ReactNode;
 }) {
-  const { w, locale } = useGroupWords();
+  const {
+    t: { groups: w },
+    locale,
+  } = useLocale();
   return (
     <section className="people-card" data-testid={`${testId}s`}>
       <div className="groups-page__section-head">
@@ -216,7 +227,9 @@ function KeptSection<T>({
 
 /** Edit and delete, beside a kept thing. */
 function ItemActions({ onEdit, onDelete }: { onEdit: () => void; onDelete: () => void }) {
-  const { w } = useGroupWords();
+  const {
+    t: { groups: w },
+  } = useLocale();
   return (
     <div className="join-way__actions">
       <IconButton label={w.edit} onClick={onEdit}>
@@ -273,7 +286,9 @@ function joinWayBodyOf(form: JoinWayForm) {
 }
 
 function JoinWays() {
-  const { w } = useGroupWords();
+  const {
+    t: { groups: w },
+  } = useLocale();
   const [ways, reload] = useRemote('join-ways', listJoinWays);
   const editor = useKeptEditor<JoinWayForm>({
     reload,
@@ -389,10 +404,10 @@ function JoinWays() {
                 </span>
                 <code>{way.chatIds.join(', ')}</code>
                 <span className="muted">
-                  state: <code>{way.state}</code>
+                  {w.stateShown}: <code>{way.state}</code>
                 </span>
                 <span className="muted">
-                  id: <code>{way.id}</code>
+                  {w.idShown}: <code>{way.id}</code>
                 </span>
               </div>
               <ItemActions
@@ -458,7 +473,9 @@ function templateBodyOf(form: TemplateForm) {
 }
 
 function WelcomeTemplates() {
-  const { w } = useGroupWords();
+  const {
+    t: { groups: w },
+  } = useLocale();
   const [templates, reload] = useRemote('welcome-templates', listWelcomeTemplates);
   const editor = useKeptEditor<TemplateForm>({
     reload,

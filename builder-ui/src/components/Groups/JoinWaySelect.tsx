@@ -1,8 +1,8 @@
 import { useId } from 'react';
 import { listJoinWays } from '../../api/groups';
+import { useLocale } from '../../hooks/useLocale';
 import { useRemote } from '../../hooks/useRemote';
 import { GROUPS_HASH } from './route';
-import { useGroupWords } from './words';
 
 /**
  * The send step's choice of a join way to invite through (its QR code goes with the message).
@@ -17,7 +17,9 @@ export function JoinWaySelect({
   onChange: (joinWay: string | undefined) => void;
   testId: string;
 }) {
-  const { w } = useGroupWords();
+  const {
+    t: { groups: w },
+  } = useLocale();
   const id = useId();
   const [ways] = useRemote('join-ways', listJoinWays);
   const offered = ways.status === 'ready' ? ways.value.filter((way) => way.qrCode) : [];
@@ -45,7 +47,9 @@ export function JoinWaySelect({
 
 /** The Groups page's entry in the builder's navigation. */
 export function GroupsNavLink({ current }: { current: boolean }) {
-  const { w } = useGroupWords();
+  const {
+    t: { groups: w },
+  } = useLocale();
   return (
     <a href={GROUPS_HASH} aria-current={current ? 'page' : undefined} data-testid="nav-groups">
       {w.nav}

@@ -1,7 +1,6 @@
-import { useLocale } from '../../hooks/useLocale';
 import type { Locale } from '../../locale';
 
-/** The Groups page's words, kept beside it. */
+/** The Groups page's words; i18n.ts serves them as `t.groups`. */
 
 const en = {
   nav: 'Groups',
@@ -21,6 +20,8 @@ const en = {
   autoCreateRoom: 'Open a new group when these are full',
   roomBaseName: 'Name of a new group',
   state: 'State (left empty: sopflow makes one)',
+  stateShown: 'State',
+  idShown: 'Id',
   groups: (n: number) => (n === 1 ? '1 group' : `${n} groups`),
   noQr: 'No QR code: a mini-program button',
   noJoinWays: 'No join way yet.',
@@ -65,7 +66,7 @@ const en = {
   inviteHint: 'The message carries the join way’s QR code as a link card.',
 };
 
-type GroupWords = typeof en;
+export type GroupWords = typeof en;
 
 const zh: GroupWords = {
   nav: '群',
@@ -84,6 +85,8 @@ const zh: GroupWords = {
   autoCreateRoom: '群满后自动新建群',
   roomBaseName: '新建群的群名前缀',
   state: 'state（留空由 sopflow 生成）',
+  stateShown: '渠道标识（state）',
+  idShown: '编号',
   groups: (n: number) => `${n} 个群`,
   noQr: '无二维码：小程序按钮',
   noJoinWays: '还没有加群方式。',
@@ -102,7 +105,7 @@ const zh: GroupWords = {
     url: '链接',
     picUrl: '图片链接',
     desc: '描述',
-    mediaId: 'media_id',
+    mediaId: '素材 media_id',
     picMediaId: '封面 media_id',
     appId: '小程序 appid',
     page: '页面路径',
@@ -122,16 +125,11 @@ const zh: GroupWords = {
   inviteHint: '消息会以链接卡片带上该加群方式的二维码。',
 };
 
-const words: Record<Locale, GroupWords> = { en, zh };
+export const groupsMessages: Record<Locale, GroupWords> = { en, zh };
 
 /** The contract's messages are "English / 中文": the operator's half. */
 export function inLocale(message: string, locale: Locale): string {
   const at = message.lastIndexOf(' / ');
   if (at < 0) return message;
   return locale === 'zh' ? message.slice(at + 3) : message.slice(0, at);
-}
-
-export function useGroupWords(): { w: GroupWords; locale: Locale } {
-  const { locale } = useLocale();
-  return { w: words[locale], locale };
 }

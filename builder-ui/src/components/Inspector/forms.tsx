@@ -494,6 +494,7 @@ export function BranchesField({
         l.map((b) => b.id),
         'c',
       ),
+      label: t.pathNumbered(l.length + 1),
       when: DEFAULT_COMPARISON,
     }),
     below: (branch, i, set) => (

@@ -90,7 +90,7 @@ export function WebhookDetails({
           <dt>{t.signatureHeader}</dt>
           <dd>
             <code>
-              {info.signatureHeader}: t=&lt;unix seconds&gt;,v1=&lt;hex HMAC-SHA256(secret, "t.body")&gt;
+              {info.signatureHeader}: {t.signatureFormat}
             </code>
           </dd>
         </dl>
