@@ -600,6 +600,57 @@ describe('contacts', () => {
     expect(wrongType.body.error.code).toBe('unsupported_media_type');
   });
 
+  it('imports a CSV with Chinese headers, its columns mapped (a phone column as the id too), and names a bad mapping', async () => {
+    const p = uniqueId('csv-zh');
+    const csv = ['姓名,手机号,城市,标签,备注', `王芳,+86138${p.length}0000001,杭州,VIP;新客,内部`].join('\n');
+    const post = (columns?: unknown) =>
+      app.requestWith(
+        { token: app.token },
+        'POST',
+        `/api/contacts/import${columns === undefined ? '' : `?columns=${encodeURIComponent(JSON.stringify(columns))}`}`,
+        csv,
+        { 'content-type': 'text/csv' },
+      );
+    // Without a column for the id, the whole file is refused, saying so in both languages.
+    const noId = await post();
+    expect(noId.status).toBe(400);
+    expect(noId.body.error).toMatchObject({ code: 'invalid_csv' });
+    expect(noId.body.error.message).toContain('"手机号"');
+    expect(noId.body.error.message).toContain('没有联系人编号列');
+
+    const imported = await post({ 手机号: ['id', 'addresses.phone'], 备注: 'skip' });
+    expect(imported.status, JSON.stringify(imported.body)).toBe(200);
+    expect(imported.body).toMatchObject({ received: 1, imported: 1, created: 1, failed: 0 });
+    const phone = `+86138${p.length}0000001`;
+    const contact = (await app.request('GET', `/api/contacts/${encodeURIComponent(phone)}`)).body.contact;
+    expect(contact).toMatchObject({
+      id: phone,
+      name: '王芳',
+      addresses: { phone },
+      tags: expect.arrayContaining(['VIP', '新客']),
+      attributes: { 城市: '杭州' },
+    });
+    expect(contact.attributes).not.toHaveProperty('备注');
+
+    for (const [columns, message] of [
+      [{ 手机号: 'phone number' }, /column target/],
+      [{ 手机号: [] }, /.+/],
+      ['{"not json', /Not JSON/],
+    ] as const) {
+      const query = typeof columns === 'string' ? columns : JSON.stringify(columns);
+      const refused = await app.requestWith(
+        { token: app.token },
+        'POST',
+        `/api/contacts/import?columns=${encodeURIComponent(query)}`,
+        csv,
+        { 'content-type': 'text/csv' },
+      );
+      expect(refused.status).toBe(422);
+      expect(refused.body.error.details[0].path).toMatch(/^columns/);
+      expect(refused.body.error.details[0].message).toMatch(message);
+    }
+  });
+
   it('reports an import row whose points are past the int range by row and field, and saves the other rows', async () => {
     const p = uniqueId('csv-range');
     const csv = [

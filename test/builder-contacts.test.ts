@@ -56,6 +56,13 @@ it('imports contacts, finds one, runs a campaign into a flow and shows the journ
     mimeType: 'text/csv',
     buffer: Buffer.from(csv),
   });
+  // Its columns, as the server would read them: id, name, the phone address, tags, two attributes.
+  await byId('import-mapping').waitFor(WAIT);
+  expect(await byId('import-id-0').isChecked()).toBe(true);
+  expect(await byId('import-fills-2').inputValue()).toBe('addresses.phone');
+  expect(await byId('import-fills-5').inputValue()).toBe('attributes.age:number');
+  expect(await byId('import-column-1').textContent()).toContain('Ada Lovelace');
+  await byId('import-start').click();
   await byId('import-report').waitFor(WAIT);
   const counts = Object.fromEntries(
     await Promise.all(
@@ -190,4 +197,37 @@ it('imports contacts, finds one, runs a campaign into a flow and shows the journ
   await expect.poll(() => card.getByTestId('campaign-phase').textContent()).toBe('已完成');
   expect(await byId('campaign-start').textContent()).toContain('开始活动');
   await page.screenshot({ path: artifact('builder-campaigns-zh.png') });
+});
+
+it('imports a spreadsheet with Chinese columns and no id column, once the operator picks the phone as the id', async () => {
+  const phone = `+86139${String(Date.now()).slice(-8)}`;
+  await open('#/contacts', 'contacts-page');
+  await page.locator('.language-switch button[lang="zh"]').click();
+  await byId('contacts-import-toggle').click();
+  await byId('contacts-import-file').setInputFiles({
+    name: '客户名单.csv',
+    mimeType: 'text/csv',
+    buffer: Buffer.from(`\uFEFF姓名,手机号,城市,备注\n王芳,${phone},杭州,老客户\n`),
+  });
+  await byId('import-mapping').waitFor(WAIT);
+  expect(await byId('import-mapping').textContent()).toContain('每一列对应什么');
+  expect(await byId('import-fills-0').inputValue()).toBe('name');
+  expect(await byId('import-fills-1').inputValue()).toBe('addresses.phone');
+  expect(await byId('import-fills-2').inputValue()).toBe('attributes.城市');
+  // No column names the id: the import waits for the operator to pick one.
+  expect(await byId('import-need-id').textContent()).toBe('请选出用来识别每位联系人的列。');
+  expect(await byId('import-start').isDisabled()).toBe(true);
+  await byId('import-id-1').check();
+  await byId('import-fills-3').selectOption('skip');
+  await page.screenshot({ path: artifact('builder-contacts-import-mapping-zh.png') });
+  await byId('import-start').click();
+  await byId('import-report').waitFor(WAIT);
+  expect(await byId('import-created').textContent()).toBe('1');
+  const saved = await app.request('GET', `/api/contacts/${encodeURIComponent(phone)}`);
+  expect(saved.body.contact).toMatchObject({
+    name: '王芳',
+    addresses: { phone },
+    attributes: { 城市: '杭州' },
+  });
+  expect(saved.body.contact.attributes).not.toHaveProperty('备注');
 });

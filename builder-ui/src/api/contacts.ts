@@ -1,4 +1,5 @@
 import type {
+  ContactColumns,
   ContactHistory,
   ContactListQuery,
   ContactPage,
@@ -10,6 +11,7 @@ import { answer, api } from './client';
 /** Contacts: search, a contact's journey history, bulk import (engine/server/src/api/routes/contacts.ts). */
 
 export type {
+  ContactColumns,
   ContactEvent,
   ContactHistory,
   ContactListQuery as ContactQuery,
@@ -41,11 +43,18 @@ export async function getContact(id: string, signal?: AbortSignal): Promise<Cont
   return answer(api.GET('/api/contacts/{id}', { params: { path: { id } }, signal }));
 }
 
-/** Sends a file's contents as they are; the server parses it and reports each bad row. */
-export async function importContacts(file: Blob, format: ImportFormat): Promise<ImportReport> {
+/**
+ * Sends a file's contents as they are, with what each CSV column fills; the server parses it and
+ * reports each bad row.
+ */
+export async function importContacts(
+  file: Blob,
+  format: ImportFormat,
+  columns?: ContactColumns,
+): Promise<ImportReport> {
   return answer(
     api.POST('/api/contacts/import', {
-      params: { query: { format } },
+      params: { query: { format, ...(columns ? { columns: JSON.stringify(columns) } : {}) } },
       body: file,
       headers: { 'content-type': CONTENT_TYPES[format] },
       bodySerializer: (body) => body,

@@ -1,12 +1,23 @@
 import { Upload } from 'lucide-react';
 import { useId, useState } from 'react';
-import { type ImportReport, importContacts } from '../../api/contacts';
+import {
+  type ContactColumns,
+  type ImportFormat,
+  type ImportReport,
+  importContacts,
+} from '../../api/contacts';
 import { importFormatOf } from '../../editor/people';
+import { addressLabel, useAddressKinds } from '../../hooks/useAddressKinds';
 import { useLocale } from '../../hooks/useLocale';
 import { Table } from '../common/Table';
+import { type ColumnMapping, columnsOf, previewCsv, suggestedMapping } from './column-mapping';
+
+/** How much of a CSV is read for its preview. */
+const PREVIEW_BYTES = 64 * 1024;
 
 type ImportState =
   | { status: 'idle' }
+  | { status: 'mapping'; file: File; headers: string[]; rows: string[][]; mapping: ColumnMapping }
   | { status: 'importing'; fileName: string }
   | { status: 'done'; fileName: string; report: ImportReport }
   | { status: 'failed'; message: string };
@@ -15,7 +26,19 @@ type ImportState =
 export function ImportPanel({ onImported }: { onImported: () => void }) {
   const { t } = useLocale();
   const inputId = useId();
+  const kinds = useAddressKinds();
   const [state, setState] = useState<ImportState>({ status: 'idle' });
+
+  const send = async (file: File, format: ImportFormat, columns?: ContactColumns) => {
+    setState({ status: 'importing', fileName: file.name });
+    try {
+      const report = await importContacts(file, format, columns);
+      setState({ status: 'done', fileName: file.name, report });
+      onImported();
+    } catch (error) {
+      setState({ status: 'failed', message: `${t.contacts.importFailed} ${(error as Error).message}` });
+    }
+  };
 
   const onFile = async (file: File | undefined) => {
     if (!file) return;
@@ -24,11 +47,11 @@ export function ImportPanel({ onImported }: { onImported: () => void }) {
       setState({ status: 'failed', message: t.contacts.unknownFormat });
       return;
     }
-    setState({ status: 'importing', fileName: file.name });
+    if (format !== 'csv') return send(file, format);
     try {
-      const report = await importContacts(file, format);
-      setState({ status: 'done', fileName: file.name, report });
-      onImported();
+      const start = await file.slice(0, PREVIEW_BYTES).text();
+      const { headers, rows } = previewCsv(start, file.size <= PREVIEW_BYTES);
+      setState({ status: 'mapping', file, headers, rows, mapping: suggestedMapping(headers, kinds) });
     } catch (error) {
       setState({ status: 'failed', message: `${t.contacts.importFailed} ${(error as Error).message}` });
     }
@@ -54,6 +77,14 @@ export function ImportPanel({ onImported }: { onImported: () => void }) {
           data-testid="contacts-import-file"
         />
       </div>
+      {state.status === 'mapping' && (
+        <ColumnMappingView
+          {...state}
+          onChange={(mapping) => setState({ ...state, mapping })}
+          onImport={() => void send(state.file, 'csv', columnsOf(state.mapping, state.headers))}
+          onCancel={() => setState({ status: 'idle' })}
+        />
+      )}
       {state.status === 'importing' && <p className="muted">{t.contacts.importing}</p>}
       {state.status === 'failed' && (
         <p className="notice notice--error" role="alert" data-testid="contacts-import-error">
@@ -62,6 +93,109 @@ export function ImportPanel({ onImported }: { onImported: () => void }) {
       )}
       {state.status === 'done' && <ImportReportView fileName={state.fileName} report={state.report} />}
     </section>
+  );
+}
+
+/** The CSV's first rows, with what each column fills and which is the contact's id, to change before the import. */
+function ColumnMappingView({
+  file,
+  headers,
+  rows,
+  mapping,
+  onChange,
+  onImport,
+  onCancel,
+}: {
+  file: File;
+  headers: string[];
+  rows: string[][];
+  mapping: ColumnMapping;
+  onChange: (mapping: ColumnMapping) => void;
+  onImport: () => void;
+  onCancel: () => void;
+}) {
+  const { t, locale } = useLocale();
+  const words = t.contacts;
+  const kinds = useAddressKinds();
+  const fields = ['name', 'timezone', 'tags', 'unsubscribed', 'points'];
+  return (
+    <div className="people-mapping" data-testid="import-mapping">
+      <h4>{words.mapTitle}</h4>
+      <p className="muted">{words.mapHint}</p>
+      <Table className="people-table" columns={[words.column, words.sample, words.isId, words.fills]}>
+        <tbody>
+          {headers.map((header, i) => (
+            <tr key={header} data-testid={`import-column-${i}`}>
+              <td>
+                <strong>{header}</strong>
+              </td>
+              <td className="muted">
+                {rows
+                  .map((row) => row[i] ?? '')
+                  .filter(Boolean)
+                  .slice(0, 3)
+                  .join(' · ')}
+              </td>
+              <td>
+                <input
+                  type="radio"
+                  name={`import-id-${file.name}`}
+                  aria-label={`${words.isId}: ${header}`}
+                  checked={mapping.id === header}
+                  onChange={() => onChange({ ...mapping, id: header })}
+                  data-testid={`import-id-${i}`}
+                />
+              </td>
+              <td>
+                <select
+                  aria-label={`${words.fills}: ${header}`}
+                  value={mapping.fills[header] ?? 'skip'}
+                  onChange={(e) =>
+                    onChange({ ...mapping, fills: { ...mapping.fills, [header]: e.target.value } })
+                  }
+                  data-testid={`import-fills-${i}`}
+                >
+                  <option value="skip">{words.skip}</option>
+                  {fields.map((field) => (
+                    <option key={field} value={field}>
+                      {words.fieldNames[field]}
+                    </option>
+                  ))}
+                  {kinds.map((kind) => (
+                    <option key={kind.name} value={`addresses.${kind.name}`}>
+                      {addressLabel(kinds, kind.name, locale)}
+                    </option>
+                  ))}
+                  <option value={header.startsWith('attributes.') ? header : `attributes.${header}`}>
+                    {words.attributeNamed(header.replace(/^attributes\./, ''))}
+                  </option>
+                  <option value="attributes">{words.wholeAttributes}</option>
+                </select>
+              </td>
+            </tr>
+          ))}
+        </tbody>
+      </Table>
+      {!mapping.id && (
+        <p className="notice notice--error" role="alert" data-testid="import-need-id">
+          {words.needId}
+        </p>
+      )}
+      <div className="people-mapping__actions">
+        <button
+          type="button"
+          className="primary"
+          disabled={!mapping.id}
+          onClick={onImport}
+          data-testid="import-start"
+        >
+          {words.importNow(file.name)}
+        </button>
+        <button type="button" onClick={onCancel} data-testid="import-cancel">
+          {t.cancel}
+        </button>
+      </div>
+    </div>
   );
 }
 

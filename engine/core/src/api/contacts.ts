@@ -187,6 +187,15 @@ export const ContactImportQuery = z.object({
   format: ImportFormat.optional().meta({
     description: 'By default from the content type: text/csv, application/json, application/x-ndjson.',
   }),
+  columns: z
+    .string()
+    .optional()
+    .meta({
+      description:
+        'CSV only: what each column fills, as JSON: header → target or [targets], e.g. ' +
+        '{"手机号":["id","addresses.phone"],"城市":"attributes.city","备注":"skip"}. A header not named ' +
+        'here fills what it names (see the column list), else the attribute of its name.',
+    }),
 });
 export type ContactImportQuery = z.infer<typeof ContactImportQuery>;
 

@@ -16,6 +16,7 @@ export * from './auth';
 export * from './campaigns';
 export * from './channel-codes';
 export * from './channels';
+export * from './contact-columns';
 export * from './contacts';
 export * from './errors';
 export * from './events';

@@ -27,6 +27,11 @@ export class ContactAddressRules {
     );
   }
 
+  /** The contact address kinds, with the labels operators know them by. */
+  contactKinds(): AddressKind[] {
+    return [...this.kinds.values()];
+  }
+
   /** The kinds' names, in name order. */
   names(): string[] {
     return [...this.kinds.keys()];

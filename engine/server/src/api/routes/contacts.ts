@@ -2,6 +2,7 @@ import { createInterface } from 'node:readline';
 import { Readable } from 'node:stream';
 import type { ReadableStream as NodeReadableStream } from 'node:stream/web';
 import {
+  ContactColumns,
   ContactHistory,
   ContactImportQuery,
   ContactListQuery,
@@ -9,11 +10,13 @@ import {
   ContactPatch,
   ContactPutBody,
   ContactSaved,
+  columnTargets,
   ImportReport,
   type ImportRowError,
 } from '@sopflow/core/api';
 import { CsvError, parse } from 'csv-parse';
 import type { Context, Hono } from 'hono';
+import { z } from 'zod';
 import { type ContactAddressRules, parseAddressed } from '../contact-addresses';
 import { doc } from '../docs';
 import { type ApiContext, apiError, checkQuery, checkValue, jsonValueProblem, readJson } from '../http';
@@ -25,10 +28,6 @@ const BATCH = 500;
 /** The report names at most this many bad rows. */
 const MAX_ERRORS = 1000;
 
-const FIELDS: Record<string, keyof ContactPatch> = Object.fromEntries(
-  (['id', 'name', 'timezone'] as const).map((f) => [f.toLowerCase(), f]),
-);
-
 const splitList = (cell: string) =>
   cell
     .split(/[;|]/)
@@ -36,48 +35,59 @@ const splitList = (cell: string) =>
     .filter(Boolean);
 
 /**
- * A CSV row as a contact patch. Columns: id (required), name, timezone, one per address kind the
- * connectors declare, named after it (`email`, `phone`, `wecomUserId`, ...), or
- * `addresses.<kind>`, tags and unsubscribed (lists separated by ; or |), points, attributes (a
- * JSON object), and any other column as an attribute: `city`, or `attributes.city`;
- * `age:number`, `vip:boolean` or `prefs:json` convert the value. Empty cells leave the field as
+ * A CSV row as a contact patch, each cell read as its column's targets say (`columnTargets`):
+ * lists (tags, unsubscribed) are separated by ; or |, `attributes` is a JSON object, an
+ * attribute's `:number`, `:boolean` or `:json` converts the value. Empty cells leave the field as
  * it is.
  */
-function csvRowToPatch(record: Record<string, string>, rules: ContactAddressRules): unknown {
+function csvRowToPatch(
+  record: Record<string, string>,
+  targets: ReadonlyMap<string, readonly string[]>,
+  rules: ContactAddressRules,
+): unknown {
   const patch: Record<string, unknown> = {};
   const addresses: Record<string, string> = {};
   const attributes: Record<string, unknown> = {};
   for (const [column, raw] of Object.entries(record)) {
     const cell = raw.trim();
     if (cell === '') continue;
-    const key = column.trim();
-    const field = FIELDS[key.toLowerCase()];
-    const kind = rules.kindNamed(key.replace(/^addresses\./i, ''));
-    if (field) patch[field] = cell;
-    else if (kind) addresses[kind] = cell;
-    else if (/^addresses\./i.test(key))
-      addresses[key.slice('addresses.'.length)] = cell; // an unknown kind: refused by the check
-    else if (key.toLowerCase() === 'tags') patch.tags = splitList(cell);
-    else if (key.toLowerCase() === 'unsubscribed') patch.unsubscribed = splitList(cell);
-    else if (key.toLowerCase() === 'points') patch.points = /^-?\d+$/.test(cell) ? Number(cell) : cell;
-    else if (key.toLowerCase() === 'attributes') {
-      try {
-        Object.assign(attributes, JSON.parse(cell));
-      } catch {
-        patch.attributes = cell; // refused by the schema, with the row named
-      }
-    } else {
-      const [name, type] = key.replace(/^attributes\./, '').split(':') as [string, string | undefined];
-      try {
-        attributes[name] = convert(cell, type);
-      } catch (error) {
-        throw new CellError(`attributes.${name}`, (error as Error).message);
+    for (const target of targets.get(column) ?? []) {
+      if (target === 'id' || target === 'name' || target === 'timezone') patch[target] = cell;
+      else if (target === 'tags' || target === 'unsubscribed') patch[target] = splitList(cell);
+      else if (target === 'points') patch.points = /^-?\d+$/.test(cell) ? Number(cell) : cell;
+      else if (target.startsWith('addresses.')) {
+        const kind = target.slice('addresses.'.length);
+        addresses[rules.kindNamed(kind) ?? kind] = cell; // an unknown kind: refused by the check
+      } else if (target === 'attributes') {
+        try {
+          Object.assign(attributes, JSON.parse(cell));
+        } catch {
+          patch.attributes = cell; // refused by the schema, with the row named
+        }
+      } else {
+        const [name, type] = target.slice('attributes.'.length).split(':') as [string, string | undefined];
+        try {
+          attributes[name] = convert(cell, type);
+        } catch (error) {
+          throw new CellError(`attributes.${name}`, (error as Error).message);
+        }
       }
     }
   }
   if (Object.keys(attributes).length > 0 && patch.attributes === undefined) patch.attributes = attributes;
   if (Object.keys(addresses).length > 0) patch.addresses = addresses;
   return patch;
+}
+
+/** A CSV none of whose columns gives the contact's id. */
+class NoIdColumn extends Error {
+  constructor(headers: readonly string[]) {
+    super(
+      `No column gives the contact's id (its external id) among ${headers.map((h) => `"${h}"`).join(', ')}: ` +
+        'name one "id", or map one to id with the columns parameter (e.g. {"手机号": ["id", "addresses.phone"]}). / ' +
+        `${headers.map((h) => `“${h}”`).join('、')} 中没有联系人编号列：请将一列命名为 id，或用 columns 参数把某一列对应到 id（例如 {"手机号": ["id", "addresses.phone"]}）。`,
+    );
+  }
 }
 
 /** A CSV cell that cannot be read as its column's type: the field it fills, and why. */
@@ -195,10 +205,12 @@ export function registerContactRoutes(app: Hono, ctx: ApiContext): void {
     doc({
       summary: 'Import contacts in bulk: CSV, a JSON array, or NDJSON',
       description:
-        `Streamed and written ${BATCH} rows per transaction. CSV columns: id (required), name, timezone, one ` +
-        'per address kind of GET /api/connectors (email, phone, wecomUserId, ...), tags and unsubscribed (separated by ; or |), ' +
-        'points, attributes (JSON), and any other column as an attribute (`city`, `attributes.city`, ' +
-        '`age:number`, `vip:boolean`, `prefs:json`). Each JSON item is a contact as in PUT /api/contacts/{id}. ' +
+        `Streamed and written ${BATCH} rows per transaction. CSV columns, by header in English or Chinese: ` +
+        'id (required; 编号), name (姓名), timezone (时区), one per address kind of GET /api/connectors by its ' +
+        'name or label (email / 邮箱, phone / 手机号, wecomUserId, ...), tags (标签) and unsubscribed (退订), ' +
+        'separated by ; or |, points (积分), attributes (JSON), and any other column as an attribute (`city`, ' +
+        '`attributes.city`, `age:number`, `vip:boolean`, `prefs:json`); `columns` maps headers otherwise ' +
+        '(a phone column can be the id too). Each JSON item is a contact as in PUT /api/contacts/{id}. ' +
         'Bad rows are reported by row and skipped; the others are saved.',
       tags: ['contacts'],
       access: 'operator',
@@ -238,9 +250,32 @@ export function registerContactRoutes(app: Hono, ctx: ApiContext): void {
           'unsupported_media_type',
           'Send text/csv, application/json or application/x-ndjson.',
         );
+      let columns: unknown;
+      try {
+        columns = query.data.columns === undefined ? {} : JSON.parse(query.data.columns);
+      } catch {
+        return apiError(c, 422, 'invalid_query', 'The query is not valid.', [
+          { path: 'columns', message: 'Not JSON: send {"header": "target"}.' },
+        ]);
+      }
+      // Checked as the query's `columns`, so each issue names it (`columns.手机号`).
+      const mapping = checkValue(
+        c,
+        z.object({ columns: ContactColumns }),
+        { columns },
+        'invalid_query',
+        'The query is not valid.',
+      );
+      if (!mapping.ok) return mapping.response;
       const body = c.req.raw.body;
       if (!body) return apiError(c, 400, 'empty_body', 'Send the contacts in the body.');
-      return importContacts(c, ctx, format, Readable.fromWeb(body as unknown as NodeReadableStream));
+      return importContacts(
+        c,
+        ctx,
+        format,
+        Readable.fromWeb(body as unknown as NodeReadableStream),
+        mapping.data.columns,
+      );
     },
   );
 }
@@ -250,6 +285,7 @@ async function importContacts(
   ctx: ApiContext,
   format: 'csv' | 'json' | 'ndjson',
   input: Readable,
+  columns: ContactColumns,
 ): Promise<Response> {
   const report = { received: 0, imported: 0, created: 0, updated: 0, failed: 0 };
   const errors: ImportRowError[] = [];
@@ -298,12 +334,15 @@ async function importContacts(
 
   try {
     if (format === 'csv') {
+      const targets = new Map<string, readonly string[]>();
       const parser = input.pipe(
         parse({
           columns: (header: string[]) => {
             const names = header.map((h) => h.trim());
-            if (!names.some((n) => n.toLowerCase() === 'id'))
-              throw new Error('The CSV has no "id" column (the contact\'s external id).');
+            const kinds = ctx.addressRules.contactKinds();
+            for (const [i, targetsOfColumn] of columnTargets(names, kinds, columns).entries())
+              targets.set(names[i]!, targetsOfColumn);
+            if (![...targets.values()].some((t) => t.includes('id'))) throw new NoIdColumn(names);
             return names;
           },
           bom: true,
@@ -312,6 +351,10 @@ async function importContacts(
           info: true,
         }),
       );
+      const idOf = (record: Record<string, string>) =>
+        Object.entries(record)
+          .find(([column]) => targets.get(column)?.includes('id'))?.[1]
+          ?.trim();
       parser.on('skip', (error: CsvError & { lines?: number }) => {
         report.received++;
         fail({ row: error.lines ?? 0, message: error.message });
@@ -322,13 +365,13 @@ async function importContacts(
       }>) {
         let patch: unknown;
         try {
-          patch = csvRowToPatch(record, ctx.addressRules);
+          patch = csvRowToPatch(record, targets, ctx.addressRules);
         } catch (error) {
           report.received++;
           const { message } = error as Error;
           fail({
             row: info.lines,
-            ...(record.id ? { id: record.id } : {}),
+            ...(idOf(record) ? { id: idOf(record) } : {}),
             message,
             ...(error instanceof CellError ? { issues: [{ path: error.field, message }] } : {}),
           });
@@ -367,7 +410,7 @@ async function importContacts(
     }
     await flush();
   } catch (error) {
-    if (error instanceof CsvError || (error as Error).message?.includes('"id" column')) {
+    if (error instanceof CsvError || error instanceof NoIdColumn) {
       return apiError(c, 400, 'invalid_csv', (error as Error).message, { ...report, errors });
     }
     throw error;
