@@ -53,6 +53,7 @@ const CLIENT_ROUTES = {
   '/api/flows/{id}/export': ['get'],
   '/api/flows/{id}/publish': ['post'],
   '/api/flows/{id}/rollback': ['post'],
+  '/api/flows/{id}/migrate': ['post'],
   '/api/flows/{id}/stats': ['get'],
   '/api/flows/{id}/nodes/{nodeId}/contacts': ['get'],
   '/api/flows/{id}/versions': ['get'],
@@ -157,6 +158,15 @@ describe('the API contract matches what the server answers', () => {
       contract.RolledBack,
       await app.request('POST', `/api/flows/${id}/rollback`, { version: 1 }),
       201,
+    );
+    conforms(
+      contract.MigrationReport,
+      await app.request('POST', `/api/flows/${id}/migrate`, {
+        from: 1,
+        mapping: { hold: 'hold' },
+        preview: true,
+      }),
+      200,
     );
     conforms(contract.FlowControlled, await app.request('POST', `/api/flows/${id}/pause`, {}), 200);
     conforms(contract.FlowControlled, await app.request('POST', `/api/flows/${id}/resume`, {}), 200);

@@ -141,6 +141,14 @@ it('shows live counts per step, lists who waits there, and diffs and rolls back 
   await byId('publish-note').fill('Wait two days');
   await byId('publish-confirm').click();
   await expect.poll(() => text(byId('toast')), WAIT).toContain('Published version 2');
+  // The dialog then says who still runs version 1, where they wait, and where they would go.
+  await byId('older-1').waitFor(WAIT);
+  expect(await text(byId('older-1-hold-waiting'))).toBe(String(await realCount()));
+  expect(await byId('older-1-hold').inputValue()).toBe('hold');
+  expect(await text(byId('older-1-moving'))).toMatch(/^(\d) of \1 move$/);
+  await page.screenshot({ path: artifact('builder-publish-older-en.png') });
+  await byId('older-drain').click();
+  await byId('publish-dialog').waitFor({ state: 'detached' });
   await expect.poll(() => text(byId('flow-status')), WAIT).toContain('v2');
   // The new version has nobody yet: the four stay on version 1, where the watch can still look.
   await expect.poll(() => text(byId('watch-here-hold')), WAIT).toBe('0');
@@ -239,4 +247,44 @@ it('lists the contacts in a step and the published versions through the API, and
   const spec = (await app.request('GET', '/api/openapi.json')).body;
   expect(spec.paths['/api/flows/{id}/versions'].get['x-sopflow-role']).toBe('viewer');
   expect(spec.paths['/api/flows/{id}/nodes/{nodeId}/contacts'].get['x-sopflow-role']).toBe('viewer');
+});
+
+it('moves the contacts of an older version to the new one from the publish dialog, in Chinese', async () => {
+  const flowId = uniqueId('moved');
+  await publishFlow(app, holdingFlow(flowId));
+  for (const name of ['hal', 'ida'])
+    expect(
+      (await app.request('POST', `/api/flows/${flowId}/enroll`, { contact: { id: uniqueId(name), name } }))
+        .status,
+    ).toBe(202);
+  const waitingIn = async (version: number) =>
+    (await app.request('GET', `/api/flows/${flowId}/stats?version=${version}`)).body.nodes.find(
+      (n: { nodeId: string }) => n.nodeId === 'hold',
+    )?.waitingNow;
+  await expect.poll(() => waitingIn(1), WAIT).toBe(2);
+
+  await open(`#/flows/${flowId}`);
+  await page.locator(`[data-testid="editor"][data-flow-id="${flowId}"]`).waitFor();
+  await page.locator('.language-switch button[lang="zh"]').click();
+  await byId('node-hold').click();
+  await byId('field-timeout-amount').fill('3');
+  await expect.poll(() => byId('publish').isEnabled(), WAIT).toBe(true);
+  await byId('publish').click();
+  await byId('publish-confirm').click();
+  await byId('older-1').waitFor(WAIT);
+  expect(await text(byId('older-versions'))).toContain('仍在旧版本中的联系人');
+  expect(await text(byId('older-1-moving'))).toBe('2 人中 2 人将换到新版本');
+  // Left on version 1, nobody would move, and the move button says so by being off.
+  await byId('older-1-hold').selectOption('');
+  expect(await text(byId('older-1-moving'))).toBe('2 人中 0 人将换到新版本');
+  expect(await byId('older-migrate').isDisabled()).toBe(true);
+  await byId('older-1-hold').selectOption('hold');
+  await page.screenshot({ path: artifact('builder-publish-older-zh.png') });
+  await byId('older-migrate').click();
+  await expect
+    .poll(() => text(byId('older-moved')), WAIT)
+    .toBe('版本 1：已通知 2 人在下一次等待时换到新版本。');
+  await byId('older-close').click();
+  await expect.poll(() => waitingIn(2), WAIT).toBe(2);
+  expect(await waitingIn(1)).toBe(0);
 });

@@ -5,6 +5,8 @@ import type {
   FlowExport,
   FlowStats,
   FlowSummary,
+  MigrationBody,
+  MigrationReport,
   NodeContacts,
   SimulateAnswer,
   SimulateBody,
@@ -24,6 +26,7 @@ export type {
   ContactAtNode,
   FlowStatus,
   FlowSummary,
+  MigrationReport,
   NodeContacts,
   SimulateAnswer,
   SimulateBody as SimulateRequest,
@@ -114,6 +117,11 @@ export async function getVersionDocument(
     }),
   );
   return FlowDocument.parse(body.document);
+}
+
+/** Moves the running contacts of one version to another at the mapped steps (or, with `preview`, counts them). */
+export async function migrateContacts(id: string, request: MigrationBody): Promise<MigrationReport> {
+  return answer(api.POST('/api/flows/{id}/migrate', { ...flow(id), body: request }));
 }
 
 /** Publishes an older version's document again, as the next version. */

@@ -643,7 +643,6 @@ export function Editor({ initial, summary, onChanged }: Props) {
           onServerErrors={onServerErrors}
           onClose={() => setPublishing(false)}
           onPublished={(version, unchanged) => {
-            setPublishing(false);
             setToast({ kind: unchanged ? 'unchanged' : 'published', version });
             onChanged();
           }}

@@ -368,6 +368,8 @@ export const MigrationRequest = z.object({
   preview: z.boolean().default(false),
 });
 export type MigrationRequest = z.infer<typeof MigrationRequest>;
+/** The migration as a client sends it (`preview` may be left out). */
+export type MigrationBody = z.input<typeof MigrationRequest>;
 
 export const MigrationReport = z.object({
   from: z.number(),

@@ -42,6 +42,8 @@ import type {
   FlowStats,
   FlowVersion,
   FromTemplateBody,
+  MigrationBody,
+  MigrationReport,
   NodeContacts,
   NodeContactsQuery,
   PublishBody,
@@ -119,6 +121,9 @@ export interface ApiPaths {
   };
   '/api/flows/{id}/rollback': {
     post: Operation<{ 201: RolledBack }, { path: FlowPath; body: RollbackBody }>;
+  };
+  '/api/flows/{id}/migrate': {
+    post: Operation<{ 200: MigrationReport }, { path: FlowPath; body: MigrationBody }>;
   };
   '/api/flows/{id}/stats': { get: Operation<{ 200: FlowStats }, { path: FlowPath; query: StatsQuery }> };
   '/api/flows/{id}/nodes/{nodeId}/contacts': {
