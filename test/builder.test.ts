@@ -179,9 +179,35 @@ it('draws, checks, previews and publishes the welcome SOP, then runs it from its
 
   // 7. Preview: the dry-run for a sample contact lights the path up step by step.
   await byId('tab-preview').click();
+  // A real contact fills the sample (any attribute, tags, addresses); one that does not exist is named.
+  const real = uniqueId('real');
+  expect(
+    (
+      await app.request('PUT', `/api/contacts/${real}`, {
+        name: 'Rita',
+        email: 'rita@example.com',
+        tags: ['reader'],
+        attributes: { tier: 'gold', city: '杭州' },
+      })
+    ).status,
+  ).toBeLessThan(300);
+  await byId('preview-real-id').fill(`${real}-nobody`);
+  await byId('preview-real-load').click();
+  await expect
+    .poll(() => text(byId('preview-real-error')), WAIT)
+    .toBe(`There is no contact "${real}-nobody".`);
+  await byId('preview-real-id').fill(real);
+  await byId('preview-real-load').click();
+  await expect.poll(() => byId('preview-name').inputValue(), WAIT).toBe('Rita');
+  expect(JSON.parse(await byId('preview-attributes').inputValue())).toEqual({ tier: 'gold', city: '杭州' });
+  expect(await byId('preview-tags').inputValue()).toBe('reader');
+  expect(await byId('preview-address-email').inputValue()).toBe('rita@example.com');
+  // Then a sample of the operator's own: any attributes, as JSON.
   await byId('preview-name').fill('Vera');
-  await byId('preview-tier').fill('vip');
-  await byId('preview-wecomUserId').fill('wx-vera');
+  await byId('preview-attributes').fill('{"tier": "vip"');
+  expect(await byId('preview-run').isDisabled()).toBe(true);
+  await byId('preview-attributes').fill('{"tier": "vip"}');
+  await byId('preview-address-wecomUserId').fill('wx-vera');
   await byId('preview-run').click();
   await page.locator('[data-testid="preview-result"][data-state="done"]').waitFor();
   const visited = await page

@@ -1,4 +1,10 @@
-import { type CompileError, type ContactInput, type FlowDocument, zoneFor } from '@sopflow/core';
+import {
+  type CompileError,
+  type Contact,
+  type ContactInput,
+  type FlowDocument,
+  zoneFor,
+} from '@sopflow/core';
 import {
   Ban,
   CornerDownRight,
@@ -12,8 +18,10 @@ import {
   Zap,
 } from 'lucide-react';
 import { useState } from 'react';
+import { getContact } from '../../api/contacts';
 import { ApiError, simulateFlow } from '../../api/flows';
 import { formatClock, formatOffset, type Trace, traceOf } from '../../editor/trace';
+import { addressLabel, useAddressKinds } from '../../hooks/useAddressKinds';
 import { useLocale } from '../../hooks/useLocale';
 import { exitCaption, nodeModule, stepName } from '../../nodes';
 import { NodeIcon } from '../../nodes/NodeIcon';
@@ -21,11 +29,17 @@ import { IconButton } from '../common/IconButton';
 
 /** The sample contact and scripted events the operator previews with (kept while editing). */
 export interface Sample {
+  /** The contact's id: a real contact's once one is loaded. */
+  id: string;
   name: string;
-  tier: string;
-  wecomUserId: string;
-  phone: string;
-  email: string;
+  /** Address kind → address; empty ones are left out. */
+  addresses: Record<string, string>;
+  /** The contact's attributes, as JSON text: any the flow's conditions read. */
+  attributes: string;
+  /** Tags, separated by commas. */
+  tags: string;
+  /** An IANA zone, or empty for none. */
+  timezone: string;
   /** The trigger's payload, as JSON text. */
   event: string;
   /** `YYYY-MM-DDTHH:mm` in the browser's clock, or empty for now. */
@@ -36,11 +50,12 @@ export interface Sample {
 
 export function defaultSample(locale: 'en' | 'zh'): Sample {
   return {
+    id: 'preview-contact',
     name: locale === 'zh' ? '小美' : 'Vera',
-    tier: 'vip',
-    wecomUserId: 'wx-preview',
-    phone: '+8613800000000',
-    email: 'vera@example.com',
+    addresses: { wecomUserId: 'wx-preview', phone: '+8613800000000', email: 'vera@example.com' },
+    attributes: '{ "tier": "vip" }',
+    tags: '',
+    timezone: '',
     event: '{}',
     startAt: '',
     events: [],
@@ -48,22 +63,36 @@ export function defaultSample(locale: 'en' | 'zh'): Sample {
 }
 
 export function sampleContact(sample: Sample): ContactInput {
-  const some = (v: string) => (v.trim() ? v.trim() : undefined);
-  const addresses: Record<string, string> = {};
-  for (const [kind, value] of [
-    ['wecomUserId', sample.wecomUserId],
-    ['phone', sample.phone],
-    ['email', sample.email],
-  ] as const) {
-    const v = some(value);
-    if (v !== undefined) addresses[kind] = v;
-  }
-  const name = some(sample.name);
+  const addresses = Object.fromEntries(
+    Object.entries(sample.addresses)
+      .map(([kind, value]) => [kind, value.trim()] as const)
+      .filter(([, value]) => value !== ''),
+  );
+  const name = sample.name.trim();
+  const timezone = sample.timezone.trim();
   return {
-    id: 'preview-contact',
-    ...(name === undefined ? {} : { name }),
+    id: sample.id.trim() || 'preview-contact',
+    ...(name ? { name } : {}),
+    ...(timezone ? { timezone } : {}),
     addresses,
-    attributes: sample.tier.trim() ? { tier: sample.tier.trim() } : {},
+    attributes: parseObject(sample.attributes) ?? {},
+    tags: sample.tags
+      .split(/[,，]/)
+      .map((tag) => tag.trim())
+      .filter(Boolean),
+  };
+}
+
+/** A stored contact as the preview's sample: its id, name, addresses, attributes, tags and zone. */
+export function sampleOf(contact: Contact, sample: Sample): Sample {
+  return {
+    ...sample,
+    id: contact.id,
+    name: contact.name ?? '',
+    addresses: { ...contact.addresses },
+    attributes: JSON.stringify(contact.attributes, null, 1),
+    tags: contact.tags.join(', '),
+    timezone: contact.timezone ?? '',
   };
 }
 
@@ -130,6 +159,23 @@ export function PreviewPanel({
       sample.events.map((e, j) => (j === i ? { ...e, [key]: value } : e)),
     );
   const eventPayload = parseObject(sample.event);
+  const attributes = parseObject(sample.attributes);
+  const kinds = useAddressKinds().filter((kind) => kind.of === 'contact');
+  const [realId, setRealId] = useState('');
+  const [loadFailure, setLoadFailure] = useState<string>();
+  const loadReal = async () => {
+    setLoadFailure(undefined);
+    try {
+      const { contact } = await getContact(realId.trim());
+      setSample((s) => sampleOf(contact as Contact, s));
+    } catch (error) {
+      setLoadFailure(
+        error instanceof ApiError && error.status === 404
+          ? t.noSuchContact(realId.trim())
+          : (error as Error).message,
+      );
+    }
+  };
   const badEvents = sample.events.some(
     (e) => parseObject(e.payload) === undefined || (!e.contact && !e.name.trim()),
   );
@@ -189,24 +235,74 @@ export function PreviewPanel({
       <p className="muted">{t.previewIntro}</p>
       <fieldset className="preview__contact">
         <legend>{t.sampleContact}</legend>
-        {(
-          [
-            ['name', t.contactName],
-            ['tier', t.tier],
-            ['wecomUserId', t.wecomId],
-            ['phone', t.phone],
-            ['email', t.email],
-          ] as const
-        ).map(([key, text]) => (
-          <label key={key}>
-            <span>{text}</span>
+        <div className="row preview__real">
+          <input
+            aria-label={t.realContactId}
+            placeholder={t.realContactId}
+            value={realId}
+            onChange={(e) => setRealId(e.target.value)}
+            data-testid="preview-real-id"
+          />
+          <button
+            type="button"
+            disabled={!realId.trim()}
+            onClick={() => void loadReal()}
+            data-testid="preview-real-load"
+          >
+            {t.useRealContact}
+          </button>
+        </div>
+        {loadFailure && (
+          <p className="field__error" role="alert" data-testid="preview-real-error">
+            {loadFailure}
+          </p>
+        )}
+        <label>
+          <span>{t.contactName}</span>
+          <input
+            value={sample.name}
+            onChange={(e) => set('name', e.target.value)}
+            data-testid="preview-name"
+          />
+        </label>
+        {kinds.map((kind) => (
+          <label key={kind.name}>
+            <span>{addressLabel(kinds, kind.name, locale)}</span>
             <input
-              value={sample[key]}
-              onChange={(e) => set(key, e.target.value)}
-              data-testid={`preview-${key}`}
+              value={sample.addresses[kind.name] ?? ''}
+              onChange={(e) => set('addresses', { ...sample.addresses, [kind.name]: e.target.value })}
+              data-testid={`preview-address-${kind.name}`}
             />
           </label>
         ))}
+        <label>
+          <span>{t.sampleTags}</span>
+          <input
+            value={sample.tags}
+            onChange={(e) => set('tags', e.target.value)}
+            data-testid="preview-tags"
+          />
+        </label>
+        <label>
+          <span>{t.timezone}</span>
+          <input
+            value={sample.timezone}
+            placeholder="Asia/Shanghai"
+            onChange={(e) => set('timezone', e.target.value)}
+            data-testid="preview-timezone"
+          />
+        </label>
+        <label className="preview__attributes">
+          <span>{t.sampleAttributes}</span>
+          <textarea
+            className="code"
+            rows={3}
+            value={sample.attributes}
+            aria-invalid={attributes === undefined}
+            onChange={(e) => set('attributes', e.target.value)}
+            data-testid="preview-attributes"
+          />
+        </label>
         <label>
           <span>{t.startAt}</span>
           <input
@@ -303,7 +399,7 @@ export function PreviewPanel({
       <button
         type="button"
         className="primary"
-        disabled={busy || blocked || eventPayload === undefined || badEvents}
+        disabled={busy || blocked || eventPayload === undefined || attributes === undefined || badEvents}
         onClick={() => void start()}
         title={blocked ? t.previewBlocked : undefined}
         data-testid="preview-run"
