@@ -54,6 +54,7 @@ const CLIENT_ROUTES = {
   '/api/flows/{id}/publish': ['post'],
   '/api/flows/{id}/rollback': ['post'],
   '/api/flows/{id}/migrate': ['post'],
+  '/api/flows/{id}/validate': ['post'],
   '/api/flows/{id}/stats': ['get'],
   '/api/flows/{id}/nodes/{nodeId}/contacts': ['get'],
   '/api/flows/{id}/versions': ['get'],

@@ -466,3 +466,48 @@ it('turns quiet hours and a frequency cap on in the settings drawer, in Chinese,
     .toEqual([undefined, undefined]);
   await page.setViewportSize({ width: 1600, height: 1000 });
 });
+
+it("shows the server's warnings beside the problems, naming the step, as the draft opens and as it changes", async () => {
+  const flowId = uniqueId('warned');
+  const saved = await app.request('PUT', `/api/flows/${flowId}`, {
+    schemaVersion: 1,
+    id: flowId,
+    name: 'Late tip',
+    settings: { timezone: 'Asia/Shanghai', quietHours: { start: '22:00', end: '08:00' } },
+    nodes: [
+      { id: 'in', type: 'trigger', trigger: { kind: 'manual' }, position: { x: 0, y: 0 } },
+      { id: 'until', type: 'wait_until', time: '23:00', position: { x: 0, y: 150 } },
+      {
+        id: 'tip',
+        type: 'send',
+        label: '晚安提示',
+        channel: 'sms',
+        message: { text: 'Tip' },
+        position: { x: 0, y: 300 },
+      },
+      { id: 'out', type: 'exit', position: { x: 0, y: 450 } },
+    ],
+    edges: [
+      { id: 'a', source: 'in', target: 'until' },
+      { id: 'b', source: 'until', target: 'tip' },
+      { id: 'c', source: 'tip', target: 'out' },
+    ],
+  });
+  expect(saved.body.warnings.map((w: { code: string }) => w.code)).toEqual(['send_in_quiet_hours']);
+  await open(`#/flows/${flowId}`);
+  await page.locator('.language-switch button[lang="zh"]').click();
+  const warning = page.locator(
+    '[data-testid="warning"][data-code="send_in_quiet_hours"][data-node-id="tip"]',
+  );
+  await warning.waitFor(WAIT);
+  expect(await text(warning)).toContain('步骤 晚安提示');
+  expect((await text(byId('warning-count'))).trim()).toBe('1 条提醒');
+  // Warnings do not stop publishing.
+  expect(await byId('publish').isEnabled()).toBe(true);
+  await page.screenshot({ path: artifact('builder-warnings-zh.png') });
+
+  // Moved out of quiet hours, the next save answers no warning.
+  await byId('node-until').click();
+  await byId('field-time').fill('20:00');
+  await expect.poll(() => byId('warning').count(), WAIT).toBe(0);
+});

@@ -1,4 +1,4 @@
-import type { CompileError } from '@sopflow/core';
+import type { CompileError, CompileWarning } from '@sopflow/core';
 import { FlowDocument } from '@sopflow/core';
 import type {
   FlowControlled,
@@ -65,10 +65,15 @@ export async function getDraft(id: string, signal?: AbortSignal): Promise<FlowDr
   return parsed.success ? { ok: true, doc: parsed.data, raw } : { ok: false, raw };
 }
 
-/** Saves the draft; the API answers the compile errors it sees (it may know more channels). */
-export async function saveDraft(doc: FlowDocument): Promise<{ errors: CompileError[] }> {
+/**
+ * Saves the draft; the API answers the compile errors it sees (it may know more channels) and the
+ * warnings only it can give (frequency caps, quiet hours, channel quotas, service windows).
+ */
+export async function saveDraft(
+  doc: FlowDocument,
+): Promise<{ errors: CompileError[]; warnings: CompileWarning[] }> {
   const body = await answer(api.PUT('/api/flows/{id}', { ...flow(doc.id), body: doc }));
-  return { errors: body.errors ?? [] };
+  return { errors: body.errors ?? [], warnings: (body.warnings ?? []) as CompileWarning[] };
 }
 
 /** Publishes the draft; `unchanged` when it is the latest version already (no version is made). */
@@ -78,6 +83,12 @@ export async function publishFlow(
 ): Promise<{ version: number; unchanged: boolean }> {
   const body = await answer(api.POST('/api/flows/{id}/publish', { ...flow(id), body: note ? { note } : {} }));
   return { version: body.version, unchanged: body.unchanged === true };
+}
+
+/** The stored draft's compile warnings (the server's: caps, quiet hours, quotas, service windows). */
+export async function validateDraft(id: string, signal?: AbortSignal): Promise<CompileWarning[]> {
+  const body = await answer(api.POST('/api/flows/{id}/validate', { ...flow(id), signal }));
+  return body.warnings as CompileWarning[];
 }
 
 /** A published version's statistics: live counts per step from Temporal, recorded ones from journeys. */

@@ -1,6 +1,6 @@
-import { FlowDocument } from '@sopflow/core';
+import { type CompileWarning, FlowDocument } from '@sopflow/core';
 import { useCallback, useEffect, useReducer, useRef, useState } from 'react';
-import { saveDraft } from '../api/flows';
+import { saveDraft, validateDraft } from '../api/flows';
 import { type HistoryAction, historyReducer, initialHistory } from '../editor/history';
 
 export type SaveState =
@@ -45,6 +45,14 @@ export function useFlowEditor(initial: FlowDocument, onSaved?: () => void) {
   const onSavedRef = useRef(onSaved);
   onSavedRef.current = onSaved;
   const [save, setSave] = useState<SaveState>({ status: 'saved' });
+  /** The server's warnings on the draft as last saved. */
+  const [warnings, setWarnings] = useState<readonly CompileWarning[]>([]);
+  // The stored draft's warnings as it opens: no save will answer them until the first change.
+  useEffect(() => {
+    const abort = new AbortController();
+    validateDraft(initial.id, abort.signal).then(setWarnings, () => undefined);
+    return () => abort.abort();
+  }, [initial.id]);
 
   const update = useCallback(
     (fn: (doc: FlowDocument) => FlowDocument, key?: string) =>
@@ -69,7 +77,8 @@ export function useFlowEditor(initial: FlowDocument, onSaved?: () => void) {
     }
     setSave({ status: 'saving' });
     const attempt = saveDraft(current).then(
-      () => {
+      (answer) => {
+        setWarnings(answer.warnings);
         savedRef.current = current;
         setSave(docRef.current === current ? { status: 'saved' } : { status: 'dirty' });
         onSavedRef.current?.();
@@ -115,6 +124,7 @@ export function useFlowEditor(initial: FlowDocument, onSaved?: () => void) {
     canUndo: history.past.length > 0,
     canRedo: history.future.length > 0,
     save,
+    warnings,
     flush,
   };
 }

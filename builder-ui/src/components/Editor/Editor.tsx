@@ -43,6 +43,7 @@ import { useLocale } from '../../hooks/useLocale';
 import { usePanels } from '../../hooks/usePanels';
 import { usePolled } from '../../hooks/usePolled';
 import type { Messages } from '../../i18n';
+import { stepName } from '../../nodes';
 import { IconButton } from '../common/IconButton';
 import { FlowActions } from '../FlowActions/FlowActions';
 import { FlowCanvas, type SelectRequest } from '../FlowCanvas/FlowCanvas';
@@ -535,6 +536,8 @@ export function Editor({ initial, summary, onChanged }: Props) {
             </p>
             <ProblemList
               errors={errors}
+              warnings={editor.warnings}
+              stepNameOf={(id) => stepName(doc.nodes.find((n) => n.id === id) ?? { id, type: '' }, locale)}
               server={serverErrors !== undefined}
               onFocusNode={focusNode}
               folded={!panels.problems}

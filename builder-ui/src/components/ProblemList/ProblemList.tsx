@@ -1,21 +1,27 @@
-import type { CompileError } from '@sopflow/core';
-import { ChevronDown, ChevronUp, CircleAlert, CircleCheck } from 'lucide-react';
+import type { CompileError, CompileWarning } from '@sopflow/core';
+import { ChevronDown, ChevronUp, CircleAlert, CircleCheck, TriangleAlert } from 'lucide-react';
 import { useLocale } from '../../hooks/useLocale';
 import { errorMessage } from '../../i18n';
 import { IconButton } from '../common/IconButton';
 
 /**
  * Every compile error of the draft as it is drawn (and those the server answered, which may
- * know more), each naming the step or connection it is about; a step's name selects it.
+ * know more), each naming the step or connection it is about; a step's name selects it. Below
+ * them, the server's warnings on the saved draft, which do not stop publishing.
  */
 export function ProblemList({
   errors,
+  warnings = [],
+  stepNameOf = (id) => id,
   server = false,
   onFocusNode,
   folded = false,
   onFold,
 }: {
   errors: readonly CompileError[];
+  warnings?: readonly CompileWarning[];
+  /** What the operator calls a step, by its id. */
+  stepNameOf?: (nodeId: string) => string;
   /** The list is the server's answer (a refused publish or preview). */
   server?: boolean;
   onFocusNode?: (id: string) => void;
@@ -35,6 +41,11 @@ export function ProblemList({
       <h2>
         {errors.length === 0 ? <CircleCheck size={14} /> : <CircleAlert size={14} />} {t.problems}{' '}
         {errors.length > 0 && <span className="badge">{errors.length}</span>}
+        {warnings.length > 0 && (
+          <span className="problems__warning-count" data-testid="warning-count">
+            <TriangleAlert size={12} /> {t.warningCount(warnings.length)}
+          </span>
+        )}
         {server && <span className="muted problems__server"> {t.serverProblems}</span>}
         {errors.length === 0 && (
           <span className="problems__none" data-testid="no-problems">
@@ -52,11 +63,33 @@ export function ProblemList({
           </IconButton>
         )}
       </h2>
+      {folded || warnings.length === 0 ? null : (
+        <ul className="problems__warnings">
+          {warnings.map((warning, i) => {
+            const nodeId = warning.nodeId;
+            return (
+              // biome-ignore lint/suspicious/noArrayIndexKey: the server's list, rebuilt whole on each save
+              <li key={i} data-testid="warning" data-node-id={nodeId} data-code={warning.code}>
+                {nodeId && onFocusNode ? (
+                  <button type="button" className="problems__where" onClick={() => onFocusNode(nodeId)}>
+                    {t.whereNode} {stepNameOf(nodeId)}
+                  </button>
+                ) : (
+                  <span className="problems__where">
+                    {nodeId ? `${t.whereNode} ${stepNameOf(nodeId)}` : t.whereFlow}
+                  </span>
+                )}
+                <span>{locale === 'zh' ? warning.messageZh : warning.message}</span>
+              </li>
+            );
+          })}
+        </ul>
+      )}
       {folded || errors.length === 0 ? null : (
         <ol>
           {errors.map((error, i) => {
             const where = error.nodeId
-              ? `${t.whereNode} ${error.nodeId}`
+              ? `${t.whereNode} ${stepNameOf(error.nodeId)}`
               : error.edgeId
                 ? `${t.whereEdge} ${error.edgeId}`
                 : t.whereFlow;

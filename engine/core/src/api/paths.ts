@@ -34,12 +34,13 @@ import type {
   FlowControlled,
   FlowExport,
   FlowImportBody,
-  FlowImported,
   FlowImportQuery,
+  FlowImported,
   FlowList,
   FlowListQuery,
   FlowSaved,
   FlowStats,
+  FlowValidation,
   FlowVersion,
   FromTemplateBody,
   MigrationBody,
@@ -122,6 +123,7 @@ export interface ApiPaths {
   '/api/flows/{id}/rollback': {
     post: Operation<{ 201: RolledBack }, { path: FlowPath; body: RollbackBody }>;
   };
+  '/api/flows/{id}/validate': { post: Operation<{ 200: FlowValidation }, { path: FlowPath }> };
   '/api/flows/{id}/migrate': {
     post: Operation<{ 200: MigrationReport }, { path: FlowPath; body: MigrationBody }>;
   };
