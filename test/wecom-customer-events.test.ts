@@ -68,7 +68,12 @@ describe('WeCom customer events from the callback', () => {
   const churnFlow = uniqueId('wecom-churn');
   const replyFlow = uniqueId('wecom-reply');
   const target = () => ({ ...CALLBACK, url: `${app.url}/api/inbound/wecom` });
-  const deliver = (xml: string) => wecom.deliverCallback(target(), xml);
+  /** WeCom delivers the event, and sopflow has processed what it answered for. */
+  const deliver = async (xml: string) => {
+    const delivery = await wecom.deliverCallback(target(), xml);
+    await app.inboundSettled();
+    return delivery;
+  };
   const customerEvent = (changeType: string, externalUserId: string, extra: { state?: string } = {}) =>
     customerEventXml(WECOM.corpId, {
       changeType,
