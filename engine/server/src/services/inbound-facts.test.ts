@@ -65,7 +65,7 @@ function inboundFacts(take: (fact: ContactEventFact) => Promise<void>, options =
           return {} as Awaited<ReturnType<ContactEvents['take']>>;
         },
       },
-      connectorJobs: { startNow: async () => ['job'] },
+      connectorJobs: { startNow: async () => ['wechat'], runNow: async () => ['wechat'] },
       groups: {} as never,
       registry: { get: () => connector } as unknown as ConnectorRegistry,
     },

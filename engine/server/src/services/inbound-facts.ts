@@ -20,6 +20,11 @@ export interface InboundFactsOptions {
    * the order they came. @default 32
    */
   concurrency?: number;
+  /**
+   * Jobs contact events ask for (WeCom's read of the customer) run at once, apart from the events'
+   * slots, so a slow provider read never holds up the flows the next events start. @default 4
+   */
+  jobConcurrency?: number;
   /** How long a kept fact is its process's before a sweep may take it. @default 60 s */
   leaseMs?: number;
   /** How often unprocessed facts (a stopped process's, a failed try's) are looked for. @default 10 s */
@@ -55,8 +60,8 @@ export class InboundFacts {
   /** The last fact queued per contact address: the next one of that address waits for it. */
   private readonly lastOfAddress = new Map<string, Promise<void>>();
   private readonly inFlight = new Set<Promise<void>>();
-  private running = 0;
-  private readonly waitingForSlot: (() => void)[] = [];
+  private readonly eventSlots: Slots;
+  private readonly jobSlots: Slots;
   private sweeper: NodeJS.Timeout | undefined;
   private sweeping: Promise<void> | undefined;
   private stopped = false;
@@ -67,13 +72,15 @@ export class InboundFacts {
       contacts: Pick<Contacts, 'optOut' | 'optIn'>;
       events: Pick<EventRouter, 'post'>;
       contactEvents: Pick<ContactEvents, 'take'>;
-      connectorJobs: Pick<ConnectorJobs, 'startNow'>;
+      connectorJobs: Pick<ConnectorJobs, 'startNow' | 'runNow'>;
       groups: Pick<Groups, 'accept' | 'forget'>;
       registry: Pick<ConnectorRegistry, 'get'>;
     },
     options: InboundFactsOptions = {},
   ) {
     this.concurrency = options.concurrency ?? 32;
+    this.eventSlots = new Slots(this.concurrency);
+    this.jobSlots = new Slots(options.jobConcurrency ?? 4);
     this.leaseMs = options.leaseMs ?? 60_000;
     this.sweepEveryMs = options.sweepEveryMs ?? 10_000;
   }
@@ -143,13 +150,13 @@ export class InboundFacts {
     }
   }
 
-  /** Processes a kept fact after the last one of its address, with a slot of `concurrency`. */
+  /** Processes a kept fact after the last one of its address. */
   private queue(id: string, connector: Connector<unknown>, fact: ContactEventFact, attempts = 0): void {
     this.taking.add(id);
     const address = `${fact.address.kind}:${fact.address.value}`;
     const previous = this.lastOfAddress.get(address) ?? Promise.resolve();
     const done: Promise<void> = previous
-      .then(() => this.withSlot(() => this.process(id, connector, fact, attempts)))
+      .then(() => this.process(id, connector, fact, attempts))
       .finally(() => {
         this.taking.delete(id);
         this.inFlight.delete(done);
@@ -162,7 +169,9 @@ export class InboundFacts {
   private async process(id: string, connector: Connector<unknown>, fact: ContactEventFact, attempts: number) {
     const { inboundFacts } = this.deps.store;
     try {
-      await this.take(connector, fact);
+      await this.eventSlots.use(() => this.take(connector, fact));
+      const job = fact.runJob;
+      if (job) await this.jobSlots.use(() => this.runAfterEvent(connector, fact, job));
       await inboundFacts.markProcessed(id);
     } catch (error) {
       const retryInMs = Math.min(FIRST_RETRY_MS * 2 ** attempts, MAX_RETRY_MS);
@@ -176,31 +185,14 @@ export class InboundFacts {
     }
   }
 
-  private async withSlot<T>(task: () => Promise<T>): Promise<T> {
-    if (this.running >= this.concurrency)
-      await new Promise<void>((resolve) => this.waitingForSlot.push(resolve));
-    this.running++;
-    try {
-      return await task();
-    } finally {
-      this.running--;
-      this.waitingForSlot.shift()?.();
-    }
-  }
-
   private async take(connector: Connector<unknown>, fact: InboundFact): Promise<void> {
     switch (fact.kind) {
       case 'reply':
         return this.takeReply(connector, fact);
-      case 'contact-event': {
+      case 'contact-event':
+        // Its job (`runJob`) runs after, in slots of its own (`process`).
         await this.deps.contactEvents.take(fact);
-        if (fact.runJob && !(await this.runInBackground(connector, fact.runJob, fact.address.value)))
-          console.warn(
-            `${fact.name} for ${fact.address.value}: no channel is routed to ${connector.name}, whose ` +
-              `${fact.runJob} job reads the contact's details; they are not read.`,
-          );
         return;
-      }
       case 'job':
         // Started in the background: the provider wants its answer before such a job would return.
         if (!(await this.runInBackground(connector, fact.job, fact.only)))
@@ -246,11 +238,54 @@ export class InboundFacts {
   }
 
   /**
+   * Runs the job a contact event asks for, for its contact, here: its provider has had its answer.
+   * A run that fails is started as a workflow instead, whose retries take it on; the event itself
+   * is processed, so it is not taken again for the job's sake.
+   */
+  private async runAfterEvent(connector: Connector<unknown>, fact: ContactEventFact, job: string) {
+    const only = fact.address.value;
+    let ran: string[];
+    try {
+      ran = await this.deps.connectorJobs.runNow(connector.name, job, only);
+    } catch (error) {
+      console.warn(
+        `${job} (${connector.name}) for ${only} failed; started in the background:`,
+        errorText(error),
+      );
+      ran = await this.deps.connectorJobs.startNow(connector.name, job, only);
+    }
+    if (ran.length === 0)
+      console.warn(
+        `${fact.name} for ${only}: no channel is routed to ${connector.name}, whose ` +
+          `${job} job reads the contact's details; they are not read.`,
+      );
+  }
+
+  /**
    * Starts a connector's job for one item in the background: the provider wants its answer before
    * such a read would return (WeCom retries after 5 s). Returns whether any routed channel runs it.
    */
   private async runInBackground(connector: Connector<unknown>, job: string, only: string) {
     return (await this.deps.connectorJobs.startNow(connector.name, job, only)).length > 0;
+  }
+}
+
+/** At most `size` tasks at once; the others wait in the order they came. */
+class Slots {
+  private used = 0;
+  private readonly waiting: (() => void)[] = [];
+
+  constructor(private readonly size: number) {}
+
+  async use<T>(task: () => Promise<T>): Promise<T> {
+    if (this.used >= this.size) await new Promise<void>((resolve) => this.waiting.push(resolve));
+    this.used++;
+    try {
+      return await task();
+    } finally {
+      this.used--;
+      this.waiting.shift()?.();
+    }
   }
 }
 
