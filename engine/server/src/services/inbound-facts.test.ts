@@ -52,7 +52,11 @@ function keptFacts() {
   return { rows, repository };
 }
 
-function inboundFacts(take: (fact: ContactEventFact) => Promise<void>, options = {}) {
+function inboundFacts(
+  take: (fact: ContactEventFact) => Promise<void>,
+  options = {},
+  jobs: { runNow?: () => Promise<string[]>; startNow?: () => Promise<string[]> } = {},
+) {
   const kept = keptFacts();
   const facts = new InboundFacts(
     {
@@ -65,7 +69,10 @@ function inboundFacts(take: (fact: ContactEventFact) => Promise<void>, options =
           return {} as Awaited<ReturnType<ContactEvents['take']>>;
         },
       },
-      connectorJobs: { startNow: async () => ['wechat'], runNow: async () => ['wechat'] },
+      connectorJobs: {
+        startNow: jobs.startNow ?? (async () => ['wechat']),
+        runNow: jobs.runNow ?? (async () => ['wechat']),
+      },
       groups: {} as never,
       registry: { get: () => connector } as unknown as ConnectorRegistry,
     },
@@ -127,5 +134,29 @@ describe('contact events from a callback', () => {
     await expect.poll(() => [...rows.values()][0]?.processed).toBe(true);
     await facts.stop();
     expect(tries).toBe(2);
+  });
+
+  it("run their job (WeCom's read of the customer) after the event, and start it as a workflow when it fails", async () => {
+    const log: string[] = [];
+    const { facts, rows } = inboundFacts(
+      async (fact) => {
+        log.push(`event ${fact.id}`);
+      },
+      {},
+      {
+        runNow: async () => {
+          log.push('read here');
+          throw new Error('WeCom answered 45009');
+        },
+        startNow: async () => {
+          log.push('read started as a workflow');
+          return ['wechat'];
+        },
+      },
+    );
+    await facts.accept(connector, { ...added('e1', 'c1'), runJob: 'read-customer' });
+    await facts.settled();
+    expect(log).toEqual(['event e1', 'read here', 'read started as a workflow']);
+    expect([...rows.values()]).toMatchObject([{ processed: true }]);
   });
 });
