@@ -17,12 +17,13 @@ type ContactEventFact = Extract<InboundFact, { kind: 'contact-event' }>;
 export interface InboundFactsOptions {
   /**
    * Contact events processed at once; those of one contact (one address) go one after another, in
-   * the order they came. @default 32
+   * the order they came. Kept with `jobConcurrency` under the pool's 10 connections: a callback's
+   * own insert must not queue behind the background's queries. @default 6
    */
   concurrency?: number;
   /**
    * Jobs contact events ask for (WeCom's read of the customer) run at once, apart from the events'
-   * slots, so a slow provider read never holds up the flows the next events start. @default 4
+   * slots, so a slow provider read never holds up the flows the next events start. @default 2
    */
   jobConcurrency?: number;
   /** How long a kept fact is its process's before a sweep may take it. @default 60 s */
@@ -78,9 +79,9 @@ export class InboundFacts {
     },
     options: InboundFactsOptions = {},
   ) {
-    this.concurrency = options.concurrency ?? 32;
+    this.concurrency = options.concurrency ?? 6;
     this.eventSlots = new Slots(this.concurrency);
-    this.jobSlots = new Slots(options.jobConcurrency ?? 4);
+    this.jobSlots = new Slots(options.jobConcurrency ?? 2);
     this.leaseMs = options.leaseMs ?? 60_000;
     this.sweepEveryMs = options.sweepEveryMs ?? 10_000;
   }
