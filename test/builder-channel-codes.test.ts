@@ -67,7 +67,7 @@ async function addsThrough(state: string, count: number): Promise<string[]> {
   for (let i = 0; i < count; i++) {
     const externalUserId = `wm${randomBytes(8).toString('hex')}`;
     const add = { staffId: STAFF[0]!, externalUserId, state, at: Date.now() };
-    contacts.push((await deliverCustomerAdd(weComCallbackTarget(app.url, CALLBACK), add)).contactId);
+    contacts.push((await deliverCustomerAdd(weComCallbackTarget(app.url, CALLBACK), add, app)).contactId);
   }
   return contacts;
 }

@@ -46,7 +46,7 @@ describe('channel codes', () => {
     at: Date.now(),
   });
   const deliver = async (add: CustomerAdd) =>
-    (await deliverCustomerAdd(weComCallbackTarget(app.url, CALLBACK), add)).contactId;
+    (await deliverCustomerAdd(weComCallbackTarget(app.url, CALLBACK), add, app)).contactId;
 
   beforeAll(async () => {
     wecom = await FakeWeComServer.start({ apps: [WECOM], members: STAFF });

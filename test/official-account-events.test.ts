@@ -39,6 +39,12 @@ describe('Official Account followers through the server callback', () => {
     app.sql<{ payload: Record<string, unknown> }[]>`
       select payload from events where contact_id = ${contactId} and name = ${name} order by id`;
   const sentTo = (openId: string) => oa.delivered.filter((d) => d.openId === openId);
+  /** The follower acts, WeChat pushes it, and sopflow has processed what it was answered for. */
+  const act = async (...args: Parameters<FakeOfficialAccount['act']>) => {
+    const pushes = await oa.act(...args);
+    await app.inboundSettled();
+    return pushes;
+  };
 
   beforeAll(async () => {
     oa = await startFakeOfficialAccount({ ...OA, templates: ['TPL_PROMO'] });
@@ -120,7 +126,7 @@ describe('Official Account followers through the server callback', () => {
 
   it('a scene-QR follow starts the flow once however often WeChat pushes it, and a text reply wakes its wait', async () => {
     const openId = follower();
-    const pushes = await oa.act(openId, { type: 'subscribe', scene }, { redeliver: 2 });
+    const pushes = await act(openId, { type: 'subscribe', scene }, { redeliver: 2 });
     expect(pushes.map((p) => [p.status, p.body])).toEqual([
       [200, 'success'],
       [200, 'success'],
@@ -139,7 +145,7 @@ describe('Official Account followers through the server callback', () => {
       body: { text: { content: '欢迎关注！回复“报名”参加活动' } },
     });
 
-    const reply = await oa.act(openId, { type: 'text', content: '报名' }, { redeliver: 1 });
+    const reply = await act(openId, { type: 'text', content: '报名' }, { redeliver: 1 });
     expect(reply.every((p) => p.status === 200)).toBe(true);
     await run.result();
     expect(sentTo(openId).map((d) => d.body.text)).toEqual([
@@ -150,7 +156,7 @@ describe('Official Account followers through the server callback', () => {
 
     // A follower scanning another poster is not this flow's.
     const other = follower();
-    await oa.act(other, { type: 'subscribe', scene: 'another-poster' });
+    await act(other, { type: 'subscribe', scene: 'another-poster' });
     expect(await eventsOf(contactOf(other), 'oa.subscribed')).toHaveLength(1);
     expect(await app.store.enrollments.workflowsOfContact(contactOf(other))).toEqual([]);
   });
@@ -158,19 +164,19 @@ describe('Official Account followers through the server callback', () => {
   it('leaving opts the follower out of the Official Account, following again opts them back in', async () => {
     const openId = follower();
     const contactId = contactOf(openId);
-    await oa.act(openId, { type: 'subscribe' });
+    await act(openId, { type: 'subscribe' });
     expect((await app.store.contacts.get(contactId))?.unsubscribed).toEqual([]);
-    await oa.act(openId, { type: 'unsubscribe' });
+    await act(openId, { type: 'unsubscribe' });
     expect((await app.store.contacts.get(contactId))?.unsubscribed).toEqual(['wechat_oa']);
     expect(await eventsOf(contactId, 'oa.unsubscribed')).toHaveLength(1);
     // Scanning a poster's QR code while not following follows the account (WeChat pushes subscribe).
-    await oa.act(openId, { type: 'scan', scene: '1001' });
+    await act(openId, { type: 'scan', scene: '1001' });
     expect((await app.store.contacts.get(contactId))?.unsubscribed).toEqual([]);
     expect((await eventsOf(contactId, 'oa.subscribed')).map((e) => e.payload.via)).toEqual([
       'subscribe',
       'subscribe',
     ]);
-    await oa.act(openId, { type: 'scan', scene: '1002' });
+    await act(openId, { type: 'scan', scene: '1002' });
     expect((await eventsOf(contactId, 'oa.subscribed')).at(-1)?.payload).toMatchObject({
       via: 'scan',
       scene: '1002',
@@ -213,7 +219,7 @@ describe('Official Account followers through the server callback', () => {
     const openId = follower();
     const contactId = contactOf(openId);
     // The follower's last word was three days ago (WeChat's CreateTime; the push is signed now).
-    await oa.act(openId, { type: 'text', content: '你好' }, { at: Date.now() - 3 * DAY });
+    await act(openId, { type: 'text', content: '你好' }, { at: Date.now() - 3 * DAY });
     const posted = await app.request('POST', '/api/events', { contactId, name: promoEvent });
     expect(posted.status).toBeLessThan(300);
     await app.client.workflow.getHandle(contactFlowWorkflowId(promoFlow, contactId)).result();

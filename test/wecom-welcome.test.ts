@@ -49,14 +49,18 @@ describe('the new-friend welcome', () => {
     const welcomeCode =
       options.code === false ? undefined : wecom.welcomes.issue(staffId, externalUserId, at);
     if (welcomeCode && options.takenElsewhere) wecom.welcomes.useElsewhere(welcomeCode);
-    const { contactId } = await deliverCustomerAdd(weComCallbackTarget(app.url, CALLBACK), {
-      staffId,
-      externalUserId,
-      at,
-      ...(options.state ? { state: options.state } : {}),
-      ...(welcomeCode ? { welcomeCode } : {}),
-    });
-    // The callback is answered once the event is taken: the flows it started are enrolled by then.
+    const { contactId } = await deliverCustomerAdd(
+      weComCallbackTarget(app.url, CALLBACK),
+      {
+        staffId,
+        externalUserId,
+        at,
+        ...(options.state ? { state: options.state } : {}),
+        ...(welcomeCode ? { welcomeCode } : {}),
+      },
+      app,
+    );
+    // The callback is answered once the event is kept; once it is processed, the flows it started are enrolled.
     const started = await enrollmentsOf(app, contactId);
     return { contactId, started, externalUserId, welcomeCode, at };
   }

@@ -35,11 +35,13 @@ export const weComCallbackTarget = (sopflowUrl: string, callback: CallbackConfig
 /**
  * Delivers an add as WeCom does (retried when not answered 200 within 5 s, 3 tries in all). Throws
  * when no try was answered 200. The same add delivered again is WeCom's redelivery: the same event.
- * Answers the contact a new customer becomes, and how each try went.
+ * Answers the contact a new customer becomes, and how each try went; with `sopflow` (an app in this
+ * process), once it has processed the add, which it answers for before.
  */
 export async function deliverCustomerAdd(
   target: CallbackTarget,
   add: CustomerAdd,
+  sopflow?: Pick<TestApp, 'inboundSettled'>,
 ): Promise<{ contactId: string; delivery: CallbackDelivery }> {
   const xml = customerEventXml(target.receiveId, {
     changeType: 'add_external_contact',
@@ -54,6 +56,7 @@ export async function deliverCustomerAdd(
     throw new Error(
       `WeCom's callback for ${add.externalUserId} was not answered 200: ${JSON.stringify(delivery.attempts)}`,
     );
+  await sopflow?.inboundSettled();
   return { contactId: customerContactId(add.externalUserId), delivery };
 }
 

@@ -26,6 +26,7 @@ import { Enroller } from './services/enroll';
 import { EventRouter } from './services/events';
 import { FlowControl } from './services/flow-control';
 import { Groups } from './services/groups';
+import { InboundFacts } from './services/inbound-facts';
 import { tagsPortOf } from './services/provider-tags';
 import { Stats } from './services/stats';
 import { VersionMigrator } from './services/version-migration';
@@ -66,6 +67,11 @@ export interface RunningApp {
   /** The HTTP API, when it runs. */
   api?: Hono;
   worker?: RunningWorker;
+  /**
+   * Resolves once the contact events providers' callbacks reported so far have been processed (a
+   * callback is answered before): for tests, which check what an event did.
+   */
+  inboundSettled(): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -154,10 +160,29 @@ export async function startApp(options: AppOptions): Promise<RunningApp> {
     const { accounts } = store;
     let url: string | undefined;
     let api: Hono | undefined;
+    let inboundSettled = () => Promise.resolve();
     if (options.api ?? true) {
       await bootstrapAdmin(accounts, config);
       url = `http://${config.SOPFLOW_HOST === '0.0.0.0' ? 'localhost' : config.SOPFLOW_HOST}:${config.SOPFLOW_PORT}`;
       const campaigns = new Campaigns(gateway, store);
+      const contacts = new Contacts(
+        store.contacts,
+        links.run,
+        gateway,
+        contactChanges,
+        connectorJobs,
+        store.flows,
+      );
+      const inboundFacts = new InboundFacts({
+        store,
+        contacts,
+        events,
+        contactEvents,
+        connectorJobs,
+        groups,
+        registry,
+      });
+      inboundSettled = () => inboundFacts.settled();
       api = createApi({
         store,
         enroller,
@@ -168,14 +193,8 @@ export async function startApp(options: AppOptions): Promise<RunningApp> {
         migrator: new VersionMigrator(store, gateway),
         campaigns,
         accounts,
-        contacts: new Contacts(
-          store.contacts,
-          links.run,
-          gateway,
-          contactChanges,
-          connectorJobs,
-          store.flows,
-        ),
+        contacts,
+        inboundFacts,
         flowControl: new FlowControl(store, gateway, campaigns, {
           channels: registry.channels(),
           reach: registry.reach(),
@@ -205,9 +224,23 @@ export async function startApp(options: AppOptions): Promise<RunningApp> {
       });
       await connectorJobs.syncSchedules();
       const server = await listen(api.fetch, config.SOPFLOW_PORT, config.SOPFLOW_HOST);
+      // Stopped after the server: a callback taken while stopping is processed, or left for a sweep.
+      cleanups.push(() => inboundFacts.stop());
       cleanups.push(() => new Promise((resolve) => server.close(resolve)));
+      inboundFacts.startSweeping();
     }
-    return { url, store, accounts, temporal: gateway, client: gateway.client, sql, api, worker, stop };
+    return {
+      url,
+      store,
+      accounts,
+      temporal: gateway,
+      client: gateway.client,
+      sql,
+      api,
+      worker,
+      inboundSettled,
+      stop,
+    };
   } catch (error) {
     await stop();
     throw error;

@@ -232,8 +232,10 @@ export async function spawnChild(
   env: Record<string, string>,
   settings: WorkerSettings = {},
 ): Promise<BenchChild> {
+  // BENCH_CPU_PROF_DIR: each child writes a V8 CPU profile there when it stops (node --cpu-prof).
+  const profileDir = process.env.BENCH_CPU_PROF_DIR;
   const child: ChildProcess = fork(CHILD, [kind], {
-    execArgv: ['--import', 'tsx'],
+    execArgv: ['--import', 'tsx', ...(profileDir ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : [])],
     env: {
       ...process.env,
       ...env,

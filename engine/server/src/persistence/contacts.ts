@@ -369,15 +369,42 @@ export class ContactRepository {
 
   /**
    * The contact with this address (compared by match key), created with `newId` when there is
-   * none: a customer who joins a WeCom group before sopflow has heard of them.
+   * none: a customer who joins a WeCom group before sopflow has heard of them. Takes no lock: a
+   * burst of new customers' callbacks must not queue behind each other.
    */
   async findOrCreateByAddress(kind: string, value: string, newId: string): Promise<Contact> {
+    const matchKey = this.matchKey(kind, value);
     const [row] = await this.sql<ContactRow[]>`
       select ${this.withAddresses()} from contact_addresses a join contacts c on c.id = a.contact_id
-      where a.kind = ${kind} and a.match_key = ${this.matchKey(kind, value)}
+      where a.kind = ${kind} and a.match_key = ${matchKey}
       order by c.created_at limit 1`;
     if (row) return contactFromRow(row);
-    return (await this.upsert({ id: newId, addresses: { [kind]: value } })).contact;
+    // One statement: the contact (kept if it is there) and its address, as upsert would leave them.
+    await this.sql`
+      with contact as (
+        insert into contacts (id) values (${newId}) on conflict (id) do nothing
+      ), address as (
+        insert into contact_addresses (contact_id, kind, value, match_key)
+        values (${newId}, ${kind}, ${value}, ${matchKey})
+        on conflict (contact_id, kind) do update set value = excluded.value, match_key = excluded.match_key
+      )
+      select 1`;
+    const contact = await this.get(newId);
+    if (!contact) throw new Error(`The contact ${newId} was not created.`);
+    return contact;
+  }
+
+  /**
+   * The contact with this id, created (empty) when there is none, with its revision; takes no lock,
+   * as an event for a contact sopflow has not seen only needs it to exist.
+   */
+  async ensure(id: string): Promise<ContactRevision> {
+    await this.sql`insert into contacts (id) values (${id}) on conflict (id) do nothing`;
+    const [row] = await this.sql<
+      ContactRow[]
+    >`select ${this.withAddresses()} from contacts c where c.id = ${id}`;
+    if (!row) throw new Error(`The contact ${id} was not created.`);
+    return revisionOf(row);
   }
 
   async get(id: string): Promise<Contact | undefined> {

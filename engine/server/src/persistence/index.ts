@@ -12,6 +12,7 @@ import { EnrollmentRepository } from './enrollments';
 import { EventRepository } from './events';
 import { FlowRepository } from './flows';
 import { GroupEntryRepository } from './group-entry';
+import { InboundFactRepository } from './inbound-facts';
 import { JourneyRepository } from './journeys';
 import { migrate } from './migrate';
 import { ProviderTagRepository } from './provider-tags';
@@ -48,6 +49,7 @@ export class Database {
   readonly flows: FlowRepository;
   /** Join ways and group welcome templates. */
   readonly groupEntry: GroupEntryRepository;
+  readonly inboundFacts: InboundFactRepository;
   readonly contacts: ContactRepository;
   readonly enrollments: EnrollmentRepository;
   readonly events: EventRepository;
@@ -71,6 +73,7 @@ export class Database {
     this.connectorRecords = new ConnectorRecordRepository(sql);
     this.flows = new FlowRepository(sql);
     this.groupEntry = new GroupEntryRepository(sql);
+    this.inboundFacts = new InboundFactRepository(sql);
     this.contacts = new ContactRepository(sql, options.addressMatchKey, options.tagChangeAddressKinds);
     this.enrollments = new EnrollmentRepository(sql);
     this.events = new EventRepository(sql);
@@ -127,6 +130,7 @@ export { EnrollmentRepository } from './enrollments';
 export { EventRepository } from './events';
 export { type FlowRecord, FlowRepository, type FlowStatus, type FlowVersionRecord } from './flows';
 export { GroupEntryRepository, type JoinWayWrite, type WelcomeTemplateWrite } from './group-entry';
+export { InboundFactRepository, type KeptFact } from './inbound-facts';
 export { JourneyRepository } from './journeys';
 export { ProviderTagRepository, type TagCatalog, type TagChange } from './provider-tags';
 export { StatsRepository } from './stats';

@@ -108,6 +108,22 @@ export class ConnectorJobs {
   }
 
   /**
+   * Runs a connector's job for one item (`only`) here and now, for every channel routed to the
+   * connector, and answers the channels it ran for: what an inbound event asked for once its
+   * provider has been answered (WeCom's read of a customer after an add). No workflow is started
+   * for it: under a burst of adds, a run per add cost the worker more than the welcome run itself.
+   */
+  async runNow(connectorName: string, jobName: string, only: string): Promise<string[]> {
+    const ran: string[] = [];
+    for (const route of await this.routes.list()) {
+      if (route.connector !== connectorName) continue;
+      await this.run({ connector: connectorName, account: route.channel, job: jobName, only });
+      ran.push(route.channel);
+    }
+    return ran;
+  }
+
+  /**
    * Starts the jobs declared `startsOnTagChange` for each contact whose tag changes were noted, in
    * the background. The changes are in Postgres already: a start that fails (Temporal down) is only
    * logged, and the jobs' scheduled passes hand them over.

@@ -1,6 +1,7 @@
 import { type Contact, type ContactInput, type Plan, parseDuration } from '@sopflow/core';
 import { type ContactFlowInput, contactFlowWorkflowId } from '@sopflow/workflows';
 import type { Database } from '../persistence';
+import type { ContactRevision } from '../persistence/contacts';
 import type { TemporalGateway } from '../temporal/gateway';
 import { ContactChanges } from './contact-changes';
 
@@ -43,6 +44,14 @@ export class Enroller {
     // The contact's other flows (and this one, when it is in it already) read it as it is now.
     if (written.changed) await this.contactChanges.push([written]);
     return this.start(flowId, published, written.contact, event, written.revision);
+  }
+
+  /**
+   * Enrolls a stored contact (as read with its revision) into a plan read live just now: an event
+   * that starts flows has read both, and nothing about the contact changes here.
+   */
+  enrollInLive(plan: Plan, stored: ContactRevision, event: Record<string, unknown>): Promise<EnrollResult> {
+    return this.start(plan.flowId, { version: plan.version, plan }, stored.contact, event, stored.revision);
   }
 
   /**

@@ -25,7 +25,9 @@ describe('an event for a contact in several flows', () => {
     } as unknown as TemporalGateway;
     const store = {
       events: { record: async () => ({ id: 7, duplicate: false }), markProcessed: async () => {} },
-      contacts: { upsert: async () => ({ contact: { id: 'c1', attributes: {}, tags: [], points: 0 } }) },
+      contacts: {
+        ensure: async () => ({ contact: { id: 'c1', attributes: {}, tags: [], points: 0 }, revision: 1 }),
+      },
       enrollments: { workflowsOfContact: async () => runs },
       flows: { livePlans: async () => [] },
     } as unknown as Database;

@@ -54,8 +54,8 @@ export class EventRouter {
       return { status: 'duplicate', use: 'ignored', delivered: 0, runs: [], started: [], notStarted: [] };
     // Filters read the contact as flows do: its addresses as contact.<kind> too.
     // Only makes sure the contact exists: it changes nothing a running flow reads.
-    const { contact: stored } = await this.store.contacts.upsert({ id: event.contactId });
-    const contact = flowContactView(stored);
+    const stored = await this.store.contacts.ensure(event.contactId);
+    const contact = flowContactView(stored.contact);
 
     // All of the contact's runs at once: a run that cannot answer costs the answer's deadline
     // once, not once per run.
@@ -87,7 +87,7 @@ export class EventRouter {
           ? payloadProblems(triggerPayload(trigger.trigger), event.payload, 'payload')
           : [];
       if (problems.length > 0) notStarted.push({ flowId: plan.flowId, problems });
-      else started.push(await this.enroller.enroll(plan.flowId, { id: event.contactId }, event.payload));
+      else started.push(await this.enroller.enrollInLive(plan, stored, event.payload));
     }
     await this.store.events.markProcessed(id);
     const answered = new Set<EventUse>(runs.map((r) => r.use));

@@ -1,12 +1,9 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import {
   type Connector,
-  type InboundFact,
   type InboundHandler,
   InboundRefusal,
   type InboundRequest,
-  isOptInReply,
-  isOptOutReply,
 } from '@sopflow/connectors';
 import type { Context, Hono } from 'hono';
 import { doc } from '../docs';
@@ -14,79 +11,12 @@ import { type ApiContext, apiError, jsonBody } from '../http';
 
 /**
  * What providers send us, through the inbound handlers their connectors declare: each is mounted
- * at `/api/inbound/<path>`, and what it reads is acted on here, the same for every provider. A
- * reply with an opt-out word unsubscribes the contact from the channel, any other reply is a
- * `message.received` event; an event about a contact named by an address (a WeCom customer adding
- * staff, an Official Account follow) changes the contact and is posted for it (`ContactEvents`); a
- * member joining or leaving a customer group is a `member.joined` / `member.left` event for that
- * contact; a connector may ask for one of its jobs to run in the background.
+ * at `/api/inbound/<path>`, and what it reads is handed to `InboundFacts`, the same for every
+ * provider; a contact event is answered for once it is kept, and processed after.
  */
 export function registerInboundRoutes(app: Hono, ctx: ApiContext): void {
-  const { store, contacts, events, channelRoutes, publicUrl, registry } = ctx.options;
+  const { store, inboundFacts, channelRoutes, publicUrl, registry } = ctx.options;
   const base = `${publicUrl.replace(/\/$/, '')}/api/inbound`;
-
-  /**
-   * A reply names its sender by the address kind it gives, else by the kind of the connector it
-   * came through (a phone for SMS).
-   */
-  async function takeReply(connector: Connector<unknown>, reply: Extract<InboundFact, { kind: 'reply' }>) {
-    const kind = reply.addressKind ?? connector.address?.name;
-    if (!kind) return;
-    const contactId = await store.contacts.idByAddress(kind, reply.from);
-    if (!contactId) return;
-    if (isOptOutReply(reply.text)) {
-      await contacts.optOut(contactId, reply.channel);
-      return;
-    }
-    if (reply.honoursOptIn && isOptInReply(reply.text)) await contacts.optIn(contactId, reply.channel);
-    await events.post({
-      id: reply.id,
-      contactId,
-      name: 'message.received',
-      payload: { ...reply.payload, channel: reply.channel, text: reply.text },
-    });
-  }
-
-  /**
-   * Starts a connector's job for one item in the background: the provider wants its answer before
-   * such a read would return (WeCom retries after 5 s). Returns whether any routed channel runs it.
-   */
-  async function runInBackground(connector: Connector<unknown>, job: string, only: string) {
-    return (await ctx.options.connectorJobs.startNow(connector.name, job, only)).length > 0;
-  }
-
-  async function take(connector: Connector<unknown>, fact: InboundFact) {
-    switch (fact.kind) {
-      case 'reply':
-        return takeReply(connector, fact);
-      case 'contact-event': {
-        await ctx.options.contactEvents.take(fact);
-        if (fact.runJob && !(await runInBackground(connector, fact.runJob, fact.address.value)))
-          console.warn(
-            `${fact.name} for ${fact.address.value}: no channel is routed to ${connector.name}, whose ` +
-              `${fact.runJob} job reads the contact's details; they are not read.`,
-          );
-        return;
-      }
-      case 'job':
-        // Started in the background: the provider wants its answer before such a job would return.
-        if (!(await runInBackground(connector, fact.job, fact.only)))
-          console.warn(`${connector.name} asked for its ${fact.job} job, but no channel is routed to it.`);
-        return;
-      case 'group-dissolved':
-        return ctx.options.groups.forget(fact.chatId);
-      case 'group-members': {
-        const outcome = await ctx.options.groups.accept(fact.chatId, fact.events);
-        // Who changed, or of what kind, is for the provider's own read of the group to say.
-        if (!fact.runJob || (fact.events.length > 0 && outcome.unresolved === 0)) return;
-        if (!(await runInBackground(connector, fact.runJob, fact.chatId)))
-          console.warn(
-            `Customer group ${fact.chatId} changed, but no channel is routed to ${connector.name}, whose ` +
-              `${fact.runJob} job reads who: members of unknown kind are not taken for customers.`,
-          );
-      }
-    }
-  }
 
   /**
    * Providers that do not sign (Aliyun, Tencent) post to a URL carrying a key derived from the
@@ -168,7 +98,7 @@ export function registerInboundRoutes(app: Hono, ctx: ApiContext): void {
               records: store.connectorStorage(connector.name).records,
             },
           );
-          for (const fact of answer.facts) await take(connector, fact);
+          for (const fact of answer.facts) await inboundFacts.accept(connector, fact);
           return c.body(answer.body, answer.status, {
             'content-type': answer.contentType ?? 'text/plain; charset=UTF-8',
           });
