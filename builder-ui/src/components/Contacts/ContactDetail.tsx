@@ -219,6 +219,9 @@ function TagGroup({
 }
 
 /** A send of the step that did not go out: skipped, or held until a time, and why. */
+/** Lifecycle statuses in which a message did not reach the person. */
+const FAILED_MESSAGE = new Set(['failed', 'bounced', 'rejected', 'suppressed']);
+
 function SuppressedStep({ step }: { step: Journey['steps'][number] }) {
   const { t, locale } = useLocale();
   const channel = t.channels[step.channel ?? ''] ?? step.channel ?? '';
@@ -301,10 +304,24 @@ function JourneyView({ journey }: { journey: Journey }) {
                 <li key={delivery.idempotencyKey}>
                   <span className="muted">{formatTime(delivery.sentAt ?? delivery.createdAt, locale)}</span>{' '}
                   <code>{delivery.nodeId}</code> {t.contacts.via} {delivery.channel} ({delivery.connector}):{' '}
-                  <span className={delivery.status === 'failed' ? 'people-bad' : undefined}>
-                    {t.contacts.deliveryStatuses[delivery.status] ?? delivery.status}
+                  <span
+                    className={FAILED_MESSAGE.has(delivery.lifecycle.status) ? 'people-bad' : undefined}
+                    data-testid="delivery-lifecycle"
+                  >
+                    {t.contacts.messageStatuses[delivery.lifecycle.status] ?? delivery.lifecycle.status}
+                    {delivery.lifecycle.code && ` (${delivery.lifecycle.code})`}
                   </span>
                   {delivery.error && <span className="people-bad"> {delivery.error}</span>}
+                  {delivery.statuses.length > 1 && (
+                    <div className="muted" data-testid="delivery-statuses">
+                      {delivery.statuses
+                        .map(
+                          (entry) =>
+                            `${t.contacts.messageStatuses[entry.status] ?? entry.status} ${formatTime(entry.at, locale)}`,
+                        )
+                        .join(' → ')}
+                    </div>
+                  )}
                 </li>
               ))}
             </ul>
