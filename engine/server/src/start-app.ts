@@ -26,6 +26,7 @@ import { Enroller } from './services/enroll';
 import { EventRouter } from './services/events';
 import { FlowControl } from './services/flow-control';
 import { Groups } from './services/groups';
+import { MessageStatuses } from './services/message-status';
 import { tagsPortOf } from './services/provider-tags';
 import { Stats } from './services/stats';
 import { VersionMigrator } from './services/version-migration';
@@ -57,6 +58,8 @@ export interface RunningApp {
   store: Database;
   /** Users, API tokens, sessions and the audit log. */
   accounts: Accounts;
+  /** Every change of a message's status goes through it (`recordMessageStatus`); `onChange` hears each. */
+  messageStatuses: MessageStatuses;
   /** The server's door to Temporal. */
   temporal: TemporalGateway;
   /** The SDK client inside it, for tests that read histories. */
@@ -109,6 +112,7 @@ export async function startApp(options: AppOptions): Promise<RunningApp> {
     const groups = new Groups(store, events);
     const links = temporalLinks(options.temporalUiUrl, config.TEMPORAL_NAMESPACE);
     const contactEvents = new ContactEvents(store, events, contactChanges);
+    const messageStatuses = new MessageStatuses(store.messageStatuses);
     const connectorJobs = new ConnectorJobs(
       registry,
       channelRoutes,
@@ -128,6 +132,7 @@ export async function startApp(options: AppOptions): Promise<RunningApp> {
         enroller,
         contactChanges,
         connectorJobs,
+        messageStatuses,
       });
       const polling = {
         connection: temporal,
@@ -165,6 +170,7 @@ export async function startApp(options: AppOptions): Promise<RunningApp> {
         groups,
         contactEvents,
         connectorJobs,
+        messageStatuses,
         migrator: new VersionMigrator(store, gateway),
         campaigns,
         accounts,
@@ -200,7 +206,18 @@ export async function startApp(options: AppOptions): Promise<RunningApp> {
       const server = await listen(api.fetch, config.SOPFLOW_PORT, config.SOPFLOW_HOST);
       cleanups.push(() => new Promise((resolve) => server.close(resolve)));
     }
-    return { url, store, accounts, temporal: gateway, client: gateway.client, sql, api, worker, stop };
+    return {
+      url,
+      store,
+      accounts,
+      messageStatuses,
+      temporal: gateway,
+      client: gateway.client,
+      sql,
+      api,
+      worker,
+      stop,
+    };
   } catch (error) {
     await stop();
     throw error;

@@ -136,7 +136,10 @@ export const Delivery = z.object({
   sentAt: z.string().nullable(),
   /** Where the message stands now in its lifecycle. */
   lifecycle: MessageStatusEntry,
-  /** Each status it went through, oldest first (the contact's timeline of it). */
+  /**
+   * Each status it went through, in the order sopflow learned them (the contact's timeline of it);
+   * `at` is the provider's time, which may be coarser than ours (whole seconds).
+   */
   statuses: z.array(MessageStatusEntry),
 });
 export type Delivery = z.infer<typeof Delivery>;

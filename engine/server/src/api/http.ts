@@ -16,6 +16,7 @@ import type { Enroller } from '../services/enroll';
 import type { EventRouter } from '../services/events';
 import type { FlowControl } from '../services/flow-control';
 import type { Groups } from '../services/groups';
+import type { MessageStatuses } from '../services/message-status';
 import type { Stats } from '../services/stats';
 import type { VersionMigrator } from '../services/version-migration';
 import type { ContactAddressRules } from './contact-addresses';
@@ -50,6 +51,8 @@ export interface ApiOptions {
   contactEvents: ContactEvents;
   /** The jobs connectors declare: their schedules follow the routes, and inbound calls may run one now. */
   connectorJobs: ConnectorJobs;
+  /** Where providers' reports of what became of each message are recorded. */
+  messageStatuses: MessageStatuses;
   /**
    * The server's settings for connectors' inbound handlers, by connector name (WeCom's callback
    * token and AES key); a handler whose settings are missing answers 404.

@@ -508,7 +508,7 @@ export class ContactRepository {
       select delivery_key, status, at, provider_code, detail from message_statuses
       where delivery_key in (select idempotency_key from deliveries where contact_id = ${id}
                              order by created_at desc limit ${limit})
-      order by at, recorded_at`;
+      order by recorded_at, at`;
     const byDelivery = new Map<
       string,
       { status: string; at: Date; code: string | null; detail: string | null }[]

@@ -19,7 +19,8 @@ import { type ApiContext, apiError, jsonBody } from '../http';
  * `message.received` event; an event about a contact named by an address (a WeCom customer adding
  * staff, an Official Account follow) changes the contact and is posted for it (`ContactEvents`); a
  * member joining or leaving a customer group is a `member.joined` / `member.left` event for that
- * contact; a connector may ask for one of its jobs to run in the background.
+ * contact; a report of what became of a message moves it along its lifecycle (`MessageStatuses`);
+ * a connector may ask for one of its jobs to run in the background.
  */
 export function registerInboundRoutes(app: Hono, ctx: ApiContext): void {
   const { store, contacts, events, channelRoutes, publicUrl, registry } = ctx.options;
@@ -75,6 +76,23 @@ export function registerInboundRoutes(app: Hono, ctx: ApiContext): void {
         return;
       case 'group-dissolved':
         return ctx.options.groups.forget(fact.chatId);
+      case 'message-status': {
+        const outcome = await ctx.options.messageStatuses.recordMessageStatus(
+          { connector: connector.name, providerMessageId: fact.providerMessageId },
+          {
+            status: fact.status,
+            ...(fact.at === undefined ? {} : { at: new Date(fact.at) }),
+            ...(fact.code === undefined ? {} : { code: fact.code }),
+            ...(fact.detail === undefined ? {} : { detail: fact.detail }),
+          },
+        );
+        // Answered as taken all the same: a provider retries a refused report, to no avail.
+        if (outcome.kind === 'unknown-message')
+          console.warn(
+            `${connector.name} reported ${fact.status} for message ${fact.providerMessageId}, which sopflow did not send; ignored.`,
+          );
+        return;
+      }
       case 'group-members': {
         const outcome = await ctx.options.groups.accept(fact.chatId, fact.events);
         // Who changed, or of what kind, is for the provider's own read of the group to say.
