@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { deliveryStatusNotification, postBounce } from '../connectors/src/email/fake-bounces';
 import { startTestSmtpServer, type TestSmtpServer } from '../connectors/src/email/smtp-test-server';
+import { sendsOnce } from './support/flows';
 import { publishFlow, startTestApp, type TestApp, uniqueId } from './support/stack';
 import { until } from './support/worker-process';
 
@@ -71,26 +72,10 @@ describe('message lifecycle of email, from bounces', () => {
     const urls = (await app.request('GET', '/api/inbound/sms-reply-urls')).body;
     expect(urls.emailBounces).toMatch(/^https:\/\/sopflow\.test\/api\/inbound\/email-bounces\/[0-9a-f]{32}$/);
     intake = `${app.url}${new URL(urls.emailBounces).pathname}`;
-    await publishFlow(app, {
-      schemaVersion: 1,
-      id: flowId,
-      name: flowId,
-      nodes: [
-        { id: 'in', type: 'trigger', trigger: { kind: 'webhook' } },
-        {
-          id: 'mail',
-          type: 'send',
-          channel: 'email',
-          message: { subject: 'Welcome', text: 'Hello {{ contact.name }}' },
-        },
-        { id: 'out', type: 'exit' },
-      ],
-      edges: [
-        { id: 'e1', source: 'in', sourceHandle: 'next', target: 'mail' },
-        { id: 'e2', source: 'mail', sourceHandle: 'next', target: 'out' },
-        { id: 'e3', source: 'mail', sourceHandle: 'failed', target: 'out' },
-      ],
-    });
+    await publishFlow(
+      app,
+      sendsOnce(flowId, 'email', { subject: 'Welcome', text: 'Hello {{ contact.name }}' }),
+    );
   });
 
   afterAll(async () => {

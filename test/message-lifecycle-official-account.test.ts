@@ -5,6 +5,7 @@ import {
   type FakeOfficialAccount,
   startFakeOfficialAccount,
 } from '../connectors/src/official-account/official-account-fake';
+import { sendsOnce } from './support/flows';
 import { publishFlow, startTestApp, type TestApp, uniqueId } from './support/stack';
 import { until } from './support/worker-process';
 
@@ -71,26 +72,13 @@ describe('message lifecycle of Official Account template messages', () => {
       config: { ...OA, baseUrl: oa.url },
     });
     expect(routed.status).toBe(200);
-    await publishFlow(app, {
-      schemaVersion: 1,
-      id: flowId,
-      name: flowId,
-      nodes: [
-        { id: 'in', type: 'trigger', trigger: { kind: 'webhook' } },
-        {
-          id: 'notice',
-          type: 'send',
-          channel: 'wechat_oa',
-          message: { text: '活动提醒', template: { id: 'TPL_NOTICE', params: { thing1: '周末读书会' } } },
-        },
-        { id: 'out', type: 'exit' },
-      ],
-      edges: [
-        { id: 'e1', source: 'in', sourceHandle: 'next', target: 'notice' },
-        { id: 'e2', source: 'notice', sourceHandle: 'next', target: 'out' },
-        { id: 'e3', source: 'notice', sourceHandle: 'failed', target: 'out' },
-      ],
-    });
+    await publishFlow(
+      app,
+      sendsOnce(flowId, 'wechat_oa', {
+        text: '活动提醒',
+        template: { id: 'TPL_NOTICE', params: { thing1: '周末读书会' } },
+      }),
+    );
   });
 
   afterAll(async () => {

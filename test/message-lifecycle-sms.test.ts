@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { type FakeAliyun, startFakeAliyun } from '../connectors/src/sms/fakes/aliyun-fake';
 import { type FakeTencent, startFakeTencent } from '../connectors/src/sms/fakes/tencent-fake';
 import { type FakeTwilio, startFakeTwilio } from '../connectors/src/sms/fakes/twilio-fake';
+import { sendsOnce } from './support/flows';
 import { publishFlow, startTestApp, type TestApp, uniqueId } from './support/stack';
 import { until } from './support/worker-process';
 
@@ -86,26 +87,7 @@ describe('message lifecycle of SMS, from the providers’ status callbacks', () 
     aliyun = await startFakeAliyun(ALIYUN);
     tencent = await startFakeTencent(TENCENT);
     app = await startTestApp({ env: { SOPFLOW_PUBLIC_URL: PUBLIC_URL } });
-    await publishFlow(app, {
-      schemaVersion: 1,
-      id: flowId,
-      name: flowId,
-      nodes: [
-        { id: 'in', type: 'trigger', trigger: { kind: 'webhook' } },
-        {
-          id: 'notify',
-          type: 'send',
-          channel: 'sms',
-          message: { text: 'Hi {{ contact.name }}', template: TEMPLATE },
-        },
-        { id: 'done', type: 'exit' },
-      ],
-      edges: [
-        { id: 'e1', source: 'in', sourceHandle: 'next', target: 'notify' },
-        { id: 'e2', source: 'notify', sourceHandle: 'next', target: 'done' },
-        { id: 'e3', source: 'notify', sourceHandle: 'failed', target: 'done' },
-      ],
-    });
+    await publishFlow(app, sendsOnce(flowId, 'sms', { text: 'Hi {{ contact.name }}', template: TEMPLATE }));
   });
 
   afterAll(async () => {
@@ -159,7 +141,7 @@ describe('message lifecycle of SMS, from the providers’ status callbacks', () 
 
       const history = await historyOf(contactId);
       expect(history.deliveries[0]).toMatchObject({
-        nodeId: 'notify',
+        nodeId: 'send',
         lifecycle: { status: 'read' },
         statuses: [
           { status: 'queued' },
@@ -183,7 +165,7 @@ describe('message lifecycle of SMS, from the providers’ status callbacks', () 
       expect((await lifecycleOf(delivery.idempotency_key)).lifecycle).toBe('failed');
 
       const stats = (await app.request('GET', `/api/flows/${flowId}/stats`)).body;
-      const notify = stats.nodes.find((n: { nodeId: string }) => n.nodeId === 'notify');
+      const notify = stats.nodes.find((n: { nodeId: string }) => n.nodeId === 'send');
       expect(notify.messages).toMatchObject({ read: 1, failed: 1 });
       expect(stats.messages.find((m: { channel: string }) => m.channel === 'sms').statuses).toMatchObject({
         read: 1,

@@ -284,8 +284,8 @@ const en = {
     capped: 'frequency cap',
     'quiet-hours': 'quiet hours',
   } as Record<string, string>,
-  /** Where a step's messages stand in their lifecycle, as its watched card counts them. */
-  watchMessages: {
+  /** Where a message stands in its lifecycle (a watched step's card, a contact's messages). */
+  messageStatuses: {
     queued: 'queued',
     sent: 'sent',
     delivered: 'delivered',
@@ -685,7 +685,7 @@ const zh: Messages = {
     capped: '频次上限',
     'quiet-hours': '免打扰时段',
   },
-  watchMessages: {
+  messageStatuses: {
     queued: '排队中',
     sent: '已发送',
     delivered: '已送达',

@@ -229,6 +229,25 @@ function beijingTime(text: string | undefined): number | undefined {
   return Number.isFinite(ms) ? ms : undefined;
 }
 
+/** An SMS delivery report as a fact: delivered, or failed with the provider's code and words. */
+function smsReport(
+  providerMessageId: string,
+  delivered: boolean,
+  time: string | undefined,
+  code: string | undefined,
+  detail: string | undefined,
+): InboundFact {
+  const at = beijingTime(time);
+  return {
+    kind: 'message-status',
+    providerMessageId,
+    status: delivered ? 'delivered' : 'failed',
+    ...(at === undefined ? {} : { at }),
+    ...(code ? { code } : {}),
+    ...(detail ? { detail } : {}),
+  };
+}
+
 /** Aliyun's SmsReport HTTP batch push: a JSON array of delivery reports. */
 const AliyunReports = z
   .array(
@@ -259,18 +278,7 @@ export const aliyunReportsHandler: InboundHandler = urlKeyPush({
   payload: AliyunReports,
   refusal: 'Not an Aliyun SmsReport batch.',
   answer: { code: 0, msg: '接收成功' },
-  facts: (batch) =>
-    batch.map((report) => {
-      const at = beijingTime(report.report_time);
-      return {
-        kind: 'message-status' as const,
-        providerMessageId: report.biz_id,
-        status: report.success ? ('delivered' as const) : ('failed' as const),
-        ...(at === undefined ? {} : { at }),
-        ...(report.err_code ? { code: report.err_code } : {}),
-        ...(report.err_msg ? { detail: report.err_msg } : {}),
-      };
-    }),
+  facts: (batch) => batch.map((r) => smsReport(r.biz_id, r.success, r.report_time, r.err_code, r.err_msg)),
 });
 
 /** Tencent's status callback: a JSON array of reports. */
@@ -302,15 +310,7 @@ export const tencentStatusHandler: InboundHandler = urlKeyPush({
   refusal: 'Not a Tencent SMS status callback.',
   answer: { result: 0, errmsg: 'OK' },
   facts: (batch) =>
-    batch.map((report) => {
-      const at = beijingTime(report.user_receive_time);
-      return {
-        kind: 'message-status' as const,
-        providerMessageId: report.sid,
-        status: report.report_status === 'SUCCESS' ? ('delivered' as const) : ('failed' as const),
-        ...(at === undefined ? {} : { at }),
-        ...(report.errmsg ? { code: report.errmsg } : {}),
-        ...(report.description ? { detail: report.description } : {}),
-      };
-    }),
+    batch.map((r) =>
+      smsReport(r.sid, r.report_status === 'SUCCESS', r.user_receive_time, r.errmsg, r.description),
+    ),
 });

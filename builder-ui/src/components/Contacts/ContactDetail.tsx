@@ -308,7 +308,7 @@ function JourneyView({ journey }: { journey: Journey }) {
                     className={FAILED_MESSAGE.has(delivery.lifecycle.status) ? 'people-bad' : undefined}
                     data-testid="delivery-lifecycle"
                   >
-                    {t.contacts.messageStatuses[delivery.lifecycle.status] ?? delivery.lifecycle.status}
+                    {t.messageStatuses[delivery.lifecycle.status] ?? delivery.lifecycle.status}
                     {delivery.lifecycle.code && ` (${delivery.lifecycle.code})`}
                   </span>
                   {delivery.error && <span className="people-bad"> {delivery.error}</span>}
@@ -317,7 +317,7 @@ function JourneyView({ journey }: { journey: Journey }) {
                       {delivery.statuses
                         .map(
                           (entry) =>
-                            `${t.contacts.messageStatuses[entry.status] ?? entry.status} ${formatTime(entry.at, locale)}`,
+                            `${t.messageStatuses[entry.status] ?? entry.status} ${formatTime(entry.at, locale)}`,
                         )
                         .join(' → ')}
                     </div>

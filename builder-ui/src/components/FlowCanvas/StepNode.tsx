@@ -33,7 +33,7 @@ function MessageCounts({ id, counts }: { id: string; counts: Record<string, numb
   if (entries.length === 0) return null;
   return (
     <span className="step__messages" data-testid={id}>
-      {entries.map(([status, n]) => `${n} ${t.watchMessages[status] ?? status}`).join(' · ')}
+      {entries.map(([status, n]) => `${n} ${t.messageStatuses[status] ?? status}`).join(' · ')}
     </span>
   );
 }
