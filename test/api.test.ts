@@ -825,6 +825,7 @@ describe('statistics, journeys and links', () => {
       held: {},
       ended: 0,
       converted: 0,
+      messages: {},
       waitingNow: 0,
     });
     expect(node('tier')).toMatchObject({ entered: 4, left: { vip: 2, else: 2 }, ended: 0 });
@@ -839,7 +840,11 @@ describe('statistics, journeys and links', () => {
     });
     expect(node('thanks')).toMatchObject({ entered: 1, left: { next: 1 } });
     expect(node('done')).toMatchObject({ entered: 3, left: {}, ended: 3, converted: 0 });
-    expect(s.messages).toEqual([{ channel: 'wechat', sent: 3, failed: 0, unconfirmed: 0, pending: 0 }]);
+    expect(s.messages).toEqual([
+      { channel: 'wechat', sent: 3, failed: 0, unconfirmed: 0, pending: 0, statuses: { sent: 3 } },
+    ]);
+    // Per step, by where each message stands in its lifecycle (the outbox takes each as sent).
+    expect(node('hello').messages).toEqual({ sent: 2 });
 
     // A range that ends before the flow ran counts nothing.
     const before = await app.request('GET', `/api/flows/${id}/stats?to=2020-01-01T00:00:00Z`);

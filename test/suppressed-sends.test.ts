@@ -127,7 +127,7 @@ describe('suppressed sends', () => {
     // Suppressed sends are no deliveries: the messages are the two first sends that went out.
     const stats = await stack.app.request('GET', `/api/flows/${flowId}/stats`);
     expect(stats.body.messages).toEqual([
-      { channel: 'wechat', sent: 2, failed: 0, unconfirmed: 0, pending: 0 },
+      { channel: 'wechat', sent: 2, failed: 0, unconfirmed: 0, pending: 0, statuses: { sent: 2 } },
     ]);
   });
 

@@ -108,10 +108,18 @@ describe('WeCom mass messages are followed until staff send them', () => {
     await app.client.workflow.getHandle(workflowId).result();
     expect(await tagsOf(contact.id)).toEqual(['reached']);
     expect(await followActivities(workflowId)).toBe(1);
-    const [delivery] = await app.sql<{ status: string; confirmed_at: Date | null }[]>`
-      select status, confirmed_at from deliveries where workflow_id = ${workflowId} and node_id = 'promo'`;
+    const [delivery] = await app.sql<
+      { status: string; confirmed_at: Date | null; lifecycle: string; idempotency_key: string }[]
+    >`
+      select status, confirmed_at, lifecycle, idempotency_key from deliveries
+      where workflow_id = ${workflowId} and node_id = 'promo'`;
     expect(delivery?.status).toBe('sent');
     expect(delivery?.confirmed_at).toBeInstanceOf(Date);
+    // The follow-up's answer is the message's lifecycle too: taken by WeCom, then delivered.
+    expect(delivery?.lifecycle).toBe('delivered');
+    const statuses = await app.sql<{ status: string }[]>`
+      select status from message_statuses where delivery_key = ${delivery!.idempotency_key} order by recorded_at, at`;
+    expect(statuses.map((s) => s.status)).toEqual(['queued', 'sent', 'delivered']);
   });
 
   it('takes `failed` when WeCom reports the customer is no longer a contact of the staff member', async () => {
@@ -119,11 +127,12 @@ describe('WeCom mass messages are followed until staff send them', () => {
     wecom.setSendStatus(task.msgid, contact.wecomExternalUserId, 2);
     await app.client.workflow.getHandle(workflowId).result();
     expect(await tagsOf(contact.id)).toEqual(['missed']);
-    const [delivery] = await app.sql<{ status: string; error: string | null }[]>`
-      select status, error from deliveries where workflow_id = ${workflowId} and node_id = 'promo'`;
+    const [delivery] = await app.sql<{ status: string; error: string | null; lifecycle: string }[]>`
+      select status, error, lifecycle from deliveries where workflow_id = ${workflowId} and node_id = 'promo'`;
     expect(delivery).toMatchObject({
       status: 'failed',
       error: expect.stringContaining('no longer a contact'),
+      lifecycle: 'failed',
     });
   });
 

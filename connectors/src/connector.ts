@@ -85,6 +85,11 @@ export class SendError extends Error {
       retryAfterMs?: number;
       /** The field of the request the provider refused, when it says (`staff`: a user id it does not know). */
       field?: string;
+      /**
+       * The receiving side refused the message for good (an SMTP 5xx to the recipient or the
+       * message), as opposed to the provider refusing the request: the message bounced.
+       */
+      bounced?: boolean;
     } = {},
   ) {
     super(message);

@@ -93,6 +93,21 @@ export interface ContactsPort {
   change(address: { kind: string; value: string }, changes: ContactChangeSet): Promise<boolean>;
 }
 
+/**
+ * Where a message stands, as a provider reports it (the server's lifecycle: `@sopflow/core/api`'s
+ * MessageStatus): `delivered`, `read`, `failed` (not handed over), `bounced` (refused for good by the
+ * receiving side), `rejected` (refused by the provider), `sent` (accepted, a step a provider may
+ * report again).
+ */
+export type ReportedMessageStatus =
+  | 'sent'
+  | 'delivered'
+  | 'read'
+  | 'clicked'
+  | 'failed'
+  | 'bounced'
+  | 'rejected';
+
 /** What a provider told us. */
 export type InboundFact =
   /**
@@ -159,7 +174,24 @@ export type InboundFact =
    */
   | { kind: 'job'; job: string; only: string }
   /** The provider dissolved a customer group: it is watched no more. */
-  | { kind: 'group-dissolved'; chatId: string };
+  | { kind: 'group-dissolved'; chatId: string }
+  /**
+   * What became of a message this connector sent, named by the id the provider gave it (the send's
+   * `providerMessageId`). The server records each status of a message once, moving it forward only;
+   * a report of a message it does not know is logged and answered as taken (providers retry what is
+   * refused).
+   */
+  | {
+      kind: 'message-status';
+      providerMessageId: string;
+      status: ReportedMessageStatus;
+      /** When it happened, by the provider's clock (epoch ms), when it says. */
+      at?: number;
+      /** The provider's code (`DELIVRD`, `30003`, `550 5.1.1`). */
+      code?: string;
+      /** The provider's words for it. */
+      detail?: string;
+    };
 
 /** The answer the provider expects, and what its call meant. */
 export interface InboundAnswer {

@@ -69,6 +69,7 @@ export {
   InboundRefusal,
   type InboundRequest,
   type JoinMethod,
+  type ReportedMessageStatus,
 } from './inbound';
 export * from './official-account';
 export { openIdAddress } from './official-account/open-id-address';

@@ -70,6 +70,7 @@ describe('embedded postgres + migrations', () => {
       'group_welcome_templates',
       'journey_batches',
       'journey_steps',
+      'message_statuses',
       'outbox',
       'points_ledger',
       'provider_tags',

@@ -26,3 +26,16 @@ export const edge = (source: string, target: string, sourceHandle = 'next') => (
   sourceHandle,
   target,
 });
+
+/** A webhook flow that sends one message on `channel` and leaves, by either exit of the send. */
+export const sendsOnce = (id: string, channel: string, message: Record<string, unknown>) => ({
+  schemaVersion: 1,
+  id,
+  name: id,
+  nodes: [
+    { id: 'in', type: 'trigger', trigger: { kind: 'webhook' } },
+    { id: 'send', type: 'send', channel, message },
+    { id: 'out', type: 'exit' },
+  ],
+  edges: [edge('in', 'send'), edge('send', 'out'), edge('send', 'out', 'failed')],
+});

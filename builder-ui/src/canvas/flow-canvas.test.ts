@@ -319,7 +319,14 @@ describe('document ↔ canvas', () => {
       new Map([
         [
           'reply',
-          { here: 3, passed: 7, exits: { event: { count: 2, share: 50 } }, suppressed: {}, held: {} },
+          {
+            here: 3,
+            passed: 7,
+            exits: { event: { count: 2, share: 50 } },
+            suppressed: {},
+            held: {},
+            messages: {},
+          },
         ],
       ]),
     );

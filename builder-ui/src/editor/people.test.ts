@@ -142,6 +142,11 @@ describe('journeysOf', () => {
     error: null,
     createdAt,
     sentAt: createdAt,
+    lifecycle: { status: 'sent', at: createdAt, code: null, detail: null },
+    statuses: [
+      { status: 'queued', at: createdAt, code: null, detail: null },
+      { status: 'sent', at: createdAt, code: null, detail: null },
+    ],
   });
 
   it('gives each step and message to the journey of its run that had begun, oldest first', () => {

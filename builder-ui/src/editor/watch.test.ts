@@ -40,6 +40,7 @@ describe('watchMarks', () => {
           waitingNow: 3,
           suppressed: {},
           held: {},
+          messages: {},
         },
         {
           nodeId: 'end',
@@ -51,6 +52,7 @@ describe('watchMarks', () => {
           waitingNow: 0,
           suppressed: {},
           held: {},
+          messages: {},
         },
         {
           nodeId: 'hello',
@@ -62,6 +64,7 @@ describe('watchMarks', () => {
           waitingNow: 0,
           suppressed: { 'no-address': 2, 'opted-out': 1, capped: 0 },
           held: { 'quiet-hours': 1 },
+          messages: { delivered: 2, failed: 1, read: 0 },
         },
         {
           nodeId: 'lost',
@@ -73,6 +76,7 @@ describe('watchMarks', () => {
           waitingNow: null,
           suppressed: {},
           held: {},
+          messages: {},
         },
       ],
     };
@@ -83,16 +87,32 @@ describe('watchMarks', () => {
       exits: { event: { count: 1, share: 25 }, timeout: { count: 3, share: 75 } },
       suppressed: {},
       held: {},
+      messages: {},
     });
-    expect(marks.get('end')).toEqual({ here: 0, passed: 2, exits: {}, suppressed: {}, held: {} });
-    // Sends not made and sends held, by reason, without the reasons that had none.
+    expect(marks.get('end')).toEqual({
+      here: 0,
+      passed: 2,
+      exits: {},
+      suppressed: {},
+      held: {},
+      messages: {},
+    });
+    // Sends not made and sends held, by reason, and messages by status, without those that had none.
     expect(marks.get('hello')).toEqual({
       here: 0,
       passed: 4,
       exits: { next: { count: 4, share: 100 } },
       suppressed: { 'no-address': 2, 'opted-out': 1 },
       held: { 'quiet-hours': 1 },
+      messages: { delivered: 2, failed: 1 },
     });
-    expect(marks.get('lost')).toEqual({ here: null, passed: 0, exits: {}, suppressed: {}, held: {} });
+    expect(marks.get('lost')).toEqual({
+      here: null,
+      passed: 0,
+      exits: {},
+      suppressed: {},
+      held: {},
+      messages: {},
+    });
   });
 });

@@ -9,7 +9,16 @@ import type { FlowStats, NodeStats } from '@sopflow/core/api';
 /** One step as the statistics API answers it (the fields the canvas uses). */
 export type NodeStatsAnswer = Pick<
   NodeStats,
-  'nodeId' | 'entered' | 'contacts' | 'left' | 'ended' | 'converted' | 'waitingNow' | 'suppressed' | 'held'
+  | 'nodeId'
+  | 'entered'
+  | 'contacts'
+  | 'left'
+  | 'ended'
+  | 'converted'
+  | 'waitingNow'
+  | 'suppressed'
+  | 'held'
+  | 'messages'
 >;
 
 /** A version's statistics as the API answers them (the fields the canvas uses). */
@@ -33,6 +42,8 @@ export interface NodeWatch {
   suppressed: Record<string, number>;
   /** The step's sends held for later (quiet hours, the cap's defer), by reason. */
   held: Record<string, number>;
+  /** The step's messages by where each stands in its lifecycle (statuses with none left out). */
+  messages: Record<string, number>;
 }
 
 /** A tally without its zeros. */
@@ -72,6 +83,7 @@ export function watchMarks(stats: FlowStatsAnswer): Map<string, NodeWatch> {
       ),
       suppressed: some(node.suppressed),
       held: some(node.held),
+      messages: some(node.messages as Record<string, number>),
     });
   }
   return marks;

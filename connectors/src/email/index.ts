@@ -1,3 +1,10 @@
+export {
+  type DeliveryStatusNotification,
+  type DsnRecipient,
+  dsnStatus,
+  emailBouncesHandler,
+  parseDeliveryStatusNotification,
+} from './bounces';
 export { SmtpConfig, smtpConnector, smtpMessageId } from './smtp-connector';
 export { classifySmtpError } from './smtp-errors';
 export {

@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import nodemailer, { type SendMailOptions, type SMTPSentMessageInfo, type Transporter } from 'nodemailer';
 import { z } from 'zod';
 import { type ConnectorContext, defineConnector, type OutboundMessage, SendError } from '../connector';
+import { emailBouncesHandler } from './bounces';
 import { emailAddress } from './email-address';
 import { classifySmtpError } from './smtp-errors';
 
@@ -156,6 +157,7 @@ export const smtpConnector = defineConnector({
   capabilities: ['html'],
   configSchema: SmtpConfig,
   secretFields: ['auth.pass'],
+  inbound: [emailBouncesHandler],
   create: (input, context: ConnectorContext) => {
     // Parsing again is cheap and makes the defaults certain when a caller hands over raw config.
     const config = SmtpConfig.parse(input);

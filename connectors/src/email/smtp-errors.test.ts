@@ -27,6 +27,12 @@ describe('classifySmtpError', () => {
     expect(kind(reply(response)).kind).toBe(expected);
   });
 
+  it('marks a 5xx refusal of the recipient or the message as a bounce, and nothing retryable', () => {
+    expect(classifySmtpError(reply('550 5.1.1 User unknown', 'RCPT TO')).details.bounced).toBe(true);
+    expect(classifySmtpError(reply('554 5.7.1 Message rejected as spam', 'DATA')).details.bounced).toBe(true);
+    expect(classifySmtpError(reply('451 4.3.0 Local error in processing')).details.bounced).toBeUndefined();
+  });
+
   it('keeps a message that is too big permanent, whenever the server says so', () => {
     expect(kind(reply('552 5.3.4 Message size exceeds fixed limit', 'DATA', 'EMESSAGE')).kind).toBe(
       'permanent',
@@ -74,6 +80,8 @@ describe('classifySmtpError', () => {
     );
     expect(refused.kind).toBe('permanent');
     expect(refused.message).toMatch(/user and password/);
+    // A refused login is ours to mend, not the recipient's side refusing the message.
+    expect(refused.details.bounced).toBeUndefined();
     expect(kind(reply('454 4.7.0 Temporary authentication failure', 'AUTH PLAIN', 'EAUTH')).kind).toBe(
       'retryable',
     );

@@ -149,7 +149,10 @@ export function classifySmtpError(error: unknown): SendError {
     // 4. Everything else by its first digit; 503 only says the session was in a bad state.
     if (code < 500 || code === 503)
       return new SendError('retryable', `The SMTP server deferred the message${where}: ${detail}`, details);
-    return new SendError('permanent', `The SMTP server refused the message${where}: ${detail}`, details);
+    return new SendError('permanent', `The SMTP server refused the message${where}: ${detail}`, {
+      ...details,
+      bounced: true,
+    });
   }
 
   // 5. No usable reply.

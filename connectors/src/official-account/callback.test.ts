@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { type EventFields, WechatCallbackError } from '../shared/wechat-callback-crypto';
 import { handleOfficialAccountCallback, readFollowerEvent, signCallback } from './callback';
-import { followerXml } from './fake-callbacks';
+import { followerXml, templateSendJobFinishXml } from './fake-callbacks';
 
 const config = {
   token: 'oaToken2024',
@@ -154,5 +154,31 @@ describe('Official Account server callback', () => {
     expect(retry.event.id).toBe(first.event.id);
     const later = deliver(followerXml('gh_x', OPEN_ID, { type: 'click', key: 'K' }, 1718000001), 'safe');
     expect((later as { event: { id: string } }).event.id).not.toBe(first.event.id);
+  });
+});
+
+describe('template send job results (TEMPLATESENDJOBFINISH)', () => {
+  it('reads the msgid and whether the follower got it, in every mode', () => {
+    const xml = templateSendJobFinishXml('gh_account', OPEN_ID, 200163836, 'success', 1_796_000_000);
+    for (const mode of ['plain', 'safe'] as const) {
+      const outcome = deliver(xml, mode);
+      expect(outcome).toMatchObject({
+        kind: 'delivery',
+        reply: 'success',
+        templateResult: {
+          msgId: '200163836',
+          openId: OPEN_ID,
+          at: 1_796_000_000_000,
+          delivered: true,
+          status: 'success',
+        },
+      });
+    }
+    const blocked = deliver(templateSendJobFinishXml('gh_account', OPEN_ID, 7, 'failed:user block'), 'plain');
+    expect(blocked).toMatchObject({
+      templateResult: { msgId: '7', delivered: false, status: 'failed:user block' },
+    });
+    // Not a follower's action.
+    expect(blocked).not.toHaveProperty('event');
   });
 });

@@ -77,10 +77,51 @@ export interface FollowerCallbackEvent {
   interaction: boolean;
 }
 
+/**
+ * What became of a template message (`TEMPLATESENDJOBFINISH`): `success`, `failed:user block` (the
+ * follower refused the account's templates) or `failed: system failed`, by the send's `msgid`.
+ */
+export interface TemplateSendResult {
+  msgId: string;
+  openId: string;
+  /** CreateTime, in ms. */
+  at: number;
+  delivered: boolean;
+  /** WeChat's `Status`, as it came. */
+  status: string;
+}
+
 export type OfficialAccountCallbackOutcome =
   | { kind: 'verified'; reply: string }
-  /** Answer `success`; `event` is undefined for an event sopflow does not read. */
-  | { kind: 'delivery'; reply: 'success'; fields: EventFields; event?: FollowerCallbackEvent };
+  /**
+   * Answer `success`; `event` is undefined for an event sopflow does not read; `templateResult`
+   * is set for a template send job's result.
+   */
+  | {
+      kind: 'delivery';
+      reply: 'success';
+      fields: EventFields;
+      event?: FollowerCallbackEvent;
+      templateResult?: TemplateSendResult;
+    };
+
+/** Reads a `TEMPLATESENDJOBFINISH` event; undefined for anything else. */
+export function readTemplateSendResult(fields: EventFields): TemplateSendResult | undefined {
+  if (fieldText(fields, 'MsgType') !== 'event' || fieldText(fields, 'Event') !== 'TEMPLATESENDJOBFINISH')
+    return undefined;
+  // WeChat spells it MsgID in this event (MsgId in messages); either is taken.
+  const msgId = fieldText(fields, 'MsgID') || fieldText(fields, 'MsgId');
+  const createTime = Number(fieldText(fields, 'CreateTime'));
+  const status = (fieldText(fields, 'Status') ?? '').trim();
+  if (!msgId || !status || !Number.isFinite(createTime)) return undefined;
+  return {
+    msgId,
+    openId: fieldText(fields, 'FromUserName') ?? '',
+    at: createTime * 1000,
+    delivered: status === 'success',
+    status,
+  };
+}
 
 /** Events of the menus that, like messages, open the customer-service window. */
 const INTERACTIVE_MENU_EVENTS = new Set(['CLICK', 'scancode_push', 'scancode_waitmsg']);
@@ -213,7 +254,14 @@ export function handleOfficialAccountCallback(
   if (method !== 'POST') throw new WechatCallbackError('malformed', 'Only GET and POST.');
   const fields = openDelivery(config, request.query, request.body ?? '');
   const event = readFollowerEvent(fields);
-  return { kind: 'delivery', reply: 'success', fields, ...(event ? { event } : {}) };
+  const templateResult = readTemplateSendResult(fields);
+  return {
+    kind: 'delivery',
+    reply: 'success',
+    fields,
+    ...(event ? { event } : {}),
+    ...(templateResult ? { templateResult } : {}),
+  };
 }
 
 /** How WeChat delivers: plain XML, both plain and encrypted (compatible), or encrypted only (safe). */

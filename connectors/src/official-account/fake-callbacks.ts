@@ -64,6 +64,20 @@ export function followerXml(
   }
 }
 
+/**
+ * The XML WeChat pushes when a template message's send job finishes (TEMPLATESENDJOBFINISH):
+ * `status` is `success`, `failed:user block` or `failed: system failed`.
+ */
+export function templateSendJobFinishXml(
+  accountId: string,
+  openId: string,
+  msgId: number | string,
+  status: string,
+  createTime: number = Math.floor(Date.now() / 1000),
+): string {
+  return `<xml><ToUserName>${cdata(accountId)}</ToUserName><FromUserName>${cdata(openId)}</FromUserName><CreateTime>${createTime}</CreateTime><MsgType>${cdata('event')}</MsgType><Event>${cdata('TEMPLATESENDJOBFINISH')}</Event><MsgID>${msgId}</MsgID><Status>${cdata(status)}</Status></xml>`;
+}
+
 const RETRY_AFTER_MS = 5_000;
 const RETRIES = 3;
 

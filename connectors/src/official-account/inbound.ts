@@ -5,7 +5,11 @@ import {
   DEFAULT_CALLBACK_MAX_AGE_SECONDS,
   WechatCallbackError,
 } from '../shared/wechat-callback-crypto';
-import { type FollowerCallbackEvent, handleOfficialAccountCallback } from './callback';
+import {
+  type FollowerCallbackEvent,
+  handleOfficialAccountCallback,
+  type TemplateSendResult,
+} from './callback';
 import { openIdAddress } from './open-id-address';
 import { recordInteraction } from './service-window';
 
@@ -28,11 +32,26 @@ export function followerEventFact(event: FollowerCallbackEvent): InboundFact {
 }
 
 /**
+ * A template message's send result as its lifecycle status: `success` is delivered; a failure
+ * (`failed:user block`, `failed: system failed`) is failed, with WeChat's status as its code.
+ */
+export function templateResultFact(result: TemplateSendResult): InboundFact {
+  return {
+    kind: 'message-status',
+    providerMessageId: result.msgId,
+    status: result.delivered ? 'delivered' : 'failed',
+    at: result.at,
+    code: result.status,
+  };
+}
+
+/**
  * The Official Account's server callback (URL check and deliveries, in plain, compatible and safe
  * mode). Its Token, EncodingAESKey and AppID are the server's settings (SOPFLOW_OA_CALLBACK_TOKEN,
  * SOPFLOW_OA_CALLBACK_AES_KEY, SOPFLOW_OA_APP_ID); deliveries signed longer ago than
  * SOPFLOW_OA_CALLBACK_MAX_AGE_SECONDS (300) are refused. A follow, a scan, a message or a menu
- * click becomes a follower event; each interaction is noted for the 48-hour rule.
+ * click becomes a follower event; each interaction is noted for the 48-hour rule; a template send
+ * job's result (`TEMPLATESENDJOBFINISH`) moves that message along its lifecycle.
  */
 export const officialAccountCallbackHandler: InboundHandler = {
   path: 'wechat-oa',
@@ -64,6 +83,8 @@ export const officialAccountCallbackHandler: InboundHandler = {
         Date.now(),
       );
       if (outcome.kind === 'verified') return { status: 200, body: outcome.reply, facts: [] };
+      if (outcome.templateResult)
+        return { status: 200, body: outcome.reply, facts: [templateResultFact(outcome.templateResult)] };
       const event = outcome.event;
       if (!event) return { status: 200, body: outcome.reply, facts: [] };
       if (event.interaction && context.records)

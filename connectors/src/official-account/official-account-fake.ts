@@ -6,6 +6,7 @@ import {
   type FakeCallbackTarget,
   type FakeFollowerAction,
   followerXml,
+  templateSendJobFinishXml,
 } from './fake-callbacks';
 
 /**
@@ -57,6 +58,15 @@ export interface FakeOfficialAccount {
     openId: string,
     action: FakeFollowerAction,
     options?: { redeliver?: number; at?: number },
+  ): Promise<DeliveryAttempt[]>;
+  /**
+   * Pushes the result of a template message's send job (TEMPLATESENDJOBFINISH) to the callback, as
+   * WeChat does once the follower got it or not: `success`, `failed:user block`, `failed: system failed`.
+   */
+  finishTemplateJob(
+    msgid: number,
+    status: string,
+    options?: { redeliver?: number },
   ): Promise<DeliveryAttempt[]>;
   /** Make every issued token expired (42001). */
   expireTokens(): void;
@@ -223,6 +233,18 @@ export async function startFakeOfficialAccount(
       callback = target;
     },
     act,
+    async finishTemplateJob(msgid, status, opts = {}) {
+      const sent = delivered.find((d) => d.kind === 'template' && d.msgid === msgid);
+      if (!sent) throw new Error(`The fake sent no template message ${msgid}.`);
+      if (!callback) return [];
+      const xml = templateSendJobFinishXml(
+        callback.accountId ?? 'gh_fake_account',
+        sent.openId,
+        msgid,
+        status,
+      );
+      return deliverCallback(callback, xml, { redeliver: opts.redeliver, openId: sent.openId });
+    },
     delivered,
     tokenRequests,
     user: (openId, user) => users.set(openId, user),

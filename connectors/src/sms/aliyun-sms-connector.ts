@@ -3,7 +3,7 @@ import { z } from 'zod';
 import { msUntilLocalTime } from '../shared/local-time';
 import { OptedOutError, ProviderSendError } from '../shared/provider-errors';
 import { correlationId, failSend, jsonAnswer, providerRequests } from '../shared/provider-http';
-import { aliyunRepliesHandler } from './inbound';
+import { aliyunRepliesHandler, aliyunReportsHandler } from './inbound';
 import { defineTemplateSmsConnector, templateSmsConfigFields } from './templates';
 
 /**
@@ -184,7 +184,7 @@ export const aliyunSmsConnector = defineTemplateSmsConnector({
   description: 'Aliyun SMS (Dysmsapi SendSms): approved templates with rendered parameters.',
   configSchema: aliyunSmsConfigSchema,
   secretFields: aliyunSmsSecretFields,
-  inbound: [aliyunRepliesHandler],
+  inbound: [aliyunRepliesHandler, aliyunReportsHandler],
   sendTemplate: (config, context) => {
     const { post } = providerRequests(context.fetch, config.timeoutMs, 'Aliyun SMS');
     const url = new URL('/', config.endpoint).toString();

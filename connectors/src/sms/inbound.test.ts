@@ -1,7 +1,14 @@
 import { describe, expect, it } from 'vitest';
 import type { InboundContext, InboundRequest } from '../inbound';
 import { InboundRefusal } from '../inbound';
-import { aliyunRepliesHandler, tencentRepliesHandler, twilioInboundHandler } from './inbound';
+import {
+  aliyunRepliesHandler,
+  aliyunReportsHandler,
+  tencentRepliesHandler,
+  tencentStatusHandler,
+  twilioInboundHandler,
+  twilioStatusHandler,
+} from './inbound';
 import { computeTwilioSignature } from './twilio-signature';
 
 function request(
@@ -111,5 +118,72 @@ describe('Twilio inbound SMS', () => {
         honoursOptIn: true,
       },
     ]);
+  });
+});
+
+describe('SMS delivery reports', () => {
+  it('reads an Aliyun SmsReport batch by BizId, with the report time in Beijing time', async () => {
+    const batch = [
+      {
+        success: true,
+        err_code: 'DELIVERED',
+        err_msg: '用户接收成功',
+        biz_id: '1^a',
+        report_time: '2026-12-07 10:00:00',
+      },
+      { success: false, err_code: 'MK:0001', err_msg: '停机', biz_id: '2^b', report_time: 'soon' },
+    ];
+    const answer = await aliyunReportsHandler.handle(request(JSON.stringify(batch)), noSecrets);
+    expect(JSON.parse(answer.body)).toEqual({ code: 0, msg: '接收成功' });
+    expect(answer.facts).toEqual([
+      {
+        kind: 'message-status',
+        providerMessageId: '1^a',
+        status: 'delivered',
+        at: Date.parse('2026-12-07T02:00:00Z'),
+        code: 'DELIVERED',
+        detail: '用户接收成功',
+      },
+      { kind: 'message-status', providerMessageId: '2^b', status: 'failed', code: 'MK:0001', detail: '停机' },
+    ]);
+    expect(
+      (await refusal(aliyunReportsHandler.handle(request('[{"success":true}]'), noSecrets))).status,
+    ).toBe(400);
+  });
+
+  it('reads a Tencent status callback by sid', async () => {
+    const batch = [{ report_status: 'FAIL', errmsg: 'MN:0001', description: '空号', sid: '2028:x' }];
+    const answer = await tencentStatusHandler.handle(request(JSON.stringify(batch)), noSecrets);
+    expect(JSON.parse(answer.body)).toEqual({ result: 0, errmsg: 'OK' });
+    expect(answer.facts).toEqual([
+      {
+        kind: 'message-status',
+        providerMessageId: '2028:x',
+        status: 'failed',
+        code: 'MN:0001',
+        detail: '空号',
+      },
+    ]);
+  });
+
+  it('reads a signed Twilio status callback; states before acceptance say nothing new', async () => {
+    const url = 'https://ops.example.com/api/inbound/twilio/status';
+    const context: InboundContext = { routeSecret: async () => 'token' };
+    const post = (params: Record<string, string>, token = 'token') =>
+      twilioStatusHandler.handle(
+        request(
+          new URLSearchParams(params).toString(),
+          { 'x-twilio-signature': computeTwilioSignature(token, url, params) },
+          url,
+        ),
+        context,
+      );
+    expect(
+      (await post({ MessageSid: 'SM1', MessageStatus: 'undelivered', ErrorCode: '30003' })).facts,
+    ).toEqual([{ kind: 'message-status', providerMessageId: 'SM1', status: 'failed', code: '30003' }]);
+    expect((await post({ MessageSid: 'SM1', MessageStatus: 'sending' })).facts).toEqual([]);
+    expect((await refusal(post({ MessageSid: 'SM1', MessageStatus: 'delivered' }, 'other'))).status).toBe(
+      401,
+    );
   });
 });

@@ -32,7 +32,14 @@ export {
   type SendWindow,
   sendWindowSchema,
 } from './compliance';
-export { aliyunRepliesHandler, tencentRepliesHandler, twilioInboundHandler } from './inbound';
+export {
+  aliyunRepliesHandler,
+  aliyunReportsHandler,
+  tencentRepliesHandler,
+  tencentStatusHandler,
+  twilioInboundHandler,
+  twilioStatusHandler,
+} from './inbound';
 export {
   classifyTencentCode,
   type TencentSmsConfig,

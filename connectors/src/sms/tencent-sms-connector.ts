@@ -3,7 +3,7 @@ import { z } from 'zod';
 import { msUntilLocalTime } from '../shared/local-time';
 import { OptedOutError, ProviderSendError } from '../shared/provider-errors';
 import { correlationId, failSend, jsonAnswer, providerRequests } from '../shared/provider-http';
-import { tencentRepliesHandler } from './inbound';
+import { tencentRepliesHandler, tencentStatusHandler } from './inbound';
 import { defineTemplateSmsConnector, orderedTemplateParams, templateSmsConfigFields } from './templates';
 
 /**
@@ -163,7 +163,7 @@ export const tencentSmsConnector = defineTemplateSmsConnector({
   description: 'Tencent Cloud SMS (SendSms 2021-01-11): approved templates with positional parameters.',
   configSchema: tencentSmsConfigSchema,
   secretFields: tencentSmsSecretFields,
-  inbound: [tencentRepliesHandler],
+  inbound: [tencentRepliesHandler, tencentStatusHandler],
   sendTemplate: (config, context) => {
     const { post } = providerRequests(context.fetch, config.timeoutMs, 'Tencent SMS');
     const endpoint = new URL('/', config.endpoint);

@@ -9,7 +9,7 @@ import {
   optOutLineSchema,
   sendWindowSchema,
 } from './compliance';
-import { twilioInboundHandler } from './inbound';
+import { twilioInboundHandler, twilioStatusHandler } from './inbound';
 import { phoneAddress } from './phone-address';
 
 /**
@@ -47,7 +47,7 @@ export const twilioSmsConfigSchema = z
       .string()
       .regex(/^MG[0-9a-fA-F]{32}$/)
       .optional(),
-    /** Where Twilio posts delivery status changes (verify them with verifyTwilioSignature). */
+    /** Where Twilio posts delivery status changes: `<public URL>/api/inbound/twilio/status`. */
     statusCallbackUrl: z.url().optional(),
     /** Seconds Twilio may keep trying to deliver (at most 14400 = 4 h). */
     validityPeriodSeconds: z.number().int().min(1).max(14_400).optional(),
@@ -108,7 +108,7 @@ export const twilioSmsConnector = defineConnector({
   address: phoneAddress,
   configSchema: twilioSmsConfigSchema,
   secretFields: twilioSmsSecretFields,
-  inbound: [twilioInboundHandler],
+  inbound: [twilioInboundHandler, twilioStatusHandler],
   create: (config, context) => {
     const requests = providerRequests(context.fetch, config.timeoutMs, 'Twilio');
     const url = new URL(

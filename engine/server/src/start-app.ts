@@ -27,6 +27,7 @@ import { EventRouter } from './services/events';
 import { FlowControl } from './services/flow-control';
 import { Groups } from './services/groups';
 import { InboundFacts } from './services/inbound-facts';
+import { MessageStatuses } from './services/message-status';
 import { tagsPortOf } from './services/provider-tags';
 import { Stats } from './services/stats';
 import { VersionMigrator } from './services/version-migration';
@@ -58,6 +59,8 @@ export interface RunningApp {
   store: Database;
   /** Users, API tokens, sessions and the audit log. */
   accounts: Accounts;
+  /** Every change of a message's status goes through it (`recordMessageStatus`); `onChange` hears each. */
+  messageStatuses: MessageStatuses;
   /** The server's door to Temporal. */
   temporal: TemporalGateway;
   /** The SDK client inside it, for tests that read histories. */
@@ -115,6 +118,7 @@ export async function startApp(options: AppOptions): Promise<RunningApp> {
     const groups = new Groups(store, events);
     const links = temporalLinks(options.temporalUiUrl, config.TEMPORAL_NAMESPACE);
     const contactEvents = new ContactEvents(store, events, contactChanges);
+    const messageStatuses = new MessageStatuses(store.messageStatuses);
     const connectorJobs = new ConnectorJobs(
       registry,
       channelRoutes,
@@ -134,6 +138,7 @@ export async function startApp(options: AppOptions): Promise<RunningApp> {
         enroller,
         contactChanges,
         connectorJobs,
+        messageStatuses,
       });
       const polling = {
         connection: temporal,
@@ -180,6 +185,7 @@ export async function startApp(options: AppOptions): Promise<RunningApp> {
         contactEvents,
         connectorJobs,
         groups,
+        messageStatuses,
         registry,
       });
       inboundSettled = () => inboundFacts.settled();
@@ -190,6 +196,7 @@ export async function startApp(options: AppOptions): Promise<RunningApp> {
         groups,
         contactEvents,
         connectorJobs,
+        messageStatuses,
         migrator: new VersionMigrator(store, gateway),
         campaigns,
         accounts,
@@ -233,6 +240,7 @@ export async function startApp(options: AppOptions): Promise<RunningApp> {
       url,
       store,
       accounts,
+      messageStatuses,
       temporal: gateway,
       client: gateway.client,
       sql,

@@ -222,6 +222,9 @@ function TagGroup({
 }
 
 /** A send of the step that did not go out: skipped, or held until a time, and why. */
+/** Lifecycle statuses in which a message did not reach the person. */
+const FAILED_MESSAGE = new Set(['failed', 'bounced', 'rejected', 'suppressed']);
+
 function SuppressedStep({ step, names }: { step: Journey['steps'][number]; names: HistoryNames }) {
   const { t, locale } = useLocale();
   const channel = t.channels[step.channel ?? ''] ?? step.channel ?? '';
@@ -307,10 +310,24 @@ function JourneyView({ journey, names }: { journey: Journey; names: HistoryNames
                   <span className="muted">{formatTime(delivery.sentAt ?? delivery.createdAt, locale)}</span>{' '}
                   {names.step(delivery.flowId, delivery.version, delivery.nodeId)} {t.contacts.via}{' '}
                   {t.channels[delivery.channel] ?? delivery.channel} ({delivery.connector}):{' '}
-                  <span className={delivery.status === 'failed' ? 'people-bad' : undefined}>
-                    {t.contacts.deliveryStatuses[delivery.status] ?? delivery.status}
+                  <span
+                    className={FAILED_MESSAGE.has(delivery.lifecycle.status) ? 'people-bad' : undefined}
+                    data-testid="delivery-lifecycle"
+                  >
+                    {t.messageStatuses[delivery.lifecycle.status] ?? delivery.lifecycle.status}
+                    {delivery.lifecycle.code && ` (${delivery.lifecycle.code})`}
                   </span>
                   {delivery.error && <span className="people-bad"> {delivery.error}</span>}
+                  {delivery.statuses.length > 1 && (
+                    <div className="muted" data-testid="delivery-statuses">
+                      {delivery.statuses
+                        .map(
+                          (entry) =>
+                            `${t.messageStatuses[entry.status] ?? entry.status} ${formatTime(entry.at, locale)}`,
+                        )
+                        .join(' → ')}
+                    </div>
+                  )}
                 </li>
               ))}
             </ul>

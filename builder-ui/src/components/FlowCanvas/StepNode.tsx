@@ -26,6 +26,18 @@ function ReasonCount({ id, counts, words }: { id: string; counts: Record<string,
   );
 }
 
+/** A step's messages by where each stands now (delivered, failed, …); nothing when it sent none. */
+function MessageCounts({ id, counts }: { id: string; counts: Record<string, number> }) {
+  const { t } = useLocale();
+  const entries = Object.entries(counts);
+  if (entries.length === 0) return null;
+  return (
+    <span className="step__messages" data-testid={id}>
+      {entries.map(([status, n]) => `${n} ${t.messageStatuses[status] ?? status}`).join(' · ')}
+    </span>
+  );
+}
+
 export const StepNode = memo(function StepNode({ id, data, selected }: NodeProps<StepNodeType>) {
   const { t, locale } = useLocale();
   const { node, exits, problems, trace, watch, diff } = data;
@@ -100,6 +112,7 @@ export const StepNode = memo(function StepNode({ id, data, selected }: NodeProps
           </span>
           <ReasonCount id={`watch-suppressed-${id}`} counts={watch.suppressed} words={t.watchNotSent} />
           <ReasonCount id={`watch-held-${id}`} counts={watch.held} words={t.watchHeld} />
+          <MessageCounts id={`watch-messages-${id}`} counts={watch.messages} />
         </div>
       )}
       {message && !trace?.messages.length && <div className="step__message">{clip(message, 80)}</div>}

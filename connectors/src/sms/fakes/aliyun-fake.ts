@@ -34,7 +34,41 @@ export interface FakeAliyun {
   log: { params: Record<string, string>; code: string }[];
   /** Answer sends to this phone with a business code (e.g. isv.BUSINESS_LIMIT_CONTROL) or a raw reply. */
   script(phone: string, reply: string | FakeResponse): void;
+  /**
+   * Pushes a delivery report of a send to `url` as SmsReport's HTTP batch push does (a JSON array,
+   * unsigned); resolves with the receiver's answer.
+   */
+  pushReport(
+    url: string,
+    bizId: string,
+    outcome: FakeAliyunOutcome,
+  ): Promise<{ status: number; body: unknown }>;
   close(): Promise<void>;
+}
+
+/** What became of a send, as a report says it: received, or not with Aliyun's code. */
+export type FakeAliyunOutcome = { success: true } | { success: false; errCode: string; errMsg: string };
+
+/** Beijing time as Aliyun and Tencent write it: `2026-12-07 10:00:00`. */
+export function beijingClock(at: Date): string {
+  return new Date(at.getTime() + 8 * 3_600_000).toISOString().slice(0, 19).replace('T', ' ');
+}
+
+/** Posts a JSON body as the SMS providers' pushes do; resolves with the answer. */
+export async function postJsonPush(url: string, body: unknown): Promise<{ status: number; body: unknown }> {
+  const response = await fetch(url, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json; charset=utf-8' },
+    body: JSON.stringify(body),
+  });
+  const text = await response.text();
+  let parsed: unknown = text;
+  try {
+    parsed = JSON.parse(text);
+  } catch {
+    // Not JSON: the text as it came.
+  }
+  return { status: response.status, body: parsed };
 }
 
 /** Aliyun's encoding built the other way round: encodeURIComponent, then the RFC 3986 extras. */
@@ -173,5 +207,23 @@ export async function startFakeAliyun(options: FakeAliyunOptions): Promise<FakeA
     sent,
     log,
     script: (phone, reply) => scripts.set(phone, reply),
+    async pushReport(url, bizId, outcome) {
+      const send = sent.find((s) => s.bizId === bizId);
+      if (!send) throw new Error(`The fake sent nothing with BizId ${bizId}.`);
+      const now = new Date();
+      return postJsonPush(url, [
+        {
+          phone_number: send.phone.replace(/^(\+|00)?86/, ''),
+          send_time: beijingClock(new Date(now.getTime() - 2000)),
+          report_time: beijingClock(now),
+          success: outcome.success,
+          err_code: outcome.success ? 'DELIVERED' : outcome.errCode,
+          err_msg: outcome.success ? '用户接收成功' : outcome.errMsg,
+          sms_size: '1',
+          biz_id: bizId,
+          out_id: send.outId ?? '',
+        },
+      ]);
+    },
   };
 }

@@ -1,5 +1,6 @@
 import { createHash, createHmac, randomUUID, timingSafeEqual } from 'node:crypto';
 import { type FakeRequest, type FakeResponse, startFakeServer } from '../../shared/fake-http-server';
+import { beijingClock, postJsonPush } from './aliyun-fake';
 
 /**
  * A fake Tencent Cloud SMS endpoint (SendSms 2021-01-11). It verifies TC3-HMAC-SHA256 itself from
@@ -31,6 +32,15 @@ export interface FakeTencent {
   errors: string[];
   /** Per-number status code for this phone (e.g. LimitExceeded.PhoneNumberDailyLimit) or a raw reply. */
   script(phone: string, reply: string | FakeResponse): void;
+  /**
+   * Posts a status callback for a send to `url` as Tencent does (a JSON array, unsigned); resolves
+   * with the receiver's answer.
+   */
+  pushStatus(
+    url: string,
+    serialNo: string,
+    outcome: { success: true } | { success: false; errmsg: string; description: string },
+  ): Promise<{ status: number; body: unknown }>;
   close(): Promise<void>;
 }
 
@@ -158,5 +168,21 @@ export async function startFakeTencent(options: FakeTencentOptions): Promise<Fak
     sent,
     errors,
     script: (phone, reply) => scripts.set(phone, reply),
+    async pushStatus(url, serialNo, outcome) {
+      const send = sent.find((s) => s.serialNo === serialNo);
+      if (!send) throw new Error(`The fake sent nothing with SerialNo ${serialNo}.`);
+      const [, nationcode = '86', mobile = send.phone] = /^\+(86)(\d+)$/.exec(send.phone) ?? [];
+      return postJsonPush(url, [
+        {
+          user_receive_time: beijingClock(new Date()),
+          nationcode,
+          mobile,
+          report_status: outcome.success ? 'SUCCESS' : 'FAIL',
+          errmsg: outcome.success ? 'DELIVRD' : outcome.errmsg,
+          description: outcome.success ? '用户短信送达成功' : outcome.description,
+          sid: serialNo,
+        },
+      ]);
+    },
   };
 }

@@ -28,8 +28,17 @@ export interface FakeTwilio {
   messages: FakeTwilioMessage[];
   /** Answer sends to this number with a Twilio error code (e.g. 21610) or a raw reply. */
   script(to: string, reply: number | FakeResponse): void;
-  /** Posts a signed StatusCallback for a message, as Twilio does; resolves with the receiver's status. */
-  sendStatusCallback(sid: string, status: string, extra?: Record<string, string>): Promise<number>;
+  /**
+   * Posts a signed StatusCallback for a message, as Twilio does; resolves with the receiver's status.
+   * `deliverTo`: where the post actually goes when the StatusCallback URL is a public one in front of
+   * it (a proxy); the signature stays over the StatusCallback URL, as Twilio signs it.
+   */
+  sendStatusCallback(
+    sid: string,
+    status: string,
+    extra?: Record<string, string>,
+    options?: { deliverTo?: string; authToken?: string },
+  ): Promise<number>;
   close(): Promise<void>;
 }
 
@@ -138,7 +147,7 @@ export async function startFakeTwilio(options: FakeTwilioOptions): Promise<FakeT
     ...(await startFakeServer(handle)),
     messages,
     script: (to, reply) => scripts.set(to, reply),
-    async sendStatusCallback(sid, status, extra = {}) {
+    async sendStatusCallback(sid, status, extra = {}, delivery = {}) {
       const message = messages.find((m) => m.sid === sid);
       if (!message?.statusCallback) throw new Error(`No StatusCallback for ${sid}.`);
       const params: Record<string, string> = {
@@ -152,11 +161,12 @@ export async function startFakeTwilio(options: FakeTwilioOptions): Promise<FakeT
         To: message.to,
         ...extra,
       };
-      const response = await fetch(message.statusCallback, {
+      const response = await fetch(delivery.deliverTo ?? message.statusCallback, {
         method: 'POST',
         headers: {
           'content-type': 'application/x-www-form-urlencoded',
-          'x-twilio-signature': sign(options.authToken, message.statusCallback, params),
+          // `authToken` stands in for a forger who does not know the account's.
+          'x-twilio-signature': sign(delivery.authToken ?? options.authToken, message.statusCallback, params),
         },
         body: new URLSearchParams(params).toString(),
       });

@@ -3,6 +3,7 @@ import { isAddressKindName } from '../flow/contact-addresses';
 import { isTimeZone } from '../flow/local-time';
 import { Contact } from '../flow/schema';
 import { Issue } from './errors';
+import { MessageStatusEntry } from './message-statuses';
 import { Points } from './numbers';
 import { pageLimit } from './query';
 
@@ -128,10 +129,18 @@ export const Delivery = z.object({
   nodeId: z.string(),
   channel: z.string(),
   connector: z.string(),
+  /** The send gate's state: `pending`, `sending`, `sent`, `failed` or `unconfirmed` (a send cut off mid-call). */
   status: z.string(),
   error: z.string().nullable(),
   createdAt: z.string(),
   sentAt: z.string().nullable(),
+  /** Where the message stands now in its lifecycle. */
+  lifecycle: MessageStatusEntry,
+  /**
+   * Each status it went through, in the order sopflow learned them (the contact's timeline of it);
+   * `at` is the provider's time, which may be coarser than ours (whole seconds).
+   */
+  statuses: z.array(MessageStatusEntry),
 });
 export type Delivery = z.infer<typeof Delivery>;
 

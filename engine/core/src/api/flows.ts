@@ -5,6 +5,7 @@ import { Contact, FlowDocument, FlowId } from '../flow/schema';
 import type { RunOutcome } from '../interpreter/interpreter';
 import type { TimelineEntry } from '../simulate/simulate';
 import { ContactPatch, ContactTimeZone } from './contacts';
+import { MessageStatusCounts } from './message-statuses';
 import { Points, VersionNumber, VersionText } from './numbers';
 import { pageLimit } from './query';
 
@@ -238,6 +239,8 @@ export const NodeStats = z.object({
   ended: z.number(),
   /** Journeys whose goal converted them while they were in this step. */
   converted: z.number(),
+  /** The step's messages, by where each stands now in its lifecycle (queued, sent, delivered, read, failed, …). */
+  messages: MessageStatusCounts,
   /** Running journeys waiting in this step now (Temporal visibility); null when unreachable. */
   waitingNow: z.number().nullable(),
   /** The Temporal UI's list of the runs waiting here. */
@@ -245,13 +248,17 @@ export const NodeStats = z.object({
 });
 export type NodeStats = z.infer<typeof NodeStats>;
 
-/** A channel's messages of a version, by delivery status (sending counts as pending). */
+/**
+ * A channel's messages of a version, by the send gate's state (sending counts as pending), and by
+ * where each stands now in its lifecycle (`statuses`).
+ */
 export const MessageCounts = z.object({
   channel: z.string(),
   sent: z.number(),
   failed: z.number(),
   unconfirmed: z.number(),
   pending: z.number(),
+  statuses: MessageStatusCounts,
 });
 export type MessageCounts = z.infer<typeof MessageCounts>;
 

@@ -22,6 +22,7 @@ export * from './errors';
 export * from './events';
 export * from './flows';
 export * from './groups';
+export * from './message-statuses';
 export * from './numbers';
 export * from './outbox';
 export type { ApiPaths } from './paths';

@@ -48,9 +48,12 @@ function routeTo(capabilities: Route['capabilities']) {
     },
   };
   const deliveries = {
-    claim: async () => ({ kind: 'send' }),
-    markSent: async () => undefined,
-  } as unknown as DeliveryRepository;
+    deliveries: {
+      claim: async () => ({ kind: 'send' }),
+      markSent: async () => undefined,
+    } as unknown as DeliveryRepository,
+    statuses: { recordMessageStatus: async () => ({ kind: 'recorded' as const, moved: true }) },
+  };
   return { sent, route, deliveries };
 }
 

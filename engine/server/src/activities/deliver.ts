@@ -6,11 +6,13 @@ import {
   type FollowUpOutcome,
   isOptedOut,
   type OutboundMessage,
+  SendError,
 } from '@sopflow/connectors';
 import { contactAddresses, renderTemplate } from '@sopflow/core';
 import type { DeliverInput, DeliverResult, FollowDeliveryResult } from '@sopflow/workflows';
 import { ApplicationFailure, ApplicationFailureCategory } from '@temporalio/common';
 import type { DeliveryRepository } from '../persistence';
+import type { MessageStatuses } from '../services/message-status';
 import { permanentFailure, toActivityFailure } from './failures';
 
 export interface Route {
@@ -89,12 +91,20 @@ function recipientOf(input: DeliverInput, groupId: string | undefined): Connecto
   return groupId === undefined ? person : { ...person, groupId };
 }
 
+/** Where a delivery is recorded: its send gate, and the lifecycle of its message. */
+export interface DeliveryRecords {
+  deliveries: DeliveryRepository;
+  statuses: Pick<MessageStatuses, 'recordMessageStatus'>;
+}
+
 /**
  * Records the delivery, then sends it once. The record and the frequency-cap count happen under
- * a per-contact lock, so concurrent flows and workers cannot together exceed a contact's cap.
+ * a per-contact lock, so concurrent flows and workers cannot together exceed a contact's cap. The
+ * message's lifecycle follows: queued, then sent, rejected (refused for good at the send),
+ * failed (after retries) or suppressed (the provider says the person opted out).
  */
 export async function deliver(
-  deliveries: DeliveryRepository,
+  { deliveries, statuses }: DeliveryRecords,
   route: Route | undefined,
   input: DeliverInput,
   links?: UnsubscribeLinks,
@@ -161,6 +171,7 @@ export async function deliver(
       break;
   }
 
+  await statuses.recordMessageStatus({ key }, { status: 'queued' });
   try {
     const result = await route.instance.send({
       idempotencyKey: key,
@@ -176,6 +187,7 @@ export async function deliver(
       },
     });
     await deliveries.markSent(key, result.providerMessageId);
+    await statuses.recordMessageStatus({ key }, { status: 'sent' });
     return {
       ok: true,
       status: result.status,
@@ -186,14 +198,33 @@ export async function deliver(
     if (contactId && isOptedOut(error)) {
       // The provider says this person refuses the channel: never try it again, in any flow.
       await deliveries.markOptedOut(key, contactId, input.channel);
+      await statuses.recordMessageStatus(
+        { key },
+        { status: 'suppressed', code: 'opted-out', detail: (error as Error).message },
+      );
       return { ok: false, reason: 'opted-out', message: (error as Error).message };
     }
     const failure = toActivityFailure(error);
     const final = 'nonRetryable' in failure && failure.nonRetryable;
     // The provider answered, so we know where we stand: failed for good, or not sent and free to retry.
     await deliveries.markAttemptFailed(key, final ? 'failed' : 'pending', failure.message);
+    if (final)
+      await statuses.recordMessageStatus(
+        { key },
+        {
+          status: error instanceof SendError && error.details.bounced ? 'bounced' : 'rejected',
+          ...providerCodeOf(error),
+          detail: failure.message,
+        },
+      );
     throw failure;
   }
+}
+
+/** The provider's code of a send error, when it gave one. */
+function providerCodeOf(error: unknown): { code?: string } {
+  const code = error instanceof SendError ? error.details.providerCode : undefined;
+  return code === undefined ? {} : { code: String(code) };
 }
 
 /**
@@ -201,7 +232,7 @@ export async function deliver(
  * failure while it is pending: the workflow's retry policy is the polling schedule.
  */
 export async function followDelivery(
-  deliveries: DeliveryRepository,
+  { deliveries, statuses }: DeliveryRecords,
   route: Route | undefined,
   input: DeliverInput,
 ): Promise<FollowDeliveryResult> {
@@ -235,11 +266,18 @@ export async function followDelivery(
         type: 'pending',
         category: ApplicationFailureCategory.BENIGN,
       });
-    case 'delivered':
-      await deliveries.confirm(input.idempotencyKey, new Date(outcome.at ?? Date.now()));
+    case 'delivered': {
+      const at = new Date(outcome.at ?? Date.now());
+      await deliveries.confirm(input.idempotencyKey, at);
+      await statuses.recordMessageStatus({ key: input.idempotencyKey }, { status: 'delivered', at });
       return { delivered: true };
+    }
     case 'failed':
       await deliveries.markFailed(input.idempotencyKey, outcome.message);
+      await statuses.recordMessageStatus(
+        { key: input.idempotencyKey },
+        { status: 'failed', detail: outcome.message },
+      );
       return { delivered: false, message: outcome.message };
   }
 }

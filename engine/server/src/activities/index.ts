@@ -4,6 +4,7 @@ import type { Database } from '../persistence';
 import type { ConnectorJobs } from '../services/connector-jobs';
 import type { ContactChanges } from '../services/contact-changes';
 import type { Enroller } from '../services/enroll';
+import { MessageStatuses } from '../services/message-status';
 import { deliver, followDelivery, type Route, type UnsubscribeLinks } from './deliver';
 import { enrollPage } from './enroll-page';
 import { type HttpPolicy, httpRequest } from './http-request';
@@ -22,22 +23,27 @@ export interface ActivityDeps {
   contactChanges: ContactChanges;
   /** The jobs connectors declare, run by the `connectorJob` workflow. */
   connectorJobs: ConnectorJobs;
+  /** Where each message's status changes are recorded. @default one over `store` */
+  messageStatuses?: MessageStatuses;
 }
 
 export type { HttpPolicy, Route, UnsubscribeLinks };
 
 /** The worker's activities: the only place a flow touches the database and the outside world. */
 export function createActivities(deps: ActivityDeps): SopflowActivities {
+  const records = {
+    deliveries: deps.store.deliveries,
+    statuses: deps.messageStatuses ?? new MessageStatuses(deps.store.messageStatuses),
+  };
   return {
     deliver: async (input) =>
       deliver(
-        deps.store.deliveries,
+        records,
         await deps.routes(input.channel),
         await withJoinWayInvite(deps.store.groupEntry, input),
         deps.unsubscribe,
       ),
-    followDelivery: async (input) =>
-      followDelivery(deps.store.deliveries, await deps.routes(input.channel), input),
+    followDelivery: async (input) => followDelivery(records, await deps.routes(input.channel), input),
     updateContact: (input) =>
       updateContact(deps.store.contacts, deps.contactChanges, input, deps.connectorJobs),
     httpRequest: (input) => httpRequest(deps.http, input),

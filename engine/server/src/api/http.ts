@@ -17,6 +17,7 @@ import type { EventRouter } from '../services/events';
 import type { FlowControl } from '../services/flow-control';
 import type { Groups } from '../services/groups';
 import type { InboundFacts } from '../services/inbound-facts';
+import type { MessageStatuses } from '../services/message-status';
 import type { Stats } from '../services/stats';
 import type { VersionMigrator } from '../services/version-migration';
 import type { ContactAddressRules } from './contact-addresses';
@@ -53,6 +54,8 @@ export interface ApiOptions {
   connectorJobs: ConnectorJobs;
   /** What providers' callbacks report: contact events kept before the answer, processed after. */
   inboundFacts: InboundFacts;
+  /** Where providers' reports of what became of each message are recorded. */
+  messageStatuses: MessageStatuses;
   /**
    * The server's settings for connectors' inbound handlers, by connector name (WeCom's callback
    * token and AES key); a handler whose settings are missing answers 404.

@@ -521,6 +521,33 @@ export class ContactRepository {
     };
   }
 
+  /** The statuses of the contact's newest deliveries, by delivery, oldest first. */
+  private async messageStatusesOf(id: string, limit: number) {
+    const rows = await this.sql<
+      {
+        delivery_key: string;
+        status: string;
+        at: Date;
+        provider_code: string | null;
+        detail: string | null;
+      }[]
+    >`
+      select delivery_key, status, at, provider_code, detail from message_statuses
+      where delivery_key in (select idempotency_key from deliveries where contact_id = ${id}
+                             order by created_at desc limit ${limit})
+      order by recorded_at, at`;
+    const byDelivery = new Map<
+      string,
+      { status: string; at: Date; code: string | null; detail: string | null }[]
+    >();
+    for (const r of rows) {
+      const list = byDelivery.get(r.delivery_key) ?? [];
+      list.push({ status: r.status, at: r.at, code: r.provider_code, detail: r.detail });
+      byDelivery.set(r.delivery_key, list);
+    }
+    return byDelivery;
+  }
+
   /** The contact and its records: enrollments, steps, deliveries, events and points. */
   async history(id: string, limit = 200) {
     const { sql } = this;
@@ -569,8 +596,12 @@ export class ContactRepository {
           error: string | null;
           created_at: Date;
           sent_at: Date | null;
+          lifecycle: string;
+          lifecycle_at: Date | null;
+          lifecycle_code: string | null;
         }[]
-      >`select idempotency_key, flow_id, flow_version, node_id, channel, connector, status, error, created_at, sent_at
+      >`select idempotency_key, flow_id, flow_version, node_id, channel, connector, status, error, created_at, sent_at,
+               lifecycle, lifecycle_at, lifecycle_code
         from deliveries where contact_id = ${id} order by created_at desc limit ${limit}`,
       sql<{ event_id: string | null; name: string; payload: unknown; received_at: Date }[]>`
         select event_id, name, payload, received_at from events where contact_id = ${id}
@@ -581,6 +612,7 @@ export class ContactRepository {
         select points, reason, flow_id, node_id, created_at from points_ledger where contact_id = ${id}
         order by created_at desc, id desc limit ${limit}`,
     ]);
+    const statuses = await this.messageStatusesOf(id, limit);
     return {
       contact: { ...contactFromRow(row), createdAt: row.created_at, updatedAt: row.updated_at },
       enrollments: enrollments.map((e) => ({
@@ -616,6 +648,13 @@ export class ContactRepository {
         error: d.error,
         createdAt: d.created_at,
         sentAt: d.sent_at,
+        lifecycle: statuses.get(d.idempotency_key)?.find((entry) => entry.status === d.lifecycle) ?? {
+          status: d.lifecycle,
+          at: d.lifecycle_at ?? d.created_at,
+          code: d.lifecycle_code,
+          detail: null,
+        },
+        statuses: statuses.get(d.idempotency_key) ?? [],
       })),
       events: events.map((e) => ({
         id: e.event_id,

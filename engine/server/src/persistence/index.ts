@@ -14,6 +14,7 @@ import { FlowRepository } from './flows';
 import { GroupEntryRepository } from './group-entry';
 import { InboundFactRepository } from './inbound-facts';
 import { JourneyRepository } from './journeys';
+import { MessageStatusRepository } from './message-statuses';
 import { migrate } from './migrate';
 import { ProviderTagRepository } from './provider-tags';
 import { StatsRepository } from './stats';
@@ -55,6 +56,8 @@ export class Database {
   readonly events: EventRepository;
   readonly deliveries: DeliveryRepository;
   readonly journeys: JourneyRepository;
+  /** What became of each message: its statuses and where it stands now. */
+  readonly messageStatuses: MessageStatusRepository;
   /** Providers' tag catalogs (WeCom corp tags) and the tag changes they have still to get. */
   readonly providerTags: ProviderTagRepository;
   readonly stats: StatsRepository;
@@ -79,6 +82,7 @@ export class Database {
     this.events = new EventRepository(sql);
     this.deliveries = new DeliveryRepository(sql);
     this.journeys = new JourneyRepository(sql);
+    this.messageStatuses = new MessageStatusRepository(sql);
     this.providerTags = new ProviderTagRepository(sql);
     this.stats = new StatsRepository(sql);
     this.watchedGroups = new WatchedGroupRepository(sql);
@@ -132,6 +136,12 @@ export { type FlowRecord, FlowRepository, type FlowStatus, type FlowVersionRecor
 export { GroupEntryRepository, type JoinWayWrite, type WelcomeTemplateWrite } from './group-entry';
 export { InboundFactRepository, type KeptFact } from './inbound-facts';
 export { JourneyRepository } from './journeys';
+export {
+  type DeliveryLifecycle,
+  type MessageStatusRecord,
+  MessageStatusRepository,
+  type RecordedStatus,
+} from './message-statuses';
 export { ProviderTagRepository, type TagCatalog, type TagChange } from './provider-tags';
 export { StatsRepository } from './stats';
 export { type WatchedGroupRecord, WatchedGroupRepository } from './watched-groups';

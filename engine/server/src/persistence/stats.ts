@@ -6,13 +6,13 @@ export class StatsRepository {
 
   /**
    * Per step: entries, departures by exit and suppressed sends by reason (held or skipped); per end step: outcomes; enrollments started; messages
-   * by channel and status. Ranges apply to when a step happened, a journey started or ended, or a
+   * by channel and status, and by step, channel and where each stands in its lifecycle. Ranges apply to when a step happened, a journey started or ended, or a
    * message was recorded.
    */
   async versionTotals(flowId: string, v: number, range: { from: Date; to: Date }) {
     const { sql } = this;
     const { from, to } = range;
-    const [steps, ends, [enrolled], messages] = await Promise.all([
+    const [steps, ends, [enrolled], messages, lifecycles] = await Promise.all([
       sql<
         {
           node_id: string;
@@ -41,7 +41,11 @@ export class StatsRepository {
           select channel, status, count(*)::int as n from deliveries
           where flow_id = ${flowId} and flow_version = ${v} and created_at >= ${from} and created_at < ${to}
           group by channel, status order by channel`,
+      sql<{ node_id: string; channel: string; lifecycle: string; n: number }[]>`
+          select node_id, channel, lifecycle, count(*)::int as n from deliveries
+          where flow_id = ${flowId} and flow_version = ${v} and created_at >= ${from} and created_at < ${to}
+          group by node_id, channel, lifecycle`,
     ]);
-    return { steps, ends, enrolled: enrolled?.n ?? 0, messages };
+    return { steps, ends, enrolled: enrolled?.n ?? 0, messages, lifecycles };
   }
 }

@@ -63,6 +63,7 @@ function inboundFacts(
       store: { inboundFacts: kept.repository } as unknown as Pick<Database, 'contacts' | 'inboundFacts'>,
       contacts: {} as never,
       events: {} as never,
+      messageStatuses: {} as never,
       contactEvents: {
         take: async (fact: ContactEventFact) => {
           await take(fact);

@@ -11,6 +11,7 @@ import type { ContactEvents } from './contact-events';
 import type { Contacts } from './contacts';
 import type { EventRouter } from './events';
 import type { Groups } from './groups';
+import type { MessageStatuses } from './message-status';
 
 type ContactEventFact = Extract<InboundFact, { kind: 'contact-event' }>;
 
@@ -43,8 +44,9 @@ const STOP_GRACE_MS = 5_000;
  * word unsubscribes the contact from the channel, any other reply is a `message.received` event; an
  * event about a contact named by an address (a WeCom customer adding staff, an Official Account
  * follow) changes the contact and is posted for it (`ContactEvents`); a member joining or leaving a
- * customer group is a `member.joined` / `member.left` event; a connector may ask for one of its jobs
- * to run in the background.
+ * customer group is a `member.joined` / `member.left` event; a report of what became of a message
+ * moves it along its lifecycle (`MessageStatuses`); a connector may ask for one of its jobs to run in
+ * the background.
  *
  * Contact events are kept in Postgres before the provider is answered and processed after (`accept`):
  * WeCom retries a callback not answered within 5 s, and under a burst of adds the contact, the
@@ -75,6 +77,7 @@ export class InboundFacts {
       contactEvents: Pick<ContactEvents, 'take'>;
       connectorJobs: Pick<ConnectorJobs, 'startNow' | 'runNow'>;
       groups: Pick<Groups, 'accept' | 'forget'>;
+      messageStatuses: Pick<MessageStatuses, 'recordMessageStatus'>;
       registry: Pick<ConnectorRegistry, 'get'>;
     },
     options: InboundFactsOptions = {},
@@ -202,6 +205,23 @@ export class InboundFacts {
       case 'group-dissolved':
         await this.deps.groups.forget(fact.chatId);
         return;
+      case 'message-status': {
+        const outcome = await this.deps.messageStatuses.recordMessageStatus(
+          { connector: connector.name, providerMessageId: fact.providerMessageId },
+          {
+            status: fact.status,
+            ...(fact.at === undefined ? {} : { at: new Date(fact.at) }),
+            ...(fact.code === undefined ? {} : { code: fact.code }),
+            ...(fact.detail === undefined ? {} : { detail: fact.detail }),
+          },
+        );
+        // Answered as taken all the same: a provider retries a refused report, to no avail.
+        if (outcome.kind === 'unknown-message')
+          console.warn(
+            `${connector.name} reported ${fact.status} for message ${fact.providerMessageId}, which sopflow did not send; ignored.`,
+          );
+        return;
+      }
       case 'group-members': {
         const outcome = await this.deps.groups.accept(fact.chatId, fact.events);
         // Who changed, or of what kind, is for the provider's own read of the group to say.

@@ -2,6 +2,7 @@ import type {
   ContactAtNode as ContactAtNodeAnswer,
   FlowStats,
   MessageCounts,
+  MessageStatusCounts,
   NodeContactsQuery,
   NodeStats,
   StatsQuery,
@@ -28,6 +29,13 @@ function suppressedByReason(
   return Object.fromEntries(
     steps.filter((s) => s.kind === 'suppressed' && s.held === held).map((s) => [s.reason ?? '', s.n]),
   );
+}
+
+/** Messages by where each stands in its lifecycle, summed over the rows given. */
+function lifecycleCounts(rows: { lifecycle: string; n: number }[]): MessageStatusCounts {
+  const counts: Record<string, number> = {};
+  for (const r of rows) counts[r.lifecycle] = (counts[r.lifecycle] ?? 0) + r.n;
+  return counts as MessageStatusCounts;
 }
 
 /**
@@ -127,7 +135,10 @@ export class Stats {
     const to = query.to ? new Date(query.to) : new Date('9999-01-01T00:00:00Z');
     const version: RunFilter = { flowId, version: v };
 
-    const { steps, ends, enrolled, messages } = await this.store.stats.versionTotals(flowId, v, { from, to });
+    const { steps, ends, enrolled, messages, lifecycles } = await this.store.stats.versionTotals(flowId, v, {
+      from,
+      to,
+    });
 
     const nodeIds = Object.keys(record.plan.nodes);
     let waiting: (number | null)[];
@@ -155,6 +166,7 @@ export class Stats {
         held: suppressedByReason(mine, true),
         ended: endedHere.reduce((sum, e) => sum + e.n, 0),
         converted: endedHere.filter((e) => e.outcome === 'converted').reduce((sum, e) => sum + e.n, 0),
+        messages: lifecycleCounts(lifecycles.filter((m) => m.node_id === nodeId)),
         waitingNow: waiting[i] ?? null,
         temporalUrl: this.listUrl(runsQuery({ ...version, node: nodeId, running: true })),
       };
@@ -162,7 +174,7 @@ export class Stats {
 
     const finished: Record<string, number> = { exited: 0, converted: 0, failed: 0, cancelled: 0 };
     for (const e of ends) finished[e.outcome] = (finished[e.outcome] ?? 0) + e.n;
-    const channels = new Map<string, Omit<MessageCounts, 'channel'>>();
+    const channels = new Map<string, Omit<MessageCounts, 'channel' | 'statuses'>>();
     for (const m of messages) {
       const counts = channels.get(m.channel) ?? { sent: 0, failed: 0, unconfirmed: 0, pending: 0 };
       // Deliveries are pending, sending, sent, failed or unconfirmed (a check in the schema).
@@ -180,7 +192,11 @@ export class Stats {
       finished,
       converted: finished.converted ?? 0,
       nodes,
-      messages: [...channels].map(([channel, counts]) => ({ channel, ...counts })),
+      messages: [...channels].map(([channel, counts]) => ({
+        channel,
+        ...counts,
+        statuses: lifecycleCounts(lifecycles.filter((m) => m.channel === channel)),
+      })),
       temporalUrl: this.listUrl(runsQuery(version)),
       runningUrl: this.listUrl(runsQuery({ flowId, running: true })),
     };
