@@ -114,6 +114,14 @@ export const ConfigSchema = z.object({
     .min(0)
     .refine((n) => n !== 1, 'Temporal needs 0 (no cache) or at least 2.')
     .optional(),
+  /** How long an integrator's endpoint may take to answer one delivery. @default 10 000 */
+  SOPFLOW_WEBHOOK_TIMEOUT_MS: z.coerce.number().int().min(100).max(120_000).default(10_000),
+  /** Deliveries in flight at once per subscription (each to a different contact). @default 4 */
+  SOPFLOW_WEBHOOK_CONCURRENCY: z.coerce.number().int().min(1).max(100).default(4),
+  /** The wait before a failed delivery's first retry; doubled after each attempt, up to an hour. @default 5 000 */
+  SOPFLOW_WEBHOOK_RETRY_BASE_MS: z.coerce.number().int().min(10).max(3_600_000).default(5_000),
+  /** Attempts before a delivery is given up on (it stays in the log, replayable). @default 20 */
+  SOPFLOW_WEBHOOK_MAX_ATTEMPTS: z.coerce.number().int().min(1).max(100).default(20),
 });
 
 export type Config = z.infer<typeof ConfigSchema>;

@@ -26,6 +26,7 @@ import { Enroller } from './services/enroll';
 import { EventRouter } from './services/events';
 import { FlowControl } from './services/flow-control';
 import { Groups } from './services/groups';
+import { IntegratorWebhookDispatcher } from './services/integrator-webhooks';
 import { tagsPortOf } from './services/provider-tags';
 import { Stats } from './services/stats';
 import { VersionMigrator } from './services/version-migration';
@@ -149,6 +150,16 @@ export async function startApp(options: AppOptions): Promise<RunningApp> {
         maxConcurrentActivities: config.SOPFLOW_WELCOME_WORKER_ACTIVITIES,
       });
       cleanups.push(() => welcomeWorker.stop());
+      // Integrators' webhooks are delivered beside the worker, never in its activity slots: a slow
+      // endpoint holds none of the flows' work.
+      const dispatcher = new IntegratorWebhookDispatcher(store.integratorWebhooks, {
+        timeoutMs: config.SOPFLOW_WEBHOOK_TIMEOUT_MS,
+        concurrency: config.SOPFLOW_WEBHOOK_CONCURRENCY,
+        retryBaseMs: config.SOPFLOW_WEBHOOK_RETRY_BASE_MS,
+        maxAttempts: config.SOPFLOW_WEBHOOK_MAX_ATTEMPTS,
+      });
+      dispatcher.start();
+      cleanups.push(() => dispatcher.stop());
     }
 
     const { accounts } = store;

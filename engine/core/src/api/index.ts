@@ -21,6 +21,7 @@ export * from './errors';
 export * from './events';
 export * from './flows';
 export * from './groups';
+export * from './integrator-webhooks';
 export * from './numbers';
 export * from './outbox';
 export type { ApiPaths } from './paths';

@@ -12,6 +12,7 @@ import { EnrollmentRepository } from './enrollments';
 import { EventRepository } from './events';
 import { FlowRepository } from './flows';
 import { GroupEntryRepository } from './group-entry';
+import { IntegratorWebhookRepository } from './integrator-webhooks';
 import { JourneyRepository } from './journeys';
 import { migrate } from './migrate';
 import { ProviderTagRepository } from './provider-tags';
@@ -53,6 +54,8 @@ export class Database {
   readonly events: EventRepository;
   readonly deliveries: DeliveryRepository;
   readonly journeys: JourneyRepository;
+  /** Integrators' webhook subscriptions, the events for them and the delivery log. */
+  readonly integratorWebhooks: IntegratorWebhookRepository;
   /** Providers' tag catalogs (WeCom corp tags) and the tag changes they have still to get. */
   readonly providerTags: ProviderTagRepository;
   readonly stats: StatsRepository;
@@ -76,6 +79,7 @@ export class Database {
     this.events = new EventRepository(sql);
     this.deliveries = new DeliveryRepository(sql);
     this.journeys = new JourneyRepository(sql);
+    this.integratorWebhooks = new IntegratorWebhookRepository(sql);
     this.providerTags = new ProviderTagRepository(sql);
     this.stats = new StatsRepository(sql);
     this.watchedGroups = new WatchedGroupRepository(sql);
@@ -127,6 +131,13 @@ export { EnrollmentRepository } from './enrollments';
 export { EventRepository } from './events';
 export { type FlowRecord, FlowRepository, type FlowStatus, type FlowVersionRecord } from './flows';
 export { GroupEntryRepository, type JoinWayWrite, type WelcomeTemplateWrite } from './group-entry';
+export {
+  type DueDelivery,
+  type IntegratorEventInput,
+  IntegratorWebhookRepository,
+  publishIntegratorEvent,
+  type SubscriptionRow,
+} from './integrator-webhooks';
 export { JourneyRepository } from './journeys';
 export { ProviderTagRepository, type TagCatalog, type TagChange } from './provider-tags';
 export { StatsRepository } from './stats';
