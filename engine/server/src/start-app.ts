@@ -8,6 +8,7 @@ import { createActivities } from './activities';
 import { createApi } from './api/app';
 import {
   type Config,
+  messageRules,
   officialAccountCallbackSettings,
   temporalConnection,
   weComCallbackSettings,
@@ -27,6 +28,7 @@ import { EventRouter } from './services/events';
 import { FlowControl } from './services/flow-control';
 import { Groups } from './services/groups';
 import { IntegratorWebhookDispatcher } from './services/integrator-webhooks';
+import { Messages } from './services/messages';
 import { tagsPortOf } from './services/provider-tags';
 import { Stats } from './services/stats';
 import { VersionMigrator } from './services/version-migration';
@@ -187,6 +189,13 @@ export async function startApp(options: AppOptions): Promise<RunningApp> {
           freeFormWindows: registry.freeFormWindows(),
         }),
         stats: new Stats(store, gateway, links.list),
+        messages: new Messages(
+          store,
+          (channel) => channelRoutes.route(channel),
+          registry.reach(),
+          messageRules(config),
+          unsubscribe,
+        ),
         rateLimit: {
           perMinute: config.SOPFLOW_RATE_LIMIT_PER_MINUTE,
           burst: config.SOPFLOW_RATE_LIMIT_BURST,

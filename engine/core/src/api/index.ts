@@ -22,6 +22,7 @@ export * from './events';
 export * from './flows';
 export * from './groups';
 export * from './integrator-webhooks';
+export * from './messages';
 export * from './numbers';
 export * from './outbox';
 export type { ApiPaths } from './paths';

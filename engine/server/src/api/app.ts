@@ -26,6 +26,7 @@ import { registerGroupRoutes } from './routes/groups';
 import { registerWebhookRoutes } from './routes/hooks';
 import { registerInboundRoutes } from './routes/inbound';
 import { registerIntegratorWebhookRoutes } from './routes/integrator-webhooks';
+import { registerMessageRoutes } from './routes/messages';
 import { registerOutboxRoutes } from './routes/outbox';
 import { registerTagRoutes } from './routes/tags';
 import { registerUnsubscribeRoutes } from './routes/unsubscribe';
@@ -165,6 +166,7 @@ export function createApi(options: ApiOptions): Hono {
   registerGroupRoutes(app, ctx);
   registerInboundRoutes(app, ctx);
   registerIntegratorWebhookRoutes(app, ctx);
+  registerMessageRoutes(app, ctx);
   registerOutboxRoutes(app, ctx);
   registerTagRoutes(app, ctx);
   registerUnsubscribeRoutes(app, ctx);

@@ -16,6 +16,7 @@ import type { Enroller } from '../services/enroll';
 import type { EventRouter } from '../services/events';
 import type { FlowControl } from '../services/flow-control';
 import type { Groups } from '../services/groups';
+import type { Messages } from '../services/messages';
 import type { Stats } from '../services/stats';
 import type { VersionMigrator } from '../services/version-migration';
 import type { ContactAddressRules } from './contact-addresses';
@@ -38,6 +39,8 @@ export interface ApiOptions {
   contacts: Contacts;
   flowControl: FlowControl;
   stats: Stats;
+  /** Transactional sends (`POST /api/messages`). */
+  messages: Messages;
   registry: ConnectorRegistry;
   channelRoutes: ChannelRoutes;
   /** Channel codes (渠道活码) on the provider, and their counts. */
