@@ -15,6 +15,7 @@ import { useLocale } from '../../hooks/useLocale';
 import { usePolled } from '../../hooks/usePolled';
 import { inLocale } from '../ChannelCodes/channel-code-form';
 import { IconButton } from '../common/IconButton';
+import { ListCard } from '../common/ListCard';
 import { Table } from '../common/Table';
 import { TextField } from '../common/TextField';
 import { webhooksMessages } from './messages';
@@ -73,20 +74,14 @@ export function WebhooksPage() {
         }}
         onCancel={() => setEditing(undefined)}
       />
-      <section className="people-card">
-        <h3>{text.listTitle}</h3>
-        {subscriptions.error && (
-          <p className="notice notice--error">
-            {text.loadFailed} {subscriptions.error.message}
-          </p>
-        )}
-        {failure && (
-          <p className="notice notice--error" role="alert">
-            {failure}
-          </p>
-        )}
-        {subscriptions.value?.length === 0 && <p className="muted">{text.none}</p>}
-        {subscriptions.value && subscriptions.value.length > 0 && (
+      <ListCard
+        title={text.listTitle}
+        polled={subscriptions}
+        loadFailed={text.loadFailed}
+        failure={failure}
+        none={text.none}
+      >
+        {(items) => (
           <Table
             className="people-table"
             testId="webhooks-table"
@@ -101,7 +96,7 @@ export function WebhooksPage() {
             ]}
           >
             <tbody>
-              {subscriptions.value.map((s) => (
+              {items.map((s) => (
                 <tr key={s.id} data-testid="webhook-subscription">
                   <td>
                     <code>{s.url}</code>
@@ -138,7 +133,7 @@ export function WebhooksPage() {
             </tbody>
           </Table>
         )}
-      </section>
+      </ListCard>
       {logOf && <DeliveryLog key={logOf.id} subscription={logOf} onClose={() => setLogOf(undefined)} />}
     </div>
   );
