@@ -1,5 +1,6 @@
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { IntegratorDeliveryList, Subscription, SubscriptionList } from '@sopflow/core/api';
 import { verifyWebhookSignature } from '@sopflow/server';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { publishFlow, startTestApp, type TestApp, uniqueId } from './support/stack';
@@ -238,6 +239,7 @@ describe('webhooks for integrators', () => {
       // The log shows each delivery delivered, with its attempts and the endpoint's last answer.
       const log = await app.request('GET', `/api/webhook-subscriptions/${flakySub.id}/deliveries?limit=500`);
       expect(log.status).toBe(200);
+      IntegratorDeliveryList.parse(log.body);
       const logged = (
         log.body.deliveries as { eventId: string; status: string; attempts: number; responseCode: number }[]
       ).filter((d) => recorded.some((r) => r.id === d.eventId));
@@ -271,6 +273,86 @@ describe('webhooks for integrators', () => {
     }
   });
 
+  it('tell of campaigns finished and journeys converted or cancelled', async () => {
+    const secrets: Record<string, string> = {};
+    const hook = await endpoint(
+      () => secrets.hook!,
+      () => 'ok',
+    );
+    const created = await app.request('POST', '/api/webhook-subscriptions', {
+      url: hook.url,
+      eventTypes: ['campaign.finished', 'journey.converted', 'journey.exited'],
+    });
+    secrets.hook = created.body.secret;
+    try {
+      const [buyer, browser] = [uniqueId('buyer'), uniqueId('browser')];
+      for (const id of [buyer, browser]) await app.store.contacts.upsert({ id });
+      const flowId = uniqueId('goal');
+      await publishFlow(app, {
+        schemaVersion: 1,
+        id: flowId,
+        name: 'Goal',
+        nodes: [
+          {
+            id: 'in',
+            type: 'trigger',
+            trigger: { kind: 'audience', where: { field: 'contact.id', op: 'eq', value: 'x' } },
+          },
+          { id: 'pause', type: 'wait', duration: 'PT1H' },
+          { id: 'out', type: 'exit' },
+        ],
+        edges: [
+          { id: 'a', source: 'in', target: 'pause' },
+          { id: 'b', source: 'pause', target: 'out' },
+        ],
+        settings: { goal: { event: 'bought' } },
+      });
+      const campaign = await app.request('POST', '/api/campaigns', {
+        flowId,
+        audience: { contactIds: [buyer, browser] },
+      });
+      expect(campaign.status).toBe(202);
+      // Delivered, with what the campaign did.
+      const finished = await until('campaign.finished', async () => {
+        const [row] = await app.sql<{ id: string; data: object }[]>`
+          select id, data from integrator_events
+          where type = 'campaign.finished' and data->>'campaignId' = ${campaign.body.campaignId}`;
+        return row && hook.view().some((r) => r.eventId === row.id) ? row : undefined;
+      });
+      expect(finished.data).toEqual({
+        campaignId: campaign.body.campaignId,
+        flowId,
+        counts: { scanned: 2, enrolled: 2, skipped: 0 },
+      });
+
+      expect((await app.request('POST', '/api/events', { contactId: buyer, name: 'bought' })).status).toBe(
+        202,
+      );
+      const converted = await until('journey.converted', () =>
+        hook.view().find((r) => r.type === 'journey.converted' && r.contactId === buyer),
+      );
+      expect(converted).toBeDefined();
+      expect(
+        (await app.request('POST', `/api/flows/${flowId}/stop`, { reason: 'test over' })).status,
+      ).toBeLessThan(300);
+      await until('journey.exited', () =>
+        hook.view().find((r) => r.type === 'journey.exited' && r.contactId === browser),
+      );
+      const [exited] = await app.sql<{ data: { outcome: string } }[]>`
+        select data from integrator_events where type = 'journey.exited' and contact_id = ${browser}`;
+      expect(exited!.data.outcome).toBe('cancelled');
+      expect(
+        hook
+          .view()
+          .filter((r) => r.contactId === buyer)
+          .map((r) => r.type),
+      ).toEqual(['journey.converted']);
+    } finally {
+      await app.request('DELETE', `/api/webhook-subscriptions/${created.body.id}`);
+      await hook.close();
+    }
+  });
+
   it('manage subscriptions: admins only, bad input named in en and zh, edit and delete', async () => {
     const bad = await app.request('POST', '/api/webhook-subscriptions', {
       url: 'ftp://example.com/x',
@@ -301,7 +383,7 @@ describe('webhooks for integrators', () => {
       eventTypes: ['campaign.finished'],
     });
     expect(created.status).toBe(201);
-    const { id, secret } = created.body;
+    const { id, secret } = Subscription.parse(created.body);
     expect(secret).toMatch(/^whsec_/);
 
     const { token: operator } = await app.accounts.createToken({ name: uniqueId('op'), role: 'operator' });
@@ -322,6 +404,7 @@ describe('webhooks for integrators', () => {
     });
     expect(edited.body.secret).not.toBe(secret);
     const listed = await app.request('GET', '/api/webhook-subscriptions');
+    SubscriptionList.parse(listed.body);
     expect(listed.body.subscriptions.map((s: { id: string }) => s.id)).toContain(id);
 
     expect(await app.request('DELETE', `/api/webhook-subscriptions/${id}`)).toEqual({

@@ -1,3 +1,4 @@
+import { MessageSent } from '@sopflow/core/api';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestApp, type TestApp, uniqueId } from './support/stack';
 
@@ -51,6 +52,7 @@ describe('transactional sends', () => {
     const key = uniqueId('key');
     const first = await post(body, key);
     expect(first.status).toBe(200);
+    MessageSent.parse(first.body);
     expect(first.body).toMatchObject({ status: 'sent', contactId, channel: 'sms', transactional: true });
     const again = await post({ ...body, data: { code: '4711' } }, key);
     expect(again).toEqual({ status: 200, body: first.body, replayed: 'true' });
