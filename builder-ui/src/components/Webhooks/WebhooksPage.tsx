@@ -33,6 +33,8 @@ export function WebhooksPage() {
   const text = webhooksMessages[locale];
   const [subscriptions, refresh] = usePolled('webhook-subscriptions', listSubscriptions);
   const [editing, setEditing] = useState<Subscription>();
+  // A new form after each subscription made, so the last one's URL is not offered again.
+  const [made, setMade] = useState(0);
   const [logOf, setLogOf] = useState<Subscription>();
   const [shownSecret, setShownSecret] = useState<string>();
   const [failure, setFailure] = useState<string>();
@@ -66,10 +68,11 @@ export function WebhooksPage() {
       </div>
       <p className="muted channel-codes__intro">{text.intro}</p>
       <SubscriptionForm
-        key={editing?.id ?? 'new'}
+        key={editing?.id ?? `new-${made}`}
         subscription={editing}
         onSaved={() => {
           setEditing(undefined);
+          setMade((n) => n + 1);
           refresh();
         }}
         onCancel={() => setEditing(undefined)}
@@ -88,7 +91,7 @@ export function WebhooksPage() {
             columns={[
               text.url,
               text.eventTypes,
-              text.enabled,
+              text.enabledColumn,
               text.pending,
               text.failedCount,
               text.secret,
@@ -276,15 +279,16 @@ function DeliveryLog({ subscription, onClose }: { subscription: Subscription; on
   const [deliveries, refresh] = usePolled(`webhook-log:${subscription.id}`, (signal) =>
     listDeliveries(subscription.id, signal),
   );
-  const [notice, setNotice] = useState<string>();
+  // Kept as what happened, not as words, so a change of language re-words it.
+  const [notice, setNotice] = useState<{ replayed: true } | { failed: string }>();
 
   const replay = async (eventId: string) => {
     try {
       await replayDelivery(subscription.id, eventId);
-      setNotice(text.replayed);
+      setNotice({ replayed: true });
       refresh();
     } catch (error) {
-      setNotice(inLocale((error as Error).message, locale));
+      setNotice({ failed: (error as Error).message });
     }
   };
 
@@ -296,7 +300,9 @@ function DeliveryLog({ subscription, onClose }: { subscription: Subscription; on
           {text.close}
         </button>
       </div>
-      {notice && <p className="notice">{notice}</p>}
+      {notice && (
+        <p className="notice">{'replayed' in notice ? text.replayed : inLocale(notice.failed, locale)}</p>
+      )}
       {deliveries.error && (
         <p className="notice notice--error">
           {text.loadFailed} {deliveries.error.message}
