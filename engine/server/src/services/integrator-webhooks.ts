@@ -39,6 +39,8 @@ export class IntegratorWebhookDispatcher {
   private readonly lanes = new Map<string, Promise<void>>();
   private timer: NodeJS.Timeout | undefined;
   private stopped = false;
+  /** The last failure to look for work, logged once until looking works again (Postgres away). */
+  private pollFailure: string | undefined;
   private readonly timeoutMs: number;
   private readonly concurrency: number;
   private readonly pollMs: number;
@@ -74,7 +76,14 @@ export class IntegratorWebhookDispatcher {
     if (this.stopped) return;
     this.timer = setTimeout(() => {
       this.poll()
-        .catch((error) => console.error('integrator webhooks:', error))
+        .then(() => {
+          this.pollFailure = undefined;
+        })
+        .catch((error) => {
+          const failure = String((error as Error).message);
+          if (failure !== this.pollFailure) console.error('integrator webhooks:', error);
+          this.pollFailure = failure;
+        })
         .finally(() => this.schedule());
     }, this.pollMs);
   }
