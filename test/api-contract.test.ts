@@ -80,6 +80,10 @@ const CLIENT_ROUTES = {
   '/api/groups/join-ways/{id}': ['get', 'put', 'delete'],
   '/api/groups/welcome-templates': ['get', 'post'],
   '/api/groups/welcome-templates/{id}': ['get', 'put', 'delete'],
+  '/api/webhook-subscriptions': ['get', 'post'],
+  '/api/webhook-subscriptions/{id}': ['get', 'put', 'delete'],
+  '/api/webhook-subscriptions/{id}/deliveries': ['get'],
+  '/api/webhook-subscriptions/{id}/deliveries/{eventId}/replay': ['post'],
 } as const satisfies { [Path in keyof ApiPaths]: readonly (keyof ApiPaths[Path])[] };
 
 const waitingFlow = (id: string) => waitsForGo(id, 'Contract: waits for go');

@@ -15,6 +15,8 @@ import { GroupsNavLink } from './components/Groups/JoinWaySelect';
 import { isGroupsHash } from './components/Groups/route';
 import { LanguageSwitch } from './components/LanguageSwitch/LanguageSwitch';
 import { Login } from './components/Login/Login';
+import { WebhooksNavLink } from './components/Webhooks/WebhooksNavLink';
+import { isWebhooksHash, WebhooksPage } from './components/Webhooks/WebhooksPage';
 import { CAMPAIGNS_HASH, contactsHash, peopleRouteOf } from './editor/people';
 import { useFlows } from './hooks/useFlows';
 import { LocaleContext, useLocaleState } from './hooks/useLocale';
@@ -51,7 +53,8 @@ export function App() {
   const channels = parseChannelsRoute(window.location.hash);
   const channelCodes = isChannelCodesHash(window.location.hash);
   const groups = isGroupsHash(window.location.hash);
-  const otherPage = Boolean(page) || channels.open || channelCodes || groups;
+  const webhooks = isWebhooksHash(window.location.hash);
+  const otherPage = Boolean(page) || channels.open || channelCodes || groups || webhooks;
 
   // The flow list folds on the flows' pages only; the canvas alone hides the whole shell.
   const flowsShown = who?.kind !== 'login' && who !== undefined && !otherPage;
@@ -96,6 +99,7 @@ export function App() {
               </a>
               <ChannelCodesNavLink />
               <GroupsNavLink current={groups} />
+              <WebhooksNavLink />
             </nav>
           </div>
           <div className="app__header-end">
@@ -143,6 +147,10 @@ export function App() {
         ) : groups ? (
           <main className="app__page">
             <GroupsPage />
+          </main>
+        ) : webhooks ? (
+          <main className="app__page">
+            <WebhooksPage />
           </main>
         ) : page ? (
           <main className="app__page">

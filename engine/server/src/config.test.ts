@@ -5,6 +5,7 @@ import { describe, expect, it } from 'vitest';
 import {
   ConfigError,
   loadConfig,
+  messageRules,
   officialAccountCallbackSettings,
   temporalConnection,
   weComCallbackSettings,
@@ -119,5 +120,24 @@ describe('config', () => {
       ),
     ).toThrow(/SOPFLOW_OA_CALLBACK_AES_KEY and SOPFLOW_OA_APP_ID/);
     expect(() => loadConfig({ SOPFLOW_OA_CALLBACK_TOKEN: 'has space' })).toThrow(/SOPFLOW_OA_CALLBACK_TOKEN/);
+  });
+
+  it('reads the rules of API messages: a cap as <max>/<duration>, quiet hours as HH:MM-HH:MM', () => {
+    expect(messageRules(loadConfig({}))).toEqual({});
+    const config = loadConfig({
+      SOPFLOW_MESSAGE_FREQUENCY_CAP: '3/P1D',
+      SOPFLOW_MESSAGE_QUIET_HOURS: '22:00-08:00',
+    });
+    expect(messageRules(config)).toEqual({
+      cap: { max: 3, perMs: 86_400_000 },
+      quietHours: { start: '22:00', end: '08:00' },
+    });
+    expect(() => loadConfig({ SOPFLOW_MESSAGE_FREQUENCY_CAP: '3 a day' })).toThrow(
+      /SOPFLOW_MESSAGE_FREQUENCY_CAP/,
+    );
+    expect(() => loadConfig({ SOPFLOW_MESSAGE_FREQUENCY_CAP: '3/P1Y' })).toThrow(
+      /SOPFLOW_MESSAGE_FREQUENCY_CAP/,
+    );
+    expect(() => loadConfig({ SOPFLOW_MESSAGE_QUIET_HOURS: '22-8' })).toThrow(/SOPFLOW_MESSAGE_QUIET_HOURS/);
   });
 });

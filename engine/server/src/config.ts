@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import { parseDuration } from '@sopflow/core';
 import { z } from 'zod';
 
 /**
@@ -114,6 +115,35 @@ export const ConfigSchema = z.object({
     .min(0)
     .refine((n) => n !== 1, 'Temporal needs 0 (no cache) or at least 2.')
     .optional(),
+  /** How long an integrator's endpoint may take to answer one delivery. @default 10 000 */
+  SOPFLOW_WEBHOOK_TIMEOUT_MS: z.coerce.number().int().min(100).max(120_000).default(10_000),
+  /** Deliveries in flight at once per subscription (each to a different contact). @default 4 */
+  SOPFLOW_WEBHOOK_CONCURRENCY: z.coerce.number().int().min(1).max(100).default(4),
+  /** The wait before a failed delivery's first retry; doubled after each attempt, up to an hour. @default 5 000 */
+  SOPFLOW_WEBHOOK_RETRY_BASE_MS: z.coerce.number().int().min(10).max(3_600_000).default(5_000),
+  /** Attempts before a delivery is given up on (it stays in the log, replayable). @default 20 */
+  SOPFLOW_WEBHOOK_MAX_ATTEMPTS: z.coerce.number().int().min(1).max(100).default(20),
+  /**
+   * The frequency cap of messages sent through `POST /api/messages` (not transactional), as
+   * `<max>/<ISO duration>`: `3/P1D` is at most three messages a day per contact, counted with flows'
+   * sends. @default none
+   */
+  SOPFLOW_MESSAGE_FREQUENCY_CAP: z
+    .string()
+    .regex(/^[1-9][0-9]{0,3}\/P[0-9TWDHMS.]+$/, 'Write it as <max>/<ISO duration>, such as 3/P1D.')
+    .refine((v) => parseDuration(v.split('/')[1]!).ok, 'The duration is not ISO-8601, such as P1D or PT12H.')
+    .optional(),
+  /**
+   * Quiet hours of messages sent through `POST /api/messages` (not transactional), in the
+   * contact's time zone (UTC when it has none), as `HH:MM-HH:MM`: `22:00-08:00`. @default none
+   */
+  SOPFLOW_MESSAGE_QUIET_HOURS: z
+    .string()
+    .regex(
+      /^([01][0-9]|2[0-3]):[0-5][0-9]-([01][0-9]|2[0-3]):[0-5][0-9]$/,
+      'Write it as HH:MM-HH:MM, such as 22:00-08:00.',
+    )
+    .optional(),
 });
 
 export type Config = z.infer<typeof ConfigSchema>;
@@ -165,6 +195,20 @@ const WECOM_CALLBACK_SETTINGS = [
 ] as const;
 
 /** The WeCom callback's settings: all three, or none (the callback route then answers 404). */
+/** The rules of messages sent through the API, from the settings. */
+export function messageRules(config: Config): {
+  cap?: { max: number; perMs: number };
+  quietHours?: { start: string; end: string };
+} {
+  const cap = config.SOPFLOW_MESSAGE_FREQUENCY_CAP?.split('/');
+  const duration = cap && parseDuration(cap[1]!);
+  const quiet = config.SOPFLOW_MESSAGE_QUIET_HOURS?.split('-');
+  return {
+    ...(cap && duration?.ok ? { cap: { max: Number(cap[0]), perMs: duration.ms } } : {}),
+    ...(quiet ? { quietHours: { start: quiet[0]!, end: quiet[1]! } } : {}),
+  };
+}
+
 export function weComCallbackSettings(
   config: Config,
 ): { token: string; encodingAESKey: string; receiveId: string; maxAgeSeconds: string } | undefined {

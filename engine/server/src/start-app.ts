@@ -8,6 +8,7 @@ import { createActivities } from './activities';
 import { createApi } from './api/app';
 import {
   type Config,
+  messageRules,
   officialAccountCallbackSettings,
   temporalConnection,
   weComCallbackSettings,
@@ -27,7 +28,9 @@ import { EventRouter } from './services/events';
 import { FlowControl } from './services/flow-control';
 import { Groups } from './services/groups';
 import { InboundFacts } from './services/inbound-facts';
+import { IntegratorWebhookDispatcher } from './services/integrator-webhooks';
 import { MessageStatuses } from './services/message-status';
+import { Messages } from './services/messages';
 import { tagsPortOf } from './services/provider-tags';
 import { Stats } from './services/stats';
 import { VersionMigrator } from './services/version-migration';
@@ -160,6 +163,16 @@ export async function startApp(options: AppOptions): Promise<RunningApp> {
         maxConcurrentActivities: config.SOPFLOW_WELCOME_WORKER_ACTIVITIES,
       });
       cleanups.push(() => welcomeWorker.stop());
+      // Integrators' webhooks are delivered beside the worker, never in its activity slots: a slow
+      // endpoint holds none of the flows' work.
+      const dispatcher = new IntegratorWebhookDispatcher(store.integratorWebhooks, {
+        timeoutMs: config.SOPFLOW_WEBHOOK_TIMEOUT_MS,
+        concurrency: config.SOPFLOW_WEBHOOK_CONCURRENCY,
+        retryBaseMs: config.SOPFLOW_WEBHOOK_RETRY_BASE_MS,
+        maxAttempts: config.SOPFLOW_WEBHOOK_MAX_ATTEMPTS,
+      });
+      dispatcher.start();
+      cleanups.push(() => dispatcher.stop());
     }
 
     const { accounts } = store;
@@ -209,6 +222,14 @@ export async function startApp(options: AppOptions): Promise<RunningApp> {
           freeFormWindows: registry.freeFormWindows(),
         }),
         stats: new Stats(store, gateway, links.list),
+        messages: new Messages(
+          store,
+          (channel) => channelRoutes.route(channel),
+          registry.reach(),
+          messageRules(config),
+          messageStatuses,
+          unsubscribe,
+        ),
         rateLimit: {
           perMinute: config.SOPFLOW_RATE_LIMIT_PER_MINUTE,
           burst: config.SOPFLOW_RATE_LIMIT_BURST,

@@ -14,6 +14,7 @@ import { useLocale } from '../../hooks/useLocale';
 import { usePolled } from '../../hooks/usePolled';
 import type { Locale } from '../../locale';
 import { IconButton } from '../common/IconButton';
+import { ListCard } from '../common/ListCard';
 import { Table } from '../common/Table';
 import {
   CHANNEL_CODE_FIELDS,
@@ -69,21 +70,15 @@ export function ChannelCodesPage() {
         }}
         onCancel={() => setEditing(undefined)}
       />
-      <section className="people-card">
-        <h3>{text.listTitle}</h3>
-        <p className="field__hint">{text.refreshes}</p>
-        {codes.error && (
-          <p className="notice notice--error">
-            {text.loadFailed} {codes.error.message}
-          </p>
-        )}
-        {deleteError && (
-          <p className="notice notice--error" role="alert">
-            {text.deleteFailed} {deleteError}
-          </p>
-        )}
-        {codes.value?.length === 0 && <p className="muted">{text.none}</p>}
-        {codes.value && codes.value.length > 0 && (
+      <ListCard
+        title={text.listTitle}
+        hint={text.refreshes}
+        polled={codes}
+        loadFailed={text.loadFailed}
+        failure={deleteError && `${text.deleteFailed} ${deleteError}`}
+        none={text.none}
+      >
+        {(items) => (
           <Table
             className="people-table channel-codes__table"
             testId="channel-codes-table"
@@ -101,7 +96,7 @@ export function ChannelCodesPage() {
             ]}
           >
             <tbody>
-              {codes.value.map((code) => (
+              {items.map((code) => (
                 <tr key={code.id} data-testid={`channel-code-${code.state}`}>
                   <td>
                     <a href={code.qrImageUrl} target="_blank" rel="noreferrer">
@@ -158,7 +153,7 @@ export function ChannelCodesPage() {
             </tbody>
           </Table>
         )}
-      </section>
+      </ListCard>
     </div>
   );
 }

@@ -70,6 +70,16 @@ import type {
   WelcomeTemplateEdit,
   WelcomeTemplateList,
 } from './groups';
+import type {
+  IntegratorDeliveryList,
+  IntegratorDeliveryQuery,
+  IntegratorReplayed,
+  Subscription,
+  SubscriptionCreate,
+  SubscriptionList,
+  SubscriptionRemoved,
+  SubscriptionUpdate,
+} from './integrator-webhooks';
 import type { ProviderTagList } from './tags';
 
 /**
@@ -201,5 +211,24 @@ export interface ApiPaths {
     get: Operation<{ 200: ChannelCode }, { path: FlowPath }>;
     put: Operation<{ 200: ChannelCode }, { path: FlowPath; body: ChannelCodeBody }>;
     delete: Operation<{ 200: ChannelCodeRemoved }, { path: FlowPath }>;
+  };
+
+  '/api/webhook-subscriptions': {
+    get: Operation<{ 200: SubscriptionList }>;
+    post: Operation<{ 201: Subscription }, { body: SubscriptionCreate }>;
+  };
+  '/api/webhook-subscriptions/{id}': {
+    get: Operation<{ 200: Subscription }, { path: FlowPath }>;
+    put: Operation<{ 200: Subscription }, { path: FlowPath; body: SubscriptionUpdate }>;
+    delete: Operation<{ 200: SubscriptionRemoved }, { path: FlowPath }>;
+  };
+  '/api/webhook-subscriptions/{id}/deliveries': {
+    get: Operation<{ 200: IntegratorDeliveryList }, { path: FlowPath; query: IntegratorDeliveryQuery }>;
+  };
+  '/api/webhook-subscriptions/{id}/deliveries/{eventId}/replay': {
+    post: Operation<
+      { 202: IntegratorReplayed },
+      { path: { id: string; eventId: string }; body: Record<string, never> }
+    >;
   };
 }

@@ -25,6 +25,8 @@ import { registerFlowRoutes } from './routes/flows';
 import { registerGroupRoutes } from './routes/groups';
 import { registerWebhookRoutes } from './routes/hooks';
 import { registerInboundRoutes } from './routes/inbound';
+import { registerIntegratorWebhookRoutes } from './routes/integrator-webhooks';
+import { registerMessageRoutes } from './routes/messages';
 import { registerOutboxRoutes } from './routes/outbox';
 import { registerTagRoutes } from './routes/tags';
 import { registerUnsubscribeRoutes } from './routes/unsubscribe';
@@ -163,6 +165,8 @@ export function createApi(options: ApiOptions): Hono {
   registerChannelCodeRoutes(app, ctx);
   registerGroupRoutes(app, ctx);
   registerInboundRoutes(app, ctx);
+  registerIntegratorWebhookRoutes(app, ctx);
+  registerMessageRoutes(app, ctx);
   registerOutboxRoutes(app, ctx);
   registerTagRoutes(app, ctx);
   registerUnsubscribeRoutes(app, ctx);

@@ -18,6 +18,7 @@ import type { FlowControl } from '../services/flow-control';
 import type { Groups } from '../services/groups';
 import type { InboundFacts } from '../services/inbound-facts';
 import type { MessageStatuses } from '../services/message-status';
+import type { Messages } from '../services/messages';
 import type { Stats } from '../services/stats';
 import type { VersionMigrator } from '../services/version-migration';
 import type { ContactAddressRules } from './contact-addresses';
@@ -40,6 +41,8 @@ export interface ApiOptions {
   contacts: Contacts;
   flowControl: FlowControl;
   stats: Stats;
+  /** Transactional sends (`POST /api/messages`). */
+  messages: Messages;
   registry: ConnectorRegistry;
   channelRoutes: ChannelRoutes;
   /** Channel codes (渠道活码) on the provider, and their counts. */

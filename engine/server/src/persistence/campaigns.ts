@@ -1,5 +1,6 @@
 import type { AudienceSummary, CampaignRecord, CampaignState } from '@sopflow/core/api';
 import type { Sql } from 'postgres';
+import { publishIntegratorEvent } from './integrator-webhooks';
 
 interface CampaignRow {
   id: string;
@@ -95,12 +96,21 @@ export class CampaignRepository {
    * schedule's) is left alone.
    */
   async recordPage(id: string, page: CampaignPageRecord): Promise<void> {
-    await this.sql`
-      update campaigns set
-        cursor = ${page.last}, scanned = scanned + ${page.scanned}, enrolled = enrolled + ${page.enrolled},
-        skipped = skipped + ${page.skipped},
-        finished_at = ${page.last === null ? this.sql`now()` : this.sql`null`}
-      where id = ${id} and cursor is not distinct from ${page.after} and finished_at is null`;
+    await this.sql.begin(async (tx) => {
+      const [row] = await tx<CampaignRow[]>`
+        update campaigns set
+          cursor = ${page.last}, scanned = scanned + ${page.scanned}, enrolled = enrolled + ${page.enrolled},
+          skipped = skipped + ${page.skipped},
+          finished_at = ${page.last === null ? tx`now()` : tx`null`}
+        where id = ${id} and cursor is not distinct from ${page.after} and finished_at is null
+        returning *`;
+      if (row?.finished_at)
+        await publishIntegratorEvent(tx, 'campaign.finished', {
+          campaignId: row.id,
+          flowId: row.flow_id,
+          counts: { scanned: row.scanned, enrolled: row.enrolled, skipped: row.skipped },
+        });
+    });
   }
 
   async markCancelled(id: string): Promise<void> {

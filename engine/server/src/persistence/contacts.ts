@@ -1,5 +1,6 @@
 import { type applyContactUpdate, type Condition, Contact, type ContactInput } from '@sopflow/core';
 import { audiencePredicate } from './audience-sql';
+import { type IntegratorEventInput, IntegratorWebhookRepository } from './integrator-webhooks';
 import { ProviderTagRepository } from './provider-tags';
 
 type ContactUpdateResult = ReturnType<typeof applyContactUpdate>;
@@ -156,25 +157,40 @@ export class ContactRepository {
    * left it, or undefined when that changed nothing.
    */
   async unsubscribe(contactId: string, channel: string): Promise<ContactRevision | undefined> {
-    return this.changedRow(this.sql`
-      update contacts set unsubscribed = array_append(unsubscribed, ${channel}), updated_at = now()
-      where id = ${contactId} and not (${channel} = any(unsubscribed)) returning id`);
+    return this.changedRow(
+      (tx) => tx`
+        update contacts set unsubscribed = array_append(unsubscribed, ${channel}), updated_at = now()
+        where id = ${contactId} and not (${channel} = any(unsubscribed)) returning id`,
+      { type: 'contact.unsubscribed', data: { contactId, channel } },
+    );
   }
 
   /** Opts the contact back in to a channel: as `unsubscribe` answers. */
   async resubscribe(contactId: string, channel: string): Promise<ContactRevision | undefined> {
-    return this.changedRow(this.sql`
-      update contacts set unsubscribed = array_remove(unsubscribed, ${channel}), updated_at = now()
-      where id = ${contactId} and ${channel} = any(unsubscribed) returning id`);
+    return this.changedRow(
+      (tx) => tx`
+        update contacts set unsubscribed = array_remove(unsubscribed, ${channel}), updated_at = now()
+        where id = ${contactId} and ${channel} = any(unsubscribed) returning id`,
+      { type: 'contact.resubscribed', data: { contactId, channel } },
+    );
   }
 
-  /** The contact an update statement changed, read back whole with its addresses; undefined when it changed none. */
-  private async changedRow(update: Promise<{ id: string }[]>): Promise<ContactRevision | undefined> {
-    const [changed] = await update;
-    if (!changed) return undefined;
-    const [row] = await this.sql<ContactRow[]>`
-      select ${this.withAddresses()} from contacts c where c.id = ${changed.id}`;
-    return row ? revisionOf(row) : undefined;
+  /**
+   * The contact an update statement changed, read back whole with its addresses; undefined when it
+   * changed none. Integrators hear of the change with it.
+   */
+  private changedRow(
+    update: (tx: TransactionSql) => Promise<{ id: string }[]>,
+    event: IntegratorEventInput,
+  ): Promise<ContactRevision | undefined> {
+    return this.sql.begin(async (tx) => {
+      const [changed] = await update(tx);
+      if (!changed) return undefined;
+      await IntegratorWebhookRepository.publish(tx, [event]);
+      const [row] = await tx<ContactRow[]>`
+        select ${this.withAddresses(tx)} from contacts c where c.id = ${changed.id}`;
+      return row ? revisionOf(row) : undefined;
+    });
   }
 
   /**
@@ -363,6 +379,10 @@ export class ContactRepository {
         ContactRow[]
       >`select ${this.withAddresses(tx)} from contacts c where c.id = ${c.id}`;
       const written = revisionOf(row!);
+      await IntegratorWebhookRepository.publish(
+        tx,
+        optOutEvents(c.id, old?.unsubscribed ?? [], written.contact.unsubscribed),
+      );
       return { ...written, changed: old !== undefined && !sameContact(contactFromRow(old), written.contact) };
     });
   }
@@ -478,6 +498,13 @@ export class ContactRepository {
         const now = byId.get(old.id)!;
         return sameContact(contactFromRow(old), now.contact) ? [] : [now];
       });
+      const optedOutBefore = new Map(before.map((old) => [old.id, old.unsubscribed]));
+      await IntegratorWebhookRepository.publish(
+        tx,
+        [...byId.values()].flatMap(({ contact }) =>
+          optOutEvents(contact.id, optedOutBefore.get(contact.id) ?? [], contact.unsubscribed),
+        ),
+      );
       const tagsBefore = new Map(before.map((old) => [old.id, old.tags]));
       const tagsNoted = await ProviderTagRepository.noteChanges(
         tx,
@@ -671,4 +698,24 @@ export class ContactRepository {
       })),
     };
   }
+}
+
+/** What integrators hear of a contact's opt-outs changing: each channel opted out of or back in to. */
+function optOutEvents(
+  contactId: string,
+  before: readonly string[],
+  after: readonly string[],
+): IntegratorEventInput[] {
+  return [
+    ...after
+      .filter((channel) => !before.includes(channel))
+      .map(
+        (channel): IntegratorEventInput => ({ type: 'contact.unsubscribed', data: { contactId, channel } }),
+      ),
+    ...before
+      .filter((channel) => !after.includes(channel))
+      .map(
+        (channel): IntegratorEventInput => ({ type: 'contact.resubscribed', data: { contactId, channel } }),
+      ),
+  ];
 }

@@ -1,5 +1,7 @@
 import type { OutboundMessage } from '@sopflow/connectors';
-import type { Sql } from 'postgres';
+import type { MessageStatus } from '@sopflow/core/api';
+import type { Sql, TransactionSql } from 'postgres';
+import { publishIntegratorEvent } from './integrator-webhooks';
 
 export interface OutboxRecord {
   id: string;
@@ -47,6 +49,55 @@ export interface FollowState {
   provider_message_id: string | null;
   error: string | null;
   confirmed_at: Date | null;
+}
+
+/** What `message.status_changed` says of a delivery. */
+interface DeliveryRef {
+  idempotency_key: string;
+  contact_id: string | null;
+  channel: string;
+  connector: string;
+  flow_id: string;
+  flow_version: number;
+  node_id: string;
+  workflow_id: string;
+  provider_message_id: string | null;
+}
+
+/** The columns of `DeliveryRef`, for `returning`. */
+const DELIVERY_REF: string[] = [
+  'idempotency_key',
+  'contact_id',
+  'channel',
+  'connector',
+  'flow_id',
+  'flow_version',
+  'node_id',
+  'workflow_id',
+  'provider_message_id',
+];
+
+/** Tells integrators a delivery's status changed, in the transaction that changed it. */
+async function statusChanged(
+  tx: TransactionSql,
+  rows: readonly DeliveryRef[],
+  status: MessageStatus,
+  reason?: string,
+): Promise<void> {
+  for (const r of rows)
+    await publishIntegratorEvent(tx, 'message.status_changed', {
+      messageId: r.idempotency_key,
+      status,
+      contactId: r.contact_id,
+      channel: r.channel,
+      connector: r.connector,
+      flowId: r.flow_id,
+      flowVersion: r.flow_version,
+      nodeId: r.node_id,
+      workflowId: r.workflow_id,
+      ...(r.provider_message_id ? { providerMessageId: r.provider_message_id } : {}),
+      ...(reason === undefined ? {} : { reason }),
+    });
 }
 
 /** Deliveries of messages and the outbox (messages "sent" where no provider is configured). */
@@ -132,23 +183,32 @@ export class DeliveryRepository {
   }
 
   async markSent(key: string, providerMessageId: string | undefined): Promise<void> {
-    await this.sql`
-      update deliveries set status = 'sent', sent_at = now(), provider_message_id = ${providerMessageId ?? null}
-      where idempotency_key = ${key}`;
+    await this.sql.begin(async (tx) => {
+      const rows = await tx<DeliveryRef[]>`
+        update deliveries set status = 'sent', sent_at = now(), provider_message_id = ${providerMessageId ?? null}
+        where idempotency_key = ${key} returning ${tx(DELIVERY_REF)}`;
+      await statusChanged(tx, rows, 'sent');
+    });
   }
 
   /** The provider says the contact refuses the channel: never try it again, in any flow. */
   async markOptedOut(key: string, contactId: string, channel: string): Promise<void> {
     await this.sql.begin(async (tx) => {
-      await tx`
+      const optedOut = await tx`
         update contacts set unsubscribed = array_append(unsubscribed, ${channel}), updated_at = now()
-        where id = ${contactId} and not (${channel} = any(unsubscribed))`;
-      await tx`update deliveries set status = 'failed', error = 'opted out' where idempotency_key = ${key}`;
+        where id = ${contactId} and not (${channel} = any(unsubscribed)) returning id`;
+      if (optedOut.length > 0)
+        await publishIntegratorEvent(tx, 'contact.unsubscribed', { contactId, channel });
+      const rows = await tx<DeliveryRef[]>`
+        update deliveries set status = 'failed', error = 'opted out' where idempotency_key = ${key}
+        returning ${tx(DELIVERY_REF)}`;
+      await statusChanged(tx, rows, 'rejected', 'opted out');
     });
   }
 
   /** The provider answered with an error: failed for good, or pending and free to retry. */
   async markAttemptFailed(key: string, status: 'failed' | 'pending', error: string): Promise<void> {
+    if (status === 'failed') return this.markFailed(key, error);
     await this.sql`update deliveries set status = ${status}, error = ${error} where idempotency_key = ${key}`;
   }
 
@@ -164,7 +224,12 @@ export class DeliveryRepository {
   }
 
   async markFailed(key: string, error: string): Promise<void> {
-    await this.sql`update deliveries set status = 'failed', error = ${error} where idempotency_key = ${key}`;
+    await this.sql.begin(async (tx) => {
+      const rows = await tx<DeliveryRef[]>`
+        update deliveries set status = 'failed', error = ${error} where idempotency_key = ${key}
+        returning ${tx(DELIVERY_REF)}`;
+      await statusChanged(tx, rows, 'failed', error);
+    });
   }
 
   async listOutbox(

@@ -1,4 +1,5 @@
 import type { Sql } from 'postgres';
+import { publishIntegratorEvent } from './integrator-webhooks';
 
 /** Enrollments: each contact's runs of each flow, from start to outcome. */
 export class EnrollmentRepository {
@@ -13,10 +14,21 @@ export class EnrollmentRepository {
     /** The `state` of the event that started the run (a channel code's), if it had one. */
     channelState?: string;
   }) {
-    await this.sql`
-      insert into enrollments (workflow_id, run_id, flow_id, flow_version, contact_id, channel_state)
-      values (${e.workflowId}, ${e.runId}, ${e.flowId}, ${e.version}, ${e.contactId}, ${e.channelState ?? null})
-      on conflict do nothing`;
+    await this.sql.begin(async (tx) => {
+      const [fresh] = await tx`
+        insert into enrollments (workflow_id, run_id, flow_id, flow_version, contact_id, channel_state)
+        values (${e.workflowId}, ${e.runId}, ${e.flowId}, ${e.version}, ${e.contactId}, ${e.channelState ?? null})
+        on conflict do nothing returning run_id`;
+      // A journey that ended before this record recorded its start, and told integrators then.
+      if (fresh)
+        await publishIntegratorEvent(tx, 'journey.entered', {
+          contactId: e.contactId,
+          flowId: e.flowId,
+          flowVersion: e.version,
+          workflowId: e.workflowId,
+          runId: e.runId,
+        });
+    });
   }
 
   /**

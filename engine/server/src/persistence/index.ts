@@ -13,6 +13,7 @@ import { EventRepository } from './events';
 import { FlowRepository } from './flows';
 import { GroupEntryRepository } from './group-entry';
 import { InboundFactRepository } from './inbound-facts';
+import { IntegratorWebhookRepository } from './integrator-webhooks';
 import { JourneyRepository } from './journeys';
 import { MessageStatusRepository } from './message-statuses';
 import { migrate } from './migrate';
@@ -58,6 +59,8 @@ export class Database {
   readonly journeys: JourneyRepository;
   /** What became of each message: its statuses and where it stands now. */
   readonly messageStatuses: MessageStatusRepository;
+  /** Integrators' webhook subscriptions, the events for them and the delivery log. */
+  readonly integratorWebhooks: IntegratorWebhookRepository;
   /** Providers' tag catalogs (WeCom corp tags) and the tag changes they have still to get. */
   readonly providerTags: ProviderTagRepository;
   readonly stats: StatsRepository;
@@ -83,6 +86,7 @@ export class Database {
     this.deliveries = new DeliveryRepository(sql);
     this.journeys = new JourneyRepository(sql);
     this.messageStatuses = new MessageStatusRepository(sql);
+    this.integratorWebhooks = new IntegratorWebhookRepository(sql);
     this.providerTags = new ProviderTagRepository(sql);
     this.stats = new StatsRepository(sql);
     this.watchedGroups = new WatchedGroupRepository(sql);
@@ -135,6 +139,13 @@ export { EventRepository } from './events';
 export { type FlowRecord, FlowRepository, type FlowStatus, type FlowVersionRecord } from './flows';
 export { GroupEntryRepository, type JoinWayWrite, type WelcomeTemplateWrite } from './group-entry';
 export { InboundFactRepository, type KeptFact } from './inbound-facts';
+export {
+  type DueDelivery,
+  type IntegratorEventInput,
+  IntegratorWebhookRepository,
+  publishIntegratorEvent,
+  type SubscriptionRow,
+} from './integrator-webhooks';
 export { JourneyRepository } from './journeys';
 export {
   type DeliveryLifecycle,
