@@ -182,10 +182,10 @@ export interface ConnectorInstance {
 }
 
 /** Localised text: English and Chinese. */
-export interface Words {
+export type Words = {
   en: string;
   zh: string;
-}
+};
 
 /**
  * A provider's quota on how many messages one recipient may receive in a calendar period (WeCom:
@@ -363,6 +363,29 @@ export interface ConnectorJob<Config = unknown> {
   startsOnTagChange?: boolean;
   /** Also run once when its schedule is made or changed (the server's start, a route change). */
   runsWhenScheduled?: boolean;
+}
+
+/**
+ * What the builder's channel form shows of a config field, set with `.meta()` and served in the
+ * config's JSON Schema: its name as the provider's console writes it, and what to enter.
+ */
+export type ConfigFieldMeta = {
+  label: Words;
+  help: Words;
+  /** A credential: stored encrypted, shown masked. */
+  secret?: boolean;
+};
+
+/**
+ * `.meta()` argument for a config field:
+ * `z.string().meta(configField(['AccessKey ID', 'AccessKey ID'], ['From the RAM console.', '在 RAM 控制台创建。']))`.
+ */
+export function configField(
+  [labelEn, labelZh]: readonly [string, string],
+  [helpEn, helpZh]: readonly [string, string],
+  more: { secret?: boolean } = {},
+): ConfigFieldMeta {
+  return { label: { en: labelEn, zh: labelZh }, help: { en: helpEn, zh: helpZh }, ...more };
 }
 
 export interface Connector<Config = unknown> {
