@@ -161,8 +161,7 @@ export const sendWindowSchema = z
     timeZone: z
       .string()
       .refine(isValidTimeZone, {
-        message: 'Unknown IANA time zone.',
-        params: { messageZh: '未知的 IANA 时区。' },
+        message: 'Unknown IANA time zone. / 未知的 IANA 时区。',
       })
       .default('Asia/Shanghai')
       .meta(

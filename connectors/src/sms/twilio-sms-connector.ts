@@ -29,10 +29,12 @@ export const twilioSmsSecretFields = ['authToken', 'apiKeySecret'] as const;
 
 /** A Twilio id: two letters and 32 hex digits (AC… an account, SK… an API key, MG… a Messaging Service). */
 const twilioSid = (prefix: string, what: string, whatZh: string) =>
-  z.string().refine((value) => new RegExp(`^${prefix}[0-9a-fA-F]{32}$`).test(value), {
-    message: `${what} looks like ${prefix} followed by 32 hex digits.`,
-    params: { messageZh: `${whatZh}的格式是 ${prefix} 后跟 32 位十六进制数字。` },
-  });
+  z
+    .string()
+    .regex(
+      new RegExp(`^${prefix}[0-9a-fA-F]{32}$`),
+      `${what} looks like ${prefix} followed by 32 hex digits. / ${whatZh}的格式是 ${prefix} 后跟 32 位十六进制数字。`,
+    );
 
 export const twilioSmsConfigSchema = z
   .object({
@@ -169,12 +171,11 @@ export const twilioSmsConfigSchema = z
   })
   .strict()
   .refine((c) => c.from || c.messagingServiceSid, {
-    message: 'Set from or messagingServiceSid.',
-    params: { messageZh: '请填写发送号码或 Messaging Service SID。' },
+    message: 'Set from or messagingServiceSid. / 请填写发送号码 (from) 或 Messaging Service SID。',
   })
   .refine((c) => c.authToken || (c.apiKeySid && c.apiKeySecret), {
-    message: 'Set authToken, or apiKeySid with apiKeySecret.',
-    params: { messageZh: '请填写 Auth Token，或同时填写 API Key SID 和 API Key Secret。' },
+    message:
+      'Set authToken, or apiKeySid with apiKeySecret. / 请填写 Auth Token，或同时填写 API Key SID 和 API Key Secret。',
   });
 export type TwilioSmsConfig = z.infer<typeof twilioSmsConfigSchema>;
 

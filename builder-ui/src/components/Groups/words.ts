@@ -124,13 +124,6 @@ const zh: GroupWords = {
 
 const words: Record<Locale, GroupWords> = { en, zh };
 
-/** The contract's messages are "English / 中文": the operator's half. */
-export function inLocale(message: string, locale: Locale): string {
-  const at = message.lastIndexOf(' / ');
-  if (at < 0) return message;
-  return locale === 'zh' ? message.slice(at + 3) : message.slice(0, at);
-}
-
 export function useGroupWords(): { w: GroupWords; locale: Locale } {
   const { locale } = useLocale();
   return { w: words[locale], locale };
