@@ -48,7 +48,7 @@ function Name({ field }: { field: FormField }) {
   if (!label) return <code>{field.name}</code>;
   return (
     <>
-      <span data-testid={`${testId(field.path)}-label`}>{label}</span>
+      <span data-testid={`${testId(field.path)}-label`}>{label}</span>{' '}
       <code className="schema-field__key">{field.name}</code>
     </>
   );
