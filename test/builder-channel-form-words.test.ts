@@ -52,6 +52,7 @@ it('names the fields and shows the API refusal in Chinese, then in English', asy
   await expect.poll(() => byId('nav-channels').textContent()).toBe('渠道');
   await openAliyunForm();
 
+  expect(await byId('connector-description').textContent()).toContain('阿里云短信');
   // Labels as Aliyun's console writes them, the key small beside, the help below.
   expect(await byId('field-signName-label').textContent()).toBe('短信签名');
   expect(await page.locator('label[for] code.schema-field__key', { hasText: 'signName' }).count()).toBe(1);
@@ -71,6 +72,7 @@ it('names the fields and shows the API refusal in Chinese, then in English', asy
   await expect.poll(() => byId('field-signName-label').textContent()).toBe('Signature');
   expect(await byId('field-errors-signName').textContent()).toContain('Invalid input');
   expect(await byId('field-signName-help').textContent()).toContain('approved signature');
+  expect(await byId('connector-description').textContent()).toContain('Aliyun SMS');
   const en = await saveWithoutSignature();
   expect(en).toContain('Invalid input');
   expect(en).not.toMatch(HAN);

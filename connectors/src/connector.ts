@@ -391,7 +391,8 @@ export function configField(
 export interface Connector<Config = unknown> {
   /** A unique name, e.g. `outbox`, `wecom-app`, `smtp`. */
   name: string;
-  description: string;
+  /** What it does, as the channel form shows it under the connector's name. */
+  description: Words;
   /** The sopflow channels this connector can deliver on. */
   channels: readonly string[];
   /** What it can carry besides plain text. */

@@ -106,15 +106,20 @@ describe('the config forms of the connectors that ship with sopflow', () => {
     defaultRegistry()
       .list()
       .map((c) => [c.name, c] as const),
-  )('%s: every field has a label and a help in en and zh, the zh label in Chinese', (_, connector) => {
-    expect(fieldsWithoutWords(connector)).toEqual([]);
-  });
+  )(
+    '%s: a description and every field a label and a help in en and zh, the zh label in Chinese',
+    (_, connector) => {
+      expect(connector.description.en.trim()).not.toBe('');
+      expect(connector.description.zh).toMatch(CJK);
+      expect(fieldsWithoutWords(connector)).toEqual([]);
+    },
+  );
 
   it('finds a field without words, a nested one too, and an English zh label', () => {
     const words = configField(['Name', '名称'], ['Help', '帮助']);
     const connector = defineConnector({
       name: 'new',
-      description: 'new',
+      description: { en: 'new', zh: '新' },
       channels: ['sms'],
       configSchema: z.object({
         named: z.string().meta(words),
@@ -142,7 +147,7 @@ describe('ConnectorRegistry address kinds', () => {
   const connector = (name: string, address: ReturnType<typeof defineAddressKind>) =>
     defineConnector({
       name,
-      description: name,
+      description: { en: name, zh: name },
       channels: ['sms'],
       address,
       configSchema: phoneAddress.schema,

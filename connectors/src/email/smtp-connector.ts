@@ -302,8 +302,10 @@ function originHeader(origin: OutboundMessage['origin']): string {
 
 export const smtpConnector = defineConnector({
   name: 'smtp',
-  description:
-    'Sends email through an SMTP server, with pooled connections and one-click unsubscribe headers.',
+  description: {
+    en: 'Sends email through an SMTP server, with pooled connections and one-click unsubscribe headers.',
+    zh: '通过 SMTP 服务器发送邮件，复用连接，并带一键退订邮件头。',
+  },
   channels: ['email'],
   address: emailAddress,
   capabilities: ['html'],

@@ -257,7 +257,10 @@ export function customMessageBody(
 
 export const officialAccountConnector = defineConnector({
   name: 'wechat-oa',
-  description: 'WeChat Official Account: template messages, or customer-service text/news within 48 h.',
+  description: {
+    en: 'WeChat Official Account: template messages, or customer-service text/news within 48 h.',
+    zh: '微信公众号：模板消息，或 48 小时内的客服文本/图文消息。',
+  },
   channels: ['wechat_oa'],
   address: openIdAddress,
   capabilities: ['template', 'articles'],

@@ -243,7 +243,10 @@ export function classifyAliyunError(
 export const aliyunSmsConnector = defineTemplateSmsConnector({
   name: 'aliyun-sms',
   provider: 'Aliyun SMS',
-  description: 'Aliyun SMS (Dysmsapi SendSms): approved templates with rendered parameters.',
+  description: {
+    en: 'Aliyun SMS (Dysmsapi SendSms): approved templates with rendered parameters.',
+    zh: '阿里云短信（Dysmsapi SendSms）：发送审核通过的模板，填入渲染后的参数。',
+  },
   configSchema: aliyunSmsConfigSchema,
   secretFields: aliyunSmsSecretFields,
   inbound: [aliyunRepliesHandler],

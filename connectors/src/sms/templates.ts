@@ -7,6 +7,7 @@ import {
   configField,
   type OutboundMessage,
   type SendResult,
+  type Words,
 } from '../connector';
 import type { InboundHandler } from '../inbound';
 import { ProviderSendError } from '../shared/provider-errors';
@@ -205,7 +206,7 @@ export function defineTemplateSmsConnector<Config extends TemplateSmsSettings>(s
   name: string;
   /** The provider's name in error messages. */
   provider: string;
-  description: string;
+  description: Words;
   configSchema: z.ZodType<Config>;
   secretFields: readonly string[];
   inbound: readonly InboundHandler[];

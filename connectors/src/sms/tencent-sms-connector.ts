@@ -223,7 +223,10 @@ export function classifyTencentCode(
 export const tencentSmsConnector = defineTemplateSmsConnector({
   name: 'tencent-sms',
   provider: 'Tencent SMS',
-  description: 'Tencent Cloud SMS (SendSms 2021-01-11): approved templates with positional parameters.',
+  description: {
+    en: 'Tencent Cloud SMS (SendSms 2021-01-11): approved templates with positional parameters.',
+    zh: '腾讯云短信（SendSms 2021-01-11）：发送审核通过的模板，按顺序填入参数。',
+  },
   configSchema: tencentSmsConfigSchema,
   secretFields: tencentSmsSecretFields,
   inbound: [tencentRepliesHandler],

@@ -219,7 +219,10 @@ export function classifyTwilioError(status: number, body: TwilioError, headers: 
 
 export const twilioSmsConnector = defineConnector({
   name: 'twilio-sms',
-  description: 'Twilio Programmable Messaging: free-text SMS with the opt-out line appended.',
+  description: {
+    en: 'Twilio Programmable Messaging: free-text SMS with the opt-out line appended.',
+    zh: 'Twilio 短信（Programmable Messaging）：自由文本短信，末尾追加退订提示。',
+  },
   channels: ['sms'],
   address: phoneAddress,
   configSchema: twilioSmsConfigSchema,

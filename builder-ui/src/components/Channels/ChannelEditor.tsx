@@ -170,7 +170,7 @@ export function ChannelEditor({ channel, channelName, route, connectors, address
             </select>
             {connector && (
               <p className="field__hint" data-testid="connector-description">
-                {connector.description}
+                {connector.description[locale]}
                 {connector.capabilities.length > 0 && (
                   <>
                     {' '}
