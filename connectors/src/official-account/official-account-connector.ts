@@ -6,6 +6,7 @@ import {
   type Recipient,
   type SendResult,
 } from '../connector';
+import { quotaTimeZoneField, timeoutField } from '../shared/config-fields';
 import { msUntilLocalTime } from '../shared/local-time';
 import { OptedOutError, ProviderSendError } from '../shared/provider-errors';
 import { correlationId, failSend, jsonAnswer, parseJson, providerRequests } from '../shared/provider-http';
@@ -96,17 +97,10 @@ export const officialAccountConfigSchema = z
           ],
         ),
       ),
-    timeoutMs: z
-      .number()
-      .int()
-      .min(1000)
-      .default(10_000)
-      .meta(
-        configField(
-          ['Timeout (ms)', '超时（毫秒）'],
-          ['How long one call to WeChat may take.', '一次调用微信接口最多等待的毫秒数。'],
-        ),
-      ),
+    timeoutMs: timeoutField(10_000, [
+      'How long one call to WeChat may take.',
+      '一次调用微信接口最多等待的毫秒数。',
+    ]),
     templateLinkParam: z
       .string()
       .min(1)
@@ -133,18 +127,10 @@ export const officialAccountConfigSchema = z
           ],
         ),
       ),
-    quotaTimeZone: z
-      .string()
-      .default('Asia/Shanghai')
-      .meta(
-        configField(
-          ['Quota time zone', '配额时区'],
-          [
-            'The IANA time zone WeChat’s daily API quotas reset in.',
-            '微信每日接口调用配额重置所用的 IANA 时区。',
-          ],
-        ),
-      ),
+    quotaTimeZone: quotaTimeZoneField([
+      'The IANA time zone WeChat’s daily API quotas reset in.',
+      '微信每日接口调用配额重置所用的 IANA 时区。',
+    ]),
   })
   .strict();
 export type OfficialAccountConfig = z.infer<typeof officialAccountConfigSchema>;

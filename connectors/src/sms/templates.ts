@@ -10,6 +10,7 @@ import {
   type Words,
 } from '../connector';
 import type { InboundHandler } from '../inbound';
+import { quotaTimeZoneField, timeoutField } from '../shared/config-fields';
 import { ProviderSendError } from '../shared/provider-errors';
 import { normalizePhone } from '../shared/provider-http';
 import { enforceSendWindow, type SendWindow, sendWindowSchema } from './compliance';
@@ -67,20 +68,10 @@ export function orderedTemplateParams(
 
 /** The settings every template-only SMS provider (Aliyun, Tencent) takes besides its credentials. */
 export const templateSmsConfigFields = {
-  timeoutMs: z
-    .number()
-    .int()
-    .min(1000)
-    .default(10_000)
-    .meta(
-      configField(
-        ['Timeout (ms)', '超时（毫秒）'],
-        [
-          'How long one send may take. A timed-out send is retried and may then arrive twice; the provider advises at least 1 s.',
-          '一次发送最多等待的毫秒数。超时的发送会重试，短信可能收到两次；服务商建议不少于 1 秒。',
-        ],
-      ),
-    ),
+  timeoutMs: timeoutField(10_000, [
+    'How long one send may take. A timed-out send is retried and may then arrive twice; the provider advises at least 1 s.',
+    '一次发送最多等待的毫秒数。超时的发送会重试，短信可能收到两次；服务商建议不少于 1 秒。',
+  ]),
   sendWindow: sendWindowSchema
     .optional()
     .meta(
@@ -170,18 +161,10 @@ export const templateSmsConfigFields = {
         ],
       ),
     ),
-  quotaTimeZone: z
-    .string()
-    .default('Asia/Shanghai')
-    .meta(
-      configField(
-        ['Quota time zone', '配额时区'],
-        [
-          'The IANA time zone the provider’s daily quotas reset in (Tencent also counts its marketing hours in it).',
-          '服务商每日配额重置所用的 IANA 时区（腾讯云的营销短信时段也按此时区计算）。',
-        ],
-      ),
-    ),
+  quotaTimeZone: quotaTimeZoneField([
+    'The IANA time zone the provider’s daily quotas reset in (Tencent also counts its marketing hours in it).',
+    '服务商每日配额重置所用的 IANA 时区（腾讯云的营销短信时段也按此时区计算）。',
+  ]),
 };
 
 /** What `templateSms` reads of a connector's config. */

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { configField, defineConnector, type OutboundMessage, type SendResult } from '../connector';
+import { timeoutField } from '../shared/config-fields';
 import { OptedOutError, ProviderSendError } from '../shared/provider-errors';
 import { failSend, normalizePhone, parseJson, providerRequests, retryAfterMs } from '../shared/provider-http';
 import {
@@ -138,17 +139,7 @@ export const twilioSmsConfigSchema = z
           ['Change it only for a proxy or tests.', '仅在使用代理或测试时修改。'],
         ),
       ),
-    timeoutMs: z
-      .number()
-      .int()
-      .min(1000)
-      .default(15_000)
-      .meta(
-        configField(
-          ['Timeout (ms)', '超时（毫秒）'],
-          ['How long one send may take.', '一次发送最多等待的毫秒数。'],
-        ),
-      ),
+    timeoutMs: timeoutField(15_000, ['How long one send may take.', '一次发送最多等待的毫秒数。']),
     optOutLine: optOutLineSchema
       .default({ enabled: true, locale: 'en' })
       .meta(
