@@ -187,10 +187,10 @@ export interface ConnectorInstance {
 }
 
 /** Localised text: English and Chinese. */
-export interface Words {
+export type Words = {
   en: string;
   zh: string;
-}
+};
 
 /**
  * A provider's quota on how many messages one recipient may receive in a calendar period (WeCom:
@@ -370,10 +370,34 @@ export interface ConnectorJob<Config = unknown> {
   runsWhenScheduled?: boolean;
 }
 
+/**
+ * What the builder's channel form shows of a config field, set with `.meta()` and served in the
+ * config's JSON Schema: its name as the provider's console writes it, and what to enter.
+ */
+export type ConfigFieldMeta = {
+  label: Words;
+  help: Words;
+  /** A credential: stored encrypted, shown masked. */
+  secret?: boolean;
+};
+
+/**
+ * `.meta()` argument for a config field:
+ * `z.string().meta(configField(['AccessKey ID', 'AccessKey ID'], ['From the RAM console.', '在 RAM 控制台创建。']))`.
+ */
+export function configField(
+  [labelEn, labelZh]: readonly [string, string],
+  [helpEn, helpZh]: readonly [string, string],
+  more: { secret?: boolean } = {},
+): ConfigFieldMeta {
+  return { label: { en: labelEn, zh: labelZh }, help: { en: helpEn, zh: helpZh }, ...more };
+}
+
 export interface Connector<Config = unknown> {
   /** A unique name, e.g. `outbox`, `wecom-app`, `smtp`. */
   name: string;
-  description: string;
+  /** What it does, as the channel form shows it under the connector's name. */
+  description: Words;
   /** The sopflow channels this connector can deliver on. */
   channels: readonly string[];
   /** What it can carry besides plain text. */

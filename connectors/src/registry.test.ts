@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
+import { z } from 'zod';
 import { defineAddressKind } from './address-kind';
-import { defineConnector } from './connector';
+import { type Connector, configField, defineConnector } from './connector';
 import { ConnectorRegistry, defaultRegistry } from './registry';
 import { phoneAddress } from './sms/phone-address';
 import { WECOM_MASS_SEND_LIMIT } from './wecom';
@@ -45,11 +46,108 @@ describe('the connectors that ship with sopflow', () => {
   });
 });
 
+/** Names the providers' consoles write the same way in Chinese (no CJK character needed). */
+const SAME_IN_CHINESE = new Set([
+  'AccessKey ID',
+  'AccessKey Secret',
+  'Account SID',
+  'API Key SID',
+  'API Key Secret',
+  'AppID',
+  'Auth Token',
+  'EncodingAESKey',
+  'Messaging Service SID',
+  'Reply-To',
+  'Secret',
+  'SecretId',
+  'SecretKey',
+  'SmsSdkAppId',
+  'Token',
+  'Webhook key',
+]);
+
+const CJK = /\p{Script=Han}/u;
+
+interface FieldSchema {
+  properties?: Record<string, FieldSchema>;
+  additionalProperties?: boolean | FieldSchema;
+  label?: { en?: string; zh?: string };
+  help?: { en?: string; zh?: string };
+}
+
+/**
+ * What is missing from the words of each field of a config (nested ones too), as the API serves its
+ * JSON Schema. A map's values (the robots' webhook keys) are typed in rows the form labels itself.
+ */
+function fieldsWithoutWords(connector: Connector): string[] {
+  const schema = z.toJSONSchema(connector.configSchema, {
+    io: 'input',
+    unrepresentable: 'any',
+  }) as FieldSchema;
+  const problems: string[] = [];
+  const walk = (object: FieldSchema, prefix: string) => {
+    for (const [name, field] of Object.entries(object.properties ?? {})) {
+      const path = prefix ? `${prefix}.${name}` : name;
+      for (const part of ['label', 'help'] as const)
+        for (const locale of ['en', 'zh'] as const)
+          if (!field[part]?.[locale]?.trim()) problems.push(`${path}: no ${part}.${locale}`);
+      const zh = field.label?.zh;
+      if (zh && !CJK.test(zh) && !SAME_IN_CHINESE.has(zh))
+        problems.push(`${path}: label.zh "${zh}" is not Chinese`);
+      walk(field, path);
+    }
+  };
+  walk(schema, '');
+  return problems;
+}
+
+describe('the config forms of the connectors that ship with sopflow', () => {
+  it.each(
+    defaultRegistry()
+      .list()
+      .map((c) => [c.name, c] as const),
+  )(
+    '%s: a description and every field a label and a help in en and zh, the zh label in Chinese',
+    (_, connector) => {
+      expect(connector.description.en.trim()).not.toBe('');
+      expect(connector.description.zh).toMatch(CJK);
+      expect(fieldsWithoutWords(connector)).toEqual([]);
+    },
+  );
+
+  it('finds a field without words, a nested one too, and an English zh label', () => {
+    const words = configField(['Name', '名称'], ['Help', '帮助']);
+    const connector = defineConnector({
+      name: 'new',
+      description: { en: 'new', zh: '新' },
+      channels: ['sms'],
+      configSchema: z.object({
+        named: z.string().meta(words),
+        bare: z.string(),
+        group: z.object({ inner: z.number().default(1) }).meta(words),
+        english: z.string().meta(configField(['Sign name', 'Sign name'], ['Help', '帮助'])),
+      }),
+      create: () => ({ send: async () => ({ status: 'sent' }) }),
+    });
+    expect(fieldsWithoutWords(connector)).toEqual([
+      'bare: no label.en',
+      'bare: no label.zh',
+      'bare: no help.en',
+      'bare: no help.zh',
+      'group.inner: no label.en',
+      'group.inner: no label.zh',
+      'group.inner: no help.en',
+      'group.inner: no help.zh',
+      'english: label.zh "Sign name" is not Chinese',
+    ]);
+  });
+});
+
 describe('ConnectorRegistry address kinds', () => {
   const connector = (name: string, address: ReturnType<typeof defineAddressKind>) =>
     defineConnector({
       name,
-      description: name,
+      description: { en: name, zh: name },
       channels: ['sms'],
       address,
       configSchema: phoneAddress.schema,

@@ -1,7 +1,13 @@
 import { createHash } from 'node:crypto';
 import nodemailer, { type SendMailOptions, type SMTPSentMessageInfo, type Transporter } from 'nodemailer';
 import { z } from 'zod';
-import { type ConnectorContext, defineConnector, type OutboundMessage, SendError } from '../connector';
+import {
+  type ConnectorContext,
+  configField,
+  defineConnector,
+  type OutboundMessage,
+  SendError,
+} from '../connector';
 import { emailBouncesHandler } from './bounces';
 import { emailAddress } from './email-address';
 import { classifySmtpError } from './smtp-errors';
@@ -12,71 +18,218 @@ import { classifySmtpError } from './smtp-errors';
  * retryable, rate-limited or permanent (see `smtp-errors.ts`).
  */
 
-const secret = { secret: true } as const;
+/** A whole number of milliseconds, at least 1. */
+const ms = (label: readonly [string, string], help: readonly [string, string], byDefault: number) =>
+  z.number().int().min(1).default(byDefault).meta(configField(label, help));
 
 export const SmtpConfig = z
   .object({
-    host: z.string().min(1).meta({ description: 'The SMTP server, e.g. smtp.example.com.' }),
-    port: z.number().int().min(1).max(65_535).default(587).meta({
-      description: '587 for STARTTLS submission, 465 for implicit TLS, 25 for a relay.',
-    }),
-    secure: z.boolean().default(false).meta({
-      description:
-        'Implicit TLS from the first byte (port 465). Off: STARTTLS is used when the server offers it.',
-    }),
-    requireTLS: z.boolean().default(false).meta({
-      description: 'With secure off, refuse to send unless the server upgrades the connection with STARTTLS.',
-    }),
+    host: z
+      .string()
+      .min(1)
+      .meta(
+        configField(['SMTP server', 'SMTP 服务器'], ['e.g. smtp.example.com.', '例如 smtp.example.com。']),
+      ),
+    port: z
+      .number()
+      .int()
+      .min(1)
+      .max(65_535)
+      .default(587)
+      .meta(
+        configField(
+          ['Port', '端口'],
+          [
+            '587 for STARTTLS submission, 465 for implicit TLS, 25 for a relay.',
+            '587 用于 STARTTLS 提交，465 用于 SSL/TLS 直连，25 用于中继。',
+          ],
+        ),
+      ),
+    secure: z
+      .boolean()
+      .default(false)
+      .meta(
+        configField(
+          ['SSL/TLS from the start', '直接使用 SSL/TLS'],
+          [
+            'Implicit TLS from the first byte (port 465). Off: STARTTLS is used when the server offers it.',
+            '从连接开始即使用 TLS（端口 465）。关闭时，服务器支持 STARTTLS 则使用 STARTTLS。',
+          ],
+        ),
+      ),
+    requireTLS: z
+      .boolean()
+      .default(false)
+      .meta(
+        configField(
+          ['Require STARTTLS', '强制 STARTTLS'],
+          [
+            'With the option above off, refuse to send unless the server upgrades the connection with STARTTLS.',
+            '上一项关闭时，服务器不通过 STARTTLS 加密连接就不发送。',
+          ],
+        ),
+      ),
     auth: z
       .object({
-        user: z.string().min(1),
-        pass: z.string().min(1).meta(secret),
+        user: z
+          .string()
+          .min(1)
+          .meta(
+            configField(
+              ['User name', '用户名'],
+              ['The SMTP login, often the mailbox address.', 'SMTP 登录名，通常是邮箱地址。'],
+            ),
+          ),
+        pass: z
+          .string()
+          .min(1)
+          .meta(
+            configField(
+              ['Password', '密码'],
+              [
+                'The SMTP password or the provider’s authorization code.',
+                'SMTP 密码，或邮箱服务商提供的授权码。',
+              ],
+              { secret: true },
+            ),
+          ),
       })
       .optional()
-      .meta({ description: 'Login. Leave out for a relay that trusts this host.' }),
-    from: z.object({
-      address: z.email(),
-      /** Shown as the sender's name. */
-      name: z.string().optional(),
-    }),
-    replyTo: z.email().optional(),
+      .meta(
+        configField(
+          ['Login', '登录'],
+          ['Leave out for a relay that trusts this host.', '中继服务器信任本机时可不填。'],
+        ),
+      ),
+    from: z
+      .object({
+        address: z
+          .email()
+          .meta(configField(['Address', '邮箱地址'], ['The sender’s address.', '发件人的邮箱地址。'])),
+        name: z
+          .string()
+          .optional()
+          .meta(configField(['Name', '名称'], ['Shown as the sender’s name.', '显示为发件人名称。'])),
+      })
+      .meta(configField(['From', '发件人'], ['Who the mail is from.', '邮件的发件人。'])),
+    replyTo: z
+      .email()
+      .optional()
+      .meta(
+        configField(
+          ['Reply-To', '回复地址'],
+          ['Where replies go, if not the sender.', '回复邮件发往的地址（不同于发件人时填写）。'],
+        ),
+      ),
     pool: z
       .object({
-        /** Keep connections open and reuse them across messages. @default true */
-        enabled: z.boolean().default(true),
-        /** @default 5 */
-        maxConnections: z.number().int().min(1).default(5),
-        /** Messages per connection before it is replaced. @default 100 */
-        maxMessages: z.number().int().min(1).default(100),
-        /** The window for `rateLimit`, in ms. @default 1000 */
-        rateDelta: z.number().int().min(1).default(1000),
-        /** At most this many messages per `rateDelta` across all connections. @default unlimited */
-        rateLimit: z.number().int().min(1).optional(),
+        enabled: z
+          .boolean()
+          .default(true)
+          .meta(
+            configField(
+              ['Reuse connections', '复用连接'],
+              ['Keep connections open and reuse them across messages.', '保持连接并在多封邮件间复用。'],
+            ),
+          ),
+        maxConnections: z
+          .number()
+          .int()
+          .min(1)
+          .default(5)
+          .meta(
+            configField(
+              ['Connections', '连接数'],
+              ['Connections open at once, at most.', '同时打开的最大连接数。'],
+            ),
+          ),
+        maxMessages: z
+          .number()
+          .int()
+          .min(1)
+          .default(100)
+          .meta(
+            configField(
+              ['Messages per connection', '每个连接的邮件数'],
+              ['Messages per connection before it is replaced.', '一个连接发送多少封邮件后更换。'],
+            ),
+          ),
+        rateDelta: ms(
+          ['Rate window (ms)', '限速窗口（毫秒）'],
+          ['The window the rate limit counts in.', '限速计数所用的时间窗口。'],
+          1000,
+        ),
+        rateLimit: z
+          .number()
+          .int()
+          .min(1)
+          .optional()
+          .meta(
+            configField(
+              ['Rate limit', '限速'],
+              [
+                'At most this many messages per window across all connections; unlimited when empty.',
+                '所有连接在每个窗口内最多发送的邮件数；留空表示不限。',
+              ],
+            ),
+          ),
       })
-      .prefault({}),
+      .prefault({})
+      .meta(configField(['Connection pool', '连接池'], ['How connections are reused.', '连接的复用方式。'])),
     timeouts: z
       .object({
-        /** Opening the TCP connection. @default 10000 */
-        connectionMs: z.number().int().min(1).default(10_000),
-        /** Waiting for the server's greeting once connected. @default 10000 */
-        greetingMs: z.number().int().min(1).default(10_000),
-        /** Silence on an open connection. @default 20000 */
-        socketMs: z.number().int().min(1).default(20_000),
-        /**
-         * The whole send, queueing in the pool included. Keep it under the deliver activity's
-         * start-to-close timeout (30 s), so a send is given up on before its attempt is.
-         * @default 25000
-         */
-        sendMs: z.number().int().min(1).default(25_000),
+        connectionMs: ms(
+          ['Connect (ms)', '连接（毫秒）'],
+          ['Opening the TCP connection.', '建立 TCP 连接的超时。'],
+          10_000,
+        ),
+        greetingMs: ms(
+          ['Greeting (ms)', '问候（毫秒）'],
+          ['Waiting for the server’s greeting once connected.', '连接后等待服务器问候的超时。'],
+          10_000,
+        ),
+        socketMs: ms(
+          ['Idle (ms)', '空闲（毫秒）'],
+          ['Silence on an open connection.', '已打开连接无响应的超时。'],
+          20_000,
+        ),
+        // Kept under the deliver activity's start-to-close timeout (30 s), so a send is given up on before its attempt is.
+        sendMs: ms(
+          ['Whole send (ms)', '整次发送（毫秒）'],
+          ['The whole send, waiting in the pool included.', '整次发送的超时，包括在连接池中排队的时间。'],
+          25_000,
+        ),
       })
-      .prefault({}),
-    listUnsubscribeMailto: z.string().min(1).optional().meta({
-      description:
-        'An address (or mailto: URI) for List-Unsubscribe next to the one-click link, e.g. unsubscribe@example.com.',
-    }),
-    messageIdDomain: z.string().min(1).optional().meta({
-      description: "The domain in Message-IDs. @default the from address's domain",
-    }),
+      .prefault({})
+      .meta(
+        configField(['Timeouts', '超时'], ['Timeouts of the SMTP conversation.', 'SMTP 会话各阶段的超时。']),
+      ),
+    listUnsubscribeMailto: z
+      .string()
+      .min(1)
+      .optional()
+      .meta(
+        configField(
+          ['Unsubscribe address', '退订邮箱'],
+          [
+            'An address (or mailto: URI) for List-Unsubscribe next to the one-click link, e.g. unsubscribe@example.com.',
+            'List-Unsubscribe 中与一键退订链接并列的邮箱（或 mailto: URI），例如 unsubscribe@example.com。',
+          ],
+        ),
+      ),
+    messageIdDomain: z
+      .string()
+      .min(1)
+      .optional()
+      .meta(
+        configField(
+          ['Message-ID domain', 'Message-ID 域名'],
+          [
+            'The domain in Message-IDs; by default the from address’s domain.',
+            'Message-ID 中的域名；默认为发件人地址的域名。',
+          ],
+        ),
+      ),
   })
   .strict();
 export type SmtpConfig = z.infer<typeof SmtpConfig>;
@@ -150,8 +303,10 @@ function originHeader(origin: OutboundMessage['origin']): string {
 
 export const smtpConnector = defineConnector({
   name: 'smtp',
-  description:
-    'Sends email through an SMTP server, with pooled connections and one-click unsubscribe headers.',
+  description: {
+    en: 'Sends email through an SMTP server, with pooled connections and one-click unsubscribe headers.',
+    zh: '通过 SMTP 服务器发送邮件，复用连接，并带一键退订邮件头。',
+  },
   channels: ['email'],
   address: emailAddress,
   capabilities: ['html'],

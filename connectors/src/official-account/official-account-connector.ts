@@ -1,5 +1,12 @@
 import { z } from 'zod';
-import { defineConnector, type OutboundMessage, type Recipient, type SendResult } from '../connector';
+import {
+  configField,
+  defineConnector,
+  type OutboundMessage,
+  type Recipient,
+  type SendResult,
+} from '../connector';
+import { quotaTimeZoneField, timeoutField } from '../shared/config-fields';
 import { msUntilLocalTime } from '../shared/local-time';
 import { OptedOutError, ProviderSendError } from '../shared/provider-errors';
 import { correlationId, failSend, jsonAnswer, parseJson, providerRequests } from '../shared/provider-http';
@@ -42,18 +49,88 @@ export const officialAccountSecretFields = ['appSecret'] as const;
 
 export const officialAccountConfigSchema = z
   .object({
-    appId: z.string().min(1),
-    /** SECRET: the account's AppSecret. */
-    appSecret: z.string().min(1),
-    baseUrl: z.url().default('https://api.weixin.qq.com'),
-    tokenMode: z.enum(['stable', 'classic']).default('stable'),
-    timeoutMs: z.number().int().min(1000).default(10_000),
-    /** A template param with this name is the template message's link (`url`), not a data field. */
-    templateLinkParam: z.string().min(1).default('_url'),
-    /** Send customer-service messages as this kf account (`customservice.kf_account`). */
-    kfAccount: z.string().min(1).optional(),
-    /** The time zone WeChat's daily API quotas reset in. */
-    quotaTimeZone: z.string().default('Asia/Shanghai'),
+    appId: z
+      .string()
+      .min(1)
+      .meta(
+        configField(
+          ['AppID', '开发者ID (AppID)'],
+          [
+            'The account’s AppID, under Settings and Development > Basic Configuration.',
+            '公众号的开发者ID (AppID)，在“设置与开发 > 基本配置”中查看。',
+          ],
+        ),
+      ),
+    appSecret: z
+      .string()
+      .min(1)
+      .meta(
+        configField(
+          ['AppSecret', '开发者密码 (AppSecret)'],
+          [
+            'The account’s AppSecret, from the same page (reset it there if it is lost).',
+            '公众号的开发者密码 (AppSecret)，在同一页面获取（遗失可在该页重置）。',
+          ],
+        ),
+      ),
+    baseUrl: z
+      .url()
+      .default('https://api.weixin.qq.com')
+      .meta(
+        configField(
+          ['API base URL', 'API 地址'],
+          [
+            'The WeChat API base URL; change it only for a proxy or tests.',
+            '微信 API 地址；仅在使用代理或测试时修改。',
+          ],
+        ),
+      ),
+    tokenMode: z
+      .enum(['stable', 'classic'])
+      .default('stable')
+      .meta(
+        configField(
+          ['Access token mode', 'access_token 获取方式'],
+          [
+            'stable: the stable access_token, shared by every worker; classic: each fetch invalidates the last (only when one system alone fetches tokens).',
+            'stable：稳定版 access_token，多个进程可共用；classic：每次获取都会使上一个失效（仅当只有一个系统获取 token 时使用）。',
+          ],
+        ),
+      ),
+    timeoutMs: timeoutField(10_000, [
+      'How long one call to WeChat may take.',
+      '一次调用微信接口最多等待的毫秒数。',
+    ]),
+    templateLinkParam: z
+      .string()
+      .min(1)
+      .default('_url')
+      .meta(
+        configField(
+          ['Link parameter', '跳转链接参数'],
+          [
+            'A template parameter with this name is the template message’s link (url), not a data field.',
+            '以此命名的模板参数作为模板消息的跳转链接 (url)，而不是模板数据字段。',
+          ],
+        ),
+      ),
+    kfAccount: z
+      .string()
+      .min(1)
+      .optional()
+      .meta(
+        configField(
+          ['Customer service account', '客服账号'],
+          [
+            'Send customer-service messages as this account (kf_account), e.g. kf2001@gh_xxx.',
+            '以此客服账号 (kf_account) 发送客服消息，例如 kf2001@gh_xxx。',
+          ],
+        ),
+      ),
+    quotaTimeZone: quotaTimeZoneField([
+      'The IANA time zone WeChat’s daily API quotas reset in.',
+      '微信每日接口调用配额重置所用的 IANA 时区。',
+    ]),
   })
   .strict();
 export type OfficialAccountConfig = z.infer<typeof officialAccountConfigSchema>;
@@ -166,7 +243,10 @@ export function customMessageBody(
 
 export const officialAccountConnector = defineConnector({
   name: 'wechat-oa',
-  description: 'WeChat Official Account: template messages, or customer-service text/news within 48 h.',
+  description: {
+    en: 'WeChat Official Account: template messages, or customer-service text/news within 48 h.',
+    zh: '微信公众号：模板消息，或 48 小时内的客服文本/图文消息。',
+  },
   channels: ['wechat_oa'],
   address: openIdAddress,
   capabilities: ['template', 'articles'],

@@ -8,7 +8,10 @@ import { defineConnector } from '../connector';
  */
 export const outboxConnector = defineConnector({
   name: 'outbox',
-  description: 'Records messages in Postgres instead of sending them.',
+  description: {
+    en: 'Records messages in Postgres instead of sending them.',
+    zh: '将消息记录在 Postgres 中，不实际发送。',
+  },
   channels: ['wechat', 'wechat_group', 'wechat_oa', 'email', 'sms'],
   configSchema: z.object({}).strict(),
   create: (_config, { storage }) => ({

@@ -1,5 +1,6 @@
 import { createHmac, randomUUID } from 'node:crypto';
 import { z } from 'zod';
+import { configField } from '../connector';
 import { msUntilLocalTime } from '../shared/local-time';
 import { OptedOutError, ProviderSendError } from '../shared/provider-errors';
 import { correlationId, failSend, jsonAnswer, providerRequests } from '../shared/provider-http';
@@ -26,16 +27,77 @@ export const aliyunSmsSecretFields = ['accessKeySecret'] as const;
 
 export const aliyunSmsConfigSchema = z
   .object({
-    accessKeyId: z.string().min(1),
-    /** SECRET: the AccessKey secret of a RAM user with AliyunDysmsFullAccess (or SendSms only). */
-    accessKeySecret: z.string().min(1),
-    /** The approved signature, shown as 【SignName】 in front of every message. */
-    signName: z.string().min(1),
-    endpoint: z.url().default('https://dysmsapi.aliyuncs.com'),
-    regionId: z.string().min(1).default('cn-hangzhou'),
+    accessKeyId: z
+      .string()
+      .min(1)
+      .meta(
+        configField(
+          ['AccessKey ID', 'AccessKey ID'],
+          [
+            'The AccessKey ID of a RAM user with AliyunDysmsFullAccess (or SendSms only).',
+            '拥有 AliyunDysmsFullAccess（或仅 SendSms）权限的 RAM 用户的 AccessKey ID。',
+          ],
+        ),
+      ),
+    accessKeySecret: z
+      .string()
+      .min(1)
+      .meta(
+        configField(
+          ['AccessKey Secret', 'AccessKey Secret'],
+          [
+            'The secret of that AccessKey, shown once when it is made.',
+            '该 AccessKey 的 Secret，仅在创建时显示一次。',
+          ],
+        ),
+      ),
+    signName: z
+      .string()
+      .min(1)
+      .meta(
+        configField(
+          ['Signature', '短信签名'],
+          [
+            'The approved signature name, shown as 【signature】 in front of every message.',
+            '已审核通过的签名名称，显示在每条短信开头的【】中。',
+          ],
+        ),
+      ),
+    endpoint: z
+      .url()
+      .default('https://dysmsapi.aliyuncs.com')
+      .meta(
+        configField(
+          ['Endpoint', '服务接入点'],
+          [
+            'The SMS API endpoint; change it only for a proxy or tests.',
+            '短信 API 接入地址；仅在使用代理或测试时修改。',
+          ],
+        ),
+      ),
+    regionId: z
+      .string()
+      .min(1)
+      .default('cn-hangzhou')
+      .meta(
+        configField(
+          ['Region ID', '地域ID'],
+          ['The API region, e.g. cn-hangzhou.', 'API 所在地域，例如 cn-hangzhou。'],
+        ),
+      ),
     ...templateSmsConfigFields,
-    /** Extra response codes that mean "the recipient unsubscribed" (isv.CUSTOMER_REFUSED is built in). */
-    optOutCodes: z.array(z.string().min(1)).default([]),
+    optOutCodes: z
+      .array(z.string().min(1))
+      .default([])
+      .meta(
+        configField(
+          ['Unsubscribed codes', '退订错误码'],
+          [
+            'Extra response codes that mean the recipient unsubscribed (isv.CUSTOMER_REFUSED is built in).',
+            '表示收件人已退订的其他返回码（已内置 isv.CUSTOMER_REFUSED）。',
+          ],
+        ),
+      ),
   })
   .strict();
 export type AliyunSmsConfig = z.infer<typeof aliyunSmsConfigSchema>;
@@ -181,7 +243,10 @@ export function classifyAliyunError(
 export const aliyunSmsConnector = defineTemplateSmsConnector({
   name: 'aliyun-sms',
   provider: 'Aliyun SMS',
-  description: 'Aliyun SMS (Dysmsapi SendSms): approved templates with rendered parameters.',
+  description: {
+    en: 'Aliyun SMS (Dysmsapi SendSms): approved templates with rendered parameters.',
+    zh: '阿里云短信（Dysmsapi SendSms）：发送审核通过的模板，填入渲染后的参数。',
+  },
   configSchema: aliyunSmsConfigSchema,
   secretFields: aliyunSmsSecretFields,
   inbound: [aliyunRepliesHandler, aliyunReportsHandler],

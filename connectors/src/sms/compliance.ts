@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { configField } from '../connector';
 import { clockSeconds, localSecondsOfDay, msUntilLocalTime } from '../shared/local-time';
 import { ProviderSendError } from '../shared/provider-errors';
 
@@ -24,11 +25,37 @@ export const DEFAULT_OPT_OUT_LINES: Readonly<Record<Locale, string>> = {
 
 export const optOutLineSchema = z
   .object({
-    /** Append the line to marketing SMS bodies. */
-    enabled: z.boolean().default(true),
-    locale: z.enum(['zh', 'en']).default('en'),
-    /** Overrides the locale's default wording. */
-    text: z.string().min(1).optional(),
+    enabled: z
+      .boolean()
+      .default(true)
+      .meta(
+        configField(
+          ['Append opt-out line', '追加退订提示'],
+          ['Append the opt-out line to marketing SMS.', '在营销短信末尾追加退订提示。'],
+        ),
+      ),
+    locale: z
+      .enum(['zh', 'en'])
+      .default('en')
+      .meta(
+        configField(
+          ['Language', '语言'],
+          [
+            'The language of the default wording: zh “拒收请回复R”, en “Reply STOP to opt out”.',
+            '默认措辞的语言：zh 为“拒收请回复R”，en 为“Reply STOP to opt out”。',
+          ],
+        ),
+      ),
+    text: z
+      .string()
+      .min(1)
+      .optional()
+      .meta(
+        configField(
+          ['Wording', '措辞'],
+          ['Replaces the language’s default wording.', '替换该语言的默认措辞。'],
+        ),
+      ),
   })
   .strict();
 export type OptOutLineConfig = z.infer<typeof optOutLineSchema>;
@@ -108,24 +135,56 @@ export function isOptInReply(text: string, keywords: readonly string[] = TWILIO_
  * ("outside the allowed window") so the flow takes the step's failure path, for messages that are
  * worthless the next day (e.g. "the event starts in an hour").
  */
+const clockTime = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/);
+
 export const sendWindowSchema = z
   .object({
-    /** Local time the window opens, HH:MM (24 h). */
-    start: z
-      .string()
-      .regex(/^([01]\d|2[0-3]):[0-5]\d$/)
-      .default('08:00'),
-    /** Local time the window closes (exclusive), HH:MM. May be before `start` for an overnight window. */
-    end: z
-      .string()
-      .regex(/^([01]\d|2[0-3]):[0-5]\d$/)
-      .default('21:00'),
-    /** IANA time zone of the recipients. */
+    start: clockTime
+      .default('08:00')
+      .meta(
+        configField(
+          ['Opens at', '开始时间'],
+          ['Local time the window opens, HH:MM (24 h).', '时段开始的当地时间，HH:MM（24 小时制）。'],
+        ),
+      ),
+    end: clockTime
+      .default('21:00')
+      .meta(
+        configField(
+          ['Closes at', '结束时间'],
+          [
+            'Local time the window closes (not included), HH:MM; before the start for an overnight window.',
+            '时段结束的当地时间（不含），HH:MM；早于开始时间表示跨夜时段。',
+          ],
+        ),
+      ),
     timeZone: z
       .string()
-      .refine(isValidTimeZone, { message: 'Unknown IANA time zone.' })
-      .default('Asia/Shanghai'),
-    outside: z.enum(['defer', 'fail']).default('defer'),
+      .refine(isValidTimeZone, {
+        message: 'Unknown IANA time zone. / 未知的 IANA 时区。',
+      })
+      .default('Asia/Shanghai')
+      .meta(
+        configField(
+          ['Time zone', '时区'],
+          [
+            'The recipients’ IANA time zone, e.g. Asia/Shanghai.',
+            '收件人所在的 IANA 时区，例如 Asia/Shanghai。',
+          ],
+        ),
+      ),
+    outside: z
+      .enum(['defer', 'fail'])
+      .default('defer')
+      .meta(
+        configField(
+          ['Outside the window', '时段外'],
+          [
+            'defer: hold the SMS until the window opens; fail: the send fails.',
+            'defer：暂缓到时段开始再发；fail：发送失败。',
+          ],
+        ),
+      ),
   })
   .strict();
 export type SendWindow = z.infer<typeof sendWindowSchema>;

@@ -1,13 +1,16 @@
 import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
-import type {
-  Connector,
-  ConnectorContext,
-  ConnectorInstance,
-  OutboundMessage,
-  SendResult,
+import {
+  type Connector,
+  type ConnectorContext,
+  type ConnectorInstance,
+  configField,
+  type OutboundMessage,
+  type SendResult,
+  type Words,
 } from '../connector';
 import type { InboundHandler } from '../inbound';
+import { quotaTimeZoneField, timeoutField } from '../shared/config-fields';
 import { ProviderSendError } from '../shared/provider-errors';
 import { normalizePhone } from '../shared/provider-http';
 import { enforceSendWindow, type SendWindow, sendWindowSchema } from './compliance';
@@ -65,28 +68,103 @@ export function orderedTemplateParams(
 
 /** The settings every template-only SMS provider (Aliyun, Tencent) takes besides its credentials. */
 export const templateSmsConfigFields = {
-  /** A timed-out send is retried (and may then arrive twice); Aliyun advises at least 1 s. */
-  timeoutMs: z.number().int().min(1000).default(10_000),
-  /** Marketing send-time window; leave unset on a connector that sends notifications (Tencent itself enforces 08:00–22:00 for marketing SMS). */
-  sendWindow: sendWindowSchema.optional(),
-  /** Used when a message has no provider template: its text goes into this template's one parameter. */
+  timeoutMs: timeoutField(10_000, [
+    'How long one send may take. A timed-out send is retried and may then arrive twice; the provider advises at least 1 s.',
+    '一次发送最多等待的毫秒数。超时的发送会重试，短信可能收到两次；服务商建议不少于 1 秒。',
+  ]),
+  sendWindow: sendWindowSchema
+    .optional()
+    .meta(
+      configField(
+        ['Send window', '发送时段'],
+        [
+          'Marketing SMS go out only inside this window. Leave it unset on a channel that sends notifications (Tencent itself allows marketing SMS only 08:00–22:00).',
+          '营销短信只在此时段内发送。发送通知类短信的渠道请留空（腾讯云本身只允许 08:00–22:00 发送营销短信）。',
+        ],
+      ),
+    ),
   fallbackTemplate: z
-    .object({ id: z.string().min(1), param: z.string().min(1) })
+    .object({
+      id: z
+        .string()
+        .min(1)
+        .meta(
+          configField(
+            ['Template ID', '模板ID'],
+            [
+              'The approved template’s ID (Aliyun: template code).',
+              '已审核通过的模板ID（阿里云：模板CODE）。',
+            ],
+          ),
+        ),
+      param: z
+        .string()
+        .min(1)
+        .meta(
+          configField(
+            ['Template variable', '模板变量'],
+            [
+              'The variable the message text goes into, e.g. content.',
+              '消息正文填入的变量名，例如 content。',
+            ],
+          ),
+        ),
+    })
     .strict()
-    .optional(),
-  /** What the builder's test-send button sends. */
+    .optional()
+    .meta(
+      configField(
+        ['Fallback template', '兜底模板'],
+        [
+          'Used when a message has no provider template: its text goes into this template’s one variable.',
+          '消息未指定短信模板时使用：消息正文填入此模板的唯一变量。',
+        ],
+      ),
+    ),
   testTemplate: z
-    .object({ id: z.string().min(1), params: z.record(z.string(), z.string()).default({}) })
+    .object({
+      id: z
+        .string()
+        .min(1)
+        .meta(
+          configField(['Template ID', '模板ID'], ['The approved template’s ID.', '已审核通过的模板ID。']),
+        ),
+      params: z
+        .record(z.string(), z.string())
+        .default({})
+        .meta(
+          configField(
+            ['Template variables', '模板变量'],
+            ['The value of each variable of the template.', '模板中每个变量的取值。'],
+          ),
+        ),
+    })
     .strict()
-    .optional(),
-  /** How long to wait after per-number flow control, or a frequency-policy hit whose window is not known. */
+    .optional()
+    .meta(
+      configField(
+        ['Test template', '测试模板'],
+        ['What the test-send button sends.', '“测试发送”按钮发送的模板。'],
+      ),
+    ),
   flowControlRetryMs: z
     .number()
     .int()
     .positive()
-    .default(10 * 60_000),
-  /** The time zone the provider's daily quotas reset in (and Tencent's marketing hours are counted in). */
-  quotaTimeZone: z.string().default('Asia/Shanghai'),
+    .default(10 * 60_000)
+    .meta(
+      configField(
+        ['Retry after flow control (ms)', '流控后重试间隔（毫秒）'],
+        [
+          'How long to wait after the provider’s per-number flow control, or a frequency limit whose window is not known.',
+          '触发服务商的单号码流控，或窗口未知的频率限制后，等待多久再重试。',
+        ],
+      ),
+    ),
+  quotaTimeZone: quotaTimeZoneField([
+    'The IANA time zone the provider’s daily quotas reset in (Tencent also counts its marketing hours in it).',
+    '服务商每日配额重置所用的 IANA 时区（腾讯云的营销短信时段也按此时区计算）。',
+  ]),
 };
 
 /** What `templateSms` reads of a connector's config. */
@@ -111,7 +189,7 @@ export function defineTemplateSmsConnector<Config extends TemplateSmsSettings>(s
   name: string;
   /** The provider's name in error messages. */
   provider: string;
-  description: string;
+  description: Words;
   configSchema: z.ZodType<Config>;
   secretFields: readonly string[];
   inbound: readonly InboundHandler[];

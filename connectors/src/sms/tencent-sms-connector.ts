@@ -1,5 +1,6 @@
 import { createHash, createHmac } from 'node:crypto';
 import { z } from 'zod';
+import { configField } from '../connector';
 import { msUntilLocalTime } from '../shared/local-time';
 import { OptedOutError, ProviderSendError } from '../shared/provider-errors';
 import { correlationId, failSend, jsonAnswer, providerRequests } from '../shared/provider-http';
@@ -27,21 +28,83 @@ export const tencentSmsSecretFields = ['secretKey'] as const;
 
 export const tencentSmsConfigSchema = z
   .object({
-    secretId: z.string().min(1),
-    /** SECRET: the API key's SecretKey. */
-    secretKey: z.string().min(1),
-    /** The SMS application's SdkAppId, e.g. 1400006666. */
-    smsSdkAppId: z.string().min(1),
-    /** The approved signature (domestic SMS), without 【】. */
-    signName: z.string().min(1),
-    region: z.string().min(1).default('ap-guangzhou'),
-    endpoint: z.url().default('https://sms.tencentcloudapi.com'),
+    secretId: z
+      .string()
+      .min(1)
+      .meta(
+        configField(
+          ['SecretId', 'SecretId'],
+          [
+            'From the CAM console’s API keys (访问管理 > API密钥管理).',
+            '在访问管理控制台的“API密钥管理”中查看。',
+          ],
+        ),
+      ),
+    secretKey: z
+      .string()
+      .min(1)
+      .meta(
+        configField(['SecretKey', 'SecretKey'], ['The API key’s SecretKey.', '该 API 密钥的 SecretKey。']),
+      ),
+    smsSdkAppId: z
+      .string()
+      .min(1)
+      .meta(
+        configField(
+          ['SmsSdkAppId', 'SmsSdkAppId'],
+          [
+            'The SMS application’s SDK AppID (应用管理 > 应用列表), e.g. 1400006666.',
+            '短信应用的 SDK AppID（在“应用管理 > 应用列表”中查看），例如 1400006666。',
+          ],
+        ),
+      ),
+    signName: z
+      .string()
+      .min(1)
+      .meta(
+        configField(
+          ['Signature content', '签名内容'],
+          [
+            'The approved signature (domestic SMS), without 【】.',
+            '已审核通过的签名内容（国内短信），不含【】。',
+          ],
+        ),
+      ),
+    region: z
+      .string()
+      .min(1)
+      .default('ap-guangzhou')
+      .meta(
+        configField(
+          ['Region', '地域'],
+          ['The API region, e.g. ap-guangzhou.', 'API 所在地域，例如 ap-guangzhou。'],
+        ),
+      ),
+    endpoint: z
+      .url()
+      .default('https://sms.tencentcloudapi.com')
+      .meta(
+        configField(
+          ['Endpoint', '接入地址'],
+          [
+            'The SMS API endpoint; change it only for a proxy or tests.',
+            '短信 API 接入地址；仅在使用代理或测试时修改。',
+          ],
+        ),
+      ),
     ...templateSmsConfigFields,
-    /**
-     * Per template id, which `template.params` keys fill {1}, {2}, ... Without an entry, numeric keys
-     * are used in numeric order and other keys in their own order.
-     */
-    templateParamOrder: z.record(z.string(), z.array(z.string().min(1))).default({}),
+    templateParamOrder: z
+      .record(z.string(), z.array(z.string().min(1)))
+      .default({})
+      .meta(
+        configField(
+          ['Template parameter order', '模板参数顺序'],
+          [
+            'Per template ID, which variables fill {1}, {2}, … in order. Without an entry, numeric names go in numeric order, other names in their own order.',
+            '按模板ID指定依次填入 {1}、{2}… 的变量。未指定时，数字变量按数字顺序，其他变量按原有顺序。',
+          ],
+        ),
+      ),
   })
   .strict();
 export type TencentSmsConfig = z.infer<typeof tencentSmsConfigSchema>;
@@ -160,7 +223,10 @@ export function classifyTencentCode(
 export const tencentSmsConnector = defineTemplateSmsConnector({
   name: 'tencent-sms',
   provider: 'Tencent SMS',
-  description: 'Tencent Cloud SMS (SendSms 2021-01-11): approved templates with positional parameters.',
+  description: {
+    en: 'Tencent Cloud SMS (SendSms 2021-01-11): approved templates with positional parameters.',
+    zh: '腾讯云短信（SendSms 2021-01-11）：发送审核通过的模板，按顺序填入参数。',
+  },
   configSchema: tencentSmsConfigSchema,
   secretFields: tencentSmsSecretFields,
   inbound: [tencentRepliesHandler, tencentStatusHandler],

@@ -1,5 +1,6 @@
 import { z } from 'zod';
-import { defineConnector, type OutboundMessage, type SendResult } from '../connector';
+import { configField, defineConnector, type OutboundMessage, type SendResult } from '../connector';
+import { timeoutField } from '../shared/config-fields';
 import { OptedOutError, ProviderSendError } from '../shared/provider-errors';
 import { failSend, normalizePhone, parseJson, providerRequests, retryAfterMs } from '../shared/provider-http';
 import {
@@ -27,39 +28,145 @@ import { phoneAddress } from './phone-address';
 /** Fields of the config that are credentials: encrypt them at rest, never log them. */
 export const twilioSmsSecretFields = ['authToken', 'apiKeySecret'] as const;
 
+/** A Twilio id: two letters and 32 hex digits (AC… an account, SK… an API key, MG… a Messaging Service). */
+const twilioSid = (prefix: string, what: string, whatZh: string) =>
+  z
+    .string()
+    .regex(
+      new RegExp(`^${prefix}[0-9a-fA-F]{32}$`),
+      `${what} looks like ${prefix} followed by 32 hex digits. / ${whatZh}的格式是 ${prefix} 后跟 32 位十六进制数字。`,
+    );
+
 export const twilioSmsConfigSchema = z
   .object({
-    accountSid: z
+    accountSid: twilioSid('AC', 'An Account SID', 'Account SID').meta(
+      configField(
+        ['Account SID', 'Account SID'],
+        ['From the Twilio Console’s Account Info.', '在 Twilio Console 的 Account Info 中查看。'],
+      ),
+    ),
+    authToken: z
       .string()
-      .regex(/^AC[0-9a-fA-F]{32}$/, 'An Account SID looks like AC followed by 32 hex digits.'),
-    /** SECRET: the account's Auth Token (also what signs Twilio's webhooks to us). */
-    authToken: z.string().min(1).optional(),
-    /** An API key instead of the Auth Token for the REST calls. */
-    apiKeySid: z
+      .min(1)
+      .optional()
+      .meta(
+        configField(
+          ['Auth Token', 'Auth Token'],
+          [
+            'The account’s Auth Token, beside the Account SID; it also signs Twilio’s webhooks to us. Or use an API key below.',
+            '账户的 Auth Token（在 Account SID 旁），Twilio 回调也用它签名。也可改用下方的 API 密钥。',
+          ],
+        ),
+      ),
+    apiKeySid: twilioSid('SK', 'An API key SID', 'API Key SID')
+      .optional()
+      .meta(
+        configField(
+          ['API Key SID', 'API Key SID'],
+          [
+            'An API key for the REST calls instead of the Auth Token.',
+            '调用 REST API 时代替 Auth Token 的 API 密钥。',
+          ],
+        ),
+      ),
+    apiKeySecret: z
       .string()
-      .regex(/^SK[0-9a-fA-F]{32}$/)
-      .optional(),
-    /** SECRET: the API key's secret. */
-    apiKeySecret: z.string().min(1).optional(),
-    /** The sending number (E.164) or alphanumeric sender id; or use a Messaging Service. */
-    from: z.string().min(1).optional(),
-    messagingServiceSid: z
+      .min(1)
+      .optional()
+      .meta(
+        configField(
+          ['API Key Secret', 'API Key Secret'],
+          [
+            'The API key’s secret, shown once when the key is made.',
+            'API 密钥的 Secret，仅在创建密钥时显示一次。',
+          ],
+        ),
+      ),
+    from: z
       .string()
-      .regex(/^MG[0-9a-fA-F]{32}$/)
-      .optional(),
-    /** Where Twilio posts delivery status changes: `<public URL>/api/inbound/twilio/status`. */
-    statusCallbackUrl: z.url().optional(),
-    /** Seconds Twilio may keep trying to deliver (at most 14400 = 4 h). */
-    validityPeriodSeconds: z.number().int().min(1).max(14_400).optional(),
-    baseUrl: z.url().default('https://api.twilio.com'),
-    timeoutMs: z.number().int().min(1000).default(15_000),
-    optOutLine: optOutLineSchema.default({ enabled: true, locale: 'en' }),
-    sendWindow: sendWindowSchema.optional(),
+      .min(1)
+      .optional()
+      .meta(
+        configField(
+          ['From number', '发送号码'],
+          [
+            'The sending number (E.164, e.g. +15017122661) or alphanumeric sender ID; or set a Messaging Service SID.',
+            '发送号码（E.164 格式，例如 +15017122661）或字母数字发送方 ID；也可填写 Messaging Service SID。',
+          ],
+        ),
+      ),
+    messagingServiceSid: twilioSid('MG', 'A Messaging Service SID', 'Messaging Service SID')
+      .optional()
+      .meta(
+        configField(
+          ['Messaging Service SID', 'Messaging Service SID'],
+          [
+            'Send through a Messaging Service instead of one number.',
+            '通过 Messaging Service 发送，而不是单个号码。',
+          ],
+        ),
+      ),
+    statusCallbackUrl: z
+      .url()
+      .optional()
+      .meta(
+        configField(
+          ['Status callback URL', '状态回调 URL'],
+          ['Where Twilio posts delivery status changes.', 'Twilio 推送投递状态变化的地址。'],
+        ),
+      ),
+    validityPeriodSeconds: z
+      .number()
+      .int()
+      .min(1)
+      .max(14_400)
+      .optional()
+      .meta(
+        configField(
+          ['Validity period (s)', '有效期（秒）'],
+          [
+            'Seconds Twilio may keep trying to deliver (at most 14400 = 4 h).',
+            'Twilio 尝试投递的最长秒数（最多 14400，即 4 小时）。',
+          ],
+        ),
+      ),
+    baseUrl: z
+      .url()
+      .default('https://api.twilio.com')
+      .meta(
+        configField(
+          ['API base URL', 'API 地址'],
+          ['Change it only for a proxy or tests.', '仅在使用代理或测试时修改。'],
+        ),
+      ),
+    timeoutMs: timeoutField(15_000, ['How long one send may take.', '一次发送最多等待的毫秒数。']),
+    optOutLine: optOutLineSchema
+      .default({ enabled: true, locale: 'en' })
+      .meta(
+        configField(
+          ['Opt-out line', '退订提示'],
+          [
+            'The line appended to marketing SMS, e.g. “Reply STOP to opt out”.',
+            '追加在营销短信末尾的退订提示，例如“拒收请回复R”。',
+          ],
+        ),
+      ),
+    sendWindow: sendWindowSchema
+      .optional()
+      .meta(
+        configField(
+          ['Send window', '发送时段'],
+          ['Marketing SMS go out only inside this window.', '营销短信只在此时段内发送。'],
+        ),
+      ),
   })
   .strict()
-  .refine((c) => c.from || c.messagingServiceSid, { message: 'Set from or messagingServiceSid.' })
+  .refine((c) => c.from || c.messagingServiceSid, {
+    message: 'Set from or messagingServiceSid. / 请填写发送号码 (from) 或 Messaging Service SID。',
+  })
   .refine((c) => c.authToken || (c.apiKeySid && c.apiKeySecret), {
-    message: 'Set authToken, or apiKeySid with apiKeySecret.',
+    message:
+      'Set authToken, or apiKeySid with apiKeySecret. / 请填写 Auth Token，或同时填写 API Key SID 和 API Key Secret。',
   });
 export type TwilioSmsConfig = z.infer<typeof twilioSmsConfigSchema>;
 
@@ -103,7 +210,10 @@ export function classifyTwilioError(status: number, body: TwilioError, headers: 
 
 export const twilioSmsConnector = defineConnector({
   name: 'twilio-sms',
-  description: 'Twilio Programmable Messaging: free-text SMS with the opt-out line appended.',
+  description: {
+    en: 'Twilio Programmable Messaging: free-text SMS with the opt-out line appended.',
+    zh: 'Twilio 短信（Programmable Messaging）：自由文本短信，末尾追加退订提示。',
+  },
   channels: ['sms'],
   address: phoneAddress,
   configSchema: twilioSmsConfigSchema,

@@ -128,7 +128,10 @@ export function createAppMessageSender(config: AppMessageConfig, deps: WeComDeps
 
 export const weComAppConnector = defineConnector({
   name: 'wecom-app',
-  description: 'WeCom application messages (应用消息) from a self-built app to members.',
+  description: {
+    en: 'WeCom application messages from a self-built app to members.',
+    zh: '企业微信自建应用向成员发送应用消息。',
+  },
   channels: ['wechat'],
   address: weComUserIdAddress,
   capabilities: ['markdown', 'articles'],

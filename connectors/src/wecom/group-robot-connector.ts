@@ -142,7 +142,10 @@ export function createGroupRobotSender(config: GroupRobotConfig, deps: WeComDeps
 
 export const weComGroupRobotConnector = defineConnector({
   name: 'wecom-group-robot',
-  description: 'Messages into WeCom groups through their group robots (群机器人 webhooks).',
+  description: {
+    en: 'Messages into WeCom groups through their group robots (webhooks).',
+    zh: '通过群机器人（Webhook）向企业微信群发送消息。',
+  },
   channels: ['wechat_group'],
   address: weComGroupAddress,
   capabilities: ['markdown', 'articles', 'mentions'],

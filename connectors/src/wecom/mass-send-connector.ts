@@ -347,8 +347,10 @@ export function createMassSender(config: MassSendConfig, deps: MassSendDeps): Ma
 
 export const weComMassSendConnector = defineConnector({
   name: 'wecom-mass',
-  description:
-    'WeCom customer mass messages (企业群发): creates a task that the staff member confirms in WeCom.',
+  description: {
+    en: 'WeCom customer mass messages: creates a task that the staff member confirms in WeCom.',
+    zh: '企业微信客户群发：创建群发任务，由成员在企业微信中确认发送。',
+  },
   channels: ['wechat'],
   address: weComExternalUserIdAddress,
   capabilities: ['articles', 'welcome'],

@@ -1,4 +1,4 @@
-import { ACQUISITION_CHANNEL_WORDS, type AcquisitionChannel } from '@sopflow/core/api';
+import { ACQUISITION_CHANNEL_WORDS, type AcquisitionChannel, inLocale } from '@sopflow/core/api';
 import { Download, Pencil, Plus, Trash2 } from 'lucide-react';
 import { type ReactNode, useId, useState } from 'react';
 import {
@@ -21,7 +21,6 @@ import {
   channelCodeDraft,
   channelCodeRequest,
   conversionRate,
-  inLocale,
 } from './channel-code-form';
 import '../Contacts/people.css';
 import './channel-codes.css';

@@ -1,10 +1,10 @@
+import { inLocale } from '@sopflow/core/api';
 import { describe, expect, it } from 'vitest';
 import {
   CHANNEL_CODE_FIELDS,
   channelCodeDraft,
   channelCodeRequest,
   conversionRate,
-  inLocale,
 } from './channel-code-form';
 
 describe('the channel-code form, drawn from the contract', () => {

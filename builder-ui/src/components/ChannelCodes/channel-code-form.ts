@@ -1,15 +1,13 @@
-import { type ChannelCode, ChannelCodeBody, channelCodeBodyJsonSchema } from '@sopflow/core/api';
+import { type ChannelCode, ChannelCodeBody, channelCodeBodyJsonSchema, checkIssues } from '@sopflow/core/api';
 import {
   configOf,
   type Draft,
   draftOf,
   type FormField,
   fieldsOf,
-  type Issue,
   type JsonSchema,
   placeIssues,
 } from '../../editor/schema-form';
-import type { Locale } from '../../locale';
 
 /**
  * The channel-code form, drawn from the API contract's `ChannelCodeBody`: its fields (with their
@@ -31,17 +29,9 @@ export function channelCodeRequest(
 ): { ok: true; body: ChannelCodeBody } | { ok: false; issues: Map<string, string[]> } {
   const body = configOf(CHANNEL_CODE_FIELDS, draft);
   // A list left empty is sent as none: the contract then says "name at least one".
-  const parsed = ChannelCodeBody.safeParse({ staff: [], ...body });
+  const parsed = checkIssues(ChannelCodeBody, { staff: [], ...body });
   if (parsed.success) return { ok: true, body: parsed.data };
-  const issues: Issue[] = parsed.error.issues.map((i) => ({ path: i.path.join('.'), message: i.message }));
-  return { ok: false, issues: placeIssues(CHANNEL_CODE_FIELDS, issues) };
-}
-
-/** The API's messages say each thing in English, then in Chinese after ` / `: the reader's half. */
-export function inLocale(message: string, locale: Locale): string {
-  const at = message.lastIndexOf(' / ');
-  if (at < 0) return message;
-  return locale === 'zh' ? message.slice(at + 3) : message.slice(0, at);
+  return { ok: false, issues: placeIssues(CHANNEL_CODE_FIELDS, parsed.issues) };
 }
 
 /** Conversions per enrollment, as a whole percentage; none before anyone enrolled. */

@@ -1,3 +1,4 @@
+import { inLocale } from '@sopflow/core/api';
 import { Save, Trash2 } from 'lucide-react';
 import { useMemo, useState } from 'react';
 import {
@@ -52,8 +53,8 @@ function issuesOf(error: unknown): Issue[] | undefined {
 
 /** One channel: which connector routes it, that connector's config form, a test send, removal. */
 export function ChannelEditor({ channel, channelName, route, connectors, addressKinds, onChanged }: Props) {
-  const text = useLocale().t.channelsPage;
-  const { t } = useLocale();
+  const { t, locale } = useLocale();
+  const text = t.channelsPage;
   // The outbox is what "no route" means; routing to it by name would only hide that.
   const choices = connectors.filter((c) => c.channels.includes(channel) && c.name !== 'outbox');
   const [stored, setStored] = useState(route);
@@ -73,7 +74,15 @@ export function ChannelEditor({ channel, channelName, route, connectors, address
   const [issues, setIssues] = useState<Issue[]>([]);
   const [status, setStatus] = useState<Status>({ kind: 'idle' });
   const [confirmRemove, setConfirmRemove] = useState(false);
-  const placed = useMemo(() => placeIssues(fields, issues), [fields, issues]);
+  // The API words each issue in both languages: the form shows the operator's.
+  const placed = useMemo(
+    () =>
+      placeIssues(
+        fields,
+        issues.map((issue) => ({ ...issue, message: inLocale(issue.message, locale) })),
+      ),
+    [fields, issues, locale],
+  );
   const unplaced = placed.get('') ?? [];
 
   const change = (path: string, value: DraftValue) => {
@@ -161,7 +170,7 @@ export function ChannelEditor({ channel, channelName, route, connectors, address
             </select>
             {connector && (
               <p className="field__hint" data-testid="connector-description">
-                {connector.description}
+                {connector.description[locale]}
                 {connector.capabilities.length > 0 && (
                   <>
                     {' '}
@@ -242,7 +251,8 @@ export function ChannelEditor({ channel, channelName, route, connectors, address
           )}
           {status.kind === 'failed' && issues.length === 0 && (
             <p className="notice notice--error" role="alert" data-testid="channel-failed">
-              {status.prefix === 'save' ? text.saveFailed : text.removeFailed} {status.message}
+              {status.prefix === 'save' ? text.saveFailed : text.removeFailed}{' '}
+              {inLocale(status.message, locale)}
             </p>
           )}
         </form>

@@ -41,11 +41,30 @@ function Issues({ path, issues }: { path: string; issues: ReadonlyMap<string, st
   );
 }
 
+/** A field's name in the operator's language, with its config key small beside it (what the API's issues and docs name). */
+function Name({ field }: { field: FormField }) {
+  const { locale } = useLocale();
+  const label = field.label?.[locale];
+  if (!label) return <code>{field.name}</code>;
+  return (
+    <>
+      <span data-testid={`${testId(field.path)}-label`}>{label}</span>{' '}
+      <code className="schema-field__key">{field.name}</code>
+    </>
+  );
+}
+
+/** What to enter, in the operator's language (a schema without words may still describe the field). */
+function useHelp(field: FormField): string | undefined {
+  const { locale } = useLocale();
+  return field.help?.[locale] ?? field.description;
+}
+
 function Label({ field, htmlFor, extra }: { field: FormField; htmlFor?: string; extra?: ReactNode }) {
   const text = useLocale().t.channelsPage;
   return (
     <label htmlFor={htmlFor} className="schema-field__label">
-      <code>{field.name}</code>
+      <Name field={field} />
       {field.required && <span className="schema-field__tag">{text.required}</span>}
       {extra}
     </label>
@@ -62,13 +81,20 @@ function ScalarInput({
   onChange: FormProps['onChange'];
 }) {
   const text = useLocale().t.channelsPage;
+  const help = useHelp(field);
   const id = useId();
   const typed = typeof value === 'string' ? value : '';
   const stored = field.secret && typed === SECRET_MASK;
+  const hints = [
+    help,
+    field.kind === 'list' ? text.listHint : undefined,
+    field.kind === 'json' ? text.jsonHint : undefined,
+    field.secret ? (stored ? text.secretKeepHint : text.secretNewHint) : undefined,
+  ].filter(Boolean);
   const common = {
     id,
     'data-testid': testId(field.path),
-    'aria-describedby': field.description ? `${id}-help` : undefined,
+    'aria-describedby': hints.length > 0 ? `${id}-help` : undefined,
   };
   let input: ReactNode;
   if (field.kind === 'enum') {
@@ -109,12 +135,6 @@ function ScalarInput({
       />
     );
   }
-  const hints = [
-    field.description,
-    field.kind === 'list' ? text.listHint : undefined,
-    field.kind === 'json' ? text.jsonHint : undefined,
-    field.secret ? (stored ? text.secretKeepHint : text.secretNewHint) : undefined,
-  ].filter(Boolean);
   return (
     <>
       <Label
@@ -133,7 +153,7 @@ function ScalarInput({
       />
       {input}
       {hints.length > 0 && (
-        <p className="field__hint" id={`${id}-help`}>
+        <p className="field__hint" id={`${id}-help`} data-testid={`${testId(field.path)}-help`}>
           {hints.join(' ')}
         </p>
       )}
@@ -151,6 +171,7 @@ function BooleanInput({
   onChange: FormProps['onChange'];
 }) {
   const id = useId();
+  const help = useHelp(field);
   const checked = typeof value === 'boolean' ? value : (field.defaultValue ?? false);
   return (
     <>
@@ -164,7 +185,11 @@ function BooleanInput({
         />
         <Label field={field} htmlFor={id} />
       </div>
-      {field.description && <p className="field__hint">{field.description}</p>}
+      {help && (
+        <p className="field__hint" data-testid={`${testId(field.path)}-help`}>
+          {help}
+        </p>
+      )}
     </>
   );
 }
@@ -178,14 +203,21 @@ function MapInput({
   value: DraftValue;
   onChange: FormProps['onChange'];
 }) {
-  const text = useLocale().t.channelsPage;
+  const { locale, t } = useLocale();
+  const text = t.channelsPage;
+  const help = useHelp(field);
+  const name = field.label?.[locale] ?? field.name;
   const map: MapDraft = typeof value === 'object' ? value : { masked: false, entries: [] };
   const set = (entries: MapDraft['entries']) =>
     onChange(field.path, { masked: map.masked && entries.length === 0, entries });
   return (
     <>
       <Label field={field} />
-      {field.description && <p className="field__hint">{field.description}</p>}
+      {help && (
+        <p className="field__hint" data-testid={`${testId(field.path)}-help`}>
+          {help}
+        </p>
+      )}
       {map.masked && (
         <p className="field__hint" data-testid={`${testId(field.path)}-stored`}>
           {text.mapMasked}
@@ -201,7 +233,7 @@ function MapInput({
             // biome-ignore lint/suspicious/noArrayIndexKey: rows are edited in place; a key can be typed over
             <div className="schema-map__row" key={i}>
               <input
-                aria-label={`${field.name} ${text.mapKey}`}
+                aria-label={`${name} ${text.mapKey}`}
                 value={entry.key}
                 onChange={(e) =>
                   set(map.entries.map((x, j) => (j === i ? { ...x, key: e.target.value } : x)))
@@ -209,7 +241,7 @@ function MapInput({
                 data-testid={`${testId(field.path)}-key-${i}`}
               />
               <input
-                aria-label={`${field.name} ${text.mapValue}`}
+                aria-label={`${name} ${text.mapValue}`}
                 type={field.secret ? 'password' : field.valueKind === 'number' ? 'number' : 'text'}
                 autoComplete={field.secret ? 'new-password' : 'off'}
                 value={entry.value}
@@ -245,10 +277,15 @@ function MapInput({
 
 function Group({ field, ...form }: { field: GroupField } & FormProps) {
   const text = useLocale().t.channelsPage;
+  const help = useHelp(field);
   const hasIssue = [...form.issues.keys()].some((p) => p === field.path || p.startsWith(`${field.path}.`));
   const body = (
     <>
-      {field.description && <p className="field__hint">{field.description}</p>}
+      {help && (
+        <p className="field__hint" data-testid={`${testId(field.path)}-help`}>
+          {help}
+        </p>
+      )}
       <Issues path={field.path} issues={form.issues} />
       <SchemaForm {...form} fields={field.fields} />
     </>
@@ -265,7 +302,7 @@ function Group({ field, ...form }: { field: GroupField } & FormProps) {
         data-testid={`group-${field.path}`}
       >
         <summary>
-          <code>{field.name}</code> <span className="schema-field__tag">{text.optional}</span>
+          <Name field={field} /> <span className="schema-field__tag">{text.optional}</span>
         </summary>
         {body}
       </details>
@@ -274,7 +311,7 @@ function Group({ field, ...form }: { field: GroupField } & FormProps) {
   return (
     <fieldset className="schema-group" data-testid={`group-${field.path}`}>
       <legend>
-        <code>{field.name}</code> <span className="schema-field__tag">{text.required}</span>
+        <Name field={field} /> <span className="schema-field__tag">{text.required}</span>
       </legend>
       {body}
     </fieldset>

@@ -1,3 +1,4 @@
+import { inLocale } from '@sopflow/core/api';
 import { Upload } from 'lucide-react';
 import { useId, useState } from 'react';
 import {
@@ -200,7 +201,7 @@ function ColumnMappingView({
 }
 
 function ImportReportView({ fileName, report }: { fileName: string; report: ImportReport }) {
-  const { t } = useLocale();
+  const { t, locale } = useLocale();
   const counts = [
     ['received', t.contacts.received, report.received],
     ['imported', t.contacts.imported, report.imported],
@@ -236,12 +237,12 @@ function ImportReportView({ fileName, report }: { fileName: string; report: Impo
                 <td>{error.row}</td>
                 <td>{error.id && <code>{error.id}</code>}</td>
                 <td>
-                  {error.message}
+                  {inLocale(error.message, locale)}
                   {error.issues && error.issues.length > 0 && (
                     <ul>
                       {error.issues.map((issue) => (
                         <li key={`${issue.path}:${issue.message}`}>
-                          {issue.path && <code>{issue.path}</code>} {issue.message}
+                          {issue.path && <code>{issue.path}</code>} {inLocale(issue.message, locale)}
                         </li>
                       ))}
                     </ul>

@@ -1,4 +1,10 @@
-import { JoinWayBody, type WelcomeAttachment, WelcomeTemplateBody } from '@sopflow/core/api';
+import {
+  checkIssues,
+  inLocale,
+  JoinWayBody,
+  type WelcomeAttachment,
+  WelcomeTemplateBody,
+} from '@sopflow/core/api';
 import { Pencil, Plus, Trash2 } from 'lucide-react';
 import { type ReactNode, useId, useState } from 'react';
 import { ApiError } from '../../api/client';
@@ -16,7 +22,6 @@ import { useLocale } from '../../hooks/useLocale';
 import { type Remote, useRemote } from '../../hooks/useRemote';
 import type { Locale } from '../../locale';
 import { IconButton } from '../common/IconButton';
-import { inLocale } from './words';
 import '../Contacts/people.css';
 import './groups.css';
 
@@ -28,9 +33,6 @@ function problemsOf(issues: readonly { path: string; message: string }[], locale
   for (const issue of issues) found[issue.path || 'form'] ??= inLocale(issue.message, locale);
   return found;
 }
-
-const zodIssues = (error: { issues: { path: PropertyKey[]; message: string }[] }) =>
-  error.issues.map((i) => ({ path: i.path.map(String).join('.'), message: i.message }));
 
 /** A save that went wrong: the server's field problems, else its message under the form. */
 function failureProblems(error: unknown, locale: Locale, failed: string): Problems {
@@ -293,8 +295,8 @@ function JoinWays() {
   const editor = useKeptEditor<JoinWayForm>({
     reload,
     check: (form) => {
-      const parsed = JoinWayBody.safeParse(joinWayBodyOf(form));
-      return parsed.success ? undefined : zodIssues(parsed.error);
+      const parsed = checkIssues(JoinWayBody, joinWayBodyOf(form));
+      return parsed.success ? undefined : parsed.issues;
     },
     save: (id, form) => saveJoinWay(id, joinWayBodyOf(form)),
     remove: deleteJoinWay,
@@ -480,8 +482,8 @@ function WelcomeTemplates() {
   const editor = useKeptEditor<TemplateForm>({
     reload,
     check: (form) => {
-      const parsed = WelcomeTemplateBody.safeParse(templateBodyOf(form));
-      return parsed.success ? undefined : zodIssues(parsed.error);
+      const parsed = checkIssues(WelcomeTemplateBody, templateBodyOf(form));
+      return parsed.success ? undefined : parsed.issues;
     },
     save: (id, form) => saveWelcomeTemplate(id, templateBodyOf(form)),
     remove: deleteWelcomeTemplate,

@@ -126,10 +126,3 @@ const zh: GroupWords = {
 };
 
 export const groupsMessages: Record<Locale, GroupWords> = { en, zh };
-
-/** The contract's messages are "English / 中文": the operator's half. */
-export function inLocale(message: string, locale: Locale): string {
-  const at = message.lastIndexOf(' / ');
-  if (at < 0) return message;
-  return locale === 'zh' ? message.slice(at + 3) : message.slice(0, at);
-}

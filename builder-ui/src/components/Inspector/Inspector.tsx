@@ -1,4 +1,5 @@
 import { type CompileError, type FlowDocument, FlowNode } from '@sopflow/core';
+import { checkIssues, inLocale } from '@sopflow/core/api';
 import { Copy, Trash2 } from 'lucide-react';
 import { useEffect, useState } from 'react';
 import { nodeIdProblem, replaceNode } from '../../editor/document';
@@ -29,7 +30,7 @@ const withoutPosition = (node: FlowNode) => {
 
 /** Every field of the node as JSON, checked with the schema before it is applied. */
 function AdvancedJson({ node, apply }: { node: FlowNode; apply: (next: FlowNode) => string | undefined }) {
-  const { t } = useLocale();
+  const { t, locale } = useLocale();
   const [text, setText] = useState(() => withoutPosition(node));
   const [problems, setProblems] = useState<string[]>([]);
   // The node changed elsewhere (a form, undo): show it, dropping edits not applied.
@@ -45,9 +46,9 @@ function AdvancedJson({ node, apply }: { node: FlowNode; apply: (next: FlowNode)
       setProblems([`${t.invalidJson} ${(error as Error).message}`]);
       return;
     }
-    const parsed = FlowNode.safeParse({ ...(json as object), position: node.position });
+    const parsed = checkIssues(FlowNode, { ...(json as object), position: node.position });
     if (!parsed.success) {
-      setProblems(parsed.error.issues.map((i) => `${i.path.join('.') || '—'}: ${i.message}`));
+      setProblems(parsed.issues.map((i) => `${i.path || '—'}: ${inLocale(i.message, locale)}`));
       return;
     }
     const refused = apply(parsed.data);

@@ -1,4 +1,9 @@
-import { INTEGRATOR_EVENT_TYPES, type IntegratorEventType, SubscriptionCreate } from '@sopflow/core/api';
+import {
+  INTEGRATOR_EVENT_TYPES,
+  type IntegratorEventType,
+  inLocale,
+  SubscriptionCreate,
+} from '@sopflow/core/api';
 import { Eye, List, Pencil, Plus, RotateCcw, Trash2 } from 'lucide-react';
 import { useState } from 'react';
 import { ApiError } from '../../api/client';
@@ -13,7 +18,6 @@ import {
 } from '../../api/webhooks';
 import { useLocale } from '../../hooks/useLocale';
 import { usePolled } from '../../hooks/usePolled';
-import { inLocale } from '../ChannelCodes/channel-code-form';
 import { IconButton } from '../common/IconButton';
 import { ListCard } from '../common/ListCard';
 import { Table } from '../common/Table';

@@ -11,7 +11,10 @@ export const Role = z.enum(ROLES);
 export type Role = z.infer<typeof Role>;
 
 export const Email = z.email().max(320);
-export const Password = z.string().min(10, { error: 'A password has at least 10 characters.' }).max(200);
+export const Password = z
+  .string()
+  .min(10, { error: 'A password has at least 10 characters. / 密码至少 10 个字符。' })
+  .max(200);
 
 /** `POST /api/auth/login`. */
 export const LoginBody = z.object({
@@ -55,7 +58,9 @@ export type NewUser = z.infer<typeof NewUser>;
 /** `PATCH /api/users/{id}`. */
 export const UserChange = z
   .object({ role: Role.optional(), password: Password.optional(), disabled: z.boolean().optional() })
-  .refine((c) => Object.keys(c).length > 0, { error: 'Change the role, the password or disabled.' });
+  .refine((c) => Object.keys(c).length > 0, {
+    error: 'Change the role, the password or disabled. / 请修改角色、密码或停用状态中的至少一项。',
+  });
 export type UserChange = z.infer<typeof UserChange>;
 
 export const UserView = z.object({

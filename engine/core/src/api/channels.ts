@@ -17,7 +17,8 @@ export type AddressKindInfo = z.infer<typeof AddressKindInfo>;
 /** `GET /api/connectors`: one registered connector. */
 export const ConnectorInfo = z.object({
   name: z.string(),
-  description: z.string(),
+  /** What it does, in English and Chinese. */
+  description: z.object({ en: z.string(), zh: z.string() }),
   channels: z.array(z.string()),
   capabilities: z.array(z.string()),
   /** The kind of address it sends to (one of `addressKinds`); none for the outbox, which takes anyone. */

@@ -32,7 +32,8 @@ export const ContactPatch = z
     addresses: z
       .record(
         z.string().refine(isAddressKindName, {
-          error: 'Not an address kind name: a letter, then letters and digits.',
+          error:
+            'Not an address kind name: a letter, then letters and digits. / 不是有效的地址类型名：以字母开头，后跟字母和数字。',
         }),
         z.string().min(1).max(320).nullable(),
       )

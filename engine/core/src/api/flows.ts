@@ -370,7 +370,7 @@ export const MigrationRequest = z.object({
   /** Old node id → new node id; contacts at other nodes stay on their version. */
   mapping: z
     .record(z.string(), z.string())
-    .refine((m) => Object.keys(m).length > 0, { error: 'Map at least one node.' }),
+    .refine((m) => Object.keys(m).length > 0, { error: 'Map at least one node. / 请至少映射一个步骤。' }),
   /** Only count who would move. @default false */
   preview: z.boolean().default(false),
 });

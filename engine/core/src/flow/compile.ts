@@ -1,4 +1,5 @@
 import type { z } from 'zod';
+import { bilingualMessage, inLocale } from '../api/errors';
 import type { CheckContext } from '../nodes/define';
 import { nodeDefinition, nodeExits, optionalExits } from '../nodes/index';
 import { triggerPayload } from '../nodes/trigger/definition';
@@ -92,13 +93,14 @@ function schemaErrors(document: unknown, issues: z.core.$ZodIssue[]): CompileErr
     const nodeId = section === 'nodes' ? idAt(raw.nodes, index) : undefined;
     const edgeId = section === 'edges' ? idAt(raw.edges, index) : undefined;
     const isDuration = issue.path.at(-1) === 'duration';
-    const message = `${path ? `${path}: ` : ''}${issue.message}`;
+    const words = bilingualMessage(issue);
+    const message = `${path ? `${path}: ` : ''}${inLocale(words, 'en')}`;
     return error(
       isDuration ? 'invalid_duration' : path ? 'invalid_field' : 'invalid_document',
       message,
       isDuration
         ? `等待时长不正确（${path}）：请写成 PT10M、PT2H、P1D 这样的格式。`
-        : `字段不正确（${path || '流程'}）：${issue.message}`,
+        : `字段不正确（${path || '流程'}）：${inLocale(words, 'zh')}`,
       { nodeId, edgeId, path },
     );
   });
@@ -220,7 +222,8 @@ function repeatedIds<T extends { id: string }>(items: readonly T[]): T[] {
  * an error naming the node or edge it is about.
  */
 export function compile(document: unknown, options: CompileOptions = {}): CompileResult {
-  const parsed = FlowDocument.safeParse(document);
+  // The input is reported so zod's zh-CN locale can word a wrong type by what it received.
+  const parsed = FlowDocument.safeParse(document, { reportInput: true });
   if (!parsed.success) return { ok: false, errors: schemaErrors(document, parsed.error.issues) };
   const flow = parsed.data;
   const channels = new Set(options.channels ?? BUILTIN_CHANNELS);

@@ -9,15 +9,15 @@ import { isTimeZone } from './local-time';
 
 const idPattern = /^[A-Za-z0-9_-]{1,64}$/;
 
-export const NodeId = z
-  .string()
-  .regex(idPattern, { error: 'A node id is 1 to 64 letters, digits, "-" or "_".' });
+export const NodeId = z.string().regex(idPattern, {
+  error: 'A node id is 1 to 64 letters, digits, "-" or "_". / 步骤ID为 1 到 64 个字母、数字、“-”或“_”。',
+});
 export type NodeId = z.infer<typeof NodeId>;
 
 /** A channel a message goes out on: a built-in one or the name of a registered connector. */
-export const ChannelName = z
-  .string()
-  .regex(/^[a-z][a-z0-9_]{0,31}$/, { error: 'A channel name is lower-case letters, digits or "_".' });
+export const ChannelName = z.string().regex(/^[a-z][a-z0-9_]{0,31}$/, {
+  error: 'A channel name is lower-case letters, digits or "_". / 渠道名由小写字母、数字或“_”组成。',
+});
 
 /** Where a node sits on the canvas. Ignored by the compiler. */
 export const Position = z.object({ x: z.number().finite(), y: z.number().finite() });
@@ -51,7 +51,10 @@ export const nodeBase = {
 export const PayloadField = z.object({
   name: z
     .string()
-    .regex(/^[A-Za-z_][A-Za-z0-9_]{0,63}$/, { error: 'A payload field name is a plain identifier.' })
+    .regex(/^[A-Za-z_][A-Za-z0-9_]{0,63}$/, {
+      error:
+        'A payload field name is a plain identifier. / 事件数据字段名须为普通标识符（字母、数字、下划线）。',
+    })
     .meta({ label: { en: 'Field', zh: '字段' } }),
   type: z
     .enum(['string', 'number', 'boolean', 'object', 'array'])
@@ -64,21 +67,23 @@ export const PayloadField = z.object({
 export type PayloadField = z.infer<typeof PayloadField>;
 
 export const EventName = z.string().regex(/^[A-Za-z0-9_.:-]{1,100}$/, {
-  error: 'An event name is letters, digits, ".", ":", "-" or "_", e.g. order.paid.',
+  error:
+    'An event name is letters, digits, ".", ":", "-" or "_", e.g. order.paid. / 事件名由字母、数字、“.”、“:”、“-”或“_”组成，例如 order.paid。',
 });
 
 /** A local time of day, 24-hour `HH:mm`. */
-export const LocalTime = z
-  .string()
-  .regex(/^([01]\d|2[0-3]):[0-5]\d$/, { error: 'A time of day is written HH:mm, e.g. 08:00 or 20:30.' });
+export const LocalTime = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, {
+  error: 'A time of day is written HH:mm, e.g. 08:00 or 20:30. / 时间写作 HH:mm，例如 08:00 或 20:30。',
+});
 
-export const TimeZone = z
-  .string()
-  .refine(isTimeZone, { error: 'Not a time zone; use a name such as Asia/Shanghai.' });
+export const TimeZone = z.string().refine(isTimeZone, {
+  error:
+    'Not a time zone; use a name such as Asia/Shanghai. / 不是有效的时区，请使用 Asia/Shanghai 这样的名称。',
+});
 
 export const MessageContent = z.object({
   /** The message body; `{{contact.*}}`, `{{event.*}}` and `{{flow.*}}` are filled in per contact. */
-  text: z.string().min(1, { error: 'The message is empty.' }).max(20_000),
+  text: z.string().min(1, { error: 'The message is empty. / 消息内容为空。' }).max(20_000),
   /** The subject line, for channels that have one (email). */
   subject: z.string().max(500).optional(),
   /** How `text` is written; `html` bodies are rendered with every value escaped. @default text */
@@ -126,5 +131,10 @@ export const JOIN_WAY_TO_PICK = 'pick-a-join-way';
 /** The name of an exit the operator gives (a branch condition, a split arm). */
 export const HandleId = z
   .string()
-  .regex(/^[A-Za-z0-9_-]{1,64}$/, { error: 'An exit name is 1 to 64 letters, digits, "-" or "_".' })
-  .refine((h) => !RESERVED_EXITS.has(h), { error: 'That exit name is reserved; choose another.' });
+  .regex(/^[A-Za-z0-9_-]{1,64}$/, {
+    error:
+      'An exit name is 1 to 64 letters, digits, "-" or "_". / 出口名称为 1 到 64 个字母、数字、“-”或“_”。',
+  })
+  .refine((h) => !RESERVED_EXITS.has(h), {
+    error: 'That exit name is reserved; choose another. / 该出口名称为保留名称，请换一个。',
+  });

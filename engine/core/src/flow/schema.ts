@@ -13,7 +13,8 @@ import { Duration, EventName, LocalTime, TimeZone } from './fields';
 export const FLOW_SCHEMA_VERSION = 1;
 
 export const FlowId = z.string().regex(/^[a-z0-9][a-z0-9_-]{0,63}$/, {
-  error: 'A flow id is 1 to 64 lower-case letters, digits, "-" or "_", starting with a letter or digit.',
+  error:
+    'A flow id is 1 to 64 lower-case letters, digits, "-" or "_", starting with a letter or digit. / 流程ID为 1 到 64 个小写字母、数字、“-”或“_”，以字母或数字开头。',
 });
 export type FlowId = z.infer<typeof FlowId>;
 
@@ -83,7 +84,7 @@ export const FlowSettings = z.object({
   reentry: z
     .object({ mode: z.enum(['always', 'never', 'after']), after: Duration.optional() })
     .refine((r) => r.mode !== 'after' || r.after !== undefined, {
-      error: 'Re-entry "after" needs a duration.',
+      error: 'Re-entry "after" needs a duration. / 重新进入选择“间隔后”时需要填写时长。',
     })
     .default({ mode: 'always' }),
   /** A conversion event: whenever it happens, the contact leaves the flow as converted. */
@@ -94,7 +95,7 @@ export type FlowSettings = z.infer<typeof FlowSettings>;
 export const FlowDocument = z.object({
   schemaVersion: z.literal(FLOW_SCHEMA_VERSION),
   id: FlowId,
-  name: z.string().min(1, { error: 'The flow needs a name.' }).max(200),
+  name: z.string().min(1, { error: 'The flow needs a name. / 请填写流程名称。' }).max(200),
   description: z.string().max(2000).optional(),
   nodes: z.array(FlowNode).max(5000),
   edges: z.array(Edge).max(20_000),
@@ -110,9 +111,10 @@ export type FlowDocumentInput = z.input<typeof FlowDocument>;
  * well-formed kind name.
  */
 export const ContactAddresses = z.record(
-  z
-    .string()
-    .refine(isAddressKindName, { error: 'Not an address kind name: a letter, then letters and digits.' }),
+  z.string().refine(isAddressKindName, {
+    error:
+      'Not an address kind name: a letter, then letters and digits. / 不是有效的地址类型名：以字母开头，后跟字母和数字。',
+  }),
   z.string().min(1).max(320),
 );
 export type ContactAddresses = z.infer<typeof ContactAddresses>;

@@ -22,7 +22,7 @@ describe('ContactAddressRules', () => {
     const registry = new ConnectorRegistry([
       defineConnector({
         name: 'tagger',
-        description: 'x',
+        description: { en: 'x', zh: 'x' },
         channels: ['x'],
         address: tags,
         configSchema: phoneAddress.schema,

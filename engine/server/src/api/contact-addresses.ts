@@ -1,6 +1,6 @@
 import type { AddressKind, ConnectorRegistry } from '@sopflow/connectors';
 import { type Contact, isAddressKindName } from '@sopflow/core';
-import type { Issue } from '@sopflow/core/api';
+import { checkIssues, type Issue } from '@sopflow/core/api';
 import type { z } from 'zod';
 
 /** What `check` found: the addresses normalised, or what is wrong with them. */
@@ -114,7 +114,7 @@ export function parseAddressed<T extends { addresses?: Record<string, string | n
   path = 'addresses',
 ): { ok: true; data: T } | { ok: false; issues: Issue[] } {
   const folded = rules.fold(value);
-  const parsed = schema.safeParse(folded);
+  const parsed = checkIssues(schema, folded);
   // Addresses of the right type are checked even when another field is wrong, so one answer names all.
   const given = isRecord(folded) && isRecord(folded.addresses) ? folded.addresses : {};
   const checked = rules.check(stringsOrNull(given), path);
@@ -133,7 +133,7 @@ export function parseWithAddresses<T extends { contact: Contact }>(
   value: unknown,
 ): { ok: true; data: T } | { ok: false; issues: Issue[] } {
   const body = isRecord(value) ? { ...value, contact: ctx.addressRules.fold(value.contact) } : value;
-  const parsed = schema.safeParse(body);
+  const parsed = checkIssues(schema, body);
   const contact = isRecord(body) && isRecord(body.contact) ? body.contact : {};
   const given = isRecord(contact.addresses) ? contact.addresses : {};
   const checked = ctx.addressRules.check(stringsOrNull(given), 'contact.addresses');
@@ -143,10 +143,10 @@ export function parseWithAddresses<T extends { contact: Contact }>(
 }
 
 /** What the schema found and what the address check found, in one list. */
-const allIssues = (parsed: z.ZodSafeParseResult<unknown>, checked: AddressCheck<unknown>): Issue[] => [
-  ...(parsed.success ? [] : parsed.error.issues.map((i) => ({ path: i.path.join('.'), message: i.message }))),
-  ...(checked.ok ? [] : checked.issues),
-];
+const allIssues = (
+  parsed: { success: boolean; issues?: Issue[] },
+  checked: AddressCheck<unknown>,
+): Issue[] => [...(parsed.issues ?? []), ...(checked.ok ? [] : checked.issues)];
 
 /** The entries whose values could be addresses: the schema refuses the others. */
 const stringsOrNull = (record: Record<string, unknown>) =>

@@ -1,5 +1,6 @@
 import type { ConnectorRegistry, RecipientLimit } from '@sopflow/connectors';
 import type { CompileOptions, Contact } from '@sopflow/core';
+import { checkIssues } from '@sopflow/core/api';
 import type { Context } from 'hono';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import type { z } from 'zod';
@@ -221,14 +222,13 @@ export async function readJson(
   return parseJsonBody(c, text);
 }
 
-export function issuesOf(error: z.ZodError) {
-  return error.issues.map((i) => ({ path: i.path.join('.'), message: i.message }));
-}
-
 /** A request part checked with its contract schema: the data, or the 4xx answer to give. */
 export type Checked<T> = { ok: true; data: T } | { ok: false; response: Response };
 
-/** A value checked with a contract schema; a mismatch answers 422 with `code`, `message` and the issues naming the fields. */
+/**
+ * A value checked with a contract schema; a mismatch answers 422 with `code`, `message` and the
+ * issues naming the fields (each in English and Chinese, see `checkIssues`).
+ */
 export function checkValue<S extends z.ZodType>(
   c: Context,
   schema: S,
@@ -236,10 +236,10 @@ export function checkValue<S extends z.ZodType>(
   code: string,
   message: string,
 ): Checked<z.output<S>> {
-  const parsed = schema.safeParse(value);
+  const parsed = checkIssues(schema, value);
   return parsed.success
     ? { ok: true, data: parsed.data }
-    : { ok: false, response: apiError(c, 422, code, message, issuesOf(parsed.error)) };
+    : { ok: false, response: apiError(c, 422, code, message, parsed.issues) };
 }
 
 /**

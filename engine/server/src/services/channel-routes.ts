@@ -1,4 +1,5 @@
 import type { ConnectorContext, ConnectorInstance, ConnectorRegistry } from '@sopflow/connectors';
+import { checkIssues } from '@sopflow/core/api';
 import type { Route } from '../activities/deliver';
 import type { ChannelRouteRecord, ChannelRouteRepository } from '../persistence/channel-routes';
 import { keepUnchangedSecrets, maskSecrets, openSecrets, type SecretBox, sealSecrets } from '../secrets';
@@ -58,11 +59,16 @@ export class ChannelRoutes {
   /** Validates the config with the connector's schema and stores it, secrets sealed. */
   async set(channel: string, connectorName: string, config: unknown): Promise<ChannelRouteView> {
     const connector = this.registry.get(connectorName);
-    if (!connector) throw new RouteError('unknown_connector', `There is no connector "${connectorName}".`);
+    if (!connector)
+      throw new RouteError(
+        'unknown_connector',
+        `There is no connector "${connectorName}". / 没有名为“${connectorName}”的连接器。`,
+      );
     if (!connector.channels.includes(channel)) {
       throw new RouteError(
         'wrong_channel',
-        `Connector "${connectorName}" delivers ${connector.channels.join(', ')}, not ${channel}.`,
+        `Connector "${connectorName}" delivers ${connector.channels.join(', ')}, not ${channel}. / ` +
+          `连接器“${connectorName}”发送的渠道是 ${connector.channels.join('、')}，不是 ${channel}。`,
       );
     }
     const secrets = connector.secretFields ?? [];
@@ -70,15 +76,18 @@ export class ChannelRoutes {
     const previous =
       stored?.connector === connectorName && this.box ? openSecrets(this.box, stored.config, secrets) : {};
     const merged = keepUnchangedSecrets(config, previous, secrets);
-    const parsed = connector.configSchema.safeParse(merged);
+    const parsed = checkIssues(connector.configSchema, merged);
     if (!parsed.success) {
-      const issues = parsed.error.issues.map((i) => ({ path: i.path.join('.'), message: i.message }));
-      throw new RouteError('invalid_config', `The ${connectorName} configuration is not valid.`, issues);
+      throw new RouteError(
+        'invalid_config',
+        `The ${connectorName} configuration is not valid. / ${connectorName} 的配置有误。`,
+        parsed.issues,
+      );
     }
     if (secrets.length > 0 && !this.box) {
       throw new RouteError(
         'no_secret_key',
-        'Set SOPFLOW_SECRET_KEY so connector secrets can be stored encrypted.',
+        'Set SOPFLOW_SECRET_KEY so connector secrets can be stored encrypted. / 请设置 SOPFLOW_SECRET_KEY，连接器的密钥才能加密保存。',
       );
     }
     const sealed = this.box ? sealSecrets(this.box, parsed.data, secrets) : parsed.data;

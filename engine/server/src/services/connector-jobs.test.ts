@@ -17,7 +17,7 @@ import { ConnectorJobs, connectorJobScheduleId, tagChangeAddressKinds } from './
 const ran: JobContext<{ everyMinutes: number }>[] = [];
 const tidy = defineConnector({
   name: 'tidy',
-  description: 'A connector with a job, for tests.',
+  description: { en: 'A connector with a job, for tests.', zh: '带定时任务的测试连接器。' },
   channels: ['chat', 'chat_group'],
   configSchema: z.object({ everyMinutes: z.number().default(5) }),
   create: () => ({ send: async () => ({ status: 'sent' }) }),
@@ -36,7 +36,7 @@ const tidy = defineConnector({
 });
 const plain = defineConnector({
   name: 'plain',
-  description: 'A connector without jobs.',
+  description: { en: 'A connector without jobs.', zh: '没有定时任务的连接器。' },
   channels: ['chat'],
   configSchema: z.object({}),
   create: () => ({ send: async () => ({ status: 'sent' }) }),
@@ -170,7 +170,10 @@ describe('connector jobs', () => {
   describe('that follow tags', () => {
     const tagger = defineConnector({
       name: 'tagger',
-      description: 'A connector that marks tags on its provider, for tests.',
+      description: {
+        en: 'A connector that marks tags on its provider, for tests.',
+        zh: '在服务商处标记标签的测试连接器。',
+      },
       channels: ['chat'],
       address: weComExternalUserIdAddress,
       configSchema: z.object({}),

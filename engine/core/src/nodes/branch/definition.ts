@@ -7,7 +7,7 @@ export const BranchNode = nodeSchema('branch', {
   /** Checked in order; the first that holds picks the exit. None holding takes `else`. */
   branches: z
     .array(z.object({ id: HandleId, label: z.string().max(200).optional(), when: Condition }))
-    .min(1, { error: 'A branch needs at least one condition.' })
+    .min(1, { error: 'A branch needs at least one condition. / 条件分支至少需要一个条件。' })
     .max(50)
     .meta(
       form('Conditions, checked in order', '条件（按顺序判断）', {

@@ -12,7 +12,7 @@ export const SplitNode = nodeSchema('split', {
         weight: z.number().positive().max(1e6),
       }),
     )
-    .min(2, { error: 'A split needs at least two arms.' })
+    .min(2, { error: 'A split needs at least two arms. / 分流至少需要两个分支。' })
     .max(20)
     .meta(form('Arms', '分组', { widget: 'arms' })),
 });

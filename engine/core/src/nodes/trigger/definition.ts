@@ -54,7 +54,10 @@ export const ScheduleTrigger = z
     /** Five-field cron, e.g. `0 20 * * *` for every evening at 20:00. */
     cron: z
       .string()
-      .regex(/^\s*(\S+\s+){4}\S+\s*$/, { error: 'A cron expression has five fields, e.g. "0 20 * * *".' })
+      .regex(/^\s*(\S+\s+){4}\S+\s*$/, {
+        error:
+          'A cron expression has five fields, e.g. "0 20 * * *". / cron 表达式有五个字段，例如 "0 20 * * *"。',
+      })
       .meta(
         form('Cron (minute hour day month weekday)', 'Cron（分 时 日 月 周）', {
           help: { en: '0 20 * * * = every evening at 20:00', zh: '0 20 * * * = 每晚 20:00' },

@@ -18,7 +18,7 @@ export const LookBack = z.discriminatedUnion('kind', [
     .object({
       kind: z.literal('within'),
       duration: Duration.refine((d) => durationMs(d) <= KEPT_MAX_AGE_MS, {
-        error: `A look-back reaches at most ${MAX_DAYS} days (P${MAX_DAYS}D).`,
+        error: `A look-back reaches at most ${MAX_DAYS} days (P${MAX_DAYS}D). / 回溯时长最多 ${MAX_DAYS} 天（P${MAX_DAYS}D）。`,
       }).meta(form('In the last', '最近', { widget: 'duration' })),
     })
     .meta(form('Within a time before the step', '到达本步前一段时间内的')),

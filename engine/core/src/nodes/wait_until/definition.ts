@@ -20,7 +20,7 @@ export const WaitUntilNode = nodeSchema('wait_until', {
   /** A calendar date `YYYY-MM-DD`; once it has passed, the wait ends at once. */
   date: z
     .string()
-    .regex(/^\d{4}-\d{2}-\d{2}$/, { error: 'A date is written YYYY-MM-DD.' })
+    .regex(/^\d{4}-\d{2}-\d{2}$/, { error: 'A date is written YYYY-MM-DD. / 日期写作 YYYY-MM-DD。' })
     .optional()
     .meta(form('On the date', '日期', { widget: 'date' })),
   /** Whose clock: the contact's time zone (falling back to the flow's) unless one is named. */
