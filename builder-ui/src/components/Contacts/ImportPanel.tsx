@@ -25,7 +25,7 @@ type ImportState =
 
 /** Choose a CSV, JSON or NDJSON file; the server imports it and reports every row it refused. */
 export function ImportPanel({ onImported }: { onImported: () => void }) {
-  const { t } = useLocale();
+  const { t, locale } = useLocale();
   const inputId = useId();
   const kinds = useAddressKinds();
   const [state, setState] = useState<ImportState>({ status: 'idle' });
@@ -37,7 +37,7 @@ export function ImportPanel({ onImported }: { onImported: () => void }) {
       setState({ status: 'done', fileName: file.name, report });
       onImported();
     } catch (error) {
-      setState({ status: 'failed', message: `${t.contacts.importFailed} ${(error as Error).message}` });
+      setState({ status: 'failed', message: `${t.contacts.importFailed} ${inLocale((error as Error).message, locale)}` });
     }
   };
 
@@ -54,7 +54,7 @@ export function ImportPanel({ onImported }: { onImported: () => void }) {
       const { headers, rows } = previewCsv(start, file.size <= PREVIEW_BYTES);
       setState({ status: 'mapping', file, headers, rows, mapping: suggestedMapping(headers, kinds) });
     } catch (error) {
-      setState({ status: 'failed', message: `${t.contacts.importFailed} ${(error as Error).message}` });
+      setState({ status: 'failed', message: `${t.contacts.importFailed} ${inLocale((error as Error).message, locale)}` });
     }
   };
 
