@@ -61,7 +61,7 @@ const CLIENT_ROUTES = {
   '/api/flows/{id}/webhook/test': ['post'],
   '/api/flows/{id}/simulate': ['post'],
   '/api/contacts': ['get'],
-  '/api/contacts/{id}': ['get'],
+  '/api/contacts/{id}': ['get', 'delete'],
   '/api/contacts/import': ['post'],
   '/api/campaigns': ['get', 'post'],
   '/api/campaigns/audience': ['post'],

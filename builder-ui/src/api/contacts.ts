@@ -1,4 +1,5 @@
 import type {
+  ContactErasure,
   ContactHistory,
   ContactListQuery,
   ContactPage,
@@ -10,6 +11,7 @@ import { answer, api } from './client';
 /** Contacts: search, a contact's journey history, bulk import (engine/server/src/api/routes/contacts.ts). */
 
 export type {
+  ContactErasure,
   ContactEvent,
   ContactHistory,
   ContactListQuery as ContactQuery,
@@ -35,6 +37,11 @@ export async function listContacts(query: ContactListQuery, signal?: AbortSignal
     Object.entries(query).filter(([, value]) => value !== undefined && value !== ''),
   );
   return answer(api.GET('/api/contacts', { params: { query: given }, signal }));
+}
+
+/** Erases the contact for good (admin only): its runs end, its data is removed everywhere. */
+export async function eraseContact(id: string): Promise<ContactErasure> {
+  return answer(api.DELETE('/api/contacts/{id}', { params: { path: { id } } }));
 }
 
 export async function getContact(id: string, signal?: AbortSignal): Promise<ContactHistory> {

@@ -23,6 +23,7 @@ import { ContactChanges } from './services/contact-changes';
 import { ContactEvents } from './services/contact-events';
 import { Contacts } from './services/contacts';
 import { Enroller } from './services/enroll';
+import { ContactErasure } from './services/erasure';
 import { EventRouter } from './services/events';
 import { FlowControl } from './services/flow-control';
 import { Groups } from './services/groups';
@@ -76,6 +77,7 @@ export async function startApp(options: AppOptions): Promise<RunningApp> {
   const store = Database.open(options.databaseUrl, {
     addressMatchKey: registry.matchKey,
     tagChangeAddressKinds: tagChangeAddressKinds(registry),
+    erasureKey: config.SOPFLOW_SECRET_KEY,
   });
   const { sql } = store;
   const cleanups: (() => Promise<unknown>)[] = [() => store.end()];
@@ -169,6 +171,7 @@ export async function startApp(options: AppOptions): Promise<RunningApp> {
         campaigns,
         accounts,
         contacts: new Contacts(store.contacts, links.run, gateway, contactChanges, connectorJobs),
+        erasure: new ContactErasure(store, gateway),
         flowControl: new FlowControl(store, gateway, campaigns, {
           channels: registry.channels(),
           reach: registry.reach(),

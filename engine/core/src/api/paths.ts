@@ -21,6 +21,7 @@ import type {
   TestSendResult,
 } from './channels';
 import type {
+  ContactErasure,
   ContactHistory,
   ContactImportQuery,
   ContactListQuery,
@@ -140,7 +141,10 @@ export interface ApiPaths {
   };
 
   '/api/contacts': { get: Operation<{ 200: ContactPage }, { query: ContactListQuery }> };
-  '/api/contacts/{id}': { get: Operation<{ 200: ContactHistory }, { path: FlowPath }> };
+  '/api/contacts/{id}': {
+    get: Operation<{ 200: ContactHistory }, { path: FlowPath }>;
+    delete: Operation<{ 200: ContactErasure }, { path: FlowPath }>;
+  };
   '/api/contacts/import': {
     // The body is a file (CSV, a JSON array or NDJSON), sent as it is.
     post: Operation<{ 200: ImportReport }, { query: ContactImportQuery; body: Blob }>;

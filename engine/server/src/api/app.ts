@@ -6,7 +6,7 @@ import { bodyLimit } from 'hono/body-limit';
 import { secureHeaders } from 'hono/secure-headers';
 import { generateSpecs } from 'hono-openapi';
 import { z } from 'zod';
-import type { FlowRecord } from '../persistence';
+import { ContactErasedError, type FlowRecord } from '../persistence';
 import { EnrollError, type EnrollResult } from '../services/enroll';
 import { runsQuery } from '../temporal/gateway';
 import { temporalLinks } from '../temporal/links';
@@ -71,6 +71,10 @@ export function createApi(options: ApiOptions): Hono {
       if (database.status === 503)
         console.error('API: the database is unreachable:', (error as Error).message);
       return apiError(c, database.status, database.code, database.message);
+    }
+    if (error instanceof ContactErasedError) {
+      c.set('erasedContactIds', error.contactIds);
+      return apiError(c, 410, error.code, error.message);
     }
     if (isUnavailable(error))
       return apiError(c, 503, 'temporal_unavailable', 'The workflow server is unreachable; retry.');

@@ -13,6 +13,7 @@ import type { ConnectorJobs } from '../services/connector-jobs';
 import type { ContactEvents } from '../services/contact-events';
 import type { Contacts } from '../services/contacts';
 import type { Enroller } from '../services/enroll';
+import type { ContactErasure } from '../services/erasure';
 import type { EventRouter } from '../services/events';
 import type { FlowControl } from '../services/flow-control';
 import type { Groups } from '../services/groups';
@@ -24,6 +25,8 @@ declare module 'hono' {
   interface ContextVariableMap {
     /** Who is calling; unset on public routes. */
     principal: Principal | undefined;
+    /** Ids of erased contacts a refused request named: its audit entry names them `erased`. */
+    erasedContactIds: string[] | undefined;
   }
 }
 
@@ -36,6 +39,8 @@ export interface ApiOptions {
   campaigns: Campaigns;
   accounts: Accounts;
   contacts: Contacts;
+  /** Erasing contacts: their runs, their data everywhere, a tombstone. */
+  erasure: ContactErasure;
   flowControl: FlowControl;
   stats: Stats;
   registry: ConnectorRegistry;

@@ -1,5 +1,6 @@
 import { type applyContactUpdate, type Condition, Contact, type ContactInput } from '@sopflow/core';
 import { audiencePredicate } from './audience-sql';
+import { type ErasureRef, ErasureRepository, erasedAddressKey, erasureRefUnder } from './erasures';
 import { ProviderTagRepository } from './provider-tags';
 
 type ContactUpdateResult = ReturnType<typeof applyContactUpdate>;
@@ -122,6 +123,8 @@ export class ContactRepository {
      * id): a tag change of a contact with such an address is noted for them in the same transaction.
      */
     private readonly tagChangeKinds: readonly string[] = [],
+    /** Recognises erased contacts' ids: writes that would create one again are refused (ContactErasedError). */
+    private readonly erasureRef: ErasureRef = erasureRefUnder(undefined),
   ) {}
 
   /** `c.*` of contacts aliased `c`, with their addresses as a kind → value object. */
@@ -345,6 +348,7 @@ export class ContactRepository {
   async upsert(input: ContactInput): Promise<ContactWrite> {
     const c = Contact.parse(input);
     return this.sql.begin(async (tx) => {
+      await ErasureRepository.refuseErased(tx, this.erasureRef, [c.id]);
       const [old] = await tx<ContactRow[]>`
         select ${this.withAddresses(tx)} from contacts c where c.id = ${c.id} for update of c`;
       await tx`
@@ -377,6 +381,10 @@ export class ContactRepository {
       where a.kind = ${kind} and a.match_key = ${this.matchKey(kind, value)}
       order by c.created_at limit 1`;
     if (row) return contactFromRow(row);
+    // An erased contact's address is refused too: the provider's id for them is theirs as much as sopflow's.
+    await ErasureRepository.refuseErased(this.sql, this.erasureRef, [
+      erasedAddressKey(kind, this.matchKey(kind, value)),
+    ]);
     return (await this.upsert({ id: newId, addresses: { [kind]: value } })).contact;
   }
 
@@ -410,6 +418,7 @@ export class ContactRepository {
     });
     const ids = patches.map((p) => p.id);
     return this.sql.begin(async (tx) => {
+      await ErasureRepository.refuseErased(tx, this.erasureRef, ids);
       const before = await tx<ContactRow[]>`
         select ${this.withAddresses(tx)} from contacts c where c.id = any(${ids}) for update of c`;
       const input = tx.json(docs as never);

@@ -9,6 +9,7 @@ import { type AddressMatchKey, ContactRepository } from './contacts';
 import { connectDatabase } from './database';
 import { DeliveryRepository } from './deliveries';
 import { EnrollmentRepository } from './enrollments';
+import { type ErasureRef, ErasureRepository, erasureRefUnder } from './erasures';
 import { EventRepository } from './events';
 import { FlowRepository } from './flows';
 import { GroupEntryRepository } from './group-entry';
@@ -30,6 +31,11 @@ export interface DatabaseOptions {
    * contacts with such an address are noted for them. @default none
    */
   tagChangeAddressKinds?: readonly string[];
+  /**
+   * The key erased contacts' references are made under (SOPFLOW_SECRET_KEY), so a tombstone
+   * recognises an id without revealing it. @default none: a one-way hash of the id
+   */
+  erasureKey?: string;
 }
 
 /**
@@ -50,6 +56,8 @@ export class Database {
   readonly groupEntry: GroupEntryRepository;
   readonly contacts: ContactRepository;
   readonly enrollments: EnrollmentRepository;
+  /** Erased contacts' tombstones, and the erasure of a contact's data from every table. */
+  readonly erasures: ErasureRepository;
   readonly events: EventRepository;
   readonly deliveries: DeliveryRepository;
   readonly journeys: JourneyRepository;
@@ -71,9 +79,16 @@ export class Database {
     this.connectorRecords = new ConnectorRecordRepository(sql);
     this.flows = new FlowRepository(sql);
     this.groupEntry = new GroupEntryRepository(sql);
-    this.contacts = new ContactRepository(sql, options.addressMatchKey, options.tagChangeAddressKinds);
+    const erasureRef: ErasureRef = erasureRefUnder(options.erasureKey);
+    this.contacts = new ContactRepository(
+      sql,
+      options.addressMatchKey,
+      options.tagChangeAddressKinds,
+      erasureRef,
+    );
     this.enrollments = new EnrollmentRepository(sql);
-    this.events = new EventRepository(sql);
+    this.erasures = new ErasureRepository(sql, erasureRef);
+    this.events = new EventRepository(sql, erasureRef);
     this.deliveries = new DeliveryRepository(sql);
     this.journeys = new JourneyRepository(sql);
     this.providerTags = new ProviderTagRepository(sql);
@@ -124,6 +139,13 @@ export {
   type SendGate,
 } from './deliveries';
 export { EnrollmentRepository } from './enrollments';
+export {
+  ContactErasedError,
+  type ErasureCounts,
+  type ErasureRef,
+  ErasureRepository,
+  erasureRefUnder,
+} from './erasures';
 export { EventRepository } from './events';
 export { type FlowRecord, FlowRepository, type FlowStatus, type FlowVersionRecord } from './flows';
 export { GroupEntryRepository, type JoinWayWrite, type WelcomeTemplateWrite } from './group-entry';

@@ -9,6 +9,7 @@ import {
   isOptOutReply,
 } from '@sopflow/connectors';
 import type { Context, Hono } from 'hono';
+import { ContactErasedError } from '../../persistence';
 import { doc } from '../docs';
 import { type ApiContext, apiError, jsonBody } from '../http';
 
@@ -53,6 +54,20 @@ export function registerInboundRoutes(app: Hono, ctx: ApiContext): void {
    */
   async function runInBackground(connector: Connector<unknown>, job: string, only: string) {
     return (await ctx.options.connectorJobs.startNow(connector.name, job, only)).length > 0;
+  }
+
+  /**
+   * Takes a fact, dropping one about an erased contact (a reply, a customer adding staff again):
+   * it is not stored, and the provider is answered as usual so it does not retry. Logged without
+   * the contact, whose id is the personal data being kept out.
+   */
+  async function takeUnlessErased(connector: Connector<unknown>, fact: InboundFact) {
+    try {
+      await take(connector, fact);
+    } catch (error) {
+      if (!(error instanceof ContactErasedError)) throw error;
+      console.warn(`${connector.name}: a ${fact.kind} fact about an erased contact was dropped.`);
+    }
   }
 
   async function take(connector: Connector<unknown>, fact: InboundFact) {
@@ -168,7 +183,7 @@ export function registerInboundRoutes(app: Hono, ctx: ApiContext): void {
               records: store.connectorStorage(connector.name).records,
             },
           );
-          for (const fact of answer.facts) await take(connector, fact);
+          for (const fact of answer.facts) await takeUnlessErased(connector, fact);
           return c.body(answer.body, answer.status, {
             'content-type': answer.contentType ?? 'text/plain; charset=UTF-8',
           });
