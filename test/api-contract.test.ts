@@ -60,6 +60,7 @@ const CLIENT_ROUTES = {
   '/api/flows/{id}/webhook': ['get'],
   '/api/flows/{id}/webhook/test': ['post'],
   '/api/flows/{id}/simulate': ['post'],
+  '/api/settings/retention': ['get', 'put'],
   '/api/contacts': ['get'],
   '/api/contacts/{id}': ['get', 'delete'],
   '/api/contacts/import': ['post'],

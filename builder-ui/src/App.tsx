@@ -15,6 +15,8 @@ import { GroupsNavLink } from './components/Groups/JoinWaySelect';
 import { isGroupsHash } from './components/Groups/route';
 import { LanguageSwitch } from './components/LanguageSwitch/LanguageSwitch';
 import { Login } from './components/Login/Login';
+import { RetentionPage } from './components/Retention/RetentionPage';
+import { RETENTION_HASH, retentionWords } from './components/Retention/words';
 import { CAMPAIGNS_HASH, contactsHash, peopleRouteOf } from './editor/people';
 import { useFlows } from './hooks/useFlows';
 import { LocaleContext, useLocaleState } from './hooks/useLocale';
@@ -51,7 +53,10 @@ export function App() {
   const channels = parseChannelsRoute(window.location.hash);
   const channelCodes = isChannelCodesHash(window.location.hash);
   const groups = isGroupsHash(window.location.hash);
-  const otherPage = Boolean(page) || channels.open || channelCodes || groups;
+  const retention = window.location.hash === RETENTION_HASH;
+  const otherPage = Boolean(page) || channels.open || channelCodes || groups || retention;
+  // The retention settings are an admin's (the API refuses anyone else); an API without accounts is open.
+  const admin = who?.kind === 'open' || (who?.kind === 'user' && who.role === 'admin');
 
   // The flow list folds on the flows' pages only; the canvas alone hides the whole shell.
   const flowsShown = who?.kind !== 'login' && who !== undefined && !otherPage;
@@ -96,6 +101,15 @@ export function App() {
               </a>
               <ChannelCodesNavLink />
               <GroupsNavLink current={groups} />
+              {admin && (
+                <a
+                  href={RETENTION_HASH}
+                  aria-current={retention ? 'page' : undefined}
+                  data-testid="nav-retention"
+                >
+                  {retentionWords[locale].nav}
+                </a>
+              )}
             </nav>
           </div>
           <div className="app__header-end">
@@ -143,6 +157,10 @@ export function App() {
         ) : groups ? (
           <main className="app__page">
             <GroupsPage />
+          </main>
+        ) : retention ? (
+          <main className="app__page">
+            <RetentionPage />
           </main>
         ) : page ? (
           <main className="app__page">

@@ -28,6 +28,7 @@ import { EventRouter } from './services/events';
 import { FlowControl } from './services/flow-control';
 import { Groups } from './services/groups';
 import { tagsPortOf } from './services/provider-tags';
+import { Retention } from './services/retention';
 import { Stats } from './services/stats';
 import { VersionMigrator } from './services/version-migration';
 import { TemporalGateway, welcomeTaskQueue } from './temporal/gateway';
@@ -120,6 +121,7 @@ export async function startApp(options: AppOptions): Promise<RunningApp> {
       contactEvents,
       (c) => tagsPortOf(store.providerTags, c),
     );
+    const retention = new Retention(store, gateway);
     let worker: RunningWorker | undefined;
     if (options.worker ?? true) {
       const activities = createActivities({
@@ -130,6 +132,7 @@ export async function startApp(options: AppOptions): Promise<RunningApp> {
         enroller,
         contactChanges,
         connectorJobs,
+        retention,
       });
       const polling = {
         connection: temporal,
@@ -172,6 +175,7 @@ export async function startApp(options: AppOptions): Promise<RunningApp> {
         accounts,
         contacts: new Contacts(store.contacts, links.run, gateway, contactChanges, connectorJobs),
         erasure: new ContactErasure(store, gateway),
+        retention,
         flowControl: new FlowControl(store, gateway, campaigns, {
           channels: registry.channels(),
           reach: registry.reach(),
@@ -200,6 +204,7 @@ export async function startApp(options: AppOptions): Promise<RunningApp> {
         builderDir: options.builderDir,
       });
       await connectorJobs.syncSchedules();
+      await retention.schedule();
       const server = await listen(api.fetch, config.SOPFLOW_PORT, config.SOPFLOW_HOST);
       cleanups.push(() => new Promise((resolve) => server.close(resolve)));
     }

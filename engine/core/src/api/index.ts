@@ -24,4 +24,5 @@ export * from './groups';
 export * from './numbers';
 export * from './outbox';
 export type { ApiPaths } from './paths';
+export * from './settings';
 export * from './tags';

@@ -68,6 +68,7 @@ import type {
   WelcomeTemplateEdit,
   WelcomeTemplateList,
 } from './groups';
+import type { RetentionSettings } from './settings';
 import type { ProviderTagList } from './tags';
 
 /**
@@ -138,6 +139,11 @@ export interface ApiPaths {
   };
   '/api/flows/{id}/simulate': {
     post: Operation<{ 200: SimulateAnswer }, { path: FlowPath; body: SimulateBody }>;
+  };
+
+  '/api/settings/retention': {
+    get: Operation<{ 200: RetentionSettings }>;
+    put: Operation<{ 200: RetentionSettings }, { body: RetentionSettings }>;
   };
 
   '/api/contacts': { get: Operation<{ 200: ContactPage }, { query: ContactListQuery }> };

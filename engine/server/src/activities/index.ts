@@ -4,6 +4,7 @@ import type { Database } from '../persistence';
 import type { ConnectorJobs } from '../services/connector-jobs';
 import type { ContactChanges } from '../services/contact-changes';
 import type { Enroller } from '../services/enroll';
+import type { Retention } from '../services/retention';
 import { deliver, followDelivery, type Route, type UnsubscribeLinks } from './deliver';
 import { enrollPage } from './enroll-page';
 import { type HttpPolicy, httpRequest } from './http-request';
@@ -22,6 +23,8 @@ export interface ActivityDeps {
   contactChanges: ContactChanges;
   /** The jobs connectors declare, run by the `connectorJob` workflow. */
   connectorJobs: ConnectorJobs;
+  /** Retention settings and the purge the `retentionPurge` workflow runs. */
+  retention: Pick<Retention, 'purge'>;
 }
 
 export type { HttpPolicy, Route, UnsubscribeLinks };
@@ -46,5 +49,6 @@ export function createActivities(deps: ActivityDeps): SopflowActivities {
       enrollPage(deps.store, deps.enroller, input, Context.current().info.workflowExecution?.workflowId),
     recordJourney: (input) => deps.store.journeys.recordBatch(input),
     runConnectorJob: (input) => deps.connectorJobs.run(input),
+    purgeExpired: () => deps.retention.purge(new Date(), () => Context.current().heartbeat()),
   };
 }

@@ -26,6 +26,7 @@ import { registerGroupRoutes } from './routes/groups';
 import { registerWebhookRoutes } from './routes/hooks';
 import { registerInboundRoutes } from './routes/inbound';
 import { registerOutboxRoutes } from './routes/outbox';
+import { registerSettingsRoutes } from './routes/settings';
 import { registerTagRoutes } from './routes/tags';
 import { registerUnsubscribeRoutes } from './routes/unsubscribe';
 
@@ -169,6 +170,7 @@ export function createApi(options: ApiOptions): Hono {
   registerInboundRoutes(app, ctx);
   registerOutboxRoutes(app, ctx);
   registerTagRoutes(app, ctx);
+  registerSettingsRoutes(app, ctx);
   registerUnsubscribeRoutes(app, ctx);
 
   let openapi: Promise<unknown> | undefined;

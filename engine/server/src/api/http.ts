@@ -17,6 +17,7 @@ import type { ContactErasure } from '../services/erasure';
 import type { EventRouter } from '../services/events';
 import type { FlowControl } from '../services/flow-control';
 import type { Groups } from '../services/groups';
+import type { Retention } from '../services/retention';
 import type { Stats } from '../services/stats';
 import type { VersionMigrator } from '../services/version-migration';
 import type { ContactAddressRules } from './contact-addresses';
@@ -41,6 +42,8 @@ export interface ApiOptions {
   contacts: Contacts;
   /** Erasing contacts: their runs, their data everywhere, a tombstone. */
   erasure: ContactErasure;
+  /** How long records are kept (the purge itself runs on the worker). */
+  retention: Retention;
   flowControl: FlowControl;
   stats: Stats;
   registry: ConnectorRegistry;

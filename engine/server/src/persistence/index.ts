@@ -16,6 +16,7 @@ import { GroupEntryRepository } from './group-entry';
 import { JourneyRepository } from './journeys';
 import { migrate } from './migrate';
 import { ProviderTagRepository } from './provider-tags';
+import { RetentionRepository } from './retention';
 import { StatsRepository } from './stats';
 import { WatchedGroupRepository } from './watched-groups';
 import { WebhookAnswerRepository } from './webhook-answers';
@@ -63,6 +64,8 @@ export class Database {
   readonly journeys: JourneyRepository;
   /** Providers' tag catalogs (WeCom corp tags) and the tag changes they have still to get. */
   readonly providerTags: ProviderTagRepository;
+  /** How long records are kept, and the purge of older ones. */
+  readonly retention: RetentionRepository;
   readonly stats: StatsRepository;
   readonly watchedGroups: WatchedGroupRepository;
   readonly webhookAnswers: WebhookAnswerRepository;
@@ -92,6 +95,7 @@ export class Database {
     this.deliveries = new DeliveryRepository(sql);
     this.journeys = new JourneyRepository(sql);
     this.providerTags = new ProviderTagRepository(sql);
+    this.retention = new RetentionRepository(sql);
     this.stats = new StatsRepository(sql);
     this.watchedGroups = new WatchedGroupRepository(sql);
     this.webhookAnswers = new WebhookAnswerRepository(sql);
@@ -151,6 +155,7 @@ export { type FlowRecord, FlowRepository, type FlowStatus, type FlowVersionRecor
 export { GroupEntryRepository, type JoinWayWrite, type WelcomeTemplateWrite } from './group-entry';
 export { JourneyRepository } from './journeys';
 export { ProviderTagRepository, type TagCatalog, type TagChange } from './provider-tags';
+export { RetentionRepository } from './retention';
 export { StatsRepository } from './stats';
 export { type WatchedGroupRecord, WatchedGroupRepository } from './watched-groups';
 export { WebhookAnswerRepository } from './webhook-answers';
