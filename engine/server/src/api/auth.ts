@@ -94,9 +94,11 @@ export function authMiddleware({ accounts, limiter }: AuthOptions): MiddlewareHa
     const target = storableText(c.req.path);
     const action = `${c.req.method} ${apiRoute?.path ?? target}`;
     const audit = (status: number) =>
-      accounts.audit({ principal, action, target: withoutErased(target, c), status }).catch((error) => {
-        console.error('audit log:', error);
-      });
+      accounts
+        .audit({ principal, action, target: withoutErased(target, c), status, details: c.get('bulkRead') })
+        .catch((error) => {
+          console.error('audit log:', error);
+        });
 
     if (principal.kind === 'user' && write) {
       const sent = c.req.header(CSRF_HEADER) ?? '';

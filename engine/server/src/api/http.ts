@@ -26,6 +26,8 @@ declare module 'hono' {
   interface ContextVariableMap {
     /** Who is calling; unset on public routes. */
     principal: Principal | undefined;
+    /** What a bulk read of contact data gave (counts, never the data): its audit entry's details. */
+    bulkRead: Record<string, number> | undefined;
     /** Ids of erased contacts a refused request named: its audit entry names them `erased`. */
     erasedContactIds: string[] | undefined;
   }
@@ -289,6 +291,15 @@ export function checkPath<S extends z.ZodType>(c: Context, schema: S): Checked<z
 
 /** The answer to a failure a route knows, or undefined for any other (the app's error handler takes it). */
 export type FailureAnswer = (c: Context, error: unknown) => Response | undefined;
+
+/**
+ * Notes, for the request's audit entry, how much contact data a bulk read or export gave: counts
+ * only, so the audit log says who read how many contacts and never holds the data. The route is
+ * declared `audit: true`.
+ */
+export function auditBulkRead(c: Context, counts: Record<string, number>): void {
+  c.set('bulkRead', counts);
+}
 
 /** A service's error with a stable code: answered with the code's status, its message and details. */
 export function codedError<E extends Error & { code: string; details?: unknown }>(

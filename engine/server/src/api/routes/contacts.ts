@@ -18,7 +18,15 @@ import type { Context, Hono } from 'hono';
 import { ContactErasedError } from '../../persistence';
 import { type ContactAddressRules, parseAddressed } from '../contact-addresses';
 import { doc } from '../docs';
-import { type ApiContext, apiError, checkQuery, checkValue, jsonValueProblem, readJson } from '../http';
+import {
+  type ApiContext,
+  apiError,
+  auditBulkRead,
+  checkQuery,
+  checkValue,
+  jsonValueProblem,
+  readJson,
+} from '../http';
 
 const INVALID_CONTACT = 'The contact is not valid.';
 
@@ -120,6 +128,8 @@ export function registerContactRoutes(app: Hono, ctx: ApiContext): void {
       summary: 'List and search contacts',
       tags: ['contacts'],
       access: 'viewer',
+      // Who read how many contacts is audited (counts only; not the search, which may be a phone number).
+      audit: true,
       query: ContactListQuery,
       responses: {
         200: {
@@ -132,7 +142,9 @@ export function registerContactRoutes(app: Hono, ctx: ApiContext): void {
     async (c) => {
       const parsed = checkQuery(c, ContactListQuery);
       if (!parsed.ok) return parsed.response;
-      return c.json(await contacts.list(parsed.data));
+      const page = await contacts.list(parsed.data);
+      auditBulkRead(c, { contacts: page.contacts.length });
+      return c.json(page);
     },
   );
 
@@ -433,5 +445,7 @@ async function importContacts(
     }
     throw error;
   }
+  // The import's report, as counts: who wrote how many contacts.
+  auditBulkRead(c, report);
   return c.json({ ...report, errors, errorsTruncated: report.failed > errors.length });
 }
