@@ -15,6 +15,8 @@ import { GroupsNavLink } from './components/Groups/JoinWaySelect';
 import { isGroupsHash } from './components/Groups/route';
 import { LanguageSwitch } from './components/LanguageSwitch/LanguageSwitch';
 import { Login } from './components/Login/Login';
+import { RetentionPage } from './components/Retention/RetentionPage';
+import { RETENTION_HASH, retentionWords } from './components/Retention/words';
 import { WebhooksNavLink } from './components/Webhooks/WebhooksNavLink';
 import { isWebhooksHash, WebhooksPage } from './components/Webhooks/WebhooksPage';
 import { CAMPAIGNS_HASH, contactsHash, peopleRouteOf } from './editor/people';
@@ -54,7 +56,10 @@ export function App() {
   const channelCodes = isChannelCodesHash(window.location.hash);
   const groups = isGroupsHash(window.location.hash);
   const webhooks = isWebhooksHash(window.location.hash);
-  const otherPage = Boolean(page) || channels.open || channelCodes || groups || webhooks;
+  const retention = window.location.hash === RETENTION_HASH;
+  const otherPage = Boolean(page) || channels.open || channelCodes || groups || webhooks || retention;
+  // The retention settings are an admin's (the API refuses anyone else); an API without accounts is open.
+  const admin = who?.kind === 'open' || (who?.kind === 'user' && who.role === 'admin');
 
   // The flow list folds on the flows' pages only; the canvas alone hides the whole shell.
   const flowsShown = who?.kind !== 'login' && who !== undefined && !otherPage;
@@ -100,6 +105,15 @@ export function App() {
               <ChannelCodesNavLink />
               <GroupsNavLink current={groups} />
               <WebhooksNavLink />
+              {admin && (
+                <a
+                  href={RETENTION_HASH}
+                  aria-current={retention ? 'page' : undefined}
+                  data-testid="nav-retention"
+                >
+                  {retentionWords[locale].nav}
+                </a>
+              )}
             </nav>
           </div>
           <div className="app__header-end">
@@ -151,6 +165,10 @@ export function App() {
         ) : webhooks ? (
           <main className="app__page">
             <WebhooksPage />
+          </main>
+        ) : retention ? (
+          <main className="app__page">
+            <RetentionPage />
           </main>
         ) : page ? (
           <main className="app__page">

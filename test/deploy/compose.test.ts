@@ -23,7 +23,15 @@ const envExample = readFileSync(path.join(repoRoot, '.env.example'), 'utf8');
 const composeText = readFileSync(path.join(repoRoot, 'docker-compose.yml'), 'utf8');
 const TEST_PASSWORD = 'compose-test-password';
 
-const SERVICES = ['postgres', 'temporal', 'temporal-ui', 'temporal-setup', 'api', 'worker'];
+const SERVICES = [
+  'postgres',
+  'temporal-schema',
+  'temporal',
+  'temporal-ui',
+  'temporal-setup',
+  'api',
+  'worker',
+];
 const LONG_RUNNING = ['postgres', 'temporal', 'temporal-ui', 'api', 'worker'];
 
 let spec: ComposeSpec;
@@ -55,7 +63,9 @@ describe('docker-compose.yml', () => {
       // Pulled images name a version; the image built here (api, worker) only needs a fixed tag.
       if (s.build === undefined) expect(tag, `${name}: ${s.image} names a version`).toMatch(/^\d+\.\d+/);
     }
-    expect(service('temporal').image).toMatch(/^temporalio\/auto-setup:1\.2\d\./);
+    // The server image, not auto-setup (which Temporal meant for development).
+    expect(service('temporal').image).toMatch(/^temporalio\/server:1\.2\d\./);
+    expect(composeText).not.toContain('auto-setup:');
     expect(service('postgres').image).toMatch(/^postgres:16\.\d+-alpine$/);
   });
 
@@ -88,12 +98,51 @@ describe('docker-compose.yml', () => {
       POSTGRES_PWD: TEST_PASSWORD,
       DBNAME: 'temporal',
       VISIBILITY_DBNAME: 'temporal_visibility',
-      DEFAULT_NAMESPACE: 'default',
     });
-    expect(temporal.dependsOn).toEqual({ postgres: 'service_healthy' });
+    // The server image creates no namespace: temporal-setup does, with its retention.
+    expect(temporal.environment.DEFAULT_NAMESPACE).toBeUndefined();
+    expect(temporal.dependsOn).toEqual({
+      postgres: 'service_healthy',
+      'temporal-schema': 'service_completed_successfully',
+    });
     expect(temporal.healthcheck?.test.join(' ')).toMatch(/temporal operator cluster health/);
     // gRPC is published on loopback only.
     for (const port of temporal.ports) expect(port.hostIp).toBe('127.0.0.1');
+  });
+
+  it("sets up Temporal's schemas first, in a one-shot step of the admin tools of the server's version", () => {
+    const schema = service('temporal-schema');
+    expect(schema.restart).toBe('no');
+    expect(schema.dependsOn).toEqual({ postgres: 'service_healthy' });
+    const serverVersion = imageTag(service('temporal').image!).tag ?? 'untagged';
+    expect(schema.image).toMatch(
+      new RegExp(`^temporalio/admin-tools:${serverVersion.replace(/\./g, '\\.')}-`),
+    );
+    expect(schema.environment).toMatchObject({
+      SQL_PLUGIN: 'postgres12',
+      SQL_HOST: 'postgres',
+      SQL_PASSWORD: TEST_PASSWORD,
+    });
+    // As `docker-compose config` prints it: `$$` is a literal `$` in the container's shell.
+    const script = [...(schema.entrypoint ?? []), ...(schema.command ?? [])].join('\n');
+    expect(script).toContain('temporal-sql-tool --db "$$1" setup-schema -v 0.0');
+    expect(script).toContain(
+      'temporal-sql-tool --db "$$1" update-schema -d "/etc/temporal/schema/postgresql/v12/$$2/versioned"',
+    );
+    expect(script).toMatch(/^schema temporal temporal$/m);
+    expect(script).toMatch(/^schema temporal_visibility visibility$/m);
+  });
+
+  it("sets the namespace's retention when it creates the namespace and on every later start", () => {
+    const setup = service('temporal-setup');
+    expect(setup.environment.SOPFLOW_NAMESPACE_RETENTION).toBe('720h');
+    const script = [...(setup.entrypoint ?? []), ...(setup.command ?? [])].join('\n');
+    expect(script).toContain(
+      'temporal operator namespace create --namespace "$$ns" --retention "$$retention"',
+    );
+    expect(script).toContain(
+      'temporal operator namespace update --namespace "$$ns" --retention "$$retention"',
+    );
   });
 
   it('serves the Temporal UI on TEMPORAL_UI_PORT, bound to loopback by default', () => {

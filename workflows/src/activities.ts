@@ -150,4 +150,6 @@ export interface SopflowActivities {
   recordJourney(input: RecordJourneyInput): Promise<void>;
   /** One pass of a connector's job for an account; its report (JSON) is the result. */
   runConnectorJob(input: ConnectorJobInput): Promise<Record<string, unknown>>;
+  /** Deletes records older than the retention settings say; counts per kind of record. */
+  purgeExpired(): Promise<Record<string, number>>;
 }

@@ -47,6 +47,7 @@ export {
   migrateSignal,
   runStateQuery,
 } from './contact-flow';
+export { retentionPurge } from './retention-purge';
 export { ContactIdKey, FlowIdKey, FlowVersionKey, NodeKey, SEARCH_ATTRIBUTES } from './search-attributes';
 
 /** The file the worker bundles: it exports workflow functions and nothing else. */

@@ -3,3 +3,4 @@
 export { campaign } from './campaign';
 export { connectorJob } from './connector-job';
 export { contactFlow } from './contact-flow';
+export { retentionPurge } from './retention-purge';

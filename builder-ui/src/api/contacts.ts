@@ -1,5 +1,6 @@
 import type {
   ContactColumns,
+  ContactErasure,
   ContactHistory,
   ContactListQuery,
   ContactPage,
@@ -12,6 +13,7 @@ import { answer, api } from './client';
 
 export type {
   ContactColumns,
+  ContactErasure,
   ContactEvent,
   ContactHistory,
   ContactListQuery as ContactQuery,
@@ -37,6 +39,11 @@ export async function listContacts(query: ContactListQuery, signal?: AbortSignal
     Object.entries(query).filter(([, value]) => value !== undefined && value !== ''),
   );
   return answer(api.GET('/api/contacts', { params: { query: given }, signal }));
+}
+
+/** Erases the contact for good (admin only): its runs end, its data is removed everywhere. */
+export async function eraseContact(id: string): Promise<ContactErasure> {
+  return answer(api.DELETE('/api/contacts/{id}', { params: { path: { id } } }));
 }
 
 export async function getContact(id: string, signal?: AbortSignal): Promise<ContactHistory> {

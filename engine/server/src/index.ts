@@ -54,6 +54,7 @@ export { EventRouter } from './services/events';
 export { FlowControl, FlowControlError } from './services/flow-control';
 export { Groups } from './services/groups';
 export { tagsPortOf } from './services/provider-tags';
+export { RETENTION_PURGE_SCHEDULE, Retention } from './services/retention';
 export { Stats, StatsQuery } from './services/stats';
 export {
   MigrationError,

@@ -24,6 +24,7 @@ import { ContactChanges } from './services/contact-changes';
 import { ContactEvents } from './services/contact-events';
 import { Contacts } from './services/contacts';
 import { Enroller } from './services/enroll';
+import { ContactErasure } from './services/erasure';
 import { EventRouter } from './services/events';
 import { FlowControl } from './services/flow-control';
 import { Groups } from './services/groups';
@@ -32,6 +33,7 @@ import { IntegratorWebhookDispatcher } from './services/integrator-webhooks';
 import { MessageStatuses } from './services/message-status';
 import { Messages } from './services/messages';
 import { tagsPortOf } from './services/provider-tags';
+import { Retention } from './services/retention';
 import { Stats } from './services/stats';
 import { VersionMigrator } from './services/version-migration';
 import { TemporalGateway, welcomeTaskQueue } from './temporal/gateway';
@@ -88,6 +90,7 @@ export async function startApp(options: AppOptions): Promise<RunningApp> {
   const store = Database.open(options.databaseUrl, {
     addressMatchKey: registry.matchKey,
     tagChangeAddressKinds: tagChangeAddressKinds(registry),
+    erasureKey: config.SOPFLOW_SECRET_KEY,
   });
   const { sql } = store;
   const cleanups: (() => Promise<unknown>)[] = [() => store.end()];
@@ -131,6 +134,7 @@ export async function startApp(options: AppOptions): Promise<RunningApp> {
       contactEvents,
       (c) => tagsPortOf(store.providerTags, c),
     );
+    const retention = new Retention(store, gateway);
     let worker: RunningWorker | undefined;
     if (options.worker ?? true) {
       const activities = createActivities({
@@ -142,6 +146,7 @@ export async function startApp(options: AppOptions): Promise<RunningApp> {
         contactChanges,
         connectorJobs,
         messageStatuses,
+        retention,
       });
       const polling = {
         connection: temporal,
@@ -215,6 +220,8 @@ export async function startApp(options: AppOptions): Promise<RunningApp> {
         accounts,
         contacts,
         inboundFacts,
+        erasure: new ContactErasure(store, gateway),
+        retention,
         flowControl: new FlowControl(store, gateway, campaigns, {
           channels: registry.channels(),
           reach: registry.reach(),
@@ -251,6 +258,7 @@ export async function startApp(options: AppOptions): Promise<RunningApp> {
         builderDir: options.builderDir,
       });
       await connectorJobs.syncSchedules();
+      await retention.schedule();
       const server = await listen(api.fetch, config.SOPFLOW_PORT, config.SOPFLOW_HOST);
       // Stopped after the server: a callback taken while stopping is processed, or left for a sweep.
       cleanups.push(() => inboundFacts.stop());

@@ -11,6 +11,7 @@ import {
   Groups,
   loadConfig,
   localStack,
+  Retention,
   type RunningApp,
   TemporalGateway,
   tagsPortOf,
@@ -115,6 +116,7 @@ async function main() {
         store,
         enroller,
         contactChanges,
+        retention: new Retention(store),
         connectorJobs: new ConnectorJobs(
           defaultRegistry(),
           new ChannelRoutes(store.channelRoutes, defaultRegistry(), undefined, connectorContext),

@@ -1,7 +1,8 @@
+import { inLocale } from '@sopflow/core/api';
 import { ArrowLeft } from 'lucide-react';
-import type { ReactNode } from 'react';
-import { getContact } from '../../api/contacts';
-import { ApiError } from '../../api/flows';
+import { type ReactNode, useState } from 'react';
+import { eraseContact, getContact } from '../../api/contacts';
+import { ApiError, currentSession } from '../../api/flows';
 import { contactsHash, type Journey, journeysOf } from '../../editor/people';
 import { addressLabel, useAddressKinds } from '../../hooks/useAddressKinds';
 import { useLocale } from '../../hooks/useLocale';
@@ -15,6 +16,22 @@ export function ContactDetail({ id }: { id: string }) {
   const { t, locale } = useLocale();
   const [history, reload] = useRemote(`contact:${id}`, (signal) => getContact(id, signal));
   const kinds = useAddressKinds();
+  const [session] = useRemote('session', currentSession);
+  const [eraseError, setEraseError] = useState<string>();
+  // Erasing is for admins (the API refuses anyone else); an API without accounts is open to all.
+  const mayErase =
+    session.status === 'ready' &&
+    (session.value.kind === 'open' || (session.value.kind === 'user' && session.value.role === 'admin'));
+  const erase = async (name: string) => {
+    if (!window.confirm(t.contacts.eraseConfirm(name))) return;
+    setEraseError(undefined);
+    try {
+      await eraseContact(id);
+      window.location.hash = contactsHash();
+    } catch (error) {
+      setEraseError(inLocale((error as Error).message, locale));
+    }
+  };
   const back = (
     <a href={contactsHash()} className="people-back" data-testid="contacts-back">
       <ArrowLeft size={14} /> {t.contacts.back}
@@ -58,7 +75,22 @@ export function ContactDetail({ id }: { id: string }) {
         <button type="button" onClick={reload} data-testid="contact-refresh">
           {t.contacts.refresh}
         </button>
+        {mayErase && (
+          <button
+            type="button"
+            className="danger"
+            onClick={() => erase(contact.name ? `${contact.name} (${contact.id})` : contact.id)}
+            data-testid="contact-erase"
+          >
+            {t.contacts.erase}
+          </button>
+        )}
       </div>
+      {eraseError && (
+        <p className="notice notice--error" role="alert" data-testid="contact-erase-error">
+          {eraseError}
+        </p>
+      )}
       <div className="people-grid">
         <section className="people-card">
           <Listing

@@ -21,6 +21,9 @@ const en = {
   page: (n: number) => `Page ${n}`,
   back: 'All contacts',
   refresh: 'Refresh',
+  erase: 'Erase contact',
+  eraseConfirm: (who: string) =>
+    `Erase ${who} for good? Their running flows end, and their data is removed everywhere: this cannot be undone.`,
   notFound: (id: string) => `There is no contact "${id}".`,
   detailFailed: 'Could not load the contact:',
   attributes: 'Attributes',
@@ -115,6 +118,8 @@ const zh: ContactsMessages = {
   page: (n) => `第 ${n} 页`,
   back: '全部联系人',
   refresh: '刷新',
+  erase: '删除联系人（不可恢复）',
+  eraseConfirm: (who) => `确定永久删除 ${who}？其进行中的流程将结束，所有数据将被删除，且不可恢复。`,
   notFound: (id) => `没有联系人「${id}」。`,
   detailFailed: '无法加载该联系人：',
   attributes: '属性',

@@ -228,3 +228,33 @@ export const ImportReport = z.object({
   errorsTruncated: z.boolean(),
 });
 export type ImportReport = z.infer<typeof ImportReport>;
+
+/** What erasing a contact did (`DELETE /api/contacts/:id`): counts only, never the contact's data. */
+export const ContactErasure = z.object({
+  erased: z.literal(true),
+  /** The erasure's non-reversible reference (HMAC of the id), as the audit log names it. */
+  reference: z.string(),
+  runs: z.object({
+    /** Runs that were still going and were terminated. */
+    ended: z.number().int(),
+    /** Runs whose Temporal history was deleted. */
+    historiesDeleted: z.number().int(),
+  }),
+  /** Rows removed, or kept for statistics with nothing left that names the contact, per kind. */
+  removed: z.object({
+    contacts: z.number().int(),
+    addresses: z.number().int(),
+    events: z.number().int(),
+    outbox: z.number().int(),
+    deliveriesAnonymised: z.number().int(),
+    enrollmentsAnonymised: z.number().int(),
+    journeyStepsAnonymised: z.number().int(),
+    pointsLedger: z.number().int(),
+    contactUpdates: z.number().int(),
+    connectorRecords: z.number().int(),
+    webhookAnswers: z.number().int(),
+    groupMemberships: z.number().int(),
+    auditEntriesAnonymised: z.number().int(),
+  }),
+});
+export type ContactErasure = z.infer<typeof ContactErasure>;

@@ -28,4 +28,5 @@ export * from './messages';
 export * from './numbers';
 export * from './outbox';
 export type { ApiPaths } from './paths';
+export * from './settings';
 export * from './tags';

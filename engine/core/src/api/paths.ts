@@ -21,6 +21,7 @@ import type {
   TestSendResult,
 } from './channels';
 import type {
+  ContactErasure,
   ContactHistory,
   ContactImportQuery,
   ContactListQuery,
@@ -80,6 +81,7 @@ import type {
   SubscriptionRemoved,
   SubscriptionUpdate,
 } from './integrator-webhooks';
+import type { RetentionSettings } from './settings';
 import type { ProviderTagList } from './tags';
 
 /**
@@ -156,8 +158,16 @@ export interface ApiPaths {
     post: Operation<{ 200: SimulateAnswer }, { path: FlowPath; body: SimulateBody }>;
   };
 
+  '/api/settings/retention': {
+    get: Operation<{ 200: RetentionSettings }>;
+    put: Operation<{ 200: RetentionSettings }, { body: RetentionSettings }>;
+  };
+
   '/api/contacts': { get: Operation<{ 200: ContactPage }, { query: ContactListQuery }> };
-  '/api/contacts/{id}': { get: Operation<{ 200: ContactHistory }, { path: FlowPath }> };
+  '/api/contacts/{id}': {
+    get: Operation<{ 200: ContactHistory }, { path: FlowPath }>;
+    delete: Operation<{ 200: ContactErasure }, { path: FlowPath }>;
+  };
   '/api/contacts/import': {
     // The body is a file (CSV, a JSON array or NDJSON), sent as it is.
     post: Operation<{ 200: ImportReport }, { query: ContactImportQuery; body: Blob }>;

@@ -5,6 +5,7 @@ import type { ConnectorJobs } from '../services/connector-jobs';
 import type { ContactChanges } from '../services/contact-changes';
 import type { Enroller } from '../services/enroll';
 import { MessageStatuses } from '../services/message-status';
+import type { Retention } from '../services/retention';
 import { deliver, followDelivery, type Route, type UnsubscribeLinks } from './deliver';
 import { enrollPage } from './enroll-page';
 import { type HttpPolicy, httpRequest } from './http-request';
@@ -25,6 +26,8 @@ export interface ActivityDeps {
   connectorJobs: ConnectorJobs;
   /** Where each message's status changes are recorded. @default one over `store` */
   messageStatuses?: MessageStatuses;
+  /** Retention settings and the purge the `retentionPurge` workflow runs. */
+  retention: Pick<Retention, 'purge'>;
 }
 
 export type { HttpPolicy, Route, UnsubscribeLinks };
@@ -52,5 +55,6 @@ export function createActivities(deps: ActivityDeps): SopflowActivities {
       enrollPage(deps.store, deps.enroller, input, Context.current().info.workflowExecution?.workflowId),
     recordJourney: (input) => deps.store.journeys.recordBatch(input),
     runConnectorJob: (input) => deps.connectorJobs.run(input),
+    purgeExpired: () => deps.retention.purge(new Date(), () => Context.current().heartbeat()),
   };
 }

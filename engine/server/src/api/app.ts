@@ -6,7 +6,7 @@ import { bodyLimit } from 'hono/body-limit';
 import { secureHeaders } from 'hono/secure-headers';
 import { generateSpecs } from 'hono-openapi';
 import { z } from 'zod';
-import type { FlowRecord } from '../persistence';
+import { ContactErasedError, type FlowRecord } from '../persistence';
 import { EnrollError, type EnrollResult } from '../services/enroll';
 import { runsQuery } from '../temporal/gateway';
 import { temporalLinks } from '../temporal/links';
@@ -28,6 +28,7 @@ import { registerInboundRoutes } from './routes/inbound';
 import { registerIntegratorWebhookRoutes } from './routes/integrator-webhooks';
 import { registerMessageRoutes } from './routes/messages';
 import { registerOutboxRoutes } from './routes/outbox';
+import { registerSettingsRoutes } from './routes/settings';
 import { registerTagRoutes } from './routes/tags';
 import { registerUnsubscribeRoutes } from './routes/unsubscribe';
 
@@ -73,6 +74,10 @@ export function createApi(options: ApiOptions): Hono {
       if (database.status === 503)
         console.error('API: the database is unreachable:', (error as Error).message);
       return apiError(c, database.status, database.code, database.message);
+    }
+    if (error instanceof ContactErasedError) {
+      c.set('erasedContactIds', error.contactIds);
+      return apiError(c, 410, error.code, error.message);
     }
     if (isUnavailable(error))
       return apiError(c, 503, 'temporal_unavailable', 'The workflow server is unreachable; retry.');
@@ -169,6 +174,7 @@ export function createApi(options: ApiOptions): Hono {
   registerMessageRoutes(app, ctx);
   registerOutboxRoutes(app, ctx);
   registerTagRoutes(app, ctx);
+  registerSettingsRoutes(app, ctx);
   registerUnsubscribeRoutes(app, ctx);
 
   let openapi: Promise<unknown> | undefined;

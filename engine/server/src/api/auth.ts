@@ -58,6 +58,20 @@ async function identify(c: Context, accounts: Accounts): Promise<Principal | Res
   );
 }
 
+/** The path with each erased contact id a refused request named (ContactErasedError) as `erased`. */
+function withoutErased(target: string, c: Context): string {
+  const erased = c.get('erasedContactIds') ?? [];
+  return erased.reduce(
+    (path, id) =>
+      path
+        .split(`/${encodeURIComponent(id)}`)
+        .join('/erased')
+        .split(`/${id}`)
+        .join('/erased'),
+    target,
+  );
+}
+
 /** Authenticates, rate-limits, authorises and audits every `/api/*` request but public ones. */
 export function authMiddleware({ accounts, limiter }: AuthOptions): MiddlewareHandler {
   return async (c, next) => {
@@ -80,9 +94,11 @@ export function authMiddleware({ accounts, limiter }: AuthOptions): MiddlewareHa
     const target = storableText(c.req.path);
     const action = `${c.req.method} ${apiRoute?.path ?? target}`;
     const audit = (status: number) =>
-      accounts.audit({ principal, action, target, status }).catch((error) => {
-        console.error('audit log:', error);
-      });
+      accounts
+        .audit({ principal, action, target: withoutErased(target, c), status, details: c.get('bulkRead') })
+        .catch((error) => {
+          console.error('audit log:', error);
+        });
 
     if (principal.kind === 'user' && write) {
       const sent = c.req.header(CSRF_HEADER) ?? '';

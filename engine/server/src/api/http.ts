@@ -14,12 +14,14 @@ import type { ConnectorJobs } from '../services/connector-jobs';
 import type { ContactEvents } from '../services/contact-events';
 import type { Contacts } from '../services/contacts';
 import type { Enroller } from '../services/enroll';
+import type { ContactErasure } from '../services/erasure';
 import type { EventRouter } from '../services/events';
 import type { FlowControl } from '../services/flow-control';
 import type { Groups } from '../services/groups';
 import type { InboundFacts } from '../services/inbound-facts';
 import type { MessageStatuses } from '../services/message-status';
 import type { Messages } from '../services/messages';
+import type { Retention } from '../services/retention';
 import type { Stats } from '../services/stats';
 import type { VersionMigrator } from '../services/version-migration';
 import type { ContactAddressRules } from './contact-addresses';
@@ -28,6 +30,10 @@ declare module 'hono' {
   interface ContextVariableMap {
     /** Who is calling; unset on public routes. */
     principal: Principal | undefined;
+    /** What a bulk read of contact data gave (counts, never the data): its audit entry's details. */
+    bulkRead: Record<string, number> | undefined;
+    /** Ids of erased contacts a refused request named: its audit entry names them `erased`. */
+    erasedContactIds: string[] | undefined;
   }
 }
 
@@ -40,6 +46,10 @@ export interface ApiOptions {
   campaigns: Campaigns;
   accounts: Accounts;
   contacts: Contacts;
+  /** Erasing contacts: their runs, their data everywhere, a tombstone. */
+  erasure: ContactErasure;
+  /** How long records are kept (the purge itself runs on the worker). */
+  retention: Retention;
   flowControl: FlowControl;
   stats: Stats;
   /** Transactional sends (`POST /api/messages`). */
@@ -290,6 +300,15 @@ export function checkPath<S extends z.ZodType>(c: Context, schema: S): Checked<z
 
 /** The answer to a failure a route knows, or undefined for any other (the app's error handler takes it). */
 export type FailureAnswer = (c: Context, error: unknown) => Response | undefined;
+
+/**
+ * Notes, for the request's audit entry, how much contact data a bulk read or export gave: counts
+ * only, so the audit log says who read how many contacts and never holds the data. The route is
+ * declared `audit: true`.
+ */
+export function auditBulkRead(c: Context, counts: Record<string, number>): void {
+  c.set('bulkRead', counts);
+}
 
 /** A service's error with a stable code: answered with the code's status, its message and details. */
 export function codedError<E extends Error & { code: string; details?: unknown }>(

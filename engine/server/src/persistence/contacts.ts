@@ -1,5 +1,6 @@
 import { type applyContactUpdate, type Condition, Contact, type ContactInput } from '@sopflow/core';
 import { audiencePredicate } from './audience-sql';
+import { type ErasureRef, ErasureRepository, erasedAddressKey, erasureRefUnder } from './erasures';
 import { type IntegratorEventInput, IntegratorWebhookRepository } from './integrator-webhooks';
 import { ProviderTagRepository } from './provider-tags';
 
@@ -123,6 +124,8 @@ export class ContactRepository {
      * id): a tag change of a contact with such an address is noted for them in the same transaction.
      */
     private readonly tagChangeKinds: readonly string[] = [],
+    /** Recognises erased contacts' ids: writes that would create one again are refused (ContactErasedError). */
+    private readonly erasureRef: ErasureRef = erasureRefUnder(undefined),
   ) {}
 
   /** `c.*` of contacts aliased `c`, with their addresses as a kind → value object. */
@@ -361,6 +364,7 @@ export class ContactRepository {
   async upsert(input: ContactInput): Promise<ContactWrite> {
     const c = Contact.parse(input);
     return this.sql.begin(async (tx) => {
+      await ErasureRepository.refuseErased(tx, this.erasureRef, [c.id]);
       const [old] = await tx<ContactRow[]>`
         select ${this.withAddresses(tx)} from contacts c where c.id = ${c.id} for update of c`;
       await tx`
@@ -399,6 +403,11 @@ export class ContactRepository {
       where a.kind = ${kind} and a.match_key = ${matchKey}
       order by c.created_at limit 1`;
     if (row) return contactFromRow(row);
+    // An erased contact's address is refused too: the provider's id for them is theirs as much as sopflow's.
+    await ErasureRepository.refuseErased(this.sql, this.erasureRef, [
+      newId,
+      erasedAddressKey(kind, matchKey),
+    ]);
     // One statement: the contact (kept if it is there) and its address, as upsert would leave them.
     await this.sql`
       with contact as (
@@ -419,6 +428,7 @@ export class ContactRepository {
    * as an event for a contact sopflow has not seen only needs it to exist.
    */
   async ensure(id: string): Promise<ContactRevision> {
+    await ErasureRepository.refuseErased(this.sql, this.erasureRef, [id]);
     await this.sql`insert into contacts (id) values (${id}) on conflict (id) do nothing`;
     const [row] = await this.sql<
       ContactRow[]
@@ -457,6 +467,7 @@ export class ContactRepository {
     });
     const ids = patches.map((p) => p.id);
     return this.sql.begin(async (tx) => {
+      await ErasureRepository.refuseErased(tx, this.erasureRef, ids);
       const before = await tx<ContactRow[]>`
         select ${this.withAddresses(tx)} from contacts c where c.id = any(${ids}) for update of c`;
       const input = tx.json(docs as never);

@@ -1,8 +1,13 @@
 import type { Sql } from 'postgres';
+import { type ErasureRef, ErasureRepository, erasureRefUnder } from './erasures';
 
 /** Contact events as received, and whether each was processed. */
 export class EventRepository {
-  constructor(private readonly sql: Sql) {}
+  constructor(
+    private readonly sql: Sql,
+    /** Recognises erased contacts' ids: their events are refused (ContactErasedError), not stored. */
+    private readonly erasureRef: ErasureRef = erasureRefUnder(undefined),
+  ) {}
 
   /**
    * Records an event. A client-given id seen before for the same contact and event name makes it
@@ -10,6 +15,7 @@ export class EventRepository {
    * again. The same id for another contact or another name is another event.
    */
   async record(e: { eventId?: string; contactId: string; name: string; payload: Record<string, unknown> }) {
+    await ErasureRepository.refuseErased(this.sql, this.erasureRef, [e.contactId]);
     const [row] = await this.sql<{ id: string; processed: boolean }[]>`
       insert into events (event_id, contact_id, name, payload)
       values (${e.eventId ?? null}, ${e.contactId}, ${e.name}, ${this.sql.json(e.payload as never)})

@@ -9,6 +9,7 @@ import { type AddressMatchKey, ContactRepository } from './contacts';
 import { connectDatabase } from './database';
 import { DeliveryRepository } from './deliveries';
 import { EnrollmentRepository } from './enrollments';
+import { type ErasureRef, ErasureRepository, erasureRefUnder } from './erasures';
 import { EventRepository } from './events';
 import { FlowRepository } from './flows';
 import { GroupEntryRepository } from './group-entry';
@@ -18,6 +19,7 @@ import { JourneyRepository } from './journeys';
 import { MessageStatusRepository } from './message-statuses';
 import { migrate } from './migrate';
 import { ProviderTagRepository } from './provider-tags';
+import { RetentionRepository } from './retention';
 import { StatsRepository } from './stats';
 import { WatchedGroupRepository } from './watched-groups';
 import { WebhookAnswerRepository } from './webhook-answers';
@@ -33,6 +35,11 @@ export interface DatabaseOptions {
    * contacts with such an address are noted for them. @default none
    */
   tagChangeAddressKinds?: readonly string[];
+  /**
+   * The key erased contacts' references are made under (SOPFLOW_SECRET_KEY), so a tombstone
+   * recognises an id without revealing it. @default none: a one-way hash of the id
+   */
+  erasureKey?: string;
 }
 
 /**
@@ -54,6 +61,8 @@ export class Database {
   readonly inboundFacts: InboundFactRepository;
   readonly contacts: ContactRepository;
   readonly enrollments: EnrollmentRepository;
+  /** Erased contacts' tombstones, and the erasure of a contact's data from every table. */
+  readonly erasures: ErasureRepository;
   readonly events: EventRepository;
   readonly deliveries: DeliveryRepository;
   readonly journeys: JourneyRepository;
@@ -63,6 +72,8 @@ export class Database {
   readonly integratorWebhooks: IntegratorWebhookRepository;
   /** Providers' tag catalogs (WeCom corp tags) and the tag changes they have still to get. */
   readonly providerTags: ProviderTagRepository;
+  /** How long records are kept, and the purge of older ones. */
+  readonly retention: RetentionRepository;
   readonly stats: StatsRepository;
   readonly watchedGroups: WatchedGroupRepository;
   readonly webhookAnswers: WebhookAnswerRepository;
@@ -80,14 +91,22 @@ export class Database {
     this.flows = new FlowRepository(sql);
     this.groupEntry = new GroupEntryRepository(sql);
     this.inboundFacts = new InboundFactRepository(sql);
-    this.contacts = new ContactRepository(sql, options.addressMatchKey, options.tagChangeAddressKinds);
+    const erasureRef: ErasureRef = erasureRefUnder(options.erasureKey);
+    this.contacts = new ContactRepository(
+      sql,
+      options.addressMatchKey,
+      options.tagChangeAddressKinds,
+      erasureRef,
+    );
     this.enrollments = new EnrollmentRepository(sql);
-    this.events = new EventRepository(sql);
+    this.erasures = new ErasureRepository(sql, erasureRef);
+    this.events = new EventRepository(sql, erasureRef);
     this.deliveries = new DeliveryRepository(sql);
     this.journeys = new JourneyRepository(sql);
     this.messageStatuses = new MessageStatusRepository(sql);
     this.integratorWebhooks = new IntegratorWebhookRepository(sql);
     this.providerTags = new ProviderTagRepository(sql);
+    this.retention = new RetentionRepository(sql);
     this.stats = new StatsRepository(sql);
     this.watchedGroups = new WatchedGroupRepository(sql);
     this.webhookAnswers = new WebhookAnswerRepository(sql);
@@ -135,6 +154,13 @@ export {
   type SendGate,
 } from './deliveries';
 export { EnrollmentRepository } from './enrollments';
+export {
+  ContactErasedError,
+  type ErasureCounts,
+  type ErasureRef,
+  ErasureRepository,
+  erasureRefUnder,
+} from './erasures';
 export { EventRepository } from './events';
 export { type FlowRecord, FlowRepository, type FlowStatus, type FlowVersionRecord } from './flows';
 export { GroupEntryRepository, type JoinWayWrite, type WelcomeTemplateWrite } from './group-entry';
@@ -154,6 +180,7 @@ export {
   type RecordedStatus,
 } from './message-statuses';
 export { ProviderTagRepository, type TagCatalog, type TagChange } from './provider-tags';
+export { RetentionRepository } from './retention';
 export { StatsRepository } from './stats';
 export { type WatchedGroupRecord, WatchedGroupRepository } from './watched-groups';
 export { WebhookAnswerRepository } from './webhook-answers';

@@ -190,7 +190,7 @@ export class ConnectorJobs {
 }
 
 /** gRPC UNIMPLEMENTED (12), as Temporal's client reports it. */
-function isUnimplemented(error: unknown): boolean {
+export function isUnimplemented(error: unknown): boolean {
   for (const e of errorCauses(error)) if (e.code === 12) return true;
   return false;
 }

@@ -1,5 +1,5 @@
 import { type GroupMemberEvent, type GroupsPort, weComExternalUserIdAddress } from '@sopflow/connectors';
-import type { Database } from '../persistence';
+import { ContactErasedError, type Database } from '../persistence';
 import type { EventRouter } from './events';
 
 /**
@@ -94,11 +94,18 @@ export class Groups implements GroupsPort {
     // Staff are members of every group they run; they are not the audience.
     if (event.payload.memberType === 'staff') return undefined;
     const address = weComExternalUserIdAddress.name;
-    if (event.payload.memberType === 'external' && joined)
+    if (event.payload.memberType === 'external' && joined) {
       // A customer we have not seen becomes a contact: joining is how most members arrive.
-      return (
-        await this.store.contacts.findOrCreateByAddress(address, event.memberId, `wecom:${event.memberId}`)
-      ).id;
+      try {
+        return (
+          await this.store.contacts.findOrCreateByAddress(address, event.memberId, `wecom:${event.memberId}`)
+        ).id;
+      } catch (error) {
+        // An erased customer joining stays no one's contact; the other members are still taken.
+        if (error instanceof ContactErasedError) return undefined;
+        throw error;
+      }
+    }
     const known = await this.store.contacts.idByAddress(address, [event.memberId]);
     return known ?? (joined ? 'unresolved' : undefined);
   }

@@ -5,7 +5,7 @@ import {
   isOptInReply,
   isOptOutReply,
 } from '@sopflow/connectors';
-import type { Database } from '../persistence';
+import { ContactErasedError, type Database } from '../persistence';
 import type { ConnectorJobs } from './connector-jobs';
 import type { ContactEvents } from './contact-events';
 import type { Contacts } from './contacts';
@@ -94,7 +94,15 @@ export class InboundFacts {
    * it is (processed in the background); anything else is acted on before this returns.
    */
   async accept(connector: Connector<unknown>, fact: InboundFact): Promise<void> {
-    if (fact.kind !== 'contact-event') return this.take(connector, fact);
+    if (fact.kind !== 'contact-event') {
+      try {
+        return await this.take(connector, fact);
+      } catch (error) {
+        if (!(error instanceof ContactErasedError)) throw error;
+        console.warn(`${connector.name}: a ${fact.kind} fact about an erased contact was dropped.`);
+        return;
+      }
+    }
     const kept = await this.deps.store.inboundFacts.keep(connector.name, fact.id, fact, this.leaseMs);
     if (kept.fresh) this.queue(kept.id, connector, fact);
   }
@@ -178,6 +186,12 @@ export class InboundFacts {
       if (job) await this.jobSlots.use(() => this.runAfterEvent(connector, fact, job));
       await inboundFacts.markProcessed(id);
     } catch (error) {
+      if (error instanceof ContactErasedError) {
+        // An erased contact is not brought back by a provider's late word about them.
+        console.warn(`${connector.name}: a ${fact.name} about an erased contact was dropped.`);
+        await inboundFacts.markProcessed(id);
+        return;
+      }
       const retryInMs = Math.min(FIRST_RETRY_MS * 2 ** attempts, MAX_RETRY_MS);
       console.warn(
         `${fact.name} (${fact.id}) from ${connector.name} not processed; tried again in ${retryInMs / 1000} s:`,

@@ -27,6 +27,7 @@ import {
   Client,
   Connection,
   type ConnectionOptions,
+  isGrpcServiceError,
   ScheduleNotFoundError,
   type ScheduleOptions,
   type ScheduleOverlapPolicy,
@@ -64,6 +65,9 @@ export interface RunSummary {
   node: string | undefined;
   startedAt: Date;
 }
+
+/** gRPC's status code NOT_FOUND, what Temporal answers for a run it does not have. */
+const GRPC_NOT_FOUND = 5;
 
 /** A string in a visibility query, quoted and escaped. */
 const visibilityString = (value: string) => `"${value.replace(/["\\]/g, '\\$&')}"`;
@@ -217,6 +221,34 @@ export class TemporalGateway {
   /** Asks a run to end at once; false when it had ended already. */
   cancelContactFlow(workflowId: string, reason: string): Promise<boolean> {
     return this.signal(() => this.client.workflow.getHandle(workflowId).signal(cancelSignal, reason));
+  }
+
+  /**
+   * Ends a run at once, without its cleanup steps (they would record more of a contact being
+   * erased); false when it had ended already. The reason is stored in the history: keep it free of
+   * personal data.
+   */
+  terminateRun(workflowId: string, runId: string | undefined, reason: string): Promise<boolean> {
+    return this.signal(async () => {
+      await this.client.workflow.getHandle(workflowId, runId).terminate(reason);
+    });
+  }
+
+  /**
+   * Deletes a run's history and visibility record from Temporal (Temporal terminates it first if it
+   * still runs, and deletes in the background); false when there was no such run.
+   */
+  async deleteRun(workflowId: string, runId: string | undefined): Promise<boolean> {
+    try {
+      await this.client.workflowService.deleteWorkflowExecution({
+        namespace: this.client.options.namespace,
+        workflowExecution: { workflowId, ...(runId ? { runId } : {}) },
+      });
+      return true;
+    } catch (error) {
+      if (isGrpcServiceError(error) && error.code === GRPC_NOT_FOUND) return false;
+      throw error;
+    }
   }
 
   /** Moves a run to another version of its flow; false when it had ended already. */

@@ -10,7 +10,15 @@ import {
 } from '@sopflow/core/api';
 import type { Hono } from 'hono';
 import { doc } from '../docs';
-import { type ApiContext, answerWith, apiError, checkBody, checkQuery, temporalUnavailable } from '../http';
+import {
+  type ApiContext,
+  answerWith,
+  apiError,
+  auditBulkRead,
+  checkBody,
+  checkQuery,
+  temporalUnavailable,
+} from '../http';
 
 /** Campaigns: audiences enrolled page by page, now, later or on a schedule. */
 export function registerCampaignRoutes(app: Hono, ctx: ApiContext): void {
@@ -42,6 +50,8 @@ export function registerCampaignRoutes(app: Hono, ctx: ApiContext): void {
       summary: 'Count an audience before launching it: how many contacts, and which ids name nobody',
       tags: ['campaigns'],
       access: 'viewer',
+      // A preview of whom a campaign reaches: audited with its count (a viewer's POST is otherwise not a write).
+      audit: true,
       body: AudienceCountRequest,
       responses: { 200: { description: 'The count.', schema: AudienceCount }, 422: 'Invalid.' },
     }),
@@ -53,7 +63,9 @@ export function registerCampaignRoutes(app: Hono, ctx: ApiContext): void {
         'invalid_audience',
       );
       if (!parsed.ok) return parsed.response;
-      return c.json(await ctx.options.campaigns.count(parsed.data.audience));
+      const counted = await ctx.options.campaigns.count(parsed.data.audience);
+      auditBulkRead(c, { contacts: counted.count, unknownContactIds: counted.unknownContactIdCount });
+      return c.json(counted);
     },
   );
 

@@ -3,6 +3,7 @@ import { Readable } from 'node:stream';
 import type { ReadableStream as NodeReadableStream } from 'node:stream/web';
 import {
   ContactColumns,
+  ContactErasure,
   ContactHistory,
   ContactImportQuery,
   ContactListQuery,
@@ -17,9 +18,18 @@ import {
 import { CsvError, parse } from 'csv-parse';
 import type { Context, Hono } from 'hono';
 import { z } from 'zod';
+import { ContactErasedError } from '../../persistence';
 import { type ContactAddressRules, parseAddressed } from '../contact-addresses';
 import { doc } from '../docs';
-import { type ApiContext, apiError, checkQuery, checkValue, jsonValueProblem, readJson } from '../http';
+import {
+  type ApiContext,
+  apiError,
+  auditBulkRead,
+  checkQuery,
+  checkValue,
+  jsonValueProblem,
+  readJson,
+} from '../http';
 
 const INVALID_CONTACT = 'The contact is not valid.';
 
@@ -128,6 +138,8 @@ export function registerContactRoutes(app: Hono, ctx: ApiContext): void {
       summary: 'List and search contacts',
       tags: ['contacts'],
       access: 'viewer',
+      // Who read how many contacts is audited (counts only; not the search, which may be a phone number).
+      audit: true,
       query: ContactListQuery,
       responses: {
         200: {
@@ -140,7 +152,9 @@ export function registerContactRoutes(app: Hono, ctx: ApiContext): void {
     async (c) => {
       const parsed = checkQuery(c, ContactListQuery);
       if (!parsed.ok) return parsed.response;
-      return c.json(await contacts.list(parsed.data));
+      const page = await contacts.list(parsed.data);
+      auditBulkRead(c, { contacts: page.contacts.length });
+      return c.json(page);
     },
   );
 
@@ -197,6 +211,53 @@ export function registerContactRoutes(app: Hono, ctx: ApiContext): void {
       if (!history)
         return apiError(c, 404, 'contact_not_found', `There is no contact "${c.req.param('id')}".`);
       return c.json(history);
+    },
+  );
+
+  app.delete(
+    '/api/contacts/:id',
+    doc({
+      summary: 'Erase a contact (PIPL / GDPR): not reversible',
+      description:
+        "Ends the contact's running runs and deletes their Temporal histories; removes the contact, its " +
+        'addresses, events, outbox messages, points and the records naming it; keeps journeys, enrollments ' +
+        'and deliveries for statistics with the contact and run ids replaced by random ones. From then on the ' +
+        'id (and a provider creating a contact from one of its addresses) is refused with 410 `contact_erased`, ' +
+        'until an admin lifts the erasure (DELETE /api/contacts/{id}/erasure). The audit log records who erased ' +
+        "and when, under the answer's `reference`, never the id.",
+      tags: ['contacts'],
+      access: 'admin',
+      audit: false,
+      responses: {
+        200: { description: 'Erased: what was removed, as counts.', schema: ContactErasure },
+        404: 'No such contact, nor an erasure of the id (an erased id may be erased again: it sweeps every table again).',
+        503: 'Temporal or the database is unreachable: nothing was erased but the tombstone; retry.',
+      },
+    }),
+    async (c) => {
+      const id = c.req.param('id');
+      const erased = await ctx.options.erasure.erase(id, c.get('principal'));
+      if (!erased) return apiError(c, 404, 'contact_not_found', `There is no contact "${id}".`);
+      return c.json(erased);
+    },
+  );
+
+  app.delete(
+    '/api/contacts/:id/erasure',
+    doc({
+      summary: "Lift a contact's erasure, so the id may be created again",
+      description:
+        'A deliberate re-creation: the erased data does not come back; writes for the id are taken again from now on.',
+      tags: ['contacts'],
+      access: 'admin',
+      audit: false,
+      responses: { 204: 'Lifted.', 404: 'The id was not erased.' },
+    }),
+    async (c) => {
+      const id = c.req.param('id');
+      if (!(await ctx.options.erasure.lift(id, c.get('principal'))))
+        return apiError(c, 404, 'not_erased', 'This id was not erased. / 该联系人没有删除记录。');
+      return c.body(null, 204);
     },
   );
 
@@ -294,13 +355,24 @@ async function importContacts(
     if (errors.length < MAX_ERRORS) errors.push(error);
   };
   let batch: ContactPatch[] = [];
+  /** The row each patch of the batch came from. */
+  let batchRows: number[] = [];
   const flush = async () => {
     if (batch.length === 0) return;
-    const saved = await ctx.options.contacts.save(batch, 'import');
-    report.imported += batch.length;
-    report.created += saved.created.length;
-    report.updated += batch.length - saved.created.length;
+    // Erased contacts are refused row by row (the save would refuse the whole batch).
+    const erased = new Set(await ctx.options.store.erasures.erasedOf(batch.map((p) => p.id)));
+    batchRows.forEach((row, i) => {
+      if (erased.has(batch[i]!.id))
+        fail({ row, id: batch[i]!.id, message: new ContactErasedError([batch[i]!.id]).message });
+    });
+    const kept = batch.filter((p) => !erased.has(p.id));
     batch = [];
+    batchRows = [];
+    if (kept.length === 0) return;
+    const saved = await ctx.options.contacts.save(kept, 'import');
+    report.imported += kept.length;
+    report.created += saved.created.length;
+    report.updated += kept.length - saved.created.length;
   };
   const take = async (row: number, value: unknown) => {
     report.received++;
@@ -329,6 +401,7 @@ async function importContacts(
     // The same contact twice in one batch: the first is written before the second applies.
     if (batch.some((p) => p.id === patch.id)) await flush();
     batch.push(patch);
+    batchRows.push(row);
     if (batch.length >= BATCH) await flush();
   };
 
@@ -415,5 +488,7 @@ async function importContacts(
     }
     throw error;
   }
+  // The import's report, as counts: who wrote how many contacts.
+  auditBulkRead(c, report);
   return c.json({ ...report, errors, errorsTruncated: report.failed > errors.length });
 }

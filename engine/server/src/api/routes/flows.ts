@@ -52,6 +52,7 @@ import {
   type ApiContext,
   answerWith,
   apiError,
+  auditBulkRead,
   checkBody,
   checkPath,
   checkQuery,
@@ -548,6 +549,8 @@ export function registerFlowRoutes(app: Hono, ctx: ApiContext): void {
         'visibility: the same query that counts waitingNow in the statistics.',
       tags: ['flows'],
       access: 'viewer',
+      // Who stands in a step, by contact: who read how many is audited.
+      audit: true,
       query: NodeContactsQuery,
       responses: {
         200: {
@@ -571,6 +574,7 @@ export function registerFlowRoutes(app: Hono, ctx: ApiContext): void {
           return answer.reason === 'version_not_found'
             ? apiError(c, 404, 'version_not_found', 'There is no such published version.')
             : apiError(c, 404, 'node_not_found', `The version has no step "${nodeId}".`);
+        auditBulkRead(c, { contacts: answer.contacts.length, total: answer.total });
         return c.json({
           flowId,
           version: answer.version,
