@@ -37,7 +37,10 @@ export function ImportPanel({ onImported }: { onImported: () => void }) {
       setState({ status: 'done', fileName: file.name, report });
       onImported();
     } catch (error) {
-      setState({ status: 'failed', message: `${t.contacts.importFailed} ${inLocale((error as Error).message, locale)}` });
+      setState({
+        status: 'failed',
+        message: `${t.contacts.importFailed} ${inLocale((error as Error).message, locale)}`,
+      });
     }
   };
 
@@ -54,7 +57,10 @@ export function ImportPanel({ onImported }: { onImported: () => void }) {
       const { headers, rows } = previewCsv(start, file.size <= PREVIEW_BYTES);
       setState({ status: 'mapping', file, headers, rows, mapping: suggestedMapping(headers, kinds) });
     } catch (error) {
-      setState({ status: 'failed', message: `${t.contacts.importFailed} ${inLocale((error as Error).message, locale)}` });
+      setState({
+        status: 'failed',
+        message: `${t.contacts.importFailed} ${inLocale((error as Error).message, locale)}`,
+      });
     }
   };
 
