@@ -11,8 +11,11 @@ import { messages } from './i18n';
  */
 
 const SAME_IN_CHINESE = new Set(['ISO-8601', 'Webhook', 'ID']);
-/** Examples of what to type: field paths and event names (`contact.attributes.tier`), zone names (`Asia/Shanghai`). */
-const TYPED_AS_IS = /^([a-z][\w]*(\.[\w]+)+|[A-Z][A-Za-z_]+(\/[A-Za-z_]+)+)$/;
+/**
+ * Examples of what to type: field paths and event names (`contact.attributes.tier`), zone names
+ * (`Asia/Shanghai`), URLs.
+ */
+const TYPED_AS_IS = /^([a-z][\w]*(\.[\w]+)+|[A-Z][A-Za-z_]+(\/[A-Za-z_]+)+|https?:\/\/\S+)$/;
 
 const hasChinese = (text: string) => /[\u3400-\u9fff]/.test(text);
 const hasWords = (text: string) => /[A-Za-z]{2,}/.test(text);

@@ -27,7 +27,8 @@ export const ContactColumnTarget = z
   .string()
   .regex(
     /^(id|name|timezone|tags|unsubscribed|points|attributes|skip|addresses\.[A-Za-z][\w]*|attributes\.[^:]+(:(number|boolean|json))?)$/,
-    'Not a column target: id, name, timezone, tags, unsubscribed, points, attributes, skip, addresses.<kind> or attributes.<name>[:number|boolean|json].',
+    'Not a column target: id, name, timezone, tags, unsubscribed, points, attributes, skip, addresses.<kind> or attributes.<name>[:number|boolean|json]. / ' +
+      '不是可对应的内容：只能是 id、name、timezone、tags、unsubscribed、points、attributes、skip、addresses.<地址类型> 或 attributes.<属性名>[:number|boolean|json]。',
   );
 
 /** Header → target, or several targets (a phone column can be the id and the phone address). */
