@@ -11,14 +11,14 @@ import { importFormatOf } from '../../editor/people';
 import { addressLabel, useAddressKinds } from '../../hooks/useAddressKinds';
 import { useLocale } from '../../hooks/useLocale';
 import { Table } from '../common/Table';
-import { type ColumnMapping, columnsOf, previewCsv, suggestedMapping } from './column-mapping';
+import { type ColumnMapping, chosenMapping, columnsOf, previewCsv, suggestedMapping } from './column-mapping';
 
 /** How much of a CSV is read for its preview. */
 const PREVIEW_BYTES = 64 * 1024;
 
 type ImportState =
   | { status: 'idle' }
-  | { status: 'mapping'; file: File; headers: string[]; rows: string[][]; mapping: ColumnMapping }
+  | { status: 'mapping'; file: File; headers: string[]; rows: string[][]; chosen: Partial<ColumnMapping> }
   | { status: 'importing'; fileName: string }
   | { status: 'done'; fileName: string; report: ImportReport }
   | { status: 'failed'; message: string };
@@ -55,7 +55,7 @@ export function ImportPanel({ onImported }: { onImported: () => void }) {
     try {
       const start = await file.slice(0, PREVIEW_BYTES).text();
       const { headers, rows } = previewCsv(start, file.size <= PREVIEW_BYTES);
-      setState({ status: 'mapping', file, headers, rows, mapping: suggestedMapping(headers, kinds) });
+      setState({ status: 'mapping', file, headers, rows, chosen: {} });
     } catch (error) {
       setState({
         status: 'failed',
@@ -87,8 +87,20 @@ export function ImportPanel({ onImported }: { onImported: () => void }) {
       {state.status === 'mapping' && (
         <ColumnMappingView
           {...state}
-          onChange={(mapping) => setState({ ...state, mapping })}
-          onImport={() => void send(state.file, 'csv', columnsOf(state.mapping, state.headers))}
+          mapping={chosenMapping(suggestedMapping(state.headers, kinds), state.chosen)}
+          onChange={(change) =>
+            setState({
+              ...state,
+              chosen: { ...state.chosen, ...change, fills: { ...state.chosen.fills, ...change.fills } },
+            })
+          }
+          onImport={() =>
+            void send(
+              state.file,
+              'csv',
+              columnsOf(chosenMapping(suggestedMapping(state.headers, kinds), state.chosen), state.headers),
+            )
+          }
           onCancel={() => setState({ status: 'idle' })}
         />
       )}
@@ -117,7 +129,8 @@ function ColumnMappingView({
   headers: string[];
   rows: string[][];
   mapping: ColumnMapping;
-  onChange: (mapping: ColumnMapping) => void;
+  /** What the operator changed: the id column, or what a column fills. */
+  onChange: (chosen: Partial<ColumnMapping>) => void;
   onImport: () => void;
   onCancel: () => void;
 }) {
@@ -149,7 +162,7 @@ function ColumnMappingView({
                   name={`import-id-${file.name}`}
                   aria-label={`${words.isId}: ${header}`}
                   checked={mapping.id === header}
-                  onChange={() => onChange({ ...mapping, id: header })}
+                  onChange={() => onChange({ id: header })}
                   data-testid={`import-id-${i}`}
                 />
               </td>
@@ -157,9 +170,7 @@ function ColumnMappingView({
                 <select
                   aria-label={`${words.fills}: ${header}`}
                   value={mapping.fills[header] ?? 'skip'}
-                  onChange={(e) =>
-                    onChange({ ...mapping, fills: { ...mapping.fills, [header]: e.target.value } })
-                  }
+                  onChange={(e) => onChange({ fills: { [header]: e.target.value } })}
                   data-testid={`import-fills-${i}`}
                 >
                   <option value="skip">{words.skip}</option>

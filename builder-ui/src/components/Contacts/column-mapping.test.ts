@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { columnsOf, previewCsv, suggestedMapping } from './column-mapping';
+import { chosenMapping, columnsOf, previewCsv, suggestedMapping } from './column-mapping';
 
 const KINDS = [{ name: 'phone', label: { en: 'Phone number', zh: '手机号' } }];
 
@@ -26,6 +26,16 @@ describe('mapping the columns of a CSV before its import', () => {
       id: '编号',
       fills: { 编号: 'skip', name: 'name' },
     });
+  });
+
+  it('keeps the operator’s choices over a suggestion made again', () => {
+    const suggested = suggestedMapping(['姓名', '手机号'], KINDS);
+    expect(chosenMapping(suggested, {})).toEqual(suggested);
+    expect(chosenMapping(suggested, { id: '手机号', fills: { 姓名: 'skip' } })).toEqual({
+      id: '手机号',
+      fills: { 姓名: 'skip', 手机号: 'addresses.phone' },
+    });
+    expect(chosenMapping({ id: '编号', fills: {} }, { id: undefined }).id).toBeUndefined();
   });
 
   it('sends every column, the id column filling what it fills as well', () => {

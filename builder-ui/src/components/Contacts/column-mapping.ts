@@ -38,6 +38,17 @@ export function suggestedMapping(
   return { id, fills };
 }
 
+/**
+ * The operator's choices over the suggestion: the suggestion is made anew as the address kinds
+ * load (a file picked before they did would otherwise keep a mapping without them).
+ */
+export function chosenMapping(suggested: ColumnMapping, chosen: Partial<ColumnMapping>): ColumnMapping {
+  return {
+    id: 'id' in chosen ? chosen.id : suggested.id,
+    fills: { ...suggested.fills, ...chosen.fills },
+  };
+}
+
 /** The mapping as the import's `columns`: every header named, the id column also filling what it fills. */
 export function columnsOf(mapping: ColumnMapping, headers: readonly string[]): ContactColumns {
   return Object.fromEntries(
