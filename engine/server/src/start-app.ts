@@ -8,7 +8,10 @@ import { createActivities } from './activities';
 import { createApi } from './api/app';
 import {
   type Config,
+  localApiUrl,
   officialAccountCallbackSettings,
+  payloadKeys,
+  publicApiUrl,
   temporalConnection,
   weComCallbackSettings,
 } from './config';
@@ -31,6 +34,7 @@ import { Stats } from './services/stats';
 import { VersionMigrator } from './services/version-migration';
 import { TemporalGateway, welcomeTaskQueue } from './temporal/gateway';
 import { temporalLinks } from './temporal/links';
+import { encryptingDataConverter, PayloadEncryptionCodec } from './temporal/payload-encryption';
 import { type RunningWorker, startWorker } from './worker';
 
 export interface AppOptions {
@@ -61,6 +65,8 @@ export interface RunningApp {
   temporal: TemporalGateway;
   /** The SDK client inside it, for tests that read histories. */
   client: TemporalGateway['client'];
+  /** What encrypts and decrypts Temporal payloads with the configured keys. */
+  payloadCodec: PayloadEncryptionCodec;
   /** The connection pool, for tests that read tables directly. */
   sql: Database['sql'];
   /** The HTTP API, when it runs. */
@@ -83,6 +89,8 @@ export async function startApp(options: AppOptions): Promise<RunningApp> {
     for (const cleanup of cleanups.reverse()) await cleanup().catch((e) => console.error('stop:', e));
   };
   try {
+    const payloadCodec = new PayloadEncryptionCodec(payloadKeys(config));
+    const dataConverter = encryptingDataConverter(payloadCodec);
     await store.migrate();
     const temporal = temporalConnection(config, options.temporalAddress);
     const gateway = await TemporalGateway.connect(
@@ -90,15 +98,14 @@ export async function startApp(options: AppOptions): Promise<RunningApp> {
       config.TEMPORAL_NAMESPACE,
       config.TEMPORAL_TASK_QUEUE,
       SEARCH_ATTRIBUTES,
+      dataConverter,
     );
     cleanups.push(() => gateway.close());
     const box = config.SOPFLOW_SECRET_KEY ? new SecretBox(config.SOPFLOW_SECRET_KEY) : undefined;
     const connectorContext = (connector: string) => ({ storage: store.connectorStorage(connector) });
     const channelRoutes = new ChannelRoutes(store.channelRoutes, registry, box, connectorContext);
     cleanups.push(() => channelRoutes.close());
-    const publicUrl =
-      config.SOPFLOW_PUBLIC_URL ??
-      `http://${config.SOPFLOW_HOST === '0.0.0.0' ? 'localhost' : config.SOPFLOW_HOST}:${config.SOPFLOW_PORT}`;
+    const publicUrl = publicApiUrl(config);
     const unsubscribe = config.SOPFLOW_SECRET_KEY
       ? { publicUrl, secret: config.SOPFLOW_SECRET_KEY }
       : undefined;
@@ -132,6 +139,7 @@ export async function startApp(options: AppOptions): Promise<RunningApp> {
       const polling = {
         connection: temporal,
         namespace: config.TEMPORAL_NAMESPACE,
+        dataConverter,
         activities,
         maxCachedRuns: config.SOPFLOW_WORKER_CACHED_RUNS,
         bundle: options.workflowBundle,
@@ -156,7 +164,7 @@ export async function startApp(options: AppOptions): Promise<RunningApp> {
     let api: Hono | undefined;
     if (options.api ?? true) {
       await bootstrapAdmin(accounts, config);
-      url = `http://${config.SOPFLOW_HOST === '0.0.0.0' ? 'localhost' : config.SOPFLOW_HOST}:${config.SOPFLOW_PORT}`;
+      url = localApiUrl(config);
       const campaigns = new Campaigns(gateway, store);
       api = createApi({
         store,
@@ -194,13 +202,25 @@ export async function startApp(options: AppOptions): Promise<RunningApp> {
         publicUrl,
         temporalUiUrl: options.temporalUiUrl,
         namespace: config.TEMPORAL_NAMESPACE,
+        payloadCodec,
         builderDir: options.builderDir,
       });
       await connectorJobs.syncSchedules();
       const server = await listen(api.fetch, config.SOPFLOW_PORT, config.SOPFLOW_HOST);
       cleanups.push(() => new Promise((resolve) => server.close(resolve)));
     }
-    return { url, store, accounts, temporal: gateway, client: gateway.client, sql, api, worker, stop };
+    return {
+      url,
+      store,
+      accounts,
+      temporal: gateway,
+      client: gateway.client,
+      payloadCodec,
+      sql,
+      api,
+      worker,
+      stop,
+    };
   } catch (error) {
     await stop();
     throw error;

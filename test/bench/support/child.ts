@@ -8,9 +8,12 @@ import {
   Database,
   Enroller,
   EventRouter,
+  encryptingDataConverter,
   Groups,
   loadConfig,
   localStack,
+  PayloadEncryptionCodec,
+  parsePayloadKeys,
   type RunningApp,
   TemporalGateway,
   tagsPortOf,
@@ -86,7 +89,10 @@ async function main() {
     const sql = localStack.connectDatabase(databaseUrl);
     const store = new Database(sql, { addressMatchKey: defaultRegistry().matchKey });
     const connection = await Connection.connect({ address: temporalAddress });
-    const client = new Client({ connection, namespace: config.TEMPORAL_NAMESPACE });
+    const dataConverter = encryptingDataConverter(
+      new PayloadEncryptionCodec(parsePayloadKeys(config.SOPFLOW_PAYLOAD_KEYS ?? '')),
+    );
+    const client = new Client({ connection, namespace: config.TEMPORAL_NAMESPACE, dataConverter });
     const temporal = new TemporalGateway(client, config.TEMPORAL_TASK_QUEUE);
     const contactChanges = new ContactChanges(store, temporal);
     const enroller = new Enroller(store, temporal, contactChanges);
@@ -108,6 +114,7 @@ async function main() {
       connection: native,
       namespace: config.TEMPORAL_NAMESPACE,
       taskQueue: config.TEMPORAL_TASK_QUEUE,
+      dataConverter,
       workflowBundle: bundle,
       activities: createActivities({
         routes: async () => outbox,

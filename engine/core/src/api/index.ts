@@ -25,3 +25,4 @@ export * from './numbers';
 export * from './outbox';
 export type { ApiPaths } from './paths';
 export * from './tags';
+export * from './temporal-codec';

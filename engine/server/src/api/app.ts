@@ -27,6 +27,7 @@ import { registerWebhookRoutes } from './routes/hooks';
 import { registerInboundRoutes } from './routes/inbound';
 import { registerOutboxRoutes } from './routes/outbox';
 import { registerTagRoutes } from './routes/tags';
+import { CODEC_PATH, registerTemporalCodecRoutes, temporalCodecCors } from './routes/temporal-codec';
 import { registerUnsubscribeRoutes } from './routes/unsubscribe';
 
 export { type ApiOptions, apiError } from './http';
@@ -87,6 +88,8 @@ export function createApi(options: ApiOptions): Hono {
   app.use('/api/*', (c, next) =>
     (c.req.path === '/api/contacts/import' ? limits.import : limits.default)(c, next),
   );
+  // Before auth: the Temporal UI's preflight carries no credentials.
+  app.use(`${CODEC_PATH}/*`, temporalCodecCors(options.temporalUiUrl));
   app.use(
     '/api/*',
     authMiddleware({
@@ -166,6 +169,7 @@ export function createApi(options: ApiOptions): Hono {
   registerOutboxRoutes(app, ctx);
   registerTagRoutes(app, ctx);
   registerUnsubscribeRoutes(app, ctx);
+  registerTemporalCodecRoutes(app, ctx);
 
   let openapi: Promise<unknown> | undefined;
   app.get(

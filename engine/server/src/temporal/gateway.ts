@@ -37,6 +37,7 @@ import {
   WorkflowUpdateFailedError,
   WorkflowUpdateRPCTimeoutOrCancelledError,
 } from '@temporalio/client';
+import type { DataConverter } from '@temporalio/common';
 import { ensureSearchAttributes, type SearchAttributeKind } from './search-attributes';
 
 /**
@@ -137,6 +138,8 @@ export class TemporalGateway {
     namespace: string,
     taskQueue: string,
     searchAttributes: Record<string, SearchAttributeKind>,
+    /** How payloads are encoded (sopflow's encrypting converter). */
+    dataConverter: DataConverter,
   ): Promise<TemporalGateway> {
     const connection = await Connection.connect(options);
     try {
@@ -145,7 +148,7 @@ export class TemporalGateway {
       await connection.close();
       throw error;
     }
-    return new TemporalGateway(new Client({ connection, namespace }), taskQueue);
+    return new TemporalGateway(new Client({ connection, namespace, dataConverter }), taskQueue);
   }
 
   close(): Promise<void> {
