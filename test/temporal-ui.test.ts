@@ -69,11 +69,15 @@ async function useSopflowCodec(context: BrowserContext, withSession: boolean): P
     await context.addCookies([{ name, value, url: app.url, httpOnly: true, sameSite: 'Strict' }]);
   }
   const endpoint = `${app.url}/api/temporal-codec`;
-  await context.addInitScript((endpoint: string) => {
-    localStorage.setItem('endpoint', JSON.stringify(endpoint));
-    localStorage.setItem('includeCredentials', 'true');
-    localStorage.setItem('overrideRemoteCodecConfiguration', 'true');
-  }, endpoint);
+  const settings = { endpoint, includeCredentials: true, overrideRemoteCodecConfiguration: true };
+  await context.addInitScript(
+    Object.entries(settings)
+      .map(
+        ([key, value]) =>
+          `localStorage.setItem(${JSON.stringify(key)}, ${JSON.stringify(JSON.stringify(value))});`,
+      )
+      .join('\n'),
+  );
   return context.newPage();
 }
 const ui = () => inject('temporalUiUrl');

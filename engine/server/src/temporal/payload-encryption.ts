@@ -1,7 +1,7 @@
 import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
 import { failureConverterPath } from '@sopflow/workflows';
 import type { DataConverter, Payload, PayloadCodec } from '@temporalio/common';
-import { temporal } from '@temporalio/proto';
+import protos from '@temporalio/proto';
 
 /**
  * Temporal payloads encrypted with AES-256-GCM before they leave the process (workflow and
@@ -21,6 +21,9 @@ const IV_BYTES = 12;
 const TAG_BYTES = 16;
 const KEY_BYTES = 32;
 const KEY_ID = /^[A-Za-z0-9._-]{1,64}$/;
+
+// A CommonJS module: Node's ESM loader (tsx in `sopflow dev`) gives it as a default export only.
+const { Payload: PayloadMessage } = protos.temporal.api.common.v1;
 
 const utf8 = new TextEncoder();
 const text = new TextDecoder();
@@ -116,7 +119,7 @@ export class PayloadEncryptionCodec implements PayloadCodec {
 
   private seal(payload: Payload): Payload {
     const { id, key } = this.encrypting;
-    const plain = temporal.api.common.v1.Payload.encode(payload).finish();
+    const plain = PayloadMessage.encode(payload).finish();
     const iv = randomBytes(IV_BYTES);
     const cipher = createCipheriv('aes-256-gcm', key, iv);
     // The key id is authenticated too: a payload relabelled with another key's id does not open.
@@ -151,7 +154,7 @@ export class PayloadEncryptionCodec implements PayloadCodec {
         `An encrypted payload does not open with key "${id}": altered, or another key of that id.`,
       );
     }
-    return temporal.api.common.v1.Payload.decode(plain) as Payload;
+    return PayloadMessage.decode(plain) as Payload;
   }
 }
 
