@@ -10,6 +10,7 @@ import { cancelSignal, contactFlowWorkflowId } from '@sopflow/workflows';
 import type { Payload } from '@temporalio/common';
 import { Worker } from '@temporalio/worker';
 import { afterAll, beforeAll, describe, expect, inject, it, vi } from 'vitest';
+import { waitingFlow } from './support/flows';
 import { publishFlow, startTestApp, TEST_PAYLOAD_KEYS, type TestApp, uniqueId } from './support/stack';
 
 /**
@@ -19,36 +20,11 @@ import { publishFlow, startTestApp, TEST_PAYLOAD_KEYS, type TestApp, uniqueId } 
  * a history sealed with a key no longer configured fails naming that key.
  */
 
-const flow = {
-  schemaVersion: 1,
-  id: uniqueId('sealed'),
-  name: 'Sealed welcome',
-  nodes: [
-    {
-      id: 'joined',
-      type: 'trigger',
-      label: 'Joined',
-      position: { x: 0, y: 0 },
-      trigger: { kind: 'webhook', event: 'member.joined' },
-    },
-    {
-      id: 'greet',
-      type: 'send',
-      label: 'Greet',
-      position: { x: 0, y: 120 },
-      channel: 'wechat',
-      message: { text: '欢迎 {{ contact.name }}，{{ contact.attributes.city }}见！' },
-    },
-    { id: 'pause', type: 'wait', label: 'Wait', position: { x: 0, y: 240 }, duration: 'PT10M' },
-    { id: 'done', type: 'exit', label: 'Done', position: { x: 0, y: 360 } },
-  ],
-  edges: [
-    { id: 'e1', source: 'joined', target: 'greet' },
-    { id: 'e2', source: 'greet', target: 'pause' },
-    { id: 'e3', source: 'pause', target: 'done' },
-  ],
-  settings: {},
-};
+const flow = waitingFlow(
+  uniqueId('sealed'),
+  'Sealed welcome',
+  '欢迎 {{ contact.name }}，{{ contact.attributes.city }}见！',
+);
 
 /** A contact whose every personal field is a string that would show in plain text. */
 const person = () => {
