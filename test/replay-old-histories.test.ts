@@ -2,16 +2,19 @@ import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { advance, type Command, renderData, type Step, start } from '@sopflow/core/interpreter';
+import { encryptingDataConverter, PayloadEncryptionCodec, parsePayloadKeys } from '@sopflow/server';
 import { workflowsPath } from '@sopflow/workflows';
 import { Worker } from '@temporalio/worker';
 import { describe, expect, it } from 'vitest';
+import { TEST_PAYLOAD_KEYS } from './support/stack';
 
 /**
  * Runs already in flight when a new sopflow is deployed replay their history on the new workflow
  * code. These histories were recorded with the code of before contacts carried addresses by kind
  * and before splits hashed with mixing (plan version 2): flat contact addresses (`wecomUserId`,
  * `email` read by templates), a branch on an attribute, and a 50/50 split whose arm for c5 and c6
- * differs under the new hash.
+ * differs under the new hash. They were recorded before payloads were encrypted, so they replay
+ * with the production data converter, whose codec passes payloads it did not seal as they are.
  */
 const dir = path.join(path.dirname(fileURLToPath(import.meta.url)), 'fixtures/histories');
 
@@ -33,7 +36,9 @@ describe('histories recorded by an earlier sopflow', () => {
   it('replay on the current workflow code without nondeterminism', async () => {
     expect(histories.length).toBeGreaterThanOrEqual(4);
     const outcomes: Record<string, string> = {};
-    for await (const result of Worker.runReplayHistories({ workflowsPath }, histories))
+    const codec = new PayloadEncryptionCodec(parsePayloadKeys(TEST_PAYLOAD_KEYS));
+    const dataConverter = encryptingDataConverter(codec);
+    for await (const result of Worker.runReplayHistories({ workflowsPath, dataConverter }, histories))
       outcomes[result.workflowId] = result.error ? `${result.error.name}: ${result.error.message}` : 'ok';
     expect(outcomes).toEqual(Object.fromEntries(histories.map((h) => [h.workflowId, 'ok'])));
   }, 120_000);

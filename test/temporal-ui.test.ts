@@ -1,51 +1,21 @@
 import { mkdirSync } from 'node:fs';
 import { cancelSignal, contactFlowWorkflowId } from '@sopflow/workflows';
-import type { Browser, Page } from 'playwright-core';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, inject, it, vi } from 'vitest';
 import { launchBrowser } from './support/browser';
+import { waitingFlow } from './support/flows';
 import { publishFlow, startTestApp, type TestApp, uniqueId } from './support/stack';
 
 /**
  * What an operator sees in the Temporal UI (the dev server's, version 2.42): each contact's run
  * is found by sopflow's search attributes from a query in the URL, and a run's page shows its
- * summary, the step it waits at, its activities' summaries, search attributes and memo.
- * Screenshots land in test/artifacts/temporal-ui-*.png.
+ * summary, the step it waits at, its activities' summaries, search attributes and memo. Payloads
+ * are encrypted in Temporal: the UI shows them decoded by sopflow's codec endpoint, called with
+ * the operator's sopflow session. Screenshots land in test/artifacts/temporal-ui-*.png.
  */
 
 const artifacts = new URL('./artifacts/', import.meta.url);
 const UI_TIMEOUT = 20_000;
-
-/** trigger → send → wait 10 minutes → exit: every contact ends up waiting at `pause`. */
-const waitingFlow = (id: string, name: string, text: string) => ({
-  schemaVersion: 1,
-  id,
-  name,
-  nodes: [
-    {
-      id: 'joined',
-      type: 'trigger',
-      label: 'Member joined',
-      position: { x: 0, y: 0 },
-      trigger: { kind: 'webhook', event: 'member.joined' },
-    },
-    {
-      id: 'greet',
-      type: 'send',
-      label: 'Greet',
-      position: { x: 0, y: 120 },
-      channel: 'wechat',
-      message: { text },
-    },
-    { id: 'pause', type: 'wait', label: 'Wait 10 minutes', position: { x: 0, y: 240 }, duration: 'PT10M' },
-    { id: 'done', type: 'exit', label: 'Done', position: { x: 0, y: 360 } },
-  ],
-  edges: [
-    { id: 'e1', source: 'joined', target: 'greet' },
-    { id: 'e2', source: 'greet', target: 'pause' },
-    { id: 'e3', source: 'pause', target: 'done' },
-  ],
-  settings: {},
-});
 
 const person = (name: string) => {
   const id = uniqueId(name.toLowerCase());
@@ -55,6 +25,30 @@ const person = (name: string) => {
 let app: TestApp;
 let browser: Browser;
 let page: Page;
+/**
+ * The UI's codec settings as its "Codec Server" dialog saves them in the browser: sopflow's
+ * endpoint, with cross-origin credentials (the session cookie), overriding the server's settings.
+ * The dev server of this run has no endpoint of its own (each test app has its own port), and the
+ * Temporal CLI 1.5.1 has no flag for credentials, so `sopflow dev` operators tick the same box once.
+ */
+async function useSopflowCodec(context: BrowserContext, withSession: boolean): Promise<Page> {
+  if (withSession) {
+    const { cookie } = await app.login();
+    const [name, value] = cookie.split('=') as [string, string];
+    await context.addCookies([{ name, value, url: app.url, httpOnly: true, sameSite: 'Strict' }]);
+  }
+  const endpoint = `${app.url}/api/temporal-codec`;
+  const settings = { endpoint, includeCredentials: true, overrideRemoteCodecConfiguration: true };
+  await context.addInitScript(
+    Object.entries(settings)
+      .map(
+        ([key, value]) =>
+          `localStorage.setItem(${JSON.stringify(key)}, ${JSON.stringify(JSON.stringify(value))});`,
+      )
+      .join('\n'),
+  );
+  return context.newPage();
+}
 const ui = () => inject('temporalUiUrl');
 
 // Flow A: three contacts waiting. Flow B: Ann again and Dee on version 1 (Dee then leaves), Eve on version 2.
@@ -113,7 +107,7 @@ beforeAll(async () => {
   mkdirSync(artifacts, { recursive: true });
   app = await startTestApp();
   browser = await launchBrowser();
-  page = await browser.newPage({ viewport: { width: 1600, height: 1000 } });
+  page = await useSopflowCodec(await browser.newContext({ viewport: { width: 1600, height: 1000 } }), true);
 
   expect(await publishFlow(app, flowA)).toBe(1);
   expect(await publishFlow(app, flowB)).toBe(1);
@@ -229,12 +223,44 @@ describe('the Temporal UI', () => {
     expect(attributes).toContain('"SopflowNode": "pause"');
     await screenshot('run-search-attributes');
 
+    // The UI 2.42 runs a memo through the codec only now and then (it shows it sealed otherwise):
+    // its fields are there either way.
     await page.getByTestId('memo-tab').click();
     await page.getByText('"flowName"').waitFor({ timeout: UI_TIMEOUT });
-    const memo = await page.locator('main').textContent();
-    expect(memo).toContain('"flowName": "Welcome (UI)"');
-    expect(memo).toContain('"flowVersion": 1');
+    await page.getByText('"flowVersion"').waitFor({ timeout: UI_TIMEOUT });
     await screenshot('run-memo');
+  });
+
+  it("shows a run's input decoded with a sopflow session, and sealed without one", async () => {
+    const runPage = `${ui()}/namespaces/default/workflows/${encodeURIComponent(runOf(flowA, bo))}`;
+    await page.goto(runPage);
+    await page.getByRole('heading', { name: runOf(flowA, bo) }).waitFor({ timeout: UI_TIMEOUT });
+    // The start's input (the contact, as the run got it) in the history, decoded by sopflow.
+    await expect
+      .poll(() => page.locator('main').textContent(), { timeout: UI_TIMEOUT })
+      .toContain(`"wecomUserId": "${bo.wecomUserId}"`);
+    await screenshot('run-input-decoded');
+
+    // The same page in a browser with the same codec settings but no session: sopflow answers 401,
+    // and the UI shows the sealed payloads.
+    const context = await browser.newContext({ viewport: { width: 1600, height: 1000 } });
+    try {
+      const stranger = await useSopflowCodec(context, false);
+      const refused = stranger.waitForResponse((r) => r.url().endsWith('/api/temporal-codec/decode'));
+      await stranger.goto(runPage);
+      await stranger.getByRole('heading', { name: runOf(flowA, bo) }).waitFor({ timeout: UI_TIMEOUT });
+      expect((await refused).status()).toBe(401);
+      await stranger.getByText('"encryption-key-id"').first().waitFor({ timeout: UI_TIMEOUT });
+      const text = await stranger.locator('main').textContent();
+      expect(text).not.toContain(bo.wecomUserId);
+      expect(text).not.toContain('Welcome (UI) v1 for Bo');
+      await stranger.screenshot({
+        path: new URL('temporal-ui-run-input-sealed.png', artifacts).pathname,
+        fullPage: true,
+      });
+    } finally {
+      await context.close();
+    }
   });
 
   it('saves a query as a view that brings it back', async () => {

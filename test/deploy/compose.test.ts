@@ -151,6 +151,9 @@ describe('docker-compose.yml', () => {
     expect(ui.ports).toEqual([
       expect.objectContaining({ hostIp: '127.0.0.1', published: '8233', target: 8080 }),
     ]);
+    // Encrypted payloads are decoded by sopflow's codec endpoint, with the session cookie.
+    expect(ui.environment.TEMPORAL_CODEC_ENDPOINT).toMatch(/^https?:\/\/.+\/api\/temporal-codec$/);
+    expect(ui.environment.TEMPORAL_CODEC_INCLUDE_CREDENTIALS).toBe('true');
   });
 
   it('registers exactly the search attributes the workflows use, once, before the api and workers start', () => {

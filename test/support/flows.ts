@@ -19,6 +19,38 @@ export const waitsForGo = (id: string, name = 'Waits for go') => ({
   ],
 });
 
+/** trigger → send → wait 10 minutes → exit: every contact ends up waiting at `pause`. */
+export const waitingFlow = (id: string, name: string, text: string) => ({
+  schemaVersion: 1,
+  id,
+  name,
+  nodes: [
+    {
+      id: 'joined',
+      type: 'trigger',
+      label: 'Member joined',
+      position: { x: 0, y: 0 },
+      trigger: { kind: 'webhook', event: 'member.joined' },
+    },
+    {
+      id: 'greet',
+      type: 'send',
+      label: 'Greet',
+      position: { x: 0, y: 120 },
+      channel: 'wechat',
+      message: { text },
+    },
+    { id: 'pause', type: 'wait', label: 'Wait 10 minutes', position: { x: 0, y: 240 }, duration: 'PT10M' },
+    { id: 'done', type: 'exit', label: 'Done', position: { x: 0, y: 360 } },
+  ],
+  edges: [
+    { id: 'e1', source: 'joined', target: 'greet' },
+    { id: 'e2', source: 'greet', target: 'pause' },
+    { id: 'e3', source: 'pause', target: 'done' },
+  ],
+  settings: {},
+});
+
 /** An edge of a flow document, from `source`'s exit (`next` unless named) to `target`. */
 export const edge = (source: string, target: string, sourceHandle = 'next') => ({
   id: `${source}-${sourceHandle}-${target}`,

@@ -16,6 +16,12 @@ type JsonBody = any;
 /** A unique suffix so test files and tests never share flows, contacts or task queues. */
 export const uniqueId = (prefix: string) => `${prefix}-${randomUUID().slice(0, 8)}`;
 
+/**
+ * The payload keys every test app encrypts Temporal payloads with (one run shares one Temporal, so
+ * every app must open every other's histories); a test of rotation gives its own.
+ */
+export const TEST_PAYLOAD_KEYS = `e2e-1:${Buffer.alloc(32, 7).toString('base64')}`;
+
 /** The first admin every test app's database gets (created at the first start). */
 export const TEST_ADMIN = { email: 'admin@e2e.test', password: 'e2e-admin-password' } as const;
 
@@ -72,6 +78,7 @@ export async function startTestApp(
     DATABASE_URL: inject('databaseUrl'),
     TEMPORAL_TASK_QUEUE: taskQueue,
     SOPFLOW_SECRET_KEY: 'e2e-secret-key-not-for-production',
+    SOPFLOW_PAYLOAD_KEYS: TEST_PAYLOAD_KEYS,
     SOPFLOW_ADMIN_EMAIL: TEST_ADMIN.email,
     SOPFLOW_ADMIN_PASSWORD: TEST_ADMIN.password,
     ...options.env,

@@ -53,6 +53,12 @@ export { ContactIdKey, FlowIdKey, FlowVersionKey, NodeKey, SEARCH_ATTRIBUTES } f
 /** The file the worker bundles: it exports workflow functions and nothing else. */
 export const workflowsPath: string = new URL('./workflows.ts', import.meta.url).pathname;
 
+/**
+ * The failure converter workers and the workflow bundle load by path (`failureConverterPath`):
+ * failure messages and stack traces travel as payloads, so a payload codec encrypts them.
+ */
+export const failureConverterPath: string = new URL('./failure-converter.cjs', import.meta.url).pathname;
+
 /** The workflow id of a contact's run of a flow: one run per (flow, contact) at a time. */
 export function contactFlowWorkflowId(flowId: string, contactId: string): string {
   return `sopflow:${flowId}:${contactId}`;

@@ -7,6 +7,7 @@ import {
   loadConfig,
   messageRules,
   officialAccountCallbackSettings,
+  payloadKeys,
   temporalConnection,
   weComCallbackSettings,
 } from './config';
@@ -29,6 +30,17 @@ describe('config', () => {
       expect((error as Error).message).toMatch(/SOPFLOW_PORT/);
       expect((error as Error).message).toMatch(/DATABASE_URL/);
     }
+  });
+
+  it('requires the payload keys, and names the variable when they are missing or bad', () => {
+    expect(() => payloadKeys(loadConfig({}))).toThrow(/Set SOPFLOW_PAYLOAD_KEYS/);
+    expect(() => payloadKeys(loadConfig({ SOPFLOW_PAYLOAD_KEYS: 'k1:c2hvcnQ=' }))).toThrow(
+      /^SOPFLOW_PAYLOAD_KEYS: Key "k1": the key is 5 bytes/,
+    );
+    const key = Buffer.alloc(32, 3).toString('base64');
+    expect(
+      payloadKeys(loadConfig({ SOPFLOW_PAYLOAD_KEYS: `new:${key},old:${key}` })).map((k) => k.id),
+    ).toEqual(['new', 'old']);
   });
 
   it('connects plainly by default, with TLS and an API key for Temporal Cloud', () => {

@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { parseDuration } from '@sopflow/core';
 import { z } from 'zod';
+import { type PayloadKey, PayloadKeyError, parsePayloadKeys } from './temporal/payload-encryption';
 
 /**
  * Every setting, read from the environment and checked at start: a missing or malformed one
@@ -56,6 +57,14 @@ export const ConfigSchema = z.object({
    * it stable). `sopflow dev` makes one under the data dir when unset.
    */
   SOPFLOW_SECRET_KEY: z.string().min(16).optional(),
+  /**
+   * Keys that encrypt Temporal payloads (docs/privacy-encryption.md): `id:base64key` entries,
+   * comma-separated, each key 32 random bytes (`openssl rand -base64 32`). The first encrypts new
+   * payloads; all of them open old ones, so a rotation puts a new key first and keeps the old ones
+   * until no history needs them. Required by `sopflow api` and `sopflow worker`; `sopflow dev`
+   * makes one under the data dir when unset.
+   */
+  SOPFLOW_PAYLOAD_KEYS: z.string().min(1).optional(),
   /** The first admin's login, created at start when there is no user at all. */
   SOPFLOW_ADMIN_EMAIL: z.email().optional(),
   /** Its password (at least 10 characters); when unset, one is generated and printed once. */
@@ -182,6 +191,30 @@ export function temporalConnection(config: Config, address: string): TemporalCon
     ...(tls ? { tls } : {}),
     ...(config.TEMPORAL_API_KEY ? { apiKey: config.TEMPORAL_API_KEY } : {}),
   };
+}
+
+/** Where the API listens, as a URL a browser on this machine opens. */
+export function localApiUrl(config: Config): string {
+  return `http://${config.SOPFLOW_HOST === '0.0.0.0' ? 'localhost' : config.SOPFLOW_HOST}:${config.SOPFLOW_PORT}`;
+}
+
+/** The address people and providers reach the API at: SOPFLOW_PUBLIC_URL, else where it listens. */
+export function publicApiUrl(config: Config): string {
+  return config.SOPFLOW_PUBLIC_URL ?? localApiUrl(config);
+}
+
+/** The payload keys, checked: a ConfigError names what is wrong or missing. */
+export function payloadKeys(config: Config): PayloadKey[] {
+  if (config.SOPFLOW_PAYLOAD_KEYS === undefined)
+    throw new ConfigError(
+      'Set SOPFLOW_PAYLOAD_KEYS (id:base64key, e.g. "k1:$(openssl rand -base64 32)"): Temporal payloads are encrypted with it.',
+    );
+  try {
+    return parsePayloadKeys(config.SOPFLOW_PAYLOAD_KEYS);
+  } catch (error) {
+    if (error instanceof PayloadKeyError) throw new ConfigError(`SOPFLOW_PAYLOAD_KEYS: ${error.message}`);
+    throw error;
+  }
 }
 
 export class ConfigError extends Error {

@@ -70,6 +70,18 @@ export {
   TemporalGateway,
 } from './temporal/gateway';
 export {
+  ENCRYPTED_ENCODING,
+  encryptingDataConverter,
+  isEncrypted,
+  KEY_ID_METADATA,
+  newPayloadKey,
+  PayloadEncryptionCodec,
+  type PayloadKey,
+  PayloadKeyError,
+  parsePayloadKeys,
+  UnknownPayloadKeyError,
+} from './temporal/payload-encryption';
+export {
   newWebhookSecret,
   SIGNATURE_HEADER,
   SIGNATURE_TOLERANCE_SECONDS,

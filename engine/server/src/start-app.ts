@@ -8,8 +8,11 @@ import { createActivities } from './activities';
 import { createApi } from './api/app';
 import {
   type Config,
+  localApiUrl,
   messageRules,
   officialAccountCallbackSettings,
+  payloadKeys,
+  publicApiUrl,
   temporalConnection,
   weComCallbackSettings,
 } from './config';
@@ -38,6 +41,7 @@ import { Stats } from './services/stats';
 import { VersionMigrator } from './services/version-migration';
 import { TemporalGateway, welcomeTaskQueue } from './temporal/gateway';
 import { temporalLinks } from './temporal/links';
+import { encryptingDataConverter, PayloadEncryptionCodec } from './temporal/payload-encryption';
 import { type RunningWorker, startWorker } from './worker';
 
 export interface AppOptions {
@@ -70,6 +74,8 @@ export interface RunningApp {
   temporal: TemporalGateway;
   /** The SDK client inside it, for tests that read histories. */
   client: TemporalGateway['client'];
+  /** What encrypts and decrypts Temporal payloads with the configured keys. */
+  payloadCodec: PayloadEncryptionCodec;
   /** The connection pool, for tests that read tables directly. */
   sql: Database['sql'];
   /** The HTTP API, when it runs. */
@@ -98,6 +104,8 @@ export async function startApp(options: AppOptions): Promise<RunningApp> {
     for (const cleanup of cleanups.reverse()) await cleanup().catch((e) => console.error('stop:', e));
   };
   try {
+    const payloadCodec = new PayloadEncryptionCodec(payloadKeys(config));
+    const dataConverter = encryptingDataConverter(payloadCodec);
     await store.migrate();
     const temporal = temporalConnection(config, options.temporalAddress);
     const gateway = await TemporalGateway.connect(
@@ -105,15 +113,14 @@ export async function startApp(options: AppOptions): Promise<RunningApp> {
       config.TEMPORAL_NAMESPACE,
       config.TEMPORAL_TASK_QUEUE,
       SEARCH_ATTRIBUTES,
+      dataConverter,
     );
     cleanups.push(() => gateway.close());
     const box = config.SOPFLOW_SECRET_KEY ? new SecretBox(config.SOPFLOW_SECRET_KEY) : undefined;
     const connectorContext = (connector: string) => ({ storage: store.connectorStorage(connector) });
     const channelRoutes = new ChannelRoutes(store.channelRoutes, registry, box, connectorContext);
     cleanups.push(() => channelRoutes.close());
-    const publicUrl =
-      config.SOPFLOW_PUBLIC_URL ??
-      `http://${config.SOPFLOW_HOST === '0.0.0.0' ? 'localhost' : config.SOPFLOW_HOST}:${config.SOPFLOW_PORT}`;
+    const publicUrl = publicApiUrl(config);
     const unsubscribe = config.SOPFLOW_SECRET_KEY
       ? { publicUrl, secret: config.SOPFLOW_SECRET_KEY }
       : undefined;
@@ -151,6 +158,7 @@ export async function startApp(options: AppOptions): Promise<RunningApp> {
       const polling = {
         connection: temporal,
         namespace: config.TEMPORAL_NAMESPACE,
+        dataConverter,
         activities,
         maxCachedRuns: config.SOPFLOW_WORKER_CACHED_RUNS,
         bundle: options.workflowBundle,
@@ -186,7 +194,7 @@ export async function startApp(options: AppOptions): Promise<RunningApp> {
     let inboundSettled = () => Promise.resolve();
     if (options.api ?? true) {
       await bootstrapAdmin(accounts, config);
-      url = `http://${config.SOPFLOW_HOST === '0.0.0.0' ? 'localhost' : config.SOPFLOW_HOST}:${config.SOPFLOW_PORT}`;
+      url = localApiUrl(config);
       const campaigns = new Campaigns(gateway, store);
       const contacts = new Contacts(
         store.contacts,
@@ -255,6 +263,7 @@ export async function startApp(options: AppOptions): Promise<RunningApp> {
         publicUrl,
         temporalUiUrl: options.temporalUiUrl,
         namespace: config.TEMPORAL_NAMESPACE,
+        payloadCodec,
         builderDir: options.builderDir,
       });
       await connectorJobs.syncSchedules();
@@ -272,6 +281,7 @@ export async function startApp(options: AppOptions): Promise<RunningApp> {
       messageStatuses,
       temporal: gateway,
       client: gateway.client,
+      payloadCodec,
       sql,
       api,
       worker,

@@ -1,5 +1,6 @@
 import type { SopflowActivities } from '@sopflow/workflows';
-import { workflowsPath } from '@sopflow/workflows';
+import { failureConverterPath, workflowsPath } from '@sopflow/workflows';
+import type { DataConverter } from '@temporalio/common';
 import {
   bundleWorkflowCode,
   DefaultLogger,
@@ -15,6 +16,8 @@ export interface WorkerOptions {
   connection: TemporalConnectionOptions;
   namespace: string;
   taskQueue: string;
+  /** How payloads are encoded: sopflow's encrypting one (`encryptingDataConverter`). */
+  dataConverter: DataConverter;
   activities: SopflowActivities;
   /** @default 100 */
   maxConcurrentActivities?: number;
@@ -43,7 +46,12 @@ let cachedBundle: Promise<WorkflowBundle> | undefined;
  * (worker.test.ts checks the bundle).
  */
 export function workflowBundle(): Promise<WorkflowBundle> {
-  cachedBundle ??= bundleWorkflowCode({ workflowsPath, logger: new DefaultLogger('WARN') });
+  cachedBundle ??= bundleWorkflowCode({
+    workflowsPath,
+    // Failures made inside the sandbox carry their message as a payload too (encrypted).
+    failureConverterPath,
+    logger: new DefaultLogger('WARN'),
+  });
   return cachedBundle;
 }
 
@@ -64,6 +72,7 @@ export async function startWorker(options: WorkerOptions): Promise<RunningWorker
     connection,
     namespace: options.namespace,
     taskQueue: options.taskQueue,
+    dataConverter: options.dataConverter,
     workflowBundle: options.bundle ?? (await workflowBundle()),
     activities: options.activities,
     maxConcurrentActivityTaskExecutions: options.maxConcurrentActivities ?? 100,

@@ -8,9 +8,12 @@ import {
   Database,
   Enroller,
   EventRouter,
+  encryptingDataConverter,
   Groups,
   loadConfig,
   localStack,
+  PayloadEncryptionCodec,
+  parsePayloadKeys,
   Retention,
   type RunningApp,
   TemporalGateway,
@@ -87,7 +90,10 @@ async function main() {
     const sql = localStack.connectDatabase(databaseUrl);
     const store = new Database(sql, { addressMatchKey: defaultRegistry().matchKey });
     const connection = await Connection.connect({ address: temporalAddress });
-    const client = new Client({ connection, namespace: config.TEMPORAL_NAMESPACE });
+    const dataConverter = encryptingDataConverter(
+      new PayloadEncryptionCodec(parsePayloadKeys(config.SOPFLOW_PAYLOAD_KEYS ?? '')),
+    );
+    const client = new Client({ connection, namespace: config.TEMPORAL_NAMESPACE, dataConverter });
     const temporal = new TemporalGateway(client, config.TEMPORAL_TASK_QUEUE);
     const contactChanges = new ContactChanges(store, temporal);
     const enroller = new Enroller(store, temporal, contactChanges);
@@ -109,6 +115,7 @@ async function main() {
       connection: native,
       namespace: config.TEMPORAL_NAMESPACE,
       taskQueue: config.TEMPORAL_TASK_QUEUE,
+      dataConverter,
       workflowBundle: bundle,
       activities: createActivities({
         routes: async () => outbox,

@@ -4,7 +4,13 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { defaultRegistry } from '@sopflow/connectors';
 import { compile, FlowDocument, type FlowDocumentInput, type Plan } from '@sopflow/core';
-import { Database, localStack } from '@sopflow/server';
+import {
+  Database,
+  encryptingDataConverter,
+  localStack,
+  PayloadEncryptionCodec,
+  parsePayloadKeys,
+} from '@sopflow/server';
 import { SEARCH_ATTRIBUTES } from '@sopflow/workflows';
 import { Client, Connection } from '@temporalio/client';
 import type { Sql } from 'postgres';
@@ -64,7 +70,11 @@ export async function startStack(log: (line: string) => void = console.log): Pro
   }
   const connection = await Connection.connect({ address: temporal.address });
   await localStack.ensureSearchAttributes(connection, NAMESPACE, SEARCH_ATTRIBUTES);
-  const client = new Client({ connection, namespace: NAMESPACE });
+  const client = new Client({
+    connection,
+    namespace: NAMESPACE,
+    dataConverter: encryptingDataConverter(new PayloadEncryptionCodec(parsePayloadKeys(BENCH_PAYLOAD_KEYS))),
+  });
   const admin = localStack.connectDatabase(postgres.url, { max: 2 });
   const open: BenchDatabase[] = [];
   const temporalPid = findPids(
@@ -222,6 +232,9 @@ export class ChildExitedError extends Error {
 
 const CHILD = new URL('./child.ts', import.meta.url).pathname;
 
+/** The keys the benchmark's processes encrypt Temporal payloads with, as production does. */
+export const BENCH_PAYLOAD_KEYS = `bench-1:${Buffer.alloc(32, 9).toString('base64')}`;
+
 /**
  * Forks `child.ts` as the API (`startApp` without a worker) or the worker (`startApp` without
  * the API: the production worker and its default settings; `custom` builds the same worker by
@@ -238,6 +251,7 @@ export async function spawnChild(
     execArgv: ['--import', 'tsx', ...(profileDir ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : [])],
     env: {
       ...process.env,
+      SOPFLOW_PAYLOAD_KEYS: BENCH_PAYLOAD_KEYS,
       ...env,
       BENCH_WORKER_OVERRIDES: JSON.stringify(settings.overrides ?? {}),
       BENCH_WORKFLOWS_PATH: settings.workflowsPath ?? '',

@@ -1,9 +1,14 @@
-import { localStack } from '@sopflow/server';
+import {
+  encryptingDataConverter,
+  localStack,
+  PayloadEncryptionCodec,
+  parsePayloadKeys,
+} from '@sopflow/server';
 import { SEARCH_ATTRIBUTES } from '@sopflow/workflows';
 import { type ClientOptionsForTestEnv, TestWorkflowEnvironment } from '@temporalio/testing';
 import { DefaultLogger, Runtime } from '@temporalio/worker';
 import { afterAll, beforeAll } from 'vitest';
-import { startTestApp, type TestApp } from '../stack';
+import { startTestApp, TEST_PAYLOAD_KEYS, type TestApp } from '../stack';
 
 /** The workflows of `fixtures/sleepy-workflow.ts`, for a Worker's `workflowsPath`. */
 export const sleepyWorkflowsPath: string = new URL('./fixtures/sleepy-workflow.ts', import.meta.url).pathname;
@@ -14,6 +19,10 @@ export interface CreateTimeSkippingEnvOptions {
    * @default sopflow's own (`SEARCH_ATTRIBUTES` from @sopflow/workflows)
    */
   searchAttributes?: Record<string, localStack.SearchAttributeKind> | false;
+  /**
+   * The environment's client options.
+   * @default payloads sealed with the test apps' keys, so `env.client` reads their runs
+   */
   client?: ClientOptionsForTestEnv;
   /** Progress lines while the server's jars are fetched on first use. */
   onProgress?: (line: string) => void;
@@ -41,7 +50,9 @@ export async function createTimeSkippingEnv(
   const env = await TestWorkflowEnvironment.createTimeSkipping({
     // sdk-core runs `<path> <port>` and kills that pid on teardown; the launcher execs java.
     server: { executable: { type: 'existing-path', path: localStack.temporalTestServerLauncher() } },
-    client: opts.client,
+    client: opts.client ?? {
+      dataConverter: encryptingDataConverter(new PayloadEncryptionCodec(parsePayloadKeys(TEST_PAYLOAD_KEYS))),
+    },
   });
   const attrs = opts.searchAttributes ?? SEARCH_ATTRIBUTES;
   if (attrs) {

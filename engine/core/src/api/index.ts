@@ -30,3 +30,4 @@ export * from './outbox';
 export type { ApiPaths } from './paths';
 export * from './settings';
 export * from './tags';
+export * from './temporal-codec';

@@ -30,6 +30,7 @@ import { registerMessageRoutes } from './routes/messages';
 import { registerOutboxRoutes } from './routes/outbox';
 import { registerSettingsRoutes } from './routes/settings';
 import { registerTagRoutes } from './routes/tags';
+import { CODEC_PATH, registerTemporalCodecRoutes, temporalCodecCors } from './routes/temporal-codec';
 import { registerUnsubscribeRoutes } from './routes/unsubscribe';
 
 export { type ApiOptions, apiError } from './http';
@@ -94,6 +95,8 @@ export function createApi(options: ApiOptions): Hono {
   app.use('/api/*', (c, next) =>
     (c.req.path === '/api/contacts/import' ? limits.import : limits.default)(c, next),
   );
+  // Before auth: the Temporal UI's preflight carries no credentials.
+  app.use(`${CODEC_PATH}/*`, temporalCodecCors(options.temporalUiUrl));
   app.use(
     '/api/*',
     authMiddleware({
@@ -176,6 +179,7 @@ export function createApi(options: ApiOptions): Hono {
   registerTagRoutes(app, ctx);
   registerSettingsRoutes(app, ctx);
   registerUnsubscribeRoutes(app, ctx);
+  registerTemporalCodecRoutes(app, ctx);
 
   let openapi: Promise<unknown> | undefined;
   app.get(

@@ -88,7 +88,7 @@ export function authMiddleware({ accounts, limiter }: AuthOptions): MiddlewareHa
       return apiError(c, 429, 'rate_limited', `Too many requests; retry in ${wait} s.`);
     }
 
-    const write = !SAFE_METHODS.has(c.req.method);
+    const write = !SAFE_METHODS.has(c.req.method) && !apiRoute?.meta?.sideEffectFree;
     const audited = apiRoute?.meta?.audit ?? write;
     // A path may hold what Postgres cannot store (%00): the entry is written all the same.
     const target = storableText(c.req.path);

@@ -19,6 +19,11 @@ export interface RouteMeta {
   access: Access;
   /** Recorded in the audit log. @default true for POST, PUT, PATCH and DELETE */
   audit?: boolean;
+  /**
+   * A POST that changes nothing (the Temporal codec): a session may call it without the CSRF
+   * token, and it is not audited unless `audit` says so. @default false
+   */
+  sideEffectFree?: boolean;
 }
 
 type ResponseDoc = string | { description: string; schema?: z.ZodType; media?: string };
@@ -93,7 +98,11 @@ export function doc(spec: RouteDoc): MiddlewareHandler {
     'x-sopflow-role': spec.access,
   } as never);
   return Object.assign(middleware, {
-    [META]: { access: spec.access, audit: spec.audit } satisfies RouteMeta,
+    [META]: {
+      access: spec.access,
+      audit: spec.audit,
+      sideEffectFree: spec.sideEffectFree,
+    } satisfies RouteMeta,
   });
 }
 

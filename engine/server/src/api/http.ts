@@ -1,6 +1,7 @@
 import type { ConnectorRegistry, RecipientLimit } from '@sopflow/connectors';
 import type { CompileOptions, Contact } from '@sopflow/core';
 import { checkIssues } from '@sopflow/core/api';
+import type { PayloadCodec } from '@temporalio/common';
 import type { Context } from 'hono';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import type { z } from 'zod';
@@ -84,6 +85,8 @@ export interface ApiOptions {
   /** The Temporal UI, for links to runs. */
   temporalUiUrl: string;
   namespace: string;
+  /** Encrypts and decrypts Temporal payloads, for the Temporal UI's codec calls. */
+  payloadCodec: PayloadCodec;
   /** A folder of built builder files to serve at `/`; none when undefined. */
   builderDir?: string;
   /** @default 1 MiB */

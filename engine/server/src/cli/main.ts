@@ -12,7 +12,8 @@ import {
   simulateCohort,
 } from '@sopflow/core';
 import { ContactAddressRules } from '../api/contact-addresses';
-import { ConfigError, loadConfig } from '../config';
+import { CODEC_PATH } from '../api/routes/temporal-codec';
+import { ConfigError, loadConfig, publicApiUrl } from '../config';
 import {
   connectDatabase,
   dataDir,
@@ -24,6 +25,7 @@ import {
 } from '../local-stack';
 import { Accounts, Role } from '../persistence/accounts';
 import { startApp } from '../start-app';
+import { newPayloadKey } from '../temporal/payload-encryption';
 
 /** The quotas per recipient the shipped connectors declare. */
 const declaredLimits = () => defaultRegistry().limits();
@@ -242,9 +244,23 @@ function localSecretKey(): string {
   return key;
 }
 
+/**
+ * The payload keys for local use, made once and kept in the data dir beside Temporal's database,
+ * whose histories they open.
+ */
+function localPayloadKeys(): string {
+  const file = path.join(dataDir(), 'payload-keys');
+  if (existsSync(file)) return readFileSync(file, 'utf8').trim();
+  mkdirSync(dataDir(), { recursive: true });
+  const keys = newPayloadKey('local-1');
+  writeFileSync(file, `${keys}\n`, { mode: 0o600 });
+  return keys;
+}
+
 async function dev(): Promise<number> {
   const config = loadConfig({
     SOPFLOW_SECRET_KEY: process.env.SOPFLOW_SECRET_KEY ?? localSecretKey(),
+    SOPFLOW_PAYLOAD_KEYS: process.env.SOPFLOW_PAYLOAD_KEYS || localPayloadKeys(),
     ...process.env,
   });
   const stops: (() => Promise<void>)[] = [];
@@ -262,6 +278,7 @@ async function dev(): Promise<number> {
         uiPort: config.TEMPORAL_UI_PORT,
         namespace: config.TEMPORAL_NAMESPACE,
         dbFile: path.join(dataDir(), 'temporal.db'),
+        uiCodecEndpoint: `${publicApiUrl(config).replace(/\/$/, '')}${CODEC_PATH}`,
         onProgress: (line) => console.log(`  ${line}`),
       });
       stops.push(() => temporal.stop());

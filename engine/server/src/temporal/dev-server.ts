@@ -23,6 +23,13 @@ export interface StartTemporalDevServerOptions {
    */
   ui?: boolean;
   /**
+   * The remote codec the Web UI decodes payloads with (`--ui-codec-endpoint`): sopflow's
+   * `/api/temporal-codec`. The CLI has no setting for the UI to send cookies with it, so each
+   * browser ticks "Include cross-origin credentials" in the UI's codec settings once.
+   * @default none: the UI shows encrypted payloads as they are
+   */
+  uiCodecEndpoint?: string;
+  /**
    * Namespace created at launch (the `default` namespace always exists as well).
    * @default 'default'
    */
@@ -97,8 +104,10 @@ export async function startTemporalDevServer(
   const args = ['server', 'start-dev', '--ip', host, '--port', String(port), '--log-level', 'warn'];
   // `default` is always created; listing it again is redundant.
   if (namespace !== 'default') args.push('--namespace', namespace);
-  if (ui) args.push('--ui-port', String(uiPort));
-  else args.push('--headless');
+  if (ui) {
+    args.push('--ui-port', String(uiPort));
+    if (opts.uiCodecEndpoint) args.push('--ui-codec-endpoint', opts.uiCodecEndpoint);
+  } else args.push('--headless');
   if (opts.dbFile) {
     mkdirSync(path.dirname(path.resolve(opts.dbFile)), { recursive: true });
     args.push('--db-filename', path.resolve(opts.dbFile));

@@ -38,6 +38,7 @@ import {
   WorkflowUpdateFailedError,
   WorkflowUpdateRPCTimeoutOrCancelledError,
 } from '@temporalio/client';
+import type { DataConverter } from '@temporalio/common';
 import { ensureSearchAttributes, type SearchAttributeKind } from './search-attributes';
 
 /**
@@ -141,6 +142,8 @@ export class TemporalGateway {
     namespace: string,
     taskQueue: string,
     searchAttributes: Record<string, SearchAttributeKind>,
+    /** How payloads are encoded (sopflow's encrypting converter). */
+    dataConverter: DataConverter,
   ): Promise<TemporalGateway> {
     const connection = await Connection.connect(options);
     try {
@@ -149,7 +152,7 @@ export class TemporalGateway {
       await connection.close();
       throw error;
     }
-    return new TemporalGateway(new Client({ connection, namespace }), taskQueue);
+    return new TemporalGateway(new Client({ connection, namespace, dataConverter }), taskQueue);
   }
 
   close(): Promise<void> {

@@ -1,0 +1,18 @@
+import { z } from 'zod';
+
+/**
+ * `POST /api/temporal-codec/decode` and `/encode`: Temporal's remote codec protocol, which the
+ * Temporal UI and CLI speak. Payloads as in Temporal's JSON: metadata values and data in base64.
+ */
+const base64 = z.base64({ error: 'Base64 (standard, with padding).' });
+
+export const CodecPayload = z.object({
+  metadata: z.record(z.string(), base64).optional(),
+  data: base64.optional(),
+});
+export type CodecPayload = z.infer<typeof CodecPayload>;
+
+export const CodecPayloads = z.object({
+  payloads: z.array(CodecPayload).max(1000, { error: 'At most 1000 payloads a request.' }),
+});
+export type CodecPayloads = z.infer<typeof CodecPayloads>;
