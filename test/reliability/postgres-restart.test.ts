@@ -1,4 +1,5 @@
 import { contactFlowWorkflowId } from '@sopflow/workflows';
+import type { Payload } from '@temporalio/common';
 import { afterAll, describe, expect, it } from 'vitest';
 import { type OwnPostgres, startOwnPostgres } from '../support/own-postgres';
 import { publishFlow, startTestApp, type TestApp, uniqueId } from '../support/stack';
@@ -39,6 +40,17 @@ function journey(id: string) {
   };
 }
 
+/** A failure's message as the worker wrote it: Temporal holds it encrypted, in its encoded attributes. */
+async function failureMessage(
+  app: TestApp,
+  failure: { message?: string | null; encodedAttributes?: unknown } | null | undefined,
+): Promise<string> {
+  if (!failure?.encodedAttributes) return failure?.message ?? '';
+  const [decoded] = await app.payloadCodec.decode([failure.encodedAttributes as Payload]);
+  const attributes = JSON.parse(Buffer.from(decoded!.data!).toString('utf8')) as { message?: string };
+  return attributes.message ?? '';
+}
+
 /** The runs among these whose send is being retried, with the failure each last saw. */
 async function retriedSends(app: TestApp, workflowIds: string[]) {
   const retried = new Map<string, string>();
@@ -46,7 +58,7 @@ async function retriedSends(app: TestApp, workflowIds: string[]) {
     const described = await app.client.workflow.getHandle(workflowId).describe();
     for (const pending of described.raw.pendingActivities ?? []) {
       if (pending.activityType?.name === 'deliver' && (pending.attempt ?? 0) >= 2)
-        retried.set(workflowId, pending.lastFailure?.message ?? '');
+        retried.set(workflowId, await failureMessage(app, pending.lastFailure));
     }
   }
   return retried;

@@ -96,6 +96,8 @@ export function doc(spec: RouteDoc): MiddlewareHandler {
     responses: responses as never,
     security: spec.access === 'public' ? [] : [{ bearerAuth: [] }, { sessionCookie: [] }],
     'x-sopflow-role': spec.access,
+    // A POST that changes nothing (the codec) needs no CSRF header with a session cookie.
+    ...(spec.sideEffectFree ? { 'x-sopflow-side-effect-free': true } : {}),
   } as never);
   return Object.assign(middleware, {
     [META]: {
