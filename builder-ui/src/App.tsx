@@ -16,7 +16,7 @@ import { isGroupsHash } from './components/Groups/route';
 import { LanguageSwitch } from './components/LanguageSwitch/LanguageSwitch';
 import { Login } from './components/Login/Login';
 import { RetentionPage } from './components/Retention/RetentionPage';
-import { RETENTION_HASH, retentionWords } from './components/Retention/words';
+import { RETENTION_HASH } from './components/Retention/words';
 import { WebhooksNavLink } from './components/Webhooks/WebhooksNavLink';
 import { isWebhooksHash, WebhooksPage } from './components/Webhooks/WebhooksPage';
 import { CAMPAIGNS_HASH, contactsHash, peopleRouteOf } from './editor/people';
@@ -111,7 +111,7 @@ export function App() {
                   aria-current={retention ? 'page' : undefined}
                   data-testid="nav-retention"
                 >
-                  {retentionWords[locale].nav}
+                  {t.retention.nav}
                 </a>
               )}
             </nav>

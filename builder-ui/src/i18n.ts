@@ -4,6 +4,7 @@ import { channelCodesMessages } from './components/ChannelCodes/messages';
 import { channelsMessages } from './components/Channels/messages';
 import { contactsMessages } from './components/Contacts/messages';
 import { groupsMessages } from './components/Groups/words';
+import { retentionWords } from './components/Retention/words';
 import type { Locale } from './locale';
 
 /**
@@ -445,6 +446,7 @@ const en = {
   campaigns: campaignsMessages.en,
   channelCodes: channelCodesMessages.en,
   groups: groupsMessages.en,
+  retention: retentionWords.en,
 };
 
 export type Messages = typeof en;
@@ -860,6 +862,7 @@ const zh: Messages = {
   campaigns: campaignsMessages.zh,
   channelCodes: channelCodesMessages.zh,
   groups: groupsMessages.zh,
+  retention: retentionWords.zh,
 };
 
 export const messages: Record<Locale, Messages> = { en, zh };

@@ -5,14 +5,13 @@ import { useLocale } from '../../hooks/useLocale';
 import { useRemote } from '../../hooks/useRemote';
 import { LoadFailed } from '../common/LoadFailed';
 import { TextField } from '../common/TextField';
-import { retentionWords } from './words';
 
 const FIELDS = ['deliveriesDays', 'outboxDays', 'eventsDays', 'journeysDays'] as const;
 
 /** How long records are kept (admin): days per kind of record, 0 or empty for ever. */
 export function RetentionPage() {
   const { t, locale } = useLocale();
-  const words = retentionWords[locale];
+  const words = t.retention;
   const [loaded, reload] = useRemote('retention', getRetention);
   const [edited, setEdited] = useState<Partial<Record<keyof RetentionSettings, string>>>({});
   const [state, setState] = useState<

@@ -1,6 +1,6 @@
 import type { Locale } from '../../locale';
 
-/** The data retention page's words. */
+/** The data retention page's words; i18n.ts serves them as `t.retention`. */
 
 const en = {
   nav: 'Data retention',
