@@ -881,7 +881,7 @@ export function formatTime(iso: string | number, locale: Locale, timeZone?: stri
   return zone ? `${shown} ${zone}` : shown;
 }
 
-export function errorMessage(error: CompileError, locale: Locale): string {
+export function errorMessage(error: Pick<CompileError, 'message' | 'messageZh'>, locale: Locale): string {
   return locale === 'zh' ? error.messageZh : error.message;
 }
 

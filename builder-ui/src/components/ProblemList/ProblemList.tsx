@@ -67,19 +67,12 @@ export function ProblemList({
         <ul className="problems__warnings">
           {warnings.map((warning, i) => {
             const nodeId = warning.nodeId;
+            const where = nodeId ? `${t.whereNode} ${stepNameOf(nodeId)}` : t.whereFlow;
             return (
               // biome-ignore lint/suspicious/noArrayIndexKey: the server's list, rebuilt whole on each save
               <li key={i} data-testid="warning" data-node-id={nodeId} data-code={warning.code}>
-                {nodeId && onFocusNode ? (
-                  <button type="button" className="problems__where" onClick={() => onFocusNode(nodeId)}>
-                    {t.whereNode} {stepNameOf(nodeId)}
-                  </button>
-                ) : (
-                  <span className="problems__where">
-                    {nodeId ? `${t.whereNode} ${stepNameOf(nodeId)}` : t.whereFlow}
-                  </span>
-                )}
-                <span>{locale === 'zh' ? warning.messageZh : warning.message}</span>
+                <Where where={where} nodeId={nodeId} onFocusNode={onFocusNode} />
+                <span>{errorMessage(warning, locale)}</span>
               </li>
             );
           })}
@@ -99,13 +92,7 @@ export function ProblemList({
               // Errors have no id of their own and the list is rebuilt whole on each compile.
               // biome-ignore lint/suspicious/noArrayIndexKey: see above
               <li key={i} data-testid="problem" data-node-id={nodeId} data-code={error.code}>
-                {nodeId && onFocusNode ? (
-                  <button type="button" className="problems__where" onClick={() => onFocusNode(nodeId)}>
-                    {where}
-                  </button>
-                ) : (
-                  <span className="problems__where">{where}</span>
-                )}
+                <Where where={where} nodeId={nodeId} onFocusNode={onFocusNode} />
                 <span>{text}</span>
               </li>
             );
@@ -113,5 +100,24 @@ export function ProblemList({
         </ol>
       )}
     </aside>
+  );
+}
+
+/** Where a problem or warning is: a button that selects its step, when it has one and may be selected. */
+function Where({
+  where,
+  nodeId,
+  onFocusNode,
+}: {
+  where: string;
+  nodeId: string | undefined;
+  onFocusNode: ((id: string) => void) | undefined;
+}) {
+  return nodeId && onFocusNode ? (
+    <button type="button" className="problems__where" onClick={() => onFocusNode(nodeId)}>
+      {where}
+    </button>
+  ) : (
+    <span className="problems__where">{where}</span>
   );
 }
