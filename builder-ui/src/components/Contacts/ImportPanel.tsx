@@ -64,6 +64,12 @@ export function ImportPanel({ onImported }: { onImported: () => void }) {
     }
   };
 
+  // Made again as the address kinds load, keeping what the operator chose.
+  const mapping =
+    state.status === 'mapping'
+      ? chosenMapping(suggestedMapping(state.headers, kinds), state.chosen)
+      : undefined;
+
   return (
     <section className="people-card" data-testid="contacts-import">
       <h3>{t.contacts.importTitle}</h3>
@@ -84,23 +90,17 @@ export function ImportPanel({ onImported }: { onImported: () => void }) {
           data-testid="contacts-import-file"
         />
       </div>
-      {state.status === 'mapping' && (
+      {state.status === 'mapping' && mapping && (
         <ColumnMappingView
           {...state}
-          mapping={chosenMapping(suggestedMapping(state.headers, kinds), state.chosen)}
+          mapping={mapping}
           onChange={(change) =>
             setState({
               ...state,
               chosen: { ...state.chosen, ...change, fills: { ...state.chosen.fills, ...change.fills } },
             })
           }
-          onImport={() =>
-            void send(
-              state.file,
-              'csv',
-              columnsOf(chosenMapping(suggestedMapping(state.headers, kinds), state.chosen), state.headers),
-            )
-          }
+          onImport={() => void send(state.file, 'csv', columnsOf(mapping, state.headers))}
           onCancel={() => setState({ status: 'idle' })}
         />
       )}
