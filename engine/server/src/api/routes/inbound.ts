@@ -6,7 +6,6 @@ import {
   type InboundRequest,
 } from '@sopflow/connectors';
 import type { Context, Hono } from 'hono';
-import { ContactErasedError } from '../../persistence';
 import { doc } from '../docs';
 import { type ApiContext, apiError, jsonBody } from '../http';
 
